@@ -1,0 +1,68 @@
+/**
+ * Error-code registries (one per area, fastify style).
+ *
+ * Each area declares its codes once with `defineErrors`, giving for every
+ * code what it means and what an operator should do. `TesseraError` carries
+ * the code; bad input from outside becomes a TesseraError (an expected,
+ * coded outcome), never an uncaught exception. Messages and details must
+ * never contain a PIN, key or full secret: pass ids and lengths, not values.
+ */
+
+export interface ErrorSpec {
+  /** What happened, in one sentence. */
+  readonly meaning: string;
+  /** What the operator should do about it. */
+  readonly action: string;
+}
+
+export type ErrorRegistry = Readonly<Record<string, ErrorSpec>>;
+
+const registries = new Map<string, ErrorRegistry>();
+
+/**
+ * Declares an area's registry. Codes must be UPPER_SNAKE and start with the
+ * area prefix (e.g. `PROTO_`), so a code names its area wherever it shows up.
+ */
+export function defineErrors<const T extends ErrorRegistry>(area: string, prefix: string, specs: T): T {
+  if (registries.has(area)) throw new Error(`error registry '${area}' defined twice`);
+  for (const code of Object.keys(specs)) {
+    if (!/^[A-Z][A-Z0-9_]*$/.test(code) || !code.startsWith(prefix)) {
+      throw new Error(`error code '${code}' in '${area}' must be UPPER_SNAKE starting with '${prefix}'`);
+    }
+    for (const other of registries.values()) {
+      if (code in other) throw new Error(`error code '${code}' declared in two registries`);
+    }
+  }
+  registries.set(area, Object.freeze({ ...specs }));
+  return specs;
+}
+
+/** Every registry declared so far (used by the docs generator and the pinning test). */
+export function allRegistries(): ReadonlyMap<string, ErrorRegistry> {
+  return registries;
+}
+
+export class TesseraError<C extends string = string> extends Error {
+  override readonly name = 'TesseraError';
+  readonly code: C;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(code: C, message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
+    super(`${code}: ${message}`, options);
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export function isTesseraError(e: unknown): e is TesseraError {
+  return e instanceof TesseraError;
+}
+
+/** The code of an error if it has one, otherwise 'INTERNAL'. */
+export function errorCode(e: unknown): string {
+  if (e instanceof TesseraError) return e.code;
+  if (typeof e === 'object' && e !== null && 'code' in e && typeof (e as { code: unknown }).code === 'string') {
+    return (e as { code: string }).code;
+  }
+  return 'INTERNAL';
+}
