@@ -10,6 +10,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     globalSetup: ['test/support/postgres-global.ts', 'test/support/pcscd-global.ts'],
-    reporters: ['default'],
+    reporters: ['default', 'json'],
+    outputFile: { json: '.tessera/test-results.json' },
   },
 });
