@@ -53,6 +53,8 @@ export interface Tx extends SqlExecutor {
    * `' FOR UPDATE'` on PostgreSQL, `''` on SQLite (which has one writer).
    */
   readonly forUpdate: string;
+  /** Runs one or more `;`-separated statements without parameters (DDL in migrations). */
+  exec(sql: string): Promise<void>;
   /** Runs fn after the batch holding this unit has committed (not if it is rolled back). */
   afterCommit(fn: () => void): void;
 }

@@ -1,3 +1,92 @@
-// Global setup for the real PostgreSQL server used by the storage contract suite.
-// Owned by the storage work (issue 3); starts nothing yet.
-export default async function setup(): Promise<void> {}
+/**
+ * vitest globalSetup: a real PostgreSQL 15 server for the storage and ledger
+ * suites. initdb into a temp dir, pg_ctl start on a private port (loopback)
+ * and a private unix-socket dir, trust auth, torn down after the run. As root
+ * the server runs as the `postgres` user (postgres refuses root).
+ *
+ * Tests read the admin URL with `inject('pgUrl')` (see test/support/postgres.ts,
+ * which gives each file its own database). TESSERA_PG_URL points the suites at
+ * an existing server instead. If the binaries are missing, pgUrl is '' and the
+ * PostgreSQL suites fail with a message naming `npm run sysdeps`.
+ */
+import { execFileSync } from 'node:child_process';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    pgUrl: string;
+  }
+}
+
+const PG_BIN = process.env['TESSERA_PG_BIN'] ?? '/usr/lib/postgresql/15/bin';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function postgresUid(): { uid: number; gid: number } {
+  const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
+  const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+  return { uid, gid };
+}
+
+/** Runs a PostgreSQL binary, as `postgres` when we are root. */
+function pgRun(bin: string, args: string[]): void {
+  const exe = join(PG_BIN, bin);
+  const asRoot = process.getuid?.() === 0;
+  const [cmd, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', exe, ...args]] : [exe, args];
+  execFileSync(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+}
+
+export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
+  const external = process.env['TESSERA_PG_URL'];
+  if (external) {
+    project.provide('pgUrl', external);
+    return undefined;
+  }
+  if (!existsSync(join(PG_BIN, 'initdb'))) {
+    project.provide('pgUrl', '');
+    return undefined;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-pg-'));
+  const data = join(dir, 'data');
+  const sock = join(dir, 'sock');
+  mkdirSync(sock);
+  if (process.getuid?.() === 0) {
+    const { uid, gid } = postgresUid();
+    chownSync(dir, uid, gid);
+    chownSync(sock, uid, gid);
+  }
+  const port = await freePort();
+  // -N: no fsync during initdb; the test server also runs with fsync off (tests check logic, not disks).
+  pgRun('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-locale', '-E', 'UTF8', '-N']);
+  const opts = [
+    `-p ${port}`,
+    `-k ${sock}`,
+    '-c listen_addresses=127.0.0.1',
+    '-c fsync=off',
+    '-c full_page_writes=off',
+    '-c max_connections=200',
+  ].join(' ');
+  pgRun('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', opts, 'start']);
+  project.provide('pgUrl', `postgres://postgres@127.0.0.1:${port}/postgres`);
+  return async () => {
+    try {
+      pgRun('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+}

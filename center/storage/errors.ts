@@ -1,0 +1,43 @@
+import { defineErrors } from '../../core/errors.js';
+
+/** Storage error codes (both engines). */
+export const StoreErrors = defineErrors('storage', 'STORE_', {
+  STORE_INVALID_INPUT: {
+    meaning: 'A storage call got an id or field that is malformed or out of range.',
+    action: 'Fix the caller or the admin request; the details name the field.',
+  },
+  STORE_NOT_FOUND: {
+    meaning: 'The medium or terminal named does not exist.',
+    action: 'Check the id; add the medium or terminal first.',
+  },
+  STORE_DUPLICATE: {
+    meaning: 'A medium or terminal with this id already exists.',
+    action: 'Use block/unblock to change an existing entry instead of adding it again.',
+  },
+  STORE_OVERLOADED: {
+    meaning: 'Too many units of work are waiting for a group commit (STORAGE_QUEUE_MAX).',
+    action: 'Retry later; if it persists the database is too slow for the load.',
+  },
+  STORE_COMMIT_FAILED: {
+    meaning: 'The batch transaction could not be committed; if the connection broke during COMMIT it may have committed.',
+    action: 'Retry with the same idempotency key; check database health and disk space.',
+  },
+  STORE_CLOSED: {
+    meaning: 'The storage was closed.',
+    action: 'Programming or shutdown-order error: do not use storage after close().',
+  },
+  STORE_UNSAFE_INTEGER: {
+    meaning: 'An integer read from the database does not fit a JavaScript safe integer.',
+    action: 'Data is out of the supported range; inspect the row named in the details.',
+  },
+  STORE_MIGRATION_FAILED: {
+    meaning: 'A schema migration failed and was rolled back.',
+    action: 'Read the cause in the log; fix the database or the migration and restart.',
+  },
+  STORE_BAD_TARGET: {
+    meaning: 'The database target is neither a SQLite file path nor a postgres:// URL, or the file does not exist.',
+    action: 'Pass a path to a SQLite file or a postgres:// connection URL.',
+  },
+});
+
+export type StoreErrorCode = keyof typeof StoreErrors;

@@ -1,0 +1,165 @@
+import { assert } from '../../core/assert.js';
+import { TesseraError } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
+import { STORAGE_BATCH_MAX, STORAGE_QUEUE_MAX } from '../limits.js';
+import type { Tx } from './types.js';
+
+/** One connection holding one batch transaction, as an engine provides it. */
+export interface BatchSession {
+  /** Runs a statement with no parameters and no result (BEGIN, SAVEPOINT, COMMIT, ...). */
+  exec(sql: string): Promise<void>;
+  /** A unit-of-work handle bound to this session; hooks collect afterCommit callbacks. */
+  tx(hooks: (() => void)[]): Tx;
+  /** Gives the connection back (broken: it must not be reused). */
+  release(broken: boolean): void;
+}
+
+export interface BatchEngine {
+  /** Opens a session for one batch. */
+  session(): Promise<BatchSession>;
+  /** BEGIN statement (SQLite: BEGIN IMMEDIATE, so the write lock is taken up front). */
+  readonly beginSql: string;
+  /** True when a unit failed only because of a race with another node and may simply run again. */
+  retryable(e: unknown): boolean;
+  /** Most re-runs of one unit after retryable failures. */
+  readonly retryMax: number;
+}
+
+interface Unit {
+  fn: (tx: Tx) => Promise<unknown>;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+  attempts: number;
+}
+
+type UnitOutcome = { ok: true; value: unknown; hooks: (() => void)[] } | { ok: false; error: unknown } | { retry: true };
+
+/**
+ * Group commit: units of work queued in the same tick run one after another
+ * inside one transaction (each in its own savepoint) and are committed
+ * together; one batch is in flight at a time, and what arrives meanwhile
+ * forms the next batch (at most STORAGE_BATCH_MAX units).
+ */
+export class GroupCommitter {
+  private queue: Unit[] = [];
+  private flushing = false;
+  private scheduled = false;
+  private closed = false;
+  private idleWaiters: (() => void)[] = [];
+  /** Batches committed and units in them (for metrics and tests). */
+  readonly stats = { batches: 0, units: 0, largestBatch: 0 };
+
+  constructor(
+    private readonly engine: BatchEngine,
+    private readonly log: Logger,
+  ) {}
+
+  enqueue<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new TesseraError('STORE_CLOSED', 'storage is closed'));
+    if (this.queue.length >= STORAGE_QUEUE_MAX) {
+      return Promise.reject(new TesseraError('STORE_OVERLOADED', 'group-commit queue is full', { queued: this.queue.length }));
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject, attempts: 0 });
+      this.schedule();
+    });
+  }
+
+  /** Stops accepting work and waits until the queue has drained. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (!this.flushing && this.queue.length === 0) return;
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.flushing) return;
+    this.scheduled = true;
+    // setImmediate, not a microtask: everything that arrives during this tick's I/O joins the batch.
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    assert(!this.flushing, 'one batch at a time');
+    this.flushing = true;
+    const batch = this.queue.splice(0, STORAGE_BATCH_MAX);
+    try {
+      await this.runBatch(batch);
+    } finally {
+      this.flushing = false;
+      if (this.queue.length > 0) this.schedule();
+      else for (const w of this.idleWaiters.splice(0)) w();
+    }
+  }
+
+  private async runBatch(batch: Unit[]): Promise<void> {
+    let session: BatchSession;
+    try {
+      session = await this.engine.session();
+    } catch (e) {
+      for (const u of batch) u.reject(new TesseraError('STORE_COMMIT_FAILED', 'no database connection', {}, { cause: e }));
+      return;
+    }
+    const outcomes: UnitOutcome[] = [];
+    try {
+      await session.exec(this.engine.beginSql);
+      for (let i = 0; i < batch.length; i++) outcomes.push(await this.runUnit(session, batch[i]!, i));
+      await session.exec('COMMIT');
+    } catch (e) {
+      // The batch as a whole failed (BEGIN, a savepoint, COMMIT, a lost connection): every unit fails.
+      this.log.error({ err: e, units: batch.length }, 'group commit failed');
+      await session.exec('ROLLBACK').catch(() => undefined);
+      session.release(true);
+      for (const u of batch) u.reject(new TesseraError('STORE_COMMIT_FAILED', 'batch transaction failed', {}, { cause: e }));
+      return;
+    }
+    session.release(false);
+    this.stats.batches++;
+    this.stats.units += batch.length;
+    this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
+    const retries: Unit[] = [];
+    batch.forEach((u, i) => this.settle(u, outcomes[i]!, retries));
+    // Re-run units that lost a race with another node first, before newer work.
+    if (retries.length > 0) this.queue.unshift(...retries);
+  }
+
+  private async runUnit(session: BatchSession, unit: Unit, i: number): Promise<UnitOutcome> {
+    const sp = `u${i}`;
+    const hooks: (() => void)[] = [];
+    await session.exec(`SAVEPOINT ${sp}`);
+    try {
+      const value = await unit.fn(session.tx(hooks));
+      await session.exec(`RELEASE SAVEPOINT ${sp}`);
+      return { ok: true, value, hooks };
+    } catch (error) {
+      // Rolling back to the savepoint undoes this unit only; if that fails the batch fails.
+      await session.exec(`ROLLBACK TO SAVEPOINT ${sp}`);
+      await session.exec(`RELEASE SAVEPOINT ${sp}`);
+      if (this.engine.retryable(error) && unit.attempts < this.engine.retryMax) return { retry: true };
+      return { ok: false, error };
+    }
+  }
+
+  private settle(unit: Unit, outcome: UnitOutcome, retries: Unit[]): void {
+    if ('retry' in outcome) {
+      unit.attempts++;
+      retries.push(unit);
+      return;
+    }
+    if (!outcome.ok) {
+      unit.reject(outcome.error);
+      return;
+    }
+    for (const h of outcome.hooks) {
+      try {
+        h();
+      } catch (e) {
+        this.log.error({ err: e }, 'afterCommit hook threw');
+      }
+    }
+    unit.resolve(outcome.value);
+  }
+}

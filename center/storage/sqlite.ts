@@ -1,0 +1,152 @@
+import Database from 'better-sqlite3';
+import { TesseraError } from '../../core/errors.js';
+import { SQLITE_BUSY_TIMEOUT_MS } from '../limits.js';
+import { GroupCommitter, type BatchEngine, type BatchSession } from './group-commit.js';
+import { toSafeInt } from './ints.js';
+import { SqlStorage, type StorageDeps } from './sql-storage.js';
+import type { Row, SqlExecutor, SqlParam, Tx } from './types.js';
+
+type Db = Database.Database;
+type Stmt = Database.Statement<unknown[], unknown>;
+
+/** Integers are read as bigint (defaultSafeIntegers) and narrowed here, so no value is silently rounded. */
+function narrowRow(raw: unknown): Row {
+  const row = raw as Row;
+  for (const k of Object.keys(row)) {
+    const v = row[k];
+    if (typeof v === 'bigint') row[k] = toSafeInt(v, k);
+  }
+  return row;
+}
+
+/** Integers are bound as bigint so SQLite stores INTEGER, never REAL. */
+function bindable(params: readonly SqlParam[]): unknown[] {
+  return params.map((p) => (typeof p === 'number' && Number.isInteger(p) ? BigInt(p) : p));
+}
+
+/** A connection with a prepared-statement cache, as an SqlExecutor. */
+class SqliteExecutor implements SqlExecutor {
+  readonly engine = 'sqlite' as const;
+  private readonly stmts = new Map<string, Stmt>();
+
+  constructor(readonly db: Db) {}
+
+  private prepare(sql: string): Stmt {
+    let s = this.stmts.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  async all<R extends Row = Row>(sql: string, params: readonly SqlParam[] = []): Promise<R[]> {
+    return this.prepare(sql).all(...bindable(params)).map(narrowRow) as R[];
+  }
+
+  async get<R extends Row = Row>(sql: string, params: readonly SqlParam[] = []): Promise<R | undefined> {
+    const r = this.prepare(sql).get(...bindable(params));
+    return r === undefined ? undefined : (narrowRow(r) as R);
+  }
+
+  async run(sql: string, params: readonly SqlParam[] = []): Promise<{ changes: number }> {
+    const s = this.prepare(sql);
+    if (s.reader) return { changes: s.all(...bindable(params)).length };
+    return { changes: Number(s.run(...bindable(params)).changes) };
+  }
+
+  async exec(sql: string): Promise<void> {
+    this.db.exec(sql);
+  }
+}
+
+function openConnection(path: string, readonly: boolean): Db {
+  const db = new Database(path);
+  db.defaultSafeIntegers(true);
+  db.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+  if (!readonly) {
+    db.pragma('journal_mode = WAL');
+    // FULL: a commit is on disk (WAL fsynced) when COMMIT returns; NORMAL could lose the last commits on power loss.
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+  } else {
+    db.pragma('query_only = ON');
+  }
+  return db;
+}
+
+/**
+ * SQLite storage: one writer connection carries the group-commit batches, a
+ * second connection serves reads (WAL lets it read the last committed state
+ * while a batch is open). One center process per file.
+ */
+export class SqliteStorage extends SqlStorage {
+  readonly engine = 'sqlite' as const;
+  protected readonly committer: GroupCommitter;
+  private readonly writer: SqliteExecutor;
+  private readonly reader: SqliteExecutor;
+  private closed = false;
+
+  constructor(path: string, deps: StorageDeps) {
+    super(deps);
+    this.writer = new SqliteExecutor(openConnection(path, false));
+    this.reader = path === ':memory:' ? this.writer : new SqliteExecutor(openConnection(path, true));
+    const writer = this.writer;
+    const engine: BatchEngine = {
+      beginSql: 'BEGIN IMMEDIATE',
+      retryable: () => false,
+      retryMax: 0,
+      session: async (): Promise<BatchSession> => ({
+        exec: (sql) => writer.exec(sql),
+        tx: (hooks) => sqliteTx(writer, hooks),
+        release: () => undefined,
+      }),
+    };
+    this.committer = new GroupCommitter(engine, deps.log);
+  }
+
+  /** The effective pragmas (for tests and `tessera audit`). */
+  pragmas(): { journalMode: string; synchronous: number; busyTimeoutMs: number } {
+    const db = this.writer.db;
+    return {
+      journalMode: String(db.pragma('journal_mode', { simple: true })),
+      synchronous: Number(db.pragma('synchronous', { simple: true })),
+      busyTimeoutMs: Number(db.pragma('busy_timeout', { simple: true })),
+    };
+  }
+
+  async read<T>(fn: (q: SqlExecutor) => Promise<T>): Promise<T> {
+    if (this.closed) throw new TesseraError('STORE_CLOSED', 'storage is closed');
+    return fn(this.reader);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.committer.close();
+    this.closed = true;
+    if (this.reader !== this.writer) this.reader.db.close();
+    this.writer.db.close();
+  }
+
+  protected async lockForMigration(): Promise<void> {
+    // BEGIN IMMEDIATE already holds SQLite's single write lock.
+  }
+
+  protected async notifyInTx(): Promise<void> {
+    // One process per SQLite file: the afterCommit hook is the push.
+  }
+}
+
+function sqliteTx(writer: SqliteExecutor, hooks: (() => void)[]): Tx {
+  return {
+    engine: 'sqlite',
+    forUpdate: '',
+    all: (sql, params) => writer.all(sql, params),
+    get: (sql, params) => writer.get(sql, params),
+    run: (sql, params) => writer.run(sql, params),
+    exec: (sql) => writer.exec(sql),
+    afterCommit: (fn) => {
+      hooks.push(fn);
+    },
+  };
+}
