@@ -1,0 +1,30 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const source = join(dirname(fileURLToPath(import.meta.url)), '..', 'native', 'vpcd_nodelay.c');
+
+/**
+ * Builds (once, cached by source hash) the LD_PRELOAD shim that turns off
+ * Nagle on the vpcd driver's sockets, and returns its path; null when no C
+ * compiler is available (pcscd then runs unpatched, ~40 ms per APDU).
+ */
+export async function buildNodelayShim(cacheDir: string = tmpdir()): Promise<string | null> {
+  const text = readFileSync(source);
+  const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
+  const target = join(cacheDir, `tessera-vpcd-nodelay-${hash}.so`);
+  if (existsSync(target)) return target;
+  const temp = `${target}.${process.pid}.tmp`;
+  try {
+    await run('cc', ['-shared', '-fPIC', '-O2', '-o', temp, source, '-ldl']);
+    renameSync(temp, target);
+    return target;
+  } catch {
+    return null;
+  }
+}
