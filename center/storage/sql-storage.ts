@@ -131,10 +131,12 @@ export abstract class SqlStorage implements Storage {
   async listMediaChangedSince(after: ChangeCursor, limit: number): Promise<Medium[]> {
     checkLimit(limit);
     const rows = await this.read((q) =>
-      q.all(
-        `SELECT ${MEDIUM_COLUMNS} FROM media WHERE version > ? OR (version = ? AND id > ?) ORDER BY version, id LIMIT ?`,
-        [after.version, after.version, after.id, limit],
-      ),
+      after.id === null
+        ? q.all(`SELECT ${MEDIUM_COLUMNS} FROM media WHERE version > ? ORDER BY version, id LIMIT ?`, [after.version, limit])
+        : q.all(
+            `SELECT ${MEDIUM_COLUMNS} FROM media WHERE version > ? OR (version = ? AND id > ?) ORDER BY version, id LIMIT ?`,
+            [after.version, after.version, after.id, limit],
+          ),
     );
     return rows.map(mediumFromRow);
   }
@@ -142,10 +144,12 @@ export abstract class SqlStorage implements Storage {
   async listTerminalsChangedSince(after: ChangeCursor, limit: number): Promise<Terminal[]> {
     checkLimit(limit);
     const rows = await this.read((q) =>
-      q.all(
-        `SELECT ${TERMINAL_COLUMNS} FROM terminals WHERE version > ? OR (version = ? AND id > ?) ORDER BY version, id LIMIT ?`,
-        [after.version, after.version, after.id, limit],
-      ),
+      after.id === null
+        ? q.all(`SELECT ${TERMINAL_COLUMNS} FROM terminals WHERE version > ? ORDER BY version, id LIMIT ?`, [after.version, limit])
+        : q.all(
+            `SELECT ${TERMINAL_COLUMNS} FROM terminals WHERE version > ? OR (version = ? AND id > ?) ORDER BY version, id LIMIT ?`,
+            [after.version, after.version, after.id, limit],
+          ),
     );
     return rows.map(terminalFromRow);
   }

@@ -124,10 +124,14 @@ export interface NewTerminal {
   readonly callbackAddress?: string | null;
 }
 
-/** Keyset cursor for change feeds: rows with (version, id) greater than this. */
+/**
+ * Keyset cursor for change feeds. Start with `{ version: v, id: null }` (every
+ * row changed after version v); continue with the last row you got,
+ * `{ version: row.version, id: row.id }` (rows after it in (version, id) order).
+ */
 export interface ChangeCursor {
   readonly version: number;
-  readonly id: string;
+  readonly id: string | null;
 }
 
 /**
