@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { deriveCardKeys } from '../../protocol/purse/crypto.js';
+import { PURSE_LIMITS } from '../../protocol/purse/constants.js';
+
+/** What a virtual card's chip keeps between insertions (persisted per card in the sim state dir). */
+export const CardStateSchema = z.object({
+  version: z.literal(1),
+  cardId: z.string().regex(/^[0-9a-f]{16}$/),
+  /** `purse`: the Tessera purse; `foreign`: some other issuer's card (SELECT of our AID answers 6A82). */
+  application: z.enum(['purse', 'foreign']),
+  currency: z.string().regex(/^[A-Z]{3}$/),
+  balanceMinor: z.number().int().min(0).max(PURSE_LIMITS.balanceMinorMax),
+  counter: z.number().int().min(0).max(PURSE_LIMITS.counterMax),
+  pinTriesLeft: z.number().int().min(0).max(PURSE_LIMITS.pinTriesMax),
+  /** SHA-256 of "TESSERA-PIN" || card id || PIN digits (hex): the sim never stores the PIN itself. */
+  pinHash: z.string().regex(/^[0-9a-f]{64}$/),
+  /** The card's diversified keys (hex). A simulated secret: real cards never export them. */
+  cardMacKey: z.string().regex(/^[0-9a-f]{64}$/),
+  hostMacKey: z.string().regex(/^[0-9a-f]{64}$/),
+});
+
+export type CardState = z.infer<typeof CardStateSchema>;
+
+export function pinHash(cardId: string, pin: string): string {
+  return createHash('sha256').update('TESSERA-PIN').update(Buffer.from(cardId, 'hex')).update(pin, 'ascii').digest('hex');
+}
+
+export interface PersonaliseOptions {
+  readonly cardId: string;
+  readonly pin: string;
+  readonly balanceMinor?: number;
+  readonly currency?: string;
+  readonly masterKey: Buffer;
+  readonly application?: CardState['application'];
+}
+
+/** Issues a card: keys diversified from the issuer master key, full PIN tries, counter 0. */
+export function personaliseCard(options: PersonaliseOptions): CardState {
+  const keys = deriveCardKeys(options.masterKey, options.cardId);
+  return CardStateSchema.parse({
+    version: 1,
+    cardId: options.cardId,
+    application: options.application ?? 'purse',
+    currency: options.currency ?? 'JPY',
+    balanceMinor: options.balanceMinor ?? 0,
+    counter: 0,
+    pinTriesLeft: PURSE_LIMITS.pinTriesMax,
+    pinHash: pinHash(options.cardId, options.pin),
+    cardMacKey: keys.cardMacKey.toString('hex'),
+    hostMacKey: keys.hostMacKey.toString('hex'),
+  });
+}

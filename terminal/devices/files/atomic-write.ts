@@ -1,0 +1,45 @@
+import { open, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * Writes `data` to `path` so that a crash or a removed medium leaves either
+ * the old file or the new one, never a torn one: write a temp file in the
+ * same directory, fsync it, rename it over the target, fsync the directory.
+ * `tempSuffix` must be unique among concurrent writers of the same path.
+ */
+export async function writeFileAtomic(path: string, data: Uint8Array, tempSuffix: string): Promise<void> {
+  const dir = dirname(path);
+  const temp = join(dir, `.${basename(path)}.${tempSuffix}.tmp`);
+  const handle = await open(temp, 'w', 0o600);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } catch (e) {
+    await handle.close().catch(() => undefined);
+    await unlink(temp).catch(() => undefined);
+    throw e;
+  }
+  await handle.close();
+  try {
+    await rename(temp, path);
+  } catch (e) {
+    await unlink(temp).catch(() => undefined);
+    throw e;
+  }
+  await fsyncDir(dir);
+}
+
+/** fsync a directory so a rename in it is durable. */
+export async function fsyncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Whether a file name is one of writeFileAtomic's temp files (listings skip them). */
+export function isAtomicTempName(name: string): boolean {
+  return name.startsWith('.') && name.endsWith('.tmp');
+}
