@@ -50,7 +50,7 @@ assert(STORAGE_BATCH_MAX >= 1 && STORAGE_BATCH_MAX <= STORAGE_QUEUE_MAX, 'a batc
 assert(PG_POOL_MAX >= 2, 'PostgreSQL needs one connection for batches and at least one for reads');
 assert(PG_LISTEN_RECONNECT_MIN_MS < PG_LISTEN_RECONNECT_MAX_MS, 'reconnect back-off bounds');
 assert(PG_LISTEN_RECONNECT_MAX_MS < 10_000, 'a lost LISTEN connection must be back within seconds');
-assert(SQL_INSERT_ROWS_MAX * 7 <= SQL_PARAMS_MAX, 'a multi-row insert (up to 7 columns) must fit the parameter limit');
+assert(SQL_INSERT_ROWS_MAX * 13 <= SQL_PARAMS_MAX, 'a multi-row insert (up to 13 columns: transfers) must fit the parameter limit');
 assert(VALIDITY_BULK_MAX <= SQL_PARAMS_MAX, 'a bulk existence check must fit one IN list');
 assert(VALIDITY_PAGE_MAX <= VALIDITY_BULK_MAX * 10, 'pages stay of the order of a bulk add');
 assert(LEDGER_EVENTS_MAX * 2 <= SQL_PARAMS_MAX, 'a ledger call looks its accounts up in one IN list');
