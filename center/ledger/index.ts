@@ -4,3 +4,4 @@ export * from './ledger.js';
 export * from './results.js';
 export { ledgerMigrations } from './schema.js';
 export * from './types.js';
+export * from './audit-target.js';

@@ -1,11 +1,19 @@
 import type { Command } from 'commander';
+import { auditDatabase } from '../../center/ledger/audit-target.js';
+import { formatAuditReport } from '../../center/ledger/audit.js';
 
-// Placeholder until the owning issue fills it in.
+/** Exit code when the audit ran and found a violation (1 is an error, 2 a bad argument). */
+export const AUDIT_VIOLATION_EXIT_CODE = 3;
+
 export function registerAudit(program: Command): void {
   program
     .command('audit')
-    .description('audit (not built yet)')
-    .action(() => {
-      throw Object.assign(new Error('the audit command is not built yet'), { code: 'CLI_NOT_BUILT' });
+    .description('check the ledger invariants of a center database (debits = credits, no flagged account negative, accounts exist, balances = transfers)')
+    .requiredOption('--db <target>', 'SQLite file path or postgres:// URL')
+    .option('--json', 'print the report as one JSON object')
+    .action(async (opts: { db: string; json?: boolean }) => {
+      const report = await auditDatabase(opts.db);
+      process.stdout.write(`${opts.json ? JSON.stringify(report) : formatAuditReport(report)}\n`);
+      if (!report.ok) process.exitCode = AUDIT_VIOLATION_EXIT_CODE;
     });
 }

@@ -1,0 +1,45 @@
+/**
+ * A minimal center: storage + ledger + admin API (and the pending-transfer
+ * sweep). Used by the crash test and for operating a ledger by hand:
+ *
+ *   tsx center/admin/serve.ts --db ./center.db [--port 0] [--host 127.0.0.1]
+ *
+ * Prints one line `{"listening":<port>}` on stdout when ready. SIGTERM/SIGINT
+ * close it cleanly; SIGKILL is what the crash test uses.
+ */
+import { parseArgs } from 'node:util';
+import { systemClock } from '../../core/clock.js';
+import { createLogger } from '../../core/log.js';
+import { Ledger } from '../ledger/ledger.js';
+import { openStorage } from '../storage/open.js';
+import { startAdminServer } from './server.js';
+
+/** How often expired pending transfers are voided. */
+const SWEEP_INTERVAL_MS = 1_000;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { db: { type: 'string' }, port: { type: 'string', default: '0' }, host: { type: 'string', default: '127.0.0.1' } },
+  });
+  if (!values.db) throw new Error('--db <sqlite path or postgres url> is required');
+  const log = createLogger('center-admin');
+  const storage = await openStorage(values.db, { clock: systemClock, log });
+  const ledger = await Ledger.open(storage, systemClock);
+  const stopSweep = ledger.startExpirySweep(SWEEP_INTERVAL_MS, (e) => log.error({ err: e }, 'pending sweep failed'));
+  const server = await startAdminServer({ storage, ledger, host: values.host, port: Number(values.port), log });
+  process.stdout.write(`${JSON.stringify({ listening: server.port })}\n`);
+  const shutdown = (): void => {
+    stopSweep();
+    void server
+      .close()
+      .then(() => storage.close())
+      .then(() => process.exit(0));
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`center-admin: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});
