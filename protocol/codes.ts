@@ -1,0 +1,152 @@
+/**
+ * The code tables of the wire protocol, mirrored in PROTOCOL.md §5-§6.
+ * One place for every number that goes on the wire: message codes, TLV tags
+ * and the enumerations carried in TLV values. Append only; never renumber.
+ */
+
+/** Frame header constants (PROTOCOL.md §2). */
+export const MAGIC = 0x5453; // "TS"
+export const VERSION = 0x01;
+export const FLAG_MAC = 0x0001; // a 16-byte MAC trails the body
+export const FLAG_RESPONSE = 0x0002; // the frame answers the request named by its request id
+export const FLAGS_KNOWN = FLAG_MAC | FLAG_RESPONSE;
+
+/** Message codes (header byte 3). */
+export const MSG = {
+  // Handshake (sent without MAC except AUTH / AUTH_OK; request id 0)
+  HELLO: 0x01, //               terminal → center: terminal id, terminal nonce
+  CHALLENGE: 0x02, //           center → terminal: center nonce
+  AUTH: 0x03, //                terminal → center: terminal proof (MAC'd, seq 1)
+  AUTH_OK: 0x04, //             center → terminal: center proof (MAC'd, seq 1)
+  CALLBACK_HELLO: 0x05, //      center → terminal (center dialled): token, terminal id, center nonce
+  CALLBACK_AUTH: 0x06, //       terminal → center: terminal nonce, terminal proof
+  // Control
+  PING: 0x08, //                either → either: keep-alive request
+  PONG: 0x09, //                response to PING
+  ERROR: 0x0f, //               either → either: coded protocol error
+  // Validity check and transaction (seed 001)
+  VALIDITY_REQUEST: 0x10, //    medium id + terminal id
+  VALIDITY_ACK: 0x11, //        both checked, valid
+  VALIDITY_EARLY_ACK: 0x12, //  one side checked, the other still pending: send the transaction now
+  VALIDITY_NAK: 0x13, //        invalid: reason + capture flag; the center then closes
+  TRANSACTION_REQUEST: 0x14, // transaction id, kind, amount, content TLVs
+  TRANSACTION_RESULT: 0x15, //  approved / declined + code
+  // E-money over bank POS (seed 004)
+  CHARGE_REQUEST: 0x20, //      bank card data + sealed PIN block + amount
+  CHARGE_RESULT: 0x21, //       bank transfer to the provider's account done or refused
+  EMONEY_ISSUE_REQUEST: 0x22, //card id, counter, amount
+  EMONEY_ISSUE_RESULT: 0x23, // host MAC ("unique authenticator") to write to the card
+  PURCHASE_UPLOAD: 0x24, //     accumulated purchase records
+  PURCHASE_UPLOAD_ACK: 0x25, // per-record acceptance
+  SETTLE_REQUEST: 0x26, //      terminal id + records: "settle"
+  AWAIT_CALLBACK: 0x27, //      disconnect, the center calls back with this token
+  SETTLEMENT_INSTRUCTION: 0x28, // (callback session) provider account, sealed security code, total, per-record results
+  SETTLEMENT_ACK: 0x29, //      records erased by the terminal
+  // Rewritable-medium prepaid (seed 000)
+  PREPAID_REQUEST: 0x30, //     prepaid information file + service request
+  PREPAID_RESULT: 0x31, //      renewed prepaid information file, balance, receipt
+  // Voucher activated at the point of sale (seed 002)
+  VOUCHER_ACTIVATE_REQUEST: 0x38,
+  VOUCHER_ACTIVATE_RESULT: 0x39,
+  VOUCHER_REDEEM_REQUEST: 0x3a,
+  VOUCHER_REDEEM_RESULT: 0x3b,
+  // Settlement passwords (seed 003)
+  PASSWORD_ISSUE_REQUEST: 0x40,
+  PASSWORD_ISSUE_RESULT: 0x41,
+  PASSWORD_REDEEM_REQUEST: 0x42,
+  PASSWORD_REDEEM_RESULT: 0x43,
+} as const;
+export type MsgCode = (typeof MSG)[keyof typeof MSG];
+
+/**
+ * TLV tags (BER-TLV, context-specific class). One-byte tags are
+ * 0x80 | n (primitive) and 0xA0 | n (constructed) for n < 31; two-byte tags
+ * are 0x9F nn with nn in 0x1F..0x7F. Fixed-width integers are big-endian.
+ * Tags with class bits 11 (first byte 0xC0..0xFF) are private and ignorable.
+ */
+export const TAG = {
+  TERMINAL_ID: 0x80, //        ascii 1-16 [A-Z0-9-]
+  NONCE: 0x81, //              32 bytes
+  PROOF: 0x82, //              32 bytes HMAC-SHA-256
+  ERROR_CODE: 0x83, //         u16 wire error code
+  MEDIUM_ID: 0x84, //          8 bytes (IC card / medium / purse card id)
+  REASON: 0x85, //             u8 NAK reason
+  CAPTURE: 0x86, //            u8 0 = return the card, 1 = capture it
+  TRANSACTION_ID: 0x87, //     16 bytes idempotency key
+  KIND: 0x88, //               u8 transaction kind
+  AMOUNT_MINOR: 0x89, //       u64, at most 2^53-1
+  CURRENCY: 0x8a, //           ascii 3 A-Z
+  STATUS: 0x8b, //             u8 result status
+  RESULT_CODE: 0x8c, //        u16 business result code (0 = none)
+  BANK_CODE: 0x8d, //          ascii 4 digits
+  BRANCH_CODE: 0x8e, //        ascii 3 digits
+  ACCOUNT_NUMBER: 0x8f, //     ascii 7 digits
+  PIN_BLOCK: 0x90, //          sealed (PROTOCOL.md §4.4), 29-92 bytes (36 for format 2)
+  HOST_MAC: 0x91, //           4-32 bytes unique authenticator
+  CARD_COUNTER: 0x92, //       u32
+  TERMINAL_NONCE: 0x93, //     8 bytes
+  CARD_MAC: 0x94, //           4-32 bytes
+  CALLBACK_TOKEN: 0x95, //     16 bytes
+  WAIT_MS: 0x96, //            u32 milliseconds
+  SECURITY_CODE: 0x97, //      sealed (PROTOCOL.md §4.4), 29-92 bytes
+  RECORD_STATUS: 0x98, //      u8 settlement status of one record
+  PREPAID_INFO: 0x99, //       1-4096 bytes opaque prepaid information file
+  BALANCE_MINOR: 0x9a, //      u64
+  VOUCHER_PIN: 0x9b, //        ascii 10-16 digits (repeatable in redeem)
+  MERCHANT_ID: 0x9c, //        ascii 1-16 [A-Z0-9-] store / shop / payee
+  PASSWORD: 0x9d, //           ascii 8-32 [A-Z0-9]
+  VERIFICATION_CODE: 0x9e, //  ascii 4-16 digits
+  SERVICE: 0x9f20, //          u8 prepaid service kind
+  VENDOR_ID: 0x9f21, //        ascii 1-16 [A-Z0-9-]
+  RECEIPT: 0x9f22, //          0-1024 bytes opaque vendor receipt
+  EXPIRES_AT_MS: 0x9f23, //    u64 wall-clock ms since epoch
+  DEVICE_ADDRESS: 0x9f24, //   ascii 1-64 printable: where to deliver the password
+  USER_RESTRICTION: 0x9f25, // ascii 1-64 printable
+  GOODS_CLASS: 0x9f26, //      ascii 1-32 printable
+  FATAL: 0x9f27, //            u8 0/1: the sender of the ERROR closes the connection
+  RECORD: 0xa0, //             constructed: one purchase record
+  CONTENT: 0xa1, //            constructed: opaque transaction content TLVs
+  RECORD_RESULT: 0xa2, //      constructed: record key + record status
+  RECORD_KEY: 0xa3, //         constructed: medium id + card counter (names one record)
+} as const;
+export type Tag = (typeof TAG)[keyof typeof TAG];
+
+/** VALIDITY_NAK reasons (TAG.REASON). */
+export const NAK_REASON = {
+  MEDIUM_UNKNOWN: 0x01,
+  MEDIUM_LOST: 0x02,
+  MEDIUM_STOLEN: 0x03,
+  MEDIUM_EXPIRED: 0x04,
+  MEDIUM_CAPTURED: 0x05,
+  TERMINAL_UNKNOWN: 0x10,
+  TERMINAL_INACTIVE: 0x11,
+  TERMINAL_MISMATCH: 0x12, // the terminal id in the request is not the session's
+  CHECK_UNAVAILABLE: 0x20, // the deferred check could not complete
+} as const;
+export type NakReason = (typeof NAK_REASON)[keyof typeof NAK_REASON];
+
+/** Which side VALIDITY_EARLY_ACK is still checking. */
+export const PENDING_CHECK = { TERMINAL: 0x01, MEDIUM: 0x02 } as const;
+export type PendingCheck = (typeof PENDING_CHECK)[keyof typeof PENDING_CHECK];
+
+/** TRANSACTION_REQUEST kinds (TAG.KIND). */
+export const TX_KIND = { PURCHASE: 0x01, REFUND: 0x02, WITHDRAWAL: 0x03, DEPOSIT: 0x04, BALANCE: 0x05, REVERSAL: 0x06 } as const;
+export type TxKind = (typeof TX_KIND)[keyof typeof TX_KIND];
+
+/** Result statuses of every *_RESULT message (TAG.STATUS). */
+export const STATUS = { APPROVED: 0x00, DECLINED: 0x01 } as const;
+export type Status = (typeof STATUS)[keyof typeof STATUS];
+
+/** Per-record settlement outcome (TAG.RECORD_STATUS). */
+export const RECORD_STATUS = { ACCEPTED: 0x00, FORGED: 0x01, ALTERED: 0x02, DUPLICATE: 0x03 } as const;
+export type RecordStatus = (typeof RECORD_STATUS)[keyof typeof RECORD_STATUS];
+
+/** Prepaid services (seed 000; TAG.SERVICE). */
+export const PREPAID_SERVICE = { USAGE_CHARGE: 0x01, SHAREWARE_REGISTRATION: 0x02, GOODS: 0x03, BALANCE: 0x04 } as const;
+export type PrepaidService = (typeof PREPAID_SERVICE)[keyof typeof PREPAID_SERVICE];
+
+/** Name of a value in one of the tables above (for logs, docs and vector comments). */
+export function nameOf(table: Readonly<Record<string, number>>, value: number): string {
+  for (const [k, v] of Object.entries(table)) if (v === value) return k;
+  return `0x${value.toString(16)}`;
+}

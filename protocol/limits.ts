@@ -1,0 +1,63 @@
+/**
+ * Every named maximum of the wire protocol (TigerBeetle style): buffers,
+ * lists, in-flight maps, timeouts and retries. Relations between them are
+ * asserted at module load, so a bad edit fails at start, not in production.
+ */
+import { assert } from '../core/assert.js';
+
+export const PROTOCOL_LIMITS = {
+  /** Fixed frame header size in bytes (see PROTOCOL.md §2). */
+  HEADER_BYTES: 18,
+  /** Truncated HMAC-SHA-256 tag appended to authenticated frames. */
+  MAC_BYTES: 16,
+  /** Largest whole frame (header + body + MAC) accepted once a session is up. */
+  MAX_FRAME_BYTES: 256 * 1024,
+  /** Largest whole frame accepted before the peer has authenticated. */
+  MAX_HANDSHAKE_FRAME_BYTES: 512,
+  /** Deepest nesting of constructed TLVs inside a body (body itself = depth 0). */
+  MAX_TLV_DEPTH: 4,
+  /** Most TLVs in one constructed value or at the top level of one body. */
+  MAX_TLV_ITEMS: 4096,
+  /** Most purchase records in one upload or settle request. */
+  MAX_RECORDS_PER_FRAME: 2000,
+  /** Most vouchers combined in one redemption. */
+  MAX_VOUCHERS_PER_REDEEM: 16,
+  /** Most requests one side may have outstanding on one session. */
+  MAX_IN_FLIGHT_PER_SESSION: 32,
+  /** Most concurrent connections one center listener accepts. */
+  MAX_CONNECTIONS: 1024,
+  /** Most center addresses a link client rotates through. */
+  MAX_CENTER_ADDRESSES: 8,
+  /** Most callback tokens a terminal awaits at once. */
+  MAX_AWAITED_CALLBACKS: 4,
+  /** Bytes queued for writing on one socket before the session is closed as stuck. */
+  MAX_PENDING_WRITE_BYTES: 4 * 1024 * 1024,
+  /** Handshake must complete within this time after the TCP connect. */
+  HANDSHAKE_TIMEOUT_MS: 10_000,
+  /** Default time a requester waits for a response. */
+  REQUEST_TIMEOUT_MS: 10_000,
+  /** A session with no frame received for this long is closed. */
+  IDLE_TIMEOUT_MS: 60_000,
+  /** Keep-alive ping interval (must be well under IDLE_TIMEOUT_MS). */
+  PING_INTERVAL_MS: 15_000,
+  /** Link client reconnect backoff: first delay, cap, and jitter fraction. */
+  RECONNECT_BASE_MS: 100,
+  RECONNECT_MAX_MS: 30_000,
+  RECONNECT_JITTER: 0.2,
+  /** Most attempts of one request (first try included) by the link client. */
+  MAX_REQUEST_ATTEMPTS: 4,
+  /** Most time a terminal waits for the center's callback after AWAIT_CALLBACK. */
+  MAX_CALLBACK_WAIT_MS: 10 * 60_000,
+} as const;
+
+const L = PROTOCOL_LIMITS;
+assert(L.MAX_HANDSHAKE_FRAME_BYTES >= L.HEADER_BYTES + L.MAC_BYTES + 128, 'handshake frame too small for HELLO');
+assert(L.MAX_FRAME_BYTES > L.MAX_HANDSHAKE_FRAME_BYTES, 'session frames must be allowed to be larger');
+assert(L.MAX_FRAME_BYTES <= 0xffff_ffff, 'body length is a u32');
+assert(L.MAX_RECORDS_PER_FRAME * 96 < L.MAX_FRAME_BYTES, 'a full record list must fit in one frame');
+assert(L.MAX_RECORDS_PER_FRAME <= L.MAX_TLV_ITEMS, 'record lists are bounded by the TLV item limit');
+assert(L.PING_INTERVAL_MS * 3 <= L.IDLE_TIMEOUT_MS, 'idle timeout must allow several missed pings');
+assert(L.RECONNECT_BASE_MS < L.RECONNECT_MAX_MS, 'backoff base below cap');
+assert(L.RECONNECT_JITTER >= 0 && L.RECONNECT_JITTER < 1, 'jitter is a fraction');
+assert(L.MAX_PENDING_WRITE_BYTES >= 4 * L.MAX_FRAME_BYTES, 'write queue holds several full frames');
+assert(L.MAX_IN_FLIGHT_PER_SESSION >= 2, 'validity + transaction need two in flight');

@@ -1,0 +1,218 @@
+/**
+ * The message catalog as a discriminated union on `type` (PROTOCOL.md §6).
+ * Request ids, sequence numbers and flags live in the frame header, not here.
+ * Byte fields are Buffers of the exact sizes the spec states.
+ */
+import type { NakReason, PendingCheck, PrepaidService, RecordStatus, Status, TxKind } from '../codes.js';
+import type { RawTlv } from '../tlv/fields.js';
+
+export type { RawTlv };
+
+// ---- handshake ----
+export interface Hello { type: 'hello'; terminalId: string; nonce: Buffer }
+export interface Challenge { type: 'challenge'; nonce: Buffer }
+export interface Auth { type: 'auth'; proof: Buffer }
+export interface AuthOk { type: 'authOk'; proof: Buffer }
+export interface CallbackHello { type: 'callbackHello'; terminalId: string; token: Buffer; nonce: Buffer }
+export interface CallbackAuth { type: 'callbackAuth'; nonce: Buffer; proof: Buffer }
+
+// ---- control ----
+export interface Ping { type: 'ping' }
+export interface Pong { type: 'pong' }
+/** `wireCode` is a PROTO_WIRE_CODES number; `fatal` means the sender closes after this frame. */
+export interface ErrorMessage { type: 'error'; wireCode: number; fatal: boolean }
+
+// ---- validity check and transaction (seed 001) ----
+export interface ValidityRequest { type: 'validityRequest'; mediumId: Buffer; terminalId: string }
+export interface ValidityAck { type: 'validityAck' }
+export interface ValidityEarlyAck { type: 'validityEarlyAck'; pending: PendingCheck }
+export interface ValidityNak { type: 'validityNak'; reason: NakReason; capture: boolean }
+export interface TransactionRequest {
+  type: 'transactionRequest';
+  transactionId: Buffer;
+  kind: TxKind;
+  amountMinor: number;
+  currency: string;
+  content: RawTlv[];
+}
+export interface TransactionResult { type: 'transactionResult'; transactionId: Buffer; status: Status; resultCode: number }
+
+// ---- e-money over bank POS (seed 004) ----
+export interface BankAccount { bankCode: string; branchCode: string; accountNumber: string }
+export interface ChargeRequest extends BankAccount {
+  type: 'chargeRequest';
+  transactionId: Buffer;
+  /** Sealed ISO 9564 format-2 PIN block (PROTOCOL.md §4.4); never the clear PIN. */
+  pinBlock: Buffer;
+  amountMinor: number;
+  currency: string;
+}
+export interface ChargeResult { type: 'chargeResult'; transactionId: Buffer; status: Status; resultCode: number }
+export interface EmoneyIssueRequest {
+  type: 'emoneyIssueRequest';
+  transactionId: Buffer;
+  mediumId: Buffer;
+  cardCounter: number;
+  amountMinor: number;
+  currency: string;
+}
+export interface EmoneyIssueResult {
+  type: 'emoneyIssueResult';
+  transactionId: Buffer;
+  status: Status;
+  resultCode: number;
+  /** The unique authenticator to write to the card; present when approved. */
+  hostMac?: Buffer;
+}
+export interface RecordKey { mediumId: Buffer; cardCounter: number }
+export interface PurchaseRecord extends RecordKey {
+  amountMinor: number;
+  currency: string;
+  terminalId: string;
+  terminalNonce: Buffer;
+  cardMac: Buffer;
+}
+export interface RecordResult extends RecordKey { status: RecordStatus }
+export interface PurchaseUpload { type: 'purchaseUpload'; records: PurchaseRecord[] }
+export interface PurchaseUploadAck { type: 'purchaseUploadAck'; results: RecordResult[] }
+export interface SettleRequest { type: 'settleRequest'; terminalId: string; records: PurchaseRecord[] }
+export interface AwaitCallback { type: 'awaitCallback'; token: Buffer; waitMs: number }
+export interface SettlementInstruction extends BankAccount {
+  type: 'settlementInstruction';
+  /** Sealed security code of the provider's account (PROTOCOL.md §4.4). */
+  securityCode: Buffer;
+  totalMinor: number;
+  currency: string;
+  results: RecordResult[];
+}
+export interface SettlementAck { type: 'settlementAck'; erased: RecordKey[] }
+
+// ---- rewritable-medium prepaid (seed 000) ----
+export interface PrepaidRequest {
+  type: 'prepaidRequest';
+  transactionId: Buffer;
+  service: PrepaidService;
+  prepaidInfo: Buffer;
+  amountMinor: number;
+  currency: string;
+  vendorId?: string;
+}
+export interface PrepaidResult {
+  type: 'prepaidResult';
+  transactionId: Buffer;
+  status: Status;
+  resultCode: number;
+  /** Renewed prepaid information (new system password, rotated keys) to rewrite to the medium. */
+  prepaidInfo?: Buffer;
+  balanceMinor?: number;
+  receipt?: Buffer;
+}
+
+// ---- vouchers activated at the point of sale (seed 002) ----
+export interface VoucherActivateRequest {
+  type: 'voucherActivateRequest';
+  transactionId: Buffer;
+  voucherPin: string;
+  amountMinor: number;
+  currency: string;
+  merchantId: string;
+}
+export interface VoucherActivateResult { type: 'voucherActivateResult'; transactionId: Buffer; status: Status; resultCode: number }
+export interface VoucherRedeemRequest {
+  type: 'voucherRedeemRequest';
+  transactionId: Buffer;
+  voucherPins: string[];
+  amountMinor: number;
+  currency: string;
+  merchantId: string;
+}
+export interface VoucherRedeemResult {
+  type: 'voucherRedeemResult';
+  transactionId: Buffer;
+  status: Status;
+  resultCode: number;
+  balanceMinor?: number;
+}
+
+// ---- settlement passwords (seed 003) ----
+export interface PasswordIssueRequest {
+  type: 'passwordIssueRequest';
+  transactionId: Buffer;
+  amountMinor: number;
+  currency: string;
+  deviceAddress: string;
+  payeeId?: string;
+  userRestriction?: string;
+  expiresAtMs?: number;
+  goodsClass?: string;
+}
+export interface PasswordIssueResult {
+  type: 'passwordIssueResult';
+  transactionId: Buffer;
+  status: Status;
+  resultCode: number;
+  password?: string;
+  verificationCode?: string;
+  expiresAtMs?: number;
+}
+export interface PasswordRedeemRequest {
+  type: 'passwordRedeemRequest';
+  transactionId: Buffer;
+  password: string;
+  verificationCode: string;
+  amountMinor: number;
+  currency: string;
+  merchantId: string;
+  goodsClass?: string;
+}
+export interface PasswordRedeemResult {
+  type: 'passwordRedeemResult';
+  transactionId: Buffer;
+  status: Status;
+  resultCode: number;
+  balanceMinor?: number;
+}
+
+export type HandshakeMessage = Hello | Challenge | Auth | AuthOk | CallbackHello | CallbackAuth;
+
+/** Requests a terminal sends to the center on a session it opened. */
+export type TerminalRequest =
+  | Ping
+  | ValidityRequest
+  | TransactionRequest
+  | ChargeRequest
+  | EmoneyIssueRequest
+  | PurchaseUpload
+  | SettleRequest
+  | PrepaidRequest
+  | VoucherActivateRequest
+  | VoucherRedeemRequest
+  | PasswordIssueRequest
+  | PasswordRedeemRequest;
+
+/** Responses the center sends to terminal requests. */
+export type CenterResponse =
+  | Pong
+  | ValidityAck
+  | ValidityEarlyAck
+  | ValidityNak
+  | TransactionResult
+  | ChargeResult
+  | EmoneyIssueResult
+  | PurchaseUploadAck
+  | AwaitCallback
+  | PrepaidResult
+  | VoucherActivateResult
+  | VoucherRedeemResult
+  | PasswordIssueResult
+  | PasswordRedeemResult;
+
+/** Requests the center sends on a callback session, and the terminal's answers. */
+export type CallbackRequest = Ping | SettlementInstruction;
+export type CallbackResponse = Pong | SettlementAck;
+
+export type RequestMessage = TerminalRequest | CallbackRequest;
+export type ResponseMessage = CenterResponse | CallbackResponse;
+export type Message = HandshakeMessage | ErrorMessage | RequestMessage | ResponseMessage;
+export type MessageType = Message['type'];
+export type MessageOf<T extends MessageType> = Extract<Message, { type: T }>;

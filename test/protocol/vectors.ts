@@ -1,0 +1,1059 @@
+// Test vectors shared with protocol/PROTOCOL.md §9 (the same bytes appear there).
+// Generated once by test/protocol/support/make-vectors.ts and committed as literal bytes:
+// the test decodes, re-encodes and splits each one; a codec change that alters a byte fails here.
+import { h, type ErrorVector, type FrameVector } from './support/vector-types.js';
+
+/** Fixed handshake inputs and the keys and proofs they give (PROTOCOL.md §9.1). */
+export const FIXED_KEYS = {
+  terminalId: 'T-0001',
+  terminalKey: h('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f'),
+  nonceT: h('a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf'),
+  nonceC: h('c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf'),
+  token: h('e0e1e2e3e4e5e6e7e8e9eaebecedeeef'),
+  cbNonceC: h('404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f'),
+  cbNonceT: h('606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f'),
+  main: {
+    auth: h('485b111e1d798b61d95ab950a4a1ec52d4075a543d88529a3b9857b21b19331f'),
+    macT2c: h('9e20153b7781c69249d56db7b081908496bbeaa222a16809ca1be64142a2141f'),
+    macC2t: h('a116f43a0754cc5dc70060adac2bf454f47befc1a97555384ded73d7bdc1a593'),
+    encT2c: h('faabf941f929df86bc30ff972d330b258ec09c762ae5beede4674e13e359db4e'),
+    encC2t: h('b13e0177ab2377677dd640e1c4b9effe8f2df6a52341a6aa50c9d8c442826ebe'),
+  },
+  callback: {
+    auth: h('578b4f62313adc3ac4fd26f8712dcabccb9fe8c4146cfc3f467d4243c5b1ce78'),
+    macT2c: h('174ec31077573229f0f2be2ffa0a6f1ebbfa306bd6b3cccfcbb943af8c04e711'),
+    macC2t: h('1ee6f490f4a1ff5ca3fe0112c53ce5855ffa22a0a7a28cf35afa39a45358a092'),
+    encT2c: h('9f0dd3eb57092fabc3eb4003bb480a94c8dce44aa78ed717a3b0229ca2b5427c'),
+    encC2t: h('335b7a4497864ea424e6f5f5876095d8057aa52235b3035d9f2b5415bfad8c87'),
+  },
+};
+
+export const FRAME_VECTORS: FrameVector[] = [
+  {
+    name: 'hello', session: 'main', dir: 't2c',
+    message: { type: 'hello', terminalId: 'T-0001', nonce: h('a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf') },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '01', // message HELLO
+      '0000', // flags none
+      '00000000', // sequence 0
+      '00000000', // request id 0
+      '0000002a', // body length 42
+      '8006542d30303031', // TERMINAL_ID = "T-0001"
+      '8120a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf', // NONCE = 32 bytes
+    ],
+  },
+  {
+    name: 'challenge', session: 'main', dir: 'c2t',
+    message: { type: 'challenge', nonce: h('c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf') },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '02', // message CHALLENGE
+      '0000', // flags none
+      '00000000', // sequence 0
+      '00000000', // request id 0
+      '00000022', // body length 34
+      '8120c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf', // NONCE = 32 bytes
+    ],
+  },
+  {
+    name: 'auth', session: 'main', dir: 't2c',
+    message: { type: 'auth', proof: h('8fc54aeddb882cfb9dc6bd610af38b7766dbc8849c2eaaf8940fa0a0b507c119') },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '03', // message AUTH
+      '0001', // flags MAC
+      '00000001', // sequence 1
+      '00000000', // request id 0
+      '00000022', // body length 34
+      '82208fc54aeddb882cfb9dc6bd610af38b7766dbc8849c2eaaf8940fa0a0b507c119', // PROOF = 32 bytes
+      '45f0aa638bbb39277cd9acb0b9ad7069', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'authOk', session: 'main', dir: 'c2t',
+    message: { type: 'authOk', proof: h('25ab3746e99075131a6e7f6c89578ef8ffea5f1408abc58a9c87a1dd984df3bc') },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '04', // message AUTH_OK
+      '0001', // flags MAC
+      '00000001', // sequence 1
+      '00000000', // request id 0
+      '00000022', // body length 34
+      '822025ab3746e99075131a6e7f6c89578ef8ffea5f1408abc58a9c87a1dd984df3bc', // PROOF = 32 bytes
+      '1583b3350d3e3685d20ac7691ecfe720', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'ping', session: 'main', dir: 't2c',
+    message: { type: 'ping' },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '08', // message PING
+      '0001', // flags MAC
+      '00000002', // sequence 2
+      '00000001', // request id 1
+      '00000000', // body length 0
+      'b7333544d44983336f9b66f9d8ab3c05', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'pong', session: 'main', dir: 'c2t',
+    message: { type: 'pong' },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '09', // message PONG
+      '0003', // flags MAC RESPONSE
+      '00000002', // sequence 2
+      '00000001', // request id 1
+      '00000000', // body length 0
+      'd29f72e192c71e9417c8780fd67aee81', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'validityRequest', session: 'main', dir: 't2c',
+    message: { type: 'validityRequest', terminalId: 'T-0001', mediumId: h('0123456789abcdef') },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '10', // message VALIDITY_REQUEST
+      '0001', // flags MAC
+      '00000003', // sequence 3
+      '00000002', // request id 2
+      '00000012', // body length 18
+      '8006542d30303031', // TERMINAL_ID = "T-0001"
+      '84080123456789abcdef', // MEDIUM_ID = 8 bytes
+      '950bb622f52e1a50436acbb96c5815d0', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'validityEarlyAck', session: 'main', dir: 'c2t',
+    message: { type: 'validityEarlyAck', pending: 1 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '12', // message VALIDITY_EARLY_ACK
+      '0003', // flags MAC RESPONSE
+      '00000003', // sequence 3
+      '00000002', // request id 2
+      '00000003', // body length 3
+      '850101', // REASON = 1
+      '27b12f66cbe957f5d9bdd3a912d1fabc', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'transactionRequest', session: 'main', dir: 't2c',
+    message: { type: 'transactionRequest', transactionId: h('01010101010101010101010101010101'), kind: 1, amountMinor: 1200, currency: 'JPY', content: [{ tag: 0x9f02, value: h('000000001200') }, { tag: 0x5f2a, value: h('0392') }] },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '14', // message TRANSACTION_REQUEST
+      '0001', // flags MAC
+      '00000004', // sequence 4
+      '00000003', // request id 3
+      '00000034', // body length 52
+      '871001010101010101010101010101010101', // TRANSACTION_ID = 16 bytes
+      '880101', // KIND = 1
+      '890800000000000004b0', // AMOUNT_MINOR = 1200
+      '8a034a5059', // CURRENCY = "JPY"
+      'a10e', // CONTENT, constructed, 14 bytes:
+      '9f0206000000001200', //   tag 0x9f02 = 6 bytes
+      '5f2a020392', //   tag 0x5f2a = 914
+      'e20931c44d5c1e67cb466def707c5bd3', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'transactionResult', session: 'main', dir: 'c2t',
+    message: { type: 'transactionResult', transactionId: h('01010101010101010101010101010101'), status: 0, resultCode: 0 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '15', // message TRANSACTION_RESULT
+      '0003', // flags MAC RESPONSE
+      '00000004', // sequence 4
+      '00000003', // request id 3
+      '00000019', // body length 25
+      '871001010101010101010101010101010101', // TRANSACTION_ID = 16 bytes
+      '8b0100', // STATUS = 0
+      '8c020000', // RESULT_CODE = 0
+      '78baae168db46bc9720ef8d039ecc07a', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'validityRequest2', session: 'main', dir: 't2c',
+    message: { type: 'validityRequest', terminalId: 'T-0001', mediumId: h('0123456789abcdef') },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '10', // message VALIDITY_REQUEST
+      '0001', // flags MAC
+      '00000005', // sequence 5
+      '00000004', // request id 4
+      '00000012', // body length 18
+      '8006542d30303031', // TERMINAL_ID = "T-0001"
+      '84080123456789abcdef', // MEDIUM_ID = 8 bytes
+      '43795affa782b784cb9ddaa37970dfb3', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'validityAck', session: 'main', dir: 'c2t',
+    message: { type: 'validityAck' },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '11', // message VALIDITY_ACK
+      '0003', // flags MAC RESPONSE
+      '00000005', // sequence 5
+      '00000004', // request id 4
+      '00000000', // body length 0
+      '686d49015c9bd04a56f97d71991bd4ba', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'chargeRequest', session: 'main', dir: 't2c',
+    message: { type: 'chargeRequest', transactionId: h('02020202020202020202020202020202'), amountMinor: 5000, currency: 'JPY', bankCode: '0005', branchCode: '123', accountNumber: '1234567', pinBlock: h('1111111111111111111111116793e46702c10d70d62175e6173938519c08c9fa71fb451a') },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '20', // message CHARGE_REQUEST
+      '0001', // flags MAC
+      '00000006', // sequence 6
+      '00000005', // request id 5
+      '0000005b', // body length 91
+      '871002020202020202020202020202020202', // TRANSACTION_ID = 16 bytes
+      '89080000000000001388', // AMOUNT_MINOR = 5000
+      '8a034a5059', // CURRENCY = "JPY"
+      '8d0430303035', // BANK_CODE = "0005"
+      '8e03313233', // BRANCH_CODE = "123"
+      '8f0731323334353637', // ACCOUNT_NUMBER = "1234567"
+      '90241111111111111111111111116793e46702c10d70d62175e6173938519c08c9fa71fb451a', // PIN_BLOCK = 36 bytes
+      '3fbe4a5740b1d0fba27fc52ffd69b7e0', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'chargeResult', session: 'main', dir: 'c2t',
+    message: { type: 'chargeResult', transactionId: h('02020202020202020202020202020202'), status: 0, resultCode: 0 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '21', // message CHARGE_RESULT
+      '0003', // flags MAC RESPONSE
+      '00000006', // sequence 6
+      '00000005', // request id 5
+      '00000019', // body length 25
+      '871002020202020202020202020202020202', // TRANSACTION_ID = 16 bytes
+      '8b0100', // STATUS = 0
+      '8c020000', // RESULT_CODE = 0
+      'd002a90447e568cf47d80b040b43b597', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'emoneyIssueRequest', session: 'main', dir: 't2c',
+    message: { type: 'emoneyIssueRequest', transactionId: h('03030303030303030303030303030303'), mediumId: h('0123456789abcdef'), cardCounter: 7, amountMinor: 5000, currency: 'JPY' },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '22', // message EMONEY_ISSUE_REQUEST
+      '0001', // flags MAC
+      '00000007', // sequence 7
+      '00000006', // request id 6
+      '00000031', // body length 49
+      '871003030303030303030303030303030303', // TRANSACTION_ID = 16 bytes
+      '84080123456789abcdef', // MEDIUM_ID = 8 bytes
+      '920400000007', // CARD_COUNTER = 7
+      '89080000000000001388', // AMOUNT_MINOR = 5000
+      '8a034a5059', // CURRENCY = "JPY"
+      '0553927524a6a191e112a6ee6e6cdfd5', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'emoneyIssueResult', session: 'main', dir: 'c2t',
+    message: { type: 'emoneyIssueResult', transactionId: h('03030303030303030303030303030303'), status: 0, resultCode: 0, hostMac: h('0badc0ffee15900d') },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '23', // message EMONEY_ISSUE_RESULT
+      '0003', // flags MAC RESPONSE
+      '00000007', // sequence 7
+      '00000006', // request id 6
+      '00000023', // body length 35
+      '871003030303030303030303030303030303', // TRANSACTION_ID = 16 bytes
+      '8b0100', // STATUS = 0
+      '8c020000', // RESULT_CODE = 0
+      '91080badc0ffee15900d', // HOST_MAC = 8 bytes
+      '70322cc86cdc4a12018ab8daec34d6a6', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'purchaseUpload', session: 'main', dir: 't2c',
+    message: { type: 'purchaseUpload', records: [{ mediumId: h('0123456789abcdef'), cardCounter: 1, amountMinor: 150, currency: 'JPY', terminalId: 'SHOP-01', terminalNonce: h('1122334455667788'), cardMac: h('a1b2c3d4e5f60718') }, { mediumId: h('0123456789abcdef'), cardCounter: 2, amountMinor: 300, currency: 'JPY', terminalId: 'SHOP-01', terminalNonce: h('1122334455667788'), cardMac: h('a1b2c3d4e5f60718') }] },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '24', // message PURCHASE_UPLOAD
+      '0001', // flags MAC
+      '00000008', // sequence 8
+      '00000007', // request id 7
+      '0000007c', // body length 124
+      'a03c', // RECORD, constructed, 60 bytes:
+      '84080123456789abcdef', //   MEDIUM_ID = 8 bytes
+      '920400000001', //   CARD_COUNTER = 1
+      '89080000000000000096', //   AMOUNT_MINOR = 150
+      '8a034a5059', //   CURRENCY = "JPY"
+      '800753484f502d3031', //   TERMINAL_ID = "SHOP-01"
+      '93081122334455667788', //   TERMINAL_NONCE = 8 bytes
+      '9408a1b2c3d4e5f60718', //   CARD_MAC = 8 bytes
+      'a03c', // RECORD, constructed, 60 bytes:
+      '84080123456789abcdef', //   MEDIUM_ID = 8 bytes
+      '920400000002', //   CARD_COUNTER = 2
+      '8908000000000000012c', //   AMOUNT_MINOR = 300
+      '8a034a5059', //   CURRENCY = "JPY"
+      '800753484f502d3031', //   TERMINAL_ID = "SHOP-01"
+      '93081122334455667788', //   TERMINAL_NONCE = 8 bytes
+      '9408a1b2c3d4e5f60718', //   CARD_MAC = 8 bytes
+      'd949d731f8615118f9866e09b5593651', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'purchaseUploadAck', session: 'main', dir: 'c2t',
+    message: { type: 'purchaseUploadAck', results: [{ mediumId: h('0123456789abcdef'), cardCounter: 1, status: 0 }, { mediumId: h('0123456789abcdef'), cardCounter: 2, status: 3 }] },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '25', // message PURCHASE_UPLOAD_ACK
+      '0003', // flags MAC RESPONSE
+      '00000008', // sequence 8
+      '00000007', // request id 7
+      '0000002a', // body length 42
+      'a213', // RECORD_RESULT, constructed, 19 bytes:
+      '84080123456789abcdef', //   MEDIUM_ID = 8 bytes
+      '920400000001', //   CARD_COUNTER = 1
+      '980100', //   RECORD_STATUS = 0
+      'a213', // RECORD_RESULT, constructed, 19 bytes:
+      '84080123456789abcdef', //   MEDIUM_ID = 8 bytes
+      '920400000002', //   CARD_COUNTER = 2
+      '980103', //   RECORD_STATUS = 3
+      '95b24dfbb2c40d0b5ab3706b2d871048', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'prepaidRequest', session: 'main', dir: 't2c',
+    message: { type: 'prepaidRequest', transactionId: h('04040404040404040404040404040404'), service: 2, prepaidInfo: h('50494e464f0001'), amountMinor: 3000, currency: 'JPY', vendorId: 'VENDOR-9' },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '30', // message PREPAID_REQUEST
+      '0001', // flags MAC
+      '00000009', // sequence 9
+      '00000008', // request id 8
+      '00000039', // body length 57
+      '871004040404040404040404040404040404', // TRANSACTION_ID = 16 bytes
+      '89080000000000000bb8', // AMOUNT_MINOR = 3000
+      '8a034a5059', // CURRENCY = "JPY"
+      '990750494e464f0001', // PREPAID_INFO = 7 bytes
+      '9f200102', // SERVICE = 2
+      '9f210856454e444f522d39', // VENDOR_ID = "VENDOR-9"
+      '67c64c312e9a79afabd73e9ee5276242', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'prepaidResult', session: 'main', dir: 'c2t',
+    message: { type: 'prepaidResult', transactionId: h('04040404040404040404040404040404'), status: 0, resultCode: 0, prepaidInfo: h('50494e464f0002'), balanceMinor: 7000, receipt: h('52435054') },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '31', // message PREPAID_RESULT
+      '0003', // flags MAC RESPONSE
+      '00000009', // sequence 9
+      '00000008', // request id 8
+      '00000033', // body length 51
+      '871004040404040404040404040404040404', // TRANSACTION_ID = 16 bytes
+      '8b0100', // STATUS = 0
+      '8c020000', // RESULT_CODE = 0
+      '990750494e464f0002', // PREPAID_INFO = 7 bytes
+      '9a080000000000001b58', // BALANCE_MINOR = 7000
+      '9f220452435054', // RECEIPT = "RCPT"
+      '83bfeb843f568d28d5fc75c9a113fdfb', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'voucherActivateRequest', session: 'main', dir: 't2c',
+    message: { type: 'voucherActivateRequest', transactionId: h('05050505050505050505050505050505'), voucherPin: '1234567890123', amountMinor: 3000, currency: 'JPY', merchantId: 'STORE-42' },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '38', // message VOUCHER_ACTIVATE_REQUEST
+      '0001', // flags MAC
+      '0000000a', // sequence 10
+      '00000009', // request id 9
+      '0000003a', // body length 58
+      '871005050505050505050505050505050505', // TRANSACTION_ID = 16 bytes
+      '89080000000000000bb8', // AMOUNT_MINOR = 3000
+      '8a034a5059', // CURRENCY = "JPY"
+      '9b0d31323334353637383930313233', // VOUCHER_PIN = "1234567890123"
+      '9c0853544f52452d3432', // MERCHANT_ID = "STORE-42"
+      '0944fede6efd8677e3cecb624a3ad36f', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'voucherActivateResult', session: 'main', dir: 'c2t',
+    message: { type: 'voucherActivateResult', transactionId: h('05050505050505050505050505050505'), status: 0, resultCode: 0 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '39', // message VOUCHER_ACTIVATE_RESULT
+      '0003', // flags MAC RESPONSE
+      '0000000a', // sequence 10
+      '00000009', // request id 9
+      '00000019', // body length 25
+      '871005050505050505050505050505050505', // TRANSACTION_ID = 16 bytes
+      '8b0100', // STATUS = 0
+      '8c020000', // RESULT_CODE = 0
+      'dcfdd4fe429d6d73a0093bb06caabfb4', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'voucherRedeemRequest', session: 'main', dir: 't2c',
+    message: { type: 'voucherRedeemRequest', transactionId: h('06060606060606060606060606060606'), voucherPins: ['1234567890123', '9876543210'], amountMinor: 4500, currency: 'JPY', merchantId: 'SHOP-7' },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '3a', // message VOUCHER_REDEEM_REQUEST
+      '0001', // flags MAC
+      '0000000b', // sequence 11
+      '0000000a', // request id 10
+      '00000044', // body length 68
+      '871006060606060606060606060606060606', // TRANSACTION_ID = 16 bytes
+      '89080000000000001194', // AMOUNT_MINOR = 4500
+      '8a034a5059', // CURRENCY = "JPY"
+      '9b0d31323334353637383930313233', // VOUCHER_PIN = "1234567890123"
+      '9b0a39383736353433323130', // VOUCHER_PIN = "9876543210"
+      '9c0653484f502d37', // MERCHANT_ID = "SHOP-7"
+      'f54f796aafc9cef643fc56979be2a257', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'voucherRedeemResult', session: 'main', dir: 'c2t',
+    message: { type: 'voucherRedeemResult', transactionId: h('06060606060606060606060606060606'), status: 0, resultCode: 0, balanceMinor: 500 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '3b', // message VOUCHER_REDEEM_RESULT
+      '0003', // flags MAC RESPONSE
+      '0000000b', // sequence 11
+      '0000000a', // request id 10
+      '00000023', // body length 35
+      '871006060606060606060606060606060606', // TRANSACTION_ID = 16 bytes
+      '8b0100', // STATUS = 0
+      '8c020000', // RESULT_CODE = 0
+      '9a0800000000000001f4', // BALANCE_MINOR = 500
+      '88559a49ebe5cf28a2e56e6da9963def', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'passwordIssueRequest', session: 'main', dir: 't2c',
+    message: { type: 'passwordIssueRequest', transactionId: h('07070707070707070707070707070707'), amountMinor: 10_000, currency: 'JPY', deviceAddress: 'tel:+81-90-0000-0000', payeeId: 'SHOP-7', expiresAtMs: 1_800_000_000_000 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '40', // message PASSWORD_ISSUE_REQUEST
+      '0001', // flags MAC
+      '0000000c', // sequence 12
+      '0000000b', // request id 11
+      '0000004b', // body length 75
+      '871007070707070707070707070707070707', // TRANSACTION_ID = 16 bytes
+      '89080000000000002710', // AMOUNT_MINOR = 10000
+      '8a034a5059', // CURRENCY = "JPY"
+      '9c0653484f502d37', // MERCHANT_ID = "SHOP-7"
+      '9f241474656c3a2b38312d39302d303030302d30303030', // DEVICE_ADDRESS = "tel:+81-90-0000-0000"
+      '9f2308000001a3185c5000', // EXPIRES_AT_MS = 1800000000000
+      '133db49a3e9dec3e4807064720f487e8', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'passwordIssueResult', session: 'main', dir: 'c2t',
+    message: { type: 'passwordIssueResult', transactionId: h('07070707070707070707070707070707'), status: 0, resultCode: 0, password: 'K7Q2M9X4P1', verificationCode: '2468', expiresAtMs: 1_800_000_000_000 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '41', // message PASSWORD_ISSUE_RESULT
+      '0003', // flags MAC RESPONSE
+      '0000000c', // sequence 12
+      '0000000b', // request id 11
+      '00000036', // body length 54
+      '871007070707070707070707070707070707', // TRANSACTION_ID = 16 bytes
+      '8b0100', // STATUS = 0
+      '8c020000', // RESULT_CODE = 0
+      '9d0a4b3751324d3958345031', // PASSWORD = "K7Q2M9X4P1"
+      '9e0432343638', // VERIFICATION_CODE = "2468"
+      '9f2308000001a3185c5000', // EXPIRES_AT_MS = 1800000000000
+      '8e26235c571f2babcaa7451ac93e1a14', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'passwordRedeemRequest', session: 'main', dir: 't2c',
+    message: { type: 'passwordRedeemRequest', transactionId: h('08080808080808080808080808080808'), password: 'K7Q2M9X4P1', verificationCode: '2468', amountMinor: 2500, currency: 'JPY', merchantId: 'SHOP-7' },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '42', // message PASSWORD_REDEEM_REQUEST
+      '0001', // flags MAC
+      '0000000d', // sequence 13
+      '0000000c', // request id 12
+      '0000003b', // body length 59
+      '871008080808080808080808080808080808', // TRANSACTION_ID = 16 bytes
+      '890800000000000009c4', // AMOUNT_MINOR = 2500
+      '8a034a5059', // CURRENCY = "JPY"
+      '9c0653484f502d37', // MERCHANT_ID = "SHOP-7"
+      '9d0a4b3751324d3958345031', // PASSWORD = "K7Q2M9X4P1"
+      '9e0432343638', // VERIFICATION_CODE = "2468"
+      '5773130bfaf4997c91a841879f64a74a', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'passwordRedeemResult', session: 'main', dir: 'c2t',
+    message: { type: 'passwordRedeemResult', transactionId: h('08080808080808080808080808080808'), status: 0, resultCode: 0, balanceMinor: 7500 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '43', // message PASSWORD_REDEEM_RESULT
+      '0003', // flags MAC RESPONSE
+      '0000000d', // sequence 13
+      '0000000c', // request id 12
+      '00000023', // body length 35
+      '871008080808080808080808080808080808', // TRANSACTION_ID = 16 bytes
+      '8b0100', // STATUS = 0
+      '8c020000', // RESULT_CODE = 0
+      '9a080000000000001d4c', // BALANCE_MINOR = 7500
+      '0897a3c2e685d17a32b715a310d64095', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'ping2', session: 'main', dir: 't2c',
+    message: { type: 'ping' },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '08', // message PING
+      '0001', // flags MAC
+      '0000000e', // sequence 14
+      '0000000d', // request id 13
+      '00000000', // body length 0
+      '6d290ac6cc0f2d093da47ada19906432', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'errorNonFatal', session: 'main', dir: 'c2t',
+    message: { type: 'error', wireCode: 0x51, fatal: false },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '0f', // message ERROR
+      '0003', // flags MAC RESPONSE
+      '0000000e', // sequence 14
+      '0000000d', // request id 13
+      '00000008', // body length 8
+      '83020051', // ERROR_CODE = 81
+      '9f270100', // FATAL = 0
+      '52af08de752514b819a72af7101e323c', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'settleRequest', session: 'main', dir: 't2c',
+    message: { type: 'settleRequest', terminalId: 'SHOP-01', records: [{ mediumId: h('0123456789abcdef'), cardCounter: 3, amountMinor: 450, currency: 'JPY', terminalId: 'SHOP-01', terminalNonce: h('1122334455667788'), cardMac: h('a1b2c3d4e5f60718') }] },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '26', // message SETTLE_REQUEST
+      '0001', // flags MAC
+      '0000000f', // sequence 15
+      '0000000e', // request id 14
+      '00000047', // body length 71
+      '800753484f502d3031', // TERMINAL_ID = "SHOP-01"
+      'a03c', // RECORD, constructed, 60 bytes:
+      '84080123456789abcdef', //   MEDIUM_ID = 8 bytes
+      '920400000003', //   CARD_COUNTER = 3
+      '890800000000000001c2', //   AMOUNT_MINOR = 450
+      '8a034a5059', //   CURRENCY = "JPY"
+      '800753484f502d3031', //   TERMINAL_ID = "SHOP-01"
+      '93081122334455667788', //   TERMINAL_NONCE = 8 bytes
+      '9408a1b2c3d4e5f60718', //   CARD_MAC = 8 bytes
+      '71c7a4996f677a0e0d2180597787a4d7', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'awaitCallback', session: 'main', dir: 'c2t',
+    message: { type: 'awaitCallback', token: h('e0e1e2e3e4e5e6e7e8e9eaebecedeeef'), waitMs: 30_000 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '27', // message AWAIT_CALLBACK
+      '0003', // flags MAC RESPONSE
+      '0000000f', // sequence 15
+      '0000000e', // request id 14
+      '00000018', // body length 24
+      '9510e0e1e2e3e4e5e6e7e8e9eaebecedeeef', // CALLBACK_TOKEN = 16 bytes
+      '960400007530', // WAIT_MS = 30000
+      'c00b38cab606fb0945003fb19b3629e9', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'validityRequest3', session: 'main', dir: 't2c',
+    message: { type: 'validityRequest', terminalId: 'T-0001', mediumId: h('fedcba9876543210') },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '10', // message VALIDITY_REQUEST
+      '0001', // flags MAC
+      '00000010', // sequence 16
+      '0000000f', // request id 15
+      '00000012', // body length 18
+      '8006542d30303031', // TERMINAL_ID = "T-0001"
+      '8408fedcba9876543210', // MEDIUM_ID = 8 bytes
+      '03cca27cea9b0c65a27fee215de1e3ea', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'validityNak', session: 'main', dir: 'c2t',
+    message: { type: 'validityNak', reason: 3, capture: true },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '13', // message VALIDITY_NAK
+      '0003', // flags MAC RESPONSE
+      '00000010', // sequence 16
+      '0000000f', // request id 15
+      '00000006', // body length 6
+      '850103', // REASON = 3
+      '860101', // CAPTURE = 1
+      '8939ffb760b5885e7e3f3b0764a94833', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'errorFatalUnauthenticated', session: 'main', dir: 'c2t',
+    message: { type: 'error', wireCode: 0x40, fatal: true },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '0f', // message ERROR
+      '0000', // flags none
+      '00000000', // sequence 0
+      '00000000', // request id 0
+      '00000008', // body length 8
+      '83020040', // ERROR_CODE = 64
+      '9f270101', // FATAL = 1
+    ],
+  },
+  {
+    name: 'callbackHello', session: 'callback', dir: 'c2t',
+    message: { type: 'callbackHello', terminalId: 'T-0001', token: h('e0e1e2e3e4e5e6e7e8e9eaebecedeeef'), nonce: h('404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f') },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '05', // message CALLBACK_HELLO
+      '0000', // flags none
+      '00000000', // sequence 0
+      '00000000', // request id 0
+      '0000003c', // body length 60
+      '8006542d30303031', // TERMINAL_ID = "T-0001"
+      '8120404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f', // NONCE = "@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\]^_"
+      '9510e0e1e2e3e4e5e6e7e8e9eaebecedeeef', // CALLBACK_TOKEN = 16 bytes
+    ],
+  },
+  {
+    name: 'callbackAuth', session: 'callback', dir: 't2c',
+    message: { type: 'callbackAuth', nonce: h('606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f'), proof: h('534a4d4ab1af461dd944663eea20ba14ca0e9e6627d9c0d1976d300274222841') },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '06', // message CALLBACK_AUTH
+      '0000', // flags none
+      '00000000', // sequence 0
+      '00000000', // request id 0
+      '00000044', // body length 68
+      '8120606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f', // NONCE = 32 bytes
+      '8220534a4d4ab1af461dd944663eea20ba14ca0e9e6627d9c0d1976d300274222841', // PROOF = 32 bytes
+    ],
+  },
+  {
+    name: 'callbackAuthOk', session: 'callback', dir: 'c2t',
+    message: { type: 'authOk', proof: h('ded686f4edff948f8ae469bfbb95f992695570610a8da5c5bc5940ae11d6715a') },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '04', // message AUTH_OK
+      '0001', // flags MAC
+      '00000001', // sequence 1
+      '00000000', // request id 0
+      '00000022', // body length 34
+      '8220ded686f4edff948f8ae469bfbb95f992695570610a8da5c5bc5940ae11d6715a', // PROOF = 32 bytes
+      '16533e3a998578e123b86da35202db73', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'settlementInstruction', session: 'callback', dir: 'c2t',
+    message: { type: 'settlementInstruction', bankCode: '0009', branchCode: '456', accountNumber: '7654321', securityCode: h('2222222222222222222222225ac69d9b60552bf076c905094ade6191e53c7d350670'), totalMinor: 450, currency: 'JPY', results: [{ mediumId: h('0123456789abcdef'), cardCounter: 3, status: 0 }] },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '28', // message SETTLEMENT_INSTRUCTION
+      '0001', // flags MAC
+      '00000002', // sequence 2
+      '00000001', // request id 1
+      '0000005c', // body length 92
+      '8d0430303039', // BANK_CODE = "0009"
+      '8e03343536', // BRANCH_CODE = "456"
+      '8f0737363534333231', // ACCOUNT_NUMBER = "7654321"
+      '97222222222222222222222222225ac69d9b60552bf076c905094ade6191e53c7d350670', // SECURITY_CODE = 34 bytes
+      '890800000000000001c2', // AMOUNT_MINOR = 450
+      '8a034a5059', // CURRENCY = "JPY"
+      'a213', // RECORD_RESULT, constructed, 19 bytes:
+      '84080123456789abcdef', //   MEDIUM_ID = 8 bytes
+      '920400000003', //   CARD_COUNTER = 3
+      '980100', //   RECORD_STATUS = 0
+      'ac2d39c993f28c45faa19cd8d9bbaad8', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'settlementAck', session: 'callback', dir: 't2c',
+    message: { type: 'settlementAck', erased: [{ mediumId: h('0123456789abcdef'), cardCounter: 3 }] },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '29', // message SETTLEMENT_ACK
+      '0003', // flags MAC RESPONSE
+      '00000001', // sequence 1
+      '00000001', // request id 1
+      '00000012', // body length 18
+      'a310', // RECORD_KEY, constructed, 16 bytes:
+      '84080123456789abcdef', //   MEDIUM_ID = 8 bytes
+      '920400000003', //   CARD_COUNTER = 3
+      '13d2c515b1cd2dbe6b33017d2968b76d', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+];
+
+export const ERROR_VECTORS: ErrorVector[] = [
+  {
+    name: 'bad magic', code: 'PROTO_BAD_MAGIC', receiver: 'handshake',
+    bytes: [
+      '555301010000000000000000000000000000', // header
+    ],
+  },
+  {
+    name: 'bad version', code: 'PROTO_BAD_VERSION', receiver: 'handshake',
+    bytes: [
+      '545302010000000000000000000000000000', // header
+    ],
+  },
+  {
+    name: 'reserved flag bit', code: 'PROTO_BAD_HEADER', receiver: 'handshake',
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '01', // message HELLO
+      '0004', // flags
+      '00000000', // sequence 0
+      '00000000', // request id 0
+      '00000000', // body length 0
+    ],
+  },
+  {
+    name: 'unauthenticated frame with a sequence number', code: 'PROTO_BAD_HEADER', receiver: 'handshake',
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '01', // message HELLO
+      '0000', // flags none
+      '00000005', // sequence 5
+      '00000000', // request id 0
+      '00000000', // body length 0
+    ],
+  },
+  {
+    name: 'handshake frame above 512 bytes', code: 'PROTO_FRAME_TOO_LARGE', receiver: 'handshake',
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '01', // message HELLO
+      '0000', // flags none
+      '00000000', // sequence 0
+      '00000000', // request id 0
+      '00000258', // body length 600
+    ],
+  },
+  {
+    name: 'frame above MAX_FRAME_BYTES', code: 'PROTO_FRAME_TOO_LARGE', receiver: { session: 'main', dir: 't2c', lastSeq: 2 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '10', // message VALIDITY_REQUEST
+      '0001', // flags MAC
+      '00000003', // sequence 3
+      '00000002', // request id 2
+      '00040000', // body length 262144
+      '', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'MAC altered', code: 'PROTO_BAD_MAC', receiver: { session: 'main', dir: 't2c', lastSeq: 2 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '10', // message VALIDITY_REQUEST
+      '0001', // flags MAC
+      '00000003', // sequence 3
+      '00000002', // request id 2
+      '00000012', // body length 18
+      '8006542d30303031', // TERMINAL_ID = "T-0001"
+      '84080123456789abcdef', // MEDIUM_ID = 8 bytes
+      '950bb622f52e1a50436acbb96c5815d1', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'body altered', code: 'PROTO_BAD_MAC', receiver: { session: 'main', dir: 't2c', lastSeq: 2 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '10', // message VALIDITY_REQUEST
+      '0001', // flags MAC
+      '00000003', // sequence 3
+      '00000002', // request id 2
+      '00000012', // body length 18
+      '8006552d30303031', // TERMINAL_ID = "U-0001"
+      '84080123456789abcdef', // MEDIUM_ID = 8 bytes
+      '950bb622f52e1a50436acbb96c5815d0', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'replayed sequence', code: 'PROTO_REPLAY', receiver: { session: 'main', dir: 't2c', lastSeq: 3 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '10', // message VALIDITY_REQUEST
+      '0001', // flags MAC
+      '00000003', // sequence 3
+      '00000002', // request id 2
+      '00000012', // body length 18
+      '8006542d30303031', // TERMINAL_ID = "T-0001"
+      '84080123456789abcdef', // MEDIUM_ID = 8 bytes
+      '950bb622f52e1a50436acbb96c5815d0', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'skipped sequence', code: 'PROTO_SEQUENCE_GAP', receiver: { session: 'main', dir: 't2c', lastSeq: 1 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '10', // message VALIDITY_REQUEST
+      '0001', // flags MAC
+      '00000003', // sequence 3
+      '00000002', // request id 2
+      '00000012', // body length 18
+      '8006542d30303031', // TERMINAL_ID = "T-0001"
+      '84080123456789abcdef', // MEDIUM_ID = 8 bytes
+      '950bb622f52e1a50436acbb96c5815d0', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'request without MAC', code: 'PROTO_MAC_MISSING', receiver: { session: 'main', dir: 't2c', lastSeq: 2 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '10', // message VALIDITY_REQUEST
+      '0000', // flags none
+      '00000000', // sequence 0
+      '00000002', // request id 2
+      '00000012', // body length 18
+      '8006542d30303031', // TERMINAL_ID = "T-0001"
+      '84080123456789abcdef', // MEDIUM_ID = 8 bytes
+    ],
+  },
+  {
+    name: 'unknown message code', code: 'PROTO_UNKNOWN_MESSAGE', receiver: { session: 'main', dir: 't2c', lastSeq: 2 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '7e', // message 0x7e
+      '0001', // flags MAC
+      '00000003', // sequence 3
+      '00000002', // request id 2
+      '00000000', // body length 0
+      '965dcca57ce89c3c83b7e65d1294acd4', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'request with request id 0', code: 'PROTO_BAD_HEADER', receiver: { session: 'main', dir: 't2c', lastSeq: 2 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '10', // message VALIDITY_REQUEST
+      '0001', // flags MAC
+      '00000003', // sequence 3
+      '00000000', // request id 0
+      '00000012', // body length 18
+      '8006542d30303031', // TERMINAL_ID = "T-0001"
+      '84080123456789abcdef', // MEDIUM_ID = 8 bytes
+      '6f5a3faab48d31bc7669e003fb417d0a', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'TLV value past its container', code: 'PROTO_TLV_TRUNCATED', receiver: { session: 'main', dir: 't2c', lastSeq: 2 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '10', // message VALIDITY_REQUEST
+      '0001', // flags MAC
+      '00000003', // sequence 3
+      '00000002', // request id 2
+      '00000012', // body length 18
+      '8006542d30303031', // TERMINAL_ID = "T-0001"
+      '84090123456789abcdef', // MEDIUM_ID = 8 bytes
+      'a98963e498b8c43b8b303021b4564a7c', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'indefinite length', code: 'PROTO_TLV_BAD_LENGTH', receiver: { session: 'main', dir: 't2c', lastSeq: 2 },
+    bytes: [
+      '545301100001000000030000000200000002', // header
+      '8080018988087ab7343f3f85bff8569d4e83', // body (and MAC if flagged)
+    ],
+  },
+  {
+    name: 'length not in shortest form', code: 'PROTO_TLV_BAD_LENGTH', receiver: { session: 'main', dir: 't2c', lastSeq: 2 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '10', // message VALIDITY_REQUEST
+      '0001', // flags MAC
+      '00000003', // sequence 3
+      '00000002', // request id 2
+      '00000013', // body length 19
+      '808106542d30303031', // TERMINAL_ID = "T-0001"
+      '84080123456789abcdef', // MEDIUM_ID = 8 bytes
+      '55ce0c7c4b21d8a1362d00cb7cda9cb3', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'three-byte tag', code: 'PROTO_TLV_BAD_TAG', receiver: { session: 'main', dir: 't2c', lastSeq: 2 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '10', // message VALIDITY_REQUEST
+      '0001', // flags MAC
+      '00000003', // sequence 3
+      '00000002', // request id 2
+      '00000016', // body length 22
+      '8006542d30303031', // TERMINAL_ID = "T-0001"
+      '84080123456789abcdef', // MEDIUM_ID = 8 bytes
+      '9f810100', // tag 0x9f81 = 0
+      '7ed1da678a9f6ae78a8204e041972f0c', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'unknown context tag', code: 'PROTO_TLV_UNKNOWN_TAG', receiver: { session: 'main', dir: 't2c', lastSeq: 2 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '10', // message VALIDITY_REQUEST
+      '0001', // flags MAC
+      '00000003', // sequence 3
+      '00000002', // request id 2
+      '00000015', // body length 21
+      '8006542d30303031', // TERMINAL_ID = "T-0001"
+      '84080123456789abcdef', // MEDIUM_ID = 8 bytes
+      '9f3000', // tag 0x9f30 = 0 bytes
+      '69529de74ad13baf54c176df78513123', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'duplicate tag', code: 'PROTO_TLV_DUPLICATE_TAG', receiver: { session: 'main', dir: 't2c', lastSeq: 2 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '10', // message VALIDITY_REQUEST
+      '0001', // flags MAC
+      '00000003', // sequence 3
+      '00000002', // request id 2
+      '0000001c', // body length 28
+      '8006542d30303031', // TERMINAL_ID = "T-0001"
+      '84080123456789abcdef', // MEDIUM_ID = 8 bytes
+      '84080123456789abcdef', // MEDIUM_ID = 8 bytes
+      '9653fab5e48398cbeabee0eb2d272700', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'missing tag', code: 'PROTO_TLV_MISSING_TAG', receiver: { session: 'main', dir: 't2c', lastSeq: 2 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '10', // message VALIDITY_REQUEST
+      '0001', // flags MAC
+      '00000003', // sequence 3
+      '00000002', // request id 2
+      '00000008', // body length 8
+      '8006542d30303031', // TERMINAL_ID = "T-0001"
+      '4f8ebcfd2af74cdcdd42722d86c00969', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'lower-case terminal id', code: 'PROTO_TLV_BAD_VALUE', receiver: { session: 'main', dir: 't2c', lastSeq: 2 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '10', // message VALIDITY_REQUEST
+      '0001', // flags MAC
+      '00000003', // sequence 3
+      '00000002', // request id 2
+      '00000012', // body length 18
+      '8006742d30303031', // TERMINAL_ID = "t-0001"
+      '84080123456789abcdef', // MEDIUM_ID = 8 bytes
+      '0e6d716f677c872c6c80ba0e48d948c4', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'amount above 2^53-1', code: 'PROTO_TLV_BAD_VALUE', receiver: { session: 'main', dir: 't2c', lastSeq: 2 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '14', // message TRANSACTION_REQUEST
+      '0001', // flags MAC
+      '00000003', // sequence 3
+      '00000002', // request id 2
+      '00000024', // body length 36
+      '871001010101010101010101010101010101', // TRANSACTION_ID = 16 bytes
+      '880101', // KIND = 1
+      '89080020000000000000', // AMOUNT_MINOR = 9007199254740992
+      '8a034a5059', // CURRENCY = "JPY"
+      'd61adc62f759739ec5c069dafcabfdce', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'content nested too deep', code: 'PROTO_TLV_TOO_DEEP', receiver: { session: 'main', dir: 't2c', lastSeq: 2 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '14', // message TRANSACTION_REQUEST
+      '0001', // flags MAC
+      '00000003', // sequence 3
+      '00000002', // request id 2
+      '0000002e', // body length 46
+      '871001010101010101010101010101010101', // TRANSACTION_ID = 16 bytes
+      '880101', // KIND = 1
+      '89080000000000000001', // AMOUNT_MINOR = 1
+      '8a034a5059', // CURRENCY = "JPY"
+      'a108', // CONTENT, constructed, 8 bytes:
+      'e106', //   tag 0xe1, constructed, 6 bytes:
+      'e104', //     tag 0xe1, constructed, 4 bytes:
+      'e102', //       tag 0xe1, constructed, 2 bytes:
+      'e100', //         tag 0xe1, constructed, 0 bytes:
+      '465189c9fce65a36a05851f9e0c9c259', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+];
