@@ -15,6 +15,8 @@ export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
 export const PG_POOL_MAX = 8;
 /** Times a unit of work is re-run after a PostgreSQL deadlock, serialization or unique-key race. */
 export const PG_UNIT_RETRY_MAX = 5;
+/** Distinct named (server-side prepared) statements per process; beyond it statements run unnamed. */
+export const PG_PREPARED_MAX = 2_000;
 /** Back-off bounds of the LISTEN connection's reconnect loop. */
 export const PG_LISTEN_RECONNECT_MIN_MS = 50;
 export const PG_LISTEN_RECONNECT_MAX_MS = 5_000;

@@ -194,10 +194,28 @@ export class LedgerWork {
     for (const p of this.dirtyPending) {
       if (!fresh.has(p)) await tx.run('UPDATE ledger_transfers SET pending_status = ? WHERE id = ?', [p.pendingStatus, p.id]);
     }
-    for (const a of this.dirtyAccounts) {
+    // All changed balances in one statement (an upsert of rows that exist): one round trip, not one per account.
+    const dirty = [...this.dirtyAccounts];
+    for (let i = 0; i < dirty.length; i += SQL_INSERT_ROWS_MAX) {
+      const chunk = dirty.slice(i, i + SQL_INSERT_ROWS_MAX);
       await tx.run(
-        'UPDATE ledger_accounts SET debits_pending = ?, debits_posted = ?, credits_pending = ?, credits_posted = ? WHERE id = ?',
-        [a.debitsPending, a.debitsPosted, a.creditsPending, a.creditsPosted, a.id],
+        `INSERT INTO ledger_accounts (${ACCOUNT_COLUMNS}) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')} ` +
+          'ON CONFLICT (id) DO UPDATE SET debits_pending = excluded.debits_pending, debits_posted = excluded.debits_posted, ' +
+          'credits_pending = excluded.credits_pending, credits_posted = excluded.credits_posted',
+        chunk.flatMap((a) => [
+          a.id,
+          a.owner,
+          a.institution,
+          a.kind,
+          a.currency,
+          a.flags,
+          a.reference,
+          a.debitsPending,
+          a.debitsPosted,
+          a.creditsPending,
+          a.creditsPosted,
+          a.createdAtMs,
+        ]),
       );
     }
   }

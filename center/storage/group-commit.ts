@@ -105,9 +105,14 @@ export class GroupCommitter {
     }
     const outcomes: UnitOutcome[] = [];
     try {
-      await session.exec(this.engine.beginSql);
-      for (let i = 0; i < batch.length; i++) outcomes.push(await this.runUnit(session, batch[i]!, i));
-      await session.exec('COMMIT');
+      // Each unit's RELEASE travels with the next statement (SAVEPOINT or COMMIT): one round trip less per unit.
+      let carry = `${this.engine.beginSql}; `;
+      for (let i = 0; i < batch.length; i++) {
+        const out = await this.runUnit(session, batch[i]!, i, carry);
+        carry = 'ok' in out && out.ok ? `RELEASE SAVEPOINT u${i}; ` : '';
+        outcomes.push(out);
+      }
+      await session.exec(`${carry}COMMIT`);
     } catch (e) {
       // The batch as a whole failed (BEGIN, a savepoint, COMMIT, a lost connection): every unit fails.
       this.log.error({ err: e, units: batch.length }, 'group commit failed');
@@ -126,18 +131,17 @@ export class GroupCommitter {
     if (retries.length > 0) this.queue.unshift(...retries);
   }
 
-  private async runUnit(session: BatchSession, unit: Unit, i: number): Promise<UnitOutcome> {
+  /** Runs one unit in savepoint u<i>; `prefix` holds statements still owed (BEGIN, the previous RELEASE). */
+  private async runUnit(session: BatchSession, unit: Unit, i: number, prefix: string): Promise<UnitOutcome> {
     const sp = `u${i}`;
     const hooks: (() => void)[] = [];
-    await session.exec(`SAVEPOINT ${sp}`);
+    await session.exec(`${prefix}SAVEPOINT ${sp}`);
     try {
       const value = await unit.fn(session.tx(hooks));
-      await session.exec(`RELEASE SAVEPOINT ${sp}`);
       return { ok: true, value, hooks };
     } catch (error) {
       // Rolling back to the savepoint undoes this unit only; if that fails the batch fails.
-      await session.exec(`ROLLBACK TO SAVEPOINT ${sp}`);
-      await session.exec(`RELEASE SAVEPOINT ${sp}`);
+      await session.exec(`ROLLBACK TO SAVEPOINT ${sp}; RELEASE SAVEPOINT ${sp}`);
       if (this.engine.retryable(error) && unit.attempts < this.engine.retryMax) return { retry: true };
       return { ok: false, error };
     }

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { TesseraError } from '../../core/errors.js';
-import { PG_LISTEN_RECONNECT_MAX_MS, PG_LISTEN_RECONNECT_MIN_MS, PG_POOL_MAX, PG_UNIT_RETRY_MAX } from '../limits.js';
+import { PG_LISTEN_RECONNECT_MAX_MS, PG_LISTEN_RECONNECT_MIN_MS, PG_POOL_MAX, PG_PREPARED_MAX, PG_UNIT_RETRY_MAX } from '../limits.js';
 import { GroupCommitter, type BatchEngine, type BatchSession } from './group-commit.js';
 import { toSafeInt } from './ints.js';
 import { SqlStorage, type StorageDeps } from './sql-storage.js';
@@ -50,7 +50,24 @@ export function toPgPlaceholders(sql: string): string {
 }
 
 interface Queryable {
-  query(text: string, values?: unknown[]): Promise<pg.QueryResult>;
+  query(config: pg.QueryConfig): Promise<pg.QueryResult>;
+  query(text: string): Promise<pg.QueryResult>;
+}
+
+const statementNames = new Map<string, string>();
+
+/**
+ * Parameterized statements are named, so each connection parses and plans
+ * them once (pg prepares a named statement on first use per connection).
+ */
+function prepared(sql: string, params: readonly SqlParam[]): pg.QueryConfig {
+  const text = toPgPlaceholders(sql);
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < PG_PREPARED_MAX) {
+    name = `t${statementNames.size}`;
+    statementNames.set(text, name);
+  }
+  return name === undefined ? { text, values: [...params] } : { name, text, values: [...params] };
 }
 
 class PgExecutor implements SqlExecutor {
@@ -58,13 +75,13 @@ class PgExecutor implements SqlExecutor {
   constructor(private readonly q: Queryable) {}
 
   async all<R extends Row = Row>(sql: string, params: readonly SqlParam[] = []): Promise<R[]> {
-    return (await this.q.query(toPgPlaceholders(sql), [...params])).rows as R[];
+    return (await this.q.query(prepared(sql, params))).rows as R[];
   }
   async get<R extends Row = Row>(sql: string, params: readonly SqlParam[] = []): Promise<R | undefined> {
     return (await this.all<R>(sql, params))[0];
   }
   async run(sql: string, params: readonly SqlParam[] = []): Promise<{ changes: number }> {
-    return { changes: (await this.q.query(toPgPlaceholders(sql), [...params])).rowCount ?? 0 };
+    return { changes: (await this.q.query(prepared(sql, params))).rowCount ?? 0 };
   }
   async exec(sql: string): Promise<void> {
     // No parameters: the simple query protocol, which accepts several statements.
