@@ -9,7 +9,7 @@
  * an existing server instead. If the binaries are missing, pgUrl is '' and the
  * PostgreSQL suites fail with a message naming `npm run sysdeps`.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -42,12 +42,31 @@ function postgresUid(): { uid: number; gid: number } {
   return { uid, gid };
 }
 
-/** Runs a PostgreSQL binary, as `postgres` when we are root. */
-function pgRun(bin: string, args: string[]): void {
+/** The command line of a PostgreSQL binary, run as `postgres` when we are root. */
+function pgCommand(bin: string, args: string[]): [string, string[]] {
   const exe = join(PG_BIN, bin);
-  const asRoot = process.getuid?.() === 0;
-  const [cmd, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', exe, ...args]] : [exe, args];
+  return process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', exe, ...args]] : [exe, args];
+}
+
+function pgRun(bin: string, args: string[]): void {
+  const [cmd, argv] = pgCommand(bin, args);
   execFileSync(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+}
+
+const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * A detached watchdog that stops the server and removes its directory if
+ * this vitest process dies without running teardown (killed by a timeout,
+ * SIGKILL): a test run never leaves a PostgreSQL server behind.
+ */
+function startWatchdog(data: string, dir: string): number | undefined {
+  const [cmd, argv] = pgCommand('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+  const stop = [cmd, ...argv].map(shellQuote).join(' ');
+  const script = `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; ${stop} >/dev/null 2>&1; rm -rf ${shellQuote(dir)}`;
+  const child = spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' });
+  child.unref();
+  return child.pid;
 }
 
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
@@ -81,8 +100,16 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     '-c max_connections=200',
   ].join(' ');
   pgRun('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', opts, 'start']);
+  const watchdog = startWatchdog(data, dir);
   project.provide('pgUrl', `postgres://postgres@127.0.0.1:${port}/postgres`);
   return async () => {
+    if (watchdog !== undefined) {
+      try {
+        process.kill(watchdog);
+      } catch {
+        // already gone
+      }
+    }
     try {
       pgRun('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
     } finally {
