@@ -6,3 +6,5 @@ export * from './limits.js';
 export * from './media-table.js';
 export * from './types.js';
 export * from './validity-store.js';
+export * from './storage-source.js';
+export * from './change-feed.js';

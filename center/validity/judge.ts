@@ -37,8 +37,8 @@ export function judgeMedium(record: MediumValidity | null, nowMs: number): Judge
 }
 
 const TERMINAL_REASON: Record<Exclude<TerminalStatus, 'active'>, NakReason> = {
-  suspended: 'TERMINAL_SUSPENDED',
-  revoked: 'TERMINAL_REVOKED',
+  inactive: 'TERMINAL_INACTIVE',
+  blocked: 'TERMINAL_BLOCKED',
 };
 
 /** Judges a terminal: registered and active. The card is innocent: never captured for this. */

@@ -3,36 +3,38 @@
  * the database side it is read from, and the outcomes it produces.
  */
 
-/** Medium (IC card) statuses in the database. Only `active` can be valid. */
-export const MEDIUM_STATUSES = ['active', 'lost', 'stolen', 'expired', 'captured'] as const;
-export type MediumStatus = (typeof MEDIUM_STATUSES)[number];
+import type { ChangeCursor, MediumStatus, TerminalStatus } from '../storage/types.js';
 
-/** Terminal statuses; only `active` is valid. */
-export const TERMINAL_STATUSES = ['active', 'suspended', 'revoked'] as const;
-export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
+export { MEDIUM_STATUSES, TERMINAL_STATUSES } from '../storage/types.js';
+export type { ChangeCursor, MediumStatus, TerminalStatus };
 
+/** What the validity check needs of a medium (the storage row has more). Only `active` can be valid. */
 export interface MediumValidity {
   /** 16 lowercase hex chars (8 bytes). */
   readonly id: string;
   readonly status: MediumStatus;
-  /** Expiry instant; the store keeps whole seconds, see `expirySecOf`. null: no expiry. */
+  /** Expiry instant; judged at whole-second resolution, see `expirySecOf`. null: no expiry. */
   readonly expiresAtMs: number | null;
 }
 
+/** What the validity check needs of a terminal: registered (a row exists) and `active`. */
 export interface TerminalValidity {
   readonly id: string;
   readonly status: TerminalStatus;
 }
 
-/** A change pushed by the database side. `reset`: changes may have been lost (reconnect), reload all. */
-export type ValidityChange =
-  | { readonly kind: 'medium'; readonly id: string; readonly version: number }
-  | { readonly kind: 'terminal'; readonly id: string; readonly version: number }
-  | { readonly kind: 'reset' };
+/** A row of a change feed: its state now, and the validity version of its last change. */
+export type Versioned<T> = T & { readonly version: number };
+
+/** A push from the database side. `fullReload`: pushes may have been lost (reconnect), reload all. */
+export interface ValidityPush {
+  readonly version: number;
+  readonly fullReload: boolean;
+}
 
 /**
- * The database side as the validity engine sees it (a narrow view of the
- * storage contract; `center/validity/storage-source.ts` adapts the storage).
+ * The database side as the validity engine sees it: a narrow view of the
+ * storage contract (`center/storage/types.ts`), adapted by `storageSource`.
  */
 export interface ValiditySource {
   getMedium(id: string): Promise<MediumValidity | null>;
@@ -40,10 +42,15 @@ export interface ValiditySource {
   /** Media ordered by id, strictly after `afterId` (null: from the start), at most `limit`. */
   listMedia(afterId: string | null, limit: number): Promise<readonly MediumValidity[]>;
   listTerminals(afterId: string | null, limit: number): Promise<readonly TerminalValidity[]>;
-  /** Monotonic version of the validity data (bumped by every change). */
+  /** Rows changed after the cursor, ordered by (version, id), each in its current state. */
+  listMediaChangedSince(after: ChangeCursor, limit: number): Promise<readonly Versioned<MediumValidity>[]>;
+  listTerminalsChangedSince(after: ChangeCursor, limit: number): Promise<readonly Versioned<TerminalValidity>[]>;
+  /** How many media exist (sizes the table before a prefetch). */
+  countMedia(): Promise<number>;
+  /** Monotonic version of the validity data (bumped by every committed change). */
   validityVersion(): Promise<number>;
-  /** Pushes changes; resolves once listening. The returned function stops it. */
-  subscribe(listener: (change: ValidityChange) => void): Promise<() => Promise<void>>;
+  /** Pushes committed changes; resolves once listening. The returned function stops it. */
+  subscribe(listener: (push: ValidityPush) => void): Promise<() => Promise<void>>;
   /** Sets a medium's status to `captured` (the reader kept the card). */
   captureMedium(id: string): Promise<void>;
 }
@@ -60,8 +67,8 @@ export const NAK_REASONS = [
   'MEDIUM_EXPIRED',
   'MEDIUM_CAPTURED',
   'TERMINAL_UNKNOWN',
-  'TERMINAL_SUSPENDED',
-  'TERMINAL_REVOKED',
+  'TERMINAL_INACTIVE',
+  'TERMINAL_BLOCKED',
   'UNAVAILABLE',
   'BAD_REQUEST',
 ] as const;

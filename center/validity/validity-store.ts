@@ -2,12 +2,13 @@ import { assert } from '../../core/assert.js';
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import { TesseraError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
+import { ChangeFeed } from './change-feed.js';
 import { mediumHi, mediumLo } from './ids.js';
 import { expirySecOf, judgeMediumFields, judgeTerminal } from './judge.js';
 import { ValidityLimits } from './limits.js';
 import { loadMedia, loadTerminals } from './load.js';
 import { MediaTable } from './media-table.js';
-import type { Judgement, MediumValidity, TerminalStatus, TerminalValidity, ValidityChange, ValiditySource } from './types.js';
+import type { Judgement, MediumValidity, TerminalStatus, TerminalValidity, ValidityPush, ValiditySource } from './types.js';
 
 export interface ValidityStoreOptions {
   readonly source: ValiditySource;
@@ -25,51 +26,58 @@ export interface ValidityStoreStats {
   readonly terminals: number;
   readonly mediaTableBytes: number;
   readonly mediaSlots: number;
+  /** Highest validity version whose changes are in memory. */
   readonly version: number;
   readonly reloads: number;
   readonly changesApplied: number;
 }
 
-/** Bounds one drain call; a longer backlog continues in a fresh call. */
-const DRAIN_ROUNDS_MAX = 1_000;
-
-interface Building {
+/** The lists being filled by a reload; changes read meanwhile go into them too. */
+interface Lists {
   readonly media: MediaTable | null;
   readonly terminals: Map<string, TerminalStatus> | null;
 }
 
 /**
  * The "validity information store section" (8 in the patent): validity lists
- * prefetched from the database before any request, refreshed periodically,
- * and updated on push. Lookups are synchronous and allocate nothing.
+ * prefetched from the database before any request, reloaded periodically,
+ * and kept current between reloads by the change feed, read whenever the
+ * database side pushes a new version. Lookups are synchronous and allocate
+ * nothing.
  */
 export class ValidityStore {
-  private media: MediaTable | null = null;
-  private terminals: Map<string, TerminalStatus> | null = null;
-  private building: Building | null = null;
-  private version = 0;
+  private lists: Lists = { media: null, terminals: null };
+  private building: Lists | null = null;
+  private readonly feed: ChangeFeed;
   private started = false;
   private stopped = false;
   private reloading: Promise<void> | null = null;
   private reloadAgain = false;
-  private readonly changedDuringReload = new Set<string>();
-  private readonly pendingKeys = new Set<string>();
-  private draining: Promise<void> | null = null;
   private timer: TimerHandle | null = null;
   private unsubscribe: (() => Promise<void>) | null = null;
   private reloads = 0;
-  private changesApplied = 0;
 
   constructor(private readonly opts: ValidityStoreOptions) {
     assert(opts.cacheMedia || opts.cacheTerminals, 'a validity store caches at least one list');
+    this.feed = new ChangeFeed({
+      source: opts.source,
+      media: opts.cacheMedia,
+      terminals: opts.cacheTerminals,
+      applyMedium: (r) => this.applyMedium(r),
+      applyTerminal: (r) => this.applyTerminal(r),
+      onError: (e) => {
+        opts.log.error({ err: e }, 'validity change feed failed: full reload');
+        this.reloadSafely();
+      },
+    });
   }
 
-  /** Subscribes first (so nothing committed during the load is missed), then prefetches. */
+  /** Listens first (so nothing committed during the prefetch is missed), then prefetches. */
   async start(): Promise<void> {
     assert(!this.started, 'ValidityStore.start called twice');
-    this.unsubscribe = await this.opts.source.subscribe((change) => this.onChange(change));
-    await this.reload();
     this.started = true;
+    this.unsubscribe = await this.opts.source.subscribe((push) => this.onPush(push));
+    await this.reload();
     this.armRefresh();
   }
 
@@ -80,8 +88,7 @@ export class ValidityStore {
     const unsubscribe = this.unsubscribe;
     this.unsubscribe = null;
     if (unsubscribe) await unsubscribe();
-    await this.reloading;
-    await this.draining;
+    await this.settled();
   }
 
   get cachesMedia(): boolean {
@@ -93,7 +100,7 @@ export class ValidityStore {
 
   /** Judges a (well-formed) medium id from memory. */
   judgeMedium(id: string, nowMs: number): Judgement {
-    const table = this.media;
+    const table = this.lists.media;
     if (table === null) throw new TesseraError('VALIDITY_NOT_STARTED', 'media list not loaded');
     const slot = table.find(mediumHi(id), mediumLo(id));
     if (slot < 0) return judgeMediumFields(undefined, 0, nowMs);
@@ -102,7 +109,7 @@ export class ValidityStore {
 
   /** Judges a (well-formed) terminal id from memory. */
   judgeTerminal(id: string): Judgement {
-    const map = this.terminals;
+    const map = this.lists.terminals;
     if (map === null) throw new TesseraError('VALIDITY_NOT_STARTED', 'terminal list not loaded');
     const status = map.get(id);
     return judgeTerminal(status === undefined ? null : { id, status });
@@ -110,29 +117,28 @@ export class ValidityStore {
 
   /** The center's own capture: memory first, so this node refuses the card at once. */
   markCaptured(id: string): void {
-    const table = this.media;
-    if (table === null) return;
     const hi = mediumHi(id);
     const lo = mediumLo(id);
-    for (const t of [table, this.building?.media ?? null]) {
-      const slot = t?.find(hi, lo) ?? -1;
-      if (slot >= 0) t?.set(hi, lo, 'captured', t.expirySecAt(slot));
+    for (const t of [this.lists.media, this.building?.media ?? null]) {
+      const slot = t === null ? -1 : t.find(hi, lo);
+      if (t !== null && slot >= 0) t.set(hi, lo, 'captured', t.expirySecAt(slot));
     }
   }
 
   stats(): ValidityStoreStats {
+    const media = this.lists.media;
     return {
-      media: this.media?.size ?? 0,
-      terminals: this.terminals?.size ?? 0,
-      mediaTableBytes: this.media?.byteLength ?? 0,
-      mediaSlots: this.media?.capacity ?? 0,
-      version: this.version,
+      media: media?.size ?? 0,
+      terminals: this.lists.terminals?.size ?? 0,
+      mediaTableBytes: media?.byteLength ?? 0,
+      mediaSlots: media?.capacity ?? 0,
+      version: this.feed.version,
       reloads: this.reloads,
-      changesApplied: this.changesApplied,
+      changesApplied: this.feed.applied,
     };
   }
 
-  /** Full reload into fresh structures, swapped in at the end; changes seen meanwhile are re-read after. */
+  /** Full reload into fresh lists, swapped in at the end. Concurrent calls share one run. */
   reload(): Promise<void> {
     if (this.reloading) {
       this.reloadAgain = true;
@@ -144,11 +150,11 @@ export class ValidityStore {
     return this.reloading;
   }
 
-  /** Resolves when every change pushed so far has been applied (tests, benchmarks). */
+  /** Resolves when every push received so far has been applied (tests, benchmarks, stop). */
   async settled(): Promise<void> {
     for (let i = 0; i < 4; i++) {
-      await this.reloading;
-      await this.draining;
+      await this.reloading?.catch(() => undefined);
+      await this.feed.idle();
     }
   }
 
@@ -162,13 +168,13 @@ export class ValidityStore {
 
   private async reloadOnce(): Promise<void> {
     const { source } = this.opts;
-    this.changedDuringReload.clear();
+    // Everything committed after this version is re-read from the feed once the pages are in.
     const version = await source.validityVersion();
-    const building: Building = {
-      media: this.opts.cacheMedia ? new MediaTable(this.media?.size ?? 0) : null,
+    const expected = this.opts.cacheMedia ? await source.countMedia() : 0;
+    const building: Lists = {
+      media: this.opts.cacheMedia ? new MediaTable(expected) : null,
       terminals: this.opts.cacheTerminals ? new Map() : null,
     };
-    // Changes read while the pages load go into the new lists too (see applyMedium).
     this.building = building;
     try {
       if (building.media) await loadMedia(source, building.media);
@@ -176,84 +182,33 @@ export class ValidityStore {
     } finally {
       this.building = null;
     }
-    this.media = building.media;
-    this.terminals = building.terminals;
-    this.version = Math.max(this.version, version);
+    this.lists = building;
     this.reloads++;
-    // A page read on another connection may be older than a change read meanwhile: read those again.
-    for (const key of this.changedDuringReload) this.enqueue(key);
-    this.changedDuringReload.clear();
+    this.feed.rewind(version);
   }
 
-  private onChange(change: ValidityChange): void {
+  private onPush(push: ValidityPush): void {
     if (this.stopped) return;
-    if (change.kind === 'reset') {
-      this.opts.log.warn('validity push reset: full reload');
+    if (push.fullReload) {
+      this.opts.log.warn({ version: push.version }, 'validity pushes may have been lost: full reload');
       this.reloadSafely();
       return;
     }
-    if (change.kind === 'medium' && !this.opts.cacheMedia) return;
-    if (change.kind === 'terminal' && !this.opts.cacheTerminals) return;
-    const key = `${change.kind === 'medium' ? 'm' : 't'}:${change.id}`;
-    if (this.reloading) {
-      if (this.changedDuringReload.size >= ValidityLimits.changesBufferedMax) this.reloadAgain = true;
-      else this.changedDuringReload.add(key);
-    }
-    this.version = Math.max(this.version, change.version);
-    this.enqueue(key);
+    this.feed.poke(push.version);
   }
 
-  /** Queues a re-read of one id. An id already waiting is read once, later, so it sees this change too. */
-  private enqueue(key: string): void {
-    this.pendingKeys.add(key);
-    if (this.draining === null) this.draining = this.drain();
+  private applyMedium(r: MediumValidity): void {
+    const hi = mediumHi(r.id);
+    const lo = mediumLo(r.id);
+    const expirySec = expirySecOf(r.expiresAtMs);
+    this.lists.media?.set(hi, lo, r.status, expirySec);
+    this.building?.media?.set(hi, lo, r.status, expirySec);
   }
 
-  /**
-   * Reads waiting ids in batches: the ids of one batch are distinct and read
-   * in parallel; batches run one after another, so two reads of the same id
-   * are applied in the order they were made.
-   */
-  private async drain(): Promise<void> {
-    try {
-      await Promise.resolve();
-      for (let round = 0; this.pendingKeys.size > 0 && round < DRAIN_ROUNDS_MAX; round++) {
-        const batch = [...this.pendingKeys].slice(0, ValidityLimits.changeBatchMax);
-        for (const key of batch) this.pendingKeys.delete(key);
-        await Promise.all(batch.map((key) => this.applyKey(key)));
-      }
-    } finally {
-      this.draining = null;
-    }
-    if (this.pendingKeys.size > 0 && !this.stopped) this.draining = this.drain();
-  }
-
-  /** Reads the current record of one changed id and writes it into memory (never throws). */
-  private async applyKey(key: string): Promise<void> {
-    const id = key.slice(2);
-    try {
-      if (key.startsWith('m:')) this.applyMedium(id, await this.opts.source.getMedium(id));
-      else this.applyTerminal(id, await this.opts.source.getTerminal(id));
-      this.changesApplied++;
-    } catch (e) {
-      this.opts.log.error({ err: e, kind: key[0] }, 'validity change could not be read: full reload');
-      this.reloadSafely();
-    }
-  }
-
-  private applyMedium(id: string, record: MediumValidity | null): void {
-    for (const table of [this.media, this.building?.media ?? null]) {
-      if (table === null) continue;
-      if (record === null) table.delete(mediumHi(id), mediumLo(id));
-      else table.set(mediumHi(id), mediumLo(id), record.status, expirySecOf(record.expiresAtMs));
-    }
-  }
-
-  private applyTerminal(id: string, record: TerminalValidity | null): void {
-    for (const map of [this.terminals, this.building?.terminals ?? null]) {
+  private applyTerminal(r: TerminalValidity): void {
+    for (const map of [this.lists.terminals, this.building?.terminals ?? null]) {
       if (map === null) continue;
-      if (record === null) map.delete(id);
-      else if (map.has(id) || map.size < ValidityLimits.terminalsMax) map.set(id, record.status);
+      if (map.has(r.id) || map.size < ValidityLimits.terminalsMax) map.set(r.id, r.status);
       else this.opts.log.error({ terminalsMax: ValidityLimits.terminalsMax }, 'VALIDITY_STORE_FULL: terminal not cached');
     }
   }

@@ -32,6 +32,7 @@ import { SimSource, type HistoryEntry } from './sim-source.js';
 const STEP_MS = 10;
 const RUNS = Number(process.env['VALIDITY_PROPERTY_RUNS'] ?? 150);
 const STEPS = 150;
+const OUTAGE_STEPS_MAX = 5;
 const MEDIA = ['00000000000000a1', '00000000000000b2', '00000000000000c3', '0a000000000000d4', 'ffffffffffffffff'];
 const TERMINALS = ['T-0', 'T-1', 'T-2', 'T-X'];
 
@@ -40,12 +41,13 @@ const mediumArb = fc.record({
   expiryOffsetMs: fc.option(fc.integer({ min: -1_500, max: 3_000 }), { nil: null, freq: 2 }),
 });
 type MediumSpec = { status: MediumStatus; expiryOffsetMs: number | null } | null;
-const terminalArb = fc.constantFrom<TerminalStatus>('active', 'active', 'active', 'suspended', 'revoked');
+const terminalArb = fc.constantFrom<TerminalStatus>('active', 'active', 'active', 'inactive', 'blocked');
 
 const changeArb = fc.oneof(
-  fc.record({ kind: fc.constant('medium' as const), step: fc.nat(STEPS), idx: fc.nat(MEDIA.length - 1), rec: fc.option(mediumArb, { nil: null }) }),
-  fc.record({ kind: fc.constant('terminal' as const), step: fc.nat(STEPS), idx: fc.nat(TERMINALS.length - 1), status: fc.option(terminalArb, { nil: null }) }),
-  fc.record({ kind: fc.constant('reset' as const), step: fc.nat(STEPS) }),
+  fc.record({ kind: fc.constant('medium' as const), step: fc.nat(STEPS), idx: fc.nat(MEDIA.length - 1), rec: mediumArb }),
+  fc.record({ kind: fc.constant('terminal' as const), step: fc.nat(STEPS), idx: fc.nat(TERMINALS.length - 1), status: terminalArb }),
+  // the listening connection drops for a few steps (pushes lost), then reconnects (full reload)
+  fc.record({ kind: fc.constant('outage' as const), step: fc.nat(STEPS), steps: fc.nat(OUTAGE_STEPS_MAX) }),
 );
 
 const scenarioArb = fc.record({
@@ -78,23 +80,10 @@ function mediumOf(id: string, spec: MediumSpec): MediumValidity | null {
   return { id, status: spec.status, expiresAtMs: spec.expiryOffsetMs === null ? null : T0_MS + spec.expiryOffsetMs };
 }
 
-function write(source: SimSource, kind: 'medium' | 'terminal', id: string, rec: MediumValidity | TerminalValidity | null): void {
-  if (kind === 'medium') {
-    if (rec === null) source.deleteMedium(id);
-    else source.putMedium(rec as MediumValidity);
-  } else if (rec === null) {
-    source.terminals.delete(id);
-    source.putTerminal({ id, status: 'revoked' });
-    source.terminals.delete(id);
-    // a deleted terminal: record the removal for the oracle (putTerminal pushed the change)
-    source.history.push({ step: source.step, kind, id, record: null });
-  } else source.putTerminal(rec as TerminalValidity);
-}
-
 /** Records of (kind,id) that existed at some moment of `step`. */
-function recordsDuring(history: readonly HistoryEntry[], kind: string, id: string, step: number): Array<HistoryEntry['record']> {
-  let before: HistoryEntry['record'] = null;
-  const during: Array<HistoryEntry['record']> = [];
+function recordsDuring(history: readonly HistoryEntry[], kind: string, id: string, step: number): Array<HistoryEntry['record'] | null> {
+  let before: HistoryEntry['record'] | null = null;
+  const during: Array<HistoryEntry['record'] | null> = [];
   for (const h of history) {
     if (h.kind !== kind || h.id !== id) continue;
     if (h.step < step) before = h.record;
@@ -103,7 +92,7 @@ function recordsDuring(history: readonly HistoryEntry[], kind: string, id: strin
   return [before, ...during];
 }
 
-function validRecord(kind: string, rec: HistoryEntry['record'], step: number): boolean {
+function validRecord(kind: string, rec: HistoryEntry['record'] | null, step: number): boolean {
   const nowMs = T0_MS + step * STEP_MS;
   if (kind === 'medium') return judgeMedium(rec as MediumValidity | null, nowMs).ok;
   return judgeTerminal(rec as TerminalValidity | null).ok;
@@ -144,6 +133,7 @@ async function runScenario(mode: ValidityMode, sc: Scenario): Promise<void> {
   const base = source.step;
   const outcomes: Outcome[] = [];
   const transactions = new Map<number, Array<() => void>>();
+  const outageEnds: number[] = [];
 
   for (let s = 0; s <= STEPS + 200; s++) {
     if (s > 0) {
@@ -151,10 +141,13 @@ async function runScenario(mode: ValidityMode, sc: Scenario): Promise<void> {
       clock.advance(STEP_MS);
     }
     for (const c of sc.changes.filter((c) => c.step === s)) {
-      if (c.kind === 'reset') source.reset();
-      else if (c.kind === 'medium') write(source, 'medium', MEDIA[c.idx] as string, mediumOf(MEDIA[c.idx] as string, c.rec));
-      else write(source, 'terminal', TERMINALS[c.idx] as string, c.status === null ? null : { id: TERMINALS[c.idx] as string, status: c.status });
+      if (c.kind === 'outage') {
+        source.beginOutage();
+        outageEnds.push(s + c.steps);
+      } else if (c.kind === 'medium') source.putMedium(mediumOf(MEDIA[c.idx] as string, c.rec) as MediumValidity);
+      else source.putTerminal({ id: TERMINALS[c.idx] as string, status: c.status });
     }
+    if (outageEnds.includes(s)) source.endOutage();
     for (const plan of sc.sessions.filter((x) => x.step === s)) startSession(plan);
     await driver.settle();
     // transactions due now, including those of sessions acknowledged during this step (think time 0)
@@ -188,7 +181,10 @@ async function runScenario(mode: ValidityMode, sc: Scenario): Promise<void> {
   }
 
   function check(m: ValidityMode, scn: Scenario, history: readonly HistoryEntry[], all: Outcome[]): void {
-    const w = scn.maxPushSteps + 2 * (scn.maxLatencySteps + 1) + 2;
+    // Staleness bound of the store: a push, then one feed round in flight and the next one.
+    // An outage adds its length and a full reload (version, count, pages, feed: 5 reads).
+    const outage = scn.changes.some((c) => c.kind === 'outage') ? OUTAGE_STEPS_MAX + 5 * (scn.maxLatencySteps + 1) : 0;
+    const w = scn.maxPushSteps + 2 * (scn.maxLatencySteps + 1) + 2 + outage;
     for (const o of all) {
       expect(o.endStep, `session at ${o.requestStep} in ${m} never ended`).toBeDefined();
       const end = (o.endStep as number) - base;

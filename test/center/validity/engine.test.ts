@@ -7,7 +7,7 @@ import {
   GOOD_TERMINAL,
   LOST_MEDIUM,
   makeRig,
-  SUSPENDED_TERMINAL,
+  INACTIVE_TERMINAL,
 } from './fixtures.js';
 
 const good = { mediumId: GOOD_MEDIUM, terminalId: GOOD_TERMINAL };
@@ -35,11 +35,11 @@ describe.each(VALIDITY_MODES)('ValidityEngine %s', (mode) => {
     expect(rig.source.media.get(LOST_MEDIUM)?.status).toBe('captured');
   });
 
-  it('refuses a suspended terminal without capturing the card', async () => {
+  it('refuses an inactive terminal without capturing the card', async () => {
     const rig = await makeRig(mode);
-    const res = await rig.driver.until(rig.engine.admit({ mediumId: GOOD_MEDIUM, terminalId: SUSPENDED_TERMINAL }));
+    const res = await rig.driver.until(rig.engine.admit({ mediumId: GOOD_MEDIUM, terminalId: INACTIVE_TERMINAL }));
     const final = res.kind === 'nak' ? res : await rig.driver.until(res.confirm());
-    expect(final).toMatchObject({ reason: 'TERMINAL_SUSPENDED', capture: false });
+    expect(final).toMatchObject({ reason: 'TERMINAL_INACTIVE', capture: false });
     expect(res.kind === 'nak').toBe(mode !== 'cached-medium');
     expect(rig.source.media.get(GOOD_MEDIUM)?.status).toBe('active');
   });

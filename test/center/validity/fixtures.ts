@@ -12,7 +12,7 @@ export const GOOD_MEDIUM = '00000000000000a1';
 export const LOST_MEDIUM = '00000000000000b2';
 export const EXPIRING_MEDIUM = '00000000000000c3';
 export const GOOD_TERMINAL = 'T-GOOD';
-export const SUSPENDED_TERMINAL = 'T-SUSP';
+export const INACTIVE_TERMINAL = 'T-INACT';
 
 export interface Rig {
   readonly source: SimSource;
@@ -41,7 +41,7 @@ export async function makeRig(
   source.putMedium({ id: LOST_MEDIUM, status: 'lost', expiresAtMs: null });
   source.putMedium({ id: EXPIRING_MEDIUM, status: 'active', expiresAtMs: T0_MS + 1_000 });
   source.putTerminal({ id: GOOD_TERMINAL, status: 'active' });
-  source.putTerminal({ id: SUSPENDED_TERMINAL, status: 'suspended' });
+  source.putTerminal({ id: INACTIVE_TERMINAL, status: 'inactive' });
   const driver = new SimDriver(source, clock);
   const caches = cachesOf(mode);
   const store =

@@ -25,8 +25,8 @@ describe('judge', () => {
 
   it('accepts only registered active terminals and never captures for a terminal', () => {
     expect(judgeTerminal({ id: 'T-1', status: 'active' })).toEqual({ ok: true });
-    expect(judgeTerminal({ id: 'T-1', status: 'suspended' })).toEqual({ ok: false, reason: 'TERMINAL_SUSPENDED', capture: false });
-    expect(judgeTerminal({ id: 'T-1', status: 'revoked' })).toEqual({ ok: false, reason: 'TERMINAL_REVOKED', capture: false });
+    expect(judgeTerminal({ id: 'T-1', status: 'inactive' })).toEqual({ ok: false, reason: 'TERMINAL_INACTIVE', capture: false });
+    expect(judgeTerminal({ id: 'T-1', status: 'blocked' })).toEqual({ ok: false, reason: 'TERMINAL_BLOCKED', capture: false });
     expect(judgeTerminal(null)).toEqual({ ok: false, reason: 'TERMINAL_UNKNOWN', capture: false });
   });
 

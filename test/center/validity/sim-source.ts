@@ -1,9 +1,11 @@
 import type { Random } from '../../../core/random.js';
 import type {
+  ChangeCursor,
   MediumValidity,
   TerminalValidity,
-  ValidityChange,
+  ValidityPush,
   ValiditySource,
+  Versioned,
 } from '../../../center/validity/types.js';
 
 /** One write to the simulated database, for the property oracle. */
@@ -11,7 +13,7 @@ export interface HistoryEntry {
   readonly step: number;
   readonly kind: 'medium' | 'terminal';
   readonly id: string;
-  readonly record: MediumValidity | TerminalValidity | null;
+  readonly record: MediumValidity | TerminalValidity;
 }
 
 interface Parked {
@@ -25,15 +27,16 @@ interface Parked {
  * reads the state at release time (when a real database would answer).
  */
 export class SimSource implements ValiditySource {
-  readonly media = new Map<string, MediumValidity>();
-  readonly terminals = new Map<string, TerminalValidity>();
+  readonly media = new Map<string, Versioned<MediumValidity>>();
+  readonly terminals = new Map<string, Versioned<TerminalValidity>>();
   readonly history: HistoryEntry[] = [];
   step = 0;
   reads = 0;
   failReads = false;
   private version = 0;
+  private outage = false;
   private parked: Parked[] = [];
-  private readonly listeners = new Set<(c: ValidityChange) => void>();
+  private readonly listeners = new Set<(p: ValidityPush) => void>();
 
   constructor(
     private readonly random: Random,
@@ -53,10 +56,19 @@ export class SimSource implements ValiditySource {
   listTerminals(afterId: string | null, limit: number): Promise<readonly TerminalValidity[]> {
     return this.read(() => page(this.terminals, afterId, limit));
   }
+  listMediaChangedSince(after: ChangeCursor, limit: number): Promise<readonly Versioned<MediumValidity>[]> {
+    return this.read(() => changedSince(this.media, after, limit));
+  }
+  listTerminalsChangedSince(after: ChangeCursor, limit: number): Promise<readonly Versioned<TerminalValidity>[]> {
+    return this.read(() => changedSince(this.terminals, after, limit));
+  }
+  countMedia(): Promise<number> {
+    return this.read(() => this.media.size);
+  }
   validityVersion(): Promise<number> {
     return this.read(() => this.version);
   }
-  subscribe(listener: (c: ValidityChange) => void): Promise<() => Promise<void>> {
+  subscribe(listener: (p: ValidityPush) => void): Promise<() => Promise<void>> {
     this.listeners.add(listener);
     return Promise.resolve(async () => {
       this.listeners.delete(listener);
@@ -69,22 +81,25 @@ export class SimSource implements ValiditySource {
     });
   }
 
-  /** Writes (admin side): applied now, pushed after a random delay. */
+  /** Writes (admin side): committed now (version bumped), pushed after a random delay. */
   putMedium(record: MediumValidity): void {
-    this.media.set(record.id, record);
-    this.wrote('medium', record.id, record);
+    const version = ++this.version;
+    this.media.set(record.id, { ...record, version });
+    this.wrote('medium', record.id, record, version);
   }
   putTerminal(record: TerminalValidity): void {
-    this.terminals.set(record.id, record);
-    this.wrote('terminal', record.id, record);
+    const version = ++this.version;
+    this.terminals.set(record.id, { ...record, version });
+    this.wrote('terminal', record.id, record, version);
   }
-  deleteMedium(id: string): void {
-    this.media.delete(id);
-    this.wrote('medium', id, null);
+  /** The listening connection drops: commits from now on are not pushed. */
+  beginOutage(): void {
+    this.outage = true;
   }
-  /** Simulates a reconnect: pushes may have been lost. */
-  reset(): void {
-    this.park(0, () => this.emit({ kind: 'reset' }));
+  /** It is back: the listener is told pushes may have been lost (full reload). */
+  endOutage(): void {
+    this.outage = false;
+    this.park(0, () => this.emit({ version: this.version, fullReload: true }));
   }
 
   /** Fires everything due at or before the current step; returns how many fired. */
@@ -99,14 +114,14 @@ export class SimSource implements ValiditySource {
     return this.parked.length === 0;
   }
 
-  private wrote(kind: 'medium' | 'terminal', id: string, record: MediumValidity | TerminalValidity | null): void {
-    const version = ++this.version;
+  private wrote(kind: 'medium' | 'terminal', id: string, record: MediumValidity | TerminalValidity, version: number): void {
     this.history.push({ step: this.step, kind, id, record });
-    this.park(this.random.int(this.maxPushSteps + 1), () => this.emit({ kind, id, version }));
+    if (this.outage) return;
+    this.park(this.random.int(this.maxPushSteps + 1), () => this.emit({ version, fullReload: false }));
   }
 
-  private emit(change: ValidityChange): void {
-    for (const l of this.listeners) l(change);
+  private emit(push: ValidityPush): void {
+    for (const l of this.listeners) l(push);
   }
 
   private read<T>(answer: () => T): Promise<T> {
@@ -122,6 +137,13 @@ export class SimSource implements ValiditySource {
   private park(delaySteps: number, fire: () => void): void {
     this.parked.push({ due: this.step + delaySteps, fire });
   }
+}
+
+function changedSince<T extends { id: string; version: number }>(map: Map<string, T>, after: ChangeCursor, limit: number): T[] {
+  return [...map.values()]
+    .filter((r) => r.version > after.version || (r.version === after.version && after.id !== null && r.id > after.id))
+    .sort((a, b) => a.version - b.version || (a.id < b.id ? -1 : 1))
+    .slice(0, limit);
 }
 
 function page<T extends { id: string }>(map: Map<string, T>, afterId: string | null, limit: number): T[] {
