@@ -1,0 +1,3 @@
+export * from './types.js';
+export * from './server.js';
+export * from './dial-terminal.js';

@@ -1,0 +1,185 @@
+/**
+ * One framed connection: the frame decoder, the inbound verifier, outbound
+ * sequence numbers and MACs, and the close rules of PROTOCOL.md §7 (a bad
+ * frame gets a fatal ERROR frame, then the connection closes). Everything a
+ * peer sends that is wrong ends up as a coded ProtocolError in `onClose`,
+ * never as an exception out of a socket callback.
+ */
+import type { Socket } from 'node:net';
+import type { Clock, TimerHandle } from '../../core/clock.js';
+import { silentLogger, type Logger } from '../../core/log.js';
+import { isProtocolError, protoCodeFromWire, protoError, PROTO_WIRE_CODES, type ProtocolError, type ProtoErrorCode } from '../errors.js';
+import { FrameDecoder } from '../frame/decoder.js';
+import { encodeFrame } from '../frame/encoder.js';
+import { PROTOCOL_LIMITS } from '../limits.js';
+import type { Message } from '../messages/types.js';
+import { InboundVerifier, type Received } from './verifier.js';
+
+export type Role = 'terminal' | 'center';
+
+export interface ChannelOptions {
+  clock: Clock;
+  logger?: Logger;
+}
+
+const MAX_QUEUED = 4;
+const LINGER_MS = 1_000;
+
+export class Channel {
+  private readonly decoder = new FrameDecoder(PROTOCOL_LIMITS.MAX_HANDSHAKE_FRAME_BYTES);
+  private readonly verifier = new InboundVerifier();
+  private readonly log: Logger;
+  private sendSeq = 0;
+  private sendKey: Buffer | undefined;
+  private established = false;
+  private closed = false;
+  private queue: Received[] = [];
+  private receiver: ((r: Received) => void) | undefined;
+  private closeListeners: Array<(reason: ProtocolError) => void> = [];
+  private linger: TimerHandle | undefined;
+  lastReceiveMs: number;
+
+  constructor(readonly socket: Socket, private readonly o: ChannelOptions) {
+    this.log = o.logger ?? silentLogger;
+    this.lastReceiveMs = o.clock.monoMs();
+    socket.setNoDelay(true);
+    socket.on('data', (c: Buffer) => this.onData(c));
+    socket.on('error', (e: NodeJS.ErrnoException) => this.finish(protoError('PROTO_CLOSED', 'socket error', { errno: e.code })));
+    socket.on('close', () => {
+      const truncated = this.decoder.pendingBytes > 0;
+      this.finish(protoError(truncated ? 'PROTO_TRUNCATED_FRAME' : 'PROTO_CLOSED', 'connection closed'));
+    });
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+  get isEstablished(): boolean {
+    return this.established;
+  }
+
+  /** Installs the session MAC keys; until `establish()`, a MAC failure reads as PROTO_AUTH_FAILED. */
+  setKeys(sendKey: Buffer, receiveKey: Buffer): void {
+    this.sendKey = sendKey;
+    this.verifier.setKey(receiveKey, 'PROTO_AUTH_FAILED');
+  }
+
+  /** The handshake is done: full frame size, MAC failures are PROTO_BAD_MAC. */
+  establish(): void {
+    this.established = true;
+    this.verifier.setMacFailure('PROTO_BAD_MAC');
+    this.decoder.setMaxFrameBytes(PROTOCOL_LIMITS.MAX_FRAME_BYTES);
+  }
+
+  /** Sends one message; returns false if the channel is closed. */
+  send(m: Message, requestId = 0, response = false): boolean {
+    if (this.closed) return false;
+    if (this.sendKey && this.sendSeq >= 0xffff_ffff) {
+      this.fail(protoError('PROTO_SEQUENCE_EXHAUSTED', 'out of sequence numbers'));
+      return false;
+    }
+    const frame = this.sendKey
+      ? encodeFrame(m, { seq: ++this.sendSeq, requestId, response, macKey: this.sendKey })
+      : encodeFrame(m, { seq: 0, requestId, response });
+    this.socket.write(frame);
+    if (this.socket.writableLength > PROTOCOL_LIMITS.MAX_PENDING_WRITE_BYTES) {
+      this.finish(protoError('PROTO_WRITE_OVERFLOW', 'peer is not reading'));
+      this.socket.destroy();
+      return false;
+    }
+    return true;
+  }
+
+  /** Next received message (handshake use); rejects on close or timeout. */
+  next(timeoutMs: number): Promise<Received> {
+    const queued = this.queue.shift();
+    if (queued) return Promise.resolve(queued);
+    return new Promise((resolve, reject) => {
+      if (this.closed) return reject(protoError('PROTO_CLOSED', 'channel closed'));
+      const timer = this.o.clock.setTimer(timeoutMs, () => {
+        this.receiver = undefined;
+        this.fail(protoError('PROTO_TIMEOUT', 'handshake step timed out'));
+        reject(protoError('PROTO_TIMEOUT', 'handshake step timed out'));
+      });
+      const off = this.onClose((reason) => {
+        timer.cancel();
+        reject(reason);
+      });
+      this.receiver = (r) => {
+        timer.cancel();
+        off();
+        this.receiver = undefined;
+        resolve(r);
+      };
+    });
+  }
+
+  /** Delivers every later message to `fn` (exceptions from fn fail the channel). */
+  setReceiver(fn: (r: Received) => void): void {
+    this.receiver = fn;
+    for (let r = this.queue.shift(); r && !this.closed; r = this.queue.shift()) fn(r);
+  }
+
+  onClose(fn: (reason: ProtocolError) => void): () => void {
+    this.closeListeners.push(fn);
+    return () => {
+      this.closeListeners = this.closeListeners.filter((f) => f !== fn);
+    };
+  }
+
+  /** Sends a fatal ERROR frame for `err` (never its message or details), then closes. */
+  fail(err: ProtocolError): void {
+    if (this.closed) return;
+    const wireCode = PROTO_WIRE_CODES[err.code];
+    const authed = this.established;
+    const frame = authed
+      ? encodeFrame({ type: 'error', wireCode, fatal: true }, { seq: ++this.sendSeq, requestId: err.requestId, response: err.requestId !== 0, macKey: this.sendKey })
+      : encodeFrame({ type: 'error', wireCode, fatal: true }, { seq: 0, requestId: err.requestId, response: err.requestId !== 0 });
+    this.log.debug({ code: err.code }, 'closing session on protocol error');
+    this.socket.end(frame);
+    this.finish(err);
+  }
+
+  /** Closes without an error frame (normal end of session). */
+  close(): void {
+    if (this.closed) return;
+    this.socket.end();
+    this.finish(protoError('PROTO_CLOSED', 'closed locally'));
+  }
+
+  private onData(chunk: Buffer): void {
+    this.lastReceiveMs = this.o.clock.monoMs();
+    try {
+      this.decoder.push(chunk, (f) => this.onFrame(this.verifier.accept(f)));
+    } catch (e) {
+      if (isProtocolError(e)) return this.fail(e);
+      this.log.error({ err: e }, 'internal error while receiving');
+      this.fail(protoError('PROTO_HANDLER_FAILED', 'internal error'));
+    }
+  }
+
+  private onFrame(r: Received): void {
+    if (this.closed) return;
+    const m = r.message;
+    if (m.type === 'error' && (m.fatal || !r.authenticated || r.header.requestId === 0)) {
+      const code: ProtoErrorCode = protoCodeFromWire(m.wireCode) ?? 'PROTO_CLOSED';
+      this.finish(protoError(code, 'peer closed the session with an error', { remote: true, wireCode: m.wireCode }));
+      this.socket.end();
+      return;
+    }
+    if (this.receiver) return this.receiver(r);
+    if (this.queue.length >= MAX_QUEUED) throw protoError('PROTO_UNEXPECTED_MESSAGE', 'peer sent ahead of the handshake');
+    this.queue.push(r);
+  }
+
+  private finish(reason: ProtocolError): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.decoder.stop();
+    if (!this.socket.destroyed) {
+      this.linger = this.o.clock.setTimer(LINGER_MS, () => this.socket.destroy());
+      this.socket.once('close', () => this.linger?.cancel());
+    }
+    for (const fn of this.closeListeners.splice(0)) fn(reason);
+  }
+}
