@@ -32,26 +32,31 @@ export class ByteWriter {
 
   u8(v: number): this {
     assert(Number.isInteger(v) && v >= 0 && v <= 0xff, 'u8 out of range');
-    this.buf[this.reserve(1)] = v;
+    const at = this.reserve(1); // reserve first: it may replace this.buf
+    this.buf[at] = v;
     return this;
   }
   u16(v: number): this {
     assert(Number.isInteger(v) && v >= 0 && v <= 0xffff, 'u16 out of range');
-    this.buf.writeUInt16BE(v, this.reserve(2));
+    const at = this.reserve(2);
+    this.buf.writeUInt16BE(v, at);
     return this;
   }
   u32(v: number): this {
     assert(Number.isInteger(v) && v >= 0 && v <= 0xffff_ffff, 'u32 out of range');
-    this.buf.writeUInt32BE(v, this.reserve(4));
+    const at = this.reserve(4);
+    this.buf.writeUInt32BE(v, at);
     return this;
   }
   u64(v: number): this {
     assert(Number.isSafeInteger(v) && v >= 0, 'u64 must be a safe non-negative integer');
-    this.buf.writeBigUInt64BE(BigInt(v), this.reserve(8));
+    const at = this.reserve(8);
+    this.buf.writeBigUInt64BE(BigInt(v), at);
     return this;
   }
   bytes(b: Uint8Array): this {
-    this.buf.set(b, this.reserve(b.length));
+    const at = this.reserve(b.length);
+    this.buf.set(b, at);
     return this;
   }
   /** Overwrites a u32 written earlier (length back-patching). */

@@ -8,8 +8,14 @@ import type { BankAccount, PurchaseRecord, RecordKey, RecordResult } from './typ
 export const TERMINAL_ID_RE = /^[A-Z0-9-]{1,16}$/;
 export const CURRENCY_RE = /^[A-Z]{3}$/;
 export const ID_RE = TERMINAL_ID_RE;
-export const DIGITS = (min: number, max: number): RegExp => new RegExp(`^[0-9]{${min},${max}}$`);
-export const PRINTABLE = (min: number, max: number): RegExp => new RegExp(`^[\\x20-\\x7e]{${min},${max}}$`);
+const patterns = new Map<string, RegExp>();
+const cached = (src: string): RegExp => {
+  let re = patterns.get(src);
+  if (!re) patterns.set(src, (re = new RegExp(src)));
+  return re;
+};
+export const DIGITS = (min: number, max: number): RegExp => cached(`^[0-9]{${min},${max}}$`);
+export const PRINTABLE = (min: number, max: number): RegExp => cached(`^[\\x20-\\x7e]{${min},${max}}$`);
 export const SEALED_MIN_BYTES = 12 + 1 + 16;
 export const SEALED_MAX_BYTES = 12 + 64 + 16;
 

@@ -178,7 +178,7 @@ export class RpcSession {
     this.tick?.cancel();
     for (const [id, p] of this.pending) {
       p.timer.cancel();
-      p.reject(new ProtocolError(reason.code === 'PROTO_CLOSED' ? 'PROTO_CLOSED' : reason.code, 'session closed with the request in flight', { requestId: id }));
+      p.reject(new ProtocolError(reason.code, 'session closed with the request in flight', { requestId: id }));
     }
     this.pending.clear();
   }

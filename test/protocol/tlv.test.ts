@@ -71,3 +71,15 @@ describe('TlvFields', () => {
     expect(codeOf(() => checkTlvTree(huge, 0, huge.length, 0))).toBe('PROTO_TLV_TOO_MANY');
   });
 });
+
+describe('ByteWriter', () => {
+  it('keeps every byte across growth (each write reserves before touching the buffer)', () => {
+    const w = new ByteWriter(1);
+    const expected: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      w.u8(i & 0xff).u16(0x0102).u32(0x03040506).u64(i).bytes(Buffer.from([i & 0xff, 7]));
+      expected.push(i & 0xff, 1, 2, 3, 4, 5, 6, 0, 0, 0, 0, 0, 0, (i >> 8) & 0xff, i & 0xff, i & 0xff, 7);
+    }
+    expect([...w.view()]).toEqual(expected);
+  });
+});
