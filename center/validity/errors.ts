@@ -2,14 +2,6 @@ import { defineErrors } from '../../core/errors.js';
 
 /** Validity checking (seed 001): the in-memory store, the four modes engine. */
 export const ValidityErrors = defineErrors('validity', 'VALIDITY_', {
-  VALIDITY_BAD_MEDIUM_ID: {
-    meaning: 'A medium id is not 16 lowercase hex characters (8 bytes).',
-    action: 'Check the terminal or admin tool sending it; the request is refused.',
-  },
-  VALIDITY_BAD_TERMINAL_ID: {
-    meaning: 'A terminal id is not 1-16 characters of [A-Z0-9-].',
-    action: 'Check the terminal configuration; the request is refused.',
-  },
   VALIDITY_STORE_FULL: {
     meaning: 'The in-memory validity store reached its configured maximum of media or terminals.',
     action: 'Raise the limit in center/validity/limits.ts (and memory), or use a mode that does not cache that list.',

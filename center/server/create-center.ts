@@ -1,0 +1,145 @@
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { systemClock, type Clock } from '../../core/clock.js';
+import { TesseraError } from '../../core/errors.js';
+import { silentLogger, type Logger } from '../../core/log.js';
+import { systemRandom, type Random } from '../../core/random.js';
+import { startAdminServer, type AdminServer } from '../admin/server.js';
+import { Ledger } from '../ledger/ledger.js';
+import { CenterServer } from '../net/server.js';
+import { openStorage } from '../storage/open.js';
+import type { Storage } from '../storage/types.js';
+import { ValidityEngine } from '../validity/engine.js';
+import { storageSource } from '../validity/storage-source.js';
+import type { ValiditySource } from '../validity/types.js';
+import { ValidityStore } from '../validity/validity-store.js';
+import { checkedTransactionMigrations, recordCheckedTransaction } from './checked-transactions.js';
+import type { CenterConfig } from './config.js';
+import { routeSessions, type CenterFlow } from './session-router.js';
+import { readMasterKey, terminalKeyLookup } from './terminal-keys.js';
+import { TransactionRegistry } from './transaction-registry.js';
+import { ValidityFlow } from './validity-flow.js';
+
+export interface CenterDeps {
+  readonly clock?: Clock;
+  readonly random?: Random;
+  readonly log?: Logger;
+  /** Transaction kinds beyond the default validity-checked record. */
+  readonly transactions?: TransactionRegistry;
+  /** Flows serving other request types (later issues). */
+  readonly flows?: readonly CenterFlow[];
+  /** Wraps the database side of the validity check (the benchmark adds latency here). */
+  readonly wrapValiditySource?: (source: ValiditySource) => ValiditySource;
+  /** An already-open storage (tests, benchmarks); otherwise opened from config.db and closed by close(). */
+  readonly storage?: Storage;
+}
+
+export interface Center {
+  readonly storage: Storage;
+  readonly engine: ValidityEngine;
+  readonly store: ValidityStore | null;
+  /** Where terminals connect. */
+  readonly address: AddressInfo;
+  readonly admin: AdminServer | null;
+  close(): Promise<void>;
+}
+
+/**
+ * The center process: storage → validity store (prefetched before the
+ * listener opens) → engine → terminal listener with the session router →
+ * optional admin API. close() undoes it in reverse order.
+ */
+export async function createCenter(config: CenterConfig, deps: CenterDeps = {}): Promise<Center> {
+  const clock = deps.clock ?? systemClock;
+  const log = deps.log ?? silentLogger;
+  const masterKey = readMasterKey(config.terminalKeys.masterKeyFile);
+  const tls = config.tls ? readTls(config.tls) : undefined;
+  const storage = deps.storage ?? (await openStorage(config.db, { clock, log }));
+  const undo: Array<() => Promise<void>> = deps.storage ? [] : [() => storage.close()];
+  try {
+    await storage.migrate(checkedTransactionMigrations);
+    const base = storageSource(storage);
+    const source = deps.wrapValiditySource ? deps.wrapValiditySource(base) : base;
+    const store = await startStore(config, source, clock, log);
+    if (store) undo.push(() => store.stop());
+    const engine = new ValidityEngine({
+      mode: config.validity.mode,
+      source,
+      store,
+      clock,
+      log,
+      deferredCheckTimeoutMs: config.validity.deferredCheckTimeoutMs,
+    });
+    const transactions = (deps.transactions ?? new TransactionRegistry()).registerRemaining(recordCheckedTransaction);
+    const validity: CenterFlow = {
+      handles: ['validityRequest', 'transactionRequest'],
+      open: (info) => new ValidityFlow(info, { engine, storage, transactions, clock, log }),
+    };
+    const server = new CenterServer({
+      lookupKey: terminalKeyLookup(storage, masterKey),
+      onSession: routeSessions([validity, ...(deps.flows ?? [])]),
+      clock,
+      random: deps.random ?? systemRandom,
+      logger: log,
+      ...(tls && { tls }),
+    });
+    const address = await listen(server, config);
+    undo.push(() => server.close());
+    const admin = config.admin ? await startAdmin(storage, clock, config.admin, log) : null;
+    if (admin) undo.push(() => admin.close());
+    log.info({ mode: config.validity.mode, engine: storage.engine, port: address.port }, 'center listening');
+    return { storage, engine, store, address, admin, close: () => runAll(undo) };
+  } catch (e) {
+    await runAll(undo).catch(() => undefined);
+    throw e;
+  }
+}
+
+async function startStore(config: CenterConfig, source: ValiditySource, clock: Clock, log: Logger): Promise<ValidityStore | null> {
+  const mode = config.validity.mode;
+  if (mode === 'direct') return null;
+  const store = new ValidityStore({
+    source,
+    clock,
+    log,
+    cacheMedia: mode === 'cached' || mode === 'cached-medium',
+    cacheTerminals: mode === 'cached' || mode === 'cached-terminal',
+    refreshIntervalMs: config.validity.refreshIntervalMs,
+  });
+  await store.start();
+  return store;
+}
+
+async function listen(server: CenterServer, config: CenterConfig): Promise<AddressInfo> {
+  try {
+    return await server.listen(config.listen.port, config.listen.host);
+  } catch (e) {
+    throw new TesseraError('CENTER_LISTEN_FAILED', `cannot listen on ${config.listen.host}:${config.listen.port}`, { ...config.listen }, { cause: e });
+  }
+}
+
+async function startAdmin(storage: Storage, clock: Clock, admin: NonNullable<CenterConfig['admin']>, log: Logger): Promise<AdminServer> {
+  const ledger = await Ledger.open(storage, clock);
+  return startAdminServer({ storage, ledger, host: admin.host, port: admin.port, log });
+}
+
+function readTls(tls: NonNullable<CenterConfig['tls']>): { cert: Buffer; key: Buffer } {
+  try {
+    return { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) };
+  } catch (e) {
+    throw new TesseraError('CENTER_TLS_FILE', 'cannot read the TLS certificate or key', { certFile: tls.certFile }, { cause: e });
+  }
+}
+
+/** Runs undo steps newest first; all run even if one fails, the first failure is rethrown. */
+async function runAll(undo: Array<() => Promise<void>>): Promise<void> {
+  let first: unknown;
+  for (const step of undo.splice(0).reverse()) {
+    try {
+      await step();
+    } catch (e) {
+      first ??= e;
+    }
+  }
+  if (first !== undefined) throw first;
+}

@@ -1,0 +1,31 @@
+import { defineErrors } from '../../core/errors.js';
+
+/** The center process composition (`tessera center`). */
+export const CenterErrors = defineErrors('center', 'CENTER_', {
+  CENTER_CONFIG_UNREADABLE: {
+    meaning: 'The center config file could not be read or is not JSON.',
+    action: 'Check the path given to --config and that the file is valid JSON.',
+  },
+  CENTER_CONFIG_INVALID: {
+    meaning: 'The center config does not match its schema (the message lists each bad field).',
+    action: 'Fix the named fields; see docs in center/server/config.ts for the shape and defaults.',
+  },
+  CENTER_KEY_FILE: {
+    meaning: 'The terminal master key file is missing, unreadable, or not 32-64 bytes of hex.',
+    action: 'Point terminalKeys.masterKeyFile at a file holding the hex master key (mode 0600).',
+  },
+  CENTER_TLS_FILE: {
+    meaning: 'A TLS certificate or key file named in the config could not be read.',
+    action: 'Check tls.certFile / tls.keyFile paths and permissions.',
+  },
+  CENTER_LISTEN_FAILED: {
+    meaning: 'The terminal listener could not bind its address.',
+    action: 'Check listen.host/listen.port: another process may hold the port.',
+  },
+  CENTER_TX_KIND_TAKEN: {
+    meaning: 'Two handlers were registered for one transaction kind.',
+    action: 'Programmer error in the center composition: register each kind once.',
+  },
+});
+
+export type CenterErrorCode = keyof typeof CenterErrors;

@@ -1,0 +1,37 @@
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { TesseraError } from '../../core/errors.js';
+import type { ValidityStorage } from '../storage/types.js';
+import type { TerminalKeyLookup } from '../net/types.js';
+
+/**
+ * Terminal keys: one master key (in a file, never in the config or logs),
+ * diversified per terminal by the terminal's key reference, so the key store
+ * is a single secret and a terminal's key can be rotated by changing its
+ * keyRef. The provisioning side (sim, deployment tools) uses the same function.
+ */
+export function deriveTerminalKey(masterKey: Buffer, keyRef: string): Buffer {
+  return createHmac('sha256', masterKey).update(`tessera/terminal-key/v1/${keyRef}`).digest();
+}
+
+/** Reads the master key file: hex, 32-64 bytes, surrounding whitespace ignored. */
+export function readMasterKey(path: string): Buffer {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8').trim();
+  } catch (e) {
+    throw new TesseraError('CENTER_KEY_FILE', 'cannot read the terminal master key file', { path }, { cause: e });
+  }
+  if (!/^([0-9a-fA-F]{2}){32,64}$/.test(text)) {
+    throw new TesseraError('CENTER_KEY_FILE', 'the master key file must hold 32-64 bytes of hex', { path, chars: text.length });
+  }
+  return Buffer.from(text, 'hex');
+}
+
+/** The handshake's key lookup: a registered terminal (any status) has a key; the validity check judges its status. */
+export function terminalKeyLookup(storage: Pick<ValidityStorage, 'getTerminal'>, masterKey: Buffer): TerminalKeyLookup {
+  return async (terminalId) => {
+    const t = await storage.getTerminal(terminalId).catch(() => undefined);
+    return t ? deriveTerminalKey(masterKey, t.keyRef) : undefined;
+  };
+}

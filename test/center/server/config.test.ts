@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { errorCode } from '../../../core/errors.js';
+import { loadCenterConfig, parseCenterConfig } from '../../../center/server/config.js';
+import { CenterErrors } from '../../../center/server/errors.js';
+import { deriveTerminalKey, readMasterKey, terminalKeyLookup } from '../../../center/server/terminal-keys.js';
+import { TransactionRegistry } from '../../../center/server/transaction-registry.js';
+import { recordCheckedTransaction } from '../../../center/server/checked-transactions.js';
+import { TX_KIND } from '../../../protocol/codes.js';
+import { ValidityErrors } from '../../../center/validity/errors.js';
+import { keyDir } from './support.js';
+
+function codeOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    return errorCode(e);
+  }
+  return 'NO_ERROR';
+}
+
+describe('center config', () => {
+  it('fills every default from just the key file', () => {
+    expect(parseCenterConfig({ terminalKeys: { masterKeyFile: '/k' } })).toEqual({
+      listen: { host: '127.0.0.1', port: 7_700 },
+      db: './tessera-center.db',
+      validity: { mode: 'cached', refreshIntervalMs: 300_000, deferredCheckTimeoutMs: 5_000 },
+      terminalKeys: { masterKeyFile: '/k' },
+    });
+  });
+
+  it('names every bad field (CENTER_CONFIG_INVALID)', () => {
+    try {
+      parseCenterConfig({ validity: { mode: 'fast', refreshIntervalMs: 5 }, listen: { port: 70_000 }, extra: 1 });
+      expect.unreachable();
+    } catch (e) {
+      expect(errorCode(e)).toBe('CENTER_CONFIG_INVALID');
+      const msg = (e as Error).message;
+      for (const field of ['validity.mode', 'validity.refreshIntervalMs', 'listen.port', 'terminalKeys']) expect(msg).toContain(field);
+      expect(msg).toMatch(/extra/);
+    }
+  });
+
+  it('reads JSON files and reports unreadable or non-JSON ones (CENTER_CONFIG_UNREADABLE)', () => {
+    const k = keyDir();
+    try {
+      const good = join(k.dir, 'c.json');
+      writeFileSync(good, JSON.stringify({ terminalKeys: { masterKeyFile: k.masterKeyFile }, validity: { mode: 'cached-medium' }, db: 'postgres://x@h/db' }));
+      expect(loadCenterConfig(good).validity.mode).toBe('cached-medium');
+      const bad = join(k.dir, 'bad.json');
+      writeFileSync(bad, '{ nope');
+      expect(codeOf(() => loadCenterConfig(bad))).toBe('CENTER_CONFIG_UNREADABLE');
+      expect(codeOf(() => loadCenterConfig(join(k.dir, 'missing.json')))).toBe('CENTER_CONFIG_UNREADABLE');
+    } finally {
+      k.remove();
+    }
+  });
+});
+
+describe('terminal keys', () => {
+  it('derives a per-keyRef key from the master key file, and refuses a malformed file (CENTER_KEY_FILE)', async () => {
+    const k = keyDir();
+    try {
+      const master = readMasterKey(k.masterKeyFile);
+      expect(master.equals(k.masterKey)).toBe(true);
+      expect(deriveTerminalKey(master, 'a')).toHaveLength(32);
+      expect(deriveTerminalKey(master, 'a').equals(deriveTerminalKey(master, 'b'))).toBe(false);
+      const lookup = terminalKeyLookup({ getTerminal: async (id) => (id === 'T-1' ? ({ keyRef: 'a' } as never) : undefined) }, master);
+      expect((await lookup('T-1'))?.equals(deriveTerminalKey(master, 'a'))).toBe(true);
+      expect(await lookup('T-2')).toBeUndefined();
+      writeFileSync(join(k.dir, 'short.key'), 'abcd');
+      expect(codeOf(() => readMasterKey(join(k.dir, 'short.key')))).toBe('CENTER_KEY_FILE');
+    } finally {
+      k.remove();
+    }
+  });
+});
+
+describe('transaction registry', () => {
+  it('refuses a second handler for a kind unless replacing, and fills the remaining kinds', () => {
+    const handler = recordCheckedTransaction;
+    const r = new TransactionRegistry().register(TX_KIND.REFUND, handler);
+    expect(codeOf(() => r.register(TX_KIND.REFUND, handler))).toBe('CENTER_TX_KIND_TAKEN');
+    const other = async () => ({ approved: false, resultCode: 9 });
+    r.register(TX_KIND.REFUND, other, { replace: true }).registerRemaining(handler);
+    expect(r.get(TX_KIND.REFUND)).toBe(other);
+    for (const kind of Object.values(TX_KIND).filter((k) => k !== TX_KIND.REFUND)) expect(r.get(kind)).toBe(handler);
+  });
+});
+
+describe('error registries (pinned)', () => {
+  it('validity and center codes', () => {
+    expect(Object.keys(ValidityErrors)).toEqual([
+      'VALIDITY_STORE_FULL',
+      'VALIDITY_LOAD_FAILED',
+      'VALIDITY_SOURCE_UNAVAILABLE',
+      'VALIDITY_NOT_STARTED',
+    ]);
+    expect(Object.keys(CenterErrors)).toEqual([
+      'CENTER_CONFIG_UNREADABLE',
+      'CENTER_CONFIG_INVALID',
+      'CENTER_KEY_FILE',
+      'CENTER_TLS_FILE',
+      'CENTER_LISTEN_FAILED',
+      'CENTER_TX_KIND_TAKEN',
+    ]);
+  });
+});
