@@ -17,7 +17,7 @@ import { checkedTransactionMigrations, recordCheckedTransaction } from './checke
 import type { CenterConfig } from './config.js';
 import { routeSessions, type CenterFlow } from './session-router.js';
 import { readMasterKey, terminalKeyLookup } from './terminal-keys.js';
-import { TransactionRegistry } from './transaction-registry.js';
+import { TransactionRegistry, type TransactionContext } from './transaction-registry.js';
 import { ValidityFlow } from './validity-flow.js';
 
 export interface CenterDeps {
@@ -30,6 +30,8 @@ export interface CenterDeps {
   readonly flows?: readonly CenterFlow[];
   /** Wraps the database side of the validity check (the benchmark adds latency here). */
   readonly wrapValiditySource?: (source: ValiditySource) => ValiditySource;
+  /** Called when a transaction is cleared to execute, before it runs (metrics, benchmarks). */
+  readonly onTransactionStart?: (ctx: TransactionContext) => void;
   /** An already-open storage (tests, benchmarks); otherwise opened from config.db and closed by close(). */
   readonly storage?: Storage;
 }
@@ -73,7 +75,15 @@ export async function createCenter(config: CenterConfig, deps: CenterDeps = {}):
     const transactions = (deps.transactions ?? new TransactionRegistry()).registerRemaining(recordCheckedTransaction);
     const validity: CenterFlow = {
       handles: ['validityRequest', 'transactionRequest'],
-      open: (info) => new ValidityFlow(info, { engine, storage, transactions, clock, log }),
+      open: (info) =>
+        new ValidityFlow(info, {
+          engine,
+          storage,
+          transactions,
+          clock,
+          log,
+          ...(deps.onTransactionStart && { onTransactionStart: deps.onTransactionStart }),
+        }),
     };
     const server = new CenterServer({
       lookupKey: terminalKeyLookup(storage, masterKey),

@@ -15,6 +15,8 @@ export interface ValidityFlowDeps {
   readonly transactions: TransactionRegistry;
   readonly clock: Clock;
   readonly log: Logger;
+  /** Called when a transaction is cleared to execute (both sides valid), before it runs (metrics, benchmarks). */
+  readonly onTransactionStart?: (ctx: TransactionContext) => void;
 }
 
 interface Admitted {
@@ -72,6 +74,7 @@ export class ValidityFlow implements SessionHandler {
     const verdict = await admitted.admission.confirm();
     if (!verdict.ok) return { type: 'validityNak', reason: WIRE_NAK_REASON[verdict.reason], capture: verdict.capture };
     const ctx = this.contextOf(req, admitted.mediumId);
+    this.deps.onTransactionStart?.(ctx);
     const handler = this.deps.transactions.get(req.kind);
     if (!handler) return this.result(req, { approved: false, resultCode: TX_RESULT.KIND_UNSUPPORTED });
     return this.result(req, await this.deps.storage.transact((tx) => handler(tx, ctx)));
