@@ -15,6 +15,8 @@ export const ValidityLimits = {
   /** Table growth factor when the fill limit is reached (numerator/denominator). */
   tableGrowNumerator: 3,
   tableGrowDenominator: 2,
+  /** Room (percent of the media count) a prefetched table leaves for new media before it must grow. */
+  tableHeadroomPercent: 10,
   /** Smallest table (slots). */
   tableSlotsMin: 1_024,
   /** A deferred database check (configurations 2, 3) that takes longer is a NAK UNAVAILABLE. */

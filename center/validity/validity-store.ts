@@ -172,7 +172,7 @@ export class ValidityStore {
     const version = await source.validityVersion();
     const expected = this.opts.cacheMedia ? await source.countMedia() : 0;
     const building: Lists = {
-      media: this.opts.cacheMedia ? new MediaTable(expected) : null,
+      media: this.opts.cacheMedia ? new MediaTable(Math.ceil((expected * (100 + ValidityLimits.tableHeadroomPercent)) / 100)) : null,
       terminals: this.opts.cacheTerminals ? new Map() : null,
     };
     this.building = building;
