@@ -1,0 +1,230 @@
+import Database from 'better-sqlite3';
+import { assert } from '../../core/assert.js';
+import { systemClock, type Clock } from '../../core/clock.js';
+import { PROTOCOL_LIMITS } from '../../protocol/limits.js';
+import { termError } from '../agent/errors.js';
+import { AGENT_LIMITS } from '../limits.js';
+import { JOURNAL_MIGRATIONS } from './schema.js';
+import type { JournalPurchase, JournalRecordKey, OpenOutboxState, OutboxEntry, OutboxInput, OutboxState, StoredPurchase } from './types.js';
+
+// Every unsettled record must fit in one settle request.
+assert(AGENT_LIMITS.journalUnsettledMax <= PROTOCOL_LIMITS.MAX_RECORDS_PER_FRAME, 'journal holds more records than a settle request carries');
+
+type Row = Record<string, unknown>;
+
+/**
+ * The terminal's durable journal: offline purchase records until settled and
+ * erased, and the outbox of requests whose answer must not be lost (repeat
+ * with the same transaction id, or reverse). SQLite in WAL mode with
+ * synchronous=FULL: a call that returned is on disk. Every multi-row change
+ * is one SQLite transaction, so a crash leaves all of it or none.
+ */
+export class Journal {
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly clock: Clock,
+  ) {}
+
+  static open(path: string, opts: { clock?: Clock } = {}): Journal {
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(path);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma('busy_timeout = 5000');
+      migrate(db);
+      return new Journal(db, opts.clock ?? systemClock);
+    } catch (e) {
+      db?.close();
+      throw termError('TERM_JOURNAL_OPEN', 'cannot open the terminal journal', { path }, e);
+    }
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Effective durability settings (tests, diagnostics). */
+  pragmas(): { journalMode: string; synchronous: number } {
+    return { journalMode: String(this.db.pragma('journal_mode', { simple: true })), synchronous: Number(this.db.pragma('synchronous', { simple: true })) };
+  }
+
+  // ---------------------------------------------------------------- purchase records
+
+  /** Appends one record; the same record again is a no-op, the same key with other content TERM_JOURNAL_DUPLICATE. */
+  appendPurchase(p: JournalPurchase): void {
+    assert(Number.isSafeInteger(p.amountMinor) && p.amountMinor >= 0, 'amountMinor must be a non-negative safe integer');
+    this.db.transaction(() => {
+      const existing = this.db.prepare('SELECT * FROM purchases WHERE medium_id = ? AND card_counter = ?').get(p.mediumId, p.cardCounter) as Row | undefined;
+      if (existing) {
+        if (!samePurchase(purchaseOf(existing), p)) throw termError('TERM_JOURNAL_DUPLICATE', 'a different record with this card and counter exists', { mediumId: p.mediumId, cardCounter: p.cardCounter });
+        return;
+      }
+      if (this.count('SELECT count(*) AS n FROM purchases WHERE settled_at_ms IS NULL') >= AGENT_LIMITS.journalUnsettledMax) {
+        throw termError('TERM_JOURNAL_FULL', 'the journal holds the maximum of unsettled records', { max: AGENT_LIMITS.journalUnsettledMax });
+      }
+      this.db
+        .prepare('INSERT INTO purchases (medium_id, card_counter, amount_minor, currency, terminal_id, terminal_nonce, card_mac, recorded_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(p.mediumId, p.cardCounter, p.amountMinor, p.currency, p.terminalId, p.terminalNonce, p.cardMac, this.clock.nowMs());
+    })();
+  }
+
+  /** Unsettled records, oldest first. */
+  listUnsettled(limit: number = AGENT_LIMITS.journalUnsettledMax): StoredPurchase[] {
+    const rows = this.db.prepare('SELECT * FROM purchases WHERE settled_at_ms IS NULL ORDER BY seq LIMIT ?').all(limit) as Row[];
+    return rows.map(purchaseOf);
+  }
+
+  /** Every record (settled or not), oldest first. */
+  listPurchases(limit: number = AGENT_LIMITS.journalUnsettledMax): StoredPurchase[] {
+    return (this.db.prepare('SELECT * FROM purchases ORDER BY seq LIMIT ?').all(limit) as Row[]).map(purchaseOf);
+  }
+
+  /** Marks exactly these unsettled records settled, all or none (TERM_JOURNAL_MISMATCH names the first that is not). */
+  markSettled(keys: readonly JournalRecordKey[]): void {
+    const now = this.clock.nowMs();
+    this.exactly(keys, 'UPDATE purchases SET settled_at_ms = ? WHERE medium_id = ? AND card_counter = ? AND settled_at_ms IS NULL', (k) => [now, k.mediumId, k.cardCounter]);
+  }
+
+  /** Erases exactly these records (settled or not), all or none. */
+  erase(keys: readonly JournalRecordKey[]): void {
+    this.exactly(keys, 'DELETE FROM purchases WHERE medium_id = ? AND card_counter = ?', (k) => [k.mediumId, k.cardCounter]);
+  }
+
+  /** Marks settled and erases in one step (the settlement instruction's "erase the settled records"). */
+  settleAndErase(keys: readonly JournalRecordKey[]): void {
+    this.db.transaction(() => {
+      this.markSettled(keys);
+      this.erase(keys);
+    })();
+  }
+
+  private exactly(keys: readonly JournalRecordKey[], sql: string, params: (k: JournalRecordKey) => unknown[]): void {
+    const stmt = this.db.prepare(sql);
+    const seen = new Set<string>();
+    this.db.transaction(() => {
+      for (const k of keys) {
+        const id = `${k.mediumId}/${k.cardCounter}`;
+        if (seen.has(id) || stmt.run(...params(k)).changes !== 1) {
+          throw termError('TERM_JOURNAL_MISMATCH', 'a named record is missing, repeated, or in the wrong state', { mediumId: k.mediumId, cardCounter: k.cardCounter });
+        }
+        seen.add(id);
+      }
+    })();
+  }
+
+  // ---------------------------------------------------------------- outbox
+
+  /** Records a request before it is sent. The same entry again is a no-op; the same id with other content TERM_JOURNAL_DUPLICATE. */
+  outboxAdd(input: OutboxInput): OutboxEntry {
+    assert(input.payload.length <= AGENT_LIMITS.outboxPayloadBytesMax, 'outbox payload too large');
+    return this.db.transaction(() => {
+      const existing = this.outboxGet(input.transactionId);
+      if (existing) {
+        if (existing.role !== input.role || existing.kind !== input.kind || !existing.payload.equals(input.payload)) {
+          throw termError('TERM_JOURNAL_DUPLICATE', 'an outbox entry with this transaction id and other content exists', { transactionId: input.transactionId });
+        }
+        return existing;
+      }
+      if (this.count("SELECT count(*) AS n FROM outbox WHERE state IN ('pending', 'reverse')") >= AGENT_LIMITS.outboxOpenMax) {
+        throw termError('TERM_JOURNAL_FULL', 'the outbox holds the maximum of open entries', { max: AGENT_LIMITS.outboxOpenMax });
+      }
+      const now = this.clock.nowMs();
+      this.db
+        .prepare('INSERT INTO outbox (transaction_id, role, kind, state, payload, created_at_ms, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(input.transactionId, input.role, input.kind, input.state ?? 'pending', input.payload, now, now);
+      return this.mustGet(input.transactionId);
+    })();
+  }
+
+  outboxGet(transactionId: string): OutboxEntry | undefined {
+    const row = this.db.prepare('SELECT * FROM outbox WHERE transaction_id = ?').get(transactionId) as Row | undefined;
+    return row && outboxOf(row);
+  }
+
+  /** Open entries (pending or reverse), oldest first. */
+  outboxOpen(limit: number = AGENT_LIMITS.outboxDrainBatch): OutboxEntry[] {
+    const rows = this.db.prepare("SELECT * FROM outbox WHERE state IN ('pending', 'reverse') ORDER BY created_at_ms, transaction_id LIMIT ?").all(limit) as Row[];
+    return rows.map(outboxOf);
+  }
+
+  /**
+   * Counts a failed attempt (errorCode: a code, never a message). At the
+   * attempt limit the entry becomes `abandoned`. Returns the entry after.
+   */
+  outboxFailed(transactionId: string, errorCode: string): OutboxEntry {
+    return this.db.transaction(() => {
+      const e = this.mustGet(transactionId);
+      const attempts = e.attempts + 1;
+      const state: OutboxState = attempts >= AGENT_LIMITS.outboxAttemptsMax && isOpen(e.state) ? 'abandoned' : e.state;
+      this.db.prepare('UPDATE outbox SET attempts = ?, state = ?, last_error = ?, updated_at_ms = ? WHERE transaction_id = ?').run(attempts, state, errorCode, this.clock.nowMs(), transactionId);
+      return this.mustGet(transactionId);
+    })();
+  }
+
+  /** Moves an entry to a new state (answered: `done` with the result code; owed a reversal: `reverse`). */
+  outboxSet(transactionId: string, state: OutboxState, resultCode: number | null = null): OutboxEntry {
+    return this.db.transaction(() => {
+      this.mustGet(transactionId);
+      this.db.prepare('UPDATE outbox SET state = ?, result_code = coalesce(?, result_code), updated_at_ms = ? WHERE transaction_id = ?').run(state, resultCode, this.clock.nowMs(), transactionId);
+      return this.mustGet(transactionId);
+    })();
+  }
+
+  private mustGet(transactionId: string): OutboxEntry {
+    const e = this.outboxGet(transactionId);
+    if (!e) throw termError('TERM_JOURNAL_UNKNOWN_ENTRY', 'no outbox entry with this transaction id', { transactionId });
+    return e;
+  }
+
+  private count(sql: string): number {
+    return Number((this.db.prepare(sql).get() as { n: number }).n);
+  }
+}
+
+function migrate(db: Database.Database): void {
+  const version = Number(db.pragma('user_version', { simple: true }));
+  db.transaction(() => {
+    JOURNAL_MIGRATIONS.forEach((sql, i) => {
+      if (i >= version) db.exec(sql);
+    });
+    db.pragma(`user_version = ${JOURNAL_MIGRATIONS.length}`);
+  })();
+}
+
+function isOpen(state: OutboxState): state is OpenOutboxState {
+  return state === 'pending' || state === 'reverse';
+}
+
+function purchaseOf(r: Row): StoredPurchase {
+  return {
+    mediumId: String(r['medium_id']),
+    cardCounter: Number(r['card_counter']),
+    amountMinor: Number(r['amount_minor']),
+    currency: String(r['currency']),
+    terminalId: String(r['terminal_id']),
+    terminalNonce: Buffer.from(r['terminal_nonce'] as Uint8Array),
+    cardMac: Buffer.from(r['card_mac'] as Uint8Array),
+    recordedAtMs: Number(r['recorded_at_ms']),
+    settledAtMs: r['settled_at_ms'] === null ? null : Number(r['settled_at_ms']),
+  };
+}
+
+function samePurchase(a: JournalPurchase, b: JournalPurchase): boolean {
+  return a.amountMinor === b.amountMinor && a.currency === b.currency && a.terminalId === b.terminalId && a.terminalNonce.equals(b.terminalNonce) && a.cardMac.equals(b.cardMac);
+}
+
+function outboxOf(r: Row): OutboxEntry {
+  return {
+    transactionId: String(r['transaction_id']),
+    role: String(r['role']),
+    kind: String(r['kind']),
+    state: String(r['state']) as OutboxState,
+    payload: Buffer.from(r['payload'] as Uint8Array),
+    attempts: Number(r['attempts']),
+    createdAtMs: Number(r['created_at_ms']),
+    updatedAtMs: Number(r['updated_at_ms']),
+    resultCode: r['result_code'] === null ? null : Number(r['result_code']),
+    lastError: r['last_error'] === null ? null : String(r['last_error']),
+  };
+}

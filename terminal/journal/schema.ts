@@ -1,0 +1,33 @@
+/**
+ * The journal's tables. Versioned with SQLite's user_version; migrations only
+ * append. Money is INTEGER minor units.
+ */
+export const JOURNAL_MIGRATIONS: readonly string[] = [
+  `CREATE TABLE purchases (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     medium_id TEXT NOT NULL CHECK (length(medium_id) = 16),
+     card_counter INTEGER NOT NULL CHECK (card_counter >= 0),
+     amount_minor INTEGER NOT NULL CHECK (amount_minor >= 0),
+     currency TEXT NOT NULL CHECK (length(currency) = 3),
+     terminal_id TEXT NOT NULL,
+     terminal_nonce BLOB NOT NULL,
+     card_mac BLOB NOT NULL,
+     recorded_at_ms INTEGER NOT NULL,
+     settled_at_ms INTEGER,
+     UNIQUE (medium_id, card_counter)
+   );
+   CREATE INDEX purchases_unsettled ON purchases (settled_at_ms, seq);
+   CREATE TABLE outbox (
+     transaction_id TEXT PRIMARY KEY CHECK (length(transaction_id) = 32),
+     role TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     state TEXT NOT NULL CHECK (state IN ('pending', 'reverse', 'done', 'abandoned')),
+     payload BLOB NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     created_at_ms INTEGER NOT NULL,
+     updated_at_ms INTEGER NOT NULL,
+     result_code INTEGER,
+     last_error TEXT
+   );
+   CREATE INDEX outbox_open ON outbox (state, created_at_ms);`,
+];

@@ -1,0 +1,57 @@
+/** Rows of the terminal journal (terminal/journal/journal.ts). */
+
+/** Names one offline purchase record: the card and its counter after the debit. */
+export interface JournalRecordKey {
+  /** 16 lowercase hex chars. */
+  readonly mediumId: string;
+  readonly cardCounter: number;
+}
+
+/** One offline purchase as the card signed it (seed 004), kept until settled and erased. */
+export interface JournalPurchase extends JournalRecordKey {
+  readonly amountMinor: number;
+  readonly currency: string;
+  readonly terminalId: string;
+  /** 8 bytes the terminal sent to the card. */
+  readonly terminalNonce: Buffer;
+  /** The card's MAC (the "unique authenticator"). */
+  readonly cardMac: Buffer;
+}
+
+export interface StoredPurchase extends JournalPurchase {
+  readonly recordedAtMs: number;
+  /** null while unsettled. */
+  readonly settledAtMs: number | null;
+}
+
+/**
+ * An outbox entry's state: `pending` (send or repeat with the same id),
+ * `reverse` (a reversal is owed: the outcome is unknown and the flow was
+ * abandoned), `done` (answered), `abandoned` (gave up after the attempt limit).
+ */
+export const OUTBOX_STATES = ['pending', 'reverse', 'done', 'abandoned'] as const;
+export type OutboxState = (typeof OUTBOX_STATES)[number];
+export type OpenOutboxState = Extract<OutboxState, 'pending' | 'reverse'>;
+
+export interface OutboxInput {
+  /** 32 lowercase hex chars: the request's idempotency key. */
+  readonly transactionId: string;
+  /** The role that owns the entry (it repeats or reverses it). */
+  readonly role: string;
+  /** What the request is, in the role's terms (e.g. `transaction`, `charge`, `issue`). */
+  readonly kind: string;
+  /** Whatever the role needs to rebuild the request (opaque to the journal). */
+  readonly payload: Buffer;
+  readonly state?: OpenOutboxState;
+}
+
+export interface OutboxEntry extends Omit<Required<OutboxInput>, 'state'> {
+  readonly state: OutboxState;
+  readonly attempts: number;
+  readonly createdAtMs: number;
+  readonly updatedAtMs: number;
+  /** The center's result code once answered. */
+  readonly resultCode: number | null;
+  /** Code of the last failed attempt (never a message: no secrets). */
+  readonly lastError: string | null;
+}
