@@ -1,0 +1,27 @@
+import { scrypt, timingSafeEqual } from 'node:crypto';
+import type { Random } from '../../core/random.js';
+import { BANK_LIMITS } from './limits.js';
+
+const OPTS = { N: BANK_LIMITS.PIN_SCRYPT_N, r: BANK_LIMITS.PIN_SCRYPT_R, p: BANK_LIMITS.PIN_SCRYPT_P };
+
+function derive(pin: string, salt: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    scrypt(Buffer.from(pin, 'ascii'), salt, BANK_LIMITS.PIN_HASH_BYTES, OPTS, (e, k) => (e ? reject(e) : resolve(k))),
+  );
+}
+
+export interface PinHash {
+  readonly salt: Buffer;
+  readonly hash: Buffer;
+}
+
+/** The bank stores only a salted scrypt hash of a PIN (or of a provider account's security code). */
+export async function hashPin(pin: string, random: Random): Promise<PinHash> {
+  const salt = random.bytes(BANK_LIMITS.PIN_SALT_BYTES);
+  return { salt, hash: await derive(pin, salt) };
+}
+
+export async function pinMatches(pin: string, stored: PinHash): Promise<boolean> {
+  const h = await derive(pin, stored.salt);
+  return h.length === stored.hash.length && timingSafeEqual(h, stored.hash);
+}
