@@ -4,7 +4,7 @@ import { MSG, TAG } from '../codes.js';
 import { fixed, sized, uint } from '../tlv/fields.js';
 import { codec } from './codec.js';
 import {
-  amount, bankAccount, currency, mediumId, optional, outcome, purchaseRecords, recordKey, recordResults, sealed,
+  amount, bankAccount, currency, mediumId, optional, optU64, outcome, purchaseRecords, recordKey, recordResults, sealed,
   terminalId, txId, writeBankAccount, writeOutcome, writePurchaseRecords, writeRecordKey, writeRecordResults,
 } from './fields.js';
 import type {
@@ -40,15 +40,22 @@ export const emoneyIssueRequest = codec<EmoneyIssueRequest>({
   encode: (w, m) => {
     w.bytes(TAG.TRANSACTION_ID, m.transactionId).bytes(TAG.MEDIUM_ID, m.mediumId).u32(TAG.CARD_COUNTER, m.cardCounter);
     w.u64(TAG.AMOUNT_MINOR, m.amountMinor).ascii(TAG.CURRENCY, m.currency);
+    // Credit confirmation (center/emoney/README.md): the card's credit receipt and the balance it reported.
+    w.optBytes(TAG.CARD_MAC, m.creditReceipt).optU64(TAG.BALANCE_MINOR, m.balanceMinor);
   },
-  decode: (f) => ({
-    type: 'emoneyIssueRequest',
-    transactionId: txId(f),
-    mediumId: mediumId(f),
-    cardCounter: uint(TAG.CARD_COUNTER, f.one(TAG.CARD_COUNTER), 4),
-    amountMinor: amount(f),
-    currency: currency(f),
-  }),
+  decode: (f) => {
+    const receipt = f.opt(TAG.CARD_MAC);
+    return {
+      type: 'emoneyIssueRequest',
+      transactionId: txId(f),
+      mediumId: mediumId(f),
+      cardCounter: uint(TAG.CARD_COUNTER, f.one(TAG.CARD_COUNTER), 4),
+      amountMinor: amount(f),
+      currency: currency(f),
+      ...optional('creditReceipt', receipt && sized(TAG.CARD_MAC, receipt, 4, 32)),
+      ...optional('balanceMinor', optU64(f, TAG.BALANCE_MINOR)),
+    };
+  },
 });
 
 export const emoneyIssueResult = codec<EmoneyIssueResult>({

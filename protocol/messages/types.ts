@@ -55,6 +55,13 @@ export interface EmoneyIssueRequest {
   cardCounter: number;
   amountMinor: number;
   currency: string;
+  /**
+   * Credit confirmation: the card's credit receipt MAC after applying the
+   * credit (cardCounter is then the counter after the credit), with the
+   * balance the card reported. Absent on the issue request itself.
+   */
+  creditReceipt?: Buffer;
+  balanceMinor?: number;
 }
 export interface EmoneyIssueResult {
   type: 'emoneyIssueResult';

@@ -1,0 +1,27 @@
+import { assert } from '../../core/assert.js';
+
+/** Named limits and timeouts of the e-money flows (seed 004). */
+export const EMONEY_LIMITS = {
+  /** A charge whose bank outcome is unknown (bank unreachable, center crashed mid-call) is reversed after this. */
+  BANK_DOUBT_MS: 2 * 60_000,
+  /** A bank-approved charge never bound to a card is reversed to the user's account after this. */
+  ISSUE_TIMEOUT_MS: 15 * 60_000,
+  /** An authorised charge whose card moved on without a receipt is deemed credited after this, unless a debit record at counter+1 shows otherwise. */
+  IN_DOUBT_HORIZON_MS: 30 * 24 * 3_600_000,
+  /** Charges or batches one sweep handles. */
+  SWEEP_BATCH_MAX: 100,
+  /** The terminal waits this long for the callback (AWAIT_CALLBACK wait ms). */
+  CALLBACK_WAIT_MS: 60_000,
+  /** Dial attempts of one callback (the terminal may not be listening yet). */
+  CALLBACK_DIAL_ATTEMPTS: 8,
+  CALLBACK_RETRY_MS: 100,
+  /** The terminal must answer SETTLEMENT_INSTRUCTION within this time. */
+  INSTRUCTION_TIMEOUT_MS: 10_000,
+  /** Records in one settle request or upload (as the protocol allows per frame). */
+  MAX_RECORDS_PER_BATCH: 2_000,
+  /** Callbacks running at once. */
+  MAX_CALLBACKS_IN_FLIGHT: 16,
+} as const;
+
+assert(EMONEY_LIMITS.BANK_DOUBT_MS < EMONEY_LIMITS.ISSUE_TIMEOUT_MS, 'an unknown bank outcome is resolved before an approved charge times out');
+assert(EMONEY_LIMITS.CALLBACK_DIAL_ATTEMPTS * EMONEY_LIMITS.CALLBACK_RETRY_MS < EMONEY_LIMITS.CALLBACK_WAIT_MS, 'dialling ends before the terminal stops waiting');

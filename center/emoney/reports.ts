@@ -1,0 +1,69 @@
+/**
+ * Settlement reports (seed 004): settled totals per shop and per bank, and
+ * the provider's net position at each bank (its ledger account there, which
+ * must equal the bank's own balance of the provider's account).
+ */
+import type { Storage } from '../storage/types.js';
+import { FLOAT, providerAt } from './ledger-map.js';
+
+export interface ShopLine { shopId: string; bankCode: string; batches: number; settledMinor: number }
+export interface BankLine {
+  bankCode: string;
+  /** Charges taken at this bank and not reversed (card credited, authorised or awaiting issue). */
+  chargedMinor: number;
+  /** Paid to shops at this bank. */
+  settledMinor: number;
+  /** The provider's ledger balance at this bank (charged − settled). */
+  providerNetMinor: number;
+}
+export interface EmoneyReport {
+  shops: ShopLine[];
+  banks: BankLine[];
+  floatMinor: number;
+  charges: Record<string, number>;
+  batches: Record<string, number>;
+  flaggedRecords: number;
+}
+
+const n = (v: unknown): number => Number(v ?? 0);
+
+export async function emoneyReport(storage: Storage): Promise<EmoneyReport> {
+  return storage.read(async (q) => {
+    const shops = await q.all(`SELECT shop_id, bank_code, COUNT(*) AS c, SUM(total) AS s FROM emoney_batches WHERE state = 'settled' GROUP BY shop_id, bank_code ORDER BY shop_id`);
+    const charged = await q.all(`SELECT bank_code, SUM(amount) AS s FROM emoney_charges WHERE state IN ('approved','authorized','issued') GROUP BY bank_code`);
+    const settled = await q.all(`SELECT bank_code, SUM(total) AS s FROM emoney_batches WHERE state = 'settled' GROUP BY bank_code`);
+    const accounts = await q.all(`SELECT id, institution, debits_posted, credits_posted FROM ledger_accounts WHERE kind IN ('provider_at_bank','emoney_float')`);
+    const chargeStates = await q.all(`SELECT state, COUNT(*) AS c FROM emoney_charges GROUP BY state`);
+    const batchStates = await q.all(`SELECT state, COUNT(*) AS c FROM emoney_batches GROUP BY state`);
+    const flags = await q.get(`SELECT COUNT(*) AS c FROM emoney_flags`);
+    const sumBy = (rows: Record<string, unknown>[], bank: string): number => n(rows.find((r) => r['bank_code'] === bank)?.['s']);
+    const banks = accounts.filter((a) => String(a['id']).startsWith('provider@')).map((a) => {
+      const bankCode = String(a['institution']);
+      return { bankCode, chargedMinor: sumBy(charged, bankCode), settledMinor: sumBy(settled, bankCode), providerNetMinor: n(a['debits_posted']) - n(a['credits_posted']) };
+    }).sort((x, y) => x.bankCode.localeCompare(y.bankCode));
+    const float = accounts.find((a) => a['id'] === FLOAT);
+    return {
+      shops: shops.map((r) => ({ shopId: String(r['shop_id']), bankCode: String(r['bank_code']), batches: n(r['c']), settledMinor: n(r['s']) })),
+      banks,
+      floatMinor: float ? n(float['credits_posted']) - n(float['debits_posted']) : 0,
+      charges: Object.fromEntries(chargeStates.map((r) => [String(r['state']), n(r['c'])])),
+      batches: Object.fromEntries(batchStates.map((r) => [String(r['state']), n(r['c'])])),
+      flaggedRecords: n(flags?.['c']),
+    };
+  });
+}
+
+/** CLI-friendly text of a report. */
+export function formatEmoneyReport(r: EmoneyReport, currency = 'JPY'): string {
+  const lines = ['Settled per shop:'];
+  for (const s of r.shops) lines.push(`  ${s.shopId.padEnd(16)} bank ${s.bankCode}  ${String(s.batches).padStart(4)} batches  ${String(s.settledMinor).padStart(12)} ${currency}`);
+  lines.push('Per bank (provider):');
+  for (const b of r.banks) {
+    lines.push(`  bank ${b.bankCode}  charged ${String(b.chargedMinor).padStart(12)}  settled ${String(b.settledMinor).padStart(12)}  net ${String(b.providerNetMinor).padStart(12)} ${currency}`);
+  }
+  lines.push(`E-money float (on cards + unsettled records): ${r.floatMinor} ${currency}`);
+  lines.push(`Charges by state: ${JSON.stringify(r.charges)}  batches by state: ${JSON.stringify(r.batches)}  flagged records: ${r.flaggedRecords}`);
+  return lines.join('\n');
+}
+
+export { providerAt };

@@ -1,0 +1,212 @@
+/**
+ * Settlement with callback (seed 004, center side): SETTLE_REQUEST →
+ * AWAIT_CALLBACK → the center dials the terminal's registered address and
+ * challenges it → verifies the records → SETTLEMENT_INSTRUCTION (provider's
+ * account at the shop's bank, sealed security code, total, per-record
+ * results) → SETTLEMENT_ACK → bank-POS transfer provider@B → shop@B through
+ * the relay (id derived from the batch id) → batch settled. Every step is
+ * durable first; a crash resumes from the batch state (README.md).
+ */
+import type { Clock } from '../../core/clock.js';
+import { TesseraError } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
+import type { Random } from '../../core/random.js';
+import { RECORD_STATUS, TAG } from '../../protocol/codes.js';
+import type { AwaitCallback, SettleRequest, SettlementInstruction } from '../../protocol/messages/types.js';
+import type { TerminalKeyLookup } from '../../protocol/session/handshake.js';
+import type { Ledger } from '../ledger/ledger.js';
+import { dialTerminal, type CallbackSession, type TerminalAddress } from '../net/dial-terminal.js';
+import type { Relay } from '../relay/relay.js';
+import type { AccountRef } from '../relay/types.js';
+import type { Storage, Tx } from '../storage/types.js';
+import { decodeRecords, decodeResults, encodeRecords, encodeResults, loadBatch, updateBatch, type BatchRow } from './batch-row.js';
+import type { EmoneyConfig } from './config.js';
+import { applyMoves, derivedId, move } from './ledger-map.js';
+import { EMONEY_LIMITS } from './limits.js';
+import { classifyRecord, noteDebitEvidence } from './records.js';
+
+export type SettlementStep = 'instructed' | 'acked' | 'paid';
+
+export interface SettlementDeps {
+  readonly storage: Storage;
+  readonly ledger: Ledger;
+  readonly relay: Relay;
+  readonly config: EmoneyConfig;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly log: Logger;
+  readonly lookupTerminalKey: TerminalKeyLookup;
+  /** Called after each durable step (tests crash the process here). */
+  readonly onStep?: (step: SettlementStep, batchId: string) => void;
+}
+
+export class SettlementService {
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(private readonly d: SettlementDeps) {}
+
+  /** SETTLE_REQUEST: opens (or resumes) the terminal's batch and schedules the callback. */
+  async settle(sessionTerminalId: string, req: SettleRequest): Promise<AwaitCallback> {
+    if (req.terminalId !== sessionTerminalId) throw new TesseraError('EMONEY_TERMINAL_MISMATCH', 'settle request names another terminal', { terminalId: sessionTerminalId });
+    const terminal = await this.d.storage.getTerminal(sessionTerminalId);
+    const address = terminal?.callbackAddress ? parseAddress(terminal.callbackAddress) : undefined;
+    const merchant = terminal ? await this.merchantOf(terminal.ownerId) : undefined;
+    if (!terminal || !address || !merchant) throw new TesseraError('EMONEY_NOT_A_SHOP', 'terminal has no callback address or shop account', { terminalId: sessionTerminalId });
+    const batchId = await this.openBatch(sessionTerminalId, terminal.ownerId, merchant.bankCode, req);
+    const token = this.d.random.bytes(16);
+    this.track(this.callback(batchId, address, token));
+    return { type: 'awaitCallback', token, waitMs: EMONEY_LIMITS.CALLBACK_WAIT_MS };
+  }
+
+  /** Waits for running callbacks (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  private track(p: Promise<void>): void {
+    const q = p.catch((e: unknown) => this.d.log.warn({ err: e instanceof TesseraError ? e.code : 'error' }, 'settlement callback failed')).finally(() => this.running.delete(q));
+    this.running.add(q);
+  }
+
+  async merchantOf(shopId: string): Promise<AccountRef | undefined> {
+    const m = await this.d.storage.read((q) => q.get<{ bank_code: string; branch: string; account: string }>('SELECT * FROM emoney_merchants WHERE shop_id = ?', [shopId]));
+    return m && { bankCode: m.bank_code, branchCode: m.branch, accountNumber: m.account };
+  }
+
+  /** An instructed (or acked) batch of the terminal is resumed as is; a batch never instructed is replaced. */
+  private async openBatch(terminalId: string, shopId: string, bankCode: string, req: SettleRequest): Promise<string> {
+    const nowMs = this.d.clock.nowMs();
+    return this.d.storage.transact(async (tx) => {
+      const open = await tx.all<BatchRow>(`SELECT * FROM emoney_batches WHERE terminal_id = ? AND state IN ('awaiting_callback','instructed','acked')${tx.forUpdate}`, [terminalId]);
+      const resumable = open.find((b) => b.state !== 'awaiting_callback');
+      if (resumable) return resumable.id;
+      for (const b of open) await updateBatch(tx, b.id, nowMs, { state: 'abandoned' });
+      const id = this.d.random.bytes(16).toString('hex');
+      await tx.run(
+        `INSERT INTO emoney_batches (id, terminal_id, shop_id, bank_code, state, records, results, total, currency, code, created_ms, updated_ms)
+         VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
+        [id, terminalId, shopId, bankCode, 'awaiting_callback', encodeRecords(req.records), null, 0, this.d.config.currency, 'OK', nowMs, nowMs],
+      );
+      return id;
+    });
+  }
+
+  private async callback(batchId: string, address: TerminalAddress, token: Buffer): Promise<void> {
+    const batch = await this.d.storage.read((q) => loadBatch(q, batchId));
+    if (!batch) return;
+    const session = await this.dial(batch.terminal_id, address, token);
+    try {
+      const instructed = batch.state === 'awaiting_callback' ? await this.verify(batchId) : batch;
+      if (instructed.state === 'instructed') await this.instruct(session, instructed);
+    } finally {
+      session.close();
+    }
+    await this.pay(batchId);
+  }
+
+  private async dial(terminalId: string, address: TerminalAddress, token: Buffer): Promise<CallbackSession> {
+    const terminalKey = await this.d.lookupTerminalKey(terminalId);
+    if (!terminalKey) throw new TesseraError('EMONEY_NOT_A_SHOP', 'no key for terminal', { terminalId });
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await dialTerminal(address, terminalId, { terminalKey, token, clock: this.d.clock, random: this.d.random, logger: this.d.log });
+      } catch (e) {
+        if (attempt >= EMONEY_LIMITS.CALLBACK_DIAL_ATTEMPTS) throw new TesseraError('EMONEY_CALLBACK_FAILED', 'could not call the terminal back', { terminalId }, { cause: e });
+        await this.d.clock.sleep(EMONEY_LIMITS.CALLBACK_RETRY_MS * attempt);
+      }
+    }
+  }
+
+  /** Classifies the batch's records and books the accepted total, in one unit of work: → instructed. */
+  private async verify(batchId: string): Promise<BatchRow> {
+    const nowMs = this.d.clock.nowMs();
+    const row = await this.d.storage.transact(async (tx) => {
+      const b = await loadBatch(tx, batchId, tx.forUpdate);
+      if (!b || b.state !== 'awaiting_callback') return b;
+      return this.classifyBatch(tx, b, nowMs);
+    });
+    if (!row) throw new TesseraError('EMONEY_CALLBACK_FAILED', 'batch vanished', { batchId });
+    this.d.onStep?.('instructed', batchId);
+    return row;
+  }
+
+  private async classifyBatch(tx: Tx, b: BatchRow, nowMs: number): Promise<BatchRow> {
+    const records = decodeRecords(b.records);
+    const ctx = { issuerMasterKey: this.d.config.issuerMasterKey, terminalId: b.terminal_id, batchId: b.id, nowMs };
+    const results = [];
+    let total = 0;
+    for (const r of records) {
+      const status = r.currency === b.currency ? await classifyRecord(tx, r, ctx) : RECORD_STATUS.ALTERED;
+      if (status === RECORD_STATUS.ACCEPTED) {
+        total += r.amountMinor;
+        await noteDebitEvidence(tx, r.mediumId.toString('hex'), r.cardCounter, nowMs);
+      }
+      results.push({ mediumId: r.mediumId, cardCounter: r.cardCounter, status });
+    }
+    if (total > 0) await applyMoves(tx, this.d.ledger, [move('RECORDS_ACCEPTED', b.id, b.bank_code, total, b.currency)]);
+    const set = { state: 'instructed' as const, results: encodeResults(results), total };
+    await updateBatch(tx, b.id, nowMs, set);
+    return { ...b, ...set };
+  }
+
+  private async instruct(session: CallbackSession, b: BatchRow): Promise<void> {
+    const provider = this.d.config.providerAccounts.find((p) => p.bankCode === b.bank_code);
+    if (!provider) throw new TesseraError('EMONEY_NO_PROVIDER_ACCOUNT', 'no provider account at the shop\'s bank', { bankCode: b.bank_code });
+    const msg: SettlementInstruction = {
+      type: 'settlementInstruction',
+      bankCode: provider.bankCode,
+      branchCode: provider.branchCode,
+      accountNumber: provider.accountNumber,
+      securityCode: session.sealer.seal(TAG.SECURITY_CODE, Buffer.from(provider.securityCode, 'ascii')),
+      totalMinor: b.total,
+      currency: b.currency,
+      results: decodeResults(b.results ?? '[]'),
+    };
+    const ack = await session.request(msg, EMONEY_LIMITS.INSTRUCTION_TIMEOUT_MS);
+    if (ack.type !== 'settlementAck') throw new TesseraError('EMONEY_CALLBACK_FAILED', `terminal answered ${ack.type}`, { batchId: b.id });
+    await this.d.storage.transact(async (tx) => {
+      const cur = await loadBatch(tx, b.id, tx.forUpdate);
+      if (cur?.state === 'instructed') await updateBatch(tx, b.id, this.d.clock.nowMs(), { state: 'acked' });
+    });
+    this.d.log.info({ batch: b.id, erased: ack.erased.length, totalMinor: b.total }, 'settlement acknowledged');
+    this.d.onStep?.('acked', b.id);
+  }
+
+  /** The bank-POS transfer provider@B → shop@B (idempotent by the batch-derived id): acked → settled. */
+  async pay(batchId: string): Promise<void> {
+    const b = await this.d.storage.read((q) => loadBatch(q, batchId));
+    if (!b || b.state !== 'acked') return;
+    const provider = this.d.config.providerAccounts.find((p) => p.bankCode === b.bank_code);
+    const shop = await this.merchantOf(b.shop_id);
+    if (!provider || !shop) return;
+    const out = b.total === 0 ? { approved: true, inDoubt: false, code: 'OK' } : await this.d.relay.transfer({
+      transferId: derivedId(b.id, 'PAY'), from: provider, to: shop, amountMinor: b.total, currency: b.currency, pin: provider.securityCode,
+    });
+    // Unknown outcome, or the provider's account at this bank is short (it must be topped up): stay acked,
+    // resumePayments() retries with the same transfer id. The shop's money is never lost, only late.
+    if (out.inDoubt || out.code === 'BANK_INSUFFICIENT_FUNDS') {
+      this.d.log.warn({ batch: b.id, code: out.code }, 'shop payment pending');
+      return;
+    }
+    await this.d.storage.transact(async (tx) => {
+      const cur = await loadBatch(tx, b.id, tx.forUpdate);
+      if (cur?.state !== 'acked') return;
+      await updateBatch(tx, b.id, this.d.clock.nowMs(), { state: out.approved ? 'settled' : 'pay_failed', code: out.code });
+      if (out.approved && b.total > 0) await applyMoves(tx, this.d.ledger, [move('SHOP_PAID', b.id, b.bank_code, b.total, b.currency)]);
+    });
+    this.d.log.info({ batch: b.id, code: out.code }, out.approved ? 'batch settled' : 'shop payment refused');
+    if (out.approved) this.d.onStep?.('paid', b.id);
+  }
+
+  /** Retries the payment of every acknowledged batch (after a restart or an unreachable bank). */
+  async resumePayments(): Promise<number> {
+    const rows = await this.d.storage.read((q) => q.all<{ id: string }>(`SELECT id FROM emoney_batches WHERE state = 'acked' LIMIT ?`, [EMONEY_LIMITS.SWEEP_BATCH_MAX]));
+    for (const r of rows) await this.pay(r.id);
+    return rows.length;
+  }
+}
+
+function parseAddress(text: string): TerminalAddress | undefined {
+  const m = /^(.+):([0-9]{1,5})$/.exec(text);
+  return m ? { host: m[1]!, port: Number(m[2]) } : undefined;
+}
