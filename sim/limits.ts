@@ -22,6 +22,12 @@ export const SIM_LIMITS = {
   startPollMs: 20,
   /** How long a stopping pcscd / socat gets before SIGKILL. */
   stopTimeoutMs: 3_000,
+  /**
+   * Minimum time between a card's removal from a slot and the next insertion
+   * into it. pcscd polls vpcd presence every 400 ms; a swap faster than that
+   * is never seen as removal (and no human can swap a card that fast).
+   */
+  slotSettleMs: 500,
   /** How long a virtual card waits for the vpcd driver to accept its connection. */
   cardConnectTimeoutMs: 5_000,
   /** Cards whose state one card store keeps (files in the state dir). */

@@ -8,10 +8,10 @@ import type { CardApplet } from './card-applet.js';
 
 /**
  * How the card behaves on the wire: `normal` answers every APDU;
- * `unresponsive` gives its ATR but never answers an APDU (a dead chip);
- * `mute` answers the ATR request with an empty ATR (pcscd reports it mute).
+ * `unresponsive` gives its ATR but never answers an APDU (a dead chip: the
+ * driver's transmit hangs until the card is pulled).
  */
-export type CardWireMode = 'normal' | 'unresponsive' | 'mute';
+export type CardWireMode = 'normal' | 'unresponsive';
 
 export interface VirtualCardOptions {
   readonly mode?: CardWireMode;
@@ -24,6 +24,8 @@ export interface VirtualCardOptions {
 }
 
 export interface VirtualCardEvents {
+  /** An APDU arrived (before it is processed): tests use it to pull the card mid-transmit. */
+  apdu: [Buffer];
   /** The driver violated the vpcd contract (an APDU while one was in flight). */
   violation: [TesseraError];
   /** The connection to the driver closed (removed, or pcscd went away). */
@@ -123,7 +125,7 @@ export class VirtualCard extends EventEmitter<VirtualCardEvents> {
         this.applet.reset();
         return;
       case VPCD_CONTROL.getAtr:
-        this.send(this.mode === 'mute' ? Buffer.alloc(0) : this.applet.atr);
+        this.send(this.applet.atr);
         return;
       default:
         return; // unknown control codes are ignored, as vicc does
@@ -131,7 +133,8 @@ export class VirtualCard extends EventEmitter<VirtualCardEvents> {
   }
 
   private async onApdu(apdu: Buffer): Promise<void> {
-    if (this.mode === 'unresponsive') return;
+    this.emit('apdu', apdu);
+    if (this.mode === 'unresponsive' || !this.socket) return;
     if (this.busy) {
       this.emit('violation', new TesseraError('SIM_OVERLAPPING_APDU', 'APDU received while another was in flight'));
       return;

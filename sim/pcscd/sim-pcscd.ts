@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { systemClock, type Clock } from '../../core/clock.js';
@@ -23,6 +23,8 @@ export interface SimPcscdOptions {
   readonly nodelay?: boolean;
   readonly random?: Random;
   readonly clock?: Clock;
+  /** pcscd log level; its output goes to `<dir>/pcscd.log` (default info). */
+  readonly logLevel?: 'info' | 'debug';
 }
 
 /** One reader slot of the simulated pcscd: its PC/SC name and the TCP port its virtual card connects to. */
@@ -55,7 +57,12 @@ export class SimPcscd {
     readonly isolation: PcscdIsolation,
     readonly nodelay: boolean,
     private readonly clock: Clock,
-  ) {}
+    private readonly logStream: WriteStream,
+  ) {
+    child.once('exit', (code, signal) => {
+      this.logStream.end(`[tessera] pcscd exited code=${code} signal=${signal}\n`);
+    });
+  }
 
   static async start(options: SimPcscdOptions): Promise<SimPcscd> {
     const clock = options.clock ?? systemClock;
@@ -75,7 +82,8 @@ export class SimPcscd {
     });
     const shim = options.nodelay === false ? null : await buildNodelayShim();
     for (const isolation of isolationsToTry()) {
-      const started = await SimPcscd.tryStart(isolation, confDir, runDir, slots, shim, clock);
+      const logFile = join(options.dir, 'pcscd.log');
+      const started = await SimPcscd.tryStart(isolation, confDir, runDir, slots, shim, clock, options.logLevel ?? 'info', logFile);
       if (started) return started;
     }
     throw new TesseraError('SIM_PCSCD_START_FAILED', 'pcscd did not start in any isolation mode', { dir: options.dir });
@@ -88,13 +96,15 @@ export class SimPcscd {
     slots: SimReaderSlot[],
     shim: string | null,
     clock: Clock,
+    logLevel: 'info' | 'debug',
+    logFile: string,
   ): Promise<SimPcscd | null> {
-    const pcscdArgs = ['pcscd', '--foreground', '--info', '--config', confDir];
+    const pcscdArgs = ['pcscd', '--foreground', `--${logLevel}`, '--config', confDir];
     const [cmd, ...args] = commandFor(isolation, runDir, pcscdArgs);
     const env = { ...process.env, ...(shim ? { LD_PRELOAD: shim } : {}) };
     const child = spawn(cmd as string, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const socketPath = isolation === 'none' ? '/run/pcscd/pcscd.comm' : join(runDir, 'pcscd.comm');
-    const daemon = new SimPcscd(child, socketPath, slots, isolation, shim !== null, clock);
+    const daemon = new SimPcscd(child, socketPath, slots, isolation, shim !== null, clock, createWriteStream(logFile, { flags: 'a' }));
     const ready = await daemon.waitReady();
     if (ready) return daemon;
     await daemon.stop();
@@ -114,7 +124,7 @@ export class SimPcscd {
       const timer = this.clock.setTimer(SIM_LIMITS.pcscdStartTimeoutMs, () => done(false));
       const onLine = (line: string): void => {
         this.remember(line);
-        if (line.includes('daemon ready')) void this.waitSocket().then(done);
+        if (!settled && line.includes('daemon ready')) void this.waitSocket().then(done);
       };
       createInterface({ input: this.child.stdout! }).on('line', onLine);
       createInterface({ input: this.child.stderr! }).on('line', (l) => this.remember(l));
@@ -133,6 +143,7 @@ export class SimPcscd {
   }
 
   private remember(line: string): void {
+    if (!this.logStream.writableEnded) this.logStream.write(`${line}\n`);
     this.logTail.push(line);
     if (this.logTail.length > 50) this.logTail.shift();
   }

@@ -24,9 +24,9 @@ export interface TestPcscd {
 
 let claimed: string | null = null;
 
-export async function startTestPcscd(options: { devices?: number; namePrefix?: string } = {}): Promise<TestPcscd> {
+export async function startTestPcscd(options: { devices?: number; namePrefix?: string; logLevel?: 'info' | 'debug' } = {}): Promise<TestPcscd> {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-pcscd-'));
-  const pcscd = await SimPcscd.start({ dir, devices: options.devices ?? 1, namePrefix: options.namePrefix ?? 'Tessera Test' });
+  const pcscd = await SimPcscd.start({ dir, devices: options.devices ?? 1, namePrefix: options.namePrefix ?? 'Tessera Test', logLevel: options.logLevel ?? (process.env['TESSERA_PCSCD_DEBUG'] ? 'debug' : 'info') });
   if (claimed !== null && claimed !== pcscd.socketPath) {
     await pcscd.stop();
     throw new Error('one pcscd per test process: PCSCLITE_CSOCK_NAME is read once by libpcsclite');
@@ -40,11 +40,11 @@ export async function startTestPcscd(options: { devices?: number; namePrefix?: s
     kill: async () => handle.pcscd.stop(),
     restart: async () => {
       await handle.pcscd.stop();
-      handle.pcscd = await SimPcscd.start({ dir, devices: basePorts.length, basePorts, namePrefix: options.namePrefix ?? 'Tessera Test' });
+      handle.pcscd = await SimPcscd.start({ dir, devices: basePorts.length, basePorts, namePrefix: options.namePrefix ?? 'Tessera Test', logLevel: options.logLevel ?? (process.env['TESSERA_PCSCD_DEBUG'] ? 'debug' : 'info') });
     },
     stop: async () => {
       await handle.pcscd.stop();
-      rmSync(dir, { recursive: true, force: true });
+      if (!process.env['TESSERA_KEEP_PCSCD_DIR']) rmSync(dir, { recursive: true, force: true });
     },
   };
   return handle;

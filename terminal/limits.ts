@@ -1,0 +1,76 @@
+/**
+ * Named maxima of the terminal (TigerBeetle style): every buffer, timeout,
+ * retry and poll has its bound here, relations asserted at module load.
+ */
+import { assert } from '../core/assert.js';
+
+// ---------------------------------------------------------------- devices
+
+export const DEVICE_LIMITS = {
+  /** Longest short command APDU: header 4 + Lc 1 + 255 data + Le 1. */
+  apduBytesMax: 261,
+  /** Longest short response APDU: 256 data + SW1 SW2. */
+  responseBytesMax: 258,
+  /** Default and largest time a transmit may take before DEV_TIMEOUT. */
+  transmitTimeoutMsDefault: 5_000,
+  transmitTimeoutMsMax: 60_000,
+  /** Time to connect (exclusive) to a card after its insertion is seen. */
+  cardConnectTimeoutMs: 5_000,
+  /** Retry interval while the PC/SC service or the reader is gone. */
+  readerRetryMs: 250,
+  /** Wait in open() for a reader matching the name pattern. */
+  readerOpenTimeoutMs: 10_000,
+  /** Longest barcode line (bytes before the delimiter); longer lines are discarded with DEV_SCAN_TOO_LONG. */
+  scanLineBytesMax: 512,
+  /** Longest delimiter. */
+  scanDelimiterBytesMax: 4,
+  /** Retry interval while the serial port is gone. */
+  serialReopenMs: 100,
+  /** Baud rates a scanner may be configured with. */
+  serialBaudRates: [1200, 2400, 4800, 9600, 19_200, 38_400, 57_600, 115_200] as readonly number[],
+  /** Largest file on a removable store (payload bytes). */
+  storeFileBytesMax: 1024 * 1024,
+  /** Longest file name on a removable store. */
+  storeFileNameMax: 64,
+  /** Files listed on one medium at most. */
+  storeFilesMax: 256,
+  /** Presence poll interval of the mount directory. */
+  storePollMs: 200,
+} as const;
+
+assert(DEVICE_LIMITS.transmitTimeoutMsDefault <= DEVICE_LIMITS.transmitTimeoutMsMax, 'default transmit timeout above max');
+assert(DEVICE_LIMITS.readerRetryMs < DEVICE_LIMITS.readerOpenTimeoutMs, 'reader retry must fit in the open timeout');
+assert(DEVICE_LIMITS.scanDelimiterBytesMax < DEVICE_LIMITS.scanLineBytesMax, 'delimiter longer than a line');
+assert(DEVICE_LIMITS.storeFileNameMax < 255, 'file names must fit every file system');
+
+// ---------------------------------------------------------------- agent (terminal/agent, terminal/journal)
+
+export const AGENT_LIMITS = {
+  /** Unsettled offline purchase records the journal holds at most (one settle request carries them all). */
+  journalUnsettledMax: 2_000,
+  /** Open outbox entries (requests to repeat or reverse) at most. */
+  outboxOpenMax: 256,
+  /** Attempts of one outbox entry (across restarts) before it is marked abandoned. */
+  outboxAttemptsMax: 20,
+  /** Outbox entries the agent repeats in one drain pass. */
+  outboxDrainBatch: 32,
+  /** Interval between outbox drain passes while entries are open. */
+  outboxDrainIntervalMs: 5_000,
+  /** Longest whole card flow (insertion to release) before TERM_FLOW_TIMEOUT. */
+  cardFlowTimeoutMs: 120_000,
+  /** Default time the center has to answer one request (each link attempt). */
+  requestTimeoutMsDefault: 5_000,
+  requestTimeoutMsMax: 60_000,
+  /** Keypad input (amount, PIN) wait. */
+  keypadInputTimeoutMs: 60_000,
+  /** Scripted keypad entries queued at most. */
+  keypadQueueMax: 64,
+  /** Largest outbox payload (bytes). */
+  outboxPayloadBytesMax: 64 * 1024,
+  /** Cards served one after another without the agent blocking (queued insertion events). */
+  cardQueueMax: 4,
+} as const;
+
+assert(AGENT_LIMITS.requestTimeoutMsDefault <= AGENT_LIMITS.requestTimeoutMsMax, 'agent request timeout default above max');
+assert(AGENT_LIMITS.outboxDrainBatch <= AGENT_LIMITS.outboxOpenMax, 'drain batch larger than the outbox');
+assert(AGENT_LIMITS.requestTimeoutMsMax < AGENT_LIMITS.cardFlowTimeoutMs, 'a flow must fit at least one request');
