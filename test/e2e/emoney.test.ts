@@ -76,4 +76,129 @@ describe('e-money over bank POS, end to end', () => {
     expect(r.floatMinor).toBe(card!.balanceMinor + card2!.balanceMinor);
     expect(formatEmoneyReport(r)).toContain('bank 0001');
   });
+
+  it('declines with codes and moves nothing: wrong PIN, insufficient funds, closed account, unknown bank, bank unreachable', async () => {
+    const decl = async (account: typeof WORLD.aliceA.ref, pin: string, amount: number) => code((await chargeRequest(w.kiosk, tx(), account, pin, amount)).resultCode);
+    expect(await decl(WORLD.aliceA.ref, '0000', 1_000)).toBe('BANK_WRONG_PIN');
+    expect(await decl(WORLD.carolA.ref, WORLD.carolA.pin, 1_000)).toBe('BANK_INSUFFICIENT_FUNDS');
+    expect(await decl({ ...WORLD.aliceA.ref, bankCode: '0099' }, WORLD.aliceA.pin, 1_000)).toBe('EMONEY_NO_PROVIDER_ACCOUNT');
+    await w.banks.a.setStatus(WORLD.carolA.ref, 'closed');
+    expect(await decl(WORLD.carolA.ref, WORLD.carolA.pin, 100)).toBe('BANK_ACCOUNT_CLOSED');
+    expect(await decl({ ...WORLD.aliceA.ref, accountNumber: '1234567' }, WORLD.aliceA.pin, 100)).toBe('BANK_UNKNOWN_ACCOUNT');
+    // A declined charge cannot be issued.
+    const t = tx();
+    await chargeRequest(w.kiosk, t, WORLD.aliceA.ref, '0000', 1_000);
+    expect(code((await issueRequest(w.kiosk, t, w.cards[0]!, 0, 1_000)).resultCode)).toBe('EMONEY_CHARGE_NOT_APPROVED');
+    // Bank B unreachable: in doubt, then the same id retried once it is back answers the bank's single outcome.
+    const real = w.banks.b.transfer.bind(w.banks.b);
+    w.banks.b.transfer = () => Promise.reject(new Error('link down'));
+    const t2 = tx();
+    expect(code((await chargeRequest(w.kiosk, t2, WORLD.bobB.ref, WORLD.bobB.pin, 2_000)).resultCode)).toBe('RELAY_BANK_UNREACHABLE');
+    w.banks.b.transfer = real;
+    expect((await chargeRequest(w.kiosk, t2, WORLD.bobB.ref, WORLD.bobB.pin, 2_000)).status).toBe(STATUS.APPROVED);
+    expect((await chargeRequest(w.kiosk, t2, WORLD.bobB.ref, WORLD.bobB.pin, 2_000)).status).toBe(STATUS.APPROVED);
+    expect(code((await chargeRequest(w.kiosk, t2, WORLD.bobB.ref, WORLD.bobB.pin, 2_001)).resultCode)).toBe('EMONEY_EXISTS_WITH_DIFFERENT_FIELDS');
+    expect(await w.banks.b.balance(WORLD.bobB.ref)).toBe(WORLD.bobB.openingMinor - 2_000);
+    await creditCard(w.kiosk, t2, w.cards[1]!, 2_000);
+    expect(w.cards[1]!.balanceMinor).toBe(2_000);
+  });
+
+  it('card pulled before the credit: the next attempt with the same card completes it, once', async () => {
+    const [card] = w.cards;
+    const t = tx();
+    await chargeRequest(w.kiosk, t, WORLD.aliceA.ref, WORLD.aliceA.pin, 4_000);
+    await card!.open();
+    const first = await issueRequest(w.kiosk, t, card!, (await card!.read()).counter, 4_000);
+    expect(first.hostMac).toBeDefined();
+    // Pulled: the CREDIT never reached the card. The user comes back; the kiosk retries the same charge.
+    const { issued, confirmed } = await creditCard(w.kiosk, t, card!, 4_000);
+    expect(issued.hostMac).toEqual(first.hostMac);
+    expect(confirmed?.status).toBe(STATUS.APPROVED);
+    expect(card!.balanceMinor).toBe(4_000);
+    // Replaying the old authorisation cannot credit twice: the card's counter moved (6988).
+    await card!.open();
+    expect(await card!.credit(4_000, first.hostMac!)).toBe(0x6988);
+    // Another card cannot take this charge.
+    expect(code((await issueRequest(w.kiosk, t, w.cards[1]!, 0, 4_000)).resultCode)).toBe('EMONEY_CARD_MISMATCH');
+  });
+
+  it('card pulled after the bank approved and never brought back: reversed to the user after the timeout, never also credited', async () => {
+    const t = tx();
+    await chargeRequest(w.kiosk, t, WORLD.aliceA.ref, WORLD.aliceA.pin, 6_000);
+    expect(await w.banks.a.balance(WORLD.aliceA.ref)).toBe(WORLD.aliceA.openingMinor - 6_000);
+    expect((await w.emoney.sweep()).reversed).toBe(0);
+    w.clock.offsetMs = EMONEY_LIMITS.ISSUE_TIMEOUT_MS + 1;
+    expect((await w.emoney.sweep()).reversed).toBe(1);
+    expect(await w.banks.a.balance(WORLD.aliceA.ref)).toBe(WORLD.aliceA.openingMinor);
+    expect(code((await issueRequest(w.kiosk, t, w.cards[0]!, 0, 6_000)).resultCode)).toBe('EMONEY_CHARGE_REVERSED');
+    expect(code((await chargeRequest(w.kiosk, t, WORLD.aliceA.ref, WORLD.aliceA.pin, 6_000)).resultCode)).toBe('EMONEY_CHARGE_REVERSED');
+    expect((await w.emoney.sweep()).reversed).toBe(0);
+  });
+
+  it('authorised card debited elsewhere before the credit: the dead authorisation returns to approved and is reversed', async () => {
+    const [card, card2] = w.cards;
+    const tFund = tx();
+    await chargeRequest(w.kiosk, tFund, WORLD.aliceA.ref, WORLD.aliceA.pin, 1_000);
+    await creditCard(w.kiosk, tFund, card!, 1_000);
+    const t = tx();
+    await chargeRequest(w.kiosk, t, WORLD.aliceA.ref, WORLD.aliceA.pin, 3_000);
+    await card!.open();
+    const auth = await issueRequest(w.kiosk, t, card!, (await card!.read()).counter, 3_000);
+    expect(auth.hostMac).toBeDefined();
+    // Pulled; the card is spent at a shop (counter moves by a debit), then the shop settles.
+    await w.shops[SHOP_A1]!.sell(card!, 400, nonce());
+    await settle(w, w.shops[SHOP_A1]!);
+    w.clock.offsetMs = EMONEY_LIMITS.ISSUE_TIMEOUT_MS + 1;
+    expect((await w.emoney.sweep()).reversed).toBe(1);
+    expect(card!.balanceMinor).toBe(600);
+    void card2;
+  });
+
+  it('rejects a forged record, an altered record, a record settled twice and a cloned card reusing a counter', async () => {
+    const [card] = w.cards;
+    const t = tx();
+    await chargeRequest(w.kiosk, t, WORLD.aliceA.ref, WORLD.aliceA.pin, 5_000);
+    await creditCard(w.kiosk, t, card!, 5_000);
+    const shop = w.shops[SHOP_A1]!;
+    const good = await shop.sell(card!, 700, nonce());
+    const uploaded = await shop.sell(card!, 300, nonce());
+    const up = await shop.link.request({ type: 'purchaseUpload', records: [uploaded] });
+    expect(up.type === 'purchaseUploadAck' && up.results[0]!.status).toBe(RECORD_STATUS.ACCEPTED);
+    // Forged: a record the card never signed. Altered: the uploaded record with its amount raised.
+    const forged = Object.assign({ ...good, cardCounter: 99, amountMinor: 5_000, cardMac: randomBytes(8) }, { fake: true });
+    const altered = Object.assign({ ...uploaded, amountMinor: 3_000 }, { fake: true });
+    shop.journal = [good, forged, altered];
+    await settle(w, shop);
+    const results = shop.instructions[0]!.results.map((r) => r.status);
+    expect(results).toEqual([RECORD_STATUS.ACCEPTED, RECORD_STATUS.FORGED, RECORD_STATUS.ALTERED]);
+    expect(shop.instructions[0]!.totalMinor).toBe(700);
+    // The genuine uploaded record is settled in the next batch (the terminal kept it: re-added here).
+    shop.journal = [uploaded];
+    await settle(w, shop);
+    expect(shop.instructions[1]!.totalMinor).toBe(300);
+    // Settled twice: the same record again is a duplicate and pays nothing.
+    shop.journal = [Object.assign({ ...good }, { fake: true })];
+    await settle(w, shop);
+    expect(shop.instructions[2]!.results[0]!.status).toBe(RECORD_STATUS.DUPLICATE);
+    expect(shop.instructions[2]!.totalMinor).toBe(0);
+    // A clone of the card (same keys, restored state) debits again at an already-used counter.
+    const clone = w.cards[0]!;
+    const state = clone.applet.snapshot;
+    const { CardStateStore } = await import('../../sim/card/card-state-store.js');
+    const { PurseApplet } = await import('../../sim/card/purse-applet.js');
+    const { join } = await import('node:path');
+    const cloneStore = new CardStateStore(join(w.dir, 'clone'));
+    await cloneStore.save({ ...state, counter: good.cardCounter - 1, balanceMinor: 1_000 });
+    const { TestCard } = await import('../center/emoney/world.js');
+    const cloned = new TestCard(new PurseApplet(cloneStore, state.cardId), clone.pin);
+    const shopB = w.shops[SHOP_B1]!;
+    const cloneRec = await shopB.sell(cloned, 250, nonce());
+    expect(cloneRec.cardCounter).toBe(good.cardCounter);
+    shopB.journal = [Object.assign(cloneRec, { fake: true })];
+    await settle(w, shopB);
+    expect(shopB.instructions[0]!.results[0]!.status).toBe(RECORD_STATUS.DUPLICATE);
+    expect((await emoneyReport(w.storage)).flaggedRecords).toBe(1);
+    expect(await w.banks.a.balance(WORLD.shopA.ref)).toBe(1_000);
+    expect(await w.banks.b.balance(WORLD.shopB.ref)).toBe(0);
+  });
 });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { SeededRandom } from '../../../core/random.js';
+import { SystemClock } from '../../../core/clock.js';
 import { TAG } from '../../../protocol/codes.js';
 import { pinBlockFormat2 } from '../../../protocol/crypto/seal.js';
 import type { PurchaseRecord, RecordKey, SettlementInstruction } from '../../../protocol/messages/types.js';
@@ -100,6 +101,7 @@ export interface World {
   kiosk: LinkClient;
   shops: Record<string, TestShop>;
   cards: TestCard[];
+  clock: ShiftedClock;
   close(): Promise<void>;
 }
 
@@ -117,6 +119,14 @@ export function onInstruction(shop: () => TestShop) {
   };
 }
 
+/** The system clock moved forward on demand (the e-money timeouts are tested without waiting). */
+export class ShiftedClock extends SystemClock {
+  offsetMs = 0;
+  override nowMs(): number {
+    return super.nowMs() + this.offsetMs;
+  }
+}
+
 export async function openWorld(o: { onSettlementStep?: (s: SettlementStep, id: string) => void } = {}): Promise<World> {
   const keys = keyDir();
   const dir = keys.dir;
@@ -124,6 +134,7 @@ export async function openWorld(o: { onSettlementStep?: (s: SettlementStep, id: 
   const storage = await openStorage(join(dir, 'center.db'));
   const banks = await openBanks(join(dir, 'bank-a.db'), join(dir, 'bank-b.db'));
   const relay = new Relay({ adapters: [banks.a, banks.b] });
+  const clock = new ShiftedClock();
   const shops: Record<string, TestShop> = {};
   const listeners: Record<string, CallbackListener> = {};
   for (const id of [SHOP_A1, SHOP_B1]) {
@@ -141,7 +152,7 @@ export async function openWorld(o: { onSettlementStep?: (s: SettlementStep, id: 
   ];
   const emoney = await Emoney.open({
     storage, relay, config: { issuerMasterKey, currency: 'JPY', providerAccounts },
-    lookupTerminalKey: terminalKeyLookup(storage, keys.masterKey), random: new SeededRandom(7),
+    lookupTerminalKey: terminalKeyLookup(storage, keys.masterKey), random: new SeededRandom(7), clock,
     ...(o.onSettlementStep && { onSettlementStep: o.onSettlementStep }),
   });
   await emoney.registerShop('SHOP-A', WORLD.shopA.ref);
@@ -162,7 +173,7 @@ export async function openWorld(o: { onSettlementStep?: (s: SettlementStep, id: 
   }
   const kiosk = link(KIOSK);
   return {
-    dir, masterKey: keys.masterKey, issuerMasterKey, storage, banks, relay, emoney, center, kiosk, shops, cards,
+    dir, clock, masterKey: keys.masterKey, issuerMasterKey, storage, banks, relay, emoney, center, kiosk, shops, cards,
     close: async () => {
       await emoney.idle();
       await kiosk.close();
