@@ -1,0 +1,130 @@
+/**
+ * The barcode-scanner contract (terminal/devices/barcode-scanner.ts), run
+ * against every implementation through a harness. Today: serialport on a
+ * socat pty pair with the virtual scanner writing to the other end.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ScanDelimiter, VirtualScanner } from '../../../sim/scanner/virtual-scanner.js';
+import type { BarcodeScanner, BarcodeScannerConfig, Scan, ScanRejected } from '../../../terminal/devices/barcode-scanner.js';
+import { eventually, nextEvent } from './wait.js';
+
+export interface ScannerRig {
+  readonly driver: BarcodeScanner;
+  readonly sim: VirtualScanner;
+  stop(): Promise<void>;
+}
+
+export interface ScannerHarness {
+  /** A plugged virtual scanner and a driver for it (not opened yet). */
+  rig(config?: Partial<BarcodeScannerConfig>): Promise<ScannerRig>;
+  /** A driver for a port that does not exist. */
+  missing(): BarcodeScanner;
+}
+
+const codeOf = (code: string) => expect.objectContaining({ code });
+
+function collect(driver: BarcodeScanner): { scans: Scan[]; rejected: ScanRejected[] } {
+  const out = { scans: [] as Scan[], rejected: [] as ScanRejected[] };
+  driver.on('scan', (s) => out.scans.push(s));
+  driver.on('rejected', (r) => out.rejected.push(r));
+  return out;
+}
+
+export function describeBarcodeScannerContract(name: string, harness: ScannerHarness): void {
+  describe(`BarcodeScanner contract: ${name}`, () => {
+    const rigs: ScannerRig[] = [];
+    const rig = async (config?: Partial<BarcodeScannerConfig>): Promise<ScannerRig> => {
+      const r = await harness.rig(config);
+      rigs.push(r);
+      await r.driver.open();
+      return r;
+    };
+    afterEach(async () => {
+      await Promise.all(rigs.splice(0).map((r) => r.stop()));
+    });
+
+    it('emits scans in order, parsing AIM identifiers when present', async () => {
+      const { driver, sim } = await rig();
+      const seen = collect(driver);
+      expect(await driver.status()).toMatchObject({ device: 'online' });
+      await sim.scan('4901234567894', { aim: ']E0' });
+      await sim.scan('0104912345678904', { aim: ']C1' });
+      await sim.scan('https://tessera.example/v/12345', { aim: ']Q1' });
+      await sim.scan('1234567890123456');
+      await eventually(() => seen.scans.length === 4, 5_000, '4 scans');
+      expect(seen.scans.map((s) => [s.data, s.symbology?.aim ?? null, s.symbology?.name ?? null])).toEqual([
+        ['4901234567894', ']E0', 'EAN-13'],
+        ['0104912345678904', ']C1', 'GS1-128'],
+        ['https://tessera.example/v/12345', ']Q1', 'QR Code'],
+        ['1234567890123456', null, null],
+      ]);
+      expect(seen.rejected).toEqual([]);
+    });
+
+    for (const delimiter of ['CR', 'LF', 'CRLF'] as ScanDelimiter[]) {
+      it(`splits lines on the configured ${delimiter} delimiter, across writes`, async () => {
+        const { driver, sim } = await rig({ delimiter });
+        const seen = collect(driver);
+        const end = { CR: '\r', LF: '\n', CRLF: '\r\n' }[delimiter];
+        await sim.writeRaw(Buffer.from(`]E0490123`));
+        await sim.writeRaw(Buffer.from(`4567894${end}SECOND${end}`));
+        await eventually(() => seen.scans.length === 2, 5_000, '2 scans');
+        expect(seen.scans.map((s) => s.data)).toEqual(['4901234567894', 'SECOND']);
+      });
+    }
+
+    it('discards an over-long line with one DEV_SCAN_TOO_LONG and reads on', async () => {
+      const { driver, sim } = await rig({ maxLineBytes: 64 });
+      const seen = collect(driver);
+      const rejected = nextEvent<[ScanRejected]>(driver, 'rejected');
+      for (let i = 0; i < 10; i++) await sim.writeRaw(Buffer.alloc(100, 0x41)); // 1000 bytes, no delimiter yet
+      await sim.writeRaw(Buffer.from('AAAA\rAFTER\r'));
+      expect((await rejected)[0]).toEqual({ code: 'DEV_SCAN_TOO_LONG', bytes: 1004 });
+      await eventually(() => seen.scans.length === 1, 5_000, 'scan after the long line');
+      expect(seen.scans[0]?.data).toBe('AFTER');
+      expect(seen.rejected).toHaveLength(1);
+    });
+
+    it('discards garbage (control bytes, invalid UTF-8) with DEV_SCAN_GARBAGE and reads on', async () => {
+      const { driver, sim } = await rig();
+      const seen = collect(driver);
+      await sim.writeRaw(Buffer.from([0x00, 0x01, 0x41, 0x0d]));
+      await sim.writeRaw(Buffer.from([0xff, 0xfe, 0x41, 0x0d]));
+      await sim.scan('OK-123');
+      await eventually(() => seen.scans.length === 1, 5_000, 'the good scan');
+      expect(seen.rejected.map((r) => r.code)).toEqual(['DEV_SCAN_GARBAGE', 'DEV_SCAN_GARBAGE']);
+      expect(seen.scans[0]?.data).toBe('OK-123');
+    });
+
+    it('goes offline when unplugged and reconnects when the scanner is back', async () => {
+      const { driver, sim } = await rig();
+      const seen = collect(driver);
+      const offline = nextEvent(driver, 'status');
+      await sim.unplug();
+      expect((await offline)[0]).toEqual({ device: 'offline', code: 'DEV_PORT_GONE' });
+      const online = nextEvent(driver, 'status');
+      await sim.plug();
+      expect((await online)[0]).toEqual({ device: 'online', code: null });
+      await sim.scan('BACK', { aim: ']E0' });
+      await eventually(() => seen.scans.length === 1, 5_000, 'a scan after replug');
+      expect(seen.scans[0]).toMatchObject({ data: 'BACK', symbology: { aim: ']E0' } });
+    });
+
+    it('rejects opening a missing port with DEV_PORT_GONE and a bad config with DEV_BAD_ARGUMENT', async () => {
+      await expect(harness.missing().open()).rejects.toThrow(codeOf('DEV_PORT_GONE'));
+      await expect(harness.rig({ baudRate: 12_345 })).rejects.toThrow(codeOf('DEV_BAD_ARGUMENT'));
+      await expect(harness.rig({ maxLineBytes: 100_000 })).rejects.toThrow(codeOf('DEV_BAD_ARGUMENT'));
+    });
+
+    it('stops emitting after close; close is idempotent', async () => {
+      const { driver, sim } = await rig();
+      const seen = collect(driver);
+      await driver.close();
+      await driver.close();
+      await sim.scan('LATE');
+      await new Promise((r) => setTimeout(r, 100));
+      expect(seen.scans).toEqual([]);
+      await expect(driver.open()).rejects.toThrow(codeOf('DEV_CLOSED'));
+    });
+  });
+}
