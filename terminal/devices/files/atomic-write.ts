@@ -7,7 +7,13 @@ import { basename, dirname, join } from 'node:path';
  * same directory, fsync it, rename it over the target, fsync the directory.
  * `tempSuffix` must be unique among concurrent writers of the same path.
  */
-export async function writeFileAtomic(path: string, data: Uint8Array, tempSuffix: string): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: Uint8Array,
+  tempSuffix: string,
+  /** Runs after the temp file is synced, before the rename (fault-injection point for tests). */
+  beforeRename?: () => Promise<void>,
+): Promise<void> {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${tempSuffix}.tmp`);
   const handle = await open(temp, 'w', 0o600);
@@ -21,6 +27,7 @@ export async function writeFileAtomic(path: string, data: Uint8Array, tempSuffix
   }
   await handle.close();
   try {
+    await beforeRename?.();
     await rename(temp, path);
   } catch (e) {
     await unlink(temp).catch(() => undefined);
