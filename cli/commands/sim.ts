@@ -1,11 +1,106 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import { TesseraError } from '../../core/errors.js';
+import { sendControlCommand } from '../../sim/control/control-client.js';
+import { ControlServer } from '../../sim/control/control-server.js';
+import { Simulator } from '../../sim/simulator.js';
 
-// Placeholder until the owning issue fills it in.
+const DEFAULT_STATE_DIR = join('.tessera', 'sim');
+
+interface Global {
+  stateDir: string;
+}
+
+/**
+ * `tessera sim …`: the hardware simulator (sim/README.md).
+ * `tessera sim serve` starts it and keeps running; every other subcommand
+ * sends one command to the running simulator over its control socket
+ * (`<state-dir>/sim.sock`) and prints the JSON reply.
+ */
 export function registerSim(program: Command): void {
-  program
+  const sim = program
     .command('sim')
-    .description('sim (not built yet)')
-    .action(() => {
-      throw Object.assign(new Error('the sim command is not built yet'), { code: 'CLI_NOT_BUILT' });
-    });
+    .description('simulated card readers, cards, barcode scanners and removable media (see sim/README.md)')
+    .option('-s, --state-dir <dir>', 'simulator state (cards, issuer key, control socket)', DEFAULT_STATE_DIR);
+  const global = (): Global => sim.opts<Global>();
+
+  sim
+    .command('serve')
+    .description('start pcscd + vpcd readers, virtual scanners and a media drive; run until stopped')
+    .option('--readers <n>', 'vpcd reader devices (two slots each)', '1')
+    .option('--scanners <n>', 'virtual serial scanners', '1')
+    .option('--vpcd-port <port>', 'base TCP port of the first vpcd device (default: a free random one)')
+    .action(async (o: { readers: string; scanners: string; vpcdPort?: string }) => serve(global().stateDir, o));
+
+  const send = (command: Record<string, unknown>) => client(global().stateDir, command);
+  sim.command('status').description('show readers, cards, scanners and the media drive').action(() => send({ cmd: 'status' }));
+  sim
+    .command('issue <cardId>')
+    .description('issue a purse card (16 hex chars) with keys diversified from the issuer key')
+    .option('--pin <pin>', 'card PIN (4-8 digits)', '1234')
+    .option('--balance <minor>', 'initial balance in minor units', '0')
+    .option('--currency <code>', 'ISO 4217 alpha code', 'JPY')
+    .option('--foreign', 'issue a card of another issuer (no Tessera purse)')
+    .action((cardId: string, o: { pin: string; balance: string; currency: string; foreign?: boolean }) =>
+      send({ cmd: 'issue', cardId, pin: o.pin, balanceMinor: toInt(o.balance, 'balance'), currency: o.currency, foreign: o.foreign ?? false }),
+    );
+  sim
+    .command('insert <cardId> <reader>')
+    .description('insert an issued card into a reader (index or name)')
+    .option('--unresponsive', 'the card gives its ATR but never answers an APDU')
+    .action((cardId: string, reader: string, o: { unresponsive?: boolean }) =>
+      send({ cmd: 'insert', cardId, reader: readerArg(reader), unresponsive: o.unresponsive ?? false }),
+    );
+  sim.command('remove <reader>').description('take the card out of a reader').action((reader: string) => send({ cmd: 'remove', reader: readerArg(reader) }));
+  sim
+    .command('scan <data>')
+    .description('scan a code on a virtual scanner')
+    .option('--scanner <name>', 'virtual scanner', 'scanner0')
+    .option('--aim <id>', 'AIM identifier prefix, e.g. ]E0, ]C1, ]Q1')
+    .option('--delimiter <d>', 'CR, LF or CRLF', 'CR')
+    .action((data: string, o: { scanner: string; aim?: string; delimiter: string }) =>
+      send({ cmd: 'scan', data, scanner: o.scanner, delimiter: o.delimiter, ...(o.aim ? { aim: o.aim } : {}) }),
+    );
+  sim.command('unplug [scanner]').description('unplug a virtual scanner').action((s?: string) => send({ cmd: 'unplug', scanner: s ?? 'scanner0' }));
+  sim.command('plug [scanner]').description('plug a virtual scanner back in').action((s?: string) => send({ cmd: 'plug', scanner: s ?? 'scanner0' }));
+  sim.command('medium-insert <name>').description('insert a removable medium (created blank on first use)').action((name: string) => send({ cmd: 'medium-insert', name }));
+  sim.command('medium-eject').description('eject the medium in the drive').action(() => send({ cmd: 'medium-eject' }));
+  sim.command('stop').description('stop the running simulator').action(() => send({ cmd: 'stop' }));
+}
+
+async function serve(stateDir: string, o: { readers: string; scanners: string; vpcdPort?: string }): Promise<void> {
+  const readerDevices = toInt(o.readers, 'readers');
+  const simulator = await Simulator.start({
+    stateDir,
+    readerDevices,
+    scanners: toInt(o.scanners, 'scanners'),
+    ...(o.vpcdPort ? { basePorts: Array.from({ length: readerDevices }, (_, i) => toInt(o.vpcdPort!, 'vpcd-port') + 2 * i) } : {}),
+  });
+  let stopping: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => (stopping = resolve));
+  const control = new ControlServer(simulator, () => stopping());
+  const socket = join(stateDir, 'sim.sock');
+  await control.listen(socket);
+  process.stdout.write(`${JSON.stringify({ ready: true, control: socket, ...simulator.info() })}\n`);
+  process.once('SIGINT', () => stopping());
+  process.once('SIGTERM', () => stopping());
+  await stopped;
+  await control.close();
+  await simulator.stop();
+}
+
+async function client(stateDir: string, command: Record<string, unknown>): Promise<void> {
+  const reply = await sendControlCommand(join(stateDir, 'sim.sock'), command);
+  process.stdout.write(`${JSON.stringify(reply)}\n`);
+  if (!reply.ok) process.exitCode = 1;
+}
+
+function toInt(text: string, what: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 0) throw new TesseraError('SIM_BAD_COMMAND', `${what} must be a non-negative integer`);
+  return n;
+}
+
+function readerArg(text: string): number | string {
+  return /^[0-9]+$/.test(text) ? Number(text) : text;
 }
