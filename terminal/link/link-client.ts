@@ -46,6 +46,8 @@ export type RequestBuilder = TerminalRequest | ((session: LinkSession) => Termin
 export interface LinkEvents {
   up: (s: LinkSession) => void;
   down: (reason: ProtocolError) => void;
+  /** A session could not be opened (connect or handshake failed, e.g. PROTO_AUTH_FAILED for an unknown terminal). */
+  fail: (reason: ProtocolError) => void;
 }
 
 interface Live extends LinkSession {
@@ -66,7 +68,7 @@ export class LinkClient {
   private nextCenter = 0;
   private wake: { timer: TimerHandle; resolve: () => void } | undefined;
   private waiters = new Set<() => void>();
-  private listeners: { [K in keyof LinkEvents]: Array<LinkEvents[K]> } = { up: [], down: [] };
+  private listeners: { [K in keyof LinkEvents]: Array<LinkEvents[K]> } = { up: [], down: [], fail: [] };
 
   constructor(private readonly o: LinkClientOptions) {
     if (o.centers.length === 0 || o.centers.length > PROTOCOL_LIMITS.MAX_CENTER_ADDRESSES) {
@@ -156,6 +158,7 @@ export class LinkClient {
       const index = this.nextCenter % this.o.centers.length;
       const live = await this.open(index).catch((e: unknown) => {
         this.log.info({ code: isProtocolError(e) ? e.code : 'INTERNAL', center: index }, 'center session failed');
+        this.emit('fail', isProtocolError(e) ? e : protoError('PROTO_NO_CENTER', 'session open failed'));
         return undefined;
       });
       if (live) {

@@ -1,0 +1,246 @@
+import { EventEmitter } from 'node:events';
+import type { Clock, TimerHandle } from '../../core/clock.js';
+import type { Logger } from '../../core/log.js';
+import type { Random } from '../../core/random.js';
+import type { SettlementAck, SettlementInstruction } from '../../protocol/messages/types.js';
+import type { SessionSealer } from '../../protocol/session/sealer.js';
+import type { TerminalConfig } from '../config/schema.js';
+import type { BarcodeScanner, Scan } from '../devices/barcode-scanner.js';
+import type { CardInserted, CardReader, InvalidMedium } from '../devices/card-reader.js';
+import type { RemovableStore } from '../devices/removable-store.js';
+import type { Journal } from '../journal/journal.js';
+import type { CallbackListener } from '../link/callback-listener.js';
+import { AGENT_LIMITS } from '../limits.js';
+import type { AgentLink } from './agent-link.js';
+import { AgentCardSession } from './card-session.js';
+import { termError } from './errors.js';
+import type { Keypad } from './keypad.js';
+import { errorOutcome } from './outcomes.js';
+import type { AgentCommand, AgentReport, FlowOutcome, Role, RoleContext } from './role.js';
+import { WorkQueue } from './work-queue.js';
+
+export interface AgentDeps {
+  readonly config: TerminalConfig;
+  readonly role: Role;
+  readonly reader: CardReader;
+  readonly scanner?: BarcodeScanner | null;
+  readonly store?: RemovableStore | null;
+  readonly link: AgentLink;
+  readonly journal: Journal;
+  readonly keypad: Keypad;
+  readonly callback?: CallbackListener | null;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly log: Logger;
+}
+
+export interface AgentEvents {
+  /** Every finished flow: card, scan, command, outbox repeat, unusable card. */
+  outcome: [AgentReport];
+}
+
+/**
+ * The terminal agent: owns the devices, the link and the journal, and runs
+ * the configured role's flows one at a time. Card insertion → the role's
+ * onCardInserted with a CardSession; the agent releases the card afterwards
+ * unless the role captured it. Open outbox entries are handed back to the
+ * role to repeat (at start and every outboxDrainIntervalMs). Coded failures
+ * become `outcome` events; the agent keeps serving the next card.
+ */
+export class Agent extends EventEmitter<AgentEvents> {
+  private readonly queue = new WorkQueue(AGENT_LIMITS.cardQueueMax + 2);
+  private current: AgentCardSession | null = null;
+  private drainTimer: TimerHandle | null = null;
+  private draining = false;
+  private running = false;
+  private ctx: RoleContext | null = null;
+
+  constructor(private readonly d: AgentDeps) {
+    super();
+  }
+
+  get context(): RoleContext {
+    if (!this.ctx) throw new Error('agent not started');
+    return this.ctx;
+  }
+
+  /** Opens the devices, starts the link and the callback listener, the role, and the first outbox drain. */
+  async start(): Promise<void> {
+    const port = this.d.callback && this.d.config.callback ? (await this.d.callback.listen(this.d.config.callback.port, this.d.config.callback.host)).port : null;
+    this.ctx = this.contextOf(port);
+    this.d.reader.on('inserted', (ev) => this.onInserted(ev));
+    this.d.reader.on('removed', () => this.onRemoved());
+    this.d.reader.on('invalidMedium', (ev) => this.onInvalid(ev));
+    this.d.scanner?.on('scan', (scan) => void this.onScan(scan));
+    this.running = true;
+    this.d.link.client.on('up', () => this.drainSoon());
+    this.d.link.client.start();
+    await this.d.reader.open();
+    await this.d.scanner?.open();
+    await this.d.store?.open();
+    await this.d.role.start?.(this.ctx);
+    this.scheduleDrain(0);
+  }
+
+  /** Stops taking work, waits for the flow in progress, closes everything. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.drainTimer?.cancel();
+    await this.queue.idle();
+    await this.d.role.stop?.();
+    await this.d.link.client.close();
+    await this.d.callback?.close();
+    await this.d.scanner?.close();
+    await this.d.store?.close();
+    await this.d.reader.close();
+    this.d.journal.close();
+  }
+
+  /** Runs an operator/till command through the role (e.g. settle). */
+  command(cmd: AgentCommand): Promise<AgentReport> {
+    return this.run('command', async (ctx) => {
+      if (!this.d.role.onCommand) throw termError('TERM_NOT_SUPPORTED', `role ${this.d.role.name} takes no commands`, { command: cmd.name });
+      return this.d.role.onCommand(ctx, cmd);
+    });
+  }
+
+  /** Repeats this role's open outbox entries once (also runs on a timer). Resolves with the entries still open. */
+  drainOutbox(): Promise<number> {
+    return this.queue.push(() => this.drainOnce());
+  }
+
+  /** The settlement callback handler (runs outside the work queue: the settle command that awaits it is inside). */
+  onSettlementInstruction(msg: SettlementInstruction, session: { sealer: SessionSealer; token: Buffer }): Promise<SettlementAck> {
+    if (!this.d.role.onSettlementInstruction) return Promise.reject(termError('TERM_NOT_SUPPORTED', `role ${this.d.role.name} does not settle`));
+    return this.d.role.onSettlementInstruction(this.context, msg, session);
+  }
+
+  private contextOf(callbackPort: number | null): RoleContext {
+    const { config, link, journal, clock, random, log, keypad } = this.d;
+    const devices = { reader: this.d.reader, scanner: this.d.scanner ?? null, store: this.d.store ?? null };
+    return { terminalId: config.terminalId, config, link, journal, clock, random, log, keypad, devices, callback: this.d.callback ?? null, callbackPort };
+  }
+
+  // ---------------------------------------------------------------- card events
+
+  private onInserted(ev: CardInserted): void {
+    const session = new AgentCardSession(this.d.reader, ev, this.d.random);
+    this.current?.removedByHolder();
+    this.current = session;
+    if (!this.running || this.queue.full) {
+      this.d.log.warn({ reader: ev.readerName }, 'card ignored: agent busy or stopping');
+      void session.release();
+      return;
+    }
+    void this.queue.push(() => this.cardFlow(session));
+  }
+
+  private onRemoved(): void {
+    this.current?.removedByHolder();
+    this.current = null;
+  }
+
+  private onInvalid(ev: InvalidMedium): void {
+    this.report({ trigger: 'invalid-medium', result: 'error', code: 'TERM_CARD_UNREADABLE', details: { deviceCode: ev.code } });
+  }
+
+  private async cardFlow(session: AgentCardSession): Promise<AgentReport> {
+    const role = this.d.role;
+    const timer = this.d.clock.setTimer(AGENT_LIMITS.cardFlowTimeoutMs, () => session.abort(termError('TERM_FLOW_TIMEOUT', 'card flow took too long')));
+    let outcome: FlowOutcome;
+    try {
+      session.assertPresent();
+      if (!role.onCardInserted) throw termError('TERM_NOT_SUPPORTED', `role ${role.name} takes no cards`);
+      outcome = await untilAborted(role.onCardInserted(this.context, session), session.signal, 'TERM_FLOW_TIMEOUT');
+    } catch (e) {
+      outcome = errorOutcome(e);
+    } finally {
+      timer.cancel();
+    }
+    await session.release();
+    if (this.current === session && session.disposition !== 'captured') this.current = null;
+    return this.report({ ...outcome, trigger: 'card', card: session.disposition, insertedAtMs: session.insertedAtMs });
+  }
+
+  // ---------------------------------------------------------------- scans, commands
+
+  private async onScan(scan: Scan): Promise<void> {
+    const role = this.d.role;
+    if (!role.onScan || this.queue.full) return;
+    await this.run('scan', (ctx) => role.onScan!(ctx, scan));
+  }
+
+  private run(trigger: AgentReport['trigger'], flow: (ctx: RoleContext) => Promise<FlowOutcome>): Promise<AgentReport> {
+    return this.queue.push(async () => {
+      let outcome: FlowOutcome;
+      try {
+        outcome = await flow(this.context);
+      } catch (e) {
+        outcome = errorOutcome(e);
+      }
+      return this.report({ ...outcome, trigger });
+    });
+  }
+
+  // ---------------------------------------------------------------- outbox
+
+  /** A fresh session: repeat open entries now rather than at the next interval. */
+  private drainSoon(): void {
+    if (!this.drainTimer) return; // a drain is running or none is owed
+    this.drainTimer.cancel();
+    this.drainTimer = null;
+    this.draining = false;
+    this.scheduleDrain(0);
+  }
+
+  private scheduleDrain(delayMs: number): void {
+    if (!this.running || this.draining) return;
+    this.draining = true;
+    this.drainTimer = this.d.clock.setTimer(delayMs, () => {
+      this.drainTimer = null;
+      void this.drainOutbox()
+        .catch(() => 1)
+        .then((open) => {
+          this.draining = false;
+          if (open > 0) this.scheduleDrain(AGENT_LIMITS.outboxDrainIntervalMs);
+        });
+    });
+  }
+
+  private async drainOnce(): Promise<number> {
+    const role = this.d.role;
+    const entries = this.d.journal.outboxOpen(AGENT_LIMITS.outboxDrainBatch).filter((e) => e.role === role.name);
+    if (!role.recover || entries.length === 0 || !this.d.link.isUp) return entries.length;
+    let open = 0;
+    for (const entry of entries) {
+      let result: string;
+      try {
+        result = await role.recover(this.context, entry);
+      } catch (e) {
+        result = 'retry';
+        this.d.log.warn({ transactionId: entry.transactionId, code: errorOutcome(e).code }, 'outbox repeat failed');
+      }
+      if (result === 'retry') open++;
+      this.report({ trigger: 'recover', result: result === 'retry' ? 'error' : 'done', code: result === 'retry' ? 'TERM_TX_UNANSWERED' : null, transactionId: entry.transactionId, details: { recovered: result } });
+    }
+    return open;
+  }
+
+  private report(r: AgentReport): AgentReport {
+    this.d.log.info({ trigger: r.trigger, result: r.result, code: r.code, mediumId: r.mediumId, card: r.card }, 'flow finished');
+    this.emit('outcome', r);
+    return r;
+  }
+}
+
+/** The flow's promise, or a rejection with `code` once the signal aborts with that code. */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal, code: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      if ((signal.reason as { code?: string } | undefined)?.code === code) reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}

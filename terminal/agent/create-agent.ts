@@ -1,0 +1,89 @@
+import { systemClock, type Clock } from '../../core/clock.js';
+import { createLogger, type Logger } from '../../core/log.js';
+import { systemRandom, type Random } from '../../core/random.js';
+import { readTerminalKey } from '../config/key-file.js';
+import type { TerminalConfig } from '../config/schema.js';
+import type { BarcodeScanner } from '../devices/barcode-scanner.js';
+import type { CardReader } from '../devices/card-reader.js';
+import { PcscCardReader } from '../devices/pcsc/pcsc-card-reader.js';
+import type { RemovableStore } from '../devices/removable-store.js';
+import { Journal } from '../journal/journal.js';
+import { CallbackListener } from '../link/callback-listener.js';
+import { LinkClient } from '../link/link-client.js';
+import { Agent } from './agent.js';
+import { AgentLink } from './agent-link.js';
+import { termError } from './errors.js';
+import { ScriptedKeypad, type Keypad } from './keypad.js';
+import type { RoleRegistry } from './role-registry.js';
+import { builtinRoles } from './roles/builtin.js';
+
+export interface CreateAgentDeps {
+  readonly clock?: Clock;
+  readonly random?: Random;
+  readonly log?: Logger;
+  readonly roles?: RoleRegistry;
+  readonly keypad?: Keypad;
+  /** Device drivers; the card reader defaults to PC/SC. Scanner and store drivers come from the devices work. */
+  readonly reader?: (config: TerminalConfig, clock: Clock, log: Logger) => CardReader;
+  readonly scanner?: (config: NonNullable<TerminalConfig['devices']['scanner']>, clock: Clock, log: Logger) => BarcodeScanner;
+  readonly store?: (config: NonNullable<TerminalConfig['devices']['store']>, clock: Clock, log: Logger) => RemovableStore;
+}
+
+/**
+ * Builds an agent from a validated config: reads the key (never logged),
+ * opens the journal, picks the role, and wires the PC/SC reader, the link
+ * (failover over config.centers) and the callback listener. Call start().
+ */
+export function createAgent(config: TerminalConfig, deps: CreateAgentDeps = {}): Agent {
+  const clock = deps.clock ?? systemClock;
+  const random = deps.random ?? systemRandom;
+  const log = deps.log ?? createLogger('terminal');
+  const terminalKey = readTerminalKey(config.keyFile);
+  const role = (deps.roles ?? builtinRoles()).create(config);
+  const journal = Journal.open(config.journal, { clock });
+  const client = new LinkClient({
+    terminalId: config.terminalId,
+    terminalKey,
+    centers: config.centers,
+    clock,
+    random,
+    logger: log,
+    requestTimeoutMs: config.link.requestTimeoutMs,
+    maxAttempts: config.link.attempts,
+  });
+  let agent: Agent | undefined;
+  const callback = config.callback
+    ? new CallbackListener({ terminalId: config.terminalId, terminalKey, clock, random, logger: log, onInstruction: (msg, s) => agent!.onSettlementInstruction(msg, s) })
+    : null;
+  agent = new Agent({
+    config,
+    role,
+    reader: (deps.reader ?? pcscReader)(config, clock, log),
+    scanner: config.devices.scanner ? need(deps.scanner, 'scanner')(config.devices.scanner, clock, log) : null,
+    store: config.devices.store ? need(deps.store, 'store')(config.devices.store, clock, log) : null,
+    link: new AgentLink(client, { timeoutMs: config.link.requestTimeoutMs, attempts: config.link.attempts }),
+    journal,
+    keypad: deps.keypad ?? new ScriptedKeypad(clock),
+    callback,
+    clock,
+    random,
+    log,
+  });
+  return agent;
+}
+
+function pcscReader(config: TerminalConfig, clock: Clock, log: Logger): CardReader {
+  const r = config.devices.reader;
+  return new PcscCardReader({
+    readerPattern: new RegExp(r.namePattern),
+    clock,
+    logger: log,
+    ...(r.transmitTimeoutMs !== undefined && { transmitTimeoutMs: r.transmitTimeoutMs }),
+    ...(r.openTimeoutMs !== undefined && { openTimeoutMs: r.openTimeoutMs }),
+  });
+}
+
+function need<T>(factory: T | undefined, device: string): T {
+  if (!factory) throw termError('TERM_CONFIG_INVALID', `no ${device} driver in this build`, { problems: [`devices.${device}: no driver available`] });
+  return factory;
+}

@@ -1,0 +1,120 @@
+/**
+ * What a terminal role is and what it gets to work with. The agent owns the
+ * devices, the link and the journal; a role is the business flow that runs
+ * when a card is inserted, a code is scanned, or an operator command comes
+ * (e.g. "settle"). Roles: validity-pos (seed 001, here), provider-kiosk,
+ * shop, vending (seed 004, the e-money work) — registered in a RoleRegistry.
+ */
+import type { Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/log.js';
+import type { Random } from '../../core/random.js';
+import type { SettlementAck, SettlementInstruction } from '../../protocol/messages/types.js';
+import type { SessionSealer } from '../../protocol/session/sealer.js';
+import type { TerminalConfig } from '../config/schema.js';
+import type { BarcodeScanner, Scan } from '../devices/barcode-scanner.js';
+import type { CaptureResult, CardReader } from '../devices/card-reader.js';
+import type { PurseCard } from '../devices/purse-card.js';
+import type { RemovableStore } from '../devices/removable-store.js';
+import type { Journal } from '../journal/journal.js';
+import type { OutboxEntry } from '../journal/types.js';
+import type { CallbackListener } from '../link/callback-listener.js';
+import type { AgentLink } from './agent-link.js';
+import type { Keypad } from './keypad.js';
+
+/** The card in the reader, for the length of one flow. */
+export interface CardSession {
+  readonly readerName: string;
+  readonly atr: Buffer;
+  /** Monotonic ms (agent clock) when the reader reported the card usable. */
+  readonly insertedAtMs: number;
+  /** The purse application on this card (select() first). */
+  readonly purse: PurseCard;
+  /** True once the card left the reader (flows stop; see `assertPresent`). */
+  readonly removed: boolean;
+  /** Aborted when the card is removed or the flow times out. */
+  readonly signal: AbortSignal;
+  /** Throws TERM_CARD_REMOVED (or TERM_FLOW_TIMEOUT) if the flow must stop. */
+  assertPresent(): void;
+  /** Keeps the card (PC/SC: locked, reported retained). */
+  capture(): Promise<CaptureResult>;
+  /** Releases the card to the holder. Idempotent; a no-op once removed or captured. */
+  release(): Promise<void>;
+  readonly disposition: CardDisposition;
+}
+
+export type CardDisposition = 'held' | 'returned' | 'captured' | 'removed';
+
+/** How a flow ended, reported by the agent as an `outcome` event. */
+export interface FlowOutcome {
+  readonly result: 'approved' | 'declined' | 'refused' | 'error' | 'done';
+  /** A registry code (TERM_, DEV_, PROTO_) for everything but approved/done. */
+  readonly code: string | null;
+  readonly mediumId?: string;
+  /** 32 hex chars. */
+  readonly transactionId?: string;
+  /** Monotonic ms (agent clock) when the center's validity answer arrived. */
+  readonly ackAtMs?: number;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+export interface AgentReport extends FlowOutcome {
+  readonly trigger: 'card' | 'scan' | 'command' | 'recover' | 'invalid-medium';
+  /** What happened to the card (card flows). */
+  readonly card?: CardDisposition;
+  readonly insertedAtMs?: number;
+}
+
+/** An operator or till command (e.g. `{ name: 'settle' }`, `{ name: 'sell', args: { amountMinor: 120 } }`). */
+export interface AgentCommand {
+  readonly name: string;
+  readonly args?: Readonly<Record<string, unknown>>;
+}
+
+/** What a role repeating an outbox entry decided. */
+export type RecoverResult = 'done' | 'retry' | 'abandoned';
+
+export interface RoleDevices {
+  readonly reader: CardReader;
+  readonly scanner: BarcodeScanner | null;
+  readonly store: RemovableStore | null;
+}
+
+export interface RoleContext {
+  readonly terminalId: string;
+  readonly config: TerminalConfig;
+  readonly link: AgentLink;
+  readonly journal: Journal;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly log: Logger;
+  readonly keypad: Keypad;
+  readonly devices: RoleDevices;
+  /** The callback listener (settlement, seed 004) when the config has a callback address. */
+  readonly callback: CallbackListener | null;
+  /** Where the center reaches the callback listener (for settle requests), or null. */
+  readonly callbackPort: number | null;
+}
+
+/**
+ * A terminal role. Every handler runs inside the agent's single work queue
+ * (one flow at a time: card flows, scans, commands and outbox repeats never
+ * overlap, so a validity check's session state is never shared). Handlers
+ * return an outcome; coded errors they throw become `error` outcomes. The
+ * agent releases the card after onCardInserted unless the role captured it.
+ */
+export interface Role {
+  readonly name: string;
+  onCardInserted?(ctx: RoleContext, card: CardSession): Promise<FlowOutcome>;
+  onScan?(ctx: RoleContext, scan: Scan): Promise<FlowOutcome>;
+  onCommand?(ctx: RoleContext, cmd: AgentCommand): Promise<FlowOutcome>;
+  /** Repeats or reverses one of this role's open outbox entries (at start, then periodically). */
+  recover?(ctx: RoleContext, entry: OutboxEntry): Promise<RecoverResult>;
+  /** The center's settlement instruction on a callback session (seed 004). */
+  onSettlementInstruction?(ctx: RoleContext, msg: SettlementInstruction, session: { sealer: SessionSealer; token: Buffer }): Promise<SettlementAck>;
+  /** Called once after the agent started (devices open, link started). */
+  start?(ctx: RoleContext): Promise<void>;
+  stop?(): Promise<void>;
+}
+
+/** Builds a role from the validated config (roles read their own `roleSettings`). */
+export type RoleFactory = (config: TerminalConfig) => Role;
