@@ -99,6 +99,11 @@ export class SimPcscd {
     logLevel: 'info' | 'debug',
     logFile: string,
   ): Promise<SimPcscd | null> {
+    if (isolation !== 'none') {
+      // Our private /run/pcscd: leftovers of a killed pcscd would make the next one refuse to start
+      // (it checks the pid file, and pids get reused).
+      for (const f of ['pcscd.comm', 'pcscd.pid']) rmSync(join(runDir, f), { force: true });
+    }
     const pcscdArgs = ['pcscd', '--foreground', `--${logLevel}`, '--config', confDir];
     const [cmd, ...args] = commandFor(isolation, runDir, pcscdArgs);
     const env = { ...process.env, ...(shim ? { LD_PRELOAD: shim } : {}) };

@@ -101,6 +101,18 @@ export function describeCardReaderContract(name: string, makeHarness: () => Prom
       expect(await r.status()).toMatchObject({ media: 'absent', atr: null });
     });
 
+    it('reports a card that was already inserted before open', async () => {
+      await h.insert(PURSE_B, 0);
+      const r = h.reader(0);
+      open.push(r);
+      const inserted = nextEvent<[CardInserted]>(r, 'inserted');
+      await r.open();
+      expect((await inserted)[0].atr.toString('hex')).toBe(PURSE_ATR.toString('hex'));
+      const purse = new PurseCard(r, new SeededRandom(9));
+      await purse.select();
+      expect(await purse.readId()).toBe(PURSE_B);
+    });
+
     it('keeps card state when the card moves to another terminal', async () => {
       const r0 = await reader(0);
       const r1 = await reader(1);
