@@ -12,9 +12,10 @@ const source = join(dirname(fileURLToPath(import.meta.url)), '..', 'native', 'vp
 /**
  * Builds (once, cached by source hash) the LD_PRELOAD shim that turns off
  * Nagle on the vpcd driver's sockets, and returns its path; null when no C
- * compiler is available (pcscd then runs unpatched, ~40 ms per APDU).
+ * compiler is available or TESSERA_VPCD_NODELAY=0 (pcscd then runs unpatched, ~44 ms per APDU).
  */
 export async function buildNodelayShim(cacheDir: string = tmpdir()): Promise<string | null> {
+  if (process.env['TESSERA_VPCD_NODELAY'] === '0') return null; // run pcscd unpatched (to test that path)
   const text = readFileSync(source);
   const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
   const target = join(cacheDir, `tessera-vpcd-nodelay-${hash}.so`);

@@ -81,12 +81,12 @@ export class SimPcscd {
       }
     });
     const shim = options.nodelay === false ? null : await buildNodelayShim();
+    const logFile = join(options.dir, 'pcscd.log');
     for (const isolation of isolationsToTry()) {
-      const logFile = join(options.dir, 'pcscd.log');
       const started = await SimPcscd.tryStart(isolation, confDir, runDir, slots, shim, clock, options.logLevel ?? 'info', logFile);
       if (started) return started;
     }
-    throw new TesseraError('SIM_PCSCD_START_FAILED', 'pcscd did not start in any isolation mode', { dir: options.dir });
+    throw new TesseraError('SIM_PCSCD_START_FAILED', `pcscd did not start in any isolation mode; see ${logFile}`, { dir: options.dir, logFile });
   }
 
   private static async tryStart(
@@ -178,6 +178,8 @@ export class SimPcscd {
 }
 
 function isolationsToTry(): PcscdIsolation[] {
+  const forced = process.env['TESSERA_PCSCD_ISOLATION'];
+  if (forced === 'mount-namespace' || forced === 'user-namespace' || forced === 'none') return [forced];
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
   return root ? ['mount-namespace', 'user-namespace', 'none'] : ['user-namespace', 'none'];
 }

@@ -36,6 +36,14 @@ interface InFlight {
  * insert/remove; the driver connects exclusively on insertion (that lock is
  * also how capture() retains a card: PC/SC readers cannot swallow cards).
  * When the service goes away the monitor is restarted every readerRetryMs.
+ *
+ * States: device `online` with a matching reader, `busy` during a transmit,
+ * `offline` while no matching reader (or no service) is there. pcsc-lite
+ * gives no separate hardware-fault signal, so `hardwareError` is never
+ * reported; a card that stops answering shows as media `jammed`.
+ * Only asynchronous PC/SC calls (connect, transmit) may involve the card:
+ * disconnects use SCARD_LEAVE_CARD, so a virtual card served by this same
+ * process (tests, `tessera demo`) is never starved by a blocking call.
  */
 export class PcscCardReader extends EventEmitter<CardReaderEventMap> implements CardReader {
   readonly capabilities: CardReaderCapabilities = { captureSupported: false, ejectSupported: false };
