@@ -1,0 +1,58 @@
+/** `tessera sim serve` as a developer starts it, and `tessera sim <command>` as the client. */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sendControlCommand } from '../../sim/control/control-client.js';
+
+const run = promisify(execFile);
+const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx');
+const CLI = join(process.cwd(), 'cli', 'tessera.ts');
+
+describe('tessera sim (CLI)', () => {
+  let dir: string;
+  let serve: ChildProcess;
+  let ready: Record<string, unknown>;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tessera-sim-cli-'));
+    serve = spawn(TSX, [CLI, 'sim', '--state-dir', dir, 'serve', '--readers', '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
+      createInterface({ input: serve.stdout! }).once('line', (line) => resolve(JSON.parse(line) as Record<string, unknown>));
+      serve.once('exit', (code) => reject(new Error(`sim serve exited ${code}`)));
+    });
+  });
+  afterAll(async () => {
+    if (serve && serve.exitCode === null) {
+      const exited = new Promise((resolve) => serve.once('exit', resolve));
+      serve.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('prints where the simulated hardware is', () => {
+    expect(ready).toMatchObject({ ready: true, control: join(dir, 'sim.sock'), issuerKeyFile: join(dir, 'issuer.key') });
+    expect(ready['readers']).toHaveLength(2);
+    expect(String(ready['pcscSocket'])).toMatch(/pcscd\.comm$/);
+  });
+
+  it('issues and inserts a card through the client subcommands', async () => {
+    const cli = async (...args: string[]) => JSON.parse((await run(TSX, [CLI, 'sim', '--state-dir', dir, ...args])).stdout.trim()) as Record<string, unknown>;
+    expect(await cli('issue', '00000000000000a1', '--pin', '1111', '--balance', '700')).toMatchObject({ ok: true, result: { balanceMinor: 700 } });
+    expect(await cli('insert', '00000000000000a1', '1')).toMatchObject({ ok: true, result: { inserted: '00000000000000a1' } });
+    const status = await sendControlCommand(join(dir, 'sim.sock'), { cmd: 'status' });
+    expect(status).toMatchObject({ ok: true, result: { readers: [{ cardId: null }, { cardId: '00000000000000a1' }] } });
+    // A refused command exits 1 and still prints the coded reply.
+    await expect(cli('remove', '0')).rejects.toMatchObject({ code: 1, stdout: expect.stringContaining('"code":"SIM_SLOT_EMPTY"') });
+  });
+
+  it('stops on `tessera sim stop`', async () => {
+    const exited = new Promise<number | null>((resolve) => serve.once('exit', resolve));
+    await run(TSX, [CLI, 'sim', '--state-dir', dir, 'stop']);
+    expect(await exited).toBe(0);
+  });
+});
