@@ -16,6 +16,12 @@ export const DEVICE_LIMITS = {
   transmitTimeoutMsMax: 60_000,
   /** Time to connect (exclusive) to a card after its insertion is seen. */
   cardConnectTimeoutMs: 5_000,
+  /**
+   * How long a failed transmit waits to learn whether the card was pulled
+   * (pcscd polls card presence every 400 ms), and the step of that wait.
+   */
+  removalConfirmMs: 1_000,
+  removalPollMs: 25,
   /** Retry interval while the PC/SC service or the reader is gone. */
   readerRetryMs: 250,
   /** Wait in open() for a reader matching the name pattern. */
@@ -40,6 +46,8 @@ export const DEVICE_LIMITS = {
 
 assert(DEVICE_LIMITS.transmitTimeoutMsDefault <= DEVICE_LIMITS.transmitTimeoutMsMax, 'default transmit timeout above max');
 assert(DEVICE_LIMITS.readerRetryMs < DEVICE_LIMITS.readerOpenTimeoutMs, 'reader retry must fit in the open timeout');
+assert(DEVICE_LIMITS.removalPollMs < DEVICE_LIMITS.removalConfirmMs, 'removal poll step must fit in the confirm window');
+assert(DEVICE_LIMITS.removalConfirmMs < DEVICE_LIMITS.transmitTimeoutMsDefault, 'removal confirmation must end before a transmit times out');
 assert(DEVICE_LIMITS.scanDelimiterBytesMax < DEVICE_LIMITS.scanLineBytesMax, 'delimiter longer than a line');
 assert(DEVICE_LIMITS.storeFileNameMax < 255, 'file names must fit every file system');
 

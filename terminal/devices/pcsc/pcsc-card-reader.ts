@@ -331,17 +331,17 @@ export class PcscCardReader extends EventEmitter<CardReaderEventMap> implements 
     const failure = classifyPcscError(e);
     if (failure === 'removed' || generation !== this.generation) return devError('DEV_CARD_REMOVED', 'card removed during transmit');
     if (failure === 'gone') return devError('DEV_READER_GONE', 'reader gone during transmit');
-    if (await this.cardLeftWithin(DEVICE_LIMITS.readerRetryMs * 4, generation)) return devError('DEV_CARD_REMOVED', 'card removed during transmit');
+    if (await this.cardLeftWithin(DEVICE_LIMITS.removalConfirmMs, generation)) return devError('DEV_CARD_REMOVED', 'card removed during transmit');
     return devError('DEV_CARD_IO', 'APDU exchange failed', { failure }, e);
   }
 
   private async cardLeftWithin(windowMs: number, generation: number): Promise<boolean> {
-    const steps = Math.ceil(windowMs / 25);
+    const steps = Math.ceil(windowMs / DEVICE_LIMITS.removalPollMs);
     for (let i = 0; i < steps; i++) {
       if (generation !== this.generation) return true;
       const reader = this.ctx?.listReaders().find((r) => r.name === this.readerName);
       if (!reader || (reader.state & this.binding.STATE_PRESENT) === 0) return true;
-      await this.clock.sleep(25);
+      await this.clock.sleep(DEVICE_LIMITS.removalPollMs);
     }
     return false;
   }
