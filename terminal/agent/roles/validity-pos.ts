@@ -56,8 +56,9 @@ async function cardFlow(ctx: RoleContext, card: CardSession, tx: TerminalConfig[
     // The session died between check and transaction and the retry found no check: check again, same id.
     if (answer.status === STATUS.DECLINED && answer.resultCode === RESULT_VALIDITY_REQUIRED && check + 1 < CHECKS_PER_FLOW_MAX) continue;
     ctx.journal.outboxSet(transactionId, 'done', answer.resultCode);
-    if (answer.status === STATUS.APPROVED) return { result: 'approved', code: null, mediumId, transactionId, ackAtMs };
-    return { result: 'declined', code: 'TERM_TX_DECLINED', mediumId, transactionId, ackAtMs, details: { resultCode: answer.resultCode } };
+    const details = { verdict: verdict.type, resultCode: answer.resultCode };
+    if (answer.status === STATUS.APPROVED) return { result: 'approved', code: null, mediumId, transactionId, ackAtMs, details };
+    return { result: 'declined', code: 'TERM_TX_DECLINED', mediumId, transactionId, ackAtMs, details };
   }
   throw termError('TERM_TX_DECLINED', 'the center kept asking for a validity check', { transactionId });
 }

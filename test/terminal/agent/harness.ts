@@ -14,7 +14,7 @@ import { deriveTerminalKey } from '../../../center/server/terminal-keys.js';
 import { openStorage } from '../../../center/storage/open.js';
 import type { Storage } from '../../../center/storage/types.js';
 import type { ValidityMode } from '../../../center/validity/types.js';
-import { silentLogger } from '../../../core/log.js';
+import { createLogger, silentLogger } from '../../../core/log.js';
 import { CardSlots } from '../../../sim/card/card-slots.js';
 import type { InsertOptions } from '../../../sim/card/card-slots.js';
 import { parseTerminalConfig } from '../../../terminal/config/load.js';
@@ -41,8 +41,8 @@ export interface World {
   close(): Promise<void>;
 }
 
-export async function startWorld(): Promise<World> {
-  const pcscd = await startTestPcscd({ devices: 1, namePrefix: 'Agent Reader' });
+export async function startWorld(opts: { devices?: number } = {}): Promise<World> {
+  const pcscd = await startTestPcscd({ devices: opts.devices ?? 1, namePrefix: 'Agent Reader' });
   const dir = mkdtempSync(join(tmpdir(), 'tessera-agent-'));
   const masterKey = randomBytes(32);
   const masterKeyFile = join(dir, 'center-master.key');
@@ -115,7 +115,8 @@ export async function startTerminal(
     link: { requestTimeoutMs: 2_000, attempts: 2 },
     ...opts.config,
   });
-  const agent = createAgent(config, { log: silentLogger, ...opts.deps });
+  const log = process.env['TESSERA_TEST_LOG'] ? createLogger(terminalId, { level: process.env['TESSERA_TEST_LOG'] }) : silentLogger;
+  const agent = createAgent(config, { log, ...opts.deps });
   const outcomes: AgentReport[] = [];
   const waiters: Array<{ pred: (r: AgentReport) => boolean; resolve: (r: AgentReport) => void }> = [];
   agent.on('outcome', (r) => {
