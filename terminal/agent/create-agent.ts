@@ -5,14 +5,15 @@ import { readTerminalKey } from '../config/key-file.js';
 import type { TerminalConfig } from '../config/schema.js';
 import type { BarcodeScanner } from '../devices/barcode-scanner.js';
 import type { CardReader } from '../devices/card-reader.js';
+import { DirRemovableStore } from '../devices/files/dir-removable-store.js';
 import { PcscCardReader } from '../devices/pcsc/pcsc-card-reader.js';
+import { SerialBarcodeScanner } from '../devices/serial/serial-barcode-scanner.js';
 import type { RemovableStore } from '../devices/removable-store.js';
 import { Journal } from '../journal/journal.js';
 import { CallbackListener } from '../link/callback-listener.js';
 import { LinkClient } from '../link/link-client.js';
 import { Agent } from './agent.js';
 import { AgentLink } from './agent-link.js';
-import { termError } from './errors.js';
 import { ScriptedKeypad, type Keypad } from './keypad.js';
 import type { RoleRegistry } from './role-registry.js';
 import { builtinRoles } from './roles/builtin.js';
@@ -23,7 +24,7 @@ export interface CreateAgentDeps {
   readonly log?: Logger;
   readonly roles?: RoleRegistry;
   readonly keypad?: Keypad;
-  /** Device drivers; the card reader defaults to PC/SC. Scanner and store drivers come from the devices work. */
+  /** Device drivers (defaults: PC/SC reader, serialport scanner, mount-directory store). */
   readonly reader?: (config: TerminalConfig, clock: Clock, log: Logger) => CardReader;
   readonly scanner?: (config: NonNullable<TerminalConfig['devices']['scanner']>, clock: Clock, log: Logger) => BarcodeScanner;
   readonly store?: (config: NonNullable<TerminalConfig['devices']['store']>, clock: Clock, log: Logger) => RemovableStore;
@@ -59,8 +60,8 @@ export function createAgent(config: TerminalConfig, deps: CreateAgentDeps = {}):
     config,
     role,
     reader: (deps.reader ?? pcscReader)(config, clock, log),
-    scanner: config.devices.scanner ? need(deps.scanner, 'scanner')(config.devices.scanner, clock, log) : null,
-    store: config.devices.store ? need(deps.store, 'store')(config.devices.store, clock, log) : null,
+    scanner: config.devices.scanner ? (deps.scanner ?? serialScanner)(config.devices.scanner, clock, log) : null,
+    store: config.devices.store ? (deps.store ?? dirStore)(config.devices.store, clock, log) : null,
     link: new AgentLink(client, { timeoutMs: config.link.requestTimeoutMs, attempts: config.link.attempts }),
     journal,
     keypad: deps.keypad ?? new ScriptedKeypad(clock),
@@ -83,7 +84,13 @@ function pcscReader(config: TerminalConfig, clock: Clock, log: Logger): CardRead
   });
 }
 
-function need<T>(factory: T | undefined, device: string): T {
-  if (!factory) throw termError('TERM_CONFIG_INVALID', `no ${device} driver in this build`, { problems: [`devices.${device}: no driver available`] });
-  return factory;
+function serialScanner(s: NonNullable<TerminalConfig['devices']['scanner']>, clock: Clock, log: Logger): BarcodeScanner {
+  return new SerialBarcodeScanner(
+    { path: s.port, baudRate: s.baudRate, delimiter: s.delimiter, ...(s.maxLineBytes !== undefined && { maxLineBytes: s.maxLineBytes }) },
+    { clock, logger: log },
+  );
+}
+
+function dirStore(s: NonNullable<TerminalConfig['devices']['store']>, clock: Clock): RemovableStore {
+  return new DirRemovableStore({ mountDir: s.mountDir, clock });
 }

@@ -6,9 +6,14 @@ const terminalId = z.string().regex(/^[A-Z0-9-]{1,16}$/, 'terminal id: 1-16 char
 const port = z.number().int().min(0).max(65_535);
 const address = z.object({ host: z.string().min(1), port: port.min(1) }).strict();
 
-/** Roles known to the schema; the implementation comes from the role registry at start. */
+/**
+ * The roles Tessera defines. The config accepts any role name (a build may
+ * register more); the role registry says at start whether it has it
+ * (TERM_UNKNOWN_ROLE otherwise).
+ */
 export const ROLE_NAMES = ['validity-pos', 'provider-kiosk', 'shop', 'vending'] as const;
 export type RoleName = (typeof ROLE_NAMES)[number];
+const roleName = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'role: lowercase name, e.g. validity-pos, provider-kiosk, shop, vending');
 
 const reader = z
   .object({
@@ -41,7 +46,7 @@ export const terminalConfigSchema = z
     terminalId,
     /** 32-byte terminal key, 64 hex chars or 32 raw bytes; mode 0600. */
     keyFile: z.string().min(1),
-    role: z.enum(ROLE_NAMES).default('validity-pos'),
+    role: roleName.default('validity-pos'),
     /** Tried in order (failover). */
     centers: z.array(address).min(1).max(8),
     /** Where the center calls back (settlement, seed 004); off when absent. */

@@ -35,7 +35,7 @@ describe('terminal config', () => {
 
   it('lists every bad field by path in TERM_CONFIG_INVALID', () => {
     try {
-      parseTerminalConfig({ ...minimal, terminalId: 'pos 1', centers: [], role: 'atm', devices: { reader: { namePattern: '(' }, scanner: { port: '/dev/x', baudRate: 1234 } } });
+      parseTerminalConfig({ ...minimal, terminalId: 'pos 1', centers: [], role: 'ATM!', devices: { reader: { namePattern: '(' }, scanner: { port: '/dev/x', baudRate: 1234 } } });
       expect.unreachable();
     } catch (e) {
       const err = e as { code: string; details: { problems: string[] } };
