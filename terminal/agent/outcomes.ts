@@ -17,5 +17,6 @@ export function errorOutcome(e: unknown): FlowOutcome {
   if (!isTesseraError(e)) return { result: 'error', code: 'TERM_ROLE_FAILED', details: { error: e instanceof Error ? e.name : typeof e } };
   const mapped = DEVICE_TO_TERM[e.code];
   const details = { ...(e.details ?? {}), ...(mapped && { deviceCode: e.code }) };
-  return { result: 'error', code: mapped ?? errorCode(e), details };
+  const mediumId = e.details?.['mediumId'];
+  return { result: 'error', code: mapped ?? errorCode(e), details, ...(typeof mediumId === 'string' && { mediumId }) };
 }

@@ -45,7 +45,9 @@ async function cardFlow(ctx: RoleContext, card: CardSession, tx: TerminalConfig[
     ackAtMs ??= ctx.clock.monoMs();
     if (verdict.type === 'validityNak') return refuse(ctx, card, verdict, { mediumId, ackAtMs });
     if (verdict.type !== 'validityAck' && verdict.type !== 'validityEarlyAck') throw unexpected(verdict);
-    card.assertPresent(); // nothing is sent for a card that left
+    // Nothing is sent for a card that left.
+    if (card.removed) throw termError('TERM_CARD_REMOVED', 'the card left before the transaction was sent', { mediumId });
+    card.assertPresent();
     ctx.journal.outboxAdd({ transactionId, role: VALIDITY_POS, kind: 'transaction', payload: Buffer.from(JSON.stringify(payload)) });
     const answer = await sendTransaction(ctx, transactionId, payload);
     if (answer.type === 'validityNak') {

@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCenter, type Center } from '../../../center/server/create-center.js';
+import { createCenter, type Center, type CenterDeps } from '../../../center/server/create-center.js';
+import type { ValiditySource } from '../../../center/validity/types.js';
 import { parseCenterConfig } from '../../../center/server/config.js';
 import { deriveTerminalKey } from '../../../center/server/terminal-keys.js';
 import { openStorage } from '../../../center/storage/open.js';
@@ -33,7 +34,7 @@ export interface World {
   readonly storage: Storage;
   readonly masterKey: Buffer;
   center: Center | null;
-  startCenter(mode: ValidityMode, port?: number): Promise<Center>;
+  startCenter(mode: ValidityMode, port?: number, deps?: CenterDeps): Promise<Center>;
   /** Registers a terminal at the center (unless `register: false`) and writes its key file; returns the key file path. */
   terminalKey(terminalId: string, opts?: { register?: boolean; status?: 'active' | 'blocked' | 'inactive' }): Promise<string>;
   /** Issues a purse card (or a foreign card) and registers it at the center with a status. */
@@ -56,10 +57,10 @@ export async function startWorld(opts: { devices?: number } = {}): Promise<World
     storage,
     masterKey,
     center: null,
-    async startCenter(mode, port = 0) {
+    async startCenter(mode, port = 0, deps = {}) {
       await world.center?.close();
       const config = parseCenterConfig({ listen: { host: '127.0.0.1', port }, terminalKeys: { masterKeyFile }, validity: { mode } });
-      world.center = await createCenter(config, { storage, log: silentLogger });
+      world.center = await createCenter(config, { storage, log: silentLogger, ...deps });
       return world.center;
     },
     async terminalKey(terminalId, opts = {}) {
@@ -146,4 +147,22 @@ export async function startTerminal(
       await agent.stop();
     },
   };
+}
+
+/** The database side of the validity check, `delayMs` slower on medium and terminal lookups (to pull a card mid-request). */
+export function slowLookups(delayMs: number): (source: ValiditySource) => ValiditySource {
+  const sleep = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, delayMs));
+  return (source) => ({
+    ...bindAll(source),
+    getMedium: async (id) => (await sleep(), source.getMedium(id)),
+    getTerminal: async (id) => (await sleep(), source.getTerminal(id)),
+  });
+}
+
+function bindAll(source: ValiditySource): ValiditySource {
+  const out: Record<string, unknown> = {};
+  for (const key of ['getMedium', 'getTerminal', 'listMedia', 'listTerminals', 'listMediaChangedSince', 'listTerminalsChangedSince', 'countMedia', 'validityVersion', 'subscribe', 'captureMedium'] as const) {
+    out[key] = (source[key] as (...a: unknown[]) => unknown).bind(source);
+  }
+  return out as unknown as ValiditySource;
 }
