@@ -5,6 +5,13 @@ set -euo pipefail
 
 PACKAGES=(pcscd libpcsclite-dev vsmartcard-vpcd socat postgresql)
 
+# Not a Debian-family host (macOS has PC/SC built in; other distributions have
+# their own package names): say what is needed and leave it to the operator.
+if ! command -v dpkg-query >/dev/null 2>&1; then
+  [ -n "${TESSERA_SYSDEPS_QUIET:-}" ] || echo "tessera: SYSDEPS_NOT_DEBIAN: not a Debian-family host; make sure PC/SC (pcsclite headers), vpcd, socat and PostgreSQL are installed" >&2
+  exit 0
+fi
+
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
@@ -32,6 +39,6 @@ fi
 echo "tessera: installing system packages: ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq >/dev/null
-# policy-rc.d keeps the package scripts from starting services: tests start pcscd and postgres themselves.
+# Tests and the demo start pcscd and postgres themselves on private ports and sockets.
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 echo "tessera: system packages installed" >&2
