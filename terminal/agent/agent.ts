@@ -221,7 +221,9 @@ export class Agent extends EventEmitter<AgentEvents> {
         result = 'retry';
         this.d.log.warn({ transactionId: entry.transactionId, code: errorOutcome(e).code }, 'outbox repeat failed');
       }
-      if (result === 'retry') open++;
+      if (result === 'retry' || result === 'waiting') open++;
+      // A waiting entry sent nothing: no flow to report (it is looked at again next pass).
+      if (result === 'waiting') continue;
       this.report({ trigger: 'recover', result: result === 'retry' ? 'error' : 'done', code: result === 'retry' ? 'TERM_TX_UNANSWERED' : null, transactionId: entry.transactionId, details: { recovered: result } });
     }
     return open;

@@ -70,8 +70,12 @@ export interface AgentCommand {
   readonly args?: Readonly<Record<string, unknown>>;
 }
 
-/** What a role repeating an outbox entry decided. */
-export type RecoverResult = 'done' | 'retry' | 'abandoned';
+/**
+ * What a role repeating an outbox entry decided. `waiting`: nothing to send
+ * now, the entry waits for something only a card flow brings (e.g. an
+ * approved charge waiting for its e-money card); kept open, not reported.
+ */
+export type RecoverResult = 'done' | 'retry' | 'abandoned' | 'waiting';
 
 export interface RoleDevices {
   readonly reader: CardReader;

@@ -171,6 +171,24 @@ export class Journal {
     })();
   }
 
+  /**
+   * Replaces an open entry's payload, optionally moving it to a new state in
+   * the same SQLite transaction: a role whose request goes through several
+   * steps (a charge: requested, approved, bound to a card, credited) keeps its
+   * step in the payload. A closed entry is TERM_JOURNAL_MISMATCH.
+   */
+  outboxUpdate(transactionId: string, change: { payload: Buffer; state?: OutboxState; resultCode?: number | null }): OutboxEntry {
+    assert(change.payload.length <= AGENT_LIMITS.outboxPayloadBytesMax, 'outbox payload too large');
+    return this.db.transaction(() => {
+      const e = this.mustGet(transactionId);
+      if (!isOpen(e.state)) throw termError('TERM_JOURNAL_MISMATCH', 'the outbox entry is closed', { transactionId, state: e.state });
+      this.db
+        .prepare('UPDATE outbox SET payload = ?, state = ?, result_code = coalesce(?, result_code), updated_at_ms = ? WHERE transaction_id = ?')
+        .run(change.payload, change.state ?? e.state, change.resultCode ?? null, this.clock.nowMs(), transactionId);
+      return this.mustGet(transactionId);
+    })();
+  }
+
   private mustGet(transactionId: string): OutboxEntry {
     const e = this.outboxGet(transactionId);
     if (!e) throw termError('TERM_JOURNAL_UNKNOWN_ENTRY', 'no outbox entry with this transaction id', { transactionId });
