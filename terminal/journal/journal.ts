@@ -5,7 +5,7 @@ import { PROTOCOL_LIMITS } from '../../protocol/limits.js';
 import { termError } from '../agent/errors.js';
 import { AGENT_LIMITS } from '../limits.js';
 import { JOURNAL_MIGRATIONS } from './schema.js';
-import type { JournalPurchase, JournalRecordKey, OpenOutboxState, OutboxEntry, OutboxInput, OutboxState, StoredPurchase } from './types.js';
+import type { AsideReason, AsideRecord, DebitInDoubt, JournalPurchase, JournalRecordKey, OpenOutboxState, OutboxEntry, OutboxInput, OutboxState, StoredDebitInDoubt, StoredPurchase } from './types.js';
 
 // Every unsettled record must fit in one settle request.
 assert(AGENT_LIMITS.journalUnsettledMax <= PROTOCOL_LIMITS.MAX_RECORDS_PER_FRAME, 'journal holds more records than a settle request carries');
@@ -111,6 +111,69 @@ export class Journal {
         seen.add(id);
       }
     })();
+  }
+
+  // ---------------------------------------------------------------- debits in doubt, records set aside (seed 004)
+
+  /** Notes a DEBIT about to be sent (before the APDU). One per card: TERM_JOURNAL_DUPLICATE if that card has one. */
+  debitSent(d: DebitInDoubt): void {
+    assert(Number.isSafeInteger(d.amountMinor) && d.amountMinor > 0, 'amountMinor must be a positive safe integer');
+    this.db.transaction(() => {
+      if (this.debitInDoubt(d.mediumId)) throw termError('TERM_JOURNAL_DUPLICATE', 'a debit of this card is already in doubt', { mediumId: d.mediumId });
+      this.db
+        .prepare('INSERT INTO debits_in_doubt (medium_id, counter_before, balance_before_minor, amount_minor, currency, terminal_id, terminal_nonce, started_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(d.mediumId, d.counterBefore, d.balanceBeforeMinor, d.amountMinor, d.currency, d.terminalId, d.terminalNonce, this.clock.nowMs());
+    })();
+  }
+
+  /** The card answered (or was found not to have debited): drop the doubt and append its record, if any, in one step. */
+  debitAnswered(mediumId: string, record: JournalPurchase | null): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM debits_in_doubt WHERE medium_id = ?').run(mediumId);
+      if (record) this.appendPurchase(record);
+    })();
+  }
+
+  debitInDoubt(mediumId: string): StoredDebitInDoubt | undefined {
+    const row = this.db.prepare('SELECT * FROM debits_in_doubt WHERE medium_id = ?').get(mediumId) as Row | undefined;
+    return row && doubtOf(row);
+  }
+
+  listDebitsInDoubt(limit: number = AGENT_LIMITS.journalUnsettledMax): StoredDebitInDoubt[] {
+    return (this.db.prepare('SELECT * FROM debits_in_doubt ORDER BY started_at_ms LIMIT ?').all(limit) as Row[]).map(doubtOf);
+  }
+
+  /** The card showed the doubted debit made (UNRECORDED) or could not tell (UNRESOLVED): keep it aside, without a MAC. */
+  debitSetAside(mediumId: string, reason: Extract<AsideReason, 'UNRECORDED' | 'UNRESOLVED'>): void {
+    this.db.transaction(() => {
+      const d = this.debitInDoubt(mediumId);
+      if (!d) throw termError('TERM_JOURNAL_MISMATCH', 'no debit in doubt for this card', { mediumId });
+      this.insertAside({ ...d, cardCounter: d.counterBefore + 1, cardMac: null, recordedAtMs: d.startedAtMs }, reason);
+      this.db.prepare('DELETE FROM debits_in_doubt WHERE medium_id = ?').run(mediumId);
+    })();
+  }
+
+  /** Moves exactly these unsettled records aside with the center's verdict, all or none. */
+  setAside(records: ReadonlyArray<JournalRecordKey & { readonly reason: AsideReason }>): void {
+    this.db.transaction(() => {
+      for (const k of records) {
+        const row = this.db.prepare('SELECT * FROM purchases WHERE medium_id = ? AND card_counter = ? AND settled_at_ms IS NULL').get(k.mediumId, k.cardCounter) as Row | undefined;
+        if (!row) throw termError('TERM_JOURNAL_MISMATCH', 'a named record is missing or already settled', { mediumId: k.mediumId, cardCounter: k.cardCounter });
+        this.insertAside(purchaseOf(row), k.reason);
+      }
+      this.erase(records);
+    })();
+  }
+
+  /** Records kept aside, oldest first. */
+  listAside(limit: number = AGENT_LIMITS.journalUnsettledMax): AsideRecord[] {
+    return (this.db.prepare('SELECT * FROM purchases_aside ORDER BY seq LIMIT ?').all(limit) as Row[]).map(asideOf);
+  }
+
+  private insertAside(p: Omit<AsideRecord, 'reason' | 'asideAtMs'>, reason: AsideReason): void {
+    this.db
+      .prepare('INSERT INTO purchases_aside (medium_id, card_counter, amount_minor, currency, terminal_id, terminal_nonce, card_mac, reason, recorded_at_ms, aside_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(p.mediumId, p.cardCounter, p.amountMinor, p.currency, p.terminalId, p.terminalNonce, p.cardMac, reason, p.recordedAtMs, this.clock.nowMs());
   }
 
   // ---------------------------------------------------------------- outbox
@@ -225,6 +288,34 @@ function purchaseOf(r: Row): StoredPurchase {
     cardMac: Buffer.from(r['card_mac'] as Uint8Array),
     recordedAtMs: Number(r['recorded_at_ms']),
     settledAtMs: r['settled_at_ms'] === null ? null : Number(r['settled_at_ms']),
+  };
+}
+
+function doubtOf(r: Row): StoredDebitInDoubt {
+  return {
+    mediumId: String(r['medium_id']),
+    counterBefore: Number(r['counter_before']),
+    balanceBeforeMinor: Number(r['balance_before_minor']),
+    amountMinor: Number(r['amount_minor']),
+    currency: String(r['currency']),
+    terminalId: String(r['terminal_id']),
+    terminalNonce: Buffer.from(r['terminal_nonce'] as Uint8Array),
+    startedAtMs: Number(r['started_at_ms']),
+  };
+}
+
+function asideOf(r: Row): AsideRecord {
+  return {
+    mediumId: String(r['medium_id']),
+    cardCounter: Number(r['card_counter']),
+    amountMinor: Number(r['amount_minor']),
+    currency: String(r['currency']),
+    terminalId: String(r['terminal_id']),
+    terminalNonce: Buffer.from(r['terminal_nonce'] as Uint8Array),
+    cardMac: r['card_mac'] === null ? null : Buffer.from(r['card_mac'] as Uint8Array),
+    reason: String(r['reason']) as AsideReason,
+    recordedAtMs: Number(r['recorded_at_ms']),
+    asideAtMs: Number(r['aside_at_ms']),
   };
 }
 

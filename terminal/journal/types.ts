@@ -25,6 +25,40 @@ export interface StoredPurchase extends JournalPurchase {
 }
 
 /**
+ * Why a record left the unsettled set without being paid (seed 004): the
+ * center's verdict at settlement (FORGED, ALTERED, DUPLICATE), or a debit
+ * whose answer never reached the terminal and the card later showed it made
+ * (UNRECORDED: the holder is owed the amount, no card MAC) or could not show
+ * either way (UNRESOLVED: the card had moved on; the center's records decide).
+ */
+export const ASIDE_REASONS = ['FORGED', 'ALTERED', 'DUPLICATE', 'UNRECORDED', 'UNRESOLVED'] as const;
+export type AsideReason = (typeof ASIDE_REASONS)[number];
+
+/** A record kept aside for the operator (never sent for settlement again). */
+export interface AsideRecord extends Omit<StoredPurchase, 'cardMac' | 'settledAtMs'> {
+  /** null for UNRECORDED / UNRESOLVED debits (the MAC never reached the terminal). */
+  readonly cardMac: Buffer | null;
+  readonly reason: AsideReason;
+  readonly asideAtMs: number;
+}
+
+/** A DEBIT sent to a card whose answer has not come back (written before the APDU). */
+export interface DebitInDoubt {
+  readonly mediumId: string;
+  /** The card's counter and balance read just before the DEBIT. */
+  readonly counterBefore: number;
+  readonly balanceBeforeMinor: number;
+  readonly amountMinor: number;
+  readonly currency: string;
+  readonly terminalId: string;
+  readonly terminalNonce: Buffer;
+}
+
+export interface StoredDebitInDoubt extends DebitInDoubt {
+  readonly startedAtMs: number;
+}
+
+/**
  * An outbox entry's state: `pending` (send or repeat with the same id),
  * `reverse` (a reversal is owed: the outcome is unknown and the flow was
  * abandoned), `done` (answered), `abandoned` (gave up after the attempt limit).
