@@ -5,7 +5,7 @@ import { TesseraError } from '../core/errors.js';
 import { systemRandom, type Random } from '../core/random.js';
 import { writeFileAtomic } from '../terminal/devices/files/atomic-write.js';
 import { CardSlots, type InsertOptions, type SlotView } from './card/card-slots.js';
-import type { CardState } from './card/card-state.js';
+import type { CardState, CashCardOptions, CashCardState } from './card/card-state.js';
 import { VirtualMedium } from './medium/virtual-medium.js';
 import { SimPcscd } from './pcscd/sim-pcscd.js';
 import { VirtualScanner, type ScanOptions } from './scanner/virtual-scanner.js';
@@ -109,6 +109,11 @@ export class Simulator {
       ...(o.currency !== undefined ? { currency: o.currency } : {}),
       application: o.foreign ? 'foreign' : 'purse',
     });
+  }
+
+  /** Issues a bank cash card (seed 004) carrying a user's bank account: bank 4 digits, branch 3, account 7. */
+  issueCashCard(o: CashCardOptions): Promise<CashCardState> {
+    return this.cards.issueCashCard(o);
   }
 
   /** A reader by name or by index in info().readers. */

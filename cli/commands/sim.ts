@@ -41,9 +41,11 @@ export function registerSim(program: Command): void {
     .option('--balance <minor>', 'initial balance in minor units', '0')
     .option('--currency <code>', 'ISO 4217 alpha code', 'JPY')
     .option('--foreign', 'issue a card of another issuer (no Tessera purse)')
-    .action((cardId: string, o: { pin: string; balance: string; currency: string; foreign?: boolean }) =>
-      send({ cmd: 'issue', cardId, pin: o.pin, balanceMinor: toInt(o.balance, 'balance'), currency: o.currency, foreign: o.foreign ?? false }),
-    );
+    .option('--cash-card', 'issue a bank cash card (seed 004) instead: needs --bank, --branch, --account')
+    .option('--bank <code>', 'cash card: bank code (4 digits)')
+    .option('--branch <code>', 'cash card: branch code (3 digits)')
+    .option('--account <number>', 'cash card: account number (7 digits)')
+    .action((cardId: string, o: IssueOptions) => send(o.cashCard ? issueCashCommand(cardId, o) : { cmd: 'issue', cardId, pin: o.pin, balanceMinor: toInt(o.balance, 'balance'), currency: o.currency, foreign: o.foreign ?? false }));
   sim
     .command('insert <cardId> <reader>')
     .description('insert an issued card into a reader (index or name)')
@@ -66,6 +68,25 @@ export function registerSim(program: Command): void {
   sim.command('medium-insert <name>').description('insert a removable medium (created blank on first use)').action((name: string) => send({ cmd: 'medium-insert', name }));
   sim.command('medium-eject').description('eject the medium in the drive').action(() => send({ cmd: 'medium-eject' }));
   sim.command('stop').description('stop the running simulator').action(() => send({ cmd: 'stop' }));
+}
+
+interface IssueOptions {
+  pin: string;
+  balance: string;
+  currency: string;
+  foreign?: boolean;
+  cashCard?: boolean;
+  bank?: string;
+  branch?: string;
+  account?: string;
+}
+
+/** `issue --cash-card`: the account fields are checked by the simulator (SIM_BAD_COMMAND names them). */
+function issueCashCommand(cardId: string, o: IssueOptions): Record<string, unknown> {
+  if (o.bank === undefined || o.branch === undefined || o.account === undefined) {
+    throw new TesseraError('SIM_BAD_COMMAND', '--cash-card needs --bank <4 digits> --branch <3 digits> --account <7 digits>');
+  }
+  return { cmd: 'issue-cash', cardId, bankCode: o.bank, branchCode: o.branch, accountNumber: o.account };
 }
 
 async function serve(stateDir: string, o: { readers: string; scanners: string; vpcdPort?: string }): Promise<void> {

@@ -3,7 +3,8 @@ import { TesseraError } from '../../core/errors.js';
 import { SIM_LIMITS } from '../limits.js';
 import type { SimReaderSlot } from '../pcscd/sim-pcscd.js';
 import type { CardApplet } from './card-applet.js';
-import { personaliseCard, type CardState, type PersonaliseOptions } from './card-state.js';
+import { personaliseCard, personaliseCashCard, type CardState, type CashCardOptions, type CashCardState, type PersonaliseOptions } from './card-state.js';
+import { CashCardApplet } from './cash-card-applet.js';
 import { CardStateStore } from './card-state-store.js';
 import { ForeignApplet } from './foreign-applet.js';
 import { PurseApplet } from './purse-applet.js';
@@ -43,6 +44,13 @@ export class CardSlots {
   /** Issues (personalises) a card; an existing card with that id is replaced. */
   async issue(options: PersonaliseOptions): Promise<CardState> {
     const state = personaliseCard(options);
+    await this.store.save(state);
+    return state;
+  }
+
+  /** Issues a bank cash card for an account (no PIN on the card: the bank checks it); an existing card with that id is replaced. */
+  async issueCashCard(options: CashCardOptions): Promise<CashCardState> {
+    const state = personaliseCashCard(options);
     await this.store.save(state);
     return state;
   }
@@ -89,8 +97,9 @@ export class CardSlots {
   }
 
   private applet(cardId: string): CardApplet {
-    const state = this.store.load(cardId);
+    const state = this.store.loadAny(cardId);
     if (!state) throw new TesseraError('SIM_BAD_COMMAND', `card ${cardId} was never issued`, { cardId });
+    if (state.application === 'cash') return new CashCardApplet(state);
     return state.application === 'foreign' ? new ForeignApplet() : new PurseApplet(this.store, cardId);
   }
 

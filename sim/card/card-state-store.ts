@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { TesseraError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../terminal/devices/files/atomic-write.js';
 import { SIM_LIMITS } from '../limits.js';
-import { CardStateSchema, type CardState } from './card-state.js';
+import { StoredCardSchema, type CardState, type StoredCard } from './card-state.js';
 
 /**
  * Card states, one JSON file per card (`<cardId>.json`) in a directory,
@@ -26,8 +26,15 @@ export class CardStateStore {
     return existsSync(this.path(cardId));
   }
 
-  /** The stored state, or null when the card was never issued here. Corrupt files are SIM_CARD_STATE_CORRUPT. */
+  /** The stored purse (or foreign) card state, or null when the card was never issued here. Corrupt files are SIM_CARD_STATE_CORRUPT. */
   load(cardId: string): CardState | null {
+    const state = this.loadAny(cardId);
+    if (state?.application === 'cash') throw new TesseraError('SIM_BAD_COMMAND', `card ${cardId} is a bank cash card, not a purse card`, { cardId });
+    return state;
+  }
+
+  /** Any stored card (purse, foreign or cash), or null when never issued here. */
+  loadAny(cardId: string): StoredCard | null {
     const path = this.path(cardId);
     if (!existsSync(path)) return null;
     if (statSync(path).size > SIM_LIMITS.cardStateFileBytesMax) throw corrupt(cardId, 'file too large');
@@ -37,12 +44,12 @@ export class CardStateStore {
     } catch {
       throw corrupt(cardId, 'not JSON');
     }
-    const result = CardStateSchema.safeParse(parsed);
+    const result = StoredCardSchema.safeParse(parsed);
     if (!result.success || result.data.cardId !== cardId) throw corrupt(cardId, 'schema mismatch');
     return result.data;
   }
 
-  async save(state: CardState): Promise<void> {
+  async save(state: StoredCard): Promise<void> {
     const count = readdirSync(this.dir).length;
     if (!this.has(state.cardId) && count >= SIM_LIMITS.cardsMax) throw new TesseraError('SIM_BAD_COMMAND', 'card store is full');
     this.writes += 1;

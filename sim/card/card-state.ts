@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { TesseraError } from '../../core/errors.js';
 import { deriveCardKeys } from '../../protocol/purse/crypto.js';
 import { PURSE_LIMITS } from '../../protocol/purse/constants.js';
 
@@ -21,6 +22,25 @@ export const CardStateSchema = z.object({
 });
 
 export type CardState = z.infer<typeof CardStateSchema>;
+
+/**
+ * A bank cash card (seed 004): the user's bank account, read by the provider
+ * kiosk. It holds no PIN: the bank checks the PIN (sim/CARD.md).
+ */
+export const CashCardStateSchema = z.object({
+  version: z.literal(1),
+  cardId: z.string().regex(/^[0-9a-f]{16}$/),
+  application: z.literal('cash'),
+  bankCode: z.string().regex(/^[0-9]{4}$/),
+  branchCode: z.string().regex(/^[0-9]{3}$/),
+  accountNumber: z.string().regex(/^[0-9]{7}$/),
+});
+
+export type CashCardState = z.infer<typeof CashCardStateSchema>;
+
+/** Any card the store keeps: purse/foreign states (unchanged format) or cash cards. */
+export const StoredCardSchema = z.union([CardStateSchema, CashCardStateSchema]);
+export type StoredCard = CardState | CashCardState;
 
 export function pinHash(cardId: string, pin: string): string {
   return createHash('sha256').update('TESSERA-PIN').update(Buffer.from(cardId, 'hex')).update(pin, 'ascii').digest('hex');
@@ -50,4 +70,18 @@ export function personaliseCard(options: PersonaliseOptions): CardState {
     cardMacKey: keys.cardMacKey.toString('hex'),
     hostMacKey: keys.hostMacKey.toString('hex'),
   });
+}
+
+export interface CashCardOptions {
+  readonly cardId: string;
+  readonly bankCode: string;
+  readonly branchCode: string;
+  readonly accountNumber: string;
+}
+
+/** Issues a bank cash card for an account; a malformed field (bank 4 digits, branch 3, account 7) is SIM_BAD_COMMAND. */
+export function personaliseCashCard(options: CashCardOptions): CashCardState {
+  const parsed = CashCardStateSchema.safeParse({ version: 1, application: 'cash', ...options });
+  if (!parsed.success) throw new TesseraError('SIM_BAD_COMMAND', 'cash card: card id 16 hex chars, bank code 4 digits, branch 3 digits, account number 7 digits');
+  return parsed.data;
 }

@@ -19,6 +19,14 @@ export const ControlCommand = z.discriminatedUnion('cmd', [
     currency: z.string().regex(/^[A-Z]{3}$/).optional(),
     foreign: z.boolean().optional(),
   }),
+  /** A bank cash card (seed 004) carrying the user's bank account. */
+  z.object({
+    cmd: z.literal('issue-cash'),
+    cardId,
+    bankCode: z.string().regex(/^[0-9]{4}$/),
+    branchCode: z.string().regex(/^[0-9]{3}$/),
+    accountNumber: z.string().regex(/^[0-9]{7}$/),
+  }),
   z.object({ cmd: z.literal('insert'), cardId, reader, unresponsive: z.boolean().optional() }),
   z.object({ cmd: z.literal('remove'), reader }),
   z.object({
@@ -61,6 +69,10 @@ export async function runControlCommand(sim: Simulator, c: ControlCommand): Prom
     case 'issue': {
       const s = await sim.issueCard({ cardId: c.cardId, pin: c.pin, ...optional(c) });
       return { cardId: s.cardId, application: s.application, balanceMinor: s.balanceMinor, currency: s.currency };
+    }
+    case 'issue-cash': {
+      const s = await sim.issueCashCard({ cardId: c.cardId, bankCode: c.bankCode, branchCode: c.branchCode, accountNumber: c.accountNumber });
+      return { cardId: s.cardId, application: s.application, bankCode: s.bankCode, branchCode: s.branchCode, accountNumber: s.accountNumber };
     }
     case 'insert':
       await sim.insertCard(c.cardId, c.reader, { mode: c.unresponsive ? 'unresponsive' : 'normal' });

@@ -50,6 +50,19 @@ describe('tessera sim (CLI)', () => {
     await expect(cli('remove', '0')).rejects.toMatchObject({ code: 1, stdout: expect.stringContaining('"code":"SIM_SLOT_EMPTY"') });
   });
 
+  it('issues and inserts a bank cash card (--cash-card); missing account options are SIM_BAD_COMMAND', async () => {
+    const cli = async (...args: string[]) => JSON.parse((await run(TSX, [CLI, 'sim', '--state-dir', dir, ...args])).stdout.trim()) as Record<string, unknown>;
+    expect(await cli('issue', '00000000000000c1', '--cash-card', '--bank', '0001', '--branch', '001', '--account', '1234567')).toMatchObject({
+      ok: true,
+      result: { application: 'cash', bankCode: '0001', branchCode: '001', accountNumber: '1234567' },
+    });
+    expect(await cli('insert', '00000000000000c1', '0')).toMatchObject({ ok: true, result: { inserted: '00000000000000c1' } });
+    await expect(run(TSX, [CLI, 'sim', '--state-dir', dir, 'issue', '00000000000000c2', '--cash-card', '--bank', '0001'])).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('SIM_BAD_COMMAND'),
+    });
+  });
+
   it('stops on `tessera sim stop`', async () => {
     const exited = new Promise<number | null>((resolve) => serve.once('exit', resolve));
     await run(TSX, [CLI, 'sim', '--state-dir', dir, 'stop']);

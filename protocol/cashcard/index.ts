@@ -1,0 +1,4 @@
+export * from './commands.js';
+export * from './constants.js';
+export * from './errors.js';
+export * from './responses.js';
