@@ -1,0 +1,153 @@
+/**
+ * The simulated fleet: one in-process terminal agent per TerminalSpec, built
+ * with createAgent on the real drivers (PcscCardReader → smartcard →
+ * libpcsclite → the simulator's pcscd → vpcd → virtual cards; LinkClient →
+ * TCP → the center; a callback listener for shops). Each terminal serves
+ * one person at a time: they step up, insert a card, answer the keypad,
+ * take the card back when the flow ends.
+ */
+import type { Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/log.js';
+import { TesseraError } from '../../core/errors.js';
+import type { StoredPurchase } from '../../terminal/journal/types.js';
+import { parseTerminalConfig } from '../../terminal/config/load.js';
+import type { Agent } from '../../terminal/agent/agent.js';
+import { createAgent } from '../../terminal/agent/create-agent.js';
+import type { KeypadPrompt } from '../../terminal/agent/keypad.js';
+import type { AgentReport } from '../../terminal/agent/role.js';
+import type { RoleRegistry } from '../../terminal/agent/role-registry.js';
+import type { Simulator } from '../simulator.js';
+import { DEMO_LIMITS } from './limits.js';
+import { PersonKeypad, type Answers } from './person-keypad.js';
+import type { TerminalSpec } from './terminals.js';
+
+export interface CardVisit {
+  readonly report: AgentReport;
+  /** Prompts the terminal asked, in order (never the values typed). */
+  readonly asked: KeypadPrompt[];
+}
+
+export class DemoTerminal {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly spec: TerminalSpec,
+    readonly agent: Agent,
+    private readonly keypad: PersonKeypad,
+    readonly readerName: string,
+    private readonly sim: Simulator,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Runs fn when the people before have left (a terminal serves one person at a time). */
+  serve<T>(fn: () => Promise<T>): Promise<T> {
+    const turn = this.queue.then(fn);
+    this.queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  /** The person inserts a card, answers what is asked, and takes the card back when the flow ends. */
+  async present(cardId: string, answers: Answers, signal: AbortSignal): Promise<CardVisit> {
+    this.keypad.approach(answers);
+    const outcome = this.nextReport((r) => r.trigger === 'card' || r.trigger === 'invalid-medium');
+    try {
+      await this.sim.insertCard(cardId, this.readerName);
+      const report = await withDeadline(outcome.promise, signal, `card flow at ${this.spec.terminalId}`, this.clock);
+      return { report, asked: this.keypad.leave() };
+    } finally {
+      outcome.cancel();
+      this.keypad.leave();
+      if (this.sim.info().readers.find((r) => r.name === this.readerName)?.cardId) await this.sim.removeCard(this.readerName);
+    }
+  }
+
+  /** An operator command (settle, unsettled), bounded by the step time. */
+  async command(name: string, signal: AbortSignal): Promise<AgentReport> {
+    return withDeadline(this.agent.command({ name }), signal, `command ${name} at ${this.spec.terminalId}`, this.clock);
+  }
+
+  /** Offline purchase records the terminal still holds. */
+  unsettled(): StoredPurchase[] {
+    return this.agent.context.journal.listUnsettled();
+  }
+
+  /** The next report matching pred (never rejects; cancel() stops listening). */
+  private nextReport(pred: (r: AgentReport) => boolean): { promise: Promise<AgentReport>; cancel(): void } {
+    let listener: ((r: AgentReport) => void) | undefined;
+    const promise = new Promise<AgentReport>((resolve) => {
+      listener = (r) => {
+        if (pred(r)) resolve(r);
+      };
+      this.agent.on('outcome', listener);
+    });
+    return { promise, cancel: () => listener && this.agent.off('outcome', listener) };
+  }
+}
+
+/** The promise, or DEMO_STEP_TIMEOUT after stepTimeoutMs, or DEMO_INTERRUPTED when the run is aborted. */
+export function withDeadline<T>(p: Promise<T>, signal: AbortSignal, what: string, clock: Clock): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = clock.setTimer(DEMO_LIMITS.stepTimeoutMs, () => reject(new TesseraError('DEMO_STEP_TIMEOUT', `${what} did not finish in ${DEMO_LIMITS.stepTimeoutMs} ms`)));
+    const onAbort = (): void => reject(new TesseraError('DEMO_INTERRUPTED', `${what} interrupted`));
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => {
+      timer.cancel();
+      signal.removeEventListener('abort', onAbort);
+    });
+  });
+}
+
+export interface FleetInputs {
+  readonly sim: Simulator;
+  readonly specs: readonly TerminalSpec[];
+  readonly centerPort: number;
+  readonly roles: RoleRegistry;
+  readonly log: Logger;
+  readonly clock: Clock;
+}
+
+/** Starts every agent (in order; on a failure the ones started are stopped). */
+export async function startFleet(i: FleetInputs): Promise<Map<string, DemoTerminal>> {
+  const fleet = new Map<string, DemoTerminal>();
+  try {
+    for (const spec of i.specs) fleet.set(spec.terminalId, await startTerminal(i, spec));
+  } catch (e) {
+    await stopFleet(fleet);
+    throw e;
+  }
+  return fleet;
+}
+
+async function startTerminal(i: FleetInputs, spec: TerminalSpec): Promise<DemoTerminal> {
+  const readerName = i.sim.readerName(spec.slot);
+  const config = parseTerminalConfig({
+    terminalId: spec.terminalId,
+    keyFile: spec.keyFile,
+    role: spec.role,
+    centers: [{ host: '127.0.0.1', port: i.centerPort }],
+    ...(spec.callbackPort !== null && { callback: { host: '127.0.0.1', port: spec.callbackPort } }),
+    link: { requestTimeoutMs: DEMO_LIMITS.linkRequestTimeoutMs, attempts: 3 },
+    devices: { reader: { namePattern: `^${escapeRegExp(readerName)}$` } },
+    journal: spec.journal,
+    roleSettings: { ...spec.roleSettings },
+  });
+  const keypad = new PersonKeypad();
+  const agent = createAgent(config, { log: i.log.child({ terminal: spec.terminalId }), keypad, roles: i.roles, clock: i.clock });
+  try {
+    await agent.start();
+  } catch (e) {
+    await agent.stop().catch(() => undefined);
+    throw e;
+  }
+  return new DemoTerminal(spec, agent, keypad, readerName, i.sim, i.clock);
+}
+
+/** Stops every agent (each waits for its flow in progress); failures are logged by the caller's step runner. */
+export async function stopFleet(fleet: Map<string, DemoTerminal>): Promise<void> {
+  await Promise.all([...fleet.values()].map((t) => t.agent.stop().catch(() => undefined)));
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,34 @@
+/**
+ * Named limits of `tessera demo` (TigerBeetle style: every wait and size
+ * has a bound here, relations asserted at load).
+ */
+import { assert } from '../../core/assert.js';
+import { SIM_LIMITS } from '../limits.js';
+
+export const DEMO_LIMITS = {
+  /** Users at least: one per bank, so both banks take charges and pay shops. */
+  usersMin: 2,
+  /** Users at most (each has a cash card and a purse card; keeps a run within minutes). */
+  usersMax: 24,
+  usersDefault: 6,
+  /** Purchases one user makes (besides the planned declines). */
+  purchasesPerUserMin: 2,
+  purchasesPerUserMax: 3,
+  /** Longest wait for one card flow or command of a terminal. */
+  stepTimeoutMs: 45_000,
+  /** Interval of the e-money sweep (charge timeouts, payment retries) while the demo runs. */
+  sweepIntervalMs: 1_000,
+  /** Longest wait for one shutdown step before the next runs anyway. */
+  shutdownStepTimeoutMs: 10_000,
+  /** Earlier run directories kept under the state root (older ones are removed). */
+  runsKept: 5,
+  /** Longest Unix socket path (sun_path is 108 bytes with its NUL). */
+  socketPathBytesMax: 104,
+  /** Link timeout of the demo terminals (per attempt). */
+  linkRequestTimeoutMs: 10_000,
+} as const;
+
+assert(DEMO_LIMITS.usersMin <= DEMO_LIMITS.usersDefault && DEMO_LIMITS.usersDefault <= DEMO_LIMITS.usersMax, 'default users out of range');
+assert(DEMO_LIMITS.purchasesPerUserMin <= DEMO_LIMITS.purchasesPerUserMax, 'purchase range empty');
+assert(DEMO_LIMITS.stepTimeoutMs > 2 * SIM_LIMITS.slotSettleMs + DEMO_LIMITS.linkRequestTimeoutMs, 'a step must fit a card swap and a link request');
+assert(DEMO_LIMITS.sweepIntervalMs < DEMO_LIMITS.stepTimeoutMs, 'the sweep must run within a step');

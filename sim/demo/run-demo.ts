@@ -1,0 +1,109 @@
+/**
+ * `tessera demo` as a function: a fresh run directory, the world, the
+ * script, the summary, and everything shut down again (also when the run
+ * is interrupted through the abort signal). Prints through `out`, one line
+ * at a time; never a PIN, key or security code.
+ */
+import { systemClock, type Clock } from '../../core/clock.js';
+import { TesseraError } from '../../core/errors.js';
+import { SeededRandom } from '../../core/random.js';
+import type { RoleRegistry } from '../../terminal/agent/role-registry.js';
+import { builtinRoles } from '../../terminal/agent/roles/builtin.js';
+import { makeCast, type DemoCast } from './cast.js';
+import type { DemoCode } from './errors.js';
+import { makePlan } from './itinerary.js';
+import { DEMO_LIMITS } from './limits.js';
+import { moneySnapshot } from './money.js';
+import { eventLine, formatSeconds } from './progress.js';
+import { cleanStaleRuns, createRunDir } from './run-dir.js';
+import { runScript, type DemoEvent } from './script.js';
+import { summarize, type DemoSummary } from './summary.js';
+import { summaryLines } from './summary-text.js';
+import { startWorld, type DemoWorld } from './world.js';
+
+export const DEMO_ROLES = ['provider-kiosk', 'shop', 'vending'] as const;
+
+export interface DemoOptions {
+  readonly users: number;
+  /** 32-bit seed of the story (who, where, how much). */
+  readonly seed: number;
+  /** Run directories go under here (`.tessera/demo` by default). */
+  readonly stateRoot: string;
+}
+
+export interface DemoResult {
+  readonly ok: boolean;
+  readonly seed: number;
+  readonly runDir: string;
+  readonly elapsedMs: number;
+  readonly summary: DemoSummary;
+  /** The codes of the failed checks (empty when ok). */
+  readonly failures: DemoCode[];
+  /** Shutdown steps that failed or timed out (`part:code`). */
+  readonly shutdown: string[];
+  readonly events: readonly DemoEvent[];
+}
+
+export interface DemoDeps {
+  readonly out: (line: string) => void;
+  readonly signal: AbortSignal;
+  readonly roles?: RoleRegistry;
+  readonly clock?: Clock;
+}
+
+export async function runDemo(o: DemoOptions, d: DemoDeps): Promise<DemoResult> {
+  const clock = d.clock ?? systemClock;
+  const t0 = clock.monoMs();
+  checkOptions(o);
+  const roles = d.roles ?? builtinRoles();
+  const missing = DEMO_ROLES.filter((r) => !roles.has(r));
+  if (missing.length > 0) throw new TesseraError('DEMO_ROLES_MISSING', `this build has no terminal role ${missing.join(', ')}`, { missing, known: roles.names });
+  const run = createRunDir(o.stateRoot, clock.nowMs());
+  const stale = await cleanStaleRuns(o.stateRoot, run, clock);
+  const random = new SeededRandom(o.seed);
+  const cast = makeCast(o.seed, o.users, random);
+  const plan = makePlan(cast, random);
+  d.out(`tessera demo  seed ${o.seed}  ${o.users} users  run ${run.path}`);
+  if (stale.processesEnded > 0 || stale.runsRemoved > 0) d.out(`  earlier runs: ended ${stale.processesEnded} leftover processes, removed ${stale.runsRemoved} old run directories`);
+  const world = await startWorld({ cast, dir: run.path, roles, clock });
+  let events: readonly DemoEvent[] = [];
+  let summary: DemoSummary;
+  let shutdown: string[] = [];
+  try {
+    setupLines(world, cast).forEach((l) => d.out(l));
+    const before = await moneySnapshot(world, cast);
+    events = await runScript(world, plan, { clock, signal: d.signal, onEvent: (e) => d.out(eventLine(e)) });
+    summary = await summarize(world, cast, events, before);
+  } finally {
+    // Also on interruption: nothing the run started may outlive it.
+    shutdown = await world.close();
+  }
+  const elapsedMs = clock.monoMs() - t0;
+  summaryLines(summary, elapsedMs).forEach((l) => d.out(l));
+  if (shutdown.length > 0) d.out(`shutdown: ${shutdown.join(', ')}`);
+  const failures = [...new Set(summary.checks.filter((c) => !c.ok).map((c) => c.code))];
+  return { ok: summary.ok, seed: o.seed, runDir: run.path, elapsedMs, summary, failures, shutdown, events };
+}
+
+function checkOptions(o: DemoOptions): void {
+  if (!Number.isSafeInteger(o.users) || o.users < DEMO_LIMITS.usersMin || o.users > DEMO_LIMITS.usersMax) {
+    throw new TesseraError('DEMO_BAD_OPTION', `users must be ${DEMO_LIMITS.usersMin}-${DEMO_LIMITS.usersMax}`, { users: o.users });
+  }
+  if (!Number.isSafeInteger(o.seed) || o.seed < 0 || o.seed > 0xffff_ffff) throw new TesseraError('DEMO_BAD_OPTION', 'seed must be an integer 0-4294967295', { seed: o.seed });
+}
+
+function setupLines(world: DemoWorld, cast: DemoCast): string[] {
+  const info = world.sim.info();
+  const banks = [...world.banks.byCode.values()].map((b) => `${b.host.bankCode} ${b.host.name} (HTTP :${b.http.address.port})`).join(', ');
+  const c = world.center;
+  const sync = c.pragmas.synchronous === 2 ? 'FULL' : String(c.pragmas.synchronous);
+  const fleet = [...world.fleet.values()].map((t) => `${t.spec.terminalId} ${t.spec.role}`).join(', ');
+  return [
+    `  simulator    pcscd (${info.pcscdIsolation}) with ${info.readers.length} vpcd readers; ${cast.users.length * 2} cards (a bank cash card and a purse card per user)`,
+    `  banks        ${banks} behind the relay`,
+    `  center       :${c.center.address.port} SQLite ${c.pragmas.journalMode.toUpperCase()} synchronous=${sync}, e-money flow`,
+    `  fleet        ${fleet}`,
+    `  log          ${world.logFile}`,
+    `run (${formatSeconds(0)} = first step)`,
+  ];
+}

@@ -1,0 +1,79 @@
+/**
+ * The demo's terminals before they run: which role each plays, whom it
+ * belongs to, which simulated reader slot it uses, where the center calls
+ * it back (shops), and its key file. Keys are derived from the center's
+ * master key the way the center derives them (deriveTerminalKey over the
+ * terminal's keyRef) and written mode 0600; they are never printed.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import type { Random } from '../../core/random.js';
+import { deriveTerminalKey } from '../../center/server/terminal-keys.js';
+import type { DemoCast } from './cast.js';
+
+export const PROVIDER_OWNER = 'PROVIDER';
+
+export interface TerminalSpec {
+  readonly terminalId: string;
+  readonly role: 'provider-kiosk' | 'shop' | 'vending';
+  /** The store the terminal is registered to (the shop id for shops: its bank account is the shop's). */
+  readonly ownerId: string;
+  /** Index of the simulated reader slot (two per vpcd device). */
+  readonly slot: number;
+  readonly roleSettings: Readonly<Record<string, unknown>>;
+  readonly keyRef: string;
+  readonly keyFile: string;
+  readonly journal: string;
+  /** Where the center calls back (shops and the vending machine), or null. */
+  readonly callbackPort: number | null;
+}
+
+/** Reader devices the fleet needs (two slots each). */
+export function readerDevicesFor(cast: DemoCast): number {
+  return Math.ceil((cast.kiosks.length + cast.shops.length) / 2);
+}
+
+/** Writes the center master key (mode 0600) and returns it. */
+export function writeMasterKey(dir: string, random: Random): { masterKey: Buffer; masterKeyFile: string } {
+  const masterKey = random.bytes(32);
+  const masterKeyFile = join(dir, 'center-master.key');
+  writeFileSync(masterKeyFile, `${masterKey.toString('hex')}\n`, { mode: 0o600 });
+  return { masterKey, masterKeyFile };
+}
+
+/** Every terminal of the cast, with key files written and callback ports reserved. */
+export async function provisionTerminals(cast: DemoCast, dir: string, masterKey: Buffer): Promise<TerminalSpec[]> {
+  const tdir = join(dir, 'terminals');
+  mkdirSync(tdir, { recursive: true });
+  const spec = async (terminalId: string, role: TerminalSpec['role'], ownerId: string, slot: number, roleSettings: Record<string, unknown>): Promise<TerminalSpec> => {
+    const keyRef = `k-${terminalId}`;
+    const keyFile = join(tdir, `${terminalId}.key`);
+    writeFileSync(keyFile, `${deriveTerminalKey(masterKey, keyRef).toString('hex')}\n`, { mode: 0o600 });
+    const callbackPort = role === 'provider-kiosk' ? null : await freeLoopbackPort();
+    return { terminalId, role, ownerId, slot, roleSettings, keyRef, keyFile, journal: join(tdir, `${terminalId}.journal.db`), callbackPort };
+  };
+  const specs: TerminalSpec[] = [];
+  for (const k of cast.kiosks) specs.push(await spec(k, 'provider-kiosk', PROVIDER_OWNER, specs.length, {}));
+  for (const s of cast.shops) {
+    specs.push(await spec(s.terminalId, s.role, s.shopId, specs.length, s.role === 'vending' ? { products: { ...cast.products } } : {}));
+  }
+  return specs;
+}
+
+/**
+ * A port the callback listener can take: the center must know it before the
+ * terminal starts (it is registered with the terminal), and nothing else on
+ * loopback is expected to grab it in the few milliseconds in between.
+ */
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
