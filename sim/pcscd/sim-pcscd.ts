@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
+import { copyFileSync, createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { systemClock, type Clock } from '../../core/clock.js';
@@ -8,7 +8,7 @@ import { systemRandom, type Random } from '../../core/random.js';
 import { SIM_LIMITS } from '../limits.js';
 import { pickFreePortRuns } from './free-ports.js';
 import { buildNodelayShim } from './nodelay-shim.js';
-import { vpcdReaderConf } from './reader-conf.js';
+import { VPCD_DRIVER_PATH, vpcdReaderConf } from './reader-conf.js';
 
 export interface SimPcscdOptions {
   /** Working directory (reader config, socket dir); created if missing. */
@@ -75,7 +75,7 @@ export class SimPcscd {
     if (ports.length !== options.devices) throw new TesseraError('SIM_PCSCD_START_FAILED', 'one base port per device expected');
     const slots: SimReaderSlot[] = [];
     ports.forEach((port, i) => {
-      writeFileSync(join(confDir, `vpcd-${i}`), vpcdReaderConf(`${prefix} ${i}`, port));
+      writeFileSync(join(confDir, `vpcd-${i}`), vpcdReaderConf(`${prefix} ${i}`, port, vpcdDriverCopy(options.dir, i)));
       for (let s = 0; s < SIM_LIMITS.vpcdSlotsPerDevice; s++) {
         slots.push({ name: `${prefix} ${i} 00 ${String(s).padStart(2, '0')}`, port: port + s });
       }
@@ -175,6 +175,23 @@ export class SimPcscd {
     timer.cancel();
     if (this.isolation !== 'none') rmSync(this.socketPath, { force: true });
   }
+}
+
+/**
+ * The driver library device i loads. vsmartcard-vpcd 3.3 keeps its card
+ * connections in one global array indexed by slot number only, so two
+ * devices loaded from the same library share (and overwrite) each other's
+ * slots: a card in device 2 shows up in device 0, or nowhere. A copy of the
+ * file is a separate object to the dynamic loader (own globals), so every
+ * device after the first gets its own copy in the pcscd directory.
+ */
+function vpcdDriverCopy(dir: string, device: number): string {
+  if (device === 0) return VPCD_DRIVER_PATH;
+  const driversDir = join(dir, 'drivers');
+  mkdirSync(driversDir, { recursive: true });
+  const copy = join(driversDir, `libifdvpcd-${device}.so`);
+  copyFileSync(VPCD_DRIVER_PATH, copy);
+  return copy;
 }
 
 function isolationsToTry(): PcscdIsolation[] {
