@@ -24,12 +24,14 @@ import { createCenter, type Center } from '../../../center/server/create-center.
 import { deriveTerminalKey, terminalKeyLookup } from '../../../center/server/terminal-keys.js';
 import { openStorage } from '../../../center/storage/open.js';
 import type { Storage } from '../../../center/storage/types.js';
-import { systemClock } from '../../../core/clock.js';
+import { systemClock, type Clock } from '../../../core/clock.js';
 import { createLogger, silentLogger, type Logger } from '../../../core/log.js';
 import { SeededRandom } from '../../../core/random.js';
 import { STATUS } from '../../../protocol/codes.js';
+import { PROTOCOL_LIMITS } from '../../../protocol/limits.js';
 import { CardSlots } from '../../../sim/card/card-slots.js';
 import { PurseApplet } from '../../../sim/card/purse-applet.js';
+import type { VirtualCard } from '../../../sim/card/virtual-card.js';
 import type { Agent } from '../../../terminal/agent/agent.js';
 import { createAgent } from '../../../terminal/agent/create-agent.js';
 import { ScriptedKeypad, type KeypadPrompt } from '../../../terminal/agent/keypad.js';
@@ -75,12 +77,17 @@ export interface StackTerminal {
   readonly journal: Journal;
   /** Reads the journal whether the agent runs or not. */
   withJournal<T>(fn: (j: Journal) => T): T;
+  /** Queues keypad entries and inserts the card: the virtual card (hook its `apdu` event) and the flow's report to come. */
+  insert(cardId: string, keys?: Partial<Record<KeypadPrompt, string>>): Promise<{ card: VirtualCard; outcome: Promise<AgentReport> }>;
   /** Queues keypad entries, inserts the card, resolves with the card flow's report (the card stays in: take()). */
   present(cardId: string, keys?: Partial<Record<KeypadPrompt, string>>): Promise<AgentReport>;
   /** The holder takes the card back. */
   take(): Promise<void>;
   command(name: string, args?: AgentCommand['args']): Promise<AgentReport>;
   nextOutcome(pred?: (r: AgentReport) => boolean): Promise<AgentReport>;
+  readonly running: boolean;
+  /** Resolves once the agent's link to the center is up (throws after timeoutMs). */
+  linkUp(timeoutMs?: number): Promise<void>;
   /** Stops the agent (its journal and callback port are kept for restart()). */
   stop(): Promise<void>;
   /** A new agent process on the same journal, key, reader and callback port. */
@@ -106,9 +113,11 @@ export interface EmoneyStack {
   readonly center: Center | null;
   readonly centerPort: number;
   readonly terminals: ReadonlyMap<string, StackTerminal>;
+  /** Captured log lines (openEmoneyStack({ captureLogs: true })), else empty. */
+  readonly logLines: readonly string[];
   /** Called after each durable settlement step (throw to stop the center's work there, as a crash would). */
   onSettlementStep: ((step: SettlementStep, batchId: string) => void) | null;
-  /** Opens the terminal listener (again, on the same port). */
+  /** Opens the terminal listener (again, on the same port) and waits until every running agent's link is up again. */
   startCenter(): Promise<void>;
   /** Closes the terminal listener: the terminals are offline. Storage stays open. */
   stopCenter(): Promise<void>;
@@ -135,7 +144,11 @@ export interface EmoneyStack {
   close(): Promise<void>;
 }
 
-const testLog = (name: string): Logger => (process.env['TESSERA_TEST_LOG'] ? createLogger(name, { level: process.env['TESSERA_TEST_LOG'] }) : silentLogger);
+/** Every log line of the stack's agents and center when opened with captureLogs (tests grep them for secrets). */
+function stackLog(name: string, lines: string[] | null): Logger {
+  if (lines) return createLogger(name, { level: 'debug' }, { write: (line: string) => void lines.push(line) });
+  return process.env['TESSERA_TEST_LOG'] ? createLogger(name, { level: process.env['TESSERA_TEST_LOG'] }) : silentLogger;
+}
 
 /** A TCP port that was free a moment ago (the agent's callback listener binds it). */
 export function freePort(): Promise<number> {
@@ -149,7 +162,16 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function openEmoneyStack(opts: { readers?: number } = {}): Promise<EmoneyStack> {
+export interface EmoneyStackOptions {
+  /** Reader slots (two per vpcd device); default 4. */
+  readonly readers?: number;
+  /** Keep every log line of agents and center in `logLines` (tests grep them for secrets). */
+  readonly captureLogs?: boolean;
+  /** The center's clock (e-money timeouts; a shifted clock tests them without waiting). Agents keep the system clock. */
+  readonly clock?: Clock;
+}
+
+export async function openEmoneyStack(opts: EmoneyStackOptions = {}): Promise<EmoneyStack> {
   const devices = Math.ceil((opts.readers ?? 4) / 2);
   const pcscd = await startTestPcscd({ devices, namePrefix: 'Emoney Reader' });
   const dir = mkdtempSync(join(tmpdir(), 'tessera-emoney-'));
@@ -160,7 +182,7 @@ export async function openEmoneyStack(opts: { readers?: number } = {}): Promise<
   const banks = await openBanks(join(dir, 'bank-a.db'), join(dir, 'bank-b.db'));
   const relay = new Relay({ adapters: [banks.a, banks.b] });
   const slots = new CardSlots(pcscd.pcscd.slots, join(dir, 'cards'));
-  return new Stack(dir, pcscd, slots, masterKey, masterKeyFile, issuerMasterKey, banks, relay).open();
+  return new Stack(dir, pcscd, slots, masterKey, masterKeyFile, issuerMasterKey, banks, relay, opts.captureLogs ? [] : null, opts.clock ?? systemClock).open();
 }
 
 class Stack implements EmoneyStack {
@@ -184,7 +206,13 @@ class Stack implements EmoneyStack {
     readonly issuerMasterKey: Buffer,
     readonly banks: Banks,
     private readonly relay: Relay,
+    private readonly captured: string[] | null,
+    private readonly clock: Clock,
   ) {}
+
+  get logLines(): readonly string[] {
+    return this.captured ?? [];
+  }
 
   get readers(): string[] {
     return this.pcscd.pcscd.slots.map((s) => s.name);
@@ -212,6 +240,8 @@ class Stack implements EmoneyStack {
         ],
       },
       lookupTerminalKey: terminalKeyLookup(this.storage, this.masterKey),
+      log: stackLog('emoney', this.captured),
+      clock: this.clock,
       random: new SeededRandom(Number.parseInt(randomBytes(4).toString('hex'), 16)),
       onSettlementStep: (step, id) => this.onSettlementStep?.(step, id),
     });
@@ -222,9 +252,12 @@ class Stack implements EmoneyStack {
     this.center = await createCenter(configOf(this.masterKeyFile, { listen: { host: '127.0.0.1', port: this.centerPort } }), {
       storage: this.storage,
       flows: [this.emoney.flow],
-      log: testLog('center'),
+      clock: this.clock,
+      log: stackLog('center', this.captured),
     });
     this.centerPort = this.center.address.port;
+    // Agents reconnect with exponential backoff (up to RECONNECT_MAX_MS): wait for them, bounded.
+    await Promise.all([...this.terminals.values()].filter((t) => t.running).map((t) => t.linkUp()));
   }
 
   async stopCenter(): Promise<void> {
@@ -292,7 +325,7 @@ class Stack implements EmoneyStack {
     });
     const keypad = new ScriptedKeypad(systemClock);
     const term = new Terminal(o.terminalId, readerName, config.journal, keypad, this.slots, (): Agent =>
-      createAgent(config, { log: testLog(o.terminalId), keypad, ...(o.roles && { roles: o.roles }) }),
+      createAgent(config, { log: stackLog(o.terminalId, this.captured), keypad, ...(o.roles && { roles: o.roles }) }),
     );
     await term.restart();
     this.terminals.set(o.terminalId, term);
@@ -399,6 +432,18 @@ class Terminal implements StackTerminal {
     return this.agent.context.journal;
   }
 
+  get running(): boolean {
+    return this.current !== null;
+  }
+
+  async linkUp(timeoutMs = PROTOCOL_LIMITS.RECONNECT_MAX_MS * 1.5): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (!this.agent.context.link.isUp) {
+      if (Date.now() > until) throw new Error(`${this.id}: link not up after ${timeoutMs} ms`);
+      await systemClock.sleep(25);
+    }
+  }
+
   withJournal<T>(fn: (j: Journal) => T): T {
     if (this.current) return fn(this.current.context.journal);
     const j = Journal.open(this.journalPath);
@@ -429,11 +474,14 @@ class Terminal implements StackTerminal {
     return new Promise((resolve) => this.waiters.push({ pred, resolve }));
   }
 
-  async present(cardId: string, keys: Partial<Record<KeypadPrompt, string>> = {}): Promise<AgentReport> {
+  async insert(cardId: string, keys: Partial<Record<KeypadPrompt, string>> = {}): Promise<{ card: VirtualCard; outcome: Promise<AgentReport> }> {
     for (const [prompt, value] of Object.entries(keys)) this.keypad.push(prompt as KeypadPrompt, value);
-    const done = this.nextOutcome((r) => r.trigger === 'card' || r.trigger === 'invalid-medium');
-    await this.slots.insert(cardId, this.readerName);
-    return done;
+    const outcome = this.nextOutcome((r) => r.trigger === 'card' || r.trigger === 'invalid-medium');
+    return { card: await this.slots.insert(cardId, this.readerName), outcome };
+  }
+
+  async present(cardId: string, keys: Partial<Record<KeypadPrompt, string>> = {}): Promise<AgentReport> {
+    return (await this.insert(cardId, keys)).outcome;
   }
 
   async take(): Promise<void> {
