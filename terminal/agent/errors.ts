@@ -97,6 +97,35 @@ export const TERM_ERRORS = defineErrors('terminal', 'TERM_', {
     meaning: 'The role does not handle this kind of input (a scan or a command).',
     action: 'Check which inputs the configured role accepts.',
   },
+  // ------------------------------------------------------------ member shop / vending (seed 004)
+  TERM_ENTRY_INVALID: {
+    meaning: 'A keypad entry was not valid (details.prompt: an amount that is not a positive whole number of minor units, a product code not on the menu); nothing was debited.',
+    action: 'Enter the amount in minor units (digits only) or press a product button that is configured.',
+  },
+  TERM_BALANCE_INSUFFICIENT: {
+    meaning: 'The card holds less e-money than the price (details.amountMinor, details.balanceMinor); nothing was debited or journalled.',
+    action: 'Tell the holder to charge the card at a provider terminal or pay otherwise.',
+  },
+  TERM_CURRENCY_MISMATCH: {
+    meaning: 'The card\'s purse is in another currency than this terminal accepts (details.cardCurrency); nothing was debited.',
+    action: 'Tell the holder the card is not accepted here.',
+  },
+  TERM_DEBIT_UNCONFIRMED: {
+    meaning: 'The card left (or failed) after the DEBIT was sent and before its answer: the card may or may not have debited. Nothing was journalled or sold; the doubt is kept in the journal.',
+    action: 'Do not hand over the goods. Ask the holder to insert the card again here: the terminal reads its counter and resolves the doubt.',
+  },
+  TERM_DEBIT_UNRECORDED: {
+    meaning: 'The card shows that an earlier DEBIT in doubt here did take place (details.amountMinor) but its answer never reached the terminal: there is no card MAC, the shop cannot claim it; the holder is owed the amount. Kept aside in the journal (UNRECORDED).',
+    action: 'Give the holder the aside record (card, counter, amount) to claim from the provider, which holds the amount in its float.',
+  },
+  TERM_SETTLE_FAILED: {
+    meaning: 'Settlement could not proceed: the center refused or did not answer the settle request, or the instruction could not be opened (details.protocolCode); nothing was erased.',
+    action: 'Check the link to the center and that this terminal is registered as a shop with a callback address; settle again.',
+  },
+  TERM_SETTLE_TIMEOUT: {
+    meaning: 'The center did not call back with the settlement instruction in time (or called after the terminal stopped waiting, and was refused); nothing was erased.',
+    action: 'Settle again: a batch the center already booked is resumed with the same instruction, so nothing is paid twice.',
+  },
 });
 
 export type TermErrorCode = keyof typeof TERM_ERRORS;

@@ -121,8 +121,8 @@ export class Journal {
     this.db.transaction(() => {
       if (this.debitInDoubt(d.mediumId)) throw termError('TERM_JOURNAL_DUPLICATE', 'a debit of this card is already in doubt', { mediumId: d.mediumId });
       this.db
-        .prepare('INSERT INTO debits_in_doubt (medium_id, counter_before, balance_before_minor, amount_minor, currency, terminal_id, terminal_nonce, started_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(d.mediumId, d.counterBefore, d.balanceBeforeMinor, d.amountMinor, d.currency, d.terminalId, d.terminalNonce, this.clock.nowMs());
+        .prepare('INSERT INTO debits_in_doubt (medium_id, counter_before, balance_before_minor, amount_minor, currency, terminal_id, started_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(d.mediumId, d.counterBefore, d.balanceBeforeMinor, d.amountMinor, d.currency, d.terminalId, this.clock.nowMs());
     })();
   }
 
@@ -148,7 +148,7 @@ export class Journal {
     this.db.transaction(() => {
       const d = this.debitInDoubt(mediumId);
       if (!d) throw termError('TERM_JOURNAL_MISMATCH', 'no debit in doubt for this card', { mediumId });
-      this.insertAside({ ...d, cardCounter: d.counterBefore + 1, cardMac: null, recordedAtMs: d.startedAtMs }, reason);
+      this.insertAside({ ...d, cardCounter: d.counterBefore + 1, terminalNonce: null, cardMac: null, recordedAtMs: d.startedAtMs }, reason);
       this.db.prepare('DELETE FROM debits_in_doubt WHERE medium_id = ?').run(mediumId);
     })();
   }
@@ -299,7 +299,6 @@ function doubtOf(r: Row): StoredDebitInDoubt {
     amountMinor: Number(r['amount_minor']),
     currency: String(r['currency']),
     terminalId: String(r['terminal_id']),
-    terminalNonce: Buffer.from(r['terminal_nonce'] as Uint8Array),
     startedAtMs: Number(r['started_at_ms']),
   };
 }
@@ -311,7 +310,7 @@ function asideOf(r: Row): AsideRecord {
     amountMinor: Number(r['amount_minor']),
     currency: String(r['currency']),
     terminalId: String(r['terminal_id']),
-    terminalNonce: Buffer.from(r['terminal_nonce'] as Uint8Array),
+    terminalNonce: r['terminal_nonce'] === null ? null : Buffer.from(r['terminal_nonce'] as Uint8Array),
     cardMac: r['card_mac'] === null ? null : Buffer.from(r['card_mac'] as Uint8Array),
     reason: String(r['reason']) as AsideReason,
     recordedAtMs: Number(r['recorded_at_ms']),

@@ -32,7 +32,7 @@ export const JOURNAL_MIGRATIONS: readonly string[] = [
    CREATE INDEX outbox_open ON outbox (state, created_at_ms);`,
   // Seed 004 exceptions (shop/vending roles): a DEBIT sent whose answer never came (one per card,
   // written before the APDU), and records kept aside for the operator (rejected at settlement, or a
-  // debit the card made without its MAC reaching the terminal: card_mac NULL).
+  // debit the card made without its answer reaching the terminal: nonce and card_mac NULL).
   `CREATE TABLE debits_in_doubt (
      medium_id TEXT PRIMARY KEY CHECK (length(medium_id) = 16),
      counter_before INTEGER NOT NULL CHECK (counter_before >= 0),
@@ -40,7 +40,6 @@ export const JOURNAL_MIGRATIONS: readonly string[] = [
      amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
      currency TEXT NOT NULL CHECK (length(currency) = 3),
      terminal_id TEXT NOT NULL,
-     terminal_nonce BLOB NOT NULL,
      started_at_ms INTEGER NOT NULL
    );
    CREATE TABLE purchases_aside (
@@ -50,7 +49,7 @@ export const JOURNAL_MIGRATIONS: readonly string[] = [
      amount_minor INTEGER NOT NULL CHECK (amount_minor >= 0),
      currency TEXT NOT NULL CHECK (length(currency) = 3),
      terminal_id TEXT NOT NULL,
-     terminal_nonce BLOB NOT NULL,
+     terminal_nonce BLOB,
      card_mac BLOB,
      reason TEXT NOT NULL CHECK (reason IN ('FORGED', 'ALTERED', 'DUPLICATE', 'UNRECORDED', 'UNRESOLVED')),
      recorded_at_ms INTEGER NOT NULL,

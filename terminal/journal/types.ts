@@ -35,8 +35,9 @@ export const ASIDE_REASONS = ['FORGED', 'ALTERED', 'DUPLICATE', 'UNRECORDED', 'U
 export type AsideReason = (typeof ASIDE_REASONS)[number];
 
 /** A record kept aside for the operator (never sent for settlement again). */
-export interface AsideRecord extends Omit<StoredPurchase, 'cardMac' | 'settledAtMs'> {
-  /** null for UNRECORDED / UNRESOLVED debits (the MAC never reached the terminal). */
+export interface AsideRecord extends Omit<StoredPurchase, 'cardMac' | 'terminalNonce' | 'settledAtMs'> {
+  /** null for UNRECORDED / UNRESOLVED debits (the card's answer never reached the terminal). */
+  readonly terminalNonce: Buffer | null;
   readonly cardMac: Buffer | null;
   readonly reason: AsideReason;
   readonly asideAtMs: number;
@@ -51,7 +52,6 @@ export interface DebitInDoubt {
   readonly amountMinor: number;
   readonly currency: string;
   readonly terminalId: string;
-  readonly terminalNonce: Buffer;
 }
 
 export interface StoredDebitInDoubt extends DebitInDoubt {

@@ -104,6 +104,13 @@ describe('outcomes and the TERM_ registry', () => {
         "TERM_INPUT_TIMEOUT",
         "TERM_ROLE_FAILED",
         "TERM_NOT_SUPPORTED",
+        "TERM_ENTRY_INVALID",
+        "TERM_BALANCE_INSUFFICIENT",
+        "TERM_CURRENCY_MISMATCH",
+        "TERM_DEBIT_UNCONFIRMED",
+        "TERM_DEBIT_UNRECORDED",
+        "TERM_SETTLE_FAILED",
+        "TERM_SETTLE_TIMEOUT",
       ]
     `);
   });

@@ -1,0 +1,45 @@
+/**
+ * roleSettings of the member-shop roles (seed 004), validated when the role
+ * is created: a bad config stops the agent at start (TERM_CONFIG_INVALID),
+ * not at the first customer.
+ */
+import { z } from 'zod';
+import { PROTOCOL_LIMITS } from '../../../../protocol/limits.js';
+import { termError } from '../../errors.js';
+
+const currency = z.string().regex(/^[A-Z]{3}$/, 'currency: 3 uppercase letters (ISO 4217 alpha)');
+/** Caps the center's AWAIT_CALLBACK wait (the operator's patience); absent: the center's wait. */
+const settleWaitMs = z.number().int().positive().max(PROTOCOL_LIMITS.MAX_CALLBACK_WAIT_MS);
+const priceMinor = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+
+export const shopSettingsSchema = z
+  .object({
+    /**
+     * Ask the PIN before every debit. When false the PIN is asked only if the
+     * card demands it (the Tessera purse demands it for every DEBIT, CARD.md).
+     */
+    pinRequired: z.boolean().default(false),
+    currency: currency.default('JPY'),
+    settleWaitMs: settleWaitMs.optional(),
+  })
+  .strict();
+
+export const vendingSettingsSchema = z
+  .object({
+    /** Product code (the button) → price in minor units. */
+    products: z.record(z.string().regex(/^[A-Z0-9-]{1,8}$/, 'product code: 1-8 of A-Z 0-9 -'), priceMinor).refine((p) => Object.keys(p).length > 0, 'at least one product'),
+    currency: currency.default('JPY'),
+    settleWaitMs: settleWaitMs.optional(),
+  })
+  .strict();
+
+export type ShopSettings = z.infer<typeof shopSettingsSchema>;
+export type VendingSettings = z.infer<typeof vendingSettingsSchema>;
+
+/** Parses roleSettings; TERM_CONFIG_INVALID lists each bad field (paths under roleSettings). */
+export function parseRoleSettings<S extends z.ZodType>(schema: S, role: string, input: unknown): z.infer<S> {
+  const r = schema.safeParse(input);
+  if (r.success) return r.data;
+  const problems = r.error.issues.map((i) => `roleSettings.${i.path.join('.') || '(root)'}: ${i.message}`);
+  throw termError('TERM_CONFIG_INVALID', `role ${role}: ${problems.join('; ')}`, { problems });
+}

@@ -1,0 +1,46 @@
+/**
+ * The member-shop terminal (seed 004, JP 9-147043): the clerk keys the
+ * amount, the holder's card is debited offline (PIN when the shop or the card
+ * asks for it) and the card's record is journalled before the sale is
+ * approved — no center contact, so it sells with the center down. `settle`
+ * sends the records and awaits the center's callback; `unsettled` reports
+ * what is held. Shared with vending: member-shop/purchase.ts, settlement.ts.
+ */
+import { PURSE_LIMITS } from '../../../protocol/purse/constants.js';
+import type { TerminalConfig } from '../../config/schema.js';
+import { termError } from '../errors.js';
+import type { CardSession, FlowOutcome, Role, RoleContext } from '../role.js';
+import { memberShopCommands } from './member-shop/commands.js';
+import { sellOnCard } from './member-shop/purchase.js';
+import { parseRoleSettings, shopSettingsSchema, type ShopSettings } from './member-shop/settings.js';
+import { ShopSettlement } from './member-shop/settlement.js';
+
+export const SHOP = 'shop';
+
+/** Digits only: no sign, no decimal point, no grouping (minor units). */
+const AMOUNT_DIGITS = /^[0-9]{1,16}$/;
+
+export function shopRole(config: TerminalConfig): Role {
+  const settings = parseRoleSettings(shopSettingsSchema, SHOP, config.roleSettings);
+  const settlement = new ShopSettlement(settings.settleWaitMs);
+  return {
+    name: SHOP,
+    onCardInserted: (ctx, card) => sale(ctx, card, settings),
+    onCommand: memberShopCommands(settlement),
+    onSettlementInstruction: (ctx, msg, session) => settlement.onInstruction(ctx, msg, session),
+  };
+}
+
+async function sale(ctx: RoleContext, card: CardSession, settings: ShopSettings): Promise<FlowOutcome> {
+  const amountMinor = parseAmount(await ctx.keypad.read('amount'));
+  return sellOnCard(ctx, card, { amountMinor, currency: settings.currency, pinRequired: settings.pinRequired });
+}
+
+/** The keyed amount in minor units, or TERM_ENTRY_INVALID (before the card is touched: nothing debited). */
+export function parseAmount(entry: string): number {
+  const n = AMOUNT_DIGITS.test(entry) ? Number(entry) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1 || n > PURSE_LIMITS.balanceMinorMax) {
+    throw termError('TERM_ENTRY_INVALID', 'the amount must be a positive whole number of minor units', { prompt: 'amount', length: entry.length });
+  }
+  return n;
+}
