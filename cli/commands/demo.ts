@@ -55,9 +55,14 @@ async function demo(flags: DemoFlags): Promise<void> {
       process.exitCode = DEMO_CHECK_FAILED_EXIT_CODE;
     }
   } catch (e) {
-    if (!signalName) throw e;
-    process.stderr.write('tessera demo: DEMO_INTERRUPTED: stopped; everything it started is shut down\n');
-    process.exitCode = SIGNAL_EXIT[signalName] ?? 1;
+    if (signalName) {
+      process.stderr.write('tessera demo: DEMO_INTERRUPTED: stopped; everything it started is shut down\n');
+      process.exitCode = SIGNAL_EXIT[signalName] ?? 1;
+    } else if (e instanceof TesseraError) {
+      // The message starts with the code; the cause's code says which part failed.
+      process.stderr.write(`tessera demo: ${e.message}\n`);
+      process.exitCode = 1;
+    } else throw e;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

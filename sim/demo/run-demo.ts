@@ -99,7 +99,7 @@ function setupLines(world: DemoWorld, cast: DemoCast): string[] {
   const sync = c.pragmas.synchronous === 2 ? 'FULL' : String(c.pragmas.synchronous);
   const fleet = [...world.fleet.values()].map((t) => `${t.spec.terminalId} ${t.spec.role}`).join(', ');
   return [
-    `  simulator    pcscd (${info.pcscdIsolation}) with ${info.readers.length} vpcd readers; ${cast.users.length * 2} cards (a bank cash card and a purse card per user)`,
+    `  simulator    pcscd (${info.pcscdIsolation}${world.sim.pcscd.nodelay ? '' : ', no Nagle shim: ~44 ms per APDU'}) with ${info.readers.length} vpcd readers; ${cast.users.length * 2} cards (a bank cash card and a purse card per user)`,
     `  banks        ${banks} behind the relay`,
     `  center       :${c.center.address.port} SQLite ${c.pragmas.journalMode.toUpperCase()} synchronous=${sync}, e-money flow`,
     `  fleet        ${fleet}`,

@@ -63,7 +63,11 @@ interface Run {
 export async function runScript(world: DemoWorld, plan: DemoPlan, o: { clock: Clock; signal: AbortSignal; onEvent: (e: DemoEvent) => void }): Promise<DemoEvent[]> {
   const events: DemoEvent[] = [];
   const run: Run = { world, plan, clock: o.clock, startMs: o.clock.monoMs(), signal: o.signal, emit: (e) => (events.push(e), o.onEvent(e)) };
-  await Promise.all(plan.cast.users.map((u) => walk(run, u)));
+  // Every walk ends (an interruption ends each at its next step) before the first failure is rethrown,
+  // so no card flow is still running when the world shuts down.
+  const walks = await Promise.allSettled(plan.cast.users.map((u) => walk(run, u)));
+  const failed = walks.find((w): w is PromiseRejectedResult => w.status === 'rejected');
+  if (failed) throw failed.reason;
   for (const shop of plan.cast.shops) await settle(run, terminal(run, shop.terminalId));
   return events;
 }

@@ -1,0 +1,126 @@
+/**
+ * `tessera demo` end to end, as a user runs it: the CLI in its own process
+ * (its own pcscd, banks, center and fleet on the real driver stacks), a
+ * small fleet of users. The summary must pass and agree with the seeded
+ * plan; a second run in the same state root starts from scratch; SIGTERM
+ * mid-run shuts everything down; nothing secret reaches the output.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SeededRandom } from '../../../core/random.js';
+import { castSecrets, makeCast } from '../../../sim/demo/cast.js';
+import { allSteps, makePlan } from '../../../sim/demo/itinerary.js';
+import { helpersOf } from '../../../sim/demo/run-dir.js';
+import type { DemoSummary } from '../../../sim/demo/summary.js';
+
+const CLI = join(process.cwd(), 'cli', 'tessera.ts');
+const root = mkdtempSync(join(tmpdir(), 'tessera-demo-'));
+const SEED = 20_260_601;
+const USERS = 2;
+
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+interface Exit {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `tessera demo` through tsx in one node process (signals reach the demo itself). */
+function demo(args: string[], onLine?: (line: string, child: ReturnType<typeof spawn>) => void): Promise<Exit> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'demo', '--state-dir', root, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (b: Buffer) => {
+    const text = b.toString('utf8');
+    stdout += text;
+    for (const line of text.split('\n')) if (line) onLine?.(line, child);
+  });
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+}
+
+function resultOf(out: Exit): { ok: boolean; runDir: string; failures: string[]; shutdown: string[]; summary: DemoSummary } {
+  const last = out.stdout.trim().split('\n').at(-1)!;
+  return JSON.parse(last) as ReturnType<typeof resultOf>;
+}
+
+function plan() {
+  const random = new SeededRandom(SEED);
+  return makePlan(makeCast(SEED, USERS, random), random);
+}
+
+describe('tessera demo', () => {
+  it('runs the whole world, passes every check, agrees with its seeded plan, and runs again from scratch', async () => {
+    const first = await demo(['--users', String(USERS), '--seed', String(SEED), '--json']);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const r = resultOf(first);
+    expect(r.ok).toBe(true);
+    expect(r.failures).toEqual([]);
+    expect(r.shutdown).toEqual([]);
+    const s = r.summary;
+    for (const c of s.checks) expect(c.ok, c.name).toBe(true);
+    expect(s.audits.map((a) => a.ledger)).toEqual(['center', 'bank 0001', 'bank 0002']);
+    expect(s.audits.every((a) => a.ok && a.transfers > 0)).toBe(true);
+
+    // What happened is what the seed planned.
+    const steps = allSteps(plan());
+    const approved = (kind: string) => steps.filter((x) => x.kind === kind && x.expect === 'approved');
+    expect(s.charges.approved).toBe(USERS);
+    expect(s.charges.approvedMinor).toBe(approved('charge').reduce((t, x) => t + x.amountMinor, 0));
+    expect(s.charges.declined).toEqual({ BANK_WRONG_PIN: 1, BANK_INSUFFICIENT_FUNDS: 1 });
+    expect(s.purchases.approved).toBe(approved('purchase').length);
+    expect(s.purchases.amountMinor).toBe(approved('purchase').reduce((t, x) => t + x.amountMinor, 0));
+    expect(s.purchases.declined).toEqual({ TERM_BALANCE_INSUFFICIENT: 1 });
+    expect(s.settlements).toMatchObject({ settled: 3, records: s.purchases.approved, amountMinor: s.purchases.amountMinor, failed: 0 });
+
+    // The books: the provider's net position is its bank balance; money is conserved.
+    for (const b of s.banks) expect(b.providerNetMinor).toBe(b.providerBalanceMinor);
+    expect(s.banks.reduce((t, b) => t + b.providerBalanceMinor, 0)).toBe(s.floatMinor);
+    expect(s.money.after.totalMinor).toBe(s.money.before.totalMinor);
+    expect(s.money.after.shopsBankMinor).toBe(s.purchases.amountMinor);
+    expect(s.money.after.unsettledMinor).toBe(0);
+
+    // Nothing the demo started outlives it; no PIN or security code was printed.
+    expect(helpersOf(r.runDir)).toEqual([]);
+    for (const secret of castSecrets(plan().cast)) expect(first.stdout).not.toMatch(new RegExp(`\\b${secret}\\b`));
+
+    // Run twice: a fresh run directory, fresh banks (the same money before), the same story, a pass.
+    const second = await demo(['--users', String(USERS), '--seed', String(SEED), '--json']);
+    expect(second.code).toBe(0);
+    const r2 = resultOf(second);
+    expect(r2.runDir).not.toBe(r.runDir);
+    expect(existsSync(r.runDir)).toBe(true);
+    expect(r2.summary.money.before).toEqual(s.money.before);
+    expect(r2.summary.charges).toEqual(s.charges);
+  }, 180_000);
+
+  it('shuts everything down and exits 143 on SIGTERM mid-run', async () => {
+    let runDir = '';
+    let sent = false;
+    const out = await demo(['--users', '6', '--seed', '7'], (line, child) => {
+      const m = /run (\/\S+)$/.exec(line);
+      if (m) runDir = m[1]!;
+      if (!sent && /\bcharge\b.*\bok\b/.test(line)) {
+        sent = true;
+        child.kill('SIGTERM');
+      }
+    });
+    expect(sent).toBe(true);
+    expect(out.code).toBe(143);
+    expect(out.stderr).toContain('DEMO_INTERRUPTED');
+    expect(out.stdout).not.toContain('PASS');
+    expect(runDir).not.toBe('');
+    expect(helpersOf(runDir)).toEqual([]);
+  }, 120_000);
+
+  it('refuses a bad option with a coded error', async () => {
+    const out = await demo(['--users', '1']);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toContain('DEMO_BAD_OPTION');
+  }, 60_000);
+});
