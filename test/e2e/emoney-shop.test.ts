@@ -27,11 +27,11 @@ let vendB: StackTerminal;
 let money0: number;
 let cardSeq = 0;
 
-/** A fresh purse card charged through the center with `amountMinor` from alice's account at bank A. */
-async function chargedCard(amountMinor: number): Promise<string> {
+/** A fresh purse card charged through the center with `amountMinor` from a user's account (alice, bank A). */
+async function chargedCard(amountMinor: number, from: { ref: (typeof WORLD)['aliceA']['ref']; pin: string } = WORLD.aliceA): Promise<string> {
   cardSeq += 1;
   const id = await s.issueCard(`5e0a0000000000${cardSeq.toString(16).padStart(2, '0')}`);
-  if (amountMinor > 0) await s.chargeCard(id, amountMinor);
+  if (amountMinor > 0) await s.chargeCard(id, amountMinor, from);
   return id;
 }
 
@@ -106,5 +106,183 @@ describe('member shop and vending terminals on the real stack (seed 004)', () =>
       }
     }
     expect(s.logLines.some((l) => l.includes('"pin":"1234"'))).toBe(false);
+  });
+
+  it('vending: the price is the configured price of the button pressed; an unknown button sells nothing; settled at bank B', async () => {
+    const card = await chargedCard(1_000, WORLD.bobB); // the provider's money is then at bank B, where this shop banks
+    const sold = await vendB.present(card, { menu: 'B2', pin: CARD_PIN });
+    await vendB.take();
+    expect(sold).toMatchObject({ result: 'approved', mediumId: card, details: { product: 'B2', amountMinor: 250, balanceMinor: 750 } });
+    const unknown = await vendB.present(card, { menu: 'Z9' });
+    await vendB.take();
+    expect(unknown).toMatchObject({ result: 'error', code: 'TERM_ENTRY_INVALID', card: 'returned', details: { prompt: 'menu' } });
+    expect(s.cardBalance(card)).toBe(750);
+    expect(vendB.journal.listUnsettled().map((r) => r.amountMinor)).toEqual([250]);
+
+    const before = await shopBPaid();
+    expect(await settle(vendB)).toMatchObject({ result: 'done', details: { settledCount: 1, settledMinor: 250, totalMinor: 250, providerAccount: { bankCode: '0002' } } });
+    expect((await shopBPaid()) - before).toBe(250);
+    expect(vendB.journal.listUnsettled()).toEqual([]);
+  });
+
+  it('vending: a bad price list stops the role at creation with TERM_CONFIG_INVALID', () => {
+    const config = (roleSettings: Record<string, unknown>) =>
+      parseTerminalConfig({ terminalId: 'VEND-X', keyFile: '/nonexistent', role: 'vending', centers: [{ host: '127.0.0.1', port: 1 }], devices: { reader: { namePattern: 'x' } }, journal: ':memory:', roleSettings });
+    for (const bad of [{ products: { A1: 0 } }, { products: { a1: 100 } }, { products: { A1: 1.5 } }, { products: {} }, { products: { A1: 100 }, colour: 'red' }, {}]) {
+      expect(() => builtinRoles().create(config(bad))).toThrow(expect.objectContaining({ code: 'TERM_CONFIG_INVALID' }));
+    }
+    expect(builtinRoles().create(config({ products: { A1: 100 } })).name).toBe('vending');
+  });
+
+  it('declines a card short of the price with a code; bad amount entries are coded; nothing debited or journalled', async () => {
+    const card = await chargedCard(300);
+    const held = shopA.journal.listUnsettled().length;
+    const short = await shopA.present(card, { amount: '500' });
+    await shopA.take();
+    expect(short).toMatchObject({ result: 'declined', code: 'TERM_BALANCE_INSUFFICIENT', mediumId: card, card: 'returned', details: { amountMinor: 500, balanceMinor: 300 } });
+    for (const entry of ['12.50', '0', '99999999999999999']) {
+      const r = await shopA.present(card, { amount: entry });
+      await shopA.take();
+      expect(r).toMatchObject({ result: 'error', code: 'TERM_ENTRY_INVALID', details: { prompt: 'amount' } });
+    }
+    expect(shopA.keypad.pending).toBe(0);
+    expect(s.cardBalance(card)).toBe(300);
+    expect(s.cardCounter(card)).toBe(1); // the charge only
+    expect(shopA.journal.listUnsettled()).toHaveLength(held);
+    expect(shopA.journal.listDebitsInDoubt()).toEqual([]);
+  });
+
+  it('rejects a forged, an altered, a twice-settled and a cloned-card record with codes, sets them aside, pays only the genuine one', async () => {
+    const card = await chargedCard(5_000);
+    for (const amount of ['300', '400', '500']) {
+      expect((await shopA.present(card, { amount, pin: CARD_PIN })).result).toBe('approved');
+      await shopA.take();
+    }
+    const [r1, r2, r3] = shopA.journal.listUnsettled();
+    expect((await settle(shopA)).details).toMatchObject({ settledCount: 3, settledMinor: 1_200, rejected: [] });
+    const paid = await shopPaid();
+
+    expect((await shopA.present(card, { amount: '200', pin: CARD_PIN })).result).toBe('approved');
+    await shopA.take();
+    const forged: JournalPurchase = { ...r1!, cardCounter: 99, amountMinor: 5_000, cardMac: randomBytes(8) };
+    const altered: JournalPurchase = { ...r2!, amountMinor: 4_000 };
+    // A clone: the card's keys and an older state (counter before r3, a made-up balance) debits at r3's counter.
+    const cloneStore = new CardStateStore(join(s.dir, 'clone'));
+    await cloneStore.save({ ...s.slots.store.load(card)!, counter: r3!.cardCounter - 1, balanceMinor: 1_000 });
+    const clone = new TestCard(new PurseApplet(cloneStore, card), CARD_PIN);
+    await clone.open();
+    const nonce = randomBytes(8);
+    const receipt = await clone.debit(250, 'SHOP-A1', nonce);
+    const cloned: JournalPurchase = { mediumId: card, cardCounter: receipt.counter, amountMinor: 250, currency: 'JPY', terminalId: 'SHOP-A1', terminalNonce: nonce, cardMac: receipt.cardMac };
+    expect(cloned.cardCounter).toBe(r3!.cardCounter);
+    for (const fake of [forged, altered, r1!, cloned]) shopA.journal.appendPurchase(fake);
+    const injectedMinor = 5_000 + 4_000 + r1!.amountMinor + 250;
+
+    const done = await settle(shopA);
+    expect(done).toMatchObject({ result: 'done', details: { settledCount: 1, settledMinor: 200, totalMinor: 200, remainingCount: 0 } });
+    expect(done.details!['rejected']).toEqual([
+      { mediumId: card, cardCounter: 99, status: 'FORGED' },
+      { mediumId: card, cardCounter: r2!.cardCounter, status: 'ALTERED' },
+      { mediumId: card, cardCounter: r1!.cardCounter, status: 'DUPLICATE' },
+      { mediumId: card, cardCounter: r3!.cardCounter, status: 'DUPLICATE' },
+    ]);
+    expect((await shopPaid()) - paid).toBe(200);
+    expect(shopA.journal.listUnsettled()).toEqual([]);
+    const aside = shopA.journal.listAside().slice(-4);
+    expect(aside.map((a) => [a.cardCounter, a.amountMinor, a.reason])).toEqual([
+      [99, 5_000, 'FORGED'], [r2!.cardCounter, 4_000, 'ALTERED'], [r1!.cardCounter, r1!.amountMinor, 'DUPLICATE'], [r3!.cardCounter, 250, 'DUPLICATE'],
+    ]);
+    expect(aside.every((a) => a.cardMac !== null)).toBe(true); // kept as received, for the operator
+    const flags = await s.storage.read((q) => q.all<{ kind: string }>('SELECT kind FROM emoney_flags WHERE card_id = ? AND counter = ?', [card, r3!.cardCounter]));
+    expect(flags.map((f) => f.kind)).toContain('clone');
+    expect((await shopA.command('unsettled')).details).toMatchObject({ count: 0, totalMinor: 0 });
+    expect(injectedMinor).toBeGreaterThan(0); // none of it was paid (shop's bank +200 only, checked above)
+  });
+
+  for (const step of ['instructed', 'acked'] as const) {
+    it(`center stopped right after '${step}' and restarted from its files: settle again, the shop is paid exactly once`, async () => {
+      const card = await chargedCard(3_000);
+      for (const amount of ['800', '450']) {
+        expect((await shopA.present(card, { amount, pin: CARD_PIN })).result).toBe('approved');
+        await shopA.take();
+      }
+      const paid = await shopPaid();
+      s.onSettlementStep = (at) => {
+        if (at === step) throw new Error(`center stops after ${step}`); // the durable step is done, nothing after it
+      };
+      const first = await shopA.command('settle');
+      await s.idle();
+      s.onSettlementStep = null;
+      if (step === 'instructed') {
+        // Booked at the center, never sent: the terminal gives up waiting, erases nothing.
+        expect(first).toMatchObject({ result: 'error', code: 'TERM_SETTLE_TIMEOUT' });
+        expect(shopA.journal.listUnsettled()).toHaveLength(2);
+      } else {
+        // Sent and acknowledged (records erased), the transfer never made.
+        expect(first).toMatchObject({ result: 'done', details: { settledCount: 2, settledMinor: 1_250 } });
+        expect(shopA.journal.listUnsettled()).toEqual([]);
+      }
+      expect(await shopPaid()).toBe(paid);
+
+      await s.crashCenter(); // reopened from its files; sweep() resumes acknowledged payments
+      const again = await settle(shopA);
+      expect(again.result).toBe('done');
+      if (step === 'instructed') expect(again.details).toMatchObject({ settledCount: 2, settledMinor: 1_250, totalMinor: 1_250 });
+      expect(shopA.journal.listUnsettled()).toEqual([]);
+      expect((await shopPaid()) - paid).toBe(1_250);
+      // A third settle pays nothing more.
+      await settle(shopA);
+      expect((await shopPaid()) - paid).toBe(1_250);
+    });
+  }
+
+  it('card pulled as the DEBIT reaches it: the card debits, the answer is lost; nothing journalled or sold; next insertion shows the holder is owed', async () => {
+    const card = await chargedCard(2_000);
+    const { card: chip, outcome } = await shopA.insert(card, { amount: '600', pin: CARD_PIN });
+    let debits = 0;
+    chip.on('apdu', (apdu) => {
+      // The first DEBIT is refused (PIN not verified yet); the second one is pulled as it arrives.
+      if (apdu[1] === INS.debit && ++debits === 2) void s.slots.remove(shopA.readerName);
+    });
+    const held = shopA.journal.listUnsettled().length;
+    expect(await outcome).toMatchObject({ result: 'error', code: 'TERM_DEBIT_UNCONFIRMED', card: 'removed', mediumId: card, details: { amountMinor: 600 } });
+    expect(s.cardBalance(card)).toBe(1_400); // the chip did debit
+    expect(shopA.journal.listUnsettled()).toHaveLength(held);
+    expect(shopA.journal.listDebitsInDoubt()).toMatchObject([{ mediumId: card, counterBefore: 1, balanceBeforeMinor: 2_000, amountMinor: 600 }]);
+
+    const back = await shopA.present(card, { amount: '600' });
+    await shopA.take();
+    expect(back).toMatchObject({ result: 'declined', code: 'TERM_DEBIT_UNRECORDED', mediumId: card, details: { amountMinor: 600, cardCounter: 2, balanceMinor: 1_400 } });
+    expect(s.cardBalance(card)).toBe(1_400); // not debited twice
+    expect(shopA.journal.listDebitsInDoubt()).toEqual([]);
+    expect(shopA.journal.listAside().at(-1)).toMatchObject({ mediumId: card, cardCounter: 2, amountMinor: 600, reason: 'UNRECORDED', cardMac: null });
+
+    const next = await shopA.present(card, { amount: '100', pin: CARD_PIN });
+    await shopA.take();
+    expect(next).toMatchObject({ result: 'approved', details: { amountMinor: 100, balanceMinor: 1_300, cardCounter: 3 } });
+  });
+
+  it('card pulled before it acts on the DEBIT: nothing debited, nothing journalled; the next insertion clears the doubt and sells', async () => {
+    const card = await chargedCard(2_000);
+    const { card: chip, outcome } = await shopA.insert(card, { amount: '700', pin: CARD_PIN });
+    const applet = chip.applet as PurseApplet;
+    const process = applet.process.bind(applet);
+    let debits = 0;
+    applet.process = (apdu: Buffer): Promise<Buffer> => {
+      if (apdu[1] === INS.debit && ++debits === 2) {
+        void s.slots.remove(shopA.readerName);
+        return new Promise<Buffer>(() => undefined); // the chip never got to it
+      }
+      return process(apdu);
+    };
+    expect(await outcome).toMatchObject({ result: 'error', code: 'TERM_DEBIT_UNCONFIRMED', card: 'removed' });
+    expect(s.cardBalance(card)).toBe(2_000);
+    expect(shopA.journal.listDebitsInDoubt()).toHaveLength(1);
+
+    const back = await shopA.present(card, { amount: '700', pin: CARD_PIN });
+    await shopA.take();
+    expect(back).toMatchObject({ result: 'approved', details: { amountMinor: 700, balanceMinor: 1_300, cardCounter: 2 } });
+    expect(shopA.journal.listDebitsInDoubt()).toEqual([]);
+    expect(shopA.journal.listUnsettled().at(-1)).toMatchObject({ mediumId: card, cardCounter: 2, amountMinor: 700 });
   });
 });

@@ -137,7 +137,10 @@ export interface EmoneyStack {
   idle(): Promise<void>;
   /** Adds a bucket to moneyInWorld (e.g. another kind of card). */
   addMoney(name: string, fn: () => Promise<number> | number): void;
-  /** Users' and shops' bank money + e-money on purse cards + unsettled records in every terminal journal + debits owed to holders. */
+  /**
+   * Users' and shops' bank money + e-money on purse cards + unsettled records in every terminal journal
+   * + debits owed to holders (journal aside, UNRECORDED) + batches acknowledged but not yet paid to shops.
+   */
   moneyInWorld(): Promise<MoneyReport>;
   /** auditLedger of the center and both banks. */
   audits(): Promise<{ center: boolean; bankA: boolean; bankB: boolean }>;
@@ -378,6 +381,8 @@ class Stack implements EmoneyStack {
       onCards: [...this.issued].reduce((s, id) => s + this.cardBalance(id), 0),
       unsettledRecords: 0,
       owedToHolders: 0,
+      // Erased at the shop, booked to settle-clearing, the bank transfer pending (e.g. the provider's account there is short).
+      owedToShops: Number((await this.storage.read((q) => q.get<{ n: number | null }>("SELECT sum(total) AS n FROM emoney_batches WHERE state = 'acked'")))?.n ?? 0),
     };
     for (const t of this.terminals.values()) {
       t.withJournal((j) => {
