@@ -82,3 +82,26 @@ export const AGENT_LIMITS = {
 assert(AGENT_LIMITS.requestTimeoutMsDefault <= AGENT_LIMITS.requestTimeoutMsMax, 'agent request timeout default above max');
 assert(AGENT_LIMITS.outboxDrainBatch <= AGENT_LIMITS.outboxOpenMax, 'drain batch larger than the outbox');
 assert(AGENT_LIMITS.requestTimeoutMsMax < AGENT_LIMITS.cardFlowTimeoutMs, 'a flow must fit at least one request');
+
+// ---------------------------------------------------------------- provider kiosk (seed 004 charge)
+
+export const KIOSK_LIMITS = {
+  /**
+   * How long an approved charge waits for its e-money card (default). Shorter
+   * than the center's issue timeout, so the kiosk never binds a charge the
+   * center is about to reverse; after it the charge is left to that reversal.
+   */
+  awaitCardMsDefault: 5 * 60_000,
+  /** How long an unanswered CHARGE_REQUEST is repeated (same id, same sealed PIN) before the kiosk leaves it to the center's doubt timeout. */
+  chargeRepeatWindowMsDefault: 2 * 60_000,
+  /** How long a charge bound to a card that left before its credit waits for that card to come back. */
+  boundKeepMsDefault: 24 * 3_600_000,
+  /** Largest charge a kiosk takes unless configured otherwise (minor units). */
+  chargeAmountMinorMaxDefault: 1_000_000,
+  /** Bank PIN digits (ISO 9564 format-2 blocks carry 4-12). */
+  bankPinDigitsMin: 4,
+  bankPinDigitsMax: 12,
+} as const;
+
+assert(KIOSK_LIMITS.awaitCardMsDefault < KIOSK_LIMITS.boundKeepMsDefault, 'a bound charge waits at least as long as an unbound one');
+assert(KIOSK_LIMITS.chargeAmountMinorMaxDefault <= Number.MAX_SAFE_INTEGER, 'charge maximum must be a safe integer');

@@ -160,7 +160,9 @@ export class Agent extends EventEmitter<AgentEvents> {
     }
     await session.release();
     if (this.current === session && session.disposition !== 'captured') this.current = null;
-    return this.report({ ...outcome, trigger: 'card', card: session.disposition, insertedAtMs: session.insertedAtMs });
+    const report = this.report({ ...outcome, trigger: 'card', card: session.disposition, insertedAtMs: session.insertedAtMs });
+    this.drainIfOpen();
+    return report;
   }
 
   // ---------------------------------------------------------------- scans, commands
@@ -179,8 +181,15 @@ export class Agent extends EventEmitter<AgentEvents> {
       } catch (e) {
         outcome = errorOutcome(e);
       }
-      return this.report({ ...outcome, trigger });
+      const report = this.report({ ...outcome, trigger });
+      this.drainIfOpen();
+      return report;
     });
+  }
+
+  /** A flow that left an open outbox entry (a request unanswered, a step waiting for a card) has it repeated later. */
+  private drainIfOpen(): void {
+    if (this.running && this.d.journal.outboxOpen(1).length > 0) this.scheduleDrain(AGENT_LIMITS.outboxDrainIntervalMs);
   }
 
   // ---------------------------------------------------------------- outbox

@@ -1,6 +1,7 @@
 import type { TesseraError } from '../../core/errors.js';
 import type { Random } from '../../core/random.js';
 import type { CaptureResult, CardInserted, CardReader } from '../devices/card-reader.js';
+import { CashCard } from '../devices/cash-card.js';
 import { PurseCard } from '../devices/purse-card.js';
 import { termError } from './errors.js';
 import type { CardDisposition, CardSession } from './role.js';
@@ -12,6 +13,7 @@ import type { CardDisposition, CardSession } from './role.js';
  */
 export class AgentCardSession implements CardSession {
   readonly purse: PurseCard;
+  readonly cashCard: CashCard;
   readonly readerName: string;
   readonly atr: Buffer;
   readonly insertedAtMs: number;
@@ -25,6 +27,7 @@ export class AgentCardSession implements CardSession {
     random: Random,
   ) {
     this.purse = new PurseCard(reader, random);
+    this.cashCard = new CashCard(reader);
     this.readerName = inserted.readerName;
     this.atr = inserted.atr;
     this.insertedAtMs = inserted.readyAtMs;

@@ -126,6 +126,23 @@ export const TERM_ERRORS = defineErrors('terminal', 'TERM_', {
     meaning: 'The center did not call back with the settlement instruction in time (or called after the terminal stopped waiting, and was refused); nothing was erased.',
     action: 'Settle again: a batch the center already booked is resumed with the same instruction, so nothing is paid twice.',
   },
+  // ------------------------------------------------------------ provider kiosk (seed 004 charge)
+  TERM_CHARGE_ENTRY_INVALID: {
+    meaning: 'The amount or a PIN entered at the provider kiosk was not valid (details.prompt: amount not a whole number of minor units in range, PIN not 4-12 digits); nothing was sent or charged.',
+    action: 'Ask the holder to enter it again.',
+  },
+  TERM_CHARGE_DECLINED: {
+    meaning: 'The center declined a charge step with a result code this terminal does not name (details.resultCode); known bank, relay and e-money codes are reported as themselves.',
+    action: 'Look the number up in center/emoney/result-codes.ts; nothing was charged by this step.',
+  },
+  TERM_CHARGE_IN_DOUBT: {
+    meaning: 'The e-money card moved past the counter its credit was authorised at, without a credit receipt reaching this kiosk: the card may hold the e-money (details.balanceMinor). The kiosk closed the charge; the center decides it.',
+    action: 'Nothing at the kiosk: the center resolves it from the card\'s later records, or deems it credited after its horizon (center/emoney/README.md).',
+  },
+  TERM_CHARGE_WRONG_CARD: {
+    meaning: 'The e-money card inserted cannot take the charge waiting for it (its purse is in another currency); the charge keeps waiting.',
+    action: 'Ask the holder for their Tessera e-money card in the charge currency, or let the charge time out (it is reversed to their account).',
+  },
 });
 
 export type TermErrorCode = keyof typeof TERM_ERRORS;

@@ -7,4 +7,5 @@ export * from './keypad.js';
 export * from './role.js';
 export * from './role-registry.js';
 export * from './roles/builtin.js';
+export * from './roles/provider-kiosk.js';
 export * from './roles/validity-pos.js';

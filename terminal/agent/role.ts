@@ -13,6 +13,7 @@ import type { SessionSealer } from '../../protocol/session/sealer.js';
 import type { TerminalConfig } from '../config/schema.js';
 import type { BarcodeScanner, Scan } from '../devices/barcode-scanner.js';
 import type { CaptureResult, CardReader } from '../devices/card-reader.js';
+import type { CashCard } from '../devices/cash-card.js';
 import type { PurseCard } from '../devices/purse-card.js';
 import type { RemovableStore } from '../devices/removable-store.js';
 import type { Journal } from '../journal/journal.js';
@@ -29,6 +30,8 @@ export interface CardSession {
   readonly insertedAtMs: number;
   /** The purse application on this card (select() first). */
   readonly purse: PurseCard;
+  /** The bank cash card application (seed 004 kiosk): probe() tells it from a purse without ejecting. */
+  readonly cashCard: CashCard;
   /** True once the card left the reader (flows stop; see `assertPresent`). */
   readonly removed: boolean;
   /** Aborted when the card is removed or the flow times out. */

@@ -1,5 +1,6 @@
 export * from './barcode-scanner.js';
 export * from './card-reader.js';
+export * from './cash-card.js';
 export * from './device-events.js';
 export * from './errors.js';
 export * from './files/dir-removable-store.js';

@@ -1,4 +1,5 @@
 import { RoleRegistry } from '../role-registry.js';
+import { PROVIDER_KIOSK, providerKioskRole } from './provider-kiosk.js';
 import { SHOP, shopRole } from './shop.js';
 import { VALIDITY_POS, validityPosRole } from './validity-pos.js';
 import { VENDING, vendingRole } from './vending.js';
@@ -10,6 +11,7 @@ import { VENDING, vendingRole } from './vending.js';
 export function builtinRoles(): RoleRegistry {
   return new RoleRegistry()
     .register(VALIDITY_POS, validityPosRole)
+    .register(PROVIDER_KIOSK, providerKioskRole)
     .register(SHOP, shopRole)
     .register(VENDING, vendingRole);
 }
