@@ -88,7 +88,7 @@ async function auditAll(world: DemoWorld): Promise<Array<{ ledger: string; r: Au
   return out;
 }
 
-function countEvents(events: readonly DemoEvent[]): Pick<DemoSummary, 'charges' | 'purchases' | 'settlements'> {
+export function countEvents(events: readonly DemoEvent[]): Pick<DemoSummary, 'charges' | 'purchases' | 'settlements'> {
   const charges = events.filter((e): e is ChargeEvent => e.kind === 'charge');
   const purchases = events.filter((e): e is PurchaseEvent => e.kind === 'purchase');
   const settles = events.filter((e): e is SettleEvent => e.kind === 'settle');
@@ -116,7 +116,7 @@ function countEvents(events: readonly DemoEvent[]): Pick<DemoSummary, 'charges' 
   };
 }
 
-interface Facts {
+export interface Facts {
   readonly events: readonly DemoEvent[];
   readonly report: EmoneyReport;
   readonly banks: readonly BankPosition[];
@@ -126,7 +126,7 @@ interface Facts {
   readonly counts: Pick<DemoSummary, 'charges' | 'purchases' | 'settlements'>;
 }
 
-function judge(f: Facts): Check[] {
+export function judge(f: Facts): Check[] {
   const inFlight = CHARGE_IN_FLIGHT.reduce((s, k) => s + (f.report.charges[k] ?? 0), 0);
   const batchesNotSettled = Object.entries(f.report.batches).filter(([state]) => state !== 'settled').reduce((s, [, n]) => s + n, 0);
   const settledTotal = f.report.shops.reduce((s, x) => s + x.settledMinor, 0);
