@@ -268,10 +268,29 @@ describe('provider kiosk: the charge on the real stack', () => {
     }
   });
 
-  it('agent restarted between approval and credit: the new agent on the same journal completes the charge', async () => {
+  it('a new customer\'s cash card gives up the charge the previous customer left waiting: never credited to the next card, reversed by the center', async () => {
+    const alice0 = await balanceOf(WORLD.aliceA.ref);
+    const left = await charge(CASH.alice, 500, WORLD.aliceA.pin);
+    expect(left.result).toBe('approved');
+    // Bob arrives with his cash card (and mistypes the amount: nothing is sent for him).
+    expect(await kiosk.present(CASH.bob, { amount: '0' })).toMatchObject({ result: 'error', code: 'TERM_CHARGE_ENTRY_INVALID' });
+    await kiosk.take();
+    expect(entry(left.transactionId)).toMatchObject({ state: 'abandoned', p: { stage: 'closed', from: 'approved' } });
+    const card = await newPurse();
+    expect(await inquire(card)).toMatchObject({ result: 'done', details: { balanceMinor: 0 } });
+    clock.offsetMs = EMONEY_LIMITS.ISSUE_TIMEOUT_MS + 1;
+    expect((await s.emoney.sweep()).reversed).toBe(1);
+    expect(await balanceOf(WORLD.aliceA.ref)).toBe(alice0);
+  });
+
+  it('agent restarted between approval and credit (after a wrong card PIN): the new agent on the same journal completes the charge', async () => {
     const card = await newPurse();
     const charged = await charge(CASH.bob, 2_500, WORLD.bobB.pin);
     expect(charged.result).toBe('approved');
+    const wrong = await kiosk.present(card, { pin: '9999' });
+    await kiosk.take();
+    expect(wrong).toMatchObject({ result: 'declined', code: 'DEV_PIN_WRONG', transactionId: charged.transactionId, details: { triesLeft: 2 } });
+    expect(entry(charged.transactionId)).toMatchObject({ state: 'pending', p: { stage: 'approved' } });
     await kiosk.restart();
     expect(await purse(card)).toMatchObject({ result: 'approved', transactionId: charged.transactionId, details: { stage: 'credited', balanceMinor: 2_500 } });
     expect(s.cardBalance(card)).toBe(2_500);
