@@ -60,9 +60,10 @@ export class ShopSettlement {
     const res = await ctx.link.request({ type: 'settleRequest', terminalId: ctx.terminalId, records }, { onFailure: 'TERM_SETTLE_FAILED' });
     if (res.type !== 'awaitCallback') throw termError('TERM_SETTLE_FAILED', `the center answered ${res.type} to the settle request`, { type: res.type });
     const waitMs = Math.min(res.waitMs, this.maxWaitMs ?? res.waitMs);
-    const handled = this.await(ctx, res.token, waitMs);
-    // The listener accepts the center's call only for this token, and only as long as we wait.
+    // The listener accepts the center's call only for this token, and only as long as we wait. Both
+    // happen in this tick: no instruction can arrive before the waiter exists.
     callback.expect(res.token, waitMs);
+    const handled = this.await(ctx, res.token, waitMs);
     ctx.log.info({ records: records.length, waitMs }, 'settle requested, awaiting the callback');
     return { result: 'done', code: null, details: await handled };
   }
