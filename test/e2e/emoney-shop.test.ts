@@ -134,6 +134,22 @@ describe('member shop and vending terminals on the real stack (seed 004)', () =>
     expect(builtinRoles().create(config({ products: { A1: 100 } })).name).toBe('vending');
   });
 
+  it('a terminal the center does not know as a shop cannot settle: coded, nothing erased', async () => {
+    const stray = await s.startAgent({ terminalId: 'SHOP-X1', role: 'shop', ownerId: 'NOT-A-SHOP', roleSettings: { settleWaitMs: SETTLE_WAIT_MS } });
+    try {
+      const card = await chargedCard(500);
+      expect((await stray.present(card, { amount: '120', pin: CARD_PIN })).result).toBe('approved');
+      await stray.take();
+      const r = await stray.command('settle');
+      expect(r).toMatchObject({ result: 'error', code: 'TERM_SETTLE_FAILED' });
+      expect(stray.journal.listUnsettled()).toHaveLength(1);
+      expect((await stray.command('unsettled')).details).toMatchObject({ count: 1, totalMinor: 120 });
+      expect(await stray.command('dance')).toMatchObject({ result: 'error', code: 'TERM_NOT_SUPPORTED' });
+    } finally {
+      await stray.stop(); // its journal still counts in moneyInWorld (the record is owed to it)
+    }
+  });
+
   it('declines a card short of the price with a code; bad amount entries are coded; nothing debited or journalled', async () => {
     const card = await chargedCard(300);
     const held = shopA.journal.listUnsettled().length;
