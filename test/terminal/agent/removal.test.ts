@@ -41,7 +41,8 @@ async function rowsFor(mediumId: string): Promise<unknown[]> {
 
 describe('card pulled mid-flow', () => {
   it('during the validity check: TERM_CARD_REMOVED, no transaction sent, nothing journalled', async () => {
-    await world.startCenter('direct', world.center!.address.port, { wrapValiditySource: slowLookups(400) });
+    // The lookup must outlast pcscd noticing the removal (its reader poll takes up to ~400 ms under load).
+    await world.startCenter('direct', world.center!.address.port, { wrapValiditySource: slowLookups(1_500) });
     const open = term.agent.context.journal.outboxOpen().length;
     const r = await pullDuringRequest(CARD_A, 50);
     expect(r).toMatchObject({ result: 'error', code: 'TERM_CARD_REMOVED', card: 'removed', mediumId: CARD_A });
