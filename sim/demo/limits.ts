@@ -8,14 +8,22 @@ import { SIM_LIMITS } from '../limits.js';
 export const DEMO_LIMITS = {
   /** Users at least: one per bank, so both banks take charges and pay shops. */
   usersMin: 2,
-  /** Users at most (each has a cash card and a purse card; keeps a run within minutes). */
-  usersMax: 24,
+  /**
+   * Users at most. A shop holds at most one record per user (each user
+   * visits a shop terminal once), and a SETTLEMENT_INSTRUCTION for more than
+   * ~18 records is refused on the callback session today (PROTO_FRAME_TOO_LARGE:
+   * the terminal still applies the 512-byte handshake frame limit to a frame
+   * that arrives in the same read as AUTH_OK). Raise this when that is fixed.
+   */
+  usersMax: 12,
   usersDefault: 6,
   /** Purchases one user makes (besides the planned declines). */
   purchasesPerUserMin: 2,
   purchasesPerUserMax: 3,
   /** Longest wait for one card flow or command of a terminal. */
   stepTimeoutMs: 45_000,
+  /** How long a shop's settle command waits for the center's callback (roleSettings.settleWaitMs; it takes milliseconds). */
+  settleWaitMs: 8_000,
   /** Interval of the e-money sweep (charge timeouts, payment retries) while the demo runs. */
   sweepIntervalMs: 1_000,
   /** Longest wait for one shutdown step before the next runs anyway. */
@@ -32,3 +40,5 @@ assert(DEMO_LIMITS.usersMin <= DEMO_LIMITS.usersDefault && DEMO_LIMITS.usersDefa
 assert(DEMO_LIMITS.purchasesPerUserMin <= DEMO_LIMITS.purchasesPerUserMax, 'purchase range empty');
 assert(DEMO_LIMITS.stepTimeoutMs > 2 * SIM_LIMITS.slotSettleMs + DEMO_LIMITS.linkRequestTimeoutMs, 'a step must fit a card swap and a link request');
 assert(DEMO_LIMITS.sweepIntervalMs < DEMO_LIMITS.stepTimeoutMs, 'the sweep must run within a step');
+assert(DEMO_LIMITS.settleWaitMs < DEMO_LIMITS.stepTimeoutMs, 'a settle must give up before the step deadline');
+assert(DEMO_LIMITS.settleWaitMs < DEMO_LIMITS.shutdownStepTimeoutMs, 'an agent stopping during a settle must stop within its shutdown step');

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { Random } from '../../core/random.js';
 import { deriveTerminalKey } from '../../center/server/terminal-keys.js';
 import type { DemoCast } from './cast.js';
+import { DEMO_LIMITS } from './limits.js';
 
 export const PROVIDER_OWNER = 'PROVIDER';
 
@@ -55,8 +56,10 @@ export async function provisionTerminals(cast: DemoCast, dir: string, masterKey:
   };
   const specs: TerminalSpec[] = [];
   for (const k of cast.kiosks) specs.push(await spec(k, 'provider-kiosk', PROVIDER_OWNER, specs.length, {}));
+  // A settle that gets no callback ends (TERM_SETTLE_TIMEOUT) before the demo's step deadline, so the agent stops cleanly.
+  const settleWaitMs = DEMO_LIMITS.settleWaitMs;
   for (const s of cast.shops) {
-    specs.push(await spec(s.terminalId, s.role, s.shopId, specs.length, s.role === 'vending' ? { products: { ...cast.products } } : {}));
+    specs.push(await spec(s.terminalId, s.role, s.shopId, specs.length, s.role === 'vending' ? { products: { ...cast.products }, settleWaitMs } : { settleWaitMs }));
   }
   return specs;
 }

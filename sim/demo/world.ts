@@ -6,7 +6,6 @@
  * that fails to start unwinds what was started and ends DEMO_SETUP_FAILED.
  */
 import { join } from 'node:path';
-import { pino } from 'pino';
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import { errorCode, TesseraError } from '../../core/errors.js';
 import { createLogger, type Logger } from '../../core/log.js';
@@ -18,6 +17,7 @@ import type { DemoCast } from './cast.js';
 import { startCenter, type DemoCenter } from './center.js';
 import { startFleet, stopFleet, type DemoTerminal } from './fleet.js';
 import { DEMO_LIMITS } from './limits.js';
+import { LogFile } from './log-file.js';
 import { provisionTerminals, readerDevicesFor, writeMasterKey } from './terminals.js';
 
 export interface DemoWorld {
@@ -39,9 +39,9 @@ type Step = { name: string; run: () => Promise<void> };
 
 export async function startWorld(o: { cast: DemoCast; dir: string; roles: RoleRegistry; clock: Clock }): Promise<DemoWorld> {
   const logFile = join(o.dir, 'demo.log');
-  const dest = pino.destination({ dest: logFile, sync: true, mkdir: true });
+  const dest = new LogFile(logFile);
   const log = createLogger('demo', { level: process.env['TESSERA_LOG_LEVEL'] ?? 'info' }, dest);
-  const undo: Step[] = [{ name: 'log', run: async () => dest.end() }];
+  const undo: Step[] = [{ name: 'log', run: async () => dest.close() }];
   const close = (): Promise<string[]> => unwind(undo, log, o.clock);
   const started = async <T>(name: string, start: () => Promise<T>, stop: (t: T) => Promise<void>): Promise<T> => {
     const t = await setupStep(name, start);
