@@ -51,8 +51,8 @@ export async function startWorld(o: { cast: DemoCast; dir: string; roles: RoleRe
   try {
     const sim = await started('simulator', () => startSimulator(o.cast, o.dir, o.clock), (s) => s.stop());
     await setupStep('cards', () => issueCards(sim, o.cast));
-    const keys = writeMasterKey(o.dir, systemRandom);
-    const specs = await provisionTerminals(o.cast, o.dir, keys.masterKey);
+    const keys = await setupStep('keys', async () => writeMasterKey(o.dir, systemRandom));
+    const specs = await setupStep('terminals', () => provisionTerminals(o.cast, o.dir, keys.masterKey));
     const banks = await started('banks', () => startBanks(o.cast, o.dir, log.child({ part: 'bank' })), (b) => b.close());
     const center = await started(
       'center',
