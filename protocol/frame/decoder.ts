@@ -25,6 +25,8 @@ export class FrameDecoder {
   private chunks: Buffer[] = [];
   private buffered = 0;
   private stopped = false;
+  private paused = false;
+  private draining = false;
 
   constructor(private maxFrameBytes: number = PROTOCOL_LIMITS.MAX_FRAME_BYTES) {}
 
@@ -47,6 +49,16 @@ export class FrameDecoder {
   }
 
   /**
+   * Stops delivering frames after the current one until `resume`: later bytes
+   * stay buffered, unchecked, so that a frame following the handshake's last
+   * frame is checked against the limit its owner sets after processing that
+   * frame. While paused at most `maxPausedBytes` may wait.
+   */
+  pause(): void {
+    this.paused = true;
+  }
+
+  /**
    * Delivers every complete frame in order, then throws a ProtocolError at
    * the first malformed one. After a throw the decoder is stopped.
    */
@@ -54,8 +66,23 @@ export class FrameDecoder {
     if (this.stopped || chunk.length === 0) return;
     this.chunks.push(chunk);
     this.buffered += chunk.length;
+    if (this.paused && this.buffered > PROTOCOL_LIMITS.MAX_FRAME_BYTES + PROTOCOL_LIMITS.MAX_HANDSHAKE_FRAME_BYTES) {
+      this.stop();
+      throw protoError('PROTO_UNEXPECTED_MESSAGE', 'peer sent ahead of the handshake', { buffered: this.buffered });
+    }
+    this.drain(onFrame);
+  }
+
+  /** Continues delivering buffered frames after `pause` (a no-op inside a delivery: that loop goes on). */
+  resume(onFrame: (f: RawFrame) => void): void {
+    this.paused = false;
+    if (!this.draining) this.drain(onFrame);
+  }
+
+  private drain(onFrame: (f: RawFrame) => void): void {
+    this.draining = true;
     try {
-      while (!this.stopped && this.buffered > 0) {
+      while (!this.stopped && !this.paused && this.buffered > 0) {
         const f = this.next();
         if (!f) break;
         onFrame(f);
@@ -63,6 +90,8 @@ export class FrameDecoder {
     } catch (e) {
       this.stop();
       throw e;
+    } finally {
+      this.draining = false;
     }
   }
 

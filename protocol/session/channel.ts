@@ -9,7 +9,7 @@ import type { Socket } from 'node:net';
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import { silentLogger, type Logger } from '../../core/log.js';
 import { isProtocolError, protoCodeFromWire, protoError, PROTO_WIRE_CODES, type ProtocolError, type ProtoErrorCode } from '../errors.js';
-import { FrameDecoder } from '../frame/decoder.js';
+import { FrameDecoder, type RawFrame } from '../frame/decoder.js';
 import { encodeFrame } from '../frame/encoder.js';
 import { PROTOCOL_LIMITS } from '../limits.js';
 import type { Message } from '../messages/types.js';
@@ -69,6 +69,7 @@ export class Channel {
     this.established = true;
     this.verifier.setMacFailure('PROTO_BAD_MAC');
     this.decoder.setMaxFrameBytes(PROTOCOL_LIMITS.MAX_FRAME_BYTES);
+    this.resumeDecoding();
   }
 
   /** Sends one message; returns false if the channel is closed. */
@@ -94,7 +95,7 @@ export class Channel {
   next(timeoutMs: number): Promise<Received> {
     const queued = this.queue.shift();
     if (queued) return Promise.resolve(queued);
-    return new Promise((resolve, reject) => {
+    const p = new Promise<Received>((resolve, reject) => {
       if (this.closed) return reject(protoError('PROTO_CLOSED', 'channel closed'));
       const timer = this.o.clock.setTimer(timeoutMs, () => {
         this.receiver = undefined;
@@ -112,6 +113,9 @@ export class Channel {
         resolve(r);
       };
     });
+    // A frame the peer sent ahead waits in the decoder until the handshake asks for it.
+    this.resumeDecoding();
+    return p;
   }
 
   /** Delivers every later message to `fn` (exceptions from fn fail the channel). */
@@ -149,8 +153,23 @@ export class Channel {
 
   private onData(chunk: Buffer): void {
     this.lastReceiveMs = this.o.clock.monoMs();
+    this.decode(() => this.decoder.push(chunk, this.deliver));
+  }
+
+  private resumeDecoding(): void {
+    if (!this.closed) this.decode(() => this.decoder.resume(this.deliver));
+  }
+
+  private readonly deliver = (f: RawFrame): void => {
+    // During the handshake one frame at a time: the frames after AUTH_OK in the
+    // same segment must be checked against the limit establish() sets, not 512.
+    if (!this.established) this.decoder.pause();
+    this.onFrame(this.verifier.accept(f));
+  };
+
+  private decode(step: () => void): void {
     try {
-      this.decoder.push(chunk, (f) => this.onFrame(this.verifier.accept(f)));
+      step();
     } catch (e) {
       if (isProtocolError(e)) return this.fail(e);
       this.log.error({ err: e }, 'internal error while receiving');
