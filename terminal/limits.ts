@@ -105,3 +105,20 @@ export const KIOSK_LIMITS = {
 
 assert(KIOSK_LIMITS.awaitCardMsDefault < KIOSK_LIMITS.boundKeepMsDefault, 'a bound charge waits at least as long as an unbound one');
 assert(KIOSK_LIMITS.chargeAmountMinorMaxDefault <= Number.MAX_SAFE_INTEGER, 'charge maximum must be a safe integer');
+
+// ---------------------------------------------------------------- member shop / vending (seed 004 purchase)
+
+export const SHOP_LIMITS = {
+  /** Items in the till's open basket (scanned, not yet paid); one more is TERM_BASKET_FULL. */
+  basketItemsMax: 50,
+  /** Products on a shop's or vending machine's price list (roleSettings.products). */
+  productsMax: 1_000,
+  /** Longest item code (barcode data) on a shop's price list. */
+  itemCodeCharsMax: 32,
+  /** Settlement receipt names tried when one is taken on the medium (two settles in one millisecond). */
+  receiptNameTriesMax: 10,
+} as const;
+
+assert(SHOP_LIMITS.basketItemsMax >= 1, 'a basket must take an item');
+assert(SHOP_LIMITS.receiptNameTriesMax >= 1, 'a receipt needs a name to try');
+assert(`SETTLE-YYYYMMDD-HHMMSSmmm-${'X'.repeat(16)}-${SHOP_LIMITS.receiptNameTriesMax}.JSON`.length <= DEVICE_LIMITS.storeFileNameMax, 'receipt names must fit the store');

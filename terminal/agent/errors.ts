@@ -126,6 +126,14 @@ export const TERM_ERRORS = defineErrors('terminal', 'TERM_', {
     meaning: 'The center did not call back with the settlement instruction in time (or called after the terminal stopped waiting, and was refused); nothing was erased.',
     action: 'Settle again: a batch the center already booked is resumed with the same instruction, so nothing is paid twice.',
   },
+  TERM_ITEM_UNKNOWN: {
+    meaning: 'A barcode scanned at the shop till is not on its price list (roleSettings.products; details.item, or details.length for data that is no item code); nothing was added to the basket.',
+    action: 'Scan the item again or key the amount instead; add the item to the price list if it should sell.',
+  },
+  TERM_BASKET_FULL: {
+    meaning: 'The till\'s open basket holds its maximum of items (SHOP_LIMITS.basketItemsMax) or the item would take its total past the largest purse balance; nothing was added.',
+    action: 'Take payment for the basket (insert the card) or clear it with the `clear` command, then scan the rest.',
+  },
   // ------------------------------------------------------------ provider kiosk (seed 004 charge)
   TERM_CHARGE_ENTRY_INVALID: {
     meaning: 'The amount or a PIN entered at the provider kiosk was not valid (details.prompt: amount not a whole number of minor units in range, PIN not 4-12 digits); nothing was sent or charged.',

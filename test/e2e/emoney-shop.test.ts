@@ -8,14 +8,18 @@
  * passes.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { INS } from '../../protocol/purse/constants.js';
 import { CardStateStore } from '../../sim/card/card-state-store.js';
 import { PurseApplet } from '../../sim/card/purse-applet.js';
+import { VirtualMedium } from '../../sim/medium/virtual-medium.js';
+import { VirtualScanner } from '../../sim/scanner/virtual-scanner.js';
+import type { AgentReport } from '../../terminal/agent/role.js';
 import { builtinRoles } from '../../terminal/agent/roles/builtin.js';
 import { parseTerminalConfig } from '../../terminal/config/load.js';
+import { unwrapFile } from '../../terminal/devices/files/file-envelope.js';
 import type { JournalPurchase } from '../../terminal/journal/types.js';
 import { TestCard } from '../center/emoney/world.js';
 import { CARD_PIN, openEmoneyStack, WORLD, type EmoneyStack, type StackTerminal } from './support/emoney-stack.js';
@@ -24,6 +28,11 @@ const SETTLE_WAIT_MS = 2_000;
 let s: EmoneyStack;
 let shopA: StackTerminal;
 let vendB: StackTerminal;
+/** SHOP-A's second till: a serial scanner (socat pty) with a price list, and a removable store (mount dir). */
+let till: StackTerminal;
+let scanner: VirtualScanner;
+let medium: VirtualMedium;
+const ITEMS = { '4901234567894': 180, '4901234567801': 250, '0012345678905': 1_020 } as const;
 let money0: number;
 let cardSeq = 0;
 
@@ -48,10 +57,20 @@ beforeAll(async () => {
   s = await openEmoneyStack({ readers: 4, captureLogs: true });
   shopA = await s.startAgent({ terminalId: 'SHOP-A1', role: 'shop', ownerId: 'SHOP-A', roleSettings: { settleWaitMs: SETTLE_WAIT_MS } });
   vendB = await s.startAgent({ terminalId: 'VEND-B1', role: 'vending', ownerId: 'SHOP-B', roleSettings: { products: { A1: 120, B2: 250 }, settleWaitMs: SETTLE_WAIT_MS } });
+  scanner = new VirtualScanner(s.dir, 'till-scanner');
+  await scanner.plug();
+  mkdirSync(join(s.dir, 'shelf'));
+  medium = new VirtualMedium('receipts', join(s.dir, 'shelf'), join(s.dir, 'drive'));
+  till = await s.startAgent({
+    terminalId: 'SHOP-A2', role: 'shop', ownerId: 'SHOP-A',
+    roleSettings: { settleWaitMs: SETTLE_WAIT_MS, products: { ...ITEMS } },
+    devices: { scanner: { port: scanner.devicePath, baudRate: 9600 }, store: { mountDir: join(s.dir, 'drive') } },
+  });
 }, 30_000);
 
 afterAll(async () => {
   await s?.close();
+  await scanner?.unplug();
 });
 
 beforeEach(async () => {
@@ -62,6 +81,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await shopA.take();
   await vendB.take();
+  await till.take();
   await s.idle();
   expect((await s.moneyInWorld()).total).toBe(money0);
   expect(await s.audits()).toEqual({ center: true, bankA: true, bankB: true });
@@ -300,5 +320,114 @@ describe('member shop and vending terminals on the real stack (seed 004)', () =>
     expect(back).toMatchObject({ result: 'approved', details: { amountMinor: 700, balanceMinor: 1_300, cardCounter: 2 } });
     expect(shopA.journal.listDebitsInDoubt()).toEqual([]);
     expect(shopA.journal.listUnsettled().at(-1)).toMatchObject({ mediumId: card, cardCounter: 2, amountMinor: 700 });
+  });
+});
+
+/** A code scanned at the till (the scanner's serial line); resolves with the scan's report. */
+async function scan(code: string): Promise<AgentReport> {
+  const done = till.nextOutcome((r) => r.trigger === 'scan');
+  await scanner.scan(code, { aim: ']E0' });
+  return done;
+}
+
+/** The receipts on the medium (inserted or not), parsed from their integrity envelopes. */
+function receipts(): Map<string, Record<string, unknown>> {
+  const dir = medium.inserted ? join(s.dir, 'drive') : join(s.dir, 'shelf', 'receipts');
+  const out = new Map<string, Record<string, unknown>>();
+  for (const name of readdirSync(dir).filter((n) => n.startsWith('SETTLE-'))) {
+    out.set(name, JSON.parse(unwrapFile(readFileSync(join(dir, name)))!.toString('utf8')) as Record<string, unknown>);
+  }
+  return out;
+}
+
+describe('shop till with a barcode scanner and a removable store, on the real stack', () => {
+  it('scanned items make the basket; the next card pays its total without a keyed amount, and empties it', async () => {
+    const card = await chargedCard(3_000);
+    expect(await scan('4901234567894')).toMatchObject({ trigger: 'scan', result: 'done', details: { item: '4901234567894', priceMinor: 180, items: 1, totalMinor: 180 } });
+    expect(await scan('4901234567801')).toMatchObject({ result: 'done', details: { items: 2, totalMinor: 430 } });
+    expect(await scan('4901234567894')).toMatchObject({ result: 'done', details: { items: 3, totalMinor: 610 } });
+
+    const paid = await till.present(card, { pin: CARD_PIN });
+    await till.take();
+    expect(paid).toMatchObject({ trigger: 'card', result: 'approved', mediumId: card, details: { amountMinor: 610, basketItems: 3, balanceMinor: 2_390 } });
+    expect(till.keypad.pending).toBe(0); // only the PIN was asked
+    expect(till.journal.listUnsettled().map((r) => r.amountMinor)).toEqual([610]);
+
+    // The basket is empty again: the next sale is keyed.
+    const keyed = await till.present(card, { amount: '90', pin: CARD_PIN });
+    await till.take();
+    expect(keyed).toMatchObject({ result: 'approved', details: { amountMinor: 90, balanceMinor: 2_300 } });
+    expect(keyed.details).not.toHaveProperty('basketItems');
+    expect(s.cardBalance(card)).toBe(2_300);
+    expect((await settle(till)).details).toMatchObject({ settledCount: 2, totalMinor: 700 });
+  });
+
+  it('an unknown barcode is TERM_ITEM_UNKNOWN and changes nothing; a declined card keeps the basket; clear empties it; the next sale works', async () => {
+    const card = await chargedCard(1_000);
+    await scan('4901234567801');
+    expect(await scan('4900000000000')).toMatchObject({ trigger: 'scan', result: 'error', code: 'TERM_ITEM_UNKNOWN', details: { item: '4900000000000' } });
+    const garbage = till.nextOutcome((r) => r.trigger === 'scan');
+    await scanner.scan('https://example.com/x?y=1', { aim: ']Q1' });
+    expect(await garbage).toMatchObject({ result: 'error', code: 'TERM_ITEM_UNKNOWN', details: { length: 25 } });
+    expect(await scan('0012345678905')).toMatchObject({ result: 'done', details: { items: 2, totalMinor: 1_270 } });
+
+    // 1,270 is more than the card holds: declined, nothing debited, the basket waits for another payment.
+    const short = await till.present(card, {});
+    await till.take();
+    expect(short).toMatchObject({ result: 'declined', code: 'TERM_BALANCE_INSUFFICIENT', details: { amountMinor: 1_270, balanceMinor: 1_000 } });
+    expect(await till.command('clear')).toMatchObject({ trigger: 'command', result: 'done', details: { clearedItems: 2, clearedMinor: 1_270 } });
+
+    await scan('4901234567801');
+    const sold = await till.present(card, { pin: CARD_PIN });
+    await till.take();
+    expect(sold).toMatchObject({ result: 'approved', details: { amountMinor: 250, basketItems: 1, balanceMinor: 750 } });
+    expect(s.cardBalance(card)).toBe(750);
+    expect((await settle(till)).details).toMatchObject({ settledCount: 1, totalMinor: 250 });
+  });
+
+  it('settlement leaves a receipt on the inserted medium: its total is what was paid, and no secret is on it', async () => {
+    const card = await chargedCard(2_000);
+    medium.insert();
+    try {
+      for (const amount of ['320', '480']) {
+        expect((await till.present(card, { amount, pin: CARD_PIN })).result).toBe('approved');
+        await till.take();
+      }
+      const before = receipts();
+      const paidBefore = await shopPaid();
+      const done = await settle(till);
+      const name = done.details!['receipt'] as string;
+      expect(name).toMatch(/^SETTLE-\d{8}-\d{9}-SHOP-A2\.JSON$/);
+      expect(before.has(name)).toBe(false);
+      const receipt = receipts().get(name);
+      expect(receipt).toEqual({
+        receipt: 'tessera-settlement', version: 1, terminalId: 'SHOP-A2', settledAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT[0-9:.]+Z$/),
+        bankCode: WORLD.providerA.ref.bankCode, branchCode: WORLD.providerA.ref.branchCode, currency: 'JPY',
+        totalMinor: 800, records: 2, results: { ACCEPTED: 2, FORGED: 0, ALTERED: 0, DUPLICATE: 0 }, remainingCount: 0,
+      });
+      expect((await shopPaid()) - paidBefore).toBe(receipt!['totalMinor']);
+      const raw = medium.rawFile(name);
+      for (const secret of [WORLD.providerA.pin, WORLD.providerB.pin, WORLD.providerA.ref.accountNumber, card]) expect(raw.includes(Buffer.from(secret, 'ascii'))).toBe(false);
+      for (const key of [s.masterKey, s.issuerMasterKey, Buffer.from(readFileSync(join(s.dir, 'SHOP-A2.key'), 'utf8').trim(), 'hex')]) {
+        expect(raw.includes(key)).toBe(false);
+        expect(raw.includes(Buffer.from(key.toString('hex')))).toBe(false);
+      }
+    } finally {
+      medium.eject();
+    }
+  });
+
+  it('no medium in the drive: the settlement still succeeds, no receipt, a log line says why', async () => {
+    const card = await chargedCard(500);
+    expect((await till.present(card, { amount: '150', pin: CARD_PIN })).result).toBe('approved');
+    await till.take();
+    const files = receipts().size;
+    const paidBefore = await shopPaid();
+    const done = await settle(till);
+    expect(done).toMatchObject({ result: 'done', details: { settledCount: 1, totalMinor: 150, remainingCount: 0, receipt: null } });
+    expect((await shopPaid()) - paidBefore).toBe(150);
+    expect(till.journal.listUnsettled()).toEqual([]);
+    expect(receipts().size).toBe(files);
+    expect(s.logLines.some((l) => l.includes('SHOP-A2') && l.includes('no medium in the drive'))).toBe(true);
   });
 });

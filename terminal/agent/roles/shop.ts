@@ -1,15 +1,19 @@
 /**
  * The member-shop terminal (seed 004, JP 9-147043): the clerk keys the
- * amount, the holder's card is debited offline (PIN when the shop or the card
- * asks for it) and the card's record is journalled before the sale is
- * approved — no center contact, so it sells with the center down. `settle`
- * sends the records and awaits the center's callback; `unsettled` reports
- * what is held. Shared with vending: member-shop/purchase.ts, settlement.ts.
+ * amount — or scans the goods at the till, priced from roleSettings.products
+ * (member-shop/basket.ts) —, the holder's card is debited offline (PIN when
+ * the shop or the card asks for it) and the card's record is journalled
+ * before the sale is approved — no center contact, so it sells with the
+ * center down. `settle` sends the records and awaits the center's callback
+ * (a receipt goes to the removable store); `unsettled` reports what is held;
+ * `clear` empties the basket. Shared with vending: member-shop/purchase.ts,
+ * settlement.ts, receipt.ts.
  */
 import { PURSE_LIMITS } from '../../../protocol/purse/constants.js';
 import type { TerminalConfig } from '../../config/schema.js';
 import { termError } from '../errors.js';
 import type { CardSession, FlowOutcome, Role, RoleContext } from '../role.js';
+import { Basket, clearBasket, scanItem } from './member-shop/basket.js';
 import { memberShopCommands } from './member-shop/commands.js';
 import { sellOnCard } from './member-shop/purchase.js';
 import { parseRoleSettings, shopSettingsSchema, type ShopSettings } from './member-shop/settings.js';
@@ -23,17 +27,23 @@ const AMOUNT_DIGITS = /^[0-9]{1,16}$/;
 export function shopRole(config: TerminalConfig): Role {
   const settings = parseRoleSettings(shopSettingsSchema, SHOP, config.roleSettings);
   const settlement = new ShopSettlement(settings.settleWaitMs);
+  const basket = new Basket();
   return {
     name: SHOP,
-    onCardInserted: (ctx, card) => sale(ctx, card, settings),
-    onCommand: memberShopCommands(settlement),
+    onCardInserted: (ctx, card) => sale(ctx, card, settings, basket),
+    onScan: async (ctx, scan) => scanItem(ctx, scan, basket, settings.products),
+    onCommand: memberShopCommands(settlement, { clear: async (ctx) => clearBasket(ctx, basket) }),
     onSettlementInstruction: (ctx, msg, session) => settlement.onInstruction(ctx, msg, session),
   };
 }
 
-async function sale(ctx: RoleContext, card: CardSession, settings: ShopSettings): Promise<FlowOutcome> {
-  const amountMinor = parseAmount(await ctx.keypad.read('amount'));
-  return sellOnCard(ctx, card, { amountMinor, currency: settings.currency, pinRequired: settings.pinRequired });
+/** An open basket is paid whole (and emptied once approved); with none the clerk keys the amount. */
+async function sale(ctx: RoleContext, card: CardSession, settings: ShopSettings, basket: Basket): Promise<FlowOutcome> {
+  const terms = { currency: settings.currency, pinRequired: settings.pinRequired };
+  if (basket.count === 0) return sellOnCard(ctx, card, { ...terms, amountMinor: parseAmount(await ctx.keypad.read('amount')) });
+  const outcome = await sellOnCard(ctx, card, { ...terms, amountMinor: basket.totalMinor, details: { basketItems: basket.count } });
+  if (outcome.result === 'approved') basket.clear();
+  return outcome;
 }
 
 /** The keyed amount in minor units, or TERM_ENTRY_INVALID (before the card is touched: nothing debited). */

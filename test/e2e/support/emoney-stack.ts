@@ -65,6 +65,8 @@ export interface StartAgentOptions {
   readonly roles?: RoleRegistry;
   /** Extra config fields (merged over the defaults). */
   readonly config?: Partial<TerminalConfigInput>;
+  /** A scanner (e.g. a VirtualScanner's devicePath) and a removable store (a mount dir) beside the reader. */
+  readonly devices?: Omit<TerminalConfigInput['devices'], 'reader'>;
 }
 
 export interface StackTerminal {
@@ -320,7 +322,7 @@ class Stack implements EmoneyStack {
       role: o.role,
       centers: [{ host: '127.0.0.1', port: this.centerPort }],
       callback: { host: '127.0.0.1', port: callbackPort },
-      devices: { reader: { namePattern: `^${readerName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$` } },
+      devices: { reader: { namePattern: `^${readerName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$` }, ...o.devices },
       journal: join(this.dir, `${o.terminalId}.journal.db`),
       link: { requestTimeoutMs: 2_000, attempts: 1 },
       roleSettings: o.roleSettings ?? {},

@@ -111,6 +111,8 @@ describe('outcomes and the TERM_ registry', () => {
         "TERM_DEBIT_UNRECORDED",
         "TERM_SETTLE_FAILED",
         "TERM_SETTLE_TIMEOUT",
+        "TERM_ITEM_UNKNOWN",
+        "TERM_BASKET_FULL",
         "TERM_CHARGE_ENTRY_INVALID",
         "TERM_CHARGE_DECLINED",
         "TERM_CHARGE_IN_DOUBT",

@@ -5,12 +5,17 @@
  */
 import { z } from 'zod';
 import { PROTOCOL_LIMITS } from '../../../../protocol/limits.js';
+import { SHOP_LIMITS } from '../../../limits.js';
 import { termError } from '../../errors.js';
 
 const currency = z.string().regex(/^[A-Z]{3}$/, 'currency: 3 uppercase letters (ISO 4217 alpha)');
 /** Caps the center's AWAIT_CALLBACK wait (the operator's patience); absent: the center's wait. */
 const settleWaitMs = z.number().int().positive().max(PROTOCOL_LIMITS.MAX_CALLBACK_WAIT_MS);
 const priceMinor = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+/** Barcode data as the scanner sends it (AIM prefix and delimiter stripped): EAN/UPC digits, Code 128 text. */
+export const ITEM_CODE = new RegExp(`^[0-9A-Za-z-]{1,${SHOP_LIMITS.itemCodeCharsMax}}$`);
+const atMostProducts = (p: Record<string, number>): boolean => Object.keys(p).length <= SHOP_LIMITS.productsMax;
+const tooMany = `at most ${SHOP_LIMITS.productsMax} products`;
 
 export const shopSettingsSchema = z
   .object({
@@ -21,13 +26,17 @@ export const shopSettingsSchema = z
     pinRequired: z.boolean().default(false),
     currency: currency.default('JPY'),
     settleWaitMs: settleWaitMs.optional(),
+    /** The till's price list: item code (barcode data) → price in minor units. Optional: without it every scan is TERM_ITEM_UNKNOWN. */
+    products: z.record(z.string().regex(ITEM_CODE, `item code: 1-${SHOP_LIMITS.itemCodeCharsMax} of 0-9 A-Z a-z -`), priceMinor).refine(atMostProducts, tooMany).optional(),
   })
   .strict();
 
 export const vendingSettingsSchema = z
   .object({
     /** Product code (the button) → price in minor units. */
-    products: z.record(z.string().regex(/^[A-Z0-9-]{1,8}$/, 'product code: 1-8 of A-Z 0-9 -'), priceMinor).refine((p) => Object.keys(p).length > 0, 'at least one product'),
+    products: z.record(z.string().regex(/^[A-Z0-9-]{1,8}$/, 'product code: 1-8 of A-Z 0-9 -'), priceMinor)
+      .refine((p) => Object.keys(p).length > 0, 'at least one product')
+      .refine(atMostProducts, tooMany),
     currency: currency.default('JPY'),
     settleWaitMs: settleWaitMs.optional(),
   })

@@ -26,11 +26,15 @@ import type { SessionSealer } from '../../../../protocol/session/sealer.js';
 import type { AsideReason, JournalRecordKey, StoredPurchase } from '../../../journal/types.js';
 import { termError } from '../../errors.js';
 import type { FlowOutcome, RoleContext } from '../../role.js';
+import { writeSettlementReceipt } from './receipt.js';
+
+/** The `settle` outcome's details, as the handled instruction left them. */
+export type SettlementDetails = ReturnType<typeof apply>['details'];
 
 interface Awaiting {
   readonly token: Buffer;
   readonly timer: TimerHandle;
-  resolve(details: Record<string, unknown>): void;
+  resolve(details: SettlementDetails): void;
   reject(e: unknown): void;
 }
 
@@ -52,7 +56,11 @@ export class ShopSettlement {
     return { result: 'done', code: null, details };
   }
 
-  /** `settle`: resolves once the instruction was handled, or TERM_SETTLE_TIMEOUT with nothing erased. */
+  /**
+   * `settle`: resolves once the instruction was handled, or TERM_SETTLE_TIMEOUT with nothing erased.
+   * A handled settlement leaves a receipt on the removable store when a medium is in (receipt.ts);
+   * details.receipt is its file name, or null.
+   */
   async settle(ctx: RoleContext): Promise<FlowOutcome> {
     const callback = ctx.callback;
     if (!callback || ctx.callbackPort === null) throw termError('TERM_CONFIG_INVALID', 'settling needs a callback address (config.callback)', { problems: ['callback: required for settlement'] });
@@ -65,10 +73,13 @@ export class ShopSettlement {
     callback.expect(res.token, waitMs);
     const handled = this.await(ctx, res.token, waitMs);
     ctx.log.info({ records: records.length, waitMs }, 'settle requested, awaiting the callback');
-    return { result: 'done', code: null, details: await handled };
+    const details = await handled;
+    // The instruction is handled and its acknowledgement on its way: the receipt never delays or fails the settlement.
+    const receipt = await writeSettlementReceipt(ctx, details);
+    return { result: 'done', code: null, details: { ...details, receipt } };
   }
 
-  private await(ctx: RoleContext, token: Buffer, waitMs: number): Promise<Record<string, unknown>> {
+  private await(ctx: RoleContext, token: Buffer, waitMs: number): Promise<SettlementDetails> {
     if (this.awaiting) this.finish(this.awaiting).reject(termError('TERM_SETTLE_TIMEOUT', 'superseded by a new settle'));
     return new Promise((resolve, reject) => {
       const timer = ctx.clock.setTimer(waitMs, () => {
