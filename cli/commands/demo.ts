@@ -20,15 +20,17 @@ interface DemoFlags {
 
 /**
  * `tessera demo`: the center, banks A and B, and a simulated fleet (provider
- * kiosks, shops, a vending machine, cards with PINs) on the real driver
- * stacks; charges, purchases and settlements; then a summary with the books
- * checked. Exit 0 when every check passes, 3 when one fails (its DEMO_ code
+ * kiosks, shops, a vending machine, cards with PINs, a till's barcode scanner,
+ * the shops' removable media) on the real driver stacks (pcscd + vpcd +
+ * virtual cards, socat ptys, mount directories); charges, purchases (some
+ * scanned), settlements with receipts on the media; then a summary with the
+ * books checked. Exit 0 when every check passes, 3 when one fails (its DEMO_ code
  * on stderr), 1 on an error, 130/143 when interrupted (after a clean shutdown).
  */
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('run the e-money world on simulated hardware (center, 2 banks, kiosks, shops, vending machine) and check the books')
+    .description('run the e-money world on simulated hardware (center, 2 banks, kiosks, shops with a scanner and media, vending machine) and check the books')
     .option('--users <n>', `simulated users (${DEMO_LIMITS.usersMin}-${DEMO_LIMITS.usersMax})`, String(DEMO_LIMITS.usersDefault))
     .option('--seed <n>', 'seed of the story: who goes where, amounts, PINs (default: random, printed)')
     .option('--state-dir <dir>', 'where each run gets its own directory', '.tessera/demo')

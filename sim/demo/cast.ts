@@ -36,6 +36,8 @@ export interface DemoShop {
   readonly account: AccountRef;
   /** The shop's bank PIN (the bank requires one per account; the demo never debits shops). */
   readonly pin: string;
+  /** The till has a serial barcode scanner (a simulator scanner on a socat pty) and the cast's price list. */
+  readonly scanner: boolean;
 }
 
 export interface ProviderAccountSpec extends AccountRef {
@@ -51,6 +53,8 @@ export interface DemoCast {
   readonly kiosks: readonly string[];
   /** The vending machine's menu: product code → price (minor units). */
   readonly products: Readonly<Record<string, number>>;
+  /** The scanning till's price list: EAN-13 barcode → price (minor units). */
+  readonly items: Readonly<Record<string, number>>;
 }
 
 export const BANKS: readonly DemoBank[] = [
@@ -59,6 +63,15 @@ export const BANKS: readonly DemoBank[] = [
 ];
 
 export const PRODUCTS: Readonly<Record<string, number>> = { A1: 120, A2: 150, B1: 160, B2: 200, C1: 250 };
+/** Goods on the scanning till's shelves (EAN-13 with valid check digits; prices multiples of 10 like every printed amount). */
+export const ITEMS: Readonly<Record<string, number>> = {
+  '4901234567894': 180,
+  '4900000123456': 320,
+  '4901111222236': 90,
+  '4902468135798': 450,
+  '4909753108642': 260,
+  '4905555666670': 140,
+};
 
 /** A multiple of `step` in [min, max]. */
 export function drawMinor(random: Random, min: number, max: number, step: number): number {
@@ -103,17 +116,18 @@ export function makeCast(seed: number, userCount: number, random: Random): DemoC
       cardPin: drawPin(random, 4 + random.int(3)),
     });
   }
-  const shop = (shopId: string, terminalId: string, role: ShopRole, bankCode: string, n: number): DemoShop => ({
-    shopId, terminalId, role, account: { bankCode, branchCode: '301', accountNumber: String(3_000_001 + n) }, pin: drawPin(random, 4),
+  const shop = (shopId: string, terminalId: string, role: ShopRole, bankCode: string, n: number, scanner = false): DemoShop => ({
+    shopId, terminalId, role, account: { bankCode, branchCode: '301', accountNumber: String(3_000_001 + n) }, pin: drawPin(random, 4), scanner,
   });
   return {
     seed,
     banks: BANKS,
     provider: BANKS.map((b, i) => ({ bankCode: b.bankCode, branchCode: '901', accountNumber: String(9_000_001 + i), securityCode: drawPin(random, 8) })),
     users,
-    shops: [shop('SHOP-A', 'SHOP-A1', 'shop', BANK_A, 0), shop('SHOP-B', 'SHOP-B1', 'shop', BANK_B, 1), shop('VENDING-B', 'VEND-1', 'vending', BANK_B, 2)],
+    shops: [shop('SHOP-A', 'SHOP-A1', 'shop', BANK_A, 0, true), shop('SHOP-B', 'SHOP-B1', 'shop', BANK_B, 1), shop('VENDING-B', 'VEND-1', 'vending', BANK_B, 2)],
     kiosks: ['KIOSK-1', 'KIOSK-2'],
     products: PRODUCTS,
+    items: ITEMS,
   };
 }
 

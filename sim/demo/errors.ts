@@ -38,6 +38,10 @@ export const DEMO_ERRORS = defineErrors('demo', 'DEMO_', {
     meaning: 'The ledger audit of the center or of a bank found a violation.',
     action: 'Run `tessera audit --db <run dir>/<db>` for the details and report it.',
   },
+  DEMO_RECEIPT_MISMATCH: {
+    meaning: 'The settlement receipts read back from the shops\' media do not match the settlements: a receipt is missing, unreadable (integrity check), extra, or its total or record count differs from what the shop settled.',
+    action: 'Look at drives/<terminal>/medium in the run directory and the terminal\'s "settlement receipt" lines in demo.log.',
+  },
   DEMO_INTERRUPTED: {
     meaning: 'The demo was stopped by SIGINT or SIGTERM before it finished; everything it started was shut down.',
     action: 'Run it again (each run has its own state directory).',

@@ -3,8 +3,9 @@
  * with createAgent on the real drivers (PcscCardReader → smartcard →
  * libpcsclite → the simulator's pcscd → vpcd → virtual cards; LinkClient →
  * TCP → the center; a callback listener for shops). Each terminal serves
- * one person at a time: they step up, insert a card, answer the keypad,
- * take the card back when the flow ends.
+ * one person at a time: they step up, have their goods scanned (the till
+ * with a scanner), insert a card, answer the keypad, take the card back
+ * when the flow ends.
  */
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
@@ -61,7 +62,20 @@ export class DemoTerminal {
     }
   }
 
-  /** An operator command (settle, unsettled), bounded by the step time. */
+  /** The clerk scans one barcode (the simulator's scanner on this till's serial port); resolves with the scan's report. */
+  async scan(code: string, signal: AbortSignal): Promise<AgentReport> {
+    const scanner = this.spec.scanner;
+    if (scanner === null) throw new TesseraError('DEMO_SETUP_FAILED', `${this.spec.terminalId} has no scanner`, { part: 'fleet' });
+    const outcome = this.nextReport((r) => r.trigger === 'scan');
+    try {
+      await this.sim.scan(scanner, code, { aim: ']E0' });
+      return await withDeadline(outcome.promise, signal, `scan at ${this.spec.terminalId}`, this.clock);
+    } finally {
+      outcome.cancel();
+    }
+  }
+
+  /** An operator command (settle, unsettled, clear), bounded by the step time. */
   async command(name: string, signal: AbortSignal): Promise<AgentReport> {
     return withDeadline(this.agent.command({ name }), signal, `command ${name} at ${this.spec.terminalId}`, this.clock);
   }
@@ -128,7 +142,11 @@ async function startTerminal(i: FleetInputs, spec: TerminalSpec): Promise<DemoTe
     centers: [{ host: '127.0.0.1', port: i.centerPort }],
     ...(spec.callbackPort !== null && { callback: { host: '127.0.0.1', port: spec.callbackPort } }),
     link: { requestTimeoutMs: DEMO_LIMITS.linkRequestTimeoutMs, attempts: 3 },
-    devices: { reader: { namePattern: `^${escapeRegExp(readerName)}$` } },
+    devices: {
+      reader: { namePattern: `^${escapeRegExp(readerName)}$` },
+      ...(spec.scanner !== null && { scanner: { port: i.sim.scanner(spec.scanner).devicePath, baudRate: DEMO_LIMITS.scannerBaudRate } }),
+      ...(spec.storeMountDir !== null && { store: { mountDir: spec.storeMountDir } }),
+    },
     journal: spec.journal,
     roleSettings: { ...spec.roleSettings },
   });

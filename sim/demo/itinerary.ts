@@ -2,10 +2,12 @@
  * What each user does, drawn from the seed: a charge at a provider kiosk
  * (after a planned decline for the first two users: a wrong bank PIN, a
  * charge above the bank balance), then purchases at the shops of both banks
- * and at the vending machine; one user finally tries to buy more than the
- * card holds (declined by the shop). Each user's steps run in order; users run side
- * by side. The plan guarantees the provider's account at every bank receives
- * at least what the shops of that bank are owed, so every settlement pays.
+ * and at the vending machine (at the till with a scanner, every other user
+ * has 1-3 goods scanned instead of the amount keyed); one user finally tries
+ * to buy more than the card holds (declined by the shop). Each user's steps
+ * run in order; users run side by side. The plan guarantees the provider's
+ * account at every bank receives at least what the shops of that bank are
+ * owed, so every settlement pays.
  */
 import { assert } from '../../core/assert.js';
 import type { Random } from '../../core/random.js';
@@ -32,6 +34,8 @@ export interface PurchaseStep {
   readonly amountMinor: number;
   /** Vending: the product picked on the menu (its price is amountMinor). */
   readonly product?: string;
+  /** Scanning till: the barcodes scanned, in order (their prices sum to amountMinor); no amount is keyed. */
+  readonly items?: readonly string[];
   readonly expect: 'approved' | 'TERM_BALANCE_INSUFFICIENT';
 }
 
@@ -92,11 +96,21 @@ function drawPurchases(cast: DemoCast, u: DemoUser, index: number, random: Rando
     if (shop.role === 'vending') {
       const product = codes[random.int(codes.length)]!;
       out.push({ kind: 'purchase', user: u.name, terminal: shop.terminalId, amountMinor: cast.products[product]!, product, expect: 'approved' });
+    } else if (shop.scanner && index % 2 === 0) {
+      out.push(drawScanned(cast, u, shop.terminalId, random));
     } else {
       out.push({ kind: 'purchase', user: u.name, terminal: shop.terminalId, amountMinor: drawMinor(random, PRICE_MIN, PRICE_MAX, 10), expect: 'approved' });
     }
   }
   return out;
+}
+
+/** 1-DEMO_LIMITS.scannedItemsMax goods off the scanning till's shelves (the same item may be scanned twice). */
+function drawScanned(cast: DemoCast, u: DemoUser, terminal: string, random: Random): PurchaseStep {
+  const barcodes = Object.keys(cast.items).sort();
+  const items = Array.from({ length: 1 + random.int(DEMO_LIMITS.scannedItemsMax) }, () => barcodes[random.int(barcodes.length)]!);
+  const amountMinor = items.reduce((s, code) => s + cast.items[code]!, 0);
+  return { kind: 'purchase', user: u.name, terminal, amountMinor, items, expect: 'approved' };
 }
 
 /**

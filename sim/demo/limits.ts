@@ -20,6 +20,10 @@ export const DEMO_LIMITS = {
   /** Purchases one user makes (besides the planned declines). */
   purchasesPerUserMin: 2,
   purchasesPerUserMax: 3,
+  /** Goods one user has scanned at the scanning till (at least one). */
+  scannedItemsMax: 3,
+  /** The scanning till's serial line (the pty ignores it; a real scanner ships at 9600). */
+  scannerBaudRate: 9600,
   /** Longest wait for one card flow or command of a terminal. */
   stepTimeoutMs: 45_000,
   /** How long a shop's settle command waits for the center's callback (roleSettings.settleWaitMs; it takes milliseconds). */

@@ -23,9 +23,9 @@ export function eventLine(e: DemoEvent): string {
     case 'charge':
       return `${head} charge    ${e.user.padEnd(7)} bank ${e.bankCode} ${formatMinor(e.amountMinor).padStart(12)}  ${verdict}`;
     case 'purchase':
-      return `${head} purchase  ${e.user.padEnd(7)} ${(e.product ? `item ${e.product}` : '').padEnd(9)} ${formatMinor(e.amountMinor).padStart(12)}  ${verdict}`;
+      return `${head} purchase  ${e.user.padEnd(7)} ${(e.product ? `item ${e.product}` : e.items ? `${e.items} scanned` : '').padEnd(9)} ${formatMinor(e.amountMinor).padStart(12)}  ${verdict}`;
     case 'settle':
-      return `${head} settle    ${`${e.records} records`.padEnd(17)} ${formatMinor(e.amountMinor).padStart(12)}  ${verdict}${e.left > 0 ? ` (${e.left} left)` : ''}${e.rejected > 0 ? ` (${e.rejected} rejected)` : ''}`;
+      return `${head} settle    ${`${e.records} records`.padEnd(17)} ${formatMinor(e.amountMinor).padStart(12)}  ${verdict}${e.left > 0 ? ` (${e.left} left)` : ''}${e.rejected > 0 ? ` (${e.rejected} rejected)` : ''}${e.receipt ? ', receipt on medium' : ''}`;
   }
 }
 

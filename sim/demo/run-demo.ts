@@ -19,6 +19,7 @@ import { cleanStaleRuns, createRunDir } from './run-dir.js';
 import { runScript, type DemoEvent } from './script.js';
 import { summarize, type DemoSummary } from './summary.js';
 import { summaryLines } from './summary-text.js';
+import type { TerminalSpec } from './terminals.js';
 import { startWorld, type DemoWorld } from './world.js';
 
 export const DEMO_ROLES = ['provider-kiosk', 'shop', 'vending'] as const;
@@ -97,13 +98,23 @@ function setupLines(world: DemoWorld, cast: DemoCast): string[] {
   const banks = [...world.banks.byCode.values()].map((b) => `${b.host.bankCode} ${b.host.name} (HTTP :${b.http.address.port})`).join(', ');
   const c = world.center;
   const sync = c.pragmas.synchronous === 2 ? 'FULL' : String(c.pragmas.synchronous);
-  const fleet = [...world.fleet.values()].map((t) => `${t.spec.terminalId} ${t.spec.role}`).join(', ');
+  const fleet = [...world.fleet.values()].map((t) => `${t.spec.terminalId} ${t.spec.role}${devicesOf(t.spec)}`).join(', ');
   return [
-    `  simulator    pcscd (${info.pcscdIsolation}${world.sim.pcscd.nodelay ? '' : ', no Nagle shim: ~44 ms per APDU'}) with ${info.readers.length} vpcd readers; ${cast.users.length * 2} cards (a bank cash card and a purse card per user)`,
+    `  simulator    pcscd (${info.pcscdIsolation}${world.sim.pcscd.nodelay ? '' : ', no Nagle shim: ~44 ms per APDU'}) with ${info.readers.length} vpcd readers; ${cast.users.length * 2} cards (a bank cash card and a purse card per user); ${plural(info.scanners.length, 'barcode scanner')} on socat ptys; ${plural(world.drives.size, 'drive')} with a medium`,
     `  banks        ${banks} behind the relay`,
     `  center       :${c.center.address.port} SQLite ${c.pragmas.journalMode.toUpperCase()} synchronous=${sync}, e-money flow`,
     `  fleet        ${fleet}`,
     `  log          ${world.logFile}`,
     `run (${formatSeconds(0)} = first step)`,
   ];
+}
+
+/** ` (scanner, medium)`: what a terminal has besides its card reader. */
+function devicesOf(spec: TerminalSpec): string {
+  const extra = [spec.scanner !== null ? 'scanner' : null, spec.storeMountDir !== null ? 'medium' : null].filter((x) => x !== null);
+  return extra.length > 0 ? ` (${extra.join(', ')})` : '';
+}
+
+function plural(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? '' : 's'}`;
 }

@@ -35,6 +35,8 @@ export interface PurchaseEvent extends EventBase {
   readonly user: string;
   readonly amountMinor: number;
   readonly product?: string;
+  /** Goods scanned at the till (the basket the card paid), when not keyed. */
+  readonly items?: number;
   readonly expected: PurchaseStep['expect'];
 }
 
@@ -46,6 +48,8 @@ export interface SettleEvent extends EventBase {
   readonly left: number;
   /** Records the center rejected (set aside at the terminal). */
   readonly rejected: number;
+  /** The settlement receipt the terminal wrote to its medium, or null. */
+  readonly receipt: string | null;
 }
 
 export type DemoEvent = ChargeEvent | PurchaseEvent | SettleEvent;
@@ -94,16 +98,38 @@ async function charge(run: Run, user: DemoUser, step: ChargeStep): Promise<void>
   run.emit({ ...base, ...at(run), result: report.result, code: report.code, asExpected });
 }
 
-/** Purse card + (menu choice | amount) + card PIN → offline debit, journalled at the terminal. */
+/** (Goods scanned | menu choice | amount) + purse card + card PIN → offline debit, journalled at the terminal. */
 async function purchase(run: Run, user: DemoUser, step: PurchaseStep): Promise<void> {
   const shop = terminal(run, step.terminal);
-  const answers = step.product !== undefined ? { menu: step.product, pin: user.cardPin } : { amount: String(step.amountMinor), pin: user.cardPin };
-  const report = await attempt(run, () => shop.serve(async () => (await shop.present(user.purseCardId, answers, run.signal)).report));
+  const report = await attempt(run, () => shop.serve(() => (step.items ? scannedSale(run, shop, user, step.items) : keyedSale(run, shop, user, step))));
   run.emit({
-    kind: 'purchase', terminal: step.terminal, user: user.name, amountMinor: step.amountMinor, ...(step.product !== undefined && { product: step.product }),
+    kind: 'purchase', terminal: step.terminal, user: user.name, amountMinor: step.amountMinor,
+    ...(step.product !== undefined && { product: step.product }), ...(step.items && { items: step.items.length }),
     expected: step.expect, ...at(run), result: report.result, code: report.code,
-    asExpected: step.expect === 'approved' ? succeeded(report) : report.result === 'declined' && names(report, step.expect),
+    // An approval must also be for the planned amount (a scanned basket's total is the terminal's own sum).
+    asExpected: step.expect === 'approved' ? succeeded(report) && report.details?.['amountMinor'] === step.amountMinor : report.result === 'declined' && names(report, step.expect),
   });
+}
+
+async function keyedSale(run: Run, shop: DemoTerminal, user: DemoUser, step: PurchaseStep): Promise<AgentReport> {
+  const answers = step.product !== undefined ? { menu: step.product, pin: user.cardPin } : { amount: String(step.amountMinor), pin: user.cardPin };
+  return (await shop.present(user.purseCardId, answers, run.signal)).report;
+}
+
+/** The clerk scans the goods, the card pays the basket (no amount keyed). A basket left unpaid is cleared: the next person must not pay it. */
+async function scannedSale(run: Run, shop: DemoTerminal, user: DemoUser, items: readonly string[]): Promise<AgentReport> {
+  let paid = false;
+  try {
+    for (const code of items) {
+      const scanned = await shop.scan(code, run.signal);
+      if (!succeeded(scanned)) return scanned;
+    }
+    const report = (await shop.present(user.purseCardId, { pin: user.cardPin }, run.signal)).report;
+    paid = report.result === 'approved';
+    return report;
+  } finally {
+    if (!paid && !run.signal.aborted) await shop.command('clear', run.signal).catch(() => undefined);
+  }
 }
 
 /** The shop presses "settle": records go up, the center calls back, the shop is paid at its bank. */
@@ -115,8 +141,9 @@ async function settle(run: Run, shop: DemoTerminal): Promise<void> {
   await run.world.center.emoney.idle();
   const left = shop.unsettled().length;
   const rejected = Array.isArray(report.details?.['rejected']) ? report.details['rejected'].length : 0;
+  const receipt = typeof report.details?.['receipt'] === 'string' ? report.details['receipt'] : null;
   run.emit({
-    kind: 'settle', terminal: shop.spec.terminalId, records: held.length, amountMinor, left, rejected,
+    kind: 'settle', terminal: shop.spec.terminalId, records: held.length, amountMinor, left, rejected, receipt,
     ...at(run), result: report.result, code: report.code, asExpected: succeeded(report) && left === 0 && rejected === 0,
   });
 }

@@ -10,8 +10,9 @@ export function summaryLines(s: DemoSummary, elapsedMs: number): string[] {
   const lines = [
     'summary',
     `  charges      ${s.charges.approved} approved ${formatMinor(s.charges.approvedMinor)}; declined: ${declines(s.charges.declined)}${s.charges.failed ? `; failed ${s.charges.failed}` : ''}`,
-    `  purchases    ${s.purchases.approved} approved ${formatMinor(s.purchases.amountMinor)} (${shops}); declined: ${declines(s.purchases.declined)}${s.purchases.failed ? `; failed ${s.purchases.failed}` : ''}`,
+    `  purchases    ${s.purchases.approved} approved ${formatMinor(s.purchases.amountMinor)} (${shops}; ${s.purchases.scanned} scanned at the till); declined: ${declines(s.purchases.declined)}${s.purchases.failed ? `; failed ${s.purchases.failed}` : ''}`,
     `  settlements  ${s.settlements.settled} shops paid ${formatMinor(s.settlements.amountMinor)} for ${s.settlements.records} records${s.settlements.failed ? `; failed ${s.settlements.failed}` : ''}`,
+    `  receipts     ${s.receipts.written} written to media, ${formatMinor(s.receipts.totalMinor)} in all${s.receipts.unreadable ? `; unreadable ${s.receipts.unreadable}` : ''}`,
     `  e-money out  ${formatMinor(s.floatMinor)} (on cards and in unsettled records)`,
     '  bank   charged          settled          provider net (center)  provider account (bank)',
   ];

@@ -1,14 +1,16 @@
 /**
  * The end of a run: what happened (counts and amounts from the terminals'
  * outcomes), what the books say (the center's e-money report, the banks'
- * balances of the provider's accounts), whether money was conserved, and
- * the ledger audit of the center and of each bank. Every check that fails
+ * balances of the provider's accounts), whether money was conserved, the
+ * settlement receipts read back from the shops' media, and the ledger audit
+ * of the center and of each bank. Every check that fails
  * names its DEMO_ code; the run passes only when all pass.
  */
 import { auditLedger, type AuditReport } from '../../center/ledger/audit.js';
 import { emoneyReport, type EmoneyReport } from '../../center/emoney/reports.js';
 import type { DemoCast } from './cast.js';
 import type { DemoCode } from './errors.js';
+import { readReceipts, type DemoReceipts } from './media.js';
 import { moneySnapshot, type MoneySnapshot } from './money.js';
 import type { ChargeEvent, DemoEvent, PurchaseEvent, SettleEvent } from './script.js';
 import type { DemoWorld } from './world.js';
@@ -31,8 +33,14 @@ export interface Check {
 
 export interface DemoSummary {
   readonly charges: { approved: number; approvedMinor: number; declined: Record<string, number>; failed: number };
-  readonly purchases: { approved: number; amountMinor: number; byTerminal: Record<string, { count: number; amountMinor: number }>; declined: Record<string, number>; failed: number };
+  readonly purchases: {
+    approved: number; amountMinor: number; byTerminal: Record<string, { count: number; amountMinor: number }>; declined: Record<string, number>; failed: number;
+    /** Approved purchases paid for goods scanned at the till. */
+    scanned: number;
+  };
   readonly settlements: { settled: number; records: number; amountMinor: number; failed: number };
+  /** Settlement receipts read back from the shops' media. */
+  readonly receipts: { written: number; totalMinor: number; unreadable: number };
   readonly banks: BankPosition[];
   /** E-money the center says is out (on cards and in unsettled records). */
   readonly floatMinor: number;
@@ -52,10 +60,12 @@ export async function summarize(world: DemoWorld, cast: DemoCast, events: readon
   const after = await moneySnapshot(world, cast);
   const banks = await positions(world, cast, report);
   const audits = await auditAll(world);
+  const receipts = await readReceipts(world.drives);
   const counts = countEvents(events);
-  const checks = judge({ events, report, banks, before, after, audits, counts });
+  const checks = judge({ events, report, banks, before, after, audits, counts, receipts });
   return {
     ...counts,
+    receipts: { written: receipts.receipts.length, totalMinor: receipts.receipts.reduce((s, r) => s + r.totalMinor, 0), unreadable: receipts.unreadable.length },
     banks,
     floatMinor: report.floatMinor,
     money: { before, after },
@@ -110,7 +120,7 @@ export function countEvents(events: readonly DemoEvent[]): Pick<DemoSummary, 'ch
     charges: { approved: charges.filter(ok).length, approvedMinor: sum(charges.filter(ok)), declined: declines(charges), failed: charges.filter((e) => !ok(e) && e.result !== 'declined').length },
     purchases: {
       approved: purchases.filter(ok).length, amountMinor: sum(purchases.filter(ok)), byTerminal, declined: declines(purchases),
-      failed: purchases.filter((e) => !ok(e) && e.result !== 'declined').length,
+      failed: purchases.filter((e) => !ok(e) && e.result !== 'declined').length, scanned: purchases.filter((e) => ok(e) && e.items !== undefined).length,
     },
     settlements: { settled: settled.length, records: settled.reduce((s, e) => s + e.records, 0), amountMinor: sum(settled), failed: settles.length - settled.length },
   };
@@ -124,6 +134,7 @@ export interface Facts {
   readonly after: MoneySnapshot;
   readonly audits: ReadonlyArray<{ ledger: string; r: AuditReport }>;
   readonly counts: Pick<DemoSummary, 'charges' | 'purchases' | 'settlements'>;
+  readonly receipts: DemoReceipts;
 }
 
 export function judge(f: Facts): Check[] {
@@ -145,6 +156,21 @@ export function judge(f: Facts): Check[] {
     { code: 'DEMO_POSITION_MISMATCH', name: "provider's net position = bank's balance of its account, per bank", ok: f.banks.every((b) => b.providerNetMinor === b.providerBalanceMinor) },
     { code: 'DEMO_POSITION_MISMATCH', name: 'e-money float = e-money on cards + unsettled records', ok: f.report.floatMinor === f.after.cardsMinor + f.after.unsettledMinor },
     { code: 'DEMO_MONEY_NOT_CONSERVED', name: "users' bank + cards + unsettled records + shops' bank unchanged", ok: f.before.totalMinor === f.after.totalMinor },
+    {
+      code: 'DEMO_RECEIPT_MISMATCH',
+      name: "a receipt on each shop's medium per settlement, its total = the settled total",
+      ok: receiptsAgree(f.events, f.receipts) && f.receipts.receipts.reduce((s, r) => s + r.totalMinor, 0) === settledTotal,
+    },
     { code: 'DEMO_AUDIT_FAILED', name: 'ledger audit of the center and of each bank', ok: f.audits.every((a) => a.r.ok) },
   ];
+}
+
+/** Every settlement that settled records left exactly one readable receipt on its shop's medium, for what it settled; no other receipt. */
+function receiptsAgree(events: readonly DemoEvent[], r: DemoReceipts): boolean {
+  const settled = events.filter((e): e is SettleEvent => e.kind === 'settle' && e.result === 'done' && e.records > 0);
+  if (r.unreadable.length > 0 || r.receipts.length !== settled.length) return false;
+  return settled.every((e) => {
+    const mine = r.receipts.filter((x) => x.terminal === e.terminal);
+    return mine.length === 1 && mine[0]!.totalMinor === e.amountMinor && mine[0]!.records === e.records;
+  });
 }

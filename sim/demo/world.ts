@@ -1,7 +1,8 @@
 /**
  * The whole demo world of one run, started in dependency order and closed in
  * reverse: the simulator (its own pcscd with vpcd readers; purse cards and
- * bank cash cards), banks A and B over HTTP behind the relay, the center on
+ * bank cash cards; a barcode scanner on a socat pty), a drive with a medium
+ * per shop terminal (media.ts), banks A and B over HTTP behind the relay, the center on
  * SQLite with the e-money module, and the fleet of terminal agents. A part
  * that fails to start unwinds what was started and ends DEMO_SETUP_FAILED.
  */
@@ -18,7 +19,8 @@ import { startCenter, type DemoCenter } from './center.js';
 import { startFleet, stopFleet, type DemoTerminal } from './fleet.js';
 import { DEMO_LIMITS } from './limits.js';
 import { LogFile } from './log-file.js';
-import { provisionTerminals, readerDevicesFor, writeMasterKey } from './terminals.js';
+import { insertMedia, type DemoDrive } from './media.js';
+import { provisionTerminals, readerDevicesFor, scannersFor, writeMasterKey } from './terminals.js';
 
 export interface DemoWorld {
   readonly dir: string;
@@ -28,6 +30,8 @@ export interface DemoWorld {
   readonly banks: DemoBanks;
   readonly center: DemoCenter;
   readonly fleet: ReadonlyMap<string, DemoTerminal>;
+  /** The shop terminals' drives (terminal id → drive with its medium in). */
+  readonly drives: ReadonlyMap<string, DemoDrive>;
   /** Closes everything, newest first; each step bounded; returns the codes of steps that failed. */
   close(): Promise<string[]>;
 }
@@ -53,6 +57,7 @@ export async function startWorld(o: { cast: DemoCast; dir: string; roles: RoleRe
     await setupStep('cards', () => issueCards(sim, o.cast));
     const keys = await setupStep('keys', async () => writeMasterKey(o.dir, systemRandom));
     const specs = await setupStep('terminals', () => provisionTerminals(o.cast, o.dir, keys.masterKey));
+    const drives = await setupStep('media', async () => insertMedia(o.dir, specs.filter((s) => s.storeMountDir !== null).map((s) => s.terminalId)));
     const banks = await started('banks', () => startBanks(o.cast, o.dir, log.child({ part: 'bank' })), (b) => b.close());
     const center = await started(
       'center',
@@ -60,7 +65,7 @@ export async function startWorld(o: { cast: DemoCast; dir: string; roles: RoleRe
       (c) => c.close(),
     );
     const fleet = await started('fleet', () => startFleet({ sim, specs, centerPort: center.center.address.port, roles: o.roles, log: log.child({ part: 'terminal' }), clock: o.clock }), stopFleet);
-    return { dir: o.dir, logFile, log, sim, banks, center, fleet, close };
+    return { dir: o.dir, logFile, log, sim, banks, center, fleet, drives, close };
   } catch (e) {
     await close();
     throw e;
@@ -74,7 +79,7 @@ async function startSimulator(cast: DemoCast, dir: string, clock: Clock): Promis
   if (Buffer.byteLength(socket) > DEMO_LIMITS.socketPathBytesMax) {
     throw new TesseraError('DEMO_BAD_OPTION', 'the state directory path is too long for the pcscd socket; use a shorter --state-dir', { bytes: Buffer.byteLength(socket) });
   }
-  const sim = await Simulator.start({ stateDir, readerDevices: readerDevicesFor(cast), scanners: 0, namePrefix: 'Tessera Demo', clock });
+  const sim = await Simulator.start({ stateDir, readerDevices: readerDevicesFor(cast), scanners: scannersFor(cast), namePrefix: 'Tessera Demo', clock });
   // Before the first PC/SC call of this process (the agents' readers open after this).
   process.env['PCSCLITE_CSOCK_NAME'] = sim.info().pcscSocket;
   pcscClaimed = true;

@@ -81,6 +81,12 @@ describe('tessera demo', () => {
     expect(s.purchases.amountMinor).toBe(approved('purchase').reduce((t, x) => t + x.amountMinor, 0));
     expect(s.purchases.declined).toEqual({ TERM_BALANCE_INSUFFICIENT: 1 });
     expect(s.settlements).toMatchObject({ settled: 3, records: s.purchases.approved, amountMinor: s.purchases.amountMinor, failed: 0 });
+    // Goods scanned at the till (serial scanner on a socat pty) paid as planned; every shop's receipt read back from its medium.
+    expect(s.purchases.scanned).toBe(steps.filter((x) => x.kind === 'purchase' && x.items !== undefined && x.expect === 'approved').length);
+    expect(s.purchases.scanned).toBeGreaterThan(0);
+    expect(s.receipts).toEqual({ written: 3, totalMinor: s.settlements.amountMinor, unreadable: 0 });
+    expect(first.stdout).toMatch(/^ {2}receipts {5}3 written to media, [0-9,]+ JPY in all$/m);
+    expect(first.stdout).toMatch(/SHOP-A1 +purchase +user1 +[1-3] scanned +[0-9,]+ JPY +ok/);
 
     // The books: the provider's net position is its bank balance; money is conserved.
     for (const b of s.banks) expect(b.providerNetMinor).toBe(b.providerBalanceMinor);

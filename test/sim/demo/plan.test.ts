@@ -43,6 +43,27 @@ describe('demo plan', () => {
     }
   });
 
+  it('has goods scanned at the till with a scanner for some purchases: 1-3 items priced from its list, no amount keyed', () => {
+    for (const users of [2, 3, 6, DEMO_LIMITS.usersMax]) {
+      const plan = planOf(2000 + users, users);
+      const tills = new Set(plan.cast.shops.filter((s) => s.scanner).map((s) => s.terminalId));
+      expect(tills.size).toBe(1);
+      const scanned = allSteps(plan).filter((s) => s.kind === 'purchase' && s.items !== undefined);
+      expect(scanned.length).toBeGreaterThan(0);
+      for (const s of scanned) {
+        if (s.kind !== 'purchase') continue;
+        expect(tills.has(s.terminal)).toBe(true);
+        expect(s.items!.length).toBeGreaterThanOrEqual(1);
+        expect(s.items!.length).toBeLessThanOrEqual(DEMO_LIMITS.scannedItemsMax);
+        expect(s.amountMinor).toBe(s.items!.reduce((t, code) => t + plan.cast.items[code]!, 0));
+      }
+      // The same till takes keyed amounts too: the planned over-balance decline is keyed there (an empty basket).
+      const over = allSteps(plan).find((s) => s.expect === 'TERM_BALANCE_INSUFFICIENT');
+      expect(over).toMatchObject({ kind: 'purchase', terminal: [...tills][0] });
+      expect(over).not.toHaveProperty('items');
+    }
+  });
+
   it("charges at each bank cover what that bank's shops are owed (every settlement can be paid)", () => {
     for (let seed = 0; seed < 200; seed++) {
       const plan = planOf(seed, 2 + (seed % 5));
