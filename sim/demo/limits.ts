@@ -9,13 +9,10 @@ export const DEMO_LIMITS = {
   /** Users at least: one per bank, so both banks take charges and pay shops. */
   usersMin: 2,
   /**
-   * Users at most. A shop holds at most one record per user (each user
-   * visits a shop terminal once), and a SETTLEMENT_INSTRUCTION for more than
-   * ~18 records is refused on the callback session today (PROTO_FRAME_TOO_LARGE:
-   * the terminal still applies the 512-byte handshake frame limit to a frame
-   * that arrives in the same read as AUTH_OK). Raise this when that is fixed.
+   * Users at most: bounded by the run time (every user swaps cards at the two
+   * kiosks, ~0.8 s a swap with pcscd's polling) and the six vpcd slots.
    */
-  usersMax: 12,
+  usersMax: 40,
   usersDefault: 6,
   /** Purchases one user makes (besides the planned declines). */
   purchasesPerUserMin: 2,
