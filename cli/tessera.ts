@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { registerAudit } from './commands/audit.js';
+import { registerBank } from './commands/bank.js';
 import { registerCenter } from './commands/center.js';
 import { registerDemo } from './commands/demo.js';
 import { registerSim } from './commands/sim.js';
@@ -16,6 +17,7 @@ registerTerminal(program);
 registerSim(program);
 registerAudit(program);
 registerDemo(program);
+registerBank(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -21,7 +21,14 @@ export const EMONEY_LIMITS = {
   MAX_RECORDS_PER_BATCH: 2_000,
   /** Callbacks running at once. */
   MAX_CALLBACKS_IN_FLIGHT: 16,
+  /** `tessera center` with an `emoney` section runs sweep() this often (config `emoney.sweepIntervalMs`). */
+  SWEEP_INTERVAL_MS_DEFAULT: 1_000,
+  SWEEP_INTERVAL_MS_MIN: 50,
+  SWEEP_INTERVAL_MS_MAX: 600_000,
+  /** Member shops one center config registers at start. */
+  MAX_CONFIG_SHOPS: 10_000,
 } as const;
 
 assert(EMONEY_LIMITS.BANK_DOUBT_MS < EMONEY_LIMITS.ISSUE_TIMEOUT_MS, 'an unknown bank outcome is resolved before an approved charge times out');
 assert(EMONEY_LIMITS.CALLBACK_DIAL_ATTEMPTS * EMONEY_LIMITS.CALLBACK_RETRY_MS < EMONEY_LIMITS.CALLBACK_WAIT_MS, 'dialling ends before the terminal stops waiting');
+assert(EMONEY_LIMITS.SWEEP_INTERVAL_MS_MIN <= EMONEY_LIMITS.SWEEP_INTERVAL_MS_DEFAULT && EMONEY_LIMITS.SWEEP_INTERVAL_MS_DEFAULT <= EMONEY_LIMITS.SWEEP_INTERVAL_MS_MAX, 'sweep interval default within its bounds');

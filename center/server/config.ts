@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { TesseraError } from '../../core/errors.js';
+import { emoneySectionSchema } from '../emoney/config-schema.js';
 import { ValidityLimits } from '../validity/limits.js';
 import { VALIDITY_MODES } from '../validity/types.js';
 
@@ -39,6 +40,8 @@ export const centerConfigSchema = z
       .object({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(0).max(65_535) })
       .strict()
       .optional(),
+    /** Seed 004 e-money (center/emoney/config-schema.ts): when present the center runs the Emoney flow, the relay and the sweep. */
+    emoney: emoneySectionSchema.optional(),
   })
   .strict();
 

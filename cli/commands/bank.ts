@@ -1,0 +1,40 @@
+import type { Command } from 'commander';
+import { createLogger } from '../../core/log.js';
+import { readAccountPins, serveBankFromConfig } from '../../sim/bank/serve.js';
+import { loadBankServeConfig } from '../../sim/bank/serve-config.js';
+
+/**
+ * `tessera bank serve --config <file.json>`: one simulated bank host (seed
+ * 004) with its own SQLite database and HTTP endpoint, until SIGTERM/SIGINT.
+ * stdout: one JSON line when ready, `{"ready":true,"bankCode":…,"host":…,"port":…,"accounts":n}`.
+ * `--check` validates the config and reads the PIN files, then exits. Errors
+ * exit 1 with their code (BANKHOST_CONFIG_INVALID, BANKHOST_PIN_FILE, STORE_*, …).
+ */
+export function registerBank(program: Command): void {
+  const bank = program.command('bank').description('simulated bank hosts (seed 004), each its own process with its own database');
+  bank
+    .command('serve')
+    .description('run one bank host: open the configured accounts, serve transfers and reversals over HTTP')
+    .requiredOption('-c, --config <file>', 'bank config (JSON; see sim/bank/serve-config.ts)')
+    .option('--check', 'validate the config and the PIN files, then exit')
+    .action(async (opts: { config: string; check?: boolean }) => {
+      const config = loadBankServeConfig(opts.config);
+      if (opts.check) {
+        readAccountPins(config);
+        process.stdout.write(`${JSON.stringify({ ok: true, bankCode: config.bankCode, accounts: config.accounts.length })}\n`);
+        return;
+      }
+      const served = await serveBankFromConfig(config, { log: createLogger('bank') });
+      const { address, port } = served.address;
+      process.stdout.write(`${JSON.stringify({ ready: true, bankCode: config.bankCode, host: address, port, accounts: config.accounts.length })}\n`);
+      await untilSignal();
+      await served.close();
+    });
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGTERM', () => resolve());
+    process.once('SIGINT', () => resolve());
+  });
+}
