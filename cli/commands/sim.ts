@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { TesseraError } from '../../core/errors.js';
 import { sendControlCommand } from '../../sim/control/control-client.js';
@@ -22,7 +22,8 @@ export function registerSim(program: Command): void {
     .command('sim')
     .description('simulated card readers, cards, barcode scanners and removable media (see sim/README.md)')
     .option('-s, --state-dir <dir>', 'simulator state (cards, issuer key, control socket)', DEFAULT_STATE_DIR);
-  const global = (): Global => sim.opts<Global>();
+  // Absolute: pcscd runs with another working directory, so a relative state dir (the default) would not reach it.
+  const global = (): Global => ({ stateDir: resolve(sim.opts<Global>().stateDir) });
 
   sim
     .command('serve')
