@@ -8,6 +8,7 @@ import { readIssuerKeyFile, readSecurityCodeFile } from '../../../center/emoney/
 import { parseCenterConfig, type CenterConfig } from '../../../center/server/config.js';
 import { openStorage } from '../../../center/storage/open.js';
 import { errorCode } from '../../../core/errors.js';
+import { runCli } from '../../e2e/support/cli-process.js';
 import { keyDir } from '../server/support.js';
 
 const k = keyDir();
@@ -152,5 +153,24 @@ describe('startEmoneyCenter', () => {
     } finally {
       await storage.close();
     }
+  });
+});
+
+describe('tessera center --check with an emoney section', () => {
+  it('reads the secret files: ok exits 0; a loose security code file exits 1 with its code, never the code', async () => {
+    const file = (name: string, emoney: Record<string, unknown>) => {
+      const path = join(k.dir, name);
+      writeFileSync(path, JSON.stringify({ db: join(k.dir, 'check.db'), terminalKeys: { masterKeyFile: k.masterKeyFile }, emoney }));
+      return path;
+    };
+    const ok = await runCli(['center', '--config', file('ok.json', section()), '--check']);
+    expect(ok.code, ok.output).toBe(0);
+    expect(ok.lines[0]).toMatchObject({ ok: true, config: { emoney: { currency: 'JPY', sweepIntervalMs: 1_000 } } });
+    const loose = section({ providerAccounts: [{ bankCode: '0001', branchCode: '009', accountNumber: '9000001', securityCodeFile: secret('loose.code', CODE, 0o644) }] });
+    const bad = await runCli(['center', '--config', file('loose.json', loose), '--check']);
+    expect(bad.code).toBe(1);
+    expect(bad.output).toContain('CENTER_SECRET_FILE_PERMISSIONS');
+    expect(bad.output).not.toContain(CODE);
+    expect(existsSync(join(k.dir, 'check.db'))).toBe(false);
   });
 });
