@@ -14,18 +14,6 @@ export const CenterErrors = defineErrors('center', 'CENTER_', {
     meaning: 'The terminal master key file is missing, unreadable, or not 32-64 bytes of hex.',
     action: 'Point terminalKeys.masterKeyFile at a file holding the hex master key (mode 0600).',
   },
-  CENTER_ISSUER_KEY_FILE: {
-    meaning: 'The purse issuer master key file (emoney.issuerMasterKeyFile) is missing, unreadable, or not 32 raw bytes / 64 hex chars.',
-    action: 'Point emoney.issuerMasterKeyFile at the issuer key (the simulator keeps it in <state-dir>/issuer.key), mode 0600.',
-  },
-  CENTER_SECURITY_CODE_FILE: {
-    meaning: 'A provider account\'s security code file (emoney.providerAccounts[].securityCodeFile) is missing, unreadable, or not 4-12 digits.',
-    action: 'Write the account\'s security code (digits only, one line) to that file, mode 0600.',
-  },
-  CENTER_SECRET_FILE_PERMISSIONS: {
-    meaning: 'The issuer key file or a security code file of the emoney section is readable or writable by group or others.',
-    action: 'chmod 600 the file the message names (the secret itself is never shown).',
-  },
   CENTER_TLS_FILE: {
     meaning: 'A TLS certificate or key file named in the config could not be read.',
     action: 'Check tls.certFile / tls.keyFile paths and permissions.',
@@ -37,6 +25,18 @@ export const CenterErrors = defineErrors('center', 'CENTER_', {
   CENTER_TX_KIND_TAKEN: {
     meaning: 'Two handlers were registered for one transaction kind.',
     action: 'Programmer error in the center composition: register each kind once.',
+  },
+  CENTER_ISSUER_KEY_FILE: {
+    meaning: 'The purse issuer master key file (emoney.issuerMasterKeyFile) is missing, unreadable, or not 32 raw bytes / 64 hex chars.',
+    action: 'Point emoney.issuerMasterKeyFile at the issuer key (the simulator keeps it in <state-dir>/issuer.key), mode 0600.',
+  },
+  CENTER_SECURITY_CODE_FILE: {
+    meaning: 'A provider account\'s security code file (emoney.providerAccounts[].securityCodeFile) is missing, unreadable, or not 4-12 digits.',
+    action: 'Write the account\'s security code (digits only, one line) to that file, mode 0600.',
+  },
+  CENTER_SECRET_FILE_PERMISSIONS: {
+    meaning: 'The issuer key file or a security code file of the emoney section is readable or writable by group or others.',
+    action: 'chmod 600 the file the message names (the secret itself is never shown).',
   },
 });
 

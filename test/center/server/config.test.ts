@@ -104,6 +104,9 @@ describe('error registries (pinned)', () => {
       'CENTER_TLS_FILE',
       'CENTER_LISTEN_FAILED',
       'CENTER_TX_KIND_TAKEN',
+      'CENTER_ISSUER_KEY_FILE',
+      'CENTER_SECURITY_CODE_FILE',
+      'CENTER_SECRET_FILE_PERMISSIONS',
     ]);
   });
 });
