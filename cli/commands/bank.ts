@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { createLogger } from '../../core/log.js';
 import { readAccountPins, serveBankFromConfig } from '../../sim/bank/serve.js';
 import { loadBankServeConfig } from '../../sim/bank/serve-config.js';
+import { untilSignal } from '../until-signal.js';
 
 /**
  * `tessera bank serve --config <file.json>`: one simulated bank host (seed
@@ -30,11 +31,4 @@ export function registerBank(program: Command): void {
       await untilSignal();
       await served.close();
     });
-}
-
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    process.once('SIGTERM', () => resolve());
-    process.once('SIGINT', () => resolve());
-  });
 }

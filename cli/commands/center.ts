@@ -3,6 +3,7 @@ import { createLogger } from '../../core/log.js';
 import { readEmoneySecrets, startEmoneyCenter } from '../../center/emoney/from-config.js';
 import { loadCenterConfig } from '../../center/server/config.js';
 import { createCenter } from '../../center/server/create-center.js';
+import { untilSignal } from '../until-signal.js';
 
 /**
  * `tessera center --config <file.json>`: runs a center node until SIGTERM or
@@ -39,11 +40,4 @@ export function registerCenter(program: Command): void {
       await untilSignal();
       await (withEmoney ? withEmoney.close() : center.close());
     });
-}
-
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    process.once('SIGTERM', () => resolve());
-    process.once('SIGINT', () => resolve());
-  });
 }

@@ -8,6 +8,7 @@ import { ScriptedKeypad } from '../../terminal/agent/keypad.js';
 import { builtinRoles } from '../../terminal/agent/roles/builtin.js';
 import { readTerminalKey } from '../../terminal/config/key-file.js';
 import { loadTerminalConfig } from '../../terminal/config/load.js';
+import { untilSignal } from '../until-signal.js';
 
 /**
  * `tessera terminal --config <file.json>`: runs a terminal agent until
@@ -43,11 +44,4 @@ export function registerTerminal(program: Command): void {
       lines.close();
       await agent.stop();
     });
-}
-
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    process.once('SIGTERM', () => resolve());
-    process.once('SIGINT', () => resolve());
-  });
 }

@@ -1,0 +1,23 @@
+/**
+ * A long-running command waits for its signal even when nothing else keeps
+ * the event loop busy (a terminal whose stdin closed, center and reader gone):
+ * no exit 13, and SIGTERM still ends it cleanly.
+ */
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+const SCRIPT = "const { untilSignal } = await import('./cli/until-signal.ts'); const s = await untilSignal(); process.stdout.write('got ' + s + '\\n');";
+
+describe('untilSignal', () => {
+  it('holds an otherwise idle process open until SIGTERM, then resolves with the signal', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', SCRIPT], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(child.exitCode).toBeNull();
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(out).toBe('got SIGTERM\n');
+  });
+});
