@@ -6,9 +6,10 @@
  * validity store prefetches them), and the e-money sweep on a timer.
  */
 import { join } from 'node:path';
-import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
+import { systemClock, type Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import { Emoney } from '../../center/emoney/emoney.js';
+import { startSweepTimer } from '../../center/emoney/sweep-timer.js';
 import type { Relay } from '../../center/relay/relay.js';
 import { parseCenterConfig } from '../../center/server/config.js';
 import { createCenter, type Center } from '../../center/server/create-center.js';
@@ -61,7 +62,7 @@ export async function startCenter(i: CenterInputs): Promise<DemoCenter> {
     await register(i, storage, emoney, clock);
     const config = parseCenterConfig({ listen: { host: '127.0.0.1', port: 0 }, db: dbPath, terminalKeys: { masterKeyFile: i.masterKeyFile }, validity: { mode: 'cached' } });
     const center = await createCenter(config, { storage, flows: [emoney.flow], clock, log: i.log });
-    const sweep = startSweep(emoney, clock, i.log);
+    const sweep = startSweepTimer(emoney, DEMO_LIMITS.sweepIntervalMs, clock, i.log);
     const pragmas = storage.pragmas();
     return {
       center, emoney, storage, dbPath, pragmas,
@@ -90,27 +91,4 @@ async function register(i: CenterInputs, storage: SqliteStorage, emoney: Emoney,
     })),
   );
   await storage.addMedia(i.cast.users.map((u) => ({ id: u.purseCardId, expiresAtMs: clock.nowMs() + CARD_VALIDITY_MS })));
-}
-
-/** Runs emoney.sweep() every sweepIntervalMs (charge timeouts, payment retries) until stopped. */
-function startSweep(emoney: Emoney, clock: Clock, log: Logger): { stop(): Promise<void> } {
-  let timer: TimerHandle | null = null;
-  let running: Promise<void> = Promise.resolve();
-  let stopped = false;
-  const tick = (): void => {
-    running = emoney
-      .sweep()
-      .then(() => undefined, (e: unknown) => log.warn({ err: e instanceof Error ? e.name : 'unknown' }, 'e-money sweep failed'))
-      .finally(() => {
-        if (!stopped) timer = clock.setTimer(DEMO_LIMITS.sweepIntervalMs, tick);
-      });
-  };
-  tick();
-  return {
-    stop: async () => {
-      stopped = true;
-      timer?.cancel();
-      await running;
-    },
-  };
 }
