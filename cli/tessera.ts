@@ -4,6 +4,7 @@ import { registerAudit } from './commands/audit.js';
 import { registerBank } from './commands/bank.js';
 import { registerCenter } from './commands/center.js';
 import { registerDemo } from './commands/demo.js';
+import { registerKeys } from './commands/keys.js';
 import { registerSim } from './commands/sim.js';
 import { registerTerminal } from './commands/terminal.js';
 
@@ -16,6 +17,7 @@ registerCenter(program);
 registerTerminal(program);
 registerSim(program);
 registerAudit(program);
+registerKeys(program);
 registerDemo(program);
 registerBank(program);
 
