@@ -107,6 +107,8 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   /** Repeats this role's open outbox entries once (also runs on a timer). Resolves with the entries still open. */
   drainOutbox(): Promise<number> {
+    // A full queue: nothing repeated now; the entries stay open for the next pass.
+    if (this.queue.full) return Promise.resolve(this.d.journal.outboxOpen(AGENT_LIMITS.outboxDrainBatch).length);
     return this.queue.push(() => this.drainOnce());
   }
 
@@ -169,11 +171,15 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   private async onScan(scan: Scan): Promise<void> {
     const role = this.d.role;
-    if (!role.onScan || this.queue.full) return;
-    await this.run('scan', (ctx) => role.onScan!(ctx, scan));
+    await this.run('scan', (ctx) => {
+      if (!role.onScan) throw termError('TERM_NOT_SUPPORTED', `role ${role.name} takes no scans`, { length: scan.data.length });
+      return role.onScan(ctx, scan);
+    });
   }
 
+  /** Queues a flow; a full queue refuses it at once with TERM_BUSY (outside input must never trip the queue's assertion). */
   private run(trigger: AgentReport['trigger'], flow: (ctx: RoleContext) => Promise<FlowOutcome>): Promise<AgentReport> {
+    if (this.queue.full) return Promise.resolve(this.report({ trigger, result: 'refused', code: 'TERM_BUSY', details: { queued: this.queue.size } }));
     return this.queue.push(async () => {
       let outcome: FlowOutcome;
       try {

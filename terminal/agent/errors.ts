@@ -97,6 +97,10 @@ export const TERM_ERRORS = defineErrors('terminal', 'TERM_', {
     meaning: 'The role does not handle this kind of input (a scan or a command).',
     action: 'Check which inputs the configured role accepts.',
   },
+  TERM_BUSY: {
+    meaning: 'The agent already has its maximum of flows queued; this scan or command was not taken.',
+    action: 'Repeat it once the running flows have finished (AGENT_LIMITS.cardQueueMax + 2 flows).',
+  },
   // ------------------------------------------------------------ member shop / vending (seed 004)
   TERM_ENTRY_INVALID: {
     meaning: 'A keypad entry was not valid (details.prompt: an amount that is not a positive whole number of minor units, a product code not on the menu); nothing was debited.',

@@ -28,7 +28,7 @@ export const DEV_ERRORS = defineErrors('devices', 'DEV_', {
     action: 'Tell the holder the card is not accepted here and ask them to take it back.',
   },
   DEV_CARD_REFUSED: {
-    meaning: 'The purse card refused a command with an unexpected status word (details.sw).',
+    meaning: 'The card (purse or bank cash card) refused a command with an unexpected status word (details.sw).',
     action: 'Look up the status word in sim/CARD.md; the card may be faulty or at a limit.',
   },
   DEV_PIN_WRONG: {

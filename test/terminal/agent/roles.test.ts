@@ -17,6 +17,9 @@ import { startTerminal, startWorld, type TestTerminal, type World } from './harn
 
 const CARD = 'd100000000000001';
 
+let release: () => void = () => undefined;
+let held: Promise<void> = Promise.resolve();
+
 /** An offline shop in miniature: PIN + debit → journal record; scans and store reads echo back. */
 const probe: Role = {
   name: 'probe',
@@ -33,6 +36,7 @@ const probe: Role = {
     return { result: 'done', code: null, details: { data: scan.data, aim: scan.symbology?.aim ?? null } };
   },
   async onCommand(ctx, cmd) {
+    if (cmd.name === 'hold') return held.then(() => ({ result: 'done', code: null }));
     if (cmd.name === 'read-medium') return { result: 'done', code: null, details: { text: (await ctx.devices.store!.readFile('PREPAID.DAT')).toString() } };
     return { result: 'done', code: null, details: { unsettled: ctx.journal.listUnsettled().length } };
   },
@@ -100,5 +104,21 @@ describe('a role plugged into the agent', () => {
       r = await term.agent.command({ name: 'read-medium' });
     }
     expect(r).toMatchObject({ trigger: 'command', result: 'done', details: { text: 'prepaid info' } });
+  });
+
+  it('a full work queue refuses more work with TERM_BUSY at once; the queued flows still finish', async () => {
+    held = new Promise<void>((r) => (release = r));
+    const queued: Promise<{ result: string; code: string | null }>[] = [];
+    let busy: { result: string; code: string | null } | undefined;
+    for (let i = 0; i < 16 && !busy; i++) {
+      const p = term.agent.command({ name: 'hold' });
+      const first = await Promise.race([p, systemClock.sleep(20).then(() => undefined)]);
+      if (first) busy = first;
+      else queued.push(p);
+    }
+    expect(busy).toMatchObject({ trigger: 'command', result: 'refused', code: 'TERM_BUSY' });
+    expect(queued.length).toBeGreaterThan(0);
+    release();
+    for (const r of await Promise.all(queued)) expect(r).toMatchObject({ result: 'done' });
   });
 });

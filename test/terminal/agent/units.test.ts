@@ -104,6 +104,7 @@ describe('outcomes and the TERM_ registry', () => {
         "TERM_INPUT_TIMEOUT",
         "TERM_ROLE_FAILED",
         "TERM_NOT_SUPPORTED",
+        "TERM_BUSY",
         "TERM_ENTRY_INVALID",
         "TERM_BALANCE_INSUFFICIENT",
         "TERM_CURRENCY_MISMATCH",
