@@ -5,6 +5,7 @@ import { registerBank } from './commands/bank.js';
 import { registerCenter } from './commands/center.js';
 import { registerDemo } from './commands/demo.js';
 import { registerKeys } from './commands/keys.js';
+import { registerReport } from './commands/report.js';
 import { registerSim } from './commands/sim.js';
 import { registerTerminal } from './commands/terminal.js';
 
@@ -18,6 +19,7 @@ registerTerminal(program);
 registerSim(program);
 registerAudit(program);
 registerKeys(program);
+registerReport(program);
 registerDemo(program);
 registerBank(program);
 

@@ -38,6 +38,10 @@ export const CenterErrors = defineErrors('center', 'CENTER_', {
     meaning: 'The issuer key file or a security code file of the emoney section is readable or writable by group or others.',
     action: 'chmod 600 the file the message names (the secret itself is never shown).',
   },
+  CENTER_NO_EMONEY: {
+    meaning: '`tessera report` was pointed at a database without the e-money module (no e-money center ever ran on it).',
+    action: 'Pass the database of a center that runs with an emoney section (SQLite path or postgres:// URL).',
+  },
   CENTER_KEY_OUT_EXISTS: {
     meaning: '`tessera keys terminal` was asked to write a terminal key file that already exists.',
     action: 'Pick another --out path, or pass --force to replace it (the terminal then needs the new file).',

@@ -233,6 +233,20 @@ describe('the e-money world as separate processes (tessera bank / center / sim /
     });
     const audit = await runCli(['audit', '--db', join(dir, 'center.db')]);
     expect(audit.code, audit.output).toBe(0);
+    // The operator's settlement report from the center database: per shop, per bank, the float.
+    const report = await runCli(['report', '--db', join(dir, 'center.db'), '--json']);
+    expect(report.code, report.output).toBe(0);
+    expect(report.lines.at(-1)).toMatchObject({
+      shops: [{ shopId: 'SHOP-B', bankCode: '0002', batches: 1, settledMinor: PRICE }],
+      banks: [
+        { bankCode: '0001', chargedMinor: CHARGE, settledMinor: 0, providerNetMinor: CHARGE },
+        { bankCode: '0002', chargedMinor: 0, settledMinor: PRICE, providerNetMinor: -PRICE },
+      ],
+      floatMinor: CHARGE - PRICE,
+    });
+    const noEmoney = await runCli(['report', '--db', join(dir, 'bank-0001.db')]);
+    expect(noEmoney.code).toBe(1);
+    expect(noEmoney.output).toContain('CENTER_NO_EMONEY');
     // No PIN, security code or key in anything any process printed (logs included).
     const printed = procs.map((p) => p.output).join('\n');
     expect(printed).toContain('e-money running'); // the logs were captured, so the scan below means something

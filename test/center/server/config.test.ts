@@ -107,6 +107,7 @@ describe('error registries (pinned)', () => {
       'CENTER_ISSUER_KEY_FILE',
       'CENTER_SECURITY_CODE_FILE',
       'CENTER_SECRET_FILE_PERMISSIONS',
+      'CENTER_NO_EMONEY',
       'CENTER_KEY_OUT_EXISTS',
     ]);
   });
