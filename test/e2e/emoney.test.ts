@@ -1,9 +1,11 @@
 /**
  * Seed 004 end to end over the real protocol on loopback: center (listener,
- * session router, e-money flow, ledger on SQLite), banks A and B (own
+ * session router, e-money flow, ledger), banks A and B (own
  * databases) behind the relay, a provider kiosk and shop terminals on
  * LinkClient + CallbackListener, virtual purse cards driven by APDUs.
  * Money is conserved in every test and the center's ledger audit passes.
+ * The same cases run with the center's database on SQLite (one node) and on
+ * a fresh PostgreSQL database per test (the engine of several nodes).
  */
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -13,32 +15,38 @@ import { emoneyReport, formatEmoneyReport } from '../../center/emoney/reports.js
 import { resultCodeName } from '../../center/emoney/result-codes.js';
 import { EMONEY_LIMITS } from '../../center/emoney/limits.js';
 import { WORLD } from '../sim/bank/fixtures.js';
-import { chargeRequest, creditCard, issueRequest, moneyInWorld, openWorld, settle, SHOP_A1, SHOP_B1, type World } from '../center/emoney/world.js';
+import { chargeRequest, creditCard, issueRequest, moneyInWorld, openWorld, settle, SHOP_A1, SHOP_B1, SQLITE_DB, type CenterDb, type World } from '../center/emoney/world.js';
+import { POSTGRES_DB } from '../center/emoney/postgres-db.js';
 
 let w: World;
 let money0: number;
 const tx = (): Buffer => randomBytes(16);
 const nonce = (): Buffer => randomBytes(8);
 
-beforeEach(async () => {
-  w = await openWorld();
-  money0 = await moneyInWorld(w);
-});
-afterEach(async () => {
-  expect(await moneyInWorld(w)).toBe(money0);
-  const audit = await auditLedger(w.storage);
-  expect(audit.ok).toBe(true);
-  for (const b of [w.banks.a, w.banks.b]) expect((await auditLedger(b.storage)).ok).toBe(true);
-  // The provider's books agree with the banks: its net position at each bank is its balance there.
-  const report = await emoneyReport(w.storage);
-  expect(report.banks.find((b) => b.bankCode === '0001')!.providerNetMinor).toBe(await w.banks.a.balance(WORLD.providerA.ref));
-  expect(report.banks.find((b) => b.bankCode === '0002')!.providerNetMinor).toBe(await w.banks.b.balance(WORLD.providerB.ref));
-  await w.close();
-});
-
 const code = (n: number) => resultCodeName(n);
 
-describe('e-money over bank POS, end to end', () => {
+const ENGINES: readonly CenterDb[] = [SQLITE_DB, POSTGRES_DB];
+
+for (const db of ENGINES) describe(`e-money over bank POS, end to end (center on ${db.name})`, () => {
+  beforeEach(async () => {
+    w = await openWorld({ db });
+    money0 = await moneyInWorld(w);
+  });
+  afterEach(async () => {
+    try {
+      expect(await moneyInWorld(w)).toBe(money0);
+      const audit = await auditLedger(w.storage);
+      expect(audit.ok).toBe(true);
+      for (const b of [w.banks.a, w.banks.b]) expect((await auditLedger(b.storage)).ok).toBe(true);
+      // The provider's books agree with the banks: its net position at each bank is its balance there.
+      const report = await emoneyReport(w.storage);
+      expect(report.banks.find((b) => b.bankCode === '0001')!.providerNetMinor).toBe(await w.banks.a.balance(WORLD.providerA.ref));
+      expect(report.banks.find((b) => b.bankCode === '0002')!.providerNetMinor).toBe(await w.banks.b.balance(WORLD.providerB.ref));
+    } finally {
+      await w.close();
+    }
+  });
+
   it('charges at banks A and B, purchases at shops of both banks, settlement with callback pays each shop at its bank', async () => {
     const [card, card2] = w.cards;
     const t1 = tx();

@@ -22,7 +22,7 @@ import type { AccountRef } from '../../../center/relay/types.js';
 import { createCenter, type Center } from '../../../center/server/create-center.js';
 import { deriveTerminalKey, terminalKeyLookup } from '../../../center/server/terminal-keys.js';
 import { openStorage } from '../../../center/storage/open.js';
-import type { Storage } from '../../../center/storage/types.js';
+import type { Storage, StorageOptions } from '../../../center/storage/types.js';
 import { CardStateStore } from '../../../sim/card/card-state-store.js';
 import { personaliseCard } from '../../../sim/card/card-state.js';
 import { PurseApplet } from '../../../sim/card/purse-applet.js';
@@ -89,8 +89,32 @@ export class TestShop {
   }
 }
 
+/**
+ * Where the center's database lives. The default is a SQLite file in the
+ * world's temp dir; a PostgreSQL engine gives a fresh database (`open`) that
+ * `drop` removes after the world closed. Several nodes may open the same target.
+ */
+export interface CenterDb {
+  readonly name: 'sqlite' | 'postgres';
+  open(dir: string): Promise<{ target: string | StorageOptions; drop?: () => Promise<void> }>;
+}
+
+export const SQLITE_DB: CenterDb = { name: 'sqlite', open: async (dir) => ({ target: join(dir, 'center.db') }) };
+
+/** One more center node on the world's database: its own storage, e-money module, listener and kiosk link. */
+export interface CenterNode {
+  storage: Storage;
+  emoney: Emoney;
+  center: Center;
+  kiosk: LinkClient;
+  /** A terminal's link to this node. */
+  link(terminalId: string): LinkClient;
+}
+
 export interface World {
   dir: string;
+  /** The database target every node of this world opens. */
+  dbTarget: string | StorageOptions;
   masterKey: Buffer;
   issuerMasterKey: Buffer;
   storage: Storage;
@@ -102,6 +126,8 @@ export interface World {
   shops: Record<string, TestShop>;
   cards: TestCard[];
   clock: ShiftedClock;
+  /** Opens another center node on the same database (PostgreSQL: several nodes; closed with the world). */
+  addNode(): Promise<CenterNode>;
   close(): Promise<void>;
 }
 
@@ -127,11 +153,12 @@ export class ShiftedClock extends SystemClock {
   }
 }
 
-export async function openWorld(o: { onSettlementStep?: (s: SettlementStep, id: string) => void } = {}): Promise<World> {
+export async function openWorld(o: { onSettlementStep?: (s: SettlementStep, id: string) => void; db?: CenterDb } = {}): Promise<World> {
   const keys = keyDir();
   const dir = keys.dir;
   const issuerMasterKey = randomBytes(32);
-  const storage = await openStorage(join(dir, 'center.db'));
+  const db = await (o.db ?? SQLITE_DB).open(dir);
+  const storage = await openStorage(db.target);
   const banks = await openBanks(join(dir, 'bank-a.db'), join(dir, 'bank-b.db'));
   const relay = new Relay({ adapters: [banks.a, banks.b] });
   const clock = new ShiftedClock();
@@ -150,20 +177,28 @@ export async function openWorld(o: { onSettlementStep?: (s: SettlementStep, id: 
     { ...WORLD.providerA.ref, securityCode: WORLD.providerA.pin },
     { ...WORLD.providerB.ref, securityCode: WORLD.providerB.pin },
   ];
-  const emoney = await Emoney.open({
-    storage, relay, config: { issuerMasterKey, currency: 'JPY', providerAccounts },
-    lookupTerminalKey: terminalKeyLookup(storage, keys.masterKey), random: new SeededRandom(7), clock,
-    ...(o.onSettlementStep && { onSettlementStep: o.onSettlementStep }),
-  });
+  const links: LinkClient[] = [];
+  /** A center node on `nodeStorage`: the e-money module (same config, relay and clock) and a listener. */
+  const startNode = async (nodeStorage: Storage, seed: number) => {
+    const emoney = await Emoney.open({
+      storage: nodeStorage, relay, config: { issuerMasterKey, currency: 'JPY', providerAccounts },
+      lookupTerminalKey: terminalKeyLookup(nodeStorage, keys.masterKey), random: new SeededRandom(seed), clock,
+      ...(o.onSettlementStep && { onSettlementStep: o.onSettlementStep }),
+    });
+    const center = await createCenter(configOf(keys.masterKeyFile), { storage: nodeStorage, flows: [emoney.flow] });
+    const link = (id: string): LinkClient => {
+      const c = new LinkClient({ terminalId: id, terminalKey: deriveTerminalKey(keys.masterKey, `k-${id}`), centers: [{ host: '127.0.0.1', port: center.address.port }], maxAttempts: 1 });
+      c.start();
+      links.push(c);
+      return c;
+    };
+    return { storage: nodeStorage, emoney, center, link, kiosk: link(KIOSK) };
+  };
+  const first = await startNode(storage, 7);
+  const { emoney, center, kiosk } = first;
   await emoney.registerShop('SHOP-A', WORLD.shopA.ref);
   await emoney.registerShop('SHOP-B', WORLD.shopB.ref);
-  const center = await createCenter(configOf(keys.masterKeyFile), { storage, flows: [emoney.flow] });
-  const link = (id: string): LinkClient => {
-    const c = new LinkClient({ terminalId: id, terminalKey: deriveTerminalKey(keys.masterKey, `k-${id}`), centers: [{ host: '127.0.0.1', port: center.address.port }], maxAttempts: 1 });
-    c.start();
-    return c;
-  };
-  for (const id of [SHOP_A1, SHOP_B1]) shops[id] = new TestShop(id, link(id), listeners[id]!);
+  for (const id of [SHOP_A1, SHOP_B1]) shops[id] = new TestShop(id, first.link(id), listeners[id]!);
   const cardStore = new CardStateStore(join(dir, 'cards'));
   const cards: TestCard[] = [];
   for (const [i, pin] of ['1234', '5678', '4321'].entries()) {
@@ -171,19 +206,22 @@ export async function openWorld(o: { onSettlementStep?: (s: SettlementStep, id: 
     await cardStore.save(personaliseCard({ cardId, pin, masterKey: issuerMasterKey }));
     cards.push(new TestCard(new PurseApplet(cardStore, cardId), pin));
   }
-  const kiosk = link(KIOSK);
+  const nodes: CenterNode[] = [first];
   return {
-    dir, clock, masterKey: keys.masterKey, issuerMasterKey, storage, banks, relay, emoney, center, kiosk, shops, cards,
+    dir, dbTarget: db.target, clock, masterKey: keys.masterKey, issuerMasterKey, storage, banks, relay, emoney, center, kiosk, shops, cards,
+    addNode: async () => {
+      const node = await startNode(await openStorage(db.target), 7 + nodes.length * 1000);
+      nodes.push(node);
+      return node;
+    },
     close: async () => {
-      await emoney.idle();
-      await kiosk.close();
-      for (const s of Object.values(shops)) {
-        await s.link.close();
-        await s.listener.close();
-      }
-      await center.close();
-      await storage.close();
+      for (const n of nodes) await n.emoney.idle();
+      for (const l of links) await l.close();
+      for (const s of Object.values(shops)) await s.listener.close();
+      for (const n of nodes) await n.center.close();
+      for (const n of nodes) await n.storage.close();
       await banks.close();
+      await db.drop?.();
       rmSync(dir, { recursive: true, force: true });
     },
   };
