@@ -18,6 +18,8 @@ export type BatchRow = {
   total: number;
   currency: string;
   code: string;
+  /** Until then one node is paying this batch at the bank (claims.ts). */
+  claim_until_ms: number | null;
   created_ms: number;
   updated_ms: number;
 };

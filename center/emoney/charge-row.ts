@@ -17,6 +17,8 @@ export type ChargeRow = {
   auth_counter: number | null;
   host_mac: Buffer | null;
   in_doubt_ms: number | null;
+  /** Until then one node is calling the bank for this charge (claims.ts). */
+  claim_until_ms: number | null;
   created_ms: number;
   updated_ms: number;
 };

@@ -15,6 +15,7 @@ import type { EmoneyConfig, ProviderAccount } from './config.js';
 import { loadCharge, updateCharge, type ChargeRow } from './charge-row.js';
 import { applyIssue } from './issue.js';
 import { applyMoves, move } from './ledger-map.js';
+import { EMONEY_LIMITS } from './limits.js';
 import type { ResultCodeName } from './result-codes.js';
 
 export interface Answer {
@@ -64,13 +65,20 @@ export class ChargeService {
     const provider = this.providerAt(req.bankCode);
     if (!provider) return no('EMONEY_NO_PROVIDER_ACCOUNT');
     const nowMs = this.d.clock.nowMs();
+    // The charge row is durable, and claimed for this bank call (claims.ts), before the bank is called:
+    // no node's sweep reverses it while the call runs. A retry (any node) claims it again.
     const row = await this.d.storage.transact(async (tx) => {
       const had = await loadCharge(tx, id, tx.forUpdate);
-      if (had) return had;
+      if (had) {
+        if (sameCharge(had, req) && (had.state === 'requested' || had.state === 'unknown')) {
+          await tx.run('UPDATE emoney_charges SET claim_until_ms = ? WHERE id = ?', [nowMs + EMONEY_LIMITS.BANK_CLAIM_MS, id]);
+        }
+        return had;
+      }
       await tx.run(
-        `INSERT INTO emoney_charges (id, terminal_id, bank_code, branch, account, amount, currency, state, code, created_ms, updated_ms)
-         VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
-        [id, terminalId, req.bankCode, req.branchCode, req.accountNumber, req.amountMinor, req.currency, 'requested', 'OK', nowMs, nowMs],
+        `INSERT INTO emoney_charges (id, terminal_id, bank_code, branch, account, amount, currency, state, code, claim_until_ms, created_ms, updated_ms)
+         VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
+        [id, terminalId, req.bankCode, req.branchCode, req.accountNumber, req.amountMinor, req.currency, 'requested', 'OK', nowMs + EMONEY_LIMITS.BANK_CLAIM_MS, nowMs, nowMs],
       );
       return undefined;
     });
@@ -95,11 +103,11 @@ export class ChargeService {
     if (row.state !== 'requested' && row.state !== 'unknown') return answerOf(row); // a sweep got there first
     const nowMs = this.d.clock.nowMs();
     if (o.approved) {
-      await updateCharge(tx, id, nowMs, { state: 'approved', code: 'OK' });
+      await updateCharge(tx, id, nowMs, { state: 'approved', code: 'OK', claim_until_ms: null });
       await applyMoves(tx, this.d.ledger, [move('CHARGE_APPROVED', id, row.bank_code, row.amount, row.currency)]);
       return ok;
     }
-    await updateCharge(tx, id, nowMs, { state: o.inDoubt ? 'unknown' : 'declined', code: o.code });
+    await updateCharge(tx, id, nowMs, { state: o.inDoubt ? 'unknown' : 'declined', code: o.code, claim_until_ms: null });
     this.d.log.info({ charge: id, code: o.code }, 'charge not approved');
     return no(o.code);
   }

@@ -10,6 +10,7 @@ import type { Ledger } from '../ledger/ledger.js';
 import type { Relay } from '../relay/relay.js';
 import type { Storage } from '../storage/types.js';
 import { loadCharge, updateCharge, type ChargeRow } from './charge-row.js';
+import { claimBankCall, releaseClaim, UNCLAIMED } from './claims.js';
 import { markIssued } from './issue.js';
 import { applyMoves, move } from './ledger-map.js';
 import { EMONEY_LIMITS } from './limits.js';
@@ -35,47 +36,84 @@ export async function sweepCharges(d: SweepDeps): Promise<SweepReport> {
   const report: SweepReport = { reversed: 0, deemedIssued: 0, stillPending: 0 };
   const due = await d.storage.read((q) =>
     q.all<ChargeRow>(
-      `SELECT * FROM emoney_charges WHERE (state IN ('requested','unknown') AND updated_ms <= ?) OR (state = 'approved' AND updated_ms <= ?)
-         OR state = 'reversing' OR (state = 'authorized' AND in_doubt_ms IS NOT NULL AND in_doubt_ms <= ?) ORDER BY updated_ms LIMIT ?`,
-      [now - EMONEY_LIMITS.BANK_DOUBT_MS, now - EMONEY_LIMITS.ISSUE_TIMEOUT_MS, now - EMONEY_LIMITS.IN_DOUBT_HORIZON_MS, EMONEY_LIMITS.SWEEP_BATCH_MAX],
+      `SELECT * FROM emoney_charges WHERE ((state IN ('requested','unknown') AND updated_ms <= ?) OR (state = 'approved' AND updated_ms <= ?)
+         OR state = 'reversing' OR (state = 'authorized' AND in_doubt_ms IS NOT NULL AND in_doubt_ms <= ?)) AND ${UNCLAIMED}
+         ORDER BY updated_ms LIMIT ?`,
+      [now - EMONEY_LIMITS.BANK_DOUBT_MS, now - EMONEY_LIMITS.ISSUE_TIMEOUT_MS, now - EMONEY_LIMITS.IN_DOUBT_HORIZON_MS, now, EMONEY_LIMITS.SWEEP_BATCH_MAX],
     ),
   );
   for (const row of due) {
     if (d.isInflight(row.id)) continue;
     if (row.state === 'authorized') {
-      await d.storage.transact(async (tx) => {
+      // Re-checked under the row lock: a receipt or a debit record (any node) may have resolved it since the read.
+      const done = await d.storage.transact(async (tx) => {
         const r = await loadCharge(tx, row.id, tx.forUpdate);
-        if (r?.state === 'authorized') await markIssued(tx, r, { ledger: d.ledger, nowMs: now });
+        if (!r || !isDue(r, now)) return false;
+        await markIssued(tx, r, { ledger: d.ledger, nowMs: now });
+        return true;
       });
+      if (!done) continue;
       d.log.warn({ charge: row.id }, 'in-doubt charge deemed credited after the horizon');
       report.deemedIssued += 1;
-    } else if (await reverse(d, row)) report.reversed += 1;
-    else report.stillPending += 1;
+      continue;
+    }
+    const out = await reverse(d, row.id, now);
+    if (out === 'reversed') report.reversed += 1;
+    else if (out === 'pending') report.stillPending += 1;
   }
   return report;
 }
 
-/** Marks the charge reversing (durable), reverses it at the bank, then books it. False if the bank did not confirm. */
-async function reverse(d: SweepDeps, row: ChargeRow): Promise<boolean> {
-  const booked = row.state === 'approved' || (row.state === 'reversing' && row.code === 'BOOKED');
-  await d.storage.transact(async (tx) => {
-    const r = await loadCharge(tx, row.id, tx.forUpdate);
-    if (r && r.state === row.state && r.state !== 'reversing') {
-      // code remembers whether the approval was booked in the ledger (approved) or never was (unknown outcome).
-      await updateCharge(tx, row.id, d.clock.nowMs(), { state: 'reversing', code: booked ? 'BOOKED' : 'UNBOOKED' });
-    }
-  });
-  const out = await d.relay.reverse(row.bank_code, row.id);
-  if (!out.done) {
-    d.log.warn({ charge: row.id, code: out.code }, 'charge reversal not confirmed; will retry');
-    return false;
+/** The sweep's selection, for one row re-read under its lock (the read above is not). */
+function isDue(r: ChargeRow, now: number): boolean {
+  switch (r.state) {
+    case 'requested':
+    case 'unknown':
+      return r.updated_ms <= now - EMONEY_LIMITS.BANK_DOUBT_MS;
+    case 'approved':
+      return r.updated_ms <= now - EMONEY_LIMITS.ISSUE_TIMEOUT_MS;
+    case 'reversing':
+      return true;
+    case 'authorized':
+      return r.in_doubt_ms !== null && r.in_doubt_ms <= now - EMONEY_LIMITS.IN_DOUBT_HORIZON_MS;
+    default:
+      return false;
   }
-  await d.storage.transact(async (tx) => {
-    const r = await loadCharge(tx, row.id, tx.forUpdate);
-    if (r?.state !== 'reversing') return;
-    await updateCharge(tx, row.id, d.clock.nowMs(), { state: 'reversed', code: 'EMONEY_CHARGE_REVERSED' });
-    if (r.code === 'BOOKED') await applyMoves(tx, d.ledger, [move('CHARGE_REVERSED', row.id, row.bank_code, row.amount, row.currency)]);
+}
+
+/**
+ * Marks the charge reversing and claims it (durable, one unit), reverses it at
+ * the bank, then books it. 'skipped' when, under the row lock, the charge is no
+ * longer due (e.g. a card was authorised for it on another node since the
+ * sweep's read) or another node holds its bank-call claim: the bank is not
+ * called. 'pending' when the bank did not confirm (claim released, retried).
+ */
+async function reverse(d: SweepDeps, id: string, now: number): Promise<'reversed' | 'pending' | 'skipped'> {
+  const charge = await d.storage.transact(async (tx) => {
+    const r = await loadCharge(tx, id, tx.forUpdate);
+    if (!r || r.state === 'authorized' || !isDue(r, now)) return undefined;
+    if (!(await claimBankCall(tx, 'emoney_charges', id, [r.state], now))) return undefined;
+    if (r.state !== 'reversing') {
+      // code remembers whether the approval was booked in the ledger (approved) or never was (unknown outcome).
+      await updateCharge(tx, id, d.clock.nowMs(), { state: 'reversing', code: r.state === 'approved' ? 'BOOKED' : 'UNBOOKED' });
+    }
+    return r;
   });
-  d.log.info({ charge: row.id, moved: out.moved }, 'charge reversed');
-  return true;
+  if (!charge) return 'skipped';
+  const out = await d.relay.reverse(charge.bank_code, id);
+  if (!out.done) {
+    await d.storage.transact((tx) => releaseClaim(tx, 'emoney_charges', id));
+    d.log.warn({ charge: id, code: out.code }, 'charge reversal not confirmed; will retry');
+    return 'pending';
+  }
+  const reversed = await d.storage.transact(async (tx) => {
+    const r = await loadCharge(tx, id, tx.forUpdate);
+    if (r?.state !== 'reversing') return false;
+    await updateCharge(tx, id, d.clock.nowMs(), { state: 'reversed', code: 'EMONEY_CHARGE_REVERSED', claim_until_ms: null });
+    if (r.code === 'BOOKED') await applyMoves(tx, d.ledger, [move('CHARGE_REVERSED', id, r.bank_code, r.amount, r.currency)]);
+    return true;
+  });
+  if (!reversed) return 'skipped';
+  d.log.info({ charge: id, moved: out.moved }, 'charge reversed');
+  return 'reversed';
 }

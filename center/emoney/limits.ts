@@ -1,4 +1,5 @@
 import { assert } from '../../core/assert.js';
+import { RELAY_LIMITS } from '../relay/limits.js';
 
 /** Named limits and timeouts of the e-money flows (seed 004). */
 export const EMONEY_LIMITS = {
@@ -8,6 +9,11 @@ export const EMONEY_LIMITS = {
   ISSUE_TIMEOUT_MS: 15 * 60_000,
   /** An authorised charge whose card moved on without a receipt is deemed credited after this, unless a debit record at counter+1 shows otherwise. */
   IN_DOUBT_HORIZON_MS: 30 * 24 * 3_600_000,
+  /**
+   * A node about to call the bank for a charge or a batch claims it for this long (claim_until_ms):
+   * other nodes' sweeps leave it alone meanwhile. A node that dies mid-call frees it by expiry.
+   */
+  BANK_CLAIM_MS: 60_000,
   /** Charges or batches one sweep handles. */
   SWEEP_BATCH_MAX: 100,
   /** The terminal waits this long for the callback (AWAIT_CALLBACK wait ms). */
@@ -30,5 +36,7 @@ export const EMONEY_LIMITS = {
 } as const;
 
 assert(EMONEY_LIMITS.BANK_DOUBT_MS < EMONEY_LIMITS.ISSUE_TIMEOUT_MS, 'an unknown bank outcome is resolved before an approved charge times out');
+assert(RELAY_LIMITS.BANK_TIMEOUT_MS < EMONEY_LIMITS.BANK_CLAIM_MS, 'a bank call ends (answer or timeout) before its claim expires');
+assert(EMONEY_LIMITS.BANK_CLAIM_MS < EMONEY_LIMITS.BANK_DOUBT_MS, 'a charge left claimed by a dead node is free again before its doubt window ends');
 assert(EMONEY_LIMITS.CALLBACK_DIAL_ATTEMPTS * EMONEY_LIMITS.CALLBACK_RETRY_MS < EMONEY_LIMITS.CALLBACK_WAIT_MS, 'dialling ends before the terminal stops waiting');
 assert(EMONEY_LIMITS.SWEEP_INTERVAL_MS_MIN <= EMONEY_LIMITS.SWEEP_INTERVAL_MS_DEFAULT && EMONEY_LIMITS.SWEEP_INTERVAL_MS_DEFAULT <= EMONEY_LIMITS.SWEEP_INTERVAL_MS_MAX, 'sweep interval default within its bounds');

@@ -29,5 +29,13 @@ export const emoneyMigrations: ModuleMigrations = {
             CREATE TABLE emoney_merchants (
               shop_id TEXT PRIMARY KEY, bank_code TEXT NOT NULL, branch TEXT NOT NULL, account TEXT NOT NULL)`,
     },
+    {
+      version: 2,
+      // Several center nodes on one database (README.md, "Several nodes"): the node that wins the
+      // conditional UPDATE on claim_until_ms is the only one calling the bank for that charge or batch.
+      name: 'bank-call claims',
+      sql: `ALTER TABLE emoney_charges ADD COLUMN claim_until_ms BIGINT;
+            ALTER TABLE emoney_batches ADD COLUMN claim_until_ms BIGINT`,
+    },
   ],
 };

@@ -20,6 +20,7 @@ import type { Relay } from '../relay/relay.js';
 import type { AccountRef } from '../relay/types.js';
 import type { Storage, Tx } from '../storage/types.js';
 import { decodeRecords, decodeResults, encodeRecords, encodeResults, loadBatch, updateBatch, type BatchRow } from './batch-row.js';
+import { claimBankCall, releaseClaim, UNCLAIMED } from './claims.js';
 import type { EmoneyConfig } from './config.js';
 import { applyMoves, derivedId, move } from './ledger-map.js';
 import { EMONEY_LIMITS } from './limits.js';
@@ -77,6 +78,9 @@ export class SettlementService {
   private async openBatch(terminalId: string, shopId: string, bankCode: string, req: SettleRequest): Promise<string> {
     const nowMs = this.d.clock.nowMs();
     return this.d.storage.transact(async (tx) => {
+      // The terminal's row lock serializes batch opening per terminal across nodes (two SETTLE_REQUESTs
+      // of one terminal on two nodes must not both insert a batch); SQLite has one writer anyway.
+      await tx.get(`SELECT id FROM terminals WHERE id = ?${tx.forUpdate}`, [terminalId]);
       const open = await tx.all<BatchRow>(`SELECT * FROM emoney_batches WHERE terminal_id = ? AND state IN ('awaiting_callback','instructed','acked')${tx.forUpdate}`, [terminalId]);
       const resumable = open.find((b) => b.state !== 'awaiting_callback');
       if (resumable) return resumable.id;
@@ -172,37 +176,49 @@ export class SettlementService {
     this.d.onStep?.('acked', b.id);
   }
 
-  /** The bank-POS transfer provider@B → shop@B (idempotent by the batch-derived id): acked → settled. */
-  async pay(batchId: string): Promise<void> {
+  /**
+   * The bank-POS transfer provider@B → shop@B (idempotent by the batch-derived id): acked → settled.
+   * The node that claims the acked batch (claims.ts) is the only one calling the bank for it; a pay on
+   * another node (its sweep) meanwhile returns without calling.
+   */
+  async pay(batchId: string): Promise<'settled' | 'pay_failed' | 'pending' | 'skipped'> {
     const b = await this.d.storage.read((q) => loadBatch(q, batchId));
-    if (!b || b.state !== 'acked') return;
+    if (!b || b.state !== 'acked') return 'skipped';
     const provider = this.d.config.providerAccounts.find((p) => p.bankCode === b.bank_code);
     const shop = await this.merchantOf(b.shop_id);
-    if (!provider || !shop) return;
+    if (!provider || !shop) return 'skipped';
+    if (!(await this.d.storage.transact((tx) => claimBankCall(tx, 'emoney_batches', b.id, ['acked'], this.d.clock.nowMs())))) return 'skipped';
     const out = b.total === 0 ? { approved: true, inDoubt: false, code: 'OK' } : await this.d.relay.transfer({
       transferId: derivedId(b.id, 'PAY'), from: provider, to: shop, amountMinor: b.total, currency: b.currency, pin: provider.securityCode,
     });
     // Unknown outcome, or the provider's account at this bank is short (it must be topped up): stay acked,
     // resumePayments() retries with the same transfer id. The shop's money is never lost, only late.
     if (out.inDoubt || out.code === 'BANK_INSUFFICIENT_FUNDS') {
+      await this.d.storage.transact((tx) => releaseClaim(tx, 'emoney_batches', b.id));
       this.d.log.warn({ batch: b.id, code: out.code }, 'shop payment pending');
-      return;
+      return 'pending';
     }
-    await this.d.storage.transact(async (tx) => {
+    const done = await this.d.storage.transact(async (tx) => {
       const cur = await loadBatch(tx, b.id, tx.forUpdate);
-      if (cur?.state !== 'acked') return;
-      await updateBatch(tx, b.id, this.d.clock.nowMs(), { state: out.approved ? 'settled' : 'pay_failed', code: out.code });
+      if (cur?.state !== 'acked') return false;
+      await updateBatch(tx, b.id, this.d.clock.nowMs(), { state: out.approved ? 'settled' : 'pay_failed', code: out.code, claim_until_ms: null });
       if (out.approved && b.total > 0) await applyMoves(tx, this.d.ledger, [move('SHOP_PAID', b.id, b.bank_code, b.total, b.currency)]);
+      return true;
     });
+    if (!done) return 'skipped';
     this.d.log.info({ batch: b.id, code: out.code }, out.approved ? 'batch settled' : 'shop payment refused');
     if (out.approved) this.d.onStep?.('paid', b.id);
+    return out.approved ? 'settled' : 'pay_failed';
   }
 
-  /** Retries the payment of every acknowledged batch (after a restart or an unreachable bank). */
+  /** Retries the payment of every acknowledged batch no node is paying (after a restart or an unreachable bank). */
   async resumePayments(): Promise<number> {
-    const rows = await this.d.storage.read((q) => q.all<{ id: string }>(`SELECT id FROM emoney_batches WHERE state = 'acked' LIMIT ?`, [EMONEY_LIMITS.SWEEP_BATCH_MAX]));
-    for (const r of rows) await this.pay(r.id);
-    return rows.length;
+    const rows = await this.d.storage.read((q) =>
+      q.all<{ id: string }>(`SELECT id FROM emoney_batches WHERE state = 'acked' AND ${UNCLAIMED} ORDER BY updated_ms LIMIT ?`, [this.d.clock.nowMs(), EMONEY_LIMITS.SWEEP_BATCH_MAX]),
+    );
+    let retried = 0;
+    for (const r of rows) if ((await this.pay(r.id)) !== 'skipped') retried += 1;
+    return retried;
   }
 }
 

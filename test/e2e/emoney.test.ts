@@ -10,13 +10,13 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RECORD_STATUS, STATUS } from '../../protocol/codes.js';
-import { auditLedger } from '../../center/ledger/audit.js';
 import { emoneyReport, formatEmoneyReport } from '../../center/emoney/reports.js';
 import { resultCodeName } from '../../center/emoney/result-codes.js';
 import { EMONEY_LIMITS } from '../../center/emoney/limits.js';
 import { WORLD } from '../sim/bank/fixtures.js';
 import { chargeRequest, creditCard, issueRequest, moneyInWorld, openWorld, settle, SHOP_A1, SHOP_B1, SQLITE_DB, type CenterDb, type World } from '../center/emoney/world.js';
 import { POSTGRES_DB } from '../center/emoney/postgres-db.js';
+import { expectWorldConsistent } from '../center/emoney/world-checks.js';
 
 let w: World;
 let money0: number;
@@ -34,14 +34,7 @@ for (const db of ENGINES) describe(`e-money over bank POS, end to end (center on
   });
   afterEach(async () => {
     try {
-      expect(await moneyInWorld(w)).toBe(money0);
-      const audit = await auditLedger(w.storage);
-      expect(audit.ok).toBe(true);
-      for (const b of [w.banks.a, w.banks.b]) expect((await auditLedger(b.storage)).ok).toBe(true);
-      // The provider's books agree with the banks: its net position at each bank is its balance there.
-      const report = await emoneyReport(w.storage);
-      expect(report.banks.find((b) => b.bankCode === '0001')!.providerNetMinor).toBe(await w.banks.a.balance(WORLD.providerA.ref));
-      expect(report.banks.find((b) => b.bankCode === '0002')!.providerNetMinor).toBe(await w.banks.b.balance(WORLD.providerB.ref));
+      await expectWorldConsistent(w, money0);
     } finally {
       await w.close();
     }

@@ -1,0 +1,20 @@
+/**
+ * What must hold after every e-money world test, on either engine: money is
+ * conserved, the center's and the banks' ledger audits pass, and the
+ * provider's books agree with the banks (its net position at each bank is
+ * its balance there).
+ */
+import { expect } from 'vitest';
+import { auditLedger } from '../../../center/ledger/audit.js';
+import { emoneyReport } from '../../../center/emoney/reports.js';
+import { WORLD } from '../../sim/bank/fixtures.js';
+import { moneyInWorld, type World } from './world.js';
+
+export async function expectWorldConsistent(w: World, money0: number): Promise<void> {
+  expect(await moneyInWorld(w)).toBe(money0);
+  expect((await auditLedger(w.storage)).ok).toBe(true);
+  for (const b of [w.banks.a, w.banks.b]) expect((await auditLedger(b.storage)).ok).toBe(true);
+  const report = await emoneyReport(w.storage);
+  expect(report.banks.find((b) => b.bankCode === '0001')!.providerNetMinor).toBe(await w.banks.a.balance(WORLD.providerA.ref));
+  expect(report.banks.find((b) => b.bankCode === '0002')!.providerNetMinor).toBe(await w.banks.b.balance(WORLD.providerB.ref));
+}
