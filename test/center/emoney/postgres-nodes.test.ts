@@ -214,4 +214,26 @@ describe('e-money: two center nodes on one PostgreSQL database', () => {
     expect(states.map((r) => r['state'])).toEqual(['settled', 'settled']);
     bankA.restore();
   });
+
+  it('one terminal\'s SETTLE_REQUEST sent to both nodes at once: one batch is settled, any other abandoned, the shop paid once', async () => {
+    const [card] = w.cards;
+    const t = randomBytes(16);
+    await chargeRequest(w.kiosk, t, WORLD.aliceA.ref, WORLD.aliceA.pin, 3_000);
+    await creditCard(w.kiosk, t, card!, 3_000);
+    const shop = w.shops[SHOP_A1]!;
+    await shop.sell(card!, 800, nonce());
+    const records = [...shop.journal];
+    const viaNode2 = node2.link(SHOP_A1);
+    const answers = await Promise.all([shop.link, viaNode2].map((l) => l.request({ type: 'settleRequest', terminalId: shop.id, records })));
+    for (const a of answers) {
+      if (a.type !== 'awaitCallback') throw new Error(`got ${a.type}`);
+      shop.listener.expect(a.token, a.waitMs);
+    }
+    await Promise.all([w.emoney.idle(), node2.emoney.idle()]);
+    const states = await w.storage.read((q) => q.all<{ state: string }>(`SELECT state FROM emoney_batches WHERE terminal_id = ?`, [SHOP_A1]));
+    expect(states.filter((r) => r.state === 'settled')).toHaveLength(1);
+    expect(states.every((r) => r.state === 'settled' || r.state === 'abandoned')).toBe(true);
+    expect(await w.banks.a.balance(WORLD.shopA.ref)).toBe(800);
+    expect(shop.journal).toEqual([]);
+  });
 });
