@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
-import { connect, type Socket } from 'node:net';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { TesseraError } from '../../core/errors.js';
 import { SIM_LIMITS } from '../limits.js';
-import { encodeVpcdMessage, VPCD_CONTROL, VpcdFrameDecoder } from '../vpcd/vpcd-frames.js';
+import { VPCD_CONTROL } from '../vpcd/vpcd-frames.js';
+import { openVpcdLine, type VpcdLine } from '../vpcd/vpcd-line.js';
 import type { CardApplet } from './card-applet.js';
 
 /**
@@ -35,18 +35,21 @@ export interface VirtualCardEvents {
 /**
  * A virtual ICC speaking the vpcd protocol as a TCP client. Inserting the card
  * is connecting to the reader slot's port; removing it is disconnecting. The
- * application logic lives in a CardApplet; this class only does the wire, the
- * power state and the sequencing contract (one APDU at a time).
+ * application logic lives in a CardApplet; this class does the power state and
+ * the sequencing contract (one APDU at a time). The socket itself lives in a
+ * worker thread that answers pcscd's ATR polls on its own (vpcd-line.ts: a
+ * driver in this same process may block the JS thread in a synchronous PC/SC
+ * call that waits for such a poll).
  */
 export class VirtualCard extends EventEmitter<VirtualCardEvents> {
-  private socket: Socket | null = null;
-  private readonly decoder = new VpcdFrameDecoder();
+  private line: VpcdLine | null = null;
   private busy = false;
   private poweredOn = false;
   private apdus = 0;
   private readonly mode: CardWireMode;
   private readonly clock: Clock;
   private readonly lowLatency: boolean;
+  private closed: Promise<void> = Promise.resolve();
 
   constructor(readonly applet: CardApplet, options: VirtualCardOptions = {}) {
     super();
@@ -56,7 +59,7 @@ export class VirtualCard extends EventEmitter<VirtualCardEvents> {
   }
 
   get inserted(): boolean {
-    return this.socket !== null;
+    return this.line !== null;
   }
 
   /** APDUs answered since construction. */
@@ -66,51 +69,61 @@ export class VirtualCard extends EventEmitter<VirtualCardEvents> {
 
   /** Inserts the card into the reader slot listening on `port`. */
   async insert(port: number, host = '127.0.0.1'): Promise<void> {
-    if (this.socket) throw new TesseraError('SIM_SLOT_BUSY', 'card already inserted');
-    const socket = await this.open(port, host);
-    this.socket = socket;
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('close', () => this.onClose(socket));
-    socket.on('error', () => socket.destroy());
+    if (this.line) throw new TesseraError('SIM_SLOT_BUSY', 'card already inserted');
+    let markClosed: () => void = () => undefined;
+    this.closed = new Promise<void>((resolve) => (markClosed = resolve));
+    await new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const fail = (reason: string): void => {
+        if (settled) return;
+        settled = true;
+        timer.cancel();
+        line.close();
+        reject(new TesseraError('SIM_CARD_CONNECT_FAILED', `cannot reach vpcd on port ${port}`, { port, reason }));
+      };
+      const timer = this.clock.setTimer(SIM_LIMITS.cardConnectTimeoutMs, () => fail('timeout'));
+      const line: VpcdLine = openVpcdLine(
+        { port, host, atr: this.applet.atr, lowLatency: this.lowLatency },
+        {
+          onConnected: () => {
+            if (settled) return;
+            settled = true;
+            timer.cancel();
+            this.line = line;
+            resolve();
+          },
+          onError: (reason) => fail(reason),
+          onMessage: (message) => this.onMessage(line, message),
+          onClosed: () => {
+            fail('closed');
+            this.onClose(line);
+            markClosed();
+          },
+        },
+      );
+    });
   }
 
   /** Removes the card (closes the connection); resolves once closed. Idempotent. */
   async remove(): Promise<void> {
-    const socket = this.socket;
-    if (!socket) return;
-    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-    socket.destroy();
-    await closed;
+    const line = this.line;
+    if (!line) return;
+    line.close();
+    await this.closed;
   }
 
-  private open(port: number, host: string): Promise<Socket> {
-    return new Promise((resolve, reject) => {
-      const socket = connect({ port, host, noDelay: this.lowLatency });
-      const timer = this.clock.setTimer(SIM_LIMITS.cardConnectTimeoutMs, () => socket.destroy(new Error('timeout')));
-      socket.once('connect', () => {
-        timer.cancel();
-        resolve(socket);
-      });
-      socket.once('error', (e) => {
-        timer.cancel();
-        reject(new TesseraError('SIM_CARD_CONNECT_FAILED', `cannot reach vpcd on port ${port}`, { port }, { cause: e }));
-      });
-    });
-  }
-
-  private onClose(socket: Socket): void {
-    if (this.socket !== socket) return;
-    this.socket = null;
+  private onClose(line: VpcdLine): void {
+    if (this.line !== line) return;
+    this.line = null;
     this.poweredOn = false;
     this.busy = false;
     this.emit('removed');
   }
 
-  private onData(chunk: Buffer): void {
-    for (const message of this.decoder.push(chunk)) {
-      if (message.length === 1) this.onControl(message[0] as number);
-      else void this.onApdu(message);
-    }
+  private onMessage(line: VpcdLine, message: Buffer): void {
+    if (this.line !== line) return;
+    if (message.length === 1) this.onControl(message[0] as number);
+    else void this.onApdu(message);
   }
 
   private onControl(code: number): void {
@@ -125,7 +138,7 @@ export class VirtualCard extends EventEmitter<VirtualCardEvents> {
         this.applet.reset();
         return;
       case VPCD_CONTROL.getAtr:
-        this.send(this.applet.atr);
+        this.send(this.applet.atr); // the line answers it; kept for a line that forwards it
         return;
       default:
         return; // unknown control codes are ignored, as vicc does
@@ -134,32 +147,24 @@ export class VirtualCard extends EventEmitter<VirtualCardEvents> {
 
   private async onApdu(apdu: Buffer): Promise<void> {
     this.emit('apdu', apdu);
-    if (this.mode === 'unresponsive' || !this.socket) return;
+    if (this.mode === 'unresponsive' || !this.line) return;
     if (this.busy) {
       this.emit('violation', new TesseraError('SIM_OVERLAPPING_APDU', 'APDU received while another was in flight'));
       return;
     }
     this.busy = true;
-    const socket = this.socket;
+    const line = this.line;
     try {
       const response = await this.applet.process(apdu);
       this.apdus += 1;
-      if (this.socket === socket) this.send(response);
+      if (this.line === line) this.send(response);
     } finally {
       this.busy = false;
     }
   }
 
   private send(body: Uint8Array): void {
-    const socket = this.socket;
-    if (!socket) return;
-    const message = encodeVpcdMessage(body);
-    if (this.lowLatency) {
-      socket.write(message);
-    } else {
-      socket.write(message.subarray(0, 2));
-      socket.write(message.subarray(2));
-    }
+    this.line?.send(body);
   }
 
   /** Whether the reader powered the card (diagnostics). */
