@@ -7,9 +7,9 @@ import { startEmoneyCenter } from '../../../center/emoney/from-config.js';
 import { readIssuerKeyFile, readSecurityCodeFile } from '../../../center/emoney/secret-files.js';
 import { parseCenterConfig, type CenterConfig } from '../../../center/server/config.js';
 import { openStorage } from '../../../center/storage/open.js';
-import { errorCode } from '../../../core/errors.js';
 import { runCli } from '../../e2e/support/cli-process.js';
 import { keyDir } from '../server/support.js';
+import { failure } from '../../support/failure.js';
 
 const k = keyDir();
 afterAll(() => k.remove());
@@ -31,15 +31,6 @@ const section = (over: Record<string, unknown> = {}) => ({
 });
 const config = (emoney: Record<string, unknown>, db = join(k.dir, 'center.db')): CenterConfig =>
   parseCenterConfig({ listen: { host: '127.0.0.1', port: 0 }, db, terminalKeys: { masterKeyFile: k.masterKeyFile }, emoney });
-
-function failure(fn: () => unknown): { code: string; message: string } {
-  try {
-    fn();
-  } catch (e) {
-    return { code: errorCode(e), message: (e as Error).message };
-  }
-  return { code: 'NO_ERROR', message: '' };
-}
 
 describe('center config: emoney section', () => {
   it('is optional, and fills currency, shops and the sweep interval', () => {

@@ -4,11 +4,11 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { errorCode } from '../../../core/errors.js';
 import { readPinFile } from '../../../sim/bank/pin-file.js';
 import { serveBankFromConfig } from '../../../sim/bank/serve.js';
 import { loadBankServeConfig, parseBankServeConfig, type BankServeConfig } from '../../../sim/bank/serve-config.js';
 import { runCli } from '../../e2e/support/cli-process.js';
+import { failure } from '../../support/failure.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-bank-serve-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,15 +24,6 @@ function file(name: string, content: string, mode = 0o600): string {
 const alice = () => ({ holder: 'alice', role: 'user', branchCode: '001', accountNumber: '1000001', pinFile: file('alice.pin', `${PIN}\n`), openingMinor: 10_000 });
 const configOf = (over: Record<string, unknown> = {}): BankServeConfig =>
   parseBankServeConfig({ bankCode: '0001', db: join(dir, 'bank.db'), listen: { port: 0 }, accounts: [alice()], ...over });
-
-function failure(fn: () => unknown): { code: string; message: string } {
-  try {
-    fn();
-  } catch (e) {
-    return { code: errorCode(e), message: (e as Error).message };
-  }
-  return { code: 'NO_ERROR', message: '' };
-}
 
 describe('bank serve config', () => {
   it('fills the defaults', () => {
