@@ -12,7 +12,6 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +19,7 @@ import { deriveTerminalKey } from '../../center/server/terminal-keys.js';
 import { sendControlCommand } from '../../sim/control/control-client.js';
 import { BankHost } from '../../sim/bank/bank-host.js';
 import { CliProcess, runCli, type JsonLine } from './support/cli-process.js';
+import { freePort } from '../support/free-port.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tsr-ep-'));
 const simDir = join(dir, 'sim');
@@ -59,17 +59,6 @@ function jsonFile(name: string, value: unknown): string {
   const path = join(dir, name);
   writeFileSync(path, JSON.stringify(value, null, 2));
   return path;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 function bankConfig(bankCode: string, accounts: Array<Record<string, unknown>>): string {

@@ -13,7 +13,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { auditLedger } from '../../../center/ledger/audit.js';
@@ -45,6 +44,8 @@ import { chargeRequest, creditCard, TestCard } from '../../center/emoney/world.j
 import { configOf } from '../../center/server/support.js';
 import { openBanks, WORLD, type Banks } from '../../sim/bank/fixtures.js';
 import { startTestPcscd, type TestPcscd } from '../../support/pcscd.js';
+import { freePort } from '../../support/free-port.js';
+export { freePort };
 
 export { WORLD };
 export const PROVIDER_KIOSK_ID = 'KIOSK-1';
@@ -153,18 +154,6 @@ export interface EmoneyStack {
 function stackLog(name: string, lines: string[] | null): Logger {
   if (lines) return createLogger(name, { level: 'debug' }, { write: (line: string) => void lines.push(line) });
   return process.env['TESSERA_TEST_LOG'] ? createLogger(name, { level: process.env['TESSERA_TEST_LOG'] }) : silentLogger;
-}
-
-/** A TCP port that was free a moment ago (the agent's callback listener binds it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export interface EmoneyStackOptions {
