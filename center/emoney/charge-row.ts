@@ -19,6 +19,8 @@ export type ChargeRow = {
   in_doubt_ms: number | null;
   /** Until then one node is calling the bank for this charge (claims.ts). */
   claim_until_ms: number | null;
+  /** While reversing: 1 if the approval was booked in the ledger (the reversal books it back), 0 if it never was. */
+  booked: number | null;
   created_ms: number;
   updated_ms: number;
 };

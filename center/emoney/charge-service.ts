@@ -6,16 +6,17 @@
  */
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
-import type { ChargeRequest, EmoneyIssueRequest } from '../../protocol/messages/types.js';
+import type { ChargeAbandon, ChargeRequest, EmoneyIssueRequest } from '../../protocol/messages/types.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Relay } from '../relay/relay.js';
 import type { BankOutcome } from '../relay/types.js';
 import type { Storage, Tx } from '../storage/types.js';
 import type { EmoneyConfig, ProviderAccount } from './config.js';
 import { loadCharge, updateCharge, type ChargeRow } from './charge-row.js';
+import { reverseCharge } from './charge-sweep.js';
+import { claimBankCall, releaseClaim } from './claims.js';
 import { applyIssue } from './issue.js';
 import { applyMoves, move } from './ledger-map.js';
-import { EMONEY_LIMITS } from './limits.js';
 import type { ResultCodeName } from './result-codes.js';
 
 export interface Answer {
@@ -64,28 +65,25 @@ export class ChargeService {
     if (req.currency !== this.d.config.currency) return no('BANK_CURRENCY_MISMATCH');
     const provider = this.providerAt(req.bankCode);
     if (!provider) return no('EMONEY_NO_PROVIDER_ACCOUNT');
-    const nowMs = this.d.clock.nowMs();
     // The charge row is durable, and claimed for this bank call (claims.ts), before the bank is called:
-    // no node's sweep reverses it while the call runs. A retry (any node) claims it again.
-    const row = await this.d.storage.transact(async (tx) => {
+    // no node's sweep reverses it, and no other node's retry calls the bank, while the call runs.
+    const start = await this.d.storage.transact(async (tx): Promise<Answer | 'call'> => {
+      const nowMs = this.d.clock.nowMs();
       const had = await loadCharge(tx, id, tx.forUpdate);
       if (had) {
-        if (sameCharge(had, req) && (had.state === 'requested' || had.state === 'unknown')) {
-          await tx.run('UPDATE emoney_charges SET claim_until_ms = ? WHERE id = ?', [nowMs + EMONEY_LIMITS.BANK_CLAIM_MS, id]);
-        }
-        return had;
+        if (!sameCharge(had, req)) return no('EMONEY_EXISTS_WITH_DIFFERENT_FIELDS');
+        if (had.state !== 'requested' && had.state !== 'unknown') return answerOf(had);
+      } else {
+        await tx.run(
+          `INSERT INTO emoney_charges (id, terminal_id, bank_code, branch, account, amount, currency, state, code, created_ms, updated_ms)
+           VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+          [id, terminalId, req.bankCode, req.branchCode, req.accountNumber, req.amountMinor, req.currency, 'requested', 'OK', nowMs, nowMs],
+        );
       }
-      await tx.run(
-        `INSERT INTO emoney_charges (id, terminal_id, bank_code, branch, account, amount, currency, state, code, claim_until_ms, created_ms, updated_ms)
-         VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
-        [id, terminalId, req.bankCode, req.branchCode, req.accountNumber, req.amountMinor, req.currency, 'requested', 'OK', nowMs + EMONEY_LIMITS.BANK_CLAIM_MS, nowMs, nowMs],
-      );
-      return undefined;
+      // A retry (any node) claims it the same way; a claim held elsewhere means that node is at the bank now.
+      return (await claimBankCall(tx, 'emoney_charges', id, ['requested', 'unknown'], nowMs)) ? 'call' : no('EMONEY_CHARGE_IN_PROGRESS');
     });
-    if (row) {
-      if (!sameCharge(row, req)) return no('EMONEY_EXISTS_WITH_DIFFERENT_FIELDS');
-      if (row.state !== 'requested' && row.state !== 'unknown') return answerOf(row);
-    }
+    if (start !== 'call') return start;
     const outcome = await this.d.relay.transfer({
       transferId: id,
       from: { bankCode: req.bankCode, branchCode: req.branchCode, accountNumber: req.accountNumber },
@@ -94,13 +92,20 @@ export class ChargeService {
       currency: req.currency,
       pin,
     });
-    return this.d.storage.transact((tx) => this.recordOutcome(tx, id, outcome));
+    const answer = await this.d.storage.transact((tx) => this.recordOutcome(tx, id, outcome));
+    // Given up while the bank call ran (CHARGE_ABANDON): its claim is free now, reverse it at once.
+    if (answer.code === 'EMONEY_CHARGE_REVERSED') await reverseCharge(this.d, id, this.d.clock.nowMs());
+    return answer;
   }
 
   private async recordOutcome(tx: Tx, id: string, o: BankOutcome): Promise<Answer> {
     const row = await loadCharge(tx, id, tx.forUpdate);
     if (!row) return no('EMONEY_UNKNOWN_CHARGE');
-    if (row.state !== 'requested' && row.state !== 'unknown') return answerOf(row); // a sweep got there first
+    if (row.state !== 'requested' && row.state !== 'unknown') {
+      // Given up meanwhile (reversing, never booked): this call's claim ends here, the reversal claims it next.
+      await releaseClaim(tx, 'emoney_charges', id);
+      return answerOf(row);
+    }
     const nowMs = this.d.clock.nowMs();
     if (o.approved) {
       await updateCharge(tx, id, nowMs, { state: 'approved', code: 'OK', claim_until_ms: null });
@@ -110,6 +115,49 @@ export class ChargeService {
     await updateCharge(tx, id, nowMs, { state: o.inDoubt ? 'unknown' : 'declined', code: o.code, claim_until_ms: null });
     this.d.log.info({ charge: id, code: o.code }, 'charge not approved');
     return no(o.code);
+  }
+
+  /**
+   * CHARGE_ABANDON: the kiosk gave the charge up (its customer was told it
+   * failed, or left): the charge is made final now and never completed. No
+   * row → a tombstone (a late CHARGE_REQUEST with this id is refused without a
+   * bank call); requested / unknown / approved → reversing, reversed at once
+   * (or, while a bank call holds the claim, as soon as that call ends); bound to
+   * a card or credited → refused (EMONEY_CHARGE_CREDITED). Idempotent.
+   */
+  async abandon(terminalId: string, req: ChargeAbandon): Promise<Answer> {
+    const id = req.transactionId.toString('hex');
+    const verdict = await this.d.storage.transact(async (tx): Promise<Answer | 'reverse'> => {
+      const nowMs = this.d.clock.nowMs();
+      const row = await loadCharge(tx, id, tx.forUpdate);
+      if (!row) {
+        await tx.run(
+          `INSERT INTO emoney_charges (id, terminal_id, bank_code, branch, account, amount, currency, state, code, booked, created_ms, updated_ms)
+           VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
+          [id, terminalId, req.bankCode, req.branchCode, req.accountNumber, req.amountMinor, req.currency, 'reversed', 'EMONEY_CHARGE_REVERSED', 0, nowMs, nowMs],
+        );
+        return ok;
+      }
+      if (row.terminal_id !== terminalId) return no('EMONEY_TERMINAL_MISMATCH');
+      if (!sameCharge(row, req)) return no('EMONEY_EXISTS_WITH_DIFFERENT_FIELDS');
+      switch (row.state) {
+        case 'requested':
+        case 'unknown':
+        case 'approved':
+          await updateCharge(tx, id, nowMs, { state: 'reversing', booked: row.state === 'approved' ? 1 : 0 });
+          return 'reverse';
+        case 'authorized':
+        case 'issued':
+          return no('EMONEY_CHARGE_CREDITED');
+        default: // declined, reversing, reversed: nothing (more) to do
+          return ok;
+      }
+    });
+    if (verdict !== 'reverse') return verdict;
+    this.d.log.info({ charge: id }, 'charge given up by the kiosk; reversing it');
+    // Skipped while a bank call holds the claim (it reverses when it ends); 'pending' is retried by the sweep.
+    if (!this.inflight.has(id)) await reverseCharge(this.d, id, this.d.clock.nowMs());
+    return ok;
   }
 
   /** EMONEY_ISSUE_REQUEST: the host MAC for the card's counter, or the credit confirmation. */
@@ -122,7 +170,7 @@ export class ChargeService {
   }
 }
 
-function sameCharge(row: ChargeRow, req: ChargeRequest): boolean {
+function sameCharge(row: ChargeRow, req: ChargeRequest | ChargeAbandon): boolean {
   return row.bank_code === req.bankCode && row.branch === req.branchCode && row.account === req.accountNumber && row.amount === req.amountMinor && row.currency === req.currency;
 }
 

@@ -57,7 +57,7 @@ export async function sweepCharges(d: SweepDeps): Promise<SweepReport> {
       report.deemedIssued += 1;
       continue;
     }
-    const out = await reverse(d, row.id, now);
+    const out = await reverseCharge(d, row.id, now);
     if (out === 'reversed') report.reversed += 1;
     else if (out === 'pending') report.stillPending += 1;
   }
@@ -81,21 +81,25 @@ function isDue(r: ChargeRow, now: number): boolean {
   }
 }
 
+export type ReverseDeps = Pick<SweepDeps, 'storage' | 'ledger' | 'relay' | 'clock' | 'log'>;
+
 /**
  * Marks the charge reversing and claims it (durable, one unit), reverses it at
  * the bank, then books it. 'skipped' when, under the row lock, the charge is no
  * longer due (e.g. a card was authorised for it on another node since the
  * sweep's read) or another node holds its bank-call claim: the bank is not
  * called. 'pending' when the bank did not confirm (claim released, retried).
+ * Also run at once for a charge the kiosk gave up (CHARGE_ABANDON, already
+ * `reversing`): the claim and the final transition make it happen once.
  */
-async function reverse(d: SweepDeps, id: string, now: number): Promise<'reversed' | 'pending' | 'skipped'> {
+export async function reverseCharge(d: ReverseDeps, id: string, now: number): Promise<'reversed' | 'pending' | 'skipped'> {
   const charge = await d.storage.transact(async (tx) => {
     const r = await loadCharge(tx, id, tx.forUpdate);
     if (!r || r.state === 'authorized' || !isDue(r, now)) return undefined;
     if (!(await claimBankCall(tx, 'emoney_charges', id, [r.state], now))) return undefined;
     if (r.state !== 'reversing') {
-      // code remembers whether the approval was booked in the ledger (approved) or never was (unknown outcome).
-      await updateCharge(tx, id, d.clock.nowMs(), { state: 'reversing', code: r.state === 'approved' ? 'BOOKED' : 'UNBOOKED' });
+      // booked: the approval is in the ledger (approved) or never was (unknown outcome).
+      await updateCharge(tx, id, d.clock.nowMs(), { state: 'reversing', booked: r.state === 'approved' ? 1 : 0 });
     }
     return r;
   });
@@ -110,7 +114,7 @@ async function reverse(d: SweepDeps, id: string, now: number): Promise<'reversed
     const r = await loadCharge(tx, id, tx.forUpdate);
     if (r?.state !== 'reversing') return false;
     await updateCharge(tx, id, d.clock.nowMs(), { state: 'reversed', code: 'EMONEY_CHARGE_REVERSED', claim_until_ms: null });
-    if (r.code === 'BOOKED') await applyMoves(tx, d.ledger, [move('CHARGE_REVERSED', id, r.bank_code, r.amount, r.currency)]);
+    if (Number(r.booked) === 1) await applyMoves(tx, d.ledger, [move('CHARGE_REVERSED', id, r.bank_code, r.amount, r.currency)]);
     return true;
   });
   if (!reversed) return 'skipped';

@@ -62,6 +62,14 @@ export const EMONEY_ERRORS = defineErrors('emoney', 'EMONEY_', {
     meaning: 'The ledger refused an e-money move (a broken invariant); the step was rolled back.',
     action: 'Run `tessera audit` and report the transfer id; the flow retries the step.',
   },
+  EMONEY_CHARGE_CREDITED: {
+    meaning: 'A charge the kiosk gave up (CHARGE_ABANDON) is already bound to a card (credit authorised) or credited: it is not reversed.',
+    action: 'Nothing to reverse: the card holds, or may hold, the e-money; the charge ends by its confirmation, a debit record or the in-doubt horizon.',
+  },
+  EMONEY_CHARGE_IN_PROGRESS: {
+    meaning: 'A CHARGE_REQUEST was repeated while another center node is calling the bank for the same charge: its outcome is not known yet; this node did not call the bank.',
+    action: 'Nothing is lost: the kiosk gives the charge up (CHARGE_ABANDON) and the center reverses it if the bank took the money.',
+  },
 });
 
 export type EmoneyCode = keyof typeof EMONEY_ERRORS;

@@ -1,5 +1,5 @@
 /**
- * The e-money CenterFlow: serves CHARGE_REQUEST, EMONEY_ISSUE_REQUEST,
+ * The e-money CenterFlow: serves CHARGE_REQUEST, CHARGE_ABANDON, EMONEY_ISSUE_REQUEST,
  * PURCHASE_UPLOAD and SETTLE_REQUEST on any authenticated session. Plugged
  * into createCenter through `deps.flows`.
  */
@@ -29,7 +29,7 @@ const outcome = (a: Answer) => ({ status: a.approved ? STATUS.APPROVED : STATUS.
 
 export function emoneyFlow(d: EmoneyFlowDeps): CenterFlow {
   return {
-    handles: ['chargeRequest', 'emoneyIssueRequest', 'purchaseUpload', 'settleRequest'],
+    handles: ['chargeRequest', 'chargeAbandon', 'emoneyIssueRequest', 'purchaseUpload', 'settleRequest'],
     open: (info: SessionInfo): SessionHandler => ({
       onRequest: (req: TerminalRequest): Promise<CenterResponse> => serve(d, info, req),
       onClose: () => undefined,
@@ -41,6 +41,8 @@ async function serve(d: EmoneyFlowDeps, info: SessionInfo, req: TerminalRequest)
   switch (req.type) {
     case 'chargeRequest':
       return { type: 'chargeResult', transactionId: req.transactionId, ...outcome(await charge(d, info, req)) };
+    case 'chargeAbandon':
+      return { type: 'chargeResult', transactionId: req.transactionId, ...outcome(await d.charges.abandon(info.terminalId, req)) };
     case 'emoneyIssueRequest': {
       const a = await d.charges.issue(req);
       return { type: 'emoneyIssueResult', transactionId: req.transactionId, ...outcome(a), ...(a.hostMac && { hostMac: a.hostMac }) };

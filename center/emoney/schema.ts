@@ -37,5 +37,13 @@ export const emoneyMigrations: ModuleMigrations = {
       sql: `ALTER TABLE emoney_charges ADD COLUMN claim_until_ms BIGINT;
             ALTER TABLE emoney_batches ADD COLUMN claim_until_ms BIGINT`,
     },
+    {
+      version: 3,
+      // Whether a reversing charge's approval was booked in the ledger (1) or never was (0): its own column,
+      // so `code` holds only result codes (it held 'BOOKED'/'UNBOOKED' while reversing before).
+      name: 'charge booking flag',
+      sql: `ALTER TABLE emoney_charges ADD COLUMN booked SMALLINT;
+            UPDATE emoney_charges SET booked = CASE WHEN code = 'BOOKED' THEN 1 ELSE 0 END, code = 'OK' WHERE code IN ('BOOKED','UNBOOKED')`,
+    },
   ],
 };

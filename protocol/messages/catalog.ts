@@ -35,6 +35,7 @@ export const RESPONSES: Readonly<Record<RequestMessage['type'], readonly Respons
   validityRequest: ['validityAck', 'validityEarlyAck', 'validityNak'],
   transactionRequest: ['transactionResult', 'validityNak'],
   chargeRequest: ['chargeResult'],
+  chargeAbandon: ['chargeResult'],
   emoneyIssueRequest: ['emoneyIssueResult'],
   purchaseUpload: ['purchaseUploadAck'],
   settleRequest: ['awaitCallback'],

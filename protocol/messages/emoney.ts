@@ -8,7 +8,7 @@ import {
   terminalId, txId, writeBankAccount, writeOutcome, writePurchaseRecords, writeRecordKey, writeRecordResults,
 } from './fields.js';
 import type {
-  AwaitCallback, ChargeRequest, ChargeResult, EmoneyIssueRequest, EmoneyIssueResult, PurchaseUpload, PurchaseUploadAck,
+  AwaitCallback, ChargeAbandon, ChargeRequest, ChargeResult, EmoneyIssueRequest, EmoneyIssueResult, PurchaseUpload, PurchaseUploadAck,
   SettleRequest, SettlementAck, SettlementInstruction,
 } from './types.js';
 
@@ -33,6 +33,15 @@ export const chargeResult = codec<ChargeResult>({
   code: MSG.CHARGE_RESULT, type: 'chargeResult', kind: 'response',
   encode: (w, m) => writeOutcome(w, m),
   decode: (f) => ({ type: 'chargeResult', ...outcome(f) }),
+});
+
+export const chargeAbandon = codec<ChargeAbandon>({
+  code: MSG.CHARGE_ABANDON, type: 'chargeAbandon', kind: 'request',
+  encode: (w, m) => {
+    w.bytes(TAG.TRANSACTION_ID, m.transactionId).u64(TAG.AMOUNT_MINOR, m.amountMinor).ascii(TAG.CURRENCY, m.currency);
+    writeBankAccount(w, m);
+  },
+  decode: (f) => ({ type: 'chargeAbandon', transactionId: txId(f), amountMinor: amount(f), currency: currency(f), ...bankAccount(f) }),
 });
 
 export const emoneyIssueRequest = codec<EmoneyIssueRequest>({

@@ -47,6 +47,17 @@ export interface ChargeRequest extends BankAccount {
   amountMinor: number;
   currency: string;
 }
+/**
+ * The kiosk gave the charge up (its customer was told it failed): the center
+ * reverses it now and never completes it. The charge's fields are repeated so
+ * the center can record a tombstone for a CHARGE_REQUEST it never received.
+ */
+export interface ChargeAbandon extends BankAccount {
+  type: 'chargeAbandon';
+  transactionId: Buffer;
+  amountMinor: number;
+  currency: string;
+}
 export interface ChargeResult { type: 'chargeResult'; transactionId: Buffer; status: Status; resultCode: number }
 export interface EmoneyIssueRequest {
   type: 'emoneyIssueRequest';
@@ -188,6 +199,7 @@ export type TerminalRequest =
   | ValidityRequest
   | TransactionRequest
   | ChargeRequest
+  | ChargeAbandon
   | EmoneyIssueRequest
   | PurchaseUpload
   | SettleRequest

@@ -155,6 +155,10 @@ export const TERM_ERRORS = defineErrors('terminal', 'TERM_', {
     meaning: 'The e-money card inserted cannot take the charge waiting for it (its purse is in another currency); the charge keeps waiting.',
     action: 'Ask the holder for their Tessera e-money card in the charge currency, or let the charge time out (it is reversed to their account).',
   },
+  TERM_CHARGE_ABANDONED: {
+    meaning: 'The provider kiosk gave the charge up: the center did not answer it in time (details.cause) or could not tell its outcome yet. It is never completed later: the kiosk tells the center (CHARGE_ABANDON) and the center reverses any money the bank took.',
+    action: 'Tell the holder the charge failed and nothing is owed (money taken is returned to their account); they may charge again.',
+  },
 });
 
 export type TermErrorCode = keyof typeof TERM_ERRORS;

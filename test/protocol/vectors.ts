@@ -737,6 +737,43 @@ export const FRAME_VECTORS: FrameVector[] = [
       '13d2c515b1cd2dbe6b33017d2968b76d', // MAC: HMAC-SHA-256 truncated to 16 bytes
     ],
   },
+  {
+    name: 'chargeAbandon', session: 'main', dir: 't2c',
+    message: { type: 'chargeAbandon', transactionId: h('09090909090909090909090909090909'), amountMinor: 5000, currency: 'JPY', bankCode: '0005', branchCode: '123', accountNumber: '1234567' },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '2a', // message CHARGE_ABANDON
+      '0001', // flags MAC
+      '00000011', // sequence 17
+      '00000010', // request id 16
+      '00000035', // body length 53
+      '871009090909090909090909090909090909', // TRANSACTION_ID = 16 bytes
+      '89080000000000001388', // AMOUNT_MINOR = 5000
+      '8a034a5059', // CURRENCY = "JPY"
+      '8d0430303035', // BANK_CODE = "0005"
+      '8e03313233', // BRANCH_CODE = "123"
+      '8f0731323334353637', // ACCOUNT_NUMBER = "1234567"
+      '64a30da6b0b59e2cc9a0ab600f68865d', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'chargeAbandonResult', session: 'main', dir: 'c2t',
+    message: { type: 'chargeResult', transactionId: h('09090909090909090909090909090909'), status: 0, resultCode: 0 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '21', // message CHARGE_RESULT
+      '0003', // flags MAC RESPONSE
+      '00000011', // sequence 17
+      '00000010', // request id 16
+      '00000019', // body length 25
+      '871009090909090909090909090909090909', // TRANSACTION_ID = 16 bytes
+      '8b0100', // STATUS = 0
+      '8c020000', // RESULT_CODE = 0
+      'b9f0364ad9ec7513b9032a8d4746a998', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
 ];
 
 export const ERROR_VECTORS: ErrorVector[] = [

@@ -9,9 +9,10 @@
 import type { TerminalConfig } from '../../config/schema.js';
 import type { OutboxEntry } from '../../journal/types.js';
 import type { CardSession, FlowOutcome, RecoverResult, Role, RoleContext } from '../role.js';
-import { chargeFlow, repeatCharge } from './provider-kiosk/charge.js';
+import { abandonUnanswered, chargeFlow } from './provider-kiosk/charge.js';
 import { abandonUnreadable, decodeCharge, PROVIDER_KIOSK } from './provider-kiosk/charge-entry.js';
 import { purseFlow, repeatConfirmation } from './provider-kiosk/credit.js';
+import { sendAbandon } from './provider-kiosk/give-up.js';
 import type { Kiosk } from './provider-kiosk/kiosk.js';
 import { expireIfDue } from './provider-kiosk/pick-charge.js';
 import { PinVault } from './provider-kiosk/pin-vault.js';
@@ -43,13 +44,18 @@ async function recover(k: Kiosk, ctx: RoleContext, entry: OutboxEntry): Promise<
   const c = { id: entry.transactionId, entry, p };
   switch (p.stage) {
     case 'requested':
-      return repeatCharge(k, ctx, entry, p);
+      // Never repeated: its customer's flow ended without the answer (ROLES.md, "a charge belongs to its customer").
+      return abandonUnanswered(ctx, entry, p);
+    case 'abandoning':
+      return sendAbandon(ctx, entry, p);
     case 'credited':
       return repeatConfirmation(ctx, entry, p);
     case 'approved':
-    case 'bound':
-      // Nothing to send without the card; only the wait can run out.
-      return expireIfDue(k, ctx, c) ? 'abandoned' : 'waiting';
+    case 'bound': {
+      // Nothing to send without the card; only the wait can run out (then the center is told at once).
+      const given = expireIfDue(k, ctx, c);
+      return given ? sendAbandon(ctx, entry, given) : 'waiting';
+    }
     default:
       return 'done';
   }

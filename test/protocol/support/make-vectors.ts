@@ -79,6 +79,9 @@ const steps: Step[] = [
   { name: 'callbackAuthOk', session: 'callback', dir: 'c2t', m: { type: 'authOk', proof: proofOf(cb, 'center', h(FIXED.cbNonceT), h(FIXED.cbNonceC)) } },
   { name: 'settlementInstruction', session: 'callback', dir: 'c2t', m: { type: 'settlementInstruction', bankCode: '0009', branchCode: '456', accountNumber: '7654321', securityCode: seal(cb.encC2t, TAG.SECURITY_CODE, Buffer.from('918273', 'latin1'), fixedIv(0x22)), totalMinor: 450, currency: 'JPY', results: [{ mediumId: medium, cardCounter: 3, status: 0 }] } },
   { name: 'settlementAck', session: 'callback', dir: 't2c', response: true, m: { type: 'settlementAck', erased: [{ mediumId: medium, cardCounter: 3 }] } },
+  // Appended (the vectors above keep their bytes): the kiosk gives a charge up, the center accepts (main session, continued).
+  { name: 'chargeAbandon', session: 'main', dir: 't2c', m: { type: 'chargeAbandon', transactionId: tx(9), amountMinor: 5000, currency: 'JPY', bankCode: '0005', branchCode: '123', accountNumber: '1234567' } },
+  { name: 'chargeAbandonResult', session: 'main', dir: 'c2t', response: true, m: { type: 'chargeResult', transactionId: tx(9), status: 0, resultCode: 0 } },
 ];
 
 const keysFor = (s: 'main' | 'callback'): SessionKeys => (s === 'main' ? main : cb);

@@ -32,6 +32,11 @@ const ChargePayloadSchema = z.discriminatedUnion('stage', [
   z.object({ stage: z.literal('bound'), ...base, approvedAtMs: ms, mediumId, counter, boundAtMs: ms }).strict(),
   /** The card answered CREDIT: its receipt, kept until the center confirms it. */
   z.object({ stage: z.literal('credited'), ...base, mediumId, counter, balanceMinor: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), cardMac: z.string().regex(/^[0-9a-f]{16}$/) }).strict(),
+  /**
+   * Given up (its customer was told it failed, or left): CHARGE_ABANDON is to be sent, from the outbox, until
+   * the center answers. Never completed by any card. `from`: the step it was given up at.
+   */
+  z.object({ stage: z.literal('abandoning'), ...base, from: z.enum(['requested', 'approved', 'bound']), givenUpAtMs: ms }).strict(),
   /** Answered or given up: what is left for audit (never the PIN). */
   z.object({ stage: z.literal('closed'), ...base, from: z.string() }).strict(),
 ]);
@@ -88,6 +93,6 @@ export function setStage(journal: Journal, id: string, p: Exclude<ChargePayload,
 
 /** Closes a charge: answered (`done`, with the center's result code) or given up (`abandoned`). The sealed PIN goes with it. */
 export function closeCharge(journal: Journal, id: string, p: ChargePayload, state: 'done' | 'abandoned', resultCode: number | null = null): void {
-  const closed: ChargePayload = { stage: 'closed', ...baseOf(p), from: p.stage };
+  const closed: ChargePayload = { stage: 'closed', ...baseOf(p), from: p.stage === 'abandoning' ? p.from : p.stage };
   journal.outboxUpdate(id, { payload: encodeCharge(closed), state, resultCode });
 }

@@ -16,8 +16,9 @@ import { termError } from '../../errors.js';
 import type { CardSession, FlowOutcome, RecoverResult, RoleContext } from '../../role.js';
 import { baseOf, CHARGE_KIND, closeCharge, encodeCharge, openCharges, PROVIDER_KIOSK, setStage, type ChargeBase, type Stage } from './charge-entry.js';
 import type { Kiosk } from './kiosk.js';
-import { failedRepeat, failureCode } from './link-failure.js';
-import { resultCodeName } from './result-codes.js';
+import { giveUp, sendAbandon } from './give-up.js';
+import { failureCode } from './link-failure.js';
+import { RESULT_IN_PROGRESS, resultCodeName } from './result-codes.js';
 
 const PIN = new RegExp(`^[0-9]{${KIOSK_LIMITS.bankPinDigitsMin},${KIOSK_LIMITS.bankPinDigitsMax}}$`);
 
@@ -37,11 +38,17 @@ export async function chargeFlow(k: Kiosk, ctx: RoleContext, card: CardSession):
   try {
     answer = await ctx.link.request(chargeRequest(id, p, account, pinBlock), { onFailure: 'TERM_TX_UNANSWERED' });
   } catch (e) {
-    ctx.journal.outboxFailed(id, failureCode(e));
+    // The customer is told the charge failed: it is given up for good, never repeated or completed later.
+    giveUp(ctx, id, p, failureCode(e));
     if (!isTesseraError(e)) throw e;
-    return { result: 'error', code: e.code, transactionId: id, details: { stage: 'requested', amountMinor, bankCode: account.bankCode } };
+    return abandonedOutcome(id, p, { cause: e.code });
   }
   return applyChargeAnswer(ctx, id, p, answer);
+}
+
+/** What the customer sees for a charge given up in their flow (ROLES.md): declined, nothing owed. */
+function abandonedOutcome(id: string, p: Stage<'requested'>, more: Record<string, unknown>): FlowOutcome {
+  return { result: 'declined', code: 'TERM_CHARGE_ABANDONED', transactionId: id, details: { stage: 'abandoned', amountMinor: p.amountMinor, bankCode: p.account.bankCode, ...more } };
 }
 
 /** The amount as typed: a whole number of minor units, 1..max. */
@@ -54,13 +61,11 @@ function parseAmount(text: string, maxMinor: number): number {
 /**
  * A new customer's cash card: approved charges still waiting for a card and
  * not bound to one belong to someone who left. They are given up here (never
- * credited to the next card); the center reverses them after its issue timeout.
+ * credited to the next card); the outbox tells the center, which reverses them.
  */
 function supersedeWaitingCharges(ctx: RoleContext): void {
   for (const c of openCharges(ctx.journal, ctx.log)) {
-    if (c.p.stage !== 'approved') continue;
-    closeCharge(ctx.journal, c.id, c.p, 'abandoned');
-    ctx.log.info({ transactionId: c.id }, 'approved charge left without its card: given up, the center reverses it');
+    if (c.p.stage === 'approved') giveUp(ctx, c.id, c.p, 'a new customer');
   }
 }
 
@@ -87,6 +92,11 @@ function applyChargeAnswer(ctx: RoleContext, id: string, p: Stage<'requested'>, 
     ctx.log.info(ids, 'charge approved by the bank; waiting for the e-money card');
     return { result: 'approved', code: null, transactionId: id, details: { stage: 'charged', amountMinor: p.amountMinor, bankCode: p.account.bankCode } };
   }
+  if (answer.resultCode === RESULT_IN_PROGRESS) {
+    // Another center node is at the bank for this charge: its outcome comes too late for this customer.
+    giveUp(ctx, id, p, 'EMONEY_CHARGE_IN_PROGRESS');
+    return abandonedOutcome(id, p, { resultCode: answer.resultCode });
+  }
   closeCharge(ctx.journal, id, p, 'done', answer.resultCode);
   const code = resultCodeName(answer.resultCode) ?? 'TERM_CHARGE_DECLINED';
   ctx.log.info({ ...ids, code }, 'charge declined');
@@ -94,26 +104,10 @@ function applyChargeAnswer(ctx: RoleContext, id: string, p: Stage<'requested'>, 
 }
 
 /**
- * Repeats an unanswered CHARGE_REQUEST with its id and the same PIN (sealed
- * for this session). Past the repeat window, or when the PIN block no longer
- * opens, the charge is given up: the center reverses an outcome it holds.
+ * recover of a charge still `requested`: the agent stopped before its answer,
+ * so its customer's flow is over (they were told nothing, or that it failed).
+ * It is never repeated: it is given up and CHARGE_ABANDON goes out now.
  */
-export async function repeatCharge(k: Kiosk, ctx: RoleContext, entry: OutboxEntry, p: Stage<'requested'>): Promise<RecoverResult> {
-  const id = entry.transactionId;
-  const inWindow = ctx.clock.nowMs() - p.requestedAtMs <= k.settings.chargeRepeatWindowMs;
-  const pinBlock = inWindow ? k.vault.open(id, p.pinSealed) : null;
-  if (!pinBlock) {
-    closeCharge(ctx.journal, id, p, 'abandoned');
-    ctx.log.warn({ transactionId: id }, 'unanswered charge given up; the center reverses it if the bank took the money');
-    return 'abandoned';
-  }
-  let answer: CenterResponse;
-  try {
-    answer = await ctx.link.request(chargeRequest(id, p, p.account, pinBlock), { onFailure: 'TERM_TX_UNANSWERED', attempts: 1 });
-  } catch (e) {
-    return failedRepeat(ctx.journal, entry, p, e);
-  }
-  if (answer.type !== 'chargeResult') return failedRepeat(ctx.journal, entry, p, termError('TERM_ROLE_FAILED', `unexpected answer ${answer.type}`));
-  applyChargeAnswer(ctx, id, p, answer);
-  return 'done';
+export async function abandonUnanswered(ctx: RoleContext, entry: OutboxEntry, p: Stage<'requested'>): Promise<RecoverResult> {
+  return sendAbandon(ctx, entry, giveUp(ctx, entry.transactionId, p, 'unanswered before a restart'));
 }

@@ -22,6 +22,8 @@ const NAMES: Readonly<Record<number, string>> = {
   0x010d: 'EMONEY_NOT_A_SHOP',
   0x010e: 'EMONEY_CALLBACK_FAILED',
   0x010f: 'EMONEY_LEDGER_REFUSED',
+  0x0110: 'EMONEY_CHARGE_CREDITED',
+  0x0111: 'EMONEY_CHARGE_IN_PROGRESS',
   0x0201: 'BANK_WRONG_PIN',
   0x0202: 'BANK_INSUFFICIENT_FUNDS',
   0x0203: 'BANK_ACCOUNT_CLOSED',
@@ -47,3 +49,4 @@ export function resultCodeName(n: number): string | undefined {
 
 export const RESULT_OK = 0x0000;
 export const RESULT_IN_DOUBT = 0x010a;
+export const RESULT_IN_PROGRESS = 0x0111;
