@@ -251,35 +251,39 @@ describe('provider kiosk: the charge on the real stack', () => {
     expect(entry(charged.transactionId)).toMatchObject({ state: 'done', p: { stage: 'closed' } });
   });
 
-  it('a kiosk whose wait ran out gives the charge up (the next card gets its balance) and the center reverses it', async () => {
+  it('a kiosk whose wait ran out gives the charge up (the next card gets its balance) and tells the center, which reverses it at once', async () => {
     const impatient = await s.startAgent({ terminalId: 'KIOSK-2', ownerId: 'PROVIDER', role: 'provider-kiosk', reader: 2, roleSettings: { awaitCardMs: 1 } });
     try {
       const alice0 = await balanceOf(WORLD.aliceA.ref);
       const charged = await charge(CASH.alice, 900, WORLD.aliceA.pin, impatient);
       expect(charged.result).toBe('approved');
       const card = await newPurse();
+      const told = impatient.nextOutcome((r) => r.trigger === 'recover' && r.transactionId === charged.transactionId);
       expect(await inquire(card, impatient)).toMatchObject({ result: 'done', details: { balanceMinor: 0 } });
-      expect(entry(charged.transactionId, impatient)).toMatchObject({ state: 'abandoned', p: { stage: 'closed', from: 'approved' } });
-      clock.offsetMs = EMONEY_LIMITS.ISSUE_TIMEOUT_MS + 1;
-      expect((await s.emoney.sweep()).reversed).toBe(1);
+      // The outbox tells the center (CHARGE_ABANDON): reversed at once, no sweep timeout.
+      expect(await told).toMatchObject({ result: 'done', details: { recovered: 'abandoned' } });
+      expect(entry(charged.transactionId, impatient)).toMatchObject({ state: 'abandoned', resultCode: 0, p: { stage: 'closed', from: 'approved' } });
+      expect(await centerCharge(charged.transactionId)).toMatchObject({ state: 'reversed' });
       expect(await balanceOf(WORLD.aliceA.ref)).toBe(alice0);
     } finally {
       await impatient.stop();
     }
   });
 
-  it('a new customer\'s cash card gives up the charge the previous customer left waiting: never credited to the next card, reversed by the center', async () => {
+  it('a new customer\'s cash card gives up the charge the previous customer left waiting: never credited to the next card, reversed by the center at once', async () => {
     const alice0 = await balanceOf(WORLD.aliceA.ref);
     const left = await charge(CASH.alice, 500, WORLD.aliceA.pin);
     expect(left.result).toBe('approved');
+    const told = kiosk.nextOutcome((r) => r.trigger === 'recover' && r.transactionId === left.transactionId);
     // Bob arrives with his cash card (and mistypes the amount: nothing is sent for him).
     expect(await kiosk.present(CASH.bob, { amount: '0' })).toMatchObject({ result: 'error', code: 'TERM_CHARGE_ENTRY_INVALID' });
     await kiosk.take();
-    expect(entry(left.transactionId)).toMatchObject({ state: 'abandoned', p: { stage: 'closed', from: 'approved' } });
+    expect(entry(left.transactionId).p).toMatchObject({ stage: 'abandoning', from: 'approved' });
     const card = await newPurse();
     expect(await inquire(card)).toMatchObject({ result: 'done', details: { balanceMinor: 0 } });
-    clock.offsetMs = EMONEY_LIMITS.ISSUE_TIMEOUT_MS + 1;
-    expect((await s.emoney.sweep()).reversed).toBe(1);
+    expect(await told).toMatchObject({ result: 'done', details: { recovered: 'abandoned' } });
+    expect(entry(left.transactionId)).toMatchObject({ state: 'abandoned', resultCode: 0, p: { stage: 'closed', from: 'approved' } });
+    expect(await centerCharge(left.transactionId)).toMatchObject({ state: 'reversed' });
     expect(await balanceOf(WORLD.aliceA.ref)).toBe(alice0);
   });
 
@@ -296,24 +300,58 @@ describe('provider kiosk: the charge on the real stack', () => {
     expect(s.cardBalance(card)).toBe(2_500);
   });
 
-  it('center unreachable during the charge, agent restarted: the unanswered CHARGE_REQUEST is repeated with the same id and sealed PIN, then the card takes it', async () => {
+  it('center stopped during the charge: the customer is told it failed, the kiosk (even restarted) tells the center, and the next person\'s card is never credited with it', async () => {
     const bob0 = await balanceOf(WORLD.bobB.ref);
     await s.stopCenter();
-    const unanswered = await charge(CASH.bob, 1_200, WORLD.bobB.pin);
-    expect(unanswered).toMatchObject({ result: 'error', code: 'TERM_TX_UNANSWERED', details: { stage: 'requested' } });
-    const pending = entry(unanswered.transactionId);
-    expect(pending).toMatchObject({ state: 'pending', p: { stage: 'requested', amountMinor: 1_200 } });
-    // The PIN is in the journal only sealed: not in clear, not as its format-2 block.
-    expect(pending.payload.toString('utf8')).not.toMatch(/"pin"|242222ffff/i);
+    const failed = await charge(CASH.bob, 1_200, WORLD.bobB.pin);
+    expect(failed).toMatchObject({ result: 'declined', code: 'TERM_CHARGE_ABANDONED', details: { stage: 'abandoned', cause: 'TERM_TX_UNANSWERED', amountMinor: 1_200 } });
+    // Given up durably before anything is sent: CHARGE_ABANDON waits in the outbox; the PIN left the journal.
+    const pending = entry(failed.transactionId);
+    expect(pending).toMatchObject({ state: 'pending', p: { stage: 'abandoning', from: 'requested', amountMinor: 1_200 } });
+    expect(pending.p).not.toHaveProperty('pinSealed');
     await kiosk.restart();
-    const repeated = kiosk.nextOutcome((r) => r.trigger === 'recover' && r.transactionId === unanswered.transactionId);
+    const told = kiosk.nextOutcome((r) => r.trigger === 'recover' && r.transactionId === failed.transactionId);
     await s.startCenter();
-    expect(await repeated).toMatchObject({ result: 'done', details: { recovered: 'done' } });
-    expect(entry(unanswered.transactionId)).toMatchObject({ state: 'pending', p: { stage: 'approved' } });
-    expect(entry(unanswered.transactionId).p).not.toHaveProperty('pinSealed');
-    expect(await balanceOf(WORLD.bobB.ref)).toBe(bob0 - 1_200);
-    const card = await newPurse();
-    expect(await purse(card)).toMatchObject({ result: 'approved', transactionId: unanswered.transactionId, details: { balanceMinor: 1_200 } });
+    expect(await told).toMatchObject({ result: 'done', details: { recovered: 'abandoned' } });
+    expect(entry(failed.transactionId)).toMatchObject({ state: 'abandoned', resultCode: 0, p: { stage: 'closed', from: 'requested' } });
+    // The center never saw the charge: a tombstone, the bank never called.
+    expect(await centerCharge(failed.transactionId)).toMatchObject({ state: 'reversed' });
+    expect(await balanceOf(WORLD.bobB.ref)).toBe(bob0);
+    // The next person keys their card PIN and inserts their own purse card: they get their balance, nothing else.
+    const stranger = await newPurse();
+    const r = await purse(stranger);
+    expect(r).toMatchObject({ result: 'done', mediumId: stranger, details: { balanceMinor: 0 } });
+    expect(r.transactionId).toBeUndefined();
+    expect(s.cardBalance(stranger)).toBe(0);
+    await kiosk.keypad.read('pin'); // the PIN the stranger keyed was never asked for
+  });
+
+  it('bank slower than the kiosk waits: the customer is told it failed, the center reverses the money the bank took as soon as the kiosk tells it', async () => {
+    const bob0 = await balanceOf(WORLD.bobB.ref);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const transfer = s.banks.b.transfer.bind(s.banks.b);
+    s.banks.b.transfer = async (req) => {
+      await gate; // the bank answers after the kiosk stopped waiting
+      return transfer(req);
+    };
+    let failed: AgentReport;
+    try {
+      failed = await charge(CASH.bob, 1_700, WORLD.bobB.pin);
+    } finally {
+      s.banks.b.transfer = transfer;
+      release();
+    }
+    expect(failed).toMatchObject({ result: 'declined', code: 'TERM_CHARGE_ABANDONED', details: { stage: 'abandoned' } });
+    const told = kiosk.nextOutcome((r) => r.trigger === 'recover' && r.transactionId === failed.transactionId);
+    expect(await told).toMatchObject({ result: 'done', details: { recovered: 'abandoned' } });
+    // Reversed without a sweep or its timeout (the bank call, if still running when the give-up came, reverses as it ends).
+    for (let i = 0; i < 200 && (await centerCharge(failed.transactionId)).state !== 'reversed'; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(await centerCharge(failed.transactionId)).toMatchObject({ state: 'reversed' });
+    expect(await balanceOf(WORLD.bobB.ref)).toBe(bob0);
+    const stranger = await newPurse();
+    expect(await purse(stranger)).toMatchObject({ result: 'done', details: { balanceMinor: 0 } });
+    await kiosk.keypad.read('pin');
   });
 
   it('link lost after the CREDIT, before its confirmation: the card holds the e-money and recover repeats the confirmation', async () => {

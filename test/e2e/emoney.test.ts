@@ -14,7 +14,7 @@ import { emoneyReport, formatEmoneyReport } from '../../center/emoney/reports.js
 import { resultCodeName } from '../../center/emoney/result-codes.js';
 import { EMONEY_LIMITS } from '../../center/emoney/limits.js';
 import { WORLD } from '../sim/bank/fixtures.js';
-import { chargeRequest, creditCard, issueRequest, moneyInWorld, openWorld, settle, SHOP_A1, SHOP_B1, SQLITE_DB, type CenterDb, type World } from '../center/emoney/world.js';
+import { abandonRequest, chargeRequest, creditCard, issueRequest, moneyInWorld, openWorld, settle, SHOP_A1, SHOP_B1, SQLITE_DB, type CenterDb, type World } from '../center/emoney/world.js';
 import { POSTGRES_DB } from '../center/emoney/postgres-db.js';
 import { expectWorldConsistent } from '../center/emoney/world-checks.js';
 
@@ -134,6 +134,85 @@ for (const db of ENGINES) describe(`e-money over bank POS, end to end (center on
     expect(code((await issueRequest(w.kiosk, t, w.cards[0]!, 0, 6_000)).resultCode)).toBe('EMONEY_CHARGE_REVERSED');
     expect(code((await chargeRequest(w.kiosk, t, WORLD.aliceA.ref, WORLD.aliceA.pin, 6_000)).resultCode)).toBe('EMONEY_CHARGE_REVERSED');
     expect((await w.emoney.sweep()).reversed).toBe(0);
+  });
+
+  it('CHARGE_ABANDON: an approved charge given up is reversed at once (no sweep), never issued; repeats answer the same; a credited charge is refused', async () => {
+    const bankA = w.banks.a;
+    const reversals: string[] = [];
+    const reverse = bankA.reverse.bind(bankA);
+    bankA.reverse = async (id) => (reversals.push(id), reverse(id));
+    const t = tx();
+    expect((await chargeRequest(w.kiosk, t, WORLD.aliceA.ref, WORLD.aliceA.pin, 2_500)).status).toBe(STATUS.APPROVED);
+    expect(await w.banks.a.balance(WORLD.aliceA.ref)).toBe(WORLD.aliceA.openingMinor - 2_500);
+    const given = await abandonRequest(w.kiosk, t, WORLD.aliceA.ref, 2_500);
+    expect({ status: given.status, code: code(given.resultCode) }).toEqual({ status: STATUS.APPROVED, code: 'OK' });
+    // Reversed now, at the clock's present: no timeout, no sweep.
+    expect(await w.banks.a.balance(WORLD.aliceA.ref)).toBe(WORLD.aliceA.openingMinor);
+    expect(await w.storage.read((q) => q.get('SELECT state, code, booked, claim_until_ms FROM emoney_charges WHERE id = ?', [t.toString('hex')]))).toEqual({ state: 'reversed', code: 'EMONEY_CHARGE_REVERSED', booked: 1, claim_until_ms: null });
+    // Never completed later: no card takes it, a repeated CHARGE_REQUEST does not revive it, a repeated give-up reverses nothing more.
+    expect(code((await issueRequest(w.kiosk, t, w.cards[0]!, 0, 2_500)).resultCode)).toBe('EMONEY_CHARGE_REVERSED');
+    expect(code((await chargeRequest(w.kiosk, t, WORLD.aliceA.ref, WORLD.aliceA.pin, 2_500)).resultCode)).toBe('EMONEY_CHARGE_REVERSED');
+    expect((await abandonRequest(w.kiosk, t, WORLD.aliceA.ref, 2_500)).status).toBe(STATUS.APPROVED);
+    expect((await w.emoney.sweep()).reversed).toBe(0);
+    expect(reversals.filter((id) => id === t.toString('hex'))).toHaveLength(1);
+    expect(await w.banks.a.balance(WORLD.aliceA.ref)).toBe(WORLD.aliceA.openingMinor);
+    // Another charge's fields, or another terminal, cannot give it up.
+    expect(code((await abandonRequest(w.kiosk, t, WORLD.aliceA.ref, 2_501)).resultCode)).toBe('EMONEY_EXISTS_WITH_DIFFERENT_FIELDS');
+    expect(code((await abandonRequest(w.shops[SHOP_A1]!.link, t, WORLD.aliceA.ref, 2_500)).resultCode)).toBe('EMONEY_TERMINAL_MISMATCH');
+    // A charge already credited to a card is refused: nothing is reversed.
+    const t2 = tx();
+    await chargeRequest(w.kiosk, t2, WORLD.aliceA.ref, WORLD.aliceA.pin, 1_000);
+    await creditCard(w.kiosk, t2, w.cards[0]!, 1_000);
+    const refused = await abandonRequest(w.kiosk, t2, WORLD.aliceA.ref, 1_000);
+    expect({ status: refused.status, code: code(refused.resultCode) }).toEqual({ status: STATUS.DECLINED, code: 'EMONEY_CHARGE_CREDITED' });
+    expect(w.cards[0]!.balanceMinor).toBe(1_000);
+    expect(await w.banks.a.balance(WORLD.aliceA.ref)).toBe(WORLD.aliceA.openingMinor - 1_000);
+    expect(reversals).toHaveLength(1);
+    bankA.reverse = reverse;
+  });
+
+  it('CHARGE_ABANDON before the center saw the charge leaves a tombstone: the late CHARGE_REQUEST never reaches the bank', async () => {
+    const transfers: string[] = [];
+    const transfer = w.banks.b.transfer.bind(w.banks.b);
+    w.banks.b.transfer = async (req) => (transfers.push(req.transferId), transfer(req));
+    const t = tx();
+    expect((await abandonRequest(w.kiosk, t, WORLD.bobB.ref, 1_200)).status).toBe(STATUS.APPROVED);
+    expect(code((await chargeRequest(w.kiosk, t, WORLD.bobB.ref, WORLD.bobB.pin, 1_200)).resultCode)).toBe('EMONEY_CHARGE_REVERSED');
+    expect(transfers).toEqual([]);
+    expect(await w.banks.b.balance(WORLD.bobB.ref)).toBe(WORLD.bobB.openingMinor);
+    w.banks.b.transfer = transfer;
+  });
+
+  it('CHARGE_ABANDON while the bank call runs: the approval is never booked, the money is reversed as soon as the call ends, once', async () => {
+    let entered!: () => void;
+    let release!: () => void;
+    const atBank = new Promise<void>((r) => (entered = r));
+    const gate = new Promise<void>((r) => (release = r));
+    const transfer = w.banks.a.transfer.bind(w.banks.a);
+    w.banks.a.transfer = async (req) => {
+      entered();
+      await gate;
+      return transfer(req);
+    };
+    const reversals: string[] = [];
+    const reverse = w.banks.a.reverse.bind(w.banks.a);
+    w.banks.a.reverse = async (id) => (reversals.push(id), reverse(id));
+    const t = tx();
+    const charging = chargeRequest(w.kiosk, t, WORLD.aliceA.ref, WORLD.aliceA.pin, 3_300);
+    await atBank;
+    // The kiosk gave up meanwhile (its customer was told the charge failed).
+    expect((await abandonRequest(w.kiosk, t, WORLD.aliceA.ref, 3_300)).status).toBe(STATUS.APPROVED);
+    expect(reversals).toEqual([]); // the bank call holds the claim: the reversal waits for it
+    release();
+    expect(code((await charging).resultCode)).toBe('EMONEY_CHARGE_REVERSED');
+    expect(reversals).toEqual([t.toString('hex')]);
+    expect(await w.banks.a.balance(WORLD.aliceA.ref)).toBe(WORLD.aliceA.openingMinor);
+    expect(await w.storage.read((q) => q.get('SELECT state, booked, claim_until_ms FROM emoney_charges WHERE id = ?', [t.toString('hex')]))).toEqual({ state: 'reversed', booked: 0, claim_until_ms: null });
+    w.clock.offsetMs = EMONEY_LIMITS.ISSUE_TIMEOUT_MS + 1;
+    expect((await w.emoney.sweep()).reversed).toBe(0);
+    expect(reversals).toHaveLength(1);
+    w.banks.a.transfer = transfer;
+    w.banks.a.reverse = reverse;
   });
 
   it('authorised card debited elsewhere before the credit: the dead authorisation returns to approved and is reversed', async () => {

@@ -237,6 +237,13 @@ export async function chargeRequest(link: LinkClient, txId: Buffer, account: Acc
   return res;
 }
 
+/** CHARGE_ABANDON as a provider kiosk sends it for a charge it gave up (answered by CHARGE_RESULT). */
+export async function abandonRequest(link: LinkClient, txId: Buffer, account: AccountRef, amountMinor: number) {
+  const res = await link.request({ type: 'chargeAbandon', transactionId: txId, amountMinor, currency: 'JPY', ...account });
+  if (res.type !== 'chargeResult') throw new Error(`got ${res.type}`);
+  return res;
+}
+
 export async function issueRequest(link: LinkClient, txId: Buffer, card: TestCard, counter: number, amountMinor: number, confirm?: { receipt: Buffer; balanceMinor: number }) {
   const res = await link.request({
     type: 'emoneyIssueRequest', transactionId: txId, mediumId: Buffer.from(card.cardId, 'hex'), cardCounter: counter, amountMinor, currency: 'JPY',
