@@ -10,12 +10,13 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EMONEY_LIMITS } from '../../../center/emoney/limits.js';
 import { derivedId } from '../../../center/emoney/ledger-map.js';
+import { resultCodeName } from '../../../center/emoney/result-codes.js';
 import type { BankHost } from '../../../sim/bank/bank-host.js';
 import { STATUS } from '../../../protocol/codes.js';
 import { WORLD } from '../../sim/bank/fixtures.js';
 import { POSTGRES_DB } from './postgres-db.js';
 import { expectWorldConsistent } from './world-checks.js';
-import { chargeRequest, creditCard, issueRequest, moneyInWorld, openWorld, SHOP_A1, type CenterNode, type World } from './world.js';
+import { abandonRequest, chargeRequest, creditCard, issueRequest, moneyInWorld, openWorld, SHOP_A1, type CenterNode, type World } from './world.js';
 
 let w: World;
 let node2: CenterNode;
@@ -75,6 +76,17 @@ function spyOn(bank: BankHost) {
 }
 
 const count = (ids: readonly string[], id: string): number => ids.filter((x) => x === id).length;
+
+/** Resolves once `cond` holds (polled), for racing a request that the old code would leave blocked at a bank gate. */
+async function until(cond: () => boolean): Promise<'happened'> {
+  while (!cond()) await new Promise((r) => setTimeout(r, 10));
+  return 'happened';
+}
+
+/** A request's answer code, or 'bank called again' if a second bank call for `id` shows up first (it would wait at the gate). */
+async function answerOrSecondCall(answer: Promise<{ resultCode: number; status: number }>, calls: readonly string[], id: string): Promise<string> {
+  return Promise.race([answer.then((a) => resultCodeName(a.resultCode) ?? String(a.resultCode)), until(() => count(calls, id) > 1).then(() => 'bank called again')]);
+}
 
 beforeEach(async () => {
   w = await openWorld({ db: POSTGRES_DB });
@@ -155,6 +167,87 @@ describe('e-money: two center nodes on one PostgreSQL database', () => {
     expect(confirmed.status).toBe(STATUS.APPROVED);
     expect(card!.balanceMinor).toBe(2_000);
     expect(await w.banks.a.balance(WORLD.aliceA.ref)).toBe(WORLD.aliceA.openingMinor - 2_000);
+    bankA.restore();
+  });
+
+  it('a CHARGE_REQUEST retried on node 2 while node 1 is at the bank for it does not call the bank: EMONEY_CHARGE_IN_PROGRESS; one transfer', async () => {
+    const bankA = spyOn(w.banks.a);
+    const t = randomBytes(16);
+    const id = t.toString('hex');
+    const held = bankA.hold((c) => c.kind === 'transfer' && c.id === id);
+    const first = chargeRequest(w.kiosk, t, WORLD.aliceA.ref, WORLD.aliceA.pin, 2_200);
+    await held.entered;
+    const retried = await answerOrSecondCall(chargeRequest(node2.kiosk, t, WORLD.aliceA.ref, WORLD.aliceA.pin, 2_200), bankA.transfers, id);
+    held.release();
+    expect(retried).toBe('EMONEY_CHARGE_IN_PROGRESS');
+    expect((await first).status).toBe(STATUS.APPROVED);
+    expect(count(bankA.transfers, id)).toBe(1);
+    // The kiosk gave it up (its customer saw the retry fail): node 2 reverses it at once.
+    expect((await abandonRequest(node2.kiosk, t, WORLD.aliceA.ref, 2_200)).status).toBe(STATUS.APPROVED);
+    expect(count(bankA.reversals, id)).toBe(1);
+    expect(await w.banks.a.balance(WORLD.aliceA.ref)).toBe(WORLD.aliceA.openingMinor);
+    bankA.restore();
+  });
+
+  it('an unknown-outcome charge past the doubt window: a retry on node 2 claims the bank call, both nodes\' sweeps and a retry on node 1 leave it alone; one transfer, no reversal', async () => {
+    const t = randomBytes(16);
+    const id = t.toString('hex');
+    const real = w.banks.a.transfer;
+    w.banks.a.transfer = () => Promise.reject(new Error('link down'));
+    expect(resultCodeName((await chargeRequest(w.kiosk, t, WORLD.aliceA.ref, WORLD.aliceA.pin, 1_100)).resultCode)).toBe('RELAY_BANK_UNREACHABLE');
+    w.banks.a.transfer = real;
+    const bankA = spyOn(w.banks.a);
+    w.clock.offsetMs = EMONEY_LIMITS.BANK_DOUBT_MS + 1;
+    const held = bankA.hold((c) => c.kind === 'transfer' && c.id === id);
+    const retry2 = chargeRequest(node2.kiosk, t, WORLD.aliceA.ref, WORLD.aliceA.pin, 1_100);
+    await held.entered;
+    const sweeps = await Promise.all([w.emoney.sweep(), node2.emoney.sweep()]);
+    const retry1 = await answerOrSecondCall(chargeRequest(w.kiosk, t, WORLD.aliceA.ref, WORLD.aliceA.pin, 1_100), bankA.transfers, id);
+    held.release();
+    expect(retry1).toBe('EMONEY_CHARGE_IN_PROGRESS');
+    expect(sweeps.map((r) => r.reversed)).toEqual([0, 0]);
+    expect((await retry2).status).toBe(STATUS.APPROVED);
+    expect(count(bankA.transfers, id)).toBe(1);
+    expect(bankA.reversals).toEqual([]);
+    const row = await w.storage.read((q) => q.get('SELECT state, code, claim_until_ms FROM emoney_charges WHERE id = ?', [id]));
+    expect(row).toEqual({ state: 'approved', code: 'OK', claim_until_ms: null });
+    await creditCard(w.kiosk, t, w.cards[0]!, 1_100);
+    expect(w.cards[0]!.balanceMinor).toBe(1_100);
+    bankA.restore();
+  });
+
+  it('a give-up (CHARGE_ABANDON) racing the sweep on the other node reverses once, either way round; booking is its own column', async () => {
+    const bankA = spyOn(w.banks.a);
+    const [t1, t2] = [randomBytes(16).toString('hex'), randomBytes(16).toString('hex')];
+    const approve = async (t: string) => expect((await chargeRequest(w.kiosk, Buffer.from(t, 'hex'), WORLD.aliceA.ref, WORLD.aliceA.pin, 700)).status).toBe(STATUS.APPROVED);
+    await approve(t1);
+    w.clock.offsetMs = EMONEY_LIMITS.ISSUE_TIMEOUT_MS + 1;
+    // Sweep first (node 1, held at the bank), then the kiosk's give-up on node 2.
+    const held1 = bankA.hold((c) => c.kind === 'reverse' && c.id === t1);
+    const sweep1 = w.emoney.sweep();
+    await held1.entered;
+    const reversing = await w.storage.read((q) => q.get('SELECT state, code, booked FROM emoney_charges WHERE id = ?', [t1]));
+    expect(reversing).toEqual({ state: 'reversing', code: 'OK', booked: 1 });
+    expect((await abandonRequest(node2.kiosk, Buffer.from(t1, 'hex'), WORLD.aliceA.ref, 700)).status).toBe(STATUS.APPROVED);
+    held1.release();
+    const first = await sweep1;
+    expect(count(bankA.reversals, t1)).toBe(1);
+    // Give-up first (node 2, held at the bank), then node 1's sweep.
+    await approve(t2);
+    w.clock.offsetMs = 2 * (EMONEY_LIMITS.ISSUE_TIMEOUT_MS + 1);
+    const held2 = bankA.hold((c) => c.kind === 'reverse' && c.id === t2);
+    const given = abandonRequest(node2.kiosk, Buffer.from(t2, 'hex'), WORLD.aliceA.ref, 700);
+    await held2.entered;
+    const second = await w.emoney.sweep();
+    held2.release();
+    expect((await given).status).toBe(STATUS.APPROVED);
+    expect(count(bankA.reversals, t2)).toBe(1);
+    expect(first.reversed + second.reversed).toBe(1); // t1 by the sweep; t2 by the give-up, not the sweep
+    for (const t of [t1, t2]) {
+      expect(await w.storage.read((q) => q.get('SELECT state, booked, claim_until_ms FROM emoney_charges WHERE id = ?', [t]))).toEqual({ state: 'reversed', booked: 1, claim_until_ms: null });
+    }
+    expect((await Promise.all([w.emoney.sweep(), node2.emoney.sweep()])).map((r) => r.reversed)).toEqual([0, 0]);
+    expect(await w.banks.a.balance(WORLD.aliceA.ref)).toBe(WORLD.aliceA.openingMinor);
     bankA.restore();
   });
 
