@@ -287,6 +287,26 @@ describe('provider kiosk: the charge on the real stack', () => {
     expect(await balanceOf(WORLD.aliceA.ref)).toBe(alice0);
   });
 
+  it('the first purse card after the approval takes the charge: after its PIN is refused, another person\'s card is not credited with it; the customer\'s card is', async () => {
+    const mine = await newPurse();
+    const charged = await charge(CASH.alice, 650, WORLD.aliceA.pin);
+    expect(charged.result).toBe('approved');
+    const wrong = await kiosk.present(mine, { pin: '9999' });
+    await kiosk.take();
+    expect(wrong).toMatchObject({ result: 'declined', code: 'DEV_PIN_WRONG', transactionId: charged.transactionId });
+    expect(entry(charged.transactionId)).toMatchObject({ state: 'pending', p: { stage: 'approved', mediumId: mine } });
+    // The customer steps away; the next person keys their PIN and inserts their own purse card.
+    const stranger = await newPurse();
+    const r = await purse(stranger);
+    expect(r).toMatchObject({ result: 'done', mediumId: stranger, details: { balanceMinor: 0 } });
+    expect(r.transactionId).toBeUndefined();
+    await kiosk.keypad.read('pin');
+    expect(s.cardBalance(stranger)).toBe(0);
+    // The customer's own card, with the right PIN, takes it.
+    expect(await purse(mine)).toMatchObject({ result: 'approved', mediumId: mine, transactionId: charged.transactionId, details: { stage: 'credited', balanceMinor: 650, confirmed: true } });
+    expect(s.cardBalance(mine)).toBe(650);
+  });
+
   it('agent restarted between approval and credit (after a wrong card PIN): the new agent on the same journal completes the charge', async () => {
     const card = await newPurse();
     const charged = await charge(CASH.bob, 2_500, WORLD.bobB.pin);

@@ -26,8 +26,11 @@ const counter = z.number().int().min(0).max(0xffff_ffff);
 const ChargePayloadSchema = z.discriminatedUnion('stage', [
   /** CHARGE_REQUEST sent (or about to be), not answered: the sealed PIN block lets it be repeated. */
   z.object({ stage: z.literal('requested'), ...base, requestedAtMs: ms, pinSealed: z.string().regex(/^[0-9a-f]+$/) }).strict(),
-  /** The bank approved; waiting for the e-money card. */
-  z.object({ stage: z.literal('approved'), ...base, approvedAtMs: ms }).strict(),
+  /**
+   * The bank approved; waiting for the e-money card. `mediumId`: the first purse card inserted after the
+   * approval (the customer's own, ROLES.md) took it: from then on no other card does.
+   */
+  z.object({ stage: z.literal('approved'), ...base, approvedAtMs: ms, mediumId: mediumId.optional() }).strict(),
   /** Written before EMONEY_ISSUE_REQUEST: the center may have bound the charge to this card at this counter. */
   z.object({ stage: z.literal('bound'), ...base, approvedAtMs: ms, mediumId, counter, boundAtMs: ms }).strict(),
   /** The card answered CREDIT: its receipt, kept until the center confirms it. */

@@ -33,11 +33,23 @@ export async function purseFlow(k: Kiosk, ctx: RoleContext, card: CardSession): 
   try {
     if (charge.p.stage === 'credited') return await confirm(ctx, charge.id, charge.p);
     if (charge.p.stage !== 'approved' && charge.p.stage !== 'bound') throw termError('TERM_ROLE_FAILED', `charge in step ${charge.p.stage}`);
-    return await creditCard(ctx, card, charge.id, charge.p, mediumId);
+    return await creditCard(ctx, card, charge.id, takenBy(ctx, charge.id, charge.p, mediumId), mediumId);
   } catch (e) {
     // The charge stays where its journal says (approved / bound): the next insertion resumes it.
     return { ...errorOutcome(e), mediumId, transactionId: charge.id };
   }
+}
+
+/**
+ * The first purse card after the approval is the customer's (ROLES.md): the
+ * charge is journalled as taken by it before its PIN is asked, so a refused
+ * PIN or a pulled card leaves it waiting for that card only.
+ */
+function takenBy(ctx: RoleContext, id: string, p: Waiting, mediumId: string): Waiting {
+  if (p.stage !== 'approved' || p.mediumId !== undefined) return p;
+  const taken: Stage<'approved'> = { ...p, mediumId };
+  setStage(ctx.journal, id, taken);
+  return taken;
 }
 
 async function creditCard(ctx: RoleContext, card: CardSession, id: string, p: Waiting, mediumId: string): Promise<FlowOutcome> {
@@ -45,6 +57,8 @@ async function creditCard(ctx: RoleContext, card: CardSession, id: string, p: Wa
   if (refused) return { ...refused, mediumId, transactionId: id };
   const purse = await card.purse.readPurse();
   if (purse.currency !== p.currency) {
+    // This card can never take it: the customer's next card may (the charge is not left taken by this one).
+    if (p.stage === 'approved' && p.mediumId !== undefined) setStage(ctx.journal, id, { stage: 'approved', ...baseOf(p), approvedAtMs: p.approvedAtMs });
     return { result: 'error', code: 'TERM_CHARGE_WRONG_CARD', mediumId, transactionId: id, details: { cardCurrency: purse.currency, currency: p.currency } };
   }
   // Durable before the request: from here the center may hold this charge for this card at this counter.

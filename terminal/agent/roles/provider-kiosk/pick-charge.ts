@@ -4,17 +4,17 @@ import { giveUp, type GivenUp } from './give-up.js';
 import type { Kiosk } from './kiosk.js';
 
 /**
- * Which open charge a purse card takes: first one already bound to this card
- * (pulled before its credit, or credited but not confirmed), else the newest
- * approved charge still waiting for a card. Charges past their wait are given
+ * Which open charge a purse card takes: first one already taken by or bound
+ * to this card (PIN refused, pulled before its credit, or credited but not
+ * confirmed), else the newest approved charge no card has taken yet. Charges past their wait are given
  * up on the way (the outbox tells the center, which reverses them); a charge
  * bound to another card is never taken by this one.
  */
 export function pickCharge(k: Kiosk, ctx: RoleContext, mediumId: string): OpenCharge | null {
   const live = openCharges(ctx.journal, ctx.log).filter((c) => expireIfDue(k, ctx, c) === null);
-  const mine = live.find((c) => (c.p.stage === 'bound' || c.p.stage === 'credited') && c.p.mediumId === mediumId);
+  const mine = live.find((c) => (c.p.stage === 'bound' || c.p.stage === 'credited' || c.p.stage === 'approved') && c.p.mediumId === mediumId);
   if (mine) return mine;
-  return live.filter((c) => c.p.stage === 'approved').at(-1) ?? null;
+  return live.filter((c) => c.p.stage === 'approved' && c.p.mediumId === undefined).at(-1) ?? null;
 }
 
 /** Gives up a charge whose card did not come in time: its give-up payload (CHARGE_ABANDON to send), or null. */
