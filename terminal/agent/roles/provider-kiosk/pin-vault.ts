@@ -8,7 +8,9 @@ const SALT = Buffer.from('TESSERA-KIOSK-PIN-V1', 'ascii');
 
 /**
  * Keeps the bank PIN block of a charge whose CHARGE_REQUEST is not answered
- * yet, so the same request can be repeated after a link loss or a restart.
+ * yet. (A charge is no longer repeated outside its customer's flow — an
+ * unanswered one is given up, ROLES.md — so nothing opens it any more; kept
+ * until its removal is decided.)
  * The block is never stored in clear: it is sealed (AES-256-GCM, as PIN blocks
  * on the wire) under a key derived from the terminal key and the charge id,
  * and the kiosk drops it from the journal as soon as the charge is answered
