@@ -10,6 +10,7 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../core/clock.js';
 import { createLogger } from '../../../core/log.js';
+import { deriveSessionKeys, proofOf } from '../../../protocol/crypto/keys.js';
 import { encodeFrame } from '../../../protocol/frame/encoder.js';
 import { RawPeer } from '../../protocol/support/raw-peer.js';
 import { KEY, startCenter, TID } from './support.js';
@@ -80,11 +81,11 @@ describe('center listener: slow drip (per-frame deadline)', () => {
     const frame = encodeFrame({ type: 'validityRequest', terminalId: TID, mediumId }, { seq: ++p.seq, requestId: 1, response: false, macKey: p.keys?.macT2c });
     let at = 0;
     const drip = setInterval(() => {
-      if (at < frame.length - 1 && !p.ended) p.socket.write(frame.subarray(at, ++at));
-    }, 50); // one byte every 50 ms: each is well inside any idle timeout, the frame never inside 300 ms
+      if (at < frame.length && !p.ended) p.socket.write(frame.subarray(at, ++at));
+    }, 50); // one byte every 50 ms: each well inside any idle timeout, the whole frame only after ~2.5 s
     cleanups.push(() => clearInterval(drip));
     expect(await p.errorCode(5_000)).toBe('PROTO_TIMEOUT');
-    expect(at).toBeLessThan(frame.length - 1);
+    expect(at).toBeLessThan(frame.length); // closed before the last byte
     expect(server.securityCounters().frameTimeout).toBe(1);
   });
 
@@ -116,6 +117,23 @@ describe('center listener: connections that do not authenticate', () => {
     // Only now is the listener full, and says so.
     expect(await (await peer(port)).errorCode()).toBe('PROTO_TOO_MANY_CONNECTIONS');
     expect(server.securityCounters().tooManyConnections).toBe(7);
+  });
+
+  it('a handshake that completes after the last session place was taken gets PROTO_TOO_MANY_CONNECTIONS right after AUTH_OK', async () => {
+    const { port, server } = await center({ maxConnections: 1 });
+    const late = await peer(port);
+    const nonceT = Buffer.alloc(32, 3);
+    late.send({ type: 'hello', terminalId: TID, nonce: nonceT });
+    const challenge = (await late.next())?.message;
+    if (challenge?.type !== 'challenge') throw new Error('no challenge');
+    expect(await (await peer(port)).handshake(TID, KEY)).toBe('authOk'); // takes the one place meanwhile
+    const keys = deriveSessionKeys(KEY, nonceT, challenge.nonce, TID);
+    late.keys = keys;
+    late.send({ type: 'auth', proof: proofOf(keys, 'terminal', nonceT, challenge.nonce) });
+    expect((await late.next())?.message.type).toBe('authOk');
+    expect(await late.errorCode()).toBe('PROTO_TOO_MANY_CONNECTIONS');
+    expect(server.securityCounters().tooManyConnections).toBe(1);
+    await until(() => server.connectionCount === 1);
   });
 
   it('a connection still in the handshake is closed unauthenticatedTimeoutMs after its accept, whatever its steps take', async () => {
