@@ -113,15 +113,16 @@ export class CenterServer {
     socket.setNoDelay(true);
     socket.on('error', () => undefined); // reported through the channel; never an uncaught 'error'
     const source = socket.remoteAddress ?? '?';
+    const peer = peerOf(socket); // read now: a closed socket no longer knows its peer
     const full = this.admission(source);
-    if (full) return this.refuse(socket, full);
+    if (full) return this.refuse(socket, peer, full);
     this.unauthenticated.add(socket);
     this.perSource.set(source, (this.perSource.get(source) ?? 0) + 1);
     socket.once('close', () => {
       this.leaveUnauthenticated(socket, source);
       this.sessions.delete(socket);
     });
-    this.serve(socket, source).catch((e: unknown) => this.log.error({ err: e }, 'session setup failed'));
+    this.serve(socket, source, peer).catch((e: unknown) => this.log.error({ err: e }, 'session setup failed'));
   }
 
   /** Which limit a new connection from `source` is over, if any. */
@@ -144,8 +145,8 @@ export class CenterServer {
    * frame is flushed (or the peer goes first). Whatever the peer sends is
    * read and dropped, so its FIN is seen and nothing holds the descriptor.
    */
-  private refuse(socket: Socket, limit: string): void {
-    this.security.record('tooManyConnections', { peer: peerOf(socket), detail: limit });
+  private refuse(socket: Socket, peer: string, limit: string): void {
+    this.security.record('tooManyConnections', { peer, detail: limit });
     this.refused.add(socket);
     socket.once('close', () => this.refused.delete(socket));
     socket.once('end', () => socket.destroy());
@@ -154,18 +155,18 @@ export class CenterServer {
     socket.end(encodeFrame({ type: 'error', wireCode, fatal: true }, { seq: 0, requestId: 0, response: false }), () => socket.destroy());
   }
 
-  private note(event: SecurityEvent | undefined, socket: Socket, terminalId: string | undefined, detail?: string): void {
-    if (event) this.security.record(event, { peer: peerOf(socket), terminalId, ...(detail !== undefined && { detail }) });
+  private note(event: SecurityEvent | undefined, peer: string, terminalId: string | undefined, detail?: string): void {
+    if (event) this.security.record(event, { peer, terminalId, ...(detail !== undefined && { detail }) });
   }
 
-  private async serve(socket: Socket, source: string): Promise<void> {
+  private async serve(socket: Socket, source: string, peer: string): Promise<void> {
     const ch = new Channel(socket, { clock: this.clock, logger: this.log, ...(this.o.frameTimeoutMs !== undefined && { frameTimeoutMs: this.o.frameTimeoutMs }) });
     const random = this.o.random ?? systemRandom;
     let claimed: string | undefined;
     let late = false;
     const deadline = this.clock.setTimer(this.unauthenticatedTimeoutMs, () => {
       late = true;
-      this.note('handshakeTimeout', socket, claimed);
+      this.note('handshakeTimeout', peer, claimed);
       ch.fail(protoError('PROTO_TIMEOUT', 'not authenticated in time'));
     });
     const hs = await centerHandshake(ch, {
@@ -178,7 +179,7 @@ export class CenterServer {
     }).catch((e: unknown) => {
       // The channel has already sent the coded error and closed.
       const err = e as ProtocolError;
-      if (!late) this.note(securityEventOf(err) ?? (err.code === 'PROTO_TIMEOUT' ? 'handshakeTimeout' : undefined), socket, claimed);
+      if (!late) this.note(securityEventOf(err) ?? (err.code === 'PROTO_TIMEOUT' ? 'handshakeTimeout' : undefined), peer, claimed);
       return undefined;
     });
     deadline.cancel();
@@ -186,14 +187,13 @@ export class CenterServer {
     this.leaveUnauthenticated(socket, source);
     if (this.sessions.size >= (this.o.maxConnections ?? L.MAX_CONNECTIONS)) {
       // Filled up while this one was in the handshake.
-      this.note('tooManyConnections', socket, hs.terminalId, 'maxConnections');
+      this.note('tooManyConnections', peer, hs.terminalId, 'maxConnections');
       return ch.fail(protoError('PROTO_TOO_MANY_CONNECTIONS', 'session limit reached'));
     }
     this.sessions.add(socket);
-    const remoteAddress = peerOf(socket);
-    const handler = this.o.onSession({ terminalId: hs.terminalId, remoteAddress, sealer: sessionSealer(hs.keys, 'center', random) });
+    const handler = this.o.onSession({ terminalId: hs.terminalId, remoteAddress: peer, sealer: sessionSealer(hs.keys, 'center', random) });
     ch.onClose((reason) => {
-      this.note(securityEventOf(reason), socket, hs.terminalId);
+      this.note(securityEventOf(reason), peer, hs.terminalId);
       handler.onClose(reason);
     });
     new RpcSession(ch, {
