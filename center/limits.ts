@@ -4,6 +4,7 @@
  * between the bounds are asserted when this module loads).
  */
 import { assert } from '../core/assert.js';
+import { PROTOCOL_LIMITS } from '../protocol/limits.js';
 
 /** Units of work committed together in one group-commit transaction. */
 export const STORAGE_BATCH_MAX = 512;
@@ -60,3 +61,15 @@ assert(ADMIN_EVENTS_PER_REQUEST_MAX <= LEDGER_EVENTS_MAX, 'an admin request is o
 assert(ADMIN_EVENTS_PER_REQUEST_MAX * 512 <= ADMIN_BODY_MAX_BYTES, 'a full admin request fits the body limit');
 assert(ADMIN_INFLIGHT_MAX <= STORAGE_QUEUE_MAX, 'admin requests cannot overflow the storage queue by themselves');
 assert(LEDGER_SWEEP_BATCH_MAX <= LEDGER_EVENTS_MAX, 'a sweep is no larger than a ledger call');
+
+/** Highest `listen.maxConnections` a config may set (each session holds a descriptor; keep below `ulimit -n`). */
+export const LISTEN_MAX_CONNECTIONS_MAX = 60_000;
+
+/** Security log lines (BAD_MAC, REPLAY, AUTH_FAILED, refused connections, …) per kind and window; the rest are counted and summed into the next line. */
+export const SECURITY_LOG_LINES_PER_WINDOW_MAX = 10;
+/** The window of SECURITY_LOG_LINES_PER_WINDOW_MAX. */
+export const SECURITY_LOG_WINDOW_MS = 60_000;
+
+assert(LISTEN_MAX_CONNECTIONS_MAX >= PROTOCOL_LIMITS.MAX_CONNECTIONS, 'the default session limit is a valid config value');
+assert(SECURITY_LOG_LINES_PER_WINDOW_MAX >= 1, 'the first event of a kind is always logged');
+assert(SECURITY_LOG_WINDOW_MS >= 1_000 && SECURITY_LOG_LINES_PER_WINDOW_MAX * 60_000 / SECURITY_LOG_WINDOW_MS <= 60, 'an attacker cannot write more than one security line a second per kind');

@@ -24,16 +24,24 @@ export const PROTOCOL_LIMITS = {
   MAX_VOUCHERS_PER_REDEEM: 16,
   /** Most requests one side may have outstanding on one session. */
   MAX_IN_FLIGHT_PER_SESSION: 32,
-  /** Most concurrent connections one center listener accepts. */
+  /** Most authenticated sessions one center listener serves (config `listen.maxConnections`). */
   MAX_CONNECTIONS: 1024,
+  /** Most connections still in the handshake, counted apart from MAX_CONNECTIONS so they never take a session's place. */
+  MAX_UNAUTHENTICATED_CONNECTIONS: 128,
+  /** Most connections still in the handshake from one source address. */
+  MAX_UNAUTHENTICATED_PER_SOURCE: 16,
   /** Most center addresses a link client rotates through. */
   MAX_CENTER_ADDRESSES: 8,
   /** Most callback tokens a terminal awaits at once. */
   MAX_AWAITED_CALLBACKS: 4,
   /** Bytes queued for writing on one socket before the session is closed as stuck. */
   MAX_PENDING_WRITE_BYTES: 4 * 1024 * 1024,
-  /** Handshake must complete within this time after the TCP connect. */
+  /** Each handshake step must arrive within this time (the terminal also bounds its TCP connect with it). */
   HANDSHAKE_TIMEOUT_MS: 10_000,
+  /** The center closes a connection that has not authenticated this long after its accept (whole handshake). */
+  UNAUTHENTICATED_TIMEOUT_MS: 5_000,
+  /** A frame must be complete this long after its first byte arrived (slow-drip defence), at any stage. */
+  FRAME_COMPLETE_TIMEOUT_MS: 10_000,
   /** Default time a requester waits for a response. */
   REQUEST_TIMEOUT_MS: 10_000,
   /** A session with no frame received for this long is closed. */
@@ -60,4 +68,9 @@ assert(L.PING_INTERVAL_MS * 3 <= L.IDLE_TIMEOUT_MS, 'idle timeout must allow sev
 assert(L.RECONNECT_BASE_MS < L.RECONNECT_MAX_MS, 'backoff base below cap');
 assert(L.RECONNECT_JITTER >= 0 && L.RECONNECT_JITTER < 1, 'jitter is a fraction');
 assert(L.MAX_PENDING_WRITE_BYTES >= 4 * L.MAX_FRAME_BYTES, 'write queue holds several full frames');
+assert(L.MAX_UNAUTHENTICATED_CONNECTIONS < L.MAX_CONNECTIONS, 'unauthenticated connections get a smaller cap than sessions');
+assert(L.MAX_UNAUTHENTICATED_PER_SOURCE < L.MAX_UNAUTHENTICATED_CONNECTIONS, 'one source cannot take every handshake slot');
+assert(L.UNAUTHENTICATED_TIMEOUT_MS <= L.HANDSHAKE_TIMEOUT_MS, 'the whole handshake deadline is no longer than one step');
+assert(L.FRAME_COMPLETE_TIMEOUT_MS <= L.REQUEST_TIMEOUT_MS, 'a frame arrives within the time its requester waits');
+assert(L.FRAME_COMPLETE_TIMEOUT_MS < L.IDLE_TIMEOUT_MS, 'a dripped frame fails before the idle timeout would');
 assert(L.MAX_IN_FLIGHT_PER_SESSION >= 2, 'validity + transaction need two in flight');

@@ -4,13 +4,21 @@
  * requests to the per-session handler from `onSession`. A bad peer gets a
  * coded error frame and loses its connection; nothing it sends can throw
  * out of here or touch another session.
+ *
+ * Connections are admitted in two stages (PROTOCOL.md §8): a connection that
+ * has not authenticated counts against MAX_UNAUTHENTICATED_CONNECTIONS (and
+ * MAX_UNAUTHENTICATED_PER_SOURCE for its address) and must authenticate
+ * within UNAUTHENTICATED_TIMEOUT_MS; only an authenticated session takes one
+ * of the `maxConnections` places, so idle handshakes never lock terminals out.
+ * A refused socket gets PROTO_TOO_MANY_CONNECTIONS and is destroyed once that
+ * frame is flushed. Attacks are logged and counted (security-log.ts).
  */
 import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { silentLogger, type Logger } from '../../core/log.js';
 import { systemRandom, type Random } from '../../core/random.js';
-import { PROTO_WIRE_CODES } from '../../protocol/errors.js';
+import { protoError, PROTO_WIRE_CODES, type ProtocolError } from '../../protocol/errors.js';
 import { encodeFrame } from '../../protocol/frame/encoder.js';
 import { PROTOCOL_LIMITS } from '../../protocol/limits.js';
 import { SESSION_ENDING, TERMINAL_REQUESTS } from '../../protocol/messages/catalog.js';
@@ -19,6 +27,7 @@ import { Channel } from '../../protocol/session/channel.js';
 import { centerHandshake, type TerminalKeyLookup } from '../../protocol/session/handshake.js';
 import { RpcSession } from '../../protocol/session/rpc.js';
 import { sessionSealer } from '../../protocol/session/sealer.js';
+import { SecurityLog, securityEventOf, type SecurityCounts, type SecurityEvent } from './security-log.js';
 import type { OnSession } from './types.js';
 
 export interface CenterServerOptions {
@@ -29,28 +38,59 @@ export interface CenterServerOptions {
   logger?: Logger;
   /** Serve TLS (node:tls) instead of plain TCP. */
   tls?: TlsOptions;
+  /** Authenticated sessions served at once (default MAX_CONNECTIONS). */
   maxConnections?: number;
+  /** Connections not yet authenticated, in all and per source address. */
+  maxUnauthenticated?: number;
+  maxUnauthenticatedPerSource?: number;
+  /** Whole-handshake deadline from the accept (default UNAUTHENTICATED_TIMEOUT_MS). */
+  unauthenticatedTimeoutMs?: number;
+  /** Per handshake step (default HANDSHAKE_TIMEOUT_MS). */
   handshakeTimeoutMs?: number;
+  /** A frame must be complete this long after its first byte (default FRAME_COMPLETE_TIMEOUT_MS). */
+  frameTimeoutMs?: number;
   pingIntervalMs?: number;
   idleTimeoutMs?: number;
 }
 
+const L = PROTOCOL_LIMITS;
+
 export class CenterServer {
   private readonly server: Server;
-  private readonly sockets = new Set<Socket>();
+  /** Authenticated sessions. */
+  private readonly sessions = new Set<Socket>();
+  /** Connections still in the handshake, and how many of them each source address holds. */
+  private readonly unauthenticated = new Set<Socket>();
+  private readonly perSource = new Map<string, number>();
+  /** Refused sockets until their error frame is flushed (close() destroys them too). */
+  private readonly refused = new Set<Socket>();
   private readonly clock: Clock;
   private readonly log: Logger;
+  private readonly security: SecurityLog;
 
   constructor(private readonly o: CenterServerOptions) {
     this.clock = o.clock ?? systemClock;
     this.log = o.logger ?? silentLogger;
+    this.security = new SecurityLog(this.log, this.clock);
     const onConn = (s: Socket): void => this.accept(s);
-    this.server = o.tls ? createTlsServer(o.tls, onConn) : createTcpServer(onConn);
+    // A TLS handshake holds a descriptor before `accept` sees it: bound it by the same deadline.
+    const tls = o.tls && { handshakeTimeout: this.unauthenticatedTimeoutMs, ...o.tls };
+    this.server = tls ? createTlsServer(tls, onConn) : createTcpServer(onConn);
     this.server.on('error', (e) => this.log.error({ err: e }, 'listener error'));
   }
 
+  /** Open connections: authenticated sessions and connections still in the handshake. */
   get connectionCount(): number {
-    return this.sockets.size;
+    return this.sessions.size + this.unauthenticated.size;
+  }
+
+  /** Security events since start (BAD_MAC, REPLAY, AUTH_FAILED, refused connections, deadlines), for /metrics. */
+  securityCounters(): SecurityCounts {
+    return this.security.snapshot();
+  }
+
+  private get unauthenticatedTimeoutMs(): number {
+    return this.o.unauthenticatedTimeoutMs ?? L.UNAUTHENTICATED_TIMEOUT_MS;
   }
 
   listen(port = 0, host = '127.0.0.1'): Promise<AddressInfo> {
@@ -65,35 +105,97 @@ export class CenterServer {
 
   /** Stops listening and ends every session. */
   close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
+    for (const set of [this.sessions, this.unauthenticated, this.refused]) for (const s of set) s.destroy();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
   private accept(socket: Socket): void {
     socket.setNoDelay(true);
     socket.on('error', () => undefined); // reported through the channel; never an uncaught 'error'
-    if (this.sockets.size >= (this.o.maxConnections ?? PROTOCOL_LIMITS.MAX_CONNECTIONS)) {
-      const wireCode = PROTO_WIRE_CODES.PROTO_TOO_MANY_CONNECTIONS;
-      socket.end(encodeFrame({ type: 'error', wireCode, fatal: true }, { seq: 0, requestId: 0, response: false }));
-      return;
-    }
-    this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
-    this.serve(socket).catch((e: unknown) => this.log.error({ err: e }, 'session setup failed'));
+    const source = socket.remoteAddress ?? '?';
+    const peer = peerOf(socket); // read now: a closed socket no longer knows its peer
+    const full = this.admission(source);
+    if (full) return this.refuse(socket, peer, full);
+    this.unauthenticated.add(socket);
+    this.perSource.set(source, (this.perSource.get(source) ?? 0) + 1);
+    socket.once('close', () => {
+      this.leaveUnauthenticated(socket, source);
+      this.sessions.delete(socket);
+    });
+    this.serve(socket, source, peer).catch((e: unknown) => this.log.error({ err: e }, 'session setup failed'));
   }
 
-  private async serve(socket: Socket): Promise<void> {
-    const ch = new Channel(socket, { clock: this.clock, logger: this.log });
+  /** Which limit a new connection from `source` is over, if any. */
+  private admission(source: string): string | undefined {
+    if (this.sessions.size >= (this.o.maxConnections ?? L.MAX_CONNECTIONS)) return 'maxConnections';
+    if (this.unauthenticated.size >= (this.o.maxUnauthenticated ?? L.MAX_UNAUTHENTICATED_CONNECTIONS)) return 'maxUnauthenticated';
+    if ((this.perSource.get(source) ?? 0) >= (this.o.maxUnauthenticatedPerSource ?? L.MAX_UNAUTHENTICATED_PER_SOURCE)) return 'maxUnauthenticatedPerSource';
+    return undefined;
+  }
+
+  private leaveUnauthenticated(socket: Socket, source: string): void {
+    if (!this.unauthenticated.delete(socket)) return;
+    const n = (this.perSource.get(source) ?? 1) - 1;
+    if (n > 0) this.perSource.set(source, n);
+    else this.perSource.delete(source);
+  }
+
+  /**
+   * PROTO_TOO_MANY_CONNECTIONS, then the socket is destroyed as soon as the
+   * frame is flushed (or the peer goes first). Whatever the peer sends is
+   * read and dropped, so its FIN is seen and nothing holds the descriptor.
+   */
+  private refuse(socket: Socket, peer: string, limit: string): void {
+    this.security.record('tooManyConnections', { peer, detail: limit });
+    this.refused.add(socket);
+    socket.once('close', () => this.refused.delete(socket));
+    socket.once('end', () => socket.destroy());
+    socket.resume();
+    const wireCode = PROTO_WIRE_CODES.PROTO_TOO_MANY_CONNECTIONS;
+    socket.end(encodeFrame({ type: 'error', wireCode, fatal: true }, { seq: 0, requestId: 0, response: false }), () => socket.destroy());
+  }
+
+  private note(event: SecurityEvent | undefined, peer: string, terminalId: string | undefined, detail?: string): void {
+    if (event) this.security.record(event, { peer, terminalId, ...(detail !== undefined && { detail }) });
+  }
+
+  private async serve(socket: Socket, source: string, peer: string): Promise<void> {
+    const ch = new Channel(socket, { clock: this.clock, logger: this.log, ...(this.o.frameTimeoutMs !== undefined && { frameTimeoutMs: this.o.frameTimeoutMs }) });
     const random = this.o.random ?? systemRandom;
+    let claimed: string | undefined;
+    let late = false;
+    const deadline = this.clock.setTimer(this.unauthenticatedTimeoutMs, () => {
+      late = true;
+      this.note('handshakeTimeout', peer, claimed);
+      ch.fail(protoError('PROTO_TIMEOUT', 'not authenticated in time'));
+    });
     const hs = await centerHandshake(ch, {
-      lookup: this.o.lookupKey,
+      lookup: (id) => {
+        claimed = id;
+        return this.o.lookupKey(id);
+      },
       random,
-      timeoutMs: this.o.handshakeTimeoutMs ?? PROTOCOL_LIMITS.HANDSHAKE_TIMEOUT_MS,
-    }).catch(() => undefined); // the channel has already sent the coded error and closed
+      timeoutMs: this.o.handshakeTimeoutMs ?? L.HANDSHAKE_TIMEOUT_MS,
+    }).catch((e: unknown) => {
+      // The channel has already sent the coded error and closed.
+      const err = e as ProtocolError;
+      if (!late) this.note(securityEventOf(err) ?? (err.code === 'PROTO_TIMEOUT' ? 'handshakeTimeout' : undefined), peer, claimed);
+      return undefined;
+    });
+    deadline.cancel();
     if (!hs || ch.isClosed) return;
-    const remoteAddress = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
-    const handler = this.o.onSession({ terminalId: hs.terminalId, remoteAddress, sealer: sessionSealer(hs.keys, 'center', random) });
-    ch.onClose((reason) => handler.onClose(reason));
+    this.leaveUnauthenticated(socket, source);
+    if (this.sessions.size >= (this.o.maxConnections ?? L.MAX_CONNECTIONS)) {
+      // Filled up while this one was in the handshake.
+      this.note('tooManyConnections', peer, hs.terminalId, 'maxConnections');
+      return ch.fail(protoError('PROTO_TOO_MANY_CONNECTIONS', 'session limit reached'));
+    }
+    this.sessions.add(socket);
+    const handler = this.o.onSession({ terminalId: hs.terminalId, remoteAddress: peer, sealer: sessionSealer(hs.keys, 'center', random) });
+    ch.onClose((reason) => {
+      this.note(securityEventOf(reason), peer, hs.terminalId);
+      handler.onClose(reason);
+    });
     new RpcSession(ch, {
       clock: this.clock,
       acceptRequests: TERMINAL_REQUESTS,
@@ -106,4 +208,8 @@ export class CenterServer {
       ...(this.o.idleTimeoutMs !== undefined && { idleTimeoutMs: this.o.idleTimeoutMs }),
     });
   }
+}
+
+function peerOf(socket: Socket): string {
+  return `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
 }

@@ -4,6 +4,8 @@ import { TesseraError } from '../../core/errors.js';
 import { emoneySectionSchema } from '../emoney/config-schema.js';
 import { ValidityLimits } from '../validity/limits.js';
 import { VALIDITY_MODES } from '../validity/types.js';
+import { PROTOCOL_LIMITS } from '../../protocol/limits.js';
+import { LISTEN_MAX_CONNECTIONS_MAX } from '../limits.js';
 
 /**
  * `tessera center --config <file.json>`. Every field has a default but the
@@ -14,9 +16,14 @@ import { VALIDITY_MODES } from '../validity/types.js';
 export const centerConfigSchema = z
   .object({
     listen: z
-      .object({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(0).max(65_535).default(7_700) })
+      .object({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.number().int().min(0).max(65_535).default(7_700),
+        /** Authenticated terminal sessions served at once; connections still in the handshake have their own smaller cap (PROTOCOL.md §8). */
+        maxConnections: z.number().int().min(1).max(LISTEN_MAX_CONNECTIONS_MAX).default(PROTOCOL_LIMITS.MAX_CONNECTIONS),
+      })
       .strict()
-      .default({ host: '127.0.0.1', port: 7_700 }),
+      .default({ host: '127.0.0.1', port: 7_700, maxConnections: PROTOCOL_LIMITS.MAX_CONNECTIONS }),
     /** SQLite file path (default engine) or postgres://… URL (several center nodes). */
     db: z.string().min(1).default('./tessera-center.db'),
     validity: z

@@ -6,6 +6,7 @@ import { silentLogger, type Logger } from '../../core/log.js';
 import { systemRandom, type Random } from '../../core/random.js';
 import { startAdminServer, type AdminServer } from '../admin/server.js';
 import { Ledger } from '../ledger/ledger.js';
+import type { SecurityCounts } from '../net/security-log.js';
 import { CenterServer } from '../net/server.js';
 import { openStorage } from '../storage/open.js';
 import type { Storage } from '../storage/types.js';
@@ -43,6 +44,8 @@ export interface Center {
   /** Where terminals connect. */
   readonly address: AddressInfo;
   readonly admin: AdminServer | null;
+  /** BAD_MAC, REPLAY, AUTH_FAILED, refused connections, … since start (center/net/security-log.ts); read by /metrics. */
+  securityCounters(): SecurityCounts;
   close(): Promise<void>;
 }
 
@@ -91,6 +94,7 @@ export async function createCenter(config: CenterConfig, deps: CenterDeps = {}):
       clock,
       random: deps.random ?? systemRandom,
       logger: log,
+      maxConnections: config.listen.maxConnections,
       ...(tls && { tls }),
     });
     const address = await listen(server, config);
@@ -98,7 +102,7 @@ export async function createCenter(config: CenterConfig, deps: CenterDeps = {}):
     const admin = config.admin ? await startAdmin(storage, clock, config.admin, log) : null;
     if (admin) undo.push(() => admin.close());
     log.info({ mode: config.validity.mode, engine: storage.engine, port: address.port }, 'center listening');
-    return { storage, engine, store, address, admin, close: () => runAll(undo) };
+    return { storage, engine, store, address, admin, securityCounters: () => server.securityCounters(), close: () => runAll(undo) };
   } catch (e) {
     await runAll(undo).catch(() => undefined);
     throw e;

@@ -20,6 +20,8 @@ export type Role = 'terminal' | 'center';
 export interface ChannelOptions {
   clock: Clock;
   logger?: Logger;
+  /** A frame must be complete this long after its first byte (default FRAME_COMPLETE_TIMEOUT_MS). */
+  frameTimeoutMs?: number;
 }
 
 const MAX_QUEUED = 4;
@@ -37,6 +39,8 @@ export class Channel {
   private receiver: ((r: Received) => void) | undefined;
   private closeListeners: Array<(reason: ProtocolError) => void> = [];
   private linger: TimerHandle | undefined;
+  private frameTimer: TimerHandle | undefined;
+  private framesDelivered = 0;
   lastReceiveMs: number;
 
   constructor(readonly socket: Socket, private readonly o: ChannelOptions) {
@@ -153,17 +157,41 @@ export class Channel {
 
   private onData(chunk: Buffer): void {
     this.lastReceiveMs = this.o.clock.monoMs();
+    const before = this.framesDelivered;
     this.decode(() => this.decoder.push(chunk, this.deliver));
+    this.watchFrame(this.framesDelivered !== before);
   }
 
   private resumeDecoding(): void {
+    const before = this.framesDelivered;
     if (!this.closed) this.decode(() => this.decoder.resume(this.deliver));
+    this.watchFrame(this.framesDelivered !== before);
+  }
+
+  /**
+   * PROTOCOL.md §8: buffered bytes of an incomplete frame must become a whole
+   * frame within frameTimeoutMs of the first of them, so a peer dripping a
+   * byte now and then cannot hold a session (and its descriptor) forever.
+   */
+  private watchFrame(progressed: boolean): void {
+    if (this.closed || this.decoder.pendingBytes === 0) {
+      this.frameTimer?.cancel();
+      this.frameTimer = undefined;
+      return;
+    }
+    if (this.frameTimer && !progressed) return; // the same frame is still arriving
+    this.frameTimer?.cancel();
+    this.frameTimer = this.o.clock.setTimer(this.o.frameTimeoutMs ?? PROTOCOL_LIMITS.FRAME_COMPLETE_TIMEOUT_MS, () => {
+      this.frameTimer = undefined;
+      if (this.decoder.pendingBytes > 0) this.fail(protoError('PROTO_TIMEOUT', 'frame not completed in time', { frame: true }));
+    });
   }
 
   private readonly deliver = (f: RawFrame): void => {
     // During the handshake one frame at a time: the frames after AUTH_OK in the
     // same segment must be checked against the limit establish() sets, not 512.
     if (!this.established) this.decoder.pause();
+    this.framesDelivered++;
     this.onFrame(this.verifier.accept(f));
   };
 
@@ -195,6 +223,7 @@ export class Channel {
     if (this.closed) return;
     this.closed = true;
     this.decoder.stop();
+    this.frameTimer?.cancel();
     if (!this.socket.destroyed) {
       this.linger = this.o.clock.setTimer(LINGER_MS, () => this.socket.destroy());
       this.socket.once('close', () => this.linger?.cancel());

@@ -23,7 +23,7 @@ function codeOf(fn: () => unknown): string {
 describe('center config', () => {
   it('fills every default from just the key file', () => {
     expect(parseCenterConfig({ terminalKeys: { masterKeyFile: '/k' } })).toEqual({
-      listen: { host: '127.0.0.1', port: 7_700 },
+      listen: { host: '127.0.0.1', port: 7_700, maxConnections: 1_024 },
       db: './tessera-center.db',
       validity: { mode: 'cached', refreshIntervalMs: 300_000, deferredCheckTimeoutMs: 5_000 },
       terminalKeys: { masterKeyFile: '/k' },
@@ -32,12 +32,12 @@ describe('center config', () => {
 
   it('names every bad field (CENTER_CONFIG_INVALID)', () => {
     try {
-      parseCenterConfig({ validity: { mode: 'fast', refreshIntervalMs: 5 }, listen: { port: 70_000 }, extra: 1 });
+      parseCenterConfig({ validity: { mode: 'fast', refreshIntervalMs: 5 }, listen: { port: 70_000, maxConnections: 0 }, extra: 1 });
       expect.unreachable();
     } catch (e) {
       expect(errorCode(e)).toBe('CENTER_CONFIG_INVALID');
       const msg = (e as Error).message;
-      for (const field of ['validity.mode', 'validity.refreshIntervalMs', 'listen.port', 'terminalKeys']) expect(msg).toContain(field);
+      for (const field of ['validity.mode', 'validity.refreshIntervalMs', 'listen.port', 'listen.maxConnections', 'terminalKeys']) expect(msg).toContain(field);
       expect(msg).toMatch(/extra/);
     }
   });
