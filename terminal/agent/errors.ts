@@ -155,6 +155,11 @@ export const TERM_ERRORS = defineErrors('terminal', 'TERM_', {
     meaning: 'The e-money card inserted cannot take the charge waiting for it (its purse is in another currency); the charge keeps waiting.',
     action: 'Ask the holder for their Tessera e-money card in the charge currency, or let the charge time out (it is reversed to their account).',
   },
+  // ------------------------------------------------------------ cash box (bill validator)
+  TERM_CASHBOX_EMPTY: {
+    meaning: 'A cash collection found no note in the cash box by the journal; nothing was recorded.',
+    action: 'Nothing to collect; if the cash box does hold notes, count them and report the difference (the journal missed a stacked note).',
+  },
 });
 
 export type TermErrorCode = keyof typeof TERM_ERRORS;
