@@ -12,6 +12,11 @@ import { DEVICE_LIMITS } from '../../limits.js';
  * a receiver finds the frame boundary from the length byte, and resyncs by
  * dropping whatever it holds before a new request (`reset()`), which is the
  * spec's "inter-byte timeout" rule made explicit instead of timed.
+ *
+ * Not @serialport/parser-cctalk (v13, installed with serialport): it resyncs
+ * on Date.now() (no injected clock), copies byte by byte into an array, and
+ * does not check the checksum. Its framing rule (length byte + 5) is the same;
+ * CcTalkLink hides which splitter is used.
  */
 export interface CcTalkFrame {
   readonly destination: number;
