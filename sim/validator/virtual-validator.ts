@@ -28,6 +28,9 @@ export class VirtualValidator {
   private readonly decoder = new CcTalkFrameDecoder();
   private port: SerialPort | null = null;
   mute = false;
+  /** Echo every byte the host sends before answering, as a single-wire ccTalk line does. */
+  echo = false;
+  private corruptHeaders = new Set<number>();
   /** Frames it received (for tests: what the driver sent). */
   readonly received: Array<{ readonly header: number; readonly data: Buffer }> = [];
 
@@ -64,7 +67,13 @@ export class VirtualValidator {
     await this.pty.stop();
   }
 
+  /** The next reply to a request with this header goes out with a wrong checksum (line noise). */
+  corruptNextReply(header: number): void {
+    this.corruptHeaders.add(header);
+  }
+
   private onData(port: SerialPort, chunk: Buffer): void {
+    if (this.echo && this.port === port) port.write(chunk);
     for (const d of this.decoder.push(chunk)) {
       if (!d.ok) continue;
       const { destination, source, header, data } = d.frame;
@@ -72,7 +81,10 @@ export class VirtualValidator {
       this.received.push({ header, data });
       if (this.received.length > SIM_LIMITS.validatorFramesKeptMax) this.received.splice(0, this.received.length - SIM_LIMITS.validatorFramesKeptMax);
       const reply = this.mute ? null : this.model.handle(header, data);
-      if (reply && this.port === port) port.write(encodeFrame({ destination: source, source: this.address, header: reply.header, data: reply.data }));
+      if (!reply || this.port !== port) continue;
+      const bytes = encodeFrame({ destination: source, source: this.address, header: reply.header, data: reply.data });
+      if (this.corruptHeaders.delete(header)) bytes[bytes.length - 1] = (bytes[bytes.length - 1]! + 1) & 0xff;
+      port.write(bytes);
     }
   }
 }

@@ -202,7 +202,10 @@ export class CcTalkBillValidator extends EventEmitter<BillValidatorEventMap> imp
         route.settle(devError('DEV_VALIDATOR_FAULT', 'the validator failed to route the note', { reply: reply[0] }));
       }
     } catch (e) {
-      route.settle(e instanceof Error ? e : devError('DEV_VALIDATOR_FAULT', 'route failed'));
+      // A lost or garbled reply does not say whether the validator routed the note: its events will
+      // (stacked, returned, jammed), or the route times out. Anything else is a definite failure.
+      const code = errorCode(e);
+      if (code !== 'DEV_TIMEOUT' && code !== 'DEV_CCTALK_BAD_FRAME') route.settle(e instanceof Error ? e : devError('DEV_VALIDATOR_FAULT', 'route failed'));
     }
     return done;
   }
@@ -223,6 +226,8 @@ export class CcTalkBillValidator extends EventEmitter<BillValidatorEventMap> imp
       data = await this.request(CCTALK.READ_BUFFERED_BILL_EVENTS);
     } catch (e) {
       if (errorCode(e) === 'DEV_TIMEOUT' && ++this.silent === DEVICE_LIMITS.cctalkSilentMax) this.setDevice('offline', 'DEV_TIMEOUT');
+      // The events stay in the validator's buffer: the next poll reads them again.
+      if (errorCode(e) === 'DEV_CCTALK_BAD_FRAME') this.emitFault('DEV_CCTALK_BAD_FRAME', null, { header: CCTALK.READ_BUFFERED_BILL_EVENTS });
       return;
     }
     if (this.silent >= DEVICE_LIMITS.cctalkSilentMax) this.setDevice('online', null);
