@@ -5,6 +5,8 @@
 import { assert } from '../core/assert.js';
 
 export const SIM_LIMITS = {
+  /** ccTalk frames a virtual bill validator keeps in its `received` log (tests look at what the driver sent). */
+  validatorFramesKeptMax: 1_000,
   /** Largest vpcd message body (2-byte length prefix). */
   vpcdMessageBytesMax: 0xffff,
   /** Readers (vpcd slots) one simulated pcscd exposes per configured device. */

@@ -42,6 +42,20 @@ export const DEVICE_LIMITS = {
   storeFilesMax: 256,
   /** Presence poll interval of the mount directory. */
   storePollMs: 200,
+  /** Longest ccTalk frame: destination, length, source, header, 255 data bytes, checksum. */
+  cctalkFrameBytesMax: 260,
+  /** Time a ccTalk slave has to answer one request before it counts as silent. */
+  cctalkReplyTimeoutMs: 500,
+  /** Silent requests in a row after which the validator is reported offline (DEV_TIMEOUT). */
+  cctalkSilentMax: 3,
+  /** Bill types a ccTalk validator has (inhibit masks of header 231 are two bytes). */
+  cctalkBillTypesMax: 16,
+  /** Events a ccTalk validator buffers for header 159 (the spec's fixed 5). */
+  cctalkEventBufferSize: 5,
+  /** Interval of "read buffered bill events" polls (the spec asks for a poll at least every second or so). */
+  validatorPollMs: 200,
+  /** How long stack() / return() wait for the validator to report the note stacked or returned. */
+  validatorRouteTimeoutMs: 5_000,
 } as const;
 
 assert(DEVICE_LIMITS.transmitTimeoutMsDefault <= DEVICE_LIMITS.transmitTimeoutMsMax, 'default transmit timeout above max');
@@ -50,6 +64,9 @@ assert(DEVICE_LIMITS.removalPollMs < DEVICE_LIMITS.removalConfirmMs, 'removal po
 assert(DEVICE_LIMITS.removalConfirmMs < DEVICE_LIMITS.transmitTimeoutMsDefault, 'removal confirmation must end before a transmit times out');
 assert(DEVICE_LIMITS.scanDelimiterBytesMax < DEVICE_LIMITS.scanLineBytesMax, 'delimiter longer than a line');
 assert(DEVICE_LIMITS.storeFileNameMax < 255, 'file names must fit every file system');
+assert(DEVICE_LIMITS.cctalkFrameBytesMax === 255 + 5, 'a ccTalk frame carries at most 255 data bytes');
+assert(DEVICE_LIMITS.validatorPollMs > 0 && DEVICE_LIMITS.cctalkReplyTimeoutMs < DEVICE_LIMITS.validatorRouteTimeoutMs, 'a route must fit several polls');
+assert(DEVICE_LIMITS.cctalkBillTypesMax <= 16, 'header 231 inhibit masks cover 16 bill types');
 
 // ---------------------------------------------------------------- agent (terminal/agent, terminal/journal)
 

@@ -6,6 +6,7 @@ import type { SettlementAck, SettlementInstruction } from '../../protocol/messag
 import type { SessionSealer } from '../../protocol/session/sealer.js';
 import type { TerminalConfig } from '../config/schema.js';
 import type { BarcodeScanner, Scan } from '../devices/barcode-scanner.js';
+import type { BillValidator, Note } from '../devices/bill-validator.js';
 import type { CardInserted, CardReader, InvalidMedium } from '../devices/card-reader.js';
 import type { RemovableStore } from '../devices/removable-store.js';
 import type { Journal } from '../journal/journal.js';
@@ -13,6 +14,7 @@ import type { CallbackListener } from '../link/callback-listener.js';
 import { AGENT_LIMITS } from '../limits.js';
 import type { AgentLink } from './agent-link.js';
 import { AgentCardSession } from './card-session.js';
+import { CASH_COLLECT, collectCash, escrowFlow, watchValidator } from './cash-box.js';
 import { termError } from './errors.js';
 import type { Keypad } from './keypad.js';
 import { errorOutcome } from './outcomes.js';
@@ -25,6 +27,7 @@ export interface AgentDeps {
   readonly reader: CardReader;
   readonly scanner?: BarcodeScanner | null;
   readonly store?: RemovableStore | null;
+  readonly validator?: BillValidator | null;
   readonly link: AgentLink;
   readonly journal: Journal;
   readonly keypad: Keypad;
@@ -72,12 +75,17 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.d.reader.on('removed', () => this.onRemoved());
     this.d.reader.on('invalidMedium', (ev) => this.onInvalid(ev));
     this.d.scanner?.on('scan', (scan) => void this.onScan(scan));
+    if (this.d.validator) {
+      watchValidator(this.d.validator, this.d.journal, this.d.log, (r) => this.report(r));
+      this.d.validator.on('escrow', (note) => void this.onEscrow(note));
+    }
     this.running = true;
     this.d.link.client.on('up', () => this.drainSoon());
     this.d.link.client.start();
     await this.d.reader.open();
     await this.d.scanner?.open();
     await this.d.store?.open();
+    await this.d.validator?.open();
     await this.d.role.start?.(this.ctx);
     this.scheduleDrain(0);
   }
@@ -93,6 +101,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     await this.d.callback?.close();
     await this.d.scanner?.close();
     await this.d.store?.close();
+    await this.d.validator?.close();
     await this.d.reader.close();
     this.d.journal.close();
   }
@@ -100,6 +109,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   /** Runs an operator/till command through the role (e.g. settle). */
   command(cmd: AgentCommand): Promise<AgentReport> {
     return this.run('command', async (ctx) => {
+      if (cmd.name === CASH_COLLECT) return collectCash(ctx);
       if (!this.d.role.onCommand) throw termError('TERM_NOT_SUPPORTED', `role ${this.d.role.name} takes no commands`, { command: cmd.name });
       return this.d.role.onCommand(ctx, cmd);
     });
@@ -120,7 +130,7 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   private contextOf(callbackPort: number | null): RoleContext {
     const { config, link, journal, clock, random, log, keypad } = this.d;
-    const devices = { reader: this.d.reader, scanner: this.d.scanner ?? null, store: this.d.store ?? null };
+    const devices = { reader: this.d.reader, scanner: this.d.scanner ?? null, store: this.d.store ?? null, validator: this.d.validator ?? null };
     return { terminalId: config.terminalId, config, link, journal, clock, random, log, keypad, devices, callback: this.d.callback ?? null, callbackPort };
   }
 
@@ -175,6 +185,14 @@ export class Agent extends EventEmitter<AgentEvents> {
       if (!role.onScan) throw termError('TERM_NOT_SUPPORTED', `role ${role.name} takes no scans`, { length: scan.data.length });
       return role.onScan(ctx, scan);
     });
+  }
+
+  /** A note in escrow: the role decides stack or return, in the work queue like any flow. */
+  private async onEscrow(note: Note): Promise<void> {
+    const validator = this.d.validator!;
+    const report = await this.run('cash', (ctx) => escrowFlow(ctx, this.d.role, validator, note));
+    // Refused (queue full) or failed before routing: the note must not stay in escrow.
+    if (report.code !== null && (await validator.status()).escrow) await validator.return().catch(() => undefined);
   }
 
   /** Queues a flow; a full queue refuses it at once with TERM_BUSY (outside input must never trip the queue's assertion). */

@@ -4,9 +4,11 @@ import { systemRandom, type Random } from '../../core/random.js';
 import { readTerminalKey } from '../config/key-file.js';
 import type { TerminalConfig } from '../config/schema.js';
 import type { BarcodeScanner } from '../devices/barcode-scanner.js';
+import type { BillValidator } from '../devices/bill-validator.js';
 import type { CardReader } from '../devices/card-reader.js';
 import { DirRemovableStore } from '../devices/files/dir-removable-store.js';
 import { PcscCardReader } from '../devices/pcsc/pcsc-card-reader.js';
+import { CcTalkBillValidator } from '../devices/serial/cctalk-bill-validator.js';
 import { SerialBarcodeScanner } from '../devices/serial/serial-barcode-scanner.js';
 import type { RemovableStore } from '../devices/removable-store.js';
 import { Journal } from '../journal/journal.js';
@@ -24,10 +26,11 @@ export interface CreateAgentDeps {
   readonly log?: Logger;
   readonly roles?: RoleRegistry;
   readonly keypad?: Keypad;
-  /** Device drivers (defaults: PC/SC reader, serialport scanner, mount-directory store). */
+  /** Device drivers (defaults: PC/SC reader, serialport scanner, mount-directory store, ccTalk bill validator). */
   readonly reader?: (config: TerminalConfig, clock: Clock, log: Logger) => CardReader;
   readonly scanner?: (config: NonNullable<TerminalConfig['devices']['scanner']>, clock: Clock, log: Logger) => BarcodeScanner;
   readonly store?: (config: NonNullable<TerminalConfig['devices']['store']>, clock: Clock, log: Logger) => RemovableStore;
+  readonly validator?: (config: NonNullable<TerminalConfig['devices']['validator']>, clock: Clock, log: Logger) => BillValidator;
 }
 
 /**
@@ -62,6 +65,7 @@ export function createAgent(config: TerminalConfig, deps: CreateAgentDeps = {}):
     reader: (deps.reader ?? pcscReader)(config, clock, log),
     scanner: config.devices.scanner ? (deps.scanner ?? serialScanner)(config.devices.scanner, clock, log) : null,
     store: config.devices.store ? (deps.store ?? dirStore)(config.devices.store, clock, log) : null,
+    validator: config.devices.validator ? (deps.validator ?? ccTalkValidator)(config.devices.validator, clock, log) : null,
     link: new AgentLink(client, { timeoutMs: config.link.requestTimeoutMs, attempts: config.link.attempts }),
     journal,
     keypad: deps.keypad ?? new ScriptedKeypad(clock),
@@ -93,4 +97,8 @@ function serialScanner(s: NonNullable<TerminalConfig['devices']['scanner']>, clo
 
 function dirStore(s: NonNullable<TerminalConfig['devices']['store']>, clock: Clock): RemovableStore {
   return new DirRemovableStore({ mountDir: s.mountDir, clock });
+}
+
+function ccTalkValidator(v: NonNullable<TerminalConfig['devices']['validator']>, clock: Clock, log: Logger): BillValidator {
+  return new CcTalkBillValidator(v, { clock, logger: log });
 }

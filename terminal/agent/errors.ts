@@ -159,6 +159,11 @@ export const TERM_ERRORS = defineErrors('terminal', 'TERM_', {
     meaning: 'The provider kiosk gave the charge up: the center did not answer it in time (details.cause) or could not tell its outcome yet. It is never completed later: the kiosk tells the center (CHARGE_ABANDON) and the center reverses any money the bank took.',
     action: 'Tell the holder the charge failed and nothing is owed (money taken is returned to their account); they may charge again.',
   },
+  // ------------------------------------------------------------ cash box (bill validator)
+  TERM_CASHBOX_EMPTY: {
+    meaning: 'A cash collection found no note in the cash box by the journal; nothing was recorded.',
+    action: 'Nothing to collect; if the cash box does hold notes, count them and report the difference (the journal missed a stacked note).',
+  },
 });
 
 export type TermErrorCode = keyof typeof TERM_ERRORS;

@@ -12,6 +12,7 @@ import type { SettlementAck, SettlementInstruction } from '../../protocol/messag
 import type { SessionSealer } from '../../protocol/session/sealer.js';
 import type { TerminalConfig } from '../config/schema.js';
 import type { BarcodeScanner, Scan } from '../devices/barcode-scanner.js';
+import type { BillValidator, Note } from '../devices/bill-validator.js';
 import type { CaptureResult, CardReader } from '../devices/card-reader.js';
 import type { CashCard } from '../devices/cash-card.js';
 import type { PurseCard } from '../devices/purse-card.js';
@@ -61,7 +62,7 @@ export interface FlowOutcome {
 }
 
 export interface AgentReport extends FlowOutcome {
-  readonly trigger: 'card' | 'scan' | 'command' | 'recover' | 'invalid-medium';
+  readonly trigger: 'card' | 'scan' | 'command' | 'recover' | 'invalid-medium' | 'cash';
   /** What happened to the card (card flows). */
   readonly card?: CardDisposition;
   readonly insertedAtMs?: number;
@@ -84,6 +85,8 @@ export interface RoleDevices {
   readonly reader: CardReader;
   readonly scanner: BarcodeScanner | null;
   readonly store: RemovableStore | null;
+  /** The bill validator, when configured: a role taking cash enables it for as long as it takes notes. */
+  readonly validator?: BillValidator | null;
 }
 
 export interface RoleContext {
@@ -114,6 +117,12 @@ export interface Role {
   onCardInserted?(ctx: RoleContext, card: CardSession): Promise<FlowOutcome>;
   onScan?(ctx: RoleContext, scan: Scan): Promise<FlowOutcome>;
   onCommand?(ctx: RoleContext, cmd: AgentCommand): Promise<FlowOutcome>;
+  /**
+   * A note is held in the bill validator's escrow: stack it (the money is
+   * taken; the agent journals it when the validator reports it stacked) or
+   * return it. A role without this handler takes no cash: notes are returned.
+   */
+  onNoteInEscrow?(ctx: RoleContext, note: Note): Promise<'stack' | 'return'>;
   /** Repeats or reverses one of this role's open outbox entries (at start, then periodically). */
   recover?(ctx: RoleContext, entry: OutboxEntry): Promise<RecoverResult>;
   /** The center's settlement instruction on a callback session (seed 004). */

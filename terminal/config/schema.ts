@@ -36,6 +36,19 @@ const scanner = z
 
 const store = z.object({ mountDir: z.string().min(1) }).strict();
 
+/** A ccTalk bill validator (kiosks and prepaid terminals taking cash). */
+const validator = z
+  .object({
+    path: z.string().min(1),
+    baudRate: z.number().int().refine((b) => DEVICE_LIMITS.serialBaudRates.includes(b), 'unsupported baud rate').default(9600),
+    /** ccTalk address of the validator; bill validators ship at 40. */
+    address: z.number().int().min(2).max(255).default(40),
+    /** Country code of the notes taken (first two characters of the ccTalk bill id, e.g. JP, EU). */
+    country: z.string().regex(/^[A-Z]{2}$/, 'country: two capital letters, as in the ccTalk bill id'),
+    currency: z.string().regex(/^[A-Z]{3}$/, 'currency: ISO 4217 code'),
+  })
+  .strict();
+
 /**
  * `tessera terminal --config <file.json>`. Required: terminalId, keyFile,
  * centers, devices.reader (the agent is card-driven), journal. Everything
@@ -58,7 +71,7 @@ export const terminalConfigSchema = z
       })
       .strict()
       .default({ requestTimeoutMs: AGENT_LIMITS.requestTimeoutMsDefault, attempts: 3 }),
-    devices: z.object({ reader, scanner: scanner.optional(), store: store.optional() }).strict(),
+    devices: z.object({ reader, scanner: scanner.optional(), store: store.optional(), validator: validator.optional() }).strict(),
     /** SQLite file of the durable journal. */
     journal: z.string().min(1),
     /** Per-role settings (validity-pos: the transaction it sends; other roles define theirs). */

@@ -2,7 +2,7 @@ import { defineErrors, TesseraError } from '../../core/errors.js';
 
 /**
  * Error codes of the device drivers (card reader, barcode scanner, removable
- * store). Pinned by test/terminal/devices/errors.test.ts: codes are an
+ * store, bill validator). Pinned by test/terminal/devices/errors.test.ts: codes are an
  * interface to operators and the agent, never renamed silently.
  */
 export const DEV_ERRORS = defineErrors('devices', 'DEV_', {
@@ -109,6 +109,47 @@ export const DEV_ERRORS = defineErrors('devices', 'DEV_', {
   DEV_MEDIUM_IO: {
     meaning: 'The medium failed a file system operation (read-only, full, I/O error).',
     action: 'Replace the medium.',
+  },
+  // ------------------------------------------------------------ bill validator (ccTalk)
+  DEV_NOTE_REJECTED: {
+    meaning: 'The bill validator did not recognise a note (validation or transport failure, or a barcode ticket) and gave it back.',
+    action: 'Ask the customer to smooth the note and insert it again, or use another note.',
+  },
+  DEV_NOTE_INHIBITED: {
+    meaning: 'A note was inserted while the validator was disabled or its note type is not accepted here; it was given back.',
+    action: 'Tell the customer which notes are accepted; enable the validator only while a flow takes cash.',
+  },
+  DEV_NOTE_JAMMED: {
+    meaning: 'A note is jammed in the validator (transport or cash box); the validator takes no more notes until it is cleared.',
+    action: 'Service the validator: open it, clear the note, and count the cash box against the journal.',
+  },
+  DEV_CASHBOX_FULL: {
+    meaning: 'The validator\'s cash box is full; notes are given back until it is emptied.',
+    action: 'Collect the cash (`command cash-collect`) and empty the cash box.',
+  },
+  DEV_CASHBOX_REMOVED: {
+    meaning: 'The validator\'s cash box was taken out; no note is accepted until it is back.',
+    action: 'If this was not a scheduled collection, treat it as a theft alarm; put the cash box back.',
+  },
+  DEV_NOTE_FRAUD: {
+    meaning: 'The validator detected a fraud attempt (a note on a string, pulled back, optical tampering); details.event names the ccTalk event.',
+    action: 'Alert security; check the validator and the journal of stacked notes.',
+  },
+  DEV_VALIDATOR_FAULT: {
+    meaning: 'The validator reported a hardware fault (faulty cash box or anti-string mechanism, a refused route, an unknown event); details say which.',
+    action: 'Service the validator; it is reported in hardwareError until it answers normally again.',
+  },
+  DEV_NO_NOTE_IN_ESCROW: {
+    meaning: 'stack() or return() was called with no note held in escrow.',
+    action: 'Programming error in the caller: route a note only after its escrow event.',
+  },
+  DEV_VALIDATOR_EVENTS_LOST: {
+    meaning: 'More validator events happened between two polls than its buffer holds (ccTalk keeps 5); some notes may have been taken without being seen.',
+    action: 'Count the cash box against the journal at the next collection; check that nothing blocks the agent\'s poll.',
+  },
+  DEV_CCTALK_BAD_FRAME: {
+    meaning: 'A ccTalk reply was malformed (bad checksum, wrong address, unexpected length) and was discarded.',
+    action: 'Check the validator cable, the baud rate and the ccTalk address in the config.',
   },
 });
 

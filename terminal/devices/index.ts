@@ -1,4 +1,5 @@
 export * from './barcode-scanner.js';
+export * from './bill-validator.js';
 export * from './card-reader.js';
 export * from './cash-card.js';
 export * from './device-events.js';
@@ -7,4 +8,5 @@ export * from './files/dir-removable-store.js';
 export * from './pcsc/pcsc-card-reader.js';
 export * from './purse-card.js';
 export * from './removable-store.js';
+export * from './serial/cctalk-bill-validator.js';
 export * from './serial/serial-barcode-scanner.js';

@@ -5,7 +5,7 @@ import { PROTOCOL_LIMITS } from '../../protocol/limits.js';
 import { termError } from '../agent/errors.js';
 import { AGENT_LIMITS } from '../limits.js';
 import { JOURNAL_MIGRATIONS } from './schema.js';
-import type { AsideReason, AsideRecord, DebitInDoubt, JournalPurchase, JournalRecordKey, OpenOutboxState, OutboxEntry, OutboxInput, OutboxState, StoredDebitInDoubt, StoredPurchase } from './types.js';
+import type { AsideReason, AsideRecord, CashBoxContent, CashCollection, CashNoteInput, DebitInDoubt, JournalPurchase, JournalRecordKey, OpenOutboxState, OutboxEntry, OutboxInput, OutboxState, StoredDebitInDoubt, StoredPurchase } from './types.js';
 
 // Every unsettled record must fit in one settle request.
 assert(AGENT_LIMITS.journalUnsettledMax <= PROTOCOL_LIMITS.MAX_RECORDS_PER_FRAME, 'journal holds more records than a settle request carries');
@@ -174,6 +174,54 @@ export class Journal {
     this.db
       .prepare('INSERT INTO purchases_aside (medium_id, card_counter, amount_minor, currency, terminal_id, terminal_nonce, card_mac, reason, recorded_at_ms, aside_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
       .run(p.mediumId, p.cardCounter, p.amountMinor, p.currency, p.terminalId, p.terminalNonce, p.cardMac, reason, p.recordedAtMs, this.clock.nowMs());
+  }
+
+  // ---------------------------------------------------------------- cash box (bill validator)
+
+  /** Records a note the validator stacked (one row per note; the money is in the cash box). Returns the box content after. */
+  noteStacked(n: CashNoteInput): CashBoxContent[] {
+    assert(Number.isSafeInteger(n.amountMinor) && n.amountMinor > 0, 'amountMinor must be a positive safe integer');
+    return this.db.transaction(() => {
+      this.db.prepare('INSERT INTO cash_notes (bill_type, note_id, amount_minor, currency, stacked_at_ms) VALUES (?, ?, ?, ?, ?)').run(n.billType, n.noteId, n.amountMinor, n.currency, this.clock.nowMs());
+      return this.cashBox();
+    })();
+  }
+
+  /** The cash box by the journal: notes stacked and not collected, per currency. */
+  cashBox(): CashBoxContent[] {
+    const rows = this.db.prepare('SELECT currency, count(*) AS notes, sum(amount_minor) AS amount FROM cash_notes WHERE collection_id IS NULL GROUP BY currency ORDER BY currency').all() as Row[];
+    return rows.map((r) => ({ currency: String(r['currency']), notes: Number(r['notes']), amountMinor: Number(r['amount']) }));
+  }
+
+  /**
+   * Empties the cash box in the journal: every uncollected note is assigned
+   * to this collection and its totals are recorded, in one SQLite
+   * transaction. An empty box records nothing and returns null.
+   */
+  collectCash(collectionId: string): CashCollection | null {
+    assert(/^[0-9a-f]{32}$/.test(collectionId), 'collection id is 32 lowercase hex chars');
+    return this.db.transaction(() => {
+      const content = this.cashBox();
+      if (content.length === 0) return null;
+      const now = this.clock.nowMs();
+      const insert = this.db.prepare('INSERT INTO cash_collections (collection_id, currency, notes, amount_minor, collected_at_ms) VALUES (?, ?, ?, ?, ?)');
+      for (const c of content) insert.run(collectionId, c.currency, c.notes, c.amountMinor, now);
+      this.db.prepare('UPDATE cash_notes SET collection_id = ? WHERE collection_id IS NULL').run(collectionId);
+      return { collectionId, collectedAtMs: now, content };
+    })();
+  }
+
+  /** Collections, oldest first (the center books them: next step). */
+  listCashCollections(limit: number = AGENT_LIMITS.journalUnsettledMax): CashCollection[] {
+    const rows = this.db.prepare('SELECT * FROM cash_collections ORDER BY collected_at_ms, collection_id, currency LIMIT ?').all(limit) as Row[];
+    const out = new Map<string, { collectionId: string; collectedAtMs: number; content: CashBoxContent[] }>();
+    for (const r of rows) {
+      const id = String(r['collection_id']);
+      const c = out.get(id) ?? { collectionId: id, collectedAtMs: Number(r['collected_at_ms']), content: [] };
+      c.content.push({ currency: String(r['currency']), notes: Number(r['notes']), amountMinor: Number(r['amount_minor']) });
+      out.set(id, c);
+    }
+    return [...out.values()];
   }
 
   // ---------------------------------------------------------------- outbox

@@ -55,4 +55,26 @@ export const JOURNAL_MIGRATIONS: readonly string[] = [
      recorded_at_ms INTEGER NOT NULL,
      aside_at_ms INTEGER NOT NULL
    );`,
+  // Bill validator: each note the validator stacked into the terminal's cash box (written when the
+  // validator reports it, before the agent reports it accepted), and each cash collection that emptied
+  // the box (the notes it took point at it). booked_at_ms: when the center booked it (next step).
+  `CREATE TABLE cash_notes (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     bill_type INTEGER NOT NULL CHECK (bill_type BETWEEN 1 AND 255),
+     note_id TEXT NOT NULL,
+     amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
+     currency TEXT NOT NULL CHECK (length(currency) = 3),
+     stacked_at_ms INTEGER NOT NULL,
+     collection_id TEXT
+   );
+   CREATE INDEX cash_notes_in_box ON cash_notes (collection_id, seq);
+   CREATE TABLE cash_collections (
+     collection_id TEXT NOT NULL CHECK (length(collection_id) = 32),
+     currency TEXT NOT NULL CHECK (length(currency) = 3),
+     notes INTEGER NOT NULL CHECK (notes > 0),
+     amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
+     collected_at_ms INTEGER NOT NULL,
+     booked_at_ms INTEGER,
+     PRIMARY KEY (collection_id, currency)
+   );`,
 ];

@@ -89,3 +89,25 @@ export interface OutboxEntry extends Omit<Required<OutboxInput>, 'state'> {
   /** Code of the last failed attempt (never a message: no secrets). */
   readonly lastError: string | null;
 }
+
+/** A note the bill validator stacked into the cash box. */
+export interface CashNoteInput {
+  readonly billType: number;
+  readonly noteId: string;
+  readonly amountMinor: number;
+  readonly currency: string;
+}
+
+/** What the cash box holds by the journal (notes stacked since the last collection), per currency. */
+export interface CashBoxContent {
+  readonly currency: string;
+  readonly notes: number;
+  readonly amountMinor: number;
+}
+
+/** One cash collection: the content of the cash box, per currency, taken out under one id. */
+export interface CashCollection {
+  readonly collectionId: string;
+  readonly collectedAtMs: number;
+  readonly content: readonly CashBoxContent[];
+}

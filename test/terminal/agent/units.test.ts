@@ -119,6 +119,7 @@ describe('outcomes and the TERM_ registry', () => {
         "TERM_CHARGE_IN_DOUBT",
         "TERM_CHARGE_WRONG_CARD",
         "TERM_CHARGE_ABANDONED",
+        "TERM_CASHBOX_EMPTY",
       ]
     `);
   });
