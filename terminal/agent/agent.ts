@@ -72,6 +72,8 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.d.reader.on('removed', () => this.onRemoved());
     this.d.reader.on('invalidMedium', (ev) => this.onInvalid(ev));
     this.d.scanner?.on('scan', (scan) => void this.onScan(scan));
+    // A scan the driver discarded is still the operator's business: a coded outcome, in scan order.
+    this.d.scanner?.on('rejected', ({ code, ...details }) => void this.run('scan', async () => ({ result: 'refused', code, details })));
     this.running = true;
     this.d.link.client.on('up', () => this.drainSoon());
     this.d.link.client.start();

@@ -155,6 +155,10 @@ export const TERM_ERRORS = defineErrors('terminal', 'TERM_', {
     meaning: 'The e-money card inserted cannot take the charge waiting for it (its purse is in another currency); the charge keeps waiting.',
     action: 'Ask the holder for their Tessera e-money card in the charge currency, or let the charge time out (it is reversed to their account).',
   },
+  TERM_KEYPAD_FULL: {
+    meaning: 'A keypad entry was refused: AGENT_LIMITS.keypadQueueMax entries already wait that no flow has read (details.prompt).',
+    action: 'Send keypad entries only when a flow asks for them (one per prompt); the queued ones are read by the next flows.',
+  },
 });
 
 export type TermErrorCode = keyof typeof TERM_ERRORS;

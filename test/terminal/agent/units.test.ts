@@ -118,6 +118,7 @@ describe('outcomes and the TERM_ registry', () => {
         "TERM_CHARGE_DECLINED",
         "TERM_CHARGE_IN_DOUBT",
         "TERM_CHARGE_WRONG_CARD",
+        "TERM_KEYPAD_FULL",
       ]
     `);
   });
