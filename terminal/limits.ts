@@ -34,6 +34,12 @@ export const DEVICE_LIMITS = {
   serialReopenMs: 100,
   serialReopenMaxMs: 2_000,
   /**
+   * Presence check of an open serial port's path: the port is gone when the
+   * path no longer names the device opened. serialport does not always see
+   * the loss itself (a pty whose owner was killed can read as idle forever).
+   */
+  serialPresencePollMs: 500,
+  /**
    * Silence after which a partial scan line is one that will not end (no or
    * wrong suffix): dropped with DEV_SCAN_UNTERMINATED. A scanner sends a code
    * in one burst; even at 1200 baud its bytes are 8 ms apart.

@@ -23,7 +23,8 @@ import { parseTerminalConfig } from '../../terminal/config/load.js';
 import { unwrapFile } from '../../terminal/devices/files/file-envelope.js';
 import type { JournalPurchase } from '../../terminal/journal/types.js';
 import { TestCard } from '../center/emoney/world.js';
-import { eventually } from '../terminal/devices/wait.js';
+import { killPtyOwner, replugAfterKill } from '../support/pty.js';
+import { nextEvent } from '../terminal/devices/wait.js';
 import { CARD_PIN, openEmoneyStack, WORLD, type EmoneyStack, type StackTerminal } from './support/emoney-stack.js';
 
 const SETTLE_WAIT_MS = 2_000;
@@ -419,7 +420,7 @@ describe('shop till with a barcode scanner and a removable store, on the real st
     }
   });
 
-  it('every rejected scan is a coded outcome; an unplugged scanner is a log line and an offline state, and is read again once back', async () => {
+  it('every rejected scan is a coded outcome (GS1 FNC1 is data); the till reads on', async () => {
     const GS = '\u001d';
     const nextScan = (): Promise<AgentReport> => till.nextOutcome((r) => r.trigger === 'scan');
     // A GS1-128 with FNC1 sent as GS is data: it reaches the till (not on its price list), it is not dropped.
@@ -438,15 +439,21 @@ describe('shop till with a barcode scanner and a removable store, on the real st
       await scanner.writeRaw(bytes);
       expect(await outcome).toMatchObject({ trigger: 'scan', result: 'refused', code, details: { bytes: length } });
     }
+    expect(await scan('4901234567894')).toMatchObject({ result: 'done', details: { items: 1, totalMinor: 180 } });
+    expect(await till.command('clear')).toMatchObject({ result: 'done', details: { clearedItems: 1 } });
+  });
 
+  it('an unplugged scanner (its pty owner gone) is a log line and an offline state; back, it is logged, online and read again', async () => {
     const scannerStatus = () => applyControlLine('status', till.agent, till.keypad);
     const logFrom = s.logLines.length;
-    await scanner.unplug();
-    await eventually(async () => (await till.agent.context.devices.scanner!.status()).device === 'offline', 5_000, 'scanner offline');
+    const offline = nextEvent<[{ device: string; code: string | null }]>(till.agent.context.devices.scanner!, 'status');
+    killPtyOwner(scanner);
+    expect((await offline)[0]).toEqual({ device: 'offline', code: 'DEV_PORT_GONE' });
     expect(await scannerStatus()).toEqual({ status: { scanner: { device: 'offline', path: scanner.devicePath, code: 'DEV_PORT_GONE' } } });
     expect(s.logLines.slice(logFrom).some((l) => l.includes('SHOP-A2') && l.includes('DEV_PORT_GONE') && l.includes('scanner port gone'))).toBe(true);
-    await scanner.plug();
-    await eventually(async () => (await till.agent.context.devices.scanner!.status()).device === 'online', 10_000, 'scanner back online');
+    const online = nextEvent<[{ device: string; code: string | null }]>(till.agent.context.devices.scanner!, 'status', 10_000);
+    await replugAfterKill(scanner);
+    expect((await online)[0]).toEqual({ device: 'online', code: null });
     expect(await scannerStatus()).toEqual({ status: { scanner: { device: 'online', path: scanner.devicePath, code: null } } });
     expect(s.logLines.slice(logFrom).some((l) => l.includes('SHOP-A2') && l.includes('scanner port back'))).toBe(true);
     expect(await scan('4901234567894')).toMatchObject({ result: 'done', details: { items: 1, totalMinor: 180 } });

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { stat } from 'node:fs/promises';
 import { SerialPort } from 'serialport';
 import { systemClock, type Clock, type TimerHandle } from '../../../core/clock.js';
 import { silentLogger, type Logger } from '../../../core/log.js';
@@ -53,8 +54,9 @@ function judge(line: string): { scan: Omit<Scan, 'atMs'> } | { rejected: Omit<Sc
 
 /**
  * BarcodeScanner on a serial port (serialport + BoundedDelimiterParser).
- * When the port goes away (unplugged: the port closes with an error) the
- * driver logs it, reports offline with DEV_PORT_GONE and reopens it: first
+ * When the port goes away (unplugged: the port closes with an error, or its
+ * path stops naming the device opened, checked every serialPresencePollMs)
+ * the driver logs it, reports offline with DEV_PORT_GONE and reopens it: first
  * after serialReopenMs, the interval doubling after each failure up to
  * serialReopenMaxMs, for as long as the driver is open; back online is
  * logged and reported too.
@@ -71,6 +73,7 @@ export class SerialBarcodeScanner extends EventEmitter<BarcodeScannerEventMap> i
   private goneAtMs = 0;
   private attempts = 0;
   private idle: TimerHandle | null = null;
+  private presence: TimerHandle | null = null;
   private closed = false;
 
   constructor(
@@ -101,6 +104,7 @@ export class SerialBarcodeScanner extends EventEmitter<BarcodeScannerEventMap> i
     this.closed = true;
     this.retry?.cancel();
     this.idle?.cancel();
+    this.presence?.cancel();
     const port = this.port;
     this.port = null;
     if (port?.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
@@ -138,6 +142,29 @@ export class SerialBarcodeScanner extends EventEmitter<BarcodeScannerEventMap> i
     this.retryMs = DEVICE_LIMITS.serialReopenMs;
     this.attempts = 0;
     this.setDevice('online', null);
+    void this.deviceId().then((rdev) => this.watchPresence(port, rdev));
+  }
+
+  /** The device number the port's path names now (following links), or null when there is none. */
+  private deviceId(): Promise<number | null> {
+    return stat(this.config.path).then(
+      (st) => st.rdev,
+      () => null,
+    );
+  }
+
+  /** Every serialPresencePollMs while `port` is the open one: its path must still name the device opened. */
+  private watchPresence(port: SerialPort, rdev: number | null): void {
+    if (this.port !== port || this.closed) return;
+    this.presence = this.clock.setTimer(DEVICE_LIMITS.serialPresencePollMs, () => {
+      this.presence = null;
+      void this.deviceId().then((now) => {
+        if (this.port !== port || this.closed) return;
+        if (rdev !== null && now === rdev) return this.watchPresence(port, rdev);
+        this.onPortGone(port);
+        port.close(() => undefined); // the fd of a vanished device: close errors are expected and ignored
+      });
+    });
   }
 
   private onData(chunk: Buffer): void {
@@ -175,6 +202,8 @@ export class SerialBarcodeScanner extends EventEmitter<BarcodeScannerEventMap> i
     this.port = null;
     this.idle?.cancel();
     this.idle = null;
+    this.presence?.cancel();
+    this.presence = null;
     const dropped = this.parser.reset();
     this.goneAtMs = this.clock.monoMs();
     this.log.warn(

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ScanDelimiter, VirtualScanner } from '../../../sim/scanner/virtual-scanner.js';
 import type { BarcodeScanner, BarcodeScannerConfig, Scan, ScanRejected } from '../../../terminal/devices/barcode-scanner.js';
+import { killPtyOwner, replugAfterKill } from '../../support/pty.js';
 import { eventually, nextEvent } from './wait.js';
 
 export interface ScannerRig {
@@ -180,6 +181,22 @@ export function describeBarcodeScannerContract(name: string, harness: ScannerHar
         { code: 'DEV_SCAN_GS1_UNKNOWN_AI', bytes: 22, ai: '99', reason: 'application identifier not known here' },
         { code: 'DEV_SCAN_GARBAGE', bytes: 10, reason: 'control bytes' },
       ]);
+    });
+
+    it('goes offline when the port vanishes under it (pty owner killed, no clean-up), and reads again once a new one appears', async () => {
+      const { driver, sim } = await rig();
+      const seen = collect(driver);
+      await sim.scan('BEFORE');
+      await eventually(() => seen.scans.length === 1, 5_000, 'a scan before the kill');
+      const offline = nextEvent(driver, 'status');
+      killPtyOwner(sim);
+      expect((await offline)[0]).toEqual({ device: 'offline', code: 'DEV_PORT_GONE' });
+      const online = nextEvent(driver, 'status', 10_000);
+      await replugAfterKill(sim);
+      expect((await online)[0]).toEqual({ device: 'online', code: null });
+      await sim.scan('AFTER');
+      await eventually(() => seen.scans.length === 2, 5_000, 'a scan after the new port');
+      expect(seen.scans.map((s) => s.data)).toEqual(['BEFORE', 'AFTER']);
     });
 
     it('rejects opening a missing port with DEV_PORT_GONE and a bad config with DEV_BAD_ARGUMENT', async () => {
