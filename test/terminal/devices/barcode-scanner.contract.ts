@@ -186,17 +186,16 @@ export function describeBarcodeScannerContract(name: string, harness: ScannerHar
     it('goes offline when the port vanishes under it (pty owner killed, no clean-up), and reads again once a new one appears', async () => {
       const { driver, sim } = await rig();
       const seen = collect(driver);
-      await sim.scan('BEFORE');
-      await eventually(() => seen.scans.length === 1, 5_000, 'a scan before the kill');
       const offline = nextEvent(driver, 'status');
-      killPtyOwner(sim);
+      killPtyOwner(sim); // at once: serialport itself may not notice a port that never had data
+
       expect((await offline)[0]).toEqual({ device: 'offline', code: 'DEV_PORT_GONE' });
       const online = nextEvent(driver, 'status', 10_000);
       await replugAfterKill(sim);
       expect((await online)[0]).toEqual({ device: 'online', code: null });
       await sim.scan('AFTER');
-      await eventually(() => seen.scans.length === 2, 5_000, 'a scan after the new port');
-      expect(seen.scans.map((s) => s.data)).toEqual(['BEFORE', 'AFTER']);
+      await eventually(() => seen.scans.length === 1, 5_000, 'a scan after the new port');
+      expect(seen.scans.map((s) => s.data)).toEqual(['AFTER']);
     });
 
     it('rejects opening a missing port with DEV_PORT_GONE and a bad config with DEV_BAD_ARGUMENT', async () => {
