@@ -439,8 +439,13 @@ describe('shop till with a barcode scanner and a removable store, on the real st
       await scanner.writeRaw(bytes);
       expect(await outcome).toMatchObject({ trigger: 'scan', result: 'refused', code, details: { bytes: length } });
     }
-    expect(await scan('4901234567894')).toMatchObject({ result: 'done', details: { items: 1, totalMinor: 180 } });
-    expect(await till.command('clear')).toMatchObject({ result: 'done', details: { clearedItems: 1 } });
+    // The till's config names no delimiter: CR, LF and CRLF scanners all work, one after the other.
+    for (const delimiter of ['CRLF', 'LF', 'CR'] as const) {
+      outcome = nextScan();
+      await scanner.scan('4901234567894', { aim: ']E0', delimiter });
+      expect(await outcome).toMatchObject({ result: 'done', details: { item: '4901234567894' } });
+    }
+    expect(await till.command('clear')).toMatchObject({ result: 'done', details: { clearedItems: 3 } });
   });
 
   it('an unplugged scanner (its pty owner gone) is a log line and an offline state; back, it is logged, online and read again', async () => {
