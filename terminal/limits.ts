@@ -30,8 +30,21 @@ export const DEVICE_LIMITS = {
   scanLineBytesMax: 512,
   /** Longest delimiter. */
   scanDelimiterBytesMax: 4,
-  /** Retry interval while the serial port is gone. */
+  /** Retry interval while the serial port is gone: the first retry, doubled after each failed one up to the max. */
   serialReopenMs: 100,
+  serialReopenMaxMs: 2_000,
+  /**
+   * Presence check of an open serial port's path: the port is gone when the
+   * path no longer names the device opened. serialport does not always see
+   * the loss itself (a pty whose owner was killed can read as idle forever).
+   */
+  serialPresencePollMs: 500,
+  /**
+   * Silence after which a partial scan line is one that will not end (no or
+   * wrong suffix): dropped with DEV_SCAN_UNTERMINATED. A scanner sends a code
+   * in one burst; even at 1200 baud its bytes are 8 ms apart.
+   */
+  scanLineIdleMs: 500,
   /** Baud rates a scanner may be configured with. */
   serialBaudRates: [1200, 2400, 4800, 9600, 19_200, 38_400, 57_600, 115_200] as readonly number[],
   /** Largest file on a removable store (payload bytes). */
@@ -63,6 +76,7 @@ assert(DEVICE_LIMITS.readerRetryMs < DEVICE_LIMITS.readerOpenTimeoutMs, 'reader 
 assert(DEVICE_LIMITS.removalPollMs < DEVICE_LIMITS.removalConfirmMs, 'removal poll step must fit in the confirm window');
 assert(DEVICE_LIMITS.removalConfirmMs < DEVICE_LIMITS.transmitTimeoutMsDefault, 'removal confirmation must end before a transmit times out');
 assert(DEVICE_LIMITS.scanDelimiterBytesMax < DEVICE_LIMITS.scanLineBytesMax, 'delimiter longer than a line');
+assert(DEVICE_LIMITS.serialReopenMs <= DEVICE_LIMITS.serialReopenMaxMs, 'serial reopen backoff starts above its max');
 assert(DEVICE_LIMITS.storeFileNameMax < 255, 'file names must fit every file system');
 assert(DEVICE_LIMITS.cctalkFrameBytesMax === 255 + 5, 'a ccTalk frame carries at most 255 data bytes');
 assert(DEVICE_LIMITS.validatorPollMs > 0 && DEVICE_LIMITS.cctalkReplyTimeoutMs < DEVICE_LIMITS.validatorRouteTimeoutMs, 'a route must fit several polls');

@@ -79,6 +79,8 @@ export class Agent extends EventEmitter<AgentEvents> {
       watchValidator(this.d.validator, this.d.journal, this.d.log, (r) => this.report(r));
       this.d.validator.on('escrow', (note) => void this.onEscrow(note));
     }
+    // A scan the driver discarded is still the operator's business: a coded outcome, in scan order.
+    this.d.scanner?.on('rejected', ({ code, ...details }) => void this.run('scan', async () => ({ result: 'refused', code, details })));
     this.running = true;
     this.d.link.client.on('up', () => this.drainSoon());
     this.d.link.client.start();

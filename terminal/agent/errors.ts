@@ -164,6 +164,10 @@ export const TERM_ERRORS = defineErrors('terminal', 'TERM_', {
     meaning: 'A cash collection found no note in the cash box by the journal; nothing was recorded.',
     action: 'Nothing to collect; if the cash box does hold notes, count them and report the difference (the journal missed a stacked note).',
   },
+  TERM_KEYPAD_FULL: {
+    meaning: 'A keypad entry was refused: AGENT_LIMITS.keypadQueueMax entries already wait that no flow has read (details.prompt).',
+    action: 'Send keypad entries only when a flow asks for them (one per prompt); the queued ones are read by the next flows.',
+  },
 });
 
 export type TermErrorCode = keyof typeof TERM_ERRORS;

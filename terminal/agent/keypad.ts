@@ -1,5 +1,4 @@
 import type { Clock, TimerHandle } from '../../core/clock.js';
-import { assert } from '../../core/assert.js';
 import { AGENT_LIMITS } from '../limits.js';
 import { termError } from './errors.js';
 
@@ -23,7 +22,8 @@ interface Waiter {
 
 /**
  * A keypad fed by a script: entries are queued per prompt (`push('pin', '1234')`)
- * and handed out in order. Bounded (keypadQueueMax entries).
+ * and handed out in order. Bounded: past keypadQueueMax unread entries push()
+ * throws TERM_KEYPAD_FULL and the entry is dropped.
  */
 export class ScriptedKeypad implements Keypad {
   private readonly queued: Array<{ prompt: KeypadPrompt; value: string }> = [];
@@ -39,7 +39,10 @@ export class ScriptedKeypad implements Keypad {
       w.resolve(value);
       return;
     }
-    assert(this.queued.length < AGENT_LIMITS.keypadQueueMax, 'scripted keypad queue full');
+    // Outside input (stdin control lines): a full queue is a coded refusal, never an assertion.
+    if (this.queued.length >= AGENT_LIMITS.keypadQueueMax) {
+      throw termError('TERM_KEYPAD_FULL', 'keypad entry refused: too many entries wait unread', { prompt, queued: this.queued.length });
+    }
     this.queued.push({ prompt, value });
   }
 

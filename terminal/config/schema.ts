@@ -29,7 +29,7 @@ const scanner = z
   .object({
     port: z.string().min(1),
     baudRate: z.number().int().refine((b) => DEVICE_LIMITS.serialBaudRates.includes(b), 'unsupported baud rate'),
-    delimiter: z.enum(['CR', 'LF', 'CRLF']).default('CR'),
+    delimiter: z.enum(['ANY', 'CR', 'LF', 'CRLF']).default('ANY'),
     maxLineBytes: z.number().int().positive().max(DEVICE_LIMITS.scanLineBytesMax).optional(),
   })
   .strict();

@@ -151,6 +151,23 @@ export const DEV_ERRORS = defineErrors('devices', 'DEV_', {
     meaning: 'A ccTalk reply was malformed (bad checksum, wrong address, unexpected length) and was discarded.',
     action: 'Check the validator cable, the baud rate and the ccTalk address in the config.',
   },
+  // ------------------------------------------------------------ barcode scanner (line and code checks)
+  DEV_SCAN_UNTERMINATED: {
+    meaning: 'Part of a barcode line came without an end of line (CR, LF or CRLF; or the pinned delimiter) before the line went quiet, or the port was lost mid-line; it was discarded.',
+    action: 'Set the scanner suffix to CR, LF or CRLF (and the terminal delimiter to ANY or the same); scan again.',
+  },
+  DEV_SCAN_CHECK_DIGIT: {
+    meaning: 'A scanned EAN/UPC code, or a GTIN, SSCC or GLN inside a GS1 code, has a wrong check digit (misread or misprinted label); it was discarded.',
+    action: 'Scan the item again; if it repeats, key the item or the amount instead and report the label.',
+  },
+  DEV_SCAN_GS1_UNKNOWN_AI: {
+    meaning: 'A GS1 code (]C1, ]d2, ]Q3, ]e0) holds an application identifier this terminal does not know (details.ai); nothing after it can be read, so the scan was discarded.',
+    action: 'Key the item or the amount instead; if such codes should sell here, have the AI added (terminal/devices/serial/gs1.ts).',
+  },
+  DEV_SCAN_GS1_INVALID: {
+    meaning: 'A GS1 code is malformed: a value of the wrong length, not digits where digits are required, not a date, or a stray separator (details.ai, details.reason); it was discarded.',
+    action: 'Scan again; if it repeats, the label is faulty: key the item or the amount instead.',
+  },
 });
 
 export type DevErrorCode = keyof typeof DEV_ERRORS;

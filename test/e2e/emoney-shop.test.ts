@@ -16,12 +16,15 @@ import { CardStateStore } from '../../sim/card/card-state-store.js';
 import { PurseApplet } from '../../sim/card/purse-applet.js';
 import { VirtualMedium } from '../../sim/medium/virtual-medium.js';
 import { VirtualScanner } from '../../sim/scanner/virtual-scanner.js';
+import { applyControlLine } from '../../terminal/agent/control-lines.js';
 import type { AgentReport } from '../../terminal/agent/role.js';
 import { builtinRoles } from '../../terminal/agent/roles/builtin.js';
 import { parseTerminalConfig } from '../../terminal/config/load.js';
 import { unwrapFile } from '../../terminal/devices/files/file-envelope.js';
 import type { JournalPurchase } from '../../terminal/journal/types.js';
 import { TestCard } from '../center/emoney/world.js';
+import { killPtyOwner, replugAfterKill } from '../support/pty.js';
+import { nextEvent } from '../terminal/devices/wait.js';
 import { CARD_PIN, openEmoneyStack, WORLD, type EmoneyStack, type StackTerminal } from './support/emoney-stack.js';
 
 const SETTLE_WAIT_MS = 2_000;
@@ -365,7 +368,7 @@ describe('shop till with a barcode scanner and a removable store, on the real st
   it('an unknown barcode is TERM_ITEM_UNKNOWN and changes nothing; a declined card keeps the basket; clear empties it; the next sale works', async () => {
     const card = await chargedCard(1_000);
     await scan('4901234567801');
-    expect(await scan('4900000000000')).toMatchObject({ trigger: 'scan', result: 'error', code: 'TERM_ITEM_UNKNOWN', details: { item: '4900000000000' } });
+    expect(await scan('4900000000009')).toMatchObject({ trigger: 'scan', result: 'error', code: 'TERM_ITEM_UNKNOWN', details: { item: '4900000000009' } });
     const garbage = till.nextOutcome((r) => r.trigger === 'scan');
     await scanner.scan('https://example.com/x?y=1', { aim: ']Q1' });
     expect(await garbage).toMatchObject({ result: 'error', code: 'TERM_ITEM_UNKNOWN', details: { length: 25 } });
@@ -415,6 +418,51 @@ describe('shop till with a barcode scanner and a removable store, on the real st
     } finally {
       medium.eject();
     }
+  });
+
+  it('every rejected scan is a coded outcome (GS1 FNC1 is data); the till reads on', async () => {
+    const GS = '\u001d';
+    const nextScan = (): Promise<AgentReport> => till.nextOutcome((r) => r.trigger === 'scan');
+    // A GS1-128 with FNC1 sent as GS is data: it reaches the till (not on its price list), it is not dropped.
+    let outcome = nextScan();
+    await scanner.scan(`0104901234567894${'10'}LOT-7${GS}21SN1`, { aim: ']C1' });
+    expect(await outcome).toMatchObject({ trigger: 'scan', result: 'error', code: 'TERM_ITEM_UNKNOWN' });
+    const rejected: Array<[Buffer, string, number]> = [
+      [Buffer.concat([Buffer.alloc(513, 0x41), Buffer.from('\r')]), 'DEV_SCAN_TOO_LONG', 513],
+      [Buffer.from([0x00, 0x07, 0x1b, 0x41, 0x0d]), 'DEV_SCAN_GARBAGE', 4], // binary noise
+      [Buffer.from([0xc3, 0x28, 0x41, 0x0d]), 'DEV_SCAN_GARBAGE', 3], // invalid UTF-8
+      [Buffer.from(']E04901234567890\r'), 'DEV_SCAN_CHECK_DIGIT', 16],
+      [Buffer.from('4901234567894'), 'DEV_SCAN_UNTERMINATED', 13], // no end of line: dropped once the line is quiet
+    ];
+    for (const [bytes, code, length] of rejected) {
+      outcome = nextScan();
+      await scanner.writeRaw(bytes);
+      expect(await outcome).toMatchObject({ trigger: 'scan', result: 'refused', code, details: { bytes: length } });
+    }
+    // The till's config names no delimiter: CR, LF and CRLF scanners all work, one after the other.
+    for (const delimiter of ['CRLF', 'LF', 'CR'] as const) {
+      outcome = nextScan();
+      await scanner.scan('4901234567894', { aim: ']E0', delimiter });
+      expect(await outcome).toMatchObject({ result: 'done', details: { item: '4901234567894' } });
+    }
+    expect(await till.command('clear')).toMatchObject({ result: 'done', details: { clearedItems: 3 } });
+  });
+
+  it('an unplugged scanner (its pty owner gone) is a log line and an offline state; back, it is logged, online and read again', async () => {
+    const scannerStatus = () => applyControlLine('status', till.agent, till.keypad);
+    const logFrom = s.logLines.length;
+    const offline = nextEvent<[{ device: string; code: string | null }]>(till.agent.context.devices.scanner!, 'status');
+    killPtyOwner(scanner);
+    expect((await offline)[0]).toEqual({ device: 'offline', code: 'DEV_PORT_GONE' });
+    expect(await scannerStatus()).toEqual({ status: { scanner: { device: 'offline', path: scanner.devicePath, code: 'DEV_PORT_GONE' } } });
+    expect(s.logLines.slice(logFrom).some((l) => l.includes('SHOP-A2') && l.includes('DEV_PORT_GONE') && l.includes('scanner port gone'))).toBe(true);
+    const online = nextEvent<[{ device: string; code: string | null }]>(till.agent.context.devices.scanner!, 'status', 10_000);
+    await replugAfterKill(scanner);
+    expect((await online)[0]).toEqual({ device: 'online', code: null });
+    expect(await scannerStatus()).toEqual({ status: { scanner: { device: 'online', path: scanner.devicePath, code: null } } });
+    expect(s.logLines.slice(logFrom).some((l) => l.includes('SHOP-A2') && l.includes('scanner port back'))).toBe(true);
+    expect(await scan('4901234567894')).toMatchObject({ result: 'done', details: { items: 1, totalMinor: 180 } });
+    expect(await till.command('clear')).toMatchObject({ result: 'done', details: { clearedItems: 1 } });
   });
 
   it('no medium in the drive: the settlement still succeeds, no receipt, a log line says why', async () => {

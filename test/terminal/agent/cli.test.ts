@@ -4,6 +4,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AGENT_LIMITS } from '../../../terminal/limits.js';
 import { startWorld, type World } from './harness.js';
 
 let world: World;
@@ -92,5 +93,34 @@ describe('tessera terminal', () => {
     expect(await answer).toEqual({ command: 'settle', result: 'error', code: 'TERM_NOT_SUPPORTED' });
     child.kill('SIGTERM');
     expect((await exited).code).toBe(0);
+  });
+
+  it(`refuses keypad lines past ${AGENT_LIMITS.keypadQueueMax} unread with TERM_KEYPAD_FULL and keeps running (was: assertion, exit)`, async () => {
+    const child = tessera(['terminal', '--config', await configFile('CLI-KEYS')]);
+    const exited = exitOf(child);
+    const lines = createInterface({ input: child.stdout });
+    await nextJson(lines, (o) => 'ready' in o);
+    const answers: Array<Record<string, unknown>> = [];
+    const all = new Promise<void>((resolve) => {
+      lines.on('line', (line) => {
+        const o = JSON.parse(line) as Record<string, unknown>;
+        if ('keypad' in o || 'error' in o) answers.push(o);
+        if (answers.length === AGENT_LIMITS.keypadQueueMax + 2) resolve();
+      });
+    });
+    child.stdin.write('keypad pin 4711\n'.repeat(AGENT_LIMITS.keypadQueueMax + 2));
+    await all;
+    expect(answers.slice(0, AGENT_LIMITS.keypadQueueMax)).toEqual(Array.from({ length: AGENT_LIMITS.keypadQueueMax }, () => ({ keypad: 'pin' })));
+    expect(answers.slice(AGENT_LIMITS.keypadQueueMax)).toEqual([
+      { error: 'TERM_KEYPAD_FULL', prompt: 'pin', line: expect.any(String) },
+      { error: 'TERM_KEYPAD_FULL', prompt: 'pin', line: expect.any(String) },
+    ]);
+    const status = nextJson(lines, (o) => 'status' in o);
+    child.stdin.write('status\n');
+    expect(await status).toEqual({ status: { scanner: null } });
+    child.kill('SIGTERM');
+    const end = await exited;
+    expect(end.code).toBe(0);
+    expect(end.stdout.includes('4711')).toBe(false);
   });
 });

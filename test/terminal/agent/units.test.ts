@@ -120,6 +120,7 @@ describe('outcomes and the TERM_ registry', () => {
         "TERM_CHARGE_WRONG_CARD",
         "TERM_CHARGE_ABANDONED",
         "TERM_CASHBOX_EMPTY",
+        "TERM_KEYPAD_FULL",
       ]
     `);
   });

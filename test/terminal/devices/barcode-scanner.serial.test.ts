@@ -5,7 +5,7 @@ import { describeBarcodeScannerContract } from './barcode-scanner.contract.js';
 
 describeBarcodeScannerContract('serialport + socat pty + virtual scanner', {
   rig: async (config = {}) => {
-    const driverConfig = { baudRate: 9600, delimiter: 'CR' as const, ...config };
+    const driverConfig = { baudRate: 9600, ...config }; // delimiter: the driver's default (ANY) unless pinned
     // Validate before starting socat, so a bad config leaves nothing running.
     const probe = new SerialBarcodeScanner({ path: '/dev/null', ...driverConfig });
     await probe.close();
