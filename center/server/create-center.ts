@@ -10,6 +10,7 @@ import { CenterServer } from '../net/server.js';
 import { openStorage } from '../storage/open.js';
 import type { Storage } from '../storage/types.js';
 import { ValidityEngine } from '../validity/engine.js';
+import type { ValidityGate } from '../validity/gate.js';
 import { storageSource } from '../validity/storage-source.js';
 import type { ValiditySource } from '../validity/types.js';
 import { ValidityStore } from '../validity/validity-store.js';
@@ -32,6 +33,8 @@ export interface CenterDeps {
   readonly wrapValiditySource?: (source: ValiditySource) => ValiditySource;
   /** Called when a transaction is cleared to execute, before it runs (metrics, benchmarks). */
   readonly onTransactionStart?: (ctx: TransactionContext) => void;
+  /** Gates (e.g. `emoney.gate`) that judge from this center's prefetched validity store once it is loaded. */
+  readonly gates?: readonly ValidityGate[];
   /** An already-open storage (tests, benchmarks); otherwise opened from config.db and closed by close(). */
   readonly storage?: Storage;
 }
@@ -64,6 +67,10 @@ export async function createCenter(config: CenterConfig, deps: CenterDeps = {}):
     const source = deps.wrapValiditySource ? deps.wrapValiditySource(base) : base;
     const store = await startStore(config, source, clock, log);
     if (store) undo.push(() => store.stop());
+    for (const g of deps.gates ?? []) {
+      g.useStore(store);
+      undo.push(async () => g.useStore(null));
+    }
     const engine = new ValidityEngine({
       mode: config.validity.mode,
       source,

@@ -246,6 +246,7 @@ class Stack implements EmoneyStack {
     this.center = await createCenter(configOf(this.masterKeyFile, { listen: { host: '127.0.0.1', port: this.centerPort } }), {
       storage: this.storage,
       flows: [this.emoney.flow],
+      gates: [this.emoney.gate],
       clock: this.clock,
       log: stackLog('center', this.captured),
     });
@@ -328,6 +329,8 @@ class Stack implements EmoneyStack {
 
   async issueCard(cardId: string, o: { pin?: string; balanceMinor?: number } = {}): Promise<string> {
     await this.slots.issue({ cardId, pin: o.pin ?? CARD_PIN, balanceMinor: o.balanceMinor ?? 0, masterKey: this.issuerMasterKey });
+    // A purse card is a medium on the validity lists (the center's general gate refuses an unknown card).
+    if (!(await this.storage.getMedium(cardId))) await this.storage.addMedia([{ id: cardId, expiresAtMs: 4_102_444_800_000 }]);
     this.issued.add(cardId);
     return cardId;
   }
