@@ -5,6 +5,7 @@ import { TesseraError } from '../../core/errors.js';
 import { silentLogger, type Logger } from '../../core/log.js';
 import { systemRandom, type Random } from '../../core/random.js';
 import { startAdminServer, type AdminServer } from '../admin/server.js';
+import { EMONEY_AUDIT } from '../emoney/audit-check.js';
 import { Ledger } from '../ledger/ledger.js';
 import { CenterServer } from '../net/server.js';
 import { openStorage } from '../storage/open.js';
@@ -137,7 +138,7 @@ async function listen(server: CenterServer, config: CenterConfig): Promise<Addre
 
 async function startAdmin(storage: Storage, clock: Clock, admin: NonNullable<CenterConfig['admin']>, log: Logger): Promise<AdminServer> {
   const ledger = await Ledger.open(storage, clock);
-  return startAdminServer({ storage, ledger, host: admin.host, port: admin.port, log });
+  return startAdminServer({ storage, ledger, host: admin.host, port: admin.port, log, clock, auditExtensions: [EMONEY_AUDIT] });
 }
 
 function readTls(tls: NonNullable<CenterConfig['tls']>): { cert: Buffer; key: Buffer } {

@@ -16,6 +16,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { auditLedger } from '../../../center/ledger/audit.js';
+import { EMONEY_AUDIT } from '../../../center/emoney/audit-check.js';
 import { Emoney } from '../../../center/emoney/emoney.js';
 import type { SettlementStep } from '../../../center/emoney/settlement.js';
 import { Relay } from '../../../center/relay/relay.js';
@@ -390,7 +391,7 @@ class Stack implements EmoneyStack {
 
   async audits(): Promise<{ center: boolean; bankA: boolean; bankB: boolean }> {
     return {
-      center: (await auditLedger(this.storage)).ok,
+      center: (await auditLedger(this.storage, [EMONEY_AUDIT])).ok,
       bankA: (await auditLedger(this.banks.a.storage)).ok,
       bankB: (await auditLedger(this.banks.b.storage)).ok,
     };
