@@ -19,6 +19,9 @@ import { POSTGRES_DB } from '../center/emoney/postgres-db.js';
 import { expectWorldConsistent } from '../center/emoney/world-checks.js';
 import { startAdminServer, type AdminServer } from '../../center/admin/server.js';
 import type { SettlementStep } from '../../center/emoney/settlement.js';
+import { EMONEY_AUDIT } from '../../center/emoney/audit-check.js';
+import { auditDatabase } from '../../center/ledger/audit-target.js';
+import { formatAuditReport } from '../../center/ledger/audit.js';
 
 let w: World;
 let money0: number;
@@ -30,10 +33,10 @@ const code = (n: number) => resultCodeName(n);
 let stepHook: ((s: SettlementStep) => void) | null = null;
 
 /** The operator's admin API on the world's center database. */
-async function withAdmin<T>(fn: (post: (path: string, body?: unknown) => Promise<number>) => Promise<T>): Promise<T> {
-  const admin: AdminServer = await startAdminServer({ storage: w.storage, ledger: w.emoney.ledger });
+async function withAdmin<T>(fn: (post: (path: string, body?: unknown) => Promise<number>, admin: AdminServer) => Promise<T>): Promise<T> {
+  const admin: AdminServer = await startAdminServer({ storage: w.storage, ledger: w.emoney.ledger, auditExtensions: [EMONEY_AUDIT] });
   try {
-    return await fn(async (path, body) => (await fetch(`${admin.url}${path}`, { method: 'POST', body: JSON.stringify(body ?? {}) })).status);
+    return await fn(async (path, body) => (await fetch(`${admin.url}${path}`, { method: 'POST', body: JSON.stringify(body ?? {}) })).status, admin);
   } finally {
     await admin.close();
   }
@@ -293,5 +296,31 @@ for (const db of ENGINES) describe(`e-money over bank POS, end to end (center on
     expect(flags).toEqual([{ card_id: card2!.cardId, kind: 'blocked_card' }]);
     await settle(w, shop);
     expect(await w.banks.a.balance(WORLD.shopA.ref)).toBe(1_200);
+  });
+  it('the books cannot be rewritten silently: a raw admin transfer from the float is refused and on the audit trail; a write behind the flows is caught by the float audit', async () => {
+    const [card] = w.cards;
+    const t = tx();
+    await chargeRequest(w.kiosk, t, WORLD.aliceA.ref, WORLD.aliceA.pin, 5_000);
+    await creditCard(w.kiosk, t, card!, 5_000);
+    const raw = { id: 'a'.repeat(32), debitAccountId: 'emoney-float', creditAccountId: 'provider@0001', amountMinor: 5_000, currency: 'JPY' };
+    await withAdmin(async (post) => expect(await post('/transfers', { transfers: [raw] })).toBe(403));
+    expect((await emoneyReport(w.storage)).floatMinor).toBe(5_000);
+    const trail = await w.storage.read((q) => q.all<{ route: string; outcome: string; code: string; target_ids: string }>('SELECT route, outcome, code, target_ids FROM admin_audit_trail'));
+    expect(trail).toEqual([{ route: '/transfers', outcome: 'refused', code: 'ADMIN_SYSTEM_ACCOUNT', target_ids: JSON.stringify([raw.id]) }]);
+    // The same write made behind the flows' back (straight into the ledger): the audit no longer says ok.
+    await w.emoney.ledger.createTransfers([raw]);
+    const name = 'e-money float equals e-money outstanding (issued - settled)';
+    await withAdmin(async (_post, admin) => {
+      const audit = (await (await fetch(`${admin.url}/audit`)).json()) as { ok: boolean; checks: { name: string; ok: boolean }[] };
+      expect(audit.ok).toBe(false);
+      expect(audit.checks.find((c) => c.name === name)?.ok).toBe(false);
+    });
+    const target = typeof w.dbTarget === 'string' ? w.dbTarget : (w.dbTarget as { url: string }).url;
+    const text = formatAuditReport(await auditDatabase(target));
+    expect(text).toContain(`[FAIL] ${name}`);
+    expect(text).toContain('emoney-float: balance 0 but issued - settled = 5000');
+    // Put back, so the world's own checks (money, audits) still hold.
+    await w.emoney.ledger.createTransfers([{ ...raw, id: 'b'.repeat(32), debitAccountId: 'provider@0001', creditAccountId: 'emoney-float' }]);
+    expect(formatAuditReport(await auditDatabase(target))).toContain(`[ok] ${name}`);
   });
 });
