@@ -22,6 +22,9 @@ import type { SettlementStep } from '../../center/emoney/settlement.js';
 import { EMONEY_AUDIT } from '../../center/emoney/audit-check.js';
 import { auditDatabase } from '../../center/ledger/audit-target.js';
 import { formatAuditReport } from '../../center/ledger/audit.js';
+import { createServer, type Socket } from 'node:net';
+import { deriveTerminalKey } from '../../center/server/terminal-keys.js';
+import { LinkClient } from '../../terminal/link/link-client.js';
 
 let w: World;
 let money0: number;
@@ -322,5 +325,38 @@ for (const db of ENGINES) describe(`e-money over bank POS, end to end (center on
     // Put back, so the world's own checks (money, audits) still hold.
     await w.emoney.ledger.createTransfers([{ ...raw, id: 'b'.repeat(32), debitAccountId: 'provider@0001', creditAccountId: 'emoney-float' }]);
     expect(formatAuditReport(await auditDatabase(target))).toContain(`[ok] ${name}`);
+  });
+  it('settlement callbacks are bounded: with MAX_CALLBACKS_IN_FLIGHT running, one more SETTLE_REQUEST is refused before a batch opens', async () => {
+    // A shop terminal whose callback address accepts connections and never answers: every callback hangs in its handshake.
+    const held: Socket[] = [];
+    const silent = createServer((sock) => void held.push(sock));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as { port: number }).port;
+    const id = 'SHOP-A9';
+    await w.storage.addTerminals([{ id, ownerKind: 'store', ownerId: 'SHOP-A', keyRef: `k-${id}`, callbackAddress: `127.0.0.1:${port}` }]);
+    // SETTLE_REQUEST ends its session (the shop hangs up and awaits the callback): one link per request.
+    const settleOnce = async () => {
+      const link = new LinkClient({ terminalId: id, terminalKey: deriveTerminalKey(w.masterKey, `k-${id}`), centers: [{ host: '127.0.0.1', port: w.center.address.port }], maxAttempts: 1 });
+      link.start();
+      try {
+        return (await link.request({ type: 'settleRequest', terminalId: id, records: [] })).type;
+      } finally {
+        await link.close();
+      }
+    };
+    const batches = async () => Number((await w.storage.read((q) => q.get<{ n: number }>('SELECT COUNT(*) AS n FROM emoney_batches WHERE terminal_id = ?', [id])))?.n);
+    try {
+      for (let i = 0; i < EMONEY_LIMITS.MAX_CALLBACKS_IN_FLIGHT; i++) expect(await settleOnce()).toBe('awaitCallback');
+      expect(await batches()).toBe(EMONEY_LIMITS.MAX_CALLBACKS_IN_FLIGHT);
+      await expect(settleOnce()).rejects.toThrow();
+      expect(await batches()).toBe(EMONEY_LIMITS.MAX_CALLBACKS_IN_FLIGHT);
+    } finally {
+      for (const sock of held) sock.destroy();
+      await new Promise<void>((r) => silent.close(() => r()));
+    }
+    // The callbacks fail (dial refused, retries bounded) and free their places: settling works again.
+    await w.emoney.idle();
+    await settle(w, w.shops[SHOP_A1]!, []);
+    expect(w.shops[SHOP_A1]!.instructions).toHaveLength(1);
   });
 });
