@@ -6,7 +6,8 @@
  *
  * Judged from the in-memory store (kept current by the change feed) for the
  * lists it caches, from the database otherwise (`direct` mode, or before a
- * center attached its store). An invalid card is marked captured, as the
+ * center attached its store); an id memory does not know is looked up in the
+ * database before it is refused as unknown. An invalid card is marked captured, as the
  * validity flow does, so the next terminal that sees it refuses it too.
  */
 import type { Clock } from '../../core/clock.js';
@@ -64,15 +65,23 @@ export class ValidityGate {
     return judged;
   }
 
+  // Memory first. "Unknown" from memory is confirmed in the database: a medium or terminal registered a
+  // moment ago may not have reached this node's store through the change feed yet.
   private async medium(id: string): Promise<Judgement> {
     const nowMs = this.o.clock.nowMs();
-    if (this.store?.cachesMedia) return this.store.judgeMedium(id, nowMs);
+    if (this.store?.cachesMedia) {
+      const j = this.store.judgeMedium(id, nowMs);
+      if (j.ok || j.reason !== 'MEDIUM_UNKNOWN') return j;
+    }
     const r = await deferredRead(() => this.o.source.getMedium(id), this.o.clock, this.timeoutMs);
     return r.ok ? judgeMedium(r.value, nowMs) : refused('UNAVAILABLE', false);
   }
 
   private async terminal(id: string): Promise<Judgement> {
-    if (this.store?.cachesTerminals) return this.store.judgeTerminal(id);
+    if (this.store?.cachesTerminals) {
+      const j = this.store.judgeTerminal(id);
+      if (j.ok || j.reason !== 'TERMINAL_UNKNOWN') return j;
+    }
     const r = await deferredRead(() => this.o.source.getTerminal(id), this.o.clock, this.timeoutMs);
     return r.ok ? judgeTerminal(r.value) : refused('UNAVAILABLE', false);
   }
