@@ -8,6 +8,7 @@ import { Ledger } from '../../../center/ledger/ledger.js';
 import { openStorage } from '../../../center/storage/open.js';
 import type { Storage } from '../../../center/storage/types.js';
 import { ManualClock } from '../../../core/clock.js';
+import { createLogger } from '../../../core/log.js';
 
 let dir: string;
 let storage: Storage;
@@ -137,5 +138,21 @@ describe('admin API', () => {
     }
     // Every POST made by the tests of this file has its row (GETs have none).
     expect(rows.every((r) => r['outcome'] !== 'started')).toBe(true);
+  });
+
+  it('logs one line per mutating call with route, outcome and code', async () => {
+    const lines: string[] = [];
+    const logged = await startAdminServer({
+      storage, ledger: await Ledger.open(storage, new ManualClock()), log: createLogger('admin', { level: 'info' }, { write: (l: string) => void lines.push(l) }),
+    });
+    try {
+      await fetch(`${logged.url}/terminals/NOPE-1/block`, { method: 'POST' });
+      await fetch(`${logged.url}/health`);
+    } finally {
+      await logged.close();
+    }
+    const calls = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l['msg'] === 'admin call');
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({ route: 'POST /terminals/:id/block', targets: 1, outcome: 'refused', code: 'STORE_NOT_FOUND' });
   });
 });
