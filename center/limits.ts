@@ -48,6 +48,8 @@ export const ADMIN_EVENTS_PER_REQUEST_MAX = LEDGER_EVENTS_MAX;
 export const ADMIN_INFLIGHT_MAX = 1_024;
 /** A request body must arrive within this time. */
 export const ADMIN_BODY_TIMEOUT_MS = 10_000;
+/** Target ids kept in one admin audit-trail row (a full request names at most ADMIN_EVENTS_PER_REQUEST_MAX). */
+export const ADMIN_AUDIT_TARGETS_MAX = ADMIN_EVENTS_PER_REQUEST_MAX;
 
 assert(STORAGE_BATCH_MAX >= 1 && STORAGE_BATCH_MAX <= STORAGE_QUEUE_MAX, 'a batch must fit in the queue');
 assert(PG_POOL_MAX >= 2, 'PostgreSQL needs one connection for batches and at least one for reads');

@@ -9,4 +9,8 @@ export const AdminErrors = defineErrors('admin', 'ADMIN_', {
   ADMIN_NOT_FOUND: { meaning: 'The account or transfer asked for does not exist.', action: 'Check the id.' },
   ADMIN_BUSY: { meaning: 'Too many admin requests are in flight (ADMIN_INFLIGHT_MAX).', action: 'Retry shortly.' },
   ADMIN_INTERNAL: { meaning: 'The request failed for a reason that has no code of its own.', action: 'Read the center log for the request; report it.' },
+  ADMIN_SYSTEM_ACCOUNT: {
+    meaning: 'A raw transfer names a system account (e-money float, provider at a bank, clearing, stored-value liability): only the money flows book those.',
+    action: 'Correct the books through the flow concerned; a correction that must be manual goes through a suspense account with a ticket.',
+  },
 });

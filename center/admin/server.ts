@@ -20,19 +20,25 @@
  *   GET  /terminals/:id               → Terminal
  *   POST /terminals/:id/block | /unblock → { version }
  * Errors: { error: { code, message, details? } } with the status of http-status.ts.
+ * Every POST writes an audit-trail row and a log line (audit-trail.ts); a raw
+ * transfer on a system account is refused (system-accounts.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
+import { systemClock, type Clock } from '../../core/clock.js';
 import { errorCode, TesseraError } from '../../core/errors.js';
 import { silentLogger, type Logger } from '../../core/log.js';
-import { auditLedger } from '../ledger/audit.js';
+import { systemRandom, type Random } from '../../core/random.js';
+import { auditLedger, type AuditExtension } from '../ledger/audit.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { CreateAccountResult, CreateTransferResult } from '../ledger/results.js';
 import type { NewAccount, NewTransfer } from '../ledger/types.js';
 import { ADMIN_BODY_MAX_BYTES, ADMIN_BODY_TIMEOUT_MS, ADMIN_INFLIGHT_MAX } from '../limits.js';
 import type { NewMedium, NewTerminal, Storage } from '../storage/types.js';
+import { adminMigrations, AuditTrail, targetIdsOf } from './audit-trail.js';
 import { statusFor } from './http-status.js';
+import { refuseSystemTransfers } from './system-accounts.js';
 import { addMediaBody, addTerminalsBody, blockMediumBody, createAccountsBody, createTransfersBody, emptyBody } from './schemas.js';
 
 export interface AdminServerOptions {
@@ -41,6 +47,10 @@ export interface AdminServerOptions {
   readonly host?: string;
   readonly port?: number;
   readonly log?: Logger;
+  readonly clock?: Clock;
+  readonly random?: Random;
+  /** Module checks GET /audit runs beside the ledger's (e.g. the e-money float). */
+  readonly auditExtensions?: readonly AuditExtension[];
 }
 
 export interface AdminServer {
@@ -52,6 +62,8 @@ export interface AdminServer {
 type Handler = (params: string[], body: unknown) => Promise<unknown>;
 interface Route {
   readonly method: 'GET' | 'POST';
+  /** The path with `:id` for each parameter (the audit trail's `route`). */
+  readonly template: string;
   readonly pattern: RegExp;
   readonly handler: Handler;
 }
@@ -74,9 +86,11 @@ function notFound(what: string, id: string | undefined): never {
   throw new TesseraError('ADMIN_NOT_FOUND', `${what} not found`, { id });
 }
 
-function routes(storage: Storage, ledger: Ledger): Route[] {
+function routes(storage: Storage, ledger: Ledger, auditExtensions: readonly AuditExtension[]): Route[] {
   const seg = '([^/]+)';
-  const r = (method: Route['method'], path: string, handler: Handler): Route => ({ method, pattern: new RegExp(`^${path}$`), handler });
+  const r = (method: Route['method'], path: string, handler: Handler): Route => ({
+    method, template: path.split(seg).join(':id'), pattern: new RegExp(`^${path}$`), handler,
+  });
   return [
     r('GET', '/health', async () => ({ ok: true, engine: storage.engine })),
     r('POST', '/accounts', async (_, body) => {
@@ -87,12 +101,14 @@ function routes(storage: Storage, ledger: Ledger): Route[] {
     r('GET', `/accounts/${seg}`, async ([id]) => (await ledger.lookupAccounts([id!]))[0] ?? notFound('account', id)),
     r('POST', '/transfers', async (_, body) => {
       const b = parse(createTransfersBody, body);
-      const out = await ledger.createTransfers(b.transfers.map((t) => dropUndefined<NewTransfer>(t)), { atomic: b.atomic === true });
+      const transfers = b.transfers.map((t) => dropUndefined<NewTransfer>(t));
+      await refuseSystemTransfers(ledger, transfers);
+      const out = await ledger.createTransfers(transfers, { atomic: b.atomic === true });
       return { results: out.map((o) => ({ id: o.id, result: CreateTransferResult[o.result], resultCode: o.result })) };
     }),
     r('GET', `/transfers/${seg}`, async ([id]) => (await ledger.lookupTransfers([id!]))[0] ?? notFound('transfer', id)),
     r('POST', '/ledger/sweep', async (_, body) => (parse(emptyBody, body), { voided: await ledger.voidExpiredPending() })),
-    r('GET', '/audit', async () => auditLedger(storage)),
+    r('GET', '/audit', async () => auditLedger(storage, auditExtensions)),
     r('GET', '/validity/version', async () => ({ version: await storage.getValidityVersion() })),
     r('POST', '/media', async (_, body) => ({
       version: await storage.addMedia(parse(addMediaBody, body).media.map((m) => dropUndefined<NewMedium>(m))),
@@ -146,7 +162,10 @@ function send(res: ServerResponse, status: number, payload: unknown): void {
 
 export async function startAdminServer(opts: AdminServerOptions): Promise<AdminServer> {
   const log = opts.log ?? silentLogger;
-  const table = routes(opts.storage, opts.ledger);
+  const clock = opts.clock ?? systemClock;
+  await opts.storage.migrate(adminMigrations);
+  const trail = new AuditTrail(opts.storage, opts.random ?? systemRandom);
+  const table = routes(opts.storage, opts.ledger, opts.auditExtensions ?? []);
   let inflight = 0;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -155,8 +174,30 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
     const route = matching.find((r) => r.method === req.method);
     if (!route) throw new TesseraError('ADMIN_NO_ROUTE', `no route ${req.method} ${path}`, { allowed: matching.map((r) => r.method) });
     const params = route.pattern.exec(path)!.slice(1);
-    const body = req.method === 'POST' ? await readJson(req) : undefined;
-    send(res, 200, await route.handler(params, body));
+    if (route.method === 'GET') return send(res, 200, await route.handler(params, undefined));
+    send(res, 200, await audited(req, route, params));
+  }
+
+  /** A mutating call: the trail row is durable before it acts, and completed (and logged) with its outcome. */
+  async function audited(req: IncomingMessage, route: Route, params: string[]): Promise<unknown> {
+    const entry = { actor: null, role: null, method: route.method, route: route.template, targetIds: params, sourceAddress: req.socket.remoteAddress ?? null };
+    const rowId = await trail.begin(entry, clock.nowMs());
+    let targets: string[] = params;
+    const done = async (outcome: 'ok' | 'refused' | 'failed', code: string | null): Promise<void> => {
+      log.info({ route: `${route.method} ${route.template}`, targets: targets.length, outcome, code, source: entry.sourceAddress, auditRow: rowId }, 'admin call');
+      await trail.finish(rowId, outcome, code, targets, clock.nowMs());
+    };
+    try {
+      const body = await readJson(req);
+      targets = targetIdsOf(params, body);
+      const out = await route.handler(params, body);
+      await done('ok', null);
+      return out;
+    } catch (e) {
+      const code = e instanceof TesseraError ? e.code : 'ADMIN_INTERNAL';
+      await done(statusFor(code) >= 500 ? 'failed' : 'refused', code).catch((err: unknown) => log.error({ err, auditRow: rowId }, 'admin audit row not completed'));
+      throw e;
+    }
   }
 
   const server: Server = createServer((req, res) => {

@@ -12,6 +12,8 @@ import type { Relay } from '../relay/relay.js';
 import type { AccountRef } from '../relay/types.js';
 import type { CenterFlow } from '../server/session-router.js';
 import type { Storage } from '../storage/types.js';
+import { ValidityGate } from '../validity/gate.js';
+import { storageSource } from '../validity/storage-source.js';
 import { ChargeService } from './charge-service.js';
 import { sweepCharges, type SweepReport } from './charge-sweep.js';
 import type { EmoneyConfig } from './config.js';
@@ -29,6 +31,11 @@ export interface EmoneyDeps {
   readonly random?: Random;
   readonly log?: Logger;
   readonly onSettlementStep?: (step: SettlementStep, batchId: string) => void;
+  /**
+   * The center's general gate. Default: one reading the validity lists from this storage; pass
+   * `emoney.gate` to createCenter (`deps.gate`) so it judges from the center's in-memory store.
+   */
+  readonly gate?: ValidityGate;
 }
 
 export class Emoney {
@@ -38,6 +45,8 @@ export class Emoney {
     readonly charges: ChargeService,
     readonly settlements: SettlementService,
     readonly flow: CenterFlow,
+    /** Every e-money request passes it (terminal, purse card); createCenter attaches its store to it. */
+    readonly gate: ValidityGate,
     private readonly sweepDeps: Parameters<typeof sweepCharges>[0],
   ) {}
 
@@ -48,12 +57,13 @@ export class Emoney {
     const ledger = await Ledger.open(d.storage, clock);
     await ensureEmoneyAccounts(ledger, d.config.providerAccounts.map((p) => p.bankCode), d.config.currency);
     const base = { storage: d.storage, ledger, relay: d.relay, config: d.config, clock, log };
+    const gate = d.gate ?? new ValidityGate({ source: storageSource(d.storage), clock, log });
     const charges = new ChargeService(base);
     const settlements = new SettlementService({
-      ...base, random: d.random ?? systemRandom, lookupTerminalKey: d.lookupTerminalKey, ...(d.onSettlementStep && { onStep: d.onSettlementStep }),
+      ...base, gate, random: d.random ?? systemRandom, lookupTerminalKey: d.lookupTerminalKey, ...(d.onSettlementStep && { onStep: d.onSettlementStep }),
     });
-    const flow = emoneyFlow({ storage: d.storage, config: d.config, clock, charges, settlements });
-    return new Emoney(d.storage, ledger, charges, settlements, flow, { ...base, isInflight: (id) => charges.isInflight(id) });
+    const flow = emoneyFlow({ storage: d.storage, config: d.config, clock, charges, settlements, gate });
+    return new Emoney(d.storage, ledger, charges, settlements, flow, gate, { ...base, isInflight: (id) => charges.isInflight(id) });
   }
 
   /** Registers (or re-points) a member shop's bank account. */

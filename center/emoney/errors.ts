@@ -70,6 +70,26 @@ export const EMONEY_ERRORS = defineErrors('emoney', 'EMONEY_', {
     meaning: 'A CHARGE_REQUEST was repeated while another center node is calling the bank for the same charge: its outcome is not known yet; this node did not call the bank.',
     action: 'Nothing is lost: the kiosk gives the charge up (CHARGE_ABANDON) and the center reverses it if the bank took the money.',
   },
+  EMONEY_MEDIUM_INVALID: {
+    meaning: 'The card is lost, stolen, expired or captured on the validity lists: no e-money flow serves it.',
+    action: 'The terminal keeps (captures) the card; the center has marked it captured. Unblock it with the admin API only if the block was a mistake.',
+  },
+  EMONEY_MEDIUM_UNKNOWN: {
+    meaning: 'The card is not on the validity lists (never registered as a medium).',
+    action: 'Register the purse card as a medium (admin POST /media) when it is issued; the card is returned to the holder.',
+  },
+  EMONEY_TERMINAL_INVALID: {
+    meaning: 'The terminal is unknown, inactive or blocked on the validity lists: it may not charge, issue, upload or settle, and its shop is not paid.',
+    action: 'Unblock the terminal (admin POST /terminals/:id/unblock) once the reason for the block is cleared; held payments are then made by the sweep.',
+  },
+  EMONEY_VALIDITY_UNAVAILABLE: {
+    meaning: 'The validity lists could not be read in time, so the request was refused rather than served unchecked.',
+    action: 'Check the database; the terminal retries the same request.',
+  },
+  EMONEY_BUSY: {
+    meaning: 'MAX_CALLBACKS_IN_FLIGHT settlement callbacks are running: the settle request was refused before a batch was opened.',
+    action: 'The shop presses settle again a little later; nothing was booked.',
+  },
 });
 
 export type EmoneyCode = keyof typeof EMONEY_ERRORS;

@@ -16,6 +16,9 @@ import { RECORD_STATUS } from '../../protocol/codes.js';
 import { resultCodeOf } from './result-codes.js';
 import type { SettlementService } from './settlement.js';
 import type { Clock } from '../../core/clock.js';
+import { TesseraError } from '../../core/errors.js';
+import type { ValidityGate } from '../validity/gate.js';
+import { gateCode } from './gate.js';
 
 export interface EmoneyFlowDeps {
   readonly storage: Storage;
@@ -23,6 +26,7 @@ export interface EmoneyFlowDeps {
   readonly clock: Clock;
   readonly charges: ChargeService;
   readonly settlements: SettlementService;
+  readonly gate: ValidityGate;
 }
 
 const outcome = (a: Answer) => ({ status: a.approved ? STATUS.APPROVED : STATUS.DECLINED, resultCode: resultCodeOf(a.code) });
@@ -37,23 +41,47 @@ export function emoneyFlow(d: EmoneyFlowDeps): CenterFlow {
   };
 }
 
+/**
+ * Every request passes the general gate first: the terminal (and, for an
+ * issue, the purse card) must be valid on the validity lists. A credit
+ * confirmation is not gated: the card holds the e-money already, the receipt
+ * only records a fact.
+ */
 async function serve(d: EmoneyFlowDeps, info: SessionInfo, req: TerminalRequest): Promise<CenterResponse> {
   switch (req.type) {
-    case 'chargeRequest':
-      return { type: 'chargeResult', transactionId: req.transactionId, ...outcome(await charge(d, info, req)) };
+    case 'chargeRequest': {
+      const refused = await gated(d, info.terminalId);
+      return { type: 'chargeResult', transactionId: req.transactionId, ...outcome(refused ?? (await charge(d, info, req))) };
+    }
+    // A give-up is never gated: reversing money the bank took is always due.
     case 'chargeAbandon':
       return { type: 'chargeResult', transactionId: req.transactionId, ...outcome(await d.charges.abandon(info.terminalId, req)) };
     case 'emoneyIssueRequest': {
-      const a = await d.charges.issue(req);
+      const refused = req.creditReceipt ? null : await gated(d, info.terminalId, req.mediumId.toString('hex'));
+      const a = refused ?? (await d.charges.issue(req));
       return { type: 'emoneyIssueResult', transactionId: req.transactionId, ...outcome(a), ...(a.hostMac && { hostMac: a.hostMac }) };
     }
     case 'purchaseUpload':
+      await gatedOrThrow(d, info.terminalId);
       return { type: 'purchaseUploadAck', results: await upload(d, info.terminalId, req) };
     case 'settleRequest':
+      await gatedOrThrow(d, info.terminalId);
       return d.settlements.settle(info.terminalId, req);
     default:
       throw new Error(`e-money flow does not serve ${req.type}`);
   }
+}
+
+/** null when the gate lets the request through; otherwise the coded refusal. */
+async function gated(d: EmoneyFlowDeps, terminalId: string, mediumId?: string): Promise<Answer | null> {
+  const j = await d.gate.check({ terminalId, ...(mediumId !== undefined && { mediumId }) });
+  return j.ok ? null : { approved: false, code: gateCode(j) };
+}
+
+/** Upload and settle answer with a coded error (the protocol's ERROR frame) when the terminal may not act. */
+async function gatedOrThrow(d: EmoneyFlowDeps, terminalId: string): Promise<void> {
+  const j = await d.gate.check({ terminalId });
+  if (!j.ok) throw new TesseraError(gateCode(j), 'the validity lists refuse this terminal', { terminalId, reason: j.reason });
 }
 
 /** Unseals the PIN block for the bank call only: the PIN is never stored, logged or put in an error. */

@@ -52,7 +52,7 @@ export async function startEmoneyCenter(
     const relay = relayFromConfig(section, clock, log);
     const emoney = await Emoney.open({ storage, relay, config: emoneyConfig, lookupTerminalKey: terminalKeyLookup(storage, masterKey), clock, log });
     for (const s of section.shops) await emoney.registerShop(s.shopId, { bankCode: s.bankCode, branchCode: s.branchCode, accountNumber: s.accountNumber });
-    const center = await createCenter(config, { storage, flows: [emoney.flow], clock, log });
+    const center = await createCenter(config, { storage, flows: [emoney.flow], gates: [emoney.gate], clock, log });
     const sweep = startSweepTimer(emoney, section.sweepIntervalMs, clock, log);
     log.info({ banks: relay.bankCodes, shops: section.shops.length, sweepIntervalMs: section.sweepIntervalMs }, 'e-money running');
     const close = async (): Promise<void> => {

@@ -23,9 +23,9 @@ export const EMONEY_LIMITS = {
   CALLBACK_RETRY_MS: 100,
   /** The terminal must answer SETTLEMENT_INSTRUCTION within this time. */
   INSTRUCTION_TIMEOUT_MS: 10_000,
-  /** Records in one settle request or upload (as the protocol allows per frame). */
-  MAX_RECORDS_PER_BATCH: 2_000,
-  /** Callbacks running at once. */
+  // Records in one settle request or upload: the protocol's MAX_RECORDS_PER_FRAME, enforced by the codec
+  // (a longer list is PROTO_TLV_TOO_MANY before any flow sees it); no second e-money limit.
+  /** Settlement callbacks running at once; one more SETTLE_REQUEST is refused with EMONEY_BUSY before a batch opens. */
   MAX_CALLBACKS_IN_FLIGHT: 16,
   /** `tessera center` with an `emoney` section runs sweep() this often (config `emoney.sweepIntervalMs`). */
   SWEEP_INTERVAL_MS_DEFAULT: 1_000,

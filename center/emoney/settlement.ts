@@ -19,6 +19,7 @@ import { dialTerminal, type CallbackSession, type TerminalAddress } from '../net
 import type { Relay } from '../relay/relay.js';
 import type { AccountRef } from '../relay/types.js';
 import type { Storage, Tx } from '../storage/types.js';
+import type { ValidityGate } from '../validity/gate.js';
 import { decodeRecords, decodeResults, encodeRecords, encodeResults, loadBatch, updateBatch, type BatchRow } from './batch-row.js';
 import { claimBankCall, releaseClaim, UNCLAIMED } from './claims.js';
 import type { EmoneyConfig } from './config.js';
@@ -37,6 +38,8 @@ export interface SettlementDeps {
   readonly random: Random;
   readonly log: Logger;
   readonly lookupTerminalKey: TerminalKeyLookup;
+  /** The center's general gate: a blocked shop terminal is not paid; records of blocked cards are flagged. */
+  readonly gate: ValidityGate;
   /** Called after each durable step (tests crash the process here). */
   readonly onStep?: (step: SettlementStep, batchId: string) => void;
 }
@@ -53,6 +56,10 @@ export class SettlementService {
     const address = terminal?.callbackAddress ? parseAddress(terminal.callbackAddress) : undefined;
     const merchant = terminal ? await this.merchantOf(terminal.ownerId) : undefined;
     if (!terminal || !address || !merchant) throw new TesseraError('EMONEY_NOT_A_SHOP', 'terminal has no callback address or shop account', { terminalId: sessionTerminalId });
+    // Bounded before anything is booked or opened: the shop presses settle again later.
+    if (this.running.size >= EMONEY_LIMITS.MAX_CALLBACKS_IN_FLIGHT) {
+      throw new TesseraError('EMONEY_BUSY', 'too many settlement callbacks in flight', { inFlight: this.running.size, max: EMONEY_LIMITS.MAX_CALLBACKS_IN_FLIGHT });
+    }
     const batchId = await this.openBatch(sessionTerminalId, terminal.ownerId, merchant.bankCode, req);
     const token = this.d.random.bytes(16);
     this.track(this.callback(batchId, address, token));
@@ -144,6 +151,7 @@ export class SettlementService {
       if (status === RECORD_STATUS.ACCEPTED) {
         total += r.amountMinor;
         await noteDebitEvidence(tx, r.mediumId.toString('hex'), r.cardCounter, nowMs);
+        await this.flagBlockedCard(tx, b, r.mediumId.toString('hex'), r.cardCounter, nowMs);
       }
       results.push({ mediumId: r.mediumId, cardCounter: r.cardCounter, status });
     }
@@ -151,6 +159,19 @@ export class SettlementService {
     const set = { state: 'instructed' as const, results: encodeResults(results), total };
     await updateBatch(tx, b.id, nowMs, set);
     return { ...b, ...set };
+  }
+
+  /**
+   * A verified record of a card blocked since is still settled (README.md, "Blocked cards and shops"):
+   * the debit is the card's own MAC over e-money that left the card, and the shop, offline, could not
+   * know. It is flagged `blocked_card` for the operator; the card itself is stopped at every online step.
+   */
+  private async flagBlockedCard(tx: Tx, b: BatchRow, cardId: string, counter: number, nowMs: number): Promise<void> {
+    const j = await this.d.gate.check({ mediumId: cardId }, { capture: false });
+    if (j.ok || j.reason === 'UNAVAILABLE') return;
+    await tx.run('INSERT INTO emoney_flags (card_id, counter, terminal_id, kind, at_ms) VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING', [
+      cardId, counter, b.terminal_id, 'blocked_card', nowMs,
+    ]);
   }
 
   private async instruct(session: CallbackSession, b: BatchRow): Promise<void> {
@@ -181,9 +202,16 @@ export class SettlementService {
    * The node that claims the acked batch (claims.ts) is the only one calling the bank for it; a pay on
    * another node (its sweep) meanwhile returns without calling.
    */
-  async pay(batchId: string): Promise<'settled' | 'pay_failed' | 'pending' | 'skipped'> {
+  async pay(batchId: string): Promise<'settled' | 'pay_failed' | 'pending' | 'held' | 'skipped'> {
     const b = await this.d.storage.read((q) => loadBatch(q, batchId));
     if (!b || b.state !== 'acked') return 'skipped';
+    // A shop whose terminal was blocked is not paid: the batch stays acked (its money stays in
+    // settle-clearing) and the sweep pays it once the terminal is unblocked.
+    const terminal = await this.d.gate.check({ terminalId: b.terminal_id });
+    if (!terminal.ok) {
+      this.d.log.warn({ batch: b.id, terminalId: b.terminal_id, reason: terminal.reason }, 'shop payment held: EMONEY_TERMINAL_INVALID');
+      return 'held';
+    }
     const provider = this.d.config.providerAccounts.find((p) => p.bankCode === b.bank_code);
     const shop = await this.merchantOf(b.shop_id);
     if (!provider || !shop) return 'skipped';
@@ -217,7 +245,10 @@ export class SettlementService {
       q.all<{ id: string }>(`SELECT id FROM emoney_batches WHERE state = 'acked' AND ${UNCLAIMED} ORDER BY updated_ms LIMIT ?`, [this.d.clock.nowMs(), EMONEY_LIMITS.SWEEP_BATCH_MAX]),
     );
     let retried = 0;
-    for (const r of rows) if ((await this.pay(r.id)) !== 'skipped') retried += 1;
+    for (const r of rows) {
+      const out = await this.pay(r.id);
+      if (out !== 'skipped' && out !== 'held') retried += 1;
+    }
     return retried;
   }
 }

@@ -28,6 +28,16 @@ export interface AuditReport {
   readonly checks: AuditCheck[];
 }
 
+/**
+ * A check of another module's books against the ledger (e.g. the e-money
+ * float against the e-money outstanding), run only where that module's
+ * migrations ran.
+ */
+export interface AuditExtension {
+  readonly module: string;
+  check(q: SqlExecutor): Promise<AuditCheck>;
+}
+
 const POSTED = `(flags & ${TF_PENDING | TF_VOID_PENDING}) = 0`;
 
 /** Each check: a query returning one row per violation, with a `what` column describing it. */
@@ -106,12 +116,15 @@ async function totals(q: SqlExecutor): Promise<{ totals: CurrencyTotals[]; check
   return { totals: t, check: { name: 'all debits equal all credits', ok: bad.length === 0, violations: bad.length, examples } };
 }
 
-/** Checks the ledger's invariants on committed data. Never writes. */
-export async function auditLedger(storage: Storage): Promise<AuditReport> {
+/** Checks the ledger's invariants (and the installed modules' extensions) on committed data. Never writes. */
+export async function auditLedger(storage: Storage, extensions: readonly AuditExtension[] = []): Promise<AuditReport> {
   return storage.read(async (q) => {
     const sum = await totals(q);
     const checks = [sum.check];
     for (const c of CHECKS) checks.push(await runCheck(q, c.name, c.sql));
+    for (const x of extensions) {
+      if (await q.get('SELECT version FROM schema_migrations WHERE module = ? LIMIT 1', [x.module])) checks.push(await x.check(q));
+    }
     const n = await q.get('SELECT (SELECT COUNT(*) FROM ledger_accounts) AS a, (SELECT COUNT(*) FROM ledger_transfers) AS t');
     return {
       ok: checks.every((c) => c.ok),

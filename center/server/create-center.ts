@@ -5,12 +5,14 @@ import { TesseraError } from '../../core/errors.js';
 import { silentLogger, type Logger } from '../../core/log.js';
 import { systemRandom, type Random } from '../../core/random.js';
 import { startAdminServer, type AdminServer } from '../admin/server.js';
+import { EMONEY_AUDIT } from '../emoney/audit-check.js';
 import { Ledger } from '../ledger/ledger.js';
 import type { SecurityCounts } from '../net/security-log.js';
 import { CenterServer } from '../net/server.js';
 import { openStorage } from '../storage/open.js';
 import type { Storage } from '../storage/types.js';
 import { ValidityEngine } from '../validity/engine.js';
+import type { ValidityGate } from '../validity/gate.js';
 import { storageSource } from '../validity/storage-source.js';
 import type { ValiditySource } from '../validity/types.js';
 import { ValidityStore } from '../validity/validity-store.js';
@@ -33,6 +35,8 @@ export interface CenterDeps {
   readonly wrapValiditySource?: (source: ValiditySource) => ValiditySource;
   /** Called when a transaction is cleared to execute, before it runs (metrics, benchmarks). */
   readonly onTransactionStart?: (ctx: TransactionContext) => void;
+  /** Gates (e.g. `emoney.gate`) that judge from this center's prefetched validity store once it is loaded. */
+  readonly gates?: readonly ValidityGate[];
   /** An already-open storage (tests, benchmarks); otherwise opened from config.db and closed by close(). */
   readonly storage?: Storage;
 }
@@ -67,6 +71,10 @@ export async function createCenter(config: CenterConfig, deps: CenterDeps = {}):
     const source = deps.wrapValiditySource ? deps.wrapValiditySource(base) : base;
     const store = await startStore(config, source, clock, log);
     if (store) undo.push(() => store.stop());
+    for (const g of deps.gates ?? []) {
+      g.useStore(store);
+      undo.push(async () => g.useStore(null));
+    }
     const engine = new ValidityEngine({
       mode: config.validity.mode,
       source,
@@ -134,7 +142,7 @@ async function listen(server: CenterServer, config: CenterConfig): Promise<Addre
 
 async function startAdmin(storage: Storage, clock: Clock, admin: NonNullable<CenterConfig['admin']>, log: Logger): Promise<AdminServer> {
   const ledger = await Ledger.open(storage, clock);
-  return startAdminServer({ storage, ledger, host: admin.host, port: admin.port, log });
+  return startAdminServer({ storage, ledger, host: admin.host, port: admin.port, log, clock, auditExtensions: [EMONEY_AUDIT] });
 }
 
 function readTls(tls: NonNullable<CenterConfig['tls']>): { cert: Buffer; key: Buffer } {

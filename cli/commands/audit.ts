@@ -8,7 +8,7 @@ export const AUDIT_VIOLATION_EXIT_CODE = 3;
 export function registerAudit(program: Command): void {
   program
     .command('audit')
-    .description('check the ledger invariants of a center database (debits = credits, no flagged account negative, accounts exist, balances = transfers)')
+    .description('check the ledger invariants of a center database (debits = credits, no flagged account negative, accounts exist, balances = transfers; e-money float = issued - settled)')
     .requiredOption('--db <target>', 'SQLite file path or postgres:// URL')
     .option('--json', 'print the report as one JSON object')
     .action(async (opts: { db: string; json?: boolean }) => {

@@ -61,7 +61,7 @@ export async function startCenter(i: CenterInputs): Promise<DemoCenter> {
     });
     await register(i, storage, emoney, clock);
     const config = parseCenterConfig({ listen: { host: '127.0.0.1', port: 0 }, db: dbPath, terminalKeys: { masterKeyFile: i.masterKeyFile }, validity: { mode: 'cached' } });
-    const center = await createCenter(config, { storage, flows: [emoney.flow], clock, log: i.log });
+    const center = await createCenter(config, { storage, flows: [emoney.flow], gates: [emoney.gate], clock, log: i.log });
     const sweep = startSweepTimer(emoney, DEMO_LIMITS.sweepIntervalMs, clock, i.log);
     const pragmas = storage.pragmas();
     return {

@@ -53,6 +53,7 @@ beforeAll(async () => {
     { id: 'KIOSK-1', ownerKind: 'store', ownerId: 'PROVIDER', keyRef: 'k-KIOSK-1' },
     { id: SHOP, ownerKind: 'store', ownerId: 'SHOP-A', keyRef: `k-${SHOP}`, callbackAddress: `127.0.0.1:${port}` },
   ]);
+  await storage.addMedia([{ id: 'c0ffee0000000001', expiresAtMs: 4_102_444_800_000 }]);
   await storage.close();
   const store = new CardStateStore(join(keys.dir, 'cards'));
   await store.save(personaliseCard({ cardId: 'c0ffee0000000001', pin: '1234', masterKey: issuerKey }));

@@ -396,6 +396,37 @@ describe('provider kiosk: the charge on the real stack', () => {
     expect(entry(charged.transactionId)).toMatchObject({ state: 'done', resultCode: 0 });
   });
 
+  it('the validity lists gate the kiosk: a stolen purse card is refused and captured (the charge is reversed); a blocked kiosk refuses the cash card and returns it', async () => {
+    const until = async (what: string, cond: () => boolean) => {
+      for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+      if (!cond()) throw new Error(`not seen by the center's validity store: ${what}`);
+    };
+    const alice0 = await balanceOf(WORLD.aliceA.ref);
+    const charged = await charge(CASH.alice, 2_500, WORLD.aliceA.pin);
+    expect(charged).toMatchObject({ result: 'approved' });
+    const card = await newPurse();
+    await s.storage.blockMedium(card, 'stolen');
+    await until('card stolen', () => !s.center!.store!.judgeMedium(card, Date.now()).ok);
+    const refused = await purse(card);
+    expect(refused).toMatchObject({ result: 'declined', code: 'EMONEY_MEDIUM_INVALID', card: 'captured', mediumId: card, transactionId: charged.transactionId });
+    expect(s.cardBalance(card)).toBe(0);
+    expect((await s.storage.getMedium(card))?.status).toBe('captured');
+    clock.offsetMs = EMONEY_LIMITS.ISSUE_TIMEOUT_MS + 1;
+    expect((await s.emoney.sweep()).reversed).toBe(1);
+    expect(await balanceOf(WORLD.aliceA.ref)).toBe(alice0);
+    clock.offsetMs = 0;
+    await s.storage.blockTerminal(PROVIDER_KIOSK_ID);
+    try {
+      await until('kiosk blocked', () => !s.center!.store!.judgeTerminal(PROVIDER_KIOSK_ID).ok);
+      const blocked = await charge(CASH.alice, 1_000, WORLD.aliceA.pin);
+      expect(blocked).toMatchObject({ result: 'declined', code: 'EMONEY_TERMINAL_INVALID', card: 'returned' });
+      expect(await balanceOf(WORLD.aliceA.ref)).toBe(alice0);
+    } finally {
+      await s.storage.unblockTerminal(PROVIDER_KIOSK_ID);
+      await until('kiosk unblocked', () => s.center!.store!.judgeTerminal(PROVIDER_KIOSK_ID).ok);
+    }
+  });
+
   it('never logs a PIN: no bank or card PIN, nor its format-2 block, in any log line of the run', () => {
     const lines = s.logLines.join('\n');
     expect(lines.length).toBeGreaterThan(0);

@@ -167,6 +167,8 @@ beforeAll(async () => {
       { id: 'SHOP-B1', ownerKind: 'store', ownerId: 'SHOP-B', keyRef: 'k-SHOP-B1', callbackAddress: `127.0.0.1:${callbackPort}` },
     ],
   });
+  // The purse card is a medium on the validity lists (the center's general gate refuses an unknown card).
+  await admin(adminPort, '/media', { media: [{ id: PURSE_CARD, expiresAtMs: 4_102_444_800_000 }] });
   const readers = (simReady['readers'] as Array<{ name: string }>).map((r) => r.name);
   const env = { PCSCLITE_CSOCK_NAME: String(simReady['pcscSocket']) };
   const port = Number(centerReady['listening']);

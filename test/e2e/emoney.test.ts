@@ -17,6 +17,14 @@ import { WORLD } from '../sim/bank/fixtures.js';
 import { abandonRequest, chargeRequest, creditCard, issueRequest, moneyInWorld, openWorld, settle, SHOP_A1, SHOP_B1, SQLITE_DB, type CenterDb, type World } from '../center/emoney/world.js';
 import { POSTGRES_DB } from '../center/emoney/postgres-db.js';
 import { expectWorldConsistent } from '../center/emoney/world-checks.js';
+import { startAdminServer, type AdminServer } from '../../center/admin/server.js';
+import type { SettlementStep } from '../../center/emoney/settlement.js';
+import { EMONEY_AUDIT } from '../../center/emoney/audit-check.js';
+import { auditDatabase } from '../../center/ledger/audit-target.js';
+import { formatAuditReport } from '../../center/ledger/audit.js';
+import { createServer, type Socket } from 'node:net';
+import { deriveTerminalKey } from '../../center/server/terminal-keys.js';
+import { LinkClient } from '../../terminal/link/link-client.js';
 
 let w: World;
 let money0: number;
@@ -24,12 +32,33 @@ const tx = (): Buffer => randomBytes(16);
 const nonce = (): Buffer => randomBytes(8);
 
 const code = (n: number) => resultCodeName(n);
+/** Throw in a settlement step to stop the center's work there (as a crash would); null: run through. */
+let stepHook: ((s: SettlementStep) => void) | null = null;
+
+/** The operator's admin API on the world's center database. */
+async function withAdmin<T>(fn: (post: (path: string, body?: unknown) => Promise<number>, admin: AdminServer) => Promise<T>): Promise<T> {
+  const admin: AdminServer = await startAdminServer({ storage: w.storage, ledger: w.emoney.ledger, auditExtensions: [EMONEY_AUDIT] });
+  try {
+    return await fn(async (path, body) => (await fetch(`${admin.url}${path}`, { method: 'POST', body: JSON.stringify(body ?? {}) })).status, admin);
+  } finally {
+    await admin.close();
+  }
+}
+
+/** Waits (bounded) until the center's in-memory lists show a change made through the admin API. */
+async function until(what: string, cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!cond()) throw new Error(`not seen by the center's validity store: ${what}`);
+}
+const cardValid = (id: string) => w.center.store!.judgeMedium(id, Date.now()).ok;
+const terminalValid = (id: string) => w.center.store!.judgeTerminal(id).ok;
 
 const ENGINES: readonly CenterDb[] = [SQLITE_DB, POSTGRES_DB];
 
 for (const db of ENGINES) describe(`e-money over bank POS, end to end (center on ${db.name})`, () => {
   beforeEach(async () => {
-    w = await openWorld({ db });
+    stepHook = null;
+    w = await openWorld({ db, onSettlementStep: (s) => stepHook?.(s) });
     money0 = await moneyInWorld(w);
   });
   afterEach(async () => {
@@ -280,5 +309,133 @@ for (const db of ENGINES) describe(`e-money over bank POS, end to end (center on
     expect((await emoneyReport(w.storage)).flaggedRecords).toBe(1);
     expect(await w.banks.a.balance(WORLD.shopA.ref)).toBe(1_000);
     expect(await w.banks.b.balance(WORLD.shopB.ref)).toBe(0);
+  });
+  it('the validity lists gate e-money: a stolen card is refused at the kiosk and captured, a blocked kiosk charges nothing', async () => {
+    const [card, card2] = w.cards;
+    const t = tx();
+    expect((await chargeRequest(w.kiosk, t, WORLD.aliceA.ref, WORLD.aliceA.pin, 3_000)).status).toBe(STATUS.APPROVED);
+    await withAdmin(async (post) => expect(await post(`/media/${card!.cardId}/block`, { status: 'stolen' })).toBe(200));
+    await until('card stolen', () => !cardValid(card!.cardId));
+    await card!.open();
+    const refused = await issueRequest(w.kiosk, t, card!, (await card!.read()).counter, 3_000);
+    expect(refused.status).toBe(STATUS.DECLINED);
+    expect(code(refused.resultCode)).toBe('EMONEY_MEDIUM_INVALID');
+    expect(refused.hostMac).toBeUndefined();
+    expect(card!.balanceMinor).toBe(0);
+    expect((await w.storage.getMedium(card!.cardId))?.status).toBe('captured');
+    // The bank-approved charge never reached a card: reversed to the user after the timeout.
+    w.clock.offsetMs = EMONEY_LIMITS.ISSUE_TIMEOUT_MS + 1;
+    expect((await w.emoney.sweep()).reversed).toBe(1);
+    expect(await w.banks.a.balance(WORLD.aliceA.ref)).toBe(WORLD.aliceA.openingMinor);
+    w.clock.offsetMs = 0;
+    // A blocked kiosk: the charge is refused before the bank is called; the next valid card is not served either.
+    await withAdmin(async (post) => expect(await post(`/terminals/${'KIOSK-1'}/block`)).toBe(200));
+    await until('kiosk blocked', () => !terminalValid('KIOSK-1'));
+    const blocked = await chargeRequest(w.kiosk, tx(), WORLD.bobB.ref, WORLD.bobB.pin, 2_000);
+    expect(blocked.status).toBe(STATUS.DECLINED);
+    expect(code(blocked.resultCode)).toBe('EMONEY_TERMINAL_INVALID');
+    expect(await w.banks.b.balance(WORLD.bobB.ref)).toBe(WORLD.bobB.openingMinor);
+    expect(code((await issueRequest(w.kiosk, tx(), card2!, 0, 2_000)).resultCode)).toBe('EMONEY_TERMINAL_INVALID');
+    expect((await w.storage.getMedium(card2!.cardId))?.status).toBe('active');
+  });
+
+  it('a blocked shop neither uploads nor settles and is not paid until unblocked; a record of a card blocked after the debit is settled and flagged', async () => {
+    const [card, card2] = w.cards;
+    for (const [c, amount] of [[card!, 5_000], [card2!, 1_000]] as const) {
+      const t = tx();
+      await chargeRequest(w.kiosk, t, WORLD.aliceA.ref, WORLD.aliceA.pin, amount);
+      await creditCard(w.kiosk, t, c, amount);
+    }
+    const shop = w.shops[SHOP_A1]!;
+    await shop.sell(card!, 700, nonce());
+    await shop.sell(card2!, 300, nonce());
+    // The holder of card 2 reports it lost after the (offline) sale.
+    await withAdmin(async (post) => expect(await post(`/media/${card2!.cardId}/block`, { status: 'lost' })).toBe(200));
+    await until('card 2 lost', () => !cardValid(card2!.cardId));
+    // The batch is acknowledged (records erased at the shop), then the center stops before paying; the shop is blocked.
+    stepHook = (s) => {
+      if (s === 'acked') throw new Error('stop before paying');
+    };
+    await settle(w, shop);
+    stepHook = null;
+    expect(shop.instructions[0]!.totalMinor).toBe(1_000);
+    await withAdmin(async (post) => expect(await post(`/terminals/${SHOP_A1}/block`)).toBe(200));
+    await until('shop blocked', () => !terminalValid(SHOP_A1));
+    expect((await w.emoney.sweep()).paymentsRetried).toBe(0);
+    expect(await w.banks.a.balance(WORLD.shopA.ref)).toBe(0);
+    // Blocked: a new sale can be neither uploaded nor settled (refused before anything is stored or booked).
+    const later = await shop.sell(card!, 200, nonce());
+    await expect(shop.link.request({ type: 'purchaseUpload', records: [later] })).rejects.toThrow();
+    await expect(shop.link.request({ type: 'settleRequest', terminalId: shop.id, records: [later] })).rejects.toThrow();
+    const stored = await w.storage.read((q) => q.get<{ n: number }>('SELECT COUNT(*) AS n FROM emoney_records WHERE counter = ?', [later.cardCounter]));
+    expect(Number(stored?.n)).toBe(0);
+    // Unblocked: the held batch is paid by the sweep; the lost card's record was settled and flagged.
+    await withAdmin(async (post) => expect(await post(`/terminals/${SHOP_A1}/unblock`)).toBe(200));
+    await until('shop unblocked', () => terminalValid(SHOP_A1));
+    expect((await w.emoney.sweep()).paymentsRetried).toBe(1);
+    expect(await w.banks.a.balance(WORLD.shopA.ref)).toBe(1_000);
+    const flags = await w.storage.read((q) => q.all<{ card_id: string; kind: string }>('SELECT card_id, kind FROM emoney_flags'));
+    expect(flags).toEqual([{ card_id: card2!.cardId, kind: 'blocked_card' }]);
+    await settle(w, shop);
+    expect(await w.banks.a.balance(WORLD.shopA.ref)).toBe(1_200);
+  });
+  it('the books cannot be rewritten silently: a raw admin transfer from the float is refused and on the audit trail; a write behind the flows is caught by the float audit', async () => {
+    const [card] = w.cards;
+    const t = tx();
+    await chargeRequest(w.kiosk, t, WORLD.aliceA.ref, WORLD.aliceA.pin, 5_000);
+    await creditCard(w.kiosk, t, card!, 5_000);
+    const raw = { id: 'a'.repeat(32), debitAccountId: 'emoney-float', creditAccountId: 'provider@0001', amountMinor: 5_000, currency: 'JPY' };
+    await withAdmin(async (post) => expect(await post('/transfers', { transfers: [raw] })).toBe(403));
+    expect((await emoneyReport(w.storage)).floatMinor).toBe(5_000);
+    const trail = await w.storage.read((q) => q.all<{ route: string; outcome: string; code: string; target_ids: string }>('SELECT route, outcome, code, target_ids FROM admin_audit_trail'));
+    expect(trail).toEqual([{ route: '/transfers', outcome: 'refused', code: 'ADMIN_SYSTEM_ACCOUNT', target_ids: JSON.stringify([raw.id]) }]);
+    // The same write made behind the flows' back (straight into the ledger): the audit no longer says ok.
+    await w.emoney.ledger.createTransfers([raw]);
+    const name = 'e-money float equals e-money outstanding (issued - settled)';
+    await withAdmin(async (_post, admin) => {
+      const audit = (await (await fetch(`${admin.url}/audit`)).json()) as { ok: boolean; checks: { name: string; ok: boolean }[] };
+      expect(audit.ok).toBe(false);
+      expect(audit.checks.find((c) => c.name === name)?.ok).toBe(false);
+    });
+    const target = typeof w.dbTarget === 'string' ? w.dbTarget : (w.dbTarget as { url: string }).url;
+    const text = formatAuditReport(await auditDatabase(target));
+    expect(text).toContain(`[FAIL] ${name}`);
+    expect(text).toContain('emoney-float: balance 0 but issued - settled = 5000');
+    // Put back, so the world's own checks (money, audits) still hold.
+    await w.emoney.ledger.createTransfers([{ ...raw, id: 'b'.repeat(32), debitAccountId: 'provider@0001', creditAccountId: 'emoney-float' }]);
+    expect(formatAuditReport(await auditDatabase(target))).toContain(`[ok] ${name}`);
+  });
+  it('settlement callbacks are bounded: with MAX_CALLBACKS_IN_FLIGHT running, one more SETTLE_REQUEST is refused before a batch opens', async () => {
+    // A shop terminal whose callback address accepts connections and never answers: every callback hangs in its handshake.
+    const held: Socket[] = [];
+    const silent = createServer((sock) => void held.push(sock));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as { port: number }).port;
+    const id = 'SHOP-A9';
+    await w.storage.addTerminals([{ id, ownerKind: 'store', ownerId: 'SHOP-A', keyRef: `k-${id}`, callbackAddress: `127.0.0.1:${port}` }]);
+    // SETTLE_REQUEST ends its session (the shop hangs up and awaits the callback): one link per request.
+    const settleOnce = async () => {
+      const link = new LinkClient({ terminalId: id, terminalKey: deriveTerminalKey(w.masterKey, `k-${id}`), centers: [{ host: '127.0.0.1', port: w.center.address.port }], maxAttempts: 1 });
+      link.start();
+      try {
+        return (await link.request({ type: 'settleRequest', terminalId: id, records: [] })).type;
+      } finally {
+        await link.close();
+      }
+    };
+    const batches = async () => Number((await w.storage.read((q) => q.get<{ n: number }>('SELECT COUNT(*) AS n FROM emoney_batches WHERE terminal_id = ?', [id])))?.n);
+    try {
+      for (let i = 0; i < EMONEY_LIMITS.MAX_CALLBACKS_IN_FLIGHT; i++) expect(await settleOnce()).toBe('awaitCallback');
+      expect(await batches()).toBe(EMONEY_LIMITS.MAX_CALLBACKS_IN_FLIGHT);
+      await expect(settleOnce()).rejects.toThrow();
+      expect(await batches()).toBe(EMONEY_LIMITS.MAX_CALLBACKS_IN_FLIGHT);
+    } finally {
+      for (const sock of held) sock.destroy();
+      await new Promise<void>((r) => silent.close(() => r()));
+    }
+    // The callbacks fail (dial refused, retries bounded) and free their places: settling works again.
+    await w.emoney.idle();
+    await settle(w, w.shops[SHOP_A1]!, []);
+    expect(w.shops[SHOP_A1]!.instructions).toHaveLength(1);
   });
 });

@@ -8,6 +8,7 @@ import { Ledger } from '../../../center/ledger/ledger.js';
 import { openStorage } from '../../../center/storage/open.js';
 import type { Storage } from '../../../center/storage/types.js';
 import { ManualClock } from '../../../core/clock.js';
+import { createLogger } from '../../../core/log.js';
 
 let dir: string;
 let storage: Storage;
@@ -103,5 +104,55 @@ describe('admin API', () => {
       { numRuns: 150, seed: 42 },
     );
     expect((await call('GET', '/health')).json).toEqual({ ok: true, engine: 'sqlite' });
+  });
+  it('refuses raw transfers on system accounts (403 ADMIN_SYSTEM_ACCOUNT, nothing booked) and writes an audit-trail row for every mutating call', async () => {
+    const accounts = [
+      { id: 'emoney-float', owner: 'provider', kind: 'emoney_float', currency: 'JPY' },
+      { id: 'provider@0001', owner: 'provider', institution: '0001', kind: 'provider_at_bank', currency: 'JPY' },
+      { id: 'cash-in', owner: 'ops', kind: 'external', currency: 'JPY' },
+    ];
+    expect((await call('POST', '/accounts', { accounts })).status).toBe(200);
+    const raw = { id: 'b'.repeat(32), debitAccountId: 'emoney-float', creditAccountId: 'provider@0001', amountMinor: 5_000, currency: 'JPY' };
+    const refused = await call('POST', '/transfers', { transfers: [raw] });
+    expect(refused.status).toBe(403);
+    expect(refused.json.error).toMatchObject({ code: 'ADMIN_SYSTEM_ACCOUNT', details: { accounts: [{ id: 'emoney-float', kind: 'emoney_float' }, { id: 'provider@0001', kind: 'provider_at_bank' }] } });
+    const intoFloat = { ...raw, id: 'c'.repeat(32), debitAccountId: 'cash-in', creditAccountId: 'emoney-float' };
+    expect((await call('POST', '/transfers', { transfers: [intoFloat] })).json.error.code).toBe('ADMIN_SYSTEM_ACCOUNT');
+    expect((await call('GET', `/transfers/${raw.id}`)).status).toBe(404);
+    expect((await call('GET', '/accounts/emoney-float')).json).toMatchObject({ debitsPostedMinor: 0, creditsPostedMinor: 0 });
+    await call('POST', '/media/00000000000000ee/block', { status: 'stolen' });
+    await call('GET', '/health');
+    const rows = await storage.read((q) => q.all<Record<string, unknown>>('SELECT * FROM admin_audit_trail'));
+    const mapped = rows.map((r) => ({ route: r['route'], targets: JSON.parse(String(r['target_ids'])), outcome: r['outcome'], code: r['code'] }));
+    expect(mapped).toEqual(expect.arrayContaining([
+      { route: '/accounts', targets: ['emoney-float', 'provider@0001', 'cash-in'], outcome: 'ok', code: null },
+      { route: '/transfers', targets: [raw.id], outcome: 'refused', code: 'ADMIN_SYSTEM_ACCOUNT' },
+      { route: '/transfers', targets: [intoFloat.id], outcome: 'refused', code: 'ADMIN_SYSTEM_ACCOUNT' },
+      { route: '/media/:id/block', targets: ['00000000000000ee'], outcome: 'refused', code: 'STORE_NOT_FOUND' },
+    ]));
+    expect(mapped.filter((r) => r.route === '/health')).toEqual([]);
+    for (const r of rows) {
+      expect(r).toMatchObject({ method: 'POST', actor: null, role: null });
+      expect(String(r['source_address'])).toMatch(/127\.0\.0\.1$/);
+      expect(Number(r['finished_ms'])).toBeGreaterThanOrEqual(Number(r['at_ms']));
+    }
+    // Every POST made by the tests of this file has its row (GETs have none).
+    expect(rows.every((r) => r['outcome'] !== 'started')).toBe(true);
+  });
+
+  it('logs one line per mutating call with route, outcome and code', async () => {
+    const lines: string[] = [];
+    const logged = await startAdminServer({
+      storage, ledger: await Ledger.open(storage, new ManualClock()), log: createLogger('admin', { level: 'info' }, { write: (l: string) => void lines.push(l) }),
+    });
+    try {
+      await fetch(`${logged.url}/terminals/NOPE-1/block`, { method: 'POST' });
+      await fetch(`${logged.url}/health`);
+    } finally {
+      await logged.close();
+    }
+    const calls = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l['msg'] === 'admin call');
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({ route: 'POST /terminals/:id/block', targets: 1, outcome: 'refused', code: 'STORE_NOT_FOUND' });
   });
 });

@@ -32,5 +32,5 @@ const emoney = await Emoney.open({
 });
 await emoney.registerShop('SHOP-A', WORLD.shopA.ref);
 await emoney.sweep(); // resumes acknowledged batches' payments after a crash
-const center = await createCenter(configOf(o.masterKeyFile, { listen: { host: '127.0.0.1', port: o.port ?? 0 } }), { storage, flows: [emoney.flow] });
+const center = await createCenter(configOf(o.masterKeyFile, { listen: { host: '127.0.0.1', port: o.port ?? 0 } }), { storage, flows: [emoney.flow], gates: [emoney.gate] });
 process.stdout.write(`READY ${center.address.port}\n`);

@@ -6,13 +6,16 @@
  */
 import { expect } from 'vitest';
 import { auditLedger } from '../../../center/ledger/audit.js';
+import { EMONEY_AUDIT } from '../../../center/emoney/audit-check.js';
 import { emoneyReport } from '../../../center/emoney/reports.js';
 import { WORLD } from '../../sim/bank/fixtures.js';
 import { moneyInWorld, type World } from './world.js';
 
 export async function expectWorldConsistent(w: World, money0: number): Promise<void> {
   expect(await moneyInWorld(w)).toBe(money0);
-  expect((await auditLedger(w.storage)).ok).toBe(true);
+  const audit = await auditLedger(w.storage, [EMONEY_AUDIT]);
+  expect(audit.checks.filter((c) => !c.ok)).toEqual([]);
+  expect(audit.checks.map((c) => c.name)).toContain('e-money float equals e-money outstanding (issued - settled)');
   for (const b of [w.banks.a, w.banks.b]) expect((await auditLedger(b.storage)).ok).toBe(true);
   const report = await emoneyReport(w.storage);
   expect(report.banks.find((b) => b.bankCode === '0001')!.providerNetMinor).toBe(await w.banks.a.balance(WORLD.providerA.ref));

@@ -185,7 +185,7 @@ export async function openWorld(o: { onSettlementStep?: (s: SettlementStep, id: 
       lookupTerminalKey: terminalKeyLookup(nodeStorage, keys.masterKey), random: new SeededRandom(seed), clock,
       ...(o.onSettlementStep && { onSettlementStep: o.onSettlementStep }),
     });
-    const center = await createCenter(configOf(keys.masterKeyFile), { storage: nodeStorage, flows: [emoney.flow] });
+    const center = await createCenter(configOf(keys.masterKeyFile), { storage: nodeStorage, flows: [emoney.flow], gates: [emoney.gate] });
     const link = (id: string): LinkClient => {
       const c = new LinkClient({ terminalId: id, terminalKey: deriveTerminalKey(keys.masterKey, `k-${id}`), centers: [{ host: '127.0.0.1', port: center.address.port }], maxAttempts: 1 });
       c.start();
@@ -204,6 +204,7 @@ export async function openWorld(o: { onSettlementStep?: (s: SettlementStep, id: 
   for (const [i, pin] of ['1234', '5678', '4321'].entries()) {
     const cardId = `c0ffee00000000${String(i + 1).padStart(2, '0')}`;
     await cardStore.save(personaliseCard({ cardId, pin, masterKey: issuerMasterKey }));
+    await storage.addMedia([{ id: cardId, expiresAtMs: 4_102_444_800_000 }]); // a purse card is a medium on the validity lists
     cards.push(new TestCard(new PurseApplet(cardStore, cardId), pin));
   }
   const nodes: CenterNode[] = [first];

@@ -16,6 +16,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { auditLedger } from '../../../center/ledger/audit.js';
+import { EMONEY_AUDIT } from '../../../center/emoney/audit-check.js';
 import { Emoney } from '../../../center/emoney/emoney.js';
 import type { SettlementStep } from '../../../center/emoney/settlement.js';
 import { Relay } from '../../../center/relay/relay.js';
@@ -246,6 +247,7 @@ class Stack implements EmoneyStack {
     this.center = await createCenter(configOf(this.masterKeyFile, { listen: { host: '127.0.0.1', port: this.centerPort } }), {
       storage: this.storage,
       flows: [this.emoney.flow],
+      gates: [this.emoney.gate],
       clock: this.clock,
       log: stackLog('center', this.captured),
     });
@@ -328,6 +330,8 @@ class Stack implements EmoneyStack {
 
   async issueCard(cardId: string, o: { pin?: string; balanceMinor?: number } = {}): Promise<string> {
     await this.slots.issue({ cardId, pin: o.pin ?? CARD_PIN, balanceMinor: o.balanceMinor ?? 0, masterKey: this.issuerMasterKey });
+    // A purse card is a medium on the validity lists (the center's general gate refuses an unknown card).
+    if (!(await this.storage.getMedium(cardId))) await this.storage.addMedia([{ id: cardId, expiresAtMs: 4_102_444_800_000 }]);
     this.issued.add(cardId);
     return cardId;
   }
@@ -387,7 +391,7 @@ class Stack implements EmoneyStack {
 
   async audits(): Promise<{ center: boolean; bankA: boolean; bankB: boolean }> {
     return {
-      center: (await auditLedger(this.storage)).ok,
+      center: (await auditLedger(this.storage, [EMONEY_AUDIT])).ok,
       bankA: (await auditLedger(this.banks.a.storage)).ok,
       bankB: (await auditLedger(this.banks.b.storage)).ok,
     };

@@ -17,7 +17,7 @@ import { baseOf, closeCharge, setStage, type Stage } from './charge-entry.js';
 import type { Kiosk } from './kiosk.js';
 import { failedRepeat, failureCode } from './link-failure.js';
 import { pickCharge } from './pick-charge.js';
-import { RESULT_IN_DOUBT, resultCodeName } from './result-codes.js';
+import { RESULT_IN_DOUBT, RESULT_MEDIUM_INVALID, resultCodeName } from './result-codes.js';
 
 type Waiting = Stage<'approved'> | Stage<'bound'>;
 
@@ -73,6 +73,8 @@ async function creditCard(ctx: RoleContext, card: CardSession, id: string, p: Wa
   }
   if (answer.type !== 'emoneyIssueResult') throw termError('TERM_ROLE_FAILED', `unexpected answer ${answer.type}`, { type: answer.type });
   if (answer.status === STATUS.APPROVED && answer.hostMac) return applyCredit(ctx, card, id, bound, answer.hostMac);
+  // A lost, stolen, expired or captured purse card: kept, as the validity flow keeps an invalid card.
+  if (answer.resultCode === RESULT_MEDIUM_INVALID && !card.removed) await card.capture();
   return closeOnIssueAnswer(ctx, id, bound, answer, purse.balanceMinor);
 }
 

@@ -24,6 +24,11 @@ const NAMES: Readonly<Record<number, string>> = {
   0x010f: 'EMONEY_LEDGER_REFUSED',
   0x0110: 'EMONEY_CHARGE_CREDITED',
   0x0111: 'EMONEY_CHARGE_IN_PROGRESS',
+  0x0112: 'EMONEY_MEDIUM_INVALID',
+  0x0113: 'EMONEY_MEDIUM_UNKNOWN',
+  0x0114: 'EMONEY_TERMINAL_INVALID',
+  0x0115: 'EMONEY_VALIDITY_UNAVAILABLE',
+  0x0116: 'EMONEY_BUSY',
   0x0201: 'BANK_WRONG_PIN',
   0x0202: 'BANK_INSUFFICIENT_FUNDS',
   0x0203: 'BANK_ACCOUNT_CLOSED',
@@ -50,3 +55,5 @@ export function resultCodeName(n: number): string | undefined {
 export const RESULT_OK = 0x0000;
 export const RESULT_IN_DOUBT = 0x010a;
 export const RESULT_IN_PROGRESS = 0x0111;
+/** The purse card is lost, stolen, expired or captured: the kiosk keeps it. */
+export const RESULT_MEDIUM_INVALID = 0x0112;

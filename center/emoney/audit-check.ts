@@ -1,0 +1,32 @@
+/**
+ * The e-money audit check: the float account equals the e-money outstanding
+ * as the flows' own rows say it, issued (charges credited to a card) minus
+ * settled (records accepted into a batch). A ledger write that bypassed the
+ * flows (a raw transfer from the float) breaks it.
+ */
+import type { AuditCheck, AuditExtension } from '../ledger/audit.js';
+import type { SqlExecutor } from '../storage/types.js';
+import { FLOAT } from './ledger-map.js';
+
+/** Batch states in which the accepted total has left the float (booked float → settle-clearing at `instructed`). */
+const BOOKED_BATCH_STATES = `('instructed','acked','settled','pay_failed')`;
+
+async function floatCheck(q: SqlExecutor): Promise<AuditCheck> {
+  const row = await q.get(
+    `SELECT CAST(COALESCE((SELECT credits_posted - debits_posted FROM ledger_accounts WHERE id = ?), 0) AS TEXT) AS fl,
+            CAST(COALESCE((SELECT SUM(amount) FROM emoney_charges WHERE state = 'issued'), 0) AS TEXT) AS issued,
+            CAST(COALESCE((SELECT SUM(total) FROM emoney_batches WHERE state IN ${BOOKED_BATCH_STATES}), 0) AS TEXT) AS settled`,
+    [FLOAT],
+  );
+  const float = BigInt(String(row?.['fl'] ?? '0'));
+  const outstanding = BigInt(String(row?.['issued'] ?? '0')) - BigInt(String(row?.['settled'] ?? '0'));
+  const ok = float === outstanding;
+  return {
+    name: 'e-money float equals e-money outstanding (issued - settled)',
+    ok,
+    violations: ok ? 0 : 1,
+    examples: ok ? [] : [`${FLOAT}: balance ${float} but issued - settled = ${outstanding}`],
+  };
+}
+
+export const EMONEY_AUDIT: AuditExtension = { module: 'emoney', check: floatCheck };
