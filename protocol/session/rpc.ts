@@ -5,7 +5,7 @@
  * callback session).
  */
 import type { Clock, TimerHandle } from '../../core/clock.js';
-import { protoCodeFromWire, protoError, ProtocolError, PROTO_WIRE_CODES } from '../errors.js';
+import { isProtocolError, protoCodeFromWire, protoError, ProtocolError, PROTO_WIRE_CODES } from '../errors.js';
 import { PROTOCOL_LIMITS } from '../limits.js';
 import { RESPONSES } from '../messages/catalog.js';
 import type { Message, RequestMessage, ResponseMessage } from '../messages/types.js';
@@ -16,7 +16,12 @@ export interface RpcOptions {
   clock: Clock;
   /** Request types the peer may send us. */
   acceptRequests: ReadonlySet<string>;
-  /** Answers a peer request (never called for ping). Rejecting answers a non-fatal PROTO_HANDLER_FAILED. */
+  /**
+   * Answers a peer request (never called for ping). Rejecting with a
+   * ProtocolError coded PROTO_UNEXPECTED_MESSAGE (a request this side does
+   * not serve) answers that code, any other rejection a PROTO_HANDLER_FAILED;
+   * both non-fatal.
+   */
   onRequest?: (req: RequestMessage, requestId: number) => Promise<ResponseMessage>;
   /** Responses after which this side closes the session. */
   endAfter?: ReadonlySet<string>;
@@ -137,12 +142,13 @@ export class RpcSession {
     this.serving.add(id);
     this.o.onRequest(m, id).then(
       (res) => this.answer(m, id, res),
-      () => this.answer(m, id, undefined),
+      (e: unknown) => this.answer(m, id, isProtocolError(e) && e.code === 'PROTO_UNEXPECTED_MESSAGE' ? 'PROTO_UNEXPECTED_MESSAGE' : undefined),
     );
   }
 
-  private answer(req: RequestMessage, id: number, res: ResponseMessage | undefined): void {
+  private answer(req: RequestMessage, id: number, res: ResponseMessage | 'PROTO_UNEXPECTED_MESSAGE' | undefined): void {
     this.serving.delete(id);
+    if (res === 'PROTO_UNEXPECTED_MESSAGE') return this.replyError(id, res);
     if (res === undefined || !(RESPONSES[req.type] as readonly string[]).includes(res.type)) {
       return this.replyError(id, 'PROTO_HANDLER_FAILED');
     }

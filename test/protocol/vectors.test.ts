@@ -93,11 +93,30 @@ describe.each(FRAME_VECTORS.map((v) => [v.name, v] as [string, FrameVector]))('v
 
 describe('transcripts', () => {
   it.each([['main', 't2c'], ['main', 'c2t'], ['callback', 't2c'], ['callback', 'c2t']] as const)('%s %s frames pass the verifier in order', (session, dir) => {
-    const vs = FRAME_VECTORS.filter((v) => v.session === session && v.dir === dir);
+    // The receiver sets its keys after the last MAC-less handshake frame and is established after AUTH / AUTH_OK
+    // (the callback terminal: after sending CALLBACK_AUTH). The MAC-less fatal ERROR belongs before keys: tested below.
+    const vs = FRAME_VECTORS.filter((v) => v.session === session && v.dir === dir && v.name !== 'errorFatalUnauthenticated');
     const ver = new InboundVerifier();
-    ver.setKey(macKeyOf({ session, dir }), 'PROTO_BAD_MAC');
     const all = frames([Buffer.concat(vs.map(bytesOf))]);
-    expect(all.map((f) => ver.accept(f).message)).toEqual(vs.map((v) => v.message));
+    const got = all.map((f) => {
+      if (f.mac) ver.setKey(macKeyOf({ session, dir }), 'PROTO_BAD_MAC');
+      const r = ver.accept(f);
+      if (r?.message.type === 'auth' || r?.message.type === 'authOk' || (session === 'callback' && dir === 't2c')) ver.establish();
+      return r?.message;
+    });
+    expect(got).toEqual(vs.map((v) => v.message));
+  });
+
+  it('a MAC-less ERROR ends a session without keys, and is dropped unread by a receiver with keys', () => {
+    const v = FRAME_VECTORS.find((x) => x.name === 'errorFatalUnauthenticated') as FrameVector;
+    expect(new InboundVerifier().accept(only([bytesOf(v)]))?.message).toEqual(v.message);
+    const keyed = new InboundVerifier(14);
+    keyed.setKey(macKeyOf(v), 'PROTO_BAD_MAC');
+    keyed.establish();
+    expect(keyed.accept(only([bytesOf(v)]))).toBeUndefined();
+    expect(keyed.discarded).toBe(1);
+    // Not even the body is parsed: a MAC-less ERROR with a broken body is dropped all the same.
+    expect(keyed.accept(only([h('5453 01 0f 0000 00000000 00000000 00000003 830151')]))).toBeUndefined();
   });
 
   it('a private-class (ignorable) tag is skipped, a context tag is not', () => {
@@ -110,6 +129,7 @@ function errorOf(v: ErrorVector, chunks: Buffer[]): string {
   const max = v.receiver === 'handshake' ? PROTOCOL_LIMITS.MAX_HANDSHAKE_FRAME_BYTES : PROTOCOL_LIMITS.MAX_FRAME_BYTES;
   const ver = new InboundVerifier(v.receiver === 'handshake' ? 0 : v.receiver.lastSeq);
   if (v.receiver !== 'handshake') ver.setKey(macKeyOf(v.receiver), 'PROTO_BAD_MAC');
+  if (v.receiver !== 'handshake' && v.receiver.established !== false) ver.establish();
   try {
     const d = new FrameDecoder(max);
     for (const c of chunks) d.push(c, (f) => ver.accept(f));

@@ -19,7 +19,7 @@ export interface FrameVector {
 export interface ErrorVector {
   name: string;
   /** Receiving side's state: 'handshake' = no keys yet; otherwise the session/direction keys and last seq seen. */
-  receiver: 'handshake' | { session: 'main' | 'callback'; dir: 't2c' | 'c2t'; lastSeq: number };
+  receiver: 'handshake' | { session: 'main' | 'callback'; dir: 't2c' | 'c2t'; lastSeq: number; /** false: keys set, handshake not finished. */ established?: boolean };
   bytes: string[];
   code: ProtoErrorCode;
 }
