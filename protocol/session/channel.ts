@@ -198,8 +198,11 @@ export class Channel {
   private onFrame(r: Received): void {
     if (this.closed) return;
     const m = r.message;
-    if (m.type === 'error' && (m.fatal || !r.authenticated || r.header.requestId === 0)) {
-      const code: ProtoErrorCode = protoCodeFromWire(m.wireCode) ?? 'PROTO_CLOSED';
+    // A fatal ERROR, one before the keys exist, one for the whole session, or one with a number this
+    // side does not know ends the session (PROTOCOL.md §7); it is never answered.
+    const known = m.type === 'error' ? protoCodeFromWire(m.wireCode) : undefined;
+    if (m.type === 'error' && (m.fatal || !r.authenticated || r.header.requestId === 0 || known === undefined)) {
+      const code: ProtoErrorCode = known ?? 'PROTO_CLOSED';
       this.finish(protoError(code, 'peer closed the session with an error', { remote: true, wireCode: m.wireCode }));
       this.socket.end();
       return;

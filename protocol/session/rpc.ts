@@ -108,7 +108,8 @@ export class RpcSession {
     const p = this.pending.get(id);
     if (!p) {
       if (this.expired.delete(id)) return;
-      throw protoError('PROTO_UNKNOWN_REQUEST', 'error for a request not in flight', { requestId: id });
+      // The id is in this side's request space: the fatal ERROR names no request (request id 0).
+      throw protoError('PROTO_UNKNOWN_REQUEST', 'error for a request not in flight', { responseTo: id });
     }
     this.settle(id, p);
     p.reject(new ProtocolError(protoCodeFromWire(wireCode) ?? 'PROTO_HANDLER_FAILED', 'peer refused the request', { requestId: id, remote: true }));
@@ -118,10 +119,10 @@ export class RpcSession {
     const p = this.pending.get(id);
     if (!p) {
       if (this.expired.delete(id)) return; // a late answer to a request we gave up on
-      throw protoError('PROTO_UNKNOWN_REQUEST', 'response for a request not in flight', { requestId: id });
+      throw protoError('PROTO_UNKNOWN_REQUEST', 'response for a request not in flight', { responseTo: id });
     }
     if (!(RESPONSES[p.type] as readonly string[]).includes(m.type)) {
-      throw protoError('PROTO_UNEXPECTED_MESSAGE', 'response does not answer its request', { requestId: id });
+      throw protoError('PROTO_UNEXPECTED_MESSAGE', 'response does not answer its request', { responseTo: id });
     }
     this.settle(id, p);
     p.resolve(m as ResponseMessage);

@@ -183,6 +183,46 @@ describe('the receiver of an ERROR never answers it (PROTOCOL.md §7)', () => {
   });
 });
 
+describe('request-id spaces of a fatal ERROR (PROTOCOL.md §7)', () => {
+  it('a response to a request not in flight gets a fatal PROTO_UNKNOWN_REQUEST with request id 0 (the id is the center\'s own)', async () => {
+    const { port } = await center();
+    const p = await peer(port);
+    p.send({ type: 'pong' }, 77, true);
+    const r = await p.next();
+    expect(r?.message).toEqual({ type: 'error', wireCode: PROTO_WIRE_CODES.PROTO_UNKNOWN_REQUEST, fatal: true });
+    expect(r?.frame.header.requestId).toBe(0);
+    expect((r?.frame.header.flags ?? 0) & FLAG_RESPONSE).toBe(0);
+  });
+
+  it('a reused request id is refused with a fatal ERROR naming that request (RESPONSE flag, the terminal\'s id)', async () => {
+    let release: (() => void) | undefined;
+    const slow = await center({
+      onSession: (info) => new EchoFlow(info, { onRequest: () => new Promise<never>((_r, reject) => (release = () => reject(new Error('released')))) }),
+    });
+    const p = await peer(slow.port);
+    p.send(validity, 5);
+    p.send(validity, 5);
+    const r = await p.next();
+    expect(r?.message).toEqual({ type: 'error', wireCode: PROTO_WIRE_CODES.PROTO_DUPLICATE_REQUEST_ID, fatal: true });
+    expect(r?.frame.header.requestId).toBe(5);
+    expect((r?.frame.header.flags ?? 0) & FLAG_RESPONSE).toBe(FLAG_RESPONSE);
+    release?.();
+  });
+});
+
+describe('an ERROR with a number the receiver does not know (PROTOCOL.md §7)', () => {
+  it('ends the session even when marked non-fatal, and is not answered', async () => {
+    const { port, flows } = await center({ pingIntervalMs: 20 });
+    const p = await peer(port);
+    const ping = await p.next();
+    expect(ping?.message.type).toBe('ping');
+    p.send({ type: 'error', wireCode: 0x7777, fatal: false }, ping?.frame.header.requestId ?? 0, true);
+    expect(await p.errorCode()).toBe('closed');
+    await waitFor(() => flows[0]?.closedWith !== undefined);
+    expect(flows[0]?.closedWith).toBe('PROTO_CLOSED');
+  });
+});
+
 /** A MAC'd frame with any code and body (the encoder only builds valid messages). */
 function rebuild(code: number, seq: number, body: Buffer, macKey: Buffer): Buffer {
   const template = encodeFrame({ type: 'ping' }, { seq, requestId: 0, response: false, macKey });
