@@ -11,8 +11,8 @@ import { PROTOCOL_LIMITS } from '../../protocol/limits.js';
 import { decodeBody, encodeBodyToBuffer } from '../../protocol/messages/catalog.js';
 import { InboundVerifier } from '../../protocol/session/verifier.js';
 import { TAG } from '../../protocol/codes.js';
-import { h, type ErrorVector, type FrameVector } from './support/vector-types.js';
-import { ERROR_VECTORS, FIXED_KEYS, FRAME_VECTORS } from './vectors.js';
+import { h, type BodyVector, type ErrorVector, type FrameVector } from './support/vector-types.js';
+import { BODY_VECTORS, ERROR_VECTORS, FIXED_KEYS, FRAME_VECTORS } from './vectors.js';
 
 const bytesOf = (v: { bytes: string[] }): Buffer => h(v.bytes.join(''));
 const keysOf = (v: { session: 'main' | 'callback' }) => FIXED_KEYS[v.session];
@@ -148,6 +148,19 @@ describe.each(ERROR_VECTORS.map((v) => [v.name, v] as [string, ErrorVector]))('e
   });
 });
 
+describe.each(BODY_VECTORS.map((v) => [v.name, v] as [string, BodyVector]))('body vector %s', (_name, v) => {
+  it(`decodes to ${v.result}`, () => {
+    let got = 'ok';
+    try {
+      decodeBody(v.code, bytesOf(v));
+    } catch (e) {
+      if (!isProtocolError(e)) throw e;
+      got = e.code;
+    }
+    expect(got).toBe(v.result);
+  });
+});
+
 describe('PROTOCOL.md', () => {
   const doc = readFileSync(new URL('../../protocol/PROTOCOL.md', import.meta.url), 'utf8');
   it.each(FRAME_VECTORS.map((v) => [v.name, v] as [string, FrameVector]))('carries the bytes of vector %s', (_n, v) => {
@@ -156,6 +169,10 @@ describe('PROTOCOL.md', () => {
   });
   it.each(ERROR_VECTORS.map((v) => [v.name, v] as [string, ErrorVector]))('carries error vector %s and its code', (_n, v) => {
     expect(doc).toContain(`${v.name} → ${v.code}`);
+    for (const field of v.bytes) expect(doc).toContain(field);
+  });
+  it.each(BODY_VECTORS.map((v) => [v.name, v] as [string, BodyVector]))('carries body vector %s and its result', (_n, v) => {
+    expect(doc).toContain(`${v.name} → ${v.result}`);
     for (const field of v.bytes) expect(doc).toContain(field);
   });
   it('carries the derived keys', () => {

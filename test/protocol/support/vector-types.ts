@@ -23,3 +23,12 @@ export interface ErrorVector {
   bytes: string[];
   code: ProtoErrorCode;
 }
+
+/** A message body (no frame) and what its decoder must make of it: PROTOCOL.md §9.4. */
+export interface BodyVector {
+  name: string;
+  /** Message code (§6.0) the body is decoded for. */
+  code: number;
+  bytes: string[];
+  result: 'ok' | ProtoErrorCode;
+}
