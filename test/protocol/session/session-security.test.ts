@@ -210,6 +210,20 @@ describe('request-id spaces of a fatal ERROR (PROTOCOL.md §7)', () => {
   });
 });
 
+describe('request ids (PROTOCOL.md §4.5)', () => {
+  it('an id may be used again once answered, for a request with other content', async () => {
+    const { port, flows } = await center();
+    const p = await peer(port);
+    p.send(validity, 5);
+    expect((await p.next())?.message.type).toBe('validityEarlyAck');
+    p.send({ type: 'transactionRequest', transactionId: Buffer.alloc(16, 1), kind: 1, amountMinor: 100, currency: 'JPY', content: [] }, 5);
+    const r = await p.next();
+    expect(r?.message.type).toBe('transactionResult');
+    expect(r?.frame.header.requestId).toBe(5);
+    expect(flows[0]?.seen.map((x) => x.type)).toEqual(['validityRequest', 'transactionRequest']);
+  });
+});
+
 describe('an ERROR with a number the receiver does not know (PROTOCOL.md §7)', () => {
   it('ends the session even when marked non-fatal, and is not answered', async () => {
     const { port, flows } = await center({ pingIntervalMs: 20 });
