@@ -176,6 +176,7 @@ export class Channel {
     try {
       const r = this.verifier.accept(f);
       if (r) this.onFrame(r);
+      else if (this.verifier.discarded === 1) this.log.warn({ code: 'PROTO_MAC_MISSING' }, 'dropped a MAC-less ERROR frame on a keyed session (injected on the path?); later ones are dropped silently');
     } catch (e) {
       // The receiver of an ERROR never answers it, not even a malformed one: it just closes.
       if (f.header.code !== MSG.ERROR || !isProtocolError(e)) throw e;

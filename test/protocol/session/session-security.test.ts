@@ -11,7 +11,11 @@ import { createLogger } from '../../../core/log.js';
 import { CenterServer } from '../../../center/net/server.js';
 import { routeSessions, type CenterFlow } from '../../../center/server/session-router.js';
 import { FLAG_RESPONSE } from '../../../protocol/codes.js';
-import { frameMac } from '../../../protocol/crypto/mac.js';
+import { dialTerminal } from '../../../center/net/dial-terminal.js';
+import { deriveSessionKeys } from '../../../protocol/crypto/keys.js';
+import { frameMac, verifyFrameMac } from '../../../protocol/crypto/mac.js';
+import { FrameDecoder, type RawFrame } from '../../../protocol/frame/decoder.js';
+import { decodeBody } from '../../../protocol/messages/catalog.js';
 import { protoCodeFromWire, PROTO_WIRE_CODES } from '../../../protocol/errors.js';
 import { encodeFrame } from '../../../protocol/frame/encoder.js';
 import { LinkClient } from '../../../terminal/link/link-client.js';
@@ -207,6 +211,37 @@ describe('request-id spaces of a fatal ERROR (PROTOCOL.md §7)', () => {
     expect(r?.frame.header.requestId).toBe(5);
     expect((r?.frame.header.flags ?? 0) & FLAG_RESPONSE).toBe(FLAG_RESPONSE);
     release?.();
+  });
+});
+
+describe('a refusal after the keys exist is MAC\'d (PROTOCOL.md §4.1)', () => {
+  it('the callback center refusing P_CB sends a MAC\'d fatal AUTH_FAILED the terminal can verify', async () => {
+    const got: RawFrame[] = [];
+    const server = createServer((s) => {
+      s.on('error', () => undefined);
+      const d = new FrameDecoder();
+      s.on('data', (c: Buffer) =>
+        d.push(c, (f) => {
+          got.push(f);
+          const m = decodeBody(f.header.code, f.body);
+          if (m.type !== 'callbackHello') return;
+          // The real terminal key, a wrong proof: the center must refuse at CALLBACK_AUTH.
+          const nonceT = Buffer.alloc(32, 6);
+          s.write(encodeFrame({ type: 'callbackAuth', nonce: nonceT, proof: Buffer.alloc(32, 0) }, { seq: 0, requestId: 0, response: false }));
+          keysOf.push(deriveSessionKeys(KEY, nonceT, m.nonce, TID));
+        }),
+      );
+    });
+    const keysOf: ReturnType<typeof deriveSessionKeys>[] = [];
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanups.push(() => void server.close());
+    const port = (server.address() as { port: number }).port;
+    await expect(dialTerminal({ host: '127.0.0.1', port }, TID, { terminalKey: KEY, token: Buffer.alloc(16, 1) })).rejects.toMatchObject({ code: 'PROTO_AUTH_FAILED' });
+    await waitFor(() => got.some((f) => f.header.code === 0x0f));
+    const refusal = got.find((f) => f.header.code === 0x0f) as RawFrame;
+    expect(decodeBody(refusal.header.code, refusal.body)).toEqual({ type: 'error', wireCode: PROTO_WIRE_CODES.PROTO_AUTH_FAILED, fatal: true });
+    expect(refusal.header.seq).toBe(1);
+    expect(refusal.mac && verifyFrameMac((keysOf[0] as { macC2t: Buffer }).macC2t, refusal.signed, refusal.mac)).toBe(true);
   });
 });
 
