@@ -19,7 +19,7 @@ export const PROTO_ERRORS = defineErrors('protocol', 'PROTO_', {
   PROTO_UNKNOWN_MESSAGE: { meaning: 'A frame carried a message code not in the catalog.', action: 'Upgrade the older side.' },
   PROTO_UNEXPECTED_MESSAGE: { meaning: 'A known message arrived in a state or direction where it is not allowed.', action: 'Report the peer software as non-conforming.' },
   PROTO_TLV_TRUNCATED: { meaning: 'A TLV ran past the end of its enclosing value.', action: 'Report the peer software as non-conforming.' },
-  PROTO_TLV_BAD_TAG: { meaning: 'A TLV tag was malformed, longer than two bytes, or not minimally encoded.', action: 'Report the peer software as non-conforming.' },
+  PROTO_TLV_BAD_TAG: { meaning: 'A TLV tag was 0x00 or longer than two bytes (tags are raw values as in EMV: 9F 02 is a valid tag).', action: 'Report the peer software as non-conforming.' },
   PROTO_TLV_BAD_LENGTH: { meaning: 'A TLV length was indefinite, longer than three bytes, or not minimally encoded.', action: 'Report the peer software as non-conforming.' },
   PROTO_TLV_UNKNOWN_TAG: { meaning: 'A non-ignorable TLV tag is not defined for this message.', action: 'Upgrade the older side.' },
   PROTO_TLV_DUPLICATE_TAG: { meaning: 'A non-repeatable TLV tag occurred twice.', action: 'Report the peer software as non-conforming.' },

@@ -18,7 +18,8 @@ import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { silentLogger, type Logger } from '../../core/log.js';
 import { systemRandom, type Random } from '../../core/random.js';
-import { protoError, PROTO_WIRE_CODES, type ProtocolError } from '../../protocol/errors.js';
+import { errorCode } from '../../core/errors.js';
+import { isProtocolError, protoError, PROTO_WIRE_CODES, type ProtocolError } from '../../protocol/errors.js';
 import { encodeFrame } from '../../protocol/frame/encoder.js';
 import { PROTOCOL_LIMITS } from '../../protocol/limits.js';
 import { SESSION_ENDING, TERMINAL_REQUESTS } from '../../protocol/messages/catalog.js';
@@ -201,12 +202,20 @@ export class CenterServer {
       acceptRequests: TERMINAL_REQUESTS,
       endAfter: SESSION_ENDING,
       onRequest: (req, requestId) => handler.onRequest(req as TerminalRequest, { requestId }).catch((e: unknown) => {
-        this.log.warn({ err: e, terminalId: hs.terminalId, requestId }, 'session handler failed');
+        this.logRefusal(e, { terminalId: hs.terminalId, requestId, request: req.type });
         throw e;
       }),
       ...(this.o.pingIntervalMs !== undefined && { pingIntervalMs: this.o.pingIntervalMs }),
       ...(this.o.idleTimeoutMs !== undefined && { idleTimeoutMs: this.o.idleTimeoutMs }),
     });
+  }
+
+  /** A refused request, for the operator: code and message, never a stack (that goes to debug). */
+  private logRefusal(e: unknown, at: { terminalId: string; requestId: number; request: string }): void {
+    const message = e instanceof Error ? e.message : String(e);
+    if (isProtocolError(e) && e.code === 'PROTO_UNEXPECTED_MESSAGE') return this.log.info({ ...at, code: e.code }, 'request type not served by this center');
+    this.log.warn({ ...at, code: errorCode(e), message }, 'session handler failed');
+    this.log.debug({ ...at, err: e }, 'session handler failure detail');
   }
 }
 

@@ -26,7 +26,9 @@ export interface SessionHandler {
   /**
    * Answers one request with a response allowed for it (PROTOCOL.md §6);
    * a rejection or a wrong response type is sent as a non-fatal
-   * PROTO_HANDLER_FAILED. After VALIDITY_NAK or AWAIT_CALLBACK the
+   * PROTO_HANDLER_FAILED, except a rejection with a ProtocolError coded
+   * PROTO_UNEXPECTED_MESSAGE (a request type this center does not serve),
+   * sent as that code (PROTOCOL.md §7). After VALIDITY_NAK or AWAIT_CALLBACK the
    * session is closed. Up to MAX_IN_FLIGHT_PER_SESSION calls may overlap.
    */
   onRequest(req: TerminalRequest, ctx: RequestContext): Promise<CenterResponse>;

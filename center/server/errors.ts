@@ -46,6 +46,10 @@ export const CenterErrors = defineErrors('center', 'CENTER_', {
     meaning: '`tessera keys terminal` was asked to write a terminal key file that already exists.',
     action: 'Pick another --out path, or pass --force to replace it (the terminal then needs the new file).',
   },
+  CENTER_FLOW_TYPE_TAKEN: {
+    meaning: 'Two flows of the center composition claim the same request type (the session router refuses to pick one).',
+    action: 'Programmer error in the center composition: give each request type to exactly one flow.',
+  },
 });
 
 export type CenterErrorCode = keyof typeof CenterErrors;

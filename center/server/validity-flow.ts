@@ -1,6 +1,7 @@
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import { NAK_REASON, STATUS } from '../../protocol/codes.js';
+import { protoError } from '../../protocol/errors.js';
 import type { CenterResponse, TerminalRequest, TransactionRequest, ValidityRequest } from '../../protocol/messages/types.js';
 import type { SessionHandler, SessionInfo } from '../net/types.js';
 import type { Storage } from '../storage/types.js';
@@ -42,7 +43,7 @@ export class ValidityFlow implements SessionHandler {
   onRequest(req: TerminalRequest): Promise<CenterResponse> {
     if (req.type === 'validityRequest') return this.onValidity(req);
     if (req.type === 'transactionRequest') return this.onTransaction(req);
-    return Promise.reject(new Error(`request ${req.type} is not served by the validity flow`));
+    return Promise.reject(protoError('PROTO_UNEXPECTED_MESSAGE', 'request not served by the validity flow', { request: req.type }));
   }
 
   onClose(): void {

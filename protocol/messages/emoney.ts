@@ -52,15 +52,19 @@ export const emoneyIssueRequest = codec<EmoneyIssueRequest>({
     // Credit confirmation (center/emoney/README.md): the card's credit receipt and the balance it reported.
     w.optBytes(TAG.CARD_MAC, m.creditReceipt).optU64(TAG.BALANCE_MINOR, m.balanceMinor);
   },
+  // Fields are checked in layout order (PROTOCOL.md §3.5): the first wrong one names the error.
   decode: (f) => {
-    const receipt = f.opt(TAG.CARD_MAC);
-    return {
-      type: 'emoneyIssueRequest',
+    const head = {
       transactionId: txId(f),
       mediumId: mediumId(f),
       cardCounter: uint(TAG.CARD_COUNTER, f.one(TAG.CARD_COUNTER), 4),
       amountMinor: amount(f),
       currency: currency(f),
+    };
+    const receipt = f.opt(TAG.CARD_MAC);
+    return {
+      type: 'emoneyIssueRequest',
+      ...head,
       ...optional('creditReceipt', receipt && sized(TAG.CARD_MAC, receipt, 4, 32)),
       ...optional('balanceMinor', optU64(f, TAG.BALANCE_MINOR)),
     };
@@ -74,8 +78,9 @@ export const emoneyIssueResult = codec<EmoneyIssueResult>({
     w.optBytes(TAG.HOST_MAC, m.hostMac);
   },
   decode: (f) => {
+    const head = outcome(f);
     const mac = f.opt(TAG.HOST_MAC);
-    return { type: 'emoneyIssueResult', ...outcome(f), ...optional('hostMac', mac && sized(TAG.HOST_MAC, mac, 4, 32)) };
+    return { type: 'emoneyIssueResult', ...head, ...optional('hostMac', mac && sized(TAG.HOST_MAC, mac, 4, 32)) };
   },
 });
 

@@ -45,14 +45,18 @@ export const prepaidResult = codec<PrepaidResult>({
     writeOutcome(w, m);
     w.optBytes(TAG.PREPAID_INFO, m.prepaidInfo).optU64(TAG.BALANCE_MINOR, m.balanceMinor).optBytes(TAG.RECEIPT, m.receipt);
   },
+  // Fields are checked in layout order (PROTOCOL.md §3.5): the first wrong one names the error.
   decode: (f) => {
+    const head = outcome(f);
     const info = f.opt(TAG.PREPAID_INFO);
+    const prepaidInfo = info && sized(TAG.PREPAID_INFO, info, 1, 4096);
+    const balanceMinor = optU64(f, TAG.BALANCE_MINOR);
     const receipt = f.opt(TAG.RECEIPT);
     return {
       type: 'prepaidResult',
-      ...outcome(f),
-      ...optional('prepaidInfo', info && sized(TAG.PREPAID_INFO, info, 1, 4096)),
-      ...optional('balanceMinor', optU64(f, TAG.BALANCE_MINOR)),
+      ...head,
+      ...optional('prepaidInfo', prepaidInfo),
+      ...optional('balanceMinor', balanceMinor),
       ...optional('receipt', receipt && sized(TAG.RECEIPT, receipt, 0, 1024)),
     };
   },

@@ -9,6 +9,7 @@ import type { Socket } from 'node:net';
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import { silentLogger, type Logger } from '../../core/log.js';
 import { isProtocolError, protoCodeFromWire, protoError, PROTO_WIRE_CODES, type ProtocolError, type ProtoErrorCode } from '../errors.js';
+import { MSG } from '../codes.js';
 import { FrameDecoder, type RawFrame } from '../frame/decoder.js';
 import { encodeFrame } from '../frame/encoder.js';
 import { PROTOCOL_LIMITS } from '../limits.js';
@@ -68,10 +69,10 @@ export class Channel {
     this.verifier.setKey(receiveKey, 'PROTO_AUTH_FAILED');
   }
 
-  /** The handshake is done: full frame size, MAC failures are PROTO_BAD_MAC. */
+  /** The handshake is done: full frame size, MAC failures are PROTO_BAD_MAC, handshake messages unexpected. */
   establish(): void {
     this.established = true;
-    this.verifier.setMacFailure('PROTO_BAD_MAC');
+    this.verifier.establish();
     this.decoder.setMaxFrameBytes(PROTOCOL_LIMITS.MAX_FRAME_BYTES);
     this.resumeDecoding();
   }
@@ -135,12 +136,20 @@ export class Channel {
     };
   }
 
-  /** Sends a fatal ERROR frame for `err` (never its message or details), then closes. */
+  /** MAC-less ERROR frames dropped unread since the keys were set (PROTOCOL.md §4.3). */
+  get discardedFrames(): number {
+    return this.verifier.discarded;
+  }
+
+  /**
+   * Sends a fatal ERROR frame for `err` (never its message or details), then
+   * closes. Once this side has keys the ERROR is MAC'd like every other frame
+   * (the peer, holding the same keys by then, would drop a MAC-less one).
+   */
   fail(err: ProtocolError): void {
     if (this.closed) return;
     const wireCode = PROTO_WIRE_CODES[err.code];
-    const authed = this.established;
-    const frame = authed
+    const frame = this.sendKey
       ? encodeFrame({ type: 'error', wireCode, fatal: true }, { seq: ++this.sendSeq, requestId: err.requestId, response: err.requestId !== 0, macKey: this.sendKey })
       : encodeFrame({ type: 'error', wireCode, fatal: true }, { seq: 0, requestId: err.requestId, response: err.requestId !== 0 });
     this.log.debug({ code: err.code }, 'closing session on protocol error');
@@ -192,7 +201,17 @@ export class Channel {
     // same segment must be checked against the limit establish() sets, not 512.
     if (!this.established) this.decoder.pause();
     this.framesDelivered++;
-    this.onFrame(this.verifier.accept(f));
+    try {
+      const r = this.verifier.accept(f);
+      if (r) this.onFrame(r);
+      else if (this.verifier.discarded === 1) this.log.warn({ code: 'PROTO_MAC_MISSING' }, 'dropped a MAC-less ERROR frame on a keyed session (injected on the path?); later ones are dropped silently');
+    } catch (e) {
+      // The receiver of an ERROR never answers it, not even a malformed one: it just closes.
+      if (f.header.code !== MSG.ERROR || !isProtocolError(e)) throw e;
+      this.log.debug({ code: e.code }, 'closing session on a bad ERROR frame');
+      this.socket.end();
+      this.finish(e);
+    }
   };
 
   private decode(step: () => void): void {
@@ -208,8 +227,11 @@ export class Channel {
   private onFrame(r: Received): void {
     if (this.closed) return;
     const m = r.message;
-    if (m.type === 'error' && (m.fatal || !r.authenticated || r.header.requestId === 0)) {
-      const code: ProtoErrorCode = protoCodeFromWire(m.wireCode) ?? 'PROTO_CLOSED';
+    // A fatal ERROR, one before the keys exist, one for the whole session, or one with a number this
+    // side does not know ends the session (PROTOCOL.md §7); it is never answered.
+    const known = m.type === 'error' ? protoCodeFromWire(m.wireCode) : undefined;
+    if (m.type === 'error' && (m.fatal || !r.authenticated || r.header.requestId === 0 || known === undefined)) {
+      const code: ProtoErrorCode = known ?? 'PROTO_CLOSED';
       this.finish(protoError(code, 'peer closed the session with an error', { remote: true, wireCode: m.wireCode }));
       this.socket.end();
       return;

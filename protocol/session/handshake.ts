@@ -83,8 +83,9 @@ export async function centerCallbackHandshake(
   send(ch, { type: 'callbackHello', terminalId: o.terminalId, token: o.token, nonce: nonceC });
   const answer = await expect(ch, 'callbackAuth', o.timeoutMs);
   const keys = deriveSessionKeys(o.terminalKey, answer.nonce, nonceC, o.terminalId);
-  checkProof(ch, proofOf(keys, 'callback', o.token, answer.nonce, nonceC), answer.proof);
+  // Keys first: the terminal holds them since it sent CALLBACK_AUTH, so a refusal goes out MAC'd.
   ch.setKeys(keys.macC2t, keys.macT2c);
+  checkProof(ch, proofOf(keys, 'callback', o.token, answer.nonce, nonceC), answer.proof);
   ch.establish();
   send(ch, { type: 'authOk', proof: proofOf(keys, 'center', answer.nonce, nonceC) });
   return keys;

@@ -5,7 +5,7 @@
  * callback session).
  */
 import type { Clock, TimerHandle } from '../../core/clock.js';
-import { protoCodeFromWire, protoError, ProtocolError, PROTO_WIRE_CODES } from '../errors.js';
+import { isProtocolError, protoCodeFromWire, protoError, ProtocolError, PROTO_WIRE_CODES } from '../errors.js';
 import { PROTOCOL_LIMITS } from '../limits.js';
 import { RESPONSES } from '../messages/catalog.js';
 import type { Message, RequestMessage, ResponseMessage } from '../messages/types.js';
@@ -16,7 +16,12 @@ export interface RpcOptions {
   clock: Clock;
   /** Request types the peer may send us. */
   acceptRequests: ReadonlySet<string>;
-  /** Answers a peer request (never called for ping). Rejecting answers a non-fatal PROTO_HANDLER_FAILED. */
+  /**
+   * Answers a peer request (never called for ping). Rejecting with a
+   * ProtocolError coded PROTO_UNEXPECTED_MESSAGE (a request this side does
+   * not serve) answers that code, any other rejection a PROTO_HANDLER_FAILED;
+   * both non-fatal.
+   */
   onRequest?: (req: RequestMessage, requestId: number) => Promise<ResponseMessage>;
   /** Responses after which this side closes the session. */
   endAfter?: ReadonlySet<string>;
@@ -103,7 +108,8 @@ export class RpcSession {
     const p = this.pending.get(id);
     if (!p) {
       if (this.expired.delete(id)) return;
-      throw protoError('PROTO_UNKNOWN_REQUEST', 'error for a request not in flight', { requestId: id });
+      // The id is in this side's request space: the fatal ERROR names no request (request id 0).
+      throw protoError('PROTO_UNKNOWN_REQUEST', 'error for a request not in flight', { responseTo: id });
     }
     this.settle(id, p);
     p.reject(new ProtocolError(protoCodeFromWire(wireCode) ?? 'PROTO_HANDLER_FAILED', 'peer refused the request', { requestId: id, remote: true }));
@@ -113,10 +119,10 @@ export class RpcSession {
     const p = this.pending.get(id);
     if (!p) {
       if (this.expired.delete(id)) return; // a late answer to a request we gave up on
-      throw protoError('PROTO_UNKNOWN_REQUEST', 'response for a request not in flight', { requestId: id });
+      throw protoError('PROTO_UNKNOWN_REQUEST', 'response for a request not in flight', { responseTo: id });
     }
     if (!(RESPONSES[p.type] as readonly string[]).includes(m.type)) {
-      throw protoError('PROTO_UNEXPECTED_MESSAGE', 'response does not answer its request', { requestId: id });
+      throw protoError('PROTO_UNEXPECTED_MESSAGE', 'response does not answer its request', { responseTo: id });
     }
     this.settle(id, p);
     p.resolve(m as ResponseMessage);
@@ -137,12 +143,13 @@ export class RpcSession {
     this.serving.add(id);
     this.o.onRequest(m, id).then(
       (res) => this.answer(m, id, res),
-      () => this.answer(m, id, undefined),
+      (e: unknown) => this.answer(m, id, isProtocolError(e) && e.code === 'PROTO_UNEXPECTED_MESSAGE' ? 'PROTO_UNEXPECTED_MESSAGE' : undefined),
     );
   }
 
-  private answer(req: RequestMessage, id: number, res: ResponseMessage | undefined): void {
+  private answer(req: RequestMessage, id: number, res: ResponseMessage | 'PROTO_UNEXPECTED_MESSAGE' | undefined): void {
     this.serving.delete(id);
+    if (res === 'PROTO_UNEXPECTED_MESSAGE') return this.replyError(id, res);
     if (res === undefined || !(RESPONSES[req.type] as readonly string[]).includes(res.type)) {
       return this.replyError(id, 'PROTO_HANDLER_FAILED');
     }

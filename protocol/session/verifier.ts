@@ -1,8 +1,8 @@
 /**
  * The receive pipeline after framing (PROTOCOL.md §4.3, in this order):
- * MAC (constant time) → sequence → known message code → header/kind
- * consistency → TLV body. Unauthenticated bytes are never TLV-parsed
- * once the session has keys.
+ * MAC present? (keys set: MAC-less frames are never parsed) → MAC (constant
+ * time) → sequence → known message code → phase (no handshake message once
+ * established) → header/kind consistency → TLV body.
  */
 import { FLAG_RESPONSE, MSG } from '../codes.js';
 import { verifyFrameMac } from '../crypto/mac.js';
@@ -19,13 +19,16 @@ export interface Received {
   authenticated: boolean;
 }
 
-/** Codes that may (and must) travel without a MAC; ERROR may go either way. */
+/** Codes that travel without a MAC before the receiver has keys (ERROR also: a fatal one before keys exist). */
 const UNAUTHENTICATED: ReadonlySet<number> = new Set([MSG.HELLO, MSG.CHALLENGE, MSG.CALLBACK_HELLO, MSG.CALLBACK_AUTH, MSG.ERROR]);
 
 export class InboundVerifier {
   private macKey: Buffer | undefined;
   /** During the handshake a MAC failure means a wrong terminal key. */
   private macFailure: ProtoErrorCode = 'PROTO_BAD_MAC';
+  private established = false;
+  /** MAC-less ERROR frames dropped after the keys existed (PROTOCOL.md §4.3). */
+  discarded = 0;
 
   /** `lastSeq`: the last authenticated sequence number already accepted (0 for a new session). */
   constructor(private lastSeq = 0) {}
@@ -39,22 +42,43 @@ export class InboundVerifier {
     this.macFailure = code;
   }
 
-  accept(f: RawFrame): Received {
+  /** The handshake is over: from now on a handshake message is PROTO_UNEXPECTED_MESSAGE. */
+  establish(): void {
+    this.established = true;
+    this.macFailure = 'PROTO_BAD_MAC';
+  }
+
+  /**
+   * The checked message, or `undefined` for a frame that is dropped unread: a
+   * MAC-less ERROR once the keys exist (it cannot be authenticated, so it may
+   * neither close the session nor be answered). Anything else wrong throws a
+   * coded ProtocolError.
+   */
+  accept(f: RawFrame): Received | undefined {
     const h = f.header;
-    if (f.mac === undefined) {
-      if (!UNAUTHENTICATED.has(h.code)) throw protoError('PROTO_MAC_MISSING', 'frame needs a MAC', { code: h.code });
-    } else {
-      this.checkMacAndSeq(f);
+    if (this.macKey !== undefined) {
+      if (f.mac === undefined) {
+        if (h.code === MSG.ERROR) {
+          this.discarded++;
+          return undefined;
+        }
+        throw protoError('PROTO_MAC_MISSING', 'frame needs a MAC once the session keys exist', { code: h.code });
+      }
+      this.checkMacAndSeq(f, this.macKey);
+    } else if (f.mac !== undefined) {
+      throw protoError('PROTO_UNEXPECTED_MESSAGE', 'authenticated frame before the session keys exist');
+    } else if (!UNAUTHENTICATED.has(h.code)) {
+      throw protoError('PROTO_MAC_MISSING', 'frame needs a MAC', { code: h.code });
     }
     const kind = codecByCode(h.code).kind;
+    if (this.established && kind === 'handshake') throw protoError('PROTO_UNEXPECTED_MESSAGE', 'handshake message after the handshake', { code: h.code });
     checkKind(kind, h, f.mac !== undefined);
     return { header: h, message: decodeBody(h.code, f.body), authenticated: f.mac !== undefined };
   }
 
-  private checkMacAndSeq(f: RawFrame): void {
+  private checkMacAndSeq(f: RawFrame, key: Buffer): void {
     const h = f.header;
-    if (!this.macKey) throw protoError('PROTO_UNEXPECTED_MESSAGE', 'authenticated frame before the session keys exist');
-    if (!verifyFrameMac(this.macKey, f.signed, f.mac as Buffer)) throw protoError(this.macFailure, 'frame MAC did not verify', { seq: h.seq });
+    if (!verifyFrameMac(key, f.signed, f.mac as Buffer)) throw protoError(this.macFailure, 'frame MAC did not verify', { seq: h.seq });
     if (h.seq <= this.lastSeq) throw protoError('PROTO_REPLAY', 'sequence did not increase', { seq: h.seq, last: this.lastSeq });
     if (h.seq !== this.lastSeq + 1) throw protoError('PROTO_SEQUENCE_GAP', 'sequence skipped', { seq: h.seq, last: this.lastSeq });
     this.lastSeq = h.seq;

@@ -11,8 +11,8 @@ import { PROTOCOL_LIMITS } from '../../protocol/limits.js';
 import { decodeBody, encodeBodyToBuffer } from '../../protocol/messages/catalog.js';
 import { InboundVerifier } from '../../protocol/session/verifier.js';
 import { TAG } from '../../protocol/codes.js';
-import { h, type ErrorVector, type FrameVector } from './support/vector-types.js';
-import { ERROR_VECTORS, FIXED_KEYS, FRAME_VECTORS } from './vectors.js';
+import { h, type BodyVector, type ErrorVector, type FrameVector } from './support/vector-types.js';
+import { BODY_VECTORS, ERROR_VECTORS, FIXED_KEYS, FRAME_VECTORS } from './vectors.js';
 
 const bytesOf = (v: { bytes: string[] }): Buffer => h(v.bytes.join(''));
 const keysOf = (v: { session: 'main' | 'callback' }) => FIXED_KEYS[v.session];
@@ -93,11 +93,30 @@ describe.each(FRAME_VECTORS.map((v) => [v.name, v] as [string, FrameVector]))('v
 
 describe('transcripts', () => {
   it.each([['main', 't2c'], ['main', 'c2t'], ['callback', 't2c'], ['callback', 'c2t']] as const)('%s %s frames pass the verifier in order', (session, dir) => {
-    const vs = FRAME_VECTORS.filter((v) => v.session === session && v.dir === dir);
+    // The receiver sets its keys after the last MAC-less handshake frame and is established after AUTH / AUTH_OK
+    // (the callback terminal: after sending CALLBACK_AUTH). The MAC-less fatal ERROR belongs before keys: tested below.
+    const vs = FRAME_VECTORS.filter((v) => v.session === session && v.dir === dir && v.name !== 'errorFatalUnauthenticated');
     const ver = new InboundVerifier();
-    ver.setKey(macKeyOf({ session, dir }), 'PROTO_BAD_MAC');
     const all = frames([Buffer.concat(vs.map(bytesOf))]);
-    expect(all.map((f) => ver.accept(f).message)).toEqual(vs.map((v) => v.message));
+    const got = all.map((f) => {
+      if (f.mac) ver.setKey(macKeyOf({ session, dir }), 'PROTO_BAD_MAC');
+      const r = ver.accept(f);
+      if (r?.message.type === 'auth' || r?.message.type === 'authOk' || (session === 'callback' && dir === 't2c')) ver.establish();
+      return r?.message;
+    });
+    expect(got).toEqual(vs.map((v) => v.message));
+  });
+
+  it('a MAC-less ERROR ends a session without keys, and is dropped unread by a receiver with keys', () => {
+    const v = FRAME_VECTORS.find((x) => x.name === 'errorFatalUnauthenticated') as FrameVector;
+    expect(new InboundVerifier().accept(only([bytesOf(v)]))?.message).toEqual(v.message);
+    const keyed = new InboundVerifier(14);
+    keyed.setKey(macKeyOf(v), 'PROTO_BAD_MAC');
+    keyed.establish();
+    expect(keyed.accept(only([bytesOf(v)]))).toBeUndefined();
+    expect(keyed.discarded).toBe(1);
+    // Not even the body is parsed: a MAC-less ERROR with a broken body is dropped all the same.
+    expect(keyed.accept(only([h('5453 01 0f 0000 00000000 00000000 00000003 830151')]))).toBeUndefined();
   });
 
   it('a private-class (ignorable) tag is skipped, a context tag is not', () => {
@@ -110,6 +129,7 @@ function errorOf(v: ErrorVector, chunks: Buffer[]): string {
   const max = v.receiver === 'handshake' ? PROTOCOL_LIMITS.MAX_HANDSHAKE_FRAME_BYTES : PROTOCOL_LIMITS.MAX_FRAME_BYTES;
   const ver = new InboundVerifier(v.receiver === 'handshake' ? 0 : v.receiver.lastSeq);
   if (v.receiver !== 'handshake') ver.setKey(macKeyOf(v.receiver), 'PROTO_BAD_MAC');
+  if (v.receiver !== 'handshake' && v.receiver.established !== false) ver.establish();
   try {
     const d = new FrameDecoder(max);
     for (const c of chunks) d.push(c, (f) => ver.accept(f));
@@ -128,6 +148,19 @@ describe.each(ERROR_VECTORS.map((v) => [v.name, v] as [string, ErrorVector]))('e
   });
 });
 
+describe.each(BODY_VECTORS.map((v) => [v.name, v] as [string, BodyVector]))('body vector %s', (_name, v) => {
+  it(`decodes to ${v.result}`, () => {
+    let got = 'ok';
+    try {
+      decodeBody(v.code, bytesOf(v));
+    } catch (e) {
+      if (!isProtocolError(e)) throw e;
+      got = e.code;
+    }
+    expect(got).toBe(v.result);
+  });
+});
+
 describe('PROTOCOL.md', () => {
   const doc = readFileSync(new URL('../../protocol/PROTOCOL.md', import.meta.url), 'utf8');
   it.each(FRAME_VECTORS.map((v) => [v.name, v] as [string, FrameVector]))('carries the bytes of vector %s', (_n, v) => {
@@ -136,6 +169,10 @@ describe('PROTOCOL.md', () => {
   });
   it.each(ERROR_VECTORS.map((v) => [v.name, v] as [string, ErrorVector]))('carries error vector %s and its code', (_n, v) => {
     expect(doc).toContain(`${v.name} → ${v.code}`);
+    for (const field of v.bytes) expect(doc).toContain(field);
+  });
+  it.each(BODY_VECTORS.map((v) => [v.name, v] as [string, BodyVector]))('carries body vector %s and its result', (_n, v) => {
+    expect(doc).toContain(`${v.name} → ${v.result}`);
     for (const field of v.bytes) expect(doc).toContain(field);
   });
   it('carries the derived keys', () => {

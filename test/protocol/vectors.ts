@@ -1,7 +1,7 @@
 // Test vectors shared with protocol/PROTOCOL.md §9 (the same bytes appear there).
 // Generated once by test/protocol/support/make-vectors.ts and committed as literal bytes:
 // the test decodes, re-encodes and splits each one; a codec change that alters a byte fails here.
-import { h, type ErrorVector, type FrameVector } from './support/vector-types.js';
+import { h, type BodyVector, type ErrorVector, type FrameVector } from './support/vector-types.js';
 
 /** Fixed handshake inputs and the keys and proofs they give (PROTOCOL.md §9.1). */
 export const FIXED_KEYS = {
@@ -1091,6 +1091,230 @@ export const ERROR_VECTORS: ErrorVector[] = [
       'e102', //       tag 0xe1, constructed, 2 bytes:
       'e100', //         tag 0xe1, constructed, 0 bytes:
       '465189c9fce65a36a05851f9e0c9c259', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'AUTH after the handshake', code: 'PROTO_UNEXPECTED_MESSAGE', receiver: { session: 'main', dir: 't2c', lastSeq: 2 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '03', // message AUTH
+      '0001', // flags MAC
+      '00000003', // sequence 3
+      '00000000', // request id 0
+      '00000022', // body length 34
+      '82208f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f', // PROOF = 32 bytes
+      'e7e492cfb5296b412d128ae7c691f5e9', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'HELLO without MAC once the keys exist', code: 'PROTO_MAC_MISSING', receiver: { session: 'main', dir: 't2c', lastSeq: 0, established: false },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '01', // message HELLO
+      '0000', // flags none
+      '00000000', // sequence 0
+      '00000000', // request id 0
+      '0000002a', // body length 42
+      '8006542d30303031', // TERMINAL_ID = "T-0001"
+      '8120a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0', // NONCE = 32 bytes
+    ],
+  },
+];
+
+/** Message bodies and their decoding (PROTOCOL.md §9.4): one rule of §3 / §5 / §6 each. */
+export const BODY_VECTORS: BodyVector[] = [
+  {
+    name: 'primitive TLV at depth 4 inside CONTENT', code: 0x14, result: 'ok',
+    bytes: [
+      '871001010101010101010101010101010101', // TRANSACTION_ID
+      '880101', // KIND = 1 PURCHASE
+      '89080000000000000001', // AMOUNT_MINOR = 1
+      '8a034a5059', // CURRENCY = "JPY"
+      'a108', // CONTENT (depth 0), 8 bytes
+      'e106', //   private constructed, depth 1
+      'e104', //     private constructed, depth 2
+      'e102', //       private constructed, depth 3
+      '8100', //         primitive, depth 4: allowed
+    ],
+  },
+  {
+    name: 'private-class TLV in a body is skipped unread', code: 0x10, result: 'ok',
+    bytes: [
+      '8006542d30303031', // TERMINAL_ID = "T-0001"
+      '84080123456789abcdef', // MEDIUM_ID
+      'e102ffff', // private constructed; its value is not a TLV list and is never looked at
+    ],
+  },
+  {
+    name: 'private-class TLV inside CONTENT is kept and checked', code: 0x14, result: 'PROTO_TLV_BAD_TAG',
+    bytes: [
+      '871001010101010101010101010101010101', // TRANSACTION_ID
+      '880101', // KIND = 1 PURCHASE
+      '89080000000000000001', // AMOUNT_MINOR = 1
+      '8a034a5059', // CURRENCY = "JPY"
+      'a104', // CONTENT, 4 bytes
+      'e102ffff', //   private constructed holding ff ff: a three-byte tag
+    ],
+  },
+  {
+    name: 'EMV tag 9F 02 outside CONTENT', code: 0x10, result: 'PROTO_TLV_UNKNOWN_TAG',
+    bytes: [
+      '8006542d30303031', // TERMINAL_ID = "T-0001"
+      '84080123456789abcdef', // MEDIUM_ID
+      '9f020100', // 9F 02 is a well-formed tag, but not one of VALIDITY_REQUEST
+    ],
+  },
+  {
+    name: 'KIND 0', code: 0x14, result: 'PROTO_TLV_BAD_VALUE',
+    bytes: [
+      '871001010101010101010101010101010101', // TRANSACTION_ID
+      '880100', // KIND = 0: not in TX_KIND
+      '89080000000000000001', // AMOUNT_MINOR = 1
+      '8a034a5059', // CURRENCY = "JPY"
+    ],
+  },
+  {
+    name: 'KIND 7', code: 0x14, result: 'PROTO_TLV_BAD_VALUE',
+    bytes: [
+      '871001010101010101010101010101010101', // TRANSACTION_ID
+      '880107', // KIND = 7: not in TX_KIND
+      '89080000000000000001', // AMOUNT_MINOR = 1
+      '8a034a5059', // CURRENCY = "JPY"
+    ],
+  },
+  {
+    name: 'u8 KIND in two bytes', code: 0x14, result: 'PROTO_TLV_BAD_VALUE',
+    bytes: [
+      '871001010101010101010101010101010101', // TRANSACTION_ID
+      '88020001', // KIND as 2 bytes: a u8 is exactly 1 byte
+      '89080000000000000001', // AMOUNT_MINOR = 1
+      '8a034a5059', // CURRENCY = "JPY"
+    ],
+  },
+  {
+    name: 'EARLY_ACK REASON 3', code: 0x12, result: 'PROTO_TLV_BAD_VALUE',
+    bytes: [
+      '850103', // REASON = 3: not in PENDING_CHECK
+    ],
+  },
+  {
+    name: 'NAK REASON 6', code: 0x13, result: 'PROTO_TLV_BAD_VALUE',
+    bytes: [
+      '850106', // REASON = 6: not in NAK_REASON
+      '860100', // CAPTURE = 0
+    ],
+  },
+  {
+    name: 'NAK CAPTURE 2', code: 0x13, result: 'PROTO_TLV_BAD_VALUE',
+    bytes: [
+      '850101', // REASON = 1 MEDIUM_UNKNOWN
+      '860102', // CAPTURE = 2: a flag is 0 or 1
+    ],
+  },
+  {
+    name: 'STATUS 2', code: 0x15, result: 'PROTO_TLV_BAD_VALUE',
+    bytes: [
+      '871001010101010101010101010101010101', // TRANSACTION_ID
+      '8b0102', // STATUS = 2: not in STATUS
+      '8c020000', // RESULT_CODE = 0
+    ],
+  },
+  {
+    name: 'any RESULT_CODE decodes', code: 0x15, result: 'ok',
+    bytes: [
+      '871001010101010101010101010101010101', // TRANSACTION_ID
+      '8b0101', // STATUS = 1 DECLINED
+      '8c02ffff', // RESULT_CODE = 65535: not range-checked by the codec
+    ],
+  },
+  {
+    name: 'FATAL 2', code: 0x0f, result: 'PROTO_TLV_BAD_VALUE',
+    bytes: [
+      '83020051', // ERROR_CODE = 0x51
+      '9f270102', // FATAL = 2: a flag is 0 or 1
+    ],
+  },
+  {
+    name: 'unknown ERROR_CODE decodes', code: 0x0f, result: 'ok',
+    bytes: [
+      '83027777', // ERROR_CODE = 0x7777: not in §7, decodes (the session then ends, §7)
+      '9f270100', // FATAL = 0
+    ],
+  },
+  {
+    name: 'SERVICE 5', code: 0x30, result: 'PROTO_TLV_BAD_VALUE',
+    bytes: [
+      '871004040404040404040404040404040404', // TRANSACTION_ID
+      '89080000000000000bb8', // AMOUNT_MINOR = 3000
+      '8a034a5059', // CURRENCY = "JPY"
+      '9904494e464f', // PREPAID_INFO = 4 bytes
+      '9f200105', // SERVICE = 5: not in PREPAID_SERVICE
+    ],
+  },
+  {
+    name: 'RECORD_STATUS 4', code: 0x25, result: 'PROTO_TLV_BAD_VALUE',
+    bytes: [
+      'a213', // RECORD_RESULT, 19 bytes
+      '84080123456789abcdef', //   MEDIUM_ID
+      '920400000001', //   CARD_COUNTER = 1
+      '980104', //   RECORD_STATUS = 4: not in RECORD_STATUS
+    ],
+  },
+  {
+    name: 'missing field wins over unknown tag', code: 0x10, result: 'PROTO_TLV_MISSING_TAG',
+    bytes: [
+      '8006542d30303031', // TERMINAL_ID = "T-0001"
+      '9f3000', // unknown context tag (checked last)
+    ],
+  },
+  {
+    name: 'earlier field bad, later field missing', code: 0x10, result: 'PROTO_TLV_BAD_VALUE',
+    bytes: [
+      '8006742d30303031', // TERMINAL_ID = "t-0001" (lower case): checked first
+    ],
+  },
+  {
+    name: 'earlier field missing, later field bad', code: 0x10, result: 'PROTO_TLV_MISSING_TAG',
+    bytes: [
+      '84070123456789abcd', // MEDIUM_ID of 7 bytes; TERMINAL_ID (first in layout) is absent
+    ],
+  },
+  {
+    name: 'structure wins over fields', code: 0x10, result: 'PROTO_TLV_TRUNCATED',
+    bytes: [
+      '8006742d30303031', // TERMINAL_ID = "t-0001" (bad value)
+      '8a05', // a TLV whose value runs past the body
+    ],
+  },
+  {
+    name: 'duplicate wins over its value', code: 0x10, result: 'PROTO_TLV_DUPLICATE_TAG',
+    bytes: [
+      '8006742d30303031', // TERMINAL_ID = "t-0001"
+      '8006742d30303031', // TERMINAL_ID again
+      '84080123456789abcdef', // MEDIUM_ID
+    ],
+  },
+  {
+    name: 'layout order: missing STATUS before a repeated HOST_MAC', code: 0x23, result: 'PROTO_TLV_MISSING_TAG',
+    bytes: [
+      '871003030303030303030303030303030303', // TRANSACTION_ID
+      '8c020000', // RESULT_CODE = 0 (STATUS absent)
+      '910401020304', // HOST_MAC
+      '910401020304', // HOST_MAC again
+    ],
+  },
+  {
+    name: 'empty body of a message without fields', code: 0x11, result: 'ok',
+    bytes: [
+      '', // VALIDITY_ACK: no TLVs
+    ],
+  },
+  {
+    name: 'a field in a message without fields', code: 0x11, result: 'PROTO_TLV_UNKNOWN_TAG',
+    bytes: [
+      '850101', // REASON: not defined for VALIDITY_ACK
     ],
   },
 ];

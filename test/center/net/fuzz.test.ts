@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isProtocolError, PROTO_WIRE_CODES } from '../../../protocol/errors.js';
 import { FrameDecoder } from '../../../protocol/frame/decoder.js';
 import { PROTOCOL_LIMITS } from '../../../protocol/limits.js';
+import { MSG } from '../../../protocol/codes.js';
 import { InboundVerifier } from '../../../protocol/session/verifier.js';
 import { LinkClient } from '../../../terminal/link/link-client.js';
 import { editArb, damaged, headerDamaged, REQUEST_SEEDS, resealed, ANY_SEEDS, type Edit } from '../../protocol/support/mutate.js';
@@ -38,14 +39,20 @@ function predict(stream: Buffer, macKey: Buffer | undefined): string {
   const d = new FrameDecoder(macKey ? PROTOCOL_LIMITS.MAX_FRAME_BYTES : PROTOCOL_LIMITS.MAX_HANDSHAKE_FRAME_BYTES);
   const v = new InboundVerifier(macKey ? 1 : 0);
   if (macKey) v.setKey(macKey, 'PROTO_BAD_MAC');
+  if (macKey) v.establish();
   let peerError = false;
+  let inError = false;
   try {
     d.push(stream, (f) => {
-      if (!peerError && v.accept(f).message.type === 'error') peerError = true;
+      inError = f.header.code === MSG.ERROR;
+      const r = v.accept(f);
+      inError = false;
+      if (!peerError && r?.message.type === 'error') peerError = true;
     });
     return peerError ? 'closed' : 'incomplete';
   } catch (e) {
-    if (peerError) return 'closed'; // the center never answers an ERROR: it just closes
+    // The center never answers an ERROR, not even a malformed one: it just closes.
+    if (peerError || inError) return 'closed';
     if (isProtocolError(e)) return e.code;
     throw e;
   }

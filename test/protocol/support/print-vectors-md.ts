@@ -2,7 +2,7 @@
  * Prints PROTOCOL.md §9 from the committed vectors (so both carry the same
  * bytes): npx tsx test/protocol/support/print-vectors-md.ts
  */
-import { ERROR_VECTORS, FIXED_KEYS, FRAME_VECTORS } from '../vectors.js';
+import { BODY_VECTORS, ERROR_VECTORS, FIXED_KEYS, FRAME_VECTORS } from '../vectors.js';
 import { readFileSync } from 'node:fs';
 
 const src = readFileSync(new URL('../vectors.ts', import.meta.url), 'utf8');
@@ -31,7 +31,18 @@ for (const v of FRAME_VECTORS) {
 
 out.push('### 9.3 Error vectors', '', 'Each must fail with exactly this code at the receiver state given.', '');
 for (const v of ERROR_VECTORS) {
-  const st = v.receiver === 'handshake' ? 'before the handshake (512-byte limit, no keys)' : `${v.receiver.session} session keys ${v.receiver.dir}, last sequence ${v.receiver.lastSeq}`;
+  const st = v.receiver === 'handshake' ? 'before the handshake (512-byte limit, no keys)' : `${v.receiver.session} session keys ${v.receiver.dir}, last sequence ${v.receiver.lastSeq}${v.receiver.established === false ? ', handshake not finished' : ''}`;
   out.push(`- ${v.name} → ${v.code} (${st})`, '', '```', ...v.bytes, '```', '');
+}
+out.push('### 9.4 Body vectors', '', 'A message body (no frame) decoded for the message code given: `ok`, or exactly this error.', '');
+for (const v of BODY_VECTORS) {
+  const start = src.indexOf(`name: '${v.name}'`);
+  const block = src.slice(src.indexOf('bytes: [', start) + 8, src.indexOf('],', src.indexOf('bytes: [', start)));
+  out.push(`- ${v.name} → ${v.result} (message \`${v.code.toString(16).padStart(2, '0').toUpperCase()}\`)`, '', '```');
+  for (const line of block.split('\n').filter((l) => l.trim())) {
+    const m = /'([0-9a-f]*)', \/\/ (.*)$/.exec(line.trim());
+    if (m) out.push(m[1] ? `${m[1]}  ${m[2]}` : `(empty)  ${m[2]}`);
+  }
+  out.push('```', '');
 }
 process.stdout.write(out.join('\n'));

@@ -19,7 +19,16 @@ export interface FrameVector {
 export interface ErrorVector {
   name: string;
   /** Receiving side's state: 'handshake' = no keys yet; otherwise the session/direction keys and last seq seen. */
-  receiver: 'handshake' | { session: 'main' | 'callback'; dir: 't2c' | 'c2t'; lastSeq: number };
+  receiver: 'handshake' | { session: 'main' | 'callback'; dir: 't2c' | 'c2t'; lastSeq: number; /** false: keys set, handshake not finished. */ established?: boolean };
   bytes: string[];
   code: ProtoErrorCode;
+}
+
+/** A message body (no frame) and what its decoder must make of it: PROTOCOL.md §9.4. */
+export interface BodyVector {
+  name: string;
+  /** Message code (§6.0) the body is decoded for. */
+  code: number;
+  bytes: string[];
+  result: 'ok' | ProtoErrorCode;
 }
