@@ -109,6 +109,7 @@ describe('error registries (pinned)', () => {
       'CENTER_SECRET_FILE_PERMISSIONS',
       'CENTER_NO_EMONEY',
       'CENTER_KEY_OUT_EXISTS',
+      'CENTER_FLOW_TYPE_TAKEN',
     ]);
   });
 });
