@@ -14,7 +14,7 @@ import { AGENT_LIMITS } from '../limits.js';
 import type { AgentLink } from './agent-link.js';
 import { AgentCardSession } from './card-session.js';
 import { termError } from './errors.js';
-import type { Keypad } from './keypad.js';
+import { keypadUntil, type Keypad } from './keypad.js';
 import { errorOutcome } from './outcomes.js';
 import type { AgentCommand, AgentReport, FlowOutcome, Role, RoleContext } from './role.js';
 import { WorkQueue } from './work-queue.js';
@@ -154,12 +154,16 @@ export class Agent extends EventEmitter<AgentEvents> {
     try {
       session.assertPresent();
       if (!role.onCardInserted) throw termError('TERM_NOT_SUPPORTED', `role ${role.name} takes no cards`);
-      outcome = await untilAborted(role.onCardInserted(this.context, session), session.signal, 'TERM_FLOW_TIMEOUT');
+      // The flow belongs to its card: its keypad waits end when the card leaves (the session's signal).
+      const ctx: RoleContext = { ...this.context, keypad: keypadUntil(this.d.keypad, session.signal) };
+      outcome = await untilAborted(role.onCardInserted(ctx, session), session.signal, 'TERM_FLOW_TIMEOUT');
     } catch (e) {
       outcome = errorOutcome(e);
     } finally {
       timer.cancel();
     }
+    // A card pulled mid-APDU is reported removed even when pcscd reports it after the flow ended.
+    await session.settle(this.d.clock);
     await session.release();
     if (this.current === session && session.disposition !== 'captured') this.current = null;
     const report = this.report({ ...outcome, trigger: 'card', card: session.disposition, insertedAtMs: session.insertedAtMs });
