@@ -9,6 +9,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildAtr } from '../../protocol/purse/atr.js';
+import { INS } from '../../protocol/purse/constants.js';
 import type { CardApplet } from '../../sim/card/card-applet.js';
 import { VirtualCard } from '../../sim/card/virtual-card.js';
 import type { KeypadPrompt } from '../../terminal/agent/keypad.js';
@@ -128,6 +129,36 @@ describe('a flow belongs to its card', () => {
     expect(rb).toMatchObject({ result: 'approved', mediumId: b, details: { product: 'A1', amountMinor: 120 } });
     expect(s.cardBalance(a)).toBe(500);
     expect(s.cardBalance(b)).toBe(380);
+  });
+});
+
+describe('a card pulled mid-APDU is reported removed', () => {
+  it('even when the reader reports the removal after the flow failed (pcscd a poll late): card "removed", never "returned"', async () => {
+    const card = await chargedCard(1_000);
+    // pcscd reports a removal on its next presence poll, which may come after the transmit failed and the
+    // flow ended. Force that order: the driver's `removed` event reaches the agent 400 ms late.
+    const reader = shop.agent.context.devices.reader as unknown as { emit(event: string, ...args: unknown[]): boolean };
+    const emit = reader.emit.bind(reader);
+    let late: Promise<void> = Promise.resolve();
+    reader.emit = (event, ...args) => {
+      if (event !== 'removed') return emit(event, ...args);
+      late = new Promise((resolve) => setTimeout(() => resolve(void emit(event, ...args)), 400));
+      return true;
+    };
+    try {
+      const { card: chip, outcome } = await shop.insert(card, { amount: '600', pin: CARD_PIN });
+      let debits = 0;
+      chip.on('apdu', (apdu) => {
+        // The first DEBIT is refused (PIN not verified yet); the second one is pulled as it arrives.
+        if (apdu[1] === INS.debit && ++debits === 2) void s.slots.remove(shop.readerName);
+      });
+      expect(await outcome).toMatchObject({ result: 'error', code: 'TERM_DEBIT_UNCONFIRMED', card: 'removed', mediumId: card });
+      await late;
+    } finally {
+      reader.emit = emit;
+    }
+    // The doubt is resolved at the next insertion: the chip debited, the holder is owed.
+    expect(await shop.present(card, { amount: '600' })).toMatchObject({ result: 'declined', code: 'TERM_DEBIT_UNRECORDED', mediumId: card });
   });
 });
 
