@@ -166,7 +166,9 @@ export class Agent extends EventEmitter<AgentEvents> {
     await session.settle(this.d.clock);
     await session.release();
     if (this.current === session && session.disposition !== 'captured') this.current = null;
-    const report = this.report({ ...outcome, trigger: 'card', card: session.disposition, insertedAtMs: session.insertedAtMs });
+    // A flow that ended early (card pulled at the keypad) still names the card it belonged to.
+    const mediumId = outcome.mediumId ?? session.mediumId ?? undefined;
+    const report = this.report({ ...outcome, trigger: 'card', card: session.disposition, insertedAtMs: session.insertedAtMs, ...(mediumId !== undefined && { mediumId }) });
     this.drainIfOpen();
     return report;
   }

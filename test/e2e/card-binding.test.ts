@@ -82,7 +82,7 @@ describe('a flow belongs to its card', () => {
     await waitingFor(shop, 'amount'); // identified (SELECT, READ ID), now at the keypad
     await shop.take();
     const ra = await outA;
-    expect(ra).toMatchObject({ result: 'error', code: 'TERM_CARD_REMOVED', card: 'removed' });
+    expect(ra).toMatchObject({ result: 'error', code: 'TERM_CARD_REMOVED', card: 'removed', mediumId: a });
 
     const { outcome: outB } = await shop.insert(b);
     await waitingFor(shop, 'amount');
@@ -104,7 +104,7 @@ describe('a flow belongs to its card', () => {
     // SELECT, READ ID, READ PURSE, DEBIT (refused: PIN not verified) → the flow asks the PIN.
     await waitingFor(shop, 'pin');
     await shop.take();
-    expect(await outA).toMatchObject({ result: 'error', code: 'TERM_CARD_REMOVED', card: 'removed' });
+    expect(await outA).toMatchObject({ result: 'error', code: 'TERM_CARD_REMOVED', card: 'removed', mediumId: a });
     expect(shop.journal.listDebitsInDoubt()).toEqual([]); // the card refused that DEBIT: no doubt
 
     await readerEmpty(shop);
@@ -123,7 +123,7 @@ describe('a flow belongs to its card', () => {
     const { outcome: outA } = await vend.insert(a);
     await waitingFor(vend, 'menu');
     await vend.take();
-    expect(await outA).toMatchObject({ result: 'error', code: 'TERM_CARD_REMOVED', card: 'removed' });
+    expect(await outA).toMatchObject({ result: 'error', code: 'TERM_CARD_REMOVED', card: 'removed', mediumId: a });
     await readerEmpty(vend);
     const rb = await vend.present(b, { menu: 'A1', pin: CARD_PIN });
     expect(rb).toMatchObject({ result: 'approved', mediumId: b, details: { product: 'A1', amountMinor: 120 } });
