@@ -108,11 +108,19 @@ export const AGENT_LIMITS = {
   outboxPayloadBytesMax: 64 * 1024,
   /** Cards served one after another without the agent blocking (queued insertion events). */
   cardQueueMax: 4,
+  /**
+   * How long a card flow whose transmit failed with DEV_CARD_REMOVED waits,
+   * before labelling the card's disposition, for the reader to report the
+   * removal (pcscd polls presence every 400 ms, later under load).
+   */
+  removalReportWaitMs: 3_000,
 } as const;
 
 assert(AGENT_LIMITS.requestTimeoutMsDefault <= AGENT_LIMITS.requestTimeoutMsMax, 'agent request timeout default above max');
 assert(AGENT_LIMITS.outboxDrainBatch <= AGENT_LIMITS.outboxOpenMax, 'drain batch larger than the outbox');
 assert(AGENT_LIMITS.requestTimeoutMsMax < AGENT_LIMITS.cardFlowTimeoutMs, 'a flow must fit at least one request');
+assert(DEVICE_LIMITS.removalConfirmMs < AGENT_LIMITS.removalReportWaitMs, 'the agent waits for a removal report at least as long as the driver confirms one');
+assert(AGENT_LIMITS.removalReportWaitMs < AGENT_LIMITS.cardFlowTimeoutMs, 'the removal report wait must fit in a card flow');
 
 // ---------------------------------------------------------------- provider kiosk (seed 004 charge)
 

@@ -16,7 +16,7 @@ import type { AgentLink } from './agent-link.js';
 import { AgentCardSession } from './card-session.js';
 import { CASH_COLLECT, collectCash, escrowFlow, watchValidator } from './cash-box.js';
 import { termError } from './errors.js';
-import type { Keypad } from './keypad.js';
+import { keypadUntil, type Keypad } from './keypad.js';
 import { errorOutcome } from './outcomes.js';
 import type { AgentCommand, AgentReport, FlowOutcome, Role, RoleContext } from './role.js';
 import { WorkQueue } from './work-queue.js';
@@ -166,15 +166,21 @@ export class Agent extends EventEmitter<AgentEvents> {
     try {
       session.assertPresent();
       if (!role.onCardInserted) throw termError('TERM_NOT_SUPPORTED', `role ${role.name} takes no cards`);
-      outcome = await untilAborted(role.onCardInserted(this.context, session), session.signal, 'TERM_FLOW_TIMEOUT');
+      // The flow belongs to its card: its keypad waits end when the card leaves (the session's signal).
+      const ctx: RoleContext = { ...this.context, keypad: keypadUntil(this.d.keypad, session.signal) };
+      outcome = await untilAborted(role.onCardInserted(ctx, session), session.signal, 'TERM_FLOW_TIMEOUT');
     } catch (e) {
       outcome = errorOutcome(e);
     } finally {
       timer.cancel();
     }
+    // A card pulled mid-APDU is reported removed even when pcscd reports it after the flow ended.
+    await session.settle(this.d.clock);
     await session.release();
     if (this.current === session && session.disposition !== 'captured') this.current = null;
-    const report = this.report({ ...outcome, trigger: 'card', card: session.disposition, insertedAtMs: session.insertedAtMs });
+    // A flow that ended early (card pulled at the keypad) still names the card it belonged to.
+    const mediumId = outcome.mediumId ?? session.mediumId ?? undefined;
+    const report = this.report({ ...outcome, trigger: 'card', card: session.disposition, insertedAtMs: session.insertedAtMs, ...(mediumId !== undefined && { mediumId }) });
     this.drainIfOpen();
     return report;
   }

@@ -1,15 +1,24 @@
-import type { TesseraError } from '../../core/errors.js';
+import type { Clock } from '../../core/clock.js';
+import { isTesseraError, type TesseraError } from '../../core/errors.js';
 import type { Random } from '../../core/random.js';
-import type { CaptureResult, CardInserted, CardReader } from '../devices/card-reader.js';
+import type { CaptureResult, CardChannel, CardInserted, CardReader } from '../devices/card-reader.js';
 import { CashCard } from '../devices/cash-card.js';
 import { PurseCard } from '../devices/purse-card.js';
+import { AGENT_LIMITS } from '../limits.js';
 import { termError } from './errors.js';
 import type { CardDisposition, CardSession } from './role.js';
 
 /**
- * One inserted card for the length of one flow. The agent ends it with
- * `removedByHolder()` (reader reported removal) or `abort()` (flow timeout);
- * after either, assertPresent() throws and release/capture do nothing.
+ * One inserted card for the length of one flow: the flow belongs to this
+ * card (terminal/agent/ROLES.md, "A flow belongs to its card"). The agent
+ * ends it with `removedByHolder()` (reader reported removal) or `abort()`
+ * (flow timeout); after either, the signal is aborted (every keypad wait of
+ * the flow ends), assertPresent() throws, and every APDU the flow still sends
+ * through `purse`/`cashCard` fails with the stop reason (TERM_CARD_REMOVED,
+ * TERM_FLOW_TIMEOUT) before reaching the reader. Below that, each call names
+ * the reader's insertion number, so even a removal the agent has not heard of
+ * yet never lets an APDU reach the next card. The card id the flow reads
+ * first is bound too: a later READ ID giving another id stops the flow.
  */
 export class AgentCardSession implements CardSession {
   readonly purse: PurseCard;
@@ -17,20 +26,27 @@ export class AgentCardSession implements CardSession {
   readonly readerName: string;
   readonly atr: Buffer;
   readonly insertedAtMs: number;
+  private readonly insertion: number;
   private readonly controller = new AbortController();
   private state: CardDisposition = 'held';
   private stopReason: TesseraError | null = null;
+  private boundId: string | null = null;
+  /** A transmit failed with DEV_CARD_REMOVED: the removal report is owed, even if the reader has not sent it yet. */
+  private removalImplied = false;
+  private onRemoval: (() => void) | null = null;
 
   constructor(
     private readonly reader: CardReader,
     inserted: CardInserted,
     random: Random,
   ) {
-    this.purse = new PurseCard(reader, random);
-    this.cashCard = new CashCard(reader);
     this.readerName = inserted.readerName;
     this.atr = inserted.atr;
     this.insertedAtMs = inserted.readyAtMs;
+    this.insertion = inserted.insertion;
+    const channel = this.channel();
+    this.purse = new PurseCard(channel, random, (id) => this.bindId(id));
+    this.cashCard = new CashCard(channel);
   }
 
   get removed(): boolean {
@@ -45,6 +61,11 @@ export class AgentCardSession implements CardSession {
     return this.controller.signal;
   }
 
+  /** The card id read first in this flow, or null. */
+  get mediumId(): string | null {
+    return this.boundId;
+  }
+
   assertPresent(): void {
     if (this.stopReason) throw this.stopReason;
   }
@@ -53,6 +74,7 @@ export class AgentCardSession implements CardSession {
   removedByHolder(): void {
     if (this.state === 'held') this.state = 'removed';
     this.stop(termError('TERM_CARD_REMOVED', 'the card was removed during the flow'));
+    this.onRemoval?.();
   }
 
   /** The flow is being abandoned (timeout, agent stopping). */
@@ -65,9 +87,65 @@ export class AgentCardSession implements CardSession {
     if (!this.controller.signal.aborted) this.controller.abort(reason);
   }
 
+  /** The reader, as this card's flow may use it: refused once the flow stopped, and bound to this insertion. */
+  private channel(): CardChannel {
+    const binding = { insertion: this.insertion };
+    return {
+      transmit: async (apdu, options = {}) => {
+        this.assertPresent();
+        try {
+          return await this.reader.transmit(apdu, { ...options, ...binding });
+        } catch (e) {
+          if (isTesseraError(e) && e.code === 'DEV_CARD_REMOVED') this.removalImplied = true;
+          throw e;
+        }
+      },
+      eject: async () => {
+        this.assertPresent();
+        await this.reader.eject(binding);
+      },
+    };
+  }
+
+  private bindId(mediumId: string): void {
+    if (this.boundId === null) {
+      this.boundId = mediumId;
+      return;
+    }
+    if (mediumId === this.boundId) return;
+    const e = termError('TERM_CARD_REMOVED', 'another card answered than the one the flow started with', { mediumId: this.boundId });
+    this.stop(e);
+    throw e;
+  }
+
+  /**
+   * Before the disposition is labelled: a transmit that failed with
+   * DEV_CARD_REMOVED means the card is leaving, and pcscd may report it a
+   * poll later; wait for that report (bounded), then ask the reader whether
+   * this card is still the one connected. A card that is gone is `removed`,
+   * never `returned`.
+   */
+  async settle(clock: Clock): Promise<void> {
+    if (this.state !== 'held') return;
+    if (this.removalImplied) {
+      await new Promise<void>((resolve) => {
+        const timer = clock.setTimer(AGENT_LIMITS.removalReportWaitMs, () => resolve());
+        this.onRemoval = () => {
+          timer.cancel();
+          resolve();
+        };
+      });
+      this.onRemoval = null;
+      if (this.state !== 'held') return;
+    }
+    const status = await this.reader.status().catch(() => null);
+    const gone = status !== null && (status.media === 'absent' || status.media === 'unknown' || (status.insertion !== null && status.insertion !== this.insertion));
+    if (gone) this.removedByHolder();
+  }
+
   async capture(): Promise<CaptureResult> {
     this.assertPresent();
-    const r = await this.reader.capture();
+    const r = await this.reader.capture({ insertion: this.insertion });
     this.state = 'captured';
     return r;
   }
@@ -76,6 +154,6 @@ export class AgentCardSession implements CardSession {
     if (this.state !== 'held') return;
     this.state = 'returned';
     // The card may already be gone or released by the driver (PurseCard ejects a foreign card).
-    await this.reader.eject().catch(() => undefined);
+    await this.reader.eject({ insertion: this.insertion }).catch(() => undefined);
   }
 }

@@ -50,7 +50,7 @@ export const TERM_ERRORS = defineErrors('terminal', 'TERM_', {
   },
   // ------------------------------------------------------------ card flow
   TERM_FOREIGN_CARD: {
-    meaning: 'The inserted card has no Tessera purse application; it was released.',
+    meaning: 'The inserted card has no Tessera purse application (its SELECT answered details.sw, or it gave no card id); it was released. Every role reports a foreign card with this code.',
     action: 'Tell the holder the card is not accepted here.',
   },
   TERM_CARD_REMOVED: {

@@ -23,7 +23,12 @@ import type { CallbackListener } from '../link/callback-listener.js';
 import type { AgentLink } from './agent-link.js';
 import type { Keypad } from './keypad.js';
 
-/** The card in the reader, for the length of one flow. */
+/**
+ * The card in the reader, for the length of one flow. The flow belongs to
+ * this card (ROLES.md, "A flow belongs to its card"): purse and cashCard are
+ * bound to it (refused once it left, never reaching another card), and the
+ * flow's keypad waits end when it leaves.
+ */
 export interface CardSession {
   readonly readerName: string;
   readonly atr: Buffer;

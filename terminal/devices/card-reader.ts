@@ -13,6 +13,8 @@ export interface CardReaderStatus {
   readonly readerName: string | null;
   /** ATR of the connected card, or null. */
   readonly atr: Buffer | null;
+  /** The `insertion` of the connected card (see CardInserted), or null while none is connected. */
+  readonly insertion: number | null;
 }
 
 export interface CardReaderCapabilities {
@@ -27,12 +29,30 @@ export interface CardInserted {
   readonly atr: Buffer;
   /** Monotonic ms (driver clock) when the card became usable for transmit. */
   readonly readyAtMs: number;
+  /**
+   * This insertion (this connection to this card), unique for the reader's
+   * life. Passed as `{ insertion }` to transmit/eject/capture, it binds the
+   * call to this card: once it left, the call is refused (DEV_CARD_REMOVED)
+   * and never reaches a card inserted after it.
+   */
+  readonly insertion: number;
+}
+
+/** The options of a card operation bound to one insertion (CardInserted.insertion). */
+export interface CardBinding {
+  readonly insertion?: number;
+}
+
+/** What an application on the card (PurseCard, CashCard) needs of the reader: a CardReader, or a channel bound to one inserted card. */
+export interface CardChannel {
+  transmit(apdu: Buffer, options?: { readonly timeoutMs?: number }): Promise<Buffer>;
+  eject(): Promise<void>;
 }
 
 export interface InvalidMedium {
   readonly readerName: string;
   /** DEV_CARD_MUTE: no ATR, or the card refused the connection. (A card without our application is
-   * found one level up: PurseCard.select() rejects with DEV_NOT_OUR_CARD and ejects it.) */
+   * found one level up: PurseCard.select()/readId() reject with DEV_NOT_OUR_CARD and eject it.) */
   readonly code: DevErrorCode;
 }
 
@@ -70,6 +90,10 @@ export interface CardReaderEventMap extends Record<string, unknown[]> {
  *   No answer within timeoutMs: DEV_TIMEOUT, and media becomes `jammed`
  *   until the card is removed. Reader/service gone: DEV_READER_GONE.
  *   Retained card: DEV_CARD_RETAINED. After close(): DEV_CLOSED.
+ *   With `{ insertion }` (CardInserted.insertion) the call is for that card
+ *   only: once it left (or was ejected) the call fails with DEV_CARD_REMOVED
+ *   (eject/capture: eject resolves, the card being gone already) and never
+ *   reaches a card inserted after it.
  * - eject() releases the card (PC/SC: disconnect, leaving it powered; physical
  *   eject where supported). The card stays `present` until the holder takes it; no
  *   further transmit is possible until it is re-inserted.
@@ -87,7 +111,7 @@ export interface CardReader extends DeviceEvents<CardReaderEventMap> {
   open(): Promise<void>;
   close(): Promise<void>;
   status(): Promise<CardReaderStatus>;
-  transmit(apdu: Buffer, options?: { readonly timeoutMs?: number }): Promise<Buffer>;
-  eject(): Promise<void>;
-  capture(): Promise<CaptureResult>;
+  transmit(apdu: Buffer, options?: { readonly timeoutMs?: number } & CardBinding): Promise<Buffer>;
+  eject(options?: CardBinding): Promise<void>;
+  capture(options?: CardBinding): Promise<CaptureResult>;
 }

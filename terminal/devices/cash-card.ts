@@ -1,7 +1,7 @@
 import { encodeCashCardCommand, selectCashCardCommand, type CashCardCommand } from '../../protocol/cashcard/commands.js';
 import { decodeCashCardAccount, decodeCashCardSelect, splitCashCardResponse, type CashCardAccount } from '../../protocol/cashcard/responses.js';
 import { SW, swHex } from '../../protocol/purse/status-words.js';
-import type { CardReader } from './card-reader.js';
+import type { CardChannel } from './card-reader.js';
 import { devError } from './errors.js';
 
 /**
@@ -12,14 +12,21 @@ import { devError } from './errors.js';
  * a malformed response is CASHCARD_BAD_RESPONSE.
  */
 export class CashCard {
-  constructor(private readonly reader: CardReader) {}
+  constructor(private readonly reader: CardChannel) {}
 
-  /** Selects the cash-card application: true if the card has it, false (card left as is) on 6A82. */
+  /**
+   * Selects the cash-card application: true if the card has it, false (card
+   * left as is) on any other status word (6A82, 6D00, ...: not this
+   * application; the purse select that follows names a foreign card).
+   */
   async probe(): Promise<boolean> {
     const { data, sw } = splitCashCardResponse(await this.reader.transmit(encodeCashCardCommand(selectCashCardCommand())));
-    if (sw === SW.appNotFound) return false;
-    if (sw !== SW.ok) throw refused(sw, 'select');
-    decodeCashCardSelect(data);
+    if (sw !== SW.ok) return false;
+    try {
+      decodeCashCardSelect(data);
+    } catch {
+      return false; // 9000 without the cash card's select answer: some other application
+    }
     return true;
   }
 

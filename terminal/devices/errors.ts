@@ -24,7 +24,7 @@ export const DEV_ERRORS = defineErrors('devices', 'DEV_', {
     action: 'Eject the card and retry once; if it repeats, service the reader.',
   },
   DEV_NOT_OUR_CARD: {
-    meaning: 'The card has no Tessera purse application (SELECT answered 6A82); it was released.',
+    meaning: 'The card has no Tessera purse application: SELECT answered anything but 9000 (6A82, 6D00, ...; details.sw), or READ ID gave no card id; it was released.',
     action: 'Tell the holder the card is not accepted here and ask them to take it back.',
   },
   DEV_CARD_REFUSED: {

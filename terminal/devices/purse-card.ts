@@ -3,7 +3,7 @@ import { encodeCommand, selectPurseCommand, type PurseCommand } from '../../prot
 import { PURSE_SIZES } from '../../protocol/purse/constants.js';
 import { decodePurseState, decodeReadId, decodeReceipt, splitResponse, type PurseReceipt, type PurseState } from '../../protocol/purse/responses.js';
 import { pinTriesFromSw, SW, swHex } from '../../protocol/purse/status-words.js';
-import type { CardReader } from './card-reader.js';
+import type { CardChannel } from './card-reader.js';
 import { devError } from './errors.js';
 
 export interface DebitResult extends PurseReceipt {
@@ -15,13 +15,23 @@ export interface DebitResult extends PurseReceipt {
 
 /**
  * The terminal's side of the purse application (sim/CARD.md) over any
- * CardReader: builds APDUs with protocol/purse and turns status words into
+ * CardReader, or a channel bound to one inserted card (the agent's card
+ * session): builds APDUs with protocol/purse and turns status words into
  * coded DEV_ errors. Device errors from the reader pass through unchanged.
+ *
+ * "Not our application" is one code whatever the card says: a SELECT
+ * answered with anything but 9000 (6A82, 6D00, 610A, ...), or a READ ID
+ * that does not give a card id, is DEV_NOT_OUR_CARD with the status word
+ * in details, and the card is released.
  */
 export class PurseCard {
+  /**
+   * @param onId told every card id READ ID gives (the agent's session binds its flow to the first one).
+   */
   constructor(
-    private readonly reader: CardReader,
+    private readonly reader: CardChannel,
     private readonly random: Random,
+    private readonly onId: (mediumId: string) => void = () => undefined,
   ) {}
 
   private async send(command: PurseCommand): Promise<Buffer> {
@@ -31,22 +41,33 @@ export class PurseCard {
   }
 
   /**
-   * Selects the purse. A card without it (6A82) is released (ejected) and
-   * rejected with DEV_NOT_OUR_CARD; the reader stays usable for the next card.
+   * Selects the purse. A card that does not select it (any status word but
+   * 9000) is released (ejected) and rejected with DEV_NOT_OUR_CARD; the
+   * reader stays usable for the next card.
    */
   async select(): Promise<void> {
     const { sw } = splitResponse(await this.reader.transmit(encodeCommand(selectPurseCommand())));
-    if (sw === SW.ok) return;
-    if (sw === SW.appNotFound) {
-      await this.reader.eject();
-      throw devError('DEV_NOT_OUR_CARD', 'card has no Tessera purse application');
-    }
-    throw statusError(sw, 'select');
+    if (sw !== SW.ok) throw await this.notOurs(sw, 'select');
   }
 
-  /** The card id (medium id): 16 lowercase hex chars. */
+  /** The card id (medium id): 16 lowercase hex chars. A card that gives none is not ours (DEV_NOT_OUR_CARD, released). */
   async readId(): Promise<string> {
-    return decodeReadId(await this.send({ kind: 'readId' }));
+    const { data, sw } = splitResponse(await this.reader.transmit(encodeCommand({ kind: 'readId' })));
+    if (sw !== SW.ok) throw await this.notOurs(sw, 'readId');
+    let mediumId: string;
+    try {
+      mediumId = decodeReadId(data);
+    } catch {
+      throw await this.notOurs(sw, 'readId', { idBytes: data.length });
+    }
+    this.onId(mediumId);
+    return mediumId;
+  }
+
+  private async notOurs(sw: number, command: string, extra: Record<string, unknown> = {}) {
+    await this.reader.eject().catch(() => undefined); // already gone or released: the refusal stands
+    const why = command === 'select' ? `SELECT answered ${swHex(sw)}` : `READ ID gave no card id (${swHex(sw)})`;
+    return devError('DEV_NOT_OUR_CARD', `card has no Tessera purse application: ${why}`, { sw: swHex(sw), command, ...extra });
   }
 
   async verifyPin(pin: string): Promise<void> {

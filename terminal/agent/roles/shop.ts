@@ -15,7 +15,7 @@ import { termError } from '../errors.js';
 import type { CardSession, FlowOutcome, Role, RoleContext } from '../role.js';
 import { Basket, clearBasket, scanItem } from './member-shop/basket.js';
 import { memberShopCommands } from './member-shop/commands.js';
-import { sellOnCard } from './member-shop/purchase.js';
+import { identifyPurse, sellOnCard } from './member-shop/purchase.js';
 import { parseRoleSettings, shopSettingsSchema, type ShopSettings } from './member-shop/settings.js';
 import { ShopSettlement } from './member-shop/settlement.js';
 
@@ -37,20 +37,25 @@ export function shopRole(config: TerminalConfig): Role {
   };
 }
 
-/** An open basket is paid whole (and emptied once approved); with none the clerk keys the amount. */
+/**
+ * The card is identified first (a foreign card is refused before anyone keys
+ * anything); then an open basket is paid whole (and emptied once approved),
+ * or with none the clerk keys the amount.
+ */
 async function sale(ctx: RoleContext, card: CardSession, settings: ShopSettings, basket: Basket): Promise<FlowOutcome> {
   const terms = { currency: settings.currency, pinRequired: settings.pinRequired };
-  if (basket.count === 0) return sellOnCard(ctx, card, { ...terms, amountMinor: parseAmount(await ctx.keypad.read('amount')) });
-  const outcome = await sellOnCard(ctx, card, { ...terms, amountMinor: basket.totalMinor, details: { basketItems: basket.count } });
+  const mediumId = await identifyPurse(card);
+  if (basket.count === 0) return sellOnCard(ctx, card, mediumId, { ...terms, amountMinor: parseAmount(await ctx.keypad.read('amount'), mediumId) });
+  const outcome = await sellOnCard(ctx, card, mediumId, { ...terms, amountMinor: basket.totalMinor, details: { basketItems: basket.count } });
   if (outcome.result === 'approved') basket.clear();
   return outcome;
 }
 
-/** The keyed amount in minor units, or TERM_ENTRY_INVALID (before the card is touched: nothing debited). */
-export function parseAmount(entry: string): number {
+/** The keyed amount in minor units, or TERM_ENTRY_INVALID (before the purse is read or debited: nothing debited). */
+export function parseAmount(entry: string, mediumId?: string): number {
   const n = AMOUNT_DIGITS.test(entry) ? Number(entry) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < 1 || n > PURSE_LIMITS.balanceMinorMax) {
-    throw termError('TERM_ENTRY_INVALID', 'the amount must be a positive whole number of minor units', { prompt: 'amount', length: entry.length });
+    throw termError('TERM_ENTRY_INVALID', 'the amount must be a positive whole number of minor units', { prompt: 'amount', length: entry.length, ...(mediumId && { mediumId }) });
   }
   return n;
 }

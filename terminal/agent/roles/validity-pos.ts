@@ -65,16 +65,20 @@ async function cardFlow(ctx: RoleContext, card: CardSession, tx: TerminalConfig[
   throw termError('TERM_TX_DECLINED', 'the center kept asking for a validity check', { transactionId });
 }
 
-/** Select + READ ID; a foreign card becomes TERM_FOREIGN_CARD (the driver released it). */
+/**
+ * Select + READ ID. A foreign card (DEV_NOT_OUR_CARD, released) and a card
+ * that left (DEV_CARD_REMOVED, or the session's TERM_CARD_REMOVED) keep their
+ * codes: the agent reports them as every role does (TERM_FOREIGN_CARD with
+ * the status word in details, TERM_CARD_REMOVED). Other device failures are
+ * TERM_CARD_UNREADABLE with the device's details (status word) kept.
+ */
 async function readMedium(card: CardSession): Promise<string> {
   try {
     await card.purse.select();
     return await card.purse.readId();
   } catch (e) {
-    if (!isTesseraError(e)) throw e;
-    if (e.code === 'DEV_NOT_OUR_CARD') throw termError('TERM_FOREIGN_CARD', 'the card has no Tessera purse application', { deviceCode: e.code }, e);
-    if (e.code === 'DEV_CARD_REMOVED') throw termError('TERM_CARD_REMOVED', 'the card was removed while being read', { deviceCode: e.code }, e);
-    throw termError('TERM_CARD_UNREADABLE', 'the card could not be read', { deviceCode: e.code }, e);
+    if (!isTesseraError(e) || !e.code.startsWith('DEV_') || e.code === 'DEV_NOT_OUR_CARD' || e.code === 'DEV_CARD_REMOVED') throw e;
+    throw termError('TERM_CARD_UNREADABLE', 'the card could not be read', { ...e.details, deviceCode: e.code }, e);
   }
 }
 

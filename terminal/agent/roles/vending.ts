@@ -8,7 +8,7 @@ import type { TerminalConfig } from '../../config/schema.js';
 import { termError } from '../errors.js';
 import type { CardSession, FlowOutcome, Role, RoleContext } from '../role.js';
 import { memberShopCommands } from './member-shop/commands.js';
-import { sellOnCard } from './member-shop/purchase.js';
+import { identifyPurse, sellOnCard } from './member-shop/purchase.js';
 import { parseRoleSettings, vendingSettingsSchema, type VendingSettings } from './member-shop/settings.js';
 import { ShopSettlement } from './member-shop/settlement.js';
 
@@ -25,9 +25,11 @@ export function vendingRole(config: TerminalConfig): Role {
   };
 }
 
+/** The card is identified first (a foreign card is refused before a button is asked for), then the button. */
 async function vend(ctx: RoleContext, card: CardSession, settings: VendingSettings): Promise<FlowOutcome> {
+  const mediumId = await identifyPurse(card);
   const product = await ctx.keypad.read('menu');
   const amountMinor = Object.hasOwn(settings.products, product) ? settings.products[product] : undefined;
-  if (amountMinor === undefined) throw termError('TERM_ENTRY_INVALID', 'no such product on the menu', { prompt: 'menu', product: product.slice(0, 8) });
-  return sellOnCard(ctx, card, { amountMinor, currency: settings.currency, pinRequired: false, details: { product } });
+  if (amountMinor === undefined) throw termError('TERM_ENTRY_INVALID', 'no such product on the menu', { prompt: 'menu', product: product.slice(0, 8), mediumId });
+  return sellOnCard(ctx, card, mediumId, { amountMinor, currency: settings.currency, pinRequired: false, details: { product } });
 }

@@ -5,6 +5,7 @@ import type { TesseraError } from '../../../core/errors.js';
 import { DEVICE_LIMITS } from '../../limits.js';
 import type {
   CaptureResult,
+  CardBinding,
   CardReader,
   CardReaderCapabilities,
   CardReaderEventMap,
@@ -58,6 +59,9 @@ export class PcscCardReader extends EventEmitter<CardReaderEventMap> implements 
   private readerName: string | null = null;
   private card: PcscCard | null = null;
   private atr: Buffer | null = null;
+  /** The connected card's insertion number (CardInserted.insertion), or null; `insertions` counts them. */
+  private cardInsertion: number | null = null;
+  private insertions = 0;
   private device: DeviceState = 'offline';
   private media: MediaState = 'unknown';
   private retained = false;
@@ -113,7 +117,7 @@ export class PcscCardReader extends EventEmitter<CardReaderEventMap> implements 
   }
 
   private snapshot(): CardReaderStatus {
-    return { device: this.device, media: this.media, retained: this.retained, readerName: this.readerName, atr: this.atr };
+    return { device: this.device, media: this.media, retained: this.retained, readerName: this.readerName, atr: this.atr, insertion: this.cardInsertion };
   }
 
   private emitStatus(): void {
@@ -241,8 +245,10 @@ export class PcscCardReader extends EventEmitter<CardReaderEventMap> implements 
       }
       this.card = card;
       this.atr = card.atr ?? reader.atr;
+      const insertion = ++this.insertions;
+      this.cardInsertion = insertion;
       this.emitStatus();
-      this.emit('inserted', { readerName, atr: this.atr ?? Buffer.alloc(0), readyAtMs: this.clock.monoMs() });
+      this.emit('inserted', { readerName, atr: this.atr ?? Buffer.alloc(0), readyAtMs: this.clock.monoMs(), insertion });
     } catch (e) {
       if (generation !== this.generation || this.closed) return;
       this.log.info({ reader: readerName, failure: classifyPcscError(e) }, 'card connect failed');
@@ -266,13 +272,15 @@ export class PcscCardReader extends EventEmitter<CardReaderEventMap> implements 
     const card = this.card;
     this.card = null;
     this.atr = null;
+    this.cardInsertion = null;
     if (card) this.afterNative(() => safeDisconnect(card, disposition));
   }
 
   // ---------------------------------------------------------------- operations
 
-  private checkUsable(): PcscCard {
+  private checkUsable(binding: CardBinding): PcscCard {
     if (this.closed) throw devError('DEV_CLOSED', 'reader closed');
+    if (!this.isBoundCard(binding)) throw devError('DEV_CARD_REMOVED', 'the card this exchange is for has left the reader', { insertion: binding.insertion });
     if (this.device === 'offline') throw devError('DEV_READER_GONE', 'no reader attached');
     if (this.retained) throw devError('DEV_CARD_RETAINED', 'card is retained');
     if (this.inFlight) throw devError('DEV_BUSY', 'a transmit is already running');
@@ -281,8 +289,13 @@ export class PcscCardReader extends EventEmitter<CardReaderEventMap> implements 
     return this.card;
   }
 
-  async transmit(apdu: Buffer, options: { readonly timeoutMs?: number } = {}): Promise<Buffer> {
-    const card = this.checkUsable();
+  /** No binding, or the binding names the card connected now. */
+  private isBoundCard(binding: CardBinding): boolean {
+    return binding.insertion === undefined || binding.insertion === this.cardInsertion;
+  }
+
+  async transmit(apdu: Buffer, options: { readonly timeoutMs?: number } & CardBinding = {}): Promise<Buffer> {
+    const card = this.checkUsable(options);
     const timeoutMs = options.timeoutMs ?? this.transmitTimeoutMs;
     if (apdu.length < 4 || apdu.length > DEVICE_LIMITS.apduBytesMax) throw devError('DEV_BAD_ARGUMENT', 'APDU length out of range', { length: apdu.length });
     if (!(timeoutMs > 0 && timeoutMs <= DEVICE_LIMITS.transmitTimeoutMsMax)) throw devError('DEV_BAD_ARGUMENT', 'timeoutMs out of range', { timeoutMs });
@@ -346,8 +359,10 @@ export class PcscCardReader extends EventEmitter<CardReaderEventMap> implements 
     return false;
   }
 
-  async eject(): Promise<void> {
+  async eject(binding: CardBinding = {}): Promise<void> {
     if (this.closed) throw devError('DEV_CLOSED', 'reader closed');
+    // The card it was for is gone already: nothing to release, and the card in the reader now is not touched.
+    if (!this.isBoundCard(binding)) return;
     if (this.inFlight) throw devError('DEV_BUSY', 'a transmit is running');
     if (this.media !== 'present' && this.media !== 'jammed') throw devError('DEV_NO_CARD', 'no card to eject');
     this.generation += 1; // a pending connect must not re-take the card
@@ -358,7 +373,8 @@ export class PcscCardReader extends EventEmitter<CardReaderEventMap> implements 
     this.emitStatus();
   }
 
-  async capture(): Promise<CaptureResult> {
+  async capture(binding: CardBinding = {}): Promise<CaptureResult> {
+    if (!this.closed && !this.isBoundCard(binding)) throw devError('DEV_CARD_REMOVED', 'the card to capture has left the reader', { insertion: binding.insertion });
     const code: DevErrorCode | null = this.closed ? 'DEV_CLOSED' : this.card ? null : 'DEV_NO_CARD';
     if (code) throw devError(code, 'cannot capture');
     if (this.inFlight) throw devError('DEV_BUSY', 'a transmit is running');

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../core/clock.js';
 import { TERM_ERRORS } from '../../../terminal/agent/errors.js';
-import { ScriptedKeypad } from '../../../terminal/agent/keypad.js';
+import { keypadUntil, ScriptedKeypad, type Keypad } from '../../../terminal/agent/keypad.js';
+import { termError } from '../../../terminal/agent/errors.js';
 import { errorOutcome } from '../../../terminal/agent/outcomes.js';
 import { RoleRegistry } from '../../../terminal/agent/role-registry.js';
 import { builtinRoles } from '../../../terminal/agent/roles/builtin.js';
@@ -41,6 +42,28 @@ describe('scripted keypad', () => {
     clock.advance(50);
     await expect(late).rejects.toThrow(expect.objectContaining({ code: 'TERM_INPUT_TIMEOUT' }));
     expect(k.pending).toBe(0);
+  });
+
+  it('a wait ends at once when its signal aborts (the card left), and the entry keyed later goes to the next read, not the ended one', async () => {
+    const k = new ScriptedKeypad(new ManualClock());
+    const card = new AbortController();
+    const ended = k.read('amount', { signal: card.signal });
+    expect(k.waiting).toEqual(['amount']);
+    card.abort(termError('TERM_CARD_REMOVED', 'the card was removed during the flow'));
+    await expect(ended).rejects.toThrow(expect.objectContaining({ code: 'TERM_CARD_REMOVED' }));
+    expect(k.waiting).toEqual([]);
+    const next = k.read('amount');
+    k.push('amount', '300');
+    expect(await next).toBe('300');
+    await expect(k.read('pin', { signal: card.signal })).rejects.toThrow(expect.objectContaining({ code: 'TERM_CARD_REMOVED' }));
+  });
+
+  it('keypadUntil ends the waits of a keypad that ignores the signal', async () => {
+    const deaf: Keypad = { read: () => new Promise<string>(() => undefined) };
+    const card = new AbortController();
+    const read = keypadUntil(deaf, card.signal).read('pin');
+    card.abort(termError('TERM_CARD_REMOVED', 'the card was removed during the flow'));
+    await expect(read).rejects.toThrow(expect.objectContaining({ code: 'TERM_CARD_REMOVED' }));
   });
 });
 

@@ -147,6 +147,36 @@ export function describeCardReaderContract(name: string, makeHarness: () => Prom
       await expect(r.transmit(Buffer.from('8010000008', 'hex'))).rejects.toThrow(codeOf('DEV_NO_CARD'));
     });
 
+    it('a call bound to an insertion never reaches the card inserted after it: DEV_CARD_REMOVED, the next card sees nothing', async () => {
+      const r = await reader(0);
+      const first = (await insertAndWait(r, PURSE_A, 0)).event;
+      expect((await r.status()).insertion).toBe(first.insertion);
+      const bound = { insertion: first.insertion };
+      await new PurseCard({ transmit: (apdu) => r.transmit(apdu, bound), eject: () => r.eject(bound) }, new SeededRandom(10)).select();
+      const removed = nextEvent(r, 'removed');
+      await h.remove(0);
+      await removed;
+      const { card: next, event: second } = await insertAndWait(r, PURSE_B, 0);
+      expect(second.insertion).not.toBe(first.insertion);
+      const seen: Buffer[] = [];
+      next.on('apdu', (apdu) => seen.push(apdu));
+      await expect(r.transmit(Buffer.from('00a4040009f05445535345524101', 'hex'), bound)).rejects.toThrow(codeOf('DEV_CARD_REMOVED'));
+      await expect(r.capture(bound)).rejects.toThrow(codeOf('DEV_CARD_REMOVED'));
+      await r.eject(bound); // the first card is gone: nothing to release, the second is not touched
+      expect(seen).toEqual([]);
+      expect(await r.status()).toMatchObject({ media: 'present', retained: false, insertion: second.insertion });
+      const purse = new PurseCard({ transmit: (apdu) => r.transmit(apdu, { insertion: second.insertion }), eject: () => r.eject() }, new SeededRandom(11));
+      await purse.select();
+      expect(await purse.readId()).toBe(PURSE_B);
+    });
+
+    it('names every foreign card the same: DEV_NOT_OUR_CARD with the status word, released', async () => {
+      const r = await reader(0);
+      await insertAndWait(r, FOREIGN, 0);
+      await expect(new PurseCard(r, new SeededRandom(12)).select()).rejects.toThrow(expect.objectContaining({ code: 'DEV_NOT_OUR_CARD', details: expect.objectContaining({ sw: '6A82', command: 'select' }) }));
+      expect(await r.status()).toMatchObject({ media: 'present', insertion: null });
+    });
+
     it('releases a foreign card with DEV_NOT_OUR_CARD and disturbs nothing else', async () => {
       const r0 = await reader(0);
       const r1 = await reader(1);

@@ -26,10 +26,22 @@ export interface SaleTerms {
 /** Device codes that are the card's own answer (a status word): it did not debit. */
 const CARD_ANSWERED = new Set(['DEV_INSUFFICIENT_FUNDS', 'DEV_PIN_WRONG', 'DEV_PIN_BLOCKED', 'DEV_CARD_REFUSED']);
 
-/** Sells on the inserted card. Declines (balance, currency, an earlier unrecorded debit) are outcomes; failures throw coded errors. */
-export async function sellOnCard(ctx: RoleContext, card: CardSession, terms: SaleTerms): Promise<FlowOutcome> {
+/**
+ * Selects the purse and reads the card id: done first in every flow, before
+ * anything is asked at the keypad. A card without the purse application is
+ * DEV_NOT_OUR_CARD (status word in details; reported TERM_FOREIGN_CARD).
+ */
+export async function identifyPurse(card: CardSession): Promise<string> {
   await card.purse.select();
-  const mediumId = await card.purse.readId();
+  return card.purse.readId();
+}
+
+/**
+ * Sells on the inserted card, identified first (identifyPurse). Declines
+ * (balance, currency, an earlier unrecorded debit) are outcomes; failures
+ * throw coded errors.
+ */
+export async function sellOnCard(ctx: RoleContext, card: CardSession, mediumId: string, terms: SaleTerms): Promise<FlowOutcome> {
   const purse = await card.purse.readPurse();
   const earlier = resolveDebitDoubt(ctx, mediumId, purse);
   if (earlier) return earlier;
@@ -72,6 +84,7 @@ function assertJournalRoom(ctx: RoleContext, mediumId: string): void {
  */
 async function debit(ctx: RoleContext, card: CardSession, mediumId: string, purse: PurseState, terms: SaleTerms, pinAsked: boolean): Promise<DebitResult> {
   const { amountMinor, currency } = terms;
+  card.assertPresent(); // a card that left is not put in doubt: nothing is sent to it
   ctx.journal.debitSent({ mediumId, counterBefore: purse.counter, balanceBeforeMinor: purse.balanceMinor, amountMinor, currency, terminalId: ctx.terminalId });
   let d: DebitResult;
   try {
