@@ -155,6 +155,10 @@ export const TERM_ERRORS = defineErrors('terminal', 'TERM_', {
     meaning: 'The e-money card inserted cannot take the charge waiting for it (its purse is in another currency); the charge keeps waiting.',
     action: 'Ask the holder for their Tessera e-money card in the charge currency, or let the charge time out (it is reversed to their account).',
   },
+  TERM_JOURNAL_IN_USE: {
+    meaning: 'Another terminal agent (the pid in the message and in <journal>.lock) runs with this journal; two agents would race for the card and the journal.',
+    action: 'Stop the other agent first, or give this one its own config with its own journal.',
+  },
 });
 
 export type TermErrorCode = keyof typeof TERM_ERRORS;

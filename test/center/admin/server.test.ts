@@ -102,6 +102,6 @@ describe('admin API', () => {
       }),
       { numRuns: 150, seed: 42 },
     );
-    expect((await call('GET', '/health')).json).toEqual({ ok: true, engine: 'sqlite' });
+    expect((await call('GET', '/health')).json).toEqual({ ok: true, engine: 'sqlite', writable: true });
   });
 });
