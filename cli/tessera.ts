@@ -14,6 +14,8 @@ import './registries.js';
 
 /** Exit code of a bad command line (commander's own errors, an unknown command). */
 const BAD_ARGUMENT_EXIT_CODE = 2;
+/** After a failure is printed, how long handles may still keep the process alive. */
+const EXIT_GRACE_MS = 3_000;
 
 const program = new Command('tessera')
   .description('Tessera: card terminals and the center they talk to')
@@ -41,7 +43,9 @@ try {
     process.exitCode = e.exitCode === 0 ? 0 : BAD_ARGUMENT_EXIT_CODE;
   } else {
     process.stderr.write(`tessera: ${formatOperatorError(e, 'CLI_INTERNAL')}\n`);
-    process.exitCode = e instanceof TesseraError && e.code === 'CLI_UNKNOWN_COMMAND' ? BAD_ARGUMENT_EXIT_CODE : 1;
+    // A failed command must end: if a handle it opened keeps node alive, exit anyway.
+    setTimeout(() => process.exit(), EXIT_GRACE_MS).unref();
+    process.exitCode = e instanceof TesseraError && (e.code === 'CLI_UNKNOWN_COMMAND' || e.code === 'CLI_BAD_ARGUMENT') ? BAD_ARGUMENT_EXIT_CODE : 1;
   }
 }
 

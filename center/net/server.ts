@@ -8,6 +8,7 @@
 import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import { systemClock, type Clock } from '../../core/clock.js';
+import { errorCode } from '../../core/errors.js';
 import { silentLogger, type Logger } from '../../core/log.js';
 import { systemRandom, type Random } from '../../core/random.js';
 import { PROTO_WIRE_CODES } from '../../protocol/errors.js';
@@ -89,7 +90,11 @@ export class CenterServer {
       lookup: this.o.lookupKey,
       random,
       timeoutMs: this.o.handshakeTimeoutMs ?? PROTOCOL_LIMITS.HANDSHAKE_TIMEOUT_MS,
-    }).catch(() => undefined); // the channel has already sent the coded error and closed
+    }).catch((e: unknown) => {
+      // The channel has already sent the coded error and closed; a refused terminal is logged where the operator looks.
+      if (errorCode(e) === 'PROTO_AUTH_FAILED') this.log.error({ code: 'PROTO_AUTH_FAILED', remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}` }, 'terminal not authorised: handshake proof did not verify (wrong terminal key, or terminal id not registered)');
+      return undefined;
+    });
     if (!hs || ch.isClosed) return;
     const remoteAddress = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
     const handler = this.o.onSession({ terminalId: hs.terminalId, remoteAddress, sealer: sessionSealer(hs.keys, 'center', random) });

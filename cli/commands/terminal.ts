@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { PidLock } from '../../core/files.js';
 import { termError } from '../../terminal/agent/errors.js';
+import type { Agent } from '../../terminal/agent/agent.js';
 import type { RoleRegistry } from '../../terminal/agent/role-registry.js';
 import type { TerminalConfig } from '../../terminal/config/schema.js';
 import { systemClock } from '../../core/clock.js';
@@ -53,17 +54,43 @@ export function registerTerminal(program: Command): void {
     });
 }
 
+/** How long a failed start may take to stop what it started before the process exits anyway. */
+const STOP_AFTER_FAILED_START_MS = 5_000;
+
 async function run(config: TerminalConfig, roles: RoleRegistry): Promise<void> {
   const keypad = new ScriptedKeypad(systemClock);
   const agent = createAgent(config, { log: createLogger('terminal'), keypad, roles });
   agent.on('outcome', (o) => process.stdout.write(`${JSON.stringify({ outcome: o })}\n`));
-  await agent.start();
+  await startOrStop(agent);
   process.stdout.write(`${JSON.stringify({ ready: true, terminalId: config.terminalId, role: config.role, callbackPort: agent.context.callbackPort })}\n`);
   const lines = createInterface({ input: process.stdin });
   lines.on('line', (line) => void applyControlLine(line, agent, keypad).then((r) => process.stdout.write(`${JSON.stringify(r)}\n`)));
   await untilSignal();
   lines.close();
   await agent.stop();
+}
+
+/**
+ * The agent's timers do not hold the process open, so while the reader is
+ * awaited (no pcscd, no matching reader) node used to exit 13 in silence:
+ * a held handle lets the open time out into its coded error
+ * (DEV_READER_NOT_FOUND, after devices.reader.openTimeoutMs), and a failed
+ * start stops what it started, so the process exits 1 instead of hanging.
+ */
+async function startOrStop(agent: Agent): Promise<void> {
+  const hold = setInterval(() => undefined, 60_000);
+  try {
+    await agent.start();
+  } catch (e) {
+    await Promise.race([agent.stop().catch(() => undefined), delay(STOP_AFTER_FAILED_START_MS)]);
+    throw e;
+  } finally {
+    clearInterval(hold);
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function checkJournalDir(journal: string): void {

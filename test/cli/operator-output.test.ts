@@ -11,6 +11,9 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../e2e/support/cli-process.js';
+
+/** A loaded machine can take many seconds to start a tsx process: a generous bound. */
+const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, env, 60_000);
 import { keyDir } from '../center/server/support.js';
 
 const keys = keyDir();
@@ -42,7 +45,7 @@ describe('tessera: operator error output', { timeout: 120_000 }, () => {
   it('prints the code once, the path, the JSON parse position and the remedy for an unreadable config', async () => {
     const config = join(work, 'broken.json');
     writeFileSync(config, '{"listen": {"port": 0},}');
-    const r = await runCli(['center', '--config', config]);
+    const r = await cli(['center', '--config', config]);
     expect(r.code).toBe(1);
     expect(r.output).toContain('tessera: CENTER_CONFIG_UNREADABLE: ');
     expect(r.output).not.toContain('CENTER_CONFIG_UNREADABLE: CENTER_CONFIG_UNREADABLE');
@@ -52,7 +55,7 @@ describe('tessera: operator error output', { timeout: 120_000 }, () => {
   });
 
   it('names the errno of a missing config file', async () => {
-    const r = await runCli(['center', '--config', join(work, 'absent.json')]);
+    const r = await cli(['center', '--config', join(work, 'absent.json')]);
     expect(r.code).toBe(1);
     expect(r.output).toMatch(/reason: ENOENT/);
   });
@@ -62,7 +65,7 @@ describe('tessera: operator error output', { timeout: 120_000 }, () => {
     await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
     const port = (holder.address() as { port: number }).port;
     try {
-      const r = await runCli(['center', '--config', centerConfig('admin-busy', { admin: { port } })], { TESSERA_LOG_LEVEL: 'silent' });
+      const r = await cli(['center', '--config', centerConfig('admin-busy', { admin: { port } })], { TESSERA_LOG_LEVEL: 'silent' });
       expect(r.code).toBe(1);
       expect(r.output).toContain('tessera: CENTER_ADMIN_LISTEN_FAILED: ');
       expect(r.output).toContain(`port: ${port}`);
@@ -75,14 +78,14 @@ describe('tessera: operator error output', { timeout: 120_000 }, () => {
 
   it('codes a database in a missing directory (STORE_CANNOT_OPEN) and a file that is not a database (STORE_CORRUPT), with the path', async () => {
     const missingDir = join(work, 'no-such-dir', 'center.db');
-    let r = await runCli(['center', '--config', centerConfig('missing-dir', { db: missingDir })], { TESSERA_LOG_LEVEL: 'silent' });
+    let r = await cli(['center', '--config', centerConfig('missing-dir', { db: missingDir })], { TESSERA_LOG_LEVEL: 'silent' });
     expect(r.code).toBe(1);
     expect(r.output).toContain('tessera: STORE_CANNOT_OPEN: ');
     expect(r.output).toContain(`path: ${missingDir}`);
     expect(r.output).not.toContain('INTERNAL');
     const notDb = join(work, 'not-a-db.db');
     writeFileSync(notDb, 'this is a text file, long enough to have a header of sorts. '.repeat(100));
-    r = await runCli(['center', '--config', centerConfig('not-db', { db: notDb })], { TESSERA_LOG_LEVEL: 'silent' });
+    r = await cli(['center', '--config', centerConfig('not-db', { db: notDb })], { TESSERA_LOG_LEVEL: 'silent' });
     expect(r.code).toBe(1);
     expect(r.output).toContain('tessera: STORE_CORRUPT: ');
     expect(r.output).toContain(`path: ${notDb}`);
@@ -108,7 +111,7 @@ describe('tessera: operator error output', { timeout: 120_000 }, () => {
 
 describe('tessera: command line', { timeout: 120_000 }, () => {
   it('prints its version with --version', async () => {
-    const r = await runCli(['--version']);
+    const r = await cli(['--version']);
     expect(r.code).toBe(0);
     const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
     expect(r.output.trim()).toBe(pkg.version);
@@ -116,7 +119,7 @@ describe('tessera: command line', { timeout: 120_000 }, () => {
 
   it('refuses an unknown command, even with --help, with a coded error and exit 2', async () => {
     for (const args of [['frobnicate', '--help'], ['frobnicate']]) {
-      const r = await runCli(args);
+      const r = await cli(args);
       expect(r.code).toBe(2);
       expect(r.output).toContain("tessera: CLI_UNKNOWN_COMMAND: unknown command 'frobnicate'");
       expect(r.output).not.toContain('Usage: tessera [options] [command]');
@@ -124,7 +127,7 @@ describe('tessera: command line', { timeout: 120_000 }, () => {
   });
 
   it('codes a bad option (CLI_BAD_ARGUMENT, exit 2)', async () => {
-    const r = await runCli(['audit']);
+    const r = await cli(['audit']);
     expect(r.code).toBe(2);
     expect(r.output).toContain("tessera: CLI_BAD_ARGUMENT: required option '--db <target>' not specified");
   });
@@ -135,7 +138,7 @@ describe('tessera center/terminal --check: what a start checks', { timeout: 120_
     const loose = join(work, 'loose-master.key');
     writeFileSync(loose, keys.masterKey.toString('hex'), { mode: 0o644 });
     for (const extra of [[], ['--check']]) {
-      const r = await runCli(['center', '--config', centerConfig('loose', { terminalKeys: { masterKeyFile: loose } }), ...extra], { TESSERA_LOG_LEVEL: 'silent' });
+      const r = await cli(['center', '--config', centerConfig('loose', { terminalKeys: { masterKeyFile: loose } }), ...extra], { TESSERA_LOG_LEVEL: 'silent' });
       expect(r.code).toBe(1);
       expect(r.output).toContain('tessera: CENTER_KEY_FILE_PERMISSIONS: ');
       expect(r.output).toContain(`path: ${loose}`);
@@ -145,28 +148,28 @@ describe('tessera center/terminal --check: what a start checks', { timeout: 120_
   });
 
   it('center --check refuses a missing master key file and a database directory that does not exist', async () => {
-    let r = await runCli(['center', '--check', '--config', centerConfig('nokey', { terminalKeys: { masterKeyFile: join(work, 'absent.key') } })]);
+    let r = await cli(['center', '--check', '--config', centerConfig('nokey', { terminalKeys: { masterKeyFile: join(work, 'absent.key') } })]);
     expect(r.code).toBe(1);
     expect(r.output).toContain('tessera: CENTER_KEY_FILE: ');
-    r = await runCli(['center', '--check', '--config', centerConfig('nodir', { db: join(work, 'absent-dir', 'c.db') })]);
+    r = await cli(['center', '--check', '--config', centerConfig('nodir', { db: join(work, 'absent-dir', 'c.db') })]);
     expect(r.code).toBe(1);
     expect(r.output).toContain('tessera: STORE_CANNOT_OPEN: ');
-    r = await runCli(['center', '--check', '--config', centerConfig('fine')]);
+    r = await cli(['center', '--check', '--config', centerConfig('fine')]);
     expect(r.code).toBe(0);
   });
 
   it('terminal --check refuses an unknown role and bad role settings', async () => {
-    let r = await runCli(['terminal', '--check', '--config', terminalConfig('unknown-role', { role: 'juggler' })]);
+    let r = await cli(['terminal', '--check', '--config', terminalConfig('unknown-role', { role: 'juggler' })]);
     expect(r.code).toBe(1);
     expect(r.output).toContain('tessera: TERM_UNKNOWN_ROLE: ');
-    r = await runCli(['terminal', '--check', '--config', terminalConfig('bad-settings', { role: 'vending', roleSettings: { products: {} } })]);
+    r = await cli(['terminal', '--check', '--config', terminalConfig('bad-settings', { role: 'vending', roleSettings: { products: {} } })]);
     expect(r.code).toBe(1);
     expect(r.output).toContain('tessera: TERM_CONFIG_INVALID: ');
     expect(r.output).toContain('products');
-    r = await runCli(['terminal', '--check', '--config', terminalConfig('no-journal-dir', { journal: join(work, 'absent-dir', 'j.db') })]);
+    r = await cli(['terminal', '--check', '--config', terminalConfig('no-journal-dir', { journal: join(work, 'absent-dir', 'j.db') })]);
     expect(r.code).toBe(1);
     expect(r.output).toContain('tessera: TERM_JOURNAL_OPEN: ');
-    r = await runCli(['terminal', '--check', '--config', terminalConfig('fine', { role: 'vending', roleSettings: { products: { A1: 120 } } })]);
+    r = await cli(['terminal', '--check', '--config', terminalConfig('fine', { role: 'vending', roleSettings: { products: { A1: 120 } } })]);
     expect(r.code).toBe(0);
   });
 });
@@ -179,7 +182,7 @@ describe('tessera keys terminal --out: regular files only', { timeout: 120_000 }
     writeFileSync(target, 'not a key\n');
     const link = join(work, 'stdout-like');
     symlinkSync(target, link);
-    const r = await runCli(['keys', 'terminal', '--master', master(), '--key-ref', 'k-1', '--out', link, '--force']);
+    const r = await cli(['keys', 'terminal', '--master', master(), '--key-ref', 'k-1', '--out', link, '--force']);
     expect(r.code).toBe(1);
     expect(r.output).toContain('tessera: CENTER_KEY_OUT_NOT_FILE: ');
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
@@ -193,13 +196,13 @@ describe('tessera keys terminal --out: regular files only', { timeout: 120_000 }
     const dir = join(work, 'a-dir');
     mkdirSync(dir);
     for (const out of [fifo, dir]) {
-      const r = await runCli(['keys', 'terminal', '--master', master(), '--key-ref', 'k-1', '--out', out, '--force']);
+      const r = await cli(['keys', 'terminal', '--master', master(), '--key-ref', 'k-1', '--out', out, '--force']);
       expect(r.code).toBe(1);
       expect(r.output).toContain('tessera: CENTER_KEY_OUT_NOT_FILE: ');
     }
     expect(lstatSync(fifo).isFIFO()).toBe(true);
     const out = join(work, 'fresh.key');
-    const r = await runCli(['keys', 'terminal', '--master', master(), '--key-ref', 'k-1', '--out', out]);
+    const r = await cli(['keys', 'terminal', '--master', master(), '--key-ref', 'k-1', '--out', out]);
     expect(r.code).toBe(0);
     expect(statSync(out).mode & 0o777).toBe(0o600);
   });
