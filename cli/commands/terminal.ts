@@ -41,7 +41,7 @@ export function registerTerminal(program: Command): void {
       roles.create(config);
       checkJournalDir(config.journal);
       if (opts.check) {
-        process.stdout.write(`${JSON.stringify({ ok: true, terminalId: config.terminalId, role: config.role })}\n`);
+        process.stdout.write(`${JSON.stringify({ ok: true, terminalId: config.terminalId, role: config.role, roleAvailable: true })}\n`);
         return;
       }
       // One agent per journal: a second one on the same config would race the first for the card.
