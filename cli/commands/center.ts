@@ -33,7 +33,7 @@ export function registerCenter(program: Command): void {
         if (config.tls) readTls(config.tls);
         if (config.emoney) readEmoneySecrets(config.emoney);
         checkDatabaseDir(config.db);
-        process.stdout.write(`${JSON.stringify({ ok: true, config })}\n`);
+        process.stdout.write(`${JSON.stringify({ ok: true, config: { ...config, db: withoutPassword(config.db) } })}\n`);
         return;
       }
       const log = createLogger('center');
@@ -57,4 +57,16 @@ function checkDatabaseDir(db: string): void {
   const target = parseStorageTarget(db);
   if (target.engine !== 'sqlite' || target.path === ':memory:' || existsSync(dirname(resolve(target.path)))) return;
   throw new TesseraError('STORE_CANNOT_OPEN', 'the directory of the database does not exist', { path: target.path });
+}
+
+/** A postgres:// URL as it may be printed: the password replaced by `***`. */
+function withoutPassword(db: string): string {
+  if (!/^postgres(ql)?:\/\//.test(db)) return db;
+  try {
+    const url = new URL(db);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return 'postgres://(unparseable URL)';
+  }
 }

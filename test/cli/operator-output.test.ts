@@ -156,6 +156,11 @@ describe('tessera center/terminal --check: what a start checks', { timeout: 120_
     expect(r.output).toContain('tessera: STORE_CANNOT_OPEN: ');
     r = await cli(['center', '--check', '--config', centerConfig('fine')]);
     expect(r.code).toBe(0);
+    // A PostgreSQL password in the db URL is not printed back.
+    r = await cli(['center', '--check', '--config', centerConfig('pg', { db: 'postgres://tessera:s3cret-pw@127.0.0.1:5432/tessera' })]);
+    expect(r.code).toBe(0);
+    expect(r.output).toContain('postgres://tessera:***@127.0.0.1:5432/tessera');
+    expect(r.output).not.toContain('s3cret-pw');
   });
 
   it('terminal --check refuses an unknown role and bad role settings', async () => {
