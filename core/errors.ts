@@ -97,7 +97,12 @@ export function formatOperatorError(e: unknown, fallbackCode = 'INTERNAL'): stri
   if (!registered && own !== 'INTERNAL' && !message.startsWith(own)) lines.push(`  reason: ${own}`);
   const details = e instanceof TesseraError ? (e.details ?? {}) : {};
   const keys = Object.keys(details).sort((a, b) => rank(a) - rank(b));
-  for (const k of keys) lines.push(`  ${k}: ${detailText(details[k])}`);
+  for (const k of keys) {
+    const text = detailText(details[k]);
+    // A detail the message already spells out (the problems list of a config error) is not repeated.
+    if (text.length > 20 && message.includes(text)) continue;
+    lines.push(`  ${k}: ${text}`);
+  }
   const cause = e instanceof Error ? e.cause : undefined;
   if (cause !== undefined) lines.push(`  reason: ${causeText(cause)}`);
   const action = errorSpec(code)?.action;

@@ -54,6 +54,17 @@ describe('tessera: operator error output', { timeout: 120_000 }, () => {
     expect(r.output).toContain('what to do: Check the path given to --config');
   });
 
+  it('names the config file and each bad field of an invalid config, once', async () => {
+    const config = join(work, 'invalid.json');
+    writeFileSync(config, JSON.stringify({ validity: { mode: 'turbo' }, terminalKeys: { masterKeyFile: keys.masterKeyFile } }));
+    const r = await cli(['center', '--config', config]);
+    expect(r.code).toBe(1);
+    expect(r.output).toContain('tessera: CENTER_CONFIG_INVALID: validity.mode: ');
+    expect(r.output).toContain(`path: ${config}`);
+    expect(r.output.split('validity.mode').length).toBe(2);
+    expect(r.output).toContain('what to do: Fix the named fields');
+  });
+
   it('names the errno of a missing config file', async () => {
     const r = await cli(['center', '--config', join(work, 'absent.json')]);
     expect(r.code).toBe(1);
