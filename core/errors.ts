@@ -100,7 +100,7 @@ export function formatOperatorError(e: unknown, fallbackCode = 'INTERNAL'): stri
   for (const k of keys) {
     const text = detailText(details[k]);
     // A detail the message already spells out (the problems list of a config error) is not repeated.
-    if (text.length > 20 && message.includes(text)) continue;
+    if (Array.isArray(details[k]) && message.includes(text)) continue;
     lines.push(`  ${k}: ${text}`);
   }
   const cause = e instanceof Error ? e.cause : undefined;
