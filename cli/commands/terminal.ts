@@ -1,20 +1,20 @@
-import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
-import { PidLock } from '../../core/files.js';
-import { termError } from '../../terminal/agent/errors.js';
-import type { Agent } from '../../terminal/agent/agent.js';
-import type { RoleRegistry } from '../../terminal/agent/role-registry.js';
-import type { TerminalConfig } from '../../terminal/config/schema.js';
+import type { Command } from 'commander';
 import { systemClock } from '../../core/clock.js';
+import { PidLock } from '../../core/files.js';
 import { createLogger } from '../../core/log.js';
+import type { Agent } from '../../terminal/agent/agent.js';
 import { applyControlLine } from '../../terminal/agent/control-lines.js';
 import { createAgent } from '../../terminal/agent/create-agent.js';
+import { termError } from '../../terminal/agent/errors.js';
 import { ScriptedKeypad } from '../../terminal/agent/keypad.js';
+import type { RoleRegistry } from '../../terminal/agent/role-registry.js';
 import { builtinRoles } from '../../terminal/agent/roles/builtin.js';
 import { readTerminalKey } from '../../terminal/config/key-file.js';
 import { loadTerminalConfig } from '../../terminal/config/load.js';
+import type { TerminalConfig } from '../../terminal/config/schema.js';
 import { untilSignal } from '../until-signal.js';
 
 /**
