@@ -66,3 +66,63 @@ export function errorCode(e: unknown): string {
   }
   return 'INTERNAL';
 }
+
+/** The registry entry of a code, if a registry declaring it has been loaded. */
+export function errorSpec(code: string): ErrorSpec | undefined {
+  for (const reg of registries.values()) {
+    const spec = reg[code];
+    if (spec) return spec;
+  }
+  return undefined;
+}
+
+/** Detail keys that say where the problem is (printed first, one per line). */
+const WHERE_KEYS = ['path', 'field', 'outFile', 'file', 'dir', 'stateDir', 'host', 'port', 'problems'];
+
+/**
+ * An error as an operator reads it: `CODE: message` once, then where (path,
+ * field, the other details), the reason underneath (errno, JSON parse
+ * position), and the remedy from the registry. Never a stack trace. An error
+ * without a registered code is shown as `fallbackCode` with its own code in
+ * the reason. Details hold ids, paths and lengths only (never secrets), so
+ * they are printed as they are.
+ */
+export function formatOperatorError(e: unknown, fallbackCode = 'INTERNAL'): string {
+  const own = errorCode(e);
+  const registered = errorSpec(own) !== undefined;
+  const code = registered ? own : fallbackCode;
+  const raw = e instanceof Error ? e.message : String(e);
+  const message = raw.startsWith(`${own}: `) ? raw.slice(own.length + 2) : raw;
+  const lines = [`${code}: ${message}`];
+  if (!registered && own !== 'INTERNAL' && !message.startsWith(own)) lines.push(`  reason: ${own}`);
+  const details = e instanceof TesseraError ? (e.details ?? {}) : {};
+  const keys = Object.keys(details).sort((a, b) => rank(a) - rank(b));
+  for (const k of keys) {
+    const text = detailText(details[k]);
+    // A detail the message already spells out (the problems list of a config error) is not repeated.
+    if (Array.isArray(details[k]) && message.includes(text)) continue;
+    lines.push(`  ${k}: ${text}`);
+  }
+  const cause = e instanceof Error ? e.cause : undefined;
+  if (cause !== undefined) lines.push(`  reason: ${causeText(cause)}`);
+  const action = errorSpec(code)?.action;
+  if (action) lines.push(`  what to do: ${action}`);
+  return lines.join('\n');
+}
+
+function rank(key: string): number {
+  const i = WHERE_KEYS.indexOf(key);
+  return i < 0 ? WHERE_KEYS.length : i;
+}
+
+function detailText(v: unknown): string {
+  if (Array.isArray(v)) return v.map(String).join('; ');
+  return (typeof v === 'string' ? v : JSON.stringify(v)).replace(/\s*\n\s*/g, ' ');
+}
+
+function causeText(cause: unknown): string {
+  if (!(cause instanceof Error)) return String(cause);
+  const code = errorCode(cause);
+  const text = cause.message.startsWith(`${code}: `) ? cause.message.slice(code.length + 2) : cause.message;
+  return code === 'INTERNAL' ? `${text} (${cause.name})` : `${code}: ${text}`;
+}

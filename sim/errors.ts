@@ -46,6 +46,14 @@ export const SIM_ERRORS = defineErrors('sim', 'SIM_', {
     meaning: 'A control command of `tessera sim serve` was malformed or unknown.',
     action: 'Send `help` on the control socket for the command list.',
   },
+  SIM_STATE_DIR_IN_USE: {
+    meaning: 'Another `tessera sim serve` (the pid in the message and in <state-dir>/sim.lock) runs on this state directory.',
+    action: 'Use that simulator, stop it first (`tessera sim stop`), or pass another --state-dir.',
+  },
+  SIM_CARD_EXISTS: {
+    meaning: 'A card with this id is already issued in this state directory; issuing again would reset its balance and counter.',
+    action: 'Use the existing card, pick another card id, or pass --force to re-issue it from scratch.',
+  },
 });
 
 export type SimErrorCode = keyof typeof SIM_ERRORS;

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../core/clock.js';
 import { TesseraError } from '../core/errors.js';
+import { PidLock } from '../core/files.js';
 import { systemRandom, type Random } from '../core/random.js';
 import { writeFileAtomic } from '../terminal/devices/files/atomic-write.js';
 import { CardSlots, type InsertOptions, type SlotView } from './card/card-slots.js';
@@ -54,12 +55,26 @@ export class Simulator {
     readonly cards: CardSlots,
     readonly scanners: ReadonlyMap<string, VirtualScanner>,
     readonly masterKey: Buffer,
+    private readonly lock: PidLock,
   ) {}
 
   static async start(options: SimulatorOptions): Promise<Simulator> {
     const state = options.stateDir;
     const dirs = { state, shelf: join(state, 'media'), mount: join(state, 'drive', 'medium'), issuerKey: join(state, 'issuer.key') };
-    for (const d of [state, dirs.shelf, join(state, 'drive'), join(state, 'pty')]) mkdirSync(d, { recursive: true });
+    mkdirSync(state, { recursive: true });
+    // Before anything else: a second simulator on this directory would replace the control socket and, on exit, delete pcscd's socket.
+    const lock = PidLock.acquire(join(state, 'sim.lock'), 'SIM_STATE_DIR_IN_USE', `the simulator state directory ${state}`);
+    try {
+      return await Simulator.startLocked(options, dirs, lock);
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
+  }
+
+  private static async startLocked(options: SimulatorOptions, dirs: Simulator['dirs'], lock: PidLock): Promise<Simulator> {
+    const state = dirs.state;
+    for (const d of [dirs.shelf, join(state, 'drive'), join(state, 'pty')]) mkdirSync(d, { recursive: true });
     const random = options.random ?? systemRandom;
     const masterKey = options.masterKey ?? (await loadOrCreateKey(dirs.issuerKey, random));
     const clock = options.clock ?? systemClock;
@@ -84,7 +99,7 @@ export class Simulator {
       throw e;
     }
     const cards = new CardSlots(pcscd.slots, join(state, 'cards'), clock);
-    return new Simulator(dirs, pcscd, cards, scanners, masterKey);
+    return new Simulator(dirs, pcscd, cards, scanners, masterKey, lock);
   }
 
   info(): SimInfo {
@@ -167,6 +182,7 @@ export class Simulator {
     await Promise.all([...this.scanners.values()].map((s) => s.unplug()));
     await this.pcscd.stop();
     rmSync(join(this.dirs.state, 'pcscd', 'run'), { recursive: true, force: true });
+    this.lock.release();
   }
 }
 

@@ -9,6 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { systemClock } from '../../core/clock.js';
+import { formatOperatorError } from '../../core/errors.js';
 import { createLogger } from '../../core/log.js';
 import { Ledger } from '../ledger/ledger.js';
 import { openStorage } from '../storage/open.js';
@@ -40,6 +41,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(`center-admin: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.stderr.write(`center-admin: ${formatOperatorError(e, 'CLI_INTERNAL')}\n`);
   process.exit(1);
 });

@@ -4,7 +4,7 @@
  * coded error and an HTTP status; nothing a client sends can crash it.
  *
  * Routes:
- *   GET  /health                      → { ok, engine }
+ *   GET  /health                      → { ok, engine, writable } (503 STORE_READ_ONLY when a write fails)
  *   POST /accounts    { accounts, atomic? }   → { results: [{ id, result, resultCode }] }
  *   GET  /accounts/:id                → Account
  *   POST /transfers   { transfers, atomic? }  → { results: [{ id, result, resultCode }] }
@@ -35,6 +35,7 @@ import type { Ledger } from '../ledger/ledger.js';
 import { CreateAccountResult, CreateTransferResult } from '../ledger/results.js';
 import type { NewAccount, NewTransfer } from '../ledger/types.js';
 import { ADMIN_BODY_MAX_BYTES, ADMIN_BODY_TIMEOUT_MS, ADMIN_INFLIGHT_MAX } from '../limits.js';
+import { checkWritable } from '../storage/open.js';
 import type { NewMedium, NewTerminal, Storage } from '../storage/types.js';
 import { adminMigrations, AuditTrail, targetIdsOf } from './audit-trail.js';
 import { statusFor } from './http-status.js';
@@ -92,7 +93,11 @@ function routes(storage: Storage, ledger: Ledger, auditExtensions: readonly Audi
     method, template: path.split(seg).join(':id'), pattern: new RegExp(`^${path}$`), handler,
   });
   return [
-    r('GET', '/health', async () => ({ ok: true, engine: storage.engine })),
+    // A database that cannot be written is not healthy: the probe answers STORE_READ_ONLY (503) instead of ok.
+    r('GET', '/health', async () => {
+      await checkWritable(storage);
+      return { ok: true, engine: storage.engine, writable: true };
+    }),
     r('POST', '/accounts', async (_, body) => {
       const b = parse(createAccountsBody, body);
       const out = await ledger.createAccounts(b.accounts.map((a) => dropUndefined<NewAccount>(a)), { atomic: b.atomic === true });

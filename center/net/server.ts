@@ -180,6 +180,7 @@ export class CenterServer {
     }).catch((e: unknown) => {
       // The channel has already sent the coded error and closed.
       const err = e as ProtocolError;
+      if (err.code === 'PROTO_AUTH_FAILED') this.log.error({ code: 'PROTO_AUTH_FAILED', peer, ...(claimed !== undefined && { terminalId: claimed }) }, 'terminal not authorised: handshake proof did not verify (wrong terminal key, or terminal id not registered)');
       if (!late) this.note(securityEventOf(err) ?? (err.code === 'PROTO_TIMEOUT' ? 'handshakeTimeout' : undefined), peer, claimed);
       return undefined;
     });

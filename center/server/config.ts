@@ -77,5 +77,11 @@ export function loadCenterConfig(path: string): CenterConfig {
   } catch (e) {
     throw new TesseraError('CENTER_CONFIG_UNREADABLE', `${path} is not JSON`, { path }, { cause: e });
   }
-  return parseCenterConfig(json);
+  try {
+    return parseCenterConfig(json);
+  } catch (e) {
+    // The same error, naming the file the bad fields are in.
+    if (e instanceof TesseraError) throw new TesseraError(e.code, e.message.slice(e.code.length + 2), { path, ...e.details });
+    throw e;
+  }
 }

@@ -142,10 +142,14 @@ async function listen(server: CenterServer, config: CenterConfig): Promise<Addre
 
 async function startAdmin(storage: Storage, clock: Clock, admin: NonNullable<CenterConfig['admin']>, log: Logger): Promise<AdminServer> {
   const ledger = await Ledger.open(storage, clock);
-  return startAdminServer({ storage, ledger, host: admin.host, port: admin.port, log, clock, auditExtensions: [EMONEY_AUDIT] });
+  try {
+    return await startAdminServer({ storage, ledger, host: admin.host, port: admin.port, log, clock, auditExtensions: [EMONEY_AUDIT] });
+  } catch (e) {
+    throw new TesseraError('CENTER_ADMIN_LISTEN_FAILED', `cannot listen on ${admin.host}:${admin.port} (admin API)`, { host: admin.host, port: admin.port }, { cause: e });
+  }
 }
 
-function readTls(tls: NonNullable<CenterConfig['tls']>): { cert: Buffer; key: Buffer } {
+export function readTls(tls: NonNullable<CenterConfig['tls']>): { cert: Buffer; key: Buffer } {
   try {
     return { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) };
   } catch (e) {

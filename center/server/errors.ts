@@ -50,6 +50,18 @@ export const CenterErrors = defineErrors('center', 'CENTER_', {
     meaning: 'Two flows of the center composition claim the same request type (the session router refuses to pick one).',
     action: 'Programmer error in the center composition: give each request type to exactly one flow.',
   },
+  CENTER_KEY_OUT_NOT_FILE: {
+    meaning: '`tessera keys terminal --out` names a symbolic link, device, FIFO or directory; a key is only written to a regular file.',
+    action: 'Pass the path of a regular file (new, or existing with --force); never /dev/stdout or a link.',
+  },
+  CENTER_KEY_FILE_PERMISSIONS: {
+    meaning: 'The terminal master key file (terminalKeys.masterKeyFile) is readable or writable by group or others.',
+    action: 'chmod 600 the file the message names (the key itself is never shown).',
+  },
+  CENTER_ADMIN_LISTEN_FAILED: {
+    meaning: 'The admin API could not bind its address (admin.host / admin.port).',
+    action: 'Check admin.host/admin.port: another process may hold the port (the reason line says which errno).',
+  },
 });
 
 export type CenterErrorCode = keyof typeof CenterErrors;

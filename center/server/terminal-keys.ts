@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { TesseraError } from '../../core/errors.js';
 import type { ValidityStorage } from '../storage/types.js';
 import type { TerminalKeyLookup } from '../net/types.js';
@@ -14,13 +14,22 @@ export function deriveTerminalKey(masterKey: Buffer, keyRef: string): Buffer {
   return createHmac('sha256', masterKey).update(`tessera/terminal-key/v1/${keyRef}`).digest();
 }
 
-/** Reads the master key file: hex, 32-64 bytes, surrounding whitespace ignored. */
+/**
+ * Reads the master key file: hex, 32-64 bytes, surrounding whitespace
+ * ignored. Like every other secret file it must not be readable or writable
+ * by group or others (CENTER_KEY_FILE_PERMISSIONS; checked where the platform has modes).
+ */
 export function readMasterKey(path: string): Buffer {
   let text: string;
+  let mode: number;
   try {
+    mode = statSync(path).mode;
     text = readFileSync(path, 'utf8').trim();
   } catch (e) {
     throw new TesseraError('CENTER_KEY_FILE', 'cannot read the terminal master key file', { path }, { cause: e });
+  }
+  if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
+    throw new TesseraError('CENTER_KEY_FILE_PERMISSIONS', 'the terminal master key file is accessible to group or others', { path, mode: (mode & 0o777).toString(8) });
   }
   if (!/^([0-9a-fA-F]{2}){32,64}$/.test(text)) {
     throw new TesseraError('CENTER_KEY_FILE', 'the master key file must hold 32-64 bytes of hex', { path, chars: text.length });

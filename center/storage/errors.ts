@@ -38,6 +38,18 @@ export const StoreErrors = defineErrors('storage', 'STORE_', {
     meaning: 'The database target is neither a SQLite file path nor a postgres:// URL, or the file does not exist.',
     action: 'Pass a path to a SQLite file or a postgres:// connection URL.',
   },
+  STORE_CANNOT_OPEN: {
+    meaning: 'The database could not be opened: its directory or file does not exist or cannot be accessed, or the server refused the connection.',
+    action: 'Check the path (create its directory) or the postgres:// URL, and the permissions of the user running Tessera; the reason line has the system error.',
+  },
+  STORE_CORRUPT: {
+    meaning: 'The file is not a SQLite database, or SQLite found it damaged (PRAGMA quick_check failed).',
+    action: 'Do not write to it: restore the database from a backup; keep the damaged file for inspection.',
+  },
+  STORE_READ_ONLY: {
+    meaning: 'The database (or its directory, where SQLite keeps its -wal and -shm files) cannot be written by this process, or PostgreSQL is read-only (a standby).',
+    action: 'Give the user running Tessera write access to the file and its directory, or point the config at the primary; then restart.',
+  },
 });
 
 export type StoreErrorCode = keyof typeof StoreErrors;

@@ -9,7 +9,8 @@ import type { Storage } from './types.js';
  * closes it. A database without the module is `missingCode`.
  */
 export async function withInstalledModule<T>(target: string, module: string, missingCode: string, fn: (storage: Storage) => Promise<T>): Promise<T> {
-  const storage = await openStorage(parseStorageTarget(target, true));
+  // quick_check first: a damaged file must not be reported on as if it were fine; read-only is fine for a report.
+  const storage = await openStorage(parseStorageTarget(target, true), { quickCheck: true, requireWritable: false });
   try {
     const installed = await storage.read((q) => q.get('SELECT version FROM schema_migrations WHERE module = ? LIMIT 1', [module]));
     if (!installed) throw new TesseraError(missingCode, `no ${module} module in this database`);

@@ -1,16 +1,22 @@
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { TesseraError } from '../../core/errors.js';
 import { createLogger } from '../../core/log.js';
 import { readEmoneySecrets, startEmoneyCenter } from '../../center/emoney/from-config.js';
 import { loadCenterConfig } from '../../center/server/config.js';
-import { createCenter } from '../../center/server/create-center.js';
+import { createCenter, readTls } from '../../center/server/create-center.js';
+import { readMasterKey } from '../../center/server/terminal-keys.js';
+import { parseStorageTarget } from '../../center/storage/open.js';
 import { untilSignal } from '../until-signal.js';
 
 /**
  * `tessera center --config <file.json>`: runs a center node until SIGTERM or
  * SIGINT. Prints one JSON line when ready: `{"listening":<port>,"mode":…,"engine":…}`
  * (plus `"emoney":true` when the config has an `emoney` section: the seed-004
- * flow, relay and sweep, center/emoney/from-config.ts). `--check` validates the
- * config (and reads the e-money secret files) and exits. Errors exit 1 with
+ * flow, relay and sweep, center/emoney/from-config.ts). `--check` reads
+ * what a start reads before it opens the database (config, master key, TLS
+ * files, e-money secrets, the database's directory) and exits. Errors exit 1 with
  * their code (CENTER_CONFIG_INVALID, CENTER_KEY_FILE, CENTER_*_FILE, STORE_*, …).
  */
 export function registerCenter(program: Command): void {
@@ -18,12 +24,16 @@ export function registerCenter(program: Command): void {
     .command('center')
     .description('run a center node (validity checking with early ack, transactions)')
     .requiredOption('-c, --config <file>', 'center config (JSON; see center/server/config.ts)')
-    .option('--check', 'validate the config and exit')
+    .option('--check', 'check the config, the key and secret files and the database directory, then exit')
     .action(async (opts: { config: string; check?: boolean }) => {
       const config = loadCenterConfig(opts.config);
       if (opts.check) {
+        // What a start reads before it opens the database: the master key, the TLS files, the e-money secrets, the database's directory.
+        readMasterKey(config.terminalKeys.masterKeyFile).fill(0);
+        if (config.tls) readTls(config.tls);
         if (config.emoney) readEmoneySecrets(config.emoney);
-        process.stdout.write(`${JSON.stringify({ ok: true, config })}\n`);
+        checkDatabaseDir(config.db);
+        process.stdout.write(`${JSON.stringify({ ok: true, config: { ...config, db: withoutPassword(config.db) } })}\n`);
         return;
       }
       const log = createLogger('center');
@@ -40,4 +50,23 @@ export function registerCenter(program: Command): void {
       await untilSignal();
       await (withEmoney ? withEmoney.close() : center.close());
     });
+}
+
+/** A SQLite database is created at start if missing, but its directory must exist. */
+function checkDatabaseDir(db: string): void {
+  const target = parseStorageTarget(db);
+  if (target.engine !== 'sqlite' || target.path === ':memory:' || existsSync(dirname(resolve(target.path)))) return;
+  throw new TesseraError('STORE_CANNOT_OPEN', 'the directory of the database does not exist', { path: target.path });
+}
+
+/** A postgres:// URL as it may be printed: the password replaced by `***`. */
+function withoutPassword(db: string): string {
+  if (!/^postgres(ql)?:\/\//.test(db)) return db;
+  try {
+    const url = new URL(db);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return 'postgres://(unparseable URL)';
+  }
 }

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { TesseraError } from '../../core/errors.js';
 import { sendControlCommand } from '../../sim/control/control-client.js';
 import { ControlServer } from '../../sim/control/control-server.js';
@@ -28,10 +28,11 @@ export function registerSim(program: Command): void {
   sim
     .command('serve')
     .description('start pcscd + vpcd readers, virtual scanners and a media drive; run until stopped')
-    .option('--readers <n>', 'vpcd reader devices (two slots each)', '1')
+    .option('--vpcd-devices <n>', 'vpcd devices to start; each one gives TWO card readers', '1')
+    .addOption(new Option('--readers <n>').hideHelp())
     .option('--scanners <n>', 'virtual serial scanners', '1')
     .option('--vpcd-port <port>', 'base TCP port of the first vpcd device (default: a free random one)')
-    .action(async (o: { readers: string; scanners: string; vpcdPort?: string }) => serve(global().stateDir, o));
+    .action(async (o: ServeOptions) => serve(global().stateDir, o));
 
   const send = (command: Record<string, unknown>) => client(global().stateDir, command);
   sim.command('status').description('show readers, cards, scanners and the media drive').action(() => send({ cmd: 'status' }));
@@ -46,7 +47,13 @@ export function registerSim(program: Command): void {
     .option('--bank <code>', 'cash card: bank code (4 digits)')
     .option('--branch <code>', 'cash card: branch code (3 digits)')
     .option('--account <number>', 'cash card: account number (7 digits)')
-    .action((cardId: string, o: IssueOptions) => send(o.cashCard ? issueCashCommand(cardId, o) : { cmd: 'issue', cardId, pin: o.pin, balanceMinor: toInt(o.balance, 'balance'), currency: o.currency, foreign: o.foreign ?? false }));
+    .option('--force', 're-issue a card that exists (its balance and counter start over)')
+    .action((cardId: string, o: IssueOptions) =>
+      send({
+        ...(o.cashCard ? issueCashCommand(cardId, o) : { cmd: 'issue', cardId, pin: o.pin, balanceMinor: toInt(o.balance, 'balance'), currency: o.currency, foreign: o.foreign ?? false }),
+        force: o.force ?? false,
+      }),
+    );
   sim
     .command('insert <cardId> <reader>')
     .description('insert an issued card into a reader (index or name)')
@@ -80,6 +87,15 @@ interface IssueOptions {
   bank?: string;
   branch?: string;
   account?: string;
+  force?: boolean;
+}
+
+interface ServeOptions {
+  vpcdDevices: string;
+  /** The old name: `--readers 1` gave two readers, so it is refused with the new name. */
+  readers?: string;
+  scanners: string;
+  vpcdPort?: string;
 }
 
 /** `issue --cash-card`: the account fields are checked by the simulator (SIM_BAD_COMMAND names them). */
@@ -90,8 +106,11 @@ function issueCashCommand(cardId: string, o: IssueOptions): Record<string, unkno
   return { cmd: 'issue-cash', cardId, bankCode: o.bank, branchCode: o.branch, accountNumber: o.account };
 }
 
-async function serve(stateDir: string, o: { readers: string; scanners: string; vpcdPort?: string }): Promise<void> {
-  const readerDevices = toInt(o.readers, 'readers');
+async function serve(stateDir: string, o: ServeOptions): Promise<void> {
+  if (o.readers !== undefined) {
+    throw new TesseraError('CLI_BAD_ARGUMENT', '--readers is now --vpcd-devices: each vpcd device gives two card readers', { option: '--readers' });
+  }
+  const readerDevices = toInt(o.vpcdDevices, 'vpcd-devices');
   const simulator = await Simulator.start({
     stateDir,
     readerDevices,

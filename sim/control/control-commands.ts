@@ -18,6 +18,8 @@ export const ControlCommand = z.discriminatedUnion('cmd', [
     balanceMinor: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
     currency: z.string().regex(/^[A-Z]{3}$/).optional(),
     foreign: z.boolean().optional(),
+    /** Replace an existing card of this id (its balance and counter start over). */
+    force: z.boolean().optional(),
   }),
   /** A bank cash card (seed 004) carrying the user's bank account. */
   z.object({
@@ -26,6 +28,7 @@ export const ControlCommand = z.discriminatedUnion('cmd', [
     bankCode: z.string().regex(/^[0-9]{4}$/),
     branchCode: z.string().regex(/^[0-9]{3}$/),
     accountNumber: z.string().regex(/^[0-9]{7}$/),
+    force: z.boolean().optional(),
   }),
   z.object({ cmd: z.literal('insert'), cardId, reader, unresponsive: z.boolean().optional() }),
   z.object({ cmd: z.literal('remove'), reader }),
@@ -67,10 +70,12 @@ export async function runControlCommand(sim: Simulator, c: ControlCommand): Prom
     case 'stop':
       return sim.info();
     case 'issue': {
+      refuseReissue(sim, c);
       const s = await sim.issueCard({ cardId: c.cardId, pin: c.pin, ...optional(c) });
       return { cardId: s.cardId, application: s.application, balanceMinor: s.balanceMinor, currency: s.currency };
     }
     case 'issue-cash': {
+      refuseReissue(sim, c);
       const s = await sim.issueCashCard({ cardId: c.cardId, bankCode: c.bankCode, branchCode: c.branchCode, accountNumber: c.accountNumber });
       return { cardId: s.cardId, application: s.application, bankCode: s.bankCode, branchCode: s.branchCode, accountNumber: s.accountNumber };
     }
@@ -103,4 +108,11 @@ function optional(c: { balanceMinor?: number | undefined; currency?: string | un
     ...(c.currency !== undefined ? { currency: c.currency } : {}),
     ...(c.foreign !== undefined ? { foreign: c.foreign } : {}),
   };
+}
+
+/** Issuing over an existing card would silently reset its balance and counter: only with `force`. */
+function refuseReissue(sim: Simulator, c: { cardId: string; force?: boolean | undefined }): void {
+  if (c.force !== true && sim.cards.store.has(c.cardId)) {
+    throw new TesseraError('SIM_CARD_EXISTS', `card ${c.cardId} is already issued (pass --force to re-issue it: balance and counter start over)`, { cardId: c.cardId });
+  }
 }

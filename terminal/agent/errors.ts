@@ -168,6 +168,10 @@ export const TERM_ERRORS = defineErrors('terminal', 'TERM_', {
     meaning: 'A keypad entry was refused: AGENT_LIMITS.keypadQueueMax entries already wait that no flow has read (details.prompt).',
     action: 'Send keypad entries only when a flow asks for them (one per prompt); the queued ones are read by the next flows.',
   },
+  TERM_JOURNAL_IN_USE: {
+    meaning: 'Another terminal agent (the pid in the message and in <journal>.lock) runs with this journal; two agents would race for the card and the journal.',
+    action: 'Stop the other agent first, or give this one its own config with its own journal.',
+  },
 });
 
 export type TermErrorCode = keyof typeof TERM_ERRORS;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { TesseraError } from '../../core/errors.js';
 import { termError } from '../agent/errors.js';
 import { terminalConfigSchema, type TerminalConfig } from './schema.js';
 
@@ -22,7 +23,14 @@ export function loadTerminalConfig(path: string): TerminalConfig {
   } catch (e) {
     throw termError('TERM_CONFIG_UNREADABLE', `cannot read ${path} as JSON`, { path }, e);
   }
-  const config = parseTerminalConfig(json);
+  let config: TerminalConfig;
+  try {
+    config = parseTerminalConfig(json);
+  } catch (e) {
+    // The same error, naming the file the bad fields are in.
+    if (e instanceof TesseraError) throw new TesseraError(e.code, e.message.slice(e.code.length + 2), { path, ...e.details });
+    throw e;
+  }
   const base = dirname(resolve(path));
   const abs = (p: string): string => (isAbsolute(p) || p === ':memory:' ? p : resolve(base, p));
   return {

@@ -52,8 +52,8 @@ export const DEV_ERRORS = defineErrors('devices', 'DEV_', {
     action: 'Check the reader cable and that pcscd is running; operations resume when it returns.',
   },
   DEV_READER_NOT_FOUND: {
-    meaning: 'No reader whose name matches the configured pattern appeared in time.',
-    action: 'Check the reader name pattern in the config against `pcsc_scan` / the sim reader list.',
+    meaning: 'No reader whose name matches the configured pattern appeared within devices.reader.openTimeoutMs (with `pcsc:` in the details: no PC/SC service answered at all); the terminal exits 1.',
+    action: 'Check the reader name pattern in the config against `pcsc_scan` / the sim reader list; with `pcsc:` start pcscd (or `tessera sim serve`) and set PCSCLITE_CSOCK_NAME to its socket.',
   },
   // ------------------------------------------------------------ all devices
   DEV_BUSY: {

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { assert } from '../../core/assert.js';
 import { systemClock, type Clock } from '../../core/clock.js';
+import { createPrivateFile } from '../../core/files.js';
 import { PROTOCOL_LIMITS } from '../../protocol/limits.js';
 import { termError } from '../agent/errors.js';
 import { AGENT_LIMITS } from '../limits.js';
@@ -28,6 +29,7 @@ export class Journal {
   static open(path: string, opts: { clock?: Clock } = {}): Journal {
     let db: Database.Database | undefined;
     try {
+      createPrivateFile(path); // 0600 whatever the umask (SQLite gives -wal/-shm the same mode)
       db = new Database(path);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');

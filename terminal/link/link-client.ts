@@ -157,7 +157,10 @@ export class LinkClient {
     while (this.running) {
       const index = this.nextCenter % this.o.centers.length;
       const live = await this.open(index).catch((e: unknown) => {
-        this.log.info({ code: isProtocolError(e) ? e.code : 'INTERNAL', center: index }, 'center session failed');
+        const code = isProtocolError(e) ? e.code : 'INTERNAL';
+        // A refusal is not a network blip: the operator must fix the key or the terminal's registration.
+        if (code === 'PROTO_AUTH_FAILED') this.log.error({ code, center: index, terminalId: this.o.terminalId }, 'not authorised: the center refused this terminal (wrong key file or terminal id not registered there)');
+        else this.log.info({ code, center: index }, 'center session failed');
         this.emit('fail', isProtocolError(e) ? e : protoError('PROTO_NO_CENTER', 'session open failed'));
         return undefined;
       });

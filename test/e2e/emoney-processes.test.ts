@@ -152,7 +152,7 @@ beforeAll(async () => {
   // The operator's issuer key, 0600: `tessera sim serve` uses it for the purse cards and the center verifies with it.
   secretFile(join('sim', 'issuer.key'), `${ISSUER_KEY.toString('hex')}\n`);
   const banks = startBanks();
-  const simServe = start('sim serve', ['sim', '--state-dir', simDir, 'serve', '--readers', '1', '--scanners', '0']);
+  const simServe = start('sim serve', ['sim', '--state-dir', simDir, 'serve', '--vpcd-devices', '1', '--scanners', '0']);
   const [readyA, readyB, simReady] = await Promise.all([banks[0].ready(), banks[1].ready(), simServe.ready(20_000)]);
   expect(readyA).toMatchObject({ ready: true, bankCode: '0001', accounts: 2 });
   expect(readyB).toMatchObject({ ready: true, bankCode: '0002', accounts: 2 });

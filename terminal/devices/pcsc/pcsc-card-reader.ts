@@ -56,6 +56,8 @@ export class PcscCardReader extends EventEmitter<CardReaderEventMap> implements 
   private ctx: PcscContext | null = null;
   private monitor: ReturnType<PcscBinding['createMonitor']> | null = null;
   private retryTimer: TimerHandle | null = null;
+  /** Why the last PC/SC context could not be made (pcscd not reachable), or null. */
+  private pcscUnavailable: string | null = null;
   private readerName: string | null = null;
   private card: PcscCard | null = null;
   private atr: Buffer | null = null;
@@ -99,7 +101,11 @@ export class PcscCardReader extends EventEmitter<CardReaderEventMap> implements 
       this.attachWaiters.add(onAttach);
     });
     this.startMonitor();
-    if (!(await attached)) throw devError('DEV_READER_NOT_FOUND', 'no reader matches the pattern', { pattern: this.pattern.source });
+    if (await attached) return;
+    if (this.pcscUnavailable !== null) {
+      throw devError('DEV_READER_NOT_FOUND', 'no PC/SC service reachable (is pcscd running? is PCSCLITE_CSOCK_NAME right?)', { pattern: this.pattern.source, pcsc: this.pcscUnavailable });
+    }
+    throw devError('DEV_READER_NOT_FOUND', 'no reader matches the pattern', { pattern: this.pattern.source });
   }
 
   async close(): Promise<void> {
@@ -133,8 +139,12 @@ export class PcscCardReader extends EventEmitter<CardReaderEventMap> implements 
       const monitor = this.binding.createMonitor();
       monitor.start((event) => this.onMonitorEvent(monitor, event));
       this.monitor = monitor;
+      this.pcscUnavailable = null;
     } catch (e) {
-      this.log.debug({ err: String(e) }, 'pc/sc not available, retrying');
+      // Once per outage at warn (the operator must see it), then every retry at debug.
+      if (this.pcscUnavailable === null) this.log.warn({ err: String(e) }, 'pc/sc service not reachable (pcscd not running?); retrying');
+      else this.log.debug({ err: String(e) }, 'pc/sc not available, retrying');
+      this.pcscUnavailable = e instanceof Error ? e.message : String(e);
       this.stopMonitor();
       this.scheduleRetry();
     }

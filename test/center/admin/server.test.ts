@@ -103,7 +103,7 @@ describe('admin API', () => {
       }),
       { numRuns: 150, seed: 42 },
     );
-    expect((await call('GET', '/health')).json).toEqual({ ok: true, engine: 'sqlite' });
+    expect((await call('GET', '/health')).json).toEqual({ ok: true, engine: 'sqlite', writable: true });
   });
   it('refuses raw transfers on system accounts (403 ADMIN_SYSTEM_ACCOUNT, nothing booked) and writes an audit-trail row for every mutating call', async () => {
     const accounts = [

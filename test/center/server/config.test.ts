@@ -69,8 +69,11 @@ describe('terminal keys', () => {
       const lookup = terminalKeyLookup({ getTerminal: async (id) => (id === 'T-1' ? ({ keyRef: 'a' } as never) : undefined) }, master);
       expect((await lookup('T-1'))?.equals(deriveTerminalKey(master, 'a'))).toBe(true);
       expect(await lookup('T-2')).toBeUndefined();
-      writeFileSync(join(k.dir, 'short.key'), 'abcd');
+      writeFileSync(join(k.dir, 'short.key'), 'abcd', { mode: 0o600 });
       expect(codeOf(() => readMasterKey(join(k.dir, 'short.key')))).toBe('CENTER_KEY_FILE');
+      // Like every other secret file: not readable by group or others.
+      writeFileSync(join(k.dir, 'loose.key'), k.masterKey.toString('hex'), { mode: 0o644 });
+      expect(codeOf(() => readMasterKey(join(k.dir, 'loose.key')))).toBe('CENTER_KEY_FILE_PERMISSIONS');
     } finally {
       k.remove();
     }
@@ -110,6 +113,9 @@ describe('error registries (pinned)', () => {
       'CENTER_NO_EMONEY',
       'CENTER_KEY_OUT_EXISTS',
       'CENTER_FLOW_TYPE_TAKEN',
+      'CENTER_KEY_OUT_NOT_FILE',
+      'CENTER_KEY_FILE_PERMISSIONS',
+      'CENTER_ADMIN_LISTEN_FAILED',
     ]);
   });
 });

@@ -144,6 +144,7 @@ describe('outcomes and the TERM_ registry', () => {
         "TERM_CHARGE_ABANDONED",
         "TERM_CASHBOX_EMPTY",
         "TERM_KEYPAD_FULL",
+        "TERM_JOURNAL_IN_USE",
       ]
     `);
   });

@@ -1,0 +1,22 @@
+/**
+ * Loads every error registry, so operator output can print each code's
+ * remedy whatever module threw it (test/cli/operator-errors.test.ts checks
+ * this list against the registry files scripts/errors-doc.ts finds).
+ */
+import '../center/admin/errors.js';
+import '../center/emoney/errors.js';
+import '../center/ledger/errors.js';
+import '../center/relay/bank/errors.js';
+import '../center/relay/errors.js';
+import '../center/server/errors.js';
+import '../center/storage/errors.js';
+import '../center/validity/errors.js';
+import '../protocol/cashcard/errors.js';
+import '../protocol/errors.js';
+import '../protocol/purse/errors.js';
+import '../sim/bank/errors.js';
+import '../sim/demo/errors.js';
+import '../sim/errors.js';
+import '../terminal/agent/errors.js';
+import '../terminal/devices/errors.js';
+import './errors.js';
