@@ -31,7 +31,8 @@ export function registerSim(program: Command): void {
     .option('--readers <n>', 'vpcd reader devices (two slots each)', '1')
     .option('--scanners <n>', 'virtual serial scanners', '1')
     .option('--vpcd-port <port>', 'base TCP port of the first vpcd device (default: a free random one)')
-    .action(async (o: { readers: string; scanners: string; vpcdPort?: string }) => serve(global().stateDir, o));
+    .option('--validators <n>', 'virtual ccTalk bill validators on ptys (paths printed in "validators")', '0')
+    .action(async (o: { readers: string; scanners: string; vpcdPort?: string; validators: string }) => serve(global().stateDir, o));
 
   const send = (command: Record<string, unknown>) => client(global().stateDir, command);
   sim.command('status').description('show readers, cards, scanners and the media drive').action(() => send({ cmd: 'status' }));
@@ -64,6 +65,15 @@ export function registerSim(program: Command): void {
     .action((data: string, o: { scanner: string; aim?: string; delimiter: string }) =>
       send({ cmd: 'scan', data, scanner: o.scanner, delimiter: o.delimiter, ...(o.aim ? { aim: o.aim } : {}) }),
     );
+  sim
+    .command('validator <action> [noteId]')
+    .description('drive a virtual bill validator: insert <noteId> (JP0100A, JP0500A, JP1000A), jam, clear-jam, fill-box, remove-box, insert-box, empty-box, unplug, plug, status')
+    .option('--validator <name>', 'virtual validator', 'validator0')
+    .option('--notes <n>', 'fill-box: notes in the cash box (default: full)')
+    .option('--fraud <kind>', 'insert: string, opto or pulled-back')
+    .action((action: string, noteId: string | undefined, o: { validator: string; notes?: string; fraud?: string }) =>
+      send({ cmd: 'validator', action, validator: o.validator, ...(noteId ? { noteId } : {}), ...(o.notes ? { notes: toInt(o.notes, 'notes') } : {}), ...(o.fraud ? { fraud: o.fraud } : {}) }),
+    );
   sim.command('unplug [scanner]').description('unplug a virtual scanner').action((s?: string) => send({ cmd: 'unplug', scanner: s ?? 'scanner0' }));
   sim.command('plug [scanner]').description('plug a virtual scanner back in').action((s?: string) => send({ cmd: 'plug', scanner: s ?? 'scanner0' }));
   sim.command('medium-insert <name>').description('insert a removable medium (created blank on first use)').action((name: string) => send({ cmd: 'medium-insert', name }));
@@ -90,12 +100,13 @@ function issueCashCommand(cardId: string, o: IssueOptions): Record<string, unkno
   return { cmd: 'issue-cash', cardId, bankCode: o.bank, branchCode: o.branch, accountNumber: o.account };
 }
 
-async function serve(stateDir: string, o: { readers: string; scanners: string; vpcdPort?: string }): Promise<void> {
+async function serve(stateDir: string, o: { readers: string; scanners: string; vpcdPort?: string; validators: string }): Promise<void> {
   const readerDevices = toInt(o.readers, 'readers');
   const simulator = await Simulator.start({
     stateDir,
     readerDevices,
     scanners: toInt(o.scanners, 'scanners'),
+    validators: toInt(o.validators, 'validators'),
     ...(o.vpcdPort ? { basePorts: Array.from({ length: readerDevices }, (_, i) => toInt(o.vpcdPort!, 'vpcd-port') + 2 * i) } : {}),
   });
   let stopping: () => void = () => undefined;
