@@ -231,12 +231,15 @@ export class Journal {
   /** Collections the center has not answered, oldest first, each per currency with its note keys. */
   cashCollectionsUnbooked(limit: number): CashCollectionToBook[] {
     const rows = this.db.prepare('SELECT * FROM cash_collections WHERE booked_at_ms IS NULL ORDER BY collected_at_ms, collection_id, currency LIMIT ?').all(limit) as Row[];
-    const keys = this.db.prepare('SELECT note_key, booked_at_ms FROM cash_notes WHERE collection_id = ? AND currency = ? ORDER BY seq');
+    const keys = this.db.prepare('SELECT note_key, booked_at_ms, book_code FROM cash_notes WHERE collection_id = ? AND currency = ? ORDER BY seq');
     return rows.map((r) => {
       const notes = keys.all(r['collection_id'], r['currency']) as Row[];
       return {
         collectionId: String(r['collection_id']), currency: String(r['currency']), notes: Number(r['notes']), amountMinor: Number(r['amount_minor']),
-        noteKeys: notes.map((n) => String(n['note_key'])), notesUnanswered: notes.filter((n) => n['booked_at_ms'] === null).length,
+        // A note the center refused is not on its books: the collection lists the booked ones, its control
+        // figures stay the slip's, so the center records the difference as a mismatch for the operator.
+        noteKeys: notes.filter((n) => n['booked_at_ms'] === null || Number(n['book_code']) === 0).map((n) => String(n['note_key'])),
+        notesUnanswered: notes.filter((n) => n['booked_at_ms'] === null).length,
       };
     });
   }
