@@ -3,7 +3,8 @@
  * key, coded refusals (a key reused with other fields, another currency, a
  * collection whose control figures differ, a note never reported, a note of
  * another collection), the refused collection kept as `mismatch`, nothing
- * moved by a refusal, and the ledger audit passing throughout.
+ * moved by a refusal, and the ledger audit passing throughout. On SQLite and
+ * PostgreSQL (the module's migration and its FOR UPDATE reads on both).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CashBook } from '../../../center/cash/cash.js';
@@ -12,6 +13,7 @@ import { openStorage } from '../../../center/storage/open.js';
 import type { Storage } from '../../../center/storage/types.js';
 import { ManualClock } from '../../../core/clock.js';
 import { silentLogger } from '../../../core/log.js';
+import { createTestDatabase, type TestDatabase } from '../../support/postgres.js';
 
 const T = 'KIOSK-1';
 const key = (n: number): Buffer => Buffer.alloc(16, n);
@@ -25,16 +27,24 @@ const balance = async (id: string): Promise<number | null> => {
   return a ? a.debitsPostedMinor - a.creditsPostedMinor : null;
 };
 
+describe.each(['sqlite', 'postgres'] as const)('center cash booking on %s', (engine) => {
+let db: TestDatabase | undefined;
 beforeEach(async () => {
-  storage = await openStorage({ engine: 'sqlite', path: ':memory:' });
+  if (engine === 'postgres') {
+    db = await createTestDatabase('cash_book');
+    storage = await openStorage({ engine: 'postgres', url: db.url });
+  } else {
+    storage = await openStorage({ engine: 'sqlite', path: ':memory:' });
+  }
   book = await CashBook.open(storage, new ManualClock(1_700_000_000_000), silentLogger);
 });
 afterEach(async () => {
   expect((await auditLedger(storage)).ok).toBe(true);
   await storage.close();
+  await db?.drop();
+  db = undefined;
 });
 
-describe('center cash booking', () => {
   it('books each note once by key: a repeat answers ok and moves nothing; the same key with another amount is CASH_NOTE_CONFLICT and the whole report is refused', async () => {
     expect(await book.bookNotes(T, { notes: [note(1), note(2, 5_000)] })).toEqual({ ok: true });
     expect(await book.bookNotes(T, { notes: [note(1), note(2, 5_000)] })).toEqual({ ok: true });
