@@ -28,22 +28,22 @@ const balance = async (id: string): Promise<number | null> => {
 };
 
 describe.each(['sqlite', 'postgres'] as const)('center cash booking on %s', (engine) => {
-let db: TestDatabase | undefined;
-beforeEach(async () => {
-  if (engine === 'postgres') {
-    db = await createTestDatabase('cash_book');
-    storage = await openStorage({ engine: 'postgres', url: db.url });
-  } else {
-    storage = await openStorage({ engine: 'sqlite', path: ':memory:' });
-  }
-  book = await CashBook.open(storage, new ManualClock(1_700_000_000_000), silentLogger);
-});
-afterEach(async () => {
-  expect((await auditLedger(storage)).ok).toBe(true);
-  await storage.close();
-  await db?.drop();
-  db = undefined;
-});
+  let db: TestDatabase | undefined;
+  beforeEach(async () => {
+    if (engine === 'postgres') {
+      db = await createTestDatabase('cash_book');
+      storage = await openStorage({ engine: 'postgres', url: db.url });
+    } else {
+      storage = await openStorage({ engine: 'sqlite', path: ':memory:' });
+    }
+    book = await CashBook.open(storage, new ManualClock(1_700_000_000_000), silentLogger);
+  });
+  afterEach(async () => {
+    expect((await auditLedger(storage)).ok).toBe(true);
+    await storage.close();
+    await db?.drop();
+    db = undefined;
+  });
 
   it('books each note once by key: a repeat answers ok and moves nothing; the same key with another amount is CASH_NOTE_CONFLICT and the whole report is refused', async () => {
     expect(await book.bookNotes(T, { notes: [note(1), note(2, 5_000)] })).toEqual({ ok: true });
