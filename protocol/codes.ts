@@ -56,6 +56,10 @@ export const MSG = {
   PASSWORD_ISSUE_RESULT: 0x41,
   PASSWORD_REDEEM_REQUEST: 0x42,
   PASSWORD_REDEEM_RESULT: 0x43,
+  // Cash taken by a terminal's bill validator (issue 9; PROTOCOL.md §6.7)
+  CASH_NOTES_REPORT: 0x50, //   notes stacked into the terminal's cash box (each with its note key)
+  CASH_RESULT: 0x51, //         booked (all or none) or refused + code; answers both cash requests
+  CASH_COLLECTION: 0x52, //     the cash box emptied: collection id, currency, control count and total, the note keys
 } as const;
 export type MsgCode = (typeof MSG)[keyof typeof MSG];
 
@@ -105,10 +109,14 @@ export const TAG = {
   USER_RESTRICTION: 0x9f25, // ascii 1-64 printable
   GOODS_CLASS: 0x9f26, //      ascii 1-32 printable
   FATAL: 0x9f27, //            u8 0/1: the sender of the ERROR closes the connection
+  STACKED_AT_MS: 0x9f28, //    u64 wall-clock ms since epoch: when the validator stacked the note
+  NOTE_COUNT: 0x9f29, //       u32 control count of a cash collection
+  NOTE_KEY: 0x9f2a, //         16 bytes: one stacked note's idempotency key (repeatable in CASH_COLLECTION)
   RECORD: 0xa0, //             constructed: one purchase record
   CONTENT: 0xa1, //            constructed: opaque transaction content TLVs
   RECORD_RESULT: 0xa2, //      constructed: record key + record status
   RECORD_KEY: 0xa3, //         constructed: medium id + card counter (names one record)
+  CASH_NOTE: 0xa4, //          constructed: note key, amount, currency, stacked-at (one stacked note)
 } as const;
 export type Tag = (typeof TAG)[keyof typeof TAG];
 

@@ -20,6 +20,10 @@ export const PROTOCOL_LIMITS = {
   MAX_TLV_ITEMS: 4096,
   /** Most purchase records in one upload or settle request. */
   MAX_RECORDS_PER_FRAME: 2000,
+  /** Most notes in one CASH_NOTES_REPORT. */
+  MAX_NOTES_PER_REPORT: 200,
+  /** Most note keys in one CASH_COLLECTION (a cash box holding more is collected in one go but cannot be booked: PROTOCOL.md §6.7). */
+  MAX_NOTES_PER_COLLECTION: 4000,
   /** Most vouchers combined in one redemption. */
   MAX_VOUCHERS_PER_REDEEM: 16,
   /** Most requests one side may have outstanding on one session. */
@@ -64,6 +68,8 @@ assert(L.MAX_FRAME_BYTES > L.MAX_HANDSHAKE_FRAME_BYTES, 'session frames must be 
 assert(L.MAX_FRAME_BYTES <= 0xffff_ffff, 'body length is a u32');
 assert(L.MAX_RECORDS_PER_FRAME * 96 < L.MAX_FRAME_BYTES, 'a full record list must fit in one frame');
 assert(L.MAX_RECORDS_PER_FRAME <= L.MAX_TLV_ITEMS, 'record lists are bounded by the TLV item limit');
+assert(L.MAX_NOTES_PER_COLLECTION + 8 <= L.MAX_TLV_ITEMS && L.MAX_NOTES_PER_COLLECTION * 20 < L.MAX_FRAME_BYTES, 'a full collection fits one frame');
+assert(L.MAX_NOTES_PER_REPORT * 64 < L.MAX_FRAME_BYTES, 'a full cash notes report fits one frame');
 assert(L.PING_INTERVAL_MS * 3 <= L.IDLE_TIMEOUT_MS, 'idle timeout must allow several missed pings');
 assert(L.RECONNECT_BASE_MS < L.RECONNECT_MAX_MS, 'backoff base below cap');
 assert(L.RECONNECT_JITTER >= 0 && L.RECONNECT_JITTER < 1, 'jitter is a fraction');

@@ -10,6 +10,8 @@ import type { CardState, CashCardOptions, CashCardState } from './card/card-stat
 import { VirtualMedium } from './medium/virtual-medium.js';
 import { SimPcscd } from './pcscd/sim-pcscd.js';
 import { VirtualScanner, type ScanOptions } from './scanner/virtual-scanner.js';
+import { plugValidators, validatorsInfo } from './validator/sim-validators.js';
+import type { VirtualValidator } from './validator/virtual-validator.js';
 
 export interface SimulatorOptions {
   /** Everything the simulator keeps: card states, issuer key, pcscd dir, ptys, media. */
@@ -17,6 +19,8 @@ export interface SimulatorOptions {
   /** vpcd devices (two reader slots each). */
   readonly readerDevices?: number;
   readonly scanners?: number;
+  /** Virtual ccTalk bill validators on ptys (`validator0`, …; sim/validator/sim-validators.ts). Default 0. */
+  readonly validators?: number;
   readonly basePorts?: readonly number[];
   readonly namePrefix?: string;
   /** Issuer master key; default: `<stateDir>/issuer.key` (created with 32 random bytes if missing). */
@@ -37,6 +41,8 @@ export interface SimInfo {
   readonly mediumMountDir: string;
   readonly mediumInserted: string | null;
   readonly issuerKeyFile: string;
+  /** Serial port paths, one per virtual bill validator (ccTalk address 40). */
+  readonly validators: ReturnType<typeof validatorsInfo>;
 }
 
 /**
@@ -48,6 +54,8 @@ export interface SimInfo {
 export class Simulator {
   private readonly media = new Map<string, VirtualMedium>();
   private insertedMedium: string | null = null;
+  /** Virtual bill validators by name (options.validators). */
+  validators: ReadonlyMap<string, VirtualValidator> = new Map();
 
   private constructor(
     private readonly dirs: { state: string; shelf: string; mount: string; issuerKey: string },
@@ -99,7 +107,12 @@ export class Simulator {
       throw e;
     }
     const cards = new CardSlots(pcscd.slots, join(state, 'cards'), clock);
-    return new Simulator(dirs, pcscd, cards, scanners, masterKey, lock);
+    const sim = new Simulator(dirs, pcscd, cards, scanners, masterKey, lock);
+    sim.validators = await plugValidators(join(state, 'pty'), options.validators ?? 0, clock).catch(async (e: unknown) => {
+      await sim.stop();
+      throw e;
+    });
+    return sim;
   }
 
   info(): SimInfo {
@@ -111,6 +124,7 @@ export class Simulator {
       mediumMountDir: this.dirs.mount,
       mediumInserted: this.insertedMedium,
       issuerKeyFile: this.dirs.issuerKey,
+      validators: validatorsInfo(this.validators),
     };
   }
 
@@ -180,6 +194,7 @@ export class Simulator {
     await this.cards.removeAll().catch(() => undefined);
     if (this.insertedMedium !== null) this.ejectMedium();
     await Promise.all([...this.scanners.values()].map((s) => s.unplug()));
+    await Promise.all([...this.validators.values()].map((v) => v.unplug()));
     await this.pcscd.stop();
     rmSync(join(this.dirs.state, 'pcscd', 'run'), { recursive: true, force: true });
     this.lock.release();

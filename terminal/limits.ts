@@ -95,6 +95,8 @@ export const AGENT_LIMITS = {
   outboxDrainBatch: 32,
   /** Interval between outbox drain passes while entries are open. */
   outboxDrainIntervalMs: 5_000,
+  /** Cash notes reports (MAX_NOTES_PER_REPORT notes each) and collections one outbox pass sends at most. */
+  cashReportPassesMax: 8,
   /** Longest whole card flow (insertion to release) before TERM_FLOW_TIMEOUT. */
   cardFlowTimeoutMs: 120_000,
   /** Default time the center has to answer one request (each link attempt). */

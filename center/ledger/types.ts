@@ -13,6 +13,8 @@ export const ACCOUNT_KINDS = [
   'fees', // revenue from fees
   'suspense', // unexplained or disputed amounts awaiting an operator
   'external', // the outside world (cash in, funding)
+  'cash', // notes held: a terminal's cash box, or collected and in transit (center/cash)
+  'cash_takings', // cash taken at a terminal, owed on to the customer it came from (center/cash)
 ] as const;
 export type AccountKind = (typeof ACCOUNT_KINDS)[number];
 

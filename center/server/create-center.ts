@@ -6,6 +6,7 @@ import { silentLogger, type Logger } from '../../core/log.js';
 import { systemRandom, type Random } from '../../core/random.js';
 import { startAdminServer, type AdminServer } from '../admin/server.js';
 import { EMONEY_AUDIT } from '../emoney/audit-check.js';
+import { CashBook } from '../cash/cash.js';
 import { Ledger } from '../ledger/ledger.js';
 import type { SecurityCounts } from '../net/security-log.js';
 import { CenterServer } from '../net/server.js';
@@ -67,6 +68,8 @@ export async function createCenter(config: CenterConfig, deps: CenterDeps = {}):
   const undo: Array<() => Promise<void>> = deps.storage ? [] : [() => storage.close()];
   try {
     await storage.migrate(checkedTransactionMigrations);
+    // Cash taken by terminals' bill validators, booked in the ledger (center/cash/README.md): served by every center.
+    const cash = await CashBook.open(storage, clock, log);
     const base = storageSource(storage);
     const source = deps.wrapValiditySource ? deps.wrapValiditySource(base) : base;
     const store = await startStore(config, source, clock, log);
@@ -98,7 +101,7 @@ export async function createCenter(config: CenterConfig, deps: CenterDeps = {}):
     };
     const server = new CenterServer({
       lookupKey: terminalKeyLookup(storage, masterKey),
-      onSession: routeSessions([validity, ...(deps.flows ?? [])]),
+      onSession: routeSessions([validity, cash.flow, ...(deps.flows ?? [])]),
       clock,
       random: deps.random ?? systemRandom,
       logger: log,

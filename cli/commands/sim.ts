@@ -32,6 +32,7 @@ export function registerSim(program: Command): void {
     .addOption(new Option('--readers <n>').hideHelp())
     .option('--scanners <n>', 'virtual serial scanners', '1')
     .option('--vpcd-port <port>', 'base TCP port of the first vpcd device (default: a free random one)')
+    .option('--validators <n>', 'virtual ccTalk bill validators on ptys (paths printed in "validators")', '0')
     .action(async (o: ServeOptions) => serve(global().stateDir, o));
 
   const send = (command: Record<string, unknown>) => client(global().stateDir, command);
@@ -71,6 +72,15 @@ export function registerSim(program: Command): void {
     .action((data: string, o: { scanner: string; aim?: string; delimiter: string }) =>
       send({ cmd: 'scan', data, scanner: o.scanner, delimiter: o.delimiter, ...(o.aim ? { aim: o.aim } : {}) }),
     );
+  sim
+    .command('validator <action> [noteId]')
+    .description('drive a virtual bill validator: insert <noteId> (JP0100A, JP0500A, JP1000A), jam, clear-jam, fill-box, remove-box, insert-box, empty-box, unplug, plug, status')
+    .option('--validator <name>', 'virtual validator', 'validator0')
+    .option('--notes <n>', 'fill-box: notes in the cash box (default: full)')
+    .option('--fraud <kind>', 'insert: string, opto or pulled-back')
+    .action((action: string, noteId: string | undefined, o: { validator: string; notes?: string; fraud?: string }) =>
+      send({ cmd: 'validator', action, validator: o.validator, ...(noteId ? { noteId } : {}), ...(o.notes ? { notes: toInt(o.notes, 'notes') } : {}), ...(o.fraud ? { fraud: o.fraud } : {}) }),
+    );
   sim.command('unplug [scanner]').description('unplug a virtual scanner').action((s?: string) => send({ cmd: 'unplug', scanner: s ?? 'scanner0' }));
   sim.command('plug [scanner]').description('plug a virtual scanner back in').action((s?: string) => send({ cmd: 'plug', scanner: s ?? 'scanner0' }));
   sim.command('medium-insert <name>').description('insert a removable medium (created blank on first use)').action((name: string) => send({ cmd: 'medium-insert', name }));
@@ -96,6 +106,7 @@ interface ServeOptions {
   readers?: string;
   scanners: string;
   vpcdPort?: string;
+  validators: string;
 }
 
 /** `issue --cash-card`: the account fields are checked by the simulator (SIM_BAD_COMMAND names them). */
@@ -115,6 +126,7 @@ async function serve(stateDir: string, o: ServeOptions): Promise<void> {
     stateDir,
     readerDevices,
     scanners: toInt(o.scanners, 'scanners'),
+    validators: toInt(o.validators, 'validators'),
     ...(o.vpcdPort ? { basePorts: Array.from({ length: readerDevices }, (_, i) => toInt(o.vpcdPort!, 'vpcd-port') + 2 * i) } : {}),
   });
   let stopping: () => void = () => undefined;

@@ -8,6 +8,7 @@ import { TlvFields } from '../tlv/fields.js';
 import { TlvWriter } from '../tlv/writer.js';
 import { ByteWriter } from '../bytes/writer.js';
 import type { MessageCodec } from './codec.js';
+import * as cash from './cash.js';
 import * as emoney from './emoney.js';
 import * as handshake from './handshake.js';
 import * as services from './services.js';
@@ -19,6 +20,7 @@ export const CODECS: readonly MessageCodec[] = [
   ...Object.values(validity),
   ...Object.values(emoney),
   ...Object.values(services),
+  ...Object.values(cash),
 ] as MessageCodec[];
 
 const byCode = new Map<number, MessageCodec>();
@@ -45,6 +47,8 @@ export const RESPONSES: Readonly<Record<RequestMessage['type'], readonly Respons
   passwordIssueRequest: ['passwordIssueResult'],
   passwordRedeemRequest: ['passwordRedeemResult'],
   settlementInstruction: ['settlementAck'],
+  cashNotesReport: ['cashResult'],
+  cashCollection: ['cashResult'],
 };
 
 /** Requests each side may send on a session the terminal opened / on a callback session. */

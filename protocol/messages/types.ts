@@ -191,6 +191,37 @@ export interface PasswordRedeemResult {
   balanceMinor?: number;
 }
 
+// ---- cash taken by a terminal's bill validator (issue 9) ----
+/** One note stacked into the cash box; noteKey (16 bytes) is its idempotency key at the center. */
+export interface CashNote {
+  noteKey: Buffer;
+  amountMinor: number;
+  currency: string;
+  stackedAtMs: number;
+}
+export interface CashNotesReport {
+  type: 'cashNotesReport';
+  /** Names this report (echoed by CASH_RESULT); the notes' own keys make it idempotent. */
+  transactionId: Buffer;
+  notes: CashNote[];
+}
+export interface CashCollectionReport {
+  type: 'cashCollection';
+  /** The collection id. */
+  transactionId: Buffer;
+  currency: string;
+  /** Control count and total: must equal the notes listed. */
+  noteCount: number;
+  amountMinor: number;
+  noteKeys: Buffer[];
+}
+export interface CashResult {
+  type: 'cashResult';
+  transactionId: Buffer;
+  status: Status;
+  resultCode: number;
+}
+
 export type HandshakeMessage = Hello | Challenge | Auth | AuthOk | CallbackHello | CallbackAuth;
 
 /** Requests a terminal sends to the center on a session it opened. */
@@ -207,7 +238,9 @@ export type TerminalRequest =
   | VoucherActivateRequest
   | VoucherRedeemRequest
   | PasswordIssueRequest
-  | PasswordRedeemRequest;
+  | PasswordRedeemRequest
+  | CashNotesReport
+  | CashCollectionReport;
 
 /** Responses the center sends to terminal requests. */
 export type CenterResponse =
@@ -224,7 +257,8 @@ export type CenterResponse =
   | VoucherActivateResult
   | VoucherRedeemResult
   | PasswordIssueResult
-  | PasswordRedeemResult;
+  | PasswordRedeemResult
+  | CashResult;
 
 /** Requests the center sends on a callback session, and the terminal's answers. */
 export type CallbackRequest = Ping | SettlementInstruction;

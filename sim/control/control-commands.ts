@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TesseraError } from '../../core/errors.js';
 import type { Simulator } from '../simulator.js';
+import { runValidatorCommand, ValidatorCommand } from '../validator/sim-validators.js';
 
 const reader = z.union([z.number().int().min(0), z.string().min(1)]);
 const cardId = z.string().regex(/^[0-9a-f]{16}$/);
@@ -44,6 +45,8 @@ export const ControlCommand = z.discriminatedUnion('cmd', [
   z.object({ cmd: z.literal('medium-insert'), name: z.string().min(1) }),
   z.object({ cmd: z.literal('medium-eject') }),
   z.object({ cmd: z.literal('stop') }),
+  /** A virtual bill validator: insert a note, jam, cash box, cable (sim/validator/sim-validators.ts). */
+  ValidatorCommand,
 ]);
 
 export type ControlCommand = z.infer<typeof ControlCommand>;
@@ -99,6 +102,8 @@ export async function runControlCommand(sim: Simulator, c: ControlCommand): Prom
       return { inserted: c.name, mountDir: sim.info().mediumMountDir };
     case 'medium-eject':
       return { ejected: sim.ejectMedium() };
+    case 'validator':
+      return runValidatorCommand(sim.validators, c);
   }
 }
 

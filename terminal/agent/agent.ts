@@ -14,7 +14,7 @@ import type { CallbackListener } from '../link/callback-listener.js';
 import { AGENT_LIMITS } from '../limits.js';
 import type { AgentLink } from './agent-link.js';
 import { AgentCardSession } from './card-session.js';
-import { CASH_COLLECT, collectCash, escrowFlow, watchValidator } from './cash-box.js';
+import { bookCash, CASH_COLLECT, collectCash, escrowFlow, watchValidator } from './cash-box.js';
 import { termError } from './errors.js';
 import { keypadUntil, type Keypad } from './keypad.js';
 import { errorOutcome } from './outcomes.js';
@@ -76,7 +76,10 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.d.reader.on('invalidMedium', (ev) => this.onInvalid(ev));
     this.d.scanner?.on('scan', (scan) => void this.onScan(scan));
     if (this.d.validator) {
-      watchValidator(this.d.validator, this.d.journal, this.d.log, (r) => this.report(r));
+      watchValidator(this.d.validator, this.d.journal, this.d.log, (r) => this.report(r), () => {
+        this.drainSoon();
+        this.drainIfOpen(0);
+      });
       this.d.validator.on('escrow', (note) => void this.onEscrow(note));
     }
     // A scan the driver discarded is still the operator's business: a coded outcome, in scan order.
@@ -220,8 +223,8 @@ export class Agent extends EventEmitter<AgentEvents> {
   }
 
   /** A flow that left an open outbox entry (a request unanswered, a step waiting for a card) has it repeated later. */
-  private drainIfOpen(): void {
-    if (this.running && this.d.journal.outboxOpen(1).length > 0) this.scheduleDrain(AGENT_LIMITS.outboxDrainIntervalMs);
+  private drainIfOpen(delayMs: number = AGENT_LIMITS.outboxDrainIntervalMs): void {
+    if (this.running && (this.d.journal.outboxOpen(1).length > 0 || this.d.journal.cashUnbookedCount() > 0)) this.scheduleDrain(delayMs);
   }
 
   // ---------------------------------------------------------------- outbox
@@ -251,9 +254,10 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   private async drainOnce(): Promise<number> {
     const role = this.d.role;
+    // The cash box first (every role's): unanswered notes and collections go to the center (cash-box.ts).
+    let open = await this.bookCashOnce();
     const entries = this.d.journal.outboxOpen(AGENT_LIMITS.outboxDrainBatch).filter((e) => e.role === role.name);
-    if (!role.recover || entries.length === 0 || !this.d.link.isUp) return entries.length;
-    let open = 0;
+    if (!role.recover || entries.length === 0 || !this.d.link.isUp) return open + entries.length;
     for (const entry of entries) {
       let result: string;
       try {
@@ -268,6 +272,15 @@ export class Agent extends EventEmitter<AgentEvents> {
       this.report({ trigger: 'recover', result: result === 'retry' ? 'error' : 'done', code: result === 'retry' ? 'TERM_TX_UNANSWERED' : null, transactionId: entry.transactionId, details: { recovered: result } });
     }
     return open;
+  }
+
+  private async bookCashOnce(): Promise<number> {
+    try {
+      return await bookCash({ journal: this.d.journal, link: this.d.link, random: this.d.random, log: this.d.log });
+    } catch (e) {
+      this.d.log.warn({ code: errorOutcome(e).code }, 'cash booking not answered; repeated on the next pass');
+      return Math.max(1, this.d.journal.cashUnbookedCount());
+    }
   }
 
   private report(r: AgentReport): AgentReport {

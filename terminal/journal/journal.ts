@@ -6,7 +6,7 @@ import { PROTOCOL_LIMITS } from '../../protocol/limits.js';
 import { termError } from '../agent/errors.js';
 import { AGENT_LIMITS } from '../limits.js';
 import { JOURNAL_MIGRATIONS } from './schema.js';
-import type { AsideReason, AsideRecord, CashBoxContent, CashCollection, CashNoteInput, DebitInDoubt, JournalPurchase, JournalRecordKey, OpenOutboxState, OutboxEntry, OutboxInput, OutboxState, StoredDebitInDoubt, StoredPurchase } from './types.js';
+import type { AsideReason, AsideRecord, CashBoxContent, CashCollection, CashCollectionToBook, CashNoteInput, CashNoteToBook, DebitInDoubt, JournalPurchase, JournalRecordKey, OpenOutboxState, OutboxEntry, OutboxInput, OutboxState, StoredDebitInDoubt, StoredPurchase } from './types.js';
 
 // Every unsettled record must fit in one settle request.
 assert(AGENT_LIMITS.journalUnsettledMax <= PROTOCOL_LIMITS.MAX_RECORDS_PER_FRAME, 'journal holds more records than a settle request carries');
@@ -184,7 +184,9 @@ export class Journal {
   noteStacked(n: CashNoteInput): CashBoxContent[] {
     assert(Number.isSafeInteger(n.amountMinor) && n.amountMinor > 0, 'amountMinor must be a positive safe integer');
     return this.db.transaction(() => {
-      this.db.prepare('INSERT INTO cash_notes (bill_type, note_id, amount_minor, currency, stacked_at_ms) VALUES (?, ?, ?, ?, ?)').run(n.billType, n.noteId, n.amountMinor, n.currency, this.clock.nowMs());
+      this.db
+        .prepare('INSERT INTO cash_notes (bill_type, note_id, amount_minor, currency, stacked_at_ms, note_key) VALUES (?, ?, ?, ?, ?, lower(hex(randomblob(16))))')
+        .run(n.billType, n.noteId, n.amountMinor, n.currency, this.clock.nowMs());
       return this.cashBox();
     })();
   }
@@ -213,7 +215,48 @@ export class Journal {
     })();
   }
 
-  /** Collections, oldest first (the center books them: next step). */
+  /** Notes the center has not answered yet, oldest first (sent in CASH_NOTES_REPORT with their keys). */
+  cashNotesUnbooked(limit: number): CashNoteToBook[] {
+    const rows = this.db.prepare('SELECT note_key, amount_minor, currency, stacked_at_ms FROM cash_notes WHERE booked_at_ms IS NULL ORDER BY seq LIMIT ?').all(limit) as Row[];
+    return rows.map((r) => ({ noteKey: String(r['note_key']), amountMinor: Number(r['amount_minor']), currency: String(r['currency']), stackedAtMs: Number(r['stacked_at_ms']) }));
+  }
+
+  /** The center answered these notes: 0 = booked, else the code it refused them with (kept for the operator, not sent again). */
+  cashNotesAnswered(noteKeys: readonly string[], bookCode: number): void {
+    const now = this.clock.nowMs();
+    const stmt = this.db.prepare('UPDATE cash_notes SET booked_at_ms = ?, book_code = ? WHERE note_key = ? AND booked_at_ms IS NULL');
+    this.db.transaction(() => {
+      for (const k of noteKeys) stmt.run(now, bookCode, k);
+    })();
+  }
+
+  /** Collections the center has not answered, oldest first, each per currency with its note keys. */
+  cashCollectionsUnbooked(limit: number): CashCollectionToBook[] {
+    const rows = this.db.prepare('SELECT * FROM cash_collections WHERE booked_at_ms IS NULL ORDER BY collected_at_ms, collection_id, currency LIMIT ?').all(limit) as Row[];
+    const keys = this.db.prepare('SELECT note_key, booked_at_ms, book_code FROM cash_notes WHERE collection_id = ? AND currency = ? ORDER BY seq');
+    return rows.map((r) => {
+      const notes = keys.all(r['collection_id'], r['currency']) as Row[];
+      return {
+        collectionId: String(r['collection_id']), currency: String(r['currency']), notes: Number(r['notes']), amountMinor: Number(r['amount_minor']),
+        // A note the center refused is not on its books: the collection lists the booked ones, its control
+        // figures stay the slip's, so the center records the difference as a mismatch for the operator.
+        noteKeys: notes.filter((n) => n['booked_at_ms'] === null || Number(n['book_code']) === 0).map((n) => String(n['note_key'])),
+        notesUnanswered: notes.filter((n) => n['booked_at_ms'] === null).length,
+      };
+    });
+  }
+
+  /** The center answered a collection: 0 = booked, else its refusal code. */
+  cashCollectionAnswered(collectionId: string, currency: string, bookCode: number): void {
+    this.db.prepare('UPDATE cash_collections SET booked_at_ms = ?, book_code = ? WHERE collection_id = ? AND currency = ? AND booked_at_ms IS NULL').run(this.clock.nowMs(), bookCode, collectionId, currency);
+  }
+
+  /** Notes plus collections the center has not answered. */
+  cashUnbookedCount(): number {
+    return this.count('SELECT count(*) AS n FROM cash_notes WHERE booked_at_ms IS NULL') + this.count('SELECT count(*) AS n FROM cash_collections WHERE booked_at_ms IS NULL');
+  }
+
+  /** Collections, oldest first. */
   listCashCollections(limit: number = AGENT_LIMITS.journalUnsettledMax): CashCollection[] {
     const rows = this.db.prepare('SELECT * FROM cash_collections ORDER BY collected_at_ms, collection_id, currency LIMIT ?').all(limit) as Row[];
     const out = new Map<string, { collectionId: string; collectedAtMs: number; content: CashBoxContent[] }>();

@@ -77,4 +77,14 @@ export const JOURNAL_MIGRATIONS: readonly string[] = [
      booked_at_ms INTEGER,
      PRIMARY KEY (collection_id, currency)
    );`,
+  // Cash booking at the center (center/cash): each note's idempotency key (16 random bytes, hex; rows
+  // written before this migration get one now), and when the center answered a note or a collection
+  // (booked_at_ms) with which result (book_code: 0 booked, else the CASH_RESULT code it refused with).
+  `ALTER TABLE cash_notes ADD COLUMN note_key TEXT;
+   UPDATE cash_notes SET note_key = lower(hex(randomblob(16))) WHERE note_key IS NULL;
+   CREATE UNIQUE INDEX cash_notes_key ON cash_notes (note_key);
+   ALTER TABLE cash_notes ADD COLUMN booked_at_ms INTEGER;
+   ALTER TABLE cash_notes ADD COLUMN book_code INTEGER;
+   CREATE INDEX cash_notes_unbooked ON cash_notes (booked_at_ms, seq);
+   ALTER TABLE cash_collections ADD COLUMN book_code INTEGER;`,
 ];

@@ -111,3 +111,24 @@ export interface CashCollection {
   readonly collectedAtMs: number;
   readonly content: readonly CashBoxContent[];
 }
+
+/** A stacked note as sent to the center (CASH_NOTES_REPORT). */
+export interface CashNoteToBook {
+  /** 32 lowercase hex chars: the note's idempotency key. */
+  readonly noteKey: string;
+  readonly amountMinor: number;
+  readonly currency: string;
+  readonly stackedAtMs: number;
+}
+
+/** A collection (one currency) as sent to the center (CASH_COLLECTION). */
+export interface CashCollectionToBook {
+  readonly collectionId: string;
+  readonly currency: string;
+  /** The control count and total recorded at collection. */
+  readonly notes: number;
+  readonly amountMinor: number;
+  readonly noteKeys: readonly string[];
+  /** Notes of this collection the center has not answered yet (the collection waits for them). */
+  readonly notesUnanswered: number;
+}

@@ -774,6 +774,85 @@ export const FRAME_VECTORS: FrameVector[] = [
       'b9f0364ad9ec7513b9032a8d4746a998', // MAC: HMAC-SHA-256 truncated to 16 bytes
     ],
   },
+  {
+    name: 'cashNotesReport', session: 'main', dir: 't2c',
+    message: { type: 'cashNotesReport', transactionId: h('0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a'), notes: [{ noteKey: h('11111111111111111111111111111111'), amountMinor: 1000, currency: 'JPY', stackedAtMs: 1_767_225_600_000 }, { noteKey: h('12121212121212121212121212121212'), amountMinor: 5000, currency: 'JPY', stackedAtMs: 1_767_225_660_000 }] },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '50', // message CASH_NOTES_REPORT
+      '0001', // flags MAC
+      '00000012', // sequence 18
+      '00000011', // request id 17
+      '00000070', // body length 112
+      '87100a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a', // TRANSACTION_ID = 16 bytes
+      'a42d', // CASH_NOTE, constructed, 45 bytes:
+      '9f2a1011111111111111111111111111111111', //   NOTE_KEY = 16 bytes
+      '890800000000000003e8', //   AMOUNT_MINOR = 1000
+      '8a034a5059', //   CURRENCY = "JPY"
+      '9f28080000019b76daa800', //   STACKED_AT_MS = 1767225600000
+      'a42d', // CASH_NOTE, constructed, 45 bytes:
+      '9f2a1012121212121212121212121212121212', //   NOTE_KEY = 16 bytes
+      '89080000000000001388', //   AMOUNT_MINOR = 5000
+      '8a034a5059', //   CURRENCY = "JPY"
+      '9f28080000019b76db9260', //   STACKED_AT_MS = 1767225660000
+      'bfd32d39efe8ea0b1f00e90f95a34848', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'cashNotesResult', session: 'main', dir: 'c2t',
+    message: { type: 'cashResult', transactionId: h('0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a'), status: 0, resultCode: 0 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '51', // message CASH_RESULT
+      '0003', // flags MAC RESPONSE
+      '00000012', // sequence 18
+      '00000011', // request id 17
+      '00000019', // body length 25
+      '87100a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a', // TRANSACTION_ID = 16 bytes
+      '8b0100', // STATUS = 0
+      '8c020000', // RESULT_CODE = 0
+      'f4c5a15309f77121c0bf1a7b4f887b79', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'cashCollection', session: 'main', dir: 't2c',
+    message: { type: 'cashCollection', transactionId: h('0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b'), currency: 'JPY', noteCount: 2, amountMinor: 6000, noteKeys: [h('11111111111111111111111111111111'), h('12121212121212121212121212121212')] },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '52', // message CASH_COLLECTION
+      '0001', // flags MAC
+      '00000013', // sequence 19
+      '00000012', // request id 18
+      '0000004e', // body length 78
+      '87100b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b', // TRANSACTION_ID = 16 bytes
+      '8a034a5059', // CURRENCY = "JPY"
+      '9f290400000002', // NOTE_COUNT = 2
+      '89080000000000001770', // AMOUNT_MINOR = 6000
+      '9f2a1011111111111111111111111111111111', // NOTE_KEY = 16 bytes
+      '9f2a1012121212121212121212121212121212', // NOTE_KEY = 16 bytes
+      '3db34a64e57f7d75fdcf5bafa292ae5c', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'cashCollectionResult', session: 'main', dir: 'c2t',
+    message: { type: 'cashResult', transactionId: h('0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b'), status: 0, resultCode: 0 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '51', // message CASH_RESULT
+      '0003', // flags MAC RESPONSE
+      '00000013', // sequence 19
+      '00000012', // request id 18
+      '00000019', // body length 25
+      '87100b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b', // TRANSACTION_ID = 16 bytes
+      '8b0100', // STATUS = 0
+      '8c020000', // RESULT_CODE = 0
+      'f447011983a6f43643bc425243578b0d', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
 ];
 
 export const ERROR_VECTORS: ErrorVector[] = [

@@ -83,6 +83,11 @@ export class CliProcess {
     return this.next((o) => o['ready'] === true || typeof o['listening'] === 'number', timeoutMs, 'ready line');
   }
 
+  /** Sends a signal (SIGKILL: the process dies mid-work; SIGSTOP/SIGCONT: it freezes and resumes). */
+  signal(sig: NodeJS.Signals): void {
+    if (this.running) this.child.kill(sig);
+  }
+
   send(line: string): void {
     this.child.stdin.write(`${line}\n`);
   }

@@ -14,7 +14,7 @@ const tagName = (t: number): string => {
 function describe(tag: number, v: Buffer): string {
   const printable = v.length > 0 && [...v].every((b) => b >= 0x20 && b <= 0x7e);
   if (printable && v.length <= 40) return `"${v.toString('latin1')}"`;
-  if (v.length === 8 && (tag === TAG.AMOUNT_MINOR || tag === TAG.BALANCE_MINOR || tag === TAG.EXPIRES_AT_MS)) return String(v.readBigUInt64BE(0));
+  if (v.length === 8 && (tag === TAG.AMOUNT_MINOR || tag === TAG.BALANCE_MINOR || tag === TAG.EXPIRES_AT_MS || tag === TAG.STACKED_AT_MS)) return String(v.readBigUInt64BE(0));
   if (v.length <= 4 && v.length > 0) return String(v.readUIntBE(0, v.length));
   return `${v.length} bytes`;
 }

@@ -82,6 +82,14 @@ const steps: Step[] = [
   // Appended (the vectors above keep their bytes): the kiosk gives a charge up, the center accepts (main session, continued).
   { name: 'chargeAbandon', session: 'main', dir: 't2c', m: { type: 'chargeAbandon', transactionId: tx(9), amountMinor: 5000, currency: 'JPY', bankCode: '0005', branchCode: '123', accountNumber: '1234567' } },
   { name: 'chargeAbandonResult', session: 'main', dir: 'c2t', response: true, m: { type: 'chargeResult', transactionId: tx(9), status: 0, resultCode: 0 } },
+  // Appended: a kiosk reports two stacked notes, then the collection of its cash box (main session, continued).
+  { name: 'cashNotesReport', session: 'main', dir: 't2c', m: { type: 'cashNotesReport', transactionId: tx(10), notes: [
+    { noteKey: tx(0x11), amountMinor: 1000, currency: 'JPY', stackedAtMs: 1_767_225_600_000 },
+    { noteKey: tx(0x12), amountMinor: 5000, currency: 'JPY', stackedAtMs: 1_767_225_660_000 },
+  ] } },
+  { name: 'cashNotesResult', session: 'main', dir: 'c2t', response: true, m: { type: 'cashResult', transactionId: tx(10), status: 0, resultCode: 0 } },
+  { name: 'cashCollection', session: 'main', dir: 't2c', m: { type: 'cashCollection', transactionId: tx(11), currency: 'JPY', noteCount: 2, amountMinor: 6000, noteKeys: [tx(0x11), tx(0x12)] } },
+  { name: 'cashCollectionResult', session: 'main', dir: 'c2t', response: true, m: { type: 'cashResult', transactionId: tx(11), status: 0, resultCode: 0 } },
 ];
 
 const keysFor = (s: 'main' | 'callback'): SessionKeys => (s === 'main' ? main : cb);

@@ -1,0 +1,115 @@
+/**
+ * The cash box booked by a `tessera center` process (SQLite file): an agent
+ * with a ccTalk validator on a socat pty stacks notes; the center is frozen
+ * (SIGSTOP) while a report is outstanding, then killed (SIGKILL) before it
+ * answers, and restarted on the same port and database; the agent repeats the
+ * report with the same note key and the note is booked once. A collection
+ * empties cash-box@T; `tessera audit` passes on the center's database.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Ledger } from '../../center/ledger/ledger.js';
+import type { Center } from '../../center/server/create-center.js';
+import { openStorage } from '../../center/storage/open.js';
+import { systemClock } from '../../core/clock.js';
+import type { Role } from '../../terminal/agent/role.js';
+import { builtinRoles } from '../../terminal/agent/roles/builtin.js';
+import { freePort } from '../support/free-port.js';
+import { startTestValidator, type TestValidator } from '../support/validator.js';
+import { NOTES, SCALING } from '../terminal/devices/bill-validator.contract.js';
+import { eventually } from '../terminal/devices/wait.js';
+import { startTerminal, startWorld, type TestTerminal, type World } from '../terminal/agent/harness.js';
+import { CliProcess, runCli } from './support/cli-process.js';
+
+const T = 'KIOSK-P1';
+const cashRole = (): Role => ({ name: 'cash-test', onNoteInEscrow: async () => 'stack' });
+
+let world: World;
+let sim: TestValidator;
+let term: TestTerminal;
+let dbPath: string;
+let configPath: string;
+const centers: CliProcess[] = [];
+
+async function startCenterProcess(): Promise<CliProcess> {
+  const c = new CliProcess('center', ['center', '--config', configPath]);
+  centers.push(c);
+  await c.ready(20_000);
+  return c;
+}
+const unbooked = (): number => term.agent.context.journal.cashUnbookedCount();
+const accepted = (): number => term.outcomes.filter((r) => r.trigger === 'cash' && r.details?.['event'] === 'accepted').length;
+
+beforeAll(async () => {
+  world = await startWorld();
+  dbPath = join(world.dir, 'center.db');
+  const storage = await openStorage(dbPath);
+  await storage.addTerminals([{ id: T, ownerKind: 'store', ownerId: 'STORE-1', keyRef: `k-${T}` }]);
+  await storage.close();
+  const port = await freePort();
+  configPath = join(world.dir, 'center.json');
+  writeFileSync(configPath, JSON.stringify({ listen: { host: '127.0.0.1', port }, db: dbPath, terminalKeys: { masterKeyFile: join(world.dir, 'center-master.key') } }));
+  await startCenterProcess();
+  // The harness's terminal finds its center through world.center: here the process above.
+  world.center = { address: { port }, close: async () => undefined } as unknown as Center;
+  sim = await startTestValidator({ notes: NOTES, scaling: SCALING, cashBoxCapacity: 20 });
+  term = await startTerminal(world, T, {
+    keyFile: await world.terminalKey(T, { register: false }),
+    config: {
+      role: 'cash-test',
+      devices: {
+        reader: { namePattern: `^${world.pcscd.pcscd.slots[0]!.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$` },
+        validator: { path: sim.validator.devicePath, country: 'JP', currency: 'JPY' },
+      },
+    },
+    deps: { roles: builtinRoles().register('cash-test', cashRole) },
+  });
+  await term.agent.context.devices.validator!.enable();
+}, 60_000);
+afterAll(async () => {
+  await term?.stop();
+  await sim?.stop();
+  await Promise.all(centers.map((c) => c.stop()));
+  await world?.close();
+});
+
+describe('cash booked by a tessera center process', () => {
+  it('a report outstanding when the center is killed is repeated after the restart and booked once; a collection empties the box; tessera audit passes', async () => {
+    expect(sim.validator.model.insert('JP0100A')).toBe('escrow');
+    await eventually(() => accepted() === 1 && unbooked() === 0, 15_000, 'the first note booked');
+
+    // Frozen: the connection stays up, the report goes out and is never answered; then the center dies.
+    centers[0]!.signal('SIGSTOP');
+    expect(sim.validator.model.insert('JP0500A')).toBe('escrow');
+    await eventually(() => accepted() === 2, 10_000, 'the second note accepted');
+    expect(unbooked()).toBe(1);
+    centers[0]!.signal('SIGKILL');
+    expect((await centers[0]!.exited).signal).toBe('SIGKILL');
+    expect(unbooked()).toBe(1);
+
+    await startCenterProcess();
+    await eventually(() => unbooked() === 0, 40_000, 'the repeated report answered by the restarted center');
+    const slip = await term.agent.command({ name: 'cash-collect' });
+    expect(slip).toMatchObject({ result: 'done', details: { content: [{ currency: 'JPY', notes: 2, amountMinor: 6_000 }] } });
+    await eventually(() => unbooked() === 0, 15_000, 'the collection answered');
+    await term.stop();
+    await Promise.all(centers.map((c) => c.stop()));
+
+    const storage = await openStorage(dbPath);
+    try {
+      const ledger = await Ledger.open(storage, systemClock);
+      const accounts = await ledger.lookupAccounts([`cash-box@${T}`, `cash-collected@${T}`, `cash-takings@${T}`]);
+      expect(accounts.map((a) => [a.id, a.debitsPostedMinor - a.creditsPostedMinor])).toEqual([
+        [`cash-box@${T}`, 0],
+        [`cash-collected@${T}`, 6_000],
+        [`cash-takings@${T}`, -6_000],
+      ]);
+      expect((await ledger.accountTransfers(`cash-takings@${T}`, 100)).map((t) => t.amountMinor).sort()).toEqual([1_000, 5_000]);
+    } finally {
+      await storage.close();
+    }
+    const audit = await runCli(['audit', '--db', dbPath]);
+    expect(audit.code, audit.output).toBe(0);
+  }, 120_000);
+});
