@@ -32,6 +32,12 @@ export interface CenterDeps {
   readonly transactions?: TransactionRegistry;
   /** Flows serving other request types (later issues). */
   readonly flows?: readonly CenterFlow[];
+  /**
+   * Leave the built-in cash flow out (default: served). Only for a test that
+   * stands in its own cash flow to inject a fault: the router refuses two
+   * flows for one request type.
+   */
+  readonly withoutCashFlow?: boolean;
   /** Wraps the database side of the validity check (the benchmark adds latency here). */
   readonly wrapValiditySource?: (source: ValiditySource) => ValiditySource;
   /** Called when a transaction is cleared to execute, before it runs (metrics, benchmarks). */
@@ -101,7 +107,7 @@ export async function createCenter(config: CenterConfig, deps: CenterDeps = {}):
     };
     const server = new CenterServer({
       lookupKey: terminalKeyLookup(storage, masterKey),
-      onSession: routeSessions([validity, cash.flow, ...(deps.flows ?? [])]),
+      onSession: routeSessions([validity, ...(deps.withoutCashFlow === true ? [] : [cash.flow]), ...(deps.flows ?? [])]),
       clock,
       random: deps.random ?? systemRandom,
       logger: log,

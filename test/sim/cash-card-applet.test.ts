@@ -77,7 +77,7 @@ describe('bank cash card (virtual card, stored state, issue)', () => {
   });
 
   it('is issued by the control command `issue-cash` (what `tessera sim issue --cash-card` sends)', async () => {
-    const sim = { issueCashCard: (o: Parameters<CardSlots['issueCashCard']>[0]) => slots.issueCashCard(o) } as unknown as Simulator;
+    const sim = { cards: slots, issueCashCard: (o: Parameters<CardSlots['issueCashCard']>[0]) => slots.issueCashCard(o) } as unknown as Simulator;
     const line = JSON.stringify({ cmd: 'issue-cash', cardId: CASH_ID, bankCode: '0002', branchCode: '002', accountNumber: '2000001' });
     expect(await runControlCommand(sim, parseControlLine(line))).toEqual({ cardId: CASH_ID, application: 'cash', bankCode: '0002', branchCode: '002', accountNumber: '2000001' });
     expect(() => parseControlLine(JSON.stringify({ cmd: 'issue-cash', cardId: CASH_ID, bankCode: '2', branchCode: '002', accountNumber: '2000001' }))).toThrow(

@@ -30,7 +30,7 @@ describe('tessera sim serve --validators', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tessera-sim-val-'));
-    serve = spawn(TSX, [CLI, 'sim', '--state-dir', dir, 'serve', '--readers', '1', '--scanners', '0', '--validators', '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    serve = spawn(TSX, [CLI, 'sim', '--state-dir', dir, 'serve', '--vpcd-devices', '1', '--scanners', '0', '--validators', '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
     ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
       createInterface({ input: serve.stdout! }).once('line', (line) => resolve(JSON.parse(line) as Record<string, unknown>));
       serve.once('exit', (code) => reject(new Error(`sim serve exited ${code}`)));

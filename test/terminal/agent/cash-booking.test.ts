@@ -85,7 +85,7 @@ describe('cash box booked at the center', () => {
         onClose: () => undefined,
       }),
     };
-    await world.startCenter('cached', port, { flows: [lossy] });
+    await world.startCenter('cached', port, { flows: [lossy], withoutCashFlow: true });
     expect(sim.validator.model.insert('JP0100A')).toBe('escrow');
     await eventually(() => lost === 1, 15_000, 'the center booked the report');
     expect(await centerNotes()).toBe(3);
@@ -105,7 +105,7 @@ describe('cash box booked at the center', () => {
         onClose: () => undefined,
       }),
     };
-    await world.startCenter('cached', port, { flows: [counting] });
+    await world.startCenter('cached', port, { flows: [counting], withoutCashFlow: true });
     await eventually(() => unbooked() === 0, 20_000, 'the repeated report answered');
     expect(seen.flat().filter((k) => k === lostKey)).toHaveLength(2); // sent once, repeated once
     expect(seen[seen.length - 1]).toEqual([lostKey]);
