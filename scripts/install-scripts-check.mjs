@@ -1,13 +1,11 @@
 // Reads what `npm ci` printed and fails when npm says a package's install
 // scripts are "not yet covered by allowScripts": npm 11 still runs them (with
 // that warning), a stricter npm skips them, so the install would silently
-// lose a step (tessera-sysdeps' preinstall installs pcscd and the headers
-// smartcard builds against). Prints each such package and exits 1.
+// lose a step. Prints each such package and exits 1.
 //
-// Local file: dependencies: npm 11.19's matcher compares an allowScripts key
-// against the absolute `file:/…` it resolves, so no portable key matches a
-// relative `file:scripts/sysdeps` (npm/cli PR #9901). package.json carries the
-// relative key npm's fix matches; until then this check fails on purpose.
+// Every dependency script is either allowed by name in package.json's
+// allowScripts or denied there (`smartcard`: the root postinstall builds it
+// after installing the system packages it compiles against).
 import { readFileSync } from 'node:fs';
 
 const path = process.argv[2];
@@ -26,6 +24,6 @@ for (const line of lines.slice(start + 1)) {
 }
 process.stderr.write(
   `ci: CI_INSTALL_SCRIPTS_UNCOVERED: npm ci reports install scripts not covered by allowScripts: ${packages.join(', ') || '(list not parsed)'}\n` +
-    '  what to do: review each script, then add the package to allowScripts in package.json (a local file: dependency as "file:<path>"); see scripts/install-scripts-check.mjs for the npm 11 file: caveat\n',
+    '  what to do: review each script, then add the package to allowScripts in package.json (or deny it with false and run what it needs from the root postinstall)\n',
 );
 process.exit(1);
