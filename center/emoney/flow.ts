@@ -16,7 +16,7 @@ import { RECORD_STATUS } from '../../protocol/codes.js';
 import { resultCodeOf } from './result-codes.js';
 import type { SettlementService } from './settlement.js';
 import type { Clock } from '../../core/clock.js';
-import { TesseraError } from '../../core/errors.js';
+import { protoError } from '../../protocol/errors.js';
 import type { ValidityGate } from '../validity/gate.js';
 import { gateCode } from './gate.js';
 
@@ -61,14 +61,21 @@ async function serve(d: EmoneyFlowDeps, info: SessionInfo, req: TerminalRequest)
       const a = refused ?? (await d.charges.issue(req));
       return { type: 'emoneyIssueResult', transactionId: req.transactionId, ...outcome(a), ...(a.hostMac && { hostMac: a.hostMac }) };
     }
-    case 'purchaseUpload':
-      await gatedOrThrow(d, info.terminalId);
+    // Upload and settle answer a refusal in the protocol (RESULT_CODE in the ack, SETTLE_REFUSED), never an ERROR:
+    // the shop keeps its records and is told why (PROTOCOL.md §6.3).
+    case 'purchaseUpload': {
+      const refused = await gated(d, info.terminalId);
+      if (refused) return { type: 'purchaseUploadAck', results: [], resultCode: resultCodeOf(refused.code) };
       return { type: 'purchaseUploadAck', results: await upload(d, info.terminalId, req) };
-    case 'settleRequest':
-      await gatedOrThrow(d, info.terminalId);
+    }
+    case 'settleRequest': {
+      const refused = await gated(d, info.terminalId);
+      if (refused) return { type: 'settleRefused', resultCode: resultCodeOf(refused.code) };
       return d.settlements.settle(info.terminalId, req);
+    }
+    // The router gives this flow only the types in `handles`; anything else is refused as unserved, coded.
     default:
-      throw new Error(`e-money flow does not serve ${req.type}`);
+      throw protoError('PROTO_UNEXPECTED_MESSAGE', 'the e-money flow does not serve this request', { request: req.type });
   }
 }
 
@@ -76,12 +83,6 @@ async function serve(d: EmoneyFlowDeps, info: SessionInfo, req: TerminalRequest)
 async function gated(d: EmoneyFlowDeps, terminalId: string, mediumId?: string): Promise<Answer | null> {
   const j = await d.gate.check({ terminalId, ...(mediumId !== undefined && { mediumId }) });
   return j.ok ? null : { approved: false, code: gateCode(j) };
-}
-
-/** Upload and settle answer with a coded error (the protocol's ERROR frame) when the terminal may not act. */
-async function gatedOrThrow(d: EmoneyFlowDeps, terminalId: string): Promise<void> {
-  const j = await d.gate.check({ terminalId });
-  if (!j.ok) throw new TesseraError(gateCode(j), 'the validity lists refuse this terminal', { terminalId, reason: j.reason });
 }
 
 /** Unseals the PIN block for the bank call only: the PIN is never stored, logged or put in an error. */
