@@ -50,6 +50,15 @@ async function chargedCard(amountMinor: number, from: { ref: (typeof WORLD)['ali
 const shopPaid = (): Promise<number> => s.banks.a.balance(WORLD.shopA.ref);
 const shopBPaid = (): Promise<number> => s.banks.b.balance(WORLD.shopB.ref);
 
+/** Waits (bounded) for a change made in the center's database to reach its in-memory lists. */
+async function until(what: string, cond: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`not seen by the center: ${what}`);
+}
+
 async function settle(t: StackTerminal) {
   const r = await t.command('settle');
   await s.idle(); // the center pays after the acknowledgement
@@ -164,13 +173,35 @@ describe('member shop and vending terminals on the real stack (seed 004)', () =>
       expect((await stray.present(card, { amount: '120', pin: CARD_PIN })).result).toBe('approved');
       await stray.take();
       const r = await stray.command('settle');
-      expect(r).toMatchObject({ result: 'error', code: 'TERM_SETTLE_FAILED' });
+      expect(r).toMatchObject({ result: 'refused', code: 'EMONEY_NOT_A_SHOP', details: { remainingCount: 1 } });
       expect(stray.journal.listUnsettled()).toHaveLength(1);
       expect((await stray.command('unsettled')).details).toMatchObject({ count: 1, totalMinor: 120 });
       expect(await stray.command('dance')).toMatchObject({ result: 'error', code: 'TERM_NOT_SUPPORTED' });
     } finally {
       await stray.stop(); // its journal still counts in moneyInWorld (the record is owed to it)
     }
+  });
+
+  it('a blocked shop terminal: settle is refused with EMONEY_TERMINAL_INVALID and its records stay in the journal; unblocked, it settles and is paid', async () => {
+    const card = await chargedCard(1_000);
+    expect((await shopA.present(card, { amount: '300', pin: CARD_PIN })).result).toBe('approved');
+    await shopA.take();
+    const held = shopA.journal.listUnsettled().length;
+    const batches = async () => Number((await s.storage.read((q) => q.get<{ n: number }>('SELECT COUNT(*) AS n FROM emoney_batches WHERE terminal_id = ?', ['SHOP-A1'])))?.n);
+    const batches0 = await batches();
+    // The operator blocks the terminal; the center's lists see it through the change feed.
+    await s.storage.blockTerminal('SHOP-A1');
+    await until('SHOP-A1 blocked', async () => !(await s.emoney.gate.check({ terminalId: 'SHOP-A1' })).ok);
+    const refused = await shopA.command('settle');
+    expect(refused).toMatchObject({ trigger: 'command', result: 'refused', code: 'EMONEY_TERMINAL_INVALID', details: { remainingCount: held } });
+    expect(shopA.journal.listUnsettled()).toHaveLength(held);
+    expect(await batches()).toBe(batches0); // nothing opened, no callback
+    const paidBefore = await shopPaid();
+    await s.storage.unblockTerminal('SHOP-A1');
+    await until('SHOP-A1 unblocked', async () => (await s.emoney.gate.check({ terminalId: 'SHOP-A1' })).ok);
+    expect(await settle(shopA)).toMatchObject({ result: 'done', details: { settledMinor: 300, remainingCount: 0 } });
+    expect(shopA.journal.listUnsettled()).toEqual([]);
+    expect((await shopPaid()) - paidBefore).toBe(300);
   });
 
   it('declines a card short of the price with a code; bad amount entries are coded; nothing debited or journalled', async () => {
