@@ -774,6 +774,81 @@ export const FRAME_VECTORS: FrameVector[] = [
       'b9f0364ad9ec7513b9032a8d4746a998', // MAC: HMAC-SHA-256 truncated to 16 bytes
     ],
   },
+  {
+    name: 'purchaseUpload2', session: 'main', dir: 't2c',
+    message: { type: 'purchaseUpload', records: [{ mediumId: h('0123456789abcdef'), cardCounter: 4, amountMinor: 600, currency: 'JPY', terminalId: 'SHOP-01', terminalNonce: h('1122334455667788'), cardMac: h('a1b2c3d4e5f60718') }] },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '24', // message PURCHASE_UPLOAD
+      '0001', // flags MAC
+      '00000012', // sequence 18
+      '00000011', // request id 17
+      '0000003e', // body length 62
+      'a03c', // RECORD, constructed, 60 bytes:
+      '84080123456789abcdef', //   MEDIUM_ID = 8 bytes
+      '920400000004', //   CARD_COUNTER = 4
+      '89080000000000000258', //   AMOUNT_MINOR = 600
+      '8a034a5059', //   CURRENCY = "JPY"
+      '800753484f502d3031', //   TERMINAL_ID = "SHOP-01"
+      '93081122334455667788', //   TERMINAL_NONCE = 8 bytes
+      '9408a1b2c3d4e5f60718', //   CARD_MAC = 8 bytes
+      'b9c7e9d7c7fb6cec8ac7e208280a0ec1', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'purchaseUploadAckRefused', session: 'main', dir: 'c2t',
+    message: { type: 'purchaseUploadAck', results: [], resultCode: 276 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '25', // message PURCHASE_UPLOAD_ACK
+      '0003', // flags MAC RESPONSE
+      '00000012', // sequence 18
+      '00000011', // request id 17
+      '00000004', // body length 4
+      '8c020114', // RESULT_CODE = 276
+      'a934b64ebeca014a5655a23cc6976ac0', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'settleRequest2', session: 'main', dir: 't2c',
+    message: { type: 'settleRequest', terminalId: 'SHOP-01', records: [{ mediumId: h('0123456789abcdef'), cardCounter: 4, amountMinor: 600, currency: 'JPY', terminalId: 'SHOP-01', terminalNonce: h('1122334455667788'), cardMac: h('a1b2c3d4e5f60718') }] },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '26', // message SETTLE_REQUEST
+      '0001', // flags MAC
+      '00000013', // sequence 19
+      '00000012', // request id 18
+      '00000047', // body length 71
+      '800753484f502d3031', // TERMINAL_ID = "SHOP-01"
+      'a03c', // RECORD, constructed, 60 bytes:
+      '84080123456789abcdef', //   MEDIUM_ID = 8 bytes
+      '920400000004', //   CARD_COUNTER = 4
+      '89080000000000000258', //   AMOUNT_MINOR = 600
+      '8a034a5059', //   CURRENCY = "JPY"
+      '800753484f502d3031', //   TERMINAL_ID = "SHOP-01"
+      '93081122334455667788', //   TERMINAL_NONCE = 8 bytes
+      '9408a1b2c3d4e5f60718', //   CARD_MAC = 8 bytes
+      '1b2328e00b2d1c3ce84e42ad02fc9047', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'settleRefused', session: 'main', dir: 'c2t',
+    message: { type: 'settleRefused', resultCode: 278 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '2b', // message SETTLE_REFUSED
+      '0003', // flags MAC RESPONSE
+      '00000013', // sequence 19
+      '00000012', // request id 18
+      '00000004', // body length 4
+      '8c020116', // RESULT_CODE = 278
+      '298341fa7eff1f977d1cde88422a7e5d', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
 ];
 
 export const ERROR_VECTORS: ErrorVector[] = [

@@ -82,6 +82,11 @@ const steps: Step[] = [
   // Appended (the vectors above keep their bytes): the kiosk gives a charge up, the center accepts (main session, continued).
   { name: 'chargeAbandon', session: 'main', dir: 't2c', m: { type: 'chargeAbandon', transactionId: tx(9), amountMinor: 5000, currency: 'JPY', bankCode: '0005', branchCode: '123', accountNumber: '1234567' } },
   { name: 'chargeAbandonResult', session: 'main', dir: 'c2t', response: true, m: { type: 'chargeResult', transactionId: tx(9), status: 0, resultCode: 0 } },
+  // Appended: a shop's upload and settle refused with a code (§6.3): blocked terminal (0x0114), center busy (0x0116).
+  { name: 'purchaseUpload2', session: 'main', dir: 't2c', m: { type: 'purchaseUpload', records: [record(4)] } },
+  { name: 'purchaseUploadAckRefused', session: 'main', dir: 'c2t', response: true, m: { type: 'purchaseUploadAck', results: [], resultCode: 0x0114 } },
+  { name: 'settleRequest2', session: 'main', dir: 't2c', m: { type: 'settleRequest', terminalId: 'SHOP-01', records: [record(4)] } },
+  { name: 'settleRefused', session: 'main', dir: 'c2t', response: true, m: { type: 'settleRefused', resultCode: 0x0116 } },
 ];
 
 const keysFor = (s: 'main' | 'callback'): SessionKeys => (s === 'main' ? main : cb);
