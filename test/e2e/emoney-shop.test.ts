@@ -182,28 +182,6 @@ describe('member shop and vending terminals on the real stack (seed 004)', () =>
     }
   });
 
-  it('a blocked shop terminal: settle is refused with EMONEY_TERMINAL_INVALID and its records stay in the journal; unblocked, it settles and is paid', async () => {
-    const card = await chargedCard(1_000);
-    expect((await shopA.present(card, { amount: '300', pin: CARD_PIN })).result).toBe('approved');
-    await shopA.take();
-    const held = shopA.journal.listUnsettled().length;
-    const batches = async () => Number((await s.storage.read((q) => q.get<{ n: number }>('SELECT COUNT(*) AS n FROM emoney_batches WHERE terminal_id = ?', ['SHOP-A1'])))?.n);
-    const batches0 = await batches();
-    // The operator blocks the terminal; the center's lists see it through the change feed.
-    await s.storage.blockTerminal('SHOP-A1');
-    await until('SHOP-A1 blocked', async () => !(await s.emoney.gate.check({ terminalId: 'SHOP-A1' })).ok);
-    const refused = await shopA.command('settle');
-    expect(refused).toMatchObject({ trigger: 'command', result: 'refused', code: 'EMONEY_TERMINAL_INVALID', details: { remainingCount: held } });
-    expect(shopA.journal.listUnsettled()).toHaveLength(held);
-    expect(await batches()).toBe(batches0); // nothing opened, no callback
-    const paidBefore = await shopPaid();
-    await s.storage.unblockTerminal('SHOP-A1');
-    await until('SHOP-A1 unblocked', async () => (await s.emoney.gate.check({ terminalId: 'SHOP-A1' })).ok);
-    expect(await settle(shopA)).toMatchObject({ result: 'done', details: { settledMinor: 300, remainingCount: 0 } });
-    expect(shopA.journal.listUnsettled()).toEqual([]);
-    expect((await shopPaid()) - paidBefore).toBe(300);
-  });
-
   it('declines a card short of the price with a code; bad amount entries are coded; nothing debited or journalled', async () => {
     const card = await chargedCard(300);
     const held = shopA.journal.listUnsettled().length;
@@ -354,6 +332,31 @@ describe('member shop and vending terminals on the real stack (seed 004)', () =>
     expect(back).toMatchObject({ result: 'approved', details: { amountMinor: 700, balanceMinor: 1_300, cardCounter: 2 } });
     expect(shopA.journal.listDebitsInDoubt()).toEqual([]);
     expect(shopA.journal.listUnsettled().at(-1)).toMatchObject({ mediumId: card, cardCounter: 2, amountMinor: 700 });
+  });
+
+  it('a blocked shop terminal: settle is refused with EMONEY_TERMINAL_INVALID and its records stay in the journal; unblocked, it settles and is paid', async () => {
+    const card = await chargedCard(1_000);
+    expect((await shopA.present(card, { amount: '300', pin: CARD_PIN })).result).toBe('approved');
+    await shopA.take();
+    expect(shopA.keypad.pending).toBe(0);
+    // Earlier tests may have left records of their own: all of them are held, then settled.
+    const held = shopA.journal.listUnsettled().length;
+    const heldMinor = shopA.journal.listUnsettled().reduce((sum, r) => sum + r.amountMinor, 0);
+    const batches = async () => Number((await s.storage.read((q) => q.get<{ n: number }>('SELECT COUNT(*) AS n FROM emoney_batches WHERE terminal_id = ?', ['SHOP-A1'])))?.n);
+    const batches0 = await batches();
+    // The operator blocks the terminal; the center's lists see it through the change feed.
+    await s.storage.blockTerminal('SHOP-A1');
+    await until('SHOP-A1 blocked', async () => !(await s.emoney.gate.check({ terminalId: 'SHOP-A1' })).ok);
+    const refused = await shopA.command('settle');
+    expect(refused).toMatchObject({ trigger: 'command', result: 'refused', code: 'EMONEY_TERMINAL_INVALID', details: { remainingCount: held } });
+    expect(shopA.journal.listUnsettled()).toHaveLength(held);
+    expect(await batches()).toBe(batches0); // nothing opened, no callback
+    const paidBefore = await shopPaid();
+    await s.storage.unblockTerminal('SHOP-A1');
+    await until('SHOP-A1 unblocked', async () => (await s.emoney.gate.check({ terminalId: 'SHOP-A1' })).ok);
+    expect(await settle(shopA)).toMatchObject({ result: 'done', details: { settledMinor: heldMinor, remainingCount: 0 } });
+    expect(shopA.journal.listUnsettled()).toEqual([]);
+    expect((await shopPaid()) - paidBefore).toBe(heldMinor);
   });
 });
 
