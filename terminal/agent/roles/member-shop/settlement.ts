@@ -123,9 +123,9 @@ export class ShopSettlement {
   }
 }
 
-/** SETTLE_REFUSED as the command's outcome: `refused` with the center's code (a number this build does not name: TERM_SETTLE_FAILED). */
+/** SETTLE_REFUSED as the command's outcome: `refused` with the center's code (0, or a number this build does not name: TERM_SETTLE_FAILED). */
 function refusedOutcome(ctx: RoleContext, resultCode: number, count: number): FlowOutcome {
-  const code = resultCodeName(resultCode) ?? 'TERM_SETTLE_FAILED';
+  const code = (resultCode !== 0 && resultCodeName(resultCode)) || 'TERM_SETTLE_FAILED';
   const remainingCount = ctx.journal.listUnsettled().length;
   ctx.log.warn({ code, resultCode, records: count }, 'settle refused by the center; nothing erased');
   return { result: 'refused', code, details: { resultCode, remainingCount } };
