@@ -351,6 +351,8 @@ describe('member shop and vending terminals on the real stack (seed 004)', () =>
     expect(refused).toMatchObject({ trigger: 'command', result: 'refused', code: 'EMONEY_TERMINAL_INVALID', details: { remainingCount: held } });
     expect(shopA.journal.listUnsettled()).toHaveLength(held);
     expect(await batches()).toBe(batches0); // nothing opened, no callback
+    // The center logs the refusal with its code, once, at warn (the shop has it in its answer).
+    expect(s.logLines.filter((l) => l.includes('EMONEY_TERMINAL_INVALID') && l.includes('settleRequest') && l.includes('SHOP-A1'))).toHaveLength(1);
     const paidBefore = await shopPaid();
     await s.storage.unblockTerminal('SHOP-A1');
     await until('SHOP-A1 unblocked', async () => (await s.emoney.gate.check({ terminalId: 'SHOP-A1' })).ok);
