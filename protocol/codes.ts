@@ -43,6 +43,7 @@ export const MSG = {
   SETTLEMENT_INSTRUCTION: 0x28, // (callback session) provider account, sealed security code, total, per-record results
   SETTLEMENT_ACK: 0x29, //      records erased by the terminal
   CHARGE_ABANDON: 0x2a, //      the kiosk gave the charge up (customer told it failed): reverse it now; answered by CHARGE_RESULT
+  SETTLE_REFUSED: 0x2b, //      answers SETTLE_REQUEST: not settled now (result code); nothing opened, the session goes on
   // Rewritable-medium prepaid (seed 000)
   PREPAID_REQUEST: 0x30, //     prepaid information file + service request
   PREPAID_RESULT: 0x31, //      renewed prepaid information file, balance, receipt

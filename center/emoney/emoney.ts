@@ -62,7 +62,7 @@ export class Emoney {
     const settlements = new SettlementService({
       ...base, gate, random: d.random ?? systemRandom, lookupTerminalKey: d.lookupTerminalKey, ...(d.onSettlementStep && { onStep: d.onSettlementStep }),
     });
-    const flow = emoneyFlow({ storage: d.storage, config: d.config, clock, charges, settlements, gate });
+    const flow = emoneyFlow({ storage: d.storage, config: d.config, clock, charges, settlements, gate, log });
     return new Emoney(d.storage, ledger, charges, settlements, flow, gate, { ...base, isInflight: (id) => charges.isInflight(id) });
   }
 

@@ -16,7 +16,8 @@ import { RECORD_STATUS } from '../../protocol/codes.js';
 import { resultCodeOf } from './result-codes.js';
 import type { SettlementService } from './settlement.js';
 import type { Clock } from '../../core/clock.js';
-import { TesseraError } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
+import { protoError } from '../../protocol/errors.js';
 import type { ValidityGate } from '../validity/gate.js';
 import { gateCode } from './gate.js';
 
@@ -27,6 +28,8 @@ export interface EmoneyFlowDeps {
   readonly charges: ChargeService;
   readonly settlements: SettlementService;
   readonly gate: ValidityGate;
+  /** One warn line per gate refusal (the terminal gets the code in its answer). */
+  readonly log?: Logger;
 }
 
 const outcome = (a: Answer) => ({ status: a.approved ? STATUS.APPROVED : STATUS.DECLINED, resultCode: resultCodeOf(a.code) });
@@ -50,38 +53,42 @@ export function emoneyFlow(d: EmoneyFlowDeps): CenterFlow {
 async function serve(d: EmoneyFlowDeps, info: SessionInfo, req: TerminalRequest): Promise<CenterResponse> {
   switch (req.type) {
     case 'chargeRequest': {
-      const refused = await gated(d, info.terminalId);
+      const refused = await gated(d, info.terminalId, req.type);
       return { type: 'chargeResult', transactionId: req.transactionId, ...outcome(refused ?? (await charge(d, info, req))) };
     }
     // A give-up is never gated: reversing money the bank took is always due.
     case 'chargeAbandon':
       return { type: 'chargeResult', transactionId: req.transactionId, ...outcome(await d.charges.abandon(info.terminalId, req)) };
     case 'emoneyIssueRequest': {
-      const refused = req.creditReceipt ? null : await gated(d, info.terminalId, req.mediumId.toString('hex'));
+      const refused = req.creditReceipt ? null : await gated(d, info.terminalId, req.type, req.mediumId.toString('hex'));
       const a = refused ?? (await d.charges.issue(req));
       return { type: 'emoneyIssueResult', transactionId: req.transactionId, ...outcome(a), ...(a.hostMac && { hostMac: a.hostMac }) };
     }
-    case 'purchaseUpload':
-      await gatedOrThrow(d, info.terminalId);
+    // Upload and settle answer a refusal in the protocol (RESULT_CODE in the ack, SETTLE_REFUSED), never an ERROR:
+    // the shop keeps its records and is told why (PROTOCOL.md §6.3).
+    case 'purchaseUpload': {
+      const refused = await gated(d, info.terminalId, req.type);
+      if (refused) return { type: 'purchaseUploadAck', results: [], resultCode: resultCodeOf(refused.code) };
       return { type: 'purchaseUploadAck', results: await upload(d, info.terminalId, req) };
-    case 'settleRequest':
-      await gatedOrThrow(d, info.terminalId);
+    }
+    case 'settleRequest': {
+      const refused = await gated(d, info.terminalId, req.type);
+      if (refused) return { type: 'settleRefused', resultCode: resultCodeOf(refused.code) };
       return d.settlements.settle(info.terminalId, req);
+    }
+    // The router gives this flow only the types in `handles`; anything else is refused as unserved, coded.
     default:
-      throw new Error(`e-money flow does not serve ${req.type}`);
+      throw protoError('PROTO_UNEXPECTED_MESSAGE', 'the e-money flow does not serve this request', { request: req.type });
   }
 }
 
 /** null when the gate lets the request through; otherwise the coded refusal. */
-async function gated(d: EmoneyFlowDeps, terminalId: string, mediumId?: string): Promise<Answer | null> {
+async function gated(d: EmoneyFlowDeps, terminalId: string, request: string, mediumId?: string): Promise<Answer | null> {
   const j = await d.gate.check({ terminalId, ...(mediumId !== undefined && { mediumId }) });
-  return j.ok ? null : { approved: false, code: gateCode(j) };
-}
-
-/** Upload and settle answer with a coded error (the protocol's ERROR frame) when the terminal may not act. */
-async function gatedOrThrow(d: EmoneyFlowDeps, terminalId: string): Promise<void> {
-  const j = await d.gate.check({ terminalId });
-  if (!j.ok) throw new TesseraError(gateCode(j), 'the validity lists refuse this terminal', { terminalId, reason: j.reason });
+  if (j.ok) return null;
+  const code = gateCode(j);
+  d.log?.warn({ code, request, terminalId, reason: j.reason, ...(mediumId !== undefined && { mediumId }) }, 'e-money request refused by the validity lists');
+  return { approved: false, code };
 }
 
 /** Unseals the PIN block for the bank call only: the PIN is never stored, logged or put in an error. */

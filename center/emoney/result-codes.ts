@@ -1,5 +1,5 @@
 /**
- * RESULT_CODE values (u16) of CHARGE_RESULT and EMONEY_ISSUE_RESULT: 0 = OK,
+ * RESULT_CODE values (u16) of CHARGE_RESULT, EMONEY_ISSUE_RESULT, PURCHASE_UPLOAD_ACK and SETTLE_REFUSED: 0 = OK,
  * 0x01xx e-money, 0x02xx bank declines, 0x03xx relay. The string codes are
  * the registries' (docs/ERRORS.md); the numbers are fixed here, append only.
  */

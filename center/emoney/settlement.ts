@@ -12,7 +12,7 @@ import { TesseraError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import type { Random } from '../../core/random.js';
 import { RECORD_STATUS, TAG } from '../../protocol/codes.js';
-import type { AwaitCallback, SettleRequest, SettlementInstruction } from '../../protocol/messages/types.js';
+import type { AwaitCallback, SettleRefused, SettleRequest, SettlementInstruction } from '../../protocol/messages/types.js';
 import type { TerminalKeyLookup } from '../../protocol/session/handshake.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { dialTerminal, type CallbackSession, type TerminalAddress } from '../net/dial-terminal.js';
@@ -26,6 +26,8 @@ import type { EmoneyConfig } from './config.js';
 import { applyMoves, derivedId, move } from './ledger-map.js';
 import { EMONEY_LIMITS } from './limits.js';
 import { classifyRecord, noteDebitEvidence } from './records.js';
+import type { EmoneyCode } from './errors.js';
+import { resultCodeOf } from './result-codes.js';
 
 export type SettlementStep = 'instructed' | 'acked' | 'paid';
 
@@ -49,21 +51,31 @@ export class SettlementService {
 
   constructor(private readonly d: SettlementDeps) {}
 
-  /** SETTLE_REQUEST: opens (or resumes) the terminal's batch and schedules the callback. */
-  async settle(sessionTerminalId: string, req: SettleRequest): Promise<AwaitCallback> {
-    if (req.terminalId !== sessionTerminalId) throw new TesseraError('EMONEY_TERMINAL_MISMATCH', 'settle request names another terminal', { terminalId: sessionTerminalId });
+  /**
+   * SETTLE_REQUEST: opens (or resumes) the terminal's batch and schedules the callback. A request the
+   * center does not take now is answered SETTLE_REFUSED with its code, before anything is opened or booked:
+   * another terminal's id (EMONEY_TERMINAL_MISMATCH), no callback address or shop account (EMONEY_NOT_A_SHOP),
+   * too many callbacks running (EMONEY_BUSY: the shop settles again later).
+   */
+  async settle(sessionTerminalId: string, req: SettleRequest): Promise<AwaitCallback | SettleRefused> {
+    if (req.terminalId !== sessionTerminalId) return this.refuse('EMONEY_TERMINAL_MISMATCH', 'settle request names another terminal', { terminalId: sessionTerminalId });
     const terminal = await this.d.storage.getTerminal(sessionTerminalId);
     const address = terminal?.callbackAddress ? parseAddress(terminal.callbackAddress) : undefined;
     const merchant = terminal ? await this.merchantOf(terminal.ownerId) : undefined;
-    if (!terminal || !address || !merchant) throw new TesseraError('EMONEY_NOT_A_SHOP', 'terminal has no callback address or shop account', { terminalId: sessionTerminalId });
+    if (!terminal || !address || !merchant) return this.refuse('EMONEY_NOT_A_SHOP', 'terminal has no callback address or shop account', { terminalId: sessionTerminalId });
     // Bounded before anything is booked or opened: the shop presses settle again later.
     if (this.running.size >= EMONEY_LIMITS.MAX_CALLBACKS_IN_FLIGHT) {
-      throw new TesseraError('EMONEY_BUSY', 'too many settlement callbacks in flight', { inFlight: this.running.size, max: EMONEY_LIMITS.MAX_CALLBACKS_IN_FLIGHT });
+      return this.refuse('EMONEY_BUSY', 'too many settlement callbacks in flight', { terminalId: sessionTerminalId, inFlight: this.running.size, max: EMONEY_LIMITS.MAX_CALLBACKS_IN_FLIGHT });
     }
     const batchId = await this.openBatch(sessionTerminalId, terminal.ownerId, merchant.bankCode, req);
     const token = this.d.random.bytes(16);
     this.track(this.callback(batchId, address, token));
     return { type: 'awaitCallback', token, waitMs: EMONEY_LIMITS.CALLBACK_WAIT_MS };
+  }
+
+  private refuse(code: EmoneyCode, message: string, details: Record<string, unknown>): SettleRefused {
+    this.d.log.warn({ code, ...details }, `settle refused: ${message}`);
+    return { type: 'settleRefused', resultCode: resultCodeOf(code) };
   }
 
   /** Waits for running callbacks (tests, shutdown). */

@@ -40,7 +40,7 @@ export const RESPONSES: Readonly<Record<RequestMessage['type'], readonly Respons
   chargeAbandon: ['chargeResult'],
   emoneyIssueRequest: ['emoneyIssueResult'],
   purchaseUpload: ['purchaseUploadAck'],
-  settleRequest: ['awaitCallback'],
+  settleRequest: ['awaitCallback', 'settleRefused'],
   prepaidRequest: ['prepaidResult'],
   voucherActivateRequest: ['voucherActivateResult'],
   voucherRedeemRequest: ['voucherRedeemResult'],

@@ -9,7 +9,7 @@ import {
 } from './fields.js';
 import type {
   AwaitCallback, ChargeAbandon, ChargeRequest, ChargeResult, EmoneyIssueRequest, EmoneyIssueResult, PurchaseUpload, PurchaseUploadAck,
-  SettleRequest, SettlementAck, SettlementInstruction,
+  SettleRefused, SettleRequest, SettlementAck, SettlementInstruction,
 } from './types.js';
 
 export const chargeRequest = codec<ChargeRequest>({
@@ -92,8 +92,15 @@ export const purchaseUpload = codec<PurchaseUpload>({
 
 export const purchaseUploadAck = codec<PurchaseUploadAck>({
   code: MSG.PURCHASE_UPLOAD_ACK, type: 'purchaseUploadAck', kind: 'response',
-  encode: (w, m) => writeRecordResults(w, m.results),
-  decode: (f) => ({ type: 'purchaseUploadAck', results: recordResults(f) }),
+  // RESULT_CODE O (added later; an ack without it reads as before): the upload refused as a whole (PROTOCOL.md §6.3).
+  encode: (w, m) => {
+    if (m.resultCode !== undefined) w.u16(TAG.RESULT_CODE, m.resultCode);
+    writeRecordResults(w, m.results);
+  },
+  decode: (f) => {
+    const code = f.opt(TAG.RESULT_CODE);
+    return { type: 'purchaseUploadAck', ...optional('resultCode', code && uint(TAG.RESULT_CODE, code, 2)), results: recordResults(f) };
+  },
 });
 
 export const settleRequest = codec<SettleRequest>({
@@ -103,6 +110,12 @@ export const settleRequest = codec<SettleRequest>({
     writePurchaseRecords(w, m.records);
   },
   decode: (f) => ({ type: 'settleRequest', terminalId: terminalId(f), records: purchaseRecords(f) }),
+});
+
+export const settleRefused = codec<SettleRefused>({
+  code: MSG.SETTLE_REFUSED, type: 'settleRefused', kind: 'response',
+  encode: (w, m) => void w.u16(TAG.RESULT_CODE, m.resultCode),
+  decode: (f) => ({ type: 'settleRefused', resultCode: uint(TAG.RESULT_CODE, f.one(TAG.RESULT_CODE), 2) }),
 });
 
 export const awaitCallback = codec<AwaitCallback>({

@@ -92,9 +92,12 @@ export interface PurchaseRecord extends RecordKey {
 }
 export interface RecordResult extends RecordKey { status: RecordStatus }
 export interface PurchaseUpload { type: 'purchaseUpload'; records: PurchaseRecord[] }
-export interface PurchaseUploadAck { type: 'purchaseUploadAck'; results: RecordResult[] }
+/** resultCode (not 0): the upload was refused as a whole (nothing stored, no results); absent or 0: classified. */
+export interface PurchaseUploadAck { type: 'purchaseUploadAck'; results: RecordResult[]; resultCode?: number }
 export interface SettleRequest { type: 'settleRequest'; terminalId: string; records: PurchaseRecord[] }
 export interface AwaitCallback { type: 'awaitCallback'; token: Buffer; waitMs: number }
+/** SETTLE_REQUEST not taken (e-money result code, never 0): no batch opened, no callback; the terminal keeps its records. */
+export interface SettleRefused { type: 'settleRefused'; resultCode: number }
 export interface SettlementInstruction extends BankAccount {
   type: 'settlementInstruction';
   /** Sealed security code of the provider's account (PROTOCOL.md §4.4). */
@@ -253,6 +256,7 @@ export type CenterResponse =
   | EmoneyIssueResult
   | PurchaseUploadAck
   | AwaitCallback
+  | SettleRefused
   | PrepaidResult
   | VoucherActivateResult
   | VoucherRedeemResult

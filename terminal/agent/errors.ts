@@ -123,7 +123,7 @@ export const TERM_ERRORS = defineErrors('terminal', 'TERM_', {
     action: 'Give the holder the aside record (card, counter, amount) to claim from the provider, which holds the amount in its float.',
   },
   TERM_SETTLE_FAILED: {
-    meaning: 'Settlement could not proceed: the center refused or did not answer the settle request, or the instruction could not be opened (details.protocolCode); nothing was erased.',
+    meaning: 'Settlement could not proceed: the center did not answer the settle request (or answered with an ERROR or a result code this build does not name), or the instruction could not be opened (details.protocolCode); nothing was erased. A coded refusal is reported as `refused` with the center\'s EMONEY_ code instead.',
     action: 'Check the link to the center and that this terminal is registered as a shop with a callback address; settle again.',
   },
   TERM_SETTLE_TIMEOUT: {

@@ -50,6 +50,15 @@ async function chargedCard(amountMinor: number, from: { ref: (typeof WORLD)['ali
 const shopPaid = (): Promise<number> => s.banks.a.balance(WORLD.shopA.ref);
 const shopBPaid = (): Promise<number> => s.banks.b.balance(WORLD.shopB.ref);
 
+/** Waits (bounded) for a change made in the center's database to reach its in-memory lists. */
+async function until(what: string, cond: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`not seen by the center: ${what}`);
+}
+
 async function settle(t: StackTerminal) {
   const r = await t.command('settle');
   await s.idle(); // the center pays after the acknowledgement
@@ -164,7 +173,7 @@ describe('member shop and vending terminals on the real stack (seed 004)', () =>
       expect((await stray.present(card, { amount: '120', pin: CARD_PIN })).result).toBe('approved');
       await stray.take();
       const r = await stray.command('settle');
-      expect(r).toMatchObject({ result: 'error', code: 'TERM_SETTLE_FAILED' });
+      expect(r).toMatchObject({ result: 'refused', code: 'EMONEY_NOT_A_SHOP', details: { remainingCount: 1 } });
       expect(stray.journal.listUnsettled()).toHaveLength(1);
       expect((await stray.command('unsettled')).details).toMatchObject({ count: 1, totalMinor: 120 });
       expect(await stray.command('dance')).toMatchObject({ result: 'error', code: 'TERM_NOT_SUPPORTED' });
@@ -323,6 +332,33 @@ describe('member shop and vending terminals on the real stack (seed 004)', () =>
     expect(back).toMatchObject({ result: 'approved', details: { amountMinor: 700, balanceMinor: 1_300, cardCounter: 2 } });
     expect(shopA.journal.listDebitsInDoubt()).toEqual([]);
     expect(shopA.journal.listUnsettled().at(-1)).toMatchObject({ mediumId: card, cardCounter: 2, amountMinor: 700 });
+  });
+
+  it('a blocked shop terminal: settle is refused with EMONEY_TERMINAL_INVALID and its records stay in the journal; unblocked, it settles and is paid', async () => {
+    const card = await chargedCard(1_000);
+    expect((await shopA.present(card, { amount: '300', pin: CARD_PIN })).result).toBe('approved');
+    await shopA.take();
+    expect(shopA.keypad.pending).toBe(0);
+    // Earlier tests may have left records of their own: all of them are held, then settled.
+    const held = shopA.journal.listUnsettled().length;
+    const heldMinor = shopA.journal.listUnsettled().reduce((sum, r) => sum + r.amountMinor, 0);
+    const batches = async () => Number((await s.storage.read((q) => q.get<{ n: number }>('SELECT COUNT(*) AS n FROM emoney_batches WHERE terminal_id = ?', ['SHOP-A1'])))?.n);
+    const batches0 = await batches();
+    // The operator blocks the terminal; the center's lists see it through the change feed.
+    await s.storage.blockTerminal('SHOP-A1');
+    await until('SHOP-A1 blocked', async () => !(await s.emoney.gate.check({ terminalId: 'SHOP-A1' })).ok);
+    const refused = await shopA.command('settle');
+    expect(refused).toMatchObject({ trigger: 'command', result: 'refused', code: 'EMONEY_TERMINAL_INVALID', details: { remainingCount: held } });
+    expect(shopA.journal.listUnsettled()).toHaveLength(held);
+    expect(await batches()).toBe(batches0); // nothing opened, no callback
+    // The center logs the refusal with its code, once, at warn (the shop has it in its answer).
+    expect(s.logLines.filter((l) => l.includes('EMONEY_TERMINAL_INVALID') && l.includes('settleRequest') && l.includes('SHOP-A1'))).toHaveLength(1);
+    const paidBefore = await shopPaid();
+    await s.storage.unblockTerminal('SHOP-A1');
+    await until('SHOP-A1 unblocked', async () => (await s.emoney.gate.check({ terminalId: 'SHOP-A1' })).ok);
+    expect(await settle(shopA)).toMatchObject({ result: 'done', details: { settledMinor: heldMinor, remainingCount: 0 } });
+    expect(shopA.journal.listUnsettled()).toEqual([]);
+    expect((await shopPaid()) - paidBefore).toBe(heldMinor);
   });
 });
 

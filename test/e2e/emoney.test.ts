@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RECORD_STATUS, STATUS } from '../../protocol/codes.js';
 import { emoneyReport, formatEmoneyReport } from '../../center/emoney/reports.js';
-import { resultCodeName } from '../../center/emoney/result-codes.js';
+import { resultCodeName, resultCodeOf } from '../../center/emoney/result-codes.js';
 import { EMONEY_LIMITS } from '../../center/emoney/limits.js';
 import { WORLD } from '../sim/bank/fixtures.js';
 import { abandonRequest, chargeRequest, creditCard, issueRequest, moneyInWorld, openWorld, settle, SHOP_A1, SHOP_B1, SQLITE_DB, type CenterDb, type World } from '../center/emoney/world.js';
@@ -50,6 +50,7 @@ async function until(what: string, cond: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
   if (!cond()) throw new Error(`not seen by the center's validity store: ${what}`);
 }
+const batchCount = async (terminalId: string) => Number((await w.storage.read((q) => q.get<{ n: number }>('SELECT COUNT(*) AS n FROM emoney_batches WHERE terminal_id = ?', [terminalId])))?.n);
 const cardValid = (id: string) => w.center.store!.judgeMedium(id, Date.now()).ok;
 const terminalValid = (id: string) => w.center.store!.judgeTerminal(id).ok;
 
@@ -339,7 +340,7 @@ for (const db of ENGINES) describe(`e-money over bank POS, end to end (center on
     expect((await w.storage.getMedium(card2!.cardId))?.status).toBe('active');
   });
 
-  it('a blocked shop neither uploads nor settles and is not paid until unblocked; a record of a card blocked after the debit is settled and flagged', async () => {
+  it('a blocked shop neither uploads nor settles (coded answers EMONEY_TERMINAL_INVALID on the wire) and is not paid until unblocked; a record of a card blocked after the debit is settled and flagged', async () => {
     const [card, card2] = w.cards;
     for (const [c, amount] of [[card!, 5_000], [card2!, 1_000]] as const) {
       const t = tx();
@@ -365,8 +366,10 @@ for (const db of ENGINES) describe(`e-money over bank POS, end to end (center on
     expect(await w.banks.a.balance(WORLD.shopA.ref)).toBe(0);
     // Blocked: a new sale can be neither uploaded nor settled (refused before anything is stored or booked).
     const later = await shop.sell(card!, 200, nonce());
-    await expect(shop.link.request({ type: 'purchaseUpload', records: [later] })).rejects.toThrow();
-    await expect(shop.link.request({ type: 'settleRequest', terminalId: shop.id, records: [later] })).rejects.toThrow();
+    // The refusal is an answer with the code, not an ERROR: the shop is told why and its session goes on.
+    expect(await shop.link.request({ type: 'purchaseUpload', records: [later] })).toEqual({ type: 'purchaseUploadAck', results: [], resultCode: resultCodeOf('EMONEY_TERMINAL_INVALID') });
+    expect(await shop.link.request({ type: 'settleRequest', terminalId: shop.id, records: [later] })).toEqual({ type: 'settleRefused', resultCode: resultCodeOf('EMONEY_TERMINAL_INVALID') });
+    expect(await batchCount(shop.id)).toBe(1);
     const stored = await w.storage.read((q) => q.get<{ n: number }>('SELECT COUNT(*) AS n FROM emoney_records WHERE counter = ?', [later.cardCounter]));
     expect(Number(stored?.n)).toBe(0);
     // Unblocked: the held batch is paid by the sweep; the lost card's record was settled and flagged.
@@ -418,7 +421,8 @@ for (const db of ENGINES) describe(`e-money over bank POS, end to end (center on
       const link = new LinkClient({ terminalId: id, terminalKey: deriveTerminalKey(w.masterKey, `k-${id}`), centers: [{ host: '127.0.0.1', port: w.center.address.port }], maxAttempts: 1 });
       link.start();
       try {
-        return (await link.request({ type: 'settleRequest', terminalId: id, records: [] })).type;
+        const res = await link.request({ type: 'settleRequest', terminalId: id, records: [] });
+        return res.type === 'awaitCallback' ? res.type : res;
       } finally {
         await link.close();
       }
@@ -427,7 +431,8 @@ for (const db of ENGINES) describe(`e-money over bank POS, end to end (center on
     try {
       for (let i = 0; i < EMONEY_LIMITS.MAX_CALLBACKS_IN_FLIGHT; i++) expect(await settleOnce()).toBe('awaitCallback');
       expect(await batches()).toBe(EMONEY_LIMITS.MAX_CALLBACKS_IN_FLIGHT);
-      await expect(settleOnce()).rejects.toThrow();
+      // Refused with the code in the protocol (SETTLE_REFUSED EMONEY_BUSY), not an ERROR the shop cannot read.
+      expect(await settleOnce()).toEqual({ type: 'settleRefused', resultCode: resultCodeOf('EMONEY_BUSY') });
       expect(await batches()).toBe(EMONEY_LIMITS.MAX_CALLBACKS_IN_FLIGHT);
     } finally {
       for (const sock of held) sock.destroy();

@@ -853,6 +853,81 @@ export const FRAME_VECTORS: FrameVector[] = [
       'f447011983a6f43643bc425243578b0d', // MAC: HMAC-SHA-256 truncated to 16 bytes
     ],
   },
+  {
+    name: 'purchaseUpload2', session: 'main', dir: 't2c',
+    message: { type: 'purchaseUpload', records: [{ mediumId: h('0123456789abcdef'), cardCounter: 4, amountMinor: 600, currency: 'JPY', terminalId: 'SHOP-01', terminalNonce: h('1122334455667788'), cardMac: h('a1b2c3d4e5f60718') }] },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '24', // message PURCHASE_UPLOAD
+      '0001', // flags MAC
+      '00000014', // sequence 20
+      '00000013', // request id 19
+      '0000003e', // body length 62
+      'a03c', // RECORD, constructed, 60 bytes:
+      '84080123456789abcdef', //   MEDIUM_ID = 8 bytes
+      '920400000004', //   CARD_COUNTER = 4
+      '89080000000000000258', //   AMOUNT_MINOR = 600
+      '8a034a5059', //   CURRENCY = "JPY"
+      '800753484f502d3031', //   TERMINAL_ID = "SHOP-01"
+      '93081122334455667788', //   TERMINAL_NONCE = 8 bytes
+      '9408a1b2c3d4e5f60718', //   CARD_MAC = 8 bytes
+      '340bd38c09c5287fd2ab57a384db67a5', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'purchaseUploadAckRefused', session: 'main', dir: 'c2t',
+    message: { type: 'purchaseUploadAck', results: [], resultCode: 276 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '25', // message PURCHASE_UPLOAD_ACK
+      '0003', // flags MAC RESPONSE
+      '00000014', // sequence 20
+      '00000013', // request id 19
+      '00000004', // body length 4
+      '8c020114', // RESULT_CODE = 276
+      'a9d013af4ad3dfbee7c6a556e38e8896', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'settleRequest2', session: 'main', dir: 't2c',
+    message: { type: 'settleRequest', terminalId: 'SHOP-01', records: [{ mediumId: h('0123456789abcdef'), cardCounter: 4, amountMinor: 600, currency: 'JPY', terminalId: 'SHOP-01', terminalNonce: h('1122334455667788'), cardMac: h('a1b2c3d4e5f60718') }] },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '26', // message SETTLE_REQUEST
+      '0001', // flags MAC
+      '00000015', // sequence 21
+      '00000014', // request id 20
+      '00000047', // body length 71
+      '800753484f502d3031', // TERMINAL_ID = "SHOP-01"
+      'a03c', // RECORD, constructed, 60 bytes:
+      '84080123456789abcdef', //   MEDIUM_ID = 8 bytes
+      '920400000004', //   CARD_COUNTER = 4
+      '89080000000000000258', //   AMOUNT_MINOR = 600
+      '8a034a5059', //   CURRENCY = "JPY"
+      '800753484f502d3031', //   TERMINAL_ID = "SHOP-01"
+      '93081122334455667788', //   TERMINAL_NONCE = 8 bytes
+      '9408a1b2c3d4e5f60718', //   CARD_MAC = 8 bytes
+      '0781b7a2eff2e1c28744eb8b972f047e', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'settleRefused', session: 'main', dir: 'c2t',
+    message: { type: 'settleRefused', resultCode: 278 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '2b', // message SETTLE_REFUSED
+      '0003', // flags MAC RESPONSE
+      '00000015', // sequence 21
+      '00000014', // request id 20
+      '00000004', // body length 4
+      '8c020116', // RESULT_CODE = 278
+      '7e98b83b94b645f519a68f0e6e1a14c0', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
 ];
 
 export const ERROR_VECTORS: ErrorVector[] = [

@@ -90,6 +90,11 @@ const steps: Step[] = [
   { name: 'cashNotesResult', session: 'main', dir: 'c2t', response: true, m: { type: 'cashResult', transactionId: tx(10), status: 0, resultCode: 0 } },
   { name: 'cashCollection', session: 'main', dir: 't2c', m: { type: 'cashCollection', transactionId: tx(11), currency: 'JPY', noteCount: 2, amountMinor: 6000, noteKeys: [tx(0x11), tx(0x12)] } },
   { name: 'cashCollectionResult', session: 'main', dir: 'c2t', response: true, m: { type: 'cashResult', transactionId: tx(11), status: 0, resultCode: 0 } },
+  // Appended: a shop's upload and settle refused with a code (§6.3): blocked terminal (0x0114), center busy (0x0116).
+  { name: 'purchaseUpload2', session: 'main', dir: 't2c', m: { type: 'purchaseUpload', records: [record(4)] } },
+  { name: 'purchaseUploadAckRefused', session: 'main', dir: 'c2t', response: true, m: { type: 'purchaseUploadAck', results: [], resultCode: 0x0114 } },
+  { name: 'settleRequest2', session: 'main', dir: 't2c', m: { type: 'settleRequest', terminalId: 'SHOP-01', records: [record(4)] } },
+  { name: 'settleRefused', session: 'main', dir: 'c2t', response: true, m: { type: 'settleRefused', resultCode: 0x0116 } },
 ];
 
 const keysFor = (s: 'main' | 'callback'): SessionKeys => (s === 'main' ? main : cb);

@@ -10,6 +10,11 @@
  * and acknowledges. The center then makes the bank-POS transfer itself (the
  * protocol has no terminal→relay message; center/emoney/README.md).
  *
+ * A SETTLE_REQUEST the center does not take now is answered SETTLE_REFUSED
+ * with its e-money code (EMONEY_TERMINAL_INVALID for a blocked shop,
+ * EMONEY_BUSY, EMONEY_VALIDITY_UNAVAILABLE...): the outcome is `refused`
+ * with that code, and every record stays in the journal for a later settle.
+ *
  * The command runs in the agent's work queue and waits; the instruction
  * arrives on the callback session, outside the queue, and completes it. An
  * instruction that comes after the terminal stopped waiting is refused
@@ -26,6 +31,7 @@ import type { SessionSealer } from '../../../../protocol/session/sealer.js';
 import type { AsideReason, JournalRecordKey, StoredPurchase } from '../../../journal/types.js';
 import { termError } from '../../errors.js';
 import type { FlowOutcome, RoleContext } from '../../role.js';
+import { resultCodeName } from '../provider-kiosk/result-codes.js';
 import { writeSettlementReceipt } from './receipt.js';
 
 /** The `settle` outcome's details, as the handled instruction left them. */
@@ -66,6 +72,9 @@ export class ShopSettlement {
     if (!callback || ctx.callbackPort === null) throw termError('TERM_CONFIG_INVALID', 'settling needs a callback address (config.callback)', { problems: ['callback: required for settlement'] });
     const records = ctx.journal.listUnsettled().map(toWire);
     const res = await ctx.link.request({ type: 'settleRequest', terminalId: ctx.terminalId, records }, { onFailure: 'TERM_SETTLE_FAILED' });
+    // Not taken now (shop blocked, center busy, lists unavailable...): nothing was opened and nothing is
+    // erased; the records stay in the journal for the next settle.
+    if (res.type === 'settleRefused') return refusedOutcome(ctx, res.resultCode, records.length);
     if (res.type !== 'awaitCallback') throw termError('TERM_SETTLE_FAILED', `the center answered ${res.type} to the settle request`, { type: res.type });
     const waitMs = Math.min(res.waitMs, this.maxWaitMs ?? res.waitMs);
     // The listener accepts the center's call only for this token, and only as long as we wait. Both
@@ -112,6 +121,14 @@ export class ShopSettlement {
     if (this.awaiting === w) this.awaiting = null;
     return w;
   }
+}
+
+/** SETTLE_REFUSED as the command's outcome: `refused` with the center's code (0, or a number this build does not name: TERM_SETTLE_FAILED). */
+function refusedOutcome(ctx: RoleContext, resultCode: number, count: number): FlowOutcome {
+  const code = (resultCode !== 0 && resultCodeName(resultCode)) || 'TERM_SETTLE_FAILED';
+  const remainingCount = ctx.journal.listUnsettled().length;
+  ctx.log.warn({ code, resultCode, records: count }, 'settle refused by the center; nothing erased');
+  return { result: 'refused', code, details: { resultCode, remainingCount } };
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Names of the RESULT_CODE values of CHARGE_RESULT and EMONEY_ISSUE_RESULT
+ * Names of the RESULT_CODE values of CHARGE_RESULT, EMONEY_ISSUE_RESULT, PURCHASE_UPLOAD_ACK and SETTLE_REFUSED
  * (u16 on the wire; 0 = OK, 0x01xx e-money, 0x02xx bank, 0x03xx relay). The
  * center defines them (center/emoney/result-codes.ts, append only); the
  * terminal keeps this copy so it does not load center code, and a test
