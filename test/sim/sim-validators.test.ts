@@ -19,7 +19,8 @@ const run = promisify(execFile);
 const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx');
 const CLI = join(process.cwd(), 'cli', 'tessera.ts');
 
-describe('tessera sim serve --validators', () => {
+// Each step is a tsx CLI process (2-10 s to start on a loaded 2-core machine), so the cases get 90 s.
+describe('tessera sim serve --validators', { timeout: 90_000 }, () => {
   let dir: string;
   let serve: ChildProcess;
   let ready: Record<string, unknown>;
