@@ -133,8 +133,6 @@ export const KIOSK_LIMITS = {
    * center is about to reverse; after it the charge is left to that reversal.
    */
   awaitCardMsDefault: 5 * 60_000,
-  /** How long an unanswered CHARGE_REQUEST is repeated (same id, same sealed PIN) before the kiosk leaves it to the center's doubt timeout. */
-  chargeRepeatWindowMsDefault: 2 * 60_000,
   /** How long a charge bound to a card that left before its credit waits for that card to come back. */
   boundKeepMsDefault: 24 * 3_600_000,
   /** Largest charge a kiosk takes unless configured otherwise (minor units). */

@@ -6,10 +6,12 @@
  * After every test: money is conserved (users' bank money + e-money on cards
  * + ...) and the ledgers of the center and both banks audit clean.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EMONEY_LIMITS } from '../../center/emoney/limits.js';
 import { emoneyReport } from '../../center/emoney/reports.js';
 import { SystemClock } from '../../core/clock.js';
+import { pinBlockFormat2 } from '../../protocol/crypto/seal.js';
 import type { AgentReport } from '../../terminal/agent/role.js';
 import type { OutboxEntry } from '../../terminal/journal/types.js';
 import { CARD_PIN, openEmoneyStack, PROVIDER_KIOSK_ID, WORLD, type EmoneyStack, type StackTerminal } from './support/emoney-stack.js';
@@ -65,6 +67,23 @@ function entry(id: string | undefined, at: StackTerminal = kiosk): OutboxEntry &
   return { ...e!, p: JSON.parse(e!.payload.toString('utf8')) as Record<string, unknown> };
 }
 
+/**
+ * The journal's bytes on disk (database and WAL, where superseded rows linger)
+ * hold nothing of the bank PIN: not its format-2 block (raw or hex), not the
+ * digits as a value, not a sealed copy (the old build's `pinSealed`).
+ */
+function expectNoPinInJournal(pin: string, at: StackTerminal = kiosk): void {
+  const block = pinBlockFormat2(pin);
+  const files = [at.journalPath, `${at.journalPath}-wal`].filter((f) => existsSync(f));
+  expect(files).toContain(at.journalPath);
+  for (const f of files) {
+    const bytes = readFileSync(f);
+    for (const needle of [block, block.toString('hex'), block.toString('hex').toUpperCase(), `"${pin}"`, 'pinSealed']) {
+      expect(bytes.includes(needle), `${f} holds ${typeof needle === 'string' && needle.startsWith('pin') ? needle : 'the PIN'}`).toBe(false);
+    }
+  }
+}
+
 async function centerCharge(id: string | undefined): Promise<{ state: string; card_id: string | null; auth_counter: number | null }> {
   const row = await s.storage.read((q) => q.get<{ state: string; card_id: string | null; auth_counter: number | null }>('SELECT state, card_id, auth_counter FROM emoney_charges WHERE id = ?', [id!]));
   expect(row).toBeDefined();
@@ -109,9 +128,9 @@ describe('provider kiosk: the charge on the real stack', () => {
       expect(charged).toMatchObject({ trigger: 'card', result: 'approved', code: null, details: { stage: 'charged', amountMinor, bankCode: user.ref.bankCode } });
       expect(await balanceOf(user.ref)).toBe(user0 - amountMinor);
       expect(await balanceOf(provider.ref)).toBe(provider0 + amountMinor);
-      // Durable: the approved charge waits for its card; the PIN left the journal with the answer.
+      // Durable: the approved charge waits for its card; the PIN never reached the journal, in any form.
       expect(entry(charged.transactionId)).toMatchObject({ state: 'pending', kind: 'charge', p: { stage: 'approved', amountMinor } });
-      expect(entry(charged.transactionId).p).not.toHaveProperty('pinSealed');
+      expectNoPinInJournal(user.pin);
       expect(await centerCharge(charged.transactionId)).toMatchObject({ state: 'approved', card_id: null });
 
       const credited = await purse(card);
@@ -136,7 +155,7 @@ describe('provider kiosk: the charge on the real stack', () => {
       const r = await charge(cash, amountMinor, pin);
       expect(r).toMatchObject({ result: 'declined', code, details: { stage: 'declined', amountMinor } });
       expect(entry(r.transactionId)).toMatchObject({ state: 'done', p: { stage: 'closed', from: 'requested' } });
-      expect(entry(r.transactionId).p).not.toHaveProperty('pinSealed');
+      expectNoPinInJournal(pin);
       return r;
     };
     await declined(CASH.alice, 1_000, '0000', 'BANK_WRONG_PIN');
@@ -325,10 +344,10 @@ describe('provider kiosk: the charge on the real stack', () => {
     await s.stopCenter();
     const failed = await charge(CASH.bob, 1_200, WORLD.bobB.pin);
     expect(failed).toMatchObject({ result: 'declined', code: 'TERM_CHARGE_ABANDONED', details: { stage: 'abandoned', cause: 'TERM_TX_UNANSWERED', amountMinor: 1_200 } });
-    // Given up durably before anything is sent: CHARGE_ABANDON waits in the outbox; the PIN left the journal.
+    // Given up durably before anything is sent: CHARGE_ABANDON waits in the outbox; the PIN never reached the journal.
     const pending = entry(failed.transactionId);
     expect(pending).toMatchObject({ state: 'pending', p: { stage: 'abandoning', from: 'requested', amountMinor: 1_200 } });
-    expect(pending.p).not.toHaveProperty('pinSealed');
+    expectNoPinInJournal(WORLD.bobB.pin);
     await kiosk.restart();
     const told = kiosk.nextOutcome((r) => r.trigger === 'recover' && r.transactionId === failed.transactionId);
     await s.startCenter();
@@ -350,14 +369,25 @@ describe('provider kiosk: the charge on the real stack', () => {
     const bob0 = await balanceOf(WORLD.bobB.ref);
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
+    let atBank!: () => void;
+    const reached = new Promise<void>((r) => (atBank = r));
     const transfer = s.banks.b.transfer.bind(s.banks.b);
     s.banks.b.transfer = async (req) => {
+      atBank();
       await gate; // the bank answers after the kiosk stopped waiting
       return transfer(req);
     };
     let failed: AgentReport;
     try {
-      failed = await charge(CASH.bob, 1_700, WORLD.bobB.pin);
+      const charging = charge(CASH.bob, 1_700, WORLD.bobB.pin);
+      // While the bank holds the request: the charge is journalled as requested, with no PIN block in any form.
+      await reached;
+      const open = kiosk.withJournal((j) => j.outboxOpen(100)).filter((e) => e.kind === 'charge');
+      expect(open.map((e) => JSON.parse(e.payload.toString('utf8')) as unknown)).toEqual([
+        { stage: 'requested', account: WORLD.bobB.ref, amountMinor: 1_700, currency: 'JPY', requestedAtMs: expect.any(Number) },
+      ]);
+      expectNoPinInJournal(WORLD.bobB.pin);
+      failed = await charging;
     } finally {
       s.banks.b.transfer = transfer;
       release();
@@ -425,6 +455,25 @@ describe('provider kiosk: the charge on the real stack', () => {
       await s.storage.unblockTerminal(PROVIDER_KIOSK_ID);
       await until('kiosk unblocked', () => s.center!.store!.judgeTerminal(PROVIDER_KIOSK_ID).ok);
     }
+  });
+
+  // Last before the log check: the row it plants holds a sealed PIN block, which may linger in the journal's free pages.
+  it('a charge journalled by the previous build (PIN block sealed in the row, `pinSealed`) is read after the upgrade and given up like any unanswered one; the sealed block is dropped', async () => {
+    const bob0 = await balanceOf(WORLD.bobB.ref);
+    await kiosk.stop();
+    const id = `01d0${'00'.repeat(14)}`;
+    const oldRow =
+      '{"stage":"requested","account":{"bankCode":"0002","branchCode":"002","accountNumber":"2000001"},"amountMinor":900,"currency":"JPY",' +
+      `"requestedAtMs":${Date.now()},"pinSealed":"afbeda737d26efd59e7a9dc57944a8c552b410c60415bfd28891d77489bf41a396a320b3"}`;
+    kiosk.withJournal((j) => j.outboxAdd({ transactionId: id, role: 'provider-kiosk', kind: 'charge', payload: Buffer.from(oldRow) }));
+    const told = kiosk.nextOutcome((r) => r.trigger === 'recover' && r.transactionId === id);
+    await kiosk.restart();
+    expect(await told).toMatchObject({ result: 'done', details: { recovered: 'abandoned' } });
+    const closed = entry(id);
+    expect(closed).toMatchObject({ state: 'abandoned', resultCode: 0, p: { stage: 'closed', from: 'requested', amountMinor: 900 } });
+    expect(closed.p).not.toHaveProperty('pinSealed');
+    expect(await centerCharge(id)).toMatchObject({ state: 'reversed' });
+    expect(await balanceOf(WORLD.bobB.ref)).toBe(bob0);
   });
 
   it('never logs a PIN: no bank or card PIN, nor its format-2 block, in any log line of the run', () => {

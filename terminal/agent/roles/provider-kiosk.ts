@@ -15,13 +15,12 @@ import { purseFlow, repeatConfirmation } from './provider-kiosk/credit.js';
 import { sendAbandon } from './provider-kiosk/give-up.js';
 import type { Kiosk } from './provider-kiosk/kiosk.js';
 import { expireIfDue } from './provider-kiosk/pick-charge.js';
-import { PinVault } from './provider-kiosk/pin-vault.js';
 import { parseKioskSettings } from './provider-kiosk/settings.js';
 
 export { PROVIDER_KIOSK };
 
 export function providerKioskRole(config: TerminalConfig): Role {
-  const k: Kiosk = { settings: parseKioskSettings(config.roleSettings), vault: new PinVault(config.keyFile) };
+  const k: Kiosk = { settings: parseKioskSettings(config.roleSettings) };
   return {
     name: PROVIDER_KIOSK,
     onCardInserted: (ctx, card) => cardFlow(k, ctx, card),

@@ -79,6 +79,8 @@ export interface StackTerminal {
   readonly agent: Agent;
   /** The running agent's journal. */
   readonly journal: Journal;
+  /** The journal's database file (its WAL beside it, `-wal`). */
+  readonly journalPath: string;
   /** Reads the journal whether the agent runs or not. */
   withJournal<T>(fn: (j: Journal) => T): T;
   /** Queues keypad entries and inserts the card: the virtual card (hook its `apdu` event) and the flow's report to come. */
@@ -417,7 +419,7 @@ class Terminal implements StackTerminal {
   constructor(
     readonly id: string,
     readonly readerName: string,
-    private readonly journalPath: string,
+    readonly journalPath: string,
     readonly keypad: ScriptedKeypad,
     private readonly slots: CardSlots,
     private readonly make: () => Agent,

@@ -24,8 +24,11 @@ const mediumId = z.string().regex(/^[0-9a-f]{16}$/);
 const counter = z.number().int().min(0).max(0xffff_ffff);
 
 const ChargePayloadSchema = z.discriminatedUnion('stage', [
-  /** CHARGE_REQUEST sent (or about to be), not answered: the sealed PIN block lets it be repeated. */
-  z.object({ stage: z.literal('requested'), ...base, requestedAtMs: ms, pinSealed: z.string().regex(/^[0-9a-f]+$/) }).strict(),
+  /**
+   * CHARGE_REQUEST sent (or about to be), not answered. Never repeated, so it holds no PIN block in any form
+   * (rows of older builds carry a sealed one, `pinSealed`: dropped when read, see decodeCharge).
+   */
+  z.object({ stage: z.literal('requested'), ...base, requestedAtMs: ms }).strict(),
   /**
    * The bank approved; waiting for the e-money card. `mediumId`: the first purse card inserted after the
    * approval (the customer's own, ROLES.md) took it: from then on no other card does.
@@ -62,10 +65,26 @@ export function encodeCharge(p: ChargePayload): Buffer {
   return Buffer.from(JSON.stringify(ChargePayloadSchema.parse(p)));
 }
 
+/**
+ * The one field older builds wrote that this one does not: a `requested` row's
+ * sealed PIN block (they repeated unanswered charges). Such a row still reads
+ * (it is then given up like any unanswered charge, which rewrites the payload
+ * without it); the field itself is dropped, never opened. Writing it is refused
+ * (the schema is strict).
+ */
+function dropLegacyFields(json: unknown): unknown {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return json;
+  const row = json as Record<string, unknown>;
+  if (row['stage'] !== 'requested' || !('pinSealed' in row)) return json;
+  if (typeof row['pinSealed'] !== 'string' || !/^[0-9a-f]+$/.test(row['pinSealed'])) return json; // not the old shape: refused
+  const { pinSealed: _dropped, ...rest } = row;
+  return rest;
+}
+
 /** The payload, or null when it is not one of ours (an entry written by another build). */
 export function decodeCharge(payload: Buffer): ChargePayload | null {
   try {
-    const r = ChargePayloadSchema.safeParse(JSON.parse(payload.toString('utf8')));
+    const r = ChargePayloadSchema.safeParse(dropLegacyFields(JSON.parse(payload.toString('utf8'))));
     return r.success ? r.data : null;
   } catch {
     return null;
@@ -94,7 +113,7 @@ export function setStage(journal: Journal, id: string, p: Exclude<ChargePayload,
   journal.outboxUpdate(id, { payload: encodeCharge(p) });
 }
 
-/** Closes a charge: answered (`done`, with the center's result code) or given up (`abandoned`). The sealed PIN goes with it. */
+/** Closes a charge: answered (`done`, with the center's result code) or given up (`abandoned`). */
 export function closeCharge(journal: Journal, id: string, p: ChargePayload, state: 'done' | 'abandoned', resultCode: number | null = null): void {
   const closed: ChargePayload = { stage: 'closed', ...baseOf(p), from: p.stage === 'abandoning' ? p.from : p.stage };
   journal.outboxUpdate(id, { payload: encodeCharge(closed), state, resultCode });

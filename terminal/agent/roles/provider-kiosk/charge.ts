@@ -1,8 +1,10 @@
 /**
  * The cash-card half of the charge (seed 004): read the account, take the
- * amount and the bank PIN, journal the charge, CHARGE_REQUEST (the PIN sealed
- * into a format-2 block for the session), and record the bank's answer. The
- * PIN is never logged or journalled in clear (pin-vault.ts).
+ * amount and the bank PIN, journal the charge, CHARGE_REQUEST (the PIN as a
+ * format-2 block sealed under the session key), and record the bank's answer.
+ * The PIN block lives only in this flow's memory and in the CHARGE_REQUEST it
+ * is sealed for: never logged, never journalled in any form (an unanswered
+ * charge is given up, never repeated, so nothing needs it later).
  */
 import { isTesseraError } from '../../../../core/errors.js';
 import { STATUS, TAG } from '../../../../protocol/codes.js';
@@ -32,7 +34,7 @@ export async function chargeFlow(k: Kiosk, ctx: RoleContext, card: CardSession):
   card.assertPresent();
   const id = ctx.random.bytes(16).toString('hex');
   const pinBlock = pinBlockFormat2(pin);
-  const p: Stage<'requested'> = { stage: 'requested', account, amountMinor, currency: k.settings.currency, requestedAtMs: ctx.clock.nowMs(), pinSealed: k.vault.seal(id, pinBlock, ctx.random) };
+  const p: Stage<'requested'> = { stage: 'requested', account, amountMinor, currency: k.settings.currency, requestedAtMs: ctx.clock.nowMs() };
   ctx.journal.outboxAdd({ transactionId: id, role: PROVIDER_KIOSK, kind: CHARGE_KIND, payload: encodeCharge(p) });
   let answer: CenterResponse;
   try {

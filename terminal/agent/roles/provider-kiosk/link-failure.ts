@@ -13,7 +13,7 @@ export function failureCode(e: unknown): string {
 
 /**
  * A repeat that got no usable answer: counted, or at the attempt limit the
- * charge is given up (closed, so a sealed PIN leaves the journal with it);
+ * charge is given up (closed);
  * the center resolves a given-up charge by its own timeouts.
  */
 export function failedRepeat(journal: Journal, entry: OutboxEntry, p: ChargePayload, e: unknown): RecoverResult {

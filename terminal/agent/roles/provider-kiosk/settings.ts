@@ -16,8 +16,6 @@ export const kioskSettingsSchema = z
     amountMinorMax: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).default(KIOSK_LIMITS.chargeAmountMinorMaxDefault),
     /** How long an approved charge waits for its e-money card. */
     awaitCardMs: ms.default(KIOSK_LIMITS.awaitCardMsDefault),
-    /** How long an unanswered CHARGE_REQUEST is repeated. */
-    chargeRepeatWindowMs: ms.default(KIOSK_LIMITS.chargeRepeatWindowMsDefault),
     /** How long a charge bound to a card that left before its credit waits for that card. */
     boundKeepMs: ms.default(KIOSK_LIMITS.boundKeepMsDefault),
   })
@@ -25,9 +23,29 @@ export const kioskSettingsSchema = z
 
 export type KioskSettings = z.infer<typeof kioskSettingsSchema>;
 
+/**
+ * Settings of older builds that no longer mean anything: refused (not silently
+ * ignored), each with why and what to do, so a config that relies on one is
+ * corrected rather than trusted.
+ */
+const REMOVED_SETTINGS: Readonly<Record<string, string>> = {
+  chargeRepeatWindowMs: 'no longer used: an unanswered charge is given up (CHARGE_ABANDON), never repeated; remove this field',
+};
+
 export function parseKioskSettings(input: unknown): KioskSettings {
-  const r = kioskSettingsSchema.safeParse(input);
-  if (r.success) return r.data;
-  const problems = r.error.issues.map((i) => `roleSettings.${i.path.join('.') || '(root)'}: ${i.message}`);
+  const removed: string[] = [];
+  let rest = input;
+  if (typeof input === 'object' && input !== null && !Array.isArray(input)) {
+    const kept: Record<string, unknown> = { ...(input as Record<string, unknown>) };
+    for (const [field, why] of Object.entries(REMOVED_SETTINGS)) {
+      if (!Object.hasOwn(kept, field)) continue;
+      removed.push(`roleSettings.${field}: ${why}`);
+      delete kept[field];
+    }
+    rest = kept;
+  }
+  const r = kioskSettingsSchema.safeParse(rest);
+  if (r.success && removed.length === 0) return r.data;
+  const problems = [...removed, ...(r.success ? [] : r.error.issues.map((i) => `roleSettings.${i.path.join('.') || '(root)'}: ${i.message}`))];
   throw termError('TERM_CONFIG_INVALID', `role provider-kiosk: ${problems.join('; ')}`, { problems });
 }
