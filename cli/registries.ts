@@ -4,6 +4,7 @@
  * this list against the registry files scripts/errors-doc.ts finds).
  */
 import '../center/admin/errors.js';
+import '../center/cash/errors.js';
 import '../center/emoney/errors.js';
 import '../center/ledger/errors.js';
 import '../center/relay/bank/errors.js';
