@@ -48,7 +48,7 @@ export const SIM_ERRORS = defineErrors('sim', 'SIM_', {
   },
   SIM_STATE_DIR_IN_USE: {
     meaning: 'Another `tessera sim serve` (the pid in the message and in <state-dir>/sim.lock) runs on this state directory.',
-    action: 'Use that simulator, stop it first (`tessera sim stop`), or pass another --state-dir.',
+    action: 'Use that simulator, stop it first (`tessera sim --state-dir <dir> stop`, the same --state-dir), or pass another --state-dir.',
   },
   SIM_CARD_EXISTS: {
     meaning: 'A card with this id is already issued in this state directory; issuing again would reset its balance and counter.',

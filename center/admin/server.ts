@@ -216,7 +216,9 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
         const code = e instanceof TesseraError ? e.code : 'ADMIN_INTERNAL';
         const status = statusFor(code);
         if (status >= 500) log.error({ err: e, code, url: req.url }, 'admin request failed');
-        const message = e instanceof TesseraError ? e.message : 'internal error';
+        // The code has its own field: the message is the sentence alone, as docs/ADMIN-API.md shows it
+        // (a TesseraError's own message starts with `${code}: `).
+        const message = e instanceof TesseraError ? e.message.replace(`${code}: `, '') : 'internal error';
         const details = e instanceof TesseraError ? e.details : { cause: errorCode(e) };
         send(res, status, { error: { code, message, ...(details ? { details } : {}) } });
       })

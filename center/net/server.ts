@@ -77,7 +77,11 @@ export class CenterServer {
     // A TLS handshake holds a descriptor before `accept` sees it: bound it by the same deadline.
     const tls = o.tls && { handshakeTimeout: this.unauthenticatedTimeoutMs, ...o.tls };
     this.server = tls ? createTlsServer(tls, onConn) : createTcpServer(onConn);
-    this.server.on('error', (e) => this.log.error({ err: e }, 'listener error'));
+    // A failure to listen (EADDRINUSE, EACCES) rejects listen(), which the caller reports coded
+    // (CENTER_LISTEN_FAILED); only an error of a listening server is logged here.
+    this.server.on('error', (e) => {
+      if (this.server.listening) this.log.error({ err: e }, 'listener error');
+    });
   }
 
   /** Open connections: authenticated sessions and connections still in the handshake. */

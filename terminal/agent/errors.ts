@@ -17,7 +17,7 @@ export const TERM_ERRORS = defineErrors('terminal', 'TERM_', {
   },
   TERM_KEY_FILE: {
     meaning: 'The terminal key file is missing, unreadable, or not exactly 32 bytes (raw, or 64 hex chars).',
-    action: 'Provision the terminal key again (32 bytes, hex or raw) at the configured keyFile path.',
+    action: 'Provision the terminal key again at the configured keyFile path: `tessera keys terminal --master <center master key> --key-ref <its keyRef> --out <keyFile>` (32 bytes, hex or raw, mode 0600).',
   },
   TERM_KEY_FILE_PERMISSIONS: {
     meaning: 'The terminal key file is readable or writable by group or others.',

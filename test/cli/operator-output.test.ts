@@ -87,6 +87,24 @@ describe('tessera: operator error output', { timeout: 120_000 }, () => {
     }
   });
 
+  it('gives a terminal port in use its code and no stack trace, at the default log level', async () => {
+    const holder: Server = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const port = (holder.address() as { port: number }).port;
+    try {
+      const r = await cli(['center', '--config', centerConfig('listen-busy', { listen: { port } })]);
+      expect(r.code).toBe(1);
+      expect(r.output).toContain('tessera: CENTER_LISTEN_FAILED: ');
+      expect(r.output).toContain(`port: ${port}`);
+      expect(r.output).toContain('reason: EADDRINUSE');
+      expect(r.output).not.toContain('listener error');
+      expect(r.output).not.toMatch(STACK);
+      expect(r.output).not.toContain('\\n    at ');
+    } finally {
+      holder.close();
+    }
+  });
+
   it('codes a database in a missing directory (STORE_CANNOT_OPEN) and a file that is not a database (STORE_CORRUPT), with the path', async () => {
     const missingDir = join(work, 'no-such-dir', 'center.db');
     let r = await cli(['center', '--config', centerConfig('missing-dir', { db: missingDir })], { TESSERA_LOG_LEVEL: 'silent' });

@@ -91,6 +91,8 @@ describe('admin API', () => {
     for (const [method, path, body, raw, status, code] of cases) {
       const r = await call(method, path, body, raw);
       expect({ path, status: r.status, code: r.json.error?.code }).toEqual({ path, status, code });
+      // The code is not repeated at the head of the message (docs/ADMIN-API.md, Errors).
+      expect(r.json.error.message).not.toMatch(/^[A-Z_]+: /);
     }
   });
 
