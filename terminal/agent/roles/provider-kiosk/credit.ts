@@ -15,6 +15,7 @@ import { termError } from '../../errors.js';
 import type { CardSession, FlowOutcome, RecoverResult, RoleContext } from '../../role.js';
 import { baseOf, closeCharge, setStage, type Stage } from './charge-entry.js';
 import type { Kiosk } from './kiosk.js';
+import { giveUp } from './give-up.js';
 import { failedRepeat, failureCode } from './link-failure.js';
 import { pickCharge } from './pick-charge.js';
 import { RESULT_IN_DOUBT, RESULT_MEDIUM_INVALID, resultCodeName } from './result-codes.js';
@@ -108,15 +109,19 @@ async function applyCredit(ctx: RoleContext, card: CardSession, id: string, p: S
  * code ends the charge (reversed, not approved, another card's...).
  */
 function closeOnIssueAnswer(ctx: RoleContext, id: string, p: Stage<'bound'>, answer: EmoneyIssueResult, balanceMinor: number): FlowOutcome {
-  closeCharge(ctx.journal, id, p, 'done', answer.resultCode);
   const ids = { mediumId: p.mediumId, transactionId: id };
   const details = { amountMinor: p.amountMinor, balanceMinor, resultCode: answer.resultCode };
+  const code = resultCodeName(answer.resultCode) ?? 'TERM_CHARGE_DECLINED';
+  if (answer.status === STATUS.APPROVED || answer.resultCode === RESULT_IN_DOUBT) closeCharge(ctx.journal, id, p, 'done', answer.resultCode);
   if (answer.status === STATUS.APPROVED) return { result: 'approved', code: null, ...ids, details: { stage: 'credited', ...details, confirmed: true } };
   if (answer.resultCode === RESULT_IN_DOUBT) {
     ctx.log.warn({ ...ids }, 'charge in doubt: the card moved on without a receipt here');
     return { result: 'error', code: 'TERM_CHARGE_IN_DOUBT', ...ids, details: { stage: 'in-doubt', ...details } };
   }
-  return { result: 'declined', code: resultCodeName(answer.resultCode) ?? 'TERM_CHARGE_DECLINED', ...ids, details: { stage: 'declined', ...details } };
+  // The customer is told the charge failed: give it up (CHARGE_ABANDON from the outbox) so the
+  // center reverses the money the bank took at once, not after its issue timeout.
+  giveUp(ctx, id, p, code);
+  return { result: 'declined', code, ...ids, details: { stage: 'declined', ...details } };
 }
 
 /**
