@@ -194,7 +194,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('the e-money world as separate processes (tessera bank / center / sim / terminal)', () => {
+// One case drives seven processes through a charge, a sale and a settlement, each step a tsx CLI or a
+// control line: ~20 s on an idle machine, over 30 s when the suite shares two cores with other runs.
+describe('the e-money world as separate processes (tessera bank / center / sim / terminal)', { timeout: 120_000 }, () => {
   it('charges at bank 0001, buys at a shop of bank 0002, settles and pays the shop; every process stops cleanly; audit passes', async () => {
     const charged = await cardFlow(w.kiosk, 0, CASH_CARD, [`amount ${CHARGE}`, `pin ${PIN.alice}`]);
     expect(charged).toMatchObject({ result: 'approved', code: null, details: { stage: 'charged', amountMinor: CHARGE, bankCode: '0001' } });
