@@ -18,7 +18,7 @@ import type { Kiosk } from './kiosk.js';
 import { giveUp } from './give-up.js';
 import { failedRepeat, failureCode } from './link-failure.js';
 import { pickCharge } from './pick-charge.js';
-import { RESULT_IN_DOUBT, RESULT_MEDIUM_INVALID, resultCodeName } from './result-codes.js';
+import { RESULT_CHARGE_REVERSED, RESULT_IN_DOUBT, RESULT_MEDIUM_INVALID, resultCodeName } from './result-codes.js';
 
 type Waiting = Stage<'approved'> | Stage<'bound'>;
 
@@ -112,15 +112,17 @@ function closeOnIssueAnswer(ctx: RoleContext, id: string, p: Stage<'bound'>, ans
   const ids = { mediumId: p.mediumId, transactionId: id };
   const details = { amountMinor: p.amountMinor, balanceMinor, resultCode: answer.resultCode };
   const code = resultCodeName(answer.resultCode) ?? 'TERM_CHARGE_DECLINED';
-  if (answer.status === STATUS.APPROVED || answer.resultCode === RESULT_IN_DOUBT) closeCharge(ctx.journal, id, p, 'done', answer.resultCode);
+  const final = answer.status === STATUS.APPROVED || answer.resultCode === RESULT_IN_DOUBT || answer.resultCode === RESULT_CHARGE_REVERSED;
+  if (final) closeCharge(ctx.journal, id, p, 'done', answer.resultCode);
   if (answer.status === STATUS.APPROVED) return { result: 'approved', code: null, ...ids, details: { stage: 'credited', ...details, confirmed: true } };
   if (answer.resultCode === RESULT_IN_DOUBT) {
     ctx.log.warn({ ...ids }, 'charge in doubt: the card moved on without a receipt here');
     return { result: 'error', code: 'TERM_CHARGE_IN_DOUBT', ...ids, details: { stage: 'in-doubt', ...details } };
   }
-  // The customer is told the charge failed: give it up (CHARGE_ABANDON from the outbox) so the
-  // center reverses the money the bank took at once, not after its issue timeout.
-  giveUp(ctx, id, p, code);
+  // The customer is told the charge failed: unless the center already reversed it, give it up
+  // (CHARGE_ABANDON from the outbox) so the money the bank took is reversed at once, not after
+  // the center's issue timeout.
+  if (!final) giveUp(ctx, id, p, code);
   return { result: 'declined', code, ...ids, details: { stage: 'declined', ...details } };
 }
 

@@ -54,6 +54,8 @@ export function resultCodeName(n: number): string | undefined {
 
 export const RESULT_OK = 0x0000;
 export const RESULT_IN_DOUBT = 0x010a;
+/** The center already reversed the charge (its issue timeout passed): nothing to give up. */
+export const RESULT_CHARGE_REVERSED = 0x0104;
 export const RESULT_IN_PROGRESS = 0x0111;
 /** The purse card is lost, stolen, expired or captured: the kiosk keeps it. */
 export const RESULT_MEDIUM_INVALID = 0x0112;
