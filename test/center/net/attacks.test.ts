@@ -7,29 +7,15 @@
  */
 import { connect, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../core/clock.js';
 import { createLogger } from '../../../core/log.js';
 import { deriveSessionKeys, proofOf } from '../../../protocol/crypto/keys.js';
 import { encodeFrame } from '../../../protocol/frame/encoder.js';
-import { RawPeer } from '../../protocol/support/raw-peer.js';
-import { KEY, startCenter, TID } from './support.js';
+import { KEY, netFixtures, TID } from './support.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const { cleanups, center, peer } = netFixtures();
 
-async function center(extra: Parameters<typeof startCenter>[0] = {}) {
-  const c = await startCenter(extra);
-  cleanups.push(() => c.server.close());
-  return c;
-}
-async function peer(port: number): Promise<RawPeer> {
-  const p = await RawPeer.connect(port);
-  cleanups.push(() => p.close());
-  return p;
-}
 const mediumId = Buffer.from('0123456789abcdef', 'hex');
 
 /** Waits (polling state, not sleeping a fixed time) until `cond` holds; fails after `ms`. */

@@ -1,27 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CenterServer } from '../../../center/net/server.js';
 import { encodeFrame } from '../../../protocol/frame/encoder.js';
 import { pinBlockFormat2, pinFromBlockFormat2 } from '../../../protocol/crypto/seal.js';
 import { TAG } from '../../../protocol/codes.js';
 import { LinkClient } from '../../../terminal/link/link-client.js';
-import { RawPeer } from '../../protocol/support/raw-peer.js';
-import { EchoFlow, KEY, lookup, startCenter, TID } from './support.js';
+import { EchoFlow, KEY, lookup, netFixtures, TID } from './support.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const { cleanups, center, peer } = netFixtures();
 
-async function center(extra: Parameters<typeof startCenter>[0] = {}) {
-  const c = await startCenter(extra);
-  cleanups.push(() => c.server.close());
-  return c;
-}
-async function peer(port: number): Promise<RawPeer> {
-  const p = await RawPeer.connect(port);
-  cleanups.push(() => p.close());
-  return p;
-}
 function client(port: number, extra: Partial<ConstructorParameters<typeof LinkClient>[0]> = {}): LinkClient {
   const c = new LinkClient({ terminalId: TID, terminalKey: KEY, centers: [{ host: '127.0.0.1', port }], ...extra });
   cleanups.push(() => c.close());

@@ -1,5 +1,7 @@
+import { afterEach } from 'vitest';
 import { CenterServer, type SessionHandler, type SessionInfo } from '../../../center/net/index.js';
 import type { CenterResponse, TerminalRequest } from '../../../protocol/messages/types.js';
+import { RawPeer } from '../../protocol/support/raw-peer.js';
 
 export const KEY = Buffer.alloc(32, 0x42);
 export const TID = 'T-0001';
@@ -43,4 +45,28 @@ export async function startCenter(extra: Partial<ConstructorParameters<typeof Ce
   });
   const addr = await server.listen(0);
   return { server, port: addr.port, flows };
+}
+
+/**
+ * Centers and raw peers that close after each test (in reverse order), for
+ * the listener and session tests; `cleanups` takes anything else to undo.
+ */
+export function netFixtures() {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+  return {
+    cleanups,
+    async center(extra: Parameters<typeof startCenter>[0] = {}) {
+      const c = await startCenter(extra);
+      cleanups.push(() => c.server.close());
+      return c;
+    },
+    async peer(port: number): Promise<RawPeer> {
+      const p = await RawPeer.connect(port);
+      cleanups.push(() => p.close());
+      return p;
+    },
+  };
 }

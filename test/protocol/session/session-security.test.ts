@@ -6,7 +6,7 @@
  * never be answered.
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../core/log.js';
 import { CenterServer } from '../../../center/net/server.js';
 import { routeSessions, type CenterFlow } from '../../../center/server/session-router.js';
@@ -19,13 +19,11 @@ import { decodeBody } from '../../../protocol/messages/catalog.js';
 import { protoCodeFromWire, PROTO_WIRE_CODES } from '../../../protocol/errors.js';
 import { encodeFrame } from '../../../protocol/frame/encoder.js';
 import { LinkClient } from '../../../terminal/link/link-client.js';
-import { EchoFlow, KEY, lookup, startCenter, TID } from '../../center/net/support.js';
+import { EchoFlow, KEY, lookup, netFixtures, TID } from '../../center/net/support.js';
 import { RawPeer } from '../support/raw-peer.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const fx = netFixtures();
+const { cleanups, center } = fx;
 
 const mediumId = Buffer.from('0123456789abcdef', 'hex');
 const validity = { type: 'validityRequest', terminalId: TID, mediumId } as const;
@@ -75,15 +73,8 @@ class Injector {
   }
 }
 
-async function center(extra: Parameters<typeof startCenter>[0] = {}) {
-  const c = await startCenter(extra);
-  cleanups.push(() => c.server.close());
-  return c;
-}
-
 async function peer(port: number): Promise<RawPeer> {
-  const p = await RawPeer.connect(port);
-  cleanups.push(() => p.close());
+  const p = await fx.peer(port);
   expect(await p.handshake(TID, KEY)).toBe('authOk');
   return p;
 }
