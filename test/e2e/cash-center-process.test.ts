@@ -14,12 +14,12 @@ import type { Center } from '../../center/server/create-center.js';
 import { openStorage } from '../../center/storage/open.js';
 import { systemClock } from '../../core/clock.js';
 import type { Role } from '../../terminal/agent/role.js';
-import { builtinRoles } from '../../terminal/agent/roles/builtin.js';
 import { freePort } from '../support/free-port.js';
 import { startTestValidator, type TestValidator } from '../support/validator.js';
 import { NOTES, SCALING } from '../terminal/devices/bill-validator.contract.js';
 import { eventually } from '../terminal/devices/wait.js';
-import { startTerminal, startWorld, type TestTerminal, type World } from '../terminal/agent/harness.js';
+import { startCashTerminal } from '../terminal/agent/cash-terminal.js';
+import { startWorld, type TestTerminal, type World } from '../terminal/agent/harness.js';
 import { CliProcess, runCli } from './support/cli-process.js';
 
 const T = 'KIOSK-P1';
@@ -54,18 +54,7 @@ beforeAll(async () => {
   // The harness's terminal finds its center through world.center: here the process above.
   world.center = { address: { port }, close: async () => undefined } as unknown as Center;
   sim = await startTestValidator({ notes: NOTES, scaling: SCALING, cashBoxCapacity: 20 });
-  term = await startTerminal(world, T, {
-    keyFile: await world.terminalKey(T, { register: false }),
-    config: {
-      role: 'cash-test',
-      devices: {
-        reader: { namePattern: `^${world.pcscd.pcscd.slots[0]!.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$` },
-        validator: { path: sim.validator.devicePath, country: 'JP', currency: 'JPY' },
-      },
-    },
-    deps: { roles: builtinRoles().register('cash-test', cashRole) },
-  });
-  await term.agent.context.devices.validator!.enable();
+  term = await startCashTerminal(world, T, sim, cashRole, { keyFile: await world.terminalKey(T, { register: false }) });
 }, 60_000);
 afterAll(async () => {
   await term?.stop();

@@ -15,11 +15,11 @@ import type { CenterFlow } from '../../../center/server/session-router.js';
 import { systemClock } from '../../../core/clock.js';
 import { silentLogger } from '../../../core/log.js';
 import type { Role } from '../../../terminal/agent/role.js';
-import { builtinRoles } from '../../../terminal/agent/roles/builtin.js';
 import { startTestValidator, type TestValidator } from '../../support/validator.js';
 import { NOTES, SCALING } from '../devices/bill-validator.contract.js';
 import { eventually } from '../devices/wait.js';
-import { startTerminal, startWorld, type TestTerminal, type World } from './harness.js';
+import { startCashTerminal } from './cash-terminal.js';
+import { startWorld, type TestTerminal, type World } from './harness.js';
 
 const T = 'KIOSK-B1';
 const cashRole = (): Role => ({ name: 'cash-test', onNoteInEscrow: async () => 'stack' });
@@ -44,11 +44,7 @@ beforeAll(async () => {
   port = (await world.startCenter('cached')).address.port;
   ledger = await Ledger.open(world.storage, systemClock);
   sim = await startTestValidator({ notes: NOTES, scaling: SCALING, cashBoxCapacity: 20 });
-  term = await startTerminal(world, T, {
-    config: { role: 'cash-test', devices: { reader: { namePattern: `^${world.pcscd.pcscd.slots[0]!.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$` }, validator: { path: sim.validator.devicePath, country: 'JP', currency: 'JPY' } } },
-    deps: { roles: builtinRoles().register('cash-test', cashRole) },
-  });
-  await term.agent.context.devices.validator!.enable();
+  term = await startCashTerminal(world, T, sim, cashRole);
 });
 afterAll(async () => {
   await term?.stop();

@@ -7,13 +7,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentReport, Role } from '../../../terminal/agent/role.js';
-import { builtinRoles } from '../../../terminal/agent/roles/builtin.js';
 import type { CashBoxContent } from '../../../terminal/journal/types.js';
 import { Journal } from '../../../terminal/journal/journal.js';
 import { startTestValidator, type TestValidator } from '../../support/validator.js';
 import { NOTES, SCALING } from '../devices/bill-validator.contract.js';
 import { eventually } from '../devices/wait.js';
-import { startTerminal, startWorld, type TestTerminal, type World } from './harness.js';
+import { startCashTerminal } from './cash-terminal.js';
+import { startWorld, type TestTerminal, type World } from './harness.js';
 
 /** Takes notes up to 5000 minor units, returns bigger ones (a kiosk with a top-up limit). */
 const cashRole = (): Role => ({
@@ -35,21 +35,10 @@ beforeAll(async () => {
   await world.startCenter('cached');
   sim = await startTestValidator({ notes: NOTES, scaling: SCALING, cashBoxCapacity: 10 });
   journalPath = `${world.dir}/KIOSK-C1.db`;
-  term = await startTerminal(world, 'KIOSK-C1', {
-    journal: journalPath,
-    config: {
-      role: 'cash-test',
-      devices: {
-        reader: { namePattern: `^${world.pcscd.pcscd.slots[0]!.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$` },
-        validator: { path: sim.validator.devicePath, country: 'JP', currency: 'JPY' },
-      },
-    },
-    deps: { roles: builtinRoles().register('cash-test', cashRole) },
-  });
+  term = await startCashTerminal(world, 'KIOSK-C1', sim, cashRole, { journal: journalPath });
   term.agent.on('outcome', (r) => {
     if (r.trigger === 'cash' && r.details?.['event'] === 'accepted') boxAtReport.push(term.agent.context.journal.cashBox());
   });
-  await term.agent.context.devices.validator!.enable();
 });
 afterAll(async () => {
   await term?.stop();
