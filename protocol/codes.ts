@@ -2,7 +2,9 @@
  * The code tables of the wire protocol, mirrored in PROTOCOL.md §5-§6.
  * One place for every number that goes on the wire: message codes, TLV tags
  * and the enumerations carried in TLV values. Append only; never renumber.
+ * Which capability owns which message codes: core/numbers.ts.
  */
+import { ownerOf } from '../core/numbers.js';
 
 /** Frame header constants (PROTOCOL.md §2). */
 export const MAGIC = 0x5453; // "TS"
@@ -63,6 +65,9 @@ export const MSG = {
   CASH_COLLECTION: 0x52, //     the cash box emptied: collection id, currency, control count and total, the note keys
 } as const;
 export type MsgCode = (typeof MSG)[keyof typeof MSG];
+for (const [name, n] of Object.entries(MSG)) {
+  if (!ownerOf('messages', n)) throw new Error(`message code ${name} = 0x${n.toString(16)} lies in no area's range (core/numbers.ts)`);
+}
 
 /**
  * TLV tags (BER-TLV, context-specific class). One-byte tags are

@@ -19,6 +19,9 @@ const STATUS: Readonly<Record<string, number>> = {
   LEDGER_TOO_MANY_EVENTS: 400,
 };
 
+/** The whole map (the number-registry test checks each code is registered with a remedy). */
+export const HTTP_STATUS_BY_CODE: Readonly<Record<string, number>> = STATUS;
+
 export function statusFor(code: string): number {
   return STATUS[code] ?? 500;
 }

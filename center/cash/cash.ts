@@ -7,6 +7,7 @@
 import type { Clock } from '../../core/clock.js';
 import { TesseraError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
+import { assertWireResultsByPrefix } from '../../core/numbers.js';
 import { STATUS } from '../../protocol/codes.js';
 import type { CashCollectionReport, CashNotesReport, CashResult, CenterResponse, TerminalRequest } from '../../protocol/messages/types.js';
 import { Ledger } from '../ledger/ledger.js';
@@ -29,6 +30,7 @@ export const CASH_RESULT_CODES: Readonly<Record<'OK' | CashCode, number>> = {
   CASH_NOTE_COLLECTED: 0x0a06,
   CASH_LEDGER_REFUSED: 0x0a07,
 };
+assertWireResultsByPrefix(CASH_RESULT_CODES); // 0x0Axx (core/numbers.ts)
 
 export type CashAnswer = { readonly ok: true } | { readonly ok: false; readonly code: CashCode };
 

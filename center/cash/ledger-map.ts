@@ -16,6 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import { TesseraError } from '../../core/errors.js';
+import { assertNumbersIn } from '../../core/numbers.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { CreateTransferResult as TR } from '../ledger/results.js';
 import type { NewAccount, NewTransfer } from '../ledger/types.js';
@@ -27,6 +28,7 @@ export const cashCollected = (terminalId: string): string => `cash-collected@${t
 
 /** Ledger transfer codes of the cash flows. */
 export const CASH_MOVE = { NOTE_STACKED: 501, CASH_COLLECTED: 502 } as const;
+assertNumbersIn('cash', 'ledger', CASH_MOVE); // 5xx (core/numbers.ts)
 
 /** A ledger id derived from the terminal, the step and the terminal's id, so a repeat reuses it. */
 export function cashTransferId(terminalId: string, step: keyof typeof CASH_MOVE, id: string): string {

@@ -17,6 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import { TesseraError } from '../../core/errors.js';
+import { assertNumbersIn } from '../../core/numbers.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { CreateTransferResult as TR } from '../ledger/results.js';
 import type { Tx } from '../storage/types.js';
@@ -29,6 +30,7 @@ export const settleClearing = (bank: string): string => `settle-clearing@${bank}
 
 /** Ledger transfer codes of the e-money flows. */
 export const MOVE = { CHARGE_APPROVED: 401, CARD_CREDITED: 402, CHARGE_REVERSED: 403, RECORDS_ACCEPTED: 404, SHOP_PAID: 405 } as const;
+assertNumbersIn('emoney', 'ledger', MOVE); // 4xx (core/numbers.ts)
 type Move = keyof typeof MOVE;
 
 /** A ledger/bank id derived from an e-money id and a step, so a retried step reuses its id. */

@@ -3,6 +3,7 @@
  * 0x01xx e-money, 0x02xx bank declines, 0x03xx relay. The string codes are
  * the registries' (docs/ERRORS.md); the numbers are fixed here, append only.
  */
+import { assertWireResultsByPrefix } from '../../core/numbers.js';
 import type { TransferCode } from '../relay/types.js';
 import type { EmoneyCode } from './errors.js';
 
@@ -46,6 +47,12 @@ const TABLE: Readonly<Record<ResultCodeName, number>> = {
   RELAY_BANK_UNREACHABLE: 0x0303,
   RELAY_BAD_REQUEST: 0x0304,
 };
+
+// Each code in its area's block (core/numbers.ts): EMONEY_ 0x01xx, BANK_ 0x02xx, RELAY_ 0x03xx.
+assertWireResultsByPrefix(TABLE);
+
+/** The whole table (for the number-registry test, test/core/numbers.test.ts). */
+export const RESULT_CODES: Readonly<Record<ResultCodeName, number>> = TABLE;
 
 const BY_NUMBER = new Map(Object.entries(TABLE).map(([k, v]) => [v, k as ResultCodeName]));
 

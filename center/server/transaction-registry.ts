@@ -1,4 +1,5 @@
 import { TesseraError } from '../../core/errors.js';
+import { assertNumbersIn, WIRE_RESULT_OK } from '../../core/numbers.js';
 import { nameOf, TX_KIND, type TxKind } from '../../protocol/codes.js';
 import type { TransactionRequest } from '../../protocol/messages/types.js';
 import type { Tx } from '../storage/types.js';
@@ -24,6 +25,7 @@ export const TX_RESULT = {
   /** No handler for this transaction kind. */
   KIND_UNSUPPORTED: 3,
 } as const;
+assertNumbersIn('validity', 'wireResults', TX_RESULT, [WIRE_RESULT_OK]); // 0x00xx (core/numbers.ts)
 
 export interface TransactionOutcome {
   readonly approved: boolean;

@@ -5,6 +5,8 @@
  * terminal keeps this copy so it does not load center code, and a test
  * checks the two agree.
  */
+import { assertWireResultsByPrefix } from '../../../../core/numbers.js';
+
 const NAMES: Readonly<Record<number, string>> = {
   0x0000: 'OK',
   0x0101: 'EMONEY_EXISTS_WITH_DIFFERENT_FIELDS',
@@ -43,6 +45,7 @@ const NAMES: Readonly<Record<number, string>> = {
   0x0303: 'RELAY_BANK_UNREACHABLE',
   0x0304: 'RELAY_BAD_REQUEST',
 };
+assertWireResultsByPrefix(Object.fromEntries(Object.entries(NAMES).map(([n, name]) => [name, Number(n)]))); // core/numbers.ts
 
 /** Every named code (the agreement test compares it with the center's table). */
 export const KIOSK_RESULT_CODES: Readonly<Record<number, string>> = NAMES;
