@@ -69,7 +69,8 @@ export class SecurityLog {
 
   constructor(private readonly log: Logger, private readonly clock: Clock) {}
 
-  record(event: SecurityEvent, f: SecurityEventFields): void {
+  /** Counts the event; true when a line was written (false while the kind is over its window's lines). */
+  record(event: SecurityEvent, f: SecurityEventFields): boolean {
     this.counts[event]++;
     const now = this.clock.monoMs();
     let w = this.windows.get(event);
@@ -79,7 +80,7 @@ export class SecurityLog {
     }
     if (w.lines >= SECURITY_LOG_LINES_PER_WINDOW_MAX) {
       w.suppressed++;
-      return;
+      return false;
     }
     w.lines++;
     const suppressed = w.suppressed;
@@ -95,6 +96,7 @@ export class SecurityLog {
       },
       `security: ${SECURITY_EVENTS[event]}`,
     );
+    return true;
   }
 
   /** A snapshot: events of each kind since the listener started. */

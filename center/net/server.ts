@@ -160,8 +160,9 @@ export class CenterServer {
     socket.end(encodeFrame({ type: 'error', wireCode, fatal: true }, { seq: 0, requestId: 0, response: false }), () => socket.destroy());
   }
 
-  private note(event: SecurityEvent | undefined, peer: string, terminalId: string | undefined, detail?: string): void {
-    if (event) this.security.record(event, { peer, terminalId, ...(detail !== undefined && { detail }) });
+  /** Records a security event, if any; true when its line was written. */
+  private note(event: SecurityEvent | undefined, peer: string, terminalId: string | undefined, detail?: string): boolean {
+    return event !== undefined && this.security.record(event, { peer, terminalId, ...(detail !== undefined && { detail }) });
   }
 
   private async serve(socket: Socket, source: string, peer: string): Promise<void> {
@@ -184,8 +185,9 @@ export class CenterServer {
     }).catch((e: unknown) => {
       // The channel has already sent the coded error and closed.
       const err = e as ProtocolError;
-      if (err.code === 'PROTO_AUTH_FAILED') this.log.error({ code: 'PROTO_AUTH_FAILED', peer, ...(claimed !== undefined && { terminalId: claimed }) }, 'terminal not authorised: handshake proof did not verify (wrong terminal key, or terminal id not registered)');
-      if (!late) this.note(securityEventOf(err) ?? (err.code === 'PROTO_TIMEOUT' ? 'handshakeTimeout' : undefined), peer, claimed);
+      const logged = !late && this.note(securityEventOf(err) ?? (err.code === 'PROTO_TIMEOUT' ? 'handshakeTimeout' : undefined), peer, claimed);
+      // The operator's line rides on the security log's rate limit: a flood of bad proofs is not a flood of error lines.
+      if (logged && err.code === 'PROTO_AUTH_FAILED') this.log.error({ code: 'PROTO_AUTH_FAILED', peer, ...(claimed !== undefined && { terminalId: claimed }) }, 'terminal not authorised: handshake proof did not verify (wrong terminal key, or terminal id not registered)');
       return undefined;
     });
     deadline.cancel();
