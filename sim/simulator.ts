@@ -4,7 +4,7 @@ import { systemClock, type Clock } from '../core/clock.js';
 import { TesseraError } from '../core/errors.js';
 import { PidLock } from '../core/files.js';
 import { systemRandom, type Random } from '../core/random.js';
-import { writeFileAtomic } from '../terminal/devices/files/atomic-write.js';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import { CardSlots, type InsertOptions, type SlotView } from './card/card-slots.js';
 import type { CardState, CashCardOptions, CashCardState } from './card/card-state.js';
 import { VirtualMedium } from './medium/virtual-medium.js';

@@ -11,6 +11,7 @@ import type { Ledger } from '../ledger/ledger.js';
 import type { Relay } from '../relay/relay.js';
 import type { BankOutcome } from '../relay/types.js';
 import type { Storage, Tx } from '../storage/types.js';
+import type { Answer } from './answer.js';
 import type { EmoneyConfig, ProviderAccount } from './config.js';
 import { loadCharge, updateCharge, type ChargeRow } from './charge-row.js';
 import { reverseCharge } from './charge-sweep.js';
@@ -19,11 +20,7 @@ import { applyIssue } from './issue.js';
 import { applyMoves, move } from './ledger-map.js';
 import type { ResultCodeName } from './result-codes.js';
 
-export interface Answer {
-  readonly approved: boolean;
-  readonly code: ResultCodeName;
-  readonly hostMac?: Buffer;
-}
+export type { Answer };
 
 export interface ChargeDeps {
   readonly storage: Storage;

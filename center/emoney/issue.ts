@@ -8,7 +8,7 @@ import { creditReceiptMac, deriveCardKeys, hostCreditMac, macEquals } from '../.
 import type { EmoneyIssueRequest } from '../../protocol/messages/types.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Tx } from '../storage/types.js';
-import type { Answer } from './charge-service.js';
+import type { Answer } from './answer.js';
 import type { EmoneyConfig } from './config.js';
 import { updateCharge, type ChargeRow } from './charge-row.js';
 import { applyMoves, move } from './ledger-map.js';

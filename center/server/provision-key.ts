@@ -1,7 +1,7 @@
 import { existsSync, lstatSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { TesseraError } from '../../core/errors.js';
-import { writeFileAtomic } from '../../terminal/devices/files/atomic-write.js';
+import { writeFileAtomic } from '../../core/atomic-write.js';
 import { deriveTerminalKey, readMasterKey } from './terminal-keys.js';
 
 export interface ProvisionKeyOptions {

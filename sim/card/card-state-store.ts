@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { TesseraError } from '../../core/errors.js';
-import { writeFileAtomic } from '../../terminal/devices/files/atomic-write.js';
+import { writeFileAtomic } from '../../core/atomic-write.js';
 import { SIM_LIMITS } from '../limits.js';
 import { StoredCardSchema, type CardState, type StoredCard } from './card-state.js';
 

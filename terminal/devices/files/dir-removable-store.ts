@@ -7,7 +7,7 @@ import type { TesseraError } from '../../../core/errors.js';
 import { DEVICE_LIMITS } from '../../limits.js';
 import { devError } from '../errors.js';
 import type { RemovableStore, RemovableStoreEventMap, RemovableStoreStatus } from '../removable-store.js';
-import { isAtomicTempName, writeFileAtomic } from './atomic-write.js';
+import { isAtomicTempName, writeFileAtomic } from '../../../core/atomic-write.js';
 import { ENVELOPE_HEADER_BYTES, unwrapFile, wrapFile } from './file-envelope.js';
 
 export interface DirRemovableStoreOptions {
