@@ -2,8 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import type { Random } from '../../core/random.js';
-import type { SettlementAck, SettlementInstruction } from '../../protocol/messages/types.js';
-import type { SessionSealer } from '../../protocol/session/sealer.js';
+import type { RequestMessage, ResponseMessage } from '../../protocol/messages/types.js';
 import type { TerminalConfig } from '../config/schema.js';
 import type { BarcodeScanner, Scan } from '../devices/barcode-scanner.js';
 import type { BillValidator, Note } from '../devices/bill-validator.js';
@@ -13,17 +12,21 @@ import type { Journal } from '../journal/journal.js';
 import type { CallbackListener } from '../link/callback-listener.js';
 import { AGENT_LIMITS } from '../limits.js';
 import type { AgentLink } from './agent-link.js';
+import type { CardAppRegistry } from './card-apps.js';
 import { AgentCardSession } from './card-session.js';
 import { bookCash, CASH_COLLECT, collectCash, escrowFlow, watchValidator } from './cash-box.js';
 import { termError } from './errors.js';
 import { keypadUntil, type Keypad } from './keypad.js';
+import { CenterMessageRouter } from './center-messages.js';
 import { errorOutcome } from './outcomes.js';
-import type { AgentCommand, AgentReport, FlowOutcome, Role, RoleContext } from './role.js';
+import type { AgentCommand, AgentReport, CenterMessageSession, FlowOutcome, Role, RoleContext } from './role.js';
 import { WorkQueue } from './work-queue.js';
 
 export interface AgentDeps {
   readonly config: TerminalConfig;
   readonly role: Role;
+  /** The build's card applications; the role's declared ones (Role.apps) must all be here. */
+  readonly cardApps: CardAppRegistry;
   readonly reader: CardReader;
   readonly scanner?: BarcodeScanner | null;
   readonly store?: RemovableStore | null;
@@ -57,9 +60,12 @@ export class Agent extends EventEmitter<AgentEvents> {
   private draining = false;
   private running = false;
   private ctx: RoleContext | null = null;
+  private readonly centerMessages: CenterMessageRouter;
 
+  /** TERM_ROLE_COMPOSITION: see composeRole. */
   constructor(private readonly d: AgentDeps) {
     super();
+    this.centerMessages = composeRole(d.role, d.cardApps);
   }
 
   get context(): RoleContext {
@@ -127,10 +133,13 @@ export class Agent extends EventEmitter<AgentEvents> {
     return this.queue.push(() => this.drainOnce());
   }
 
-  /** The settlement callback handler (runs outside the work queue: the settle command that awaits it is inside). */
-  onSettlementInstruction(msg: SettlementInstruction, session: { sealer: SessionSealer; token: Buffer }): Promise<SettlementAck> {
-    if (!this.d.role.onSettlementInstruction) return Promise.reject(termError('TERM_NOT_SUPPORTED', `role ${this.d.role.name} does not settle`));
-    return this.d.role.onSettlementInstruction(this.context, msg, session);
+  /**
+   * A center-initiated request (callback session), routed by its type to the
+   * role's handler; none: PROTO_UNEXPECTED_MESSAGE. Runs outside the work
+   * queue: the command that awaits it (e.g. settle) is inside.
+   */
+  onCenterMessage(msg: RequestMessage, session: CenterMessageSession): Promise<ResponseMessage> {
+    return this.centerMessages.route(this.context, msg, session);
   }
 
   private contextOf(callbackPort: number | null): RoleContext {
@@ -142,7 +151,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   // ---------------------------------------------------------------- card events
 
   private onInserted(ev: CardInserted): void {
-    const session = new AgentCardSession(this.d.reader, ev, this.d.random);
+    const session = new AgentCardSession(this.d.reader, ev, this.d.random, { registry: this.d.cardApps, role: this.d.role.name, declared: this.d.role.apps ?? [] });
     this.current?.removedByHolder();
     this.current = session;
     if (!this.running || this.queue.full) {
@@ -288,6 +297,18 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.emit('outcome', r);
     return r;
   }
+}
+
+/**
+ * The role's seams checked against the build, and its center-message router:
+ * TERM_ROLE_COMPOSITION when the role needs a card application the build does
+ * not register, or registers two handlers for one center message type.
+ */
+export function composeRole(role: Role, cardApps: CardAppRegistry): CenterMessageRouter {
+  cardApps.assertProvides(role.name, role.apps ?? []);
+  const router = new CenterMessageRouter(role.name);
+  for (const h of role.centerMessages ?? []) router.register(h);
+  return router;
 }
 
 /** The flow's promise, or a rejection with `code` once the signal aborts with that code. */

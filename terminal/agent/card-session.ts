@@ -2,9 +2,8 @@ import type { Clock } from '../../core/clock.js';
 import { isTesseraError, type TesseraError } from '../../core/errors.js';
 import type { Random } from '../../core/random.js';
 import type { CaptureResult, CardChannel, CardInserted, CardReader } from '../devices/card-reader.js';
-import { CashCard } from '../devices/cash-card.js';
-import { PurseCard } from '../devices/purse-card.js';
 import { AGENT_LIMITS } from '../limits.js';
+import type { CardAppKind, CardAppRegistry, CardApps } from './card-apps.js';
 import { termError } from './errors.js';
 import type { CardDisposition, CardSession } from './role.js';
 
@@ -14,15 +13,13 @@ import type { CardDisposition, CardSession } from './role.js';
  * ends it with `removedByHolder()` (reader reported removal) or `abort()`
  * (flow timeout); after either, the signal is aborted (every keypad wait of
  * the flow ends), assertPresent() throws, and every APDU the flow still sends
- * through `purse`/`cashCard` fails with the stop reason (TERM_CARD_REMOVED,
+ * through its card applications (`app(kind)`) fails with the stop reason (TERM_CARD_REMOVED,
  * TERM_FLOW_TIMEOUT) before reaching the reader. Below that, each call names
  * the reader's insertion number, so even a removal the agent has not heard of
  * yet never lets an APDU reach the next card. The card id the flow reads
  * first is bound too: a later READ ID giving another id stops the flow.
  */
 export class AgentCardSession implements CardSession {
-  readonly purse: PurseCard;
-  readonly cashCard: CashCard;
   readonly readerName: string;
   readonly atr: Buffer;
   readonly insertedAtMs: number;
@@ -34,19 +31,42 @@ export class AgentCardSession implements CardSession {
   /** A transmit failed with DEV_CARD_REMOVED: the removal report is owed, even if the reader has not sent it yet. */
   private removalImplied = false;
   private onRemoval: (() => void) | null = null;
+  private readonly apps = new Map<string, unknown>();
+  private readonly declared: ReadonlySet<string>;
+  private readonly random: Random;
+  private readonly registry: CardAppRegistry;
+  private readonly role: string;
 
+  /**
+   * @param roleApps the build's card applications (`registry`), and the role
+   * with the kinds it declared (Role.apps): only those are offered by `app(kind)`.
+   */
   constructor(
     private readonly reader: CardReader,
     inserted: CardInserted,
     random: Random,
+    roleApps: { readonly registry: CardAppRegistry; readonly role: string; readonly declared: readonly CardAppKind[] },
   ) {
     this.readerName = inserted.readerName;
     this.atr = inserted.atr;
     this.insertedAtMs = inserted.readyAtMs;
     this.insertion = inserted.insertion;
-    const channel = this.channel();
-    this.purse = new PurseCard(channel, random, (id) => this.bindId(id));
-    this.cashCard = new CashCard(channel);
+    this.random = random;
+    this.registry = roleApps.registry;
+    this.role = roleApps.role;
+    this.declared = new Set(roleApps.declared);
+  }
+
+  /** The role's application `kind` on this card, built once per flow over the card's bound channel. */
+  app<K extends CardAppKind>(kind: K): CardApps[K] {
+    const made = this.apps.get(kind);
+    if (made !== undefined) return made as CardApps[K];
+    if (!this.declared.has(kind)) {
+      throw termError('TERM_ROLE_COMPOSITION', `role '${this.role}' asked for the card application '${kind}' it did not declare (Role.apps)`, { role: this.role, cardApp: kind, declared: [...this.declared].sort() });
+    }
+    const app = this.registry.create(kind, { channel: this.channel(), random: this.random, bindMediumId: (id) => this.bindId(id) });
+    this.apps.set(kind, app);
+    return app;
   }
 
   get removed(): boolean {

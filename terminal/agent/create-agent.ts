@@ -14,17 +14,20 @@ import type { RemovableStore } from '../devices/removable-store.js';
 import { Journal } from '../journal/journal.js';
 import { CallbackListener } from '../link/callback-listener.js';
 import { LinkClient } from '../link/link-client.js';
-import { Agent } from './agent.js';
+import { Agent, composeRole } from './agent.js';
 import { AgentLink } from './agent-link.js';
+import type { CardAppRegistry } from './card-apps.js';
 import { ScriptedKeypad, type Keypad } from './keypad.js';
 import type { RoleRegistry } from './role-registry.js';
-import { builtinRoles } from './roles/builtin.js';
+import { builtinCardApps, builtinRoles } from './roles/builtin.js';
 
 export interface CreateAgentDeps {
   readonly clock?: Clock;
   readonly random?: Random;
   readonly log?: Logger;
   readonly roles?: RoleRegistry;
+  /** The card applications roles may ask a card session for (default: builtinCardApps()). */
+  readonly cardApps?: CardAppRegistry;
   readonly keypad?: Keypad;
   /** Device drivers (defaults: PC/SC reader, serialport scanner, mount-directory store, ccTalk bill validator). */
   readonly reader?: (config: TerminalConfig, clock: Clock, log: Logger) => CardReader;
@@ -44,6 +47,8 @@ export function createAgent(config: TerminalConfig, deps: CreateAgentDeps = {}):
   const log = deps.log ?? createLogger('terminal');
   const terminalKey = readTerminalKey(config.keyFile);
   const role = (deps.roles ?? builtinRoles()).create(config);
+  const cardApps = deps.cardApps ?? builtinCardApps();
+  composeRole(role, cardApps); // a build whose parts do not fit stops here, before the journal is opened
   const journal = Journal.open(config.journal, { clock });
   const client = new LinkClient({
     terminalId: config.terminalId,
@@ -57,11 +62,12 @@ export function createAgent(config: TerminalConfig, deps: CreateAgentDeps = {}):
   });
   let agent: Agent | undefined;
   const callback = config.callback
-    ? new CallbackListener({ terminalId: config.terminalId, terminalKey, clock, random, logger: log, onInstruction: (msg, s) => agent!.onSettlementInstruction(msg, s) })
+    ? new CallbackListener({ terminalId: config.terminalId, terminalKey, clock, random, logger: log, onRequest: (msg, s) => agent!.onCenterMessage(msg, s) })
     : null;
   agent = new Agent({
     config,
     role,
+    cardApps,
     reader: (deps.reader ?? pcscReader)(config, clock, log),
     scanner: config.devices.scanner ? (deps.scanner ?? serialScanner)(config.devices.scanner, clock, log) : null,
     store: config.devices.store ? (deps.store ?? dirStore)(config.devices.store, clock, log) : null,

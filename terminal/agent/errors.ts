@@ -172,6 +172,10 @@ export const TERM_ERRORS = defineErrors('terminal', 'TERM_', {
     meaning: 'Another terminal agent (the pid in the message and in <journal>.lock) runs with this journal; two agents would race for the card and the journal.',
     action: 'Stop the other agent first, or give this one its own config with its own journal.',
   },
+  TERM_ROLE_COMPOSITION: {
+    meaning: 'The build\'s roles and card applications do not fit together (details: role, messageType or cardApp): two handlers for one center message type, a card application registered twice, a role needing one this build does not register, or a flow asking for one its role did not declare. The agent does not start (or the flow ends).',
+    action: 'Programming error in the build: fix the registration in terminal/agent/roles/builtin.ts or the role named in details (terminal/agent/ROLES.md, "Seams").',
+  },
 });
 
 export type TermErrorCode = keyof typeof TERM_ERRORS;

@@ -7,7 +7,7 @@ export class RoleRegistry {
   private readonly factories = new Map<string, RoleFactory>();
 
   register(name: string, factory: RoleFactory): this {
-    if (this.factories.has(name)) throw new Error(`role '${name}' registered twice`);
+    if (this.factories.has(name)) throw termError('TERM_ROLE_COMPOSITION', `role '${name}' registered twice`, { role: name });
     this.factories.set(name, factory);
     return this;
   }

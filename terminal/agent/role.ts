@@ -14,30 +14,32 @@ import type { TerminalConfig } from '../config/schema.js';
 import type { BarcodeScanner, Scan } from '../devices/barcode-scanner.js';
 import type { BillValidator, Note } from '../devices/bill-validator.js';
 import type { CaptureResult, CardReader } from '../devices/card-reader.js';
-import type { CashCard } from '../devices/cash-card.js';
-import type { PurseCard } from '../devices/purse-card.js';
 import type { RemovableStore } from '../devices/removable-store.js';
 import type { Journal } from '../journal/journal.js';
 import type { OutboxEntry } from '../journal/types.js';
 import type { CallbackListener } from '../link/callback-listener.js';
 import type { AgentLink } from './agent-link.js';
+import type { CardAppKind, CardApps } from './card-apps.js';
 import type { Keypad } from './keypad.js';
 
 /**
  * The card in the reader, for the length of one flow. The flow belongs to
- * this card (ROLES.md, "A flow belongs to its card"): purse and cashCard are
- * bound to it (refused once it left, never reaching another card), and the
- * flow's keypad waits end when it leaves.
+ * this card (ROLES.md, "A flow belongs to its card"): its applications
+ * (`app(kind)`) are bound to it (refused once it left, never reaching another
+ * card), and the flow's keypad waits end when it leaves.
  */
 export interface CardSession {
   readonly readerName: string;
   readonly atr: Buffer;
   /** Monotonic ms (agent clock) when the reader reported the card usable. */
   readonly insertedAtMs: number;
-  /** The purse application on this card (select() first). */
-  readonly purse: PurseCard;
-  /** The bank cash card application (seed 004 kiosk): probe() tells it from a purse without ejecting. */
-  readonly cashCard: CashCard;
+  /**
+   * One of the card applications the role declared (`Role.apps`), built once
+   * per flow over this card's channel (card-apps.ts): `app('purse')`,
+   * `app('cashCard')`, and the kinds capabilities register. A kind the role did
+   * not declare is TERM_ROLE_COMPOSITION.
+   */
+  app<K extends CardAppKind>(kind: K): CardApps[K];
   /** True once the card left the reader (flows stop; see `assertPresent`). */
   readonly removed: boolean;
   /** Aborted when the card is removed or the flow times out. */
@@ -130,11 +132,45 @@ export interface Role {
   onNoteInEscrow?(ctx: RoleContext, note: Note): Promise<'stack' | 'return'>;
   /** Repeats or reverses one of this role's open outbox entries (at start, then periodically). */
   recover?(ctx: RoleContext, entry: OutboxEntry): Promise<RecoverResult>;
-  /** The center's settlement instruction on a callback session (seed 004). */
-  onSettlementInstruction?(ctx: RoleContext, msg: SettlementInstruction, session: { sealer: SessionSealer; token: Buffer }): Promise<SettlementAck>;
+  /** The card applications its card flows use (`card.app(kind)`); the agent refuses to start with one this build does not register. */
+  readonly apps?: readonly CardAppKind[];
+  /**
+   * Its handlers of center-initiated messages, by message type (e.g. the
+   * settlement instruction on a callback session, seed 004; `onCenterMessage`
+   * in center-messages.ts). Two for one type: the agent refuses to start
+   * (TERM_ROLE_COMPOSITION); a type no handler serves is refused on the wire
+   * with PROTO_UNEXPECTED_MESSAGE. They run outside the work queue (a command
+   * inside it may be waiting for them).
+   */
+  readonly centerMessages?: readonly CenterMessageHandler[];
   /** Called once after the agent started (devices open, link started). */
   start?(ctx: RoleContext): Promise<void>;
   stop?(): Promise<void>;
+}
+
+/**
+ * The requests a center sends to a terminal (protocol CALLBACK_REQUESTS but
+ * ping), each with its answer. A capability adds its own by declaration
+ * merging (`declare module '../../role.js' { interface CenterRequests { … } }`).
+ */
+export interface CenterRequests {
+  settlementInstruction: { request: SettlementInstruction; answer: SettlementAck };
+}
+
+export type CenterRequestType = keyof CenterRequests & string;
+
+/** The callback session a center-initiated request arrived on. */
+export interface CenterMessageSession {
+  /** Seals and opens fields under this session's keys (e.g. the provider's security code). */
+  readonly sealer: SessionSealer;
+  /** The callback token the center presented (the one the terminal awaited). */
+  readonly token: Buffer;
+}
+
+/** One handler of one center message type; build it with `onCenterMessage(type, handle)` for the types to line up. */
+export interface CenterMessageHandler<T extends CenterRequestType = CenterRequestType> {
+  readonly type: T;
+  handle(ctx: RoleContext, msg: CenterRequests[T]['request'], session: CenterMessageSession): Promise<CenterRequests[T]['answer']>;
 }
 
 /** Builds a role from the validated config (roles read their own `roleSettings`). */

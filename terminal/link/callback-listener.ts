@@ -3,10 +3,15 @@
  * AWAIT_CALLBACK the terminal expects the center to dial in with the token.
  * Only an awaited token for this terminal id is accepted (once, until it
  * expires); the terminal answers the center's challenge, then serves the
- * SETTLEMENT_INSTRUCTION with the injected handler.
+ * center's requests (the SETTLEMENT_INSTRUCTION today) with the injected
+ * handler: `onRequest` takes every request type and answers it or refuses it
+ * (the agent routes it by type to its role's handler); `onInstruction` is the
+ * settlement-only form for a peer that only settles (the center's test
+ * terminals).
  */
 import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
+import { assert } from '../../core/assert.js';
 import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
 import { silentLogger, type Logger } from '../../core/log.js';
 import { systemRandom, type Random } from '../../core/random.js';
@@ -14,7 +19,7 @@ import { safeEqual } from '../../protocol/crypto/mac.js';
 import { protoError } from '../../protocol/errors.js';
 import { PROTOCOL_LIMITS } from '../../protocol/limits.js';
 import { CALLBACK_REQUESTS } from '../../protocol/messages/catalog.js';
-import type { SettlementAck, SettlementInstruction } from '../../protocol/messages/types.js';
+import type { RequestMessage, ResponseMessage, SettlementAck, SettlementInstruction } from '../../protocol/messages/types.js';
 import { Channel } from '../../protocol/session/channel.js';
 import { terminalCallbackHandshake } from '../../protocol/session/handshake.js';
 import { RpcSession } from '../../protocol/session/rpc.js';
@@ -23,12 +28,26 @@ import { sessionSealer, type SessionSealer } from '../../protocol/session/sealer
 export interface CallbackListenerOptions {
   terminalId: string;
   terminalKey: Buffer;
-  /** Executes the instruction (transfer, erase records) and reports what was erased. */
-  onInstruction: (msg: SettlementInstruction, ctx: { sealer: SessionSealer; token: Buffer }) => Promise<SettlementAck>;
+  /**
+   * Answers one of the center's requests on a callback session (any type of
+   * CALLBACK_REQUESTS but ping). Rejecting with a ProtocolError coded
+   * PROTO_UNEXPECTED_MESSAGE refuses it as not served (non-fatal); any other
+   * rejection is PROTO_HANDLER_FAILED.
+   */
+  onRequest?: (msg: RequestMessage, ctx: CallbackSession) => Promise<ResponseMessage>;
+  /** Settlement only: executes the instruction (transfer, erase records) and reports what was erased. */
+  onInstruction?: (msg: SettlementInstruction, ctx: CallbackSession) => Promise<SettlementAck>;
   clock?: Clock;
   random?: Random;
   logger?: Logger;
   tls?: TlsOptions;
+}
+
+/** The session a center's request arrived on. */
+export interface CallbackSession {
+  readonly sealer: SessionSealer;
+  /** The callback token the center presented. */
+  readonly token: Buffer;
 }
 
 interface Awaited {
@@ -45,6 +64,7 @@ export class CallbackListener {
   private readonly sockets = new Set<Socket>();
 
   constructor(private readonly o: CallbackListenerOptions) {
+    assert((o.onRequest === undefined) !== (o.onInstruction === undefined), 'CallbackListener: give exactly one of onRequest, onInstruction');
     this.clock = o.clock ?? systemClock;
     this.random = o.random ?? systemRandom;
     this.log = o.logger ?? silentLogger;
@@ -115,7 +135,13 @@ export class CallbackListener {
       clock: this.clock,
       acceptRequests: CALLBACK_REQUESTS,
       pingIntervalMs: 0,
-      onRequest: (req) => this.o.onInstruction(req as SettlementInstruction, { sealer, token: hs.token }),
+      onRequest: (req) => this.answer(req, { sealer, token: hs.token }),
     });
+  }
+
+  private answer(req: RequestMessage, session: CallbackSession): Promise<ResponseMessage> {
+    if (this.o.onRequest) return this.o.onRequest(req, session);
+    if (req.type !== 'settlementInstruction') return Promise.reject(protoError('PROTO_UNEXPECTED_MESSAGE', 'request not served by this callback listener', { request: req.type }));
+    return this.o.onInstruction!(req, session);
   }
 }

@@ -9,7 +9,7 @@ import { allRegistries } from '../../core/errors.js';
 import { errorPrefixOwner, inRange, NUMBER_AREAS, ownerOf, WIRE_RESULT_OK, type NumberKind, type Range } from '../../core/numbers.js';
 import { MSG, NAK_REASON } from '../../protocol/codes.js';
 import { renderErrorsDoc } from '../../scripts/errors-doc.js';
-import { KIOSK_RESULT_CODES } from '../../terminal/agent/roles/provider-kiosk/result-codes.js';
+import { KIOSK_RESULT_CODES } from '../../terminal/agent/roles/emoney/provider-kiosk/result-codes.js';
 
 interface Num { readonly source: string; readonly name: string; readonly n: number; readonly area: string }
 

@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../core/log.js';
-import { resolveDebitDoubt } from '../../../terminal/agent/roles/member-shop/debit-doubt.js';
-import { parseRoleSettings, shopSettingsSchema } from '../../../terminal/agent/roles/member-shop/settings.js';
-import { ShopSettlement } from '../../../terminal/agent/roles/member-shop/settlement.js';
-import { parseAmount } from '../../../terminal/agent/roles/shop.js';
+import { resolveDebitDoubt } from '../../../terminal/agent/roles/emoney/member-shop/debit-doubt.js';
+import { parseRoleSettings, shopSettingsSchema } from '../../../terminal/agent/roles/emoney/member-shop/settings.js';
+import { ShopSettlement } from '../../../terminal/agent/roles/emoney/member-shop/settlement.js';
+import { parseAmount } from '../../../terminal/agent/roles/emoney/shop.js';
 import type { RoleContext } from '../../../terminal/agent/role.js';
 import { Journal } from '../../../terminal/journal/journal.js';
 

@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { resultCodeName as centerResultCodeName, resultCodeOf } from '../../../center/emoney/result-codes.js';
 import { formatOperatorError } from '../../../core/errors.js';
 import { builtinRoles } from '../../../terminal/agent/roles/builtin.js';
-import { decodeCharge, encodeCharge } from '../../../terminal/agent/roles/provider-kiosk/charge-entry.js';
-import { KIOSK_RESULT_CODES, resultCodeName } from '../../../terminal/agent/roles/provider-kiosk/result-codes.js';
-import { parseKioskSettings } from '../../../terminal/agent/roles/provider-kiosk/settings.js';
+import { decodeCharge, encodeCharge } from '../../../terminal/agent/roles/emoney/provider-kiosk/charge-entry.js';
+import { KIOSK_RESULT_CODES, resultCodeName } from '../../../terminal/agent/roles/emoney/provider-kiosk/result-codes.js';
+import { parseKioskSettings } from '../../../terminal/agent/roles/emoney/provider-kiosk/settings.js';
 import { parseTerminalConfig } from '../../../terminal/config/load.js';
 import { KIOSK_LIMITS } from '../../../terminal/limits.js';
 

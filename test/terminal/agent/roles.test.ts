@@ -23,12 +23,13 @@ let held: Promise<void> = Promise.resolve();
 /** An offline shop in miniature: PIN + debit → journal record; scans and store reads echo back. */
 const probe: Role = {
   name: 'probe',
+  apps: ['purse'],
   async onCardInserted(ctx, card) {
-    await card.purse.select();
-    const mediumId = await card.purse.readId();
-    await card.purse.verifyPin(await ctx.keypad.read('pin'));
+    await card.app('purse').select();
+    const mediumId = await card.app('purse').readId();
+    await card.app('purse').verifyPin(await ctx.keypad.read('pin'));
     const amountMinor = Number(await ctx.keypad.read('amount'));
-    const d = await card.purse.debit(amountMinor, ctx.terminalId);
+    const d = await card.app('purse').debit(amountMinor, ctx.terminalId);
     ctx.journal.appendPurchase({ mediumId, cardCounter: d.counter, amountMinor, currency: 'JPY', terminalId: ctx.terminalId, terminalNonce: d.terminalNonce, cardMac: d.cardMac });
     return { result: 'approved', code: null, mediumId, details: { balanceMinor: d.balanceMinor } };
   },

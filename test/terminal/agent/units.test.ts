@@ -145,6 +145,7 @@ describe('outcomes and the TERM_ registry', () => {
         "TERM_CASHBOX_EMPTY",
         "TERM_KEYPAD_FULL",
         "TERM_JOURNAL_IN_USE",
+        "TERM_ROLE_COMPOSITION",
       ]
     `);
   });

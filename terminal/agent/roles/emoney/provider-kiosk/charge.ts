@@ -6,16 +6,16 @@
  * is sealed for: never logged, never journalled in any form (an unanswered
  * charge is given up, never repeated, so nothing needs it later).
  */
-import { isTesseraError } from '../../../../core/errors.js';
-import { STATUS, TAG } from '../../../../protocol/codes.js';
-import { pinBlockFormat2 } from '../../../../protocol/crypto/seal.js';
-import type { CashCardAccount } from '../../../../protocol/cashcard/responses.js';
-import type { CenterResponse } from '../../../../protocol/messages/types.js';
-import type { OutboxEntry } from '../../../journal/types.js';
-import type { RequestBuilder } from '../../../link/link-client.js';
-import { KIOSK_LIMITS } from '../../../limits.js';
-import { termError } from '../../errors.js';
-import type { CardSession, FlowOutcome, RecoverResult, RoleContext } from '../../role.js';
+import { isTesseraError } from '../../../../../core/errors.js';
+import { STATUS, TAG } from '../../../../../protocol/codes.js';
+import { pinBlockFormat2 } from '../../../../../protocol/crypto/seal.js';
+import type { CashCardAccount } from '../../../../../protocol/cashcard/responses.js';
+import type { CenterResponse } from '../../../../../protocol/messages/types.js';
+import type { OutboxEntry } from '../../../../journal/types.js';
+import type { RequestBuilder } from '../../../../link/link-client.js';
+import { KIOSK_LIMITS } from '../../../../limits.js';
+import { termError } from '../../../errors.js';
+import type { CardSession, FlowOutcome, RecoverResult, RoleContext } from '../../../role.js';
 import { baseOf, CHARGE_KIND, closeCharge, encodeCharge, openCharges, PROVIDER_KIOSK, setStage, type ChargeBase, type Stage } from './charge-entry.js';
 import type { Kiosk } from './kiosk.js';
 import { giveUp, sendAbandon } from './give-up.js';
@@ -25,7 +25,7 @@ import { RESULT_IN_PROGRESS, resultCodeName } from './result-codes.js';
 const PIN = new RegExp(`^[0-9]{${KIOSK_LIMITS.bankPinDigitsMin},${KIOSK_LIMITS.bankPinDigitsMax}}$`);
 
 export async function chargeFlow(k: Kiosk, ctx: RoleContext, card: CardSession): Promise<FlowOutcome> {
-  const account = await card.cashCard.readAccount();
+  const account = await card.app('cashCard').readAccount();
   supersedeWaitingCharges(ctx);
   const amountMinor = parseAmount(await ctx.keypad.read('amount'), k.settings.amountMinorMax);
   const pin = await ctx.keypad.read('pin');

@@ -9,10 +9,11 @@
  * `clear` empties the basket. Shared with vending: member-shop/purchase.ts,
  * settlement.ts, receipt.ts.
  */
-import { PURSE_LIMITS } from '../../../protocol/purse/constants.js';
-import type { TerminalConfig } from '../../config/schema.js';
-import { termError } from '../errors.js';
-import type { CardSession, FlowOutcome, Role, RoleContext } from '../role.js';
+import { PURSE_LIMITS } from '../../../../protocol/purse/constants.js';
+import type { TerminalConfig } from '../../../config/schema.js';
+import { onCenterMessage } from '../../center-messages.js';
+import { termError } from '../../errors.js';
+import type { CardSession, FlowOutcome, Role, RoleContext } from '../../role.js';
 import { Basket, clearBasket, scanItem } from './member-shop/basket.js';
 import { memberShopCommands } from './member-shop/commands.js';
 import { identifyPurse, sellOnCard } from './member-shop/purchase.js';
@@ -30,10 +31,11 @@ export function shopRole(config: TerminalConfig): Role {
   const basket = new Basket();
   return {
     name: SHOP,
+    apps: ['purse'],
     onCardInserted: (ctx, card) => sale(ctx, card, settings, basket),
     onScan: async (ctx, scan) => scanItem(ctx, scan, basket, settings.products),
     onCommand: memberShopCommands(settlement, { clear: async (ctx) => clearBasket(ctx, basket) }),
-    onSettlementInstruction: (ctx, msg, session) => settlement.onInstruction(ctx, msg, session),
+    centerMessages: [onCenterMessage('settlementInstruction', (ctx, msg, session) => settlement.onInstruction(ctx, msg, session))],
   };
 }
 

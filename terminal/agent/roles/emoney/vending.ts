@@ -4,9 +4,10 @@
  * Prices are validated when the role is created (TERM_CONFIG_INVALID). No
  * PIN is asked unless the card demands it (the Tessera purse does, CARD.md).
  */
-import type { TerminalConfig } from '../../config/schema.js';
-import { termError } from '../errors.js';
-import type { CardSession, FlowOutcome, Role, RoleContext } from '../role.js';
+import type { TerminalConfig } from '../../../config/schema.js';
+import { onCenterMessage } from '../../center-messages.js';
+import { termError } from '../../errors.js';
+import type { CardSession, FlowOutcome, Role, RoleContext } from '../../role.js';
 import { memberShopCommands } from './member-shop/commands.js';
 import { identifyPurse, sellOnCard } from './member-shop/purchase.js';
 import { parseRoleSettings, vendingSettingsSchema, type VendingSettings } from './member-shop/settings.js';
@@ -19,9 +20,10 @@ export function vendingRole(config: TerminalConfig): Role {
   const settlement = new ShopSettlement(settings.settleWaitMs);
   return {
     name: VENDING,
+    apps: ['purse'],
     onCardInserted: (ctx, card) => vend(ctx, card, settings),
     onCommand: memberShopCommands(settlement),
-    onSettlementInstruction: (ctx, msg, session) => settlement.onInstruction(ctx, msg, session),
+    centerMessages: [onCenterMessage('settlementInstruction', (ctx, msg, session) => settlement.onInstruction(ctx, msg, session))],
   };
 }
 

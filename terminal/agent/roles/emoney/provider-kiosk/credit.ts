@@ -6,13 +6,13 @@
  * pulled card or a lost link resumes with the same charge id (the center
  * answers the same host MAC for the same card and counter).
  */
-import { isTesseraError } from '../../../../core/errors.js';
-import { STATUS } from '../../../../protocol/codes.js';
-import type { CenterResponse, EmoneyIssueRequest, EmoneyIssueResult } from '../../../../protocol/messages/types.js';
-import type { OutboxEntry } from '../../../journal/types.js';
-import { errorOutcome } from '../../outcomes.js';
-import { termError } from '../../errors.js';
-import type { CardSession, FlowOutcome, RecoverResult, RoleContext } from '../../role.js';
+import { isTesseraError } from '../../../../../core/errors.js';
+import { STATUS } from '../../../../../protocol/codes.js';
+import type { CenterResponse, EmoneyIssueRequest, EmoneyIssueResult } from '../../../../../protocol/messages/types.js';
+import type { OutboxEntry } from '../../../../journal/types.js';
+import { errorOutcome } from '../../../outcomes.js';
+import { termError } from '../../../errors.js';
+import type { CardSession, FlowOutcome, RecoverResult, RoleContext } from '../../../role.js';
 import { baseOf, closeCharge, setStage, type Stage } from './charge-entry.js';
 import type { Kiosk } from './kiosk.js';
 import { giveUp } from './give-up.js';
@@ -24,11 +24,11 @@ type Waiting = Stage<'approved'> | Stage<'bound'>;
 
 /** A purse card: complete the charge waiting for it, or answer its balance. */
 export async function purseFlow(k: Kiosk, ctx: RoleContext, card: CardSession): Promise<FlowOutcome> {
-  await card.purse.select(); // a card with neither application is ejected here (TERM_FOREIGN_CARD)
-  const mediumId = await card.purse.readId();
+  await card.app('purse').select(); // a card with neither application is ejected here (TERM_FOREIGN_CARD)
+  const mediumId = await card.app('purse').readId();
   const charge = pickCharge(k, ctx, mediumId);
   if (!charge) {
-    const purse = await card.purse.readPurse();
+    const purse = await card.app('purse').readPurse();
     return { result: 'done', code: null, mediumId, details: { balanceMinor: purse.balanceMinor, currency: purse.currency } };
   }
   try {
@@ -56,7 +56,7 @@ function takenBy(ctx: RoleContext, id: string, p: Waiting, mediumId: string): Wa
 async function creditCard(ctx: RoleContext, card: CardSession, id: string, p: Waiting, mediumId: string): Promise<FlowOutcome> {
   const refused = await unlock(ctx, card);
   if (refused) return { ...refused, mediumId, transactionId: id };
-  const purse = await card.purse.readPurse();
+  const purse = await card.app('purse').readPurse();
   if (purse.currency !== p.currency) {
     // This card can never take it: the customer's next card may (the charge is not left taken by this one).
     if (p.stage === 'approved' && p.mediumId !== undefined) setStage(ctx.journal, id, { stage: 'approved', ...baseOf(p), approvedAtMs: p.approvedAtMs });
@@ -84,7 +84,7 @@ async function unlock(ctx: RoleContext, card: CardSession): Promise<FlowOutcome 
   const pin = await ctx.keypad.read('pin');
   if (!/^[0-9]{4,8}$/.test(pin)) throw termError('TERM_CHARGE_ENTRY_INVALID', 'the card PIN must be 4-8 digits', { prompt: 'pin' });
   try {
-    await card.purse.verifyPin(pin);
+    await card.app('purse').verifyPin(pin);
     return null;
   } catch (e) {
     if (!isTesseraError(e) || (e.code !== 'DEV_PIN_WRONG' && e.code !== 'DEV_PIN_BLOCKED')) throw e;
@@ -95,7 +95,7 @@ async function unlock(ctx: RoleContext, card: CardSession): Promise<FlowOutcome 
 /** CREDIT with the host MAC, then journal the receipt before confirming it. */
 async function applyCredit(ctx: RoleContext, card: CardSession, id: string, p: Stage<'bound'>, hostMac: Buffer): Promise<FlowOutcome> {
   card.assertPresent();
-  const receipt = await card.purse.credit(p.amountMinor, hostMac);
+  const receipt = await card.app('purse').credit(p.amountMinor, hostMac);
   const credited: Stage<'credited'> = { stage: 'credited', ...baseOf(p), mediumId: p.mediumId, counter: receipt.counter, balanceMinor: receipt.balanceMinor, cardMac: receipt.cardMac.toString('hex') };
   setStage(ctx.journal, id, credited);
   ctx.log.info({ transactionId: id, mediumId: p.mediumId, amountMinor: p.amountMinor }, 'e-money card credited');

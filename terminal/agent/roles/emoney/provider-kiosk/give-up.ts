@@ -6,11 +6,11 @@
  * CHARGE_ABANDON until the center answers, so the center reverses it at once
  * (and a kiosk restart still tells it).
  */
-import { STATUS } from '../../../../protocol/codes.js';
-import type { ChargeAbandon, CenterResponse } from '../../../../protocol/messages/types.js';
-import type { OutboxEntry } from '../../../journal/types.js';
-import { termError } from '../../errors.js';
-import type { RecoverResult, RoleContext } from '../../role.js';
+import { STATUS } from '../../../../../protocol/codes.js';
+import type { ChargeAbandon, CenterResponse } from '../../../../../protocol/messages/types.js';
+import type { OutboxEntry } from '../../../../journal/types.js';
+import { termError } from '../../../errors.js';
+import type { RecoverResult, RoleContext } from '../../../role.js';
 import { baseOf, closeCharge, setStage, type Stage } from './charge-entry.js';
 import { failedRepeat } from './link-failure.js';
 import { resultCodeName } from './result-codes.js';

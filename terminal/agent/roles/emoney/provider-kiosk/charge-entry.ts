@@ -5,10 +5,10 @@
  * ("Provider kiosk").
  */
 import { z } from 'zod';
-import type { Logger } from '../../../../core/log.js';
-import type { Journal } from '../../../journal/journal.js';
-import type { OutboxEntry } from '../../../journal/types.js';
-import { AGENT_LIMITS } from '../../../limits.js';
+import type { Logger } from '../../../../../core/log.js';
+import type { Journal } from '../../../../journal/journal.js';
+import type { OutboxEntry } from '../../../../journal/types.js';
+import { AGENT_LIMITS } from '../../../../limits.js';
 
 export const PROVIDER_KIOSK = 'provider-kiosk';
 export const CHARGE_KIND = 'charge';

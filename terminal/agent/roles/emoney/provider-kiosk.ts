@@ -6,9 +6,9 @@
  * CREDIT → confirmation). A purse card with no charge waiting gets its
  * balance. The state machine is in ../ROLES.md ("Provider kiosk").
  */
-import type { TerminalConfig } from '../../config/schema.js';
-import type { OutboxEntry } from '../../journal/types.js';
-import type { CardSession, FlowOutcome, RecoverResult, Role, RoleContext } from '../role.js';
+import type { TerminalConfig } from '../../../config/schema.js';
+import type { OutboxEntry } from '../../../journal/types.js';
+import type { CardSession, FlowOutcome, RecoverResult, Role, RoleContext } from '../../role.js';
 import { abandonUnanswered, chargeFlow } from './provider-kiosk/charge.js';
 import { abandonUnreadable, decodeCharge, PROVIDER_KIOSK } from './provider-kiosk/charge-entry.js';
 import { purseFlow, repeatConfirmation } from './provider-kiosk/credit.js';
@@ -23,6 +23,7 @@ export function providerKioskRole(config: TerminalConfig): Role {
   const k: Kiosk = { settings: parseKioskSettings(config.roleSettings) };
   return {
     name: PROVIDER_KIOSK,
+    apps: ['cashCard', 'purse'],
     onCardInserted: (ctx, card) => cardFlow(k, ctx, card),
     recover: (ctx, entry) => recover(k, ctx, entry),
   };
@@ -30,7 +31,7 @@ export function providerKioskRole(config: TerminalConfig): Role {
 
 /** A cash card is probed first: probing never ejects, the purse's select() ejects a card that has neither. */
 async function cardFlow(k: Kiosk, ctx: RoleContext, card: CardSession): Promise<FlowOutcome> {
-  return (await card.cashCard.probe()) ? chargeFlow(k, ctx, card) : purseFlow(k, ctx, card);
+  return (await card.app('cashCard').probe()) ? chargeFlow(k, ctx, card) : purseFlow(k, ctx, card);
 }
 
 /** The outbox repeat (at start, on reconnect, periodically) of one open charge, by its step. */

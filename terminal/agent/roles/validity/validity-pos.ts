@@ -4,13 +4,13 @@
  * TRANSACTION_REQUEST (journalled first; a repeat carries the same id) →
  * TRANSACTION_RESULT. A NAK with capture keeps the card; without, returns it.
  */
-import { isTesseraError, TesseraError } from '../../../core/errors.js';
-import { NAK_REASON, nameOf, STATUS, TX_KIND } from '../../../protocol/codes.js';
-import type { CenterResponse, TransactionRequest } from '../../../protocol/messages/types.js';
-import type { TerminalConfig } from '../../config/schema.js';
-import type { OutboxEntry } from '../../journal/types.js';
-import { termError } from '../errors.js';
-import type { CardSession, FlowOutcome, RecoverResult, Role, RoleContext } from '../role.js';
+import { isTesseraError, TesseraError } from '../../../../core/errors.js';
+import { NAK_REASON, nameOf, STATUS, TX_KIND } from '../../../../protocol/codes.js';
+import type { CenterResponse, TransactionRequest } from '../../../../protocol/messages/types.js';
+import type { TerminalConfig } from '../../../config/schema.js';
+import type { OutboxEntry } from '../../../journal/types.js';
+import { termError } from '../../errors.js';
+import type { CardSession, FlowOutcome, RecoverResult, Role, RoleContext } from '../../role.js';
 
 export const VALIDITY_POS = 'validity-pos';
 
@@ -30,6 +30,7 @@ export function validityPosRole(config: TerminalConfig): Role {
   const tx = config.transaction;
   return {
     name: VALIDITY_POS,
+    apps: ['purse'],
     onCardInserted: (ctx, card) => cardFlow(ctx, card, tx),
     recover: (ctx, entry) => recoverTransaction(ctx, entry),
   };
@@ -74,8 +75,8 @@ async function cardFlow(ctx: RoleContext, card: CardSession, tx: TerminalConfig[
  */
 async function readMedium(card: CardSession): Promise<string> {
   try {
-    await card.purse.select();
-    return await card.purse.readId();
+    await card.app('purse').select();
+    return await card.app('purse').readId();
   } catch (e) {
     if (!isTesseraError(e) || !e.code.startsWith('DEV_') || e.code === 'DEV_NOT_OUR_CARD' || e.code === 'DEV_CARD_REMOVED') throw e;
     throw termError('TERM_CARD_UNREADABLE', 'the card could not be read', { ...e.details, deviceCode: e.code }, e);

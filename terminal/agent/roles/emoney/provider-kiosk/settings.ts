@@ -3,8 +3,8 @@
  * created: a bad config stops the agent at start (TERM_CONFIG_INVALID).
  */
 import { z } from 'zod';
-import { KIOSK_LIMITS } from '../../../limits.js';
-import { termError } from '../../errors.js';
+import { KIOSK_LIMITS } from '../../../../limits.js';
+import { termError } from '../../../errors.js';
 
 const ms = z.number().int().positive();
 

@@ -4,9 +4,9 @@
  * not at the first customer.
  */
 import { z } from 'zod';
-import { PROTOCOL_LIMITS } from '../../../../protocol/limits.js';
-import { SHOP_LIMITS } from '../../../limits.js';
-import { termError } from '../../errors.js';
+import { PROTOCOL_LIMITS } from '../../../../../protocol/limits.js';
+import { SHOP_LIMITS } from '../../../../limits.js';
+import { termError } from '../../../errors.js';
 
 const currency = z.string().regex(/^[A-Z]{3}$/, 'currency: 3 uppercase letters (ISO 4217 alpha)');
 /** Caps the center's AWAIT_CALLBACK wait (the operator's patience); absent: the center's wait. */

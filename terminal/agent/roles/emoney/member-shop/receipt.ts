@@ -12,11 +12,11 @@
  * holds the truth: no store, no medium, or a failed write is a log line and
  * never fails the settlement.
  */
-import { errorCode } from '../../../../core/errors.js';
-import { RECORD_STATUS } from '../../../../protocol/codes.js';
-import type { RemovableStore } from '../../../devices/removable-store.js';
-import { SHOP_LIMITS } from '../../../limits.js';
-import type { RoleContext } from '../../role.js';
+import { errorCode } from '../../../../../core/errors.js';
+import { RECORD_STATUS } from '../../../../../protocol/codes.js';
+import type { RemovableStore } from '../../../../devices/removable-store.js';
+import { SHOP_LIMITS } from '../../../../limits.js';
+import type { RoleContext } from '../../../role.js';
 
 /** What the receipt is made from: the handled instruction's outcome details. */
 export interface SettledBatch {

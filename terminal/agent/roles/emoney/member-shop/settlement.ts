@@ -22,15 +22,15 @@
  * same instruction on the next settle (its batch resumes), so a settle
  * outcome never hides an erasure.
  */
-import type { TimerHandle } from '../../../../core/clock.js';
-import { isTesseraError } from '../../../../core/errors.js';
-import { safeEqual } from '../../../../protocol/crypto/mac.js';
-import { nameOf, RECORD_STATUS, TAG } from '../../../../protocol/codes.js';
-import type { PurchaseRecord, RecordResult, SettlementAck, SettlementInstruction } from '../../../../protocol/messages/types.js';
-import type { SessionSealer } from '../../../../protocol/session/sealer.js';
-import type { AsideReason, JournalRecordKey, StoredPurchase } from '../../../journal/types.js';
-import { termError } from '../../errors.js';
-import type { FlowOutcome, RoleContext } from '../../role.js';
+import type { TimerHandle } from '../../../../../core/clock.js';
+import { isTesseraError } from '../../../../../core/errors.js';
+import { safeEqual } from '../../../../../protocol/crypto/mac.js';
+import { nameOf, RECORD_STATUS, TAG } from '../../../../../protocol/codes.js';
+import type { PurchaseRecord, RecordResult, SettlementAck, SettlementInstruction } from '../../../../../protocol/messages/types.js';
+import type { SessionSealer } from '../../../../../protocol/session/sealer.js';
+import type { AsideReason, JournalRecordKey, StoredPurchase } from '../../../../journal/types.js';
+import { termError } from '../../../errors.js';
+import type { FlowOutcome, RoleContext } from '../../../role.js';
 import { resultCodeName } from '../provider-kiosk/result-codes.js';
 import { writeSettlementReceipt } from './receipt.js';
 

@@ -5,13 +5,13 @@
  * journalled durably before the sale is reported approved. A debit whose
  * answer is lost is handled in debit-doubt.ts.
  */
-import { isTesseraError, type TesseraError } from '../../../../core/errors.js';
-import { swHex, SW } from '../../../../protocol/purse/status-words.js';
-import type { PurseState } from '../../../../protocol/purse/responses.js';
-import type { DebitResult } from '../../../devices/purse-card.js';
-import { AGENT_LIMITS } from '../../../limits.js';
-import { termError } from '../../errors.js';
-import type { CardSession, FlowOutcome, RoleContext } from '../../role.js';
+import { isTesseraError, type TesseraError } from '../../../../../core/errors.js';
+import { swHex, SW } from '../../../../../protocol/purse/status-words.js';
+import type { PurseState } from '../../../../../protocol/purse/responses.js';
+import type { DebitResult } from '../../../../devices/purse-card.js';
+import { AGENT_LIMITS } from '../../../../limits.js';
+import { termError } from '../../../errors.js';
+import type { CardSession, FlowOutcome, RoleContext } from '../../../role.js';
 import { resolveDebitDoubt } from './debit-doubt.js';
 
 export interface SaleTerms {
@@ -32,8 +32,8 @@ const CARD_ANSWERED = new Set(['DEV_INSUFFICIENT_FUNDS', 'DEV_PIN_WRONG', 'DEV_P
  * DEV_NOT_OUR_CARD (status word in details; reported TERM_FOREIGN_CARD).
  */
 export async function identifyPurse(card: CardSession): Promise<string> {
-  await card.purse.select();
-  return card.purse.readId();
+  await card.app('purse').select();
+  return card.app('purse').readId();
 }
 
 /**
@@ -42,13 +42,13 @@ export async function identifyPurse(card: CardSession): Promise<string> {
  * throw coded errors.
  */
 export async function sellOnCard(ctx: RoleContext, card: CardSession, mediumId: string, terms: SaleTerms): Promise<FlowOutcome> {
-  const purse = await card.purse.readPurse();
+  const purse = await card.app('purse').readPurse();
   const earlier = resolveDebitDoubt(ctx, mediumId, purse);
   if (earlier) return earlier;
   const refusal = refuse(mediumId, purse, terms);
   if (refusal) return refusal;
   assertJournalRoom(ctx, mediumId);
-  if (terms.pinRequired) await card.purse.verifyPin(await ctx.keypad.read('pin'));
+  if (terms.pinRequired) await card.app('purse').verifyPin(await ctx.keypad.read('pin'));
   let d: DebitResult;
   try {
     d = await debit(ctx, card, mediumId, purse, terms, terms.pinRequired);
@@ -88,7 +88,7 @@ async function debit(ctx: RoleContext, card: CardSession, mediumId: string, purs
   ctx.journal.debitSent({ mediumId, counterBefore: purse.counter, balanceBeforeMinor: purse.balanceMinor, amountMinor, currency, terminalId: ctx.terminalId });
   let d: DebitResult;
   try {
-    d = await card.purse.debit(amountMinor, ctx.terminalId);
+    d = await card.app('purse').debit(amountMinor, ctx.terminalId);
   } catch (e) {
     if (!isTesseraError(e) || !CARD_ANSWERED.has(e.code)) {
       const deviceCode = isTesseraError(e) ? e.code : 'UNCODED';
@@ -96,7 +96,7 @@ async function debit(ctx: RoleContext, card: CardSession, mediumId: string, purs
     }
     ctx.journal.debitAnswered(mediumId, null);
     if (pinAsked || !needsPin(e)) throw e;
-    await card.purse.verifyPin(await ctx.keypad.read('pin'));
+    await card.app('purse').verifyPin(await ctx.keypad.read('pin'));
     return debit(ctx, card, mediumId, purse, terms, true);
   }
   // One SQLite transaction: the doubt goes, the record is on disk. Only then is the sale approved.

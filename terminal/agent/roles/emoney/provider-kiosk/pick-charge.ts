@@ -1,4 +1,4 @@
-import type { RoleContext } from '../../role.js';
+import type { RoleContext } from '../../../role.js';
 import { openCharges, type OpenCharge } from './charge-entry.js';
 import { giveUp, type GivenUp } from './give-up.js';
 import type { Kiosk } from './kiosk.js';

@@ -20,8 +20,8 @@
  *                                it cannot tell; kept aside UNRESOLVED for the
  *                                operator (the center's records at c+1 decide).
  */
-import type { PurseState } from '../../../../protocol/purse/responses.js';
-import type { FlowOutcome, RoleContext } from '../../role.js';
+import type { PurseState } from '../../../../../protocol/purse/responses.js';
+import type { FlowOutcome, RoleContext } from '../../../role.js';
 
 /** Resolves this card's doubt, if any. Returns the outcome to end the flow with, or null to go on with the sale. */
 export function resolveDebitDoubt(ctx: RoleContext, mediumId: string, purse: PurseState): FlowOutcome | null {

@@ -8,10 +8,10 @@
  * It lives in memory only: a restart forgets it, which loses nothing — no
  * card was debited and nothing was journalled for an open basket.
  */
-import type { Scan } from '../../../devices/barcode-scanner.js';
-import { SHOP_LIMITS } from '../../../limits.js';
-import { termError } from '../../errors.js';
-import type { FlowOutcome, RoleContext } from '../../role.js';
+import type { Scan } from '../../../../devices/barcode-scanner.js';
+import { SHOP_LIMITS } from '../../../../limits.js';
+import { termError } from '../../../errors.js';
+import type { FlowOutcome, RoleContext } from '../../../role.js';
 import { ITEM_CODE } from './settings.js';
 
 export interface BasketItem {

@@ -1,5 +1,5 @@
-import { termError } from '../../errors.js';
-import type { AgentCommand, FlowOutcome, RoleContext } from '../../role.js';
+import { termError } from '../../../errors.js';
+import type { AgentCommand, FlowOutcome, RoleContext } from '../../../role.js';
 import type { ShopSettlement } from './settlement.js';
 
 export type CommandHandler = (ctx: RoleContext, cmd: AgentCommand) => Promise<FlowOutcome>;

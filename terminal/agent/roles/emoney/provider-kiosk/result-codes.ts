@@ -5,7 +5,7 @@
  * terminal keeps this copy so it does not load center code, and a test
  * checks the two agree.
  */
-import { assertWireResultsByPrefix } from '../../../../core/numbers.js';
+import { assertWireResultsByPrefix } from '../../../../../core/numbers.js';
 
 const NAMES: Readonly<Record<number, string>> = {
   0x0000: 'OK',

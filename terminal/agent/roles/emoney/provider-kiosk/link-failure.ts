@@ -1,8 +1,8 @@
-import { isTesseraError } from '../../../../core/errors.js';
-import type { Journal } from '../../../journal/journal.js';
-import type { OutboxEntry } from '../../../journal/types.js';
-import { AGENT_LIMITS } from '../../../limits.js';
-import type { RecoverResult } from '../../role.js';
+import { isTesseraError } from '../../../../../core/errors.js';
+import type { Journal } from '../../../../journal/journal.js';
+import type { OutboxEntry } from '../../../../journal/types.js';
+import { AGENT_LIMITS } from '../../../../limits.js';
+import type { RecoverResult } from '../../../role.js';
 import { closeCharge, type ChargePayload } from './charge-entry.js';
 
 /** The code to journal for a failed attempt (the protocol code under a TERM_ link error); never a message. */
