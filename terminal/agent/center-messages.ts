@@ -6,7 +6,7 @@
  * handlers for one type are a composition error (TERM_ROLE_COMPOSITION, at
  * agent creation); a type no handler serves is refused the way the protocol
  * says a receiver refuses a known request it does not serve: a non-fatal
- * PROTO_UNEXPECTED_MESSAGE (PROTOCOL.md §5, "Non-fatal"), the session going on.
+ * PROTO_UNEXPECTED_MESSAGE (PROTOCOL.md §7, "Non-fatal"), the session going on.
  */
 import { protoError } from '../../protocol/errors.js';
 import type { RequestMessage, ResponseMessage } from '../../protocol/messages/types.js';
