@@ -2,8 +2,10 @@
  * What a terminal role is and what it gets to work with. The agent owns the
  * devices, the link and the journal; a role is the business flow that runs
  * when a card is inserted, a code is scanned, or an operator command comes
- * (e.g. "settle"). Roles: validity-pos (seed 001, here), provider-kiosk,
- * shop, vending (seed 004, the e-money work) — registered in a RoleRegistry.
+ * (e.g. "settle"). Roles: validity-pos (seed 001, roles/validity/),
+ * provider-kiosk, shop, vending (seed 004, roles/emoney/) — each capability's
+ * folder exports its roles, roles/builtin.ts lists the capabilities
+ * (ROLES.md, "Seams").
  */
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
@@ -113,7 +115,7 @@ export interface RoleContext {
 }
 
 /**
- * A terminal role. Every handler runs inside the agent's single work queue
+ * A terminal role. Every handler but the center-message ones runs inside the agent's single work queue
  * (one flow at a time: card flows, scans, commands and outbox repeats never
  * overlap, so a validity check's session state is never shared). Handlers
  * return an outcome; coded errors they throw become `error` outcomes. The
