@@ -64,7 +64,7 @@ export class ChargeService {
     if (req.currency !== this.d.config.currency) return no('BANK_CURRENCY_MISMATCH');
     const provider = this.providerAt(req.bankCode);
     if (!provider) return no('EMONEY_NO_PROVIDER_ACCOUNT');
-    // The charge row is durable, and claimed for this bank call (claims.ts), before the bank is called:
+    // The charge row is durable, and claimed for this bank call (CHARGE_CALLS), before the bank is called:
     // no node's sweep reverses it, and no other node's retry calls the bank, while the call runs.
     const start = await this.d.storage.transact(async (tx): Promise<Answer | 'call'> => {
       const nowMs = this.d.clock.nowMs();

@@ -212,7 +212,7 @@ export class SettlementService {
 
   /**
    * The bank-POS transfer provider@B → shop@B (idempotent by the batch-derived id): acked → settled.
-   * The node that claims the acked batch (claims.ts) is the only one calling the bank for it; a pay on
+   * The node that claims the acked batch (BATCH_CALLS) is the only one calling the bank for it; a pay on
    * another node (its sweep) meanwhile returns without calling.
    */
   async pay(batchId: string): Promise<'settled' | 'pay_failed' | 'pending' | 'held' | 'skipped'> {

@@ -56,9 +56,9 @@ export const flag = (name: string): Column<boolean> =>
 export const oneOf = <const V extends string>(name: string, values: readonly V[]): Column<V> =>
   column(name, `one of ${values.join('|')}`, (v) => (typeof v === 'string' && (values as readonly string[]).includes(v) ? (v as V) : MISMATCH), (v) => v);
 
-/** The same column, NULL allowed (read as null). */
+/** The same column, NULL allowed (read as null; a column missing from the row is still refused). */
 export const nullable = <T>(c: Column<T>): Column<T | null> =>
-  column(c.name, `${c.expected} or null`, (v) => (v === null || v === undefined ? null : c.read(v)), (v) => (v === null ? null : c.write(v)));
+  column(c.name, `${c.expected} or null`, (v) => (v === null ? null : v === undefined ? MISMATCH : c.read(v)), (v) => (v === null ? null : c.write(v)));
 
 type Columns = Readonly<Record<string, Column<unknown>>>;
 export type RowOf<C extends Columns> = { -readonly [K in keyof C]: C[K] extends Column<infer T> ? T : never };

@@ -27,7 +27,7 @@ export interface StateMachine<S extends string> {
   check(from: S | null, to: S, details?: Record<string, unknown>): void;
 }
 
-export function stateMachine<const S extends string>(name: string, spec: { initial: readonly S[]; next: Readonly<Record<S, readonly S[]>> }): StateMachine<S> {
+export function stateMachine<const S extends string>(name: string, spec: { initial: readonly NoInfer<S>[]; next: Readonly<Record<S, readonly NoInfer<S>[]>> }): StateMachine<S> {
   const states = Object.keys(spec.next) as S[];
   for (const s of [...spec.initial, ...states.flatMap((f) => spec.next[f])]) assert(states.includes(s), `${name}: state ${s} has no row in the table`);
   const allows = (from: S | null, to: S): boolean => (from === null ? spec.initial : (spec.next[from] ?? [])).includes(to);
