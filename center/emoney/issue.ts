@@ -52,7 +52,7 @@ export async function applyIssue(tx: Tx, row: Charge, req: EmoneyIssueRequest, c
 async function authorize(tx: Tx, row: Charge, req: EmoneyIssueRequest, cardId: string, c: IssueContext): Promise<Answer> {
   const taken = await CHARGE_IDS.get(tx, `WHERE card_id = ? AND auth_counter = ? AND state = 'authorized'`, [cardId, req.cardCounter]);
   if (taken) return no('EMONEY_COUNTER_TAKEN');
-  const seen = MAX_COUNTER.from((await tx.get('SELECT MAX(counter) AS m FROM emoney_records WHERE card_id = ?', [cardId])) ?? { m: null });
+  const seen = (await MAX_COUNTER.queryOne(tx, 'SELECT MAX(counter) AS m FROM emoney_records WHERE card_id = ?', [cardId]))!; // an aggregate: always one row
   if (seen.m !== null && req.cardCounter < seen.m) return no('EMONEY_COUNTER_STALE');
   const keys = deriveCardKeys(c.config.issuerMasterKey, cardId);
   const hostMac = hostCreditMac(keys.hostMacKey, { cardId, counter: req.cardCounter, amountMinor: row.amountMinor, currency: row.currency });

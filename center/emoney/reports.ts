@@ -34,13 +34,13 @@ const COUNT = rowMapper('count', { count: int('c') });
 
 export async function emoneyReport(storage: Storage): Promise<EmoneyReport> {
   return storage.read(async (q) => {
-    const shops = (await q.all(`SELECT shop_id, bank_code, COUNT(*) AS c, SUM(total) AS s FROM emoney_batches WHERE state = 'settled' GROUP BY shop_id, bank_code ORDER BY shop_id`)).map(SHOP_SUMS.from);
-    const charged = (await q.all(`SELECT bank_code, SUM(amount) AS s FROM emoney_charges WHERE state IN ('approved','authorized','issued') GROUP BY bank_code`)).map(BANK_SUMS.from);
-    const settled = (await q.all(`SELECT bank_code, SUM(total) AS s FROM emoney_batches WHERE state = 'settled' GROUP BY bank_code`)).map(BANK_SUMS.from);
+    const shops = await SHOP_SUMS.query(q, `SELECT shop_id, bank_code, COUNT(*) AS c, SUM(total) AS s FROM emoney_batches WHERE state = 'settled' GROUP BY shop_id, bank_code ORDER BY shop_id`);
+    const charged = await BANK_SUMS.query(q, `SELECT bank_code, SUM(amount) AS s FROM emoney_charges WHERE state IN ('approved','authorized','issued') GROUP BY bank_code`);
+    const settled = await BANK_SUMS.query(q, `SELECT bank_code, SUM(total) AS s FROM emoney_batches WHERE state = 'settled' GROUP BY bank_code`);
     const accounts = await ACCOUNTS.all(q, `WHERE kind IN ('provider_at_bank','emoney_float')`);
-    const chargeStates = (await q.all(`SELECT state, COUNT(*) AS c FROM emoney_charges GROUP BY state`)).map(STATE_COUNTS.from);
-    const batchStates = (await q.all(`SELECT state, COUNT(*) AS c FROM emoney_batches GROUP BY state`)).map(STATE_COUNTS.from);
-    const flags = COUNT.from((await q.get(`SELECT COUNT(*) AS c FROM emoney_flags`)) ?? { c: 0 });
+    const chargeStates = await STATE_COUNTS.query(q, `SELECT state, COUNT(*) AS c FROM emoney_charges GROUP BY state`);
+    const batchStates = await STATE_COUNTS.query(q, `SELECT state, COUNT(*) AS c FROM emoney_batches GROUP BY state`);
+    const flags = (await COUNT.queryOne(q, `SELECT COUNT(*) AS c FROM emoney_flags`))!; // an aggregate: always one row
     const sumBy = (rows: readonly { bankCode: string; sumMinor: number }[], bank: string): number => rows.find((r) => r.bankCode === bank)?.sumMinor ?? 0;
     const banks = accounts.filter((a) => a.id.startsWith('provider@')).map((a) => {
       const bankCode = String(a.institution);

@@ -74,6 +74,10 @@ export interface RowMapper<C extends Columns> {
   all(q: SqlExecutor, rest: string, params?: readonly SqlParam[]): Promise<RowOf<C>[]>;
   /** The first row of `SELECT <columns> FROM <table> <rest>`, mapped, or undefined. */
   get(q: SqlExecutor, rest: string, params?: readonly SqlParam[]): Promise<RowOf<C> | undefined>;
+  /** Every row of a whole query whose select list names the mapper's columns (aggregates, joins), mapped. */
+  query(q: SqlExecutor, sql: string, params?: readonly SqlParam[]): Promise<RowOf<C>[]>;
+  /** The first row of such a query, mapped, or undefined. */
+  queryOne(q: SqlExecutor, sql: string, params?: readonly SqlParam[]): Promise<RowOf<C> | undefined>;
   /** `col_a = ?, col_b = ?` and the bound values of the fields given (undefined fields are left out). */
   set(fields: Partial<RowOf<C>>): { sql: string; params: SqlParam[] };
   /** The column of a field. */
@@ -105,6 +109,11 @@ export function rowMapper<C extends Columns>(table: string, cols: C): RowMapper<
     all: async (q, rest, params = []) => (await q.all(`SELECT ${columns} FROM ${table} ${rest}`, params)).map(from),
     get: async (q, rest, params = []) => {
       const r = await q.get(`SELECT ${columns} FROM ${table} ${rest}`, params);
+      return r === undefined ? undefined : from(r);
+    },
+    query: async (q, sql, params = []) => (await q.all(sql, params)).map(from),
+    queryOne: async (q, sql, params = []) => {
+      const r = await q.get(sql, params);
       return r === undefined ? undefined : from(r);
     },
     set: (fields) => {

@@ -64,6 +64,14 @@ describe.each(['sqlite', 'postgres'] as const)('row mappers on %s', (engine) => 
     expect(THINGS.columns).toBe('id, amount, state, mac, booked, note');
   });
 
+  it('reads aggregate rows through a mapper of their aliases (PostgreSQL\'s COUNT and SUM come back as text: still safe integers)', async () => {
+    const SUMS = rowMapper('sums per state', { state: text('state'), count: int('c'), sumMinor: int('s') });
+    const rows = await storage.read((q) => SUMS.query(q, 'SELECT state, COUNT(*) AS c, SUM(amount) AS s FROM kit_things GROUP BY state ORDER BY state', []));
+    expect(rows).toEqual([{ state: 'done', count: 1, sumMinor: 5 }, { state: 'new', count: 1, sumMinor: 9_007_199_254_740_991 }]);
+    const MAX = rowMapper('max amount', { m: nullable(int('m')) });
+    expect(await storage.read((q) => MAX.queryOne(q, "SELECT MAX(amount) AS m FROM kit_things WHERE state = 'none'"))).toEqual({ m: null });
+  });
+
   it('writes through the same mapper: set() names the columns of the fields given, in field order', async () => {
     const set = THINGS.set({ amountMinor: 7, booked: false, note: null });
     expect(set).toEqual({ sql: 'amount = ?, booked = ?, note = ?', params: [7, 0, null] });
