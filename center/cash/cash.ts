@@ -10,13 +10,14 @@ import type { Logger } from '../../core/log.js';
 import { assertWireResultsByPrefix } from '../../core/numbers.js';
 import { STATUS } from '../../protocol/codes.js';
 import type { CashCollectionReport, CashNotesReport, CashResult, CenterResponse, TerminalRequest } from '../../protocol/messages/types.js';
+import { int, nullable, oneOf, rowMapper, text, type MappedRow } from '../kit/rows.js';
 import { Ledger } from '../ledger/ledger.js';
 import type { SessionHandler, SessionInfo } from '../net/types.js';
 import type { CenterFlow } from '../server/session-router.js';
 import type { Storage, Tx } from '../storage/types.js';
 import type { CashCode } from './errors.js';
 import { applyCashMoves, cashAccounts, cashBox, cashCollectedMove, noteStacked } from './ledger-map.js';
-import { CASH_LIMITS } from './limits.js';
+import { CashLimits } from './limits.js';
 import { cashMigrations } from './schema.js';
 
 /** RESULT_CODE values of CASH_RESULT (PROTOCOL.md §6.7): 0 = OK, 0x0Axx cash. Append only. */
@@ -33,6 +34,11 @@ export const CASH_RESULT_CODES: Readonly<Record<'OK' | CashCode, number>> = {
 assertWireResultsByPrefix(CASH_RESULT_CODES); // 0x0Axx (core/numbers.ts)
 
 export type CashAnswer = { readonly ok: true } | { readonly ok: false; readonly code: CashCode };
+
+const BOOKED_NOTES = rowMapper('cash_notes', { amountMinor: int('amount'), currency: text('currency'), stackedAtMs: int('stacked_at_ms') });
+const COLLECTED_NOTES = rowMapper('cash_notes', { noteKey: text('note_key'), amountMinor: int('amount'), currency: text('currency'), collectionId: nullable(text('collection_id')) });
+type CollectedNote = MappedRow<typeof COLLECTED_NOTES>;
+const COLLECTIONS = rowMapper('cash_collections', { noteCount: int('notes'), amountMinor: int('amount'), state: oneOf('state', ['booked', 'mismatch']), code: text('code') });
 
 const refuse = (code: CashCode, message: string, details: Record<string, unknown> = {}): TesseraError => new TesseraError(code, message, details);
 const hex = (b: Buffer): string => b.toString('hex');
@@ -70,7 +76,7 @@ export class CashBook {
   async bookNotes(terminalId: string, req: Pick<CashNotesReport, 'notes'>): Promise<CashAnswer> {
     const keys = new Set<string>();
     for (const n of req.notes) {
-      if (n.amountMinor <= 0 || n.amountMinor > CASH_LIMITS.NOTE_AMOUNT_MAX_MINOR || keys.has(hex(n.noteKey))) return this.refused(terminalId, 'CASH_BAD_AMOUNT', { noteKey: hex(n.noteKey) });
+      if (n.amountMinor <= 0 || n.amountMinor > CashLimits.noteAmountMinorMax || keys.has(hex(n.noteKey))) return this.refused(terminalId, 'CASH_BAD_AMOUNT', { noteKey: hex(n.noteKey) });
       keys.add(hex(n.noteKey));
     }
     const currency = req.notes[0]?.currency;
@@ -86,9 +92,9 @@ export class CashBook {
     const moves = [];
     for (const n of notes) {
       const key = hex(n.noteKey);
-      const row = await tx.get(`SELECT amount, currency, stacked_at_ms FROM cash_notes WHERE terminal_id = ? AND note_key = ?${tx.forUpdate}`, [terminalId, key]);
+      const row = await BOOKED_NOTES.get(tx, `WHERE terminal_id = ? AND note_key = ?${tx.forUpdate}`, [terminalId, key]);
       if (row) {
-        if (Number(row['amount']) !== n.amountMinor || row['currency'] !== n.currency || Number(row['stacked_at_ms']) !== n.stackedAtMs) {
+        if (row.amountMinor !== n.amountMinor || row.currency !== n.currency || row.stackedAtMs !== n.stackedAtMs) {
           throw refuse('CASH_NOTE_CONFLICT', 'note key booked with other fields', { noteKey: key });
         }
         continue;
@@ -111,17 +117,17 @@ export class CashBook {
     if (!accounts.ok) return accounts;
     const nowMs = this.clock.nowMs();
     return this.attempt(terminalId, async (tx): Promise<CashAnswer> => {
-      const prior = await tx.get(`SELECT notes, amount, state, code FROM cash_collections WHERE terminal_id = ? AND collection_id = ? AND currency = ?${tx.forUpdate}`, [terminalId, collectionId, req.currency]);
+      const prior = await COLLECTIONS.get(tx, `WHERE terminal_id = ? AND collection_id = ? AND currency = ?${tx.forUpdate}`, [terminalId, collectionId, req.currency]);
       if (prior) {
-        if (Number(prior['notes']) !== req.noteCount || Number(prior['amount']) !== req.amountMinor) throw refuse('CASH_NOTE_CONFLICT', 'collection id booked with other control figures', { collectionId });
-        return prior['state'] === 'booked' ? { ok: true } : { ok: false, code: String(prior['code']) as CashCode };
+        if (prior.noteCount !== req.noteCount || prior.amountMinor !== req.amountMinor) throw refuse('CASH_NOTE_CONFLICT', 'collection id booked with other control figures', { collectionId });
+        return prior.state === 'booked' ? { ok: true } : { ok: false, code: prior.code as CashCode };
       }
       const keys = req.noteKeys.map(hex);
-      const found = new Map<string, { amount: number; currency: string; collectionId: string | null }>();
-      for (let i = 0; i < keys.length; i += CASH_LIMITS.LOOKUP_CHUNK) {
-        const chunk = keys.slice(i, i + CASH_LIMITS.LOOKUP_CHUNK);
-        const rows = await tx.all(`SELECT note_key, amount, currency, collection_id FROM cash_notes WHERE terminal_id = ? AND note_key IN (${chunk.map(() => '?').join(', ')})${tx.forUpdate}`, [terminalId, ...chunk]);
-        for (const r of rows) found.set(String(r['note_key']), { amount: Number(r['amount']), currency: String(r['currency']), collectionId: r['collection_id'] === null ? null : String(r['collection_id']) });
+      const found = new Map<string, CollectedNote>();
+      for (let i = 0; i < keys.length; i += CashLimits.lookupNoteKeysMax) {
+        const chunk = keys.slice(i, i + CashLimits.lookupNoteKeysMax);
+        const rows = await COLLECTED_NOTES.all(tx, `WHERE terminal_id = ? AND note_key IN (${chunk.map(() => '?').join(', ')})${tx.forUpdate}`, [terminalId, ...chunk]);
+        for (const r of rows) found.set(r.noteKey, r);
       }
       const missing = keys.find((k) => !found.has(k));
       if (missing !== undefined) throw refuse('CASH_NOTE_UNKNOWN', 'collection lists a note never booked', { collectionId, noteKey: missing });
@@ -129,7 +135,7 @@ export class CashBook {
       if (taken !== undefined) throw refuse('CASH_NOTE_COLLECTED', 'collection lists a note of another collection', { collectionId, noteKey: taken });
       const unique = new Set(keys);
       const listed = [...unique].map((k) => found.get(k)!).filter((n) => n.currency === req.currency);
-      const bookedAmount = listed.reduce((s, n) => s + n.amount, 0);
+      const bookedAmount = listed.reduce((s, n) => s + n.amountMinor, 0);
       const matches = unique.size === keys.length && listed.length === keys.length && listed.length === req.noteCount && bookedAmount === req.amountMinor && keys.length > 0;
       const state = matches ? 'booked' : 'mismatch';
       const code: 'OK' | CashCode = matches ? 'OK' : 'CASH_CONTROL_MISMATCH';
@@ -141,8 +147,8 @@ export class CashBook {
         this.log.warn({ terminalId, collectionId, currency: req.currency, notes: req.noteCount, amountMinor: req.amountMinor, bookedNotes: listed.length, bookedAmountMinor: bookedAmount, code }, 'cash collection does not match its control figures');
         return { ok: false, code: 'CASH_CONTROL_MISMATCH' };
       }
-      for (let i = 0; i < keys.length; i += CASH_LIMITS.LOOKUP_CHUNK) {
-        const chunk = keys.slice(i, i + CASH_LIMITS.LOOKUP_CHUNK);
+      for (let i = 0; i < keys.length; i += CashLimits.lookupNoteKeysMax) {
+        const chunk = keys.slice(i, i + CashLimits.lookupNoteKeysMax);
         await tx.run(`UPDATE cash_notes SET collection_id = ? WHERE terminal_id = ? AND note_key IN (${chunk.map(() => '?').join(', ')})`, [collectionId, terminalId, ...chunk]);
       }
       await applyCashMoves(tx, this.ledger, [cashCollectedMove(terminalId, collectionId, bookedAmount, req.currency)]);

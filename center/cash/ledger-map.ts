@@ -14,11 +14,9 @@
  * So cash-box@T's balance (debits − credits) is what the box holds by the
  * center's books, and must equal the terminal journal's uncollected notes.
  */
-import { createHash } from 'node:crypto';
-import { TesseraError } from '../../core/errors.js';
 import { assertNumbersIn } from '../../core/numbers.js';
+import { applyMoves, derivedId } from '../kit/ledger-moves.js';
 import type { Ledger } from '../ledger/ledger.js';
-import { CreateTransferResult as TR } from '../ledger/results.js';
 import type { NewAccount, NewTransfer } from '../ledger/types.js';
 import type { Tx } from '../storage/types.js';
 
@@ -32,7 +30,7 @@ assertNumbersIn('cash', 'ledger', CASH_MOVE); // 5xx (core/numbers.ts)
 
 /** A ledger id derived from the terminal, the step and the terminal's id, so a repeat reuses it. */
 export function cashTransferId(terminalId: string, step: keyof typeof CASH_MOVE, id: string): string {
-  return createHash('sha256').update(`cash:${step}:${terminalId}:${id}`).digest('hex').slice(0, 32);
+  return derivedId('cash', step, terminalId, id);
 }
 
 export function noteStacked(terminalId: string, noteKey: string, amountMinor: number, currency: string): NewTransfer {
@@ -59,10 +57,7 @@ export function cashAccounts(terminalId: string, currency: string): NewAccount[]
   ];
 }
 
-/** Applies the moves inside the caller's unit; a repeat answers `exists`; anything else rolls the unit back. */
-export async function applyCashMoves(tx: Tx, ledger: Ledger, transfers: readonly NewTransfer[]): Promise<void> {
-  if (transfers.length === 0) return;
-  const results = await ledger.createTransfersIn(tx, transfers, true);
-  const bad = results.findIndex((r) => r !== TR.ok && r !== TR.exists);
-  if (bad >= 0) throw new TesseraError('CASH_LEDGER_REFUSED', `cash ledger move refused: ${TR[results[bad]!]}`, { id: transfers[bad]!.id });
+/** Applies the moves inside the caller's unit (kit/ledger-moves.ts); a refusal is CASH_LEDGER_REFUSED and rolls the unit back. */
+export function applyCashMoves(tx: Tx, ledger: Ledger, transfers: readonly NewTransfer[]): Promise<void> {
+  return applyMoves(tx, ledger, transfers, 'CASH_LEDGER_REFUSED');
 }

@@ -5,21 +5,26 @@
  * flows (a raw transfer from the float) breaks it.
  */
 import type { AuditCheck, AuditExtension } from '../ledger/audit.js';
+import { rowMapper, text } from '../kit/rows.js';
 import type { SqlExecutor } from '../storage/types.js';
 import { FLOAT } from './ledger-map.js';
 
 /** Batch states in which the accepted total has left the float (booked float → settle-clearing at `instructed`). */
 const BOOKED_BATCH_STATES = `('instructed','acked','settled','pay_failed')`;
 
+const FLOAT_SUMS = rowMapper('e-money float check', { float: text('fl'), issued: text('issued'), settled: text('settled') });
+
 async function floatCheck(q: SqlExecutor): Promise<AuditCheck> {
-  const row = await q.get(
+  const row = (await FLOAT_SUMS.queryOne(
+    q,
     `SELECT CAST(COALESCE((SELECT credits_posted - debits_posted FROM ledger_accounts WHERE id = ?), 0) AS TEXT) AS fl,
             CAST(COALESCE((SELECT SUM(amount) FROM emoney_charges WHERE state = 'issued'), 0) AS TEXT) AS issued,
             CAST(COALESCE((SELECT SUM(total) FROM emoney_batches WHERE state IN ${BOOKED_BATCH_STATES}), 0) AS TEXT) AS settled`,
     [FLOAT],
-  );
-  const float = BigInt(String(row?.['fl'] ?? '0'));
-  const outstanding = BigInt(String(row?.['issued'] ?? '0')) - BigInt(String(row?.['settled'] ?? '0'));
+  ))!; // scalar subqueries: always one row
+  // Sums as decimal text, compared as bigints: a sum past 2^53 is still compared exactly.
+  const float = BigInt(row.float);
+  const outstanding = BigInt(row.issued) - BigInt(row.settled);
   const ok = float === outstanding;
   return {
     name: 'e-money float equals e-money outstanding (issued - settled)',

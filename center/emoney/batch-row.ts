@@ -1,38 +1,53 @@
 import type { PurchaseRecord, RecordResult } from '../../protocol/messages/types.js';
-import type { SqlExecutor, SqlParam, Tx } from '../storage/types.js';
+import { callClaims } from '../kit/claims.js';
+import { int, nullable, oneOf, rowMapper, text, type MappedRow } from '../kit/rows.js';
+import { stateMachine, updateState } from '../kit/transitions.js';
+import type { SqlExecutor, Tx } from '../storage/types.js';
+import { EmoneyLimits } from './limits.js';
 
-/**
- * Settlement batch states (README.md):
- * awaiting_callback → instructed → acked → settled, or pay_failed; abandoned.
- */
-export type BatchState = 'awaiting_callback' | 'instructed' | 'acked' | 'settled' | 'pay_failed' | 'abandoned';
+/** The settlement batch state machine (center/emoney/README.md, "Settlement batch state machine": the same table). */
+export const BATCH_STATES = stateMachine('settlement batch', {
+  initial: ['awaiting_callback'],
+  next: {
+    awaiting_callback: ['instructed', 'abandoned'],
+    instructed: ['acked'],
+    acked: ['settled', 'pay_failed'],
+    settled: [],
+    pay_failed: [],
+    abandoned: [],
+  },
+});
+export type BatchState = (typeof BATCH_STATES.states)[number];
 
-export type BatchRow = {
-  id: string;
-  terminal_id: string;
-  shop_id: string;
-  bank_code: string;
-  state: BatchState;
-  records: string;
-  results: string | null;
-  total: number;
-  currency: string;
-  code: string;
-  /** Until then one node is paying this batch at the bank (claims.ts). */
-  claim_until_ms: number | null;
-  created_ms: number;
-  updated_ms: number;
-};
+export const BATCH_ROWS = rowMapper('emoney_batches', {
+  id: text('id'),
+  terminalId: text('terminal_id'),
+  shopId: text('shop_id'),
+  bankCode: text('bank_code'),
+  state: oneOf('state', BATCH_STATES.states),
+  records: text('records'),
+  results: nullable(text('results')),
+  totalMinor: int('total'),
+  currency: text('currency'),
+  code: text('code'),
+  /** Until then one node is paying this batch at the bank (kit/claims.ts). */
+  claimUntilMs: nullable(int('claim_until_ms')),
+  createdMs: int('created_ms'),
+  updatedMs: int('updated_ms'),
+});
+export type Batch = MappedRow<typeof BATCH_ROWS>;
 
-export async function loadBatch(q: SqlExecutor, id: string, lock = ''): Promise<BatchRow | undefined> {
-  return q.get<BatchRow>(`SELECT * FROM emoney_batches WHERE id = ?${lock}`, [id]);
+export async function loadBatch(q: SqlExecutor, id: string, lock = ''): Promise<Batch | undefined> {
+  return BATCH_ROWS.get(q, `WHERE id = ?${lock}`, [id]);
 }
 
-export async function updateBatch(tx: Tx, id: string, nowMs: number, set: Partial<Omit<BatchRow, 'id'>>): Promise<void> {
-  const cols = Object.keys(set);
-  const params: SqlParam[] = cols.map((c) => (set as Record<string, SqlParam>)[c] ?? null);
-  await tx.run(`UPDATE emoney_batches SET ${[...cols.map((c) => `${c} = ?`), 'updated_ms = ?'].join(', ')} WHERE id = ?`, [...params, nowMs, id]);
+/** Sets the named fields (and updatedMs) of one batch; a state change must be in BATCH_STATES. */
+export async function updateBatch(tx: Tx, current: Pick<Batch, 'id' | 'state'>, nowMs: number, set: Partial<Omit<Batch, 'id' | 'updatedMs'>>): Promise<void> {
+  await updateState(tx, BATCH_ROWS, BATCH_STATES, current, { ...set, updatedMs: nowMs });
 }
+
+/** The shop payment of a batch is claimed: one node at a time pays it at the bank. */
+export const BATCH_CALLS = callClaims('emoney_batches', EmoneyLimits.bankClaimMs);
 
 type RecordJson = { m: string; c: number; a: number; cur: string; t: string; n: string; mac: string };
 

@@ -1,37 +1,56 @@
-import type { SqlExecutor, SqlParam, Tx } from '../storage/types.js';
+import { callClaims } from '../kit/claims.js';
+import { rowMapper, bytes, flag, int, nullable, oneOf, text, type MappedRow } from '../kit/rows.js';
+import { stateMachine, updateState } from '../kit/transitions.js';
+import type { SqlExecutor, Tx } from '../storage/types.js';
+import { EmoneyLimits } from './limits.js';
 
-/** The charge state machine (center/emoney/README.md). */
-export type ChargeState = 'requested' | 'unknown' | 'approved' | 'declined' | 'authorized' | 'issued' | 'reversing' | 'reversed';
+/** The charge state machine (center/emoney/README.md, "Charge state machine": the same table). */
+export const CHARGE_STATES = stateMachine('charge', {
+  initial: ['requested', 'reversed'],
+  next: {
+    requested: ['approved', 'declined', 'unknown', 'reversing'],
+    unknown: ['approved', 'declined', 'unknown', 'reversing'],
+    approved: ['authorized', 'reversing'],
+    authorized: ['issued', 'approved'],
+    declined: [],
+    issued: [],
+    reversing: ['reversed'],
+    reversed: [],
+  },
+});
+export type ChargeState = (typeof CHARGE_STATES.states)[number];
 
-export type ChargeRow = {
-  id: string;
-  terminal_id: string;
-  bank_code: string;
-  branch: string;
-  account: string;
-  amount: number;
-  currency: string;
-  state: ChargeState;
-  code: string;
-  card_id: string | null;
-  auth_counter: number | null;
-  host_mac: Buffer | null;
-  in_doubt_ms: number | null;
-  /** Until then one node is calling the bank for this charge (claims.ts). */
-  claim_until_ms: number | null;
-  /** While reversing: 1 if the approval was booked in the ledger (the reversal books it back), 0 if it never was. */
-  booked: number | null;
-  created_ms: number;
-  updated_ms: number;
-};
+export const CHARGE_ROWS = rowMapper('emoney_charges', {
+  id: text('id'),
+  terminalId: text('terminal_id'),
+  bankCode: text('bank_code'),
+  branchCode: text('branch'),
+  accountNumber: text('account'),
+  amountMinor: int('amount'),
+  currency: text('currency'),
+  state: oneOf('state', CHARGE_STATES.states),
+  code: text('code'),
+  cardId: nullable(text('card_id')),
+  authCounter: nullable(int('auth_counter')),
+  hostMac: nullable(bytes('host_mac')),
+  inDoubtMs: nullable(int('in_doubt_ms')),
+  /** Until then one node is calling the bank for this charge (kit/claims.ts). */
+  claimUntilMs: nullable(int('claim_until_ms')),
+  /** While reversing: whether the approval was booked in the ledger (the reversal books it back). */
+  booked: nullable(flag('booked')),
+  createdMs: int('created_ms'),
+  updatedMs: int('updated_ms'),
+});
+export type Charge = MappedRow<typeof CHARGE_ROWS>;
 
-export async function loadCharge(q: SqlExecutor, id: string, lock = ''): Promise<ChargeRow | undefined> {
-  return q.get<ChargeRow>(`SELECT * FROM emoney_charges WHERE id = ?${lock}`, [id]);
+export async function loadCharge(q: SqlExecutor, id: string, lock = ''): Promise<Charge | undefined> {
+  return CHARGE_ROWS.get(q, `WHERE id = ?${lock}`, [id]);
 }
 
-/** Sets the named columns (and updated_ms) of one charge. */
-export async function updateCharge(tx: Tx, id: string, nowMs: number, set: Partial<Omit<ChargeRow, 'id'>>): Promise<void> {
-  const cols = Object.keys(set);
-  const params: SqlParam[] = cols.map((c) => (set as Record<string, SqlParam>)[c] ?? null);
-  await tx.run(`UPDATE emoney_charges SET ${[...cols.map((c) => `${c} = ?`), 'updated_ms = ?'].join(', ')} WHERE id = ?`, [...params, nowMs, id]);
+/** Sets the named fields (and updatedMs) of one charge; a state change must be in CHARGE_STATES. */
+export async function updateCharge(tx: Tx, current: Pick<Charge, 'id' | 'state'>, nowMs: number, set: Partial<Omit<Charge, 'id' | 'updatedMs'>>): Promise<void> {
+  await updateState(tx, CHARGE_ROWS, CHARGE_STATES, current, { ...set, updatedMs: nowMs });
 }
+
+/** The bank calls of a charge (its sale, its reversal) are claimed: one node at a time calls the bank for it. */
+export const CHARGE_CALLS = callClaims('emoney_charges', EmoneyLimits.bankClaimMs);

@@ -13,9 +13,8 @@ import type { BankOutcome } from '../relay/types.js';
 import type { Storage, Tx } from '../storage/types.js';
 import type { Answer } from './answer.js';
 import type { EmoneyConfig, ProviderAccount } from './config.js';
-import { loadCharge, updateCharge, type ChargeRow } from './charge-row.js';
+import { CHARGE_CALLS, CHARGE_STATES, loadCharge, updateCharge, type Charge } from './charge-row.js';
 import { reverseCharge } from './charge-sweep.js';
-import { claimBankCall, releaseClaim } from './claims.js';
 import { applyIssue } from './issue.js';
 import { applyMoves, move } from './ledger-map.js';
 import type { ResultCodeName } from './result-codes.js';
@@ -62,7 +61,7 @@ export class ChargeService {
     if (req.currency !== this.d.config.currency) return no('BANK_CURRENCY_MISMATCH');
     const provider = this.providerAt(req.bankCode);
     if (!provider) return no('EMONEY_NO_PROVIDER_ACCOUNT');
-    // The charge row is durable, and claimed for this bank call (claims.ts), before the bank is called:
+    // The charge row is durable, and claimed for this bank call (CHARGE_CALLS), before the bank is called:
     // no node's sweep reverses it, and no other node's retry calls the bank, while the call runs.
     const start = await this.d.storage.transact(async (tx): Promise<Answer | 'call'> => {
       const nowMs = this.d.clock.nowMs();
@@ -71,6 +70,7 @@ export class ChargeService {
         if (!sameCharge(had, req)) return no('EMONEY_EXISTS_WITH_DIFFERENT_FIELDS');
         if (had.state !== 'requested' && had.state !== 'unknown') return answerOf(had);
       } else {
+        CHARGE_STATES.check(null, 'requested', { id });
         await tx.run(
           `INSERT INTO emoney_charges (id, terminal_id, bank_code, branch, account, amount, currency, state, code, created_ms, updated_ms)
            VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
@@ -78,7 +78,7 @@ export class ChargeService {
         );
       }
       // A retry (any node) claims it the same way; a claim held elsewhere means that node is at the bank now.
-      return (await claimBankCall(tx, 'emoney_charges', id, ['requested', 'unknown'], nowMs)) ? 'call' : no('EMONEY_CHARGE_IN_PROGRESS');
+      return (await CHARGE_CALLS.claim(tx, id, ['requested', 'unknown'], nowMs)) ? 'call' : no('EMONEY_CHARGE_IN_PROGRESS');
     });
     if (start !== 'call') return start;
     const outcome = await this.d.relay.transfer({
@@ -100,16 +100,16 @@ export class ChargeService {
     if (!row) return no('EMONEY_UNKNOWN_CHARGE');
     if (row.state !== 'requested' && row.state !== 'unknown') {
       // Given up meanwhile (reversing, never booked): this call's claim ends here, the reversal claims it next.
-      await releaseClaim(tx, 'emoney_charges', id);
+      await CHARGE_CALLS.release(tx, id);
       return answerOf(row);
     }
     const nowMs = this.d.clock.nowMs();
     if (o.approved) {
-      await updateCharge(tx, id, nowMs, { state: 'approved', code: 'OK', claim_until_ms: null });
-      await applyMoves(tx, this.d.ledger, [move('CHARGE_APPROVED', id, row.bank_code, row.amount, row.currency)]);
+      await updateCharge(tx, row, nowMs, { state: 'approved', code: 'OK', claimUntilMs: null });
+      await applyMoves(tx, this.d.ledger, [move('CHARGE_APPROVED', id, row.bankCode, row.amountMinor, row.currency)]);
       return ok;
     }
-    await updateCharge(tx, id, nowMs, { state: o.inDoubt ? 'unknown' : 'declined', code: o.code, claim_until_ms: null });
+    await updateCharge(tx, row, nowMs, { state: o.inDoubt ? 'unknown' : 'declined', code: o.code, claimUntilMs: null });
     this.d.log.info({ charge: id, code: o.code }, 'charge not approved');
     return no(o.code);
   }
@@ -128,6 +128,7 @@ export class ChargeService {
       const nowMs = this.d.clock.nowMs();
       const row = await loadCharge(tx, id, tx.forUpdate);
       if (!row) {
+        CHARGE_STATES.check(null, 'reversed', { id });
         await tx.run(
           `INSERT INTO emoney_charges (id, terminal_id, bank_code, branch, account, amount, currency, state, code, booked, created_ms, updated_ms)
            VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
@@ -135,13 +136,13 @@ export class ChargeService {
         );
         return ok;
       }
-      if (row.terminal_id !== terminalId) return no('EMONEY_TERMINAL_MISMATCH');
+      if (row.terminalId !== terminalId) return no('EMONEY_TERMINAL_MISMATCH');
       if (!sameCharge(row, req)) return no('EMONEY_EXISTS_WITH_DIFFERENT_FIELDS');
       switch (row.state) {
         case 'requested':
         case 'unknown':
         case 'approved':
-          await updateCharge(tx, id, nowMs, { state: 'reversing', booked: row.state === 'approved' ? 1 : 0 });
+          await updateCharge(tx, row, nowMs, { state: 'reversing', booked: row.state === 'approved' });
           return 'reverse';
         case 'authorized':
         case 'issued':
@@ -167,12 +168,12 @@ export class ChargeService {
   }
 }
 
-function sameCharge(row: ChargeRow, req: ChargeRequest | ChargeAbandon): boolean {
-  return row.bank_code === req.bankCode && row.branch === req.branchCode && row.account === req.accountNumber && row.amount === req.amountMinor && row.currency === req.currency;
+function sameCharge(row: Charge, req: ChargeRequest | ChargeAbandon): boolean {
+  return row.bankCode === req.bankCode && row.branchCode === req.branchCode && row.accountNumber === req.accountNumber && row.amountMinor === req.amountMinor && row.currency === req.currency;
 }
 
 /** What a retried CHARGE_REQUEST answers for a charge past the bank step. */
-export function answerOf(row: ChargeRow): Answer {
+export function answerOf(row: Charge): Answer {
   switch (row.state) {
     case 'approved':
     case 'authorized':

@@ -9,11 +9,11 @@ import type { Logger } from '../../core/log.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Relay } from '../relay/relay.js';
 import type { Storage } from '../storage/types.js';
-import { loadCharge, updateCharge, type ChargeRow } from './charge-row.js';
-import { claimBankCall, releaseClaim, UNCLAIMED } from './claims.js';
+import { CHARGE_CALLS, CHARGE_ROWS, loadCharge, updateCharge, type Charge } from './charge-row.js';
+import { UNCLAIMED } from '../kit/claims.js';
 import { markIssued } from './issue.js';
 import { applyMoves, move } from './ledger-map.js';
-import { EMONEY_LIMITS } from './limits.js';
+import { EmoneyLimits } from './limits.js';
 
 export interface SweepDeps {
   readonly storage: Storage;
@@ -35,11 +35,12 @@ export async function sweepCharges(d: SweepDeps): Promise<SweepReport> {
   const now = d.clock.nowMs();
   const report: SweepReport = { reversed: 0, deemedIssued: 0, stillPending: 0 };
   const due = await d.storage.read((q) =>
-    q.all<ChargeRow>(
-      `SELECT * FROM emoney_charges WHERE ((state IN ('requested','unknown') AND updated_ms <= ?) OR (state = 'approved' AND updated_ms <= ?)
+    CHARGE_ROWS.all(
+      q,
+      `WHERE ((state IN ('requested','unknown') AND updated_ms <= ?) OR (state = 'approved' AND updated_ms <= ?)
          OR state = 'reversing' OR (state = 'authorized' AND in_doubt_ms IS NOT NULL AND in_doubt_ms <= ?)) AND ${UNCLAIMED}
          ORDER BY updated_ms LIMIT ?`,
-      [now - EMONEY_LIMITS.BANK_DOUBT_MS, now - EMONEY_LIMITS.ISSUE_TIMEOUT_MS, now - EMONEY_LIMITS.IN_DOUBT_HORIZON_MS, now, EMONEY_LIMITS.SWEEP_BATCH_MAX],
+      [now - EmoneyLimits.bankDoubtMsMax, now - EmoneyLimits.issueWaitMsMax, now - EmoneyLimits.inDoubtHorizonMsMax, now, EmoneyLimits.sweepRowsMax],
     ),
   );
   for (const row of due) {
@@ -65,17 +66,17 @@ export async function sweepCharges(d: SweepDeps): Promise<SweepReport> {
 }
 
 /** The sweep's selection, for one row re-read under its lock (the read above is not). */
-function isDue(r: ChargeRow, now: number): boolean {
+function isDue(r: Charge, now: number): boolean {
   switch (r.state) {
     case 'requested':
     case 'unknown':
-      return r.updated_ms <= now - EMONEY_LIMITS.BANK_DOUBT_MS;
+      return r.updatedMs <= now - EmoneyLimits.bankDoubtMsMax;
     case 'approved':
-      return r.updated_ms <= now - EMONEY_LIMITS.ISSUE_TIMEOUT_MS;
+      return r.updatedMs <= now - EmoneyLimits.issueWaitMsMax;
     case 'reversing':
       return true;
     case 'authorized':
-      return r.in_doubt_ms !== null && r.in_doubt_ms <= now - EMONEY_LIMITS.IN_DOUBT_HORIZON_MS;
+      return r.inDoubtMs !== null && r.inDoubtMs <= now - EmoneyLimits.inDoubtHorizonMsMax;
     default:
       return false;
   }
@@ -96,25 +97,25 @@ export async function reverseCharge(d: ReverseDeps, id: string, now: number): Pr
   const charge = await d.storage.transact(async (tx) => {
     const r = await loadCharge(tx, id, tx.forUpdate);
     if (!r || r.state === 'authorized' || !isDue(r, now)) return undefined;
-    if (!(await claimBankCall(tx, 'emoney_charges', id, [r.state], now))) return undefined;
+    if (!(await CHARGE_CALLS.claim(tx, id, [r.state], now))) return undefined;
     if (r.state !== 'reversing') {
       // booked: the approval is in the ledger (approved) or never was (unknown outcome).
-      await updateCharge(tx, id, d.clock.nowMs(), { state: 'reversing', booked: r.state === 'approved' ? 1 : 0 });
+      await updateCharge(tx, r, d.clock.nowMs(), { state: 'reversing', booked: r.state === 'approved' });
     }
     return r;
   });
   if (!charge) return 'skipped';
-  const out = await d.relay.reverse(charge.bank_code, id);
+  const out = await d.relay.reverse(charge.bankCode, id);
   if (!out.done) {
-    await d.storage.transact((tx) => releaseClaim(tx, 'emoney_charges', id));
+    await d.storage.transact((tx) => CHARGE_CALLS.release(tx, id));
     d.log.warn({ charge: id, code: out.code }, 'charge reversal not confirmed; will retry');
     return 'pending';
   }
   const reversed = await d.storage.transact(async (tx) => {
     const r = await loadCharge(tx, id, tx.forUpdate);
     if (r?.state !== 'reversing') return false;
-    await updateCharge(tx, id, d.clock.nowMs(), { state: 'reversed', code: 'EMONEY_CHARGE_REVERSED', claim_until_ms: null });
-    if (Number(r.booked) === 1) await applyMoves(tx, d.ledger, [move('CHARGE_REVERSED', id, r.bank_code, r.amount, r.currency)]);
+    await updateCharge(tx, r, d.clock.nowMs(), { state: 'reversed', code: 'EMONEY_CHARGE_REVERSED', claimUntilMs: null });
+    if (r.booked === true) await applyMoves(tx, d.ledger, [move('CHARGE_REVERSED', id, r.bankCode, r.amountMinor, r.currency)]);
     return true;
   });
   if (!reversed) return 'skipped';

@@ -5,8 +5,8 @@
  * field is CENTER_CONFIG_INVALID naming its path (`emoney.banks.0.url`, …).
  */
 import { z } from 'zod';
-import { RELAY_LIMITS } from '../relay/limits.js';
-import { EMONEY_LIMITS } from './limits.js';
+import { RelayLimits } from '../relay/limits.js';
+import { EmoneyLimits } from './limits.js';
 
 const bankCode = z.string().regex(/^[0-9]{4}$/, 'bank code: 4 digits');
 const branchCode = z.string().regex(/^[0-9]{3}$/, 'branch code: 3 digits');
@@ -34,17 +34,17 @@ export const emoneySectionSchema = z
     issuerMasterKeyFile: z.string().min(1),
     currency: z.string().regex(/^[A-Z]{3}$/, 'currency: 3 uppercase letters (ISO 4217 alpha)').default('JPY'),
     /** The provider's account at every bank it works with; the security code is read from its file. */
-    providerAccounts: z.array(providerAccount).min(1).max(RELAY_LIMITS.MAX_BANKS),
+    providerAccounts: z.array(providerAccount).min(1).max(RelayLimits.banksMax),
     /** Where the relay reaches each bank host (HttpBankAdapter). */
-    banks: z.array(bank).min(1).max(RELAY_LIMITS.MAX_BANKS),
+    banks: z.array(bank).min(1).max(RelayLimits.banksMax),
     /** Member shops (terminal ownerId = shopId) and their bank accounts, registered at start (idempotent). */
-    shops: z.array(shop).max(EMONEY_LIMITS.MAX_CONFIG_SHOPS).default([]),
+    shops: z.array(shop).max(EmoneyLimits.configShopsMax).default([]),
     sweepIntervalMs: z
       .number()
       .int()
-      .min(EMONEY_LIMITS.SWEEP_INTERVAL_MS_MIN)
-      .max(EMONEY_LIMITS.SWEEP_INTERVAL_MS_MAX)
-      .default(EMONEY_LIMITS.SWEEP_INTERVAL_MS_DEFAULT),
+      .min(EmoneyLimits.sweepIntervalMsMin)
+      .max(EmoneyLimits.sweepIntervalMsMax)
+      .default(EmoneyLimits.sweepIntervalMsDefault),
   })
   .strict()
   .superRefine(crossCheck);

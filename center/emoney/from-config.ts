@@ -18,7 +18,7 @@ import { parseBankUrl, type EmoneySection } from './config-schema.js';
 import type { EmoneyConfig } from './config.js';
 import { Emoney } from './emoney.js';
 import { readIssuerKeyFile, readProviderAccounts } from './secret-files.js';
-import { startSweepTimer } from './sweep-timer.js';
+import { startSweepTimer } from '../kit/sweep-timer.js';
 
 export interface EmoneyCenter {
   readonly center: Center;
@@ -53,7 +53,7 @@ export async function startEmoneyCenter(
     const emoney = await Emoney.open({ storage, relay, config: emoneyConfig, lookupTerminalKey: terminalKeyLookup(storage, masterKey), clock, log });
     for (const s of section.shops) await emoney.registerShop(s.shopId, { bankCode: s.bankCode, branchCode: s.branchCode, accountNumber: s.accountNumber });
     const center = await createCenter(config, { storage, flows: [emoney.flow], gates: [emoney.gate], clock, log });
-    const sweep = startSweepTimer(emoney, section.sweepIntervalMs, clock, log);
+    const sweep = startSweepTimer(emoney, section.sweepIntervalMs, clock, log, 'e-money');
     log.info({ banks: relay.bankCodes, shops: section.shops.length, sweepIntervalMs: section.sweepIntervalMs }, 'e-money running');
     const close = async (): Promise<void> => {
       await sweep.stop();

@@ -15,11 +15,9 @@
  * So provider@B's balance (debits − credits) is the provider's net position
  * at bank B and must equal the bank's own balance of that account.
  */
-import { createHash } from 'node:crypto';
-import { TesseraError } from '../../core/errors.js';
 import { assertNumbersIn } from '../../core/numbers.js';
+import { applyMoves as applyKitMoves, derivedId as kitDerivedId } from '../kit/ledger-moves.js';
 import type { Ledger } from '../ledger/ledger.js';
-import { CreateTransferResult as TR } from '../ledger/results.js';
 import type { Tx } from '../storage/types.js';
 import type { NewAccount, NewTransfer } from '../ledger/types.js';
 
@@ -35,7 +33,7 @@ type Move = keyof typeof MOVE;
 
 /** A ledger/bank id derived from an e-money id and a step, so a retried step reuses its id. */
 export function derivedId(id: string, step: string): string {
-  return createHash('sha256').update(`emoney:${step}:${id}`).digest('hex').slice(0, 32);
+  return kitDerivedId('emoney', step, id);
 }
 
 const ROUTE: Record<Move, (bank: string) => [string, string]> = {
@@ -64,16 +62,7 @@ export async function ensureEmoneyAccounts(ledger: Ledger, banks: readonly strin
   await ledger.createAccounts(accounts);
 }
 
-/**
- * Applies e-money moves inside the caller's unit of work, all or none; a
- * retried step answers `exists`. Any other outcome is a bug or a broken
- * invariant: it throws, so the whole unit (state change included) rolls back.
- */
-export async function applyMoves(tx: Tx, ledger: Ledger, transfers: readonly NewTransfer[]): Promise<void> {
-  if (transfers.length === 0) return;
-  const results = await ledger.createTransfersIn(tx, transfers, true);
-  const bad = results.findIndex((r) => r !== TR.ok && r !== TR.exists);
-  if (bad >= 0) {
-    throw new TesseraError('EMONEY_LEDGER_REFUSED', `e-money ledger move refused: ${TR[results[bad]!]}`, { id: transfers[bad]!.id });
-  }
+/** Applies e-money moves in the caller's unit (kit/ledger-moves.ts); a refusal is EMONEY_LEDGER_REFUSED and rolls the unit back. */
+export function applyMoves(tx: Tx, ledger: Ledger, transfers: readonly NewTransfer[]): Promise<void> {
+  return applyKitMoves(tx, ledger, transfers, 'EMONEY_LEDGER_REFUSED');
 }

@@ -14,17 +14,20 @@
 import { RECORD_STATUS, type RecordStatus } from '../../protocol/codes.js';
 import type { PurchaseRecord } from '../../protocol/messages/types.js';
 import { debitMac, deriveCardKeys, macEquals } from '../../protocol/purse/crypto.js';
+import { bytes, int, nullable, oneOf, rowMapper, text, type MappedRow } from '../kit/rows.js';
 import type { Tx } from '../storage/types.js';
+import { CHARGE_STATES } from './charge-row.js';
 
-type StoredRecord = {
-  amount: number;
-  currency: string;
-  terminal_id: string;
-  nonce: Buffer;
-  mac: Buffer;
-  state: 'uploaded' | 'settled';
-  batch_id: string | null;
-};
+const RECORD_ROWS = rowMapper('emoney_records', {
+  amountMinor: int('amount'),
+  currency: text('currency'),
+  terminalId: text('terminal_id'),
+  nonce: bytes('nonce'),
+  mac: bytes('mac'),
+  state: oneOf('state', ['uploaded', 'settled']),
+  batchId: nullable(text('batch_id')),
+});
+type StoredRecord = MappedRow<typeof RECORD_ROWS>;
 
 export function cardMacValid(issuerMasterKey: Buffer, r: PurchaseRecord): boolean {
   const cardId = r.mediumId.toString('hex');
@@ -36,8 +39,8 @@ export function cardMacValid(issuerMasterKey: Buffer, r: PurchaseRecord): boolea
 }
 
 function sameFields(s: StoredRecord, r: PurchaseRecord): boolean {
-  return Number(s.amount) === r.amountMinor && s.currency === r.currency && s.terminal_id === r.terminalId
-    && Buffer.from(s.nonce).equals(r.terminalNonce) && Buffer.from(s.mac).equals(r.cardMac);
+  return s.amountMinor === r.amountMinor && s.currency === r.currency && s.terminalId === r.terminalId
+    && s.nonce.equals(r.terminalNonce) && s.mac.equals(r.cardMac);
 }
 
 export interface ClassifyContext {
@@ -52,7 +55,7 @@ export interface ClassifyContext {
 /** Classifies one record and records its effect (upload or settle) in the unit of work. */
 export async function classifyRecord(tx: Tx, r: PurchaseRecord, c: ClassifyContext): Promise<RecordStatus> {
   const cardId = r.mediumId.toString('hex');
-  const stored = await tx.get<StoredRecord>(`SELECT * FROM emoney_records WHERE card_id = ? AND counter = ?${tx.forUpdate}`, [cardId, r.cardCounter]);
+  const stored = await RECORD_ROWS.get(tx, `WHERE card_id = ? AND counter = ?${tx.forUpdate}`, [cardId, r.cardCounter]);
   const macOk = cardMacValid(c.issuerMasterKey, r);
   if (!macOk) return stored ? RECORD_STATUS.ALTERED : RECORD_STATUS.FORGED;
   if (r.terminalId !== c.terminalId) return RECORD_STATUS.ALTERED;
@@ -60,7 +63,7 @@ export async function classifyRecord(tx: Tx, r: PurchaseRecord, c: ClassifyConte
     await flag(tx, cardId, r.cardCounter, c, 'clone');
     return RECORD_STATUS.DUPLICATE;
   }
-  if (stored?.state === 'settled') return stored.batch_id === c.batchId ? RECORD_STATUS.ACCEPTED : RECORD_STATUS.DUPLICATE;
+  if (stored?.state === 'settled') return stored.batchId === c.batchId ? RECORD_STATUS.ACCEPTED : RECORD_STATUS.DUPLICATE;
   if (c.batchId === null) {
     if (!stored) await insert(tx, cardId, r, 'uploaded', null);
     return RECORD_STATUS.ACCEPTED;
@@ -90,6 +93,7 @@ async function flag(tx: Tx, cardId: string, counter: number, c: ClassifyContext,
  * further back is now in doubt (the card moved past it).
  */
 export async function noteDebitEvidence(tx: Tx, cardId: string, counter: number, nowMs: number): Promise<void> {
+  CHARGE_STATES.check('authorized', 'approved', { cardId, counter: counter - 1 }); // set-wise: every charge this UPDATE matches is authorized
   await tx.run(
     `UPDATE emoney_charges SET state = 'approved', card_id = NULL, auth_counter = NULL, host_mac = NULL, in_doubt_ms = NULL, updated_ms = ?
       WHERE state = 'authorized' AND card_id = ? AND auth_counter = ?`,

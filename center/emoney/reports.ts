@@ -3,6 +3,7 @@
  * the provider's net position at each bank (its ledger account there, which
  * must equal the bank's own balance of the provider's account).
  */
+import { int, nullable, rowMapper, text } from '../kit/rows.js';
 import type { Storage } from '../storage/types.js';
 import { FLOAT, providerAt } from './ledger-map.js';
 
@@ -25,30 +26,34 @@ export interface EmoneyReport {
   flaggedRecords: number;
 }
 
-const n = (v: unknown): number => Number(v ?? 0);
+const SHOP_SUMS = rowMapper('settled batches per shop', { shopId: text('shop_id'), bankCode: text('bank_code'), batches: int('c'), settledMinor: int('s') });
+const BANK_SUMS = rowMapper('sums per bank', { bankCode: text('bank_code'), sumMinor: int('s') });
+const ACCOUNTS = rowMapper('ledger_accounts', { id: text('id'), institution: nullable(text('institution')), debitsPostedMinor: int('debits_posted'), creditsPostedMinor: int('credits_posted') });
+const STATE_COUNTS = rowMapper('rows per state', { state: text('state'), count: int('c') });
+const COUNT = rowMapper('count', { count: int('c') });
 
 export async function emoneyReport(storage: Storage): Promise<EmoneyReport> {
   return storage.read(async (q) => {
-    const shops = await q.all(`SELECT shop_id, bank_code, COUNT(*) AS c, SUM(total) AS s FROM emoney_batches WHERE state = 'settled' GROUP BY shop_id, bank_code ORDER BY shop_id`);
-    const charged = await q.all(`SELECT bank_code, SUM(amount) AS s FROM emoney_charges WHERE state IN ('approved','authorized','issued') GROUP BY bank_code`);
-    const settled = await q.all(`SELECT bank_code, SUM(total) AS s FROM emoney_batches WHERE state = 'settled' GROUP BY bank_code`);
-    const accounts = await q.all(`SELECT id, institution, debits_posted, credits_posted FROM ledger_accounts WHERE kind IN ('provider_at_bank','emoney_float')`);
-    const chargeStates = await q.all(`SELECT state, COUNT(*) AS c FROM emoney_charges GROUP BY state`);
-    const batchStates = await q.all(`SELECT state, COUNT(*) AS c FROM emoney_batches GROUP BY state`);
-    const flags = await q.get(`SELECT COUNT(*) AS c FROM emoney_flags`);
-    const sumBy = (rows: Record<string, unknown>[], bank: string): number => n(rows.find((r) => r['bank_code'] === bank)?.['s']);
-    const banks = accounts.filter((a) => String(a['id']).startsWith('provider@')).map((a) => {
-      const bankCode = String(a['institution']);
-      return { bankCode, chargedMinor: sumBy(charged, bankCode), settledMinor: sumBy(settled, bankCode), providerNetMinor: n(a['debits_posted']) - n(a['credits_posted']) };
+    const shops = await SHOP_SUMS.query(q, `SELECT shop_id, bank_code, COUNT(*) AS c, SUM(total) AS s FROM emoney_batches WHERE state = 'settled' GROUP BY shop_id, bank_code ORDER BY shop_id`);
+    const charged = await BANK_SUMS.query(q, `SELECT bank_code, SUM(amount) AS s FROM emoney_charges WHERE state IN ('approved','authorized','issued') GROUP BY bank_code`);
+    const settled = await BANK_SUMS.query(q, `SELECT bank_code, SUM(total) AS s FROM emoney_batches WHERE state = 'settled' GROUP BY bank_code`);
+    const accounts = await ACCOUNTS.all(q, `WHERE kind IN ('provider_at_bank','emoney_float')`);
+    const chargeStates = await STATE_COUNTS.query(q, `SELECT state, COUNT(*) AS c FROM emoney_charges GROUP BY state`);
+    const batchStates = await STATE_COUNTS.query(q, `SELECT state, COUNT(*) AS c FROM emoney_batches GROUP BY state`);
+    const flags = (await COUNT.queryOne(q, `SELECT COUNT(*) AS c FROM emoney_flags`))!; // an aggregate: always one row
+    const sumBy = (rows: readonly { bankCode: string; sumMinor: number }[], bank: string): number => rows.find((r) => r.bankCode === bank)?.sumMinor ?? 0;
+    const banks = accounts.filter((a) => a.id.startsWith('provider@')).map((a) => {
+      const bankCode = String(a.institution);
+      return { bankCode, chargedMinor: sumBy(charged, bankCode), settledMinor: sumBy(settled, bankCode), providerNetMinor: a.debitsPostedMinor - a.creditsPostedMinor };
     }).sort((x, y) => x.bankCode.localeCompare(y.bankCode));
-    const float = accounts.find((a) => a['id'] === FLOAT);
+    const float = accounts.find((a) => a.id === FLOAT);
     return {
-      shops: shops.map((r) => ({ shopId: String(r['shop_id']), bankCode: String(r['bank_code']), batches: n(r['c']), settledMinor: n(r['s']) })),
+      shops,
       banks,
-      floatMinor: float ? n(float['credits_posted']) - n(float['debits_posted']) : 0,
-      charges: Object.fromEntries(chargeStates.map((r) => [String(r['state']), n(r['c'])])),
-      batches: Object.fromEntries(batchStates.map((r) => [String(r['state']), n(r['c'])])),
-      flaggedRecords: n(flags?.['c']),
+      floatMinor: float ? float.creditsPostedMinor - float.debitsPostedMinor : 0,
+      charges: Object.fromEntries(chargeStates.map((r) => [r.state, r.count])),
+      batches: Object.fromEntries(batchStates.map((r) => [r.state, r.count])),
+      flaggedRecords: flags.count,
     };
   });
 }

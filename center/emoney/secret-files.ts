@@ -1,35 +1,21 @@
 /**
  * The e-money secrets a center reads at start: the purse issuer master key
- * and the provider's security codes, each in its own file that group and
- * others cannot touch (mode checked where the platform has modes). Errors
- * name the file and sizes, never the content.
+ * and the provider's security codes, each in its own 0600 file (read by
+ * kit/secret-files.ts); here only what each file must hold. Errors name the
+ * file and sizes, never the content.
  */
-import { readFileSync, statSync } from 'node:fs';
 import { TesseraError } from '../../core/errors.js';
+import { readSecretFile } from '../kit/secret-files.js';
 import type { EmoneySection } from './config-schema.js';
 import type { ProviderAccount } from './config.js';
 
 const KEY_BYTES = 32;
-type FileCode = 'CENTER_ISSUER_KEY_FILE' | 'CENTER_SECURITY_CODE_FILE';
-
-function readPrivate(path: string, code: FileCode, what: string): Buffer {
-  let mode: number;
-  let raw: Buffer;
-  try {
-    mode = statSync(path).mode;
-    raw = readFileSync(path);
-  } catch (e) {
-    throw new TesseraError(code, `cannot read the ${what} file`, { path }, { cause: e });
-  }
-  if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
-    throw new TesseraError('CENTER_SECRET_FILE_PERMISSIONS', `the ${what} file is accessible to group or others`, { path, mode: (mode & 0o777).toString(8) });
-  }
-  return raw;
-}
+const ISSUER_KEY = { what: 'issuer master key', unreadable: 'CENTER_ISSUER_KEY_FILE', permissions: 'CENTER_SECRET_FILE_PERMISSIONS' } as const;
+const SECURITY_CODE = { what: 'security code', unreadable: 'CENTER_SECURITY_CODE_FILE', permissions: 'CENTER_SECRET_FILE_PERMISSIONS' } as const;
 
 /** 32 raw bytes, or 64 hex chars (surrounding whitespace ignored). */
 export function readIssuerKeyFile(path: string): Buffer {
-  const raw = readPrivate(path, 'CENTER_ISSUER_KEY_FILE', 'issuer master key');
+  const raw = readSecretFile(path, ISSUER_KEY);
   if (raw.length === KEY_BYTES) return Buffer.from(raw);
   const text = raw.toString('latin1').trim();
   if (/^[0-9a-fA-F]{64}$/.test(text)) return Buffer.from(text, 'hex');
@@ -38,7 +24,7 @@ export function readIssuerKeyFile(path: string): Buffer {
 
 /** One line of 4-12 digits (the bank-POS PIN format). */
 export function readSecurityCodeFile(path: string): string {
-  const text = readPrivate(path, 'CENTER_SECURITY_CODE_FILE', 'security code').toString('latin1').trim();
+  const text = readSecretFile(path, SECURITY_CODE).toString('latin1').trim();
   if (!/^[0-9]{4,12}$/.test(text)) throw new TesseraError('CENTER_SECURITY_CODE_FILE', 'the security code file must hold 4-12 digits', { path, chars: text.length });
   return text;
 }

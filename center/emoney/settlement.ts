@@ -20,11 +20,12 @@ import type { Relay } from '../relay/relay.js';
 import type { AccountRef } from '../relay/types.js';
 import type { Storage, Tx } from '../storage/types.js';
 import type { ValidityGate } from '../validity/gate.js';
-import { decodeRecords, decodeResults, encodeRecords, encodeResults, loadBatch, updateBatch, type BatchRow } from './batch-row.js';
-import { claimBankCall, releaseClaim, UNCLAIMED } from './claims.js';
+import { UNCLAIMED } from '../kit/claims.js';
+import { rowMapper, text } from '../kit/rows.js';
+import { BATCH_CALLS, BATCH_ROWS, BATCH_STATES, decodeRecords, decodeResults, encodeRecords, encodeResults, loadBatch, updateBatch, type Batch } from './batch-row.js';
 import type { EmoneyConfig } from './config.js';
 import { applyMoves, derivedId, move } from './ledger-map.js';
-import { EMONEY_LIMITS } from './limits.js';
+import { EmoneyLimits } from './limits.js';
 import { classifyRecord, noteDebitEvidence } from './records.js';
 import type { EmoneyCode } from './errors.js';
 import { resultCodeOf } from './result-codes.js';
@@ -64,13 +65,13 @@ export class SettlementService {
     const merchant = terminal ? await this.merchantOf(terminal.ownerId) : undefined;
     if (!terminal || !address || !merchant) return this.refuse('EMONEY_NOT_A_SHOP', 'terminal has no callback address or shop account', { terminalId: sessionTerminalId });
     // Bounded before anything is booked or opened: the shop presses settle again later.
-    if (this.running.size >= EMONEY_LIMITS.MAX_CALLBACKS_IN_FLIGHT) {
-      return this.refuse('EMONEY_BUSY', 'too many settlement callbacks in flight', { terminalId: sessionTerminalId, inFlight: this.running.size, max: EMONEY_LIMITS.MAX_CALLBACKS_IN_FLIGHT });
+    if (this.running.size >= EmoneyLimits.callbacksInFlightMax) {
+      return this.refuse('EMONEY_BUSY', 'too many settlement callbacks in flight', { terminalId: sessionTerminalId, inFlight: this.running.size, max: EmoneyLimits.callbacksInFlightMax });
     }
     const batchId = await this.openBatch(sessionTerminalId, terminal.ownerId, merchant.bankCode, req);
     const token = this.d.random.bytes(16);
     this.track(this.callback(batchId, address, token));
-    return { type: 'awaitCallback', token, waitMs: EMONEY_LIMITS.CALLBACK_WAIT_MS };
+    return { type: 'awaitCallback', token, waitMs: EmoneyLimits.callbackWaitMsMax };
   }
 
   private refuse(code: EmoneyCode, message: string, details: Record<string, unknown>): SettleRefused {
@@ -89,8 +90,7 @@ export class SettlementService {
   }
 
   async merchantOf(shopId: string): Promise<AccountRef | undefined> {
-    const m = await this.d.storage.read((q) => q.get<{ bank_code: string; branch: string; account: string }>('SELECT * FROM emoney_merchants WHERE shop_id = ?', [shopId]));
-    return m && { bankCode: m.bank_code, branchCode: m.branch, accountNumber: m.account };
+    return this.d.storage.read((q) => MERCHANT_ROWS.get(q, 'WHERE shop_id = ?', [shopId]));
   }
 
   /** An instructed (or acked) batch of the terminal is resumed as is; a batch never instructed is replaced. */
@@ -100,11 +100,12 @@ export class SettlementService {
       // The terminal's row lock serializes batch opening per terminal across nodes (two SETTLE_REQUESTs
       // of one terminal on two nodes must not both insert a batch); SQLite has one writer anyway.
       await tx.get(`SELECT id FROM terminals WHERE id = ?${tx.forUpdate}`, [terminalId]);
-      const open = await tx.all<BatchRow>(`SELECT * FROM emoney_batches WHERE terminal_id = ? AND state IN ('awaiting_callback','instructed','acked')${tx.forUpdate}`, [terminalId]);
+      const open = await BATCH_ROWS.all(tx, `WHERE terminal_id = ? AND state IN ('awaiting_callback','instructed','acked')${tx.forUpdate}`, [terminalId]);
       const resumable = open.find((b) => b.state !== 'awaiting_callback');
       if (resumable) return resumable.id;
-      for (const b of open) await updateBatch(tx, b.id, nowMs, { state: 'abandoned' });
+      for (const b of open) await updateBatch(tx, b, nowMs, { state: 'abandoned' });
       const id = this.d.random.bytes(16).toString('hex');
+      BATCH_STATES.check(null, 'awaiting_callback', { id });
       await tx.run(
         `INSERT INTO emoney_batches (id, terminal_id, shop_id, bank_code, state, records, results, total, currency, code, created_ms, updated_ms)
          VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
@@ -117,7 +118,7 @@ export class SettlementService {
   private async callback(batchId: string, address: TerminalAddress, token: Buffer): Promise<void> {
     const batch = await this.d.storage.read((q) => loadBatch(q, batchId));
     if (!batch) return;
-    const session = await this.dial(batch.terminal_id, address, token);
+    const session = await this.dial(batch.terminalId, address, token);
     try {
       const instructed = batch.state === 'awaiting_callback' ? await this.verify(batchId) : batch;
       if (instructed.state === 'instructed') await this.instruct(session, instructed);
@@ -134,14 +135,14 @@ export class SettlementService {
       try {
         return await dialTerminal(address, terminalId, { terminalKey, token, clock: this.d.clock, random: this.d.random, logger: this.d.log });
       } catch (e) {
-        if (attempt >= EMONEY_LIMITS.CALLBACK_DIAL_ATTEMPTS) throw new TesseraError('EMONEY_CALLBACK_FAILED', 'could not call the terminal back', { terminalId }, { cause: e });
-        await this.d.clock.sleep(EMONEY_LIMITS.CALLBACK_RETRY_MS * attempt);
+        if (attempt >= EmoneyLimits.callbackDialAttemptsMax) throw new TesseraError('EMONEY_CALLBACK_FAILED', 'could not call the terminal back', { terminalId }, { cause: e });
+        await this.d.clock.sleep(EmoneyLimits.callbackDialRetryMs * attempt);
       }
     }
   }
 
   /** Classifies the batch's records and books the accepted total, in one unit of work: → instructed. */
-  private async verify(batchId: string): Promise<BatchRow> {
+  private async verify(batchId: string): Promise<Batch> {
     const nowMs = this.d.clock.nowMs();
     const row = await this.d.storage.transact(async (tx) => {
       const b = await loadBatch(tx, batchId, tx.forUpdate);
@@ -153,9 +154,9 @@ export class SettlementService {
     return row;
   }
 
-  private async classifyBatch(tx: Tx, b: BatchRow, nowMs: number): Promise<BatchRow> {
+  private async classifyBatch(tx: Tx, b: Batch, nowMs: number): Promise<Batch> {
     const records = decodeRecords(b.records);
-    const ctx = { issuerMasterKey: this.d.config.issuerMasterKey, terminalId: b.terminal_id, batchId: b.id, nowMs };
+    const ctx = { issuerMasterKey: this.d.config.issuerMasterKey, terminalId: b.terminalId, batchId: b.id, nowMs };
     const results = [];
     let total = 0;
     for (const r of records) {
@@ -167,9 +168,9 @@ export class SettlementService {
       }
       results.push({ mediumId: r.mediumId, cardCounter: r.cardCounter, status });
     }
-    if (total > 0) await applyMoves(tx, this.d.ledger, [move('RECORDS_ACCEPTED', b.id, b.bank_code, total, b.currency)]);
-    const set = { state: 'instructed' as const, results: encodeResults(results), total };
-    await updateBatch(tx, b.id, nowMs, set);
+    if (total > 0) await applyMoves(tx, this.d.ledger, [move('RECORDS_ACCEPTED', b.id, b.bankCode, total, b.currency)]);
+    const set = { state: 'instructed' as const, results: encodeResults(results), totalMinor: total };
+    await updateBatch(tx, b, nowMs, set);
     return { ...b, ...set };
   }
 
@@ -178,40 +179,40 @@ export class SettlementService {
    * the debit is the card's own MAC over e-money that left the card, and the shop, offline, could not
    * know. It is flagged `blocked_card` for the operator; the card itself is stopped at every online step.
    */
-  private async flagBlockedCard(tx: Tx, b: BatchRow, cardId: string, counter: number, nowMs: number): Promise<void> {
+  private async flagBlockedCard(tx: Tx, b: Batch, cardId: string, counter: number, nowMs: number): Promise<void> {
     const j = await this.d.gate.check({ mediumId: cardId }, { capture: false });
     if (j.ok || j.reason === 'UNAVAILABLE') return;
     await tx.run('INSERT INTO emoney_flags (card_id, counter, terminal_id, kind, at_ms) VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING', [
-      cardId, counter, b.terminal_id, 'blocked_card', nowMs,
+      cardId, counter, b.terminalId, 'blocked_card', nowMs,
     ]);
   }
 
-  private async instruct(session: CallbackSession, b: BatchRow): Promise<void> {
-    const provider = this.d.config.providerAccounts.find((p) => p.bankCode === b.bank_code);
-    if (!provider) throw new TesseraError('EMONEY_NO_PROVIDER_ACCOUNT', 'no provider account at the shop\'s bank', { bankCode: b.bank_code });
+  private async instruct(session: CallbackSession, b: Batch): Promise<void> {
+    const provider = this.d.config.providerAccounts.find((p) => p.bankCode === b.bankCode);
+    if (!provider) throw new TesseraError('EMONEY_NO_PROVIDER_ACCOUNT', 'no provider account at the shop\'s bank', { bankCode: b.bankCode });
     const msg: SettlementInstruction = {
       type: 'settlementInstruction',
       bankCode: provider.bankCode,
       branchCode: provider.branchCode,
       accountNumber: provider.accountNumber,
       securityCode: session.sealer.seal(TAG.SECURITY_CODE, Buffer.from(provider.securityCode, 'ascii')),
-      totalMinor: b.total,
+      totalMinor: b.totalMinor,
       currency: b.currency,
       results: decodeResults(b.results ?? '[]'),
     };
-    const ack = await session.request(msg, EMONEY_LIMITS.INSTRUCTION_TIMEOUT_MS);
+    const ack = await session.request(msg, EmoneyLimits.instructionAnswerMsMax);
     if (ack.type !== 'settlementAck') throw new TesseraError('EMONEY_CALLBACK_FAILED', `terminal answered ${ack.type}`, { batchId: b.id });
     await this.d.storage.transact(async (tx) => {
       const cur = await loadBatch(tx, b.id, tx.forUpdate);
-      if (cur?.state === 'instructed') await updateBatch(tx, b.id, this.d.clock.nowMs(), { state: 'acked' });
+      if (cur?.state === 'instructed') await updateBatch(tx, cur, this.d.clock.nowMs(), { state: 'acked' });
     });
-    this.d.log.info({ batch: b.id, erased: ack.erased.length, totalMinor: b.total }, 'settlement acknowledged');
+    this.d.log.info({ batch: b.id, erased: ack.erased.length, totalMinor: b.totalMinor }, 'settlement acknowledged');
     this.d.onStep?.('acked', b.id);
   }
 
   /**
    * The bank-POS transfer provider@B → shop@B (idempotent by the batch-derived id): acked → settled.
-   * The node that claims the acked batch (claims.ts) is the only one calling the bank for it; a pay on
+   * The node that claims the acked batch (BATCH_CALLS) is the only one calling the bank for it; a pay on
    * another node (its sweep) meanwhile returns without calling.
    */
   async pay(batchId: string): Promise<'settled' | 'pay_failed' | 'pending' | 'held' | 'skipped'> {
@@ -219,30 +220,30 @@ export class SettlementService {
     if (!b || b.state !== 'acked') return 'skipped';
     // A shop whose terminal was blocked is not paid: the batch stays acked (its money stays in
     // settle-clearing) and the sweep pays it once the terminal is unblocked.
-    const terminal = await this.d.gate.check({ terminalId: b.terminal_id });
+    const terminal = await this.d.gate.check({ terminalId: b.terminalId });
     if (!terminal.ok) {
-      this.d.log.warn({ batch: b.id, terminalId: b.terminal_id, reason: terminal.reason }, 'shop payment held: EMONEY_TERMINAL_INVALID');
+      this.d.log.warn({ batch: b.id, terminalId: b.terminalId, reason: terminal.reason }, 'shop payment held: EMONEY_TERMINAL_INVALID');
       return 'held';
     }
-    const provider = this.d.config.providerAccounts.find((p) => p.bankCode === b.bank_code);
-    const shop = await this.merchantOf(b.shop_id);
+    const provider = this.d.config.providerAccounts.find((p) => p.bankCode === b.bankCode);
+    const shop = await this.merchantOf(b.shopId);
     if (!provider || !shop) return 'skipped';
-    if (!(await this.d.storage.transact((tx) => claimBankCall(tx, 'emoney_batches', b.id, ['acked'], this.d.clock.nowMs())))) return 'skipped';
-    const out = b.total === 0 ? { approved: true, inDoubt: false, code: 'OK' } : await this.d.relay.transfer({
-      transferId: derivedId(b.id, 'PAY'), from: provider, to: shop, amountMinor: b.total, currency: b.currency, pin: provider.securityCode,
+    if (!(await this.d.storage.transact((tx) => BATCH_CALLS.claim(tx, b.id, ['acked'], this.d.clock.nowMs())))) return 'skipped';
+    const out = b.totalMinor === 0 ? { approved: true, inDoubt: false, code: 'OK' } : await this.d.relay.transfer({
+      transferId: derivedId(b.id, 'PAY'), from: provider, to: shop, amountMinor: b.totalMinor, currency: b.currency, pin: provider.securityCode,
     });
     // Unknown outcome, or the provider's account at this bank is short (it must be topped up): stay acked,
     // resumePayments() retries with the same transfer id. The shop's money is never lost, only late.
     if (out.inDoubt || out.code === 'BANK_INSUFFICIENT_FUNDS') {
-      await this.d.storage.transact((tx) => releaseClaim(tx, 'emoney_batches', b.id));
+      await this.d.storage.transact((tx) => BATCH_CALLS.release(tx, b.id));
       this.d.log.warn({ batch: b.id, code: out.code }, 'shop payment pending');
       return 'pending';
     }
     const done = await this.d.storage.transact(async (tx) => {
       const cur = await loadBatch(tx, b.id, tx.forUpdate);
       if (cur?.state !== 'acked') return false;
-      await updateBatch(tx, b.id, this.d.clock.nowMs(), { state: out.approved ? 'settled' : 'pay_failed', code: out.code, claim_until_ms: null });
-      if (out.approved && b.total > 0) await applyMoves(tx, this.d.ledger, [move('SHOP_PAID', b.id, b.bank_code, b.total, b.currency)]);
+      await updateBatch(tx, cur, this.d.clock.nowMs(), { state: out.approved ? 'settled' : 'pay_failed', code: out.code, claimUntilMs: null });
+      if (out.approved && b.totalMinor > 0) await applyMoves(tx, this.d.ledger, [move('SHOP_PAID', b.id, b.bankCode, b.totalMinor, b.currency)]);
       return true;
     });
     if (!done) return 'skipped';
@@ -254,7 +255,7 @@ export class SettlementService {
   /** Retries the payment of every acknowledged batch no node is paying (after a restart or an unreachable bank). */
   async resumePayments(): Promise<number> {
     const rows = await this.d.storage.read((q) =>
-      q.all<{ id: string }>(`SELECT id FROM emoney_batches WHERE state = 'acked' AND ${UNCLAIMED} ORDER BY updated_ms LIMIT ?`, [this.d.clock.nowMs(), EMONEY_LIMITS.SWEEP_BATCH_MAX]),
+      BATCH_IDS.all(q, `WHERE state = 'acked' AND ${UNCLAIMED} ORDER BY updated_ms LIMIT ?`, [this.d.clock.nowMs(), EmoneyLimits.sweepRowsMax]),
     );
     let retried = 0;
     for (const r of rows) {
@@ -264,6 +265,9 @@ export class SettlementService {
     return retried;
   }
 }
+
+const MERCHANT_ROWS = rowMapper('emoney_merchants', { bankCode: text('bank_code'), branchCode: text('branch'), accountNumber: text('account') });
+const BATCH_IDS = rowMapper('emoney_batches', { id: text('id') });
 
 function parseAddress(text: string): TerminalAddress | undefined {
   const m = /^(.+):([0-9]{1,5})$/.exec(text);

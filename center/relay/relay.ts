@@ -8,7 +8,7 @@
 import { systemClock, type Clock } from '../../core/clock.js';
 import { TesseraError } from '../../core/errors.js';
 import { silentLogger, type Logger } from '../../core/log.js';
-import { RELAY_LIMITS } from './limits.js';
+import { RelayLimits } from './limits.js';
 import type { BankHostAdapter, BankOutcome, BankTransferRequest, ReversalOutcome, TransferCode } from './types.js';
 import { validTransfer, validTransferId } from './validate.js';
 
@@ -26,11 +26,11 @@ export class Relay {
   private readonly timeoutMs: number;
 
   constructor(o: RelayOptions) {
-    if (o.adapters.length > RELAY_LIMITS.MAX_BANKS) throw new TesseraError('RELAY_BAD_REQUEST', 'too many banks', { count: o.adapters.length });
+    if (o.adapters.length > RelayLimits.banksMax) throw new TesseraError('RELAY_BAD_REQUEST', 'too many banks', { count: o.adapters.length });
     for (const a of o.adapters) this.banks.set(a.bankCode, a);
     this.clock = o.clock ?? systemClock;
     this.log = o.log ?? silentLogger;
-    this.timeoutMs = o.bankTimeoutMs ?? RELAY_LIMITS.BANK_TIMEOUT_MS;
+    this.timeoutMs = o.bankTimeoutMs ?? RelayLimits.bankAnswerMsMax;
   }
 
   get bankCodes(): string[] {

@@ -62,6 +62,14 @@ export const CenterErrors = defineErrors('center', 'CENTER_', {
     meaning: 'The admin API could not bind its address (admin.host / admin.port).',
     action: 'Check admin.host/admin.port: another process may hold the port (the reason line says which errno).',
   },
+  CENTER_TRANSITION_REFUSED: {
+    meaning: 'A flow tried to move a row (a charge, a batch, …) to a state its state machine does not allow from the state it is in, or the row changed state under it; nothing was written.',
+    action: 'A bug in the flow or a row edited by hand: report the machine, row id and states named in the message; the flow\'s step is rolled back and retried by the sweep.',
+  },
+  CENTER_ROW_INVALID: {
+    meaning: 'A database row does not have the shape its module reads (a column missing, NULL where it may not be, or of another type); the value itself is not shown.',
+    action: 'A migration was not applied or the row was edited by hand: check the table and column named in the message.',
+  },
 });
 
 export type CenterErrorCode = keyof typeof CenterErrors;

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
 import { TesseraError } from '../../core/errors.js';
+import { readSecretFile } from '../kit/secret-files.js';
 import type { ValidityStorage } from '../storage/types.js';
 import type { TerminalKeyLookup } from '../net/types.js';
 
@@ -20,17 +20,7 @@ export function deriveTerminalKey(masterKey: Buffer, keyRef: string): Buffer {
  * by group or others (CENTER_KEY_FILE_PERMISSIONS; checked where the platform has modes).
  */
 export function readMasterKey(path: string): Buffer {
-  let text: string;
-  let mode: number;
-  try {
-    mode = statSync(path).mode;
-    text = readFileSync(path, 'utf8').trim();
-  } catch (e) {
-    throw new TesseraError('CENTER_KEY_FILE', 'cannot read the terminal master key file', { path }, { cause: e });
-  }
-  if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
-    throw new TesseraError('CENTER_KEY_FILE_PERMISSIONS', 'the terminal master key file is accessible to group or others', { path, mode: (mode & 0o777).toString(8) });
-  }
+  const text = readSecretFile(path, { what: 'terminal master key', unreadable: 'CENTER_KEY_FILE', permissions: 'CENTER_KEY_FILE_PERMISSIONS' }).toString('utf8').trim();
   if (!/^([0-9a-fA-F]{2}){32,64}$/.test(text)) {
     throw new TesseraError('CENTER_KEY_FILE', 'the master key file must hold 32-64 bytes of hex', { path, chars: text.length });
   }

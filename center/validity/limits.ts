@@ -26,8 +26,6 @@ export const ValidityLimits = {
   refreshIntervalMsMax: 24 * 3_600_000,
   /** Changed ids re-read in parallel in one batch. */
   changeBatchMax: 256,
-  /** Changes buffered while a full reload is running; beyond this the reload restarts. */
-  changesBufferedMax: 100_000,
   /** A block committed in the database is refused by every node within this time. */
   blockToRefuseMsMax: 1_000,
   /** Retry delay after a failed reload or lost subscription. */

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { systemClock, type Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import { Emoney } from '../../center/emoney/emoney.js';
-import { startSweepTimer } from '../../center/emoney/sweep-timer.js';
+import { startSweepTimer } from '../../center/kit/sweep-timer.js';
 import type { Relay } from '../../center/relay/relay.js';
 import { parseCenterConfig } from '../../center/server/config.js';
 import { createCenter, type Center } from '../../center/server/create-center.js';
@@ -62,7 +62,7 @@ export async function startCenter(i: CenterInputs): Promise<DemoCenter> {
     await register(i, storage, emoney, clock);
     const config = parseCenterConfig({ listen: { host: '127.0.0.1', port: 0 }, db: dbPath, terminalKeys: { masterKeyFile: i.masterKeyFile }, validity: { mode: 'cached' } });
     const center = await createCenter(config, { storage, flows: [emoney.flow], gates: [emoney.gate], clock, log: i.log });
-    const sweep = startSweepTimer(emoney, DEMO_LIMITS.sweepIntervalMs, clock, i.log);
+    const sweep = startSweepTimer(emoney, DEMO_LIMITS.sweepIntervalMs, clock, i.log, 'e-money');
     const pragmas = storage.pragmas();
     return {
       center, emoney, storage, dbPath, pragmas,

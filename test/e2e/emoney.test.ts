@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RECORD_STATUS, STATUS } from '../../protocol/codes.js';
 import { emoneyReport, formatEmoneyReport } from '../../center/emoney/reports.js';
 import { resultCodeName, resultCodeOf } from '../../center/emoney/result-codes.js';
-import { EMONEY_LIMITS } from '../../center/emoney/limits.js';
+import { EmoneyLimits } from '../../center/emoney/limits.js';
 import { WORLD } from '../sim/bank/fixtures.js';
 import { abandonRequest, chargeRequest, creditCard, issueRequest, moneyInWorld, openWorld, settle, SHOP_A1, SHOP_B1, SQLITE_DB, type CenterDb, type World } from '../center/emoney/world.js';
 import { POSTGRES_DB } from '../center/emoney/postgres-db.js';
@@ -158,7 +158,7 @@ for (const db of ENGINES) describe(`e-money over bank POS, end to end (center on
     await chargeRequest(w.kiosk, t, WORLD.aliceA.ref, WORLD.aliceA.pin, 6_000);
     expect(await w.banks.a.balance(WORLD.aliceA.ref)).toBe(WORLD.aliceA.openingMinor - 6_000);
     expect((await w.emoney.sweep()).reversed).toBe(0);
-    w.clock.offsetMs = EMONEY_LIMITS.ISSUE_TIMEOUT_MS + 1;
+    w.clock.offsetMs = EmoneyLimits.issueWaitMsMax + 1;
     expect((await w.emoney.sweep()).reversed).toBe(1);
     expect(await w.banks.a.balance(WORLD.aliceA.ref)).toBe(WORLD.aliceA.openingMinor);
     expect(code((await issueRequest(w.kiosk, t, w.cards[0]!, 0, 6_000)).resultCode)).toBe('EMONEY_CHARGE_REVERSED');
@@ -238,7 +238,7 @@ for (const db of ENGINES) describe(`e-money over bank POS, end to end (center on
     expect(reversals).toEqual([t.toString('hex')]);
     expect(await w.banks.a.balance(WORLD.aliceA.ref)).toBe(WORLD.aliceA.openingMinor);
     expect(await w.storage.read((q) => q.get('SELECT state, booked, claim_until_ms FROM emoney_charges WHERE id = ?', [t.toString('hex')]))).toEqual({ state: 'reversed', booked: 0, claim_until_ms: null });
-    w.clock.offsetMs = EMONEY_LIMITS.ISSUE_TIMEOUT_MS + 1;
+    w.clock.offsetMs = EmoneyLimits.issueWaitMsMax + 1;
     expect((await w.emoney.sweep()).reversed).toBe(0);
     expect(reversals).toHaveLength(1);
     w.banks.a.transfer = transfer;
@@ -258,7 +258,7 @@ for (const db of ENGINES) describe(`e-money over bank POS, end to end (center on
     // Pulled; the card is spent at a shop (counter moves by a debit), then the shop settles.
     await w.shops[SHOP_A1]!.sell(card!, 400, nonce());
     await settle(w, w.shops[SHOP_A1]!);
-    w.clock.offsetMs = EMONEY_LIMITS.ISSUE_TIMEOUT_MS + 1;
+    w.clock.offsetMs = EmoneyLimits.issueWaitMsMax + 1;
     expect((await w.emoney.sweep()).reversed).toBe(1);
     expect(card!.balanceMinor).toBe(600);
     void card2;
@@ -325,7 +325,7 @@ for (const db of ENGINES) describe(`e-money over bank POS, end to end (center on
     expect(card!.balanceMinor).toBe(0);
     expect((await w.storage.getMedium(card!.cardId))?.status).toBe('captured');
     // The bank-approved charge never reached a card: reversed to the user after the timeout.
-    w.clock.offsetMs = EMONEY_LIMITS.ISSUE_TIMEOUT_MS + 1;
+    w.clock.offsetMs = EmoneyLimits.issueWaitMsMax + 1;
     expect((await w.emoney.sweep()).reversed).toBe(1);
     expect(await w.banks.a.balance(WORLD.aliceA.ref)).toBe(WORLD.aliceA.openingMinor);
     w.clock.offsetMs = 0;
@@ -408,7 +408,7 @@ for (const db of ENGINES) describe(`e-money over bank POS, end to end (center on
     await w.emoney.ledger.createTransfers([{ ...raw, id: 'b'.repeat(32), debitAccountId: 'provider@0001', creditAccountId: 'emoney-float' }]);
     expect(formatAuditReport(await auditDatabase(target))).toContain(`[ok] ${name}`);
   });
-  it('settlement callbacks are bounded: with MAX_CALLBACKS_IN_FLIGHT running, one more SETTLE_REQUEST is refused before a batch opens', async () => {
+  it('settlement callbacks are bounded: with callbacksInFlightMax running, one more SETTLE_REQUEST is refused before a batch opens', async () => {
     // A shop terminal whose callback address accepts connections and never answers: every callback hangs in its handshake.
     const held: Socket[] = [];
     const silent = createServer((sock) => void held.push(sock));
@@ -429,11 +429,11 @@ for (const db of ENGINES) describe(`e-money over bank POS, end to end (center on
     };
     const batches = async () => Number((await w.storage.read((q) => q.get<{ n: number }>('SELECT COUNT(*) AS n FROM emoney_batches WHERE terminal_id = ?', [id])))?.n);
     try {
-      for (let i = 0; i < EMONEY_LIMITS.MAX_CALLBACKS_IN_FLIGHT; i++) expect(await settleOnce()).toBe('awaitCallback');
-      expect(await batches()).toBe(EMONEY_LIMITS.MAX_CALLBACKS_IN_FLIGHT);
+      for (let i = 0; i < EmoneyLimits.callbacksInFlightMax; i++) expect(await settleOnce()).toBe('awaitCallback');
+      expect(await batches()).toBe(EmoneyLimits.callbacksInFlightMax);
       // Refused with the code in the protocol (SETTLE_REFUSED EMONEY_BUSY), not an ERROR the shop cannot read.
       expect(await settleOnce()).toEqual({ type: 'settleRefused', resultCode: resultCodeOf('EMONEY_BUSY') });
-      expect(await batches()).toBe(EMONEY_LIMITS.MAX_CALLBACKS_IN_FLIGHT);
+      expect(await batches()).toBe(EmoneyLimits.callbacksInFlightMax);
     } finally {
       for (const sock of held) sock.destroy();
       await new Promise<void>((r) => silent.close(() => r()));

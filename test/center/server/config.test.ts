@@ -116,6 +116,8 @@ describe('error registries (pinned)', () => {
       'CENTER_KEY_OUT_NOT_FILE',
       'CENTER_KEY_FILE_PERMISSIONS',
       'CENTER_ADMIN_LISTEN_FAILED',
+      'CENTER_TRANSITION_REFUSED',
+      'CENTER_ROW_INVALID',
     ]);
   });
 });

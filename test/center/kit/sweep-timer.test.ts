@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { startSweepTimer } from '../../../center/emoney/sweep-timer.js';
+import { startSweepTimer } from '../../../center/kit/sweep-timer.js';
 import { ManualClock } from '../../../core/clock.js';
 import { TesseraError } from '../../../core/errors.js';
 import { createLogger } from '../../../core/log.js';
@@ -22,7 +22,7 @@ describe('startSweepTimer', () => {
         return { ...report, paymentsRetried: passes === 1 ? 1 : 0 };
       },
     };
-    const timer = startSweepTimer(emoney, 1_000, clock, log);
+    const timer = startSweepTimer(emoney, 1_000, clock, log, 'e-money');
     await tick();
     expect(passes).toBe(1);
     clock.advance(999);
