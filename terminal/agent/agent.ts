@@ -19,6 +19,7 @@ import { termError } from './errors.js';
 import { keypadUntil, type Keypad } from './keypad.js';
 import { errorOutcome } from './outcomes.js';
 import type { AgentCommand, AgentReport, FlowOutcome, Role, RoleContext } from './role.js';
+import { StatusReporter } from './status-reporter.js';
 import { WorkQueue } from './work-queue.js';
 
 export interface AgentDeps {
@@ -57,6 +58,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   private draining = false;
   private running = false;
   private ctx: RoleContext | null = null;
+  private status: StatusReporter | null = null;
 
   constructor(private readonly d: AgentDeps) {
     super();
@@ -91,6 +93,8 @@ export class Agent extends EventEmitter<AgentEvents> {
     await this.d.scanner?.open();
     await this.d.store?.open();
     await this.d.validator?.open();
+    // TERMINAL_STATUS to the center on every session and device change (PROTOCOL.md §6.8).
+    await (this.status = new StatusReporter({ ...this.d, link: this.d.link.client })).start();
     await this.d.role.start?.(this.ctx);
     this.scheduleDrain(0);
   }
@@ -102,6 +106,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.drainTimer?.cancel();
     await this.queue.idle();
     await this.d.role.stop?.();
+    this.status?.stop();
     await this.d.link.client.close();
     await this.d.callback?.close();
     await this.d.scanner?.close();

@@ -88,6 +88,11 @@ export class LinkClient {
     return this.live !== undefined;
   }
 
+  /** The live session, if one is up. */
+  get liveSession(): LinkSession | undefined {
+    return this.live;
+  }
+
   on<K extends keyof LinkEvents>(event: K, fn: LinkEvents[K]): void {
     this.listeners[event].push(fn);
   }
