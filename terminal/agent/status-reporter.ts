@@ -10,6 +10,7 @@ import type { Logger } from '../../core/log.js';
 import { errorCode } from '../../core/errors.js';
 import { softwareVersion } from '../../core/version.js';
 import { DEVICE_KIND, DEVICE_STATE, type DeviceKind, type DeviceStateCode } from '../../protocol/codes.js';
+import { PROTOCOL_LIMITS } from '../../protocol/limits.js';
 import type { DeviceStatus, TerminalStatus } from '../../protocol/messages/types.js';
 import { PROTOCOL_VERSION_CURRENT, PROTOCOL_VERSION_TERMINAL_STATUS } from '../../protocol/versions.js';
 import type { BarcodeScanner } from '../devices/barcode-scanner.js';
@@ -56,6 +57,12 @@ function validatorStatus(v: ValidatorView): DeviceStatus {
   if (v.jammed) return device(DEVICE_KIND.VALIDATOR, DEVICE_STATE.JAMMED, 'DEV_NOTE_JAMMED');
   if (v.cashBox !== 'ok') return device(DEVICE_KIND.VALIDATOR, DEVICE_STATE.OFFLINE, v.cashBox === 'full' ? 'DEV_CASHBOX_FULL' : 'DEV_CASHBOX_REMOVED');
   return device(DEVICE_KIND.VALIDATOR, DEVICE_STATE.ONLINE, null);
+}
+
+/** package.json's version if it fits SOFTWARE_VERSION (printable, 1-32 bytes): a report the center cannot decode would end the session. */
+function wireVersion(): string {
+  const v = softwareVersion();
+  return v.length <= PROTOCOL_LIMITS.MAX_SOFTWARE_VERSION_BYTES && /^[\x20-\x7e]+$/.test(v) ? v : 'unknown';
 }
 
 export class StatusReporter {
@@ -116,7 +123,7 @@ export class StatusReporter {
   /** The current report (what the next TERMINAL_STATUS carries). */
   current(): TerminalStatus {
     const devices = [...this.devices.values()].sort((a, b) => a.kind - b.kind);
-    return { type: 'terminalStatus', softwareVersion: softwareVersion(), protocolVersion: PROTOCOL_VERSION_CURRENT, devices };
+    return { type: 'terminalStatus', softwareVersion: wireVersion(), protocolVersion: PROTOCOL_VERSION_CURRENT, devices };
   }
 
   private watchValidator(v: BillValidator, s: { device: DeviceState; cashBox: CashBoxState }): void {
