@@ -12,6 +12,7 @@ import type { ProtocolError } from '../../../protocol/errors.js';
 import { decodeBody } from '../../../protocol/messages/catalog.js';
 import { TlvFields } from '../../../protocol/tlv/fields.js';
 import { agreeVersion, PROTOCOL_VERSION_CURRENT, SPOKEN } from '../../../protocol/versions.js';
+import { AgentLink } from '../../../terminal/agent/agent-link.js';
 import { LinkClient, type LinkSession } from '../../../terminal/link/link-client.js';
 import { KEY, netFixtures, TID } from '../../center/net/support.js';
 import { h } from '../support/vector-types.js';
@@ -106,5 +107,14 @@ describe('handshake versions (center listener, link client)', () => {
     const { port } = await fx.center({ protocolVersions: { min: 1, max: 1 } });
     const ev = await firstEvent(link(port, { min: 2, max: 2 }));
     expect('fail' in ev && ev.fail.code).toBe('PROTO_VERSION_UNSUPPORTED');
+  });
+
+  it('the agent reports a version refusal as TERM_CENTER_REFUSED, not as an unreachable center', async () => {
+    const { port } = await fx.center({ protocolVersions: { min: 2, max: 2 } });
+    const c = link(port, { min: 1, max: 1 });
+    const agentLink = new AgentLink(c, { timeoutMs: 300, attempts: 1 });
+    const ev = await firstEvent(c);
+    expect('fail' in ev && ev.fail.code).toBe('PROTO_VERSION_UNSUPPORTED');
+    await expect(agentLink.request({ type: 'ping' })).rejects.toMatchObject({ code: 'TERM_CENTER_REFUSED', details: { protocolCode: 'PROTO_VERSION_UNSUPPORTED' } });
   });
 });
