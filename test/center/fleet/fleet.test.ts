@@ -59,6 +59,7 @@ describe.each(['sqlite', 'postgres'] as const)('fleet on %s', (engine) => {
     const db = await database(engine);
     const clock = new ManualClock(1_000_000);
     const f = await fleetOn(await db.open(), clock, 'node-a');
+    expect(softwareVersion()).toMatch(/^\d+\.\d+\.\d+/); // package.json's, not the fallback
     expect(await f.listNodes()).toEqual([
       { id: 'node-a', host: 'host-a', pid: process.pid, version: softwareVersion(), startedAtMs: 1_000_000, heartbeatAtMs: 1_000_000, heartbeatIntervalMs: 1000, stoppedAtMs: null, state: 'up' },
     ]);
