@@ -9,6 +9,7 @@ import { errorCode } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import type { Random } from '../../core/random.js';
 import type { CenterResponse, TerminalRequest } from '../../protocol/messages/types.js';
+import type { VersionRange } from '../../protocol/versions.js';
 import type { SessionHandler, SessionInfo } from '../net/types.js';
 import type { CenterFlow } from '../server/session-router.js';
 import type { Storage } from '../storage/types.js';
@@ -26,6 +27,8 @@ export interface FleetOptions {
   readonly host?: string;
   /** Shown in the registry; default package.json's version. */
   readonly version?: string;
+  /** The protocol versions this node's listener serves (shown in the registry); default SPOKEN. */
+  readonly protocolVersions?: VersionRange;
 }
 
 export interface Fleet {
@@ -51,6 +54,7 @@ export async function startFleet(storage: Storage, o: FleetOptions & { clock: Cl
     ...(o.host !== undefined && { host: o.host }),
     ...(o.version !== undefined && { version: o.version }),
     ...(o.heartbeatIntervalMs !== undefined && { heartbeatIntervalMs: o.heartbeatIntervalMs }),
+    ...(o.protocolVersions !== undefined && { protocolVersions: o.protocolVersions }),
   });
   const book = new TerminalStatusBook(storage);
   const pending = new Set<Promise<void>>();

@@ -13,6 +13,7 @@ import { errorCode } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import type { Random } from '../../core/random.js';
 import { softwareVersion } from '../../core/version.js';
+import { SPOKEN, type VersionRange } from '../../protocol/versions.js';
 import type { Row, SqlExecutor, Storage } from '../storage/types.js';
 import { fleetError } from './errors.js';
 import { FLEET_LIMITS as L } from './limits.js';
@@ -29,6 +30,9 @@ export interface FleetNode {
   readonly heartbeatAtMs: number;
   readonly heartbeatIntervalMs: number;
   readonly stoppedAtMs: number | null;
+  /** The protocol versions this node serves (PROTOCOL.md §4.6): the operator checks every node speaks N before terminals move to N. */
+  readonly protocolVersionMin: number;
+  readonly protocolVersionMax: number;
   /** stopped: shut down cleanly; down: no heartbeat for heartbeatMissedMax intervals; else up. */
   readonly state: NodeState;
 }
@@ -42,10 +46,12 @@ export interface NodeRegistryOptions {
   readonly host?: string;
   readonly version?: string;
   readonly heartbeatIntervalMs?: number;
+  /** The protocol versions the node's listener serves; default SPOKEN. */
+  readonly protocolVersions?: VersionRange;
 }
 
 const NODE_ID_RE = /^[A-Za-z0-9._:-]{1,64}$/;
-const COLUMNS = 'id, host, pid, version, started_at_ms, heartbeat_at_ms, heartbeat_interval_ms, stopped_at_ms';
+const COLUMNS = 'id, host, pid, version, started_at_ms, heartbeat_at_ms, heartbeat_interval_ms, stopped_at_ms, protocol_min, protocol_max';
 
 /** A node's state at `nowMs` from its row. */
 export function nodeStateOf(r: { stoppedAtMs: number | null; heartbeatAtMs: number; heartbeatIntervalMs: number }, nowMs: number): NodeState {
@@ -64,6 +70,8 @@ function nodeFrom(r: Row, nowMs: number): FleetNode {
     heartbeatAtMs: intOf(r, 'heartbeat_at_ms'),
     heartbeatIntervalMs: intOf(r, 'heartbeat_interval_ms'),
     stoppedAtMs: stopped,
+    protocolVersionMin: intOf(r, 'protocol_min'),
+    protocolVersionMax: intOf(r, 'protocol_max'),
   };
   return { ...n, state: nodeStateOf(n, nowMs) };
 }
@@ -88,13 +96,14 @@ export class NodeRegistry {
     if (!Number.isInteger(intervalMs) || intervalMs < L.heartbeatIntervalMsMin) {
       throw fleetError('FLEET_BAD_ARGUMENT', `heartbeat interval must be an integer of at least ${L.heartbeatIntervalMsMin} ms`, { heartbeatIntervalMs: intervalMs });
     }
+    const versions = o.protocolVersions ?? SPOKEN;
     const now = o.clock.nowMs();
     await storage.transact(async (tx) => {
       const old = await tx.get(`SELECT ${COLUMNS} FROM fleet_nodes WHERE id = ?${tx.forUpdate}`, [id]);
       if (old && nodeFrom(old, now).state === 'up') throw fleetError('FLEET_NODE_ID_TAKEN', 'a live node holds this node id', { nodeId: id });
       await tx.run('DELETE FROM fleet_nodes WHERE id = ? OR heartbeat_at_ms < ?', [id, now - L.nodeRetentionMs]);
-      await tx.run(`INSERT INTO fleet_nodes (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)`, [
-        id, o.host ?? hostname(), process.pid, o.version ?? softwareVersion(), now, now, intervalMs,
+      await tx.run(`INSERT INTO fleet_nodes (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)`, [
+        id, o.host ?? hostname(), process.pid, o.version ?? softwareVersion(), now, now, intervalMs, versions.min, versions.max,
       ]);
     });
     const reg = new NodeRegistry(storage, o, id, intervalMs);

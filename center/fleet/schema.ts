@@ -14,7 +14,7 @@ export const fleetMigrations: ModuleMigrations = {
         'CREATE TABLE fleet_nodes (' +
         ' id TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, version TEXT NOT NULL,' +
         ' started_at_ms BIGINT NOT NULL, heartbeat_at_ms BIGINT NOT NULL, heartbeat_interval_ms INTEGER NOT NULL,' +
-        ' stopped_at_ms BIGINT);' +
+        ' stopped_at_ms BIGINT, protocol_min INTEGER NOT NULL, protocol_max INTEGER NOT NULL);' +
         'CREATE TABLE fleet_terminals (' +
         ' terminal_id TEXT PRIMARY KEY, software_version TEXT NOT NULL, protocol_version INTEGER NOT NULL,' +
         ' session_protocol_version INTEGER NOT NULL, node_id TEXT NOT NULL, remote_address TEXT NOT NULL,' +

@@ -61,7 +61,7 @@ describe.each(['sqlite', 'postgres'] as const)('fleet on %s', (engine) => {
     const f = await fleetOn(await db.open(), clock, 'node-a');
     expect(softwareVersion()).toMatch(/^\d+\.\d+\.\d+/); // package.json's, not the fallback
     expect(await f.listNodes()).toEqual([
-      { id: 'node-a', host: 'host-a', pid: process.pid, version: softwareVersion(), startedAtMs: 1_000_000, heartbeatAtMs: 1_000_000, heartbeatIntervalMs: 1000, stoppedAtMs: null, state: 'up' },
+      { id: 'node-a', host: 'host-a', pid: process.pid, version: softwareVersion(), startedAtMs: 1_000_000, heartbeatAtMs: 1_000_000, heartbeatIntervalMs: 1000, stoppedAtMs: null, protocolVersionMin: 1, protocolVersionMax: 2, state: 'up' },
     ]);
     clock.advance(1000);
     await vi.waitFor(async () => expect((await f.listNodes())[0]!.heartbeatAtMs).toBe(1_001_000));
