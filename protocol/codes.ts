@@ -26,6 +26,9 @@ export const MSG = {
   PING: 0x08, //                either → either: keep-alive request
   PONG: 0x09, //                response to PING
   ERROR: 0x0f, //               either → either: coded protocol error
+  // Fleet status (protocol version 2; PROTOCOL.md §6.8)
+  TERMINAL_STATUS: 0x0a, //     terminal → center: software and protocol version, device states (on connect and on change)
+  TERMINAL_STATUS_ACK: 0x0b, // response to TERMINAL_STATUS: recorded
   // Validity check and transaction (seed 001)
   VALIDITY_REQUEST: 0x10, //    medium id + terminal id
   VALIDITY_ACK: 0x11, //        both checked, valid
@@ -123,6 +126,15 @@ export const TAG = {
   RECORD_RESULT: 0xa2, //      constructed: record key + record status
   RECORD_KEY: 0xa3, //         constructed: medium id + card counter (names one record)
   CASH_NOTE: 0xa4, //          constructed: note key, amount, currency, stacked-at (one stacked note)
+  SOFTWARE_VERSION: 0x9f2b, // ascii 1-32 printable: the terminal software's version
+  PROTOCOL_VERSION: 0x9f2c, // u16: the highest protocol version the terminal speaks (TERMINAL_STATUS)
+  DEVICE_KIND: 0x9f2d, //      u8 DEVICE_KIND
+  DEVICE_STATE: 0x9f2e, //     u8 DEVICE_STATE
+  DEVICE_REASON: 0x9f2f, //    ascii 1-40 [A-Z0-9_]: the device's coded reason (e.g. DEV_PORT_GONE)
+  DEVICE: 0xa5, //             constructed: kind, state, reason (one device)
+  // Private class (PROTOCOL.md §3.3): a version-1 receiver skips them, so they ride in AUTH / AUTH_OK unnoticed by old peers.
+  HANDSHAKE_VERSION: 0xdf01, //     u16: AUTH: highest protocol version the terminal speaks; AUTH_OK: the version chosen for the session
+  HANDSHAKE_VERSION_MIN: 0xdf02, // u16: AUTH: lowest protocol version the terminal speaks
 } as const;
 export type Tag = (typeof TAG)[keyof typeof TAG];
 
@@ -159,6 +171,14 @@ export type RecordStatus = (typeof RECORD_STATUS)[keyof typeof RECORD_STATUS];
 /** Prepaid services (seed 000; TAG.SERVICE). */
 export const PREPAID_SERVICE = { USAGE_CHARGE: 0x01, SHAREWARE_REGISTRATION: 0x02, GOODS: 0x03, BALANCE: 0x04 } as const;
 export type PrepaidService = (typeof PREPAID_SERVICE)[keyof typeof PREPAID_SERVICE];
+
+/** Devices a terminal reports in TERMINAL_STATUS (TAG.DEVICE_KIND). */
+export const DEVICE_KIND = { READER: 0x01, SCANNER: 0x02, STORE: 0x03, VALIDATOR: 0x04 } as const;
+export type DeviceKind = (typeof DEVICE_KIND)[keyof typeof DEVICE_KIND];
+
+/** A device's state (TAG.DEVICE_STATE): the XFS4IoT device states, plus JAMMED (a card or note stuck). */
+export const DEVICE_STATE = { ONLINE: 0x00, OFFLINE: 0x01, BUSY: 0x02, HARDWARE_ERROR: 0x03, JAMMED: 0x04 } as const;
+export type DeviceStateCode = (typeof DEVICE_STATE)[keyof typeof DEVICE_STATE];
 
 /** Name of a value in one of the tables above (for logs, docs and vector comments). */
 export function nameOf(table: Readonly<Record<string, number>>, value: number): string {

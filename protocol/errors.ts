@@ -38,6 +38,7 @@ export const PROTO_ERRORS = defineErrors('protocol', 'PROTO_', {
   PROTO_NO_CENTER: { meaning: 'No center address accepted a session.', action: 'Check network and center status.' },
   PROTO_SEAL_FAILED: { meaning: 'A sealed field (PIN block, security code) failed to open.', action: 'Suspect tampering or a key mismatch.' },
   PROTO_WRITE_OVERFLOW: { meaning: 'The peer stopped reading and the write queue hit its limit.', action: 'Check the peer; the session is closed.' },
+  PROTO_VERSION_UNSUPPORTED: { meaning: 'The two sides of a handshake speak no protocol version in common (PROTOCOL.md §4.6).', action: 'Upgrade the older side: centers first, then terminals; a release speaks its own version and the one before.' },
 } as const);
 
 export type ProtoErrorCode = keyof typeof PROTO_ERRORS;
@@ -76,6 +77,7 @@ export const PROTO_WIRE_CODES: Readonly<Record<ProtoErrorCode, number>> = {
   PROTO_NO_CENTER: 0x0057,
   PROTO_SEAL_FAILED: 0x0060,
   PROTO_WRITE_OVERFLOW: 0x0061,
+  PROTO_VERSION_UNSUPPORTED: 0x0041,
 };
 
 const byWire = new Map<number, ProtoErrorCode>(

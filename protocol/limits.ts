@@ -24,6 +24,12 @@ export const PROTOCOL_LIMITS = {
   MAX_NOTES_PER_REPORT: 200,
   /** Most note keys in one CASH_COLLECTION (a cash box holding more is collected in one go but cannot be booked: PROTOCOL.md §6.7). */
   MAX_NOTES_PER_COLLECTION: 4000,
+  /** Most devices in one TERMINAL_STATUS (one per DEVICE_KIND; room for kinds to come). */
+  MAX_DEVICES_PER_STATUS: 8,
+  /** Most bytes of TERMINAL_STATUS's SOFTWARE_VERSION. */
+  MAX_SOFTWARE_VERSION_BYTES: 32,
+  /** Most bytes of a device's coded reason (DEVICE_REASON). */
+  MAX_DEVICE_REASON_BYTES: 40,
   /** Most vouchers combined in one redemption. */
   MAX_VOUCHERS_PER_REDEEM: 16,
   /** Most requests one side may have outstanding on one session. */

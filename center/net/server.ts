@@ -26,6 +26,7 @@ import { SESSION_ENDING, TERMINAL_REQUESTS } from '../../protocol/messages/catal
 import type { TerminalRequest } from '../../protocol/messages/types.js';
 import { Channel } from '../../protocol/session/channel.js';
 import { centerHandshake, type TerminalKeyLookup } from '../../protocol/session/handshake.js';
+import type { VersionRange } from '../../protocol/versions.js';
 import { RpcSession } from '../../protocol/session/rpc.js';
 import { sessionSealer } from '../../protocol/session/sealer.js';
 import { SecurityLog, securityEventOf, type SecurityCounts, type SecurityEvent } from './security-log.js';
@@ -52,6 +53,8 @@ export interface CenterServerOptions {
   frameTimeoutMs?: number;
   pingIntervalMs?: number;
   idleTimeoutMs?: number;
+  /** Protocol versions served (default SPOKEN: N-1 to N; PROTOCOL.md §4.6). */
+  protocolVersions?: VersionRange;
 }
 
 const L = PROTOCOL_LIMITS;
@@ -182,11 +185,14 @@ export class CenterServer {
       },
       random,
       timeoutMs: this.o.handshakeTimeoutMs ?? L.HANDSHAKE_TIMEOUT_MS,
+      ...(this.o.protocolVersions && { versions: this.o.protocolVersions }),
     }).catch((e: unknown) => {
       // The channel has already sent the coded error and closed.
       const err = e as ProtocolError;
       const logged = !late && this.note(securityEventOf(err) ?? (err.code === 'PROTO_TIMEOUT' ? 'handshakeTimeout' : undefined), peer, claimed);
       // The operator's line rides on the security log's rate limit: a flood of bad proofs is not a flood of error lines.
+      // Only an authenticated terminal gets this far: one line each, for the operator upgrading the fleet.
+      if (err.code === 'PROTO_VERSION_UNSUPPORTED') this.log.warn({ code: err.code, peer, terminalId: claimed, ...err.details }, 'terminal refused: it speaks no protocol version this center speaks (upgrade the older side)');
       if (logged && err.code === 'PROTO_AUTH_FAILED') this.log.error({ code: 'PROTO_AUTH_FAILED', peer, ...(claimed !== undefined && { terminalId: claimed }) }, 'terminal not authorised: handshake proof did not verify (wrong terminal key, or terminal id not registered)');
       return undefined;
     });
@@ -199,7 +205,7 @@ export class CenterServer {
       return ch.fail(protoError('PROTO_TOO_MANY_CONNECTIONS', 'session limit reached'));
     }
     this.sessions.add(socket);
-    const handler = this.o.onSession({ terminalId: hs.terminalId, remoteAddress: peer, sealer: sessionSealer(hs.keys, 'center', random) });
+    const handler = this.o.onSession({ terminalId: hs.terminalId, remoteAddress: peer, protocolVersion: hs.protocolVersion, sealer: sessionSealer(hs.keys, 'center', random) });
     ch.onClose((reason) => {
       this.note(securityEventOf(reason), peer, hs.terminalId);
       handler.onClose(reason);

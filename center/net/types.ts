@@ -9,6 +9,8 @@ export interface SessionInfo {
   /** Authenticated by the handshake: the peer holds this terminal's key. */
   terminalId: string;
   remoteAddress: string;
+  /** The protocol version agreed in the handshake (PROTOCOL.md §4.6). */
+  protocolVersion: number;
   /** Opens the PIN block of CHARGE_REQUEST; seals fields sent to this terminal. */
   sealer: SessionSealer;
 }

@@ -10,6 +10,7 @@ import { CashBook } from '../cash/cash.js';
 import { Ledger } from '../ledger/ledger.js';
 import type { SecurityCounts } from '../net/security-log.js';
 import { CenterServer } from '../net/server.js';
+import { startFleet, type Fleet, type FleetOptions } from '../fleet/fleet.js';
 import { openStorage } from '../storage/open.js';
 import type { Storage } from '../storage/types.js';
 import { ValidityEngine } from '../validity/engine.js';
@@ -46,6 +47,8 @@ export interface CenterDeps {
   readonly gates?: readonly ValidityGate[];
   /** An already-open storage (tests, benchmarks); otherwise opened from config.db and closed by close(). */
   readonly storage?: Storage;
+  /** This node in the node registry (center/fleet): id, heartbeat interval. */
+  readonly fleet?: FleetOptions;
 }
 
 export interface Center {
@@ -55,6 +58,8 @@ export interface Center {
   /** Where terminals connect. */
   readonly address: AddressInfo;
   readonly admin: AdminServer | null;
+  /** The node registry and terminal status (center/fleet). */
+  readonly fleet: Fleet;
   /** BAD_MAC, REPLAY, AUTH_FAILED, refused connections, … since start (center/net/security-log.ts); read by /metrics. */
   securityCounters(): SecurityCounts;
   close(): Promise<void>;
@@ -74,6 +79,9 @@ export async function createCenter(config: CenterConfig, deps: CenterDeps = {}):
   const undo: Array<() => Promise<void>> = deps.storage ? [] : [() => storage.close()];
   try {
     await storage.migrate(checkedTransactionMigrations);
+    // The core center's fleet view: this node registered with a heartbeat, terminals' TERMINAL_STATUS kept (center/fleet).
+    const fleet = await startFleet(storage, { clock, random: deps.random ?? systemRandom, log, ...deps.fleet });
+    undo.push(() => fleet.stop());
     // Cash taken by terminals' bill validators, booked in the ledger (center/cash/README.md): served by every center.
     const cash = await CashBook.open(storage, clock, log);
     const base = storageSource(storage);
@@ -107,7 +115,7 @@ export async function createCenter(config: CenterConfig, deps: CenterDeps = {}):
     };
     const server = new CenterServer({
       lookupKey: terminalKeyLookup(storage, masterKey),
-      onSession: routeSessions([validity, ...(deps.withoutCashFlow === true ? [] : [cash.flow]), ...(deps.flows ?? [])]),
+      onSession: routeSessions([validity, fleet.flow, ...(deps.withoutCashFlow === true ? [] : [cash.flow]), ...(deps.flows ?? [])]),
       clock,
       random: deps.random ?? systemRandom,
       logger: log,
@@ -119,7 +127,7 @@ export async function createCenter(config: CenterConfig, deps: CenterDeps = {}):
     const admin = config.admin ? await startAdmin(storage, clock, config.admin, log) : null;
     if (admin) undo.push(() => admin.close());
     log.info({ mode: config.validity.mode, engine: storage.engine, port: address.port }, 'center listening');
-    return { storage, engine, store, address, admin, securityCounters: () => server.securityCounters(), close: () => runAll(undo) };
+    return { storage, engine, store, address, admin, fleet, securityCounters: () => server.securityCounters(), close: () => runAll(undo) };
   } catch (e) {
     await runAll(undo).catch(() => undefined);
     throw e;

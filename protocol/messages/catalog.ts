@@ -9,6 +9,7 @@ import { TlvWriter } from '../tlv/writer.js';
 import { ByteWriter } from '../bytes/writer.js';
 import type { MessageCodec } from './codec.js';
 import * as cash from './cash.js';
+import * as fleet from './fleet.js';
 import * as emoney from './emoney.js';
 import * as handshake from './handshake.js';
 import * as services from './services.js';
@@ -17,6 +18,7 @@ import type { Message, MessageType, RequestMessage, ResponseMessage } from './ty
 
 export const CODECS: readonly MessageCodec[] = [
   ...Object.values(handshake),
+  ...Object.values(fleet),
   ...Object.values(validity),
   ...Object.values(emoney),
   ...Object.values(services),
@@ -34,6 +36,7 @@ for (const c of CODECS) {
 /** Which responses may answer each request (an ERROR may answer any). */
 export const RESPONSES: Readonly<Record<RequestMessage['type'], readonly ResponseMessage['type'][]>> = {
   ping: ['pong'],
+  terminalStatus: ['terminalStatusAck'],
   validityRequest: ['validityAck', 'validityEarlyAck', 'validityNak'],
   transactionRequest: ['transactionResult', 'validityNak'],
   chargeRequest: ['chargeResult'],
@@ -86,7 +89,7 @@ export function encodeBodyToBuffer(m: Message): Buffer {
 /** Decodes a body for a message code: unknown codes, bad TLVs and leftover tags are coded errors. */
 export function decodeBody(code: number, body: Buffer): Message {
   const c = codecByCode(code);
-  const f = TlvFields.parse(body);
+  const f = TlvFields.parse(body, 0, c.privateTags);
   const m = c.decode(f);
   f.done();
   return m;

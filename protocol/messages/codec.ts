@@ -15,6 +15,8 @@ export interface MessageCodec<M extends Message = Message> {
   readonly code: MsgCode;
   readonly type: M['type'];
   readonly kind: MessageKind;
+  /** Private-class tags this message defines (kept at parse instead of skipped; PROTOCOL.md §3.3, §4.6). */
+  readonly privateTags?: readonly number[];
   encode(w: TlvWriter, m: M): void;
   decode(f: TlvFields): M;
 }

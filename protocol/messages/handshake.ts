@@ -2,8 +2,9 @@
 import { MSG, TAG } from '../codes.js';
 import { flag, uint } from '../tlv/fields.js';
 import { codec } from './codec.js';
-import { nonce, proof, terminalId } from './fields.js';
-import { fixed } from '../tlv/fields.js';
+import { nonce, optional, proof, terminalId } from './fields.js';
+import { fixed, type TlvFields } from '../tlv/fields.js';
+import { protoError } from '../errors.js';
 import type { Auth, AuthOk, CallbackAuth, CallbackHello, Challenge, ErrorMessage, Hello, Ping, Pong } from './types.js';
 
 export const hello = codec<Hello>({
@@ -18,16 +19,41 @@ export const challenge = codec<Challenge>({
   decode: (f) => ({ type: 'challenge', nonce: nonce(f) }),
 });
 
+const VERSION_TAGS = [TAG.HANDSHAKE_VERSION, TAG.HANDSHAKE_VERSION_MIN] as const;
+
+/** A version TLV (u16, 1 or more); PROTOCOL.md §4.6. */
+function version(f: TlvFields, tag: number): number | undefined {
+  const v = f.opt(tag);
+  if (v === undefined) return undefined;
+  const n = uint(tag, v, 2);
+  if (n === 0) throw protoError('PROTO_TLV_BAD_VALUE', 'protocol version 0', { tag: `0x${tag.toString(16)}` });
+  return n;
+}
+
 export const auth = codec<Auth>({
-  code: MSG.AUTH, type: 'auth', kind: 'handshake',
-  encode: (w, m) => void w.bytes(TAG.PROOF, m.proof),
-  decode: (f) => ({ type: 'auth', proof: proof(f) }),
+  code: MSG.AUTH, type: 'auth', kind: 'handshake', privateTags: VERSION_TAGS,
+  encode: (w, m) => {
+    w.bytes(TAG.PROOF, m.proof);
+    if (m.protocolVersion !== undefined) w.u16(TAG.HANDSHAKE_VERSION, m.protocolVersion);
+    if (m.protocolVersionMin !== undefined) w.u16(TAG.HANDSHAKE_VERSION_MIN, m.protocolVersionMin);
+  },
+  decode: (f) => {
+    const m: Auth = { type: 'auth', proof: proof(f), ...optional('protocolVersion', version(f, TAG.HANDSHAKE_VERSION)) };
+    const min = version(f, TAG.HANDSHAKE_VERSION_MIN);
+    if (min === undefined) return m;
+    // A minimum without a maximum, or above it, names no range.
+    if (m.protocolVersion === undefined || min > m.protocolVersion) throw protoError('PROTO_TLV_BAD_VALUE', 'protocol version range', { tag: '0xdf02' });
+    return { ...m, protocolVersionMin: min };
+  },
 });
 
 export const authOk = codec<AuthOk>({
-  code: MSG.AUTH_OK, type: 'authOk', kind: 'handshake',
-  encode: (w, m) => void w.bytes(TAG.PROOF, m.proof),
-  decode: (f) => ({ type: 'authOk', proof: proof(f) }),
+  code: MSG.AUTH_OK, type: 'authOk', kind: 'handshake', privateTags: [TAG.HANDSHAKE_VERSION],
+  encode: (w, m) => {
+    w.bytes(TAG.PROOF, m.proof);
+    if (m.protocolVersion !== undefined) w.u16(TAG.HANDSHAKE_VERSION, m.protocolVersion);
+  },
+  decode: (f) => ({ type: 'authOk', proof: proof(f), ...optional('protocolVersion', version(f, TAG.HANDSHAKE_VERSION)) }),
 });
 
 export const callbackHello = codec<CallbackHello>({

@@ -3,7 +3,7 @@
  * Request ids, sequence numbers and flags live in the frame header, not here.
  * Byte fields are Buffers of the exact sizes the spec states.
  */
-import type { NakReason, PendingCheck, PrepaidService, RecordStatus, Status, TxKind } from '../codes.js';
+import type { DeviceKind, DeviceStateCode, NakReason, PendingCheck, PrepaidService, RecordStatus, Status, TxKind } from '../codes.js';
 import type { RawTlv } from '../tlv/fields.js';
 
 export type { RawTlv };
@@ -11,8 +11,13 @@ export type { RawTlv };
 // ---- handshake ----
 export interface Hello { type: 'hello'; terminalId: string; nonce: Buffer }
 export interface Challenge { type: 'challenge'; nonce: Buffer }
-export interface Auth { type: 'auth'; proof: Buffer }
-export interface AuthOk { type: 'authOk'; proof: Buffer }
+/**
+ * `protocolVersion` / `protocolVersionMin`: the versions the terminal speaks
+ * (PROTOCOL.md §4.6); absent from a version-1 terminal, which speaks 1 only.
+ */
+export interface Auth { type: 'auth'; proof: Buffer; protocolVersion?: number; protocolVersionMin?: number }
+/** `protocolVersion`: the version chosen for the session; absent from a version-1 center (or for a version-1 terminal). */
+export interface AuthOk { type: 'authOk'; proof: Buffer; protocolVersion?: number }
 export interface CallbackHello { type: 'callbackHello'; terminalId: string; token: Buffer; nonce: Buffer }
 export interface CallbackAuth { type: 'callbackAuth'; nonce: Buffer; proof: Buffer }
 
@@ -21,6 +26,23 @@ export interface Ping { type: 'ping' }
 export interface Pong { type: 'pong' }
 /** `wireCode` is a PROTO_WIRE_CODES number; `fatal` means the sender closes after this frame. */
 export interface ErrorMessage { type: 'error'; wireCode: number; fatal: boolean }
+
+// ---- fleet status (protocol version 2) ----
+export interface DeviceStatus {
+  kind: DeviceKind;
+  state: DeviceStateCode;
+  /** The device's coded reason (DEV_PORT_GONE, DEV_NOTE_JAMMED, ...), if it gave one. */
+  reason?: string;
+}
+export interface TerminalStatus {
+  type: 'terminalStatus';
+  softwareVersion: string;
+  /** The highest protocol version the terminal speaks. */
+  protocolVersion: number;
+  /** At most one per kind; a kind the terminal does not have is left out. */
+  devices: DeviceStatus[];
+}
+export interface TerminalStatusAck { type: 'terminalStatusAck' }
 
 // ---- validity check and transaction (seed 001) ----
 export interface ValidityRequest { type: 'validityRequest'; mediumId: Buffer; terminalId: string }
@@ -230,6 +252,7 @@ export type HandshakeMessage = Hello | Challenge | Auth | AuthOk | CallbackHello
 /** Requests a terminal sends to the center on a session it opened. */
 export type TerminalRequest =
   | Ping
+  | TerminalStatus
   | ValidityRequest
   | TransactionRequest
   | ChargeRequest
@@ -248,6 +271,7 @@ export type TerminalRequest =
 /** Responses the center sends to terminal requests. */
 export type CenterResponse =
   | Pong
+  | TerminalStatusAck
   | ValidityAck
   | ValidityEarlyAck
   | ValidityNak

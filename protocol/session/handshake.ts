@@ -11,6 +11,7 @@ import { deriveSessionKeys, NONCE_BYTES, proofOf, TERMINAL_KEY_BYTES, type Sessi
 import { protoError, type ProtocolError } from '../errors.js';
 import { PROTOCOL_LIMITS } from '../limits.js';
 import type { Message, MessageOf, MessageType } from '../messages/types.js';
+import { agreeVersion, isRange, PROTOCOL_VERSION_UNNAMED, SPOKEN, type VersionRange } from '../versions.js';
 import type { Channel } from './channel.js';
 
 export interface HandshakeCommon {
@@ -37,18 +38,40 @@ function send(ch: Channel, m: Message): void {
   ch.send(m);
 }
 
-/** Terminal side of a terminal-opened session. */
-export async function terminalHandshake(ch: Channel, o: HandshakeCommon & { terminalId: string; terminalKey: Buffer }): Promise<SessionKeys> {
+function unsupported(ch: Channel, detail: Record<string, unknown>): ProtocolError {
+  return failWith(ch, protoError('PROTO_VERSION_UNSUPPORTED', 'no protocol version in common', detail));
+}
+
+export interface VersionOption {
+  /** The protocol versions this side speaks (PROTOCOL.md §4.6); default SPOKEN (N-1 to N). */
+  versions?: VersionRange;
+}
+
+/**
+ * Terminal side of a terminal-opened session. Names its versions in AUTH
+ * (a range of only version 1 is sent as no version TLVs, byte for byte a
+ * version-1 AUTH) and returns the version the center chose: 1 when AUTH_OK
+ * names none (a version-1 center).
+ */
+export async function terminalHandshake(
+  ch: Channel,
+  o: HandshakeCommon & VersionOption & { terminalId: string; terminalKey: Buffer },
+): Promise<SessionKeys & { protocolVersion: number }> {
+  const own = o.versions ?? SPOKEN;
   const nonceT = o.random.bytes(NONCE_BYTES);
   send(ch, { type: 'hello', terminalId: o.terminalId, nonce: nonceT });
   const { nonce: nonceC } = await expect(ch, 'challenge', o.timeoutMs);
   const keys = deriveSessionKeys(o.terminalKey, nonceT, nonceC, o.terminalId);
   ch.setKeys(keys.macT2c, keys.macC2t);
-  send(ch, { type: 'auth', proof: proofOf(keys, 'terminal', nonceT, nonceC) });
+  const named = own.max > PROTOCOL_VERSION_UNNAMED ? { protocolVersion: own.max, ...(own.min !== own.max && { protocolVersionMin: own.min }) } : {};
+  send(ch, { type: 'auth', proof: proofOf(keys, 'terminal', nonceT, nonceC), ...named });
   const ok = await expect(ch, 'authOk', o.timeoutMs);
   checkProof(ch, proofOf(keys, 'center', nonceT, nonceC), ok.proof);
+  const chosen = ok.protocolVersion ?? PROTOCOL_VERSION_UNNAMED;
+  // A center may only choose a version the terminal named (AUTH_OK is MAC'd: this is not a downgrade by a third party).
+  if (chosen < own.min || chosen > own.max) throw unsupported(ch, { chosen, min: own.min, max: own.max });
   ch.establish();
-  return keys;
+  return { ...keys, protocolVersion: chosen };
 }
 
 export type TerminalKeyLookup = (terminalId: string) => Promise<Buffer | undefined>;
@@ -58,7 +81,10 @@ export type TerminalKeyLookup = (terminalId: string) => Promise<Buffer | undefin
  * challenge like any other (under a random key), so the failure looks the
  * same as a wrong key: PROTO_AUTH_FAILED, no hint which terminals exist.
  */
-export async function centerHandshake(ch: Channel, o: HandshakeCommon & { lookup: TerminalKeyLookup }): Promise<{ terminalId: string; keys: SessionKeys }> {
+export async function centerHandshake(
+  ch: Channel,
+  o: HandshakeCommon & VersionOption & { lookup: TerminalKeyLookup },
+): Promise<{ terminalId: string; keys: SessionKeys; protocolVersion: number }> {
   const hello = await expect(ch, 'hello', o.timeoutMs);
   const found = await o.lookup(hello.terminalId);
   const key = found?.length === TERMINAL_KEY_BYTES ? found : o.random.bytes(TERMINAL_KEY_BYTES);
@@ -69,9 +95,15 @@ export async function centerHandshake(ch: Channel, o: HandshakeCommon & { lookup
   const auth = await expect(ch, 'auth', o.timeoutMs);
   checkProof(ch, proofOf(keys, 'terminal', hello.nonce, nonceC), auth.proof);
   if (found === undefined) throw failWith(ch, protoError('PROTO_AUTH_FAILED', 'handshake proof did not verify'));
-  send(ch, { type: 'authOk', proof: proofOf(keys, 'center', hello.nonce, nonceC) });
+  // Only an authenticated terminal learns that its version is refused; the refusal is MAC'd (§4.6).
+  const peer = { min: auth.protocolVersionMin ?? auth.protocolVersion ?? PROTOCOL_VERSION_UNNAMED, max: auth.protocolVersion ?? PROTOCOL_VERSION_UNNAMED };
+  const own = o.versions ?? SPOKEN;
+  const chosen = isRange(peer) ? agreeVersion(peer, own) : undefined;
+  if (chosen === undefined) throw unsupported(ch, { terminalMin: peer.min, terminalMax: peer.max, centerMin: own.min, centerMax: own.max });
+  // A terminal that named no version gets no version TLV back: a version-1 AUTH_OK, byte for byte.
+  send(ch, { type: 'authOk', proof: proofOf(keys, 'center', hello.nonce, nonceC), ...(auth.protocolVersion !== undefined && { protocolVersion: chosen }) });
   ch.establish();
-  return { terminalId: hello.terminalId, keys };
+  return { terminalId: hello.terminalId, keys, protocolVersion: chosen };
 }
 
 /** Center side of the callback session: the center dialled, and challenges the terminal. */

@@ -9,8 +9,8 @@ import { termError, type TermErrorCode } from './errors.js';
  * attempts, and link failures turned into one coded error the flow can act
  * on. `onFailure` names the code for "no answer" at this step (the validity
  * check has TERM_CENTER_UNREACHABLE, a transaction TERM_TX_UNANSWERED). A
- * center that refused this terminal at the handshake is TERM_CENTER_REFUSED
- * at any step. The protocol code stays in details.protocolCode.
+ * center that refused this terminal at the handshake (key, registration, or
+ * no protocol version in common) is TERM_CENTER_REFUSED at any step. The protocol code stays in details.protocolCode.
  */
 export class AgentLink {
   private lastOpenFailure: ProtoErrorCode | null = null;
@@ -41,7 +41,7 @@ export class AgentLink {
 
   private coded(e: unknown, onFailure: TermErrorCode): TesseraError {
     if (!isProtocolError(e)) return e instanceof TesseraError ? e : termError('TERM_ROLE_FAILED', 'link request failed', {}, e);
-    if (this.lastOpenFailure === 'PROTO_AUTH_FAILED' && !this.client.isUp) {
+    if ((this.lastOpenFailure === 'PROTO_AUTH_FAILED' || this.lastOpenFailure === 'PROTO_VERSION_UNSUPPORTED') && !this.client.isUp) {
       return termError('TERM_CENTER_REFUSED', 'the center refused this terminal at the handshake', { protocolCode: this.lastOpenFailure }, e);
     }
     return termError(onFailure, 'no answer from the center', { protocolCode: e.code }, e);

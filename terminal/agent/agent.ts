@@ -20,6 +20,7 @@ import { termError } from './errors.js';
 import { keypadUntil, type Keypad } from './keypad.js';
 import { errorOutcome } from './outcomes.js';
 import type { AgentCommand, AgentReport, CenterMessageSession, FlowOutcome, Role, RoleContext } from './role.js';
+import { StatusReporter } from './status-reporter.js';
 import { WorkQueue } from './work-queue.js';
 
 export interface AgentDeps {
@@ -61,6 +62,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   private running = false;
   private ctx: RoleContext | null = null;
   private readonly centerMessages: CenterMessageRouter;
+  private status: StatusReporter | null = null;
 
   /** TERM_ROLE_COMPOSITION: see composeRole. */
   constructor(private readonly d: AgentDeps) {
@@ -97,6 +99,8 @@ export class Agent extends EventEmitter<AgentEvents> {
     await this.d.scanner?.open();
     await this.d.store?.open();
     await this.d.validator?.open();
+    // TERMINAL_STATUS to the center on every session and device change (PROTOCOL.md §6.8).
+    await (this.status = new StatusReporter({ ...this.d, link: this.d.link.client })).start();
     await this.d.role.start?.(this.ctx);
     this.scheduleDrain(0);
   }
@@ -108,6 +112,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.drainTimer?.cancel();
     await this.queue.idle();
     await this.d.role.stop?.();
+    this.status?.stop();
     await this.d.link.client.close();
     await this.d.callback?.close();
     await this.d.scanner?.close();

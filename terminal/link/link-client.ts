@@ -17,6 +17,7 @@ import { connectSocket, type PeerAddress } from '../../protocol/session/connect.
 import { terminalHandshake } from '../../protocol/session/handshake.js';
 import { RpcSession } from '../../protocol/session/rpc.js';
 import { sessionSealer, type SessionSealer } from '../../protocol/session/sealer.js';
+import type { VersionRange } from '../../protocol/versions.js';
 import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 
 export type CenterAddress = PeerAddress;
@@ -34,11 +35,15 @@ export interface LinkClientOptions {
   maxAttempts?: number;
   maxInFlight?: number;
   pingIntervalMs?: number;
+  /** Protocol versions this terminal speaks (default SPOKEN: N-1 to N; PROTOCOL.md §4.6). */
+  protocolVersions?: VersionRange;
 }
 
 export interface LinkSession {
   readonly sealer: SessionSealer;
   readonly centerIndex: number;
+  /** The protocol version agreed with this center (1 with a center built before versioning). */
+  readonly protocolVersion: number;
 }
 
 export type RequestBuilder = TerminalRequest | ((session: LinkSession) => TerminalRequest);
@@ -81,6 +86,11 @@ export class LinkClient {
 
   get isUp(): boolean {
     return this.live !== undefined;
+  }
+
+  /** The live session, if one is up. */
+  get liveSession(): LinkSession | undefined {
+    return this.live;
   }
 
   on<K extends keyof LinkEvents>(event: K, fn: LinkEvents[K]): void {
@@ -160,6 +170,7 @@ export class LinkClient {
         const code = isProtocolError(e) ? e.code : 'INTERNAL';
         // A refusal is not a network blip: the operator must fix the key or the terminal's registration.
         if (code === 'PROTO_AUTH_FAILED') this.log.error({ code, center: index, terminalId: this.o.terminalId }, 'not authorised: the center refused this terminal (wrong key file or terminal id not registered there)');
+        else if (code === 'PROTO_VERSION_UNSUPPORTED') this.log.error({ code, center: index }, 'the center speaks no protocol version this terminal speaks: upgrade the older side (centers first)');
         else this.log.info({ code, center: index }, 'center session failed');
         this.emit('fail', isProtocolError(e) ? e : protoError('PROTO_NO_CENTER', 'session open failed'));
         return undefined;
@@ -181,13 +192,18 @@ export class LinkClient {
     const socket = await connectSocket(addr, this.clock, PROTOCOL_LIMITS.HANDSHAKE_TIMEOUT_MS);
     socket.on('error', () => undefined);
     const ch = new Channel(socket, { clock: this.clock, logger: this.log });
-    const keys = await terminalHandshake(ch, { terminalId: this.o.terminalId, terminalKey: this.o.terminalKey, random: this.random });
+    const keys = await terminalHandshake(ch, {
+      terminalId: this.o.terminalId,
+      terminalKey: this.o.terminalKey,
+      random: this.random,
+      ...(this.o.protocolVersions && { versions: this.o.protocolVersions }),
+    });
     const rpc = new RpcSession(ch, {
       clock: this.clock,
       acceptRequests: new Set(['ping']),
       ...(this.o.pingIntervalMs !== undefined && { pingIntervalMs: this.o.pingIntervalMs }),
     });
-    return { rpc, centerIndex, sealer: sessionSealer(keys, 'terminal', this.random) };
+    return { rpc, centerIndex, protocolVersion: keys.protocolVersion, sealer: sessionSealer(keys, 'terminal', this.random) };
   }
 
   private serve(live: Live): Promise<ProtocolError> {

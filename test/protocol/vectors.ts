@@ -928,6 +928,47 @@ export const FRAME_VECTORS: FrameVector[] = [
       '7e98b83b94b645f519a68f0e6e1a14c0', // MAC: HMAC-SHA-256 truncated to 16 bytes
     ],
   },
+  {
+    name: 'terminalStatus', session: 'main', dir: 't2c',
+    message: { type: 'terminalStatus', softwareVersion: '0.4.0', protocolVersion: 2, devices: [{ kind: 1, state: 0 }, { kind: 2, state: 1, reason: 'DEV_PORT_GONE' }, { kind: 4, state: 4, reason: 'DEV_NOTE_JAMMED' }] },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '0a', // message TERMINAL_STATUS
+      '0001', // flags MAC
+      '00000016', // sequence 22
+      '00000015', // request id 21
+      '0000004d', // body length 77
+      '9f2b05302e342e30', // SOFTWARE_VERSION = "0.4.0"
+      '9f2c020002', // PROTOCOL_VERSION = 2
+      'a508', // DEVICE, constructed, 8 bytes:
+      '9f2d0101', //   DEVICE_KIND = 1
+      '9f2e0100', //   DEVICE_STATE = 0
+      'a518', // DEVICE, constructed, 24 bytes:
+      '9f2d0102', //   DEVICE_KIND = 2
+      '9f2e0101', //   DEVICE_STATE = 1
+      '9f2f0d4445565f504f52545f474f4e45', //   DEVICE_REASON = "DEV_PORT_GONE"
+      'a51a', // DEVICE, constructed, 26 bytes:
+      '9f2d0104', //   DEVICE_KIND = 4
+      '9f2e0104', //   DEVICE_STATE = 4
+      '9f2f0f4445565f4e4f54455f4a414d4d4544', //   DEVICE_REASON = "DEV_NOTE_JAMMED"
+      '3149d7092e6b459213b4d186be233147', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'terminalStatusAck', session: 'main', dir: 'c2t',
+    message: { type: 'terminalStatusAck' },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '0b', // message TERMINAL_STATUS_ACK
+      '0003', // flags MAC RESPONSE
+      '00000016', // sequence 22
+      '00000015', // request id 21
+      '00000000', // body length 0
+      'f6367b9e7007f1c6ed1c3383942625df', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
 ];
 
 export const ERROR_VECTORS: ErrorVector[] = [
@@ -1469,6 +1510,151 @@ export const BODY_VECTORS: BodyVector[] = [
     name: 'a field in a message without fields', code: 0x11, result: 'PROTO_TLV_UNKNOWN_TAG',
     bytes: [
       '850101', // REASON: not defined for VALIDITY_ACK
+    ],
+  },
+  {
+    name: 'AUTH naming protocol versions 1-2 (version 2 terminal)', code: 0x03, result: 'ok',
+    bytes: [
+      '82208f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f', // PROOF
+      'df01020002', // HANDSHAKE_VERSION = 2 (private class: a version-1 center skips it)
+      'df02020001', // HANDSHAKE_VERSION_MIN = 1
+    ],
+  },
+  {
+    name: 'AUTH_OK choosing protocol version 2', code: 0x04, result: 'ok',
+    bytes: [
+      '82208f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f', // PROOF
+      'df01020002', // HANDSHAKE_VERSION = 2
+    ],
+  },
+  {
+    name: 'AUTH version minimum above its maximum', code: 0x03, result: 'PROTO_TLV_BAD_VALUE',
+    bytes: [
+      '82208f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f', // PROOF
+      'df01020002', // HANDSHAKE_VERSION = 2
+      'df02020003', // HANDSHAKE_VERSION_MIN = 3
+    ],
+  },
+  {
+    name: 'AUTH version minimum without a maximum', code: 0x03, result: 'PROTO_TLV_BAD_VALUE',
+    bytes: [
+      '82208f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f', // PROOF
+      'df02020001', // HANDSHAKE_VERSION_MIN = 1 (HANDSHAKE_VERSION absent)
+    ],
+  },
+  {
+    name: 'AUTH protocol version 0', code: 0x03, result: 'PROTO_TLV_BAD_VALUE',
+    bytes: [
+      '82208f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f', // PROOF
+      'df01020000', // HANDSHAKE_VERSION = 0
+    ],
+  },
+  {
+    name: 'AUTH protocol version of one byte', code: 0x03, result: 'PROTO_TLV_BAD_VALUE',
+    bytes: [
+      '82208f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f', // PROOF
+      'df010102', // HANDSHAKE_VERSION, 1 byte
+    ],
+  },
+  {
+    name: 'AUTH protocol version twice', code: 0x03, result: 'PROTO_TLV_DUPLICATE_TAG',
+    bytes: [
+      '82208f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f', // PROOF
+      'df01020002', // HANDSHAKE_VERSION = 2
+      'df01020001', // HANDSHAKE_VERSION again
+    ],
+  },
+  {
+    name: 'TERMINAL_STATUS without devices', code: 0x0a, result: 'ok',
+    bytes: [
+      '9f2b05302e342e30', // SOFTWARE_VERSION = "0.4.0"
+      '9f2c020002', // PROTOCOL_VERSION = 2
+    ],
+  },
+  {
+    name: 'TERMINAL_STATUS device kind twice', code: 0x0a, result: 'PROTO_TLV_BAD_VALUE',
+    bytes: [
+      '9f2b05302e342e30', // SOFTWARE_VERSION = "0.4.0"
+      '9f2c020002', // PROTOCOL_VERSION = 2
+      'a508', // DEVICE
+      '9f2d0102', //   DEVICE_KIND = 2 SCANNER
+      '9f2e0100', //   DEVICE_STATE = 0 ONLINE
+      'a508', // DEVICE
+      '9f2d0102', //   DEVICE_KIND = 2 SCANNER again
+      '9f2e0101', //   DEVICE_STATE = 1 OFFLINE
+    ],
+  },
+  {
+    name: 'TERMINAL_STATUS unknown device state', code: 0x0a, result: 'PROTO_TLV_BAD_VALUE',
+    bytes: [
+      '9f2b05302e342e30', // SOFTWARE_VERSION = "0.4.0"
+      '9f2c020002', // PROTOCOL_VERSION = 2
+      'a508', // DEVICE
+      '9f2d0101', //   DEVICE_KIND = 1 READER
+      '9f2e0109', //   DEVICE_STATE = 9: not in DEVICE_STATE
+    ],
+  },
+  {
+    name: 'TERMINAL_STATUS device reason in lower case', code: 0x0a, result: 'PROTO_TLV_BAD_VALUE',
+    bytes: [
+      '9f2b05302e342e30', // SOFTWARE_VERSION = "0.4.0"
+      '9f2c020002', // PROTOCOL_VERSION = 2
+      'a50e', // DEVICE
+      '9f2d0102', //   DEVICE_KIND = 2 SCANNER
+      '9f2e0101', //   DEVICE_STATE = 1 OFFLINE
+      '9f2f03676f6e', //   DEVICE_REASON = "gon"
+    ],
+  },
+  {
+    name: 'TERMINAL_STATUS software version above 32 bytes', code: 0x0a, result: 'PROTO_TLV_BAD_VALUE',
+    bytes: [
+      '9f2b21313131313131313131313131313131313131313131313131313131313131313131', // SOFTWARE_VERSION, 33 bytes
+      '9f2c020002', // PROTOCOL_VERSION = 2
+    ],
+  },
+  {
+    name: 'TERMINAL_STATUS unknown tag inside DEVICE', code: 0x0a, result: 'PROTO_TLV_UNKNOWN_TAG',
+    bytes: [
+      '9f2b05302e342e30', // SOFTWARE_VERSION = "0.4.0"
+      '9f2c020002', // PROTOCOL_VERSION = 2
+      'a50b', // DEVICE
+      '9f2d0101', //   DEVICE_KIND = 1 READER
+      '9f2e0100', //   DEVICE_STATE = 0 ONLINE
+      '850101', //   REASON: not defined inside DEVICE
+    ],
+  },
+  {
+    name: 'TERMINAL_STATUS with 9 devices', code: 0x0a, result: 'PROTO_TLV_TOO_MANY',
+    bytes: [
+      '9f2b05302e342e30', // SOFTWARE_VERSION = "0.4.0"
+      '9f2c020002', // PROTOCOL_VERSION = 2
+      'a508', // DEVICE
+      '9f2d0101', //   DEVICE_KIND = 1
+      '9f2e0100', //   DEVICE_STATE = 0
+      'a508', // DEVICE
+      '9f2d0101', //   DEVICE_KIND = 1
+      '9f2e0100', //   DEVICE_STATE = 0
+      'a508', // DEVICE
+      '9f2d0101', //   DEVICE_KIND = 1
+      '9f2e0100', //   DEVICE_STATE = 0
+      'a508', // DEVICE
+      '9f2d0101', //   DEVICE_KIND = 1
+      '9f2e0100', //   DEVICE_STATE = 0
+      'a508', // DEVICE
+      '9f2d0101', //   DEVICE_KIND = 1
+      '9f2e0100', //   DEVICE_STATE = 0
+      'a508', // DEVICE
+      '9f2d0101', //   DEVICE_KIND = 1
+      '9f2e0100', //   DEVICE_STATE = 0
+      'a508', // DEVICE
+      '9f2d0101', //   DEVICE_KIND = 1
+      '9f2e0100', //   DEVICE_STATE = 0
+      'a508', // DEVICE
+      '9f2d0101', //   DEVICE_KIND = 1
+      '9f2e0100', //   DEVICE_STATE = 0
+      'a508', // DEVICE
+      '9f2d0101', //   DEVICE_KIND = 1
+      '9f2e0100', //   DEVICE_STATE = 0
     ],
   },
 ];

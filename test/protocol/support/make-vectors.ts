@@ -95,6 +95,13 @@ const steps: Step[] = [
   { name: 'purchaseUploadAckRefused', session: 'main', dir: 'c2t', response: true, m: { type: 'purchaseUploadAck', results: [], resultCode: 0x0114 } },
   { name: 'settleRequest2', session: 'main', dir: 't2c', m: { type: 'settleRequest', terminalId: 'SHOP-01', records: [record(4)] } },
   { name: 'settleRefused', session: 'main', dir: 'c2t', response: true, m: { type: 'settleRefused', resultCode: 0x0116 } },
+  // Appended (protocol version 2, §6.8): the terminal reports its versions and device states; the center records them.
+  { name: 'terminalStatus', session: 'main', dir: 't2c', m: { type: 'terminalStatus', softwareVersion: '0.4.0', protocolVersion: 2, devices: [
+    { kind: 0x01, state: 0x00 },
+    { kind: 0x02, state: 0x01, reason: 'DEV_PORT_GONE' },
+    { kind: 0x04, state: 0x04, reason: 'DEV_NOTE_JAMMED' },
+  ] } },
+  { name: 'terminalStatusAck', session: 'main', dir: 'c2t', response: true, m: { type: 'terminalStatusAck' } },
 ];
 
 const keysFor = (s: 'main' | 'callback'): SessionKeys => (s === 'main' ? main : cb);

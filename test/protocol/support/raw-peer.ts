@@ -80,15 +80,20 @@ export class RawPeer {
     return f;
   }
 
-  async handshake(terminalId: string, key: Buffer): Promise<string> {
+  /** The AUTH_OK of the last handshake (its frame and message), if one came. */
+  authOk: { frame: RawFrame; message: Message } | undefined;
+
+  /** `versions`: version TLVs to put in AUTH (PROTOCOL.md §4.6); none by default, as a version-1 terminal. */
+  async handshake(terminalId: string, key: Buffer, versions: { protocolVersion?: number; protocolVersionMin?: number } = {}): Promise<string> {
     const nonceT = Buffer.alloc(32, 7);
     this.send({ type: 'hello', terminalId, nonce: nonceT });
     const ch = await this.next();
     if (ch?.message.type !== 'challenge') return `got ${ch?.message.type ?? 'nothing'}`;
     if (ch.frame.mac) return 'challenge carried a MAC';
     this.keys = deriveSessionKeys(key, nonceT, ch.message.nonce, terminalId);
-    this.send({ type: 'auth', proof: proofOf(this.keys, 'terminal', nonceT, ch.message.nonce) });
+    this.send({ type: 'auth', proof: proofOf(this.keys, 'terminal', nonceT, ch.message.nonce), ...versions });
     const ok = await this.next();
+    if (ok?.message.type === 'authOk') this.authOk = ok;
     if (ok?.message.type === 'error') return protoCodeFromWire(ok.message.wireCode) ?? 'error';
     return ok?.message.type ?? 'closed';
   }
