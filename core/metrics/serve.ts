@@ -9,18 +9,15 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import { TesseraError } from '../errors.js';
 import './errors.js';
+import { isLoopbackHost } from './loopback.js';
+
+export { isLoopbackHost };
 
 export interface MetricsServer {
   readonly address: AddressInfo;
   close(): Promise<void>;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
-
-/** True for the hosts a metrics port may bind (loopback). */
-export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK.has(host) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
 
 /** A request handler answering GET/HEAD /metrics from `registry`; other paths 404, other methods 405 (coded JSON bodies). */
 export function metricsRequestHandler(registry: Registry): (req: IncomingMessage, res: ServerResponse) => void {
