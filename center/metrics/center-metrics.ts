@@ -167,8 +167,14 @@ export class CenterMetrics {
     });
   }
 
-  /** Starts reading what the center owns: commit batches, ledger outcomes, validity store sizes, security counters. */
+  /**
+   * Starts reading what the center owns: commit batches, ledger outcomes,
+   * validity store sizes, security counters. detach() (the center's close)
+   * undoes it, so a restarted center can attach the same metrics again.
+   */
   attachCenter(p: CenterParts): void {
+    this.detach();
+    const before = new Set(this.registry.getMetricsAsArray().map((m) => m.name));
     const off = p.storage.observeCommits?.((b) => {
       this.commitBatches.inc({ outcome: b.ok ? 'ok' : 'failed' });
       if (!b.ok) return;
@@ -181,6 +187,11 @@ export class CenterMetrics {
     }));
     this.attachValidityStore(p.validityMode, p.store);
     this.attachSecurity(p.securityCounters);
+    // The read-at-scrape metrics belong to this center: they go with it.
+    const added = this.registry.getMetricsAsArray().map((m) => m.name).filter((n) => !before.has(n));
+    this.undo.push(() => {
+      for (const n of added) this.registry.removeSingleMetric(n);
+    });
   }
 
   /** Bank calls by bank and outcome with latency; a bank code not configured in the relay is `other`. */

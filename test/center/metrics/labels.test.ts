@@ -109,3 +109,27 @@ describe('center metric labels are bounded', () => {
     expect(sampleSum(parseProm(await metrics.scrape()), 'tessera_center_bank_calls_total', { bank: '0001', op: 'transfer' })).toBe(1);
   });
 });
+
+describe('center metrics across a restart', () => {
+  it('a center restarted with the same CenterMetrics attaches again; session counters carry on', async () => {
+    const storage = await openStorage({ engine: 'sqlite', path: ':memory:' });
+    await seedTerminals(storage);
+    const metrics = new CenterMetrics({ processMetrics: false });
+    const config = configOf(keys.masterKeyFile, { validity: { mode: 'cached' } });
+    const key = deriveTerminalKey(keys.masterKey, `k-${TERMINAL}`);
+    try {
+      for (let run = 1; run <= 2; run++) {
+        const center = await createCenter(config, { storage, metrics });
+        const p = await RawPeer.connect(center.address.port);
+        expect(await p.handshake(TERMINAL, key)).toBe('authOk');
+        const s = parseProm(await metrics.scrape());
+        expect(sampleSum(s, 'tessera_center_handshakes_total', { outcome: 'ok' })).toBe(run);
+        expect(sampleSum(s, 'tessera_center_validity_mode', { mode: 'cached' })).toBe(1);
+        p.close();
+        await center.close();
+      }
+    } finally {
+      await storage.close();
+    }
+  });
+});
