@@ -123,7 +123,7 @@ export async function createCenter(config: CenterConfig, deps: CenterDeps = {}):
     const address = await listen(server, config);
     undo.push(() => server.close());
     if (m) {
-      m.attachCenter({ storage, validityMode: config.validity.mode, store, securityCounters: () => server.securityCounters() });
+      m.attachCenter({ storage, validityMode: config.validity.mode, store, securityCounters: () => server.securityCounters(), connectionCount: () => server.connectionCount });
       undo.push(async () => m.detach());
     }
     const admin = config.admin ? await startAdmin(storage, clock, config.admin, log) : null;

@@ -94,6 +94,7 @@ describe('center /metrics after real traffic', () => {
     const { samples } = await scrape();
     expect(sampleSum(samples, 'tessera_center_handshakes_total', { outcome: 'ok' })).toBe(1);
     expect(sampleSum(samples, 'tessera_center_sessions_open')).toBe(1);
+    expect(sampleSum(samples, 'tessera_center_connections_open')).toBe(1);
     expect(sampleSum(samples, 'tessera_center_validity_answers_total', { answer: 'early_ack' })).toBe(1);
     expect(sampleSum(samples, 'tessera_center_requests_total', { type: 'validityRequest', response: 'validityEarlyAck', code: 'none' })).toBe(1);
     expect(sampleSum(samples, 'tessera_center_requests_total', { type: 'transactionRequest', response: 'transactionResult', code: '0x0000' })).toBe(1);
@@ -177,6 +178,8 @@ describe('center /metrics after real traffic', () => {
     const { samples } = await scrape();
     expect(sampleSum(samples, 'process_cpu_seconds_total')).toBeGreaterThan(0);
     expect(sampleSum(samples, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
+    // Left out on purpose: it lists /proc/self/fd on every scrape, one entry per connected terminal.
+    expect(samples.some((x) => x.name === 'process_open_fds')).toBe(false);
     expect(await globalRegister.metrics()).not.toContain('tessera_center_');
     const other = new CenterMetrics({ processMetrics: false });
     expect(await other.scrape()).not.toContain('tessera_center_sessions_total 1');
