@@ -52,6 +52,9 @@ async function measure(url: string, metrics: CenterMetrics, scrapes: number): Pr
     const t0 = performance.now();
     text = await (await fetch(url)).text();
     http.push(performance.now() - t0);
+  }
+  // The registry on its own, in a loop of its own (not behind an HTTP exchange still being wound down).
+  for (let i = 0; i < scrapes; i++) {
     const t1 = performance.now();
     await metrics.scrape();
     reg.push(performance.now() - t1);
