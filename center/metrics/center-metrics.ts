@@ -101,10 +101,11 @@ export class CenterMetrics {
     for (const outcome of ['ok', 'PROTO_AUTH_FAILED', 'PROTO_TIMEOUT']) this.handshakes.inc({ outcome }, 0);
     if (o.processMetrics ?? true) {
       collectDefaultMetrics({ register: this.registry });
-      // It lists /proc/self/fd synchronously on every scrape: with a fleet connected that is one entry per
-      // terminal and blocks the event loop (bench/metrics.ts measured 23 ms at 1,000 terminals under load).
-      // tessera_center_connections_open says the same for the sockets that matter, in O(1).
-      this.registry.removeSingleMetric('process_open_fds');
+      // These enumerate every open descriptor, handle or resource on each scrape (a /proc/self/fd listing,
+      // process._getActiveHandles(), getActiveResourcesInfo()): with a fleet connected that is one entry per
+      // terminal, synchronously, on the event loop (bench/metrics.ts: 23 ms for process_open_fds alone at
+      // 1,000 terminals under load). tessera_center_connections_open says what matters in O(1).
+      for (const name of O_N_PROCESS_METRICS) this.registry.removeSingleMetric(name);
     }
   }
 
@@ -308,6 +309,17 @@ export class CenterMetrics {
     });
   }
 }
+
+/** Default process metrics whose collection grows with the number of connected terminals. */
+const O_N_PROCESS_METRICS = [
+  'process_open_fds',
+  'nodejs_active_handles',
+  'nodejs_active_handles_total',
+  'nodejs_active_resources',
+  'nodejs_active_resources_total',
+  'nodejs_active_requests',
+  'nodejs_active_requests_total',
+];
 
 const MODES: ReadonlySet<string> = new Set(['direct', 'cached', 'cached-medium', 'cached-terminal']);
 
