@@ -85,6 +85,7 @@ export const NUMBER_AREAS: readonly NumberArea[] = [
   { area: 'terminal', kind: 'platform', errors: { terminal: 'TERM_', devices: 'DEV_' } },
   { area: 'sim', kind: 'platform', errors: { sim: 'SIM_', 'bank-host': 'BANKHOST_', demo: 'DEMO_' } },
   { area: 'cli', kind: 'platform', errors: { cli: 'CLI_' } },
+  { area: 'metrics', kind: 'platform', errors: { metrics: 'METRICS_' } },
 ];
 
 export type NumberKind = 'messages' | 'wireResults' | 'ledger';

@@ -1,6 +1,6 @@
 /**
  * Generates docs/ERRORS.md from every error registry in the tree (any
- * `errors.ts` under protocol/, center/, terminal/, sim/, cli/ that calls
+ * `errors.ts` under core/, protocol/, center/, terminal/, sim/, cli/ that calls
  * defineErrors). `tsx scripts/errors-doc.ts` writes it; `--check` exits 1
  * when the file on disk is stale (the test suite runs the same comparison).
  */
@@ -10,7 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { allRegistries } from '../core/errors.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const AREAS = ['protocol', 'center', 'terminal', 'sim', 'cli'];
+const AREAS = ['core', 'protocol', 'center', 'terminal', 'sim', 'cli'];
 
 function findRegistryFiles(dir: string, out: string[]): string[] {
   for (const name of readdirSync(dir)) {

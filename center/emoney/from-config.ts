@@ -11,6 +11,7 @@ import { silentLogger, type Logger } from '../../core/log.js';
 import { HttpBankAdapter } from '../relay/http-bank-adapter.js';
 import { Relay } from '../relay/relay.js';
 import type { CenterConfig } from '../server/config.js';
+import type { CenterMetrics } from '../metrics/center-metrics.js';
 import { createCenter, type Center } from '../server/create-center.js';
 import { readMasterKey, terminalKeyLookup } from '../server/terminal-keys.js';
 import { openStorage } from '../storage/open.js';
@@ -41,7 +42,7 @@ export function relayFromConfig(section: EmoneySection, clock: Clock, log: Logge
 export async function startEmoneyCenter(
   config: CenterConfig,
   section: EmoneySection,
-  deps: { clock?: Clock; log?: Logger } = {},
+  deps: { clock?: Clock; log?: Logger; metrics?: CenterMetrics } = {},
 ): Promise<EmoneyCenter> {
   const clock = deps.clock ?? systemClock;
   const log = deps.log ?? silentLogger;
@@ -50,9 +51,10 @@ export async function startEmoneyCenter(
   const storage = await openStorage(config.db, { clock, log });
   try {
     const relay = relayFromConfig(section, clock, log);
+    deps.metrics?.attachRelay(relay);
     const emoney = await Emoney.open({ storage, relay, config: emoneyConfig, lookupTerminalKey: terminalKeyLookup(storage, masterKey), clock, log });
     for (const s of section.shops) await emoney.registerShop(s.shopId, { bankCode: s.bankCode, branchCode: s.branchCode, accountNumber: s.accountNumber });
-    const center = await createCenter(config, { storage, flows: [emoney.flow], gates: [emoney.gate], clock, log });
+    const center = await createCenter(config, { storage, flows: [emoney.flow], gates: [emoney.gate], clock, log, ...(deps.metrics && { metrics: deps.metrics }) });
     const sweep = startSweepTimer(emoney, section.sweepIntervalMs, clock, log, 'e-money');
     log.info({ banks: relay.bankCodes, shops: section.shops.length, sweepIntervalMs: section.sweepIntervalMs }, 'e-money running');
     const close = async (): Promise<void> => {

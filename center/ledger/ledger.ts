@@ -3,6 +3,7 @@ import { TesseraError } from '../../core/errors.js';
 import { LEDGER_EVENTS_MAX, LEDGER_SWEEP_BATCH_MAX } from '../limits.js';
 import type { Storage, Tx } from '../storage/types.js';
 import { LedgerWork, loadAccounts, loadTransfers } from './apply.js';
+import { transferObservers } from './observe.js';
 import { CreateAccountResult as AR, CreateTransferResult as TR, accountSucceeded, transferSucceeded } from './results.js';
 import {
   ACCOUNT_COLUMNS,
@@ -85,9 +86,21 @@ export class Ledger {
     });
     if (atomic) {
       const a = atomically(results, transferSucceeded, TR.linked_event_failed);
-      if (a.failed) return a.results;
+      if (a.failed) return this.observed(tx, a.results);
     }
     await work.write(tx);
+    return this.observed(tx, results);
+  }
+
+  /** Tells the storage's transfer observers (metrics) the results once the unit has committed. */
+  private observed(tx: Tx, results: TR[]): TR[] {
+    const watching = transferObservers(this.storage);
+    if (watching) {
+      const copy = [...results];
+      tx.afterCommit(() => {
+        for (const fn of watching) fn(copy);
+      });
+    }
     return results;
   }
 

@@ -55,6 +55,8 @@ export interface CenterServerOptions {
   idleTimeoutMs?: number;
   /** Protocol versions served (default SPOKEN: N-1 to N; PROTOCOL.md §4.6). */
   protocolVersions?: VersionRange;
+  /** Every finished handshake: 'ok', or the protocol code it failed with (metrics). */
+  onHandshake?: (outcome: 'ok' | ProtocolError['code']) => void;
 }
 
 const L = PROTOCOL_LIMITS;
@@ -189,6 +191,7 @@ export class CenterServer {
     }).catch((e: unknown) => {
       // The channel has already sent the coded error and closed.
       const err = e as ProtocolError;
+      this.o.onHandshake?.(err.code);
       const logged = !late && this.note(securityEventOf(err) ?? (err.code === 'PROTO_TIMEOUT' ? 'handshakeTimeout' : undefined), peer, claimed);
       // The operator's line rides on the security log's rate limit: a flood of bad proofs is not a flood of error lines.
       // Only an authenticated terminal gets this far: one line each, for the operator upgrading the fleet.
@@ -202,8 +205,10 @@ export class CenterServer {
     if (this.sessions.size >= (this.o.maxConnections ?? L.MAX_CONNECTIONS)) {
       // Filled up while this one was in the handshake.
       this.note('tooManyConnections', peer, hs.terminalId, 'maxConnections');
+      this.o.onHandshake?.('PROTO_TOO_MANY_CONNECTIONS');
       return ch.fail(protoError('PROTO_TOO_MANY_CONNECTIONS', 'session limit reached'));
     }
+    this.o.onHandshake?.('ok');
     this.sessions.add(socket);
     const handler = this.o.onSession({ terminalId: hs.terminalId, remoteAddress: peer, protocolVersion: hs.protocolVersion, sealer: sessionSealer(hs.keys, 'center', random) });
     ch.onClose((reason) => {

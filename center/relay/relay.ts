@@ -19,7 +19,16 @@ export interface RelayOptions {
   readonly bankTimeoutMs?: number;
 }
 
+/** One call to a bank host, for metrics: which bank, which operation, its code and how long it took. */
+export interface BankCallReport {
+  readonly bankCode: string;
+  readonly op: 'transfer' | 'reverse';
+  readonly code: TransferCode;
+  readonly seconds: number;
+}
+
 export class Relay {
+  private readonly observers = new Set<(c: BankCallReport) => void>();
   private readonly banks = new Map<string, BankHostAdapter>();
   private readonly clock: Clock;
   private readonly log: Logger;
@@ -37,19 +46,26 @@ export class Relay {
     return [...this.banks.keys()].sort();
   }
 
+  /** Calls fn after every call that reached for a bank host (metrics); the returned function stops it. */
+  observe(fn: (c: BankCallReport) => void): () => void {
+    this.observers.add(fn);
+    return () => this.observers.delete(fn);
+  }
+
   async transfer(req: BankTransferRequest): Promise<BankOutcome> {
     const refuse = (code: TransferCode): BankOutcome => ({ transferId: req.transferId, approved: false, code, inDoubt: false });
     if (!validTransfer(req)) return refuse('RELAY_BAD_REQUEST');
     if (req.from.bankCode !== req.to.bankCode) return refuse('RELAY_DIFFERENT_BANKS');
     const bank = this.banks.get(req.from.bankCode);
     if (!bank) return refuse('RELAY_UNKNOWN_BANK');
+    const startMs = this.clock.monoMs();
     try {
       const out = await this.withTimeout(bank.transfer(req));
       this.log.info({ transferId: req.transferId, bank: bank.bankCode, code: out.code }, 'relay transfer');
-      return out;
+      return this.observed(bank.bankCode, 'transfer', startMs, out);
     } catch (e) {
       this.log.warn({ transferId: req.transferId, bank: bank.bankCode, err: errText(e) }, 'bank unreachable');
-      return { transferId: req.transferId, approved: false, code: 'RELAY_BANK_UNREACHABLE', inDoubt: true };
+      return this.observed(bank.bankCode, 'transfer', startMs, { transferId: req.transferId, approved: false, code: 'RELAY_BANK_UNREACHABLE', inDoubt: true });
     }
   }
 
@@ -58,12 +74,20 @@ export class Relay {
     if (!validTransferId(transferId)) return fail('RELAY_BAD_REQUEST');
     const bank = this.banks.get(bankCode);
     if (!bank) return fail('RELAY_UNKNOWN_BANK');
+    const startMs = this.clock.monoMs();
     try {
-      return await this.withTimeout(bank.reverse(transferId));
+      return this.observed(bankCode, 'reverse', startMs, await this.withTimeout(bank.reverse(transferId)));
     } catch (e) {
       this.log.warn({ transferId, bank: bankCode, err: errText(e) }, 'bank unreachable (reversal)');
-      return fail('RELAY_BANK_UNREACHABLE');
+      return this.observed(bankCode, 'reverse', startMs, fail('RELAY_BANK_UNREACHABLE'));
     }
+  }
+
+  private observed<T extends { code: TransferCode }>(bankCode: string, op: BankCallReport['op'], startMs: number, out: T): T {
+    if (this.observers.size === 0) return out;
+    const report = { bankCode, op, code: out.code, seconds: (this.clock.monoMs() - startMs) / 1000 };
+    for (const fn of this.observers) fn(report);
+    return out;
   }
 
   private withTimeout<T>(p: Promise<T>): Promise<T> {

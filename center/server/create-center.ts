@@ -19,6 +19,7 @@ import { storageSource } from '../validity/storage-source.js';
 import type { ValiditySource } from '../validity/types.js';
 import { ValidityStore } from '../validity/validity-store.js';
 import { checkedTransactionMigrations, recordCheckedTransaction } from './checked-transactions.js';
+import type { CenterMetrics } from '../metrics/center-metrics.js';
 import type { CenterConfig } from './config.js';
 import { routeSessions, type CenterFlow } from './session-router.js';
 import { readMasterKey, terminalKeyLookup } from './terminal-keys.js';
@@ -49,6 +50,8 @@ export interface CenterDeps {
   readonly storage?: Storage;
   /** This node in the node registry (center/fleet): id, heartbeat interval. */
   readonly fleet?: FleetOptions;
+  /** This center's metrics (center/metrics): fed by the listener, flows, storage and ledger; served at /metrics by the admin API. */
+  readonly metrics?: CenterMetrics;
 }
 
 export interface Center {
@@ -84,7 +87,8 @@ export async function createCenter(config: CenterConfig, deps: CenterDeps = {}):
     undo.push(() => fleet.stop());
     // Cash taken by terminals' bill validators, booked in the ledger (center/cash/README.md): served by every center.
     const cash = await CashBook.open(storage, clock, log);
-    const base = storageSource(storage);
+    const m = deps.metrics;
+    const base = m ? m.wrapValiditySource(storageSource(storage)) : storageSource(storage);
     const source = deps.wrapValiditySource ? deps.wrapValiditySource(base) : base;
     const store = await startStore(config, source, clock, log);
     if (store) undo.push(() => store.stop());
@@ -110,12 +114,14 @@ export async function createCenter(config: CenterConfig, deps: CenterDeps = {}):
           transactions,
           clock,
           log,
-          ...(deps.onTransactionStart && { onTransactionStart: deps.onTransactionStart }),
+          ...((deps.onTransactionStart || m) && { onTransactionStart: both(deps.onTransactionStart, m?.onTransactionStart) }),
         }),
     };
+    const onSession = routeSessions([validity, fleet.flow, ...(deps.withoutCashFlow === true ? [] : [cash.flow]), ...(deps.flows ?? [])]);
     const server = new CenterServer({
       lookupKey: terminalKeyLookup(storage, masterKey),
-      onSession: routeSessions([validity, fleet.flow, ...(deps.withoutCashFlow === true ? [] : [cash.flow]), ...(deps.flows ?? [])]),
+      onSession: m ? m.wrapSessions(onSession) : onSession,
+      ...(m && { onHandshake: m.onHandshake }),
       clock,
       random: deps.random ?? systemRandom,
       logger: log,
@@ -124,6 +130,10 @@ export async function createCenter(config: CenterConfig, deps: CenterDeps = {}):
     });
     const address = await listen(server, config);
     undo.push(() => server.close());
+    if (m) {
+      m.attachCenter({ storage, validityMode: config.validity.mode, store, securityCounters: () => server.securityCounters(), connectionCount: () => server.connectionCount });
+      undo.push(async () => m.detach());
+    }
     const admin = config.admin ? await startAdmin(storage, clock, config.admin, log) : null;
     if (admin) undo.push(() => admin.close());
     log.info({ mode: config.validity.mode, engine: storage.engine, port: address.port }, 'center listening');
@@ -172,6 +182,14 @@ export function readTls(tls: NonNullable<CenterConfig['tls']>): { cert: Buffer; 
   } catch (e) {
     throw new TesseraError('CENTER_TLS_FILE', 'cannot read the TLS certificate or key', { certFile: tls.certFile }, { cause: e });
   }
+}
+
+/** Both optional callbacks, in order. */
+function both<A extends unknown[]>(f: ((...a: A) => void) | undefined, g: ((...a: A) => void) | undefined): (...a: A) => void {
+  return (...a) => {
+    f?.(...a);
+    g?.(...a);
+  };
 }
 
 /** Runs undo steps newest first; all run even if one fails, the first failure is rethrown. */

@@ -4,6 +4,13 @@ import type { Logger } from '../../core/log.js';
 import { STORAGE_BATCH_MAX, STORAGE_QUEUE_MAX } from '../limits.js';
 import type { Tx } from './types.js';
 
+/** One committed (or failed) batch, for metrics: its units and the time from taking a connection to COMMIT done. */
+export interface BatchReport {
+  readonly units: number;
+  readonly seconds: number;
+  readonly ok: boolean;
+}
+
 /** One connection holding one batch transaction, as an engine provides it. */
 export interface BatchSession {
   /** Runs a statement with no parameters and no result (BEGIN, SAVEPOINT, COMMIT, ...). */
@@ -48,11 +55,18 @@ export class GroupCommitter {
   private idleWaiters: (() => void)[] = [];
   /** Batches committed and units in them (for metrics and tests). */
   readonly stats = { batches: 0, units: 0, largestBatch: 0 };
+  private readonly observers = new Set<(b: BatchReport) => void>();
 
   constructor(
     private readonly engine: BatchEngine,
     private readonly log: Logger,
   ) {}
+
+  /** Calls fn after every batch (metrics); the returned function stops it. */
+  observe(fn: (b: BatchReport) => void): () => void {
+    this.observers.add(fn);
+    return () => this.observers.delete(fn);
+  }
 
   enqueue<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new TesseraError('STORE_CLOSED', 'storage is closed'));
@@ -96,12 +110,30 @@ export class GroupCommitter {
   }
 
   private async runBatch(batch: Unit[]): Promise<void> {
+    // A duration for metrics only (nothing decides on it), so the process clock and not the injected one.
+    const startMs = this.observers.size > 0 ? performance.now() : 0;
+    const ok = await this.commitBatch(batch);
+    if (this.observers.size > 0) this.report({ units: batch.length, seconds: (performance.now() - startMs) / 1000, ok });
+  }
+
+  private report(b: BatchReport): void {
+    for (const fn of this.observers) {
+      try {
+        fn(b);
+      } catch (e) {
+        this.log.error({ err: e }, 'batch observer threw');
+      }
+    }
+  }
+
+  /** Runs and commits one batch; false when the batch as a whole failed. */
+  private async commitBatch(batch: Unit[]): Promise<boolean> {
     let session: BatchSession;
     try {
       session = await this.engine.session();
     } catch (e) {
       for (const u of batch) u.reject(new TesseraError('STORE_COMMIT_FAILED', 'no database connection', {}, { cause: e }));
-      return;
+      return false;
     }
     const outcomes: UnitOutcome[] = [];
     try {
@@ -119,7 +151,7 @@ export class GroupCommitter {
       await session.exec('ROLLBACK').catch(() => undefined);
       session.release(true);
       for (const u of batch) u.reject(new TesseraError('STORE_COMMIT_FAILED', 'batch transaction failed', {}, { cause: e }));
-      return;
+      return false;
     }
     session.release(false);
     this.stats.batches++;
@@ -129,6 +161,7 @@ export class GroupCommitter {
     batch.forEach((u, i) => this.settle(u, outcomes[i]!, retries));
     // Re-run units that lost a race with another node first, before newer work.
     if (retries.length > 0) this.queue.unshift(...retries);
+    return true;
   }
 
   /** Runs one unit in savepoint u<i>; `prefix` holds statements still owed (BEGIN, the previous RELEASE). */

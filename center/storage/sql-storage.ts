@@ -2,7 +2,7 @@ import type { Clock } from '../../core/clock.js';
 import { TesseraError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import { SQL_INSERT_ROWS_MAX, VALIDITY_BULK_MAX, VALIDITY_PAGE_MAX } from '../limits.js';
-import type { GroupCommitter } from './group-commit.js';
+import type { BatchReport, GroupCommitter } from './group-commit.js';
 import { toSafeInt } from './ints.js';
 import type {
   ChangeCursor,
@@ -65,6 +65,11 @@ export abstract class SqlStorage implements Storage {
   /** Group-commit counters (batches, units, largest batch). */
   get commitStats(): { batches: number; units: number; largestBatch: number } {
     return { ...this.committer.stats };
+  }
+
+  /** Calls fn after every group-committed batch (metrics: batch size, commit latency). */
+  observeCommits(fn: (b: BatchReport) => void): () => void {
+    return this.committer.observe(fn);
   }
 
   async migrate(mod: ModuleMigrations): Promise<void> {

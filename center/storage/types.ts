@@ -210,6 +210,8 @@ export interface Storage extends ValidityStorage {
   read<T>(fn: (q: SqlExecutor) => Promise<T>): Promise<T>;
   /** Flushes queued work, closes connections. Later calls reject with `STORE_CLOSED`. */
   close(): Promise<void>;
+  /** Calls fn after every group-committed batch (metrics); the returned function stops it. Optional for test doubles. */
+  observeCommits?(fn: (b: { units: number; seconds: number; ok: boolean }) => void): () => void;
 }
 
 export interface SqliteOptions {

@@ -7,7 +7,8 @@ import { untilSignal } from '../until-signal.js';
 /**
  * `tessera bank serve --config <file.json>`: one simulated bank host (seed
  * 004) with its own SQLite database and HTTP endpoint, until SIGTERM/SIGINT.
- * stdout: one JSON line when ready, `{"ready":true,"bankCode":…,"host":…,"port":…,"accounts":n}`.
+ * stdout: one JSON line when ready, `{"ready":true,"bankCode":…,"host":…,"port":…,"accounts":n}`
+ * (plus `metricsPort` when the config has a `metrics` section: /metrics on loopback).
  * `--check` validates the config and reads the PIN files, then exits. Errors
  * exit 1 with their code (BANKHOST_CONFIG_INVALID, BANKHOST_PIN_FILE, STORE_*, …).
  */
@@ -27,7 +28,8 @@ export function registerBank(program: Command): void {
       }
       const served = await serveBankFromConfig(config, { log: createLogger('bank') });
       const { address, port } = served.address;
-      process.stdout.write(`${JSON.stringify({ ready: true, bankCode: config.bankCode, host: address, port, accounts: config.accounts.length })}\n`);
+      const metricsPort = served.metricsAddress?.port;
+      process.stdout.write(`${JSON.stringify({ ready: true, bankCode: config.bankCode, host: address, port, accounts: config.accounts.length, ...(metricsPort !== undefined && { metricsPort }) })}\n`);
       await untilSignal();
       await served.close();
     });

@@ -5,6 +5,7 @@ import { TesseraError } from '../../core/errors.js';
 import { createLogger } from '../../core/log.js';
 import { readEmoneySecrets, startEmoneyCenter } from '../../center/emoney/from-config.js';
 import { loadCenterConfig } from '../../center/server/config.js';
+import { CenterMetrics } from '../../center/metrics/center-metrics.js';
 import { createCenter, readTls } from '../../center/server/create-center.js';
 import { readMasterKey } from '../../center/server/terminal-keys.js';
 import { parseStorageTarget } from '../../center/storage/open.js';
@@ -37,8 +38,10 @@ export function registerCenter(program: Command): void {
         return;
       }
       const log = createLogger('center');
-      const withEmoney = config.emoney ? await startEmoneyCenter(config, config.emoney, { log }) : null;
-      const center = withEmoney?.center ?? (await createCenter(config, { log }));
+      // One registry per center; the admin API serves it at /metrics (center/metrics/http.ts).
+      const metrics = new CenterMetrics();
+      const withEmoney = config.emoney ? await startEmoneyCenter(config, config.emoney, { log, metrics }) : null;
+      const center = withEmoney?.center ?? (await createCenter(config, { log, metrics }));
       const ready = {
         listening: center.address.port,
         mode: config.validity.mode,

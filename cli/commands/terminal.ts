@@ -62,7 +62,7 @@ async function run(config: TerminalConfig, roles: RoleRegistry): Promise<void> {
   const agent = createAgent(config, { log: createLogger('terminal'), keypad, roles });
   agent.on('outcome', (o) => process.stdout.write(`${JSON.stringify({ outcome: o })}\n`));
   await startOrStop(agent);
-  process.stdout.write(`${JSON.stringify({ ready: true, terminalId: config.terminalId, role: config.role, callbackPort: agent.context.callbackPort })}\n`);
+  process.stdout.write(`${JSON.stringify({ ready: true, terminalId: config.terminalId, role: config.role, callbackPort: agent.context.callbackPort, ...(agent.metricsPort !== null && { metricsPort: agent.metricsPort }) })}\n`);
   const lines = createInterface({ input: process.stdin });
   lines.on('line', (line) => void applyControlLine(line, agent, keypad).then((r) => process.stdout.write(`${JSON.stringify(r)}\n`)));
   await untilSignal();

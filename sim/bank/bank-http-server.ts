@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { silentLogger, type Logger } from '../../core/log.js';
 import type { BankTransferRequest } from '../../center/relay/types.js';
 import type { BankHost } from './bank-host.js';
+import type { BankMetrics } from './bank-metrics.js';
 import { BANK_LIMITS } from './limits.js';
 
 export interface BankHttpServer {
@@ -15,10 +16,14 @@ export interface BankHttpServer {
   close(): Promise<void>;
 }
 
-export async function serveBankHttp(bank: BankHost, o: { host?: string; port?: number; log?: Logger } = {}): Promise<BankHttpServer> {
+export async function serveBankHttp(bank: BankHost, o: { host?: string; port?: number; log?: Logger; metrics?: BankMetrics } = {}): Promise<BankHttpServer> {
   const log = o.log ?? silentLogger;
   const server: Server = createServer((req, res) => {
-    handle(bank, req, res).catch((e: unknown) => {
+    if (o.metrics) {
+      const m = o.metrics;
+      res.once('finish', () => m.request(req.url, res.statusCode));
+    }
+    handle(bank, req, res, o.metrics).catch((e: unknown) => {
       log.error({ bank: bank.bankCode, err: e instanceof Error ? e.name : 'unknown' }, 'bank request failed');
       send(res, 500, { error: 'internal' });
     });
@@ -37,13 +42,24 @@ export async function serveBankHttp(bank: BankHost, o: { host?: string; port?: n
   };
 }
 
-async function handle(bank: BankHost, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(bank: BankHost, req: IncomingMessage, res: ServerResponse, metrics: BankMetrics | undefined): Promise<void> {
   if (req.method === 'GET' && req.url === '/health') return send(res, 200, { bankCode: bank.bankCode, name: bank.name });
   if (req.method !== 'POST') return send(res, 405, { error: 'method' });
   const body = await readJson(req);
   if (body === undefined) return send(res, 400, { code: 'BANK_BAD_REQUEST' });
-  if (req.url === '/transfer') return send(res, 200, await bank.transfer(body as unknown as BankTransferRequest));
-  if (req.url === '/reverse' && typeof body['transferId'] === 'string') return send(res, 200, await bank.reverse(body['transferId']));
+  // Durations for metrics only; nothing is decided on them.
+  const startMs = performance.now();
+  const seconds = (): number => (performance.now() - startMs) / 1000;
+  if (req.url === '/transfer') {
+    const out = await bank.transfer(body as unknown as BankTransferRequest);
+    metrics?.operation('transfer', out.code, seconds());
+    return send(res, 200, out);
+  }
+  if (req.url === '/reverse' && typeof body['transferId'] === 'string') {
+    const out = await bank.reverse(body['transferId']);
+    metrics?.operation('reverse', out.code, seconds());
+    return send(res, 200, out);
+  }
   return send(res, 404, { error: 'path' });
 }
 

@@ -12,6 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { TesseraError } from '../../core/errors.js';
+import { isLoopbackHost } from '../../core/metrics/loopback.js';
 import { BANK_LIMITS } from './limits.js';
 
 const account = z
@@ -37,6 +38,11 @@ export const bankServeConfigSchema = z
     /** Loopback by default; port 0 picks a free one (printed in the ready line). */
     listen: z.object({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(0).max(65_535) }).strict(),
     accounts: z.array(account).max(BANK_LIMITS.MAX_ACCOUNTS).default([]),
+    /** Prometheus /metrics on a loopback address (docs/METRICS.md); off when absent. Port 0 picks a free port (printed in the ready line). */
+    metrics: z
+      .object({ host: z.string().min(1).default('127.0.0.1').refine(isLoopbackHost, 'a loopback address (127.0.0.1 or ::1)'), port: z.number().int().min(0).max(65_535) })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((c, ctx) => {

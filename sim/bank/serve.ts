@@ -8,7 +8,9 @@
 import type { AddressInfo } from 'node:net';
 import { TesseraError } from '../../core/errors.js';
 import { silentLogger, type Logger } from '../../core/log.js';
+import { serveMetrics } from '../../core/metrics/serve.js';
 import { BankHost } from './bank-host.js';
+import { BankMetrics } from './bank-metrics.js';
 import { serveBankHttp, type BankHttpServer } from './bank-http-server.js';
 import { readPinFile } from './pin-file.js';
 import type { BankServeConfig } from './serve-config.js';
@@ -16,6 +18,8 @@ import type { BankServeConfig } from './serve-config.js';
 export interface ServedBank {
   readonly host: BankHost;
   readonly address: AddressInfo;
+  /** Where /metrics is served (config `metrics`), or null. */
+  readonly metricsAddress: AddressInfo | null;
   close(): Promise<void>;
 }
 
@@ -32,18 +36,27 @@ export async function serveBankFromConfig(config: BankServeConfig, deps: { log?:
     for (const [i, a] of config.accounts.entries()) {
       await host.openAccount({ branchCode: a.branchCode, accountNumber: a.accountNumber, holder: a.holder, role: a.role, pin: pins[i]!, openingMinor: a.openingMinor });
     }
-    const http = await listen(host, config, log);
-    log.info({ bank: config.bankCode, accounts: config.accounts.length, port: http.address.port }, 'bank host listening');
-    return { host, address: http.address, close: () => closeBoth(http, host) };
+    const metrics = config.metrics ? new BankMetrics() : undefined;
+    const scrape = config.metrics && metrics ? await serveMetrics(metrics.registry, config.metrics.host, config.metrics.port) : null;
+    const http = await listen(host, config, log, metrics).catch(async (e: unknown) => {
+      await scrape?.close();
+      throw e;
+    });
+    log.info({ bank: config.bankCode, accounts: config.accounts.length, port: http.address.port, ...(scrape && { metricsPort: scrape.address.port }) }, 'bank host listening');
+    const close = async (): Promise<void> => {
+      await scrape?.close();
+      await closeBoth(http, host);
+    };
+    return { host, address: http.address, metricsAddress: scrape?.address ?? null, close };
   } catch (e) {
     await host.close().catch(() => undefined);
     throw e;
   }
 }
 
-async function listen(host: BankHost, config: BankServeConfig, log: Logger): Promise<BankHttpServer> {
+async function listen(host: BankHost, config: BankServeConfig, log: Logger, metrics: BankMetrics | undefined): Promise<BankHttpServer> {
   try {
-    return await serveBankHttp(host, { host: config.listen.host, port: config.listen.port, log });
+    return await serveBankHttp(host, { host: config.listen.host, port: config.listen.port, log, ...(metrics && { metrics }) });
   } catch (e) {
     throw new TesseraError('BANKHOST_LISTEN_FAILED', `cannot listen on ${config.listen.host}:${config.listen.port}`, { ...config.listen }, { cause: e });
   }

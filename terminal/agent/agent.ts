@@ -39,6 +39,8 @@ export interface AgentDeps {
   readonly clock: Clock;
   readonly random: Random;
   readonly log: Logger;
+  /** The /metrics endpoint (config `metrics`): opened first by start(), closed last by stop(). */
+  readonly metrics?: { open(): Promise<number>; close(): Promise<void> } | null;
 }
 
 export interface AgentEvents {
@@ -63,6 +65,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   private ctx: RoleContext | null = null;
   private readonly centerMessages: CenterMessageRouter;
   private status: StatusReporter | null = null;
+  private metricsPortNow: number | null = null;
 
   /** TERM_ROLE_COMPOSITION: see composeRole. */
   constructor(private readonly d: AgentDeps) {
@@ -75,8 +78,14 @@ export class Agent extends EventEmitter<AgentEvents> {
     return this.ctx;
   }
 
+  /** The port /metrics is served on (config `metrics`), once started; null when off. */
+  get metricsPort(): number | null {
+    return this.metricsPortNow;
+  }
+
   /** Opens the devices, starts the link and the callback listener, the role, and the first outbox drain. */
   async start(): Promise<void> {
+    if (this.d.metrics) this.metricsPortNow = await this.d.metrics.open();
     const port = this.d.callback && this.d.config.callback ? (await this.d.callback.listen(this.d.config.callback.port, this.d.config.callback.host)).port : null;
     this.ctx = this.contextOf(port);
     this.d.reader.on('inserted', (ev) => this.onInserted(ev));
@@ -120,6 +129,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     await this.d.validator?.close();
     await this.d.reader.close();
     this.d.journal.close();
+    await this.d.metrics?.close();
   }
 
   /** Runs an operator/till command through the role (e.g. settle). */

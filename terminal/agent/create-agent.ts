@@ -20,6 +20,8 @@ import type { CardAppRegistry } from './card-apps.js';
 import { ScriptedKeypad, type Keypad } from './keypad.js';
 import type { RoleRegistry } from './role-registry.js';
 import { builtinCardApps, builtinRoles } from './roles/builtin.js';
+import type { MetricsServer } from '../../core/metrics/serve.js';
+import { AgentMetrics, type AgentMetricsParts } from '../metrics/agent-metrics.js';
 
 export interface CreateAgentDeps {
   readonly clock?: Clock;
@@ -61,6 +63,12 @@ export function createAgent(config: TerminalConfig, deps: CreateAgentDeps = {}):
     maxAttempts: config.link.attempts,
   });
   let agent: Agent | undefined;
+  const devices = {
+    reader: (deps.reader ?? pcscReader)(config, clock, log),
+    scanner: config.devices.scanner ? (deps.scanner ?? serialScanner)(config.devices.scanner, clock, log) : null,
+    store: config.devices.store ? (deps.store ?? dirStore)(config.devices.store, clock, log) : null,
+    validator: config.devices.validator ? (deps.validator ?? ccTalkValidator)(config.devices.validator, clock, log) : null,
+  };
   const callback = config.callback
     ? new CallbackListener({ terminalId: config.terminalId, terminalKey, clock, random, logger: log, onRequest: (msg, s) => agent!.onCenterMessage(msg, s) })
     : null;
@@ -68,10 +76,8 @@ export function createAgent(config: TerminalConfig, deps: CreateAgentDeps = {}):
     config,
     role,
     cardApps,
-    reader: (deps.reader ?? pcscReader)(config, clock, log),
-    scanner: config.devices.scanner ? (deps.scanner ?? serialScanner)(config.devices.scanner, clock, log) : null,
-    store: config.devices.store ? (deps.store ?? dirStore)(config.devices.store, clock, log) : null,
-    validator: config.devices.validator ? (deps.validator ?? ccTalkValidator)(config.devices.validator, clock, log) : null,
+    ...devices,
+    metrics: config.metrics ? metricsEndpoint(config.metrics, () => ({ role: config.role, agent: agent!, link: client, journal, ...devices })) : null,
     link: new AgentLink(client, { timeoutMs: config.link.requestTimeoutMs, attempts: config.link.attempts }),
     journal,
     keypad: deps.keypad ?? new ScriptedKeypad(clock),
@@ -81,6 +87,21 @@ export function createAgent(config: TerminalConfig, deps: CreateAgentDeps = {}):
     log,
   });
   return agent;
+}
+
+/** The agent's /metrics endpoint: the registry is built at open() (the agent exists by then), served on loopback. */
+function metricsEndpoint(at: NonNullable<TerminalConfig['metrics']>, parts: () => AgentMetricsParts): { open(): Promise<number>; close(): Promise<void> } {
+  let server: MetricsServer | null = null;
+  return {
+    async open() {
+      server = await new AgentMetrics(parts()).serve(at.host, at.port);
+      return server.address.port;
+    },
+    async close() {
+      await server?.close();
+      server = null;
+    },
+  };
 }
 
 function pcscReader(config: TerminalConfig, clock: Clock, log: Logger): CardReader {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isLoopbackHost } from '../../core/metrics/loopback.js';
 import { DEVICE_LIMITS, AGENT_LIMITS } from '../limits.js';
 
 /** Terminal ids are 1-16 chars of [A-Z0-9-] (protocol TERMINAL_ID). */
@@ -62,6 +63,11 @@ export const terminalConfigSchema = z
     role: roleName.default('validity-pos'),
     /** Tried in order (failover). */
     centers: z.array(address).min(1).max(8),
+    /** Prometheus /metrics on a loopback address (docs/METRICS.md); off when absent. Port 0 picks a free port. */
+    metrics: z
+      .object({ host: z.string().min(1).default('127.0.0.1').refine(isLoopbackHost, 'a loopback address (127.0.0.1 or ::1)'), port })
+      .strict()
+      .optional(),
     /** Where the center calls back (settlement, seed 004); off when absent. */
     callback: z.object({ host: z.string().min(1).default('127.0.0.1'), port }).strict().optional(),
     link: z

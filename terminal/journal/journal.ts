@@ -298,6 +298,11 @@ export class Journal {
     return row && outboxOf(row);
   }
 
+  /** How many entries are open (pending or reverse): the outbox depth /metrics exports. */
+  outboxOpenCount(): number {
+    return this.count("SELECT count(*) AS n FROM outbox WHERE state IN ('pending', 'reverse')");
+  }
+
   /** Open entries (pending or reverse), oldest first. */
   outboxOpen(limit: number = AGENT_LIMITS.outboxDrainBatch): OutboxEntry[] {
     const rows = this.db.prepare("SELECT * FROM outbox WHERE state IN ('pending', 'reverse') ORDER BY created_at_ms, transaction_id LIMIT ?").all(limit) as Row[];

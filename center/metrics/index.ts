@@ -1,0 +1,2 @@
+export * from './center-metrics.js';
+export * from './http.js';
