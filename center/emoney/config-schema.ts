@@ -8,9 +8,9 @@ import { z } from 'zod';
 import { RelayLimits } from '../relay/limits.js';
 import { EmoneyLimits } from './limits.js';
 
-const bankCode = z.string().regex(/^[0-9]{4}$/, 'bank code: 4 digits');
-const branchCode = z.string().regex(/^[0-9]{3}$/, 'branch code: 3 digits');
-const accountNumber = z.string().regex(/^[0-9]{7}$/, 'account number: 7 digits');
+const bankCode = z.string().regex(/^[0-9]{4}$/, 'bank code: 4 digits').describe('Bank code, 4 digits.');
+const branchCode = z.string().regex(/^[0-9]{3}$/, 'branch code: 3 digits').describe('Branch code, 3 digits.');
+const accountNumber = z.string().regex(/^[0-9]{7}$/, 'account number: 7 digits').describe('Account number, 7 digits.');
 
 /** `http://host:port` of a bank host's HTTP endpoint (sim/bank, `tessera bank serve`); no path, no TLS. */
 export function parseBankUrl(text: string): { host: string; port: number } | null {
@@ -24,27 +24,56 @@ export function parseBankUrl(text: string): { host: string; port: number } | nul
   return { host: u.hostname.replace(/^\[(.*)\]$/, '$1'), port: u.port === '' ? 80 : Number(u.port) };
 }
 
-const providerAccount = z.object({ bankCode, branchCode, accountNumber, securityCodeFile: z.string().min(1) }).strict();
-const bank = z.object({ bankCode, url: z.string().refine((t) => parseBankUrl(t) !== null, 'url: http://host:port of the bank host') }).strict();
-const shop = z.object({ shopId: z.string().min(1).max(64), bankCode, branchCode, accountNumber }).strict();
+const providerAccount = z
+  .object({
+    bankCode,
+    branchCode,
+    accountNumber,
+    securityCodeFile: z.string().min(1).describe("Path of the file holding the provider account's security code, mode 0600."),
+  })
+  .strict();
+const bank = z
+  .object({
+    bankCode,
+    url: z
+      .string()
+      .refine((t) => parseBankUrl(t) !== null, 'url: http://host:port of the bank host')
+      .describe('http://host:port of the bank host (tessera bank serve); no path, no TLS.'),
+  })
+  .strict();
+const shop = z
+  .object({ shopId: z.string().min(1).max(64).describe("The shop's id (its terminals' ownerId)."), bankCode, branchCode, accountNumber })
+  .strict();
 
 export const emoneySectionSchema = z
   .object({
-    /** The purse issuer master key: 32 raw bytes or 64 hex chars, mode 0600 (the simulator's issuer.key). */
-    issuerMasterKeyFile: z.string().min(1),
-    currency: z.string().regex(/^[A-Z]{3}$/, 'currency: 3 uppercase letters (ISO 4217 alpha)').default('JPY'),
-    /** The provider's account at every bank it works with; the security code is read from its file. */
-    providerAccounts: z.array(providerAccount).min(1).max(RelayLimits.banksMax),
-    /** Where the relay reaches each bank host (HttpBankAdapter). */
-    banks: z.array(bank).min(1).max(RelayLimits.banksMax),
-    /** Member shops (terminal ownerId = shopId) and their bank accounts, registered at start (idempotent). */
-    shops: z.array(shop).max(EmoneyLimits.configShopsMax).default([]),
+    issuerMasterKeyFile: z
+      .string()
+      .min(1)
+      .describe("Path of the purse issuer master key file: 32 raw bytes or 64 hex chars, mode 0600 (the simulator's issuer.key)."),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'currency: 3 uppercase letters (ISO 4217 alpha)')
+      .default('JPY')
+      .describe('Currency of the e-money purses (ISO 4217 alpha code).'),
+    providerAccounts: z
+      .array(providerAccount)
+      .min(1)
+      .max(RelayLimits.banksMax)
+      .describe("The provider's account at every bank it works with; the security code is read from its file."),
+    banks: z.array(bank).min(1).max(RelayLimits.banksMax).describe('Where the relay reaches each bank host (HttpBankAdapter); one entry per bank code.'),
+    shops: z
+      .array(shop)
+      .max(EmoneyLimits.configShopsMax)
+      .default([])
+      .describe('Member shops (terminal ownerId = shopId) and their bank accounts, registered at start (idempotent).'),
     sweepIntervalMs: z
       .number()
       .int()
       .min(EmoneyLimits.sweepIntervalMsMin)
       .max(EmoneyLimits.sweepIntervalMsMax)
-      .default(EmoneyLimits.sweepIntervalMsDefault),
+      .default(EmoneyLimits.sweepIntervalMsDefault)
+      .describe('How often the center runs the e-money sweep (charge timeouts, pending shop payments), in milliseconds.'),
   })
   .strict()
   .superRefine(crossCheck);

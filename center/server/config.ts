@@ -17,38 +17,71 @@ export const centerConfigSchema = z
   .object({
     listen: z
       .object({
-        host: z.string().min(1).default('127.0.0.1'),
-        port: z.number().int().min(0).max(65_535).default(7_700),
-        /** Authenticated terminal sessions served at once; connections still in the handshake have their own smaller cap (PROTOCOL.md §8). */
-        maxConnections: z.number().int().min(1).max(LISTEN_MAX_CONNECTIONS_MAX).default(PROTOCOL_LIMITS.MAX_CONNECTIONS),
+        host: z.string().min(1).default('127.0.0.1').describe('Address the terminal protocol listener binds.'),
+        port: z.number().int().min(0).max(65_535).default(7_700).describe('TCP port of the terminal protocol listener; 0 picks a free port.'),
+        maxConnections: z
+          .number()
+          .int()
+          .min(1)
+          .max(LISTEN_MAX_CONNECTIONS_MAX)
+          .default(PROTOCOL_LIMITS.MAX_CONNECTIONS)
+          .describe('Authenticated terminal sessions served at once; connections still in the handshake have their own smaller cap (PROTOCOL.md §8).'),
       })
       .strict()
-      .default({ host: '127.0.0.1', port: 7_700, maxConnections: PROTOCOL_LIMITS.MAX_CONNECTIONS }),
-    /** SQLite file path (default engine) or postgres://… URL (several center nodes). */
-    db: z.string().min(1).default('./tessera-center.db'),
+      .default({ host: '127.0.0.1', port: 7_700, maxConnections: PROTOCOL_LIMITS.MAX_CONNECTIONS })
+      .describe('Where terminals connect (the framed, MAC\'d terminal protocol).'),
+    db: z.string().min(1).default('./tessera-center.db').describe('SQLite file path (default engine) or postgres://… URL (several center nodes).'),
     validity: z
       .object({
-        mode: z.enum(VALIDITY_MODES).default('cached'),
+        mode: z
+          .enum(VALIDITY_MODES)
+          .default('cached')
+          .describe(
+            'How a validity request is judged (center/validity/VALIDITY.md): direct reads medium and terminal from the database; cached judges both from memory (configuration 1); cached-medium answers EARLY_ACK from the in-memory media list and reads the terminal from the database (configuration 2); cached-terminal the other way round (configuration 3).',
+          ),
         refreshIntervalMs: z
           .number()
           .int()
           .min(ValidityLimits.refreshIntervalMsMin)
           .max(ValidityLimits.refreshIntervalMsMax)
-          .default(300_000),
-        deferredCheckTimeoutMs: z.number().int().min(10).max(60_000).default(ValidityLimits.deferredCheckTimeoutMs),
+          .default(300_000)
+          .describe('Period of the full reload of the in-memory validity store from the database, in milliseconds.'),
+        deferredCheckTimeoutMs: z
+          .number()
+          .int()
+          .min(10)
+          .max(60_000)
+          .default(ValidityLimits.deferredCheckTimeoutMs)
+          .describe('A deferred database check (cached-medium, cached-terminal) that takes longer is answered NAK UNAVAILABLE, in milliseconds.'),
       })
       .strict()
-      .default({ mode: 'cached', refreshIntervalMs: 300_000, deferredCheckTimeoutMs: ValidityLimits.deferredCheckTimeoutMs }),
-    /** Terminal keys are derived from this master key and each terminal's keyRef; the key is never in the config. */
-    terminalKeys: z.object({ masterKeyFile: z.string().min(1) }).strict(),
-    tls: z.object({ certFile: z.string().min(1), keyFile: z.string().min(1) }).strict().optional(),
-    /** The operator HTTP API (loopback by default): media/terminal admin, ledger. */
-    admin: z
-      .object({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(0).max(65_535) })
+      .default({ mode: 'cached', refreshIntervalMs: 300_000, deferredCheckTimeoutMs: ValidityLimits.deferredCheckTimeoutMs })
+      .describe('The validity engine: how media and terminals are checked.'),
+    terminalKeys: z
+      .object({
+        masterKeyFile: z.string().min(1).describe('Path of the terminal master key file, mode 0600; the key itself is never in the config.'),
+      })
       .strict()
-      .optional(),
-    /** Seed 004 e-money (center/emoney/config-schema.ts): when present the center runs the Emoney flow, the relay and the sweep. */
-    emoney: emoneySectionSchema.optional(),
+      .describe("Terminal keys are derived from this master key and each terminal's keyRef."),
+    tls: z
+      .object({
+        certFile: z.string().min(1).describe('Path of the PEM certificate of the terminal listener.'),
+        keyFile: z.string().min(1).describe('Path of the PEM private key of the terminal listener, mode 0600.'),
+      })
+      .strict()
+      .optional()
+      .describe('TLS on the terminal listener; plain TCP when absent.'),
+    admin: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1').describe('Address the operator HTTP API binds.'),
+        port: z.number().int().min(0).max(65_535).describe('TCP port of the operator HTTP API; 0 picks a free port.'),
+      })
+      .strict()
+      .optional()
+      .describe('The operator HTTP API (loopback by default): media/terminal admin, ledger; off when absent.'),
+    emoney: emoneySectionSchema
+      .optional()
+      .describe('Seed 004 e-money (center/emoney/config-schema.ts): when present the center runs the Emoney flow, the relay and the sweep.'),
   })
   .strict();
 

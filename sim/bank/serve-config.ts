@@ -17,32 +17,56 @@ import { BANK_LIMITS } from './limits.js';
 
 const account = z
   .object({
-    holder: z.string().min(1).max(64),
-    /** user (a customer with a cash card), merchant (a member shop), provider (the e-money provider). */
-    role: z.enum(['user', 'merchant', 'provider']),
-    branchCode: z.string().regex(/^[0-9]{3}$/, 'branch code: 3 digits'),
-    accountNumber: z.string().regex(/^[0-9]{7}$/, 'account number: 7 digits'),
-    /** File holding the PIN (4-12 digits; the provider's security code for its account), mode 0600. */
-    pinFile: z.string().min(1),
-    /** Deposited once from the bank's vault when the account is opened (JPY minor units). */
-    openingMinor: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+    holder: z.string().min(1).max(64).describe("The account holder's name."),
+    role: z
+      .enum(['user', 'merchant', 'provider'])
+      .describe('user (a customer with a cash card), merchant (a member shop), provider (the e-money provider).'),
+    branchCode: z.string().regex(/^[0-9]{3}$/, 'branch code: 3 digits').describe('Branch code, 3 digits.'),
+    accountNumber: z.string().regex(/^[0-9]{7}$/, 'account number: 7 digits').describe('Account number, 7 digits; unique per branch.'),
+    pinFile: z
+      .string()
+      .min(1)
+      .describe("Path of the file holding the PIN (4-12 digits; the provider's security code for its account), mode 0600."),
+    openingMinor: z
+      .number()
+      .int()
+      .min(0)
+      .max(Number.MAX_SAFE_INTEGER)
+      .default(0)
+      .describe("Deposited once from the bank's vault when the account is opened (JPY minor units)."),
   })
   .strict();
 
 export const bankServeConfigSchema = z
   .object({
-    bankCode: z.string().regex(/^[0-9]{4}$/, 'bank code: 4 digits'),
-    name: z.string().min(1).max(64).optional(),
-    /** SQLite file of this bank (created on first start). */
-    db: z.string().min(1),
-    /** Loopback by default; port 0 picks a free one (printed in the ready line). */
-    listen: z.object({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(0).max(65_535) }).strict(),
-    accounts: z.array(account).max(BANK_LIMITS.MAX_ACCOUNTS).default([]),
-    /** Prometheus /metrics on a loopback address (docs/METRICS.md); off when absent. Port 0 picks a free port (printed in the ready line). */
-    metrics: z
-      .object({ host: z.string().min(1).default('127.0.0.1').refine(isLoopbackHost, 'a loopback address (127.0.0.1 or ::1)'), port: z.number().int().min(0).max(65_535) })
+    bankCode: z.string().regex(/^[0-9]{4}$/, 'bank code: 4 digits').describe('Bank code of this bank host, 4 digits.'),
+    name: z.string().min(1).max(64).optional().describe('Display name of the bank (GET /health); "Bank <bankCode>" when absent.'),
+    db: z.string().min(1).describe('SQLite file of this bank (created on first start).'),
+    listen: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1').describe('Address the HTTP endpoint binds.'),
+        port: z.number().int().min(0).max(65_535).describe('Port of the HTTP endpoint; 0 picks a free one (printed in the ready line).'),
+      })
       .strict()
-      .optional(),
+      .describe('The HTTP endpoint the center relay calls (loopback by default).'),
+    accounts: z
+      .array(account)
+      .max(BANK_LIMITS.MAX_ACCOUNTS)
+      .default([])
+      .describe('Accounts opened at start (idempotent: a restart on the same database opens nothing twice).'),
+    metrics: z
+      .object({
+        host: z
+          .string()
+          .min(1)
+          .default('127.0.0.1')
+          .refine(isLoopbackHost, 'a loopback address (127.0.0.1 or ::1)')
+          .describe('Loopback address of /metrics (127.0.0.1 or ::1).'),
+        port: z.number().int().min(0).max(65_535).describe('Port of /metrics; 0 picks a free port (printed in the ready line).'),
+      })
+      .strict()
+      .optional()
+      .describe('Prometheus /metrics on a loopback address (docs/METRICS.md); off when absent.'),
   })
   .strict()
   .superRefine((c, ctx) => {
