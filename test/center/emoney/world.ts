@@ -15,12 +15,14 @@ import { pinBlockFormat2 } from '../../../protocol/crypto/seal.js';
 import type { PurchaseRecord, RecordKey, SettlementInstruction } from '../../../protocol/messages/types.js';
 import { encodeCommand, type PurseCommand } from '../../../protocol/purse/commands.js';
 import { decodePurseState, decodeReceipt, splitResponse, type PurseReceipt, type PurseState } from '../../../protocol/purse/responses.js';
-import { Emoney } from '../../../center/emoney/emoney.js';
+import type { Emoney } from '../../../center/emoney/emoney.js';
+import { EMONEY_MODULE, emoneyModule } from '../../../center/emoney/module.js';
+import { CENTER_MODULES } from '../../../center/modules.js';
 import type { SettlementStep } from '../../../center/emoney/settlement.js';
 import { Relay } from '../../../center/relay/relay.js';
 import type { AccountRef } from '../../../center/relay/types.js';
-import { createCenter, type Center } from '../../../center/server/create-center.js';
-import { deriveTerminalKey, terminalKeyLookup } from '../../../center/server/terminal-keys.js';
+import { startCenter, type Center } from '../../../center/server/start-center.js';
+import { deriveTerminalKey } from '../../../center/server/terminal-keys.js';
 import { openStorage } from '../../../center/storage/open.js';
 import type { Storage, StorageOptions } from '../../../center/storage/types.js';
 import { CardStateStore } from '../../../sim/card/card-state-store.js';
@@ -180,12 +182,13 @@ export async function openWorld(o: { onSettlementStep?: (s: SettlementStep, id: 
   const links: LinkClient[] = [];
   /** A center node on `nodeStorage`: the e-money module (same config, relay and clock) and a listener. */
   const startNode = async (nodeStorage: Storage, seed: number) => {
-    const emoney = await Emoney.open({
-      storage: nodeStorage, relay, config: { issuerMasterKey, currency: 'JPY', providerAccounts },
-      lookupTerminalKey: terminalKeyLookup(nodeStorage, keys.masterKey), random: new SeededRandom(seed), clock,
+    const emoneyOfWorld = emoneyModule({
+      relay, secrets: { issuerMasterKey, currency: 'JPY', providerAccounts }, sweepIntervalMs: null,
       ...(o.onSettlementStep && { onSettlementStep: o.onSettlementStep }),
     });
-    const center = await createCenter(configOf(keys.masterKeyFile), { storage: nodeStorage, flows: [emoney.flow], gates: [emoney.gate] });
+    const modules = CENTER_MODULES.map((m) => (m.name === EMONEY_MODULE ? emoneyOfWorld : m));
+    const center = await startCenter(configOf(keys.masterKeyFile), modules, { storage: nodeStorage, random: new SeededRandom(seed), clock });
+    const emoney = center.module<Emoney>(EMONEY_MODULE);
     const link = (id: string): LinkClient => {
       const c = new LinkClient({ terminalId: id, terminalKey: deriveTerminalKey(keys.masterKey, `k-${id}`), centers: [{ host: '127.0.0.1', port: center.address.port }], maxAttempts: 1 });
       c.start();
@@ -216,7 +219,7 @@ export async function openWorld(o: { onSettlementStep?: (s: SettlementStep, id: 
       return node;
     },
     close: async () => {
-      for (const n of nodes) await n.emoney.idle();
+      for (const n of nodes) await n.center.idle();
       for (const l of links) await l.close();
       for (const s of Object.values(shops)) await s.listener.close();
       for (const n of nodes) await n.center.close();

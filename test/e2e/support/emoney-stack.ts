@@ -20,7 +20,10 @@ import { EMONEY_AUDIT } from '../../../center/emoney/audit-check.js';
 import { Emoney } from '../../../center/emoney/emoney.js';
 import type { SettlementStep } from '../../../center/emoney/settlement.js';
 import { Relay } from '../../../center/relay/relay.js';
-import { createCenter, type Center } from '../../../center/server/create-center.js';
+import { startCenter, type Center } from '../../../center/server/start-center.js';
+import { EMONEY_MODULE, emoneyModule } from '../../../center/emoney/module.js';
+import { CENTER_MODULES } from '../../../center/modules.js';
+import type { AnyCenterModule } from '../../../center/server/module.js';
 import { deriveTerminalKey, terminalKeyLookup } from '../../../center/server/terminal-keys.js';
 import { openStorage } from '../../../center/storage/open.js';
 import type { Storage } from '../../../center/storage/types.js';
@@ -216,19 +219,18 @@ class Stack implements EmoneyStack {
   }
 
   async open(): Promise<this> {
-    await this.openCenterSide();
+    this.storage = await openStorage(join(this.dir, 'center.db'));
+    await this.startCenter();
     for (const [shopId, ref] of Object.entries(SHOP_ACCOUNTS)) await this.emoney.registerShop(shopId, ref);
     await this.registerTerminal(PROVIDER_KIOSK_ID, { ownerId: 'PROVIDER' });
-    await this.startCenter();
     return this;
   }
 
-  private async openCenterSide(): Promise<void> {
-    this.storage = await openStorage(join(this.dir, 'center.db'));
-    this.emoney = await Emoney.open({
-      storage: this.storage,
+  /** The center's modules: CENTER_MODULES with the e-money module on this stack's relay, keys and settlement hook (no sweep timer: tests sweep). */
+  private modules(): AnyCenterModule[] {
+    const emoney = emoneyModule({
       relay: this.relay,
-      config: {
+      secrets: {
         issuerMasterKey: this.issuerMasterKey,
         currency: 'JPY',
         providerAccounts: [
@@ -236,28 +238,28 @@ class Stack implements EmoneyStack {
           { ...WORLD.providerB.ref, securityCode: WORLD.providerB.pin },
         ],
       },
-      lookupTerminalKey: terminalKeyLookup(this.storage, this.masterKey),
-      log: stackLog('emoney', this.captured),
-      clock: this.clock,
-      random: new SeededRandom(Number.parseInt(randomBytes(4).toString('hex'), 16)),
+      sweepIntervalMs: null,
       onSettlementStep: (step, id) => this.onSettlementStep?.(step, id),
     });
+    return CENTER_MODULES.map((m) => (m.name === EMONEY_MODULE ? emoney : m));
   }
 
   async startCenter(): Promise<void> {
     if (this.center) return;
-    this.center = await createCenter(configOf(this.masterKeyFile, { listen: { host: '127.0.0.1', port: this.centerPort } }), {
+    const modules = this.modules();
+    this.center = await startCenter(configOf(this.masterKeyFile, { listen: { host: '127.0.0.1', port: this.centerPort } }), modules, {
       storage: this.storage,
-      flows: [this.emoney.flow],
-      gates: [this.emoney.gate],
       clock: this.clock,
+      random: new SeededRandom(Number.parseInt(randomBytes(4).toString('hex'), 16)),
       log: stackLog('center', this.captured),
     });
+    this.emoney = this.center.module<Emoney>(EMONEY_MODULE);
     this.centerPort = this.center.address.port;
     // Agents reconnect with exponential backoff (up to RECONNECT_MAX_MS): wait for them, bounded.
     await Promise.all([...this.terminals.values()].filter((t) => t.running).map((t) => t.linkUp()));
   }
 
+  /** Stops the listener and the modules (settlement callbacks drained first); the storage and the last e-money instance stay for reading. */
   async stopCenter(): Promise<void> {
     await this.kiosk?.close();
     this.kiosk = null;
@@ -268,11 +270,10 @@ class Stack implements EmoneyStack {
 
   async crashCenter(): Promise<void> {
     await this.stopCenter();
-    await this.emoney.idle();
     await this.storage.close();
-    await this.openCenterSide();
-    await this.emoney.sweep();
+    this.storage = await openStorage(join(this.dir, 'center.db'));
     await this.startCenter();
+    await this.emoney.sweep();
   }
 
   async idle(): Promise<void> {
