@@ -6,6 +6,7 @@
  * validity store prefetches them), and the e-money sweep on a timer: the
  * center's modules (validity, cash, e-money) started by startCenter.
  */
+import { ValidityRepository } from '../../center/validity/repository.js';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
@@ -82,7 +83,8 @@ export async function startCenter(i: CenterInputs): Promise<DemoCenter> {
 }
 
 async function register(i: CenterInputs, storage: SqliteStorage, clock: Clock): Promise<void> {
-  await storage.addTerminals(
+  const validity = await ValidityRepository.open(storage);
+  await validity.addTerminals(
     i.terminals.map((t) => ({
       id: t.terminalId,
       ownerKind: 'store' as const,
@@ -91,5 +93,5 @@ async function register(i: CenterInputs, storage: SqliteStorage, clock: Clock): 
       callbackAddress: t.callbackPort === null ? null : `127.0.0.1:${t.callbackPort}`,
     })),
   );
-  await storage.addMedia(i.cast.users.map((u) => ({ id: u.purseCardId, expiresAtMs: clock.nowMs() + CARD_VALIDITY_MS })));
+  await validity.addMedia(i.cast.users.map((u) => ({ id: u.purseCardId, expiresAtMs: clock.nowMs() + CARD_VALIDITY_MS })));
 }

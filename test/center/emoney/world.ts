@@ -4,6 +4,7 @@
  * terminals with callback listeners, and virtual purse cards (the sim's
  * purse applet, driven by real APDUs).
  */
+import { ValidityRepository } from '../../../center/validity/repository.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -120,6 +121,8 @@ export interface World {
   masterKey: Buffer;
   issuerMasterKey: Buffer;
   storage: Storage;
+  /** The validity module's lists (media, terminals) over storage. */
+  validity: ValidityRepository;
   banks: Banks;
   relay: Relay;
   emoney: Emoney;
@@ -161,6 +164,7 @@ export async function openWorld(o: { onSettlementStep?: (s: SettlementStep, id: 
   const issuerMasterKey = randomBytes(32);
   const db = await (o.db ?? SQLITE_DB).open(dir);
   const storage = await openStorage(db.target);
+  const validity = await ValidityRepository.open(storage);
   const banks = await openBanks(join(dir, 'bank-a.db'), join(dir, 'bank-b.db'));
   const relay = new Relay({ adapters: [banks.a, banks.b] });
   const clock = new ShiftedClock();
@@ -170,7 +174,7 @@ export async function openWorld(o: { onSettlementStep?: (s: SettlementStep, id: 
     listeners[id] = new CallbackListener({ terminalId: id, terminalKey: deriveTerminalKey(keys.masterKey, `k-${id}`), onInstruction: onInstruction(() => shops[id]!) });
   }
   const portOf = async (id: string): Promise<number> => (await listeners[id]!.listen()).port;
-  await storage.addTerminals([
+  await validity.addTerminals([
     { id: KIOSK, ownerKind: 'store', ownerId: 'PROVIDER', keyRef: `k-${KIOSK}` },
     { id: SHOP_A1, ownerKind: 'store', ownerId: 'SHOP-A', keyRef: `k-${SHOP_A1}`, callbackAddress: `127.0.0.1:${await portOf(SHOP_A1)}` },
     { id: SHOP_B1, ownerKind: 'store', ownerId: 'SHOP-B', keyRef: `k-${SHOP_B1}`, callbackAddress: `127.0.0.1:${await portOf(SHOP_B1)}` },
@@ -207,12 +211,12 @@ export async function openWorld(o: { onSettlementStep?: (s: SettlementStep, id: 
   for (const [i, pin] of ['1234', '5678', '4321'].entries()) {
     const cardId = `c0ffee00000000${String(i + 1).padStart(2, '0')}`;
     await cardStore.save(personaliseCard({ cardId, pin, masterKey: issuerMasterKey }));
-    await storage.addMedia([{ id: cardId, expiresAtMs: 4_102_444_800_000 }]); // a purse card is a medium on the validity lists
+    await validity.addMedia([{ id: cardId, expiresAtMs: 4_102_444_800_000 }]); // a purse card is a medium on the validity lists
     cards.push(new TestCard(new PurseApplet(cardStore, cardId), pin));
   }
   const nodes: CenterNode[] = [first];
   return {
-    dir, dbTarget: db.target, clock, masterKey: keys.masterKey, issuerMasterKey, storage, banks, relay, emoney, center, kiosk, shops, cards,
+    dir, dbTarget: db.target, clock, masterKey: keys.masterKey, issuerMasterKey, storage, validity, banks, relay, emoney, center, kiosk, shops, cards,
     addNode: async () => {
       const node = await startNode(await openStorage(db.target), 7 + nodes.length * 1000);
       nodes.push(node);

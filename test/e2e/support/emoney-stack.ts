@@ -11,6 +11,7 @@
  * takes any role name and an optional registry; `slots` issues any card the
  * sim knows; `addMoney(name, fn)` adds a bucket to moneyInWorld().
  */
+import { ValidityRepository } from '../../../center/validity/repository.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -118,6 +119,8 @@ export interface EmoneyStack {
   readonly banks: Banks;
   /** The center's storage (reopened by crashCenter()). */
   readonly storage: Storage;
+  /** The validity module's lists (media, terminals) over storage. */
+  readonly validity: ValidityRepository;
   readonly emoney: Emoney;
   readonly center: Center | null;
   readonly centerPort: number;
@@ -187,6 +190,7 @@ export async function openEmoneyStack(opts: EmoneyStackOptions = {}): Promise<Em
 
 class Stack implements EmoneyStack {
   storage!: Storage;
+  validity!: ValidityRepository;
   emoney!: Emoney;
   center: Center | null = null;
   centerPort = 0;
@@ -220,6 +224,7 @@ class Stack implements EmoneyStack {
 
   async open(): Promise<this> {
     this.storage = await openStorage(join(this.dir, 'center.db'));
+    this.validity = await ValidityRepository.open(this.storage);
     await this.startCenter();
     for (const [shopId, ref] of Object.entries(SHOP_ACCOUNTS)) await this.emoney.registerShop(shopId, ref);
     await this.registerTerminal(PROVIDER_KIOSK_ID, { ownerId: 'PROVIDER' });
@@ -272,6 +277,7 @@ class Stack implements EmoneyStack {
     await this.stopCenter();
     await this.storage.close();
     this.storage = await openStorage(join(this.dir, 'center.db'));
+    this.validity = await ValidityRepository.open(this.storage);
     await this.startCenter();
     await this.emoney.sweep();
   }
@@ -281,9 +287,9 @@ class Stack implements EmoneyStack {
   }
 
   async registerTerminal(terminalId: string, o: { ownerId?: string; callbackPort?: number } = {}): Promise<string> {
-    const existing = await this.storage.getTerminal(terminalId);
+    const existing = await this.validity.getTerminal(terminalId);
     if (!existing) {
-      await this.storage.addTerminals([
+      await this.validity.addTerminals([
         {
           id: terminalId,
           ownerKind: 'store',
@@ -334,7 +340,7 @@ class Stack implements EmoneyStack {
   async issueCard(cardId: string, o: { pin?: string; balanceMinor?: number } = {}): Promise<string> {
     await this.slots.issue({ cardId, pin: o.pin ?? CARD_PIN, balanceMinor: o.balanceMinor ?? 0, masterKey: this.issuerMasterKey });
     // A purse card is a medium on the validity lists (the center's general gate refuses an unknown card).
-    if (!(await this.storage.getMedium(cardId))) await this.storage.addMedia([{ id: cardId, expiresAtMs: 4_102_444_800_000 }]);
+    if (!(await this.validity.getMedium(cardId))) await this.validity.addMedia([{ id: cardId, expiresAtMs: 4_102_444_800_000 }]);
     this.issued.add(cardId);
     return cardId;
   }
