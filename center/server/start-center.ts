@@ -112,11 +112,6 @@ export async function startCenter(config: CenterConfig, modules: readonly AnyCen
     const idle = async (): Promise<void> => {
       for (const r of running) await r.opened.idle?.();
     };
-    // Timers stop before anything else closes, then work in flight drains (the listener is still open for callbacks' sake).
-    undo.push(async () => {
-      await Promise.all(timers.splice(0).map((t) => t.stop()));
-      await idle();
-    });
     const flows = [...running.flatMap((r) => r.opened.flows ?? []), ...(deps.flows ?? [])];
     const server = new CenterServer({
       lookupKey: terminalKey,
@@ -132,6 +127,11 @@ export async function startCenter(config: CenterConfig, modules: readonly AnyCen
     const routes = running.flatMap((r) => (r.opened.routes ? [r.opened.routes] : []));
     const admin = config.admin ? await startAdmin(storage, clock, config.admin, log, auditChecksOf(modules), routes) : null;
     if (admin) undo.push(() => admin.close());
+    // Undone first: the timers stop and work in flight drains (settlement callbacks) before the listener and the modules close.
+    undo.push(async () => {
+      await Promise.all(timers.splice(0).map((t) => t.stop()));
+      await idle();
+    });
     const names = running.map((r) => r.name);
     log.info({ modules: names, engine: storage.engine, port: address.port }, 'center listening');
     return {
