@@ -10,7 +10,7 @@
 import { HttpBankAdapter } from '../relay/http-bank-adapter.js';
 import { Relay } from '../relay/relay.js';
 import type { CenterModule, CenterTimer } from '../server/module.js';
-import type { ValidityApi } from '../validity/module.js';
+import { VALIDITY_MODULE, type ValidityApi } from '../validity/module.js';
 import { EMONEY_AUDIT } from './audit-check.js';
 import { emoneySectionSchema, parseBankUrl, type EmoneySection } from './config-schema.js';
 import type { EmoneyConfig } from './config.js';
@@ -42,7 +42,7 @@ export function emoneyModule(o: EmoneyModuleOptions = {}): CenterModule<EmoneySe
     name: EMONEY_MODULE,
     config: { key: 'emoney', schema: emoneySectionSchema.optional() },
     migrations: [emoneyMigrations],
-    requires: ['validity'],
+    requires: [VALIDITY_MODULE],
     auditChecks: [EMONEY_AUDIT],
     enabled: (section) => section !== undefined || o.secrets !== undefined,
     check: (section) => {
@@ -50,7 +50,7 @@ export function emoneyModule(o: EmoneyModuleOptions = {}): CenterModule<EmoneySe
     },
     async open(ctx) {
       const { section, clock, log } = ctx;
-      const validity = ctx.module<ValidityApi>('validity');
+      const validity = ctx.module<ValidityApi>(VALIDITY_MODULE);
       const config = o.secrets ?? readEmoneySecrets(section!);
       const relay = o.relay ?? new Relay({ adapters: section!.banks.map((b) => new HttpBankAdapter(b.bankCode, parseBankUrl(b.url)!)), clock, log });
       const emoney = await Emoney.open({
