@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- validity [--json] [--quick] [--think-ms N] [--sequences N] [--terminals N]`
  *
- * Real terminals' message sequence against a real center (createCenter:
+ * Real terminals' message sequence against a real center (startCenter:
  * storage → validity store → engine → TCP listener; LinkClient terminals
  * with the handshake): VALIDITY_REQUEST, then — after the ACK / EARLY_ACK —
  * the terminal's think time, then TRANSACTION_REQUEST. Every mode, on SQLite
@@ -15,6 +15,7 @@
  * Also: the cached lookup cost (ValidityStore.judgeMedium, ns) and the
  * media table's bytes per medium (from the table, and measured on 1 M media).
  */
+import { ValidityRepository } from '../center/validity/repository.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +25,9 @@ import pg from 'pg';
 import { silentLogger } from '../core/log.js';
 import { TX_KIND } from '../protocol/codes.js';
 import { parseCenterConfig } from '../center/server/config.js';
-import { createCenter } from '../center/server/create-center.js';
+import { startCenter } from '../center/server/start-center.js';
+import { cashModule } from '../center/cash/module.js';
+import { validityModule } from '../center/validity/module.js';
 import { deriveTerminalKey } from '../center/server/terminal-keys.js';
 import { openStorage } from '../center/storage/open.js';
 import type { Storage } from '../center/storage/types.js';
@@ -79,16 +82,17 @@ const TERMINAL_ID = (i: number): string => `T-BENCH-${i}`;
 
 /** Seeds `media` active media and the bench terminals (all valid: the benchmark times the valid path). */
 async function seed(storage: Storage, media: number, terminals: number): Promise<string[]> {
+  const validity = await ValidityRepository.open(storage);
   const expiresAtMs = Date.now() + 365 * 86_400_000;
   const ids: string[] = [];
   for (let done = 0; done < media; ) {
     const n = Math.min(5_000, media - done);
     const batch = Array.from({ length: n }, () => randomBytes(8).toString('hex'));
-    await storage.addMedia(batch.map((id) => ({ id, expiresAtMs })));
+    await validity.addMedia(batch.map((id) => ({ id, expiresAtMs })));
     ids.push(...batch);
     done += n;
   }
-  await storage.addTerminals(
+  await validity.addTerminals(
     Array.from({ length: terminals }, (_, i) => ({ id: TERMINAL_ID(i), ownerKind: 'store' as const, ownerId: 'BENCH', keyRef: `k-${i}` })),
   );
   return ids;
@@ -129,14 +133,17 @@ async function runCombo(
   const sent = new Map<string, number>();
   const startMs: number[] = [];
   const created = performance.now();
-  const center = await createCenter(parseCenterConfig({ listen: { port: 0 }, validity: { mode }, terminalKeys: { masterKeyFile: keyFile } }), {
-    storage,
-    log: silentLogger,
-    wrapValiditySource: (s) => delayedSource(s, extraMs),
+  const validity = validityModule({
+    wrapSource: (s) => delayedSource(s, extraMs),
     onTransactionStart: (ctx) => {
       const t0 = sent.get(ctx.transactionId);
       if (t0 !== undefined) startMs.push(performance.now() - t0);
     },
+  });
+  const modules = [validity, cashModule];
+  const center = await startCenter(parseCenterConfig({ listen: { port: 0 }, validity: { mode }, terminalKeys: { masterKeyFile: keyFile } }, modules), modules, {
+    storage,
+    log: silentLogger,
   });
   const createMs = performance.now() - created;
   const links = Array.from({ length: o.terminals }, (_, i) => {
@@ -193,7 +200,7 @@ export async function run(args: string[], report: (line: string) => void): Promi
   writeFileSync(keyFile, master.toString('hex'), { mode: 0o600 });
   report(`validity bench: ${o.terminals} terminals x ${o.sequences} sequences, think ${o.thinkMs} ms, ${o.media} media`);
   const modes: Record<string, Record<string, Record<string, Figures>>> = {};
-  /** createCenter time in cached mode (+0 ms): dominated by the prefetch of both lists. */
+  /** startCenter time in cached mode (+0 ms): dominated by the prefetch of both lists. */
   const prefetchMs: Record<string, number> = {};
   try {
     for (const engine of ENGINES) {

@@ -12,6 +12,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
+import { CENTER_MODULES } from '../center/modules.js';
 import { centerConfigSchema } from '../center/server/config.js';
 import { terminalConfigSchema } from '../terminal/config/schema.js';
 import { bankServeConfigSchema } from '../sim/bank/serve-config.js';
@@ -40,8 +41,8 @@ export function configSchemasForDocs(): readonly ConfigDocSection[] {
     {
       title: 'Center',
       command: 'tessera center --config <file.json>',
-      source: 'center/server/config.ts (`centerConfigSchema`; the `emoney` section from center/emoney/config-schema.ts)',
-      schema: centerConfigSchema,
+      source: 'center/server/config.ts (`centerConfigSchema(CENTER_MODULES)`: the core fields and each module\'s section, center/modules.ts)',
+      schema: centerConfigSchema(CENTER_MODULES),
     },
     {
       title: 'Terminal',

@@ -1,7 +1,7 @@
 /**
  * Composition of the e-money module on a center's storage: tables, ledger
  * accounts, the charge and settlement services, the CenterFlow to pass to
- * createCenter, and the sweep that drives timeouts and resumes payments.
+ * the center (center/emoney/module.ts), and the sweep that drives timeouts and resumes payments.
  */
 import { systemClock, type Clock } from '../../core/clock.js';
 import { silentLogger, type Logger } from '../../core/log.js';
@@ -13,6 +13,7 @@ import type { AccountRef } from '../relay/types.js';
 import type { CenterFlow } from '../server/session-router.js';
 import type { Storage } from '../storage/types.js';
 import { ValidityGate } from '../validity/gate.js';
+import { ValidityRepository } from '../validity/repository.js';
 import { storageSource } from '../validity/storage-source.js';
 import { ChargeService } from './charge-service.js';
 import { sweepCharges, type SweepReport } from './charge-sweep.js';
@@ -32,10 +33,12 @@ export interface EmoneyDeps {
   readonly log?: Logger;
   readonly onSettlementStep?: (step: SettlementStep, batchId: string) => void;
   /**
-   * The center's general gate. Default: one reading the validity lists from this storage; pass
-   * `emoney.gate` to createCenter (`deps.gate`) so it judges from the center's in-memory store.
+   * The center's general gate. Default: one reading the validity lists from this storage; the
+   * module passes validity's gate (center/validity/module.ts), which judges from the in-memory store.
    */
   readonly gate?: ValidityGate;
+  /** Validity's lists (terminals: callback addresses, row locks). Default: opened on this storage. */
+  readonly validity?: ValidityRepository;
 }
 
 export class Emoney {
@@ -45,9 +48,11 @@ export class Emoney {
     readonly charges: ChargeService,
     readonly settlements: SettlementService,
     readonly flow: CenterFlow,
-    /** Every e-money request passes it (terminal, purse card); createCenter attaches its store to it. */
+    /** Every e-money request passes it (terminal, purse card): validity's gate when run as a module. */
     readonly gate: ValidityGate,
     private readonly sweepDeps: Parameters<typeof sweepCharges>[0],
+    /** The relay to the bank hosts this instance calls. */
+    readonly relay: Relay,
   ) {}
 
   static async open(d: EmoneyDeps): Promise<Emoney> {
@@ -57,13 +62,14 @@ export class Emoney {
     const ledger = await Ledger.open(d.storage, clock);
     await ensureEmoneyAccounts(ledger, d.config.providerAccounts.map((p) => p.bankCode), d.config.currency);
     const base = { storage: d.storage, ledger, relay: d.relay, config: d.config, clock, log };
-    const gate = d.gate ?? new ValidityGate({ source: storageSource(d.storage), clock, log });
+    const validity = d.validity ?? (await ValidityRepository.open(d.storage));
+    const gate = d.gate ?? new ValidityGate({ source: storageSource(validity), clock, log });
     const charges = new ChargeService(base);
     const settlements = new SettlementService({
-      ...base, gate, random: d.random ?? systemRandom, lookupTerminalKey: d.lookupTerminalKey, ...(d.onSettlementStep && { onStep: d.onSettlementStep }),
+      ...base, gate, terminals: validity, random: d.random ?? systemRandom, lookupTerminalKey: d.lookupTerminalKey, ...(d.onSettlementStep && { onStep: d.onSettlementStep }),
     });
     const flow = emoneyFlow({ storage: d.storage, config: d.config, clock, charges, settlements, gate, log });
-    return new Emoney(d.storage, ledger, charges, settlements, flow, gate, { ...base, isInflight: (id) => charges.isInflight(id) });
+    return new Emoney(d.storage, ledger, charges, settlements, flow, gate, { ...base, isInflight: (id) => charges.isInflight(id) }, d.relay);
   }
 
   /** Registers (or re-points) a member shop's bank account. */

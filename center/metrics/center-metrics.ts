@@ -42,8 +42,6 @@ export interface CenterMetricsOptions {
 /** What the center hands over once it is built (create-center.ts). */
 export interface CenterParts {
   readonly storage: Storage;
-  readonly validityMode: string;
-  readonly store: { stats(): ValidityStoreStats } | null;
   readonly securityCounters: () => SecurityCounts;
   /** Open terminal connections: authenticated sessions and handshakes in progress. */
   readonly connectionCount?: () => number;
@@ -182,7 +180,6 @@ export class CenterMetrics {
    * undoes it, so a restarted center can attach the same metrics again.
    */
   attachCenter(p: CenterParts): void {
-    this.detach();
     const before = new Set(this.registry.getMetricsAsArray().map((m) => m.name));
     const off = p.storage.observeCommits?.((b) => {
       this.commitBatches.inc({ outcome: b.ok ? 'ok' : 'failed' });
@@ -194,7 +191,6 @@ export class CenterMetrics {
     this.undo.push(observeTransfers(p.storage, (results) => {
       for (const r of results) this.ledgerTransfers.inc({ result: transferResultLabel(r) });
     }));
-    this.attachValidityStore(p.validityMode, p.store);
     this.attachSecurity(p.securityCounters);
     const connections = p.connectionCount;
     if (connections) {
@@ -208,6 +204,16 @@ export class CenterMetrics {
       });
     }
     // The read-at-scrape metrics belong to this center: they go with it.
+    const added = this.registry.getMetricsAsArray().map((m) => m.name).filter((n) => !before.has(n));
+    this.undo.push(() => {
+      for (const n of added) this.registry.removeSingleMetric(n);
+    });
+  }
+
+  /** The validity module's mode and prefetched store (read at scrape); undone by detach(). */
+  attachValidity(mode: string, store: { stats(): ValidityStoreStats } | null): void {
+    const before = new Set(this.registry.getMetricsAsArray().map((m) => m.name));
+    this.attachValidityStore(mode, store);
     const added = this.registry.getMetricsAsArray().map((m) => m.name).filter((n) => !before.has(n));
     this.undo.push(() => {
       for (const n of added) this.registry.removeSingleMetric(n);
@@ -256,7 +262,7 @@ export class CenterMetrics {
     this.requestSeconds.observe({ type }, (this.clock.monoMs() - startMs) / 1000);
   }
 
-  private attachValidityStore(mode: string, store: CenterParts['store']): void {
+  private attachValidityStore(mode: string, store: { stats(): ValidityStoreStats } | null): void {
     const registers = [this.registry];
     new Gauge({ name: 'tessera_center_validity_mode', help: 'The validity mode this center runs (1 for its mode)', labelNames: ['mode'], registers }).set({ mode: bounded(mode, MODES) }, 1);
     if (!store) return;

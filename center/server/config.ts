@@ -1,20 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { TesseraError } from '../../core/errors.js';
-import { emoneySectionSchema } from '../emoney/config-schema.js';
-import { ValidityLimits } from '../validity/limits.js';
-import { VALIDITY_MODES } from '../validity/types.js';
 import { PROTOCOL_LIMITS } from '../../protocol/limits.js';
 import { LISTEN_MAX_CONNECTIONS_MAX } from '../limits.js';
+import { assert } from '../../core/assert.js';
 
 /**
- * `tessera center --config <file.json>`. Every field has a default but the
- * key file, so `{ "terminalKeys": { "masterKeyFile": "..." } }` is a whole
- * config: SQLite in ./tessera-center.db, cached mode (configuration 1),
- * listening on 127.0.0.1:7700, no TLS, no admin API.
+ * `tessera center --config <file.json>`: the core's fields, and one section
+ * per module under the module's key (`validity`, `emoney`, …), composed by
+ * {@link centerConfigSchema} from the module list (center/modules.ts). Every
+ * core field has a default but the key file, so
+ * `{ "terminalKeys": { "masterKeyFile": "..." } }` is a whole config: SQLite
+ * in ./tessera-center.db, listening on 127.0.0.1:7700, no TLS, no admin API
+ * (and each module's defaults: validity in cached mode, configuration 1).
  */
-export const centerConfigSchema = z
-  .object({
+export const coreConfigSchema = z.object({
     listen: z
       .object({
         host: z.string().min(1).default('127.0.0.1').describe('Address the terminal protocol listener binds.'),
@@ -31,32 +31,6 @@ export const centerConfigSchema = z
       .default({ host: '127.0.0.1', port: 7_700, maxConnections: PROTOCOL_LIMITS.MAX_CONNECTIONS })
       .describe('Where terminals connect (the framed, MAC\'d terminal protocol).'),
     db: z.string().min(1).default('./tessera-center.db').describe('SQLite file path (default engine) or postgres://… URL (several center nodes).'),
-    validity: z
-      .object({
-        mode: z
-          .enum(VALIDITY_MODES)
-          .default('cached')
-          .describe(
-            'How a validity request is judged (center/validity/VALIDITY.md): direct reads medium and terminal from the database; cached judges both from memory (configuration 1); cached-medium answers EARLY_ACK from the in-memory media list and reads the terminal from the database (configuration 2); cached-terminal the other way round (configuration 3).',
-          ),
-        refreshIntervalMs: z
-          .number()
-          .int()
-          .min(ValidityLimits.refreshIntervalMsMin)
-          .max(ValidityLimits.refreshIntervalMsMax)
-          .default(300_000)
-          .describe('Period of the full reload of the in-memory validity store from the database, in milliseconds.'),
-        deferredCheckTimeoutMs: z
-          .number()
-          .int()
-          .min(10)
-          .max(60_000)
-          .default(ValidityLimits.deferredCheckTimeoutMs)
-          .describe('A deferred database check (cached-medium, cached-terminal) that takes longer is answered NAK UNAVAILABLE, in milliseconds.'),
-      })
-      .strict()
-      .default({ mode: 'cached', refreshIntervalMs: 300_000, deferredCheckTimeoutMs: ValidityLimits.deferredCheckTimeoutMs })
-      .describe('The validity engine: how media and terminals are checked.'),
     terminalKeys: z
       .object({
         masterKeyFile: z.string().min(1).describe('Path of the terminal master key file, mode 0600; the key itself is never in the config.'),
@@ -79,25 +53,51 @@ export const centerConfigSchema = z
       .strict()
       .optional()
       .describe('The operator HTTP API (loopback by default): media/terminal admin, ledger; off when absent.'),
-    emoney: emoneySectionSchema
-      .optional()
-      .describe('Seed 004 e-money (center/emoney/config-schema.ts): when present the center runs the Emoney flow, the relay and the sweep.'),
-  })
-  .strict();
+});
 
-export type CenterConfig = z.infer<typeof centerConfigSchema>;
-export type CenterConfigInput = z.input<typeof centerConfigSchema>;
+export type CoreCenterConfig = z.infer<typeof coreConfigSchema>;
+
+/**
+ * What the config needs of a module (center/server/module.ts's CenterModule
+ * has these fields; declared here so config and module do not import each other).
+ */
+export interface ConfiguredModule<S = unknown> {
+  readonly name: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any section's schema
+  readonly config?: { readonly key: string; readonly schema: z.ZodType<S, any> };
+}
+type AnyCenterModule = ConfiguredModule<any>;
+
+/** A parsed config: the core's fields and each module's section under its key (read a section with {@link sectionOf}). */
+export type CenterConfig = CoreCenterConfig & { readonly [moduleKey: string]: unknown };
+export type CenterConfigInput = z.input<typeof coreConfigSchema> & { readonly [moduleKey: string]: unknown };
+
+/** The whole schema: the core's fields and each module's section; strict (an unknown key is an error). */
+export function centerConfigSchema(modules: readonly AnyCenterModule[]): z.ZodType<CenterConfig, unknown> {
+  const sections: Record<string, z.ZodType> = {};
+  for (const m of modules) {
+    if (!m.config) continue;
+    assert(!(m.config.key in coreConfigSchema.shape) && !(m.config.key in sections), `config key ${m.config.key} taken twice`);
+    sections[m.config.key] = m.config.schema as z.ZodType;
+  }
+  return coreConfigSchema.extend(sections).strict() as unknown as z.ZodType<CenterConfig, unknown>;
+}
+
+/** A module's parsed section of a config (undefined when the module has no section or the config lacks it). */
+export function sectionOf<S>(config: CenterConfig, module: ConfiguredModule<S>): S {
+  return (module.config ? config[module.config.key] : undefined) as S;
+}
 
 /** Validates a config object; CENTER_CONFIG_INVALID lists every bad field by path. */
-export function parseCenterConfig(input: unknown): CenterConfig {
-  const r = centerConfigSchema.safeParse(input);
+export function parseCenterConfig(input: unknown, modules: readonly AnyCenterModule[]): CenterConfig {
+  const r = centerConfigSchema(modules).safeParse(input);
   if (r.success) return r.data;
   const problems = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
   throw new TesseraError('CENTER_CONFIG_INVALID', problems.join('; '), { problems });
 }
 
 /** Reads and validates a JSON config file. */
-export function loadCenterConfig(path: string): CenterConfig {
+export function loadCenterConfig(path: string, modules: readonly AnyCenterModule[]): CenterConfig {
   let text: string;
   let json: unknown;
   try {
@@ -111,7 +111,7 @@ export function loadCenterConfig(path: string): CenterConfig {
     throw new TesseraError('CENTER_CONFIG_UNREADABLE', `${path} is not JSON`, { path }, { cause: e });
   }
   try {
-    return parseCenterConfig(json);
+    return parseCenterConfig(json, modules);
   } catch (e) {
     // The same error, naming the file the bad fields are in.
     if (e instanceof TesseraError) throw new TesseraError(e.code, e.message.slice(e.code.length + 2), { path, ...e.details });

@@ -70,6 +70,14 @@ export const CenterErrors = defineErrors('center', 'CENTER_', {
     meaning: 'A database row does not have the shape its module reads (a column missing, NULL where it may not be, or of another type); the value itself is not shown.',
     action: 'A migration was not applied or the row was edited by hand: check the table and column named in the message.',
   },
+  CENTER_MODULE_MISSING: {
+    meaning: 'A center module needs another module (its `requires`) that is not in the module list, not enabled by the config, or named twice.',
+    action: 'Programmer or config error: add the required module (and its config section) to the list given to startCenter (center/modules.ts).',
+  },
+  CENTER_NO_TERMINAL_DIRECTORY: {
+    meaning: 'No module of the center, or more than one, provides the terminal list the handshake reads terminal keys from.',
+    action: 'Programmer error in the center composition: run the validity module (it owns the terminal list) exactly once.',
+  },
 });
 
 export type CenterErrorCode = keyof typeof CenterErrors;

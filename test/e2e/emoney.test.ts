@@ -25,6 +25,7 @@ import { formatAuditReport } from '../../center/ledger/audit.js';
 import { createServer, type Socket } from 'node:net';
 import { deriveTerminalKey } from '../../center/server/terminal-keys.js';
 import { LinkClient } from '../../terminal/link/link-client.js';
+import { VALIDITY_MODULE, type ValidityApi } from '../../center/validity/module.js';
 
 let w: World;
 let money0: number;
@@ -51,8 +52,8 @@ async function until(what: string, cond: () => boolean): Promise<void> {
   if (!cond()) throw new Error(`not seen by the center's validity store: ${what}`);
 }
 const batchCount = async (terminalId: string) => Number((await w.storage.read((q) => q.get<{ n: number }>('SELECT COUNT(*) AS n FROM emoney_batches WHERE terminal_id = ?', [terminalId])))?.n);
-const cardValid = (id: string) => w.center.store!.judgeMedium(id, Date.now()).ok;
-const terminalValid = (id: string) => w.center.store!.judgeTerminal(id).ok;
+const cardValid = (id: string) => w.center.module<ValidityApi>(VALIDITY_MODULE).store!.judgeMedium(id, Date.now()).ok;
+const terminalValid = (id: string) => w.center.module<ValidityApi>(VALIDITY_MODULE).store!.judgeTerminal(id).ok;
 
 const ENGINES: readonly CenterDb[] = [SQLITE_DB, POSTGRES_DB];
 
@@ -323,7 +324,7 @@ for (const db of ENGINES) describe(`e-money over bank POS, end to end (center on
     expect(code(refused.resultCode)).toBe('EMONEY_MEDIUM_INVALID');
     expect(refused.hostMac).toBeUndefined();
     expect(card!.balanceMinor).toBe(0);
-    expect((await w.storage.getMedium(card!.cardId))?.status).toBe('captured');
+    expect((await w.validity.getMedium(card!.cardId))?.status).toBe('captured');
     // The bank-approved charge never reached a card: reversed to the user after the timeout.
     w.clock.offsetMs = EmoneyLimits.issueWaitMsMax + 1;
     expect((await w.emoney.sweep()).reversed).toBe(1);
@@ -337,7 +338,7 @@ for (const db of ENGINES) describe(`e-money over bank POS, end to end (center on
     expect(code(blocked.resultCode)).toBe('EMONEY_TERMINAL_INVALID');
     expect(await w.banks.b.balance(WORLD.bobB.ref)).toBe(WORLD.bobB.openingMinor);
     expect(code((await issueRequest(w.kiosk, tx(), card2!, 0, 2_000)).resultCode)).toBe('EMONEY_TERMINAL_INVALID');
-    expect((await w.storage.getMedium(card2!.cardId))?.status).toBe('active');
+    expect((await w.validity.getMedium(card2!.cardId))?.status).toBe('active');
   });
 
   it('a blocked shop neither uploads nor settles (coded answers EMONEY_TERMINAL_INVALID on the wire) and is not paid until unblocked; a record of a card blocked after the debit is settled and flagged', async () => {
@@ -401,12 +402,12 @@ for (const db of ENGINES) describe(`e-money over bank POS, end to end (center on
       expect(audit.checks.find((c) => c.name === name)?.ok).toBe(false);
     });
     const target = typeof w.dbTarget === 'string' ? w.dbTarget : (w.dbTarget as { url: string }).url;
-    const text = formatAuditReport(await auditDatabase(target));
+    const text = formatAuditReport(await auditDatabase(target, [EMONEY_AUDIT]));
     expect(text).toContain(`[FAIL] ${name}`);
     expect(text).toContain('emoney-float: balance 0 but issued - settled = 5000');
     // Put back, so the world's own checks (money, audits) still hold.
     await w.emoney.ledger.createTransfers([{ ...raw, id: 'b'.repeat(32), debitAccountId: 'provider@0001', creditAccountId: 'emoney-float' }]);
-    expect(formatAuditReport(await auditDatabase(target))).toContain(`[ok] ${name}`);
+    expect(formatAuditReport(await auditDatabase(target, [EMONEY_AUDIT]))).toContain(`[ok] ${name}`);
   });
   it('settlement callbacks are bounded: with callbacksInFlightMax running, one more SETTLE_REQUEST is refused before a batch opens', async () => {
     // A shop terminal whose callback address accepts connections and never answers: every callback hangs in its handshake.
@@ -415,7 +416,7 @@ for (const db of ENGINES) describe(`e-money over bank POS, end to end (center on
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     const port = (silent.address() as { port: number }).port;
     const id = 'SHOP-A9';
-    await w.storage.addTerminals([{ id, ownerKind: 'store', ownerId: 'SHOP-A', keyRef: `k-${id}`, callbackAddress: `127.0.0.1:${port}` }]);
+    await w.validity.addTerminals([{ id, ownerKind: 'store', ownerId: 'SHOP-A', keyRef: `k-${id}`, callbackAddress: `127.0.0.1:${port}` }]);
     // SETTLE_REQUEST ends its session (the shop hangs up and awaits the callback): one link per request.
     const settleOnce = async () => {
       const link = new LinkClient({ terminalId: id, terminalKey: deriveTerminalKey(w.masterKey, `k-${id}`), centers: [{ host: '127.0.0.1', port: w.center.address.port }], maxAttempts: 1 });

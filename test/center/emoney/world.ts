@@ -4,6 +4,7 @@
  * terminals with callback listeners, and virtual purse cards (the sim's
  * purse applet, driven by real APDUs).
  */
+import { ValidityRepository } from '../../../center/validity/repository.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,12 +16,14 @@ import { pinBlockFormat2 } from '../../../protocol/crypto/seal.js';
 import type { PurchaseRecord, RecordKey, SettlementInstruction } from '../../../protocol/messages/types.js';
 import { encodeCommand, type PurseCommand } from '../../../protocol/purse/commands.js';
 import { decodePurseState, decodeReceipt, splitResponse, type PurseReceipt, type PurseState } from '../../../protocol/purse/responses.js';
-import { Emoney } from '../../../center/emoney/emoney.js';
+import type { Emoney } from '../../../center/emoney/emoney.js';
+import { EMONEY_MODULE, emoneyModule } from '../../../center/emoney/module.js';
+import { CENTER_MODULES } from '../../../center/modules.js';
 import type { SettlementStep } from '../../../center/emoney/settlement.js';
 import { Relay } from '../../../center/relay/relay.js';
 import type { AccountRef } from '../../../center/relay/types.js';
-import { createCenter, type Center } from '../../../center/server/create-center.js';
-import { deriveTerminalKey, terminalKeyLookup } from '../../../center/server/terminal-keys.js';
+import { startCenter, type Center } from '../../../center/server/start-center.js';
+import { deriveTerminalKey } from '../../../center/server/terminal-keys.js';
 import { openStorage } from '../../../center/storage/open.js';
 import type { Storage, StorageOptions } from '../../../center/storage/types.js';
 import { CardStateStore } from '../../../sim/card/card-state-store.js';
@@ -118,6 +121,8 @@ export interface World {
   masterKey: Buffer;
   issuerMasterKey: Buffer;
   storage: Storage;
+  /** The validity module's lists (media, terminals) over storage. */
+  validity: ValidityRepository;
   banks: Banks;
   relay: Relay;
   emoney: Emoney;
@@ -159,6 +164,7 @@ export async function openWorld(o: { onSettlementStep?: (s: SettlementStep, id: 
   const issuerMasterKey = randomBytes(32);
   const db = await (o.db ?? SQLITE_DB).open(dir);
   const storage = await openStorage(db.target);
+  const validity = await ValidityRepository.open(storage);
   const banks = await openBanks(join(dir, 'bank-a.db'), join(dir, 'bank-b.db'));
   const relay = new Relay({ adapters: [banks.a, banks.b] });
   const clock = new ShiftedClock();
@@ -168,7 +174,7 @@ export async function openWorld(o: { onSettlementStep?: (s: SettlementStep, id: 
     listeners[id] = new CallbackListener({ terminalId: id, terminalKey: deriveTerminalKey(keys.masterKey, `k-${id}`), onInstruction: onInstruction(() => shops[id]!) });
   }
   const portOf = async (id: string): Promise<number> => (await listeners[id]!.listen()).port;
-  await storage.addTerminals([
+  await validity.addTerminals([
     { id: KIOSK, ownerKind: 'store', ownerId: 'PROVIDER', keyRef: `k-${KIOSK}` },
     { id: SHOP_A1, ownerKind: 'store', ownerId: 'SHOP-A', keyRef: `k-${SHOP_A1}`, callbackAddress: `127.0.0.1:${await portOf(SHOP_A1)}` },
     { id: SHOP_B1, ownerKind: 'store', ownerId: 'SHOP-B', keyRef: `k-${SHOP_B1}`, callbackAddress: `127.0.0.1:${await portOf(SHOP_B1)}` },
@@ -180,12 +186,13 @@ export async function openWorld(o: { onSettlementStep?: (s: SettlementStep, id: 
   const links: LinkClient[] = [];
   /** A center node on `nodeStorage`: the e-money module (same config, relay and clock) and a listener. */
   const startNode = async (nodeStorage: Storage, seed: number) => {
-    const emoney = await Emoney.open({
-      storage: nodeStorage, relay, config: { issuerMasterKey, currency: 'JPY', providerAccounts },
-      lookupTerminalKey: terminalKeyLookup(nodeStorage, keys.masterKey), random: new SeededRandom(seed), clock,
+    const emoneyOfWorld = emoneyModule({
+      relay, secrets: { issuerMasterKey, currency: 'JPY', providerAccounts }, sweepIntervalMs: null,
       ...(o.onSettlementStep && { onSettlementStep: o.onSettlementStep }),
     });
-    const center = await createCenter(configOf(keys.masterKeyFile), { storage: nodeStorage, flows: [emoney.flow], gates: [emoney.gate] });
+    const modules = CENTER_MODULES.map((m) => (m.name === EMONEY_MODULE ? emoneyOfWorld : m));
+    const center = await startCenter(configOf(keys.masterKeyFile), modules, { storage: nodeStorage, random: new SeededRandom(seed), clock });
+    const emoney = center.module<Emoney>(EMONEY_MODULE);
     const link = (id: string): LinkClient => {
       const c = new LinkClient({ terminalId: id, terminalKey: deriveTerminalKey(keys.masterKey, `k-${id}`), centers: [{ host: '127.0.0.1', port: center.address.port }], maxAttempts: 1 });
       c.start();
@@ -204,19 +211,19 @@ export async function openWorld(o: { onSettlementStep?: (s: SettlementStep, id: 
   for (const [i, pin] of ['1234', '5678', '4321'].entries()) {
     const cardId = `c0ffee00000000${String(i + 1).padStart(2, '0')}`;
     await cardStore.save(personaliseCard({ cardId, pin, masterKey: issuerMasterKey }));
-    await storage.addMedia([{ id: cardId, expiresAtMs: 4_102_444_800_000 }]); // a purse card is a medium on the validity lists
+    await validity.addMedia([{ id: cardId, expiresAtMs: 4_102_444_800_000 }]); // a purse card is a medium on the validity lists
     cards.push(new TestCard(new PurseApplet(cardStore, cardId), pin));
   }
   const nodes: CenterNode[] = [first];
   return {
-    dir, dbTarget: db.target, clock, masterKey: keys.masterKey, issuerMasterKey, storage, banks, relay, emoney, center, kiosk, shops, cards,
+    dir, dbTarget: db.target, clock, masterKey: keys.masterKey, issuerMasterKey, storage, validity, banks, relay, emoney, center, kiosk, shops, cards,
     addNode: async () => {
       const node = await startNode(await openStorage(db.target), 7 + nodes.length * 1000);
       nodes.push(node);
       return node;
     },
     close: async () => {
-      for (const n of nodes) await n.emoney.idle();
+      for (const n of nodes) await n.center.idle();
       for (const l of links) await l.close();
       for (const s of Object.values(shops)) await s.listener.close();
       for (const n of nodes) await n.center.close();

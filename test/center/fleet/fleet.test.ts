@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startFleet, type Fleet } from '../../../center/fleet/fleet.js';
 import { FLEET_LIMITS } from '../../../center/fleet/limits.js';
-import { createCenter } from '../../../center/server/create-center.js';
+import { startCenter } from '../../../center/server/start-center.js';
+import { CENTER_MODULES, centerModules } from '../../../center/modules.js';
+import { ValidityRepository } from '../../../center/validity/repository.js';
 import { openStorage } from '../../../center/storage/open.js';
 import type { Storage } from '../../../center/storage/types.js';
 import { ManualClock, systemClock } from '../../../core/clock.js';
@@ -138,7 +140,7 @@ describe('several center nodes on one PostgreSQL', () => {
     const keys = keyDir();
     cleanups.push(() => keys.remove());
     const storage = track(await openStorage({ engine: 'postgres', url: db.url }));
-    const center = await createCenter(configOf(keys.masterKeyFile), { storage, fleet: { nodeId: 'center-a', heartbeatIntervalMs: 100 } });
+    const center = await startCenter(configOf(keys.masterKeyFile), CENTER_MODULES, { storage, fleet: { nodeId: 'center-a', heartbeatIntervalMs: 100 } });
     cleanups.push(() => center.close());
 
     const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'test/center/fleet/node-child.ts', JSON.stringify({ url: db.url, masterKeyFile: keys.masterKeyFile, nodeId: 'center-b', heartbeatIntervalMs: 100 })], {

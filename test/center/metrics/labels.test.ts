@@ -4,7 +4,9 @@ import { CenterMetrics } from '../../../center/metrics/center-metrics.js';
 import { handshakeOutcome, responseCode } from '../../../center/metrics/labels.js';
 import { Relay } from '../../../center/relay/relay.js';
 import type { BankHostAdapter, BankTransferRequest } from '../../../center/relay/types.js';
-import { createCenter } from '../../../center/server/create-center.js';
+import { startCenter } from '../../../center/server/start-center.js';
+import { CENTER_MODULES, centerModules } from '../../../center/modules.js';
+import { ValidityRepository } from '../../../center/validity/repository.js';
 import { deriveTerminalKey } from '../../../center/server/terminal-keys.js';
 import { openStorage } from '../../../center/storage/open.js';
 import { RawPeer } from '../../protocol/support/raw-peer.js';
@@ -37,7 +39,7 @@ describe('center metric labels are bounded', () => {
     const storage = await openStorage({ engine: 'sqlite', path: ':memory:' });
     await seedTerminals(storage);
     const metrics = new CenterMetrics({ processMetrics: false });
-    const center = await createCenter(configOf(keys.masterKeyFile, { validity: { mode: 'cached' } }), { storage, metrics });
+    const center = await startCenter(configOf(keys.masterKeyFile, { validity: { mode: 'cached' } }), centerModules({ metrics }), { storage, metrics });
     const key = deriveTerminalKey(keys.masterKey, `k-${TERMINAL}`);
     const peers: RawPeer[] = [];
     const round = async (n: number): Promise<void> => {
@@ -119,7 +121,7 @@ describe('center metrics across a restart', () => {
     const key = deriveTerminalKey(keys.masterKey, `k-${TERMINAL}`);
     try {
       for (let run = 1; run <= 2; run++) {
-        const center = await createCenter(config, { storage, metrics });
+        const center = await startCenter(config, centerModules({ metrics }), { storage, metrics });
         const p = await RawPeer.connect(center.address.port);
         expect(await p.handshake(TERMINAL, key)).toBe('authOk');
         const s = parseProm(await metrics.scrape());

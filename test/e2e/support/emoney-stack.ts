@@ -11,6 +11,7 @@
  * takes any role name and an optional registry; `slots` issues any card the
  * sim knows; `addMoney(name, fn)` adds a bucket to moneyInWorld().
  */
+import { ValidityRepository } from '../../../center/validity/repository.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +21,10 @@ import { EMONEY_AUDIT } from '../../../center/emoney/audit-check.js';
 import { Emoney } from '../../../center/emoney/emoney.js';
 import type { SettlementStep } from '../../../center/emoney/settlement.js';
 import { Relay } from '../../../center/relay/relay.js';
-import { createCenter, type Center } from '../../../center/server/create-center.js';
+import { startCenter, type Center } from '../../../center/server/start-center.js';
+import { EMONEY_MODULE, emoneyModule } from '../../../center/emoney/module.js';
+import { CENTER_MODULES } from '../../../center/modules.js';
+import type { AnyCenterModule } from '../../../center/server/module.js';
 import { deriveTerminalKey, terminalKeyLookup } from '../../../center/server/terminal-keys.js';
 import { openStorage } from '../../../center/storage/open.js';
 import type { Storage } from '../../../center/storage/types.js';
@@ -115,6 +119,8 @@ export interface EmoneyStack {
   readonly banks: Banks;
   /** The center's storage (reopened by crashCenter()). */
   readonly storage: Storage;
+  /** The validity module's lists (media, terminals) over storage. */
+  readonly validity: ValidityRepository;
   readonly emoney: Emoney;
   readonly center: Center | null;
   readonly centerPort: number;
@@ -184,6 +190,7 @@ export async function openEmoneyStack(opts: EmoneyStackOptions = {}): Promise<Em
 
 class Stack implements EmoneyStack {
   storage!: Storage;
+  validity!: ValidityRepository;
   emoney!: Emoney;
   center: Center | null = null;
   centerPort = 0;
@@ -216,19 +223,19 @@ class Stack implements EmoneyStack {
   }
 
   async open(): Promise<this> {
-    await this.openCenterSide();
+    this.storage = await openStorage(join(this.dir, 'center.db'));
+    this.validity = await ValidityRepository.open(this.storage);
+    await this.startCenter();
     for (const [shopId, ref] of Object.entries(SHOP_ACCOUNTS)) await this.emoney.registerShop(shopId, ref);
     await this.registerTerminal(PROVIDER_KIOSK_ID, { ownerId: 'PROVIDER' });
-    await this.startCenter();
     return this;
   }
 
-  private async openCenterSide(): Promise<void> {
-    this.storage = await openStorage(join(this.dir, 'center.db'));
-    this.emoney = await Emoney.open({
-      storage: this.storage,
+  /** The center's modules: CENTER_MODULES with the e-money module on this stack's relay, keys and settlement hook (no sweep timer: tests sweep). */
+  private modules(): AnyCenterModule[] {
+    const emoney = emoneyModule({
       relay: this.relay,
-      config: {
+      secrets: {
         issuerMasterKey: this.issuerMasterKey,
         currency: 'JPY',
         providerAccounts: [
@@ -236,28 +243,28 @@ class Stack implements EmoneyStack {
           { ...WORLD.providerB.ref, securityCode: WORLD.providerB.pin },
         ],
       },
-      lookupTerminalKey: terminalKeyLookup(this.storage, this.masterKey),
-      log: stackLog('emoney', this.captured),
-      clock: this.clock,
-      random: new SeededRandom(Number.parseInt(randomBytes(4).toString('hex'), 16)),
+      sweepIntervalMs: null,
       onSettlementStep: (step, id) => this.onSettlementStep?.(step, id),
     });
+    return CENTER_MODULES.map((m) => (m.name === EMONEY_MODULE ? emoney : m));
   }
 
   async startCenter(): Promise<void> {
     if (this.center) return;
-    this.center = await createCenter(configOf(this.masterKeyFile, { listen: { host: '127.0.0.1', port: this.centerPort } }), {
+    const modules = this.modules();
+    this.center = await startCenter(configOf(this.masterKeyFile, { listen: { host: '127.0.0.1', port: this.centerPort } }), modules, {
       storage: this.storage,
-      flows: [this.emoney.flow],
-      gates: [this.emoney.gate],
       clock: this.clock,
+      random: new SeededRandom(Number.parseInt(randomBytes(4).toString('hex'), 16)),
       log: stackLog('center', this.captured),
     });
+    this.emoney = this.center.module<Emoney>(EMONEY_MODULE);
     this.centerPort = this.center.address.port;
     // Agents reconnect with exponential backoff (up to RECONNECT_MAX_MS): wait for them, bounded.
     await Promise.all([...this.terminals.values()].filter((t) => t.running).map((t) => t.linkUp()));
   }
 
+  /** Stops the listener and the modules (settlement callbacks drained first); the storage and the last e-money instance stay for reading. */
   async stopCenter(): Promise<void> {
     await this.kiosk?.close();
     this.kiosk = null;
@@ -268,11 +275,11 @@ class Stack implements EmoneyStack {
 
   async crashCenter(): Promise<void> {
     await this.stopCenter();
-    await this.emoney.idle();
     await this.storage.close();
-    await this.openCenterSide();
-    await this.emoney.sweep();
+    this.storage = await openStorage(join(this.dir, 'center.db'));
+    this.validity = await ValidityRepository.open(this.storage);
     await this.startCenter();
+    await this.emoney.sweep();
   }
 
   async idle(): Promise<void> {
@@ -280,9 +287,9 @@ class Stack implements EmoneyStack {
   }
 
   async registerTerminal(terminalId: string, o: { ownerId?: string; callbackPort?: number } = {}): Promise<string> {
-    const existing = await this.storage.getTerminal(terminalId);
+    const existing = await this.validity.getTerminal(terminalId);
     if (!existing) {
-      await this.storage.addTerminals([
+      await this.validity.addTerminals([
         {
           id: terminalId,
           ownerKind: 'store',
@@ -333,7 +340,7 @@ class Stack implements EmoneyStack {
   async issueCard(cardId: string, o: { pin?: string; balanceMinor?: number } = {}): Promise<string> {
     await this.slots.issue({ cardId, pin: o.pin ?? CARD_PIN, balanceMinor: o.balanceMinor ?? 0, masterKey: this.issuerMasterKey });
     // A purse card is a medium on the validity lists (the center's general gate refuses an unknown card).
-    if (!(await this.storage.getMedium(cardId))) await this.storage.addMedia([{ id: cardId, expiresAtMs: 4_102_444_800_000 }]);
+    if (!(await this.validity.getMedium(cardId))) await this.validity.addMedia([{ id: cardId, expiresAtMs: 4_102_444_800_000 }]);
     this.issued.add(cardId);
     return cardId;
   }

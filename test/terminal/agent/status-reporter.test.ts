@@ -8,7 +8,9 @@
  */
 import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createCenter, type Center } from '../../../center/server/create-center.js';
+import { startCenter, type Center } from '../../../center/server/start-center.js';
+import { CENTER_MODULES, centerModules } from '../../../center/modules.js';
+import { ValidityRepository } from '../../../center/validity/repository.js';
 import { deriveTerminalKey } from '../../../center/server/terminal-keys.js';
 import { openStorage } from '../../../center/storage/open.js';
 import { silentLogger } from '../../../core/log.js';
@@ -40,7 +42,7 @@ async function world(linkVersions?: { min: number; max: number }) {
   const storage = await openStorage({ engine: 'sqlite', path: ':memory:' });
   cleanups.push(() => storage.close());
   await seedTerminals(storage);
-  const center: Center = await createCenter(configOf(keys.masterKeyFile), { storage, log: silentLogger });
+  const center: Center = await startCenter(configOf(keys.masterKeyFile), CENTER_MODULES, { storage, log: silentLogger });
   cleanups.push(() => center.close());
   const link = new LinkClient({
     terminalId: TERMINAL,
