@@ -4,7 +4,7 @@
  * Card insertion → VALIDITY ACK through the whole real stack: a virtual purse
  * card connects to vpcd (the "insertion") → our own pcscd → smartcard →
  * PcscCardReader (`inserted`) → agent (validity-pos: SELECT, READ ID) →
- * LinkClient → createCenter on SQLite → ACK / EARLY_ACK back at the agent.
+ * LinkClient → startCenter on SQLite → ACK / EARLY_ACK back at the agent.
  * Baseline, same run: the same VALIDITY_REQUEST over the same kind of link
  * without a card (what the center and the link cost on their own).
  * Breakdown: insertion → reader ready (pcscd/vpcd/driver), ready → ACK (card
@@ -15,7 +15,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCenterConfig } from '../center/server/config.js';
-import { createCenter, type Center } from '../center/server/create-center.js';
+import { startCenter, type Center } from '../center/server/start-center.js';
+import { CENTER_MODULES } from '../center/modules.js';
 import { deriveTerminalKey } from '../center/server/terminal-keys.js';
 import { openStorage } from '../center/storage/open.js';
 import type { Storage } from '../center/storage/types.js';
@@ -79,8 +80,8 @@ async function startRig(): Promise<Rig> {
 
 async function centerIn(rig: Rig, mode: ValidityMode): Promise<void> {
   await rig.center?.close();
-  const config = parseCenterConfig({ listen: { host: '127.0.0.1', port: rig.port }, terminalKeys: { masterKeyFile: rig.masterKeyFile }, validity: { mode } });
-  rig.center = await createCenter(config, { storage: rig.storage, log: silentLogger });
+  const config = parseCenterConfig({ listen: { host: '127.0.0.1', port: rig.port }, terminalKeys: { masterKeyFile: rig.masterKeyFile }, validity: { mode } }, CENTER_MODULES);
+  rig.center = await startCenter(config, CENTER_MODULES, { storage: rig.storage, log: silentLogger });
   rig.port = rig.center.address.port;
 }
 

@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- validity [--json] [--quick] [--think-ms N] [--sequences N] [--terminals N]`
  *
- * Real terminals' message sequence against a real center (createCenter:
+ * Real terminals' message sequence against a real center (startCenter:
  * storage → validity store → engine → TCP listener; LinkClient terminals
  * with the handshake): VALIDITY_REQUEST, then — after the ACK / EARLY_ACK —
  * the terminal's think time, then TRANSACTION_REQUEST. Every mode, on SQLite
@@ -24,7 +24,9 @@ import pg from 'pg';
 import { silentLogger } from '../core/log.js';
 import { TX_KIND } from '../protocol/codes.js';
 import { parseCenterConfig } from '../center/server/config.js';
-import { createCenter } from '../center/server/create-center.js';
+import { startCenter } from '../center/server/start-center.js';
+import { cashModule } from '../center/cash/module.js';
+import { validityModule } from '../center/validity/module.js';
 import { deriveTerminalKey } from '../center/server/terminal-keys.js';
 import { openStorage } from '../center/storage/open.js';
 import type { Storage } from '../center/storage/types.js';
@@ -129,14 +131,17 @@ async function runCombo(
   const sent = new Map<string, number>();
   const startMs: number[] = [];
   const created = performance.now();
-  const center = await createCenter(parseCenterConfig({ listen: { port: 0 }, validity: { mode }, terminalKeys: { masterKeyFile: keyFile } }), {
-    storage,
-    log: silentLogger,
-    wrapValiditySource: (s) => delayedSource(s, extraMs),
+  const validity = validityModule({
+    wrapSource: (s) => delayedSource(s, extraMs),
     onTransactionStart: (ctx) => {
       const t0 = sent.get(ctx.transactionId);
       if (t0 !== undefined) startMs.push(performance.now() - t0);
     },
+  });
+  const modules = [validity, cashModule];
+  const center = await startCenter(parseCenterConfig({ listen: { port: 0 }, validity: { mode }, terminalKeys: { masterKeyFile: keyFile } }, modules), modules, {
+    storage,
+    log: silentLogger,
   });
   const createMs = performance.now() - created;
   const links = Array.from({ length: o.terminals }, (_, i) => {
@@ -193,7 +198,7 @@ export async function run(args: string[], report: (line: string) => void): Promi
   writeFileSync(keyFile, master.toString('hex'), { mode: 0o600 });
   report(`validity bench: ${o.terminals} terminals x ${o.sequences} sequences, think ${o.thinkMs} ms, ${o.media} media`);
   const modes: Record<string, Record<string, Record<string, Figures>>> = {};
-  /** createCenter time in cached mode (+0 ms): dominated by the prefetch of both lists. */
+  /** startCenter time in cached mode (+0 ms): dominated by the prefetch of both lists. */
   const prefetchMs: Record<string, number> = {};
   try {
     for (const engine of ENGINES) {

@@ -37,6 +37,8 @@ import type { NewAccount, NewTransfer } from '../ledger/types.js';
 import { ADMIN_BODY_MAX_BYTES, ADMIN_BODY_TIMEOUT_MS, ADMIN_INFLIGHT_MAX } from '../limits.js';
 import { checkWritable } from '../storage/open.js';
 import type { NewMedium, NewTerminal, Storage } from '../storage/types.js';
+import type { ModuleRoutes } from '../server/module.js';
+import { assert } from '../../core/assert.js';
 import { adminMigrations, AuditTrail, targetIdsOf } from './audit-trail.js';
 import { statusFor } from './http-status.js';
 import { refuseSystemTransfers } from './system-accounts.js';
@@ -52,6 +54,8 @@ export interface AdminServerOptions {
   readonly random?: Random;
   /** Module checks GET /audit runs beside the ledger's (e.g. the e-money float). */
   readonly auditExtensions?: readonly AuditExtension[];
+  /** The center modules' HTTP routes (center/server/module.ts): registered by the fastify server of issue 11; this server has no app to register them on. */
+  readonly moduleRoutes?: readonly ModuleRoutes[];
 }
 
 export interface AdminServer {
@@ -168,6 +172,7 @@ function send(res: ServerResponse, status: number, payload: unknown): void {
 export async function startAdminServer(opts: AdminServerOptions): Promise<AdminServer> {
   const log = opts.log ?? silentLogger;
   const clock = opts.clock ?? systemClock;
+  assert((opts.moduleRoutes ?? []).length === 0, 'module routes need the fastify admin server (issue 11)');
   await opts.storage.migrate(adminMigrations);
   const trail = new AuditTrail(opts.storage, opts.random ?? systemRandom);
   const table = routes(opts.storage, opts.ledger, opts.auditExtensions ?? []);

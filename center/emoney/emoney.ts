@@ -1,7 +1,7 @@
 /**
  * Composition of the e-money module on a center's storage: tables, ledger
  * accounts, the charge and settlement services, the CenterFlow to pass to
- * createCenter, and the sweep that drives timeouts and resumes payments.
+ * the center (center/emoney/module.ts), and the sweep that drives timeouts and resumes payments.
  */
 import { systemClock, type Clock } from '../../core/clock.js';
 import { silentLogger, type Logger } from '../../core/log.js';
@@ -32,8 +32,8 @@ export interface EmoneyDeps {
   readonly log?: Logger;
   readonly onSettlementStep?: (step: SettlementStep, batchId: string) => void;
   /**
-   * The center's general gate. Default: one reading the validity lists from this storage; pass
-   * `emoney.gate` to createCenter (`deps.gate`) so it judges from the center's in-memory store.
+   * The center's general gate. Default: one reading the validity lists from this storage; the
+   * module passes validity's gate (center/validity/module.ts), which judges from the in-memory store.
    */
   readonly gate?: ValidityGate;
 }
@@ -45,9 +45,11 @@ export class Emoney {
     readonly charges: ChargeService,
     readonly settlements: SettlementService,
     readonly flow: CenterFlow,
-    /** Every e-money request passes it (terminal, purse card); createCenter attaches its store to it. */
+    /** Every e-money request passes it (terminal, purse card): validity's gate when run as a module. */
     readonly gate: ValidityGate,
     private readonly sweepDeps: Parameters<typeof sweepCharges>[0],
+    /** The relay to the bank hosts this instance calls. */
+    readonly relay: Relay,
   ) {}
 
   static async open(d: EmoneyDeps): Promise<Emoney> {
@@ -63,7 +65,7 @@ export class Emoney {
       ...base, gate, random: d.random ?? systemRandom, lookupTerminalKey: d.lookupTerminalKey, ...(d.onSettlementStep && { onStep: d.onSettlementStep }),
     });
     const flow = emoneyFlow({ storage: d.storage, config: d.config, clock, charges, settlements, gate, log });
-    return new Emoney(d.storage, ledger, charges, settlements, flow, gate, { ...base, isInflight: (id) => charges.isInflight(id) });
+    return new Emoney(d.storage, ledger, charges, settlements, flow, gate, { ...base, isInflight: (id) => charges.isInflight(id) }, d.relay);
   }
 
   /** Registers (or re-points) a member shop's bank account. */

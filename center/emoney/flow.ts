@@ -1,7 +1,7 @@
 /**
  * The e-money CenterFlow: serves CHARGE_REQUEST, CHARGE_ABANDON, EMONEY_ISSUE_REQUEST,
  * PURCHASE_UPLOAD and SETTLE_REQUEST on any authenticated session. Plugged
- * into createCenter through `deps.flows`.
+ * into the center by center/emoney/module.ts.
  */
 import { STATUS, TAG } from '../../protocol/codes.js';
 import { pinFromBlockFormat2 } from '../../protocol/crypto/seal.js';

@@ -1,13 +1,13 @@
-import { EMONEY_AUDIT } from '../emoney/audit-check.js';
 import { withInstalledModule } from '../storage/with-module.js';
-import { auditLedger, type AuditReport } from './audit.js';
+import { auditLedger, type AuditExtension, type AuditReport } from './audit.js';
 
 /**
  * Opens a center database (SQLite path or postgres:// URL), audits its
- * ledger (and, where the e-money module is installed, its float against the
- * e-money outstanding) and closes it. Refuses a SQLite path that does not exist and a
+ * ledger (and runs each given module check where that module is installed,
+ * e.g. the e-money float against the e-money outstanding: the CLI passes the
+ * checks of center/modules.ts) and closes it. Refuses a SQLite path that does not exist and a
  * database without ledger tables (LEDGER_NOT_INSTALLED) rather than creating them.
  */
-export function auditDatabase(target: string): Promise<AuditReport> {
-  return withInstalledModule(target, 'ledger', 'LEDGER_NOT_INSTALLED', (storage) => auditLedger(storage, [EMONEY_AUDIT]));
+export function auditDatabase(target: string, extensions: readonly AuditExtension[]): Promise<AuditReport> {
+  return withInstalledModule(target, 'ledger', 'LEDGER_NOT_INSTALLED', (storage) => auditLedger(storage, extensions));
 }

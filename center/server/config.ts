@@ -1,70 +1,74 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { TesseraError } from '../../core/errors.js';
-import { emoneySectionSchema } from '../emoney/config-schema.js';
-import { ValidityLimits } from '../validity/limits.js';
-import { VALIDITY_MODES } from '../validity/types.js';
 import { PROTOCOL_LIMITS } from '../../protocol/limits.js';
 import { LISTEN_MAX_CONNECTIONS_MAX } from '../limits.js';
+import { assert } from '../../core/assert.js';
+import type { AnyCenterModule, CenterModule } from './module.js';
 
 /**
- * `tessera center --config <file.json>`. Every field has a default but the
- * key file, so `{ "terminalKeys": { "masterKeyFile": "..." } }` is a whole
- * config: SQLite in ./tessera-center.db, cached mode (configuration 1),
- * listening on 127.0.0.1:7700, no TLS, no admin API.
+ * `tessera center --config <file.json>`: the core's fields, and one section
+ * per module under the module's key (`validity`, `emoney`, …), composed by
+ * {@link centerConfigSchema} from the module list (center/modules.ts). Every
+ * core field has a default but the key file, so
+ * `{ "terminalKeys": { "masterKeyFile": "..." } }` is a whole config: SQLite
+ * in ./tessera-center.db, listening on 127.0.0.1:7700, no TLS, no admin API
+ * (and each module's defaults: validity in cached mode, configuration 1).
  */
-export const centerConfigSchema = z
-  .object({
-    listen: z
-      .object({
-        host: z.string().min(1).default('127.0.0.1'),
-        port: z.number().int().min(0).max(65_535).default(7_700),
-        /** Authenticated terminal sessions served at once; connections still in the handshake have their own smaller cap (PROTOCOL.md §8). */
-        maxConnections: z.number().int().min(1).max(LISTEN_MAX_CONNECTIONS_MAX).default(PROTOCOL_LIMITS.MAX_CONNECTIONS),
-      })
-      .strict()
-      .default({ host: '127.0.0.1', port: 7_700, maxConnections: PROTOCOL_LIMITS.MAX_CONNECTIONS }),
-    /** SQLite file path (default engine) or postgres://… URL (several center nodes). */
-    db: z.string().min(1).default('./tessera-center.db'),
-    validity: z
-      .object({
-        mode: z.enum(VALIDITY_MODES).default('cached'),
-        refreshIntervalMs: z
-          .number()
-          .int()
-          .min(ValidityLimits.refreshIntervalMsMin)
-          .max(ValidityLimits.refreshIntervalMsMax)
-          .default(300_000),
-        deferredCheckTimeoutMs: z.number().int().min(10).max(60_000).default(ValidityLimits.deferredCheckTimeoutMs),
-      })
-      .strict()
-      .default({ mode: 'cached', refreshIntervalMs: 300_000, deferredCheckTimeoutMs: ValidityLimits.deferredCheckTimeoutMs }),
-    /** Terminal keys are derived from this master key and each terminal's keyRef; the key is never in the config. */
-    terminalKeys: z.object({ masterKeyFile: z.string().min(1) }).strict(),
-    tls: z.object({ certFile: z.string().min(1), keyFile: z.string().min(1) }).strict().optional(),
-    /** The operator HTTP API (loopback by default): media/terminal admin, ledger. */
-    admin: z
-      .object({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(0).max(65_535) })
-      .strict()
-      .optional(),
-    /** Seed 004 e-money (center/emoney/config-schema.ts): when present the center runs the Emoney flow, the relay and the sweep. */
-    emoney: emoneySectionSchema.optional(),
-  })
-  .strict();
+export const coreConfigSchema = z.object({
+  listen: z
+    .object({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: z.number().int().min(0).max(65_535).default(7_700),
+      /** Authenticated terminal sessions served at once; connections still in the handshake have their own smaller cap (PROTOCOL.md §8). */
+      maxConnections: z.number().int().min(1).max(LISTEN_MAX_CONNECTIONS_MAX).default(PROTOCOL_LIMITS.MAX_CONNECTIONS),
+    })
+    .strict()
+    .default({ host: '127.0.0.1', port: 7_700, maxConnections: PROTOCOL_LIMITS.MAX_CONNECTIONS }),
+  /** SQLite file path (default engine) or postgres://… URL (several center nodes). */
+  db: z.string().min(1).default('./tessera-center.db'),
+  /** Terminal keys are derived from this master key and each terminal's keyRef; the key is never in the config. */
+  terminalKeys: z.object({ masterKeyFile: z.string().min(1) }).strict(),
+  tls: z.object({ certFile: z.string().min(1), keyFile: z.string().min(1) }).strict().optional(),
+  /** The operator HTTP API (loopback by default): media/terminal admin, ledger. */
+  admin: z
+    .object({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(0).max(65_535) })
+    .strict()
+    .optional(),
+});
 
-export type CenterConfig = z.infer<typeof centerConfigSchema>;
-export type CenterConfigInput = z.input<typeof centerConfigSchema>;
+export type CoreCenterConfig = z.infer<typeof coreConfigSchema>;
+
+/** A parsed config: the core's fields and each module's section under its key (read a section with {@link sectionOf}). */
+export type CenterConfig = CoreCenterConfig & { readonly [moduleKey: string]: unknown };
+export type CenterConfigInput = z.input<typeof coreConfigSchema> & { readonly [moduleKey: string]: unknown };
+
+/** The whole schema: the core's fields and each module's section; strict (an unknown key is an error). */
+export function centerConfigSchema(modules: readonly AnyCenterModule[]): z.ZodType<CenterConfig, unknown> {
+  const sections: Record<string, z.ZodType> = {};
+  for (const m of modules) {
+    if (!m.config) continue;
+    assert(!(m.config.key in coreConfigSchema.shape) && !(m.config.key in sections), `config key ${m.config.key} taken twice`);
+    sections[m.config.key] = m.config.schema as z.ZodType;
+  }
+  return coreConfigSchema.extend(sections).strict() as unknown as z.ZodType<CenterConfig, unknown>;
+}
+
+/** A module's parsed section of a config (undefined when the module has no section or the config lacks it). */
+export function sectionOf<S>(config: CenterConfig, module: CenterModule<S, unknown>): S {
+  return (module.config ? config[module.config.key] : undefined) as S;
+}
 
 /** Validates a config object; CENTER_CONFIG_INVALID lists every bad field by path. */
-export function parseCenterConfig(input: unknown): CenterConfig {
-  const r = centerConfigSchema.safeParse(input);
+export function parseCenterConfig(input: unknown, modules: readonly AnyCenterModule[]): CenterConfig {
+  const r = centerConfigSchema(modules).safeParse(input);
   if (r.success) return r.data;
   const problems = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
   throw new TesseraError('CENTER_CONFIG_INVALID', problems.join('; '), { problems });
 }
 
 /** Reads and validates a JSON config file. */
-export function loadCenterConfig(path: string): CenterConfig {
+export function loadCenterConfig(path: string, modules: readonly AnyCenterModule[]): CenterConfig {
   let text: string;
   let json: unknown;
   try {
@@ -78,7 +82,7 @@ export function loadCenterConfig(path: string): CenterConfig {
     throw new TesseraError('CENTER_CONFIG_UNREADABLE', `${path} is not JSON`, { path }, { cause: e });
   }
   try {
-    return parseCenterConfig(json);
+    return parseCenterConfig(json, modules);
   } catch (e) {
     // The same error, naming the file the bad fields are in.
     if (e instanceof TesseraError) throw new TesseraError(e.code, e.message.slice(e.code.length + 2), { path, ...e.details });

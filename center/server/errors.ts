@@ -62,6 +62,14 @@ export const CenterErrors = defineErrors('center', 'CENTER_', {
     meaning: 'The admin API could not bind its address (admin.host / admin.port).',
     action: 'Check admin.host/admin.port: another process may hold the port (the reason line says which errno).',
   },
+  CENTER_MODULE_MISSING: {
+    meaning: 'A center module needs another module (its `requires`) that is not in the module list, not enabled by the config, or named twice.',
+    action: 'Programmer or config error: add the required module (and its config section) to the list given to startCenter (center/modules.ts).',
+  },
+  CENTER_NO_TERMINAL_DIRECTORY: {
+    meaning: 'No module of the center, or more than one, provides the terminal list the handshake reads terminal keys from.',
+    action: 'Programmer error in the center composition: run the validity module (it owns the terminal list) exactly once.',
+  },
 });
 
 export type CenterErrorCode = keyof typeof CenterErrors;

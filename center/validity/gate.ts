@@ -30,7 +30,7 @@ export interface ValidityGateOptions {
   readonly source: ValiditySource;
   readonly clock: Clock;
   readonly log: Logger;
-  /** The center's prefetched store (createCenter attaches it with useStore). */
+  /** The center's prefetched store (the validity module passes it). */
   readonly store?: ValidityStore | null;
   readonly readTimeoutMs?: number;
 }

@@ -3,9 +3,11 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { TesseraError } from '../../core/errors.js';
 import { createLogger } from '../../core/log.js';
-import { readEmoneySecrets, startEmoneyCenter } from '../../center/emoney/from-config.js';
-import { loadCenterConfig } from '../../center/server/config.js';
-import { createCenter, readTls } from '../../center/server/create-center.js';
+import { EMONEY_MODULE } from '../../center/emoney/module.js';
+import { CENTER_MODULES } from '../../center/modules.js';
+import { VALIDITY_MODULE, type ValidityApi } from '../../center/validity/module.js';
+import { loadCenterConfig, sectionOf } from '../../center/server/config.js';
+import { readTls, startCenter } from '../../center/server/start-center.js';
 import { readMasterKey } from '../../center/server/terminal-keys.js';
 import { parseStorageTarget } from '../../center/storage/open.js';
 import { untilSignal } from '../until-signal.js';
@@ -14,9 +16,9 @@ import { untilSignal } from '../until-signal.js';
  * `tessera center --config <file.json>`: runs a center node until SIGTERM or
  * SIGINT. Prints one JSON line when ready: `{"listening":<port>,"mode":…,"engine":…}`
  * (plus `"emoney":true` when the config has an `emoney` section: the seed-004
- * flow, relay and sweep, center/emoney/from-config.ts). `--check` reads
+ * module runs). The modules are center/modules.ts. `--check` reads
  * what a start reads before it opens the database (config, master key, TLS
- * files, e-money secrets, the database's directory) and exits. Errors exit 1 with
+ * files, each module's secret files, the database's directory) and exits. Errors exit 1 with
  * their code (CENTER_CONFIG_INVALID, CENTER_KEY_FILE, CENTER_*_FILE, STORE_*, …).
  */
 export function registerCenter(program: Command): void {
@@ -26,29 +28,28 @@ export function registerCenter(program: Command): void {
     .requiredOption('-c, --config <file>', 'center config (JSON; see center/server/config.ts)')
     .option('--check', 'check the config, the key and secret files and the database directory, then exit')
     .action(async (opts: { config: string; check?: boolean }) => {
-      const config = loadCenterConfig(opts.config);
+      const config = loadCenterConfig(opts.config, CENTER_MODULES);
       if (opts.check) {
-        // What a start reads before it opens the database: the master key, the TLS files, the e-money secrets, the database's directory.
+        // What a start reads before it opens the database: the master key, the TLS files, each module's secret files, the database's directory.
         readMasterKey(config.terminalKeys.masterKeyFile).fill(0);
         if (config.tls) readTls(config.tls);
-        if (config.emoney) readEmoneySecrets(config.emoney);
+        for (const m of CENTER_MODULES) if (m.enabled?.(sectionOf(config, m)) ?? true) m.check?.(sectionOf(config, m));
         checkDatabaseDir(config.db);
         process.stdout.write(`${JSON.stringify({ ok: true, config: { ...config, db: withoutPassword(config.db) } })}\n`);
         return;
       }
       const log = createLogger('center');
-      const withEmoney = config.emoney ? await startEmoneyCenter(config, config.emoney, { log }) : null;
-      const center = withEmoney?.center ?? (await createCenter(config, { log }));
+      const center = await startCenter(config, CENTER_MODULES, { log });
       const ready = {
         listening: center.address.port,
-        mode: config.validity.mode,
+        mode: center.module<ValidityApi>(VALIDITY_MODULE).mode,
         engine: center.storage.engine,
         ...(center.admin && { admin: center.admin.port }),
-        ...(withEmoney && { emoney: true }),
+        ...(center.modules.includes(EMONEY_MODULE) && { emoney: true }),
       };
       process.stdout.write(`${JSON.stringify(ready)}\n`);
       await untilSignal();
-      await (withEmoney ? withEmoney.close() : center.close());
+      await center.close();
     });
 }
 

@@ -3,17 +3,19 @@
  * storage's defaults, read back and reported), the e-money module with the
  * provider's account at every bank and the member shops' bank accounts,
  * every terminal and purse card registered before the listener opens (the
- * validity store prefetches them), and the e-money sweep on a timer.
+ * validity store prefetches them), and the e-money sweep on a timer: the
+ * center's modules (validity, cash, e-money) started by startCenter.
  */
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
-import { Emoney } from '../../center/emoney/emoney.js';
-import { startSweepTimer } from '../../center/emoney/sweep-timer.js';
+import { cashModule } from '../../center/cash/module.js';
+import type { Emoney } from '../../center/emoney/emoney.js';
+import { EMONEY_MODULE, emoneyModule } from '../../center/emoney/module.js';
 import type { Relay } from '../../center/relay/relay.js';
 import { parseCenterConfig } from '../../center/server/config.js';
-import { createCenter, type Center } from '../../center/server/create-center.js';
-import { terminalKeyLookup } from '../../center/server/terminal-keys.js';
+import { startCenter as startCenterOf, type Center } from '../../center/server/start-center.js';
+import { validityModule } from '../../center/validity/module.js';
 import { openStorage } from '../../center/storage/open.js';
 import { SqliteStorage } from '../../center/storage/sqlite.js';
 import { assert } from '../../core/assert.js';
@@ -51,24 +53,24 @@ export async function startCenter(i: CenterInputs): Promise<DemoCenter> {
   const storage = await openStorage({ engine: 'sqlite', path: dbPath }, { clock, log: i.log });
   assert(storage instanceof SqliteStorage, 'the demo center runs on SQLite');
   try {
-    const emoney = await Emoney.open({
-      storage,
-      relay: i.relay,
-      config: { issuerMasterKey: i.issuerMasterKey, currency: CURRENCY, providerAccounts: i.cast.provider },
-      lookupTerminalKey: terminalKeyLookup(storage, i.masterKey),
-      clock,
-      log: i.log,
-    });
-    await register(i, storage, emoney, clock);
-    const config = parseCenterConfig({ listen: { host: '127.0.0.1', port: 0 }, db: dbPath, terminalKeys: { masterKeyFile: i.masterKeyFile }, validity: { mode: 'cached' } });
-    const center = await createCenter(config, { storage, flows: [emoney.flow], gates: [emoney.gate], clock, log: i.log });
-    const sweep = startSweepTimer(emoney, DEMO_LIMITS.sweepIntervalMs, clock, i.log);
+    await register(i, storage, clock);
+    const modules = [
+      validityModule(),
+      cashModule,
+      emoneyModule({
+        secrets: { issuerMasterKey: i.issuerMasterKey, currency: CURRENCY, providerAccounts: i.cast.provider },
+        relay: i.relay,
+        sweepIntervalMs: DEMO_LIMITS.sweepIntervalMs,
+      }),
+    ];
+    const config = parseCenterConfig({ listen: { host: '127.0.0.1', port: 0 }, db: dbPath, terminalKeys: { masterKeyFile: i.masterKeyFile }, validity: { mode: 'cached' } }, modules);
+    const center = await startCenterOf(config, modules, { storage, clock, log: i.log });
+    const emoney = center.module<Emoney>(EMONEY_MODULE);
+    for (const s of i.cast.shops) await emoney.registerShop(s.shopId, s.account);
     const pragmas = storage.pragmas();
     return {
       center, emoney, storage, dbPath, pragmas,
       close: async () => {
-        await sweep.stop();
-        await emoney.idle();
         await center.close();
         await storage.close();
       },
@@ -79,8 +81,7 @@ export async function startCenter(i: CenterInputs): Promise<DemoCenter> {
   }
 }
 
-async function register(i: CenterInputs, storage: SqliteStorage, emoney: Emoney, clock: Clock): Promise<void> {
-  for (const s of i.cast.shops) await emoney.registerShop(s.shopId, s.account);
+async function register(i: CenterInputs, storage: SqliteStorage, clock: Clock): Promise<void> {
   await storage.addTerminals(
     i.terminals.map((t) => ({
       id: t.terminalId,

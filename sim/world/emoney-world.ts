@@ -26,7 +26,7 @@ import { EMONEY_AUDIT } from '../../center/emoney/audit-check.js';
 import type { Emoney } from '../../center/emoney/emoney.js';
 import type { SettlementStep } from '../../center/emoney/settlement.js';
 import type { Relay } from '../../center/relay/relay.js';
-import type { Center } from '../../center/server/create-center.js';
+import type { Center } from '../../center/server/start-center.js';
 import { deriveTerminalKey } from '../../center/server/terminal-keys.js';
 import type { NewTerminal, Storage, StorageOptions } from '../../center/storage/types.js';
 import { createLogger, silentLogger, type Logger } from '../../core/log.js';

@@ -31,6 +31,7 @@ import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
 import { errorCode } from '../../core/errors.js';
 import { silentLogger, type Logger } from '../../core/log.js';
 import type { Random } from '../../core/random.js';
+import type { ValidityMode } from '../../center/validity/types.js';
 import type { StorageOptions, Storage, NewMedium, NewTerminal } from '../../center/storage/types.js';
 import type { Keypad } from '../../terminal/agent/keypad.js';
 import { Simulator } from '../simulator.js';
@@ -54,7 +55,7 @@ export interface WorldCenterSpec {
   readonly db?: CenterDb;
   /** The modules beside validity (e-money today). */
   readonly modules?: { readonly emoney?: EmoneyModuleSpec };
-  readonly validity?: { readonly mode: 'cached' | 'direct' };
+  readonly validity?: { readonly mode: ValidityMode };
   /** Media on the validity lists before the listener opens. */
   readonly media?: readonly NewMedium[];
   /** Terminals registered before the listener opens, beside the spec's own (outside parties: kiosk links, shop listeners). */
@@ -72,7 +73,7 @@ export interface WorldHardwareSpec {
   readonly scannerBaudRate?: number;
 }
 
-export type WorldPart = 'center' | 'emoney' | 'bank' | 'terminal';
+export type WorldPart = 'center' | 'bank' | 'terminal';
 
 export interface WorldSpec {
   /** Everything the world writes; default a fresh temp dir that close() removes. */
@@ -270,7 +271,7 @@ export class World {
         ...(this.banks && { relay: this.banks.relay }),
         ...(register && { register }),
       },
-      { clock: this.clock, centerLog: this.log('center'), moduleLog: this.log('emoney'), log: this.log('center'), ...(random && { random }) },
+      { clock: this.clock, log: this.log('center'), ...(random && { random }) },
     );
   }
 

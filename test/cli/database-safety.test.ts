@@ -13,7 +13,8 @@ import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCenterConfig } from '../../center/server/config.js';
-import { createCenter } from '../../center/server/create-center.js';
+import { startCenter } from '../../center/server/start-center.js';
+import { CENTER_MODULES } from '../../center/modules.js';
 import { Journal } from '../../terminal/journal/journal.js';
 import { keyDir } from '../center/server/support.js';
 import { runCli } from '../e2e/support/cli-process.js';
@@ -28,7 +29,7 @@ const work = mkdtempSync(join(tmpdir(), 'tessera-db-safety-'));
 const template = join(work, 'template.db');
 
 beforeAll(async () => {
-  const center = await createCenter(parseCenterConfig({ listen: { port: 0 }, db: template, admin: { port: 0 }, terminalKeys: { masterKeyFile: keys.masterKeyFile } }));
+  const center = await startCenter(parseCenterConfig({ listen: { port: 0 }, db: template, admin: { port: 0 }, terminalKeys: { masterKeyFile: keys.masterKeyFile } }, CENTER_MODULES), CENTER_MODULES);
   await center.close();
 });
 afterAll(() => {
@@ -119,7 +120,7 @@ describe('databases and journals are created 0600 whatever the umask', () => {
     const old = process.umask(0o022);
     try {
       const db = join(work, 'fresh-center.db');
-      const center = await createCenter(parseCenterConfig({ listen: { port: 0 }, db, terminalKeys: { masterKeyFile: keys.masterKeyFile } }));
+      const center = await startCenter(parseCenterConfig({ listen: { port: 0 }, db, terminalKeys: { masterKeyFile: keys.masterKeyFile } }, CENTER_MODULES), CENTER_MODULES);
       const journalPath = join(work, 'fresh.journal');
       const journal = Journal.open(journalPath);
       try {

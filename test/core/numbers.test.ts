@@ -4,7 +4,7 @@ import { CASH_RESULT_CODES } from '../../center/cash/cash.js';
 import { CASH_MOVE } from '../../center/cash/ledger-map.js';
 import { MOVE } from '../../center/emoney/ledger-map.js';
 import { RESULT_CODES } from '../../center/emoney/result-codes.js';
-import { TX_RESULT } from '../../center/server/transaction-registry.js';
+import { TX_RESULT } from '../../center/validity/transaction-registry.js';
 import { allRegistries } from '../../core/errors.js';
 import { errorPrefixOwner, inRange, NUMBER_AREAS, ownerOf, WIRE_RESULT_OK, type NumberKind, type Range } from '../../core/numbers.js';
 import { MSG, NAK_REASON } from '../../protocol/codes.js';

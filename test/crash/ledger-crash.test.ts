@@ -17,6 +17,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { auditDatabase } from '../../center/ledger/audit-target.js';
+import { CENTER_MODULES } from '../../center/modules.js';
+import { auditChecksOf } from '../../center/server/module.js';
 import { openStorage } from '../../center/storage/open.js';
 import { SeededRandom, SystemRandom } from '../../core/random.js';
 
@@ -197,7 +199,7 @@ describe('ledger crash test (SQLite, kill -9)', () => {
     const missing = [...book.acked].filter((id) => !stored.has(id));
     const wrongAmount = [...book.acked].filter((id) => book.sent.get(id)!.amountMinor > 0 && stored.get(id) !== book.sent.get(id)!.amountMinor);
     const refusedButStored = [...book.refused].filter((id) => stored.has(id) && !book.acked.has(id));
-    const report = await auditDatabase(db);
+    const report = await auditDatabase(db, auditChecksOf(CENTER_MODULES));
     console.log(
       `crash test: ${KILLS} kills in ${runMs} ms, ${book.requests} requests, ${book.acked.size} acked, ` +
         `${book.refused.size} refused, ${rows.length} stored, audit ${report.ok ? 'ok' : 'FAILED'}`,

@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ledger } from '../../center/ledger/ledger.js';
-import type { Center } from '../../center/server/create-center.js';
+import type { Center } from '../../center/server/start-center.js';
 import { openStorage } from '../../center/storage/open.js';
 import { systemClock } from '../../core/clock.js';
 import type { Role } from '../../terminal/agent/role.js';

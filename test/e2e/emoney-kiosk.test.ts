@@ -15,6 +15,7 @@ import { pinBlockFormat2 } from '../../protocol/crypto/seal.js';
 import type { AgentReport } from '../../terminal/agent/role.js';
 import type { OutboxEntry } from '../../terminal/journal/types.js';
 import { CARD_PIN, openEmoneyWorld, PROVIDER_KIOSK_ID, WORLD, type EmoneyWorld, type StackTerminal } from '../../sim/world/emoney-world.js';
+import { VALIDITY_MODULE, type ValidityApi } from '../../center/validity/module.js';
 
 /** The center's clock, moved forward on demand (the e-money timeouts without waiting). */
 class ShiftedClock extends SystemClock {
@@ -436,7 +437,7 @@ describe('provider kiosk: the charge on the real stack', () => {
     expect(charged).toMatchObject({ result: 'approved' });
     const card = await newPurse();
     await s.storage.blockMedium(card, 'stolen');
-    await until('card stolen', () => !s.center!.store!.judgeMedium(card, Date.now()).ok);
+    await until('card stolen', () => !s.center!.module<ValidityApi>(VALIDITY_MODULE).store!.judgeMedium(card, Date.now()).ok);
     const told = kiosk.nextOutcome((r) => r.trigger === 'recover' && r.transactionId === charged.transactionId);
     const refused = await purse(card);
     expect(refused).toMatchObject({ result: 'declined', code: 'EMONEY_MEDIUM_INVALID', card: 'captured', mediumId: card, transactionId: charged.transactionId });
@@ -448,13 +449,13 @@ describe('provider kiosk: the charge on the real stack', () => {
     expect(await balanceOf(WORLD.aliceA.ref)).toBe(alice0);
     await s.storage.blockTerminal(PROVIDER_KIOSK_ID);
     try {
-      await until('kiosk blocked', () => !s.center!.store!.judgeTerminal(PROVIDER_KIOSK_ID).ok);
+      await until('kiosk blocked', () => !s.center!.module<ValidityApi>(VALIDITY_MODULE).store!.judgeTerminal(PROVIDER_KIOSK_ID).ok);
       const blocked = await charge(CASH.alice, 1_000, WORLD.aliceA.pin);
       expect(blocked).toMatchObject({ result: 'declined', code: 'EMONEY_TERMINAL_INVALID', card: 'returned' });
       expect(await balanceOf(WORLD.aliceA.ref)).toBe(alice0);
     } finally {
       await s.storage.unblockTerminal(PROVIDER_KIOSK_ID);
-      await until('kiosk unblocked', () => s.center!.store!.judgeTerminal(PROVIDER_KIOSK_ID).ok);
+      await until('kiosk unblocked', () => s.center!.module<ValidityApi>(VALIDITY_MODULE).store!.judgeTerminal(PROVIDER_KIOSK_ID).ok);
     }
   });
 

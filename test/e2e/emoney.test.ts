@@ -25,6 +25,7 @@ import { formatAuditReport } from '../../center/ledger/audit.js';
 import { createServer, type Socket } from 'node:net';
 import { deriveTerminalKey } from '../../center/server/terminal-keys.js';
 import { LinkClient } from '../../terminal/link/link-client.js';
+import { VALIDITY_MODULE, type ValidityApi } from '../../center/validity/module.js';
 
 let w: EmoneyWorld;
 let money0: number;
@@ -51,8 +52,8 @@ async function until(what: string, cond: () => boolean): Promise<void> {
   if (!cond()) throw new Error(`not seen by the center's validity store: ${what}`);
 }
 const batchCount = async (terminalId: string) => Number((await w.storage.read((q) => q.get<{ n: number }>('SELECT COUNT(*) AS n FROM emoney_batches WHERE terminal_id = ?', [terminalId])))?.n);
-const cardValid = (id: string) => w.center.store!.judgeMedium(id, Date.now()).ok;
-const terminalValid = (id: string) => w.center.store!.judgeTerminal(id).ok;
+const cardValid = (id: string) => w.center.module<ValidityApi>(VALIDITY_MODULE).store!.judgeMedium(id, Date.now()).ok;
+const terminalValid = (id: string) => w.center.module<ValidityApi>(VALIDITY_MODULE).store!.judgeTerminal(id).ok;
 
 const ENGINES: readonly CenterDb[] = [SQLITE_DB, POSTGRES_DB];
 
@@ -401,12 +402,12 @@ for (const db of ENGINES) describe(`e-money over bank POS, end to end (center on
       expect(audit.checks.find((c) => c.name === name)?.ok).toBe(false);
     });
     const target = typeof w.dbTarget === 'string' ? w.dbTarget : (w.dbTarget as { url: string }).url;
-    const text = formatAuditReport(await auditDatabase(target));
+    const text = formatAuditReport(await auditDatabase(target, [EMONEY_AUDIT]));
     expect(text).toContain(`[FAIL] ${name}`);
     expect(text).toContain('emoney-float: balance 0 but issued - settled = 5000');
     // Put back, so the world's own checks (money, audits) still hold.
     await w.emoney.ledger.createTransfers([{ ...raw, id: 'b'.repeat(32), debitAccountId: 'provider@0001', creditAccountId: 'emoney-float' }]);
-    expect(formatAuditReport(await auditDatabase(target))).toContain(`[ok] ${name}`);
+    expect(formatAuditReport(await auditDatabase(target, [EMONEY_AUDIT]))).toContain(`[ok] ${name}`);
   });
   it('settlement callbacks are bounded: with MAX_CALLBACKS_IN_FLIGHT running, one more SETTLE_REQUEST is refused before a batch opens', async () => {
     // A shop terminal whose callback address accepts connections and never answers: every callback hangs in its handshake.

@@ -1,9 +1,12 @@
-/** The center config's `emoney` section: schema, secret files, and the wiring of `tessera center` with e-money. */
+/** The center config's `emoney` section: schema, secret files, and the e-money module started by `tessera center`'s startCenter. */
 import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseBankUrl } from '../../../center/emoney/config-schema.js';
-import { startEmoneyCenter } from '../../../center/emoney/from-config.js';
+import type { Emoney } from '../../../center/emoney/emoney.js';
+import { EMONEY_MODULE } from '../../../center/emoney/module.js';
+import { CENTER_MODULES } from '../../../center/modules.js';
+import { startCenter } from '../../../center/server/start-center.js';
 import { readIssuerKeyFile, readSecurityCodeFile } from '../../../center/emoney/secret-files.js';
 import { parseCenterConfig, type CenterConfig } from '../../../center/server/config.js';
 import { openStorage } from '../../../center/storage/open.js';
@@ -30,12 +33,12 @@ const section = (over: Record<string, unknown> = {}) => ({
   ...over,
 });
 const config = (emoney: Record<string, unknown>, db = join(k.dir, 'center.db')): CenterConfig =>
-  parseCenterConfig({ listen: { host: '127.0.0.1', port: 0 }, db, terminalKeys: { masterKeyFile: k.masterKeyFile }, emoney });
+  parseCenterConfig({ listen: { host: '127.0.0.1', port: 0 }, db, terminalKeys: { masterKeyFile: k.masterKeyFile }, emoney }, CENTER_MODULES);
 
 describe('center config: emoney section', () => {
   it('is optional, and fills currency, shops and the sweep interval', () => {
-    expect(parseCenterConfig({ terminalKeys: { masterKeyFile: '/k' } }).emoney).toBeUndefined();
-    expect(config(section()).emoney).toMatchObject({ currency: 'JPY', shops: [], sweepIntervalMs: 1_000 });
+    expect(parseCenterConfig({ terminalKeys: { masterKeyFile: '/k' } }, CENTER_MODULES)['emoney']).toBeUndefined();
+    expect(config(section())['emoney']).toMatchObject({ currency: 'JPY', shops: [], sweepIntervalMs: 1_000 });
   });
 
   it('names every bad field (CENTER_CONFIG_INVALID), cross-checks included', () => {
@@ -117,11 +120,11 @@ describe('e-money secret files', () => {
   });
 });
 
-describe('startEmoneyCenter', () => {
+describe('startCenter with an emoney section', () => {
   it('a bad secret stops the start before the database is created', async () => {
     const db = join(k.dir, 'never.db');
     const cfg = config(section({ issuerMasterKeyFile: secret('loose.key', ISSUER_HEX, 0o604) }), db);
-    await expect(startEmoneyCenter(cfg, cfg.emoney!)).rejects.toMatchObject({ code: 'CENTER_SECRET_FILE_PERMISSIONS' });
+    await expect(startCenter(cfg, CENTER_MODULES)).rejects.toMatchObject({ code: 'CENTER_SECRET_FILE_PERMISSIONS' });
     expect(existsSync(db)).toBe(false);
   });
 
@@ -130,9 +133,9 @@ describe('startEmoneyCenter', () => {
     const shop = { shopId: 'SHOP-A', bankCode: '0001', branchCode: '003', accountNumber: '3000001' };
     for (const accountNumber of ['3000001', '3000001', '3000009']) {
       const cfg = config(section({ shops: [{ ...shop, accountNumber }], sweepIntervalMs: 50 }), db);
-      const c = await startEmoneyCenter(cfg, cfg.emoney!);
-      expect(c.relay.bankCodes).toEqual(['0001']);
-      expect(c.center.address.port).toBeGreaterThan(0);
+      const c = await startCenter(cfg, CENTER_MODULES);
+      expect(c.module<Emoney>(EMONEY_MODULE).relay.bankCodes).toEqual(['0001']);
+      expect(c.address.port).toBeGreaterThan(0);
       await c.close();
     }
     const storage = await openStorage(db);

@@ -13,7 +13,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Emoney } from '../../../center/emoney/emoney.js';
 import { resultCodeOf } from '../../../center/emoney/result-codes.js';
 import { Relay } from '../../../center/relay/relay.js';
-import { createCenter, type Center } from '../../../center/server/create-center.js';
+import { CENTER_MODULES } from '../../../center/modules.js';
+import { startCenter, type Center } from '../../../center/server/start-center.js';
 import { terminalKeyLookup } from '../../../center/server/terminal-keys.js';
 import { openStorage } from '../../../center/storage/open.js';
 import type { Storage } from '../../../center/storage/types.js';
@@ -49,8 +50,8 @@ beforeEach(async () => {
     storage, relay: new Relay({ adapters: [] }), config: { issuerMasterKey: randomBytes(32), currency: 'JPY', providerAccounts: [] },
     lookupTerminalKey: terminalKeyLookup(storage, keys.masterKey), gate,
   });
-  // No `gates`: this gate keeps reading the database (no in-memory store in front of it).
-  center = await createCenter(configOf(keys.masterKeyFile), { storage, flows: [emoney.flow] });
+  // The e-money flow stands in beside the modules (no emoney section: the module is off), so its gate keeps reading the database.
+  center = await startCenter(configOf(keys.masterKeyFile), CENTER_MODULES, { storage, flows: [emoney.flow] });
   link = terminalLink(keys.masterKey, SHOP, center.address.port);
 });
 

@@ -4,8 +4,9 @@ import { NAK_REASON, PENDING_CHECK, STATUS, TX_KIND } from '../../../protocol/co
 import type { CenterResponse } from '../../../protocol/messages/types.js';
 import { openStorage } from '../../../center/storage/open.js';
 import type { Storage } from '../../../center/storage/types.js';
-import { createCenter, type Center } from '../../../center/server/create-center.js';
-import { TX_RESULT } from '../../../center/server/transaction-registry.js';
+import { startCenter, type Center } from '../../../center/server/start-center.js';
+import { CENTER_MODULES } from '../../../center/modules.js';
+import { TX_RESULT } from '../../../center/validity/transaction-registry.js';
 import { VALIDITY_MODES, type ValidityMode } from '../../../center/validity/types.js';
 import type { LinkClient } from '../../../terminal/link/link-client.js';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres.js';
@@ -67,7 +68,7 @@ describe.each(['sqlite', 'postgres'] as const)('center end to end on %s', (engin
         { id: good, expiresAtMs },
         { id: lost, expiresAtMs, status: 'lost' },
       ]);
-      center = await createCenter(configOf(keys.masterKeyFile, { validity: { mode } }), { storage });
+      center = await startCenter(configOf(keys.masterKeyFile, { validity: { mode } }), CENTER_MODULES, { storage });
     });
     afterAll(async () => {
       for (const l of links) await l.close();

@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { errorCode } from '../../../core/errors.js';
-import { loadCenterConfig, parseCenterConfig } from '../../../center/server/config.js';
+import { loadCenterConfig, parseCenterConfig, sectionOf } from '../../../center/server/config.js';
 import { CenterErrors } from '../../../center/server/errors.js';
 import { deriveTerminalKey, readMasterKey, terminalKeyLookup } from '../../../center/server/terminal-keys.js';
-import { TransactionRegistry } from '../../../center/server/transaction-registry.js';
-import { recordCheckedTransaction } from '../../../center/server/checked-transactions.js';
+import { TransactionRegistry } from '../../../center/validity/transaction-registry.js';
+import { recordCheckedTransaction } from '../../../center/validity/checked-transactions.js';
+import { CENTER_MODULES } from '../../../center/modules.js';
+import { validityModule } from '../../../center/validity/module.js';
 import { TX_KIND } from '../../../protocol/codes.js';
 import { ValidityErrors } from '../../../center/validity/errors.js';
 import { keyDir } from './support.js';
@@ -22,7 +24,7 @@ function codeOf(fn: () => unknown): string {
 
 describe('center config', () => {
   it('fills every default from just the key file', () => {
-    expect(parseCenterConfig({ terminalKeys: { masterKeyFile: '/k' } })).toEqual({
+    expect(parseCenterConfig({ terminalKeys: { masterKeyFile: '/k' } }, CENTER_MODULES)).toEqual({
       listen: { host: '127.0.0.1', port: 7_700, maxConnections: 1_024 },
       db: './tessera-center.db',
       validity: { mode: 'cached', refreshIntervalMs: 300_000, deferredCheckTimeoutMs: 5_000 },
@@ -32,7 +34,7 @@ describe('center config', () => {
 
   it('names every bad field (CENTER_CONFIG_INVALID)', () => {
     try {
-      parseCenterConfig({ validity: { mode: 'fast', refreshIntervalMs: 5 }, listen: { port: 70_000, maxConnections: 0 }, extra: 1 });
+      parseCenterConfig({ validity: { mode: 'fast', refreshIntervalMs: 5 }, listen: { port: 70_000, maxConnections: 0 }, extra: 1 }, CENTER_MODULES);
       expect.unreachable();
     } catch (e) {
       expect(errorCode(e)).toBe('CENTER_CONFIG_INVALID');
@@ -47,11 +49,11 @@ describe('center config', () => {
     try {
       const good = join(k.dir, 'c.json');
       writeFileSync(good, JSON.stringify({ terminalKeys: { masterKeyFile: k.masterKeyFile }, validity: { mode: 'cached-medium' }, db: 'postgres://x@h/db' }));
-      expect(loadCenterConfig(good).validity.mode).toBe('cached-medium');
+      expect(sectionOf(loadCenterConfig(good, CENTER_MODULES), validityModule()).mode).toBe('cached-medium');
       const bad = join(k.dir, 'bad.json');
       writeFileSync(bad, '{ nope');
-      expect(codeOf(() => loadCenterConfig(bad))).toBe('CENTER_CONFIG_UNREADABLE');
-      expect(codeOf(() => loadCenterConfig(join(k.dir, 'missing.json')))).toBe('CENTER_CONFIG_UNREADABLE');
+      expect(codeOf(() => loadCenterConfig(bad, CENTER_MODULES))).toBe('CENTER_CONFIG_UNREADABLE');
+      expect(codeOf(() => loadCenterConfig(join(k.dir, 'missing.json'), CENTER_MODULES))).toBe('CENTER_CONFIG_UNREADABLE');
     } finally {
       k.remove();
     }
@@ -116,6 +118,8 @@ describe('error registries (pinned)', () => {
       'CENTER_KEY_OUT_NOT_FILE',
       'CENTER_KEY_FILE_PERMISSIONS',
       'CENTER_ADMIN_LISTEN_FAILED',
+      'CENTER_MODULE_MISSING',
+      'CENTER_NO_TERMINAL_DIRECTORY',
     ]);
   });
 });

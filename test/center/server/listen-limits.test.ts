@@ -1,10 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createCenter } from '../../../center/server/create-center.js';
+import { startCenter } from '../../../center/server/start-center.js';
+import { CENTER_MODULES } from '../../../center/modules.js';
 import { openStorage } from '../../../center/storage/open.js';
 import { RawPeer } from '../../protocol/support/raw-peer.js';
 import { configOf, keyDir, seedTerminals, TERMINAL, terminalLink } from './support.js';
 
-/** createCenter wires the listener's limits and security counters: `listen.maxConnections`, `center.securityCounters()`. */
+/** startCenter wires the listener's limits and security counters: `listen.maxConnections`, `center.securityCounters()`. */
 const keys = keyDir();
 afterAll(() => keys.remove());
 
@@ -12,7 +13,7 @@ describe('center listener limits from the config', () => {
   it('listen.maxConnections bounds sessions; refusals and failed handshakes show in center.securityCounters()', async () => {
     const storage = await openStorage({ engine: 'sqlite', path: ':memory:' });
     await seedTerminals(storage);
-    const center = await createCenter(configOf(keys.masterKeyFile, { listen: { host: '127.0.0.1', port: 0, maxConnections: 1 } }), { storage });
+    const center = await startCenter(configOf(keys.masterKeyFile, { listen: { host: '127.0.0.1', port: 0, maxConnections: 1 } }), CENTER_MODULES, { storage });
     const peers: RawPeer[] = [];
     const link = terminalLink(keys.masterKey, TERMINAL, center.address.port);
     try {

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { LinkClient } from '../../../terminal/link/link-client.js';
 import { deriveTerminalKey } from '../../../center/server/terminal-keys.js';
 import type { Storage } from '../../../center/storage/types.js';
+import { CENTER_MODULES } from '../../../center/modules.js';
 import { parseCenterConfig, type CenterConfig, type CenterConfigInput } from '../../../center/server/config.js';
 
 export const TERMINAL = 'T-E2E-1';
@@ -20,7 +21,7 @@ export function keyDir(): { masterKey: Buffer; masterKeyFile: string; dir: strin
 }
 
 export function configOf(masterKeyFile: string, extra: Partial<CenterConfigInput> = {}): CenterConfig {
-  return parseCenterConfig({ listen: { host: '127.0.0.1', port: 0 }, terminalKeys: { masterKeyFile }, ...extra });
+  return parseCenterConfig({ listen: { host: '127.0.0.1', port: 0 }, terminalKeys: { masterKeyFile }, ...extra }, CENTER_MODULES);
 }
 
 /** Terminals: one active, one blocked; keyRef = `k-<id>`. */

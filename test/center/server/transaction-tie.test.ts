@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStorage } from '../../../center/storage/open.js';
 import type { Storage } from '../../../center/storage/types.js';
-import { createCenter, type Center } from '../../../center/server/create-center.js';
-import { TX_RESULT } from '../../../center/server/transaction-registry.js';
+import { startCenter, type Center } from '../../../center/server/start-center.js';
+import { CENTER_MODULES } from '../../../center/modules.js';
+import { TX_RESULT } from '../../../center/validity/transaction-registry.js';
 import { STATUS, TX_KIND } from '../../../protocol/codes.js';
 import type { LinkClient } from '../../../terminal/link/link-client.js';
 import { configOf, keyDir, seedTerminals, TERMINAL, terminalLink } from './support.js';
@@ -35,7 +36,7 @@ beforeAll(async () => {
   await seedTerminals(storage);
   const expiresAtMs = Date.now() + 86_400_000;
   await storage.addMedia([{ id: MEDIUM_A, expiresAtMs }, { id: MEDIUM_B, expiresAtMs }]);
-  center = await createCenter(configOf(keys.masterKeyFile, { validity: { mode: 'direct' } }), { storage });
+  center = await startCenter(configOf(keys.masterKeyFile, { validity: { mode: 'direct' } }), CENTER_MODULES, { storage });
 });
 afterAll(async () => {
   for (const l of links) await l.close();

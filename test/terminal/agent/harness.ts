@@ -1,14 +1,17 @@
 /**
  * A simulated terminal against a running center, on the real stacks:
  * createAgent (PcscCardReader → smartcard → our own pcscd → vpcd → virtual
- * purse cards; LinkClient → TCP → createCenter on SQLite). One per test file
+ * purse cards; LinkClient → TCP → startCenter on SQLite). One per test file
  * (one pcscd per process).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCenter, type Center, type CenterDeps } from '../../../center/server/create-center.js';
+import { cashModule } from '../../../center/cash/module.js';
+import type { CenterFlow } from '../../../center/server/session-router.js';
+import { startCenter, type Center } from '../../../center/server/start-center.js';
+import { validityModule } from '../../../center/validity/module.js';
 import type { ValiditySource } from '../../../center/validity/types.js';
 import { parseCenterConfig } from '../../../center/server/config.js';
 import { deriveTerminalKey } from '../../../center/server/terminal-keys.js';
@@ -27,6 +30,14 @@ import { startTestPcscd, type TestPcscd } from '../../support/pcscd.js';
 
 export const ISSUER_KEY = Buffer.from(Array.from({ length: 32 }, (_, i) => 0x40 + i));
 
+/** What a test varies of the center: a slow validity source, its own cash flow in place of the module's. */
+export interface CenterOptions {
+  readonly wrapValiditySource?: (source: ValiditySource) => ValiditySource;
+  /** Leave the cash module out (a test standing in its own cash flow: the router refuses two flows for one request type). */
+  readonly withoutCashFlow?: boolean;
+  readonly flows?: readonly CenterFlow[];
+}
+
 export interface World {
   readonly dir: string;
   readonly pcscd: TestPcscd;
@@ -34,7 +45,7 @@ export interface World {
   readonly storage: Storage;
   readonly masterKey: Buffer;
   center: Center | null;
-  startCenter(mode: ValidityMode, port?: number, deps?: CenterDeps): Promise<Center>;
+  startCenter(mode: ValidityMode, port?: number, o?: CenterOptions): Promise<Center>;
   /** Registers a terminal at the center (unless `register: false`) and writes its key file; returns the key file path. */
   terminalKey(terminalId: string, opts?: { register?: boolean; status?: 'active' | 'blocked' | 'inactive' }): Promise<string>;
   /** Issues a purse card (or a foreign card) and registers it at the center with a status. */
@@ -57,10 +68,12 @@ export async function startWorld(opts: { devices?: number } = {}): Promise<World
     storage,
     masterKey,
     center: null,
-    async startCenter(mode, port = 0, deps = {}) {
+    async startCenter(mode, port = 0, o = {}) {
       await world.center?.close();
-      const config = parseCenterConfig({ listen: { host: '127.0.0.1', port }, terminalKeys: { masterKeyFile }, validity: { mode } });
-      world.center = await createCenter(config, { storage, log: silentLogger, ...deps });
+      const validity = validityModule(o.wrapValiditySource ? { wrapSource: o.wrapValiditySource } : {});
+      const modules = o.withoutCashFlow === true ? [validity] : [validity, cashModule];
+      const config = parseCenterConfig({ listen: { host: '127.0.0.1', port }, terminalKeys: { masterKeyFile }, validity: { mode } }, modules);
+      world.center = await startCenter(config, modules, { storage, log: silentLogger, ...(o.flows && { flows: o.flows }) });
       return world.center;
     },
     async terminalKey(terminalId, opts = {}) {

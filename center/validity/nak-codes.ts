@@ -1,6 +1,6 @@
 import { NAK_REASON, PENDING_CHECK, type NakReason as WireNakReason, type PendingCheck } from '../../protocol/codes.js';
-import type { NakReason } from '../validity/types.js';
-import type { ValidityMode } from '../validity/types.js';
+import type { NakReason } from './types.js';
+import type { ValidityMode } from './types.js';
 
 /** The engine's refusal reasons on the wire (protocol/codes.ts NAK_REASON). */
 export const WIRE_NAK_REASON: Readonly<Record<NakReason, WireNakReason>> = {

@@ -5,7 +5,7 @@ import { protoError } from '../../protocol/errors.js';
 import type { CenterResponse, TerminalRequest, TransactionRequest, ValidityRequest } from '../../protocol/messages/types.js';
 import type { SessionHandler, SessionInfo } from '../net/types.js';
 import type { Storage } from '../storage/types.js';
-import type { Admission, ValidityEngine } from '../validity/engine.js';
+import type { Admission, ValidityEngine } from './engine.js';
 import { earlierOutcome } from './checked-transactions.js';
 import { pendingCheckOf, WIRE_NAK_REASON } from './nak-codes.js';
 import { TX_RESULT, type TransactionContext, type TransactionRegistry } from './transaction-registry.js';

@@ -1,0 +1,73 @@
+/**
+ * Seed 004 as a center module (the worked example of center/server/module.ts):
+ * runs when the config has an `emoney` section (or a test hands it its
+ * secrets). open() reads the issuer key and security codes from their 0600
+ * files, builds the relay with one HttpBankAdapter per configured bank,
+ * opens Emoney on the center's storage behind validity's gate, registers
+ * the member shops and starts the sweep on a timer; idle() waits for
+ * settlement callbacks in flight.
+ */
+import { HttpBankAdapter } from '../relay/http-bank-adapter.js';
+import { Relay } from '../relay/relay.js';
+import type { CenterModule, CenterTimer } from '../server/module.js';
+import type { ValidityApi } from '../validity/module.js';
+import { EMONEY_AUDIT } from './audit-check.js';
+import { emoneySectionSchema, parseBankUrl, type EmoneySection } from './config-schema.js';
+import type { EmoneyConfig } from './config.js';
+import { Emoney } from './emoney.js';
+import { emoneyMigrations } from './schema.js';
+import { readIssuerKeyFile, readProviderAccounts } from './secret-files.js';
+import type { SettlementStep } from './settlement.js';
+import { startSweepTimer } from './sweep-timer.js';
+
+export interface EmoneyModuleOptions {
+  /** The secrets themselves instead of the section's files (tests, the demo): the module then runs without a section. */
+  readonly secrets?: EmoneyConfig;
+  /** The relay instead of one built from the section's banks (in-process bank hosts). */
+  readonly relay?: Relay;
+  /** Sweep on a timer (default: the section's sweepIntervalMs; none without a section: the caller sweeps). */
+  readonly sweepIntervalMs?: number | null;
+  readonly onSettlementStep?: (step: SettlementStep, batchId: string) => void;
+}
+
+export const EMONEY_MODULE = 'emoney';
+
+/** Reads every e-money secret file (issuer key, security codes): coded errors, values never shown. */
+export function readEmoneySecrets(section: EmoneySection): EmoneyConfig {
+  return { issuerMasterKey: readIssuerKeyFile(section.issuerMasterKeyFile), currency: section.currency, providerAccounts: readProviderAccounts(section) };
+}
+
+export function emoneyModule(o: EmoneyModuleOptions = {}): CenterModule<EmoneySection | undefined, Emoney> {
+  return {
+    name: EMONEY_MODULE,
+    config: { key: 'emoney', schema: emoneySectionSchema.optional() },
+    migrations: [emoneyMigrations],
+    requires: ['validity'],
+    auditChecks: [EMONEY_AUDIT],
+    enabled: (section) => section !== undefined || o.secrets !== undefined,
+    check: (section) => {
+      if (section && !o.secrets) readEmoneySecrets(section);
+    },
+    async open(ctx) {
+      const { section, clock, log } = ctx;
+      const config = o.secrets ?? readEmoneySecrets(section!);
+      const relay = o.relay ?? new Relay({ adapters: section!.banks.map((b) => new HttpBankAdapter(b.bankCode, parseBankUrl(b.url)!)), clock, log });
+      const emoney = await Emoney.open({
+        storage: ctx.storage,
+        relay,
+        config,
+        lookupTerminalKey: ctx.terminalKey,
+        gate: ctx.module<ValidityApi>('validity').gate,
+        clock,
+        random: ctx.random,
+        log,
+        ...(o.onSettlementStep && { onSettlementStep: o.onSettlementStep }),
+      });
+      for (const s of section?.shops ?? []) await emoney.registerShop(s.shopId, { bankCode: s.bankCode, branchCode: s.branchCode, accountNumber: s.accountNumber });
+      const intervalMs = o.sweepIntervalMs === undefined ? (section?.sweepIntervalMs ?? null) : o.sweepIntervalMs;
+      const timers: CenterTimer[] = intervalMs === null ? [] : [startSweepTimer(emoney, intervalMs, clock, log)];
+      log.info({ banks: relay.bankCodes, shops: section?.shops.length ?? 0, sweepIntervalMs: intervalMs }, 'e-money running');
+      return { api: emoney, flows: [emoney.flow], timers, idle: () => emoney.idle() };
+    },
+  };
+}

@@ -1,0 +1,11 @@
+/**
+ * The center's modules, in one list: what `tessera center` runs (each
+ * module's config section, migrations, flows and checks; center/server/module.ts).
+ * A new capability is a folder under center/ with a module.ts, added here.
+ */
+import { cashModule } from './cash/module.js';
+import { emoneyModule } from './emoney/module.js';
+import type { AnyCenterModule } from './server/module.js';
+import { validityModule } from './validity/module.js';
+
+export const CENTER_MODULES: readonly AnyCenterModule[] = [validityModule(), cashModule, emoneyModule()];

@@ -1,0 +1,222 @@
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { systemClock, type Clock } from '../../core/clock.js';
+import { TesseraError } from '../../core/errors.js';
+import { silentLogger, type Logger } from '../../core/log.js';
+import { systemRandom, type Random } from '../../core/random.js';
+import { startAdminServer, type AdminServer } from '../admin/server.js';
+import type { AuditExtension } from '../ledger/audit.js';
+import { Ledger } from '../ledger/ledger.js';
+import type { SecurityCounts } from '../net/security-log.js';
+import { CenterServer } from '../net/server.js';
+import type { TerminalKeyLookup } from '../net/types.js';
+import { openStorage } from '../storage/open.js';
+import type { Storage } from '../storage/types.js';
+import { sectionOf, type CenterConfig } from './config.js';
+import { auditChecksOf, type AnyCenterModule, type CenterTimer, type ModuleRoutes, type OpenedModule, type TerminalDirectory } from './module.js';
+import { routeSessions, type CenterFlow } from './session-router.js';
+import { deriveTerminalKey, readMasterKey } from './terminal-keys.js';
+
+export interface StartCenterDeps {
+  readonly clock?: Clock;
+  readonly random?: Random;
+  readonly log?: Logger;
+  /** An already-open storage (tests, benchmarks, the demo): left open by close(); otherwise opened from config.db and closed by close(). */
+  readonly storage?: Storage;
+  /** Flows beside the modules' (a test standing in its own flow for a module it left out). */
+  readonly flows?: readonly CenterFlow[];
+}
+
+export interface Center {
+  readonly storage: Storage;
+  /** Where terminals connect. */
+  readonly address: AddressInfo;
+  readonly admin: AdminServer | null;
+  /** The names of the modules running, in the order they were opened. */
+  readonly modules: readonly string[];
+  /** A running module's api (CENTER_MODULE_MISSING if it is not running). */
+  module<Api>(name: string): Api;
+  /** BAD_MAC, REPLAY, AUTH_FAILED, refused connections, … since start (center/net/security-log.ts); read by /metrics. */
+  securityCounters(): SecurityCounts;
+  /** Waits for every module's work in flight (settlement callbacks). */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface Running {
+  readonly name: string;
+  readonly opened: OpenedModule<unknown>;
+}
+
+/**
+ * The center process, composed from modules (center/server/module.ts; the
+ * CLI's list is center/modules.ts):
+ * 1. each enabled module's check() (secret files) before anything is opened;
+ * 2. storage (unless given) → each module's migrations and open(ctx), a
+ *    module after those it requires (the validity store prefetches here);
+ * 3. the terminal listener with one session router over every module's flows;
+ * 4. the admin API (optional) with the modules' audit checks and routes.
+ * close() stops the modules' timers, waits for their idle(), closes the
+ * listener and admin API, closes the modules newest first, then the storage
+ * it opened. A failed start undoes what it did.
+ */
+export async function startCenter(config: CenterConfig, modules: readonly AnyCenterModule[], deps: StartCenterDeps = {}): Promise<Center> {
+  const clock = deps.clock ?? systemClock;
+  const random = deps.random ?? systemRandom;
+  const log = deps.log ?? silentLogger;
+  const enabled = inOpeningOrder(modules.filter((m) => m.enabled?.(sectionOf(config, m)) ?? true));
+  for (const m of enabled) m.check?.(sectionOf(config, m));
+  const masterKey = readMasterKey(config.terminalKeys.masterKeyFile);
+  const tls = config.tls ? readTls(config.tls) : undefined;
+  const storage = deps.storage ?? (await openStorage(config.db, { clock, log }));
+  const undo: Array<() => Promise<void>> = deps.storage ? [] : [() => storage.close()];
+  const running: Running[] = [];
+  const apiOf = <Api>(name: string): Api => {
+    const r = running.find((x) => x.name === name);
+    if (!r) throw new TesseraError('CENTER_MODULE_MISSING', `module ${name} is not running`, { module: name });
+    return r.opened.api as Api;
+  };
+  let directory: TerminalDirectory | null = null;
+  const terminalKey: TerminalKeyLookup = async (terminalId) => {
+    const keyRef = await directory?.keyRefOf(terminalId);
+    return keyRef === undefined ? undefined : deriveTerminalKey(masterKey, keyRef);
+  };
+  const timers: CenterTimer[] = [];
+  try {
+    for (const m of enabled) {
+      for (const mig of m.migrations ?? []) await storage.migrate(mig);
+      const opened: OpenedModule<unknown> = await m.open({
+        section: sectionOf(config, m),
+        config,
+        storage,
+        clock,
+        random,
+        log: log.child({ module: m.name }),
+        terminalKey,
+        module: <Api>(name: string): Api => {
+          if (!(m.requires ?? []).includes(name)) throw new TesseraError('CENTER_MODULE_MISSING', `module ${m.name} uses ${name} without requiring it`, { module: m.name, requires: name });
+          return apiOf<Api>(name);
+        },
+      });
+      running.push({ name: m.name, opened });
+      timers.push(...(opened.timers ?? []));
+      undo.push(async () => {
+        await opened.close?.();
+      });
+      if (opened.terminals) {
+        if (directory) throw new TesseraError('CENTER_NO_TERMINAL_DIRECTORY', 'two modules provide the terminal list', { module: m.name });
+        directory = opened.terminals;
+      }
+    }
+    if (!directory) throw new TesseraError('CENTER_NO_TERMINAL_DIRECTORY', 'no module provides the terminal list', { modules: enabled.map((m) => m.name) });
+    const idle = async (): Promise<void> => {
+      for (const r of running) await r.opened.idle?.();
+    };
+    // Timers stop before anything else closes, then work in flight drains (the listener is still open for callbacks' sake).
+    undo.push(async () => {
+      await Promise.all(timers.splice(0).map((t) => t.stop()));
+      await idle();
+    });
+    const flows = [...running.flatMap((r) => r.opened.flows ?? []), ...(deps.flows ?? [])];
+    const server = new CenterServer({
+      lookupKey: terminalKey,
+      onSession: routeSessions(flows),
+      clock,
+      random,
+      logger: log,
+      maxConnections: config.listen.maxConnections,
+      ...(tls && { tls }),
+    });
+    const address = await listen(server, config);
+    undo.push(() => server.close());
+    const routes = running.flatMap((r) => (r.opened.routes ? [r.opened.routes] : []));
+    const admin = config.admin ? await startAdmin(storage, clock, config.admin, log, auditChecksOf(modules), routes) : null;
+    if (admin) undo.push(() => admin.close());
+    const names = running.map((r) => r.name);
+    log.info({ modules: names, engine: storage.engine, port: address.port }, 'center listening');
+    return {
+      storage,
+      address,
+      admin,
+      modules: names,
+      module: apiOf,
+      securityCounters: () => server.securityCounters(),
+      idle,
+      close: () => runAll(undo),
+    };
+  } catch (e) {
+    await Promise.all(timers.map((t) => t.stop())).catch(() => undefined);
+    await runAll(undo).catch(() => undefined);
+    throw e;
+  }
+}
+
+/** The list's order, except that a module comes after those it requires; CENTER_MODULE_MISSING when one is absent or a name repeats. */
+function inOpeningOrder(modules: readonly AnyCenterModule[]): AnyCenterModule[] {
+  const byName = new Map<string, AnyCenterModule>();
+  for (const m of modules) {
+    if (byName.has(m.name)) throw new TesseraError('CENTER_MODULE_MISSING', `module ${m.name} is listed twice`, { module: m.name });
+    byName.set(m.name, m);
+  }
+  const out: AnyCenterModule[] = [];
+  const visiting = new Set<string>();
+  const visit = (m: AnyCenterModule): void => {
+    if (out.includes(m)) return;
+    if (visiting.has(m.name)) throw new TesseraError('CENTER_MODULE_MISSING', `modules require each other in a circle through ${m.name}`, { module: m.name });
+    visiting.add(m.name);
+    for (const name of m.requires ?? []) {
+      const dep = byName.get(name);
+      if (!dep) throw new TesseraError('CENTER_MODULE_MISSING', `module ${m.name} requires ${name}, which is not running`, { module: m.name, requires: name });
+      visit(dep);
+    }
+    out.push(m);
+  };
+  modules.forEach(visit);
+  return out;
+}
+
+async function listen(server: CenterServer, config: CenterConfig): Promise<AddressInfo> {
+  try {
+    return await server.listen(config.listen.port, config.listen.host);
+  } catch (e) {
+    throw new TesseraError('CENTER_LISTEN_FAILED', `cannot listen on ${config.listen.host}:${config.listen.port}`, { ...config.listen }, { cause: e });
+  }
+}
+
+/** The admin API: a thin call (issue 11 replaces the server; the modules' routes are handed on as a list). */
+async function startAdmin(
+  storage: Storage,
+  clock: Clock,
+  admin: NonNullable<CenterConfig['admin']>,
+  log: Logger,
+  auditExtensions: readonly AuditExtension[],
+  routes: readonly ModuleRoutes[],
+): Promise<AdminServer> {
+  const ledger = await Ledger.open(storage, clock);
+  try {
+    return await startAdminServer({ storage, ledger, host: admin.host, port: admin.port, log, clock, auditExtensions, moduleRoutes: routes });
+  } catch (e) {
+    throw new TesseraError('CENTER_ADMIN_LISTEN_FAILED', `cannot listen on ${admin.host}:${admin.port} (admin API)`, { host: admin.host, port: admin.port }, { cause: e });
+  }
+}
+
+export function readTls(tls: NonNullable<CenterConfig['tls']>): { cert: Buffer; key: Buffer } {
+  try {
+    return { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) };
+  } catch (e) {
+    throw new TesseraError('CENTER_TLS_FILE', 'cannot read the TLS certificate or key', { certFile: tls.certFile }, { cause: e });
+  }
+}
+
+/** Runs undo steps newest first; all run even if one fails, the first failure is rethrown. */
+async function runAll(undo: Array<() => Promise<void>>): Promise<void> {
+  let first: unknown;
+  for (const step of undo.splice(0).reverse()) {
+    try {
+      await step();
+    } catch (e) {
+      first ??= e;
+    }
+  }
+  if (first !== undefined) throw first;
+}
