@@ -33,6 +33,8 @@ import { silentLogger, type Logger } from '../../core/log.js';
 import type { Random } from '../../core/random.js';
 import type { ValidityMode } from '../../center/validity/types.js';
 import type { StorageOptions, Storage, NewMedium, NewTerminal } from '../../center/storage/types.js';
+import type { EmoneyConfig } from '../../center/emoney/config.js';
+import type { AnyCenterModule } from '../../center/server/module.js';
 import type { Keypad } from '../../terminal/agent/keypad.js';
 import { Simulator } from '../simulator.js';
 import { openWorldBanks, type WorldBanks, type WorldBanksSpec } from './banks.js';
@@ -53,8 +55,8 @@ export const SQLITE_DB: CenterDb = { name: 'sqlite', open: async (dir) => ({ tar
 
 export interface WorldCenterSpec {
   readonly db?: CenterDb;
-  /** The modules beside validity (e-money today). */
-  readonly modules?: { readonly emoney?: EmoneyModuleSpec };
+  /** The world's versions of modules (e-money: its issuer key defaults to the world's), and any other module. */
+  readonly modules?: { readonly emoney?: WorldEmoneySpec; readonly more?: readonly AnyCenterModule[] };
   readonly validity?: { readonly mode: ValidityMode };
   /** Media on the validity lists before the listener opens. */
   readonly media?: readonly NewMedium[];
@@ -63,6 +65,9 @@ export interface WorldCenterSpec {
   /** The first node's random (e-money tokens; tests seed it). */
   readonly random?: Random;
 }
+
+/** The e-money module of a world: the issuer key is the world's unless given. */
+export type WorldEmoneySpec = Omit<EmoneyModuleSpec, 'config'> & { readonly config: Omit<EmoneyConfig, 'issuerMasterKey'> & { readonly issuerMasterKey?: Buffer } };
 
 export interface WorldHardwareSpec {
   /** vpcd devices (two reader slots each). */
@@ -267,7 +272,10 @@ export class World {
         masterKeyFile: this.masterKeyFile,
         ...(this.node && { port: this.node.port }),
         ...(c.validity && { validity: c.validity }),
-        ...(emoney && { emoney: { ...emoney, sweepAtStart: sweepAtStart || emoney.sweepAtStart === true } }),
+        ...(emoney && {
+          emoney: { ...emoney, config: { ...emoney.config, issuerMasterKey: emoney.config.issuerMasterKey ?? this.issuerMasterKey }, sweepAtStart: sweepAtStart || emoney.sweepAtStart === true },
+        }),
+        ...(c.modules?.more && { modules: c.modules.more }),
         ...(this.banks && { relay: this.banks.relay }),
         ...(register && { register }),
       },
