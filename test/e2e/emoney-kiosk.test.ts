@@ -15,6 +15,7 @@ import { pinBlockFormat2 } from '../../protocol/crypto/seal.js';
 import type { AgentReport } from '../../terminal/agent/role.js';
 import type { OutboxEntry } from '../../terminal/journal/types.js';
 import { CARD_PIN, openEmoneyWorld, PROVIDER_KIOSK_ID, WORLD, type EmoneyWorld, type StackTerminal } from '../../sim/world/emoney-world.js';
+import { centerDbFromFlag } from '../support/center-db.js';
 import { VALIDITY_MODULE, type ValidityApi } from '../../center/validity/module.js';
 
 /** The center's clock, moved forward on demand (the e-money timeouts without waiting). */
@@ -94,7 +95,7 @@ async function centerCharge(id: string | undefined): Promise<{ state: string; ca
 const balanceOf = (ref: (typeof WORLD)[keyof typeof WORLD]['ref']) => (ref.bankCode === '0001' ? s.banks.a : s.banks.b).balance(ref);
 
 beforeAll(async () => {
-  s = await openEmoneyWorld({ readers: 4, captureLogs: true, clock });
+  s = await openEmoneyWorld({ readers: 4, captureLogs: true, db: centerDbFromFlag(), clock });
   await s.slots.issueCashCard({ cardId: CASH.alice, ...WORLD.aliceA.ref });
   await s.slots.issueCashCard({ cardId: CASH.bob, ...WORLD.bobB.ref });
   await s.slots.issueCashCard({ cardId: CASH.carol, ...WORLD.carolA.ref });

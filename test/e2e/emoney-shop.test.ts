@@ -26,6 +26,7 @@ import { TestCard } from '../../sim/world/emoney-parties.js';
 import { killPtyOwner, replugAfterKill } from '../support/pty.js';
 import { nextEvent } from '../terminal/devices/wait.js';
 import { CARD_PIN, openEmoneyWorld, WORLD, type EmoneyWorld, type StackTerminal } from '../../sim/world/emoney-world.js';
+import { centerDbFromFlag } from '../support/center-db.js';
 
 const SETTLE_WAIT_MS = 2_000;
 let s: EmoneyWorld;
@@ -66,7 +67,7 @@ async function settle(t: StackTerminal) {
 }
 
 beforeAll(async () => {
-  s = await openEmoneyWorld({ readers: 4, captureLogs: true });
+  s = await openEmoneyWorld({ readers: 4, captureLogs: true, db: centerDbFromFlag() });
   shopA = await s.startAgent({ terminalId: 'SHOP-A1', role: 'shop', ownerId: 'SHOP-A', roleSettings: { settleWaitMs: SETTLE_WAIT_MS } });
   vendB = await s.startAgent({ terminalId: 'VEND-B1', role: 'vending', ownerId: 'SHOP-B', roleSettings: { products: { A1: 120, B2: 250 }, settleWaitMs: SETTLE_WAIT_MS } });
   scanner = new VirtualScanner(s.dir, 'till-scanner');
