@@ -10,6 +10,8 @@
  *              PCSCLITE_CSOCK_NAME once: one world with hardware per process.
  *   banks      bank hosts (banks.ts) with the spec's accounts, reached
  *              through the relay directly or over HTTP.
+ *   parties    other outside parties (HQs, vendors, SMSCs as they come):
+ *              each a WorldParty started after the banks, world.party(name).
  *   center     a center node (center.ts) on SQLite or PostgreSQL (`db`, a
  *              CenterDb: tests pass the PostgreSQL harness's), with its
  *              modules (e-money today), in this process or as a separate
@@ -78,7 +80,17 @@ export interface WorldHardwareSpec {
   readonly scannerBaudRate?: number;
 }
 
-export type WorldPart = 'center' | 'bank' | 'terminal';
+export type WorldPart = 'center' | 'bank' | 'terminal' | 'party';
+
+/**
+ * An outside party beyond the banks (an HQ, a vendor, an SMSC as they come):
+ * started after the banks and before the center (whose modules may call
+ * it), closed after the center; found again with world.party(name).
+ */
+export interface WorldParty<T extends { close(): Promise<void> } = { close(): Promise<void> }> {
+  readonly name: string;
+  start(ctx: { readonly dir: string; readonly log: Logger }): Promise<T>;
+}
 
 export interface WorldSpec {
   /** Everything the world writes; default a fresh temp dir that close() removes. */
@@ -96,6 +108,7 @@ export interface WorldSpec {
   readonly issuerMasterKey?: Buffer;
   readonly hardware?: WorldHardwareSpec;
   readonly banks?: WorldBanksSpec;
+  readonly parties?: readonly WorldParty[];
   readonly center?: WorldCenterSpec;
   /** Terminals provisioned before the center opens (registered with it) and started after it. */
   readonly terminals?: ReadonlyArray<WorldTerminalSpec<Keypad>>;
@@ -128,6 +141,7 @@ export class World {
   readonly issuerMasterKey: Buffer;
   readonly clock: Clock;
   private readonly undo: Undo[] = [];
+  private readonly running = new Map<string, { close(): Promise<void> }>();
   private readonly usedReaders = new Set<number>();
 
   private constructor(
@@ -177,6 +191,10 @@ export class World {
       return out;
     });
     if (s.banks) this.banks = await this.started('banks', () => openWorldBanks(s.banks!, this.dir, { log: this.log('bank') }), (b) => b.close());
+    for (const p of s.parties ?? []) {
+      const started = await this.started(p.name, () => p.start({ dir: this.dir, log: this.log('party', p.name) }), (x) => x.close());
+      this.running.set(p.name, started);
+    }
     if (s.center) {
       const db = await step('database', () => (s.center!.db ?? SQLITE_DB).open(this.dir));
       this.dbTarget = db.target;
@@ -281,6 +299,13 @@ export class World {
       },
       { clock: this.clock, log: this.log('center'), ...(random && { random }) },
     );
+  }
+
+  /** A started outside party by name. */
+  party<T extends { close(): Promise<void> }>(name: string): T {
+    const p = this.running.get(name);
+    if (!p) throw new Error(`no party ${name} in this world`);
+    return p as T;
   }
 
   private get requireNode(): CenterNode {
