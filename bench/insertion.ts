@@ -10,6 +10,7 @@
  * Breakdown: insertion → reader ready (pcscd/vpcd/driver), ready → ACK (card
  * APDUs + link round trip), insertion → transaction approved.
  */
+import { ValidityRepository } from '../center/validity/repository.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -71,8 +72,9 @@ async function startRig(): Promise<Rig> {
   const masterKeyFile = join(dir, 'master.key');
   writeFileSync(masterKeyFile, masterKey.toString('hex'), { mode: 0o600 });
   const storage = await openStorage({ engine: 'sqlite', path: ':memory:' });
-  await storage.addTerminals([TERMINAL, BASELINE_TERMINAL].map((id) => ({ id, ownerKind: 'store' as const, ownerId: 'BENCH', keyRef: `k-${id}` })));
-  await storage.addMedia([{ id: CARD_ID, expiresAtMs: Date.now() + 86_400_000 }]);
+  const validity = await ValidityRepository.open(storage);
+  await validity.addTerminals([TERMINAL, BASELINE_TERMINAL].map((id) => ({ id, ownerKind: 'store' as const, ownerId: 'BENCH', keyRef: `k-${id}` })));
+  await validity.addMedia([{ id: CARD_ID, expiresAtMs: Date.now() + 86_400_000 }]);
   const slots = new CardSlots(pcscd.slots, join(dir, 'cards'));
   await slots.issue({ cardId: CARD_ID, pin: '1234', balanceMinor: 0, masterKey: ISSUER_KEY });
   return { dir, pcscd, slots, storage, masterKey, masterKeyFile, center: null, port: 0 };

@@ -15,6 +15,7 @@
  * Also: the cached lookup cost (ValidityStore.judgeMedium, ns) and the
  * media table's bytes per medium (from the table, and measured on 1 M media).
  */
+import { ValidityRepository } from '../center/validity/repository.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -81,16 +82,17 @@ const TERMINAL_ID = (i: number): string => `T-BENCH-${i}`;
 
 /** Seeds `media` active media and the bench terminals (all valid: the benchmark times the valid path). */
 async function seed(storage: Storage, media: number, terminals: number): Promise<string[]> {
+  const validity = await ValidityRepository.open(storage);
   const expiresAtMs = Date.now() + 365 * 86_400_000;
   const ids: string[] = [];
   for (let done = 0; done < media; ) {
     const n = Math.min(5_000, media - done);
     const batch = Array.from({ length: n }, () => randomBytes(8).toString('hex'));
-    await storage.addMedia(batch.map((id) => ({ id, expiresAtMs })));
+    await validity.addMedia(batch.map((id) => ({ id, expiresAtMs })));
     ids.push(...batch);
     done += n;
   }
-  await storage.addTerminals(
+  await validity.addTerminals(
     Array.from({ length: terminals }, (_, i) => ({ id: TERMINAL_ID(i), ownerKind: 'store' as const, ownerId: 'BENCH', keyRef: `k-${i}` })),
   );
   return ids;

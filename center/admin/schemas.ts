@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ADMIN_EVENTS_PER_REQUEST_MAX, LEDGER_REFERENCE_MAX_CHARS } from '../limits.js';
 import { ACCOUNT_KINDS } from '../ledger/types.js';
-import { MEDIUM_STATUSES, OWNER_KINDS, TERMINAL_STATUSES } from '../storage/types.js';
+import { MEDIUM_STATUSES, OWNER_KINDS, TERMINAL_STATUSES } from '../validity/records.js';
 
 // Shapes only: the ledger and the storage check values and answer with their own codes.
 const text = (max: number) => z.string().max(max);

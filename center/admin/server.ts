@@ -36,7 +36,9 @@ import { CreateAccountResult, CreateTransferResult } from '../ledger/results.js'
 import type { NewAccount, NewTransfer } from '../ledger/types.js';
 import { ADMIN_BODY_MAX_BYTES, ADMIN_BODY_TIMEOUT_MS, ADMIN_INFLIGHT_MAX } from '../limits.js';
 import { checkWritable } from '../storage/open.js';
-import type { NewMedium, NewTerminal, Storage } from '../storage/types.js';
+import type { Storage } from '../storage/types.js';
+import type { NewMedium, NewTerminal } from '../validity/records.js';
+import { ValidityRepository } from '../validity/repository.js';
 import type { ModuleRoutes } from '../server/module.js';
 import { assert } from '../../core/assert.js';
 import { adminMigrations, AuditTrail, targetIdsOf } from './audit-trail.js';
@@ -56,6 +58,8 @@ export interface AdminServerOptions {
   readonly auditExtensions?: readonly AuditExtension[];
   /** The center modules' HTTP routes (center/server/module.ts): registered by the fastify server of issue 11; this server has no app to register them on. */
   readonly moduleRoutes?: readonly ModuleRoutes[];
+  /** The validity lists the media/terminal routes write (default: opened on storage). Issue 11 moves these routes into the validity module's. */
+  readonly validity?: ValidityRepository;
 }
 
 export interface AdminServer {
@@ -91,7 +95,7 @@ function notFound(what: string, id: string | undefined): never {
   throw new TesseraError('ADMIN_NOT_FOUND', `${what} not found`, { id });
 }
 
-function routes(storage: Storage, ledger: Ledger, auditExtensions: readonly AuditExtension[]): Route[] {
+function routes(storage: Storage, validity: ValidityRepository, ledger: Ledger, auditExtensions: readonly AuditExtension[]): Route[] {
   const seg = '([^/]+)';
   const r = (method: Route['method'], path: string, handler: Handler): Route => ({
     method, template: path.split(seg).join(':id'), pattern: new RegExp(`^${path}$`), handler,
@@ -118,20 +122,20 @@ function routes(storage: Storage, ledger: Ledger, auditExtensions: readonly Audi
     r('GET', `/transfers/${seg}`, async ([id]) => (await ledger.lookupTransfers([id!]))[0] ?? notFound('transfer', id)),
     r('POST', '/ledger/sweep', async (_, body) => (parse(emptyBody, body), { voided: await ledger.voidExpiredPending() })),
     r('GET', '/audit', async () => auditLedger(storage, auditExtensions)),
-    r('GET', '/validity/version', async () => ({ version: await storage.getValidityVersion() })),
+    r('GET', '/validity/version', async () => ({ version: await validity.getValidityVersion() })),
     r('POST', '/media', async (_, body) => ({
-      version: await storage.addMedia(parse(addMediaBody, body).media.map((m) => dropUndefined<NewMedium>(m))),
+      version: await validity.addMedia(parse(addMediaBody, body).media.map((m) => dropUndefined<NewMedium>(m))),
     })),
-    r('GET', `/media/${seg}`, async ([id]) => (await storage.getMedium(id!)) ?? notFound('medium', id)),
-    r('POST', `/media/${seg}/block`, async ([id], body) => ({ version: await storage.blockMedium(id!, parse(blockMediumBody, body).status) })),
-    r('POST', `/media/${seg}/unblock`, async ([id], body) => (parse(emptyBody, body), { version: await storage.unblockMedium(id!) })),
-    r('POST', `/media/${seg}/capture`, async ([id], body) => (parse(emptyBody, body), { version: await storage.captureMedium(id!) })),
+    r('GET', `/media/${seg}`, async ([id]) => (await validity.getMedium(id!)) ?? notFound('medium', id)),
+    r('POST', `/media/${seg}/block`, async ([id], body) => ({ version: await validity.blockMedium(id!, parse(blockMediumBody, body).status) })),
+    r('POST', `/media/${seg}/unblock`, async ([id], body) => (parse(emptyBody, body), { version: await validity.unblockMedium(id!) })),
+    r('POST', `/media/${seg}/capture`, async ([id], body) => (parse(emptyBody, body), { version: await validity.captureMedium(id!) })),
     r('POST', '/terminals', async (_, body) => ({
-      version: await storage.addTerminals(parse(addTerminalsBody, body).terminals.map((t) => dropUndefined<NewTerminal>(t))),
+      version: await validity.addTerminals(parse(addTerminalsBody, body).terminals.map((t) => dropUndefined<NewTerminal>(t))),
     })),
-    r('GET', `/terminals/${seg}`, async ([id]) => (await storage.getTerminal(id!)) ?? notFound('terminal', id)),
-    r('POST', `/terminals/${seg}/block`, async ([id], body) => (parse(emptyBody, body), { version: await storage.blockTerminal(id!) })),
-    r('POST', `/terminals/${seg}/unblock`, async ([id], body) => (parse(emptyBody, body), { version: await storage.unblockTerminal(id!) })),
+    r('GET', `/terminals/${seg}`, async ([id]) => (await validity.getTerminal(id!)) ?? notFound('terminal', id)),
+    r('POST', `/terminals/${seg}/block`, async ([id], body) => (parse(emptyBody, body), { version: await validity.blockTerminal(id!) })),
+    r('POST', `/terminals/${seg}/unblock`, async ([id], body) => (parse(emptyBody, body), { version: await validity.unblockTerminal(id!) })),
   ];
 }
 
@@ -175,7 +179,8 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
   assert((opts.moduleRoutes ?? []).length === 0, 'module routes need the fastify admin server (issue 11)');
   await opts.storage.migrate(adminMigrations);
   const trail = new AuditTrail(opts.storage, opts.random ?? systemRandom);
-  const table = routes(opts.storage, opts.ledger, opts.auditExtensions ?? []);
+  const validity = opts.validity ?? (await ValidityRepository.open(opts.storage));
+  const table = routes(opts.storage, validity, opts.ledger, opts.auditExtensions ?? []);
   let inflight = 0;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -13,6 +13,7 @@ import type { AccountRef } from '../relay/types.js';
 import type { CenterFlow } from '../server/session-router.js';
 import type { Storage } from '../storage/types.js';
 import { ValidityGate } from '../validity/gate.js';
+import { ValidityRepository } from '../validity/repository.js';
 import { storageSource } from '../validity/storage-source.js';
 import { ChargeService } from './charge-service.js';
 import { sweepCharges, type SweepReport } from './charge-sweep.js';
@@ -36,6 +37,8 @@ export interface EmoneyDeps {
    * module passes validity's gate (center/validity/module.ts), which judges from the in-memory store.
    */
   readonly gate?: ValidityGate;
+  /** Validity's lists (terminals: callback addresses, row locks). Default: opened on this storage. */
+  readonly validity?: ValidityRepository;
 }
 
 export class Emoney {
@@ -59,10 +62,11 @@ export class Emoney {
     const ledger = await Ledger.open(d.storage, clock);
     await ensureEmoneyAccounts(ledger, d.config.providerAccounts.map((p) => p.bankCode), d.config.currency);
     const base = { storage: d.storage, ledger, relay: d.relay, config: d.config, clock, log };
-    const gate = d.gate ?? new ValidityGate({ source: storageSource(d.storage), clock, log });
+    const validity = d.validity ?? (await ValidityRepository.open(d.storage));
+    const gate = d.gate ?? new ValidityGate({ source: storageSource(validity), clock, log });
     const charges = new ChargeService(base);
     const settlements = new SettlementService({
-      ...base, gate, random: d.random ?? systemRandom, lookupTerminalKey: d.lookupTerminalKey, ...(d.onSettlementStep && { onStep: d.onSettlementStep }),
+      ...base, gate, terminals: validity, random: d.random ?? systemRandom, lookupTerminalKey: d.lookupTerminalKey, ...(d.onSettlementStep && { onStep: d.onSettlementStep }),
     });
     const flow = emoneyFlow({ storage: d.storage, config: d.config, clock, charges, settlements, gate, log });
     return new Emoney(d.storage, ledger, charges, settlements, flow, gate, { ...base, isInflight: (id) => charges.isInflight(id) }, d.relay);

@@ -50,6 +50,7 @@ export function emoneyModule(o: EmoneyModuleOptions = {}): CenterModule<EmoneySe
     },
     async open(ctx) {
       const { section, clock, log } = ctx;
+      const validity = ctx.module<ValidityApi>('validity');
       const config = o.secrets ?? readEmoneySecrets(section!);
       const relay = o.relay ?? new Relay({ adapters: section!.banks.map((b) => new HttpBankAdapter(b.bankCode, parseBankUrl(b.url)!)), clock, log });
       const emoney = await Emoney.open({
@@ -57,7 +58,8 @@ export function emoneyModule(o: EmoneyModuleOptions = {}): CenterModule<EmoneySe
         relay,
         config,
         lookupTerminalKey: ctx.terminalKey,
-        gate: ctx.module<ValidityApi>('validity').gate,
+        gate: validity.gate,
+        validity: validity.repository,
         clock,
         random: ctx.random,
         log,

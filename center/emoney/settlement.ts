@@ -20,6 +20,7 @@ import type { Relay } from '../relay/relay.js';
 import type { AccountRef } from '../relay/types.js';
 import type { Storage, Tx } from '../storage/types.js';
 import type { ValidityGate } from '../validity/gate.js';
+import type { ValidityRepository } from '../validity/repository.js';
 import { decodeRecords, decodeResults, encodeRecords, encodeResults, loadBatch, updateBatch, type BatchRow } from './batch-row.js';
 import { claimBankCall, releaseClaim, UNCLAIMED } from './claims.js';
 import type { EmoneyConfig } from './config.js';
@@ -42,6 +43,8 @@ export interface SettlementDeps {
   readonly lookupTerminalKey: TerminalKeyLookup;
   /** The center's general gate: a blocked shop terminal is not paid; records of blocked cards are flagged. */
   readonly gate: ValidityGate;
+  /** Validity's terminal list: a shop terminal's callback address and owner, and its row lock (center/validity/repository.ts). */
+  readonly terminals: Pick<ValidityRepository, 'getTerminal' | 'lockTerminal'>;
   /** Called after each durable step (tests crash the process here). */
   readonly onStep?: (step: SettlementStep, batchId: string) => void;
 }
@@ -59,7 +62,7 @@ export class SettlementService {
    */
   async settle(sessionTerminalId: string, req: SettleRequest): Promise<AwaitCallback | SettleRefused> {
     if (req.terminalId !== sessionTerminalId) return this.refuse('EMONEY_TERMINAL_MISMATCH', 'settle request names another terminal', { terminalId: sessionTerminalId });
-    const terminal = await this.d.storage.getTerminal(sessionTerminalId);
+    const terminal = await this.d.terminals.getTerminal(sessionTerminalId);
     const address = terminal?.callbackAddress ? parseAddress(terminal.callbackAddress) : undefined;
     const merchant = terminal ? await this.merchantOf(terminal.ownerId) : undefined;
     if (!terminal || !address || !merchant) return this.refuse('EMONEY_NOT_A_SHOP', 'terminal has no callback address or shop account', { terminalId: sessionTerminalId });
@@ -97,9 +100,9 @@ export class SettlementService {
   private async openBatch(terminalId: string, shopId: string, bankCode: string, req: SettleRequest): Promise<string> {
     const nowMs = this.d.clock.nowMs();
     return this.d.storage.transact(async (tx) => {
-      // The terminal's row lock serializes batch opening per terminal across nodes (two SETTLE_REQUESTs
+      // The terminal's row lock (validity's) serializes batch opening per terminal across nodes (two SETTLE_REQUESTs
       // of one terminal on two nodes must not both insert a batch); SQLite has one writer anyway.
-      await tx.get(`SELECT id FROM terminals WHERE id = ?${tx.forUpdate}`, [terminalId]);
+      await this.d.terminals.lockTerminal(tx, terminalId);
       const open = await tx.all<BatchRow>(`SELECT * FROM emoney_batches WHERE terminal_id = ? AND state IN ('awaiting_callback','instructed','acked')${tx.forUpdate}`, [terminalId]);
       const resumable = open.find((b) => b.state !== 'awaiting_callback');
       if (resumable) return resumable.id;

@@ -1,7 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { TesseraError } from '../../core/errors.js';
-import type { ValidityStorage } from '../storage/types.js';
 import type { TerminalKeyLookup } from '../net/types.js';
 
 /**
@@ -38,9 +37,9 @@ export function readMasterKey(path: string): Buffer {
 }
 
 /** The handshake's key lookup: a registered terminal (any status) has a key; the validity check judges its status. */
-export function terminalKeyLookup(storage: Pick<ValidityStorage, 'getTerminal'>, masterKey: Buffer): TerminalKeyLookup {
+export function terminalKeyLookup(terminals: { getTerminal(id: string): Promise<{ readonly keyRef: string } | undefined> }, masterKey: Buffer): TerminalKeyLookup {
   return async (terminalId) => {
-    const t = await storage.getTerminal(terminalId).catch(() => undefined);
+    const t = await terminals.getTerminal(terminalId).catch(() => undefined);
     return t ? deriveTerminalKey(masterKey, t.keyRef) : undefined;
   };
 }

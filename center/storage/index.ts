@@ -5,4 +5,3 @@ export * from './postgres.js';
 export * from './sqlite.js';
 export * from './sql-storage.js';
 export * from './types.js';
-export { validityMigrations } from './validity-schema.js';

@@ -6,7 +6,6 @@ import { silentLogger, type Logger } from '../../core/log.js';
 import { PostgresStorage } from './postgres.js';
 import { SqliteStorage } from './sqlite.js';
 import type { Storage, StorageOptions } from './types.js';
-import { validityMigrations } from './validity-schema.js';
 
 export interface OpenStorageDeps {
   readonly clock?: Clock;
@@ -33,8 +32,8 @@ export function parseStorageTarget(target: string, mustExist = false): StorageOp
 }
 
 /**
- * Opens storage on either engine and applies the storage module's own
- * migrations (validity data). A SQLite file is created mode 0600 whatever the
+ * Opens storage on either engine (each module applies its own migrations
+ * when it opens: center/server/module.ts). A SQLite file is created mode 0600 whatever the
  * umask (it holds PIN hashes). Failures to open are coded with the path:
  * STORE_CANNOT_OPEN, STORE_CORRUPT, STORE_READ_ONLY.
  */
@@ -51,7 +50,6 @@ export async function openStorage(target: string | StorageOptions, deps: OpenSto
   }
   try {
     if (deps.quickCheck) await quickCheck(storage, where);
-    await storage.migrate(validityMigrations);
     if (deps.requireWritable ?? true) await checkWritable(storage, where);
   } catch (e) {
     await storage.close().catch(() => undefined);

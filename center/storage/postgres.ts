@@ -4,13 +4,12 @@ import { PG_LISTEN_RECONNECT_MAX_MS, PG_LISTEN_RECONNECT_MIN_MS, PG_POOL_MAX, PG
 import { GroupCommitter, type BatchEngine, type BatchSession } from './group-commit.js';
 import { toSafeInt } from './ints.js';
 import { SqlStorage, type StorageDeps } from './sql-storage.js';
-import type { Row, SqlExecutor, SqlParam, Tx, Unsubscribe, ValidityChange } from './types.js';
+import type { Row, SqlExecutor, SqlParam, Tx } from './types.js';
 
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
 /** pg_advisory_xact_lock key that serializes migrations across nodes ("tessera"). */
 const MIGRATION_LOCK_KEY = 0x7e55e4a;
-const VALIDITY_CHANNEL = 'tessera_validity';
 /** SQLSTATEs of a unit that lost a race with another node: re-running it sees the winner's commit. */
 const RACE_SQLSTATES = new Set(['40001', '40P01', '23505']);
 
@@ -92,14 +91,14 @@ class PgExecutor implements SqlExecutor {
 /**
  * PostgreSQL storage for several center nodes sharing one database. Batches
  * run on one pooled connection at a time; reads use the rest of the pool.
- * Validity pushes come from LISTEN on a dedicated connection.
+ * Notification channels (a module's change feed) are LISTENed on a dedicated connection.
  */
 export class PostgresStorage extends SqlStorage {
   readonly engine = 'postgres' as const;
   protected readonly committer: GroupCommitter;
   private readonly pool: pg.Pool;
   private readonly reader: PgExecutor;
-  private listen: ValidityListener | undefined;
+  private listen: ChannelListenerConnection | undefined;
   private closed = false;
 
   constructor(
@@ -135,22 +134,14 @@ export class PostgresStorage extends SqlStorage {
     return fn(this.reader);
   }
 
-  override subscribeValidity(listener: (change: ValidityChange) => void): Unsubscribe {
-    const unsubscribe = super.subscribeValidity(listener);
-    if (!this.listen && !this.closed) {
-      this.listen = new ValidityListener(this.url, this.deps, (c) => this.emitValidity(c), () => this.getValidityVersion());
-      this.listen.start();
-    }
-    return unsubscribe;
-  }
-
-  /** Resolves once LISTEN is active (tests; a node may also await it at start). */
-  async validityListenReady(): Promise<void> {
-    await this.listen?.ready();
+  protected async listenTo(channel: string): Promise<void> {
+    if (this.closed) throw new TesseraError('STORE_CLOSED', 'storage is closed');
+    this.listen ??= new ChannelListenerConnection(this.url, this.deps, (c, p) => this.emit(c, p));
+    await this.listen.add(channel);
   }
 
   /** Backend pid of the LISTEN connection (tests kill it to exercise the reconnect path). */
-  validityListenPid(): number | undefined {
+  listenPid(): number | undefined {
     return this.listen?.backendPid;
   }
 
@@ -166,9 +157,9 @@ export class PostgresStorage extends SqlStorage {
     await tx.get('SELECT pg_advisory_xact_lock(?) AS locked', [MIGRATION_LOCK_KEY]);
   }
 
-  protected async notifyInTx(tx: Tx, version: number): Promise<void> {
+  protected async notifyInTx(tx: Tx, channel: string, payload: string): Promise<void> {
     // NOTIFY is delivered at COMMIT and dropped on rollback: exactly the committed changes are pushed.
-    await tx.get('SELECT pg_notify(?, ?) AS sent', [VALIDITY_CHANNEL, String(version)]);
+    await tx.get('SELECT pg_notify(?, ?) AS sent', [channel, payload]);
   }
 }
 
@@ -187,32 +178,38 @@ function pgTx(exec: PgExecutor, hooks: (() => void)[]): Tx {
 }
 
 /**
- * LISTEN tessera_validity on a dedicated connection. Notifications sent while
- * it is down are lost, so every reconnect is reported as a full reload.
+ * LISTEN on a dedicated connection, for every channel subscribed to.
+ * Notifications sent while it is down are lost, so after every reconnect
+ * each channel's listeners get null (re-read what you hold).
  */
-class ValidityListener {
+class ChannelListenerConnection {
   private client: pg.Client | undefined;
   private stopped = false;
+  private connecting = false;
   private backoffMs = PG_LISTEN_RECONNECT_MIN_MS;
-  /** Set after a lost or failed connection: the next successful one must signal a full reload. */
+  /** Set after a lost or failed connection: the next successful one must signal a miss. */
   private missedSome = false;
+  private readonly channels = new Set<string>();
   private readyWaiters: (() => void)[] = [];
   backendPid: number | undefined;
 
   constructor(
     private readonly url: string,
     private readonly deps: StorageDeps,
-    private readonly emit: (c: ValidityChange) => void,
-    private readonly currentVersion: () => Promise<number>,
+    private readonly emit: (channel: string, payload: string | null) => void,
   ) {}
 
-  start(): void {
-    void this.connect();
-  }
-
-  ready(): Promise<void> {
-    if (this.backendPid !== undefined) return Promise.resolve();
-    return new Promise((resolve) => this.readyWaiters.push(resolve));
+  /** LISTENs the channel too; resolves once the connection listens to it. */
+  async add(channel: string): Promise<void> {
+    if (this.channels.has(channel) && this.backendPid !== undefined) return;
+    this.channels.add(channel);
+    if (this.client && this.backendPid !== undefined) {
+      await this.client.query(`LISTEN ${channel}`); // checked [a-z_]{1,48} by SqlStorage.subscribe
+      return;
+    }
+    const ready = new Promise<void>((resolve) => this.readyWaiters.push(resolve));
+    if (!this.connecting) void this.connect();
+    await ready;
   }
 
   async stop(): Promise<void> {
@@ -224,40 +221,43 @@ class ValidityListener {
 
   private async connect(): Promise<void> {
     if (this.stopped) return;
+    this.connecting = true;
     const client = new pg.Client({ connectionString: this.url, types: types as pg.CustomTypesConfig });
     let failed = false;
     const onDown = (e?: unknown): void => {
       if (failed) return;
       failed = true;
+      this.connecting = false;
       this.backendPid = undefined;
       this.missedSome = true;
       if (this.client === client) this.client = undefined;
       void client.end().catch(() => undefined);
       if (this.stopped) return;
-      this.deps.log.warn({ err: e, retryInMs: this.backoffMs }, 'validity LISTEN connection lost');
+      this.deps.log.warn({ err: e, retryInMs: this.backoffMs }, 'LISTEN connection lost');
+      this.connecting = true;
       this.deps.clock.setTimer(this.backoffMs, () => void this.connect());
       this.backoffMs = Math.min(this.backoffMs * 2, PG_LISTEN_RECONNECT_MAX_MS);
     };
     client.on('error', onDown);
     client.on('end', () => onDown());
     client.on('notification', (msg) => {
-      const version = Number(msg.payload);
-      if (msg.channel === VALIDITY_CHANNEL && Number.isSafeInteger(version)) this.emit({ version, fullReload: false });
+      if (this.channels.has(msg.channel)) this.emit(msg.channel, msg.payload ?? '');
     });
     try {
       await client.connect();
-      await client.query(`LISTEN ${VALIDITY_CHANNEL}`);
+      for (const ch of this.channels) await client.query(`LISTEN ${ch}`);
       const r = await client.query('SELECT pg_backend_pid() AS pid');
       if (this.stopped || failed) {
         await client.end().catch(() => undefined);
         return;
       }
       this.client = client;
+      this.connecting = false;
       this.backendPid = Number(r.rows[0]?.pid);
       this.backoffMs = PG_LISTEN_RECONNECT_MIN_MS;
       if (this.missedSome) {
         this.missedSome = false;
-        this.emit({ version: await this.currentVersion(), fullReload: true });
+        for (const ch of this.channels) this.emit(ch, null);
       }
       for (const w of this.readyWaiters.splice(0)) w();
     } catch (e) {

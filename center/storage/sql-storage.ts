@@ -1,37 +1,9 @@
 import type { Clock } from '../../core/clock.js';
 import { TesseraError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
-import { SQL_INSERT_ROWS_MAX, VALIDITY_BULK_MAX, VALIDITY_PAGE_MAX } from '../limits.js';
 import type { GroupCommitter } from './group-commit.js';
 import { toSafeInt } from './ints.js';
-import type {
-  ChangeCursor,
-  Engine,
-  Medium,
-  MediumStatus,
-  ModuleMigrations,
-  NewMedium,
-  NewTerminal,
-  SqlExecutor,
-  Storage,
-  Terminal,
-  TerminalStatus,
-  Tx,
-  Unsubscribe,
-  ValidityChange,
-} from './types.js';
-import {
-  checkMediumId,
-  checkMediumStatus,
-  checkNewMedium,
-  checkNewTerminal,
-  checkTerminalId,
-  checkTerminalStatus,
-  MEDIUM_COLUMNS,
-  mediumFromRow,
-  TERMINAL_COLUMNS,
-  terminalFromRow,
-} from './validity-schema.js';
+import type { ChannelListener, Engine, ModuleMigrations, SqlExecutor, Storage, Tx, Unsubscribe } from './types.js';
 
 export interface StorageDeps {
   readonly clock: Clock;
@@ -40,14 +12,13 @@ export interface StorageDeps {
 
 /**
  * Everything both engines share: migrations, group-committed units of work,
- * validity reads and admin writes written once in SQL both engines accept.
- * An engine supplies the committer, reads, the migration lock and the
- * in-transaction notification.
+ * notification channels. An engine supplies the committer, reads, the
+ * migration lock and the in-transaction notification.
  */
 export abstract class SqlStorage implements Storage {
   abstract readonly engine: Engine;
   protected abstract readonly committer: GroupCommitter;
-  private readonly listeners = new Set<(c: ValidityChange) => void>();
+  private readonly listeners = new Map<string, Set<ChannelListener>>();
 
   constructor(protected readonly deps: StorageDeps) {}
 
@@ -55,8 +26,10 @@ export abstract class SqlStorage implements Storage {
   abstract close(): Promise<void>;
   /** Serializes migrations across processes/nodes until the unit's transaction ends. */
   protected abstract lockForMigration(tx: Tx): Promise<void>;
-  /** Tells other nodes, inside the writing transaction, that validity changed. */
-  protected abstract notifyInTx(tx: Tx, version: number): Promise<void>;
+  /** Tells other nodes, inside the writing transaction (PostgreSQL NOTIFY; nothing on SQLite: one process per file). */
+  protected abstract notifyInTx(tx: Tx, channel: string, payload: string): Promise<void>;
+  /** Starts listening to a channel for other nodes' notifications; resolves once listening. */
+  protected abstract listenTo(channel: string): Promise<void>;
 
   transact<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     return this.committer.enqueue(fn);
@@ -98,209 +71,51 @@ export abstract class SqlStorage implements Storage {
     if (applied.length > 0) this.deps.log.info({ module: mod.module, applied }, 'migrations applied');
   }
 
-  // -- validity reads -------------------------------------------------------
-
-  async getMedium(id: string): Promise<Medium | undefined> {
-    checkMediumId(id);
-    const r = await this.read((q) => q.get(`SELECT ${MEDIUM_COLUMNS} FROM media WHERE id = ?`, [id]));
-    return r ? mediumFromRow(r) : undefined;
+  async notify(tx: Tx, channel: string, payload: string): Promise<void> {
+    checkChannel(channel);
+    if (payload.length > NOTIFY_PAYLOAD_MAX_CHARS) throw new TesseraError('STORE_INVALID_INPUT', `payload: at most ${NOTIFY_PAYLOAD_MAX_CHARS} chars`, { field: 'payload' });
+    await this.notifyInTx(tx, channel, payload);
+    tx.afterCommit(() => this.emit(channel, payload));
   }
 
-  async getTerminal(id: string): Promise<Terminal | undefined> {
-    checkTerminalId(id);
-    const r = await this.read((q) => q.get(`SELECT ${TERMINAL_COLUMNS} FROM terminals WHERE id = ?`, [id]));
-    return r ? terminalFromRow(r) : undefined;
-  }
-
-  async listMedia(afterId: string | null, limit: number): Promise<Medium[]> {
-    checkLimit(limit);
-    const rows = await this.read((q) =>
-      q.all(`SELECT ${MEDIUM_COLUMNS} FROM media WHERE id > ? ORDER BY id LIMIT ?`, [afterId ?? '', limit]),
-    );
-    return rows.map(mediumFromRow);
-  }
-
-  async listTerminals(afterId: string | null, limit: number): Promise<Terminal[]> {
-    checkLimit(limit);
-    const rows = await this.read((q) =>
-      q.all(`SELECT ${TERMINAL_COLUMNS} FROM terminals WHERE id > ? ORDER BY id LIMIT ?`, [afterId ?? '', limit]),
-    );
-    return rows.map(terminalFromRow);
-  }
-
-  async listMediaChangedSince(after: ChangeCursor, limit: number): Promise<Medium[]> {
-    checkLimit(limit);
-    const rows = await this.read((q) =>
-      after.id === null
-        ? q.all(`SELECT ${MEDIUM_COLUMNS} FROM media WHERE version > ? ORDER BY version, id LIMIT ?`, [after.version, limit])
-        : q.all(
-            `SELECT ${MEDIUM_COLUMNS} FROM media WHERE version > ? OR (version = ? AND id > ?) ORDER BY version, id LIMIT ?`,
-            [after.version, after.version, after.id, limit],
-          ),
-    );
-    return rows.map(mediumFromRow);
-  }
-
-  async listTerminalsChangedSince(after: ChangeCursor, limit: number): Promise<Terminal[]> {
-    checkLimit(limit);
-    const rows = await this.read((q) =>
-      after.id === null
-        ? q.all(`SELECT ${TERMINAL_COLUMNS} FROM terminals WHERE version > ? ORDER BY version, id LIMIT ?`, [after.version, limit])
-        : q.all(
-            `SELECT ${TERMINAL_COLUMNS} FROM terminals WHERE version > ? OR (version = ? AND id > ?) ORDER BY version, id LIMIT ?`,
-            [after.version, after.version, after.id, limit],
-          ),
-    );
-    return rows.map(terminalFromRow);
-  }
-
-  countMedia(): Promise<number> {
-    return this.count('media');
-  }
-
-  countTerminals(): Promise<number> {
-    return this.count('terminals');
-  }
-
-  async getValidityVersion(): Promise<number> {
-    const r = await this.read((q) => q.get('SELECT version FROM validity_meta WHERE id = 1'));
-    return r ? toSafeInt(r['version'], 'validity_meta.version') : 0;
-  }
-
-  private async count(tableName: 'media' | 'terminals'): Promise<number> {
-    const r = await this.read((q) => q.get(`SELECT COUNT(*) AS n FROM ${tableName}`));
-    return toSafeInt(r?.['n'] ?? 0, 'count');
-  }
-
-  // -- validity admin writes ------------------------------------------------
-
-  async addMedia(media: readonly NewMedium[]): Promise<number> {
-    checkBulk(media.length);
-    media.forEach(checkNewMedium);
-    return this.transact(async (tx) => {
-      await this.refuseExisting(tx, 'media', media.map((m) => m.id));
-      const v = await this.bumpVersion(tx);
-      for (let i = 0; i < media.length; i += SQL_INSERT_ROWS_MAX) {
-        const chunk = media.slice(i, i + SQL_INSERT_ROWS_MAX);
-        await tx.run(
-          `INSERT INTO media (id, status, expires_at_ms, version) VALUES ${chunk.map(() => '(?, ?, ?, ?)').join(', ')}`,
-          chunk.flatMap((m) => [m.id, m.status ?? 'active', m.expiresAtMs, v]),
-        );
-      }
-      return v;
-    });
-  }
-
-  async addTerminals(terminals: readonly NewTerminal[]): Promise<number> {
-    checkBulk(terminals.length);
-    terminals.forEach(checkNewTerminal);
-    return this.transact(async (tx) => {
-      await this.refuseExisting(tx, 'terminals', terminals.map((t) => t.id));
-      const v = await this.bumpVersion(tx);
-      for (let i = 0; i < terminals.length; i += SQL_INSERT_ROWS_MAX) {
-        const chunk = terminals.slice(i, i + SQL_INSERT_ROWS_MAX);
-        await tx.run(
-          'INSERT INTO terminals (id, owner_kind, owner_id, status, key_ref, callback_address, version) VALUES ' +
-            chunk.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', '),
-          chunk.flatMap((t) => [t.id, t.ownerKind, t.ownerId, t.status ?? 'active', t.keyRef, t.callbackAddress ?? null, v]),
-        );
-      }
-      return v;
-    });
-  }
-
-  async blockMedium(id: string, status: 'lost' | 'stolen'): Promise<number> {
-    if (status !== 'lost' && status !== 'stolen') throw new TesseraError('STORE_INVALID_INPUT', 'status: must be lost or stolen', { field: 'status' });
-    return this.setMediumStatus(id, status);
-  }
-
-  async unblockMedium(id: string): Promise<number> {
-    return this.setMediumStatus(id, 'active');
-  }
-
-  async captureMedium(id: string): Promise<number> {
-    return this.setMediumStatus(id, 'captured');
-  }
-
-  async setMediumStatus(id: string, status: MediumStatus): Promise<number> {
-    checkMediumId(id);
-    checkMediumStatus(status);
-    return this.setStatus('media', id, status);
-  }
-
-  async blockTerminal(id: string): Promise<number> {
-    return this.setTerminalStatus(id, 'blocked');
-  }
-
-  async unblockTerminal(id: string): Promise<number> {
-    return this.setTerminalStatus(id, 'active');
-  }
-
-  async setTerminalStatus(id: string, status: TerminalStatus): Promise<number> {
-    checkTerminalId(id);
-    checkTerminalStatus(status);
-    return this.setStatus('terminals', id, status);
-  }
-
-  subscribeValidity(listener: (change: ValidityChange) => void): Unsubscribe {
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
+  async subscribe(channel: string, listener: ChannelListener): Promise<Unsubscribe> {
+    checkChannel(channel);
+    let set = this.listeners.get(channel);
+    if (!set) this.listeners.set(channel, (set = new Set()));
+    set.add(listener);
+    const unsubscribe = (): void => {
+      set.delete(listener);
     };
+    try {
+      await this.listenTo(channel);
+    } catch (e) {
+      unsubscribe();
+      throw e;
+    }
+    return unsubscribe;
   }
 
-  protected hasValidityListeners(): boolean {
-    return this.listeners.size > 0;
+  /** The channels someone subscribed to. */
+  protected channels(): string[] {
+    return [...this.listeners.keys()];
   }
 
-  /** Calls every validity listener; a throwing listener is logged, not propagated. */
-  protected emitValidity(change: ValidityChange): void {
-    for (const l of [...this.listeners]) {
+  /** Calls every listener of the channel (null: some notifications may have been missed); a throwing listener is logged, not propagated. */
+  protected emit(channel: string, payload: string | null): void {
+    for (const l of [...(this.listeners.get(channel) ?? [])]) {
       try {
-        l(change);
+        l(payload);
       } catch (e) {
-        this.deps.log.error({ err: e }, 'validity listener threw');
+        this.deps.log.error({ err: e, channel }, 'storage channel listener threw');
       }
     }
   }
-
-  private setStatus(tableName: 'media' | 'terminals', id: string, status: string): Promise<number> {
-    return this.transact(async (tx) => {
-      const cur = await tx.get(`SELECT status FROM ${tableName} WHERE id = ?${tx.forUpdate}`, [id]);
-      if (!cur) throw new TesseraError('STORE_NOT_FOUND', `${tableName === 'media' ? 'medium' : 'terminal'} not found`, { id });
-      const v = await this.bumpVersion(tx);
-      await tx.run(`UPDATE ${tableName} SET status = ?, version = ? WHERE id = ?`, [status, v, id]);
-      return v;
-    });
-  }
-
-  private async refuseExisting(tx: Tx, tableName: 'media' | 'terminals', ids: readonly string[]): Promise<void> {
-    if (new Set(ids).size !== ids.length) throw new TesseraError('STORE_DUPLICATE', 'the same id appears twice in one add', {});
-    for (let i = 0; i < ids.length; i += SQL_INSERT_ROWS_MAX) {
-      const chunk = ids.slice(i, i + SQL_INSERT_ROWS_MAX);
-      const hit = await tx.get(`SELECT id FROM ${tableName} WHERE id IN (${chunk.map(() => '?').join(', ')}) LIMIT 1`, chunk);
-      if (hit) throw new TesseraError('STORE_DUPLICATE', `${tableName === 'media' ? 'medium' : 'terminal'} exists`, { id: hit['id'] });
-    }
-  }
-
-  /** Bumps the validity version (serializing validity writers on one row) and arranges the push. */
-  private async bumpVersion(tx: Tx): Promise<number> {
-    const r = await tx.get('UPDATE validity_meta SET version = version + 1 WHERE id = 1 RETURNING version');
-    const version = toSafeInt(r?.['version'], 'validity_meta.version');
-    await this.notifyInTx(tx, version);
-    tx.afterCommit(() => this.emitValidity({ version, fullReload: false }));
-    return version;
-  }
 }
 
-function checkLimit(limit: number): void {
-  if (!Number.isSafeInteger(limit) || limit < 1 || limit > VALIDITY_PAGE_MAX) {
-    throw new TesseraError('STORE_INVALID_INPUT', `limit: must be 1..${VALIDITY_PAGE_MAX}`, { field: 'limit' });
-  }
-}
+const CHANNEL = /^[a-z_]{1,48}$/;
+/** PostgreSQL's NOTIFY payload limit is 8000 bytes; a payload is a version or an id, not data. */
+const NOTIFY_PAYLOAD_MAX_CHARS = 1_000;
 
-function checkBulk(n: number): void {
-  if (n < 1 || n > VALIDITY_BULK_MAX) {
-    throw new TesseraError('STORE_INVALID_INPUT', `count: must be 1..${VALIDITY_BULK_MAX}`, { field: 'count' });
-  }
+function checkChannel(channel: string): void {
+  if (!CHANNEL.test(channel)) throw new TesseraError('STORE_INVALID_INPUT', 'channel: 1-48 chars [a-z_]', { field: 'channel' });
 }

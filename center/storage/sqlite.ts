@@ -135,6 +135,10 @@ export class SqliteStorage extends SqlStorage {
   protected async notifyInTx(): Promise<void> {
     // One process per SQLite file: the afterCommit hook is the push.
   }
+
+  protected async listenTo(): Promise<void> {
+    // Nothing to listen to: every write is this process's own.
+  }
 }
 
 function sqliteTx(writer: SqliteExecutor, hooks: (() => void)[]): Tx {

@@ -13,9 +13,11 @@
  * `transact` (or by any write method below) settles only after COMMIT has
  * returned, i.e. after the data is durable (SQLite `synchronous=FULL`, WAL).
  *
- * Modules (ledger, e-money, vouchers, settlement, ...) own their tables: each
- * declares a {@link ModuleMigrations} list and calls {@link Storage.migrate}
- * once at start; migrations are versioned per module in `schema_migrations`.
+ * Modules (validity, ledger, e-money, vouchers, settlement, ...) own their tables
+ * and queries: each declares a {@link ModuleMigrations} list and calls
+ * {@link Storage.migrate} once at start (migrations are versioned per module in
+ * `schema_migrations`), then works through {@link Storage.transact} and
+ * {@link Storage.read}; this contract does not grow per module.
  *
  * Money columns are BIGINT (PostgreSQL) / INTEGER (SQLite). Values read back
  * are JS numbers checked with `Number.isSafeInteger` (an unsafe value raises
@@ -73,129 +75,17 @@ export interface ModuleMigrations {
   readonly migrations: readonly Migration[];
 }
 
-// ---------------------------------------------------------------------------
-// Validity data (seed 001): media and terminals.
-
-export const MEDIUM_STATUSES = ['active', 'lost', 'stolen', 'expired', 'captured'] as const;
-export type MediumStatus = (typeof MEDIUM_STATUSES)[number];
-
-export const TERMINAL_STATUSES = ['active', 'inactive', 'blocked'] as const;
-export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
-
-export const OWNER_KINDS = ['store', 'user'] as const;
-export type OwnerKind = (typeof OWNER_KINDS)[number];
-
-export interface Medium {
-  /** 8 bytes as 16 lowercase hex chars. */
-  readonly id: string;
-  readonly status: MediumStatus;
-  /** Wall-clock ms after which the medium is invalid whatever its status. */
-  readonly expiresAtMs: number;
-  /** The validity version of the last change to this row. */
-  readonly version: number;
-}
-
-export interface NewMedium {
-  readonly id: string;
-  readonly status?: MediumStatus;
-  readonly expiresAtMs: number;
-}
-
-export interface Terminal {
-  /** 1-16 chars `[A-Z0-9-]`. */
-  readonly id: string;
-  readonly ownerKind: OwnerKind;
-  /** The store or user the terminal is registered to (1-64 chars). */
-  readonly ownerId: string;
-  readonly status: TerminalStatus;
-  /** Names the terminal's key in the key store (never the key itself). */
-  readonly keyRef: string;
-  /** Where the center calls the terminal back (settlement, seed 004); null if none. */
-  readonly callbackAddress: string | null;
-  readonly version: number;
-}
-
-export interface NewTerminal {
-  readonly id: string;
-  readonly ownerKind: OwnerKind;
-  readonly ownerId: string;
-  readonly status?: TerminalStatus;
-  readonly keyRef: string;
-  readonly callbackAddress?: string | null;
-}
-
-/**
- * Keyset cursor for change feeds. Start with `{ version: v, id: null }` (every
- * row changed after version v); continue with the last row you got,
- * `{ version: row.version, id: row.id }` (rows after it in (version, id) order).
- */
-export interface ChangeCursor {
-  readonly version: number;
-  readonly id: string | null;
-}
-
-/**
- * A push that validity data changed. `version` is the validity version after
- * the change. `fullReload` is true when changes may have been missed (the
- * PostgreSQL LISTEN connection was re-established: notifications are not
- * replayed), so the listener must reload everything. Listeners may see the
- * same version twice and may see versions skip: compare with what you hold.
- */
-export interface ValidityChange {
-  readonly version: number;
-  readonly fullReload: boolean;
-}
-
 export type Unsubscribe = () => void;
 
 /**
- * Validity reads and admin operations. Every admin write bumps the validity
- * version by one (a bulk add bumps it once), stamps the changed rows with the
- * new version, and (PostgreSQL) issues `NOTIFY tessera_validity, '<version>'`
- * in the same transaction. Unknown ids raise `STORE_NOT_FOUND`; adding an id
- * that exists raises `STORE_DUPLICATE`; bad ids or fields raise
- * `STORE_INVALID_INPUT`.
+ * A listener of a notification channel: `payload` for each committed
+ * notify, or null when notifications may have been missed (PostgreSQL: the
+ * LISTEN connection was re-established; they are not replayed), so the
+ * listener must re-read what it holds.
  */
-export interface ValidityStorage {
-  getMedium(id: string): Promise<Medium | undefined>;
-  getTerminal(id: string): Promise<Terminal | undefined>;
-  /** One page of media ordered by id, after `afterId` (null: from the start). limit <= VALIDITY_PAGE_MAX. */
-  listMedia(afterId: string | null, limit: number): Promise<Medium[]>;
-  listTerminals(afterId: string | null, limit: number): Promise<Terminal[]>;
-  /** Media changed after `after`, ordered by (version, id): the incremental refresh feed. */
-  listMediaChangedSince(after: ChangeCursor, limit: number): Promise<Medium[]>;
-  listTerminalsChangedSince(after: ChangeCursor, limit: number): Promise<Terminal[]>;
-  countMedia(): Promise<number>;
-  countTerminals(): Promise<number>;
-  /** The current validity version (0 on an empty database). */
-  getValidityVersion(): Promise<number>;
+export type ChannelListener = (payload: string | null) => void;
 
-  /** Adds media (all or none; at most VALIDITY_BULK_MAX per call). Resolves to the new version. */
-  addMedia(media: readonly NewMedium[]): Promise<number>;
-  /** Sets a medium's status to `lost` or `stolen`. */
-  blockMedium(id: string, status: 'lost' | 'stolen'): Promise<number>;
-  /** Sets a medium back to `active` (from lost/stolen/captured). */
-  unblockMedium(id: string): Promise<number>;
-  /** Marks a medium `captured` (kept by the reader after a NAK). */
-  captureMedium(id: string): Promise<number>;
-  /** Sets any status (e.g. `expired`); the operations above are shorthands of it. */
-  setMediumStatus(id: string, status: MediumStatus): Promise<number>;
-
-  addTerminals(terminals: readonly NewTerminal[]): Promise<number>;
-  blockTerminal(id: string): Promise<number>;
-  unblockTerminal(id: string): Promise<number>;
-  setTerminalStatus(id: string, status: TerminalStatus): Promise<number>;
-
-  /**
-   * Calls `listener` after every committed validity change. SQLite: from this
-   * process's own write path. PostgreSQL: from LISTEN tessera_validity on a
-   * dedicated connection (changes made by any node), plus this node's own
-   * commits; after a reconnect the listener gets `fullReload: true`.
-   */
-  subscribeValidity(listener: (change: ValidityChange) => void): Unsubscribe;
-}
-
-export interface Storage extends ValidityStorage {
+export interface Storage {
   readonly engine: Engine;
   /** Applies the module's pending migrations (serialized across nodes). Idempotent. */
   migrate(module: ModuleMigrations): Promise<void>;
@@ -208,6 +98,18 @@ export interface Storage extends ValidityStorage {
   transact<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Runs read-only work outside any batch; sees committed data only. */
   read<T>(fn: (q: SqlExecutor) => Promise<T>): Promise<T>;
+  /**
+   * Publishes `payload` (<= 1000 chars) on `channel` (`[a-z_]{1,48}`) when the unit's batch commits,
+   * nothing on rollback: to this process's subscribers (after COMMIT), and on PostgreSQL to every
+   * node's (NOTIFY in the same transaction). A module's change feed rides on it (validity's lists).
+   */
+  notify(tx: Tx, channel: string, payload: string): Promise<void>;
+  /**
+   * Subscribes to a channel; resolves once listening (PostgreSQL: LISTEN is active on a dedicated
+   * connection, so nothing committed after the promise resolves is missed). Listeners may see a
+   * payload twice; after a reconnect every listener gets null.
+   */
+  subscribe(channel: string, listener: ChannelListener): Promise<Unsubscribe>;
   /** Flushes queued work, closes connections. Later calls reject with `STORE_CLOSED`. */
   close(): Promise<void>;
 }

@@ -18,6 +18,14 @@ export const ValidityErrors = defineErrors('validity', 'VALIDITY_', {
     meaning: 'The validity store was used before its first prefetch finished.',
     action: 'Programmer error in the center composition: await start() before serving.',
   },
+  VALIDITY_KIND_INVALID: {
+    meaning: 'A module registered a medium kind whose name is not 1-32 chars [a-z0-9-].',
+    action: 'Programmer error in the module: name the kind like `voucher` or `prepaid-medium`.',
+  },
+  VALIDITY_KIND_TAKEN: {
+    meaning: 'Two modules registered different medium kinds under one name.',
+    action: 'Programmer error in the center composition: give each medium kind one owner.',
+  },
 });
 
 export type ValidityErrorCode = keyof typeof ValidityErrors;

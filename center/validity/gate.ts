@@ -15,14 +15,17 @@ import type { Logger } from '../../core/log.js';
 import { deferredRead } from './deferred.js';
 import { isMediumId, isTerminalId } from './ids.js';
 import { judgeBoth, judgeMedium, judgeTerminal } from './judge.js';
+import { MediumKinds } from './kinds.js';
 import { ValidityLimits } from './limits.js';
 import type { Judgement, NakReason, ValiditySource } from './types.js';
 import { VALID } from './types.js';
 import type { ValidityStore } from './validity-store.js';
 
 export interface GateQuery {
-  /** 16 lowercase hex chars; absent when the flow touches no medium (a bank cash card is not ours). */
+  /** An IC card's id, 16 lowercase hex chars; absent when the flow touches no medium (a bank cash card is not ours). */
   readonly mediumId?: string;
+  /** A medium of another registered kind (voucher serial, prepaid medium, …): judged from the database lists. */
+  readonly medium?: { readonly kind: string; readonly id: string };
   readonly terminalId?: string;
 }
 
@@ -33,15 +36,19 @@ export interface ValidityGateOptions {
   /** The center's prefetched store (the validity module passes it). */
   readonly store?: ValidityStore | null;
   readonly readTimeoutMs?: number;
+  /** The registered medium kinds (default: IC cards only). */
+  readonly kinds?: MediumKinds;
 }
 
 export class ValidityGate {
   private store: ValidityStore | null;
   private readonly timeoutMs: number;
+  private readonly kinds: MediumKinds;
 
   constructor(private readonly o: ValidityGateOptions) {
     this.store = o.store ?? null;
     this.timeoutMs = o.readTimeoutMs ?? ValidityLimits.deferredCheckTimeoutMs;
+    this.kinds = o.kinds ?? new MediumKinds();
   }
 
   /** Judge from this store's lists from now on (null: the database only). */
@@ -56,12 +63,15 @@ export class ValidityGate {
   async check(q: GateQuery, o: { capture?: boolean } = {}): Promise<Judgement> {
     if (q.mediumId !== undefined && !isMediumId(q.mediumId)) return refused('BAD_REQUEST', false);
     if (q.terminalId !== undefined && !isTerminalId(q.terminalId)) return refused('BAD_REQUEST', false);
+    if (q.mediumId !== undefined && q.medium !== undefined) return refused('BAD_REQUEST', false);
+    if (q.medium !== undefined && !this.kinds.accepts(q.medium.kind, q.medium.id)) return refused('BAD_REQUEST', false);
+    const mediumId = q.mediumId ?? q.medium?.id;
     const [medium, terminal] = await Promise.all([
-      q.mediumId === undefined ? VALID : this.medium(q.mediumId),
+      q.mediumId !== undefined ? this.medium(q.mediumId) : q.medium !== undefined ? this.otherMedium(q.medium.kind, q.medium.id) : VALID,
       q.terminalId === undefined ? VALID : this.terminal(q.terminalId),
     ]);
     const judged = judgeBoth(medium, terminal);
-    if (!judged.ok && judged.capture && o.capture !== false && q.mediumId !== undefined) await this.capture(q.mediumId, judged.reason);
+    if (!judged.ok && judged.capture && o.capture !== false && mediumId !== undefined) await this.capture(mediumId, judged.reason);
     return judged;
   }
 
@@ -75,6 +85,13 @@ export class ValidityGate {
     }
     const r = await deferredRead(() => this.o.source.getMedium(id), this.o.clock, this.timeoutMs);
     return r.ok ? judgeMedium(r.value, nowMs) : refused('UNAVAILABLE', false);
+  }
+
+  // A kind the in-memory store does not hold: the database row, which must be of that kind.
+  private async otherMedium(kind: string, id: string): Promise<Judgement> {
+    const r = await deferredRead(() => this.o.source.getMedium(id), this.o.clock, this.timeoutMs);
+    if (!r.ok) return refused('UNAVAILABLE', false);
+    return judgeMedium(r.value !== null && r.value.kind === kind ? r.value : null, this.o.clock.nowMs());
   }
 
   private async terminal(id: string): Promise<Judgement> {

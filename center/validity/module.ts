@@ -14,6 +14,9 @@ import { validitySectionSchema, type ValiditySection } from './config.js';
 import { ValidityEngine } from './engine.js';
 import { ValidityFlow } from './flow.js';
 import { ValidityGate } from './gate.js';
+import { MediumKinds } from './kinds.js';
+import { ValidityRepository } from './repository.js';
+import { validityMigrations } from './schema.js';
 import { storageSource } from './storage-source.js';
 import { TransactionRegistry, type TransactionContext } from './transaction-registry.js';
 import type { ValidityMode, ValiditySource } from './types.js';
@@ -36,6 +39,10 @@ export interface ValidityApi {
   readonly store: ValidityStore | null;
   /** The general gate: every flow that touches a medium or a terminal asks it before it acts. */
   readonly gate: ValidityGate;
+  /** The lists in the database (admin writes, terminal rows and locks for other modules). */
+  readonly repository: ValidityRepository;
+  /** The medium kinds on the lists: a module registers its own (`kinds.register({ name, isId })`) in open(). */
+  readonly kinds: MediumKinds;
 }
 
 export const VALIDITY_MODULE = 'validity';
@@ -44,14 +51,16 @@ export function validityModule(o: ValidityModuleOptions = {}): CenterModule<Vali
   return {
     name: VALIDITY_MODULE,
     config: { key: 'validity', schema: validitySectionSchema },
-    migrations: [checkedTransactionMigrations],
+    migrations: [validityMigrations, checkedTransactionMigrations],
     async open(ctx) {
       const { storage, clock, log, section } = ctx;
-      const base = storageSource(storage);
+      const kinds = new MediumKinds();
+      const repository = new ValidityRepository(storage, kinds);
+      const base = storageSource(repository);
       const source = o.wrapSource ? o.wrapSource(base) : base;
       const store = await startStore(section, source, clock, log);
       const engine = new ValidityEngine({ mode: section.mode, source, store, clock, log, deferredCheckTimeoutMs: section.deferredCheckTimeoutMs });
-      const gate = new ValidityGate({ source, store, clock, log });
+      const gate = new ValidityGate({ source, store, clock, log, kinds });
       const transactions = (o.transactions ?? new TransactionRegistry()).registerRemaining(recordCheckedTransaction);
       const flow: CenterFlow = {
         handles: ['validityRequest', 'transactionRequest'],
@@ -59,9 +68,9 @@ export function validityModule(o: ValidityModuleOptions = {}): CenterModule<Vali
           new ValidityFlow(info, { engine, storage, transactions, clock, log, ...(o.onTransactionStart && { onTransactionStart: o.onTransactionStart }) }),
       };
       return {
-        api: { mode: section.mode, engine, store, gate },
+        api: { mode: section.mode, engine, store, gate, repository, kinds },
         flows: [flow],
-        terminals: { keyRefOf: async (id) => (await storage.getTerminal(id).catch(() => undefined))?.keyRef },
+        terminals: { keyRefOf: async (id) => (await repository.getTerminal(id).catch(() => undefined))?.keyRef },
         close: async () => {
           gate.useStore(null);
           await store?.stop();

@@ -1,26 +1,29 @@
-import type { Storage } from '../storage/types.js';
-import type { ValidityPush, ValiditySource } from './types.js';
+import { IC_CARD } from './records.js';
+import type { ValidityRepository } from './repository.js';
+import type { ValiditySource } from './types.js';
 
-/** The storage contract seen as a validity source (both engines). */
-export function storageSource(storage: Storage): ValiditySource {
+/**
+ * The validity repository seen as the engine's and the store's source (both
+ * engines). Lists and change feeds carry IC cards only (the in-memory store's
+ * table holds 8-byte ids); a single medium is read whatever its kind.
+ */
+export function storageSource(repo: ValidityRepository): ValiditySource {
   return {
-    getMedium: async (id) => (await storage.getMedium(id)) ?? null,
-    getTerminal: async (id) => (await storage.getTerminal(id)) ?? null,
-    listMedia: (afterId, limit) => storage.listMedia(afterId, limit),
-    listTerminals: (afterId, limit) => storage.listTerminals(afterId, limit),
-    listMediaChangedSince: (after, limit) => storage.listMediaChangedSince(after, limit),
-    listTerminalsChangedSince: (after, limit) => storage.listTerminalsChangedSince(after, limit),
-    countMedia: () => storage.countMedia(),
-    validityVersion: () => storage.getValidityVersion(),
-    subscribe: async (listener: (push: ValidityPush) => void) => {
-      const unsubscribe = storage.subscribeValidity(listener);
-      // PostgreSQL: do not prefetch before LISTEN is active, or a change committed in between is never pushed.
-      const pg = storage as Partial<{ validityListenReady(): Promise<void> }>;
-      if (typeof pg.validityListenReady === 'function') await pg.validityListenReady();
+    getMedium: async (id) => (await repo.getMedium(id)) ?? null,
+    getTerminal: async (id) => (await repo.getTerminal(id)) ?? null,
+    listMedia: (afterId, limit) => repo.listMedia(afterId, limit, IC_CARD),
+    listTerminals: (afterId, limit) => repo.listTerminals(afterId, limit),
+    listMediaChangedSince: (after, limit) => repo.listMediaChangedSince(after, limit, IC_CARD),
+    listTerminalsChangedSince: (after, limit) => repo.listTerminalsChangedSince(after, limit),
+    countMedia: () => repo.countMedia(IC_CARD),
+    validityVersion: () => repo.getValidityVersion(),
+    // PostgreSQL: resolves once LISTEN is active, so a prefetch after it misses no change committed in between.
+    subscribe: async (listener) => {
+      const unsubscribe = await repo.subscribeValidity(listener);
       return async () => unsubscribe();
     },
     captureMedium: async (id) => {
-      await storage.captureMedium(id);
+      await repo.captureMedium(id);
     },
   };
 }

@@ -3,9 +3,9 @@
  * the database side it is read from, and the outcomes it produces.
  */
 
-import type { ChangeCursor, MediumStatus, TerminalStatus } from '../storage/types.js';
+import type { ChangeCursor, MediumStatus, TerminalStatus } from './records.js';
 
-export { MEDIUM_STATUSES, TERMINAL_STATUSES } from '../storage/types.js';
+export { MEDIUM_STATUSES, TERMINAL_STATUSES } from './records.js';
 export type { ChangeCursor, MediumStatus, TerminalStatus };
 
 /** What the validity check needs of a medium (the storage row has more). Only `active` can be valid. */
@@ -15,6 +15,8 @@ export interface MediumValidity {
   readonly status: MediumStatus;
   /** Expiry instant; judged at whole-second resolution, see `expirySecOf`. null: no expiry. */
   readonly expiresAtMs: number | null;
+  /** The medium's kind (`ic-card`, …) where the source knows it. */
+  readonly kind?: string;
 }
 
 /** What the validity check needs of a terminal: registered (a row exists) and `active`. */

@@ -27,6 +27,7 @@ import { parseCenterConfig } from '../../center/server/config.js';
 import type { AnyCenterModule } from '../../center/server/module.js';
 import { startCenter, type Center } from '../../center/server/start-center.js';
 import { openStorage } from '../../center/storage/open.js';
+import { ValidityRepository } from '../../center/validity/repository.js';
 import type { ValidityMode } from '../../center/validity/types.js';
 import type { Storage, StorageOptions } from '../../center/storage/types.js';
 
@@ -55,7 +56,7 @@ export interface CenterNodeSpec {
   /** More modules: each replaces the listed one of its name, or runs beside them. */
   readonly modules?: readonly AnyCenterModule[];
   /** Rows to have before the listener opens (terminals, media); run at every open of the node. */
-  readonly register?: (storage: Storage) => Promise<void>;
+  readonly register?: (validity: ValidityRepository) => Promise<void>;
 }
 
 export interface CenterNodeDeps {
@@ -67,6 +68,8 @@ export interface CenterNodeDeps {
 
 export interface CenterNode {
   readonly storage: Storage;
+  /** The validity module's lists (terminals, media) on the node's storage. */
+  readonly validity: ValidityRepository;
   /** The e-money module's api (the last one started, still readable while stopped), or null when the spec has none. */
   readonly emoney: Emoney | null;
   /** The running center (listener and modules), or null while stopped. */
@@ -85,8 +88,9 @@ export async function openCenterNode(spec: CenterNodeSpec, deps: CenterNodeDeps 
   const log = deps.log ?? silentLogger;
   const storage = await openStorage(spec.db, { clock, log });
   try {
-    await spec.register?.(storage);
-    const node = new Node(spec, storage, { ...deps, clock, log });
+    const validity = await ValidityRepository.open(storage);
+    await spec.register?.(validity);
+    const node = new Node(spec, storage, validity, { ...deps, clock, log });
     await node.startListener();
     if (spec.emoney?.sweepAtStart) await node.emoney!.sweep();
     return node;
@@ -116,6 +120,7 @@ class Node implements CenterNode {
   constructor(
     private readonly spec: CenterNodeSpec,
     readonly storage: Storage,
+    readonly validity: ValidityRepository,
     private readonly deps: CenterNodeDeps & { clock: Clock; log: Logger },
   ) {
     this.port = spec.port ?? 0;

@@ -28,7 +28,9 @@ import type { SettlementStep } from '../../center/emoney/settlement.js';
 import type { Relay } from '../../center/relay/relay.js';
 import type { Center } from '../../center/server/start-center.js';
 import { deriveTerminalKey } from '../../center/server/terminal-keys.js';
-import type { NewTerminal, Storage, StorageOptions } from '../../center/storage/types.js';
+import type { Storage, StorageOptions } from '../../center/storage/types.js';
+import type { NewTerminal } from '../../center/validity/records.js';
+import type { ValidityRepository } from '../../center/validity/repository.js';
 import { createLogger, silentLogger, type Logger } from '../../core/log.js';
 import { SeededRandom } from '../../core/random.js';
 import { STATUS } from '../../protocol/codes.js';
@@ -180,7 +182,7 @@ export class EmoneyWorld {
     for (const [i, pin] of ['1234', '5678', '4321'].entries()) {
       const cardId = `c0ffee00000000${String(i + 1).padStart(2, '0')}`;
       await cardStore.save(personaliseCard({ cardId, pin, masterKey: this.issuerMasterKey }));
-      await this.storage.addMedia([{ id: cardId, expiresAtMs: CARD_VALID_UNTIL_MS }]); // a purse card is a medium on the validity lists
+      await this.validity.addMedia([{ id: cardId, expiresAtMs: CARD_VALID_UNTIL_MS }]); // a purse card is a medium on the validity lists
       this.cards.push(new TestCard(new PurseApplet(cardStore, cardId), pin));
     }
   }
@@ -207,6 +209,10 @@ export class EmoneyWorld {
   }
   get storage(): Storage {
     return this.node.storage;
+  }
+  /** The validity module's lists (terminals, media). */
+  get validity(): ValidityRepository {
+    return this.node.validity;
   }
   get emoney(): Emoney {
     return this.node.emoney!;
@@ -278,7 +284,7 @@ export class EmoneyWorld {
   async issueCard(cardId: string, o: { pin?: string; balanceMinor?: number } = {}): Promise<string> {
     await this.slots.issue({ cardId, pin: o.pin ?? CARD_PIN, balanceMinor: o.balanceMinor ?? 0, masterKey: this.issuerMasterKey });
     // A purse card is a medium on the validity lists (the center's general gate refuses an unknown card).
-    if (!(await this.storage.getMedium(cardId))) await this.storage.addMedia([{ id: cardId, expiresAtMs: CARD_VALID_UNTIL_MS }]);
+    if (!(await this.validity.getMedium(cardId))) await this.validity.addMedia([{ id: cardId, expiresAtMs: CARD_VALID_UNTIL_MS }]);
     this.issued.add(cardId);
     return cardId;
   }

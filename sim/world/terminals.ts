@@ -15,7 +15,7 @@ import { systemClock, type Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import { PROTOCOL_LIMITS } from '../../protocol/limits.js';
 import { deriveTerminalKey } from '../../center/server/terminal-keys.js';
-import type { NewTerminal } from '../../center/storage/types.js';
+import type { NewTerminal } from '../../center/validity/records.js';
 import type { Agent } from '../../terminal/agent/agent.js';
 import { createAgent } from '../../terminal/agent/create-agent.js';
 import { ScriptedKeypad, type Keypad, type KeypadPrompt } from '../../terminal/agent/keypad.js';

@@ -33,8 +33,10 @@ import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
 import { errorCode } from '../../core/errors.js';
 import { silentLogger, type Logger } from '../../core/log.js';
 import type { Random } from '../../core/random.js';
+import type { ValidityRepository } from '../../center/validity/repository.js';
 import type { ValidityMode } from '../../center/validity/types.js';
-import type { StorageOptions, Storage, NewMedium, NewTerminal } from '../../center/storage/types.js';
+import type { StorageOptions, Storage } from '../../center/storage/types.js';
+import type { NewMedium, NewTerminal } from '../../center/validity/records.js';
 import type { EmoneyConfig } from '../../center/emoney/config.js';
 import type { AnyCenterModule } from '../../center/server/module.js';
 import type { Keypad } from '../../terminal/agent/keypad.js';
@@ -201,11 +203,11 @@ export class World {
       if (db.drop) this.undo.push({ name: 'database', run: db.drop });
       this.node = await this.started(
         'center',
-        () => this.openNode(s.center!.random, async (storage) => {
+        () => this.openNode(s.center!.random, async (validity) => {
           const fresh: NewTerminal[] = [];
-          for (const row of [...provisioned.map(terminalRow), ...(s.center!.terminals ?? [])]) if (!(await storage.getTerminal(row.id))) fresh.push(row);
-          if (fresh.length > 0) await storage.addTerminals(fresh);
-          await addMissingMedia(storage, s.center!.media ?? []);
+          for (const row of [...provisioned.map(terminalRow), ...(s.center!.terminals ?? [])]) if (!(await validity.getTerminal(row.id))) fresh.push(row);
+          if (fresh.length > 0) await validity.addTerminals(fresh);
+          await addMissingMedia(validity, s.center!.media ?? []);
         }),
         async () => {
           for (const n of this.nodes.splice(0)) await n.close();
@@ -281,7 +283,7 @@ export class World {
     };
   }
 
-  private openNode(random: Random | undefined, register?: (storage: Storage) => Promise<void>, sweepAtStart = false): Promise<CenterNode> {
+  private openNode(random: Random | undefined, register?: (validity: ValidityRepository) => Promise<void>, sweepAtStart = false): Promise<CenterNode> {
     const c = this.spec.center!;
     const emoney = c.modules?.emoney;
     return openCenterNode(
@@ -315,6 +317,11 @@ export class World {
 
   get storage(): Storage {
     return this.requireNode.storage;
+  }
+
+  /** The validity module's lists (terminals, media) on the first node's storage. */
+  get validity(): ValidityRepository {
+    return this.requireNode.validity;
   }
 
   /** The center's listener port (the same across stop/start). */
@@ -361,8 +368,8 @@ export class World {
   /** Registers a terminal at the center (if new) and writes its key file; returns the key file path. */
   async registerTerminal(terminalId: string, o: { ownerId?: string; callbackPort?: number } = {}): Promise<string> {
     const key = writeTerminalKey(this.spec.terminalDir ?? this.dir, this.masterKey, terminalId);
-    if (!(await this.storage.getTerminal(terminalId))) {
-      await this.storage.addTerminals([terminalRow({ terminalId, keyRef: key.keyRef, callbackPort: o.callbackPort ?? null, spec: o })]);
+    if (!(await this.validity.getTerminal(terminalId))) {
+      await this.validity.addTerminals([terminalRow({ terminalId, keyRef: key.keyRef, callbackPort: o.callbackPort ?? null, spec: o })]);
     }
     return key.keyFile;
   }
@@ -371,7 +378,7 @@ export class World {
   async startTerminal<K extends Keypad>(spec: WorldTerminalSpec<K>): Promise<WorldTerminal<K>> {
     if (this.terminals.has(spec.terminalId)) throw new Error(`terminal ${spec.terminalId} already started`);
     const p = await provisionTerminal(spec, this.pickReader(spec.reader), this.terminalWorld());
-    if (this.node && !(await this.storage.getTerminal(p.terminalId))) await this.storage.addTerminals([terminalRow(p)]);
+    if (this.node && !(await this.validity.getTerminal(p.terminalId))) await this.validity.addTerminals([terminalRow(p)]);
     const t = await startWorldTerminal(p, this.terminalWorld());
     this.terminals.set(spec.terminalId, t as WorldTerminal<Keypad>);
     return t;
@@ -402,10 +409,10 @@ export class World {
   }
 }
 
-async function addMissingMedia(storage: Storage, media: readonly NewMedium[]): Promise<void> {
+async function addMissingMedia(validity: ValidityRepository, media: readonly NewMedium[]): Promise<void> {
   const fresh: NewMedium[] = [];
-  for (const m of media) if (!(await storage.getMedium(m.id))) fresh.push(m);
-  if (fresh.length > 0) await storage.addMedia(fresh);
+  for (const m of media) if (!(await validity.getMedium(m.id))) fresh.push(m);
+  if (fresh.length > 0) await validity.addMedia(fresh);
 }
 
 export const openWorld = (spec: WorldSpec, opts?: WorldOptions): Promise<World> => World.open(spec, opts);

@@ -6,6 +6,7 @@
  * report with the same note key and the note is booked once. A collection
  * empties cash-box@T; `tessera audit` passes on the center's database.
  */
+import { ValidityRepository } from '../../center/validity/repository.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,7 +46,7 @@ beforeAll(async () => {
   world = await startWorld();
   dbPath = join(world.dir, 'center.db');
   const storage = await openStorage(dbPath);
-  await storage.addTerminals([{ id: T, ownerKind: 'store', ownerId: 'STORE-1', keyRef: `k-${T}` }]);
+  await (await ValidityRepository.open(storage)).addTerminals([{ id: T, ownerKind: 'store', ownerId: 'STORE-1', keyRef: `k-${T}` }]);
   await storage.close();
   const port = await freePort();
   configPath = join(world.dir, 'center.json');

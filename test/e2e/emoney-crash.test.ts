@@ -3,6 +3,7 @@
  * databases: the shop settles again, the batch resumes, the shop is paid
  * exactly once, money is conserved and every ledger audit passes.
  */
+import { ValidityRepository } from '../../center/validity/repository.js';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -51,11 +52,12 @@ beforeAll(async () => {
   const listener = new CallbackListener({ terminalId: SHOP, terminalKey: deriveTerminalKey(keys.masterKey, `k-${SHOP}`), onInstruction: onInstruction(() => shop) });
   const port = (await listener.listen()).port;
   const storage = await openStorage(join(keys.dir, 'center.db'));
-  await storage.addTerminals([
+  const validity = await ValidityRepository.open(storage);
+  await validity.addTerminals([
     { id: 'KIOSK-1', ownerKind: 'store', ownerId: 'PROVIDER', keyRef: 'k-KIOSK-1' },
     { id: SHOP, ownerKind: 'store', ownerId: 'SHOP-A', keyRef: `k-${SHOP}`, callbackAddress: `127.0.0.1:${port}` },
   ]);
-  await storage.addMedia([{ id: 'c0ffee0000000001', expiresAtMs: 4_102_444_800_000 }]);
+  await validity.addMedia([{ id: 'c0ffee0000000001', expiresAtMs: 4_102_444_800_000 }]);
   await storage.close();
   const store = new CardStateStore(join(keys.dir, 'cards'));
   await store.save(personaliseCard({ cardId: 'c0ffee0000000001', pin: '1234', masterKey: issuerKey }));

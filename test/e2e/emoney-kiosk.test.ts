@@ -437,25 +437,25 @@ describe('provider kiosk: the charge on the real stack', () => {
     const charged = await charge(CASH.alice, 2_500, WORLD.aliceA.pin);
     expect(charged).toMatchObject({ result: 'approved' });
     const card = await newPurse();
-    await s.storage.blockMedium(card, 'stolen');
+    await s.validity.blockMedium(card, 'stolen');
     await until('card stolen', () => !s.center!.module<ValidityApi>(VALIDITY_MODULE).store!.judgeMedium(card, Date.now()).ok);
     const told = kiosk.nextOutcome((r) => r.trigger === 'recover' && r.transactionId === charged.transactionId);
     const refused = await purse(card);
     expect(refused).toMatchObject({ result: 'declined', code: 'EMONEY_MEDIUM_INVALID', card: 'captured', mediumId: card, transactionId: charged.transactionId });
     expect(s.cardBalance(card)).toBe(0);
-    expect((await s.storage.getMedium(card))?.status).toBe('captured');
+    expect((await s.validity.getMedium(card))?.status).toBe('captured');
     // The customer was told the charge failed: the kiosk gives it up and the center reverses it at once (no sweep).
     expect(await told).toMatchObject({ result: 'done', details: { recovered: 'abandoned' } });
     expect(await centerCharge(charged.transactionId)).toMatchObject({ state: 'reversed' });
     expect(await balanceOf(WORLD.aliceA.ref)).toBe(alice0);
-    await s.storage.blockTerminal(PROVIDER_KIOSK_ID);
+    await s.validity.blockTerminal(PROVIDER_KIOSK_ID);
     try {
       await until('kiosk blocked', () => !s.center!.module<ValidityApi>(VALIDITY_MODULE).store!.judgeTerminal(PROVIDER_KIOSK_ID).ok);
       const blocked = await charge(CASH.alice, 1_000, WORLD.aliceA.pin);
       expect(blocked).toMatchObject({ result: 'declined', code: 'EMONEY_TERMINAL_INVALID', card: 'returned' });
       expect(await balanceOf(WORLD.aliceA.ref)).toBe(alice0);
     } finally {
-      await s.storage.unblockTerminal(PROVIDER_KIOSK_ID);
+      await s.validity.unblockTerminal(PROVIDER_KIOSK_ID);
       await until('kiosk unblocked', () => s.center!.module<ValidityApi>(VALIDITY_MODULE).store!.judgeTerminal(PROVIDER_KIOSK_ID).ok);
     }
   });

@@ -346,7 +346,7 @@ describe('member shop and vending terminals on the real stack (seed 004)', () =>
     const batches = async () => Number((await s.storage.read((q) => q.get<{ n: number }>('SELECT COUNT(*) AS n FROM emoney_batches WHERE terminal_id = ?', ['SHOP-A1'])))?.n);
     const batches0 = await batches();
     // The operator blocks the terminal; the center's lists see it through the change feed.
-    await s.storage.blockTerminal('SHOP-A1');
+    await s.validity.blockTerminal('SHOP-A1');
     await until('SHOP-A1 blocked', async () => !(await s.emoney.gate.check({ terminalId: 'SHOP-A1' })).ok);
     const refused = await shopA.command('settle');
     expect(refused).toMatchObject({ trigger: 'command', result: 'refused', code: 'EMONEY_TERMINAL_INVALID', details: { remainingCount: held } });
@@ -355,7 +355,7 @@ describe('member shop and vending terminals on the real stack (seed 004)', () =>
     // The center logs the refusal with its code, once, at warn (the shop has it in its answer).
     expect(s.logLines.filter((l) => l.includes('EMONEY_TERMINAL_INVALID') && l.includes('settleRequest') && l.includes('SHOP-A1'))).toHaveLength(1);
     const paidBefore = await shopPaid();
-    await s.storage.unblockTerminal('SHOP-A1');
+    await s.validity.unblockTerminal('SHOP-A1');
     await until('SHOP-A1 unblocked', async () => (await s.emoney.gate.check({ terminalId: 'SHOP-A1' })).ok);
     expect(await settle(shopA)).toMatchObject({ result: 'done', details: { settledMinor: heldMinor, remainingCount: 0 } });
     expect(shopA.journal.listUnsettled()).toEqual([]);

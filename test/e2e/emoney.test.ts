@@ -324,7 +324,7 @@ for (const db of ENGINES) describe(`e-money over bank POS, end to end (center on
     expect(code(refused.resultCode)).toBe('EMONEY_MEDIUM_INVALID');
     expect(refused.hostMac).toBeUndefined();
     expect(card!.balanceMinor).toBe(0);
-    expect((await w.storage.getMedium(card!.cardId))?.status).toBe('captured');
+    expect((await w.validity.getMedium(card!.cardId))?.status).toBe('captured');
     // The bank-approved charge never reached a card: reversed to the user after the timeout.
     w.clock.offsetMs = EMONEY_LIMITS.ISSUE_TIMEOUT_MS + 1;
     expect((await w.emoney.sweep()).reversed).toBe(1);
@@ -338,7 +338,7 @@ for (const db of ENGINES) describe(`e-money over bank POS, end to end (center on
     expect(code(blocked.resultCode)).toBe('EMONEY_TERMINAL_INVALID');
     expect(await w.banks.b.balance(WORLD.bobB.ref)).toBe(WORLD.bobB.openingMinor);
     expect(code((await issueRequest(w.kiosk, tx(), card2!, 0, 2_000)).resultCode)).toBe('EMONEY_TERMINAL_INVALID');
-    expect((await w.storage.getMedium(card2!.cardId))?.status).toBe('active');
+    expect((await w.validity.getMedium(card2!.cardId))?.status).toBe('active');
   });
 
   it('a blocked shop neither uploads nor settles (coded answers EMONEY_TERMINAL_INVALID on the wire) and is not paid until unblocked; a record of a card blocked after the debit is settled and flagged', async () => {
@@ -416,7 +416,7 @@ for (const db of ENGINES) describe(`e-money over bank POS, end to end (center on
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     const port = (silent.address() as { port: number }).port;
     const id = 'SHOP-A9';
-    await w.storage.addTerminals([{ id, ownerKind: 'store', ownerId: 'SHOP-A', keyRef: `k-${id}`, callbackAddress: `127.0.0.1:${port}` }]);
+    await w.validity.addTerminals([{ id, ownerKind: 'store', ownerId: 'SHOP-A', keyRef: `k-${id}`, callbackAddress: `127.0.0.1:${port}` }]);
     // SETTLE_REQUEST ends its session (the shop hangs up and awaits the callback): one link per request.
     const settleOnce = async () => {
       const link = new LinkClient({ terminalId: id, terminalKey: deriveTerminalKey(w.masterKey, `k-${id}`), centers: [{ host: '127.0.0.1', port: w.center.address.port }], maxAttempts: 1 });

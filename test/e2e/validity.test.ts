@@ -66,14 +66,14 @@ describe.each(VALIDITY_MODES)('validity mode %s', (mode) => {
     expect(r).toMatchObject({ result: 'refused', code: 'TERM_CARD_NAK', card: 'captured', details: { reason: 'MEDIUM_LOST', captured: true } });
     expect((await pos.agent.context.devices.reader.status()).retained).toBe(true);
     await pos.take();
-    expect((await world.storage.getMedium(cardId(mode, 3)))?.status).toBe('captured');
+    expect((await world.validity.getMedium(cardId(mode, 3)))?.status).toBe('captured');
   });
 
   it('a blocked terminal is NAKed (TERMINAL_INACTIVE), the card returned and nothing executed', async () => {
     const r = await blocked.present(cardId(mode, 2));
     await blocked.take();
     expect(r).toMatchObject({ result: 'refused', code: 'TERM_CARD_NAK', card: 'returned', details: { reason: 'TERMINAL_INACTIVE', capture: false } });
-    expect((await world.storage.getMedium(cardId(mode, 2)))?.status).toBe('active');
+    expect((await world.validity.getMedium(cardId(mode, 2)))?.status).toBe('active');
   });
 
   it('a foreign card gets a coded error and the terminal serves the next card', async () => {

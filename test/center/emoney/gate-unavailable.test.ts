@@ -7,6 +7,7 @@
  * SQLite; the only double is the gate's read of the terminal, which fails as
  * an unreachable database does.
  */
+import { ValidityRepository } from '../../../center/validity/repository.js';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -39,8 +40,9 @@ const record = { mediumId: Buffer.from('0123456789abcdef', 'hex'), cardCounter: 
 beforeEach(async () => {
   keys = keyDir();
   storage = await openStorage(join(keys.dir, 'center.db'));
-  await storage.addTerminals([{ id: SHOP, ownerKind: 'store', ownerId: 'SHOP-U', keyRef: `k-${SHOP}`, callbackAddress: '127.0.0.1:9' }]);
-  const source = storageSource(storage);
+  const validity = await ValidityRepository.open(storage);
+  await validity.addTerminals([{ id: SHOP, ownerKind: 'store', ownerId: 'SHOP-U', keyRef: `k-${SHOP}`, callbackAddress: '127.0.0.1:9' }]);
+  const source = storageSource(validity);
   const gate = new ValidityGate({
     source: { ...source, getTerminal: (id) => (readable ? source.getTerminal(id) : Promise.reject(new TesseraError('STORAGE_UNAVAILABLE', 'database unreachable'))) },
     clock: systemClock,
@@ -48,7 +50,7 @@ beforeEach(async () => {
   });
   const emoney = await Emoney.open({
     storage, relay: new Relay({ adapters: [] }), config: { issuerMasterKey: randomBytes(32), currency: 'JPY', providerAccounts: [] },
-    lookupTerminalKey: terminalKeyLookup(storage, keys.masterKey), gate,
+    lookupTerminalKey: terminalKeyLookup(validity, keys.masterKey), gate,
   });
   // The e-money flow stands in beside the modules (no emoney section: the module is off), so its gate keeps reading the database.
   center = await startCenter(configOf(keys.masterKeyFile), CENTER_MODULES, { storage, flows: [emoney.flow] });

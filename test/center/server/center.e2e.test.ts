@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ValidityRepository } from '../../../center/validity/repository.js';
 import { randomBytes } from 'node:crypto';
 import { NAK_REASON, PENDING_CHECK, STATUS, TX_KIND } from '../../../protocol/codes.js';
 import type { CenterResponse } from '../../../protocol/messages/types.js';
@@ -35,6 +36,8 @@ async function validity(link: LinkClient, terminalId: string, mediumId: string):
 
 describe.each(['sqlite', 'postgres'] as const)('center end to end on %s', (engine) => {
   let storage: Storage;
+  /** The validity module's lists over storage. */
+  let lists: ValidityRepository;
   let db: TestDatabase | undefined;
 
   beforeAll(async () => {
@@ -45,6 +48,7 @@ describe.each(['sqlite', 'postgres'] as const)('center end to end on %s', (engin
       storage = await openStorage({ engine: 'sqlite', path: ':memory:' });
     }
     await seedTerminals(storage);
+    lists = await ValidityRepository.open(storage);
   });
   afterAll(async () => {
     await storage.close();
@@ -64,7 +68,7 @@ describe.each(['sqlite', 'postgres'] as const)('center end to end on %s', (engin
 
     beforeAll(async () => {
       const expiresAtMs = Date.now() + 86_400_000;
-      await storage.addMedia([
+      await lists.addMedia([
         { id: good, expiresAtMs },
         { id: lost, expiresAtMs, status: 'lost' },
       ]);
@@ -99,7 +103,7 @@ describe.each(['sqlite', 'postgres'] as const)('center end to end on %s', (engin
         final = await l.request(txRequest(randomBytes(16)));
       }
       expect(final).toEqual({ type: 'validityNak', reason: NAK_REASON.MEDIUM_LOST, capture: true });
-      expect((await storage.getMedium(lost))?.status).toBe('captured');
+      expect((await lists.getMedium(lost))?.status).toBe('captured');
     });
 
     it('blocked terminal: NAK TERMINAL_INACTIVE (after the EARLY_ACK in configuration 2), nothing executes', async () => {
@@ -112,7 +116,7 @@ describe.each(['sqlite', 'postgres'] as const)('center end to end on %s', (engin
       }
       expect(final).toEqual({ type: 'validityNak', reason: NAK_REASON.TERMINAL_INACTIVE, capture: false });
       expect(await storage.read((q) => q.get('SELECT id FROM checked_transactions WHERE id = ?', [id.toString('hex')]))).toBeUndefined();
-      expect((await storage.getMedium(good))?.status).toBe('active');
+      expect((await lists.getMedium(good))?.status).toBe('active');
     });
 
     it('a request naming another terminal than the authenticated one is refused', async () => {

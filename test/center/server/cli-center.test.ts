@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { ValidityRepository } from '../../../center/validity/repository.js';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,7 +29,7 @@ describe('tessera center', () => {
     const dbPath = join(keys.dir, 'center.db');
     const storage = await openStorage({ engine: 'sqlite', path: dbPath });
     await seedTerminals(storage);
-    await storage.addMedia([{ id: 'abcdef0123456789', expiresAtMs: Date.now() + 86_400_000 }]);
+    await (await ValidityRepository.open(storage)).addMedia([{ id: 'abcdef0123456789', expiresAtMs: Date.now() + 86_400_000 }]);
     await storage.close();
     const config = join(keys.dir, 'center.json');
     writeFileSync(config, JSON.stringify({ listen: { port: 0 }, db: dbPath, validity: { mode: 'cached-medium' }, terminalKeys: { masterKeyFile: keys.masterKeyFile } }));

@@ -101,6 +101,8 @@ describe('error registries (pinned)', () => {
       'VALIDITY_LOAD_FAILED',
       'VALIDITY_SOURCE_UNAVAILABLE',
       'VALIDITY_NOT_STARTED',
+      'VALIDITY_KIND_INVALID',
+      'VALIDITY_KIND_TAKEN',
     ]);
     expect(Object.keys(CenterErrors)).toEqual([
       'CENTER_CONFIG_UNREADABLE',

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { ValidityRepository } from '../../../center/validity/repository.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -26,7 +27,7 @@ export function configOf(masterKeyFile: string, extra: Partial<CenterConfigInput
 
 /** Terminals: one active, one blocked; keyRef = `k-<id>`. */
 export async function seedTerminals(storage: Storage): Promise<void> {
-  await storage.addTerminals([
+  await (await ValidityRepository.open(storage)).addTerminals([
     { id: TERMINAL, ownerKind: 'store', ownerId: 'STORE-1', keyRef: `k-${TERMINAL}` },
     { id: BLOCKED_TERMINAL, ownerKind: 'store', ownerId: 'STORE-1', keyRef: `k-${BLOCKED_TERMINAL}`, status: 'blocked' },
   ]);

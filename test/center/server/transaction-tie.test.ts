@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { ValidityRepository } from '../../../center/validity/repository.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStorage } from '../../../center/storage/open.js';
 import type { Storage } from '../../../center/storage/types.js';
@@ -35,7 +36,7 @@ beforeAll(async () => {
   storage = await openStorage({ engine: 'sqlite', path: ':memory:' });
   await seedTerminals(storage);
   const expiresAtMs = Date.now() + 86_400_000;
-  await storage.addMedia([{ id: MEDIUM_A, expiresAtMs }, { id: MEDIUM_B, expiresAtMs }]);
+  await (await ValidityRepository.open(storage)).addMedia([{ id: MEDIUM_A, expiresAtMs }, { id: MEDIUM_B, expiresAtMs }]);
   center = await startCenter(configOf(keys.masterKeyFile, { validity: { mode: 'direct' } }), CENTER_MODULES, { storage });
 });
 afterAll(async () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { openStorage } from '../../../center/storage/open.js';
 import { PostgresStorage } from '../../../center/storage/postgres.js';
-import type { ValidityChange } from '../../../center/storage/types.js';
+import type { ValidityChange } from '../../../center/validity/records.js';
+import { ValidityRepository } from '../../../center/validity/repository.js';
 import { adminQuery, createTestDatabase } from '../../support/postgres.js';
 import { storageContract } from './contract.js';
 
@@ -11,13 +12,16 @@ async function openPg(url: string): Promise<PostgresStorage> {
   return s;
 }
 
-async function twoNodes(): Promise<{ a: PostgresStorage; b: PostgresStorage; done: () => Promise<void> }> {
+/** Two nodes on one database, each with the validity module's repository (va, vb) over its storage. */
+async function twoNodes(): Promise<{ a: PostgresStorage; b: PostgresStorage; va: ValidityRepository; vb: ValidityRepository; done: () => Promise<void> }> {
   const db = await createTestDatabase('pg_nodes');
   const a = await openPg(db.url);
   const b = await openPg(db.url);
   return {
     a,
     b,
+    va: await ValidityRepository.open(a),
+    vb: await ValidityRepository.open(b),
     done: async () => {
       await a.close();
       await b.close();
@@ -55,38 +59,36 @@ storageContract('postgres', async () => {
 
 describe('postgres engine: several center nodes', () => {
   it('pushes a block committed on one node to another node within one second (LISTEN/NOTIFY)', async () => {
-    const { a, b, done } = await twoNodes();
+    const { a, b, va, vb, done } = await twoNodes();
     try {
       const seen: ValidityChange[] = [];
-      b.subscribeValidity((c) => seen.push(c));
-      await b.validityListenReady();
-      await a.addMedia([{ id: '00000000000000aa', expiresAtMs: 4_102_444_800_000 }]);
-      const v = await a.blockMedium('00000000000000aa', 'stolen');
+      await vb.subscribeValidity((c) => seen.push(c));
+      await va.addMedia([{ id: '00000000000000aa', expiresAtMs: 4_102_444_800_000 }]);
+      const v = await va.blockMedium('00000000000000aa', 'stolen');
       const ms = await waitFor(() => seen.some((c) => c.version === v), 1_000);
       expect(ms).toBeLessThan(1_000);
-      expect((await b.getMedium('00000000000000aa'))?.status).toBe('stolen');
+      expect((await vb.getMedium('00000000000000aa'))?.status).toBe('stolen');
     } finally {
       await done();
     }
   });
 
   it('reconnects a lost LISTEN connection and signals a full reload', async () => {
-    const { a, b, done } = await twoNodes();
+    const { a, b, va, vb, done } = await twoNodes();
     try {
       const seen: ValidityChange[] = [];
-      b.subscribeValidity((c) => seen.push(c));
-      await b.validityListenReady();
-      const pid = b.validityListenPid();
+      await vb.subscribeValidity((c) => seen.push(c));
+      const pid = b.listenPid();
       expect(pid).toBeGreaterThan(0);
-      await a.addMedia([{ id: '00000000000000bb', expiresAtMs: 1 }]);
+      await va.addMedia([{ id: '00000000000000bb', expiresAtMs: 1 }]);
       await adminQuery('SELECT pg_terminate_backend($1)', [pid]);
       // Committed while B is not listening: only the full reload can tell B about it.
-      await a.blockMedium('00000000000000bb', 'lost');
+      await va.blockMedium('00000000000000bb', 'lost');
       await waitFor(() => seen.some((c) => c.fullReload), 5_000);
       const reload = seen.find((c) => c.fullReload)!;
       expect(reload.version).toBeGreaterThanOrEqual(1);
-      expect(b.validityListenPid()).not.toBe(pid);
-      const v = await a.unblockMedium('00000000000000bb');
+      expect(b.listenPid()).not.toBe(pid);
+      const v = await va.unblockMedium('00000000000000bb');
       await waitFor(() => seen.some((c) => c.version === v && !c.fullReload), 2_000);
     } finally {
       await done();
@@ -94,16 +96,16 @@ describe('postgres engine: several center nodes', () => {
   });
 
   it('lets two nodes race to add the same medium: one wins, the other gets STORE_DUPLICATE', async () => {
-    const { a, b, done } = await twoNodes();
+    const { a, b, va, vb, done } = await twoNodes();
     try {
       const results = await Promise.allSettled([
-        a.addMedia([{ id: '00000000000000cc', expiresAtMs: 1 }]),
-        b.addMedia([{ id: '00000000000000cc', expiresAtMs: 1 }]),
+        va.addMedia([{ id: '00000000000000cc', expiresAtMs: 1 }]),
+        vb.addMedia([{ id: '00000000000000cc', expiresAtMs: 1 }]),
       ]);
       const codes = results.map((r) => (r.status === 'fulfilled' ? 'ok' : (r.reason as { code: string }).code)).sort();
       expect(codes).toEqual(['STORE_DUPLICATE', 'ok']);
-      expect(await a.countMedia()).toBe(1);
-      expect(await a.getValidityVersion()).toBe(1);
+      expect(await va.countMedia()).toBe(1);
+      expect(await va.getValidityVersion()).toBe(1);
     } finally {
       await done();
     }

@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { openStorage } from '../../../center/storage/open.js';
 import { SqliteStorage } from '../../../center/storage/sqlite.js';
 import { storageContract } from './contract.js';
+import { ValidityRepository } from '../../../center/validity/repository.js';
+import { validityMigrations } from '../../../center/validity/schema.js';
 
 async function openSqlite(path: string): Promise<SqliteStorage> {
   const s = await openStorage({ engine: 'sqlite', path });
@@ -32,6 +34,21 @@ storageContract('sqlite', async () => {
 });
 
 describe('sqlite engine', () => {
+  it('a database from before media kinds: opening the validity repository migrates it, every existing medium an IC card', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-store-'));
+    const s = await openSqlite(join(dir, 'old.db'));
+    try {
+      await s.migrate({ module: 'validity', migrations: validityMigrations.migrations.filter((m) => m.version === 1) });
+      await s.transact((tx) => tx.run("INSERT INTO media (id, status, expires_at_ms, version) VALUES ('00000000000000a1', 'lost', 1, 0)"));
+      const v = await ValidityRepository.open(s);
+      expect(await v.getMedium('00000000000000a1')).toEqual({ id: '00000000000000a1', kind: 'ic-card', status: 'lost', expiresAtMs: 1, version: 0 });
+      expect((await s.read((q) => q.all("SELECT version FROM schema_migrations WHERE module = 'validity' ORDER BY version"))).map((r) => r['version'])).toEqual([1, 2]);
+    } finally {
+      await s.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('runs in WAL mode with synchronous=FULL and a busy timeout', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tessera-store-'));
     const s = await openSqlite(join(dir, 'c.db'));

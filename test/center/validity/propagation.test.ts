@@ -1,3 +1,4 @@
+import { ValidityRepository } from '../../../center/validity/repository.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../core/clock.js';
 import { silentLogger } from '../../../core/log.js';
@@ -21,7 +22,7 @@ interface Node {
 
 async function startNode(storage: Storage, mode: ValidityMode): Promise<Node> {
   const caches = cachesOf(mode);
-  const source = storageSource(storage);
+  const source = storageSource(await ValidityRepository.open(storage));
   const store = new ValidityStore({
     source,
     clock: systemClock,
@@ -58,9 +59,10 @@ afterEach(async () => {
 });
 
 async function seed(storage: Storage): Promise<void> {
+  const validity = await ValidityRepository.open(storage);
   const expiresAtMs = Date.now() + 86_400_000;
-  await storage.addMedia([{ id: MEDIUM, expiresAtMs }, { id: MEDIUM_2, expiresAtMs }]);
-  await storage.addTerminals([{ id: TERMINAL, ownerKind: 'store', ownerId: 'S-1', keyRef: 'k1' }]);
+  await validity.addMedia([{ id: MEDIUM, expiresAtMs }, { id: MEDIUM_2, expiresAtMs }]);
+  await validity.addTerminals([{ id: TERMINAL, ownerKind: 'store', ownerId: 'S-1', keyRef: 'k1' }]);
 }
 
 describe('a block reaches every center node within one second', () => {
@@ -76,7 +78,7 @@ describe('a block reaches every center node within one second', () => {
     expect(await finalOf(await nodeA.engine.admit({ mediumId: MEDIUM, terminalId: TERMINAL }))).toBe(true);
     expect(await finalOf(await nodeB.engine.admit({ mediumId: MEDIUM, terminalId: TERMINAL }))).toBe(true);
 
-    await a.blockMedium(MEDIUM, 'stolen');
+    await (await ValidityRepository.open(a)).blockMedium(MEDIUM, 'stolen');
     const committedAt = performance.now();
     const [msA, msB] = await Promise.all([
       msUntilRefused(nodeA, MEDIUM, TERMINAL, committedAt),
@@ -94,11 +96,11 @@ describe('a block reaches every center node within one second', () => {
     await seed(a);
     const nodeB = await startNode(b, 'cached');
     cleanups.push(nodeB.store.stop.bind(nodeB.store));
-    const pid = (b as PostgresStorage).validityListenPid();
+    const pid = (b as PostgresStorage).listenPid();
     expect(pid).toBeGreaterThan(0);
     await adminQuery('SELECT pg_terminate_backend($1)', [pid]);
     // committed while node B's listener may be down: its NOTIFY can be lost
-    await a.blockMedium(MEDIUM_2, 'lost');
+    await (await ValidityRepository.open(a)).blockMedium(MEDIUM_2, 'lost');
     const committedAt = performance.now();
     expect(await msUntilRefused(nodeB, MEDIUM_2, TERMINAL, committedAt)).toBeLessThan(ValidityLimits.blockToRefuseMsMax);
     expect(nodeB.store.stats().reloads).toBeGreaterThanOrEqual(1);
@@ -110,7 +112,7 @@ describe('a block reaches every center node within one second', () => {
     await seed(storage);
     const node = await startNode(storage, 'cached');
     cleanups.push(node.store.stop.bind(node.store));
-    await storage.blockMedium(MEDIUM, 'lost');
+    await (await ValidityRepository.open(storage)).blockMedium(MEDIUM, 'lost');
     const committedAt = performance.now();
     expect(await msUntilRefused(node, MEDIUM, TERMINAL, committedAt)).toBeLessThan(50);
   });

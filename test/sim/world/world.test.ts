@@ -64,14 +64,14 @@ describe('the world builder', () => {
       const port = w.centerPort;
       await w.stopCenter();
       expect(w.node!.center).toBeNull();
-      expect((await w.storage.getTerminal('T-1'))?.ownerId).toBe('SHOP-A');
+      expect((await w.validity.getTerminal('T-1'))?.ownerId).toBe('SHOP-A');
       await w.startCenter();
       expect(w.centerPort).toBe(port);
       const storageBefore = w.storage;
       await w.crashCenter();
       expect(w.storage).not.toBe(storageBefore);
       expect(w.centerPort).toBe(port);
-      expect((await w.storage.getTerminal('T-1'))?.ownerId).toBe('SHOP-A');
+      expect((await w.validity.getTerminal('T-1'))?.ownerId).toBe('SHOP-A');
     } finally {
       await w.close();
     }

@@ -61,7 +61,7 @@ describe('agent (validity-pos) on the real reader and link', () => {
     const r = await term.present(LOST);
     expect(r).toMatchObject({ result: 'refused', code: 'TERM_CARD_NAK', card: 'captured', details: { reason: 'MEDIUM_LOST', capture: true, captured: true } });
     expect(await term.agent.context.devices.reader.status()).toMatchObject({ retained: true, media: 'present' });
-    expect((await world.storage.getMedium(LOST))?.status).toBe('captured');
+    expect((await world.validity.getMedium(LOST))?.status).toBe('captured');
     await term.take();
     expect((await term.present(GOOD)).result).toBe('approved');
     await term.take();

@@ -4,6 +4,7 @@
  * purse cards; LinkClient → TCP → startCenter on SQLite). One per test file
  * (one pcscd per process).
  */
+import { ValidityRepository } from '../../../center/validity/repository.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,6 +44,8 @@ export interface World {
   readonly pcscd: TestPcscd;
   readonly slots: CardSlots;
   readonly storage: Storage;
+  /** The validity module's lists (media, terminals) over storage. */
+  readonly validity: ValidityRepository;
   readonly masterKey: Buffer;
   center: Center | null;
   startCenter(mode: ValidityMode, port?: number, o?: CenterOptions): Promise<Center>;
@@ -60,12 +63,14 @@ export async function startWorld(opts: { devices?: number } = {}): Promise<World
   const masterKeyFile = join(dir, 'center-master.key');
   writeFileSync(masterKeyFile, masterKey.toString('hex'), { mode: 0o600 });
   const storage = await openStorage({ engine: 'sqlite', path: ':memory:' });
+  const validity = await ValidityRepository.open(storage);
   const slots = new CardSlots(pcscd.pcscd.slots, join(dir, 'cards'));
   const world: World = {
     dir,
     pcscd,
     slots,
     storage,
+    validity,
     masterKey,
     center: null,
     async startCenter(mode, port = 0, o = {}) {
@@ -78,7 +83,7 @@ export async function startWorld(opts: { devices?: number } = {}): Promise<World
     },
     async terminalKey(terminalId, opts = {}) {
       if (opts.register !== false) {
-        await storage.addTerminals([{ id: terminalId, ownerKind: 'store', ownerId: 'STORE-1', keyRef: `k-${terminalId}`, ...(opts.status && { status: opts.status }) }]);
+        await validity.addTerminals([{ id: terminalId, ownerKind: 'store', ownerId: 'STORE-1', keyRef: `k-${terminalId}`, ...(opts.status && { status: opts.status }) }]);
       }
       const file = join(dir, `${terminalId}.key`);
       writeFileSync(file, deriveTerminalKey(masterKey, `k-${terminalId}`).toString('hex'), { mode: 0o600 });
@@ -87,7 +92,7 @@ export async function startWorld(opts: { devices?: number } = {}): Promise<World
     async card(cardId, opts = {}) {
       await slots.issue({ cardId, pin: '1234', balanceMinor: 10_000, masterKey: ISSUER_KEY, application: opts.foreign ? 'foreign' : 'purse' });
       if (opts.register === false || opts.foreign) return;
-      await storage.addMedia([{ id: cardId, expiresAtMs: Date.now() + 86_400_000, ...(opts.status && { status: opts.status }) }]);
+      await validity.addMedia([{ id: cardId, expiresAtMs: Date.now() + 86_400_000, ...(opts.status && { status: opts.status }) }]);
     },
     async close() {
       await slots.removeAll().catch(() => undefined);

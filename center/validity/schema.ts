@@ -1,19 +1,8 @@
 import { TesseraError } from '../../core/errors.js';
 import { LEDGER_REFERENCE_MAX_CHARS } from '../limits.js';
-import { toSafeInt } from './ints.js';
-import {
-  MEDIUM_STATUSES,
-  OWNER_KINDS,
-  TERMINAL_STATUSES,
-  type Medium,
-  type MediumStatus,
-  type ModuleMigrations,
-  type NewMedium,
-  type NewTerminal,
-  type Row,
-  type Terminal,
-  type TerminalStatus,
-} from './types.js';
+import { toSafeInt } from '../storage/ints.js';
+import type { ModuleMigrations, Row } from '../storage/types.js';
+import { MEDIUM_STATUSES, OWNER_KINDS, TERMINAL_STATUSES, type Medium, type MediumStatus, type NewTerminal, type Terminal, type TerminalStatus } from './records.js';
 
 const table = (collate: string): string => `
 CREATE TABLE validity_meta (
@@ -40,12 +29,14 @@ CREATE TABLE terminals (
 CREATE INDEX terminals_by_version ON terminals (version, id);
 `;
 
-/** The storage module's own tables: validity data and its version counter. */
+/** The validity module's own tables: media (of several kinds), terminals, and the validity version counter. */
 export const validityMigrations: ModuleMigrations = {
   module: 'validity',
   migrations: [
     // PostgreSQL: byte-order collation so keyset paging matches SQLite's order exactly.
     { version: 1, name: 'media, terminals, validity version', sql: { sqlite: table(''), postgres: table(' COLLATE "C"') } },
+    // Media of several kinds behind one block list; every existing row is an IC card.
+    { version: 2, name: 'media kind', sql: "ALTER TABLE media ADD COLUMN kind TEXT NOT NULL DEFAULT 'ic-card'" },
   ],
 };
 
@@ -53,7 +44,7 @@ const MEDIUM_ID = /^[0-9a-f]{16}$/;
 const TERMINAL_ID = /^[A-Z0-9-]{1,16}$/;
 const PRINTABLE = /^[\x21-\x7e]+$/;
 
-function bad(field: string, why: string): TesseraError {
+export function bad(field: string, why: string): TesseraError {
   return new TesseraError('STORE_INVALID_INPUT', `${field}: ${why}`, { field });
 }
 
@@ -84,10 +75,8 @@ function checkText(field: string, v: unknown, maxChars: number): string {
   return v;
 }
 
-export function checkNewMedium(m: NewMedium): void {
-  checkMediumId(m.id);
-  if (m.status !== undefined) checkMediumStatus(m.status);
-  if (!Number.isSafeInteger(m.expiresAtMs) || m.expiresAtMs < 0) throw bad('expiresAtMs', 'must be a non-negative safe integer');
+export function checkExpiry(expiresAtMs: number): void {
+  if (!Number.isSafeInteger(expiresAtMs) || expiresAtMs < 0) throw bad('expiresAtMs', 'must be a non-negative safe integer');
 }
 
 export function checkNewTerminal(t: NewTerminal): void {
@@ -102,6 +91,7 @@ export function checkNewTerminal(t: NewTerminal): void {
 export function mediumFromRow(r: Row): Medium {
   return {
     id: String(r['id']),
+    kind: String(r['kind']),
     status: r['status'] as MediumStatus,
     expiresAtMs: toSafeInt(r['expires_at_ms'], 'media.expires_at_ms'),
     version: toSafeInt(r['version'], 'media.version'),
@@ -120,5 +110,5 @@ export function terminalFromRow(r: Row): Terminal {
   };
 }
 
-export const MEDIUM_COLUMNS = 'id, status, expires_at_ms, version';
+export const MEDIUM_COLUMNS = 'id, kind, status, expires_at_ms, version';
 export const TERMINAL_COLUMNS = 'id, owner_kind, owner_id, status, key_ref, callback_address, version';
