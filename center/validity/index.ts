@@ -14,3 +14,7 @@ export * from './flow.js';
 export * from './module.js';
 export * from './nak-codes.js';
 export * from './transaction-registry.js';
+export * from './kinds.js';
+export * from './records.js';
+export * from './repository.js';
+export * from './schema.js';

@@ -14,7 +14,7 @@
 import { TesseraError } from '../../core/errors.js';
 import { SQL_INSERT_ROWS_MAX, VALIDITY_BULK_MAX, VALIDITY_PAGE_MAX } from '../limits.js';
 import { toSafeInt } from '../storage/ints.js';
-import type { Storage, Tx, Unsubscribe } from '../storage/types.js';
+import type { SqlParam, Storage, Tx, Unsubscribe } from '../storage/types.js';
 import { MediumKinds } from './kinds.js';
 import type { ChangeCursor, Medium, MediumStatus, NewMedium, NewTerminal, Terminal, TerminalStatus, ValidityChange } from './records.js';
 import {
@@ -158,13 +158,7 @@ export class ValidityRepository {
     return this.storage.transact(async (tx) => {
       await refuseExisting(tx, 'media', rows.map((m) => m.id));
       const v = await this.bumpVersion(tx);
-      for (let i = 0; i < rows.length; i += SQL_INSERT_ROWS_MAX) {
-        const chunk = rows.slice(i, i + SQL_INSERT_ROWS_MAX);
-        await tx.run(
-          `INSERT INTO media (id, kind, status, expires_at_ms, version) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
-          chunk.flatMap((m) => [m.id, m.kind, m.status, m.expiresAtMs, v]),
-        );
-      }
+      await insertChunked(tx, 'media (id, kind, status, expires_at_ms, version)', rows.map((m) => [m.id, m.kind, m.status, m.expiresAtMs, v]));
       return v;
     });
   }
@@ -175,14 +169,11 @@ export class ValidityRepository {
     return this.storage.transact(async (tx) => {
       await refuseExisting(tx, 'terminals', terminals.map((t) => t.id));
       const v = await this.bumpVersion(tx);
-      for (let i = 0; i < terminals.length; i += SQL_INSERT_ROWS_MAX) {
-        const chunk = terminals.slice(i, i + SQL_INSERT_ROWS_MAX);
-        await tx.run(
-          'INSERT INTO terminals (id, owner_kind, owner_id, status, key_ref, callback_address, version) VALUES ' +
-            chunk.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', '),
-          chunk.flatMap((t) => [t.id, t.ownerKind, t.ownerId, t.status ?? 'active', t.keyRef, t.callbackAddress ?? null, v]),
-        );
-      }
+      await insertChunked(
+        tx,
+        'terminals (id, owner_kind, owner_id, status, key_ref, callback_address, version)',
+        terminals.map((t) => [t.id, t.ownerKind, t.ownerId, t.status ?? 'active', t.keyRef, t.callbackAddress ?? null, v]),
+      );
       return v;
     });
   }
@@ -270,6 +261,15 @@ export class ValidityRepository {
     const version = toSafeInt(r?.['version'], 'validity_meta.version');
     await this.storage.notify(tx, VALIDITY_CHANNEL, String(version));
     return version;
+  }
+}
+
+/** INSERT INTO `target` (table and columns) the rows, SQL_INSERT_ROWS_MAX per statement. */
+async function insertChunked(tx: Tx, target: string, rows: readonly (readonly SqlParam[])[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += SQL_INSERT_ROWS_MAX) {
+    const chunk = rows.slice(i, i + SQL_INSERT_ROWS_MAX);
+    const one = `(${chunk[0]!.map(() => '?').join(', ')})`;
+    await tx.run(`INSERT INTO ${target} VALUES ${chunk.map(() => one).join(', ')}`, chunk.flat());
   }
 }
 
