@@ -1,25 +1,20 @@
 /**
- * The simulated fleet: one in-process terminal agent per TerminalSpec, built
- * with createAgent on the real drivers (PcscCardReader → smartcard →
- * libpcsclite → the simulator's pcscd → vpcd → virtual cards; LinkClient →
- * TCP → the center; a callback listener for shops). Each terminal serves
- * one person at a time: they step up, have their goods scanned (the till
- * with a scanner), insert a card, answer the keypad, take the card back
- * when the flow ends.
+ * The simulated fleet as the demo's people meet it: each of the world's
+ * terminals (sim/world/terminals.ts: an in-process agent on the real
+ * drivers) serves one person at a time: they step up, have their goods
+ * scanned (the till with a scanner), insert a card, answer the keypad, take
+ * the card back when the flow ends.
  */
 import type { Clock } from '../../core/clock.js';
-import type { Logger } from '../../core/log.js';
 import { TesseraError } from '../../core/errors.js';
 import type { StoredPurchase } from '../../terminal/journal/types.js';
-import { parseTerminalConfig } from '../../terminal/config/load.js';
 import type { Agent } from '../../terminal/agent/agent.js';
-import { createAgent } from '../../terminal/agent/create-agent.js';
 import type { KeypadPrompt } from '../../terminal/agent/keypad.js';
 import type { AgentReport } from '../../terminal/agent/role.js';
-import type { RoleRegistry } from '../../terminal/agent/role-registry.js';
 import type { Simulator } from '../simulator.js';
+import type { WorldTerminal } from '../world/terminals.js';
 import { DEMO_LIMITS } from './limits.js';
-import { PersonKeypad, type Answers } from './person-keypad.js';
+import type { Answers, PersonKeypad } from './person-keypad.js';
 import type { TerminalSpec } from './terminals.js';
 
 export interface CardVisit {
@@ -32,13 +27,26 @@ export class DemoTerminal {
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
-    readonly spec: TerminalSpec,
-    readonly agent: Agent,
-    private readonly keypad: PersonKeypad,
-    readonly readerName: string,
+    private readonly terminal: WorldTerminal<PersonKeypad>,
     private readonly sim: Simulator,
     private readonly clock: Clock,
   ) {}
+
+  get spec(): TerminalSpec {
+    return this.terminal.spec as TerminalSpec;
+  }
+
+  get agent(): Agent {
+    return this.terminal.agent;
+  }
+
+  get readerName(): string {
+    return this.terminal.readerName;
+  }
+
+  private get keypad(): PersonKeypad {
+    return this.terminal.keypad;
+  }
 
   /** Runs fn when the people before have left (a terminal serves one person at a time). */
   serve<T>(fn: () => Promise<T>): Promise<T> {
@@ -65,7 +73,7 @@ export class DemoTerminal {
   /** The clerk scans one barcode (the simulator's scanner on this till's serial port); resolves with the scan's report. */
   async scan(code: string, signal: AbortSignal): Promise<AgentReport> {
     const scanner = this.spec.scanner;
-    if (scanner === null) throw new TesseraError('DEMO_SETUP_FAILED', `${this.spec.terminalId} has no scanner`, { part: 'fleet' });
+    if (scanner === undefined) throw new TesseraError('DEMO_SETUP_FAILED', `${this.spec.terminalId} has no scanner`, { part: 'fleet' });
     const outcome = this.nextReport((r) => r.trigger === 'scan');
     try {
       await this.sim.scan(scanner, code, { aim: ']E0' });
@@ -110,62 +118,4 @@ export function withDeadline<T>(p: Promise<T>, signal: AbortSignal, what: string
       signal.removeEventListener('abort', onAbort);
     });
   });
-}
-
-export interface FleetInputs {
-  readonly sim: Simulator;
-  readonly specs: readonly TerminalSpec[];
-  readonly centerPort: number;
-  readonly roles: RoleRegistry;
-  readonly log: Logger;
-  readonly clock: Clock;
-}
-
-/** Starts every agent (in order; on a failure the ones started are stopped). */
-export async function startFleet(i: FleetInputs): Promise<Map<string, DemoTerminal>> {
-  const fleet = new Map<string, DemoTerminal>();
-  try {
-    for (const spec of i.specs) fleet.set(spec.terminalId, await startTerminal(i, spec));
-  } catch (e) {
-    await stopFleet(fleet);
-    throw e;
-  }
-  return fleet;
-}
-
-async function startTerminal(i: FleetInputs, spec: TerminalSpec): Promise<DemoTerminal> {
-  const readerName = i.sim.readerName(spec.slot);
-  const config = parseTerminalConfig({
-    terminalId: spec.terminalId,
-    keyFile: spec.keyFile,
-    role: spec.role,
-    centers: [{ host: '127.0.0.1', port: i.centerPort }],
-    ...(spec.callbackPort !== null && { callback: { host: '127.0.0.1', port: spec.callbackPort } }),
-    link: { requestTimeoutMs: DEMO_LIMITS.linkRequestTimeoutMs, attempts: 3 },
-    devices: {
-      reader: { namePattern: `^${escapeRegExp(readerName)}$` },
-      ...(spec.scanner !== null && { scanner: { port: i.sim.scanner(spec.scanner).devicePath, baudRate: DEMO_LIMITS.scannerBaudRate } }),
-      ...(spec.storeMountDir !== null && { store: { mountDir: spec.storeMountDir } }),
-    },
-    journal: spec.journal,
-    roleSettings: { ...spec.roleSettings },
-  });
-  const keypad = new PersonKeypad();
-  const agent = createAgent(config, { log: i.log.child({ terminal: spec.terminalId }), keypad, roles: i.roles, clock: i.clock });
-  try {
-    await agent.start();
-  } catch (e) {
-    await agent.stop().catch(() => undefined);
-    throw e;
-  }
-  return new DemoTerminal(spec, agent, keypad, readerName, i.sim, i.clock);
-}
-
-/** Stops every agent (each waits for its flow in progress); failures are logged by the caller's step runner. */
-export async function stopFleet(fleet: Map<string, DemoTerminal>): Promise<void> {
-  await Promise.all([...fleet.values()].map((t) => t.agent.stop().catch(() => undefined)));
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -95,7 +95,7 @@ function checkOptions(o: DemoOptions): void {
 
 function setupLines(world: DemoWorld, cast: DemoCast): string[] {
   const info = world.sim.info();
-  const banks = [...world.banks.byCode.values()].map((b) => `${b.host.bankCode} ${b.host.name} (HTTP :${b.http.address.port})`).join(', ');
+  const banks = [...world.banks.byCode.values()].map((b) => `${b.host.bankCode} ${b.host.name} (HTTP :${b.http?.address.port})`).join(', ');
   const c = world.center;
   const sync = c.pragmas.synchronous === 2 ? 'FULL' : String(c.pragmas.synchronous);
   const fleet = [...world.fleet.values()].map((t) => `${t.spec.terminalId} ${t.spec.role}${devicesOf(t.spec)}`).join(', ');
@@ -111,7 +111,7 @@ function setupLines(world: DemoWorld, cast: DemoCast): string[] {
 
 /** ` (scanner, medium)`: what a terminal has besides its card reader. */
 function devicesOf(spec: TerminalSpec): string {
-  const extra = [spec.scanner !== null ? 'scanner' : null, spec.storeMountDir !== null ? 'medium' : null].filter((x) => x !== null);
+  const extra = [spec.scanner !== undefined ? 'scanner' : null, spec.storeMountDir !== undefined ? 'medium' : null].filter((x) => x !== null);
   return extra.length > 0 ? ` (${extra.join(', ')})` : '';
 }
 

@@ -1,33 +1,54 @@
 /**
- * The whole demo world of one run, started in dependency order and closed in
- * reverse: the simulator (its own pcscd with vpcd readers; purse cards and
- * bank cash cards; a barcode scanner on a socat pty), a drive with a medium
- * per shop terminal (media.ts), banks A and B over HTTP behind the relay, the center on
- * SQLite with the e-money module, and the fleet of terminal agents. A part
- * that fails to start unwinds what was started and ends DEMO_SETUP_FAILED.
+ * The whole demo world of one run, as a spec of the one world builder
+ * (sim/world/world.ts), started in dependency order and closed in reverse:
+ * the simulator (its own pcscd with vpcd readers; purse cards and bank cash
+ * cards; a barcode scanner on a socat pty), a drive with a medium per shop
+ * terminal (media.ts), banks A and B over HTTP behind the relay, the center
+ * on SQLite with its modules (e-money with the provider's account at every
+ * bank and the member shops; every terminal and purse card registered
+ * before the listener opens; the sweep on a timer), and the fleet of
+ * terminal agents. A part that fails to start unwinds what was started and
+ * ends DEMO_SETUP_FAILED.
  */
 import { join } from 'node:path';
-import type { Clock, TimerHandle } from '../../core/clock.js';
+import type { Clock } from '../../core/clock.js';
 import { errorCode, TesseraError } from '../../core/errors.js';
 import { createLogger, type Logger } from '../../core/log.js';
-import { systemRandom } from '../../core/random.js';
+import type { Emoney } from '../../center/emoney/emoney.js';
+import type { Center } from '../../center/server/start-center.js';
+import { SqliteStorage } from '../../center/storage/sqlite.js';
+import { assert } from '../../core/assert.js';
 import type { RoleRegistry } from '../../terminal/agent/role-registry.js';
-import { Simulator } from '../simulator.js';
-import { startBanks, type DemoBanks } from './banks.js';
-import type { DemoCast } from './cast.js';
-import { startCenter, type DemoCenter } from './center.js';
-import { startFleet, stopFleet, type DemoTerminal } from './fleet.js';
+import type { Simulator } from '../simulator.js';
+import type { WorldBanks } from '../world/banks.js';
+import type { WorldTerminal } from '../world/terminals.js';
+import { openWorld, type WorldSpec } from '../world/world.js';
+import { CURRENCY, type DemoCast } from './cast.js';
+import { DemoTerminal } from './fleet.js';
 import { DEMO_LIMITS } from './limits.js';
 import { LogFile } from './log-file.js';
 import { insertMedia, type DemoDrive } from './media.js';
-import { provisionTerminals, readerDevicesFor, scannersFor, writeMasterKey } from './terminals.js';
+import type { PersonKeypad } from './person-keypad.js';
+import { readerDevicesFor, scannersFor, terminalSpecs } from './terminals.js';
+
+/** A registered purse card stays valid this long (the demo lasts minutes). */
+const CARD_VALIDITY_MS = 365 * 24 * 3_600_000;
+
+export interface DemoCenter {
+  readonly center: Center;
+  readonly emoney: Emoney;
+  readonly storage: SqliteStorage;
+  readonly dbPath: string;
+  /** The storage's defaults (WAL, synchronous=FULL), read back and reported. */
+  readonly pragmas: { journalMode: string; synchronous: number };
+}
 
 export interface DemoWorld {
   readonly dir: string;
   readonly logFile: string;
   readonly log: Logger;
   readonly sim: Simulator;
-  readonly banks: DemoBanks;
+  readonly banks: WorldBanks;
   readonly center: DemoCenter;
   readonly fleet: ReadonlyMap<string, DemoTerminal>;
   /** The shop terminals' drives (terminal id → drive with its medium in). */
@@ -39,51 +60,85 @@ export interface DemoWorld {
 /** libpcsclite reads PCSCLITE_CSOCK_NAME once per process: one demo world per process. */
 let pcscClaimed = false;
 
-type Step = { name: string; run: () => Promise<void> };
+/** The demo's cast as a world: what runs where. */
+export function demoSpec(cast: DemoCast, dir: string, roles: RoleRegistry, clock: Clock, log: Logger): WorldSpec {
+  return {
+    dir,
+    terminalDir: join(dir, 'terminals'),
+    clock,
+    terminalClock: clock,
+    log: (part, name) => (part === 'terminal' ? log.child({ part }).child({ terminal: name }) : log.child({ part })),
+    hardware: { readerDevices: readerDevicesFor(cast), scanners: scannersFor(cast), namePrefix: 'Tessera Demo', scannerBaudRate: DEMO_LIMITS.scannerBaudRate },
+    banks: {
+      transport: 'http',
+      banks: cast.banks,
+      accounts: [
+        ...cast.users.map((u) => ({ ref: u.account, holder: u.name, role: 'user' as const, pin: u.bankPin, openingMinor: u.openingMinor })),
+        ...cast.shops.map((s) => ({ ref: s.account, holder: s.shopId, role: 'merchant' as const, pin: s.pin })),
+        // The provider's accounts open empty: its balance at each bank is then exactly its net position there.
+        ...cast.provider.map((p) => ({ ref: { bankCode: p.bankCode, branchCode: p.branchCode, accountNumber: p.accountNumber }, holder: 'provider', role: 'provider' as const, pin: p.securityCode })),
+      ],
+    },
+    center: {
+      validity: { mode: 'cached' },
+      media: cast.users.map((u) => ({ id: u.purseCardId, expiresAtMs: clock.nowMs() + CARD_VALIDITY_MS })),
+      modules: {
+        emoney: {
+          config: { currency: CURRENCY, providerAccounts: cast.provider },
+          shops: cast.shops.map((s) => ({ shopId: s.shopId, account: s.account })),
+          sweepIntervalMs: DEMO_LIMITS.sweepIntervalMs,
+        },
+      },
+    },
+    terminals: terminalSpecs(cast, dir).map((t) => ({ ...t, roles })),
+  };
+}
 
 export async function startWorld(o: { cast: DemoCast; dir: string; roles: RoleRegistry; clock: Clock }): Promise<DemoWorld> {
   const logFile = join(o.dir, 'demo.log');
   const dest = new LogFile(logFile);
   const log = createLogger('demo', { level: process.env['TESSERA_LOG_LEVEL'] ?? 'info' }, dest);
-  const undo: Step[] = [{ name: 'log', run: async () => dest.close() }];
-  const close = (): Promise<string[]> => unwind(undo, log, o.clock);
-  const started = async <T>(name: string, start: () => Promise<T>, stop: (t: T) => Promise<void>): Promise<T> => {
-    const t = await setupStep(name, start);
-    undo.push({ name, run: () => stop(t) });
-    return t;
-  };
   try {
-    const sim = await started('simulator', () => startSimulator(o.cast, o.dir, o.clock), (s) => s.stop());
-    await setupStep('cards', () => issueCards(sim, o.cast));
-    const keys = await setupStep('keys', async () => writeMasterKey(o.dir, systemRandom));
-    const specs = await setupStep('terminals', () => provisionTerminals(o.cast, o.dir, keys.masterKey));
-    const drives = await setupStep('media', async () => insertMedia(o.dir, specs.filter((s) => s.storeMountDir !== null).map((s) => s.terminalId)));
-    const banks = await started('banks', () => startBanks(o.cast, o.dir, log.child({ part: 'bank' })), (b) => b.close());
-    const center = await started(
-      'center',
-      () => startCenter({ cast: o.cast, dir: o.dir, relay: banks.relay, issuerMasterKey: sim.masterKey, ...keys, terminals: specs, log: log.child({ part: 'center' }), clock: o.clock }),
-      (c) => c.close(),
-    );
-    const fleet = await started('fleet', () => startFleet({ sim, specs, centerPort: center.center.address.port, roles: o.roles, log: log.child({ part: 'terminal' }), clock: o.clock }), stopFleet);
-    return { dir: o.dir, logFile, log, sim, banks, center, fleet, drives, close };
+    checkPcsc(o.dir);
+    const drives = await setupStep('media', async () => insertMedia(o.dir, o.cast.shops.map((s) => s.terminalId)));
+    const spec = demoSpec(o.cast, o.dir, o.roles, o.clock, log);
+    const world = await openWorld(spec, {
+      step: setupStep,
+      shutdownStepMs: DEMO_LIMITS.shutdownStepTimeoutMs,
+      onShutdownFailure: (part, outcome) => log.warn({ part, outcome }, 'shutdown step failed'),
+    });
+    pcscClaimed = true;
+    const close = async (): Promise<string[]> => {
+      const failed = await world.close();
+      dest.close();
+      return failed;
+    };
+    try {
+      const sim = world.sim!;
+      await setupStep('cards', () => issueCards(sim, o.cast));
+      const node = world.node!;
+      const storage = node.storage;
+      assert(storage instanceof SqliteStorage, 'the demo center runs on SQLite');
+      const center: DemoCenter = { center: node.center!, emoney: node.emoney!, storage, dbPath: join(o.dir, 'center.db'), pragmas: storage.pragmas() };
+      const fleet = new Map([...world.terminals].map(([id, t]) => [id, new DemoTerminal(t as WorldTerminal<PersonKeypad>, sim, o.clock)]));
+      return { dir: o.dir, logFile, log, sim, banks: world.banks!, center, fleet, drives, close };
+    } catch (e) {
+      await close();
+      throw e;
+    }
   } catch (e) {
-    await close();
+    dest.close();
     throw e;
   }
 }
 
-async function startSimulator(cast: DemoCast, dir: string, clock: Clock): Promise<Simulator> {
+/** One simulator per process, and its pcscd socket path must fit a Unix socket address. */
+function checkPcsc(dir: string): void {
   if (pcscClaimed) throw new TesseraError('DEMO_SETUP_FAILED', 'one demo per process: the PC/SC client library reads its socket path once');
-  const stateDir = join(dir, 'sim');
-  const socket = join(stateDir, 'pcscd', 'run', 'pcscd.comm');
+  const socket = join(dir, 'sim', 'pcscd', 'run', 'pcscd.comm');
   if (Buffer.byteLength(socket) > DEMO_LIMITS.socketPathBytesMax) {
     throw new TesseraError('DEMO_BAD_OPTION', 'the state directory path is too long for the pcscd socket; use a shorter --state-dir', { bytes: Buffer.byteLength(socket) });
   }
-  const sim = await Simulator.start({ stateDir, readerDevices: readerDevicesFor(cast), scanners: scannersFor(cast), namePrefix: 'Tessera Demo', clock });
-  // Before the first PC/SC call of this process (the agents' readers open after this).
-  process.env['PCSCLITE_CSOCK_NAME'] = sim.info().pcscSocket;
-  pcscClaimed = true;
-  return sim;
 }
 
 async function issueCards(sim: Simulator, cast: DemoCast): Promise<void> {
@@ -101,22 +156,4 @@ async function setupStep<T>(name: string, fn: () => Promise<T>): Promise<T> {
     if (e instanceof TesseraError && e.code.startsWith('DEMO_')) throw e;
     throw new TesseraError('DEMO_SETUP_FAILED', `${name} did not start (${errorCode(e)})`, { part: name, cause: errorCode(e) }, { cause: e });
   }
-}
-
-/** Runs undo steps newest first, each bounded by shutdownStepTimeoutMs; all run even if one fails or hangs. */
-async function unwind(undo: Step[], log: Logger, clock: Clock): Promise<string[]> {
-  const failed: string[] = [];
-  for (const step of undo.splice(0).reverse()) {
-    let timer: TimerHandle | undefined;
-    const outcome = await Promise.race([
-      step.run().then(() => 'ok', (e: unknown) => errorCode(e)),
-      new Promise<string>((resolve) => (timer = clock.setTimer(DEMO_LIMITS.shutdownStepTimeoutMs, () => resolve('timeout')))),
-    ]);
-    timer?.cancel();
-    if (outcome !== 'ok') {
-      failed.push(`${step.name}:${outcome}`);
-      if (step.name !== 'log') log.warn({ part: step.name, outcome }, 'shutdown step failed');
-    }
-  }
-  return failed;
 }

@@ -14,9 +14,10 @@ import type { CardApplet } from '../../sim/card/card-applet.js';
 import { VirtualCard } from '../../sim/card/virtual-card.js';
 import type { KeypadPrompt } from '../../terminal/agent/keypad.js';
 import type { AgentReport } from '../../terminal/agent/role.js';
-import { CARD_PIN, openEmoneyStack, type EmoneyStack, type StackTerminal } from './support/emoney-stack.js';
+import { CARD_PIN, openEmoneyWorld, type EmoneyWorld, type StackTerminal } from '../../sim/world/emoney-world.js';
+import { centerDbFromFlag } from '../support/center-db.js';
 
-let s: EmoneyStack;
+let s: EmoneyWorld;
 let shop: StackTerminal;
 let vend: StackTerminal;
 let pos: StackTerminal;
@@ -32,7 +33,7 @@ async function chargedCard(amountMinor: number): Promise<string> {
 }
 
 beforeAll(async () => {
-  s = await openEmoneyStack({ readers: 4, captureLogs: true });
+  s = await openEmoneyWorld({ readers: 4, captureLogs: true, db: centerDbFromFlag() });
   shop = await s.startAgent({ terminalId: 'SHOP-B9', role: 'shop', ownerId: 'SHOP-A' });
   vend = await s.startAgent({ terminalId: 'VEND-B9', role: 'vending', ownerId: 'SHOP-B', roleSettings: { products: { A1: 120 } } });
   pos = await s.startAgent({ terminalId: 'POS-B9', role: 'validity-pos' });

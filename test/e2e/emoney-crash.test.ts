@@ -4,7 +4,7 @@
  * exactly once, money is conserved and every ledger audit passes.
  */
 import { ValidityRepository } from '../../center/validity/repository.js';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,8 +17,11 @@ import { PurseApplet } from '../../sim/card/purse-applet.js';
 import { CallbackListener } from '../../terminal/link/callback-listener.js';
 import { LinkClient } from '../../terminal/link/link-client.js';
 import { keyDir } from '../center/server/support.js';
-import { chargeRequest, creditCard, onInstruction, TestCard, TestShop } from '../center/emoney/world.js';
-import { openBanks, WORLD } from '../sim/bank/fixtures.js';
+import { chargeRequest, creditCard, onInstruction, TestCard, TestShop } from '../../sim/world/emoney-parties.js';
+import { WORLD, WORLD_ACCOUNTS, WORLD_BANKS, WORLD_PROVIDER_ACCOUNTS } from '../../sim/world/accounts.js';
+import { startCenterProcess } from '../../sim/world/center-process.js';
+import type { SettlementStep } from '../../center/emoney/settlement.js';
+import { openBanks } from '../sim/bank/fixtures.js';
 
 const SHOP = 'SHOP-A1';
 const keys = keyDir();
@@ -26,15 +29,14 @@ const issuerKey = randomBytes(32);
 let shop: TestShop;
 let card: TestCard;
 
-function startCenter(crashAt?: string): Promise<{ child: ChildProcess; port: number }> {
-  const arg = JSON.stringify({ dir: keys.dir, masterKeyFile: keys.masterKeyFile, issuerKeyHex: issuerKey.toString('hex'), ...(crashAt && { crashAt }) });
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/center/emoney/center-child.ts', arg], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (b: Buffer) => {
-      const m = /READY (\d+)/.exec(b.toString());
-      if (m) resolve({ child, port: Number(m[1]) });
-    });
-    child.once('exit', (c) => reject(new Error(`center exited ${c}`)));
+/** The center node (e-money, banks A and B in its process) as a child process on the test's databases. */
+function startCenter(crashAt?: SettlementStep): Promise<{ child: ChildProcess; port: number }> {
+  return startCenterProcess({
+    db: join(keys.dir, 'center.db'),
+    masterKeyFile: keys.masterKeyFile,
+    banks: { banks: WORLD_BANKS, accounts: WORLD_ACCOUNTS, dbs: [join(keys.dir, 'bank-a.db'), join(keys.dir, 'bank-b.db')] },
+    emoney: { issuerKeyHex: issuerKey.toString('hex'), currency: 'JPY', providerAccounts: WORLD_PROVIDER_ACCOUNTS, shops: [{ shopId: 'SHOP-A', account: WORLD.shopA.ref }] },
+    ...(crashAt && { crashAt }),
   });
 }
 

@@ -14,7 +14,8 @@ import { SystemClock } from '../../core/clock.js';
 import { pinBlockFormat2 } from '../../protocol/crypto/seal.js';
 import type { AgentReport } from '../../terminal/agent/role.js';
 import type { OutboxEntry } from '../../terminal/journal/types.js';
-import { CARD_PIN, openEmoneyStack, PROVIDER_KIOSK_ID, WORLD, type EmoneyStack, type StackTerminal } from './support/emoney-stack.js';
+import { CARD_PIN, openEmoneyWorld, PROVIDER_KIOSK_ID, WORLD, type EmoneyWorld, type StackTerminal } from '../../sim/world/emoney-world.js';
+import { centerDbFromFlag } from '../support/center-db.js';
 import { VALIDITY_MODULE, type ValidityApi } from '../../center/validity/module.js';
 
 /** The center's clock, moved forward on demand (the e-money timeouts without waiting). */
@@ -28,7 +29,7 @@ class ShiftedClock extends SystemClock {
 const CASH = { alice: 'cace0000000000a1', bob: 'cace0000000000b2', carol: 'cace0000000000c3' } as const;
 const INS_CREDIT = 0x32;
 
-let s: EmoneyStack;
+let s: EmoneyWorld;
 let kiosk: StackTerminal;
 let money0: number;
 const clock = new ShiftedClock();
@@ -94,7 +95,7 @@ async function centerCharge(id: string | undefined): Promise<{ state: string; ca
 const balanceOf = (ref: (typeof WORLD)[keyof typeof WORLD]['ref']) => (ref.bankCode === '0001' ? s.banks.a : s.banks.b).balance(ref);
 
 beforeAll(async () => {
-  s = await openEmoneyStack({ readers: 4, captureLogs: true, clock });
+  s = await openEmoneyWorld({ readers: 4, captureLogs: true, db: centerDbFromFlag(), clock });
   await s.slots.issueCashCard({ cardId: CASH.alice, ...WORLD.aliceA.ref });
   await s.slots.issueCashCard({ cardId: CASH.bob, ...WORLD.bobB.ref });
   await s.slots.issueCashCard({ cardId: CASH.carol, ...WORLD.carolA.ref });

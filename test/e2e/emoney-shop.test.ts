@@ -22,13 +22,14 @@ import { builtinRoles } from '../../terminal/agent/roles/builtin.js';
 import { parseTerminalConfig } from '../../terminal/config/load.js';
 import { unwrapFile } from '../../terminal/devices/files/file-envelope.js';
 import type { JournalPurchase } from '../../terminal/journal/types.js';
-import { TestCard } from '../center/emoney/world.js';
+import { TestCard } from '../../sim/world/emoney-parties.js';
 import { killPtyOwner, replugAfterKill } from '../support/pty.js';
 import { nextEvent } from '../terminal/devices/wait.js';
-import { CARD_PIN, openEmoneyStack, WORLD, type EmoneyStack, type StackTerminal } from './support/emoney-stack.js';
+import { CARD_PIN, openEmoneyWorld, WORLD, type EmoneyWorld, type StackTerminal } from '../../sim/world/emoney-world.js';
+import { centerDbFromFlag } from '../support/center-db.js';
 
 const SETTLE_WAIT_MS = 2_000;
-let s: EmoneyStack;
+let s: EmoneyWorld;
 let shopA: StackTerminal;
 let vendB: StackTerminal;
 /** SHOP-A's second till: a serial scanner (socat pty) with a price list, and a removable store (mount dir). */
@@ -66,7 +67,7 @@ async function settle(t: StackTerminal) {
 }
 
 beforeAll(async () => {
-  s = await openEmoneyStack({ readers: 4, captureLogs: true });
+  s = await openEmoneyWorld({ readers: 4, captureLogs: true, db: centerDbFromFlag() });
   shopA = await s.startAgent({ terminalId: 'SHOP-A1', role: 'shop', ownerId: 'SHOP-A', roleSettings: { settleWaitMs: SETTLE_WAIT_MS } });
   vendB = await s.startAgent({ terminalId: 'VEND-B1', role: 'vending', ownerId: 'SHOP-B', roleSettings: { products: { A1: 120, B2: 250 }, settleWaitMs: SETTLE_WAIT_MS } });
   scanner = new VirtualScanner(s.dir, 'till-scanner');

@@ -14,9 +14,9 @@ import { emoneyReport, formatEmoneyReport } from '../../center/emoney/reports.js
 import { resultCodeName, resultCodeOf } from '../../center/emoney/result-codes.js';
 import { EmoneyLimits } from '../../center/emoney/limits.js';
 import { WORLD } from '../sim/bank/fixtures.js';
-import { abandonRequest, chargeRequest, creditCard, issueRequest, moneyInWorld, openWorld, settle, SHOP_A1, SHOP_B1, SQLITE_DB, type CenterDb, type World } from '../center/emoney/world.js';
-import { POSTGRES_DB } from '../center/emoney/postgres-db.js';
-import { expectWorldConsistent } from '../center/emoney/world-checks.js';
+import { abandonRequest, chargeRequest, creditCard, issueRequest, moneyInWorld, openEmoneyWorld, settle, SHOP_A1, SHOP_B1, type CenterDb, type EmoneyWorld } from '../../sim/world/emoney-world.js';
+import { POSTGRES_DB, SQLITE_DB } from '../support/center-db.js';
+import { expectWorldConsistent } from '../support/emoney-world-checks.js';
 import { startAdminServer, type AdminServer } from '../../center/admin/server.js';
 import type { SettlementStep } from '../../center/emoney/settlement.js';
 import { EMONEY_AUDIT } from '../../center/emoney/audit-check.js';
@@ -27,7 +27,7 @@ import { deriveTerminalKey } from '../../center/server/terminal-keys.js';
 import { LinkClient } from '../../terminal/link/link-client.js';
 import { VALIDITY_MODULE, type ValidityApi } from '../../center/validity/module.js';
 
-let w: World;
+let w: EmoneyWorld;
 let money0: number;
 const tx = (): Buffer => randomBytes(16);
 const nonce = (): Buffer => randomBytes(8);
@@ -60,7 +60,7 @@ const ENGINES: readonly CenterDb[] = [SQLITE_DB, POSTGRES_DB];
 for (const db of ENGINES) describe(`e-money over bank POS, end to end (center on ${db.name})`, () => {
   beforeEach(async () => {
     stepHook = null;
-    w = await openWorld({ db, onSettlementStep: (s) => stepHook?.(s) });
+    w = await openEmoneyWorld({ db, parties: true, onSettlementStep: (s) => stepHook?.(s) });
     money0 = await moneyInWorld(w);
   });
   afterEach(async () => {
@@ -300,7 +300,7 @@ for (const db of ENGINES) describe(`e-money over bank POS, end to end (center on
     const { join } = await import('node:path');
     const cloneStore = new CardStateStore(join(w.dir, 'clone'));
     await cloneStore.save({ ...state, counter: good.cardCounter - 1, balanceMinor: 1_000 });
-    const { TestCard } = await import('../center/emoney/world.js');
+    const { TestCard } = await import('../../sim/world/emoney-parties.js');
     const cloned = new TestCard(new PurseApplet(cloneStore, state.cardId), clone.pin);
     const shopB = w.shops[SHOP_B1]!;
     const cloneRec = await shopB.sell(cloned, 250, nonce());

@@ -14,9 +14,9 @@ import { resultCodeName } from '../../../center/emoney/result-codes.js';
 import type { BankHost } from '../../../sim/bank/bank-host.js';
 import { STATUS } from '../../../protocol/codes.js';
 import { WORLD } from '../../sim/bank/fixtures.js';
-import { POSTGRES_DB } from './postgres-db.js';
-import { expectWorldConsistent } from './world-checks.js';
-import { abandonRequest, chargeRequest, creditCard, issueRequest, moneyInWorld, openWorld, SHOP_A1, type CenterNode, type World } from './world.js';
+import { POSTGRES_DB } from '../../support/center-db.js';
+import { expectWorldConsistent } from '../../support/emoney-world-checks.js';
+import { abandonRequest, chargeRequest, creditCard, issueRequest, moneyInWorld, openEmoneyWorld, SHOP_A1, type EmoneyNode as CenterNode, type EmoneyWorld as World } from '../../../sim/world/emoney-world.js';
 
 let w: World;
 let node2: CenterNode;
@@ -89,7 +89,7 @@ async function answerOrSecondCall(answer: Promise<{ resultCode: number; status: 
 }
 
 beforeEach(async () => {
-  w = await openWorld({ db: POSTGRES_DB });
+  w = await openEmoneyWorld({ db: POSTGRES_DB, parties: true });
   node2 = await w.addNode();
   money0 = await moneyInWorld(w);
 });

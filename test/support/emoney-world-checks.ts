@@ -5,11 +5,11 @@
  * its balance there).
  */
 import { expect } from 'vitest';
-import { auditLedger } from '../../../center/ledger/audit.js';
-import { EMONEY_AUDIT } from '../../../center/emoney/audit-check.js';
-import { emoneyReport } from '../../../center/emoney/reports.js';
-import { WORLD } from '../../sim/bank/fixtures.js';
-import { moneyInWorld, type World } from './world.js';
+import { auditLedger } from '../../center/ledger/audit.js';
+import { EMONEY_AUDIT } from '../../center/emoney/audit-check.js';
+import { emoneyReport } from '../../center/emoney/reports.js';
+import { WORLD } from '../../sim/world/accounts.js';
+import { moneyInWorld, type EmoneyWorld as World } from '../../sim/world/emoney-world.js';
 
 export async function expectWorldConsistent(w: World, money0: number): Promise<void> {
   expect(await moneyInWorld(w)).toBe(money0);

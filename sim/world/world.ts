@@ -1,0 +1,418 @@
+/**
+ * One world for the e2e tests, the demo and the crash tests: a declarative
+ * spec of what runs (simulated hardware, banks, a center with its modules,
+ * terminals) started in dependency order and closed in reverse, each part
+ * where the spec puts it.
+ *
+ *   hardware   the simulator (sim/simulator.ts): its own pcscd with vpcd
+ *              reader slots and virtual cards (CardSlots), socat-pty
+ *              scanners and bill validators. libpcsclite reads
+ *              PCSCLITE_CSOCK_NAME once: one world with hardware per process.
+ *   banks      bank hosts (banks.ts) with the spec's accounts, reached
+ *              through the relay directly or over HTTP.
+ *   parties    other outside parties (HQs, vendors, SMSCs as they come):
+ *              each a WorldParty started after the banks, world.party(name).
+ *   center     a center node (center.ts) on SQLite or PostgreSQL (`db`, a
+ *              CenterDb: tests pass the PostgreSQL harness's), with its
+ *              modules (e-money today), in this process or as a separate
+ *              process (center-process.ts: the crash tests' child, killed
+ *              mid-work). More nodes on the same database: addNode().
+ *   terminals  agents provisioned and started (terminals.ts), at open or
+ *              later with startTerminal().
+ *
+ * Who uses it: test/e2e (emoney-world.ts, the e-money world with its test
+ * conveniences), the demo (sim/demo/world.ts: its cast becomes a spec) and
+ * the crash test (test/e2e/emoney-crash.test.ts). A part the spec leaves
+ * out is not started. Lives under sim/ because the demo ships with it.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
+import { errorCode } from '../../core/errors.js';
+import { silentLogger, type Logger } from '../../core/log.js';
+import type { Random } from '../../core/random.js';
+import type { ValidityRepository } from '../../center/validity/repository.js';
+import type { ValidityMode } from '../../center/validity/types.js';
+import type { StorageOptions, Storage } from '../../center/storage/types.js';
+import type { NewMedium, NewTerminal } from '../../center/validity/records.js';
+import type { EmoneyConfig } from '../../center/emoney/config.js';
+import type { AnyCenterModule } from '../../center/server/module.js';
+import type { Keypad } from '../../terminal/agent/keypad.js';
+import { Simulator } from '../simulator.js';
+import { openWorldBanks, type WorldBanks, type WorldBanksSpec } from './banks.js';
+import { openCenterNode, type CenterNode, type EmoneyModuleSpec } from './center.js';
+import { provisionTerminal, startWorldTerminal, terminalRow, writeTerminalKey, type ProvisionedTerminal, type TerminalWorld, type WorldTerminal, type WorldTerminalSpec } from './terminals.js';
+
+/**
+ * Where the center's database lives. SQLITE_DB: a file in the world's
+ * directory; a PostgreSQL CenterDb (the test harness's) gives a fresh
+ * database that `drop` removes after the world closed. Every node opens it.
+ */
+export interface CenterDb {
+  readonly name: 'sqlite' | 'postgres';
+  open(dir: string): Promise<{ target: string | StorageOptions; drop?: () => Promise<void> }>;
+}
+
+export const SQLITE_DB: CenterDb = { name: 'sqlite', open: async (dir) => ({ target: join(dir, 'center.db') }) };
+
+export interface WorldCenterSpec {
+  readonly db?: CenterDb;
+  /** The world's versions of modules (e-money: its issuer key defaults to the world's), and any other module. */
+  readonly modules?: { readonly emoney?: WorldEmoneySpec; readonly more?: readonly AnyCenterModule[] };
+  readonly validity?: { readonly mode: ValidityMode };
+  /** Media on the validity lists before the listener opens. */
+  readonly media?: readonly NewMedium[];
+  /** Terminals registered before the listener opens, beside the spec's own (outside parties: kiosk links, shop listeners). */
+  readonly terminals?: readonly NewTerminal[];
+  /** The first node's random (e-money tokens; tests seed it). */
+  readonly random?: Random;
+}
+
+/** The e-money module of a world: the issuer key is the world's unless given. */
+export type WorldEmoneySpec = Omit<EmoneyModuleSpec, 'config'> & { readonly config: Omit<EmoneyConfig, 'issuerMasterKey'> & { readonly issuerMasterKey?: Buffer } };
+
+export interface WorldHardwareSpec {
+  /** vpcd devices (two reader slots each). */
+  readonly readerDevices: number;
+  readonly scanners?: number;
+  readonly validators?: number;
+  readonly namePrefix?: string;
+  readonly scannerBaudRate?: number;
+}
+
+export type WorldPart = 'center' | 'bank' | 'terminal' | 'party';
+
+/**
+ * An outside party beyond the banks (an HQ, a vendor, an SMSC as they come):
+ * started after the banks and before the center (whose modules may call
+ * it), closed after the center; found again with world.party(name).
+ */
+export interface WorldParty<T extends { close(): Promise<void> } = { close(): Promise<void> }> {
+  readonly name: string;
+  start(ctx: { readonly dir: string; readonly log: Logger }): Promise<T>;
+}
+
+export interface WorldSpec {
+  /** Everything the world writes; default a fresh temp dir that close() removes. */
+  readonly dir?: string;
+  /** Terminal key files and journals (default: dir). */
+  readonly terminalDir?: string;
+  /** The center's clock (module timeouts: a shifted clock tests them without waiting). */
+  readonly clock?: Clock;
+  /** The agents' clock (default: the system clock). */
+  readonly terminalClock?: Clock;
+  /** A logger per part (terminals: per terminal id). Default silent. */
+  readonly log?: (part: WorldPart, name?: string) => Logger;
+  /** The center's terminal master key and the purse issuer key (default: random). */
+  readonly masterKey?: Buffer;
+  readonly issuerMasterKey?: Buffer;
+  readonly hardware?: WorldHardwareSpec;
+  readonly banks?: WorldBanksSpec;
+  readonly parties?: readonly WorldParty[];
+  readonly center?: WorldCenterSpec;
+  /** Terminals provisioned before the center opens (registered with it) and started after it. */
+  readonly terminals?: ReadonlyArray<WorldTerminalSpec<Keypad>>;
+}
+
+export interface WorldOptions {
+  /** Runs each start step (the demo names the part that failed). */
+  readonly step?: <T>(name: string, fn: () => Promise<T>) => Promise<T>;
+  /** Each close step is bounded by this (default 10 s). */
+  readonly shutdownStepMs?: number;
+  /** Told of a close step that failed or timed out. */
+  readonly onShutdownFailure?: (part: string, outcome: string) => void;
+}
+
+type Undo = { name: string; run: () => Promise<void> };
+
+let claimedPcscSocket: string | null = null;
+
+export class World {
+  sim: Simulator | null = null;
+  banks: WorldBanks | null = null;
+  /** The first center node (null before open and without a center). */
+  node: CenterNode | null = null;
+  /** Nodes added with addNode() (same database). */
+  readonly nodes: CenterNode[] = [];
+  dbTarget: string | StorageOptions = '';
+  readonly terminals = new Map<string, WorldTerminal<Keypad>>();
+  readonly masterKey: Buffer;
+  readonly masterKeyFile: string;
+  readonly issuerMasterKey: Buffer;
+  readonly clock: Clock;
+  private readonly undo: Undo[] = [];
+  private readonly running = new Map<string, { close(): Promise<void> }>();
+  private readonly usedReaders = new Set<number>();
+
+  private constructor(
+    readonly spec: WorldSpec,
+    readonly dir: string,
+    private readonly ownsDir: boolean,
+    private readonly opts: WorldOptions,
+  ) {
+    this.clock = spec.clock ?? systemClock;
+    this.masterKey = spec.masterKey ?? randomBytes(32);
+    this.issuerMasterKey = spec.issuerMasterKey ?? randomBytes(32);
+    this.masterKeyFile = join(dir, 'center-master.key');
+  }
+
+  static async open(spec: WorldSpec, opts: WorldOptions = {}): Promise<World> {
+    const dir = spec.dir ?? mkdtempSync(join(tmpdir(), 'tessera-world-'));
+    mkdirSync(dir, { recursive: true });
+    const w = new World(spec, dir, spec.dir === undefined, opts);
+    try {
+      await w.start();
+    } catch (e) {
+      await w.close();
+      throw e;
+    }
+    return w;
+  }
+
+  private log(part: WorldPart, name?: string): Logger {
+    return this.spec.log?.(part, name) ?? silentLogger;
+  }
+
+  private async started<T>(name: string, start: () => Promise<T>, stop: (t: T) => Promise<void>): Promise<T> {
+    const t = await (this.opts.step ? this.opts.step(name, start) : start());
+    this.undo.push({ name, run: () => stop(t) });
+    return t;
+  }
+
+  private async start(): Promise<void> {
+    const s = this.spec;
+    if (s.hardware) this.sim = await this.started('simulator', () => this.startHardware(s.hardware!), (sim) => sim.stop());
+    const step = <T>(name: string, fn: () => Promise<T>): Promise<T> => (this.opts.step ? this.opts.step(name, fn) : fn());
+    await step('keys', async () => writeFileSync(this.masterKeyFile, `${this.masterKey.toString('hex')}\n`, { mode: 0o600 }));
+    if (s.terminalDir) mkdirSync(s.terminalDir, { recursive: true });
+    const provisioned = await step('terminals', async () => {
+      const out: ProvisionedTerminal<Keypad>[] = [];
+      for (const t of s.terminals ?? []) out.push(await provisionTerminal(t, this.pickReader(t.reader), this.terminalWorld()));
+      return out;
+    });
+    if (s.banks) this.banks = await this.started('banks', () => openWorldBanks(s.banks!, this.dir, { log: this.log('bank') }), (b) => b.close());
+    for (const p of s.parties ?? []) {
+      const started = await this.started(p.name, () => p.start({ dir: this.dir, log: this.log('party', p.name) }), (x) => x.close());
+      this.running.set(p.name, started);
+    }
+    if (s.center) {
+      const db = await step('database', () => (s.center!.db ?? SQLITE_DB).open(this.dir));
+      this.dbTarget = db.target;
+      if (db.drop) this.undo.push({ name: 'database', run: db.drop });
+      this.node = await this.started(
+        'center',
+        () => this.openNode(s.center!.random, async (validity) => {
+          const fresh: NewTerminal[] = [];
+          for (const row of [...provisioned.map(terminalRow), ...(s.center!.terminals ?? [])]) if (!(await validity.getTerminal(row.id))) fresh.push(row);
+          if (fresh.length > 0) await validity.addTerminals(fresh);
+          await addMissingMedia(validity, s.center!.media ?? []);
+        }),
+        async () => {
+          for (const n of this.nodes.splice(0)) await n.close();
+          await this.node?.close();
+          this.node = null;
+        },
+      );
+    }
+    if (provisioned.length > 0) {
+      await this.started(
+        'fleet',
+        async () => {
+          for (const p of provisioned) this.terminals.set(p.terminalId, await startWorldTerminal(p, this.terminalWorld()));
+        },
+        () => this.stopTerminals(),
+      );
+    } else {
+      this.undo.push({ name: 'fleet', run: () => this.stopTerminals() });
+    }
+  }
+
+  private async stopTerminals(): Promise<void> {
+    await Promise.all([...this.terminals.values()].map((t) => t.stop().catch(() => undefined)));
+  }
+
+  private async startHardware(h: WorldHardwareSpec): Promise<Simulator> {
+    const sim = await Simulator.start({
+      stateDir: join(this.dir, 'sim'),
+      readerDevices: h.readerDevices,
+      scanners: h.scanners ?? 0,
+      validators: h.validators ?? 0,
+      namePrefix: h.namePrefix ?? 'Tessera World',
+      masterKey: this.issuerMasterKey,
+      clock: this.spec.terminalClock ?? systemClock,
+    });
+    const socket = sim.info().pcscSocket;
+    if (claimedPcscSocket !== null && claimedPcscSocket !== socket) {
+      await sim.stop();
+      throw new Error('one world with hardware per process: libpcsclite reads PCSCLITE_CSOCK_NAME once');
+    }
+    // Before the first PC/SC call of this process (the agents' readers open after this).
+    claimedPcscSocket = socket;
+    process.env['PCSCLITE_CSOCK_NAME'] = socket;
+    return sim;
+  }
+
+  private pickReader(wanted?: number): number {
+    const readers = this.sim?.pcscd.slots.length ?? 0;
+    const i = wanted ?? [...Array(readers).keys()].find((k) => !this.usedReaders.has(k));
+    if (i === undefined || i >= readers) throw new Error('no free reader slot: open the world with more reader devices');
+    this.usedReaders.add(i);
+    return i;
+  }
+
+  private terminalWorld(): TerminalWorld {
+    const sim = this.sim;
+    const needSim = (): Simulator => {
+      if (!sim) throw new Error('this world has no simulated hardware');
+      return sim;
+    };
+    return {
+      terminalDir: this.spec.terminalDir ?? this.dir,
+      masterKey: this.masterKey,
+      centerPort: () => this.centerPort,
+      readerName: (slot) => needSim().readerName(slot),
+      scannerPath: (name) => needSim().scanner(name).devicePath,
+      scannerBaudRate: this.spec.hardware?.scannerBaudRate ?? 9600,
+      get slots() {
+        return needSim().cards;
+      },
+      log: (id) => this.log('terminal', id),
+      ...(this.spec.terminalClock && { clock: this.spec.terminalClock }),
+    };
+  }
+
+  private openNode(random: Random | undefined, register?: (validity: ValidityRepository) => Promise<void>, sweepAtStart = false): Promise<CenterNode> {
+    const c = this.spec.center!;
+    const emoney = c.modules?.emoney;
+    return openCenterNode(
+      {
+        db: this.dbTarget,
+        masterKeyFile: this.masterKeyFile,
+        ...(this.node && { port: this.node.port }),
+        ...(c.validity && { validity: c.validity }),
+        ...(emoney && {
+          emoney: { ...emoney, config: { ...emoney.config, issuerMasterKey: emoney.config.issuerMasterKey ?? this.issuerMasterKey }, sweepAtStart: sweepAtStart || emoney.sweepAtStart === true },
+        }),
+        ...(c.modules?.more && { modules: c.modules.more }),
+        ...(this.banks && { relay: this.banks.relay }),
+        ...(register && { register }),
+      },
+      { clock: this.clock, log: this.log('center'), ...(random && { random }) },
+    );
+  }
+
+  /** A started outside party by name. */
+  party<T extends { close(): Promise<void> }>(name: string): T {
+    const p = this.running.get(name);
+    if (!p) throw new Error(`no party ${name} in this world`);
+    return p as T;
+  }
+
+  private get requireNode(): CenterNode {
+    if (!this.node) throw new Error('this world has no center');
+    return this.node;
+  }
+
+  get storage(): Storage {
+    return this.requireNode.storage;
+  }
+
+  /** The validity module's lists (terminals, media) on the first node's storage. */
+  get validity(): ValidityRepository {
+    return this.requireNode.validity;
+  }
+
+  /** The center's listener port (the same across stop/start). */
+  get centerPort(): number {
+    return this.node?.port ?? 0;
+  }
+
+  /** Opens the terminal listener (again, on the same port) and waits until every running agent's link is up again. */
+  async startCenter(): Promise<void> {
+    if (this.requireNode.center) return;
+    await this.requireNode.startListener();
+    // Agents reconnect with exponential backoff (up to RECONNECT_MAX_MS): wait for them, bounded.
+    await Promise.all([...this.terminals.values()].filter((t) => t.running).map((t) => t.linkUp()));
+  }
+
+  /** Closes the terminal listener: the terminals are offline. Storage and modules stay open. */
+  async stopCenter(): Promise<void> {
+    await this.node?.stopListener();
+  }
+
+  /** Drops the center node (listener, modules, storage) and opens it again from its database, sweeping at start. */
+  async crashCenter(): Promise<void> {
+    const old = this.requireNode;
+    await old.stopListener();
+    await old.idle();
+    await old.close();
+    this.node = await this.openNode(undefined, undefined, true);
+    await this.startCenter();
+  }
+
+  /** Another center node on the world's database (PostgreSQL: several nodes; closed with the world). */
+  async addNode(random?: Random): Promise<CenterNode> {
+    const saved = this.node;
+    this.node = null; // a port of its own
+    try {
+      const n = await this.openNode(random);
+      this.nodes.push(n);
+      return n;
+    } finally {
+      this.node = saved;
+    }
+  }
+
+  /** Registers a terminal at the center (if new) and writes its key file; returns the key file path. */
+  async registerTerminal(terminalId: string, o: { ownerId?: string; callbackPort?: number } = {}): Promise<string> {
+    const key = writeTerminalKey(this.spec.terminalDir ?? this.dir, this.masterKey, terminalId);
+    if (!(await this.validity.getTerminal(terminalId))) {
+      await this.validity.addTerminals([terminalRow({ terminalId, keyRef: key.keyRef, callbackPort: o.callbackPort ?? null, spec: o })]);
+    }
+    return key.keyFile;
+  }
+
+  /** Provisions, registers and starts a terminal's agent. */
+  async startTerminal<K extends Keypad>(spec: WorldTerminalSpec<K>): Promise<WorldTerminal<K>> {
+    if (this.terminals.has(spec.terminalId)) throw new Error(`terminal ${spec.terminalId} already started`);
+    const p = await provisionTerminal(spec, this.pickReader(spec.reader), this.terminalWorld());
+    if (this.node && !(await this.validity.getTerminal(p.terminalId))) await this.validity.addTerminals([terminalRow(p)]);
+    const t = await startWorldTerminal(p, this.terminalWorld());
+    this.terminals.set(spec.terminalId, t as WorldTerminal<Keypad>);
+    return t;
+  }
+
+  /** Waits for the center modules' work in flight (settlement callbacks, payments). */
+  async idle(): Promise<void> {
+    for (const n of [this.node, ...this.nodes]) await n?.idle();
+  }
+
+  /** Closes everything, newest first, each step bounded; returns the steps that failed (`part:code`). */
+  async close(): Promise<string[]> {
+    const failed: string[] = [];
+    for (const step of this.undo.splice(0).reverse()) {
+      let timer: TimerHandle | undefined;
+      const outcome = await Promise.race([
+        step.run().then(() => 'ok', (e: unknown) => errorCode(e)),
+        new Promise<string>((resolve) => (timer = systemClock.setTimer(this.opts.shutdownStepMs ?? 10_000, () => resolve('timeout')))),
+      ]);
+      timer?.cancel();
+      if (outcome !== 'ok') {
+        failed.push(`${step.name}:${outcome}`);
+        this.opts.onShutdownFailure?.(step.name, outcome);
+      }
+    }
+    if (this.ownsDir) rmSync(this.dir, { recursive: true, force: true });
+    return failed;
+  }
+}
+
+async function addMissingMedia(validity: ValidityRepository, media: readonly NewMedium[]): Promise<void> {
+  const fresh: NewMedium[] = [];
+  for (const m of media) if (!(await validity.getMedium(m.id))) fresh.push(m);
+  if (fresh.length > 0) await validity.addMedia(fresh);
+}
+
+export const openWorld = (spec: WorldSpec, opts?: WorldOptions): Promise<World> => World.open(spec, opts);
