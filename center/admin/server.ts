@@ -27,7 +27,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
 import { systemClock, type Clock } from '../../core/clock.js';
-import { errorCode, TesseraError } from '../../core/errors.js';
+import { errorCode, httpStatusOf, TesseraError } from '../../core/errors.js';
+import './errors.js';
+import '../storage/errors.js';
+import '../ledger/errors.js';
+
+const statusFor = (code: string): number => httpStatusOf(code) ?? 500;
 import { silentLogger, type Logger } from '../../core/log.js';
 import { systemRandom, type Random } from '../../core/random.js';
 import { auditLedger, type AuditExtension } from '../ledger/audit.js';
@@ -38,7 +43,6 @@ import { ADMIN_BODY_MAX_BYTES, ADMIN_BODY_TIMEOUT_MS, ADMIN_INFLIGHT_MAX } from 
 import { checkWritable } from '../storage/open.js';
 import type { NewMedium, NewTerminal, Storage } from '../storage/types.js';
 import { adminMigrations, AuditTrail, targetIdsOf } from './audit-trail.js';
-import { statusFor } from './http-status.js';
 import { refuseSystemTransfers } from './system-accounts.js';
 import { addMediaBody, addTerminalsBody, blockMediumBody, createAccountsBody, createTransfersBody, emptyBody } from './schemas.js';
 
