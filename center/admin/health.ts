@@ -65,7 +65,7 @@ export function migrationsCurrent(storage: Storage, modules: readonly ModuleMigr
 export function readinessRoutes(storage: Storage, migrations: readonly ModuleMigrations[], extra: readonly ReadinessCheck[]): RouteContributor {
   const checks = [databaseWritable(storage), migrationsCurrent(storage, migrations), ...extra];
   return (app) => {
-    app.get('/livez', { schema: { response: { 200: z.object({ ok: z.literal(true) }) } }, config: { public: true } }, async () => ({ ok: true as const }));
+    app.get('/livez', { schema: { response: { 200: z.object({ ok: z.literal(true) }), ...errorResponses } }, config: { public: true } }, async () => ({ ok: true as const }));
     app.get('/readyz', {
       schema: { response: { 200: z.object({ ready: z.literal(true), checks: z.array(checkResult) }), ...errorResponses } },
       config: { public: true },
