@@ -62,6 +62,31 @@ export function migrationsCurrent(storage: Storage, modules: readonly ModuleMigr
   };
 }
 
+/** How long a reachability probe waits for an answer. */
+export const READINESS_PROBE_TIMEOUT_MS = 2_000;
+
+/**
+ * A peer answers an HTTP GET (e.g. a bank host's `/health`) within
+ * READINESS_PROBE_TIMEOUT_MS with a 2xx; otherwise `code` (e.g.
+ * RELAY_BANK_UNREACHABLE). The URL's query and credentials are never echoed.
+ */
+export function httpReachable(name: string, url: string, code: string): ReadinessCheck {
+  return {
+    name,
+    async check() {
+      let status: number;
+      try {
+        const res = await fetch(url, { signal: AbortSignal.timeout(READINESS_PROBE_TIMEOUT_MS) });
+        status = res.status;
+        await res.arrayBuffer();
+      } catch (e) {
+        throw new TesseraError(code, `${name}: no answer within ${READINESS_PROBE_TIMEOUT_MS} ms`, { reason: errorCode(e) }, { cause: e });
+      }
+      if (status < 200 || status > 299) throw new TesseraError(code, `${name}: answered HTTP ${status}`, { status });
+    },
+  };
+}
+
 export function readinessRoutes(storage: Storage, migrations: readonly ModuleMigrations[], extra: readonly ReadinessCheck[]): RouteContributor {
   const checks = [databaseWritable(storage), migrationsCurrent(storage, migrations), ...extra];
   return (app) => {

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { Agent, fetch as ufetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Operators } from '../../../center/admin/operators.js';
+import { httpReachable } from '../../../center/admin/health.js';
 import { startAdminServer } from '../../../center/admin/server.js';
 import { auditDatabase } from '../../../center/ledger/audit-target.js';
 import { formatAuditReport } from '../../../center/ledger/audit.js';
@@ -24,6 +25,7 @@ import { ManualClock } from '../../../core/clock.js';
 import { createLogger } from '../../../core/log.js';
 import { systemRandom } from '../../../core/random.js';
 import { runCli } from '../../e2e/support/cli-process.js';
+import { freePort } from '../../support/free-port.js';
 import { keyDir } from '../server/support.js';
 
 const keys = keyDir();
@@ -231,7 +233,7 @@ describe('health', () => {
     const other = await startAdminServer({
       storage, ledger: await Ledger.open(storage, new ManualClock()),
       migrations: [{ module: 'ledger', migrations: [{ version: 99, name: 'future', sql: 'SELECT 1' }] }],
-      readiness: [{ name: 'bank 0001 reachable', check: async () => { throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'RELAY_BANK_UNREACHABLE' }); } }],
+      readiness: [httpReachable('bank 0001 reachable', `http://127.0.0.1:${await freePort()}/health`, 'RELAY_BANK_UNREACHABLE')],
     });
     try {
       const r = await fetch(`${other.url}/readyz`);
