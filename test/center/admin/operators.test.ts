@@ -237,6 +237,32 @@ describe('listing', () => {
   });
 });
 
+describe('live updates', () => {
+  it('GET /events streams each change made through the API as a Server-Sent Event, after its audit row; a watcher needs a token', async () => {
+    expect((await call('GET', '/events')).status).toBe(401);
+    const controller = new AbortController();
+    const res = await fetch(`${url}/events`, { headers: { authorization: `Bearer ${tokens.viewer}` }, signal: controller.signal });
+    try {
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('text/event-stream');
+      const reader = res.body!.getReader();
+      const decoder = new TextDecoder();
+      let text = '';
+      // The stream is open once its first comment arrived; then the change is made.
+      while (!text.includes(': watching')) text += decoder.decode((await reader.read()).value);
+      expect((await call('POST', '/terminals/POS-1/block', { token: tokens.operator })).status).toBe(200);
+      const deadline = AbortSignal.timeout(10_000);
+      while (!text.includes('event: change') && !deadline.aborted) text += decoder.decode((await reader.read()).value);
+      const data = JSON.parse(/event: change\ndata: (.*)\n/.exec(text)![1]!) as Record<string, unknown>;
+      expect(data).toMatchObject({ method: 'POST', route: '/terminals/:id/block', targetIds: ['POS-1'], actor: 'op-operator', role: 'operator' });
+      expect(text).not.toContain(tokens.operator);
+    } finally {
+      controller.abort();
+      expect((await call('POST', '/terminals/POS-1/unblock', { token: tokens.operator })).status).toBe(200);
+    }
+  });
+});
+
 describe('tessera operator add', () => {
   it('prints the token once, stores only its hash, and the token works', async () => {
     const r = await runCli(['operator', 'add', 'cli-op', '--role', 'operator', '--db', db], {}, 60_000);
