@@ -103,6 +103,8 @@ describe('roles', () => {
 
     const blocked = await call('POST', '/terminals/POS-1/block', { token: tokens.operator });
     expect(blocked.status).toBe(200);
+    expect((await call('POST', '/terminals/POS-1/retire', { token: tokens.operator })).status).toBe(200);
+    expect((await call('GET', '/terminals/POS-1', { token: tokens.viewer })).json.status).toBe('inactive');
     expect((await call('POST', '/terminals/POS-1/unblock', { token: tokens.operator })).status).toBe(200);
     const noReason = await call('POST', '/ledger/adjustments', { token: tokens.admin, body: { ...adjustment, reason: undefined } });
     expect({ status: noReason.status, code: noReason.json.error.code, path: noReason.json.error.details.issues[0].path }).toEqual({ status: 400, code: 'ADMIN_INVALID_BODY', path: 'reason' });
@@ -150,6 +152,7 @@ describe('bad input on every mutating route', () => {
     ['/terminals', { terminals: [{ id: 'POS-2', ownerKind: 'store', ownerId: 's1', keyRef: 'k/POS-2' }] }],
     ['/terminals/POS-1/block', {}],
     ['/terminals/POS-1/unblock', {}],
+    ['/terminals/POS-1/retire', {}],
   ];
 
   it.each(routes)('POST %s: malformed JSON, wrong types, unknown fields, huge body, wrong method, no/revoked token, wrong role are coded and change nothing', async (path, good) => {
