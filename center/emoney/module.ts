@@ -19,6 +19,7 @@ import { emoneyMigrations } from './schema.js';
 import { readIssuerKeyFile, readProviderAccounts } from './secret-files.js';
 import type { SettlementStep } from './settlement.js';
 import { startSweepTimer } from '../kit/sweep-timer.js';
+import { httpReachable } from '../admin/health.js';
 import type { CenterMetrics } from '../metrics/center-metrics.js';
 
 export interface EmoneyModuleOptions {
@@ -73,7 +74,9 @@ export function emoneyModule(o: EmoneyModuleOptions = {}): CenterModule<EmoneySe
       const intervalMs = o.sweepIntervalMs === undefined ? (section?.sweepIntervalMs ?? null) : o.sweepIntervalMs;
       const timers: CenterTimer[] = intervalMs === null ? [] : [startSweepTimer(emoney, intervalMs, clock, log, 'e-money')];
       log.info({ banks: relay.bankCodes, shops: section?.shops.length ?? 0, sweepIntervalMs: intervalMs }, 'e-money running');
-      return { api: emoney, flows: [emoney.flow], timers, idle: () => emoney.idle() };
+      // /readyz: each configured bank host answers its /health (the center cannot charge or settle without it).
+      const readiness = (section?.banks ?? []).map((b) => httpReachable(`bank ${b.bankCode} reachable`, new URL('/health', b.url).href, 'RELAY_BANK_UNREACHABLE'));
+      return { api: emoney, flows: [emoney.flow], timers, readiness, idle: () => emoney.idle() };
     },
   };
 }

@@ -49,6 +49,14 @@ export const coreConfigSchema = z.object({
       .object({
         host: z.string().min(1).default('127.0.0.1').describe('Address the operator HTTP API binds.'),
         port: z.number().int().min(0).max(65_535).describe('TCP port of the operator HTTP API; 0 picks a free port.'),
+        tls: z
+          .object({
+            certFile: z.string().min(1).describe('Path of the PEM certificate of the admin listener.'),
+            keyFile: z.string().min(1).describe('Path of the PEM private key of the admin listener, mode 0600.'),
+          })
+          .strict()
+          .optional()
+          .describe('HTTPS for operators at their desks; without it the admin API listens only on loopback.'),
       })
       .strict()
       .optional()

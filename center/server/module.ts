@@ -49,8 +49,14 @@ export interface CenterInstruments {
   detach(): void;
 }
 
-/** A module's HTTP surface: registers its routes on the center's fastify app (issue 11). */
-export type ModuleRoutes = (app: FastifyInstance) => void;
+/** A module's HTTP surface: registers its routes on the center's fastify app (the admin listener). */
+export type ModuleRoutes = (app: FastifyInstance) => void | Promise<void>;
+
+/** One /readyz check of a module (the validity store loaded, a bank reachable): throws a coded error when not ready. */
+export interface ReadinessProbe {
+  readonly name: string;
+  check(): Promise<void>;
+}
 
 /** Something a module started that runs by itself (a sweep on a timer). */
 export interface CenterTimer {
@@ -91,6 +97,8 @@ export interface OpenedModule<Api> {
   readonly flows?: readonly CenterFlow[];
   /** HTTP routes, handed to the admin server (issue 11 fills them). */
   readonly routes?: ModuleRoutes;
+  /** What /readyz asks of the module besides the database and its migrations. */
+  readonly readiness?: readonly ReadinessProbe[];
   /** Started by open; stopped first on close, before idle(). */
   readonly timers?: readonly CenterTimer[];
   /** The terminal list the handshake reads (one module provides it). */

@@ -14,7 +14,10 @@ import { openStorage } from '../storage/open.js';
 import type { Storage } from '../storage/types.js';
 import { sectionOf, type CenterConfig } from './config.js';
 import { startFleet, type Fleet, type FleetOptions } from '../fleet/fleet.js';
-import { auditChecksOf, type AnyCenterModule, type CenterInstruments, type CenterTimer, type ModuleRoutes, type OpenedModule, type TerminalDirectory } from './module.js';
+import { adminMigrations } from '../admin/audit-trail.js';
+import { ledgerMigrations } from '../ledger/schema.js';
+import type { ModuleMigrations } from '../storage/types.js';
+import { auditChecksOf, type AnyCenterModule, type CenterInstruments, type ReadinessProbe, type CenterTimer, type ModuleRoutes, type OpenedModule, type TerminalDirectory } from './module.js';
 import { routeSessions, type CenterFlow } from './session-router.js';
 import { deriveTerminalKey, readMasterKey } from './terminal-keys.js';
 
@@ -28,6 +31,8 @@ export interface StartCenterDeps {
   readonly flows?: readonly CenterFlow[];
   /** This node in the node registry (center/fleet): id, heartbeat interval. */
   readonly fleet?: FleetOptions;
+  /** Routes on the admin listener beside the admin API's and the modules' (/metrics). */
+  readonly adminRoutes?: readonly ModuleRoutes[];
   /** An observer of the core (center/metrics' CenterMetrics); modules take theirs through their options. */
   readonly metrics?: CenterInstruments;
 }
@@ -141,8 +146,15 @@ export async function startCenter(config: CenterConfig, modules: readonly AnyCen
       m.attachCenter({ storage, securityCounters: () => server.securityCounters(), connectionCount: () => server.connectionCount });
       undo.push(async () => m.detach());
     }
-    const routes = running.flatMap((r) => (r.opened.routes ? [r.opened.routes] : []));
-    const admin = config.admin ? await startAdmin(storage, clock, config.admin, log, auditChecksOf(modules), routes) : null;
+    const routes = [...(deps.adminRoutes ?? []), ...running.flatMap((r) => (r.opened.routes ? [r.opened.routes] : []))];
+    const admin = config.admin
+      ? await startAdmin(storage, clock, config.admin, log, {
+          auditExtensions: auditChecksOf(modules),
+          routes,
+          readiness: running.flatMap((r) => r.opened.readiness ?? []),
+          migrations: enabled.flatMap((m) => m.migrations ?? []),
+        })
+      : null;
     if (admin) undo.push(() => admin.close());
     // Undone first: the timers stop and work in flight drains (settlement callbacks) before the listener and the modules close.
     undo.push(async () => {
@@ -201,20 +213,43 @@ async function listen(server: CenterServer, config: CenterConfig): Promise<Addre
   }
 }
 
-/** The admin API: a thin call (issue 11 replaces the server; the modules' routes are handed on as a list). */
+/** The admin API (center/admin on the one HTTP surface) with the modules' audit checks, routes and readiness probes. */
 async function startAdmin(
   storage: Storage,
   clock: Clock,
   admin: NonNullable<CenterConfig['admin']>,
   log: Logger,
-  auditExtensions: readonly AuditExtension[],
-  routes: readonly ModuleRoutes[],
+  parts: { auditExtensions: readonly AuditExtension[]; routes: readonly ModuleRoutes[]; readiness: readonly ReadinessProbe[]; migrations: readonly ModuleMigrations[] },
 ): Promise<AdminServer> {
+  const tls = admin.tls ? readAdminTls(admin.tls) : undefined;
   const ledger = await Ledger.open(storage, clock);
   try {
-    return await startAdminServer({ storage, ledger, host: admin.host, port: admin.port, log, clock, auditExtensions, moduleRoutes: routes });
+    return await startAdminServer({
+      storage,
+      ledger,
+      host: admin.host,
+      port: admin.port,
+      log,
+      clock,
+      auditExtensions: parts.auditExtensions,
+      ...(tls && { tls }),
+      readiness: parts.readiness,
+      contributors: parts.routes,
+      migrations: [adminMigrations, ledgerMigrations, ...parts.migrations],
+    });
   } catch (e) {
-    throw new TesseraError('CENTER_ADMIN_LISTEN_FAILED', `cannot listen on ${admin.host}:${admin.port} (admin API)`, { host: admin.host, port: admin.port }, { cause: e });
+    if (e instanceof TesseraError && e.code === 'HTTP_PLAIN_NOT_LOOPBACK') throw e;
+    // The reason underneath is the socket's (EADDRINUSE), not the HTTP surface's wrapper.
+    const cause = e instanceof TesseraError && e.code === 'HTTP_LISTEN_FAILED' ? e.cause : e;
+    throw new TesseraError('CENTER_ADMIN_LISTEN_FAILED', `cannot listen on ${admin.host}:${admin.port} (admin API)`, { host: admin.host, port: admin.port }, { cause });
+  }
+}
+
+function readAdminTls(tls: { certFile: string; keyFile: string }): { cert: Buffer; key: Buffer } {
+  try {
+    return { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) };
+  } catch (e) {
+    throw new TesseraError('ADMIN_TLS_FILE', "cannot read the admin listener's TLS certificate or key", { certFile: tls.certFile }, { cause: e });
   }
 }
 

@@ -8,7 +8,7 @@
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import type { CenterMetrics } from '../metrics/center-metrics.js';
-import type { CenterModule } from '../server/module.js';
+import type { CenterModule, ReadinessProbe } from '../server/module.js';
 import type { CenterFlow } from '../server/session-router.js';
 import { checkedTransactionMigrations, recordCheckedTransaction } from './checked-transactions.js';
 import { validitySectionSchema, type ValiditySection } from './config.js';
@@ -76,12 +76,24 @@ export function validityModule(o: ValidityModuleOptions = {}): CenterModule<Vali
       return {
         api: { mode: section.mode, engine, store, gate, repository, kinds },
         flows: [flow],
+        readiness: store ? [storeLoaded(store, clock)] : [],
         terminals: { keyRefOf: async (id) => (await repository.getTerminal(id).catch(() => undefined))?.keyRef },
         close: async () => {
           gate.useStore(null);
           await store?.stop();
         },
       };
+    },
+  };
+}
+
+/** /readyz: the prefetched validity lists answer (a judgement from memory, not VALIDITY_NOT_STARTED). */
+function storeLoaded(store: ValidityStore, clock: Clock): ReadinessProbe {
+  return {
+    name: 'validity store loaded',
+    check: async () => {
+      if (store.cachesTerminals) store.judgeTerminal('READYZ-PROBE');
+      if (store.cachesMedia) store.judgeMedium('0000000000000000', clock.nowMs());
     },
   };
 }

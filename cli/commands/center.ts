@@ -6,6 +6,7 @@ import { createLogger } from '../../core/log.js';
 import { EMONEY_MODULE } from '../../center/emoney/module.js';
 import { CENTER_MODULES, centerModules } from '../../center/modules.js';
 import { CenterMetrics } from '../../center/metrics/center-metrics.js';
+import { httpMetricsHook, metricsRoute } from '../../center/metrics/http.js';
 import { VALIDITY_MODULE, type ValidityApi } from '../../center/validity/module.js';
 import { loadCenterConfig, sectionOf } from '../../center/server/config.js';
 import { readTls, startCenter } from '../../center/server/start-center.js';
@@ -42,7 +43,7 @@ export function registerCenter(program: Command): void {
       const log = createLogger('center');
       // One registry per center; the admin API serves it at /metrics (center/metrics/http.ts).
       const metrics = new CenterMetrics();
-      const center = await startCenter(config, centerModules({ metrics }), { log, metrics });
+      const center = await startCenter(config, centerModules({ metrics }), { log, metrics, adminRoutes: [httpMetricsHook(metrics), metricsRoute(metrics)] });
       const ready = {
         listening: center.address.port,
         mode: center.module<ValidityApi>(VALIDITY_MODULE).mode,

@@ -11,7 +11,7 @@
  * More kills: TESSERA_CRASH_KILLS=100.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -35,14 +35,17 @@ interface Center {
 }
 
 async function startCenter(db: string): Promise<Center> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', SERVE, '--db', db], {
+  // The admin API needs an operator's token: the first start writes one beside the database, restarts reuse it.
+  const tokenFile = `${db}.admin-token`;
+  const proc = spawn(process.execPath, ['--import', 'tsx', SERVE, '--db', db, '--admin-token-file', tokenFile], {
     env: { ...process.env, TESSERA_LOG_LEVEL: 'error' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   const port = await new Promise<number>((resolve, reject) => {
     const lines = createInterface({ input: proc.stdout! });
-    const timer = setTimeout(() => reject(new Error('center did not start within 15 s')), 15_000);
+    // A loaded machine can take many seconds to start a tsx process (the fastify app adds ~1.5 s unloaded): a generous bound.
+    const timer = setTimeout(() => reject(new Error('center did not start within 60 s')), 60_000);
     lines.on('line', (line) => {
       const m = /"listening":(\d+)/.exec(line);
       if (m) {
@@ -52,14 +55,17 @@ async function startCenter(db: string): Promise<Center> {
     });
     proc.once('exit', (code) => reject(new Error(`center exited with ${code} before listening`)));
   });
+  token = readFileSync(tokenFile, 'utf8').trim();
   return { proc, url: `http://127.0.0.1:${port}`, exited };
 }
+
+let token = '';
 
 type Outcome = { kind: 'results'; results: { id: string; result: string }[] } | { kind: 'in-doubt' };
 
 async function post(url: string, path: string, body: unknown): Promise<Outcome> {
   try {
-    const res = await fetch(`${url}${path}`, { method: 'POST', body: JSON.stringify(body), signal: AbortSignal.timeout(5_000) });
+    const res = await fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: JSON.stringify(body), signal: AbortSignal.timeout(5_000) });
     if (res.status !== 200) return { kind: 'in-doubt' };
     return { kind: 'results', ...((await res.json()) as { results: { id: string; result: string }[] }) };
   } catch {
@@ -164,7 +170,7 @@ describe('ledger crash test (SQLite, kill -9)', () => {
   const db = join(dir, 'center.db');
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it(`keeps every acknowledged transfer exactly once across ${KILLS} kills`, { timeout: 180_000 }, async () => {
+  it(`keeps every acknowledged transfer exactly once across ${KILLS} kills`, { timeout: 300_000 }, async () => {
     console.log(`crash test seed=${SEED} kills=${KILLS} (reproduce: TESSERA_CRASH_SEED=${SEED})`);
     const rnd = new SeededRandom(SEED);
     const book = new Book();
