@@ -81,7 +81,7 @@ export const NUMBER_AREAS: readonly NumberArea[] = [
     errors: { passwords: 'PASSWORD_' },
   },
   // Platform areas: error codes only
-  { area: 'center', kind: 'platform', errors: { center: 'CENTER_', admin: 'ADMIN_', ledger: 'LEDGER_', storage: 'STORE_', http: 'HTTP_' } },
+  { area: 'center', kind: 'platform', errors: { center: 'CENTER_', admin: 'ADMIN_', ledger: 'LEDGER_', storage: 'STORE_', http: 'HTTP_', merchant: 'MERCHANT_' } },
   { area: 'terminal', kind: 'platform', errors: { terminal: 'TERM_', devices: 'DEV_' } },
   { area: 'sim', kind: 'platform', errors: { sim: 'SIM_', 'bank-host': 'BANKHOST_', demo: 'DEMO_' } },
   { area: 'cli', kind: 'platform', errors: { cli: 'CLI_' } },
