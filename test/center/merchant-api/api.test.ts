@@ -213,3 +213,39 @@ describe('what is public and what is never shown', () => {
     for (const k of [keyA, keyA2, keyB, keyWeb]) expect(log).not.toContain(k.slice(-64));
   });
 });
+
+describe('per-key rate limit', () => {
+  let r: Harness;
+  let k1: string;
+  let k2: string;
+
+  beforeAll(async () => {
+    r = await startHarness({ rateLimit: { max: 3, windowMs: 60_000 } });
+    await addBatch(r.storage, { id: hexId(1), shopId: 'SHOP-A', state: 'settled', createdMs: 1_000, records: [{ amountMinor: 100, accepted: true }] });
+    await r.api.merchants.add('shop-a', 'SHOP-A');
+    k1 = (await r.api.merchants.addKey('shop-a')).key;
+    k2 = (await r.api.merchants.addKey('shop-a')).key;
+  });
+
+  afterAll(async () => {
+    await r?.close();
+  });
+
+  it('answers a coded 429 with Retry-After once a key has spent its budget, does nothing for it, and leaves the merchant\'s other key its own budget', async () => {
+    const body = JSON.stringify({ settlementIds: [hexId(1)], declared: { count: 1, totalMinor: 100, currency: 'JPY' } });
+    for (let i = 0; i < 3; i++) expect((await raw(r.api.url, 'GET', '/v1/merchant', { key: k1 })).status).toBe(200);
+    const limited = await raw(r.api.url, 'POST', '/v1/reconciliations', { key: k1, body, headers: { 'idempotency-key': 'rl-1' } });
+    expect(limited.status).toBe(429);
+    expect(limited.json.error.code).toBe('MERCHANT_RATE_LIMITED');
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(20);
+    expect(await count(r.storage, 'merchant_reconciliations')).toBe(0);
+    expect(await count(r.storage, 'merchant_idempotency')).toBe(0);
+    const other = await raw(r.api.url, 'POST', '/v1/reconciliations', { key: k2, body, headers: { 'idempotency-key': 'rl-1' } });
+    expect(other.status).toBe(201);
+    expect(await count(r.storage, 'merchant_reconciliations')).toBe(1);
+    // An unauthenticated flood spends no key's budget (the key is judged first).
+    for (let i = 0; i < 5; i++) expect((await raw(r.api.url, 'GET', '/v1/merchant', { key: `${k2.slice(0, -1)}x` })).status).toBe(401);
+    expect((await raw(r.api.url, 'GET', '/v1/merchant', { key: k2 })).status).toBe(200);
+  });
+});
