@@ -7,6 +7,7 @@ import { registerBank } from './commands/bank.js';
 import { registerCenter } from './commands/center.js';
 import { registerDemo } from './commands/demo.js';
 import { registerKeys } from './commands/keys.js';
+import { registerMerchant } from './commands/merchant.js';
 import { registerReport } from './commands/report.js';
 import { registerSim } from './commands/sim.js';
 import { registerTerminal } from './commands/terminal.js';
@@ -33,6 +34,7 @@ registerKeys(program);
 registerReport(program);
 registerDemo(program);
 registerBank(program);
+registerMerchant(program);
 
 try {
   refuseUnknownCommand(program, process.argv.slice(2));
