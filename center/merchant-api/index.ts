@@ -8,3 +8,5 @@ export * from './rate-limit.js';
 export * from './routes.js';
 export * from './schema.js';
 export * from './server.js';
+export * from './module.js';
+export * from './config-schema.js';

@@ -20,14 +20,14 @@ import type { Clock } from '../../core/clock.js';
 import { TesseraError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import type { Random } from '../../core/random.js';
-import type { Storage } from '../storage/types.js';
+import type { SqlExecutor, Storage } from '../storage/types.js';
 import * as S from './api-schemas.js';
 import type { IdempotencyStore } from './idempotency.js';
 import { idempotentHandler, requireIdempotencyKey } from './idempotent-route.js';
-import type { MerchantPrincipal, MerchantRegistry } from './merchants.js';
+import type { Merchant, MerchantPrincipal, MerchantRegistry } from './merchants.js';
 import type { KeyRateLimiter } from './rate-limit.js';
 import { createReconciliation, loadReconciliation } from './reconciliations.js';
-import { listBatches, loadMerchantBatch, paymentsOf, payoutOf, settlementOf, statesFor } from './settlements.js';
+import { EmoneyPresence, listBatches, loadMerchantBatch, paymentsOf, payoutOf, settlementOf, statesFor } from './settlements.js';
 
 export interface MerchantRoutesOptions {
   readonly storage: Storage;
@@ -54,6 +54,12 @@ export function merchantAuth(merchants: MerchantRegistry): BearerAuth<MerchantPr
 const notFound = (what: string): TesseraError => new TesseraError('MERCHANT_NOT_FOUND', `no such ${what} for this merchant`);
 
 export const merchantRoutes: FastifyPluginAsyncZod<MerchantRoutesOptions> = async (app, o) => {
+  const emoney = new EmoneyPresence(o.storage);
+  /** The merchant as the settlement queries see it: no shop when the center has no e-money tables. */
+  const shopView = async (req: FastifyRequest, q?: SqlExecutor): Promise<Merchant> => {
+    const m = principal(req).merchant;
+    return (await emoney.installed(q)) ? m : { ...m, shopId: null };
+  };
   // After the surface's bearer auth (a root hook): each key has its own budget, spent only once authenticated.
   app.addHook('onRequest', async (req) => {
     if (req.routeOptions.url === undefined || req.routeOptions.config.public === true) return;
@@ -75,7 +81,8 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRoutesOptions> = asyn
     '/v1/settlements',
     { schema: { summary: 'The merchant\'s settlements (oldest first) with control totals over the filter', querystring: S.settlementsQuery, response: { 200: S.page(S.settlement), ...errorResponses } } },
     async (req) => {
-      const r = await o.storage.read((q) => listBatches(q, principal(req).merchant, req.query, statesFor('settlements', req.query.state)));
+      const m = await shopView(req);
+      const r = await o.storage.read((q) => listBatches(q, m, req.query, statesFor('settlements', req.query.state)));
       return { items: r.rows.map(settlementOf), nextCursor: r.nextCursor, controlTotals: r.controlTotals };
     },
   );
@@ -84,7 +91,8 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRoutesOptions> = asyn
     '/v1/settlements/:id',
     { schema: { summary: 'One settlement with its payments and control totals', params: S.idParam, response: { 200: S.settlementDetail, ...errorResponses } } },
     async (req) => {
-      const b = await o.storage.read((q) => loadMerchantBatch(q, principal(req).merchant, req.params.id));
+      const m = await shopView(req);
+      const b = await o.storage.read((q) => loadMerchantBatch(q, m, req.params.id));
       if (!b) throw notFound('settlement');
       const payments = paymentsOf(b);
       const accepted = payments.filter((p) => p.status === 'accepted');
@@ -101,7 +109,8 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRoutesOptions> = asyn
     '/v1/settlements/:id/payout',
     { schema: { summary: 'The bank transfer that pays the settlement', params: S.idParam, response: { 200: S.payout, ...errorResponses } } },
     async (req) => {
-      const b = await o.storage.read((q) => loadMerchantBatch(q, principal(req).merchant, req.params.id));
+      const m = await shopView(req);
+      const b = await o.storage.read((q) => loadMerchantBatch(q, m, req.params.id));
       const p = b && payoutOf(b);
       if (!p) throw notFound('payout');
       return p;
@@ -112,7 +121,8 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRoutesOptions> = asyn
     '/v1/payouts',
     { schema: { summary: 'The merchant\'s payouts (bank transfers) with control totals over the filter', querystring: S.payoutsQuery, response: { 200: S.page(S.payout), ...errorResponses } } },
     async (req) => {
-      const r = await o.storage.read((q) => listBatches(q, principal(req).merchant, req.query, statesFor('payouts', req.query.state)));
+      const m = await shopView(req);
+      const r = await o.storage.read((q) => listBatches(q, m, req.query, statesFor('payouts', req.query.state)));
       return { items: r.rows.map(payoutOf).filter((p) => p !== null), nextCursor: r.nextCursor, controlTotals: r.controlTotals };
     },
   );
@@ -131,7 +141,7 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRoutesOptions> = asyn
     idempotentHandler(
       o.idempotency,
       (req) => principal(req).merchant.id,
-      async (req, tx) => ({ status: 201, body: await createReconciliation(tx, principal(req).merchant, req.body as S.NewReconciliationBody, o.clock, o.random) }),
+      async (req, tx) => ({ status: 201, body: await createReconciliation(tx, await shopView(req, tx), req.body as S.NewReconciliationBody, o.clock, o.random) }),
     ),
   );
 

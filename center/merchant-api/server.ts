@@ -86,7 +86,7 @@ async function purgeOnce(idempotency: IdempotencyStore, log: Logger): Promise<vo
   }
 }
 
-function readTlsFiles(tls: { certFile: string; keyFile: string }): { cert: Buffer; key: Buffer } {
+export function readTlsFiles(tls: { certFile: string; keyFile: string }): { cert: Buffer; key: Buffer } {
   try {
     return { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) };
   } catch (e) {

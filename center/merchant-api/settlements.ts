@@ -166,3 +166,23 @@ export async function loadMerchantBatch(q: SqlExecutor, m: Merchant, id: string)
   if (m.shopId === null || !/^[0-9a-f]{32}$/.test(id)) return undefined;
   return q.get<BatchRow>('SELECT * FROM emoney_batches WHERE id = ? AND shop_id = ?', [id, m.shopId]);
 }
+
+/**
+ * Whether this center database has the e-money module's tables: a center
+ * without e-money has merchants (online shops for vouchers) but no
+ * settlements. Asked per request until the tables appear, then remembered.
+ */
+export class EmoneyPresence {
+  private seen = false;
+
+  constructor(private readonly storage: { read<T>(fn: (q: SqlExecutor) => Promise<T>): Promise<T> }) {}
+
+  /** `q`: the caller's unit of work, if it is in one (a unit awaits only its own database work). */
+  async installed(q?: SqlExecutor): Promise<boolean> {
+    if (this.seen) return true;
+    const sql = `SELECT version FROM schema_migrations WHERE module = 'emoney' LIMIT 1`;
+    const row = q ? await q.get(sql) : await this.storage.read((r) => r.get(sql));
+    this.seen = row !== undefined;
+    return this.seen;
+  }
+}

@@ -4,19 +4,17 @@ import { systemClock } from '../../core/clock.js';
 import { TesseraError } from '../../core/errors.js';
 import { systemRandom } from '../../core/random.js';
 import { MerchantRegistry, type ApiKeyInfo, type Merchant } from '../../center/merchant-api/merchants.js';
-import { loadCenterConfig } from '../../center/server/config.js';
 import { openStorage, parseStorageTarget } from '../../center/storage/open.js';
 
 interface DbOpts {
-  db?: string;
-  config?: string;
+  db: string;
   json?: boolean;
 }
 
 /**
  * `tessera merchant …`: merchants of the merchant API (online shops, and
  * seed-004 shops by their shop id) and their API keys, on the center's
- * database (`--db`, or the `db` of a center config). A new key is printed
+ * database (`--db`: the `db` of the center config). A new key is printed
  * once (or written to a 0600 file with --key-out) and stored only as a hash.
  *
  *   tessera merchant add NAME [--shop SHOP_ID] [--label L] [--key-out FILE]   the merchant and its first key
@@ -28,7 +26,7 @@ interface DbOpts {
 export function registerMerchant(program: Command): void {
   const merchant = program.command('merchant').description('merchants of the merchant API (online shops) and their API keys');
   const db = (c: Command): Command =>
-    c.option('--db <target>', 'center database: SQLite file path or postgres:// URL').option('-c, --config <file>', 'center config (its db is used)').option('--json', 'print JSON');
+    c.requiredOption('--db <target>', 'center database (the center config\'s db): SQLite file path or postgres:// URL').option('--json', 'print JSON');
 
   db(merchant.command('add <name>').description('register a merchant and print its first API key (shown once)'))
     .option('--shop <shopId>', 'the seed-004 shop id this merchant is (its settlements and payouts)')
@@ -73,9 +71,7 @@ export function registerMerchant(program: Command): void {
 }
 
 async function withRegistry(o: DbOpts, fn: (reg: MerchantRegistry) => Promise<void>): Promise<void> {
-  const target = o.db ?? (o.config ? loadCenterConfig(o.config).db : undefined);
-  if (!target) throw new TesseraError('CLI_BAD_ARGUMENT', 'give --db <target> or --config <center config>', { field: '--db' });
-  const storage = await openStorage(parseStorageTarget(target));
+  const storage = await openStorage(parseStorageTarget(o.db));
   try {
     await fn(await MerchantRegistry.open(storage, systemClock, systemRandom));
   } finally {
