@@ -93,7 +93,15 @@ export interface HttpAppOptions {
   readonly inflightMax?: number;
   readonly requestTimeoutMs?: number;
   /** false: no rate limit. `keyGenerator` defaults to the client address. */
-  readonly rateLimit?: false | { readonly max: number; readonly timeWindowMs: number; readonly keyGenerator?: (req: FastifyRequest) => string };
+  readonly rateLimit?:
+    | false
+    | {
+        readonly max: number;
+        readonly timeWindowMs: number;
+        readonly keyGenerator?: (req: FastifyRequest) => string;
+        /** Client addresses never limited (the admin listener: loopback, i.e. this host's own tools). */
+        readonly allowList?: readonly string[];
+      };
   readonly eventLoopDelayMsMax?: number;
   /** Serve HTTPS with this certificate and key (PEM). */
   readonly tls?: { readonly cert: Buffer | string; readonly key: Buffer | string };
@@ -122,6 +130,15 @@ export const errorAnswerSchema = z.object({
 /** Responses every route documents beside its 200. */
 export const errorResponses = { '4xx': errorAnswerSchema, '5xx': errorAnswerSchema } as const;
 
+/**
+ * An answer schema naming the fields a client relies on and passing the rest
+ * through (domain objects: Account, Transfer, Medium); typed loosely so a
+ * route can return the domain type as it is.
+ */
+export function openObject<S extends z.ZodRawShape>(shape: S): z.ZodType<object> {
+  return z.looseObject(shape) as unknown as z.ZodType<object>;
+}
+
 /** A TesseraError with this code (its status is the registry's). */
 export function httpError(code: string, message: string, details?: Record<string, unknown>): TesseraError {
   return new TesseraError(code, message, details);
@@ -139,6 +156,11 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<HttpApp> {
     bodyLimit,
     requestTimeout: opts.requestTimeoutMs ?? HttpLimits.requestTimeoutMs,
     return503OnClosing: true,
+    // A path that does not decode (`%E0%A4%A`) names no route: a coded 404, not fastify's own 400.
+    frameworkErrors: (error, _req, reply) => {
+      const { status, body } = errorAnswer(error, codes);
+      void (reply as unknown as FastifyReply).code(status).send(body);
+    },
     ...(opts.tls && { https: { cert: opts.tls.cert, key: opts.tls.key } }),
   }) as unknown as FastifyInstance;
   const app = base.withTypeProvider<ZodTypeProvider>() as unknown as HttpApp;
@@ -162,6 +184,7 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<HttpApp> {
       max: rl.max,
       timeWindow: rl.timeWindowMs,
       ...(rl.keyGenerator && { keyGenerator: rl.keyGenerator }),
+      ...(rl.allowList && { allowList: [...rl.allowList] }),
       errorResponseBuilder: (_req, ctx) => {
         const e = new TesseraError(codes.rateLimited, 'rate limit exceeded', { max: ctx.max, retryAfterSeconds: Math.ceil(ctx.ttl / 1000) });
         return Object.assign(e, { statusCode: 429 });

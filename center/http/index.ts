@@ -5,6 +5,7 @@ export {
   errorAnswerSchema,
   errorResponses,
   httpError,
+  openObject,
   startHttpServer,
   type BearerAuth,
   type HttpApp,

@@ -12,7 +12,7 @@ export const HttpLimits = {
   rateRequestsMax: 6_000,
   rateWindowMs: 60_000,
   /** Event-loop delay above which requests get 503 HTTP_OVERLOADED (@fastify/under-pressure). */
-  eventLoopDelayMsMax: 1_000,
+  eventLoopDelayMsMax: 3_000,
   /** Validation issues listed in one error's details. */
   issuesMax: 10,
   /** Characters of a field path or issue message in an error's details. */
