@@ -116,7 +116,9 @@ export class IdempotencyStore {
         const stored = await this.lookup(tx, call, tx.forUpdate);
         if (stored) return stored;
         const nowMs = this.clock.nowMs();
-        await tx.run('DELETE FROM merchant_idempotency WHERE scope = ? AND idem_key = ?', [call.scope, call.key]);
+        // Only an expired record goes: on PostgreSQL this statement sees rows committed since the SELECT
+        // (READ COMMITTED), and another node's fresh record must stay (our INSERT then fails and re-runs).
+        await tx.run('DELETE FROM merchant_idempotency WHERE scope = ? AND idem_key = ? AND expires_ms <= ?', [call.scope, call.key, nowMs]);
         const answer = await effect(tx);
         await tx.run(
           'INSERT INTO merchant_idempotency (scope, idem_key, fingerprint, status, body, created_ms, expires_ms) VALUES (?,?,?,?,?,?,?)',

@@ -210,15 +210,15 @@ describe('idempotency store on two PostgreSQL nodes', () => {
     const node2 = await openStorage(db.url);
     try {
       const idem2 = new IdempotencyStore(node2, systemClock);
-      for (let round = 0; round < 5; round++) {
+      for (let round = 0; round < 20; round++) {
         const key = `race-${round}`;
         const [a, b] = await Promise.all([idem.run(call(key, { r: round }), effect(`n1-${round}`)), idem2.run(call(key, { r: round }), effect(`n2-${round}`))]);
         expect(a.body).toEqual(b.body);
         expect([a.replayed, b.replayed].sort()).toEqual([false, true]);
       }
       const notes = await effects(storage);
-      expect(notes).toHaveLength(5);
-      expect(await records(storage)).toBe(5);
+      expect(notes).toHaveLength(20);
+      expect(await records(storage)).toBe(20);
     } finally {
       await node2.close();
     }
