@@ -27,7 +27,7 @@ import { idempotentHandler, requireIdempotencyKey } from './idempotent-route.js'
 import type { Merchant, MerchantPrincipal, MerchantRegistry } from './merchants.js';
 import type { KeyRateLimiter } from './rate-limit.js';
 import { createReconciliation, loadReconciliation } from './reconciliations.js';
-import { EmoneyPresence, listBatches, loadMerchantBatch, paymentsOf, payoutOf, settlementOf, statesFor } from './settlements.js';
+import { EmoneyPresence, ensureShopIndex, listBatches, loadMerchantBatch, paymentsOf, payoutOf, settlementOf, statesFor } from './settlements.js';
 
 export interface MerchantRoutesOptions {
   readonly storage: Storage;
@@ -55,6 +55,7 @@ const notFound = (what: string): TesseraError => new TesseraError('MERCHANT_NOT_
 
 export const merchantRoutes: FastifyPluginAsyncZod<MerchantRoutesOptions> = async (app, o) => {
   const emoney = new EmoneyPresence(o.storage);
+  await ensureShopIndex(o.storage, emoney);
   /** The merchant as the settlement queries see it: no shop when the center has no e-money tables. */
   const shopView = async (req: FastifyRequest, q?: SqlExecutor): Promise<Merchant> => {
     const m = principal(req).merchant;

@@ -9,7 +9,7 @@ import { RECORD_STATUS } from '../../protocol/codes.js';
 import { decodeRecords, decodeResults, type BatchRow } from '../emoney/batch-row.js';
 import { derivedId } from '../emoney/ledger-map.js';
 import { toSafeInt } from '../storage/ints.js';
-import type { SqlExecutor, SqlParam } from '../storage/types.js';
+import type { SqlExecutor, SqlParam, Tx } from '../storage/types.js';
 import type { Merchant } from './merchants.js';
 
 export const SETTLEMENT_STATES = ['awaiting_callback', 'instructed', 'acked', 'settled', 'pay_failed', 'abandoned'] as const;
@@ -94,7 +94,8 @@ export function settlementOf(b: BatchRow): Settlement {
     state: b.state,
     currency: b.currency,
     totalMinor: toSafeInt(b.total, 'emoney_batches.total'),
-    recordCount: decodeRecords(b.records).length,
+    // Only the count: decoding every record (hex → Buffer) is the listing's main cost.
+    recordCount: (JSON.parse(b.records) as unknown[]).length,
     createdAtMs: toSafeInt(b.created_ms, 'emoney_batches.created_ms'),
     updatedAtMs: toSafeInt(b.updated_ms, 'emoney_batches.updated_ms'),
     payoutId: payoutStateOf(b.state) ? derivedId(b.id, 'PAY') : null,
@@ -185,4 +186,15 @@ export class EmoneyPresence {
     this.seen = row !== undefined;
     return this.seen;
   }
+}
+
+/**
+ * The index the listings need on the e-money module's batches (by shop, in
+ * created order): without it every listing scans every shop's batches. Made
+ * here, idempotently, when the merchant API starts on a database that has the
+ * e-money tables, until e-money's own migrations carry it.
+ */
+export async function ensureShopIndex(storage: { transact<T>(fn: (tx: Tx) => Promise<T>): Promise<T> }, presence: EmoneyPresence): Promise<void> {
+  if (!(await presence.installed())) return;
+  await storage.transact((tx) => tx.exec('CREATE INDEX IF NOT EXISTS merchant_api_batches_by_shop ON emoney_batches (shop_id, created_ms, id)'));
 }
