@@ -8,6 +8,7 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { derivedId } from '../../../center/emoney/ledger-map.js';
+import { createTestDatabase, type TestDatabase } from '../../support/postgres.js';
 import { addBatch, count, hexId, raw, startHarness, type Harness } from './support.js';
 
 let h: Harness;
@@ -247,5 +248,44 @@ describe('per-key rate limit', () => {
     // An unauthenticated flood spends no key's budget (the key is judged first).
     for (let i = 0; i < 5; i++) expect((await raw(r.api.url, 'GET', '/v1/merchant', { key: `${k2.slice(0, -1)}x` })).status).toBe(401);
     expect((await raw(r.api.url, 'GET', '/v1/merchant', { key: k2 })).status).toBe(200);
+  });
+});
+
+describe('on PostgreSQL', () => {
+  let p: Harness;
+  let db: TestDatabase;
+  let key: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('merchant_api');
+    p = await startHarness({ db: db.url });
+    for (let i = 1; i <= 3; i++) {
+      await addBatch(p.storage, { id: hexId(i), shopId: 'SHOP-P', state: i === 3 ? 'acked' : 'settled', createdMs: i * 1_000, records: [{ amountMinor: i * 100, accepted: true }] });
+    }
+    await p.api.merchants.add('shop-p', 'SHOP-P');
+    key = (await p.api.merchants.addKey('shop-p')).key;
+  });
+
+  afterAll(async () => {
+    await p?.close();
+    await db?.drop();
+  });
+
+  it('serves the same listings, control totals and idempotent reconciliation', async () => {
+    const page1 = await raw(p.api.url, 'GET', '/v1/settlements?limit=2', { key });
+    expect(page1.json.items.map((s: { id: string }) => s.id)).toEqual([hexId(1), hexId(2)]);
+    expect(page1.json.controlTotals).toEqual([{ currency: 'JPY', count: 3, totalMinor: 600 }]);
+    const page2 = await raw(p.api.url, 'GET', `/v1/settlements?limit=2&cursor=${page1.json.nextCursor}`, { key });
+    expect(page2.json.items.map((s: { id: string }) => s.id)).toEqual([hexId(3)]);
+    expect((await raw(p.api.url, 'GET', '/v1/payouts?state=pending', { key })).json.items.map((x: { settlementId: string }) => x.settlementId)).toEqual([hexId(3)]);
+    const body = JSON.stringify({ settlementIds: [hexId(1), hexId(2)], declared: { count: 2, totalMinor: 300, currency: 'JPY' } });
+    const first = await raw(p.api.url, 'POST', '/v1/reconciliations', { key, body, headers: { 'idempotency-key': 'pg-1' } });
+    const again = await raw(p.api.url, 'POST', '/v1/reconciliations', { key, body, headers: { 'idempotency-key': 'pg-1' } });
+    const other = await raw(p.api.url, 'POST', '/v1/reconciliations', { key, body: body.replace('300', '301'), headers: { 'idempotency-key': 'pg-1' } });
+    expect([first.status, again.status, other.status]).toEqual([201, 201, 422]);
+    expect(first.json.matched).toBe(true);
+    expect(again.json).toEqual(first.json);
+    expect(other.json.error.code).toBe('MERCHANT_IDEMPOTENCY_MISMATCH');
+    expect(await count(p.storage, 'merchant_reconciliations')).toBe(1);
   });
 });
