@@ -62,10 +62,35 @@ export function migrationsCurrent(storage: Storage, modules: readonly ModuleMigr
   };
 }
 
+/** How long a reachability probe waits for an answer. */
+export const READINESS_PROBE_TIMEOUT_MS = 2_000;
+
+/**
+ * A peer answers an HTTP GET (e.g. a bank host's `/health`) within
+ * READINESS_PROBE_TIMEOUT_MS with a 2xx; otherwise `code` (e.g.
+ * RELAY_BANK_UNREACHABLE). The URL's query and credentials are never echoed.
+ */
+export function httpReachable(name: string, url: string, code: string): ReadinessCheck {
+  return {
+    name,
+    async check() {
+      let status: number;
+      try {
+        const res = await fetch(url, { signal: AbortSignal.timeout(READINESS_PROBE_TIMEOUT_MS) });
+        status = res.status;
+        await res.arrayBuffer();
+      } catch (e) {
+        throw new TesseraError(code, `${name}: no answer within ${READINESS_PROBE_TIMEOUT_MS} ms`, { reason: errorCode(e) }, { cause: e });
+      }
+      if (status < 200 || status > 299) throw new TesseraError(code, `${name}: answered HTTP ${status}`, { status });
+    },
+  };
+}
+
 export function readinessRoutes(storage: Storage, migrations: readonly ModuleMigrations[], extra: readonly ReadinessCheck[]): RouteContributor {
   const checks = [databaseWritable(storage), migrationsCurrent(storage, migrations), ...extra];
   return (app) => {
-    app.get('/livez', { schema: { response: { 200: z.object({ ok: z.literal(true) }) } }, config: { public: true } }, async () => ({ ok: true as const }));
+    app.get('/livez', { schema: { response: { 200: z.object({ ok: z.literal(true) }), ...errorResponses } }, config: { public: true } }, async () => ({ ok: true as const }));
     app.get('/readyz', {
       schema: { response: { 200: z.object({ ready: z.literal(true), checks: z.array(checkResult) }), ...errorResponses } },
       config: { public: true },

@@ -11,6 +11,9 @@ import { errorResponses, openObject, type RouteContributor } from '../http/app.j
 import { auditLedger } from '../ledger/audit.js';
 import { CreateAccountResult, CreateTransferResult } from '../ledger/results.js';
 import type { NewAccount, NewTransfer } from '../ledger/types.js';
+import { ACCOUNT_COLUMNS, accountFromRow, accountRowFrom, TRANSFER_COLUMNS, transferFromRow, transferRowFrom } from '../ledger/schema.js';
+import { ACCOUNT_KINDS } from '../ledger/types.js';
+import type { SqlParam } from '../storage/types.js';
 import { ADJUSTMENT_LEDGER_CODE } from './audit-trail.js';
 import { createAccountsBody, createTransfersBody, emptyBody } from './schemas.js';
 import { idParams, operatorOf, type AdminContext } from './server.js';
@@ -34,6 +37,26 @@ export const adjustmentBody = z
     reason: z.string().trim().min(8).max(500),
   })
   .strict();
+
+const pageQuery = { limit: z.coerce.number().int().min(1).max(1_000).default(100), after: z.string().min(1).max(64).optional() };
+const accountsQuery = z.object({ ...pageQuery, kind: z.enum(ACCOUNT_KINDS).optional(), institution: z.string().max(8).optional(), currency: z.string().regex(/^[A-Z]{3}$/).optional() }).strict();
+const transfersQuery = z.object({ ...pageQuery, account: z.string().min(1).max(64).optional(), code: z.coerce.number().int().min(0).max(65_535).optional() }).strict();
+
+/** `WHERE` text and params for the filters given (each `column = ?`), plus the id cursor. */
+function where(filters: ReadonlyArray<[string, SqlParam | undefined]>, after: string | undefined): { sql: string; params: SqlParam[] } {
+  const parts: string[] = [];
+  const params: SqlParam[] = [];
+  for (const [clause, value] of filters) {
+    if (value === undefined) continue;
+    parts.push(clause);
+    for (let i = 0; i < clause.split('?').length - 1; i++) params.push(value);
+  }
+  if (after !== undefined) {
+    parts.push('id > ?');
+    params.push(after);
+  }
+  return { sql: parts.length > 0 ? `WHERE ${parts.join(' AND ')}` : '', params };
+}
 
 export function ledgerRoutes(ctx: AdminContext): RouteContributor {
   const { storage, ledger, trail, clock } = ctx;
@@ -91,6 +114,35 @@ export function ledgerRoutes(ctx: AdminContext): RouteContributor {
       });
       ctx.done(req, rowId, e, 'ok', null);
       return { id: b.id, result: CreateTransferResult[r], resultCode: r };
+    });
+
+    app.get('/accounts', {
+      schema: {
+        description: 'Accounts in id order, a page at a time (`after`: the `next` of the previous page), filtered by kind, institution, currency.',
+        querystring: accountsQuery,
+        response: { 200: z.object({ items: z.array(openObject({ id: z.string(), kind: z.string() })), next: z.string().nullable() }), ...errorResponses },
+      },
+      config: { need: 'viewer' },
+    }, async (req) => {
+      const q = req.query;
+      const w = where([['kind = ?', q.kind], ['institution = ?', q.institution], ['currency = ?', q.currency]], q.after);
+      const rows = await storage.read((x) => x.all(`SELECT ${ACCOUNT_COLUMNS} FROM ledger_accounts ${w.sql} ORDER BY id LIMIT ?`, [...w.params, q.limit]));
+      const items = rows.map((r) => accountFromRow(accountRowFrom(r)));
+      return { items, next: items.length === q.limit ? (items.at(-1)?.id ?? null) : null };
+    });
+    app.get('/transfers', {
+      schema: {
+        description: 'Transfers in id order, a page at a time (`after`: the `next` of the previous page), filtered by an account (debit or credit) and a ledger code (901: adjustments).',
+        querystring: transfersQuery,
+        response: { 200: z.object({ items: z.array(openObject({ id: z.string(), amountMinor: z.number() })), next: z.string().nullable() }), ...errorResponses },
+      },
+      config: { need: 'viewer' },
+    }, async (req) => {
+      const q = req.query;
+      const w = where([['(debit_account_id = ? OR credit_account_id = ?)', q.account], ['code = ?', q.code]], q.after);
+      const rows = await storage.read((x) => x.all(`SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers ${w.sql} ORDER BY id LIMIT ?`, [...w.params, q.limit]));
+      const items = rows.map((r) => transferFromRow(transferRowFrom(r)));
+      return { items, next: items.length === q.limit ? (items.at(-1)?.id ?? null) : null };
     });
 
     app.get('/accounts/:id', { schema: { params: idParams, response: { 200: openObject({ id: z.string(), kind: z.string() }), ...errorResponses } }, config: { need: 'viewer' } }, async (req) =>

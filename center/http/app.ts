@@ -321,8 +321,9 @@ function installAuth(app: HttpApp, codes: HttpCodes, auth: BearerAuth<unknown>):
     if (!m) throw new TesseraError(codes.unauthorized, header === undefined ? 'no bearer token' : 'malformed Authorization header');
     const principal = await auth.verify(m[1]!);
     if (principal === null) throw new TesseraError(codes.unauthorized, 'unknown or revoked token');
-    if (!auth.allows(principal, config.need)) throw new TesseraError(codes.forbidden, 'this token may not call this route', { need: config.need ?? null });
+    // Known before the role check, so a refusal for the wrong role is recorded with who tried.
     req.principal = principal;
+    if (!auth.allows(principal, config.need)) throw new TesseraError(codes.forbidden, 'this token may not call this route', { need: config.need ?? null });
   });
 }
 

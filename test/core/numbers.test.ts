@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ADJUSTMENT_LEDGER_CODE } from '../../center/admin/audit-trail.js';
 import { ADMIN_HTTP_ANSWERS } from '../../center/admin/errors.js';
 import { HttpErrors } from '../../center/http/errors.js';
 import { CASH_RESULT_CODES } from '../../center/cash/cash.js';
@@ -23,6 +24,7 @@ const WIRE: Num[] = [
 const LEDGER: Num[] = [
   ...Object.entries(MOVE).map(([name, n]) => ({ source: 'center/emoney/ledger-map.ts', name, n, area: 'emoney' })),
   ...Object.entries(CASH_MOVE).map(([name, n]) => ({ source: 'center/cash/ledger-map.ts', name, n, area: 'cash' })),
+  { source: 'center/admin/audit-trail.ts', name: 'ADJUSTMENT', n: ADJUSTMENT_LEDGER_CODE, area: 'center' },
 ];
 const MESSAGES: Num[] = Object.entries(MSG).map(([name, n]) => ({ source: 'protocol/codes.ts', name, n, area: ownerOf('messages', n)?.area ?? '?' }));
 

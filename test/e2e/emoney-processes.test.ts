@@ -170,6 +170,11 @@ beforeAll(async () => {
   const added = await runCli(['operator', 'add', 'e2e-admin', '--role', 'admin', '--db', join(dir, 'center.db'), '--json']);
   expect(added.code, added.output).toBe(0);
   adminToken = String(added.lines.at(-1)?.['token']);
+  // Ready: the database takes a write, migrations are current, the validity store is loaded, both banks answer.
+  const readyz = await admin(adminPort, '/readyz');
+  expect((readyz['checks'] as Array<{ name: string; ok: boolean }>).map((c) => `${c.name}: ${c.ok}`)).toEqual([
+    'database takes a write: true', 'migrations current: true', 'validity store loaded: true', 'bank 0001 reachable: true', 'bank 0002 reachable: true',
+  ]);
   const callbackPort = await freePort();
   await admin(adminPort, '/terminals', {
     terminals: [
