@@ -16,7 +16,7 @@ import { ACCOUNT_KINDS } from '../ledger/types.js';
 import type { SqlParam } from '../storage/types.js';
 import { ADJUSTMENT_LEDGER_CODE } from './audit-trail.js';
 import { createAccountsBody, createTransfersBody, emptyBody } from './schemas.js';
-import { idParams, operatorOf, type AdminContext } from './server.js';
+import { idParams, operatorOf, type AdminContext } from './context.js';
 import { refuseSystemTransfers } from './system-accounts.js';
 
 /** zod's optional fields may hold `undefined`; the domain types (exactOptionalPropertyTypes) want them absent. */

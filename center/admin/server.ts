@@ -32,6 +32,8 @@ import { readinessRoutes, type ReadinessCheck } from './health.js';
 import { ledgerRoutes } from './ledger-routes.js';
 import { Operators, roleAllows, type Operator } from './operators.js';
 import { validityRoutes } from './validity-routes.js';
+import { ADMIN_EVENT_WATCHERS_MAX, operatorOf, type AdminChange, type AdminContext } from './context.js';
+export { ADMIN_EVENT_WATCHERS_MAX, idParams, operatorOf, type AdminChange, type AdminContext } from './context.js';
 import { ValidityRepository } from '../validity/repository.js';
 
 export interface AdminServerOptions {
@@ -68,44 +70,6 @@ declare module 'fastify' {
     /** A mutating admin route: it has an audit-trail row whatever its outcome. */
     audit?: boolean;
   }
-}
-
-/** What the route modules share: the audited unit of work and the clock. */
-export interface AdminContext {
-  readonly storage: Storage;
-  readonly ledger: Ledger;
-  readonly trail: AuditTrail;
-  readonly clock: Clock;
-  readonly log: Logger;
-  readonly auditExtensions: readonly AuditExtension[];
-  /** The audit entry of a request (operator from the token, route template, targets from params and body). */
-  entry(req: FastifyRequest, reason?: string): AuditEntry;
-  /** Marks the request's row written (ok, or refused by the route itself) and logs the call. */
-  done(req: FastifyRequest, rowId: string, entry: AuditEntry, outcome: 'ok' | 'refused' | 'failed', code: string | null): void;
-  /** A change storage makes in its own transaction: the row is durable before it acts and completed after. */
-  around<T>(req: FastifyRequest, act: () => Promise<T>): Promise<T>;
-  /** `change` events (AdminChange) for GET /events watchers, emitted after a mutating call succeeded. */
-  readonly events: EventEmitter;
-}
-
-/** What a watcher of GET /events learns about a change made through the API (never a token). */
-export interface AdminChange {
-  readonly atMs: number;
-  readonly method: string;
-  readonly route: string;
-  readonly targetIds: readonly string[];
-  readonly actor: string | null;
-  readonly role: string | null;
-}
-
-/** Watchers of GET /events at once; more are refused with ADMIN_BUSY. */
-export const ADMIN_EVENT_WATCHERS_MAX = 32;
-
-/** The path parameter every `:id` route has. */
-export const idParams = z.object({ id: z.string().min(1).max(128) });
-
-export function operatorOf(req: FastifyRequest): Operator | null {
-  return (req.principal as Operator | null) ?? null;
 }
 
 function adminContext(storage: Storage, ledger: Ledger, trail: AuditTrail, clock: Clock, log: Logger, auditExtensions: readonly AuditExtension[]): {

@@ -10,7 +10,7 @@ import type { NewMedium, NewTerminal } from '../validity/records.js';
 import type { ValidityRepository } from '../validity/repository.js';
 import { dropUndefined, notFound } from './ledger-routes.js';
 import { addMediaBody, addTerminalsBody, blockMediumBody, emptyBody } from './schemas.js';
-import { idParams, type AdminContext } from './server.js';
+import { idParams, type AdminContext } from './context.js';
 
 const version = z.object({ version: z.number() });
 const page = z.object({ limit: z.coerce.number().int().min(1).max(1_000).default(100), after: z.string().min(1).max(64).optional() }).strict();
