@@ -18,6 +18,7 @@ import type { Storage } from '../storage/types.js';
 import { merchantApiSectionSchema, type MerchantApiSection } from './config-schema.js';
 import { merchantApiMigrations } from './schema.js';
 import { readTlsFiles, startMerchantApi, type MerchantApi } from './server.js';
+import type { CenterModule } from '../server/module.js';
 
 export const MERCHANT_API_MODULE = 'merchant-api';
 
@@ -32,7 +33,7 @@ export interface MerchantModuleContext {
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
 export function merchantApiModule() {
-  return {
+  const module = {
     name: MERCHANT_API_MODULE,
     config: { key: 'merchantApi', schema: merchantApiSectionSchema.optional() },
     migrations: [merchantApiMigrations],
@@ -54,4 +55,5 @@ export function merchantApiModule() {
       return { api, close: () => api.close() };
     },
   };
+  return module satisfies CenterModule<MerchantApiSection | undefined, MerchantApi>;
 }

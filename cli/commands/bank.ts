@@ -1,8 +1,4 @@
 import type { Command } from 'commander';
-import { createLogger } from '../../core/log.js';
-import { readAccountPins, serveBankFromConfig } from '../../sim/bank/serve.js';
-import { loadBankServeConfig } from '../../sim/bank/serve-config.js';
-import { untilSignal } from '../until-signal.js';
 
 /**
  * `tessera bank serve --config <file.json>`: one simulated bank host (seed
@@ -20,6 +16,13 @@ export function registerBank(program: Command): void {
     .requiredOption('-c, --config <file>', 'bank config (JSON; see sim/bank/serve-config.ts)')
     .option('--check', 'validate the config and the PIN files, then exit')
     .action(async (opts: { config: string; check?: boolean }) => {
+      // Loaded when the command runs, not when any tessera command starts (the CLI's start time).
+      const [{ createLogger }, { readAccountPins, serveBankFromConfig }, { loadBankServeConfig }, { untilSignal }] = await Promise.all([
+        import('../../core/log.js'),
+        import('../../sim/bank/serve.js'),
+        import('../../sim/bank/serve-config.js'),
+        import('../until-signal.js'),
+      ]);
       const config = loadBankServeConfig(opts.config);
       if (opts.check) {
         readAccountPins(config);

@@ -6,12 +6,9 @@ import { systemClock } from '../../core/clock.js';
 import { PidLock } from '../../core/files.js';
 import { createLogger } from '../../core/log.js';
 import type { Agent } from '../../terminal/agent/agent.js';
-import { applyControlLine } from '../../terminal/agent/control-lines.js';
-import { createAgent } from '../../terminal/agent/create-agent.js';
 import { termError } from '../../terminal/agent/errors.js';
 import { ScriptedKeypad } from '../../terminal/agent/keypad.js';
 import type { RoleRegistry } from '../../terminal/agent/role-registry.js';
-import { builtinRoles } from '../../terminal/agent/roles/builtin.js';
 import { readTerminalKey } from '../../terminal/config/key-file.js';
 import { loadTerminalConfig } from '../../terminal/config/load.js';
 import type { TerminalConfig } from '../../terminal/config/schema.js';
@@ -36,6 +33,8 @@ export function registerTerminal(program: Command): void {
     .action(async (opts: { config: string; check?: boolean }) => {
       const config = loadTerminalConfig(opts.config);
       readTerminalKey(config.keyFile);
+      // The roles and the agent (devices, PC/SC) are loaded when this command runs, not when any tessera command starts.
+      const { builtinRoles } = await import('../../terminal/agent/roles/builtin.js');
       const roles = builtinRoles();
       // What a start checks before it touches a device: the role exists and takes its roleSettings, the journal's directory is there.
       roles.create(config);
@@ -58,6 +57,7 @@ export function registerTerminal(program: Command): void {
 const STOP_AFTER_FAILED_START_MS = 5_000;
 
 async function run(config: TerminalConfig, roles: RoleRegistry): Promise<void> {
+  const [{ createAgent }, { applyControlLine }] = await Promise.all([import('../../terminal/agent/create-agent.js'), import('../../terminal/agent/control-lines.js')]);
   const keypad = new ScriptedKeypad(systemClock);
   const agent = createAgent(config, { log: createLogger('terminal'), keypad, roles });
   agent.on('outcome', (o) => process.stdout.write(`${JSON.stringify({ outcome: o })}\n`));
