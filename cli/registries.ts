@@ -6,7 +6,9 @@
 import '../center/admin/errors.js';
 import '../center/cash/errors.js';
 import '../center/emoney/errors.js';
+import '../center/http/errors.js';
 import '../center/ledger/errors.js';
+import '../center/merchant-api/errors.js';
 import '../center/relay/bank/errors.js';
 import '../center/relay/errors.js';
 import '../center/server/errors.js';

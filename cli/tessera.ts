@@ -7,6 +7,8 @@ import { registerBank } from './commands/bank.js';
 import { registerCenter } from './commands/center.js';
 import { registerDemo } from './commands/demo.js';
 import { registerKeys } from './commands/keys.js';
+import { registerMerchant } from './commands/merchant.js';
+import { registerOperator } from './commands/operator.js';
 import { registerReport } from './commands/report.js';
 import { registerSim } from './commands/sim.js';
 import { registerTerminal } from './commands/terminal.js';
@@ -33,6 +35,8 @@ registerKeys(program);
 registerReport(program);
 registerDemo(program);
 registerBank(program);
+registerMerchant(program);
+registerOperator(program);
 
 try {
   refuseUnknownCommand(program, process.argv.slice(2));

@@ -13,6 +13,8 @@ export interface ErrorSpec {
   readonly meaning: string;
   /** What the operator should do about it. */
   readonly action: string;
+  /** The HTTP status an HTTP route answers this code with (set on every code an HTTP route can answer). */
+  readonly http?: number;
 }
 
 export type ErrorRegistry = Readonly<Record<string, ErrorSpec>>;
@@ -31,6 +33,10 @@ export function defineErrors<const T extends ErrorRegistry>(area: string, prefix
     }
     for (const other of registries.values()) {
       if (code in other) throw new Error(`error code '${code}' declared in two registries`);
+    }
+    const http = specs[code]?.http;
+    if (http !== undefined && !(Number.isInteger(http) && http >= 400 && http <= 599)) {
+      throw new Error(`error code '${code}' has HTTP status ${http}: an error answers 4xx or 5xx`);
     }
   }
   registries.set(area, Object.freeze({ ...specs }));
@@ -74,6 +80,11 @@ export function errorSpec(code: string): ErrorSpec | undefined {
     if (spec) return spec;
   }
   return undefined;
+}
+
+/** The HTTP status registered beside a code (undefined: the code is not meant for an HTTP answer). */
+export function httpStatusOf(code: string): number | undefined {
+  return errorSpec(code)?.http;
 }
 
 /** Detail keys that say where the problem is (printed first, one per line). */

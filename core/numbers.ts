@@ -26,7 +26,8 @@
  *    401-405) so an audit reader can tell a transfer's capability; 100 codes
  *    per capability is far more than the handful of moves a flow has.
  *    Prepaid (seed 000) gets 1-99, 0 staying "no code". Cash (issue 9, no
- *    seed) took 5xx; the next unseeded capability takes 6xx.
+ *    seed) took 5xx; the next unseeded capability takes 6xx. The center
+ *    platform's own moves (an operator's adjustment, 901) are 9xx.
  *  - Error-code prefixes: one per registry (`defineErrors(area, prefix)`),
  *    ending in `_`, none the start of another, so a code names its area.
  *
@@ -80,8 +81,8 @@ export const NUMBER_AREAS: readonly NumberArea[] = [
     area: 'passwords', seed: '003', kind: 'reserved', messages: [0x40, 0x4f], wireResults: [0x0600, 0x06ff], ledger: [300, 399],
     errors: { passwords: 'PASSWORD_' },
   },
-  // Platform areas: error codes only
-  { area: 'center', kind: 'platform', errors: { center: 'CENTER_', admin: 'ADMIN_', ledger: 'LEDGER_', storage: 'STORE_', fleet: 'FLEET_' } },
+  // Platform areas: error codes only (the center's 9xx ledger codes: operator adjustments, 901)
+  { area: 'center', kind: 'platform', ledger: [900, 999], errors: { center: 'CENTER_', admin: 'ADMIN_', ledger: 'LEDGER_', storage: 'STORE_', fleet: 'FLEET_', http: 'HTTP_', merchant: 'MERCHANT_' } },
   { area: 'terminal', kind: 'platform', errors: { terminal: 'TERM_', devices: 'DEV_' } },
   { area: 'sim', kind: 'platform', errors: { sim: 'SIM_', 'bank-host': 'BANKHOST_', demo: 'DEMO_' } },
   { area: 'cli', kind: 'platform', errors: { cli: 'CLI_' } },

@@ -1,46 +1,36 @@
 /**
- * Admin/ops HTTP JSON API on loopback: ledger accounts and transfers,
- * validity data (media, terminals), the audit. Bad input is answered with a
- * coded error and an HTTP status; nothing a client sends can crash it.
+ * The admin (operator) HTTP API on the shared HTTP surface (center/http):
+ * ledger accounts, transfers and adjustments, validity data (media,
+ * terminals), the audit, the audit trail, health. Reference:
+ * docs/ADMIN-API.md; the OpenAPI document is served at /openapi.json.
  *
- * Routes:
- *   GET  /health                      → { ok, engine, writable } (503 STORE_READ_ONLY when a write fails)
- *   POST /accounts    { accounts, atomic? }   → { results: [{ id, result, resultCode }] }
- *   GET  /accounts/:id                → Account
- *   POST /transfers   { transfers, atomic? }  → { results: [{ id, result, resultCode }] }
- *   GET  /transfers/:id               → Transfer
- *   POST /ledger/sweep                → { voided }
- *   GET  /audit                       → AuditReport
- *   GET  /validity/version            → { version }
- *   POST /media       { media }       → { version }
- *   GET  /media/:id                   → Medium
- *   POST /media/:id/block { status }  → { version }      (status: lost | stolen)
- *   POST /media/:id/unblock | /capture → { version }
- *   POST /terminals   { terminals }   → { version }
- *   GET  /terminals/:id               → Terminal
- *   POST /terminals/:id/block | /unblock → { version }
- * Errors: { error: { code, message, details? } } with the status of http-status.ts.
- * Every POST writes an audit-trail row and a log line (audit-trail.ts); a raw
- * transfer on a system account is refused (system-accounts.ts).
+ * Every route but the probes needs an operator's bearer token
+ * (operators.ts): GETs any role, validity changes `operator`, ledger changes
+ * `admin`. Every mutating call has an audit-trail row with the operator and
+ * role (audit-trail.ts) and a log line; a raw transfer on a system account is
+ * refused (system-accounts.ts): a correction there is an adjustment.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { z } from 'zod';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { systemClock, type Clock } from '../../core/clock.js';
-import { errorCode, TesseraError } from '../../core/errors.js';
+import { TesseraError } from '../../core/errors.js';
 import { silentLogger, type Logger } from '../../core/log.js';
 import { systemRandom, type Random } from '../../core/random.js';
-import { auditLedger, type AuditExtension } from '../ledger/audit.js';
+import { HttpLimits } from '../http/limits.js';
+import { errorResponses, openObject, startHttpServer, type HttpApp, type HttpListening, type RouteContributor } from '../http/app.js';
+import '../ledger/errors.js';
+import { type AuditExtension } from '../ledger/audit.js';
 import type { Ledger } from '../ledger/ledger.js';
-import { CreateAccountResult, CreateTransferResult } from '../ledger/results.js';
-import type { NewAccount, NewTransfer } from '../ledger/types.js';
+import { ledgerMigrations } from '../ledger/schema.js';
 import { ADMIN_BODY_MAX_BYTES, ADMIN_BODY_TIMEOUT_MS, ADMIN_INFLIGHT_MAX } from '../limits.js';
-import { checkWritable } from '../storage/open.js';
-import type { NewMedium, NewTerminal, Storage } from '../storage/types.js';
-import { adminMigrations, AuditTrail, targetIdsOf } from './audit-trail.js';
-import { statusFor } from './http-status.js';
-import { refuseSystemTransfers } from './system-accounts.js';
-import { addMediaBody, addTerminalsBody, blockMediumBody, createAccountsBody, createTransfersBody, emptyBody } from './schemas.js';
+import '../storage/errors.js';
+import type { ModuleMigrations, Storage } from '../storage/types.js';
+import { adminMigrations, ADJUSTMENTS_AUDIT, AuditTrail, targetIdsOf, type AuditEntry } from './audit-trail.js';
+import { ADMIN_HTTP_ANSWERS } from './errors.js';
+import { readinessRoutes, type ReadinessCheck } from './health.js';
+import { ledgerRoutes } from './ledger-routes.js';
+import { Operators, roleAllows, type Operator } from './operators.js';
+import { validityRoutes } from './validity-routes.js';
 
 export interface AdminServerOptions {
   readonly storage: Storage;
@@ -52,197 +42,170 @@ export interface AdminServerOptions {
   readonly random?: Random;
   /** Module checks GET /audit runs beside the ledger's (e.g. the e-money float). */
   readonly auditExtensions?: readonly AuditExtension[];
+  /** HTTPS with this certificate and key (PEM); without it the listener must be on loopback. */
+  readonly tls?: { readonly cert: Buffer | string; readonly key: Buffer | string };
+  /** More routes on this listener (/metrics, a module's admin routes). */
+  readonly contributors?: readonly RouteContributor[];
+  /** /readyz checks beyond the database and the migrations (validity store loaded, banks reachable). */
+  readonly readiness?: readonly ReadinessCheck[];
+  /** Modules whose migrations /readyz requires current (default: admin and ledger). */
+  readonly migrations?: readonly ModuleMigrations[];
 }
 
 export interface AdminServer {
   readonly port: number;
   readonly url: string;
+  readonly app: HttpApp;
   close(): Promise<void>;
 }
 
-type Handler = (params: string[], body: unknown) => Promise<unknown>;
-interface Route {
-  readonly method: 'GET' | 'POST';
-  /** The path with `:id` for each parameter (the audit trail's `route`). */
-  readonly template: string;
-  readonly pattern: RegExp;
-  readonly handler: Handler;
-}
-
-/** zod's optional fields may hold `undefined`; the domain types (exactOptionalPropertyTypes) want them absent. */
-function dropUndefined<T>(o: object): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-}
-
-function parse<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
-  const r = schema.safeParse(body ?? {});
-  if (!r.success) {
-    const issues = r.error.issues.slice(0, 10).map((i) => ({ path: i.path.join('.'), message: i.message }));
-    throw new TesseraError('ADMIN_INVALID_BODY', 'request body has the wrong shape', { issues });
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A mutating admin route: it has an audit-trail row whatever its outcome. */
+    audit?: boolean;
   }
-  return r.data;
 }
 
-function notFound(what: string, id: string | undefined): never {
-  throw new TesseraError('ADMIN_NOT_FOUND', `${what} not found`, { id });
+/** What the route modules share: the audited unit of work and the clock. */
+export interface AdminContext {
+  readonly storage: Storage;
+  readonly ledger: Ledger;
+  readonly trail: AuditTrail;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly auditExtensions: readonly AuditExtension[];
+  /** The audit entry of a request (operator from the token, route template, targets from params and body). */
+  entry(req: FastifyRequest, reason?: string): AuditEntry;
+  /** Marks the request's row written (ok, or refused by the route itself) and logs the call. */
+  done(req: FastifyRequest, rowId: string, entry: AuditEntry, outcome: 'ok' | 'refused' | 'failed', code: string | null): void;
+  /** A change storage makes in its own transaction: the row is durable before it acts and completed after. */
+  around<T>(req: FastifyRequest, act: () => Promise<T>): Promise<T>;
 }
 
-function routes(storage: Storage, ledger: Ledger, auditExtensions: readonly AuditExtension[]): Route[] {
-  const seg = '([^/]+)';
-  const r = (method: Route['method'], path: string, handler: Handler): Route => ({
-    method, template: path.split(seg).join(':id'), pattern: new RegExp(`^${path}$`), handler,
+/** The path parameter every `:id` route has. */
+export const idParams = z.object({ id: z.string().min(1).max(128) });
+
+export function operatorOf(req: FastifyRequest): Operator | null {
+  return (req.principal as Operator | null) ?? null;
+}
+
+function adminContext(storage: Storage, ledger: Ledger, trail: AuditTrail, clock: Clock, log: Logger, auditExtensions: readonly AuditExtension[]): {
+  ctx: AdminContext;
+  audited: WeakSet<FastifyRequest>;
+} {
+  const audited = new WeakSet<FastifyRequest>();
+  const ctx: AdminContext = {
+    storage, ledger, trail, clock, log, auditExtensions,
+    entry(req, reason) {
+      const op = operatorOf(req);
+      return {
+        actor: op?.name ?? null,
+        role: op?.role ?? null,
+        method: req.method,
+        route: req.routeOptions.url ?? req.url.split('?')[0] ?? '/',
+        targetIds: targetIdsOf(Object.values((req.params ?? {}) as Record<string, string>), req.body),
+        sourceAddress: req.socket.remoteAddress ?? null,
+        ...(reason !== undefined && { reason }),
+      };
+    },
+    done(req, rowId, e, outcome, code) {
+      audited.add(req);
+      log.info({ route: `${e.method} ${e.route}`, targets: e.targetIds.length, outcome, code, actor: e.actor, role: e.role, source: e.sourceAddress, auditRow: rowId }, 'admin call');
+    },
+    async around(req, act) {
+      const e = ctx.entry(req);
+      const rowId = await trail.begin(e, clock.nowMs());
+      try {
+        const out = await act();
+        await trail.finish(rowId, 'ok', null, e.targetIds, clock.nowMs());
+        ctx.done(req, rowId, e, 'ok', null);
+        return out;
+      } catch (err) {
+        const code = err instanceof TesseraError ? err.code : 'ADMIN_INTERNAL';
+        const outcome = code === 'ADMIN_INTERNAL' || /^STORE_(OVERLOADED|COMMIT_FAILED|CLOSED|UNSAFE_INTEGER)$/.test(code) ? 'failed' : 'refused';
+        await trail.finish(rowId, outcome, code, e.targetIds, clock.nowMs()).catch((x: unknown) => log.error({ err: x, auditRow: rowId }, 'admin audit row not completed'));
+        ctx.done(req, rowId, e, outcome, code);
+        throw err;
+      }
+    },
+  };
+  return { ctx, audited };
+}
+
+/** A mutating call refused before its route acted (no/bad token, wrong role, bad body): its row, written before the answer leaves. */
+function auditRefusals(app: HttpApp, ctx: AdminContext, audited: WeakSet<FastifyRequest>): void {
+  app.addHook('onSend', async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    if (req.routeOptions.config.audit !== true || audited.has(req) || reply.statusCode < 400) return payload;
+    let code: string | null = null;
+    try {
+      code = String((JSON.parse(String(payload)) as { error: { code: string } }).error.code);
+    } catch {
+      code = null;
+    }
+    const e = ctx.entry(req);
+    const outcome = reply.statusCode >= 500 ? 'failed' : 'refused';
+    const rowId = await ctx.trail.record(e, outcome, code, ctx.clock.nowMs());
+    ctx.done(req, rowId, e, outcome, code);
+    return payload;
   });
-  return [
-    // A database that cannot be written is not healthy: the probe answers STORE_READ_ONLY (503) instead of ok.
-    r('GET', '/health', async () => {
-      await checkWritable(storage);
-      return { ok: true, engine: storage.engine, writable: true };
-    }),
-    r('POST', '/accounts', async (_, body) => {
-      const b = parse(createAccountsBody, body);
-      const out = await ledger.createAccounts(b.accounts.map((a) => dropUndefined<NewAccount>(a)), { atomic: b.atomic === true });
-      return { results: out.map((o) => ({ id: o.id, result: CreateAccountResult[o.result], resultCode: o.result })) };
-    }),
-    r('GET', `/accounts/${seg}`, async ([id]) => (await ledger.lookupAccounts([id!]))[0] ?? notFound('account', id)),
-    r('POST', '/transfers', async (_, body) => {
-      const b = parse(createTransfersBody, body);
-      const transfers = b.transfers.map((t) => dropUndefined<NewTransfer>(t));
-      await refuseSystemTransfers(ledger, transfers);
-      const out = await ledger.createTransfers(transfers, { atomic: b.atomic === true });
-      return { results: out.map((o) => ({ id: o.id, result: CreateTransferResult[o.result], resultCode: o.result })) };
-    }),
-    r('GET', `/transfers/${seg}`, async ([id]) => (await ledger.lookupTransfers([id!]))[0] ?? notFound('transfer', id)),
-    r('POST', '/ledger/sweep', async (_, body) => (parse(emptyBody, body), { voided: await ledger.voidExpiredPending() })),
-    r('GET', '/audit', async () => auditLedger(storage, auditExtensions)),
-    r('GET', '/validity/version', async () => ({ version: await storage.getValidityVersion() })),
-    r('POST', '/media', async (_, body) => ({
-      version: await storage.addMedia(parse(addMediaBody, body).media.map((m) => dropUndefined<NewMedium>(m))),
-    })),
-    r('GET', `/media/${seg}`, async ([id]) => (await storage.getMedium(id!)) ?? notFound('medium', id)),
-    r('POST', `/media/${seg}/block`, async ([id], body) => ({ version: await storage.blockMedium(id!, parse(blockMediumBody, body).status) })),
-    r('POST', `/media/${seg}/unblock`, async ([id], body) => (parse(emptyBody, body), { version: await storage.unblockMedium(id!) })),
-    r('POST', `/media/${seg}/capture`, async ([id], body) => (parse(emptyBody, body), { version: await storage.captureMedium(id!) })),
-    r('POST', '/terminals', async (_, body) => ({
-      version: await storage.addTerminals(parse(addTerminalsBody, body).terminals.map((t) => dropUndefined<NewTerminal>(t))),
-    })),
-    r('GET', `/terminals/${seg}`, async ([id]) => (await storage.getTerminal(id!)) ?? notFound('terminal', id)),
-    r('POST', `/terminals/${seg}/block`, async ([id], body) => (parse(emptyBody, body), { version: await storage.blockTerminal(id!) })),
-    r('POST', `/terminals/${seg}/unblock`, async ([id], body) => (parse(emptyBody, body), { version: await storage.unblockTerminal(id!) })),
-  ];
 }
 
-/** Reads the body up to ADMIN_BODY_MAX_BYTES and parses it as JSON (empty body: undefined). */
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > ADMIN_BODY_MAX_BYTES) throw new TesseraError('ADMIN_BODY_TOO_LARGE', 'body too large', { bytes: declared });
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > ADMIN_BODY_MAX_BYTES) throw new TesseraError('ADMIN_BODY_TOO_LARGE', 'body too large', { bytes: size });
-    chunks.push(chunk as Buffer);
-  }
-  if (size === 0) return undefined;
-  try {
-    return JSON.parse(Buffer.concat(chunks, size).toString('utf8')) as unknown;
-  } catch {
-    throw new TesseraError('ADMIN_BAD_JSON', 'body is not JSON', { bytes: size });
-  }
-}
-
-function pathOf(url: string | undefined): string {
-  try {
-    return decodeURIComponent(new URL(url ?? '/', 'http://admin').pathname);
-  } catch {
-    throw new TesseraError('ADMIN_NO_ROUTE', 'malformed path', {});
-  }
-}
-
-function send(res: ServerResponse, status: number, payload: unknown): void {
-  if (res.headersSent) return;
-  const body = JSON.stringify(payload);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
+function auditTrailRoutes(ctx: AdminContext): RouteContributor {
+  const query = z.object({ limit: z.coerce.number().int().min(1).max(1_000).default(100), before: z.string().max(100).optional() }).strict();
+  const row = openObject({ id: z.string(), atMs: z.number(), actor: z.string().nullable(), role: z.string().nullable(), route: z.string(), outcome: z.string() });
+  return (app) => {
+    app.get('/audit-trail', {
+      schema: { querystring: query, response: { 200: z.object({ items: z.array(row), next: z.string().nullable() }), ...errorResponses } },
+      config: { need: 'viewer' },
+    }, async (req) => {
+      let before: { atMs: number; id: string } | null = null;
+      if (req.query.before !== undefined) {
+        const m = /^(\d{1,16})\.([0-9a-f]{32})$/.exec(req.query.before);
+        if (!m) throw new TesseraError('ADMIN_BAD_CURSOR', 'not a cursor of this API', {});
+        before = { atMs: Number(m[1]), id: m[2]! };
+      }
+      const items = await ctx.trail.list(req.query.limit, before);
+      const last = items.at(-1);
+      return { items, next: items.length === req.query.limit && last ? `${last.atMs}.${last.id}` : null };
+    });
+  };
 }
 
 export async function startAdminServer(opts: AdminServerOptions): Promise<AdminServer> {
   const log = opts.log ?? silentLogger;
   const clock = opts.clock ?? systemClock;
+  const random = opts.random ?? systemRandom;
   await opts.storage.migrate(adminMigrations);
-  const trail = new AuditTrail(opts.storage, opts.random ?? systemRandom);
-  const table = routes(opts.storage, opts.ledger, opts.auditExtensions ?? []);
-  let inflight = 0;
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = pathOf(req.url);
-    const matching = table.filter((r) => r.pattern.test(path));
-    const route = matching.find((r) => r.method === req.method);
-    if (!route) throw new TesseraError('ADMIN_NO_ROUTE', `no route ${req.method} ${path}`, { allowed: matching.map((r) => r.method) });
-    const params = route.pattern.exec(path)!.slice(1);
-    if (route.method === 'GET') return send(res, 200, await route.handler(params, undefined));
-    send(res, 200, await audited(req, route, params));
-  }
-
-  /** A mutating call: the trail row is durable before it acts, and completed (and logged) with its outcome. */
-  async function audited(req: IncomingMessage, route: Route, params: string[]): Promise<unknown> {
-    const entry = { actor: null, role: null, method: route.method, route: route.template, targetIds: params, sourceAddress: req.socket.remoteAddress ?? null };
-    const rowId = await trail.begin(entry, clock.nowMs());
-    let targets: string[] = params;
-    const done = async (outcome: 'ok' | 'refused' | 'failed', code: string | null): Promise<void> => {
-      log.info({ route: `${route.method} ${route.template}`, targets: targets.length, outcome, code, source: entry.sourceAddress, auditRow: rowId }, 'admin call');
-      await trail.finish(rowId, outcome, code, targets, clock.nowMs());
-    };
-    try {
-      const body = await readJson(req);
-      targets = targetIdsOf(params, body);
-      const out = await route.handler(params, body);
-      await done('ok', null);
-      return out;
-    } catch (e) {
-      const code = e instanceof TesseraError ? e.code : 'ADMIN_INTERNAL';
-      await done(statusFor(code) >= 500 ? 'failed' : 'refused', code).catch((err: unknown) => log.error({ err, auditRow: rowId }, 'admin audit row not completed'));
-      throw e;
-    }
-  }
-
-  const server: Server = createServer((req, res) => {
-    if (inflight >= ADMIN_INFLIGHT_MAX) {
-      send(res, 503, { error: { code: 'ADMIN_BUSY', message: 'too many requests in flight' } });
-      return;
-    }
-    inflight++;
-    handle(req, res)
-      .catch((e: unknown) => {
-        const code = e instanceof TesseraError ? e.code : 'ADMIN_INTERNAL';
-        const status = statusFor(code);
-        if (status >= 500) log.error({ err: e, code, url: req.url }, 'admin request failed');
-        // The code has its own field: the message is the sentence alone, as docs/ADMIN-API.md shows it
-        // (a TesseraError's own message starts with `${code}: `).
-        const message = e instanceof TesseraError ? e.message.replace(`${code}: `, '') : 'internal error';
-        const details = e instanceof TesseraError ? e.details : { cause: errorCode(e) };
-        send(res, status, { error: { code, message, ...(details ? { details } : {}) } });
-      })
-      .finally(() => {
-        inflight--;
-      });
+  const trail = new AuditTrail(opts.storage, random);
+  const operators = new Operators(opts.storage, random);
+  const auditExtensions = [...(opts.auditExtensions ?? []), ADJUSTMENTS_AUDIT];
+  const { ctx, audited } = adminContext(opts.storage, opts.ledger, trail, clock, log, auditExtensions);
+  const server: HttpListening = await startHttpServer({
+    title: 'Tessera center admin API',
+    description: 'Operators steer the fleet and the books. Reference: docs/ADMIN-API.md.',
+    host: opts.host ?? '127.0.0.1',
+    port: opts.port ?? 0,
+    log,
+    ...(opts.tls && { tls: opts.tls }),
+    codes: { badJson: 'ADMIN_BAD_JSON', invalidRequest: 'ADMIN_INVALID_BODY', bodyTooLarge: 'ADMIN_BODY_TOO_LARGE', noRoute: 'ADMIN_NO_ROUTE', overloaded: 'ADMIN_BUSY', internal: 'ADMIN_INTERNAL' },
+    answers: ADMIN_HTTP_ANSWERS,
+    // Operators' desks are limited per address; this host's own tools (the CLI, the crash test's clients) are not.
+    rateLimit: { max: HttpLimits.rateRequestsMax, timeWindowMs: HttpLimits.rateWindowMs, allowList: ['127.0.0.1', '::1', '::ffff:127.0.0.1'] },
+    bodyBytesMax: ADMIN_BODY_MAX_BYTES,
+    inflightMax: ADMIN_INFLIGHT_MAX,
+    requestTimeoutMs: ADMIN_BODY_TIMEOUT_MS,
+    auth: {
+      verify: (token) => operators.verify(token),
+      allows: (op: Operator, need) => roleAllows(op.role, need),
+    },
+    contributors: [
+      (app) => auditRefusals(app, ctx, audited),
+      readinessRoutes(opts.storage, opts.migrations ?? [adminMigrations, ledgerMigrations], opts.readiness ?? []),
+      ledgerRoutes(ctx),
+      validityRoutes(ctx),
+      auditTrailRoutes(ctx),
+      ...(opts.contributors ?? []),
+    ],
   });
-  server.requestTimeout = ADMIN_BODY_TIMEOUT_MS;
-  server.on('clientError', (_e, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  return {
-    port,
-    url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { port: server.port, url: server.url, app: server.app, close: () => server.close() };
 }

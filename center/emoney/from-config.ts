@@ -15,6 +15,7 @@ import type { CenterMetrics } from '../metrics/center-metrics.js';
 import { createCenter, type Center } from '../server/create-center.js';
 import { readMasterKey, terminalKeyLookup } from '../server/terminal-keys.js';
 import { openStorage } from '../storage/open.js';
+import { httpReachable } from '../admin/health.js';
 import { parseBankUrl, type EmoneySection } from './config-schema.js';
 import type { EmoneyConfig } from './config.js';
 import { Emoney } from './emoney.js';
@@ -54,7 +55,9 @@ export async function startEmoneyCenter(
     deps.metrics?.attachRelay(relay);
     const emoney = await Emoney.open({ storage, relay, config: emoneyConfig, lookupTerminalKey: terminalKeyLookup(storage, masterKey), clock, log });
     for (const s of section.shops) await emoney.registerShop(s.shopId, { bankCode: s.bankCode, branchCode: s.branchCode, accountNumber: s.accountNumber });
-    const center = await createCenter(config, { storage, flows: [emoney.flow], gates: [emoney.gate], clock, log, ...(deps.metrics && { metrics: deps.metrics }) });
+    // /readyz: each bank host answers its /health (the center cannot charge or settle without it).
+    const readiness = section.banks.map((b) => httpReachable(`bank ${b.bankCode} reachable`, new URL('/health', b.url).href, 'RELAY_BANK_UNREACHABLE'));
+    const center = await createCenter(config, { storage, flows: [emoney.flow], gates: [emoney.gate], clock, log, readiness, ...(deps.metrics && { metrics: deps.metrics }) });
     const sweep = startSweepTimer(emoney, section.sweepIntervalMs, clock, log, 'e-money');
     log.info({ banks: relay.bankCodes, shops: section.shops.length, sweepIntervalMs: section.sweepIntervalMs }, 'e-money running');
     const close = async (): Promise<void> => {

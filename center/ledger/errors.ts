@@ -67,7 +67,7 @@ const ACCOUNT_SPECS: Record<Exclude<keyof typeof CreateAccountResult, 'ok'>, Err
 };
 
 const specs: Record<string, ErrorSpec> = {
-  LEDGER_TOO_MANY_EVENTS: { meaning: 'One ledger call carried more than LEDGER_EVENTS_MAX events, or none.', action: 'Split the request.' },
+  LEDGER_TOO_MANY_EVENTS: { meaning: 'One ledger call carried more than LEDGER_EVENTS_MAX events, or none.', action: 'Split the request.', http: 400 },
   LEDGER_NOT_INSTALLED: { meaning: 'The database has no ledger tables (the ledger migrations never ran on it).', action: 'Check the --db target: it must be a center database.' },
   LEDGER_AUDIT_FAILED: { meaning: 'The ledger audit found an invariant violated.', action: 'Stop money flows, keep the database, and investigate the report.' },
 };

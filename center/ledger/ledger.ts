@@ -104,7 +104,8 @@ export class Ledger {
     return results;
   }
 
-  private async createAccountsIn(tx: Tx, accounts: readonly NewAccount[], atomic: boolean): Promise<AR[]> {
+  /** Creates accounts inside a caller's unit of work (the admin API writes its audit row in the same one). */
+  async createAccountsIn(tx: Tx, accounts: readonly NewAccount[], atomic: boolean): Promise<AR[]> {
     const results = accounts.map(validateAccount);
     const existing = await loadAccounts(tx, accounts.filter((_, i) => results[i] === AR.ok).map((a) => a.id));
     const fresh: AccountRow[] = [];

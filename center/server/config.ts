@@ -44,7 +44,12 @@ export const centerConfigSchema = z
     tls: z.object({ certFile: z.string().min(1), keyFile: z.string().min(1) }).strict().optional(),
     /** The operator HTTP API (loopback by default): media/terminal admin, ledger. */
     admin: z
-      .object({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(0).max(65_535) })
+      .object({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.number().int().min(0).max(65_535),
+        /** HTTPS for operators at their desks; without it the admin API listens only on loopback. */
+        tls: z.object({ certFile: z.string().min(1), keyFile: z.string().min(1) }).strict().optional(),
+      })
       .strict()
       .optional(),
     /** Seed 004 e-money (center/emoney/config-schema.ts): when present the center runs the Emoney flow, the relay and the sweep. */

@@ -4,7 +4,9 @@ import { systemClock, type Clock } from '../../core/clock.js';
 import { TesseraError } from '../../core/errors.js';
 import { silentLogger, type Logger } from '../../core/log.js';
 import { systemRandom, type Random } from '../../core/random.js';
+import type { ReadinessCheck } from '../admin/health.js';
 import { startAdminServer, type AdminServer } from '../admin/server.js';
+import type { RouteContributor } from '../http/app.js';
 import { EMONEY_AUDIT } from '../emoney/audit-check.js';
 import { CashBook } from '../cash/cash.js';
 import { Ledger } from '../ledger/ledger.js';
@@ -52,6 +54,10 @@ export interface CenterDeps {
   readonly fleet?: FleetOptions;
   /** This center's metrics (center/metrics): fed by the listener, flows, storage and ledger; served at /metrics by the admin API. */
   readonly metrics?: CenterMetrics;
+  /** Routes on the admin listener beyond the admin API's (/metrics, modules' routes). */
+  readonly adminRoutes?: readonly RouteContributor[];
+  /** /readyz checks beyond the database, the migrations and the validity store (e.g. each bank reachable). */
+  readonly readiness?: readonly ReadinessCheck[];
 }
 
 export interface Center {
@@ -134,7 +140,7 @@ export async function createCenter(config: CenterConfig, deps: CenterDeps = {}):
       m.attachCenter({ storage, validityMode: config.validity.mode, store, securityCounters: () => server.securityCounters(), connectionCount: () => server.connectionCount });
       undo.push(async () => m.detach());
     }
-    const admin = config.admin ? await startAdmin(storage, clock, config.admin, log) : null;
+    const admin = config.admin ? await startAdmin(storage, clock, config.admin, log, deps, store) : null;
     if (admin) undo.push(() => admin.close());
     log.info({ mode: config.validity.mode, engine: storage.engine, port: address.port }, 'center listening');
     return { storage, engine, store, address, admin, fleet, securityCounters: () => server.securityCounters(), close: () => runAll(undo) };
@@ -167,13 +173,42 @@ async function listen(server: CenterServer, config: CenterConfig): Promise<Addre
   }
 }
 
-async function startAdmin(storage: Storage, clock: Clock, admin: NonNullable<CenterConfig['admin']>, log: Logger): Promise<AdminServer> {
+async function startAdmin(
+  storage: Storage, clock: Clock, admin: NonNullable<CenterConfig['admin']>, log: Logger, deps: CenterDeps, store: ValidityStore | null,
+): Promise<AdminServer> {
   const ledger = await Ledger.open(storage, clock);
+  const tls = admin.tls ? readAdminTls(admin.tls) : undefined;
+  const readiness = [...(store ? [validityStoreLoaded(store, clock)] : []), ...(deps.readiness ?? [])];
   try {
-    return await startAdminServer({ storage, ledger, host: admin.host, port: admin.port, log, clock, auditExtensions: [EMONEY_AUDIT] });
+    return await startAdminServer({
+      storage, ledger, host: admin.host, port: admin.port, log, clock, auditExtensions: [EMONEY_AUDIT],
+      ...(tls && { tls }), readiness, contributors: deps.adminRoutes ?? [],
+    });
   } catch (e) {
-    throw new TesseraError('CENTER_ADMIN_LISTEN_FAILED', `cannot listen on ${admin.host}:${admin.port} (admin API)`, { host: admin.host, port: admin.port }, { cause: e });
+    if (e instanceof TesseraError && e.code === 'HTTP_PLAIN_NOT_LOOPBACK') throw e;
+    // The reason underneath is the socket's (EADDRINUSE), not the HTTP surface's wrapper.
+    const cause = e instanceof TesseraError && e.code === 'HTTP_LISTEN_FAILED' ? e.cause : e;
+    throw new TesseraError('CENTER_ADMIN_LISTEN_FAILED', `cannot listen on ${admin.host}:${admin.port} (admin API)`, { host: admin.host, port: admin.port }, { cause });
   }
+}
+
+function readAdminTls(tls: { certFile: string; keyFile: string }): { cert: Buffer; key: Buffer } {
+  try {
+    return { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) };
+  } catch (e) {
+    throw new TesseraError('ADMIN_TLS_FILE', 'cannot read the admin listener\'s TLS certificate or key', { certFile: tls.certFile }, { cause: e });
+  }
+}
+
+/** /readyz: the prefetched validity lists answer (a judgement from memory, not VALIDITY_NOT_STARTED). */
+function validityStoreLoaded(store: ValidityStore, clock: Clock): ReadinessCheck {
+  return {
+    name: 'validity store loaded',
+    check: async () => {
+      if (store.cachesTerminals) store.judgeTerminal('READYZ-PROBE');
+      if (store.cachesMedia) store.judgeMedium('0000000000000000', clock.nowMs());
+    },
+  };
 }
 
 export function readTls(tls: NonNullable<CenterConfig['tls']>): { cert: Buffer; key: Buffer } {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { HTTP_STATUS_BY_CODE } from '../../center/admin/http-status.js';
+import { ADJUSTMENT_LEDGER_CODE } from '../../center/admin/audit-trail.js';
+import { ADMIN_HTTP_ANSWERS } from '../../center/admin/errors.js';
+import { HttpErrors } from '../../center/http/errors.js';
 import { CASH_RESULT_CODES } from '../../center/cash/cash.js';
 import { CASH_MOVE } from '../../center/cash/ledger-map.js';
 import { MOVE } from '../../center/emoney/ledger-map.js';
@@ -22,6 +24,7 @@ const WIRE: Num[] = [
 const LEDGER: Num[] = [
   ...Object.entries(MOVE).map(([name, n]) => ({ source: 'center/emoney/ledger-map.ts', name, n, area: 'emoney' })),
   ...Object.entries(CASH_MOVE).map(([name, n]) => ({ source: 'center/cash/ledger-map.ts', name, n, area: 'cash' })),
+  { source: 'center/admin/audit-trail.ts', name: 'ADJUSTMENT', n: ADJUSTMENT_LEDGER_CODE, area: 'center' },
 ];
 const MESSAGES: Num[] = Object.entries(MSG).map(([name, n]) => ({ source: 'protocol/codes.ts', name, n, area: ownerOf('messages', n)?.area ?? '?' }));
 
@@ -112,12 +115,18 @@ describe('core/numbers.ts: one registry of numbers', () => {
     expect(wireNames.filter((n) => !registered.has(n))).toEqual([]);
   });
 
-  it('gives every code the admin API answers with an HTTP status and a registered remedy beside it', async () => {
+  it('gives every code an HTTP route can answer an HTTP status and a registered remedy beside it', async () => {
     await renderErrorsDoc();
     const specs = new Map([...allRegistries().values()].flatMap((r) => Object.entries(r)));
-    for (const [code, status] of Object.entries(HTTP_STATUS_BY_CODE)) {
-      expect(specs.get(code)?.action.length ?? 0, code).toBeGreaterThan(3);
-      expect(status >= 400 && status <= 599, code).toBe(true);
+    // The shared surface's answers (all but the two listener-start codes) and the admin API's.
+    const surface = Object.keys(HttpErrors).filter((c) => c !== 'HTTP_PLAIN_NOT_LOOPBACK' && c !== 'HTTP_LISTEN_FAILED');
+    const answered = [...surface, ...ADMIN_HTTP_ANSWERS];
+    expect(answered.length).toBeGreaterThan(20);
+    for (const code of answered) {
+      const spec = specs.get(code);
+      expect(spec?.action.length ?? 0, code).toBeGreaterThan(3);
+      const status = spec?.http ?? 0;
+      expect(status >= 400 && status <= 599, `${code} has HTTP status ${status}`).toBe(true);
     }
   });
 });

@@ -11,7 +11,7 @@
  * More kills: TESSERA_CRASH_KILLS=100.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -33,7 +33,9 @@ interface Center {
 }
 
 async function startCenter(db: string): Promise<Center> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', SERVE, '--db', db], {
+  // The admin API needs an operator's token: the first start writes one beside the database, restarts reuse it.
+  const tokenFile = `${db}.admin-token`;
+  const proc = spawn(process.execPath, ['--import', 'tsx', SERVE, '--db', db, '--admin-token-file', tokenFile], {
     env: { ...process.env, TESSERA_LOG_LEVEL: 'error' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -50,14 +52,17 @@ async function startCenter(db: string): Promise<Center> {
     });
     proc.once('exit', (code) => reject(new Error(`center exited with ${code} before listening`)));
   });
+  token = readFileSync(tokenFile, 'utf8').trim();
   return { proc, url: `http://127.0.0.1:${port}`, exited };
 }
+
+let token = '';
 
 type Outcome = { kind: 'results'; results: { id: string; result: string }[] } | { kind: 'in-doubt' };
 
 async function post(url: string, path: string, body: unknown): Promise<Outcome> {
   try {
-    const res = await fetch(`${url}${path}`, { method: 'POST', body: JSON.stringify(body), signal: AbortSignal.timeout(5_000) });
+    const res = await fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: JSON.stringify(body), signal: AbortSignal.timeout(5_000) });
     if (res.status !== 200) return { kind: 'in-doubt' };
     return { kind: 'results', ...((await res.json()) as { results: { id: string; result: string }[] }) };
   } catch {

@@ -102,8 +102,15 @@ function centerConfig(bankPorts: [number, number]): string {
   });
 }
 
+/** The bearer token of the admin operator the test adds with `tessera operator add` (the admin API needs one). */
+let adminToken = '';
+
 async function admin(port: number, path: string, body?: unknown): Promise<JsonLine> {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const authorization = `Bearer ${adminToken}`;
+  const res = await fetch(
+    `http://127.0.0.1:${port}${path}`,
+    body === undefined ? { headers: { authorization } } : { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify(body) },
+  );
   expect(res.status, `admin ${path}`).toBe(200);
   return (await res.json()) as JsonLine;
 }
@@ -160,6 +167,14 @@ beforeAll(async () => {
   const centerReady = await center.ready();
   expect(centerReady).toMatchObject({ emoney: true, engine: 'sqlite' });
   const adminPort = Number(centerReady['admin']);
+  const added = await runCli(['operator', 'add', 'e2e-admin', '--role', 'admin', '--db', join(dir, 'center.db'), '--json']);
+  expect(added.code, added.output).toBe(0);
+  adminToken = String(added.lines.at(-1)?.['token']);
+  // Ready: the database takes a write, migrations are current, the validity store is loaded, both banks answer.
+  const readyz = await admin(adminPort, '/readyz');
+  expect((readyz['checks'] as Array<{ name: string; ok: boolean }>).map((c) => `${c.name}: ${c.ok}`)).toEqual([
+    'database takes a write: true', 'migrations current: true', 'validity store loaded: true', 'bank 0001 reachable: true', 'bank 0002 reachable: true',
+  ]);
   const callbackPort = await freePort();
   await admin(adminPort, '/terminals', {
     terminals: [

@@ -17,6 +17,8 @@ import { WORLD } from '../sim/bank/fixtures.js';
 import { abandonRequest, chargeRequest, creditCard, issueRequest, moneyInWorld, openWorld, settle, SHOP_A1, SHOP_B1, SQLITE_DB, type CenterDb, type World } from '../center/emoney/world.js';
 import { POSTGRES_DB } from '../center/emoney/postgres-db.js';
 import { expectWorldConsistent } from '../center/emoney/world-checks.js';
+import { Operators } from '../../center/admin/operators.js';
+import { systemRandom } from '../../core/random.js';
 import { startAdminServer, type AdminServer } from '../../center/admin/server.js';
 import type { SettlementStep } from '../../center/emoney/settlement.js';
 import { EMONEY_AUDIT } from '../../center/emoney/audit-check.js';
@@ -35,11 +37,16 @@ const code = (n: number) => resultCodeName(n);
 /** Throw in a settlement step to stop the center's work there (as a crash would); null: run through. */
 let stepHook: ((s: SettlementStep) => void) | null = null;
 
+/** The bearer token of the operator withAdmin added (the admin API needs one). */
+let adminToken = '';
+const adminAuth = (): Record<string, string> => ({ authorization: `Bearer ${adminToken}` });
+
 /** The operator's admin API on the world's center database. */
 async function withAdmin<T>(fn: (post: (path: string, body?: unknown) => Promise<number>, admin: AdminServer) => Promise<T>): Promise<T> {
   const admin: AdminServer = await startAdminServer({ storage: w.storage, ledger: w.emoney.ledger, auditExtensions: [EMONEY_AUDIT] });
+  adminToken = await new Operators(w.storage, systemRandom).add(`e2e-${systemRandom.bytes(4).toString('hex')}`, 'admin', 0);
   try {
-    return await fn(async (path, body) => (await fetch(`${admin.url}${path}`, { method: 'POST', body: JSON.stringify(body ?? {}) })).status, admin);
+    return await fn(async (path, body) => (await fetch(`${admin.url}${path}`, { method: 'POST', headers: adminAuth(), body: JSON.stringify(body ?? {}) })).status, admin);
   } finally {
     await admin.close();
   }
@@ -396,7 +403,7 @@ for (const db of ENGINES) describe(`e-money over bank POS, end to end (center on
     await w.emoney.ledger.createTransfers([raw]);
     const name = 'e-money float equals e-money outstanding (issued - settled)';
     await withAdmin(async (_post, admin) => {
-      const audit = (await (await fetch(`${admin.url}/audit`)).json()) as { ok: boolean; checks: { name: string; ok: boolean }[] };
+      const audit = (await (await fetch(`${admin.url}/audit`, { headers: adminAuth() })).json()) as { ok: boolean; checks: { name: string; ok: boolean }[] };
       expect(audit.ok).toBe(false);
       expect(audit.checks.find((c) => c.name === name)?.ok).toBe(false);
     });

@@ -3,19 +3,23 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Operators } from '../../../center/admin/operators.js';
 import { startAdminServer, type AdminServer } from '../../../center/admin/server.js';
 import { Ledger } from '../../../center/ledger/ledger.js';
 import { openStorage } from '../../../center/storage/open.js';
 import type { Storage } from '../../../center/storage/types.js';
 import { ManualClock } from '../../../core/clock.js';
+import { systemRandom } from '../../../core/random.js';
 import { createLogger } from '../../../core/log.js';
 
 let dir: string;
 let storage: Storage;
 let server: AdminServer;
+/** An admin operator's bearer token (every route but the probes needs one). */
+let token: string;
 
 async function call(method: string, path: string, body?: unknown, raw?: string): Promise<{ status: number; json: any }> {
-  const init: RequestInit = { method };
+  const init: RequestInit = { method, headers: { authorization: `Bearer ${token}` } };
   if (raw !== undefined) init.body = raw;
   else if (body !== undefined) init.body = JSON.stringify(body);
   const res = await fetch(`${server.url}${path}`, init);
@@ -27,6 +31,7 @@ beforeAll(async () => {
   storage = await openStorage({ engine: 'sqlite', path: join(dir, 'c.db') });
   const ledger = await Ledger.open(storage, new ManualClock());
   server = await startAdminServer({ storage, ledger });
+  token = await new Operators(storage, systemRandom).add('ops', 'admin', 0);
 });
 
 afterAll(async () => {
@@ -79,7 +84,7 @@ describe('admin API', () => {
       ['POST', '/transfers', { transfers: [{ id: 1 }] }, undefined, 400, 'ADMIN_INVALID_BODY'],
       ['POST', '/accounts', { accounts: [{ id: 'x', owner: 'o', kind: 'piggy', currency: 'JPY' }] }, undefined, 400, 'ADMIN_INVALID_BODY'],
       ['GET', '/nowhere', undefined, undefined, 404, 'ADMIN_NO_ROUTE'],
-      ['DELETE', '/accounts/u1', undefined, undefined, 404, 'ADMIN_NO_ROUTE'],
+      ['DELETE', '/accounts/u1', undefined, undefined, 405, 'HTTP_METHOD_NOT_ALLOWED'],
       ['GET', '/accounts/%E0%A4%A', undefined, undefined, 404, 'ADMIN_NO_ROUTE'],
       ['GET', '/accounts/nobody', undefined, undefined, 404, 'ADMIN_NOT_FOUND'],
       ['GET', '/media/XYZ', undefined, undefined, 400, 'STORE_INVALID_INPUT'],
@@ -134,7 +139,7 @@ describe('admin API', () => {
     ]));
     expect(mapped.filter((r) => r.route === '/health')).toEqual([]);
     for (const r of rows) {
-      expect(r).toMatchObject({ method: 'POST', actor: null, role: null });
+      expect(r).toMatchObject({ method: 'POST', actor: 'ops', role: 'admin' });
       expect(String(r['source_address'])).toMatch(/127\.0\.0\.1$/);
       expect(Number(r['finished_ms'])).toBeGreaterThanOrEqual(Number(r['at_ms']));
     }
@@ -148,7 +153,7 @@ describe('admin API', () => {
       storage, ledger: await Ledger.open(storage, new ManualClock()), log: createLogger('admin', { level: 'info' }, { write: (l: string) => void lines.push(l) }),
     });
     try {
-      await fetch(`${logged.url}/terminals/NOPE-1/block`, { method: 'POST' });
+      await fetch(`${logged.url}/terminals/NOPE-1/block`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
       await fetch(`${logged.url}/health`);
     } finally {
       await logged.close();

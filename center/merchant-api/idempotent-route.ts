@@ -1,0 +1,31 @@
+/**
+ * Fastify glue of the idempotency store: a POST route's handler built with
+ * {@link idempotentHandler} checks the Idempotency-Key header, fingerprints
+ * the validated request and runs its effect once per key (idempotency.ts).
+ * The voucher and settlement-password redemption routes use it the same way.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Tx } from '../storage/types.js';
+import { checkIdempotencyKey, requestFingerprint, type IdempotencyStore, type StoredAnswer } from './idempotency.js';
+
+/** Answer header: `true` when the body is the stored answer of an earlier request with the same key. */
+export const REPLAYED_HEADER = 'idempotent-replayed';
+
+/** A preValidation hook: a POST without a well-formed Idempotency-Key is refused before its body is looked at. */
+export async function requireIdempotencyKey(req: FastifyRequest): Promise<void> {
+  checkIdempotencyKey(req.headers['idempotency-key']);
+}
+
+export function idempotentHandler<R extends FastifyRequest, B>(
+  store: IdempotencyStore,
+  scopeOf: (req: R) => string,
+  effect: (req: R, tx: Tx) => Promise<StoredAnswer & { body: B }>,
+): (req: R, reply: FastifyReply) => Promise<B> {
+  return async (req, reply) => {
+    const key = checkIdempotencyKey(req.headers['idempotency-key']);
+    const out = await store.run({ scope: scopeOf(req), key, fingerprint: requestFingerprint(req.method, req.url, req.body) }, (tx) => effect(req, tx));
+    void reply.code(out.status).header(REPLAYED_HEADER, String(out.replayed));
+    // A replayed body is the JSON of an answer this effect returned: the same shape.
+    return out.body as B;
+  };
+}

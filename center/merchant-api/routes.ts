@@ -1,0 +1,158 @@
+/**
+ * The merchant API's routes under `/v1/`, as a fastify plugin: every request
+ * is authenticated by its API key (`Authorization: Bearer tsk_…`) and
+ * counted against that key's rate limit before anything else (its body is
+ * not even parsed otherwise); every POST is idempotent by its
+ * `Idempotency-Key` (idempotent-route.ts).
+ *
+ *   GET  /v1/merchant                       who the key belongs to
+ *   GET  /v1/settlements                    the merchant's settlements, paged, with control totals
+ *   GET  /v1/settlements/:id                one, with its payments (records) and control totals
+ *   GET  /v1/settlements/:id/payout         the bank transfer that paid it
+ *   GET  /v1/payouts                        the merchant's payouts, paged, with control totals
+ *   POST /v1/reconciliations                the merchant's control totals compared with the center's
+ *   GET  /v1/reconciliations/:id
+ */
+import type { FastifyRequest } from 'fastify';
+import { errorResponses, type BearerAuth } from '../http/app.js';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Clock } from '../../core/clock.js';
+import { TesseraError } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
+import type { Random } from '../../core/random.js';
+import type { SqlExecutor, Storage } from '../storage/types.js';
+import * as S from './api-schemas.js';
+import type { IdempotencyStore } from './idempotency.js';
+import { idempotentHandler, requireIdempotencyKey } from './idempotent-route.js';
+import type { Merchant, MerchantPrincipal, MerchantRegistry } from './merchants.js';
+import type { KeyRateLimiter } from './rate-limit.js';
+import { createReconciliation, loadReconciliation } from './reconciliations.js';
+import { EmoneyPresence, ensureShopIndex, listBatches, loadMerchantBatch, paymentsOf, payoutOf, settlementOf, statesFor } from './settlements.js';
+
+export interface MerchantRoutesOptions {
+  readonly storage: Storage;
+  readonly merchants: MerchantRegistry;
+  readonly idempotency: IdempotencyStore;
+  readonly limiter: KeyRateLimiter;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly log: Logger;
+}
+
+/** The authenticated caller (set by the HTTP surface's bearer auth, merchantAuth below). */
+function principal(req: FastifyRequest): MerchantPrincipal {
+  const p = req.principal as MerchantPrincipal | null;
+  if (!p) throw new Error('merchant route without bearer auth');
+  return p;
+}
+
+/** The HTTP surface's bearer auth for the merchant listener: API keys, any key may call any /v1/ route of its merchant. */
+export function merchantAuth(merchants: MerchantRegistry): BearerAuth<MerchantPrincipal> {
+  return { verify: (token) => merchants.authenticate(token), allows: () => true };
+}
+
+const notFound = (what: string): TesseraError => new TesseraError('MERCHANT_NOT_FOUND', `no such ${what} for this merchant`);
+
+export const merchantRoutes: FastifyPluginAsyncZod<MerchantRoutesOptions> = async (app, o) => {
+  const emoney = new EmoneyPresence(o.storage);
+  await ensureShopIndex(o.storage, emoney);
+  /** The merchant as the settlement queries see it: no shop when the center has no e-money tables. */
+  const shopView = async (req: FastifyRequest, q?: SqlExecutor): Promise<Merchant> => {
+    const m = principal(req).merchant;
+    return (await emoney.installed(q)) ? m : { ...m, shopId: null };
+  };
+  // After the surface's bearer auth (a root hook): each key has its own budget, spent only once authenticated.
+  app.addHook('onRequest', async (req) => {
+    if (req.routeOptions.url === undefined || req.routeOptions.config.public === true) return;
+    const p = principal(req);
+    const waitMs = o.limiter.take(p.keyId);
+    if (waitMs > 0) {
+      o.log.warn({ keyId: p.keyId, merchant: p.merchant.name }, 'merchant API rate limit: MERCHANT_RATE_LIMITED');
+      throw new TesseraError('MERCHANT_RATE_LIMITED', 'rate limit of this API key exceeded', {
+        retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)), max: o.limiter.opts.max, windowMs: o.limiter.opts.windowMs,
+      });
+    }
+  });
+  app.get('/v1/merchant', { schema: { summary: 'The merchant the API key belongs to', response: { 200: S.me, ...errorResponses } } }, async (req) => {
+    const p = principal(req);
+    return { id: p.merchant.id, name: p.merchant.name, shopId: p.merchant.shopId, keyId: p.keyId };
+  });
+
+  app.get(
+    '/v1/settlements',
+    { schema: { summary: 'The merchant\'s settlements (oldest first) with control totals over the filter', querystring: S.settlementsQuery, response: { 200: S.page(S.settlement), ...errorResponses } } },
+    async (req) => {
+      const m = await shopView(req);
+      const r = await o.storage.read((q) => listBatches(q, m, req.query, statesFor('settlements', req.query.state)));
+      return { items: r.rows.map(settlementOf), nextCursor: r.nextCursor, controlTotals: r.controlTotals };
+    },
+  );
+
+  app.get(
+    '/v1/settlements/:id',
+    { schema: { summary: 'One settlement with its payments and control totals', params: S.idParam, response: { 200: S.settlementDetail, ...errorResponses } } },
+    async (req) => {
+      const m = await shopView(req);
+      const b = await o.storage.read((q) => loadMerchantBatch(q, m, req.params.id));
+      if (!b) throw notFound('settlement');
+      const payments = paymentsOf(b);
+      const accepted = payments.filter((p) => p.status === 'accepted');
+      return {
+        settlement: settlementOf(b),
+        payments,
+        controlTotals: { recordCount: payments.length, acceptedCount: accepted.length, acceptedTotalMinor: accepted.reduce((s, p) => s + p.amountMinor, 0) },
+        payout: payoutOf(b),
+      };
+    },
+  );
+
+  app.get(
+    '/v1/settlements/:id/payout',
+    { schema: { summary: 'The bank transfer that pays the settlement', params: S.idParam, response: { 200: S.payout, ...errorResponses } } },
+    async (req) => {
+      const m = await shopView(req);
+      const b = await o.storage.read((q) => loadMerchantBatch(q, m, req.params.id));
+      const p = b && payoutOf(b);
+      if (!p) throw notFound('payout');
+      return p;
+    },
+  );
+
+  app.get(
+    '/v1/payouts',
+    { schema: { summary: 'The merchant\'s payouts (bank transfers) with control totals over the filter', querystring: S.payoutsQuery, response: { 200: S.page(S.payout), ...errorResponses } } },
+    async (req) => {
+      const m = await shopView(req);
+      const r = await o.storage.read((q) => listBatches(q, m, req.query, statesFor('payouts', req.query.state)));
+      return { items: r.rows.map(payoutOf).filter((p) => p !== null), nextCursor: r.nextCursor, controlTotals: r.controlTotals };
+    },
+  );
+
+  app.post(
+    '/v1/reconciliations',
+    {
+      schema: {
+        summary: 'Compare the merchant\'s control totals for settlements with the center\'s (idempotent: Idempotency-Key)',
+        headers: S.idempotencyHeaders,
+        body: S.newReconciliation,
+        response: { 201: S.reconciliation, ...errorResponses },
+      },
+      preValidation: requireIdempotencyKey,
+    },
+    idempotentHandler(
+      o.idempotency,
+      (req) => principal(req).merchant.id,
+      async (req, tx) => ({ status: 201, body: await createReconciliation(tx, await shopView(req, tx), req.body as S.NewReconciliationBody, o.clock, o.random) }),
+    ),
+  );
+
+  app.get(
+    '/v1/reconciliations/:id',
+    { schema: { summary: 'One reconciliation', params: S.idParam, response: { 200: S.reconciliation, ...errorResponses } } },
+    async (req) => {
+      const r = await o.storage.read((q) => loadReconciliation(q, principal(req).merchant, req.params.id));
+      if (!r) throw notFound('reconciliation');
+      return r;
+    },
+  );
+};

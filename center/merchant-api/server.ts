@@ -1,0 +1,95 @@
+/**
+ * The merchant API listener: its own HTTP app from the one HTTP surface
+ * (center/http), HTTPS from cert/key files (plain HTTP only on loopback, for
+ * tests and the demo), API-key bearer auth, a per-key rate limit, the /v1/
+ * routes, and a timer purging idempotency records past their retention.
+ */
+import { readFileSync } from 'node:fs';
+import type { Clock } from '../../core/clock.js';
+import { TesseraError } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
+import type { Random } from '../../core/random.js';
+import { startHttpServer, type HttpListening } from '../http/app.js';
+import type { Storage } from '../storage/types.js';
+import { MerchantErrors } from './errors.js';
+import { IdempotencyStore } from './idempotency.js';
+import { MERCHANT_LIMITS } from './limits.js';
+import { MerchantRegistry } from './merchants.js';
+import { KeyRateLimiter, type RateLimitOptions } from './rate-limit.js';
+import { merchantAuth, merchantRoutes } from './routes.js';
+
+export interface MerchantApiOptions {
+  readonly storage: Storage;
+  readonly host: string;
+  readonly port: number;
+  /** PEM files; without them the listener must be on loopback. */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string } | undefined;
+  /** Per API key (default MERCHANT_LIMITS.RATE_LIMIT_MAX per RATE_LIMIT_WINDOW_MS). */
+  readonly rateLimit?: RateLimitOptions | undefined;
+  /** Idempotency records are kept this long (default and minimum 24 h; tests may shorten it). */
+  readonly idempotencyRetentionMs?: number | undefined;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly log: Logger;
+}
+
+export interface MerchantApi extends HttpListening {
+  readonly merchants: MerchantRegistry;
+  readonly idempotency: IdempotencyStore;
+}
+
+export async function startMerchantApi(o: MerchantApiOptions): Promise<MerchantApi> {
+  const tls = o.tls && readTlsFiles(o.tls);
+  const merchants = await MerchantRegistry.open(o.storage, o.clock, o.random);
+  const idempotency = new IdempotencyStore(o.storage, o.clock, { retentionMs: o.idempotencyRetentionMs ?? MERCHANT_LIMITS.IDEMPOTENCY_RETENTION_MS });
+  const limiter = new KeyRateLimiter(o.clock, o.rateLimit);
+  const listening = await startHttpServer({
+    title: 'Tessera merchant API',
+    version: '1',
+    description: 'Settlements, payouts and reconciliations of online shops. Every POST takes an Idempotency-Key header.',
+    host: o.host,
+    port: o.port,
+    ...(tls && { tls }),
+    log: o.log,
+    auth: merchantAuth(merchants),
+    codes: { unauthorized: 'MERCHANT_UNAUTHENTICATED' },
+    bodyBytesMax: MERCHANT_LIMITS.BODY_MAX_BYTES,
+    answers: Object.entries(MerchantErrors as Record<string, { http?: number }>).filter(([, spec]) => spec.http !== undefined).map(([c]) => c),
+    contributors: [async (app) => void (await app.register(merchantRoutes, { storage: o.storage, merchants, idempotency, limiter, clock: o.clock, random: o.random, log: o.log }))],
+  });
+  // One purge pass per interval (each bounded to IDEMPOTENCY_PURGE_BATCH rows), re-armed after it ends.
+  let purge = { cancel: () => undefined as void };
+  let closed = false;
+  const arm = (): void => {
+    purge = o.clock.setTimer(MERCHANT_LIMITS.IDEMPOTENCY_PURGE_INTERVAL_MS, () => void purgeOnce(idempotency, o.log).then(() => !closed && arm()));
+  };
+  arm();
+  o.log.info({ url: listening.url }, 'merchant API listening');
+  return {
+    ...listening,
+    merchants,
+    idempotency,
+    close: async () => {
+      closed = true;
+      purge.cancel();
+      await listening.close();
+    },
+  };
+}
+
+async function purgeOnce(idempotency: IdempotencyStore, log: Logger): Promise<void> {
+  try {
+    const n = await idempotency.purgeExpired();
+    if (n > 0) log.info({ purged: n }, 'expired idempotency records purged');
+  } catch (e) {
+    log.warn({ code: e instanceof TesseraError ? e.code : 'error' }, 'idempotency purge failed');
+  }
+}
+
+export function readTlsFiles(tls: { certFile: string; keyFile: string }): { cert: Buffer; key: Buffer } {
+  try {
+    return { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) };
+  } catch (e) {
+    throw new TesseraError('CENTER_TLS_FILE', 'cannot read the merchant API\'s TLS certificate or key', { certFile: tls.certFile }, { cause: e });
+  }
+}
