@@ -5,6 +5,7 @@
  * these rows (center/emoney/README.md); a merchant without a shop id, or a
  * center without the e-money module, has none.
  */
+import { TesseraError } from '../../core/errors.js';
 import { RECORD_STATUS } from '../../protocol/codes.js';
 import { decodeRecords, decodeResults, type BatchState } from '../emoney/batch-row.js';
 import { derivedId } from '../emoney/ledger-map.js';
@@ -162,6 +163,9 @@ export async function listBatches(q: SqlExecutor, m: Merchant, query: ListQuery,
   if (query.createdToMs !== undefined) { where.push('created_ms < ?'); params.push(query.createdToMs); }
   const totals = await q.all(`SELECT currency, COUNT(*) AS n, SUM(total) AS s FROM emoney_batches WHERE ${where.join(' AND ')} GROUP BY currency ORDER BY currency`, params);
   const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+  if (query.cursor && !after) {
+    throw new TesseraError('HTTP_INVALID_REQUEST', 'cursor is not one this API gave', { in: 'querystring', issues: [{ path: 'cursor', message: 'unknown cursor' }] });
+  }
   const pageWhere = after ? [...where, '(created_ms > ? OR (created_ms = ? AND id > ?))'] : where;
   const pageParams = after ? [...params, after.createdMs, after.createdMs, after.id] : params;
   const rows = await q.all<BatchRow>(`SELECT * FROM emoney_batches WHERE ${pageWhere.join(' AND ')} ORDER BY created_ms, id LIMIT ?`, [...pageParams, query.limit + 1]);

@@ -180,6 +180,7 @@ describe('POST /v1/reconciliations (idempotent)', () => {
       ['no API key', raw(h.api.url, 'POST', '/v1/reconciliations', { body, headers: { 'idempotency-key': 'bad-8' } }), 401, 'MERCHANT_UNAUTHENTICATED'],
       ['unknown query field', get('/v1/settlements?limit=2&sort=desc'), 400, 'HTTP_INVALID_REQUEST'],
       ['limit out of range', get('/v1/settlements?limit=100000'), 400, 'HTTP_INVALID_REQUEST'],
+      ['forged cursor', get('/v1/settlements?cursor=bm90LWEtY3Vyc29y'), 400, 'HTTP_INVALID_REQUEST'],
     ];
     for (const [name, call, status, code] of cases) {
       const r = await call;
