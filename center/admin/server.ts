@@ -10,6 +10,7 @@
  * role (audit-trail.ts) and a log line; a raw transfer on a system account is
  * refused (system-accounts.ts): a correction there is an adjustment.
  */
+import { EventEmitter } from 'node:events';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { systemClock, type Clock } from '../../core/clock.js';
@@ -80,7 +81,22 @@ export interface AdminContext {
   done(req: FastifyRequest, rowId: string, entry: AuditEntry, outcome: 'ok' | 'refused' | 'failed', code: string | null): void;
   /** A change storage makes in its own transaction: the row is durable before it acts and completed after. */
   around<T>(req: FastifyRequest, act: () => Promise<T>): Promise<T>;
+  /** `change` events (AdminChange) for GET /events watchers, emitted after a mutating call succeeded. */
+  readonly events: EventEmitter;
 }
+
+/** What a watcher of GET /events learns about a change made through the API (never a token). */
+export interface AdminChange {
+  readonly atMs: number;
+  readonly method: string;
+  readonly route: string;
+  readonly targetIds: readonly string[];
+  readonly actor: string | null;
+  readonly role: string | null;
+}
+
+/** Watchers of GET /events at once; more are refused with ADMIN_BUSY. */
+export const ADMIN_EVENT_WATCHERS_MAX = 32;
 
 /** The path parameter every `:id` route has. */
 export const idParams = z.object({ id: z.string().min(1).max(128) });
@@ -94,8 +110,10 @@ function adminContext(storage: Storage, ledger: Ledger, trail: AuditTrail, clock
   audited: WeakSet<FastifyRequest>;
 } {
   const audited = new WeakSet<FastifyRequest>();
+  const events = new EventEmitter();
+  events.setMaxListeners(ADMIN_EVENT_WATCHERS_MAX + 1);
   const ctx: AdminContext = {
-    storage, ledger, trail, clock, log, auditExtensions,
+    storage, ledger, trail, clock, log, auditExtensions, events,
     entry(req, reason) {
       const op = operatorOf(req);
       return {
@@ -111,6 +129,10 @@ function adminContext(storage: Storage, ledger: Ledger, trail: AuditTrail, clock
     done(req, rowId, e, outcome, code) {
       audited.add(req);
       log.info({ route: `${e.method} ${e.route}`, targets: e.targetIds.length, outcome, code, actor: e.actor, role: e.role, source: e.sourceAddress, auditRow: rowId }, 'admin call');
+      if (outcome === 'ok') {
+        const change: AdminChange = { atMs: clock.nowMs(), method: e.method, route: e.route, targetIds: e.targetIds, actor: e.actor, role: e.role };
+        events.emit('change', change);
+      }
     },
     async around(req, act) {
       const e = ctx.entry(req);
@@ -171,6 +193,34 @@ function auditTrailRoutes(ctx: AdminContext): RouteContributor {
   };
 }
 
+/**
+ * GET /events: Server-Sent Events for the operator console. Each change made
+ * through the API (a block, an unblock, an adjustment, …) arrives as
+ * `event: change` with an AdminChange as data, after its audit row.
+ */
+function eventRoutes(ctx: AdminContext): RouteContributor {
+  return (app) => {
+    app.get('/events', {
+      schema: {
+        description: 'Server-Sent Events (text/event-stream): `event: change`, data an AdminChange { atMs, method, route, targetIds, actor, role }, for each change made through this API.',
+        response: { 200: z.string(), ...errorResponses },
+      },
+      config: { need: 'viewer' },
+    }, async (req, reply) => {
+      if (ctx.events.listenerCount('change') >= ADMIN_EVENT_WATCHERS_MAX) {
+        throw new TesseraError('ADMIN_BUSY', 'too many event watchers', { watchersMax: ADMIN_EVENT_WATCHERS_MAX });
+      }
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-content-type-options': 'nosniff' });
+      res.write(': watching\n\n');
+      const send = (c: AdminChange): void => void res.write(`event: change\ndata: ${JSON.stringify(c)}\n\n`);
+      ctx.events.on('change', send);
+      req.raw.once('close', () => ctx.events.off('change', send));
+    });
+  };
+}
+
 export async function startAdminServer(opts: AdminServerOptions): Promise<AdminServer> {
   const log = opts.log ?? silentLogger;
   const clock = opts.clock ?? systemClock;
@@ -204,6 +254,7 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
       ledgerRoutes(ctx),
       validityRoutes(ctx),
       auditTrailRoutes(ctx),
+      eventRoutes(ctx),
       ...(opts.contributors ?? []),
     ],
   });

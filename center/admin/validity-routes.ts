@@ -60,6 +60,12 @@ export function validityRoutes(ctx: AdminContext): RouteContributor {
     app.post('/terminals/:id/block', { schema: { params: idParams, body: emptyBody, ...write }, config: operator }, async (req) => ({
       version: await ctx.around(req, () => storage.blockTerminal(req.params.id)),
     }));
+    app.post('/terminals/:id/retire', {
+      schema: { description: 'Takes a terminal out of service (status `inactive`: the validity check refuses it, TERMINAL_INACTIVE); unblock puts it back.', params: idParams, body: emptyBody, ...write },
+      config: operator,
+    }, async (req) => ({
+      version: await ctx.around(req, () => storage.setTerminalStatus(req.params.id, 'inactive')),
+    }));
     app.post('/terminals/:id/unblock', { schema: { params: idParams, body: emptyBody, ...write }, config: operator }, async (req) => ({
       version: await ctx.around(req, () => storage.unblockTerminal(req.params.id)),
     }));

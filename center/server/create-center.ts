@@ -4,7 +4,10 @@ import { systemClock, type Clock } from '../../core/clock.js';
 import { TesseraError } from '../../core/errors.js';
 import { silentLogger, type Logger } from '../../core/log.js';
 import { systemRandom, type Random } from '../../core/random.js';
+import { adminMigrations } from '../admin/audit-trail.js';
 import type { ReadinessCheck } from '../admin/health.js';
+import { cashMigrations } from '../cash/schema.js';
+import { ledgerMigrations } from '../ledger/schema.js';
 import { startAdminServer, type AdminServer } from '../admin/server.js';
 import type { RouteContributor } from '../http/app.js';
 import { EMONEY_AUDIT } from '../emoney/audit-check.js';
@@ -183,6 +186,7 @@ async function startAdmin(
     return await startAdminServer({
       storage, ledger, host: admin.host, port: admin.port, log, clock, auditExtensions: [EMONEY_AUDIT],
       ...(tls && { tls }), readiness, contributors: deps.adminRoutes ?? [],
+      migrations: [adminMigrations, ledgerMigrations, checkedTransactionMigrations, cashMigrations],
     });
   } catch (e) {
     if (e instanceof TesseraError && e.code === 'HTTP_PLAIN_NOT_LOOPBACK') throw e;

@@ -167,7 +167,8 @@ beforeAll(async () => {
   const centerReady = await center.ready();
   expect(centerReady).toMatchObject({ emoney: true, engine: 'sqlite' });
   const adminPort = Number(centerReady['admin']);
-  const added = await runCli(['operator', 'add', 'e2e-admin', '--role', 'admin', '--db', join(dir, 'center.db'), '--json']);
+  // A loaded machine can take many seconds to start a tsx process: a generous bound.
+  const added = await runCli(['operator', 'add', 'e2e-admin', '--role', 'admin', '--db', join(dir, 'center.db'), '--json'], {}, 60_000);
   expect(added.code, added.output).toBe(0);
   adminToken = String(added.lines.at(-1)?.['token']);
   // Ready: the database takes a write, migrations are current, the validity store is loaded, both banks answer.

@@ -103,6 +103,8 @@ describe('roles', () => {
 
     const blocked = await call('POST', '/terminals/POS-1/block', { token: tokens.operator });
     expect(blocked.status).toBe(200);
+    expect((await call('POST', '/terminals/POS-1/retire', { token: tokens.operator })).status).toBe(200);
+    expect((await call('GET', '/terminals/POS-1', { token: tokens.viewer })).json.status).toBe('inactive');
     expect((await call('POST', '/terminals/POS-1/unblock', { token: tokens.operator })).status).toBe(200);
     const noReason = await call('POST', '/ledger/adjustments', { token: tokens.admin, body: { ...adjustment, reason: undefined } });
     expect({ status: noReason.status, code: noReason.json.error.code, path: noReason.json.error.details.issues[0].path }).toEqual({ status: 400, code: 'ADMIN_INVALID_BODY', path: 'reason' });
@@ -150,6 +152,7 @@ describe('bad input on every mutating route', () => {
     ['/terminals', { terminals: [{ id: 'POS-2', ownerKind: 'store', ownerId: 's1', keyRef: 'k/POS-2' }] }],
     ['/terminals/POS-1/block', {}],
     ['/terminals/POS-1/unblock', {}],
+    ['/terminals/POS-1/retire', {}],
   ];
 
   it.each(routes)('POST %s: malformed JSON, wrong types, unknown fields, huge body, wrong method, no/revoked token, wrong role are coded and change nothing', async (path, good) => {
@@ -234,6 +237,32 @@ describe('listing', () => {
       expect({ q, status: r.status, code: r.json.error.code, in: r.json.error.details.in }).toEqual({ q, status: 400, code: 'ADMIN_INVALID_BODY', in: 'querystring' });
     }
     expect((await call('GET', '/accounts')).status).toBe(401);
+  });
+});
+
+describe('live updates', () => {
+  it('GET /events streams each change made through the API as a Server-Sent Event, after its audit row; a watcher needs a token', async () => {
+    expect((await call('GET', '/events')).status).toBe(401);
+    const controller = new AbortController();
+    const res = await fetch(`${url}/events`, { headers: { authorization: `Bearer ${tokens.viewer}` }, signal: controller.signal });
+    try {
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('text/event-stream');
+      const reader = res.body!.getReader();
+      const decoder = new TextDecoder();
+      let text = '';
+      // The stream is open once its first comment arrived; then the change is made.
+      while (!text.includes(': watching')) text += decoder.decode((await reader.read()).value);
+      expect((await call('POST', '/terminals/POS-1/block', { token: tokens.operator })).status).toBe(200);
+      const deadline = AbortSignal.timeout(10_000);
+      while (!text.includes('event: change') && !deadline.aborted) text += decoder.decode((await reader.read()).value);
+      const data = JSON.parse(/event: change\ndata: (.*)\n/.exec(text)![1]!) as Record<string, unknown>;
+      expect(data).toMatchObject({ method: 'POST', route: '/terminals/:id/block', targetIds: ['POS-1'], actor: 'op-operator', role: 'operator' });
+      expect(text).not.toContain(tokens.operator);
+    } finally {
+      controller.abort();
+      expect((await call('POST', '/terminals/POS-1/unblock', { token: tokens.operator })).status).toBe(200);
+    }
   });
 });
 
