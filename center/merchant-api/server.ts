@@ -26,6 +26,8 @@ export interface MerchantApiOptions {
   readonly tls?: { readonly certFile: string; readonly keyFile: string } | undefined;
   /** Per API key (default MERCHANT_LIMITS.RATE_LIMIT_MAX per RATE_LIMIT_WINDOW_MS). */
   readonly rateLimit?: RateLimitOptions | undefined;
+  /** false: no per-address limit of the shared surface (center/http, HttpLimits.rateRequestsMax per window) beside the per-key one; for benchmarks, which send everything from one address. */
+  readonly addressRateLimit?: false | undefined;
   /** Idempotency records are kept this long (default and minimum 24 h; tests may shorten it). */
   readonly idempotencyRetentionMs?: number | undefined;
   readonly clock: Clock;
@@ -50,6 +52,7 @@ export async function startMerchantApi(o: MerchantApiOptions): Promise<MerchantA
     host: o.host,
     port: o.port,
     ...(tls && { tls }),
+    ...(o.addressRateLimit === false && { rateLimit: false as const }),
     log: o.log,
     auth: merchantAuth(merchants),
     codes: { unauthorized: 'MERCHANT_UNAUTHENTICATED' },

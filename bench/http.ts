@@ -1,0 +1,309 @@
+/**
+ * `npm run bench -- http [--json] [--duration S] [--connections N] [--terminals N] [--scrapes N]`
+ *
+ * Issue 11's HTTP figures, every baseline measured in the same run on the
+ * same machine:
+ *  - a bare fastify route answering a constant (no plugins), and the same
+ *    constant on the shared HTTP surface (center/http: helmet, rate limit,
+ *    under-pressure, zod), to say where the cost is;
+ *  - the merchant API's read route `GET /v1/settlements?limit=10` (API-key
+ *    auth, per-key rate limit, a SQLite page of 10 settled batches with
+ *    control totals). Target: read ≥ 0.5× the bare route;
+ *  - its idempotent POST `POST /v1/reconciliations` with a new
+ *    Idempotency-Key per request (the idempotency record and the
+ *    reconciliation row in one group-committed unit), and the same POST
+ *    replayed (one key, same body: the stored answer);
+ *  - the raw group-commit rate: `storage.transact` with one trivial insert
+ *    per unit, as many units in flight as the HTTP phases have connections,
+ *    on the same storage. The durable POST is bounded by it: postVsRawCommit;
+ *  - the /metrics scrape with N terminals connected vs an empty scrape
+ *    (bench/metrics.ts metricsScrapeBench, suite `metrics`): scrapeRatio.
+ *
+ * autocannon fires from a worker thread (its `workers` option) so the load
+ * generator does not share the servers' event loop; the servers and the
+ * storage run on this process's main thread, as in a center. Latencies are
+ * autocannon's (whole milliseconds). Each phase is warmed up (a third of
+ * --duration, at most 1 s, not counted), then lasts --duration seconds
+ * (default 3). The JSON's failedRequests counts non-2xx answers, socket errors and
+ * timeouts over every phase: anything but 0 makes the figures suspect.
+ */
+import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import fastify from 'fastify';
+import { encodeRecords, encodeResults } from '../center/emoney/batch-row.js';
+import { emoneyMigrations } from '../center/emoney/schema.js';
+import { startHttpServer } from '../center/http/app.js';
+import { startMerchantApi } from '../center/merchant-api/server.js';
+import { openStorage } from '../center/storage/open.js';
+import type { Storage } from '../center/storage/types.js';
+import { systemClock } from '../core/clock.js';
+import { silentLogger } from '../core/log.js';
+import { systemRandom } from '../core/random.js';
+import { RECORD_STATUS } from '../protocol/codes.js';
+import { metricsScrapeBench } from './metrics.js';
+
+interface CannonResult {
+  requests: { average: number; total: number };
+  statusCodeStats: Record<string, { count: number }>;
+  latency: { p50: number; p99: number };
+  '2xx': number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+interface CannonOptions {
+  url: string;
+  connections: number;
+  duration: number;
+  workers?: number;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Replaces `[<id>]` anywhere in the request (here: the Idempotency-Key header) with a unique id per request. */
+  idReplacement?: boolean;
+}
+type Autocannon = (opts: CannonOptions) => Promise<CannonResult>;
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+/** Settled batches of the bench shop (the read route pages 10 of them). */
+const BATCHES = 200;
+const READ_TARGET = 0.5;
+
+interface Options {
+  duration: number;
+  connections: number;
+  terminals: number;
+  scrapes: number;
+}
+
+function parseOptions(args: string[]): Options {
+  const num = (name: string, dflt: number, min: number): number => {
+    const i = args.indexOf(`--${name}`);
+    const v = i >= 0 ? Number(args[i + 1]) : dflt;
+    if (!Number.isFinite(v) || v < min) throw new Error(`--${name} needs a number >= ${min}`);
+    return v;
+  };
+  return {
+    duration: num('duration', 3, 0.1),
+    connections: Math.floor(num('connections', 16, 1)),
+    terminals: Math.floor(num('terminals', 1000, 1)),
+    scrapes: Math.floor(num('scrapes', 200, 1)),
+  };
+}
+
+interface Phase {
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  ok: number;
+  failed: number;
+  /** The failures by HTTP status (and `errors`, `timeouts`): a 429 or 409 answered fast must not pass for throughput. */
+  failures: Record<string, number>;
+}
+
+function phase(r: CannonResult): Phase {
+  const failures: Record<string, number> = {};
+  for (const [status, { count }] of Object.entries(r.statusCodeStats)) if (!status.startsWith('2') && count > 0) failures[status] = count;
+  if (r.errors > 0) failures.errors = r.errors;
+  if (r.timeouts > 0) failures.timeouts = r.timeouts;
+  return { rps: Math.round(r.requests.average), p50Ms: r.latency.p50, p99Ms: r.latency.p99, ok: r['2xx'], failed: r.non2xx + r.errors + r.timeouts, failures };
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+/**
+ * While `fn` runs (storage.observeCommits): mean units per group-committed
+ * batch, and the share of the wall time a batch was in flight (1 = the
+ * committer never idle: storage-bound; well below 1 = the units arrive slower
+ * than they commit, the time goes elsewhere).
+ */
+async function withBatchSizes<T>(storage: Storage, fn: () => Promise<T>): Promise<{ value: T; unitsPerBatch: number; committerBusy: number }> {
+  let batches = 0;
+  let units = 0;
+  let seconds = 0;
+  const stop = storage.observeCommits?.((b) => {
+    batches++;
+    units += b.units;
+    seconds += b.seconds;
+  });
+  const t0 = performance.now();
+  try {
+    const value = await fn();
+    const wallS = (performance.now() - t0) / 1000;
+    return { value, unitsPerBatch: batches === 0 ? 0 : round(units / batches), committerBusy: round(seconds / wallS) };
+  } finally {
+    stop?.();
+  }
+}
+
+async function seedBatches(storage: Storage, shopId: string): Promise<string[]> {
+  const ids: string[] = [];
+  await storage.transact(async (tx) => {
+    for (let i = 0; i < BATCHES; i++) {
+      const id = i.toString(16).padStart(32, '0');
+      ids.push(id);
+      const rec = { mediumId: Buffer.from('00000000000000b1', 'hex'), cardCounter: i, amountMinor: 100, currency: 'JPY', terminalId: 'T-BENCH', terminalNonce: Buffer.alloc(8), cardMac: Buffer.alloc(8) };
+      await tx.run(
+        'INSERT INTO emoney_batches (id, terminal_id, shop_id, bank_code, state, records, results, total, currency, code, created_ms, updated_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)',
+        [id, 'T-BENCH', shopId, '0001', 'settled', encodeRecords([rec]), encodeResults([{ mediumId: rec.mediumId, cardCounter: i, status: RECORD_STATUS.ACCEPTED }]), 100, 'JPY', 'OK', i, i],
+      );
+    }
+  });
+  return ids;
+}
+
+/** Units per second of one-row inserts through storage.transact with `inFlight` units outstanding (what the group commit batches). */
+async function rawCommitRate(storage: Storage, inFlight: number, seconds: number): Promise<number> {
+  await storage.migrate({ module: 'bench-http-raw', migrations: [{ version: 1, name: 'rows', sql: 'CREATE TABLE bench_http_raw (id INTEGER PRIMARY KEY, v TEXT NOT NULL)' }] });
+  const endMs = performance.now() + seconds * 1000;
+  let done = 0;
+  const worker = async (): Promise<void> => {
+    while (performance.now() < endMs) {
+      await storage.transact((tx) => tx.run('INSERT INTO bench_http_raw (v) VALUES (?)', ['x'.repeat(64)]));
+      done++;
+    }
+  };
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  return done / ((performance.now() - t0) / 1000);
+}
+
+async function countRows(storage: Storage, table: string): Promise<number> {
+  const row = await storage.read((q) => q.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`));
+  return Number(row?.n ?? 0);
+}
+
+export async function run(args: string[], report: (line: string) => void): Promise<Record<string, unknown>> {
+  const o = parseOptions(args);
+  const { duration, connections } = o;
+  const fire = (c: Omit<CannonOptions, 'connections' | 'duration' | 'workers'>, seconds: number): Promise<CannonResult> => autocannon({ ...c, connections, duration: seconds, workers: 1 });
+  /** A warm-up of the same requests (a third of the phase, at most 1 s; not counted), then the measured phase. */
+  const warm = (c: Omit<CannonOptions, 'connections' | 'duration' | 'workers'>): Promise<CannonResult> => fire(c, Math.min(1, duration / 3));
+  const cannon = (c: Omit<CannonOptions, 'connections' | 'duration' | 'workers'>): Promise<CannonResult> => fire(c, duration);
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-http-'));
+  const storage = await openStorage({ engine: 'sqlite', path: join(dir, 'center.db') });
+  const closers: Array<() => Promise<unknown>> = [];
+  try {
+    await storage.migrate(emoneyMigrations);
+    const ids = await seedBatches(storage, 'SHOP-BENCH');
+    const api = await startMerchantApi({
+      storage, host: '127.0.0.1', port: 0, rateLimit: { max: 1_000_000_000, windowMs: 1_000 }, addressRateLimit: false, clock: systemClock, random: systemRandom, log: silentLogger,
+    });
+    closers.push(() => api.close());
+    const bare = fastify({ logger: false });
+    bare.get('/bare', async () => ({ ok: true, items: [] }));
+    await bare.listen({ host: '127.0.0.1', port: 0 });
+    closers.push(() => bare.close());
+    const barePort = (bare.server.address() as { port: number }).port;
+    const surface = await startHttpServer({
+      title: 'bench', host: '127.0.0.1', port: 0, rateLimit: false,
+      contributors: [(app) => void app.get('/bare', { config: { public: true } }, async () => ({ ok: true, items: [] }))],
+    });
+    closers.push(() => surface.close());
+
+    await api.merchants.add('bench-shop', 'SHOP-BENCH');
+    const { key } = await api.merchants.addKey('bench-shop');
+    const auth = { authorization: `Bearer ${key}` };
+    const postHeaders = { ...auth, 'content-type': 'application/json' };
+    const body = JSON.stringify({ settlementIds: ids.slice(0, 3), declared: { count: 3, totalMinor: 300, currency: 'JPY' } });
+
+    report(`HTTP phases: ${connections} connections, ${duration} s each, autocannon in a worker thread`);
+    const bareReq = { url: `http://127.0.0.1:${barePort}/bare` };
+    report('bare fastify route ...');
+    await warm(bareReq);
+    const bareP = phase(await cannon(bareReq));
+    const surfaceReq = { url: `${surface.url}/bare` };
+    report('the same constant route on the shared HTTP surface (center/http) ...');
+    await warm(surfaceReq);
+    const surfaceP = phase(await cannon(surfaceReq));
+    const readReq = { url: `${api.url}/v1/settlements?limit=10`, headers: auth };
+    report('merchant read route GET /v1/settlements?limit=10 ...');
+    await warm(readReq);
+    const readP = phase(await cannon(readReq));
+    const postReq = { url: `${api.url}/v1/reconciliations`, method: 'POST', headers: { ...postHeaders, 'idempotency-key': 'bench-[<id>]' }, body, idReplacement: true };
+    report('merchant idempotent POST /v1/reconciliations, a new Idempotency-Key per request ...');
+    await warm(postReq);
+    const rowsBefore = await countRows(storage, 'merchant_reconciliations');
+    const post = await withBatchSizes(storage, async () => phase(await cannon(postReq)));
+    const postP = post.value;
+    const postRowsWritten = (await countRows(storage, 'merchant_reconciliations')) - rowsBefore;
+    // The key is stored first, so every request of the phase is a replay (not a 409 for a key still in progress).
+    const replayReq = { url: `${api.url}/v1/reconciliations`, method: 'POST', headers: { ...postHeaders, 'idempotency-key': 'bench-replay' }, body };
+    const first = await fetch(replayReq.url, { method: 'POST', headers: replayReq.headers, body });
+    if (first.status !== 201) throw new Error(`the first POST of the replay key answered ${first.status}: ${await first.text()}`);
+    report('the same POST replayed (one Idempotency-Key, same body) ...');
+    await warm(replayReq);
+    const replayP = phase(await cannon(replayReq));
+    report(`raw SQLite group commit: storage.transact with one insert, ${connections} units in flight, ${duration} s ...`);
+    const raw = await withBatchSizes(storage, () => rawCommitRate(storage, connections, duration));
+    const rawCommitRps = Math.round(raw.value);
+
+    const failedRequests = bareP.failed + surfaceP.failed + readP.failed + postP.failed + replayP.failed;
+    const readVsBare = round(readP.rps / Math.max(1, bareP.rps));
+    const postVsRawCommit = round(postP.rps / Math.max(1, rawCommitRps));
+    report(`bare ${bareP.rps} req/s (p50 ${bareP.p50Ms} ms, p99 ${bareP.p99Ms} ms); shared surface ${surfaceP.rps} req/s = ${round(surfaceP.rps / Math.max(1, bareP.rps))}x bare`);
+    report(`read ${readP.rps} req/s (p50 ${readP.p50Ms} ms, p99 ${readP.p99Ms} ms) = ${readVsBare}x bare (target >= ${READ_TARGET}x: ${readVsBare >= READ_TARGET ? 'met' : 'NOT met'})`);
+    report(`POST ${postP.rps} req/s (p50 ${postP.p50Ms} ms, p99 ${postP.p99Ms} ms, ${post.unitsPerBatch} units per commit, committer busy ${post.committerBusy} of the time, ${postRowsWritten} rows written) = ${postVsRawCommit}x raw commit ${rawCommitRps} units/s (${raw.unitsPerBatch} units per commit, busy ${raw.committerBusy})`);
+    report(`replayed POST ${replayP.rps} req/s (p50 ${replayP.p50Ms} ms, p99 ${replayP.p99Ms} ms)`);
+    if (failedRequests > 0) {
+      const byPhase = Object.entries({ bare: bareP, surface: surfaceP, read: readP, post: postP, replay: replayP }).filter(([, p]) => p.failed > 0).map(([n, p]) => `${n} ${JSON.stringify(p.failures)}`);
+      report(`WARNING: ${failedRequests} requests failed (${byPhase.join('; ')}): the figures are suspect`);
+    }
+
+    // The HTTP servers go before the 1,000 terminals come.
+    for (const c of closers.splice(0).reverse()) await c();
+    report(`/metrics scrape: ${o.terminals} terminals vs none (bench/metrics.ts) ...`);
+    const metrics = await metricsScrapeBench(o.terminals, o.scrapes, report);
+
+    return {
+      suite: 'http',
+      durationS: duration,
+      connections,
+      loadWorkers: 1,
+      bareRps: bareP.rps,
+      bareP50Ms: bareP.p50Ms,
+      bareP99Ms: bareP.p99Ms,
+      surfaceRps: surfaceP.rps,
+      surfaceP99Ms: surfaceP.p99Ms,
+      surfaceVsBare: round(surfaceP.rps / Math.max(1, bareP.rps)),
+      readRps: readP.rps,
+      readP50Ms: readP.p50Ms,
+      readP99Ms: readP.p99Ms,
+      readVsBare,
+      readTarget: READ_TARGET,
+      readMeetsTarget: readVsBare >= READ_TARGET,
+      postRps: postP.rps,
+      postP50Ms: postP.p50Ms,
+      postP99Ms: postP.p99Ms,
+      postOk: postP.ok,
+      postRowsWritten,
+      postUnitsPerCommit: post.unitsPerBatch,
+      postCommitterBusy: post.committerBusy,
+      replayRps: replayP.rps,
+      replayP50Ms: replayP.p50Ms,
+      replayP99Ms: replayP.p99Ms,
+      rawCommitRps,
+      rawUnitsPerCommit: raw.unitsPerBatch,
+      rawCommitterBusy: raw.committerBusy,
+      postVsRawCommit,
+      failedRequests,
+      failedByPhase: { bare: bareP.failed, surface: surfaceP.failed, read: readP.failed, post: postP.failed, replay: replayP.failed },
+      scrapeTerminals: metrics.terminals,
+      scrapeSessionsOpen: metrics.sessionsOpen,
+      emptyScrapeMsP50: metrics.emptyScrapeMsP50,
+      loadedScrapeMsP50: metrics.loadedScrapeMsP50,
+      scrapeRatio: metrics.scrapeLoadedVsEmpty,
+      registryScrapeRatio: metrics.registryLoadedVsEmpty,
+      metrics,
+    };
+  } finally {
+    for (const c of closers.reverse()) await c().catch(() => undefined);
+    await storage.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
