@@ -24,6 +24,12 @@ export const PROTOCOL_LIMITS = {
   notesPerReportMax: 200,
   /** Most note keys in one CASH_COLLECTION (a cash box holding more is collected in one go but cannot be booked: PROTOCOL.md §6.7). */
   notesPerCollectionMax: 4000,
+  /** Most devices in one TERMINAL_STATUS (one per DEVICE_KIND; room for kinds to come). */
+  devicesPerStatusMax: 8,
+  /** Most bytes of TERMINAL_STATUS's SOFTWARE_VERSION. */
+  softwareVersionBytesMax: 32,
+  /** Most bytes of a device's coded reason (DEVICE_REASON). */
+  deviceReasonBytesMax: 40,
   /** Most vouchers combined in one redemption. */
   vouchersPerRedeemMax: 16,
   /** Most requests one side may have outstanding on one session. */
