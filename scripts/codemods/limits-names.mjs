@@ -2,7 +2,7 @@
 /**
  * Codemod: limits named one way (issue 10, item 8).
  *
- * Renames every limit of the ten `<area>/limits.ts` modules to the house rule
+ * Renames every limit of the `<area>/limits.ts` modules to the house rule
  * (STYLE.md "Limits, assertions, time"): one `<AREA>_LIMITS` object per area,
  * keys `<thing><Unit><Kind>` in camelCase (`frameBytesMax`, `tlvDepthMax`,
  * `transmitTimeoutMsDefault`, `readerOpenTimeoutMs`).
@@ -13,7 +13,7 @@
  * with word-boundary replacements only:
  *   1. object renames (`ValidityLimits` -> `VALIDITY_LIMITS`);
  *   2. keys qualified by their object or an alias of it (`PROTOCOL_LIMITS.X`,
- *      `const L = PROTOCOL_LIMITS; L.X`);
+ *      `const L = PROTOCOL_LIMITS; L.X`, `import { FLEET_LIMITS as L } …; L.x`);
  *   3. UPPER_SNAKE old keys (unique across all tables) also unqualified: in
  *      text (docs, comments, messages) they become `OBJ.newKey`; a local
  *      destructured from the object and a limits module's own declarations
@@ -131,6 +131,8 @@ export const KEY_RENAMES = [
   ['MERCHANT_LIMITS', 'CLIENT_BACKOFF_MS', 'clientBackoffMs'],
   ['MERCHANT_LIMITS', 'CLIENT_RETRY_AFTER_MAX_MS', 'clientRetryAfterMsMax'],
   ['MERCHANT_LIMITS', 'CLIENT_TIMEOUT_MS', 'clientTimeoutMs'],
+  // center/fleet/limits.ts (node ids are ASCII: a length in characters)
+  ['FLEET_LIMITS', 'nodeIdBytesMax', 'nodeIdCharsMax'],
   // sim/bank/limits.ts
   ['BANK_LIMITS', 'PIN_SCRYPT_N', 'pinScryptCostFactor'],
   ['BANK_LIMITS', 'PIN_SCRYPT_R', 'pinScryptBlockSizeFactor'],
@@ -187,6 +189,8 @@ export const CENTER_RENAMES = {
 
 const esc = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const word = (s) => new RegExp(`(?<![\\w$])${esc(s)}(?![\\w$])`, 'g');
+/** Aliases of a limits object: `const L = OBJ;` or `import { OBJ as L } from '…limits.js'` (group 1 or 2). */
+const aliasRe = (obj) => new RegExp(`\\b(?:const|let)\\s+([A-Za-z_$][\\w$]*)\\s*=\\s*${esc(obj)}\\s*;|\\bimport\\s*(?:type\\s+)?\\{[^}]*(?<![\\w$])${esc(obj)}\\s+as\\s+([A-Za-z_$][\\w$]*)[^}]*\\}`, 'g');
 const isUpperSnake = (s) => /^[A-Z][A-Z0-9_]*$/.test(s);
 
 /**
@@ -239,8 +243,9 @@ export function transform(text, file, report = () => {}) {
   for (const [obj, oldKey, newKey, newObj, opts] of KEY_RENAMES) {
     const target = `${newObj ?? obj}.${newKey}`;
     out = out.replace(new RegExp(`(?<![\\w$])${esc(obj)}\\s*\\.\\s*${esc(oldKey)}(?![\\w$])`, 'g'), target);
-    for (const m of out.matchAll(new RegExp(`\\b(?:const|let)\\s+([A-Za-z_$][\\w$]*)\\s*=\\s*${esc(obj)}\\s*;`, 'g'))) {
-      out = out.replace(new RegExp(`(?<![\\w$])${esc(m[1])}\\.${esc(oldKey)}(?![\\w$])`, 'g'), `${m[1]}.${newKey}`);
+    for (const m of out.matchAll(aliasRe(obj))) {
+      const alias = m[1] ?? m[2];
+      out = out.replace(new RegExp(`(?<![\\w$])${esc(alias)}\\.${esc(oldKey)}(?![\\w$])`, 'g'), `${alias}.${newKey}`);
     }
     if (opts?.bare) out = out.replace(word(oldKey), newKey);
   }

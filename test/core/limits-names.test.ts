@@ -60,9 +60,9 @@ describe('limits names', () => {
     }
   });
 
-  it('finds the ten limits modules', () => {
+  it('finds the thirteen limits modules', () => {
     expect(LIMITS_FILES.map((f) => f.rel).sort()).toEqual(
-      expect.arrayContaining(['protocol/limits.ts', 'terminal/limits.ts', 'sim/limits.ts', 'sim/bank/limits.ts', 'sim/demo/limits.ts', 'center/limits.ts', 'center/cash/limits.ts', 'center/emoney/limits.ts', 'center/validity/limits.ts', 'center/relay/limits.ts']),
+      expect.arrayContaining(['protocol/limits.ts', 'terminal/limits.ts', 'sim/limits.ts', 'sim/bank/limits.ts', 'sim/demo/limits.ts', 'center/limits.ts', 'center/cash/limits.ts', 'center/emoney/limits.ts', 'center/validity/limits.ts', 'center/relay/limits.ts', 'center/fleet/limits.ts', 'center/http/limits.ts', 'center/merchant-api/limits.ts']),
     );
   });
 
@@ -105,7 +105,7 @@ describe('limits names', () => {
         const unread: string[] = [];
         for (const [exported, obj] of Object.entries(mod)) {
           const users = CODE.filter((f) => f.abs !== file.abs && new RegExp(`\\b${exported}\\b`).test(f.text));
-          const aliases = users.map((f) => ({ f, alias: new RegExp(`(?:const|let)\\s+(\\w+)\\s*=\\s*${exported}\\s*;`).exec(f.text)?.[1], destructures: new RegExp(`(?:const|let)\\s*\\{[^}]*\\}\\s*=\\s*${exported}\\b`).test(f.text) }));
+          const aliases = users.map((f) => ({ f, alias: ((m) => m?.[1] ?? m?.[2])(new RegExp(`(?:const|let)\\s+(\\w+)\\s*=\\s*${exported}\\s*;|import\\s*\\{[^}]*\\b${exported}\\s+as\\s+(\\w+)`).exec(f.text)), destructures: new RegExp(`(?:const|let)\\s*\\{[^}]*\\}\\s*=\\s*${exported}\\b`).test(f.text) }));
           for (const key of Object.keys(obj)) {
             const name = `${exported}.${key}`;
             if (BOUNDS_OF_BOUNDS.has(name)) continue;
@@ -137,6 +137,8 @@ describe('limits names', () => {
       'const L = PROTOCOL_LIMITS;',
       'if (n > LEDGER_EVENTS_MAX || len > MAX_FRAME_BYTES + HEADER_BYTES || x > L.MAX_TLV_DEPTH) fail(SQL_INSERT_ROWS_MAX);',
       'wait(DEVICE_LIMITS.serialReopenMaxMs, ValidityLimits.loadPageSize, CASH_LIMITS.NOTES_PER_REPORT_MAX);',
+      "import { FLEET_LIMITS as F } from './fleet/limits.js';",
+      'if (id.length > F.nodeIdBytesMax || w > EmoneyLimits.callbackWaitMsMax || w > PROTOCOL_LIMITS.callbackWaitMsMax) fail(); // within bankDoubtMsMax',
     ].join('\n');
     const after = transform(before, 'center/x.ts');
     expect(after).toBe(
@@ -147,6 +149,8 @@ describe('limits names', () => {
         'const L = PROTOCOL_LIMITS;',
         'if (n > CENTER_LIMITS.ledgerEventsMax || len > frameBytesMax + headerBytes || x > L.tlvDepthMax) fail(CENTER_LIMITS.sqlInsertRowsMax);',
         'wait(DEVICE_LIMITS.serialReopenMsMax, VALIDITY_LIMITS.loadPageRowsMax, PROTOCOL_LIMITS.notesPerReportMax);',
+        "import { FLEET_LIMITS as F } from './fleet/limits.js';",
+        'if (id.length > F.nodeIdCharsMax || w > EMONEY_LIMITS.callbackWaitMs || w > PROTOCOL_LIMITS.callbackWaitMsMax) fail(); // within bankDoubtMs',
       ].join('\n'),
     );
     expect(transform(after, 'center/x.ts')).toBe(after);
