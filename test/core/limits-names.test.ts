@@ -48,7 +48,9 @@ function* files(dir: string): Generator<string> {
 }
 const ALL = [...files(ROOT)].map((abs) => ({ abs, rel: relative(ROOT, abs).split('\\').join('/') }));
 const LIMITS_FILES = ALL.filter((f) => /(^|\/)limits\.ts$/.test(f.rel));
-const CODE = ALL.filter((f) => f.rel.endsWith('.ts') && !f.rel.startsWith('test/')).map((f) => ({ ...f, text: readFileSync(f.abs, 'utf8') }));
+/** Code without its comments: a limit named only in a comment (the codemod writes `OBJ.key` there too) is not read. */
+const uncommented = (t: string) => t.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1');
+const CODE = ALL.filter((f) => f.rel.endsWith('.ts') && !f.rel.startsWith('test/')).map((f) => ({ ...f, text: uncommented(readFileSync(f.abs, 'utf8')) }));
 
 describe('limits names', () => {
   it('the rule accepts the house names and refuses the old styles', () => {
