@@ -199,7 +199,7 @@ const isUpperSnake = (s) => /^[A-Z][A-Z0-9_]*$/.test(s);
  * keys, `bare` rows, center exports, objects) as a word anywhere, qualified
  * (camelCase rows) as `OBJ.key`.
  */
-function checkTables() {
+export function checkTables() {
   const olds = new Map();
   for (const [obj, oldKey, newKey, newObj] of KEY_RENAMES) {
     const k = `${obj}.${oldKey}`;

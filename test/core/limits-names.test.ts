@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { transform } from '../../scripts/codemods/limits-names.mjs';
+import { checkTables, transform } from '../../scripts/codemods/limits-names.mjs';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -129,6 +129,10 @@ describe('limits names', () => {
       if (transform(text, f.rel) !== text) stale.push(f.rel);
     }
     expect(stale).toEqual([]);
+  });
+
+  it('the codemod tables are unambiguous and idempotent', () => {
+    expect(() => checkTables()).not.toThrow();
   });
 
   it('the codemod renames uses and is idempotent', () => {
