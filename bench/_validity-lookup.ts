@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import { ManualClock } from '../core/clock.js';
 import { silentLogger } from '../core/log.js';
-import { ValidityLimits } from '../center/validity/limits.js';
+import { VALIDITY_LIMITS } from '../center/validity/limits.js';
 import { MediaTable } from '../center/validity/media-table.js';
 
 import { ValidityStore } from '../center/validity/validity-store.js';
@@ -61,7 +61,7 @@ export function measuredBytesPerMedium(media: number): { bytesPerMedium: number;
   const before = process.memoryUsage().arrayBuffers;
   const t0 = performance.now();
   // sized the way a prefetch sizes it: the count plus the headroom for new media
-  const table = new MediaTable(Math.ceil((media * (100 + ValidityLimits.tableHeadroomPercent)) / 100));
+  const table = new MediaTable(Math.ceil((media * (100 + VALIDITY_LIMITS.tableHeadroomPercent)) / 100));
   for (let i = 0; i < media; i++) table.set((i * 2_654_435_761) >>> 0, i, 'active', 0);
   const buildMs = Math.round(performance.now() - t0);
   const after = process.memoryUsage().arrayBuffers;

@@ -94,10 +94,10 @@ async function registryWithoutProcessMetrics(metrics: CenterMetrics, scrapes: nu
   return pct(t.sort((a, b) => a - b), 0.5);
 }
 
-/** Connects `n` terminals, a handshake burst at a time (the listener admits MAX_UNAUTHENTICATED_PER_SOURCE per address). */
+/** Connects `n` terminals, a handshake burst at a time (the listener admits PROTOCOL_LIMITS.unauthenticatedPerSourceMax per address). */
 async function connectTerminals(n: number, port: number, masterKey: Buffer): Promise<LinkClient[]> {
   const links: LinkClient[] = [];
-  const burst = PROTOCOL_LIMITS.MAX_UNAUTHENTICATED_PER_SOURCE;
+  const burst = PROTOCOL_LIMITS.unauthenticatedPerSourceMax;
   for (let i = 0; i < n; i += burst) {
     const batch = Array.from({ length: Math.min(burst, n - i) }, (_, k) => {
       const id = terminalId(i + k);

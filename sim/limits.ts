@@ -10,7 +10,7 @@ export const SIM_LIMITS = {
   /** Largest vpcd message body (2-byte length prefix). */
   vpcdMessageBytesMax: 0xffff,
   /** Readers (vpcd slots) one simulated pcscd exposes per configured device. */
-  vpcdSlotsPerDevice: 2,
+  vpcdSlotsPerDeviceCount: 2,
   /** vpcd devices (each with two slots) one simulated pcscd may configure. */
   vpcdDevicesMax: 8,
   /** Port range the simulator picks vpcd base ports from (inclusive start, exclusive end). */
@@ -46,7 +46,7 @@ export const SIM_LIMITS = {
   controlClientsMax: 8,
 } as const;
 
-assert(SIM_LIMITS.vpcdPortMin + SIM_LIMITS.vpcdSlotsPerDevice * SIM_LIMITS.vpcdDevicesMax < SIM_LIMITS.vpcdPortMax, 'vpcd port range too small');
+assert(SIM_LIMITS.vpcdPortMin + SIM_LIMITS.vpcdSlotsPerDeviceCount * SIM_LIMITS.vpcdDevicesMax < SIM_LIMITS.vpcdPortMax, 'vpcd port range too small');
 assert(SIM_LIMITS.vpcdPortMax <= 65_536, 'vpcd ports are 16-bit');
 assert(SIM_LIMITS.startPollMs < SIM_LIMITS.pcscdStartTimeoutMs, 'poll interval must be below the start timeout');
 assert(SIM_LIMITS.controlLineBytesMax >= 256, 'control lines must fit a command');

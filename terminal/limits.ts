@@ -31,8 +31,8 @@ export const DEVICE_LIMITS = {
   /** Longest delimiter. */
   scanDelimiterBytesMax: 4,
   /** Retry interval while the serial port is gone: the first retry, doubled after each failed one up to the max. */
-  serialReopenMs: 100,
-  serialReopenMaxMs: 2_000,
+  serialReopenMsMin: 100,
+  serialReopenMsMax: 2_000,
   /**
    * Presence check of an open serial port's path: the port is gone when the
    * path no longer names the device opened. serialport does not always see
@@ -46,11 +46,11 @@ export const DEVICE_LIMITS = {
    */
   scanLineIdleMs: 500,
   /** Baud rates a scanner may be configured with. */
-  serialBaudRates: [1200, 2400, 4800, 9600, 19_200, 38_400, 57_600, 115_200] as readonly number[],
+  serialBaudsAllowed: [1200, 2400, 4800, 9600, 19_200, 38_400, 57_600, 115_200] as readonly number[],
   /** Largest file on a removable store (payload bytes). */
   storeFileBytesMax: 1024 * 1024,
   /** Longest file name on a removable store. */
-  storeFileNameMax: 64,
+  storeFileNameCharsMax: 64,
   /** Files listed on one medium at most. */
   storeFilesMax: 256,
   /** Presence poll interval of the mount directory. */
@@ -64,7 +64,7 @@ export const DEVICE_LIMITS = {
   /** Bill types a ccTalk validator has (inhibit masks of header 231 are two bytes). */
   cctalkBillTypesMax: 16,
   /** Events a ccTalk validator buffers for header 159 (the spec's fixed 5). */
-  cctalkEventBufferSize: 5,
+  cctalkEventBufferCount: 5,
   /** Interval of "read buffered bill events" polls (the spec asks for a poll at least every second or so). */
   validatorPollMs: 200,
   /** How long stack() / return() wait for the validator to report the note stacked or returned. */
@@ -76,8 +76,8 @@ assert(DEVICE_LIMITS.readerRetryMs < DEVICE_LIMITS.readerOpenTimeoutMs, 'reader 
 assert(DEVICE_LIMITS.removalPollMs < DEVICE_LIMITS.removalConfirmMs, 'removal poll step must fit in the confirm window');
 assert(DEVICE_LIMITS.removalConfirmMs < DEVICE_LIMITS.transmitTimeoutMsDefault, 'removal confirmation must end before a transmit times out');
 assert(DEVICE_LIMITS.scanDelimiterBytesMax < DEVICE_LIMITS.scanLineBytesMax, 'delimiter longer than a line');
-assert(DEVICE_LIMITS.serialReopenMs <= DEVICE_LIMITS.serialReopenMaxMs, 'serial reopen backoff starts above its max');
-assert(DEVICE_LIMITS.storeFileNameMax < 255, 'file names must fit every file system');
+assert(DEVICE_LIMITS.serialReopenMsMin <= DEVICE_LIMITS.serialReopenMsMax, 'serial reopen backoff starts above its max');
+assert(DEVICE_LIMITS.storeFileNameCharsMax < 255, 'file names must fit every file system');
 assert(DEVICE_LIMITS.cctalkFrameBytesMax === 255 + 5, 'a ccTalk frame carries at most 255 data bytes');
 assert(DEVICE_LIMITS.validatorPollMs > 0 && DEVICE_LIMITS.cctalkReplyTimeoutMs < DEVICE_LIMITS.validatorRouteTimeoutMs, 'a route must fit several polls');
 assert(DEVICE_LIMITS.cctalkBillTypesMax <= 16, 'header 231 inhibit masks cover 16 bill types');
@@ -92,10 +92,10 @@ export const AGENT_LIMITS = {
   /** Attempts of one outbox entry (across restarts) before it is marked abandoned. */
   outboxAttemptsMax: 20,
   /** Outbox entries the agent repeats in one drain pass. */
-  outboxDrainBatch: 32,
+  outboxDrainBatchMax: 32,
   /** Interval between outbox drain passes while entries are open. */
   outboxDrainIntervalMs: 5_000,
-  /** Cash notes reports (MAX_NOTES_PER_REPORT notes each) and collections one outbox pass sends at most. */
+  /** Cash notes reports (notesPerReportMax notes each) and collections one outbox pass sends at most. */
   cashReportPassesMax: 8,
   /** Longest whole card flow (insertion to release) before TERM_FLOW_TIMEOUT. */
   cardFlowTimeoutMs: 120_000,
@@ -119,7 +119,7 @@ export const AGENT_LIMITS = {
 } as const;
 
 assert(AGENT_LIMITS.requestTimeoutMsDefault <= AGENT_LIMITS.requestTimeoutMsMax, 'agent request timeout default above max');
-assert(AGENT_LIMITS.outboxDrainBatch <= AGENT_LIMITS.outboxOpenMax, 'drain batch larger than the outbox');
+assert(AGENT_LIMITS.outboxDrainBatchMax <= AGENT_LIMITS.outboxOpenMax, 'drain batch larger than the outbox');
 assert(AGENT_LIMITS.requestTimeoutMsMax < AGENT_LIMITS.cardFlowTimeoutMs, 'a flow must fit at least one request');
 assert(DEVICE_LIMITS.removalConfirmMs < AGENT_LIMITS.removalReportWaitMs, 'the agent waits for a removal report at least as long as the driver confirms one');
 assert(AGENT_LIMITS.removalReportWaitMs < AGENT_LIMITS.cardFlowTimeoutMs, 'the removal report wait must fit in a card flow');
@@ -160,4 +160,4 @@ export const SHOP_LIMITS = {
 
 assert(SHOP_LIMITS.basketItemsMax >= 1, 'a basket must take an item');
 assert(SHOP_LIMITS.receiptNameTriesMax >= 1, 'a receipt needs a name to try');
-assert(`SETTLE-YYYYMMDD-HHMMSSmmm-${'X'.repeat(16)}-${SHOP_LIMITS.receiptNameTriesMax}.JSON`.length <= DEVICE_LIMITS.storeFileNameMax, 'receipt names must fit the store');
+assert(`SETTLE-YYYYMMDD-HHMMSSmmm-${'X'.repeat(16)}-${SHOP_LIMITS.receiptNameTriesMax}.JSON`.length <= DEVICE_LIMITS.storeFileNameCharsMax, 'receipt names must fit the store');

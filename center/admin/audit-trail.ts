@@ -15,7 +15,7 @@
 import type { Random } from '../../core/random.js';
 import type { AuditExtension } from '../ledger/audit.js';
 import type { ModuleMigrations, SqlExecutor, Storage, Tx } from '../storage/types.js';
-import { ADMIN_AUDIT_TARGETS_MAX } from '../limits.js';
+import { CENTER_LIMITS } from '../limits.js';
 
 /** Ledger transfer code of an operator adjustment (core/numbers.ts: the center platform's 9xx). */
 export const ADJUSTMENT_LEDGER_CODE = 901;
@@ -73,7 +73,7 @@ const INSERT = `INSERT INTO admin_audit_trail (id, at_ms, actor, role, method, r
                 VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`;
 
 function targetsJson(ids: readonly string[]): string {
-  return JSON.stringify(ids.slice(0, ADMIN_AUDIT_TARGETS_MAX));
+  return JSON.stringify(ids.slice(0, CENTER_LIMITS.adminAuditTargetsMax));
 }
 
 export class AuditTrail {
@@ -125,13 +125,13 @@ export function targetIdsOf(params: readonly string[], body: unknown): string[] 
     for (const key of ['accounts', 'transfers', 'media', 'terminals']) {
       const list = (body as Record<string, unknown>)[key];
       if (!Array.isArray(list)) continue;
-      for (const item of list.slice(0, ADMIN_AUDIT_TARGETS_MAX)) {
+      for (const item of list.slice(0, CENTER_LIMITS.adminAuditTargetsMax)) {
         const id = item && typeof item === 'object' ? (item as Record<string, unknown>)['id'] : undefined;
         if (typeof id === 'string') ids.push(id.slice(0, 64));
       }
     }
   }
-  return ids.slice(0, ADMIN_AUDIT_TARGETS_MAX);
+  return ids.slice(0, CENTER_LIMITS.adminAuditTargetsMax);
 }
 
 function textOrNull(v: unknown): string | null {

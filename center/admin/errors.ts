@@ -8,10 +8,10 @@ export const AdminErrors = defineErrors('admin', 'ADMIN_', {
     action: 'Fix the fields named in details.issues (the route\'s schema is in /openapi.json).',
     http: 400,
   },
-  ADMIN_BODY_TOO_LARGE: { meaning: 'The request body exceeds ADMIN_BODY_MAX_BYTES.', action: 'Split the request.', http: 413 },
+  ADMIN_BODY_TOO_LARGE: { meaning: 'The request body exceeds CENTER_LIMITS.adminBodyBytesMax.', action: 'Split the request.', http: 413 },
   ADMIN_NO_ROUTE: { meaning: 'No route matches this method and path.', action: 'Check the URL and method against the admin API routes.', http: 404 },
   ADMIN_NOT_FOUND: { meaning: 'The account or transfer asked for does not exist.', action: 'Check the id.', http: 404 },
-  ADMIN_BUSY: { meaning: 'Too many admin requests are in flight (ADMIN_INFLIGHT_MAX).', action: 'Retry shortly.', http: 503 },
+  ADMIN_BUSY: { meaning: 'Too many admin requests are in flight (CENTER_LIMITS.adminInFlightMax).', action: 'Retry shortly.', http: 503 },
   ADMIN_INTERNAL: { meaning: 'The request failed for a reason that has no code of its own.', action: 'Read the center log for the request; report it.', http: 500 },
   ADMIN_SYSTEM_ACCOUNT: {
     meaning: 'A raw transfer names a system account (e-money float, provider at a bank, clearing, stored-value liability): only the money flows book those.',

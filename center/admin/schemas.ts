@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { ADMIN_EVENTS_PER_REQUEST_MAX, LEDGER_REFERENCE_MAX_CHARS } from '../limits.js';
+import { CENTER_LIMITS } from '../limits.js';
 import { ACCOUNT_KINDS } from '../ledger/types.js';
 import { MEDIUM_STATUSES, OWNER_KINDS, TERMINAL_STATUSES } from '../validity/records.js';
 
 // Shapes only: the ledger and the storage check values and answer with their own codes.
 const text = (max: number) => z.string().max(max);
-const events = <T extends z.ZodType>(item: T) => z.array(item).min(1).max(ADMIN_EVENTS_PER_REQUEST_MAX);
+const events = <T extends z.ZodType>(item: T) => z.array(item).min(1).max(CENTER_LIMITS.adminEventsPerRequestMax);
 
 export const accountSchema = z
   .object({
@@ -15,7 +15,7 @@ export const accountSchema = z
     kind: z.enum(ACCOUNT_KINDS),
     currency: text(3),
     flags: z.object({ debitsMustNotExceedCredits: z.boolean().optional(), creditsMustNotExceedDebits: z.boolean().optional() }).strict().optional(),
-    reference: text(LEDGER_REFERENCE_MAX_CHARS).optional(),
+    reference: text(CENTER_LIMITS.ledgerReferenceCharsMax).optional(),
   })
   .strict();
 
@@ -30,7 +30,7 @@ export const transferSchema = z
     pendingId: text(32).optional(),
     timeoutMs: z.number().optional(),
     code: z.number().optional(),
-    reference: text(LEDGER_REFERENCE_MAX_CHARS).optional(),
+    reference: text(CENTER_LIMITS.ledgerReferenceCharsMax).optional(),
   })
   .strict();
 
@@ -52,7 +52,7 @@ export const addTerminalsBody = z
           ownerKind: z.enum(OWNER_KINDS),
           ownerId: text(64),
           status: z.enum(TERMINAL_STATUSES).optional(),
-          keyRef: text(LEDGER_REFERENCE_MAX_CHARS),
+          keyRef: text(CENTER_LIMITS.ledgerReferenceCharsMax),
           callbackAddress: text(256).nullable().optional(),
         })
         .strict(),

@@ -17,13 +17,13 @@ import { systemClock, type Clock } from '../../core/clock.js';
 import { TesseraError } from '../../core/errors.js';
 import { silentLogger, type Logger } from '../../core/log.js';
 import { systemRandom, type Random } from '../../core/random.js';
-import { HttpLimits } from '../http/limits.js';
+import { HTTP_LIMITS } from '../http/limits.js';
 import { errorResponses, openObject, startHttpServer, type HttpApp, type HttpListening, type RouteContributor } from '../http/app.js';
 import '../ledger/errors.js';
 import { type AuditExtension } from '../ledger/audit.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { ledgerMigrations } from '../ledger/schema.js';
-import { ADMIN_BODY_MAX_BYTES, ADMIN_BODY_TIMEOUT_MS, ADMIN_INFLIGHT_MAX } from '../limits.js';
+import { CENTER_LIMITS } from '../limits.js';
 import '../storage/errors.js';
 import type { ModuleMigrations, Storage } from '../storage/types.js';
 import { adminMigrations, ADJUSTMENTS_AUDIT, AuditTrail, targetIdsOf, type AuditEntry } from './audit-trail.js';
@@ -207,10 +207,10 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
     codes: { badJson: 'ADMIN_BAD_JSON', invalidRequest: 'ADMIN_INVALID_BODY', bodyTooLarge: 'ADMIN_BODY_TOO_LARGE', noRoute: 'ADMIN_NO_ROUTE', overloaded: 'ADMIN_BUSY', internal: 'ADMIN_INTERNAL' },
     answers: ADMIN_HTTP_ANSWERS,
     // Operators' desks are limited per address; this host's own tools (the CLI, the crash test's clients) are not.
-    rateLimit: { max: HttpLimits.rateRequestsMax, timeWindowMs: HttpLimits.rateWindowMs, allowList: ['127.0.0.1', '::1', '::ffff:127.0.0.1'] },
-    bodyBytesMax: ADMIN_BODY_MAX_BYTES,
-    inflightMax: ADMIN_INFLIGHT_MAX,
-    requestTimeoutMs: ADMIN_BODY_TIMEOUT_MS,
+    rateLimit: { max: HTTP_LIMITS.rateRequestsMax, timeWindowMs: HTTP_LIMITS.rateWindowMs, allowList: ['127.0.0.1', '::1', '::ffff:127.0.0.1'] },
+    bodyBytesMax: CENTER_LIMITS.adminBodyBytesMax,
+    inflightMax: CENTER_LIMITS.adminInFlightMax,
+    requestTimeoutMs: CENTER_LIMITS.adminBodyTimeoutMs,
     auth: {
       verify: (token) => operators.verify(token),
       allows: (op: Operator, need) => roleAllows(op.role, need),

@@ -17,7 +17,7 @@ import type { CenterFlow } from '../server/session-router.js';
 import type { Storage, Tx } from '../storage/types.js';
 import type { CashCode } from './errors.js';
 import { applyCashMoves, cashAccounts, cashBox, cashCollectedMove, noteStacked } from './ledger-map.js';
-import { CashLimits } from './limits.js';
+import { CASH_LIMITS } from './limits.js';
 import { cashMigrations } from './schema.js';
 
 /** RESULT_CODE values of CASH_RESULT (PROTOCOL.md §6.7): 0 = OK, 0x0Axx cash. Append only. */
@@ -76,7 +76,7 @@ export class CashBook {
   async bookNotes(terminalId: string, req: Pick<CashNotesReport, 'notes'>): Promise<CashAnswer> {
     const keys = new Set<string>();
     for (const n of req.notes) {
-      if (n.amountMinor <= 0 || n.amountMinor > CashLimits.noteAmountMinorMax || keys.has(hex(n.noteKey))) return this.refused(terminalId, 'CASH_BAD_AMOUNT', { noteKey: hex(n.noteKey) });
+      if (n.amountMinor <= 0 || n.amountMinor > CASH_LIMITS.noteAmountMinorMax || keys.has(hex(n.noteKey))) return this.refused(terminalId, 'CASH_BAD_AMOUNT', { noteKey: hex(n.noteKey) });
       keys.add(hex(n.noteKey));
     }
     const currency = req.notes[0]?.currency;
@@ -124,8 +124,8 @@ export class CashBook {
       }
       const keys = req.noteKeys.map(hex);
       const found = new Map<string, CollectedNote>();
-      for (let i = 0; i < keys.length; i += CashLimits.lookupNoteKeysMax) {
-        const chunk = keys.slice(i, i + CashLimits.lookupNoteKeysMax);
+      for (let i = 0; i < keys.length; i += CASH_LIMITS.noteKeysPerLookupMax) {
+        const chunk = keys.slice(i, i + CASH_LIMITS.noteKeysPerLookupMax);
         const rows = await COLLECTED_NOTES.all(tx, `WHERE terminal_id = ? AND note_key IN (${chunk.map(() => '?').join(', ')})${tx.forUpdate}`, [terminalId, ...chunk]);
         for (const r of rows) found.set(r.noteKey, r);
       }
@@ -147,8 +147,8 @@ export class CashBook {
         this.log.warn({ terminalId, collectionId, currency: req.currency, notes: req.noteCount, amountMinor: req.amountMinor, bookedNotes: listed.length, bookedAmountMinor: bookedAmount, code }, 'cash collection does not match its control figures');
         return { ok: false, code: 'CASH_CONTROL_MISMATCH' };
       }
-      for (let i = 0; i < keys.length; i += CashLimits.lookupNoteKeysMax) {
-        const chunk = keys.slice(i, i + CashLimits.lookupNoteKeysMax);
+      for (let i = 0; i < keys.length; i += CASH_LIMITS.noteKeysPerLookupMax) {
+        const chunk = keys.slice(i, i + CASH_LIMITS.noteKeysPerLookupMax);
         await tx.run(`UPDATE cash_notes SET collection_id = ? WHERE terminal_id = ? AND note_key IN (${chunk.map(() => '?').join(', ')})`, [collectionId, terminalId, ...chunk]);
       }
       await applyCashMoves(tx, this.ledger, [cashCollectedMove(terminalId, collectionId, bookedAmount, req.currency)]);

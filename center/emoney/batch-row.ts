@@ -3,7 +3,7 @@ import { callClaims } from '../kit/claims.js';
 import { int, nullable, oneOf, rowMapper, text, type MappedRow } from '../kit/rows.js';
 import { stateMachine, updateState } from '../kit/transitions.js';
 import type { SqlExecutor, Tx } from '../storage/types.js';
-import { EmoneyLimits } from './limits.js';
+import { EMONEY_LIMITS } from './limits.js';
 
 /** The settlement batch state machine (center/emoney/README.md, "Settlement batch state machine": the same table). */
 export const BATCH_STATES = stateMachine('settlement batch', {
@@ -47,7 +47,7 @@ export async function updateBatch(tx: Tx, current: Pick<Batch, 'id' | 'state'>, 
 }
 
 /** The shop payment of a batch is claimed: one node at a time pays it at the bank. */
-export const BATCH_CALLS = callClaims('emoney_batches', EmoneyLimits.bankClaimMs);
+export const BATCH_CALLS = callClaims('emoney_batches', EMONEY_LIMITS.bankClaimMs);
 
 type RecordJson = { m: string; c: number; a: number; cur: string; t: string; n: string; mac: string };
 

@@ -2,7 +2,7 @@ import { callClaims } from '../kit/claims.js';
 import { rowMapper, bytes, flag, int, nullable, oneOf, text, type MappedRow } from '../kit/rows.js';
 import { stateMachine, updateState } from '../kit/transitions.js';
 import type { SqlExecutor, Tx } from '../storage/types.js';
-import { EmoneyLimits } from './limits.js';
+import { EMONEY_LIMITS } from './limits.js';
 
 /** The charge state machine (center/emoney/README.md, "Charge state machine": the same table). */
 export const CHARGE_STATES = stateMachine('charge', {
@@ -53,4 +53,4 @@ export async function updateCharge(tx: Tx, current: Pick<Charge, 'id' | 'state'>
 }
 
 /** The bank calls of a charge (its sale, its reversal) are claimed: one node at a time calls the bank for it. */
-export const CHARGE_CALLS = callClaims('emoney_charges', EmoneyLimits.bankClaimMs);
+export const CHARGE_CALLS = callClaims('emoney_charges', EMONEY_LIMITS.bankClaimMs);

@@ -13,7 +13,7 @@ import { CHARGE_CALLS, CHARGE_ROWS, loadCharge, updateCharge, type Charge } from
 import { UNCLAIMED } from '../kit/claims.js';
 import { markIssued } from './issue.js';
 import { applyMoves, move } from './ledger-map.js';
-import { EmoneyLimits } from './limits.js';
+import { EMONEY_LIMITS } from './limits.js';
 
 export interface SweepDeps {
   readonly storage: Storage;
@@ -40,7 +40,7 @@ export async function sweepCharges(d: SweepDeps): Promise<SweepReport> {
       `WHERE ((state IN ('requested','unknown') AND updated_ms <= ?) OR (state = 'approved' AND updated_ms <= ?)
          OR state = 'reversing' OR (state = 'authorized' AND in_doubt_ms IS NOT NULL AND in_doubt_ms <= ?)) AND ${UNCLAIMED}
          ORDER BY updated_ms LIMIT ?`,
-      [now - EmoneyLimits.bankDoubtMsMax, now - EmoneyLimits.issueWaitMsMax, now - EmoneyLimits.inDoubtHorizonMsMax, now, EmoneyLimits.sweepRowsMax],
+      [now - EMONEY_LIMITS.bankDoubtMs, now - EMONEY_LIMITS.issueTimeoutMs, now - EMONEY_LIMITS.inDoubtHorizonMs, now, EMONEY_LIMITS.sweepBatchMax],
     ),
   );
   for (const row of due) {
@@ -70,13 +70,13 @@ function isDue(r: Charge, now: number): boolean {
   switch (r.state) {
     case 'requested':
     case 'unknown':
-      return r.updatedMs <= now - EmoneyLimits.bankDoubtMsMax;
+      return r.updatedMs <= now - EMONEY_LIMITS.bankDoubtMs;
     case 'approved':
-      return r.updatedMs <= now - EmoneyLimits.issueWaitMsMax;
+      return r.updatedMs <= now - EMONEY_LIMITS.issueTimeoutMs;
     case 'reversing':
       return true;
     case 'authorized':
-      return r.inDoubtMs !== null && r.inDoubtMs <= now - EmoneyLimits.inDoubtHorizonMsMax;
+      return r.inDoubtMs !== null && r.inDoubtMs <= now - EMONEY_LIMITS.inDoubtHorizonMs;
     default:
       return false;
   }

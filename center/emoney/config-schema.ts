@@ -5,8 +5,8 @@
  * field is CENTER_CONFIG_INVALID naming its path (`emoney.banks.0.url`, …).
  */
 import { z } from 'zod';
-import { RelayLimits } from '../relay/limits.js';
-import { EmoneyLimits } from './limits.js';
+import { RELAY_LIMITS } from '../relay/limits.js';
+import { EMONEY_LIMITS } from './limits.js';
 
 const bankCode = z.string().regex(/^[0-9]{4}$/, 'bank code: 4 digits').describe('Bank code, 4 digits.');
 const branchCode = z.string().regex(/^[0-9]{3}$/, 'branch code: 3 digits').describe('Branch code, 3 digits.');
@@ -59,20 +59,20 @@ export const emoneySectionSchema = z
     providerAccounts: z
       .array(providerAccount)
       .min(1)
-      .max(RelayLimits.banksMax)
+      .max(RELAY_LIMITS.banksMax)
       .describe("The provider's account at every bank it works with; the security code is read from its file."),
-    banks: z.array(bank).min(1).max(RelayLimits.banksMax).describe('Where the relay reaches each bank host (HttpBankAdapter); one entry per bank code.'),
+    banks: z.array(bank).min(1).max(RELAY_LIMITS.banksMax).describe('Where the relay reaches each bank host (HttpBankAdapter); one entry per bank code.'),
     shops: z
       .array(shop)
-      .max(EmoneyLimits.configShopsMax)
+      .max(EMONEY_LIMITS.configShopsMax)
       .default([])
       .describe('Member shops (terminal ownerId = shopId) and their bank accounts, registered at start (idempotent).'),
     sweepIntervalMs: z
       .number()
       .int()
-      .min(EmoneyLimits.sweepIntervalMsMin)
-      .max(EmoneyLimits.sweepIntervalMsMax)
-      .default(EmoneyLimits.sweepIntervalMsDefault)
+      .min(EMONEY_LIMITS.sweepIntervalMsMin)
+      .max(EMONEY_LIMITS.sweepIntervalMsMax)
+      .default(EMONEY_LIMITS.sweepIntervalMsDefault)
       .describe('How often the center runs the e-money sweep (charge timeouts, pending shop payments), in milliseconds.'),
   })
   .strict()

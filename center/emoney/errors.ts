@@ -87,7 +87,7 @@ export const EMONEY_ERRORS = defineErrors('emoney', 'EMONEY_', {
     action: 'Check the database; the terminal retries the same request.',
   },
   EMONEY_BUSY: {
-    meaning: 'As many settlement callbacks as allowed at once (EmoneyLimits.callbacksInFlightMax) are running: the settle request was refused before a batch was opened.',
+    meaning: 'As many settlement callbacks as allowed at once (EMONEY_LIMITS.callbacksInFlightMax) are running: the settle request was refused before a batch was opened.',
     action: 'The shop presses settle again a little later; nothing was booked.',
   },
 });

@@ -26,7 +26,7 @@ import { BATCH_CALLS, BATCH_ROWS, BATCH_STATES, decodeRecords, decodeResults, en
 import type { ValidityRepository } from '../validity/repository.js';
 import type { EmoneyConfig } from './config.js';
 import { applyMoves, derivedId, move } from './ledger-map.js';
-import { EmoneyLimits } from './limits.js';
+import { EMONEY_LIMITS } from './limits.js';
 import { classifyRecord, noteDebitEvidence } from './records.js';
 import type { EmoneyCode } from './errors.js';
 import { resultCodeOf } from './result-codes.js';
@@ -68,13 +68,13 @@ export class SettlementService {
     const merchant = terminal ? await this.merchantOf(terminal.ownerId) : undefined;
     if (!terminal || !address || !merchant) return this.refuse('EMONEY_NOT_A_SHOP', 'terminal has no callback address or shop account', { terminalId: sessionTerminalId });
     // Bounded before anything is booked or opened: the shop presses settle again later.
-    if (this.running.size >= EmoneyLimits.callbacksInFlightMax) {
-      return this.refuse('EMONEY_BUSY', 'too many settlement callbacks in flight', { terminalId: sessionTerminalId, inFlight: this.running.size, max: EmoneyLimits.callbacksInFlightMax });
+    if (this.running.size >= EMONEY_LIMITS.callbacksInFlightMax) {
+      return this.refuse('EMONEY_BUSY', 'too many settlement callbacks in flight', { terminalId: sessionTerminalId, inFlight: this.running.size, max: EMONEY_LIMITS.callbacksInFlightMax });
     }
     const batchId = await this.openBatch(sessionTerminalId, terminal.ownerId, merchant.bankCode, req);
     const token = this.d.random.bytes(16);
     this.track(this.callback(batchId, address, token));
-    return { type: 'awaitCallback', token, waitMs: EmoneyLimits.callbackWaitMsMax };
+    return { type: 'awaitCallback', token, waitMs: EMONEY_LIMITS.callbackWaitMs };
   }
 
   private refuse(code: EmoneyCode, message: string, details: Record<string, unknown>): SettleRefused {
@@ -138,8 +138,8 @@ export class SettlementService {
       try {
         return await dialTerminal(address, terminalId, { terminalKey, token, clock: this.d.clock, random: this.d.random, logger: this.d.log });
       } catch (e) {
-        if (attempt >= EmoneyLimits.callbackDialAttemptsMax) throw new TesseraError('EMONEY_CALLBACK_FAILED', 'could not call the terminal back', { terminalId }, { cause: e });
-        await this.d.clock.sleep(EmoneyLimits.callbackDialRetryMs * attempt);
+        if (attempt >= EMONEY_LIMITS.callbackDialAttemptsMax) throw new TesseraError('EMONEY_CALLBACK_FAILED', 'could not call the terminal back', { terminalId }, { cause: e });
+        await this.d.clock.sleep(EMONEY_LIMITS.callbackRetryMs * attempt);
       }
     }
   }
@@ -203,7 +203,7 @@ export class SettlementService {
       currency: b.currency,
       results: decodeResults(b.results ?? '[]'),
     };
-    const ack = await session.request(msg, EmoneyLimits.instructionAnswerMsMax);
+    const ack = await session.request(msg, EMONEY_LIMITS.instructionTimeoutMs);
     if (ack.type !== 'settlementAck') throw new TesseraError('EMONEY_CALLBACK_FAILED', `terminal answered ${ack.type}`, { batchId: b.id });
     await this.d.storage.transact(async (tx) => {
       const cur = await loadBatch(tx, b.id, tx.forUpdate);
@@ -258,7 +258,7 @@ export class SettlementService {
   /** Retries the payment of every acknowledged batch no node is paying (after a restart or an unreachable bank). */
   async resumePayments(): Promise<number> {
     const rows = await this.d.storage.read((q) =>
-      BATCH_IDS.all(q, `WHERE state = 'acked' AND ${UNCLAIMED} ORDER BY updated_ms LIMIT ?`, [this.d.clock.nowMs(), EmoneyLimits.sweepRowsMax]),
+      BATCH_IDS.all(q, `WHERE state = 'acked' AND ${UNCLAIMED} ORDER BY updated_ms LIMIT ?`, [this.d.clock.nowMs(), EMONEY_LIMITS.sweepBatchMax]),
     );
     let retried = 0;
     for (const r of rows) {

@@ -14,11 +14,11 @@ export const FLEET_LIMITS = {
   /** Rows of one terminal status page. */
   terminalsListMax: 1_000,
   /** Devices kept per terminal (one per kind the protocol knows). */
-  devicesPerTerminalMax: PROTOCOL_LIMITS.MAX_DEVICES_PER_STATUS,
+  devicesPerTerminalMax: PROTOCOL_LIMITS.devicesPerStatusMax,
   /** Stopped or down nodes are deleted from the registry once their last heartbeat is this old. */
   nodeRetentionMs: 7 * 24 * 3600_000,
-  /** Node ids: 1-64 chars. */
-  nodeIdBytesMax: 64,
+  /** Node ids: 1-64 characters of [A-Za-z0-9._:-] (the id pattern is built from it). */
+  nodeIdCharsMax: 64,
 } as const;
 
 const L = FLEET_LIMITS;

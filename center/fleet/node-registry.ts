@@ -50,7 +50,7 @@ export interface NodeRegistryOptions {
   readonly protocolVersions?: VersionRange;
 }
 
-const NODE_ID_RE = /^[A-Za-z0-9._:-]{1,64}$/;
+const NODE_ID_RE = new RegExp(`^[A-Za-z0-9._:-]{1,${L.nodeIdCharsMax}}$`);
 const COLUMNS = 'id, host, pid, version, started_at_ms, heartbeat_at_ms, heartbeat_interval_ms, stopped_at_ms, protocol_min, protocol_max';
 
 /** A node's state at `nowMs` from its row. */
@@ -91,7 +91,7 @@ export class NodeRegistry {
   /** Registers this node (refusing an id a live node holds: FLEET_NODE_ID_TAKEN) and starts its heartbeat. */
   static async start(storage: Storage, o: NodeRegistryOptions): Promise<NodeRegistry> {
     const id = o.nodeId ?? o.random.bytes(8).toString('hex');
-    if (!NODE_ID_RE.test(id)) throw fleetError('FLEET_BAD_ARGUMENT', 'node id must be 1-64 chars [A-Za-z0-9._:-]', { nodeId: id });
+    if (!NODE_ID_RE.test(id)) throw fleetError('FLEET_BAD_ARGUMENT', `node id must be 1-${L.nodeIdCharsMax} chars [A-Za-z0-9._:-]`, { nodeId: id });
     const intervalMs = o.heartbeatIntervalMs ?? L.heartbeatIntervalMsDefault;
     if (!Number.isInteger(intervalMs) || intervalMs < L.heartbeatIntervalMsMin) {
       throw fleetError('FLEET_BAD_ARGUMENT', `heartbeat interval must be an integer of at least ${L.heartbeatIntervalMsMin} ms`, { heartbeatIntervalMs: intervalMs });

@@ -34,7 +34,7 @@ import { z } from 'zod';
 import { errorCode, httpStatusOf, TesseraError } from '../../core/errors.js';
 import { silentLogger, type Logger } from '../../core/log.js';
 import './errors.js';
-import { HttpLimits } from './limits.js';
+import { HTTP_LIMITS } from './limits.js';
 
 export type HttpApp = FastifyInstance<HttpServer | HttpsServer, any, any, FastifyBaseLogger, ZodTypeProvider>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -150,11 +150,11 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<HttpApp> {
     if (httpStatusOf(code) === undefined) throw new Error(`HTTP app '${opts.title}': code ${code} has no HTTP status in its registry`);
   }
   const log = opts.log ?? silentLogger;
-  const bodyLimit = opts.bodyBytesMax ?? HttpLimits.bodyBytesMax;
+  const bodyLimit = opts.bodyBytesMax ?? HTTP_LIMITS.bodyBytesMax;
   const base = fastify({
     logger: false,
     bodyLimit,
-    requestTimeout: opts.requestTimeoutMs ?? HttpLimits.requestTimeoutMs,
+    requestTimeout: opts.requestTimeoutMs ?? HTTP_LIMITS.requestTimeoutMs,
     return503OnClosing: true,
     // A path that does not decode (`%E0%A4%A`) names no route: a coded 404, not fastify's own 400.
     frameworkErrors: (error, _req, reply) => {
@@ -169,9 +169,9 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<HttpApp> {
   app.decorateRequest('principal', null);
   installBodyParser(app, codes, bodyLimit);
   installErrors(app, codes, log);
-  installInflightLimit(app, codes, opts.inflightMax ?? HttpLimits.inflightMax);
+  installInflightLimit(app, codes, opts.inflightMax ?? HTTP_LIMITS.inflightMax);
   await app.register(fastifyUnderPressure, {
-    maxEventLoopDelay: opts.eventLoopDelayMsMax ?? HttpLimits.eventLoopDelayMsMax,
+    maxEventLoopDelay: opts.eventLoopDelayMsMax ?? HTTP_LIMITS.eventLoopDelayMsMax,
     retryAfter: 5,
     pressureHandler: (_req, reply, type, value) => {
       void reply.code(503).header('retry-after', '5').send(answer(codes.overloaded, 'the process is under pressure', { type, value }));
@@ -179,7 +179,7 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<HttpApp> {
   });
   await app.register(fastifyHelmet, { global: true });
   if (opts.rateLimit !== false) {
-    const rl = opts.rateLimit ?? { max: HttpLimits.rateRequestsMax, timeWindowMs: HttpLimits.rateWindowMs };
+    const rl = opts.rateLimit ?? { max: HTTP_LIMITS.rateRequestsMax, timeWindowMs: HTTP_LIMITS.rateWindowMs };
     await app.register(fastifyRateLimit, {
       max: rl.max,
       timeWindow: rl.timeWindowMs,
@@ -233,7 +233,7 @@ function answer(code: string, message: string, details?: Readonly<Record<string,
 }
 
 function clip(s: string): string {
-  return s.length > HttpLimits.issueCharsMax ? `${s.slice(0, HttpLimits.issueCharsMax)}…` : s;
+  return s.length > HTTP_LIMITS.issueCharsMax ? `${s.slice(0, HTTP_LIMITS.issueCharsMax)}…` : s;
 }
 
 /** The methods each route path is served with, to tell 405 from 404. */
@@ -269,7 +269,7 @@ function installErrors(app: HttpApp, codes: HttpCodes, log: Logger): void {
 export function errorAnswer(e: unknown, codes: HttpCodes = DEFAULT_HTTP_CODES): { status: number; body: z.infer<typeof errorAnswerSchema> } {
   if (hasZodFastifySchemaValidationErrors(e)) {
     const where = (e as FastifyError).validationContext ?? 'body';
-    const issues = e.validation.slice(0, HttpLimits.issuesMax).map((i) => ({
+    const issues = e.validation.slice(0, HTTP_LIMITS.issuesMax).map((i) => ({
       path: clip(String(i.instancePath).replace(/^\//, '').replaceAll('/', '.')),
       message: clip(i.message ?? 'invalid'),
     }));

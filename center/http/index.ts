@@ -15,4 +15,4 @@ export {
   type RouteContributor,
 } from './app.js';
 export { HttpErrors } from './errors.js';
-export { HttpLimits } from './limits.js';
+export { HTTP_LIMITS } from './limits.js';

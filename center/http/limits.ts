@@ -1,7 +1,7 @@
 import { assert } from '../../core/assert.js';
 
 /** Defaults of the shared HTTP surface; each app may lower (or raise) them in its options. */
-export const HttpLimits = {
+export const HTTP_LIMITS = {
   /** Request body bytes; above: 413 with the app's body-too-large code. */
   bodyBytesMax: 1_048_576,
   /** Requests being served at once by one app; above: 503 HTTP_OVERLOADED. */
@@ -19,5 +19,5 @@ export const HttpLimits = {
   issueCharsMax: 200,
 } as const;
 
-assert(HttpLimits.rateWindowMs >= 1_000, 'rate windows are at least a second (Retry-After is in seconds)');
-assert(HttpLimits.issuesMax >= 1, 'a validation error names at least one field');
+assert(HTTP_LIMITS.rateWindowMs >= 1_000, 'rate windows are at least a second (Retry-After is in seconds)');
+assert(HTTP_LIMITS.issuesMax >= 1, 'a validation error names at least one field');

@@ -4,7 +4,7 @@
  * Nothing is written before every decision is made, so a failed event (or a
  * failed atomic group) needs no rollback.
  */
-import { SQL_INSERT_ROWS_MAX } from '../limits.js';
+import { CENTER_LIMITS } from '../limits.js';
 import type { Tx } from '../storage/types.js';
 import { CreateTransferResult as TR } from './results.js';
 import {
@@ -169,8 +169,8 @@ export class LedgerWork {
 
   /** Writes new transfers, changed balances and changed pending states. */
   async write(tx: Tx): Promise<void> {
-    for (let i = 0; i < this.newTransfers.length; i += SQL_INSERT_ROWS_MAX) {
-      const chunk = this.newTransfers.slice(i, i + SQL_INSERT_ROWS_MAX);
+    for (let i = 0; i < this.newTransfers.length; i += CENTER_LIMITS.sqlInsertRowsMax) {
+      const chunk = this.newTransfers.slice(i, i + CENTER_LIMITS.sqlInsertRowsMax);
       await tx.run(
         `INSERT INTO ledger_transfers (${TRANSFER_COLUMNS}) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
         chunk.flatMap((r) => [
@@ -196,8 +196,8 @@ export class LedgerWork {
     }
     // All changed balances in one statement (an upsert of rows that exist): one round trip, not one per account.
     const dirty = [...this.dirtyAccounts];
-    for (let i = 0; i < dirty.length; i += SQL_INSERT_ROWS_MAX) {
-      const chunk = dirty.slice(i, i + SQL_INSERT_ROWS_MAX);
+    for (let i = 0; i < dirty.length; i += CENTER_LIMITS.sqlInsertRowsMax) {
+      const chunk = dirty.slice(i, i + CENTER_LIMITS.sqlInsertRowsMax);
       await tx.run(
         `INSERT INTO ledger_accounts (${ACCOUNT_COLUMNS}) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')} ` +
           'ON CONFLICT (id) DO UPDATE SET debits_pending = excluded.debits_pending, debits_posted = excluded.debits_posted, ' +

@@ -13,10 +13,10 @@ const TRANSFER_SPECS: Record<Exclude<keyof typeof CreateTransferResult, 'ok'>, E
   pending_id_must_be_blank: { meaning: 'Only a post or void may name a pending transfer.', action: FIX_REQUEST },
   pending_id_must_be_different: { meaning: 'A post or void names itself as its pending transfer.', action: FIX_REQUEST },
   timeout_reserved_for_pending: { meaning: 'Only a pending transfer may have a timeout.', action: FIX_REQUEST },
-  timeout_too_long: { meaning: 'The timeout exceeds LEDGER_PENDING_TIMEOUT_MAX_MS or is not a non-negative integer.', action: FIX_REQUEST },
+  timeout_too_long: { meaning: 'The timeout exceeds CENTER_LIMITS.ledgerPendingTimeoutMsMax or is not a non-negative integer.', action: FIX_REQUEST },
   amount_invalid: { meaning: 'The amount is not a positive safe integer of minor units.', action: FIX_REQUEST },
   currency_invalid: { meaning: 'The currency is not 3 uppercase letters.', action: FIX_REQUEST },
-  reference_too_long: { meaning: 'The reference is longer than LEDGER_REFERENCE_MAX_CHARS.', action: FIX_REQUEST },
+  reference_too_long: { meaning: 'The reference is longer than CENTER_LIMITS.ledgerReferenceCharsMax.', action: FIX_REQUEST },
   code_invalid: { meaning: 'The transfer code is not an integer 0-65535.', action: FIX_REQUEST },
   account_id_invalid: { meaning: 'A debit or credit account id is missing or malformed.', action: FIX_REQUEST },
   accounts_must_be_different: { meaning: 'Debit and credit account are the same.', action: FIX_REQUEST },
@@ -55,7 +55,7 @@ const ACCOUNT_SPECS: Record<Exclude<keyof typeof CreateAccountResult, 'ok'>, Err
   institution_invalid: { meaning: 'The institution code is malformed.', action: FIX_REQUEST },
   kind_invalid: { meaning: 'The account kind is unknown.', action: FIX_REQUEST },
   currency_invalid: { meaning: 'The currency is not 3 uppercase letters.', action: FIX_REQUEST },
-  reference_too_long: { meaning: 'The reference is longer than LEDGER_REFERENCE_MAX_CHARS.', action: FIX_REQUEST },
+  reference_too_long: { meaning: 'The reference is longer than CENTER_LIMITS.ledgerReferenceCharsMax.', action: FIX_REQUEST },
   flags_are_mutually_exclusive: { meaning: 'An account cannot be both must-not-go-negative and must-not-go-positive.', action: FIX_REQUEST },
   exists_with_different_owner: { meaning: 'The account exists with another owner.', action: 'Use another id or the existing account.' },
   exists_with_different_institution: { meaning: 'The account exists at another institution.', action: 'Use another id or the existing account.' },
@@ -67,7 +67,7 @@ const ACCOUNT_SPECS: Record<Exclude<keyof typeof CreateAccountResult, 'ok'>, Err
 };
 
 const specs: Record<string, ErrorSpec> = {
-  LEDGER_TOO_MANY_EVENTS: { meaning: 'One ledger call carried more than LEDGER_EVENTS_MAX events, or none.', action: 'Split the request.', http: 400 },
+  LEDGER_TOO_MANY_EVENTS: { meaning: 'One ledger call carried more than CENTER_LIMITS.ledgerEventsMax events, or none.', action: 'Split the request.', http: 400 },
   LEDGER_NOT_INSTALLED: { meaning: 'The database has no ledger tables (the ledger migrations never ran on it).', action: 'Check the --db target: it must be a center database.' },
   LEDGER_AUDIT_FAILED: { meaning: 'The ledger audit found an invariant violated.', action: 'Stop money flows, keep the database, and investigate the report.' },
 };

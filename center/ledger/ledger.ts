@@ -1,6 +1,6 @@
 import type { Clock } from '../../core/clock.js';
 import { TesseraError } from '../../core/errors.js';
-import { LEDGER_EVENTS_MAX, LEDGER_SWEEP_BATCH_MAX } from '../limits.js';
+import { CENTER_LIMITS } from '../limits.js';
 import type { Storage, Tx } from '../storage/types.js';
 import { LedgerWork, loadAccounts, loadTransfers } from './apply.js';
 import { transferObservers } from './observe.js';
@@ -22,8 +22,8 @@ import type { Account, AccountOutcome, BatchOptions, NewAccount, NewTransfer, Tr
 import { accountFlagBits, transferFlagBits, validateAccount, validateTransfer } from './validate.js';
 
 function checkCount(n: number): void {
-  if (n < 1 || n > LEDGER_EVENTS_MAX) {
-    throw new TesseraError('LEDGER_TOO_MANY_EVENTS', `a ledger call takes 1..${LEDGER_EVENTS_MAX} events`, { count: n });
+  if (n < 1 || n > CENTER_LIMITS.ledgerEventsMax) {
+    throw new TesseraError('LEDGER_TOO_MANY_EVENTS', `a ledger call takes 1..${CENTER_LIMITS.ledgerEventsMax} events`, { count: n });
   }
 }
 
@@ -173,7 +173,7 @@ export class Ledger {
     return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
-  /** Transfers that debit or credit an account, oldest first, at most `limit` (<= LEDGER_EVENTS_MAX). */
+  /** Transfers that debit or credit an account, oldest first, at most `limit` (<= CENTER_LIMITS.ledgerEventsMax). */
   async accountTransfers(accountId: string, limit: number): Promise<Transfer[]> {
     checkCount(limit);
     const rows = await this.storage.read((q) =>
@@ -225,7 +225,7 @@ export class Ledger {
 async function loadExpired(tx: Tx, nowMs: number): Promise<TransferRow[]> {
   const rows = await tx.all(
     `SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers WHERE pending_status = 'pending' AND expires_at_ms <= ? ORDER BY expires_at_ms, id LIMIT ?`,
-    [nowMs, LEDGER_SWEEP_BATCH_MAX],
+    [nowMs, CENTER_LIMITS.ledgerSweepBatchMax],
   );
   return rows.map(transferRowFrom);
 }

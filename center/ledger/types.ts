@@ -80,7 +80,7 @@ export interface NewTransfer {
   readonly timeoutMs?: number;
   /** What kind of movement this is, chosen by the flow (0-65535). */
   readonly code?: number;
-  /** Free reference text (order number, receipt id), at most LEDGER_REFERENCE_MAX_CHARS. */
+  /** Free reference text (order number, receipt id), at most CENTER_LIMITS.ledgerReferenceCharsMax. */
   readonly reference?: string;
 }
 

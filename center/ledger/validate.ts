@@ -1,4 +1,4 @@
-import { LEDGER_PENDING_TIMEOUT_MAX_MS, LEDGER_REFERENCE_MAX_CHARS } from '../limits.js';
+import { CENTER_LIMITS } from '../limits.js';
 import { CreateAccountResult as AR, CreateTransferResult as TR } from './results.js';
 import { AF_CREDITS_MUST_NOT_EXCEED_DEBITS, AF_DEBITS_MUST_NOT_EXCEED_CREDITS, TF_PENDING, TF_POST_PENDING, TF_VOID_PENDING } from './schema.js';
 import { ACCOUNT_KINDS, type NewAccount, type NewTransfer } from './types.js';
@@ -23,7 +23,7 @@ export function transferFlagBits(t: NewTransfer): number {
 }
 
 function referenceOk(r: unknown): boolean {
-  return r === undefined || (typeof r === 'string' && r.length <= LEDGER_REFERENCE_MAX_CHARS && (r === '' || PRINTABLE.test(r)));
+  return r === undefined || (typeof r === 'string' && r.length <= CENTER_LIMITS.ledgerReferenceCharsMax && (r === '' || PRINTABLE.test(r)));
 }
 
 /** Checks an account on its own; ok means it may go on to the existence check. */
@@ -56,7 +56,7 @@ export function validateTransfer(t: NewTransfer): TR {
   if (second && t.pendingId === t.id) return TR.pending_id_must_be_different;
   const timeout = t.timeoutMs ?? 0;
   if (timeout !== 0 && (flags & TF_PENDING) === 0) return TR.timeout_reserved_for_pending;
-  if (!Number.isSafeInteger(timeout) || timeout < 0 || timeout > LEDGER_PENDING_TIMEOUT_MAX_MS) return TR.timeout_too_long;
+  if (!Number.isSafeInteger(timeout) || timeout < 0 || timeout > CENTER_LIMITS.ledgerPendingTimeoutMsMax) return TR.timeout_too_long;
   const amountNeeded = !second;
   if (t.amountMinor === undefined ? amountNeeded : !Number.isSafeInteger(t.amountMinor) || t.amountMinor <= 0) return TR.amount_invalid;
   if (t.currency === undefined ? !second : typeof t.currency !== 'string' || !CURRENCY.test(t.currency)) return TR.currency_invalid;

@@ -13,7 +13,7 @@ export const controlTotal = z.object({ currency: z.string(), count: z.number().i
 export const listQuery = (states: readonly [string, ...string[]]) =>
   z
     .object({
-      limit: z.coerce.number().int().min(1).max(MERCHANT_LIMITS.PAGE_MAX).default(MERCHANT_LIMITS.PAGE_DEFAULT),
+      limit: z.coerce.number().int().min(1).max(MERCHANT_LIMITS.pageRowsMax).default(MERCHANT_LIMITS.pageRowsDefault),
       cursor: z.string().max(200).optional(),
       state: z.enum(states).optional(),
       createdFromMs: msQuery.optional(),
@@ -71,7 +71,7 @@ export const idParam = z.object({ id: z.string().max(64) }).strict();
 
 export const newReconciliation = z
   .object({
-    settlementIds: z.array(hex32).min(1).max(MERCHANT_LIMITS.RECONCILE_SETTLEMENTS_MAX),
+    settlementIds: z.array(hex32).min(1).max(MERCHANT_LIMITS.reconcileSettlementsMax),
     declared: z.object({ count: z.number().int().min(0).max(1_000_000), totalMinor: minor, currency }).strict(),
   })
   .strict();
@@ -88,7 +88,7 @@ export const reconciliation = z.object({
 export const errorBody = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }) });
 
 export const idempotencyHeaders = z.object({
-  'idempotency-key': z.string().min(1).max(MERCHANT_LIMITS.IDEMPOTENCY_KEY_MAX_CHARS).describe('unique per operation; reuse it to retry the same request'),
+  'idempotency-key': z.string().min(1).max(MERCHANT_LIMITS.idempotencyKeyCharsMax).describe('unique per operation; reuse it to retry the same request'),
 });
 
 export type NewReconciliationBody = z.infer<typeof newReconciliation>;

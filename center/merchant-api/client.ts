@@ -23,7 +23,7 @@ export interface MerchantClientOptions {
   readonly apiKey: string;
   /** Extra CA certificate (PEM) to trust, e.g. a test or private CA. */
   readonly ca?: string | Buffer;
-  /** Attempts per call, the first included (default CLIENT_ATTEMPTS_MAX). */
+  /** Attempts per call, the first included (default MERCHANT_LIMITS.clientAttemptsMax). */
   readonly attempts?: number;
   readonly backoffMs?: number;
   readonly timeoutMs?: number;
@@ -125,12 +125,12 @@ export class MerchantClient {
 
   /** One call with its retries; a POST's Idempotency-Key is the same on every attempt. */
   async call<T>(method: 'GET' | 'POST', path: string, body?: unknown, idempotencyKey?: string): Promise<Answered<T>> {
-    const attemptsMax = this.o.attempts ?? MERCHANT_LIMITS.CLIENT_ATTEMPTS_MAX;
+    const attemptsMax = this.o.attempts ?? MERCHANT_LIMITS.clientAttemptsMax;
     for (let attempt = 1; ; attempt++) {
       const out = await this.once(method, path, body, idempotencyKey);
       if (out.ok) return { ...out.answer, attempts: attempt, ...(idempotencyKey !== undefined && { idempotencyKey }) } as Answered<T>;
       if (!out.retry || attempt >= attemptsMax) throw out.error;
-      const backoff = (this.o.backoffMs ?? MERCHANT_LIMITS.CLIENT_BACKOFF_MS) * 2 ** (attempt - 1);
+      const backoff = (this.o.backoffMs ?? MERCHANT_LIMITS.clientBackoffMs) * 2 ** (attempt - 1);
       await this.clock.sleep(Math.max(backoff, out.retryAfterMs ?? 0));
     }
   }
@@ -146,7 +146,7 @@ export class MerchantClient {
       res = await fetch(`${this.base}${path}`, {
         method,
         dispatcher: this.dispatcher,
-        signal: AbortSignal.timeout(this.o.timeoutMs ?? MERCHANT_LIMITS.CLIENT_TIMEOUT_MS),
+        signal: AbortSignal.timeout(this.o.timeoutMs ?? MERCHANT_LIMITS.clientTimeoutMs),
         headers: {
           authorization: `Bearer ${this.o.apiKey}`,
           accept: 'application/json',
@@ -176,7 +176,7 @@ export class MerchantClient {
     const retryAfterS = Number(res.headers.get('retry-after'));
     const retryAfterMs = Number.isFinite(retryAfterS) && retryAfterS > 0 ? retryAfterS * 1000 : undefined;
     const retry = res.status >= 500 || res.status === 429 || err.code === 'MERCHANT_IDEMPOTENCY_IN_PROGRESS';
-    if (retryAfterMs !== undefined && retryAfterMs > MERCHANT_LIMITS.CLIENT_RETRY_AFTER_MAX_MS) return { ok: false, retry: false, error };
+    if (retryAfterMs !== undefined && retryAfterMs > MERCHANT_LIMITS.clientRetryAfterMsMax) return { ok: false, retry: false, error };
     return { ok: false, retry, ...(retryAfterMs !== undefined && { retryAfterMs }), error };
   }
 }

@@ -24,7 +24,7 @@ export const merchantApiSectionSchema = z
         windowMs: z.number().int().min(1_000).max(3_600_000).describe('The rate-limit window, in milliseconds.'),
       })
       .strict()
-      .default({ max: MERCHANT_LIMITS.RATE_LIMIT_MAX, windowMs: MERCHANT_LIMITS.RATE_LIMIT_WINDOW_MS })
+      .default({ max: MERCHANT_LIMITS.rateRequestsMaxDefault, windowMs: MERCHANT_LIMITS.rateWindowMsDefault })
       .describe('Per API key: `max` requests per `windowMs` (a token bucket); over it a coded 429 with Retry-After.'),
   })
   .strict()

@@ -22,7 +22,7 @@ export const MerchantErrors = defineErrors('merchant', 'MERCHANT_', {
     http: 400,
   },
   MERCHANT_IDEMPOTENCY_KEY_INVALID: {
-    meaning: 'The `Idempotency-Key` header is empty, longer than IDEMPOTENCY_KEY_MAX_CHARS or not printable ASCII.',
+    meaning: 'The `Idempotency-Key` header is empty, longer than MERCHANT_LIMITS.idempotencyKeyCharsMax or not printable ASCII.',
     action: 'Use 1-255 printable ASCII characters, e.g. a UUID.',
     http: 400,
   },
@@ -64,7 +64,7 @@ export const MerchantErrors = defineErrors('merchant', 'MERCHANT_', {
     action: 'Pick another name; a shop maps to one merchant only.',
   },
   MERCHANT_TOO_MANY_KEYS: {
-    meaning: 'The merchant already has MERCHANT_ACTIVE_KEYS_MAX active API keys.',
+    meaning: 'The merchant already has MERCHANT_LIMITS.activeKeysPerMerchantMax active API keys.',
     action: 'Revoke a key no longer used (`tessera merchant key revoke`), then add the new one.',
   },
   MERCHANT_UNAVAILABLE: {

@@ -12,7 +12,7 @@
  *  - the record is written in the same unit of work (`storage.transact`) as
  *    the effect: both commit or neither does, so a crash never leaves an
  *    effect without its record or a record without its effect;
- *  - records are kept IDEMPOTENCY_RETENTION_MS (24 h) and then purged; a key
+ *  - records are kept MERCHANT_LIMITS.idempotencyRetentionMs (24 h) and then purged; a key
  *    used again after that is a new request.
  *
  * An effect that throws (a coded refusal, a storage error) stores nothing:
@@ -60,9 +60,9 @@ const KEY_RE = /^[\x21-\x7e][\x20-\x7e]*$/;
 export function checkIdempotencyKey(header: string | string[] | undefined): string {
   if (header === undefined) throw new TesseraError('MERCHANT_IDEMPOTENCY_KEY_MISSING', 'a POST needs an Idempotency-Key header');
   const key = Array.isArray(header) ? header : [header];
-  if (key.length !== 1 || key[0]!.length > MERCHANT_LIMITS.IDEMPOTENCY_KEY_MAX_CHARS || !KEY_RE.test(key[0]!)) {
+  if (key.length !== 1 || key[0]!.length > MERCHANT_LIMITS.idempotencyKeyCharsMax || !KEY_RE.test(key[0]!)) {
     throw new TesseraError('MERCHANT_IDEMPOTENCY_KEY_INVALID', 'Idempotency-Key must be one header of 1-255 printable ASCII characters', {
-      maxChars: MERCHANT_LIMITS.IDEMPOTENCY_KEY_MAX_CHARS,
+      maxChars: MERCHANT_LIMITS.idempotencyKeyCharsMax,
     });
   }
   return key[0]!;
@@ -92,7 +92,7 @@ export class IdempotencyStore {
     private readonly clock: Clock,
     opts: IdempotencyOptions = {},
   ) {
-    this.retentionMs = opts.retentionMs ?? MERCHANT_LIMITS.IDEMPOTENCY_RETENTION_MS;
+    this.retentionMs = opts.retentionMs ?? MERCHANT_LIMITS.idempotencyRetentionMs;
   }
 
   /**
@@ -106,8 +106,8 @@ export class IdempotencyStore {
     if (seen) return seen;
     const slot = `${call.scope}\n${call.key}`;
     if (this.inFlight.has(slot)) throw new TesseraError('MERCHANT_IDEMPOTENCY_IN_PROGRESS', 'a request with this Idempotency-Key is still being processed');
-    if (this.inFlight.size >= MERCHANT_LIMITS.IDEMPOTENCY_INFLIGHT_MAX) {
-      throw new TesseraError('STORE_OVERLOADED', 'too many idempotent requests in flight', { max: MERCHANT_LIMITS.IDEMPOTENCY_INFLIGHT_MAX });
+    if (this.inFlight.size >= MERCHANT_LIMITS.idempotencyInFlightMax) {
+      throw new TesseraError('STORE_OVERLOADED', 'too many idempotent requests in flight', { max: MERCHANT_LIMITS.idempotencyInFlightMax });
     }
     this.inFlight.add(slot);
     try {
@@ -145,7 +145,7 @@ export class IdempotencyStore {
   }
 
   /** Deletes records past their retention, at most `limit` (bounded work per call). Resolves to how many. */
-  async purgeExpired(limit: number = MERCHANT_LIMITS.IDEMPOTENCY_PURGE_BATCH): Promise<number> {
+  async purgeExpired(limit: number = MERCHANT_LIMITS.idempotencyPurgeBatchMax): Promise<number> {
     const nowMs = this.clock.nowMs();
     const r = await this.storage.transact((tx) =>
       tx.run(

@@ -87,8 +87,8 @@ export class MerchantRegistry {
       const m = await tx.get<{ id: string }>(`SELECT id FROM merchants WHERE name = ?${tx.forUpdate}`, [merchantName]);
       if (!m) throw new TesseraError('MERCHANT_UNKNOWN', 'no merchant with this name', { name: merchantName });
       const active = await tx.get('SELECT COUNT(*) AS n FROM merchant_api_keys WHERE merchant_id = ? AND revoked_ms IS NULL', [m.id]);
-      if (toSafeInt(active?.['n'] ?? 0, 'count') >= MERCHANT_LIMITS.MERCHANT_ACTIVE_KEYS_MAX) {
-        throw new TesseraError('MERCHANT_TOO_MANY_KEYS', 'the merchant has the most active keys allowed', { name: merchantName, max: MERCHANT_LIMITS.MERCHANT_ACTIVE_KEYS_MAX });
+      if (toSafeInt(active?.['n'] ?? 0, 'count') >= MERCHANT_LIMITS.activeKeysPerMerchantMax) {
+        throw new TesseraError('MERCHANT_TOO_MANY_KEYS', 'the merchant has the most active keys allowed', { name: merchantName, max: MERCHANT_LIMITS.activeKeysPerMerchantMax });
       }
       await tx.run('INSERT INTO merchant_api_keys (id, merchant_id, secret_hash, label, created_ms, revoked_ms) VALUES (?,?,?,?,?,NULL)', [
         k.keyId, m.id, k.secretHash, label, this.clock.nowMs(),

@@ -23,7 +23,7 @@ export class KeyRateLimiter {
 
   constructor(
     private readonly clock: Clock,
-    readonly opts: RateLimitOptions = { max: MERCHANT_LIMITS.RATE_LIMIT_MAX, windowMs: MERCHANT_LIMITS.RATE_LIMIT_WINDOW_MS },
+    readonly opts: RateLimitOptions = { max: MERCHANT_LIMITS.rateRequestsMaxDefault, windowMs: MERCHANT_LIMITS.rateWindowMsDefault },
   ) {
     if (!(Number.isSafeInteger(opts.max) && opts.max >= 1 && Number.isSafeInteger(opts.windowMs) && opts.windowMs >= 1)) {
       throw new Error('rate limit max and windowMs must be positive integers');
@@ -40,7 +40,7 @@ export class KeyRateLimiter {
     // Re-inserted so the map's order is least recently used first (the bound drops from the front).
     this.buckets.delete(keyId);
     this.buckets.set(keyId, b);
-    if (this.buckets.size > MERCHANT_LIMITS.RATE_LIMIT_KEYS_MAX) this.buckets.delete(this.buckets.keys().next().value!);
+    if (this.buckets.size > MERCHANT_LIMITS.rateKeysMax) this.buckets.delete(this.buckets.keys().next().value!);
     if (b.tokens >= 1) {
       b.tokens -= 1;
       return 0;

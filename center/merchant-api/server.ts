@@ -24,7 +24,7 @@ export interface MerchantApiOptions {
   readonly port: number;
   /** PEM files; without them the listener must be on loopback. */
   readonly tls?: { readonly certFile: string; readonly keyFile: string } | undefined;
-  /** Per API key (default MERCHANT_LIMITS.RATE_LIMIT_MAX per RATE_LIMIT_WINDOW_MS). */
+  /** Per API key (default MERCHANT_LIMITS.rateRequestsMaxDefault per MERCHANT_LIMITS.rateWindowMsDefault). */
   readonly rateLimit?: RateLimitOptions | undefined;
   /** false: no per-address limit of the shared surface (center/http, HttpLimits.rateRequestsMax per window) beside the per-key one; for benchmarks, which send everything from one address. */
   readonly addressRateLimit?: false | undefined;
@@ -43,7 +43,7 @@ export interface MerchantApi extends HttpListening {
 export async function startMerchantApi(o: MerchantApiOptions): Promise<MerchantApi> {
   const tls = o.tls && readTlsFiles(o.tls);
   const merchants = await MerchantRegistry.open(o.storage, o.clock, o.random);
-  const idempotency = new IdempotencyStore(o.storage, o.clock, { retentionMs: o.idempotencyRetentionMs ?? MERCHANT_LIMITS.IDEMPOTENCY_RETENTION_MS });
+  const idempotency = new IdempotencyStore(o.storage, o.clock, { retentionMs: o.idempotencyRetentionMs ?? MERCHANT_LIMITS.idempotencyRetentionMs });
   const limiter = new KeyRateLimiter(o.clock, o.rateLimit);
   const listening = await startHttpServer({
     title: 'Tessera merchant API',
@@ -56,15 +56,15 @@ export async function startMerchantApi(o: MerchantApiOptions): Promise<MerchantA
     log: o.log,
     auth: merchantAuth(merchants),
     codes: { unauthorized: 'MERCHANT_UNAUTHENTICATED' },
-    bodyBytesMax: MERCHANT_LIMITS.BODY_MAX_BYTES,
+    bodyBytesMax: MERCHANT_LIMITS.bodyBytesMax,
     answers: Object.entries(MerchantErrors as Record<string, { http?: number }>).filter(([, spec]) => spec.http !== undefined).map(([c]) => c),
     contributors: [async (app) => void (await app.register(merchantRoutes, { storage: o.storage, merchants, idempotency, limiter, clock: o.clock, random: o.random, log: o.log }))],
   });
-  // One purge pass per interval (each bounded to IDEMPOTENCY_PURGE_BATCH rows), re-armed after it ends.
+  // One purge pass per interval (each bounded to MERCHANT_LIMITS.idempotencyPurgeBatchMax rows), re-armed after it ends.
   let purge = { cancel: () => undefined as void };
   let closed = false;
   const arm = (): void => {
-    purge = o.clock.setTimer(MERCHANT_LIMITS.IDEMPOTENCY_PURGE_INTERVAL_MS, () => void purgeOnce(idempotency, o.log).then(() => !closed && arm()));
+    purge = o.clock.setTimer(MERCHANT_LIMITS.idempotencyPurgeIntervalMs, () => void purgeOnce(idempotency, o.log).then(() => !closed && arm()));
   };
   arm();
   o.log.info({ url: listening.url }, 'merchant API listening');

@@ -46,7 +46,7 @@ export interface CallbackSession {
 export async function dialTerminal(address: TerminalAddress, terminalId: string, o: DialOptions): Promise<CallbackSession> {
   const clock = o.clock ?? systemClock;
   const random = o.random ?? systemRandom;
-  const timeoutMs = o.timeoutMs ?? PROTOCOL_LIMITS.HANDSHAKE_TIMEOUT_MS;
+  const timeoutMs = o.timeoutMs ?? PROTOCOL_LIMITS.handshakeTimeoutMs;
   const socket = await connectSocket(address, clock, timeoutMs);
   socket.on('error', () => undefined);
   const ch = new Channel(socket, { clock, logger: o.logger ?? silentLogger });

@@ -1,15 +1,15 @@
 /**
  * What an attacker does to the listener, logged and counted (docs/ERRORS.md
  * tells operators to suspect an attacker on these codes). Each kind is
- * counted always and logged at warn, at most SECURITY_LOG_LINES_PER_WINDOW_MAX
- * lines per SECURITY_LOG_WINDOW_MS; the next logged line carries how many were
+ * counted always and logged at warn, at most CENTER_LIMITS.securityLogLinesPerWindowMax
+ * lines per CENTER_LIMITS.securityLogWindowMs; the next logged line carries how many were
  * left out. A line names the peer address and the terminal id (claimed, before
  * authentication), never key material. The counts are what /metrics exports.
  */
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import type { ProtocolError } from '../../protocol/errors.js';
-import { SECURITY_LOG_LINES_PER_WINDOW_MAX, SECURITY_LOG_WINDOW_MS } from '../limits.js';
+import { CENTER_LIMITS } from '../limits.js';
 
 export const SECURITY_EVENTS = {
   badMac: 'frame MAC did not verify (tampering or wrong session keys)',
@@ -74,11 +74,11 @@ export class SecurityLog {
     this.counts[event]++;
     const now = this.clock.monoMs();
     let w = this.windows.get(event);
-    if (!w || now - w.startMs >= SECURITY_LOG_WINDOW_MS) {
+    if (!w || now - w.startMs >= CENTER_LIMITS.securityLogWindowMs) {
       w = { startMs: now, lines: 0, suppressed: w?.suppressed ?? 0 };
       this.windows.set(event, w);
     }
-    if (w.lines >= SECURITY_LOG_LINES_PER_WINDOW_MAX) {
+    if (w.lines >= CENTER_LIMITS.securityLogLinesPerWindowMax) {
       w.suppressed++;
       return false;
     }

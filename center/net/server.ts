@@ -6,9 +6,9 @@
  * out of here or touch another session.
  *
  * Connections are admitted in two stages (PROTOCOL.md §8): a connection that
- * has not authenticated counts against MAX_UNAUTHENTICATED_CONNECTIONS (and
- * MAX_UNAUTHENTICATED_PER_SOURCE for its address) and must authenticate
- * within UNAUTHENTICATED_TIMEOUT_MS; only an authenticated session takes one
+ * has not authenticated counts against PROTOCOL_LIMITS.unauthenticatedConnectionsMax (and
+ * PROTOCOL_LIMITS.unauthenticatedPerSourceMax for its address) and must authenticate
+ * within PROTOCOL_LIMITS.unauthenticatedTimeoutMs; only an authenticated session takes one
  * of the `maxConnections` places, so idle handshakes never lock terminals out.
  * A refused socket gets PROTO_TOO_MANY_CONNECTIONS and is destroyed once that
  * frame is flushed. Attacks are logged and counted (security-log.ts).
@@ -40,16 +40,16 @@ export interface CenterServerOptions {
   logger?: Logger;
   /** Serve TLS (node:tls) instead of plain TCP. */
   tls?: TlsOptions;
-  /** Authenticated sessions served at once (default MAX_CONNECTIONS). */
+  /** Authenticated sessions served at once (default PROTOCOL_LIMITS.connectionsMaxDefault). */
   maxConnections?: number;
   /** Connections not yet authenticated, in all and per source address. */
   maxUnauthenticated?: number;
   maxUnauthenticatedPerSource?: number;
-  /** Whole-handshake deadline from the accept (default UNAUTHENTICATED_TIMEOUT_MS). */
+  /** Whole-handshake deadline from the accept (default PROTOCOL_LIMITS.unauthenticatedTimeoutMs). */
   unauthenticatedTimeoutMs?: number;
-  /** Per handshake step (default HANDSHAKE_TIMEOUT_MS). */
+  /** Per handshake step (default PROTOCOL_LIMITS.handshakeTimeoutMs). */
   handshakeTimeoutMs?: number;
-  /** A frame must be complete this long after its first byte (default FRAME_COMPLETE_TIMEOUT_MS). */
+  /** A frame must be complete this long after its first byte (default PROTOCOL_LIMITS.frameCompleteTimeoutMs). */
   frameTimeoutMs?: number;
   pingIntervalMs?: number;
   idleTimeoutMs?: number;
@@ -100,7 +100,7 @@ export class CenterServer {
   }
 
   private get unauthenticatedTimeoutMs(): number {
-    return this.o.unauthenticatedTimeoutMs ?? L.UNAUTHENTICATED_TIMEOUT_MS;
+    return this.o.unauthenticatedTimeoutMs ?? L.unauthenticatedTimeoutMs;
   }
 
   listen(port = 0, host = '127.0.0.1'): Promise<AddressInfo> {
@@ -137,9 +137,9 @@ export class CenterServer {
 
   /** Which limit a new connection from `source` is over, if any. */
   private admission(source: string): string | undefined {
-    if (this.sessions.size >= (this.o.maxConnections ?? L.MAX_CONNECTIONS)) return 'maxConnections';
-    if (this.unauthenticated.size >= (this.o.maxUnauthenticated ?? L.MAX_UNAUTHENTICATED_CONNECTIONS)) return 'maxUnauthenticated';
-    if ((this.perSource.get(source) ?? 0) >= (this.o.maxUnauthenticatedPerSource ?? L.MAX_UNAUTHENTICATED_PER_SOURCE)) return 'maxUnauthenticatedPerSource';
+    if (this.sessions.size >= (this.o.maxConnections ?? L.connectionsMaxDefault)) return 'maxConnections';
+    if (this.unauthenticated.size >= (this.o.maxUnauthenticated ?? L.unauthenticatedConnectionsMax)) return 'maxUnauthenticated';
+    if ((this.perSource.get(source) ?? 0) >= (this.o.maxUnauthenticatedPerSource ?? L.unauthenticatedPerSourceMax)) return 'maxUnauthenticatedPerSource';
     return undefined;
   }
 
@@ -186,7 +186,7 @@ export class CenterServer {
         return this.o.lookupKey(id);
       },
       random,
-      timeoutMs: this.o.handshakeTimeoutMs ?? L.HANDSHAKE_TIMEOUT_MS,
+      timeoutMs: this.o.handshakeTimeoutMs ?? L.handshakeTimeoutMs,
       ...(this.o.protocolVersions && { versions: this.o.protocolVersions }),
     }).catch((e: unknown) => {
       // The channel has already sent the coded error and closed.
@@ -202,7 +202,7 @@ export class CenterServer {
     deadline.cancel();
     if (!hs || ch.isClosed) return;
     this.leaveUnauthenticated(socket, source);
-    if (this.sessions.size >= (this.o.maxConnections ?? L.MAX_CONNECTIONS)) {
+    if (this.sessions.size >= (this.o.maxConnections ?? L.connectionsMaxDefault)) {
       // Filled up while this one was in the handshake.
       this.note('tooManyConnections', peer, hs.terminalId, 'maxConnections');
       this.o.onHandshake?.('PROTO_TOO_MANY_CONNECTIONS');

@@ -31,7 +31,7 @@ export interface SessionHandler {
    * PROTO_HANDLER_FAILED, except a rejection with a ProtocolError coded
    * PROTO_UNEXPECTED_MESSAGE (a request type this center does not serve),
    * sent as that code (PROTOCOL.md §7). After VALIDITY_NAK or AWAIT_CALLBACK the
-   * session is closed. Up to MAX_IN_FLIGHT_PER_SESSION calls may overlap.
+   * session is closed. Up to PROTOCOL_LIMITS.inFlightPerSessionMax calls may overlap.
    */
   onRequest(req: TerminalRequest, ctx: RequestContext): Promise<CenterResponse>;
   /** The session ended (reason.code is PROTO_CLOSED for a normal end). Called once. */

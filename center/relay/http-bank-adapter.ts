@@ -6,7 +6,7 @@
  */
 import { request } from 'node:http';
 import { TesseraError } from '../../core/errors.js';
-import { RelayLimits } from './limits.js';
+import { RELAY_LIMITS } from './limits.js';
 import type { BankHostAdapter, BankOutcome, BankTransferRequest, ReversalOutcome } from './types.js';
 
 export class HttpBankAdapter implements BankHostAdapter {
@@ -34,10 +34,10 @@ export class HttpBankAdapter implements BankHostAdapter {
           let size = 0;
           res.on('data', (c: Buffer) => {
             size += c.length;
-            if (size <= RelayLimits.bankBodyBytesMax) chunks.push(c);
+            if (size <= RELAY_LIMITS.bankBodyBytesMax) chunks.push(c);
           });
           res.on('end', () => {
-            if (res.statusCode !== 200 || size > RelayLimits.bankBodyBytesMax) return fail(`HTTP ${res.statusCode ?? 0}`);
+            if (res.statusCode !== 200 || size > RELAY_LIMITS.bankBodyBytesMax) return fail(`HTTP ${res.statusCode ?? 0}`);
             try {
               resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
             } catch {

@@ -1,13 +1,15 @@
 import { assert } from '../../core/assert.js';
 
-/** Named limits of the transaction relay, `<thing><Unit>Max`. */
-export const RelayLimits = {
+/** Named limits of the transaction relay. */
+export const RELAY_LIMITS = {
   /** A bank host must answer a transfer or reversal within this time, else RELAY_BANK_UNREACHABLE. */
-  bankAnswerMsMax: 5_000,
-  /** Banks one relay routes to (and one e-money config names). */
+  bankTimeoutMs: 5_000,
+  /** Banks one relay routes to. */
   banksMax: 64,
-  /** Largest HTTP body of a bank-host answer; a longer one is a failed call. */
+  /** Largest HTTP body of a bank-host request or answer. */
   bankBodyBytesMax: 16 * 1024,
 } as const;
 
-assert(RelayLimits.bankAnswerMsMax > 0, 'relay limits');
+assert(RELAY_LIMITS.bankTimeoutMs > 0, 'a bank call needs time to answer');
+assert(RELAY_LIMITS.banksMax >= 1, 'a relay routes to at least one bank');
+assert(RELAY_LIMITS.bankBodyBytesMax >= 1_024, 'a bank answer (a few JSON fields) fits the body limit');

@@ -8,7 +8,7 @@
 import { systemClock, type Clock } from '../../core/clock.js';
 import { TesseraError } from '../../core/errors.js';
 import { silentLogger, type Logger } from '../../core/log.js';
-import { RelayLimits } from './limits.js';
+import { RELAY_LIMITS } from './limits.js';
 import type { BankHostAdapter, BankOutcome, BankTransferRequest, ReversalOutcome, TransferCode } from './types.js';
 import { validTransfer, validTransferId } from './validate.js';
 
@@ -35,11 +35,11 @@ export class Relay {
   private readonly timeoutMs: number;
 
   constructor(o: RelayOptions) {
-    if (o.adapters.length > RelayLimits.banksMax) throw new TesseraError('RELAY_BAD_REQUEST', 'too many banks', { count: o.adapters.length });
+    if (o.adapters.length > RELAY_LIMITS.banksMax) throw new TesseraError('RELAY_BAD_REQUEST', 'too many banks', { count: o.adapters.length });
     for (const a of o.adapters) this.banks.set(a.bankCode, a);
     this.clock = o.clock ?? systemClock;
     this.log = o.log ?? silentLogger;
-    this.timeoutMs = o.bankTimeoutMs ?? RelayLimits.bankAnswerMsMax;
+    this.timeoutMs = o.bankTimeoutMs ?? RELAY_LIMITS.bankTimeoutMs;
   }
 
   get bankCodes(): string[] {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { TesseraError } from '../../core/errors.js';
 import { PROTOCOL_LIMITS } from '../../protocol/limits.js';
-import { LISTEN_MAX_CONNECTIONS_MAX } from '../limits.js';
+import { CENTER_LIMITS } from '../limits.js';
 import { assert } from '../../core/assert.js';
 
 /**
@@ -23,12 +23,12 @@ export const coreConfigSchema = z.object({
           .number()
           .int()
           .min(1)
-          .max(LISTEN_MAX_CONNECTIONS_MAX)
-          .default(PROTOCOL_LIMITS.MAX_CONNECTIONS)
+          .max(CENTER_LIMITS.listenConnectionsMaxMax)
+          .default(PROTOCOL_LIMITS.connectionsMaxDefault)
           .describe('Authenticated terminal sessions served at once; connections still in the handshake have their own smaller cap (PROTOCOL.md §8).'),
       })
       .strict()
-      .default({ host: '127.0.0.1', port: 7_700, maxConnections: PROTOCOL_LIMITS.MAX_CONNECTIONS })
+      .default({ host: '127.0.0.1', port: 7_700, maxConnections: PROTOCOL_LIMITS.connectionsMaxDefault })
       .describe('Where terminals connect (the framed, MAC\'d terminal protocol).'),
     db: z.string().min(1).default('./tessera-center.db').describe('SQLite file path (default engine) or postgres://… URL (several center nodes).'),
     terminalKeys: z

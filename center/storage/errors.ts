@@ -18,7 +18,7 @@ export const StoreErrors = defineErrors('storage', 'STORE_', {
     http: 409,
   },
   STORE_OVERLOADED: {
-    meaning: 'Too many units of work are waiting for a group commit (STORAGE_QUEUE_MAX).',
+    meaning: 'Too many units of work are waiting for a group commit (CENTER_LIMITS.storageQueueMax).',
     action: 'Retry later; if it persists the database is too slow for the load.',
     http: 503,
   },

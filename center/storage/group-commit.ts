@@ -1,7 +1,7 @@
 import { assert } from '../../core/assert.js';
 import { TesseraError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
-import { STORAGE_BATCH_MAX, STORAGE_QUEUE_MAX } from '../limits.js';
+import { CENTER_LIMITS } from '../limits.js';
 import type { Tx } from './types.js';
 
 /** One committed (or failed) batch, for metrics: its units and the time from taking a connection to COMMIT done. */
@@ -45,7 +45,7 @@ type UnitOutcome = { ok: true; value: unknown; hooks: (() => void)[] } | { ok: f
  * Group commit: units of work queued in the same tick run one after another
  * inside one transaction (each in its own savepoint) and are committed
  * together; one batch is in flight at a time, and what arrives meanwhile
- * forms the next batch (at most STORAGE_BATCH_MAX units).
+ * forms the next batch (at most CENTER_LIMITS.storageBatchMax units).
  */
 export class GroupCommitter {
   private queue: Unit[] = [];
@@ -70,7 +70,7 @@ export class GroupCommitter {
 
   enqueue<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new TesseraError('STORE_CLOSED', 'storage is closed'));
-    if (this.queue.length >= STORAGE_QUEUE_MAX) {
+    if (this.queue.length >= CENTER_LIMITS.storageQueueMax) {
       return Promise.reject(new TesseraError('STORE_OVERLOADED', 'group-commit queue is full', { queued: this.queue.length }));
     }
     return new Promise<T>((resolve, reject) => {
@@ -99,7 +99,7 @@ export class GroupCommitter {
   private async flush(): Promise<void> {
     assert(!this.flushing, 'one batch at a time');
     this.flushing = true;
-    const batch = this.queue.splice(0, STORAGE_BATCH_MAX);
+    const batch = this.queue.splice(0, CENTER_LIMITS.storageBatchMax);
     try {
       await this.runBatch(batch);
     } finally {

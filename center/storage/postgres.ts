@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { TesseraError } from '../../core/errors.js';
-import { PG_LISTEN_RECONNECT_MAX_MS, PG_LISTEN_RECONNECT_MIN_MS, PG_POOL_MAX, PG_PREPARED_MAX, PG_UNIT_RETRY_MAX } from '../limits.js';
+import { CENTER_LIMITS } from '../limits.js';
 import { GroupCommitter, type BatchEngine, type BatchSession } from './group-commit.js';
 import { toSafeInt } from './ints.js';
 import { SqlStorage, type StorageDeps } from './sql-storage.js';
@@ -62,7 +62,7 @@ const statementNames = new Map<string, string>();
 function prepared(sql: string, params: readonly SqlParam[]): pg.QueryConfig {
   const text = toPgPlaceholders(sql);
   let name = statementNames.get(text);
-  if (name === undefined && statementNames.size < PG_PREPARED_MAX) {
+  if (name === undefined && statementNames.size < CENTER_LIMITS.pgPreparedMax) {
     name = `t${statementNames.size}`;
     statementNames.set(text, name);
   }
@@ -104,7 +104,7 @@ export class PostgresStorage extends SqlStorage {
   constructor(
     private readonly url: string,
     deps: StorageDeps,
-    poolMax = PG_POOL_MAX,
+    poolMax: number = CENTER_LIMITS.pgPoolMaxDefault,
   ) {
     super(deps);
     this.pool = new pg.Pool({ connectionString: url, max: poolMax, types: types as pg.CustomTypesConfig });
@@ -114,7 +114,7 @@ export class PostgresStorage extends SqlStorage {
     const pool = this.pool;
     const engine: BatchEngine = {
       beginSql: 'BEGIN',
-      retryMax: PG_UNIT_RETRY_MAX,
+      retryMax: CENTER_LIMITS.pgUnitRetriesMax,
       retryable: (e) => typeof e === 'object' && e !== null && RACE_SQLSTATES.has(String((e as { code?: unknown }).code)),
       session: async (): Promise<BatchSession> => {
         const client = await pool.connect();
@@ -186,7 +186,7 @@ class ChannelListenerConnection {
   private client: pg.Client | undefined;
   private stopped = false;
   private connecting = false;
-  private backoffMs = PG_LISTEN_RECONNECT_MIN_MS;
+  private backoffMs: number = CENTER_LIMITS.pgListenReconnectMsMin;
   /** Set after a lost or failed connection: the next successful one must signal a miss. */
   private missedSome = false;
   private readonly channels = new Set<string>();
@@ -236,7 +236,7 @@ class ChannelListenerConnection {
       this.deps.log.warn({ err: e, retryInMs: this.backoffMs }, 'LISTEN connection lost');
       this.connecting = true;
       this.deps.clock.setTimer(this.backoffMs, () => void this.connect());
-      this.backoffMs = Math.min(this.backoffMs * 2, PG_LISTEN_RECONNECT_MAX_MS);
+      this.backoffMs = Math.min(this.backoffMs * 2, CENTER_LIMITS.pgListenReconnectMsMax);
     };
     client.on('error', onDown);
     client.on('end', () => onDown());
@@ -254,7 +254,7 @@ class ChannelListenerConnection {
       this.client = client;
       this.connecting = false;
       this.backendPid = Number(r.rows[0]?.pid);
-      this.backoffMs = PG_LISTEN_RECONNECT_MIN_MS;
+      this.backoffMs = CENTER_LIMITS.pgListenReconnectMsMin;
       if (this.missedSome) {
         this.missedSome = false;
         for (const ch of this.channels) this.emit(ch, null);

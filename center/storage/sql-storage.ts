@@ -1,7 +1,7 @@
 import type { Clock } from '../../core/clock.js';
 import { TesseraError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
-import { SQL_INSERT_ROWS_MAX, VALIDITY_BULK_MAX, VALIDITY_PAGE_MAX } from '../limits.js';
+import { CENTER_LIMITS } from '../limits.js';
 import type { BatchReport, GroupCommitter } from './group-commit.js';
 import { toSafeInt } from './ints.js';
 import type { ChannelListener, Engine, ModuleMigrations, SqlExecutor, Storage, Tx, Unsubscribe } from './types.js';

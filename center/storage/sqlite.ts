@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { TesseraError } from '../../core/errors.js';
-import { SQLITE_BUSY_TIMEOUT_MS } from '../limits.js';
+import { CENTER_LIMITS } from '../limits.js';
 import { GroupCommitter, type BatchEngine, type BatchSession } from './group-commit.js';
 import { toSafeInt } from './ints.js';
 import { SqlStorage, type StorageDeps } from './sql-storage.js';
@@ -63,7 +63,7 @@ class SqliteExecutor implements SqlExecutor {
 function openConnection(path: string, readonly: boolean): Db {
   const db = new Database(path);
   db.defaultSafeIntegers(true);
-  db.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+  db.pragma(`busy_timeout = ${CENTER_LIMITS.sqliteBusyTimeoutMs}`);
   if (!readonly) {
     db.pragma('journal_mode = WAL');
     // FULL: a commit is on disk (WAL fsynced) when COMMIT returns; NORMAL could lose the last commits on power loss.

@@ -6,7 +6,7 @@
  *
  * Every method is async. Writes go through {@link Storage.transact}: units of
  * work that arrive in the same tick are committed together in one database
- * transaction (group commit, at most `STORAGE_BATCH_MAX` units per batch), so
+ * transaction (group commit, at most `CENTER_LIMITS.storageBatchMax` units per batch), so
  * durability costs one fsync per batch, not one per request. Each unit runs
  * inside its own savepoint: a unit that throws is rolled back alone and its
  * caller alone gets the error; the others commit. A promise returned by
@@ -126,7 +126,7 @@ export interface PostgresOptions {
   readonly engine: 'postgres';
   /** postgres://user@host:port/db or postgres://user@/db?host=/socket/dir */
   readonly url: string;
-  /** Pool size; defaults to PG_POOL_MAX. */
+  /** Pool size; defaults to CENTER_LIMITS.pgPoolMaxDefault. */
   readonly poolMax?: number;
 }
 

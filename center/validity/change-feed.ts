@@ -1,4 +1,4 @@
-import { ValidityLimits } from './limits.js';
+import { VALIDITY_LIMITS } from './limits.js';
 import type { ChangeCursor, MediumValidity, TerminalValidity, ValiditySource, Versioned } from './types.js';
 
 export interface ChangeFeedOptions {
@@ -92,7 +92,7 @@ export class ChangeFeed {
 
   /** One page of each feed; true if either page was full (more to read). */
   private async readRound(generation: number): Promise<boolean> {
-    const limit = ValidityLimits.changeBatchMax;
+    const limit = VALIDITY_LIMITS.changeBatchMax;
     const [media, terminals] = await Promise.all([
       this.opts.media ? this.opts.source.listMediaChangedSince(this.media, limit) : [],
       this.opts.terminals ? this.opts.source.listTerminalsChangedSince(this.terminals, limit) : [],

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ValidityLimits } from './limits.js';
+import { VALIDITY_LIMITS } from './limits.js';
 import { VALIDITY_MODES } from './types.js';
 
 /** The `validity` section of the center config: which of the four modes (VALIDITY.md) and its timings. */
@@ -14,8 +14,8 @@ export const validitySectionSchema = z
     refreshIntervalMs: z
       .number()
       .int()
-      .min(ValidityLimits.refreshIntervalMsMin)
-      .max(ValidityLimits.refreshIntervalMsMax)
+      .min(VALIDITY_LIMITS.refreshIntervalMsMin)
+      .max(VALIDITY_LIMITS.refreshIntervalMsMax)
       .default(300_000)
       .describe('Period of the full reload of the in-memory validity store from the database, in milliseconds.'),
     deferredCheckTimeoutMs: z
@@ -23,11 +23,11 @@ export const validitySectionSchema = z
       .int()
       .min(10)
       .max(60_000)
-      .default(ValidityLimits.deferredCheckTimeoutMs)
+      .default(VALIDITY_LIMITS.deferredCheckTimeoutMsDefault)
       .describe('A deferred database check (cached-medium, cached-terminal) that takes longer is answered NAK UNAVAILABLE, in milliseconds.'),
   })
   .strict()
-  .default({ mode: 'cached', refreshIntervalMs: 300_000, deferredCheckTimeoutMs: ValidityLimits.deferredCheckTimeoutMs })
+  .default({ mode: 'cached', refreshIntervalMs: 300_000, deferredCheckTimeoutMs: VALIDITY_LIMITS.deferredCheckTimeoutMsDefault })
   .describe('The validity engine: how media and terminals are checked.');
 
 export type ValiditySection = z.infer<typeof validitySectionSchema>;

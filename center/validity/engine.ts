@@ -4,7 +4,7 @@ import type { Logger } from '../../core/log.js';
 import { deferredRead, type Settled } from './deferred.js';
 import { isMediumId, isTerminalId } from './ids.js';
 import { judgeBoth, judgeMedium, judgeTerminal } from './judge.js';
-import { ValidityLimits } from './limits.js';
+import { VALIDITY_LIMITS } from './limits.js';
 import type { ValidityStore } from './validity-store.js';
 import type { Judgement, MediumValidity, NakReason, TerminalValidity, ValidityMode, ValiditySource } from './types.js';
 import { VALID } from './types.js';
@@ -55,7 +55,7 @@ export class ValidityEngine {
 
   constructor(private readonly opts: ValidityEngineOptions) {
     this.mode = opts.mode;
-    this.timeoutMs = opts.deferredCheckTimeoutMs ?? ValidityLimits.deferredCheckTimeoutMs;
+    this.timeoutMs = opts.deferredCheckTimeoutMs ?? VALIDITY_LIMITS.deferredCheckTimeoutMsDefault;
     const s = opts.store;
     if (opts.mode === 'cached') assert(s?.cachesMedia && s.cachesTerminals, 'cached mode needs both lists in memory');
     if (opts.mode === 'cached-medium') assert(s?.cachesMedia, 'cached-medium mode needs the media list');

@@ -16,7 +16,7 @@ import { deferredRead } from './deferred.js';
 import { isMediumId, isTerminalId } from './ids.js';
 import { judgeBoth, judgeMedium, judgeTerminal } from './judge.js';
 import { MediumKinds } from './kinds.js';
-import { ValidityLimits } from './limits.js';
+import { VALIDITY_LIMITS } from './limits.js';
 import type { Judgement, NakReason, ValiditySource } from './types.js';
 import { VALID } from './types.js';
 import type { ValidityStore } from './validity-store.js';
@@ -47,7 +47,7 @@ export class ValidityGate {
 
   constructor(private readonly o: ValidityGateOptions) {
     this.store = o.store ?? null;
-    this.timeoutMs = o.readTimeoutMs ?? ValidityLimits.deferredCheckTimeoutMs;
+    this.timeoutMs = o.readTimeoutMs ?? VALIDITY_LIMITS.deferredCheckTimeoutMsDefault;
     this.kinds = o.kinds ?? new MediumKinds();
   }
 

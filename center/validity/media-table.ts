@@ -1,6 +1,6 @@
 import { assert } from '../../core/assert.js';
 import { TesseraError } from '../../core/errors.js';
-import { ValidityLimits } from './limits.js';
+import { VALIDITY_LIMITS } from './limits.js';
 import { MEDIUM_STATUSES, type MediumStatus } from './types.js';
 
 /**
@@ -28,8 +28,8 @@ export class MediaTable {
 
   /** Slots needed to hold n media under the fill limit. */
   static slotsFor(n: number): number {
-    const needed = Math.ceil((n * 100) / ValidityLimits.tableFillPercentMax) + 1;
-    return Math.max(ValidityLimits.tableSlotsMin, needed);
+    const needed = Math.ceil((n * 100) / VALIDITY_LIMITS.tableFillPercentMax) + 1;
+    return Math.max(VALIDITY_LIMITS.tableSlotsMin, needed);
   }
 
   get size(): number {
@@ -76,10 +76,10 @@ export class MediaTable {
       this.expiry[found] = expirySec;
       return;
     }
-    if (this.count >= ValidityLimits.mediaMax) {
-      throw new TesseraError('VALIDITY_STORE_FULL', 'media table is full', { mediaMax: ValidityLimits.mediaMax });
+    if (this.count >= VALIDITY_LIMITS.mediaMax) {
+      throw new TesseraError('VALIDITY_STORE_FULL', 'media table is full', { mediaMax: VALIDITY_LIMITS.mediaMax });
     }
-    if ((this.count + 1) * 100 > this.slots * ValidityLimits.tableFillPercentMax) this.grow();
+    if ((this.count + 1) * 100 > this.slots * VALIDITY_LIMITS.tableFillPercentMax) this.grow();
     this.place(hi, lo, code, expirySec);
     this.count++;
   }
@@ -132,7 +132,7 @@ export class MediaTable {
 
   private grow(): void {
     const old = { ids: this.ids, status: this.status, expiry: this.expiry, slots: this.slots };
-    this.slots = Math.ceil((old.slots * ValidityLimits.tableGrowNumerator) / ValidityLimits.tableGrowDenominator);
+    this.slots = Math.ceil((old.slots * VALIDITY_LIMITS.tableGrowPercent) / 100);
     this.ids = new Uint32Array(this.slots * 2);
     this.status = new Uint8Array(this.slots);
     this.expiry = new Uint32Array(this.slots);

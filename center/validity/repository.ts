@@ -12,7 +12,7 @@
  * ids or fields (an id no registered medium kind accepts) raise `STORE_INVALID_INPUT`.
  */
 import { TesseraError } from '../../core/errors.js';
-import { SQL_INSERT_ROWS_MAX, VALIDITY_BULK_MAX, VALIDITY_PAGE_MAX } from '../limits.js';
+import { CENTER_LIMITS } from '../limits.js';
 import { toSafeInt } from '../storage/ints.js';
 import type { SqlParam, Storage, Tx, Unsubscribe } from '../storage/types.js';
 import { MediumKinds } from './kinds.js';
@@ -67,7 +67,7 @@ export class ValidityRepository {
   }
 
   /**
-   * One page of media ordered by id, after `afterId` (null: from the start). limit <= VALIDITY_PAGE_MAX.
+   * One page of media ordered by id, after `afterId` (null: from the start). limit <= CENTER_LIMITS.validityPageRowsMax.
    * `kind`: only media of that kind (the in-memory store holds IC cards only).
    */
   async listMedia(afterId: string | null, limit: number, kind?: string): Promise<Medium[]> {
@@ -151,7 +151,7 @@ export class ValidityRepository {
 
   // -- admin writes -----------------------------------------------------------
 
-  /** Adds media (all or none; at most VALIDITY_BULK_MAX per call); kind defaults to `ic-card`. Resolves to the new version. */
+  /** Adds media (all or none; at most CENTER_LIMITS.validityBulkMax per call); kind defaults to `ic-card`. Resolves to the new version. */
   async addMedia(media: readonly NewMedium[]): Promise<number> {
     checkBulk(media.length);
     const rows = media.map((m) => this.newMediumRow(m));
@@ -264,10 +264,10 @@ export class ValidityRepository {
   }
 }
 
-/** INSERT INTO `target` (table and columns) the rows, SQL_INSERT_ROWS_MAX per statement. */
+/** INSERT INTO `target` (table and columns) the rows, CENTER_LIMITS.sqlInsertRowsMax per statement. */
 async function insertChunked(tx: Tx, target: string, rows: readonly (readonly SqlParam[])[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += SQL_INSERT_ROWS_MAX) {
-    const chunk = rows.slice(i, i + SQL_INSERT_ROWS_MAX);
+  for (let i = 0; i < rows.length; i += CENTER_LIMITS.sqlInsertRowsMax) {
+    const chunk = rows.slice(i, i + CENTER_LIMITS.sqlInsertRowsMax);
     const one = `(${chunk[0]!.map(() => '?').join(', ')})`;
     await tx.run(`INSERT INTO ${target} VALUES ${chunk.map(() => one).join(', ')}`, chunk.flat());
   }
@@ -275,21 +275,21 @@ async function insertChunked(tx: Tx, target: string, rows: readonly (readonly Sq
 
 async function refuseExisting(tx: Tx, table: 'media' | 'terminals', ids: readonly string[]): Promise<void> {
   if (new Set(ids).size !== ids.length) throw new TesseraError('STORE_DUPLICATE', 'the same id appears twice in one add', {});
-  for (let i = 0; i < ids.length; i += SQL_INSERT_ROWS_MAX) {
-    const chunk = ids.slice(i, i + SQL_INSERT_ROWS_MAX);
+  for (let i = 0; i < ids.length; i += CENTER_LIMITS.sqlInsertRowsMax) {
+    const chunk = ids.slice(i, i + CENTER_LIMITS.sqlInsertRowsMax);
     const hit = await tx.get(`SELECT id FROM ${table} WHERE id IN (${chunk.map(() => '?').join(', ')}) LIMIT 1`, chunk);
     if (hit) throw new TesseraError('STORE_DUPLICATE', `${table === 'media' ? 'medium' : 'terminal'} exists`, { id: hit['id'] });
   }
 }
 
 function checkLimit(limit: number): void {
-  if (!Number.isSafeInteger(limit) || limit < 1 || limit > VALIDITY_PAGE_MAX) {
-    throw new TesseraError('STORE_INVALID_INPUT', `limit: must be 1..${VALIDITY_PAGE_MAX}`, { field: 'limit' });
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > CENTER_LIMITS.validityPageRowsMax) {
+    throw new TesseraError('STORE_INVALID_INPUT', `limit: must be 1..${CENTER_LIMITS.validityPageRowsMax}`, { field: 'limit' });
   }
 }
 
 function checkBulk(n: number): void {
-  if (n < 1 || n > VALIDITY_BULK_MAX) {
-    throw new TesseraError('STORE_INVALID_INPUT', `count: must be 1..${VALIDITY_BULK_MAX}`, { field: 'count' });
+  if (n < 1 || n > CENTER_LIMITS.validityBulkMax) {
+    throw new TesseraError('STORE_INVALID_INPUT', `count: must be 1..${CENTER_LIMITS.validityBulkMax}`, { field: 'count' });
   }
 }

@@ -1,5 +1,5 @@
 import { TesseraError } from '../../core/errors.js';
-import { LEDGER_REFERENCE_MAX_CHARS } from '../limits.js';
+import { CENTER_LIMITS } from '../limits.js';
 import { toSafeInt } from '../storage/ints.js';
 import type { ModuleMigrations, Row } from '../storage/types.js';
 import { MEDIUM_STATUSES, OWNER_KINDS, TERMINAL_STATUSES, type Medium, type MediumStatus, type NewTerminal, type Terminal, type TerminalStatus } from './records.js';
@@ -84,7 +84,7 @@ export function checkNewTerminal(t: NewTerminal): void {
   if (!(OWNER_KINDS as readonly unknown[]).includes(t.ownerKind)) throw bad('ownerKind', 'must be store or user');
   checkText('ownerId', t.ownerId, 64);
   if (t.status !== undefined) checkTerminalStatus(t.status);
-  checkText('keyRef', t.keyRef, LEDGER_REFERENCE_MAX_CHARS);
+  checkText('keyRef', t.keyRef, CENTER_LIMITS.ledgerReferenceCharsMax);
   if (t.callbackAddress !== undefined && t.callbackAddress !== null) checkText('callbackAddress', t.callbackAddress, 256);
 }
 

@@ -5,7 +5,7 @@ import type { Logger } from '../../core/log.js';
 import { ChangeFeed } from './change-feed.js';
 import { mediumHi, mediumLo } from './ids.js';
 import { expirySecOf, judgeMediumFields, judgeTerminal } from './judge.js';
-import { ValidityLimits } from './limits.js';
+import { VALIDITY_LIMITS } from './limits.js';
 import { loadMedia, loadTerminals } from './load.js';
 import { MediaTable } from './media-table.js';
 import type { Judgement, MediumValidity, TerminalStatus, TerminalValidity, ValidityPush, ValiditySource } from './types.js';
@@ -172,7 +172,7 @@ export class ValidityStore {
     const version = await source.validityVersion();
     const expected = this.opts.cacheMedia ? await source.countMedia() : 0;
     const building: Lists = {
-      media: this.opts.cacheMedia ? new MediaTable(Math.ceil((expected * (100 + ValidityLimits.tableHeadroomPercent)) / 100)) : null,
+      media: this.opts.cacheMedia ? new MediaTable(Math.ceil((expected * (100 + VALIDITY_LIMITS.tableHeadroomPercent)) / 100)) : null,
       terminals: this.opts.cacheTerminals ? new Map() : null,
     };
     this.building = building;
@@ -208,8 +208,8 @@ export class ValidityStore {
   private applyTerminal(r: TerminalValidity): void {
     for (const map of [this.lists.terminals, this.building?.terminals ?? null]) {
       if (map === null) continue;
-      if (map.has(r.id) || map.size < ValidityLimits.terminalsMax) map.set(r.id, r.status);
-      else this.opts.log.error({ terminalsMax: ValidityLimits.terminalsMax }, 'VALIDITY_STORE_FULL: terminal not cached');
+      if (map.has(r.id) || map.size < VALIDITY_LIMITS.terminalsMax) map.set(r.id, r.status);
+      else this.opts.log.error({ terminalsMax: VALIDITY_LIMITS.terminalsMax }, 'VALIDITY_STORE_FULL: terminal not cached');
     }
   }
 
@@ -218,7 +218,7 @@ export class ValidityStore {
     if (this.stopped) return;
     this.reload().catch((e: unknown) => {
       this.opts.log.error({ err: e }, 'VALIDITY_LOAD_FAILED: retrying');
-      if (!this.stopped) this.opts.clock.setTimer(ValidityLimits.reloadRetryMs, () => this.reloadSafely());
+      if (!this.stopped) this.opts.clock.setTimer(VALIDITY_LIMITS.reloadRetryMs, () => this.reloadSafely());
     });
   }
 

@@ -3,7 +3,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { PROTOCOL_LIMITS } from '../limits.js';
 
 export function frameMac(key: Buffer, signed: Buffer): Buffer {
-  return createHmac('sha256', key).update(signed).digest().subarray(0, PROTOCOL_LIMITS.MAC_BYTES);
+  return createHmac('sha256', key).update(signed).digest().subarray(0, PROTOCOL_LIMITS.macBytes);
 }
 
 /** Constant-time equality; different lengths are simply unequal. */

@@ -11,7 +11,7 @@ import { protoError } from '../errors.js';
 import { PROTOCOL_LIMITS } from '../limits.js';
 import { checkHeaderPrefix, frameSize, readHeader, type FrameHeader } from './header.js';
 
-const { HEADER_BYTES, MAC_BYTES } = PROTOCOL_LIMITS;
+const { headerBytes, macBytes } = PROTOCOL_LIMITS;
 
 export interface RawFrame {
   header: FrameHeader;
@@ -28,11 +28,11 @@ export class FrameDecoder {
   private paused = false;
   private draining = false;
 
-  constructor(private maxFrameBytes: number = PROTOCOL_LIMITS.MAX_FRAME_BYTES) {}
+  constructor(private maxFrameBytes: number = PROTOCOL_LIMITS.frameBytesMax) {}
 
   /** Raise (or lower) the frame size limit, e.g. once the peer has authenticated. */
   setMaxFrameBytes(n: number): void {
-    assert(n >= HEADER_BYTES + MAC_BYTES && n <= PROTOCOL_LIMITS.MAX_FRAME_BYTES, 'frame limit out of range');
+    assert(n >= headerBytes + macBytes && n <= PROTOCOL_LIMITS.frameBytesMax, 'frame limit out of range');
     this.maxFrameBytes = n;
   }
 
@@ -66,7 +66,7 @@ export class FrameDecoder {
     if (this.stopped || chunk.length === 0) return;
     this.chunks.push(chunk);
     this.buffered += chunk.length;
-    if (this.paused && this.buffered > PROTOCOL_LIMITS.MAX_FRAME_BYTES + PROTOCOL_LIMITS.MAX_HANDSHAKE_FRAME_BYTES) {
+    if (this.paused && this.buffered > PROTOCOL_LIMITS.frameBytesMax + PROTOCOL_LIMITS.handshakeFrameBytesMax) {
       this.stop();
       throw protoError('PROTO_UNEXPECTED_MESSAGE', 'peer sent ahead of the handshake', { buffered: this.buffered });
     }
@@ -96,23 +96,23 @@ export class FrameDecoder {
   }
 
   private next(): RawFrame | undefined {
-    if (this.buffered < HEADER_BYTES) {
+    if (this.buffered < headerBytes) {
       checkHeaderPrefix(this.peek(Math.min(this.buffered, 6)));
       return undefined;
     }
-    const header = readHeader(this.peek(HEADER_BYTES));
+    const header = readHeader(this.peek(headerBytes));
     const total = frameSize(header);
     if (total > this.maxFrameBytes) {
       throw protoError('PROTO_FRAME_TOO_LARGE', 'frame above the limit', { total, max: this.maxFrameBytes });
     }
     if (this.buffered < total) return undefined;
     const frame = this.take(total);
-    const macAt = HEADER_BYTES + header.bodyLength;
+    const macAt = headerBytes + header.bodyLength;
     return {
       header,
       signed: frame.subarray(0, macAt),
-      body: frame.subarray(HEADER_BYTES, macAt),
-      mac: (header.flags & FLAG_MAC) !== 0 ? frame.subarray(macAt, macAt + MAC_BYTES) : undefined,
+      body: frame.subarray(headerBytes, macAt),
+      mac: (header.flags & FLAG_MAC) !== 0 ? frame.subarray(macAt, macAt + macBytes) : undefined,
     };
   }
 

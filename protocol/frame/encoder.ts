@@ -7,7 +7,7 @@ import { PROTOCOL_LIMITS } from '../limits.js';
 import { encodeBody } from '../messages/catalog.js';
 import type { Message } from '../messages/types.js';
 
-const { HEADER_BYTES, MAX_FRAME_BYTES, MAC_BYTES } = PROTOCOL_LIMITS;
+const { headerBytes, frameBytesMax, macBytes } = PROTOCOL_LIMITS;
 
 export interface FrameOptions {
   seq: number;
@@ -23,11 +23,11 @@ export function encodeFrame(m: Message, o: FrameOptions): Buffer {
   const flags = (o.macKey ? FLAG_MAC : 0) | (o.response ? FLAG_RESPONSE : 0);
   w.u16(MAGIC).u8(VERSION).u8(0).u16(flags).u32(o.seq).u32(o.requestId).u32(0);
   const code = encodeBody(m, w);
-  const bodyLength = w.length - HEADER_BYTES;
+  const bodyLength = w.length - headerBytes;
   w.patchU32(14, bodyLength);
   const frame = w.view();
   frame[3] = code;
-  assert(frame.length + (o.macKey ? MAC_BYTES : 0) <= MAX_FRAME_BYTES, `frame for ${m.type} exceeds MAX_FRAME_BYTES`);
+  assert(frame.length + (o.macKey ? macBytes : 0) <= frameBytesMax, `frame for ${m.type} exceeds frameBytesMax`);
   if (!o.macKey) return Buffer.from(frame);
   return Buffer.concat([frame, frameMac(o.macKey, frame)]);
 }

@@ -44,5 +44,5 @@ export function readHeader(b: Buffer): FrameHeader {
 
 /** Total frame size the header announces (header + body + MAC when flagged). */
 export function frameSize(h: FrameHeader): number {
-  return PROTOCOL_LIMITS.HEADER_BYTES + h.bodyLength + ((h.flags & FLAG_MAC) !== 0 ? PROTOCOL_LIMITS.MAC_BYTES : 0);
+  return PROTOCOL_LIMITS.headerBytes + h.bodyLength + ((h.flags & FLAG_MAC) !== 0 ? PROTOCOL_LIMITS.macBytes : 0);
 }

@@ -19,7 +19,7 @@ export const cashNotesReport = codec<CashNotesReport>({
   decode: (f) => ({
     type: 'cashNotesReport',
     transactionId: txId(f),
-    notes: f.nested(TAG.CASH_NOTE, PROTOCOL_LIMITS.MAX_NOTES_PER_REPORT).map((c): CashNote => {
+    notes: f.nested(TAG.CASH_NOTE, PROTOCOL_LIMITS.notesPerReportMax).map((c): CashNote => {
       const n = {
         noteKey: fixed(TAG.NOTE_KEY, c.one(TAG.NOTE_KEY), 16),
         amountMinor: amount(c),
@@ -44,7 +44,7 @@ export const cashCollection = codec<CashCollectionReport>({
     currency: currency(f),
     noteCount: uint(TAG.NOTE_COUNT, f.one(TAG.NOTE_COUNT), 4),
     amountMinor: amount(f),
-    noteKeys: f.many(TAG.NOTE_KEY, PROTOCOL_LIMITS.MAX_NOTES_PER_COLLECTION).map((k) => fixed(TAG.NOTE_KEY, k, 16)),
+    noteKeys: f.many(TAG.NOTE_KEY, PROTOCOL_LIMITS.notesPerCollectionMax).map((k) => fixed(TAG.NOTE_KEY, k, 16)),
   }),
 });
 

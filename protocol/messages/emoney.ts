@@ -152,7 +152,7 @@ export const settlementAck = codec<SettlementAck>({
   },
   decode: (f) => ({
     type: 'settlementAck',
-    erased: f.nested(TAG.RECORD_KEY, PROTOCOL_LIMITS.MAX_RECORDS_PER_FRAME).map((n) => {
+    erased: f.nested(TAG.RECORD_KEY, PROTOCOL_LIMITS.recordsPerFrameMax).map((n) => {
       const k = recordKey(n);
       n.done();
       return k;

@@ -68,7 +68,7 @@ export function writeRecordKey(w: TlvWriter, k: RecordKey): void {
 }
 
 export function purchaseRecords(f: TlvFields): PurchaseRecord[] {
-  return f.nested(TAG.RECORD, PROTOCOL_LIMITS.MAX_RECORDS_PER_FRAME).map((r) => {
+  return f.nested(TAG.RECORD, PROTOCOL_LIMITS.recordsPerFrameMax).map((r) => {
     const rec: PurchaseRecord = {
       ...recordKey(r),
       amountMinor: amount(r),
@@ -92,7 +92,7 @@ export function writePurchaseRecords(w: TlvWriter, records: readonly PurchaseRec
 }
 
 export function recordResults(f: TlvFields): RecordResult[] {
-  return f.nested(TAG.RECORD_RESULT, PROTOCOL_LIMITS.MAX_RECORDS_PER_FRAME).map((r) => {
+  return f.nested(TAG.RECORD_RESULT, PROTOCOL_LIMITS.recordsPerFrameMax).map((r) => {
     const res: RecordResult = {
       ...recordKey(r),
       status: oneOf(TAG.RECORD_STATUS, uint(TAG.RECORD_STATUS, r.one(TAG.RECORD_STATUS), 1), RECORD_STATUS) as RecordStatus,

@@ -7,8 +7,8 @@ import { codec } from './codec.js';
 import { optAscii, optional, PRINTABLE } from './fields.js';
 import type { DeviceStatus, TerminalStatus, TerminalStatusAck } from './types.js';
 
-const DEVICE_REASON_RE = new RegExp(`^[A-Z0-9_]{1,${PROTOCOL_LIMITS.MAX_DEVICE_REASON_BYTES}}$`);
-const SOFTWARE_VERSION_RE = PRINTABLE(1, PROTOCOL_LIMITS.MAX_SOFTWARE_VERSION_BYTES);
+const DEVICE_REASON_RE = new RegExp(`^[A-Z0-9_]{1,${PROTOCOL_LIMITS.deviceReasonBytesMax}}$`);
+const SOFTWARE_VERSION_RE = PRINTABLE(1, PROTOCOL_LIMITS.softwareVersionBytesMax);
 
 export const terminalStatus = codec<TerminalStatus>({
   code: MSG.TERMINAL_STATUS, type: 'terminalStatus', kind: 'request',
@@ -26,7 +26,7 @@ export const terminalStatus = codec<TerminalStatus>({
     const protocolVersion = uint(TAG.PROTOCOL_VERSION, f.one(TAG.PROTOCOL_VERSION), 2);
     if (protocolVersion === 0) throw protoError('PROTO_TLV_BAD_VALUE', 'protocol version 0', { tag: '0x9f2c' });
     const seen = new Set<number>();
-    const devices = f.nested(TAG.DEVICE, PROTOCOL_LIMITS.MAX_DEVICES_PER_STATUS).map((c): DeviceStatus => {
+    const devices = f.nested(TAG.DEVICE, PROTOCOL_LIMITS.devicesPerStatusMax).map((c): DeviceStatus => {
       const d: DeviceStatus = {
         kind: oneOf(TAG.DEVICE_KIND, uint(TAG.DEVICE_KIND, c.one(TAG.DEVICE_KIND), 1), DEVICE_KIND),
         state: oneOf(TAG.DEVICE_STATE, uint(TAG.DEVICE_STATE, c.one(TAG.DEVICE_STATE), 1), DEVICE_STATE),

@@ -17,7 +17,7 @@ const PASSWORD_RE = /^[A-Z0-9]{8,32}$/;
 const VERIFICATION_RE = DIGITS(4, 16);
 
 function voucherPins(f: TlvFields): string[] {
-  const list = f.many(TAG.VOUCHER_PIN, PROTOCOL_LIMITS.MAX_VOUCHERS_PER_REDEEM);
+  const list = f.many(TAG.VOUCHER_PIN, PROTOCOL_LIMITS.vouchersPerRedeemMax);
   if (list.length === 0) throw protoError('PROTO_TLV_MISSING_TAG', 'a redemption names at least one voucher');
   return list.map((v) => ascii(TAG.VOUCHER_PIN, v, VOUCHER_PIN_RE));
 }

@@ -21,7 +21,7 @@ export type Role = 'terminal' | 'center';
 export interface ChannelOptions {
   clock: Clock;
   logger?: Logger;
-  /** A frame must be complete this long after its first byte (default FRAME_COMPLETE_TIMEOUT_MS). */
+  /** A frame must be complete this long after its first byte (default PROTOCOL_LIMITS.frameCompleteTimeoutMs). */
   frameTimeoutMs?: number;
 }
 
@@ -29,7 +29,7 @@ const MAX_QUEUED = 4;
 const LINGER_MS = 1_000;
 
 export class Channel {
-  private readonly decoder = new FrameDecoder(PROTOCOL_LIMITS.MAX_HANDSHAKE_FRAME_BYTES);
+  private readonly decoder = new FrameDecoder(PROTOCOL_LIMITS.handshakeFrameBytesMax);
   private readonly verifier = new InboundVerifier();
   private readonly log: Logger;
   private sendSeq = 0;
@@ -73,7 +73,7 @@ export class Channel {
   establish(): void {
     this.established = true;
     this.verifier.establish();
-    this.decoder.setMaxFrameBytes(PROTOCOL_LIMITS.MAX_FRAME_BYTES);
+    this.decoder.setMaxFrameBytes(PROTOCOL_LIMITS.frameBytesMax);
     this.resumeDecoding();
   }
 
@@ -88,7 +88,7 @@ export class Channel {
       ? encodeFrame(m, { seq: ++this.sendSeq, requestId, response, macKey: this.sendKey })
       : encodeFrame(m, { seq: 0, requestId, response });
     this.socket.write(frame);
-    if (this.socket.writableLength > PROTOCOL_LIMITS.MAX_PENDING_WRITE_BYTES) {
+    if (this.socket.writableLength > PROTOCOL_LIMITS.pendingWriteBytesMax) {
       this.finish(protoError('PROTO_WRITE_OVERFLOW', 'peer is not reading'));
       this.socket.destroy();
       return false;
@@ -190,7 +190,7 @@ export class Channel {
     }
     if (this.frameTimer && !progressed) return; // the same frame is still arriving
     this.frameTimer?.cancel();
-    this.frameTimer = this.o.clock.setTimer(this.o.frameTimeoutMs ?? PROTOCOL_LIMITS.FRAME_COMPLETE_TIMEOUT_MS, () => {
+    this.frameTimer = this.o.clock.setTimer(this.o.frameTimeoutMs ?? PROTOCOL_LIMITS.frameCompleteTimeoutMs, () => {
       this.frameTimer = undefined;
       if (this.decoder.pendingBytes > 0) this.fail(protoError('PROTO_TIMEOUT', 'frame not completed in time', { frame: true }));
     });

@@ -20,7 +20,7 @@ export interface HandshakeCommon {
 }
 
 async function expect<T extends MessageType>(ch: Channel, type: T, timeoutMs: number | undefined): Promise<MessageOf<T>> {
-  const r = await ch.next(timeoutMs ?? PROTOCOL_LIMITS.HANDSHAKE_TIMEOUT_MS);
+  const r = await ch.next(timeoutMs ?? PROTOCOL_LIMITS.handshakeTimeoutMs);
   if (r.message.type !== type) throw failWith(ch, protoError('PROTO_UNEXPECTED_MESSAGE', `expected ${type}`, { got: r.message.type }));
   return r.message as MessageOf<T>;
 }

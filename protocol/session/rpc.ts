@@ -39,7 +39,7 @@ interface Pending {
   timer: TimerHandle;
 }
 
-const MAX_EXPIRED = PROTOCOL_LIMITS.MAX_IN_FLIGHT_PER_SESSION * 4;
+const MAX_EXPIRED = PROTOCOL_LIMITS.inFlightPerSessionMax * 4;
 
 export class RpcSession {
   private nextId = 1;
@@ -60,9 +60,9 @@ export class RpcSession {
     return this.pending.size;
   }
 
-  request(m: RequestMessage, timeoutMs = this.o.requestTimeoutMs ?? PROTOCOL_LIMITS.REQUEST_TIMEOUT_MS): Promise<ResponseMessage> {
+  request(m: RequestMessage, timeoutMs = this.o.requestTimeoutMs ?? PROTOCOL_LIMITS.requestTimeoutMsDefault): Promise<ResponseMessage> {
     if (this.channel.isClosed) return Promise.reject(protoError('PROTO_CLOSED', 'session closed'));
-    if (this.pending.size >= (this.o.maxInFlight ?? PROTOCOL_LIMITS.MAX_IN_FLIGHT_PER_SESSION)) {
+    if (this.pending.size >= (this.o.maxInFlight ?? PROTOCOL_LIMITS.inFlightPerSessionMax)) {
       return Promise.reject(protoError('PROTO_TOO_MANY_IN_FLIGHT', 'in-flight limit reached'));
     }
     const id = this.allocId();
@@ -137,7 +137,7 @@ export class RpcSession {
     if (!this.o.acceptRequests.has(m.type)) throw protoError('PROTO_UNEXPECTED_MESSAGE', 'request not allowed on this session', { requestId: id });
     if (this.serving.has(id)) throw protoError('PROTO_DUPLICATE_REQUEST_ID', 'request id already in flight', { requestId: id });
     if (m.type === 'ping') return void this.reply(id, { type: 'pong' });
-    if (this.serving.size >= (this.o.maxInFlight ?? PROTOCOL_LIMITS.MAX_IN_FLIGHT_PER_SESSION) || !this.o.onRequest) {
+    if (this.serving.size >= (this.o.maxInFlight ?? PROTOCOL_LIMITS.inFlightPerSessionMax) || !this.o.onRequest) {
       return this.replyError(id, this.o.onRequest ? 'PROTO_TOO_MANY_IN_FLIGHT' : 'PROTO_UNEXPECTED_MESSAGE');
     }
     this.serving.add(id);
@@ -167,14 +167,14 @@ export class RpcSession {
   }
 
   private scheduleTick(): void {
-    const every = this.o.pingIntervalMs ?? PROTOCOL_LIMITS.PING_INTERVAL_MS;
+    const every = this.o.pingIntervalMs ?? PROTOCOL_LIMITS.pingIntervalMs;
     if (every <= 0 || this.channel.isClosed) return;
     this.tick = this.o.clock.setTimer(every, () => this.onTick(every));
   }
 
   private onTick(every: number): void {
     const now = this.o.clock.monoMs();
-    if (now - this.channel.lastReceiveMs >= (this.o.idleTimeoutMs ?? PROTOCOL_LIMITS.IDLE_TIMEOUT_MS)) {
+    if (now - this.channel.lastReceiveMs >= (this.o.idleTimeoutMs ?? PROTOCOL_LIMITS.idleTimeoutMs)) {
       return this.channel.fail(protoError('PROTO_TIMEOUT', 'session idle'));
     }
     if (now - this.lastSendMs >= every && this.pending.size === 0) this.request({ type: 'ping' }).catch(() => undefined);

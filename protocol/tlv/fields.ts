@@ -26,11 +26,11 @@ export class TlvFields {
 
   /** `keep`: private-class tags this message defines (PROTOCOL.md §4.6's version TLVs), taken like any other field. */
   static parse(buf: Buffer, depth = 0, keep?: readonly number[]): TlvFields {
-    if (depth > PROTOCOL_LIMITS.MAX_TLV_DEPTH) throw protoError('PROTO_TLV_TOO_DEEP', 'TLV nesting too deep');
+    if (depth > PROTOCOL_LIMITS.tlvDepthMax) throw protoError('PROTO_TLV_TOO_DEEP', 'TLV nesting too deep');
     const f = new TlvFields(depth);
     const r = new ByteReader(buf);
     for (let items = 0; r.remaining > 0; items++) {
-      if (items >= PROTOCOL_LIMITS.MAX_TLV_ITEMS) throw protoError('PROTO_TLV_TOO_MANY', 'too many TLVs in one list');
+      if (items >= PROTOCOL_LIMITS.tlvItemsMax) throw protoError('PROTO_TLV_TOO_MANY', 'too many TLVs in one list');
       const h = readTlvHead(r);
       if (isIgnorableTag(h.tag) && !keep?.includes(h.tag)) continue;
       const value = buf.subarray(h.start, h.end);

@@ -22,10 +22,10 @@ export function checkTlvTree(buf: Buffer, start: number, end: number, depth: num
       stack.pop();
       continue;
     }
-    if (++top.items > PROTOCOL_LIMITS.MAX_TLV_ITEMS) throw protoError('PROTO_TLV_TOO_MANY', 'too many TLVs in one list');
+    if (++top.items > PROTOCOL_LIMITS.tlvItemsMax) throw protoError('PROTO_TLV_TOO_MANY', 'too many TLVs in one list');
     const head = readTlvHead(top.reader);
     if (!head.constructed) continue;
-    if (top.depth + 1 > PROTOCOL_LIMITS.MAX_TLV_DEPTH) throw protoError('PROTO_TLV_TOO_DEEP', 'TLV nesting too deep', { tag: head.tag });
+    if (top.depth + 1 > PROTOCOL_LIMITS.tlvDepthMax) throw protoError('PROTO_TLV_TOO_DEEP', 'TLV nesting too deep', { tag: head.tag });
     stack.push({ reader: new ByteReader(buf, head.start, head.end), depth: top.depth + 1, items: 0 });
   }
 }

@@ -28,7 +28,7 @@ export async function serveBankHttp(bank: BankHost, o: { host?: string; port?: n
       send(res, 500, { error: 'internal' });
     });
   });
-  server.requestTimeout = BANK_LIMITS.BODY_TIMEOUT_MS;
+  server.requestTimeout = BANK_LIMITS.bodyTimeoutMs;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => resolve());
@@ -69,7 +69,7 @@ function readJson(req: IncomingMessage): Promise<Record<string, unknown> | undef
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > BANK_LIMITS.MAX_BODY_BYTES) {
+      if (size > BANK_LIMITS.bodyBytesMax) {
         resolve(undefined);
         req.destroy();
       } else chunks.push(c);

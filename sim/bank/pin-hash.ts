@@ -2,11 +2,11 @@ import { scrypt, timingSafeEqual } from 'node:crypto';
 import type { Random } from '../../core/random.js';
 import { BANK_LIMITS } from './limits.js';
 
-const OPTS = { N: BANK_LIMITS.PIN_SCRYPT_N, r: BANK_LIMITS.PIN_SCRYPT_R, p: BANK_LIMITS.PIN_SCRYPT_P };
+const OPTS = { N: BANK_LIMITS.pinScryptCostFactor, r: BANK_LIMITS.pinScryptBlockSizeFactor, p: BANK_LIMITS.pinScryptParallelFactor };
 
 function derive(pin: string, salt: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) =>
-    scrypt(Buffer.from(pin, 'ascii'), salt, BANK_LIMITS.PIN_HASH_BYTES, OPTS, (e, k) => (e ? reject(e) : resolve(k))),
+    scrypt(Buffer.from(pin, 'ascii'), salt, BANK_LIMITS.pinHashBytes, OPTS, (e, k) => (e ? reject(e) : resolve(k))),
   );
 }
 
@@ -17,7 +17,7 @@ export interface PinHash {
 
 /** The bank stores only a salted scrypt hash of a PIN (or of a provider account's security code). */
 export async function hashPin(pin: string, random: Random): Promise<PinHash> {
-  const salt = random.bytes(BANK_LIMITS.PIN_SALT_BYTES);
+  const salt = random.bytes(BANK_LIMITS.pinSaltBytes);
   return { salt, hash: await derive(pin, salt) };
 }
 

@@ -51,7 +51,7 @@ export const bankServeConfigSchema = z
       .describe('The HTTP endpoint the center relay calls (loopback by default).'),
     accounts: z
       .array(account)
-      .max(BANK_LIMITS.MAX_ACCOUNTS)
+      .max(BANK_LIMITS.accountsMax)
       .default([])
       .describe('Accounts opened at start (idempotent: a restart on the same database opens nothing twice).'),
     metrics: z

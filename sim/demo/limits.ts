@@ -3,6 +3,7 @@
  * has a bound here, relations asserted at load).
  */
 import { assert } from '../../core/assert.js';
+import { PROTOCOL_LIMITS } from '../../protocol/limits.js';
 import { SIM_LIMITS } from '../limits.js';
 
 export const DEMO_LIMITS = {
@@ -20,7 +21,7 @@ export const DEMO_LIMITS = {
   /** Goods one user has scanned at the scanning till (at least one). */
   scannedItemsMax: 3,
   /** The scanning till's serial line (the pty ignores it; a real scanner ships at 9600). */
-  scannerBaudRate: 9600,
+  scannerBaud: 9600,
   /** Longest wait for one card flow or command of a terminal. */
   stepTimeoutMs: 45_000,
   /** How long a shop's settle command waits for the center's callback (roleSettings.settleWaitMs; it takes milliseconds). */
@@ -30,7 +31,7 @@ export const DEMO_LIMITS = {
   /** Longest wait for one shutdown step before the next runs anyway. */
   shutdownStepTimeoutMs: 10_000,
   /** Earlier run directories kept under the state root (older ones are removed). */
-  runsKept: 5,
+  runsKeptMax: 5,
   /** Longest Unix socket path (sun_path is 108 bytes with its NUL). */
   socketPathBytesMax: 104,
   /** Link timeout of the demo terminals (per attempt). */
@@ -43,3 +44,5 @@ assert(DEMO_LIMITS.stepTimeoutMs > 2 * SIM_LIMITS.slotSettleMs + DEMO_LIMITS.lin
 assert(DEMO_LIMITS.sweepIntervalMs < DEMO_LIMITS.stepTimeoutMs, 'the sweep must run within a step');
 assert(DEMO_LIMITS.settleWaitMs < DEMO_LIMITS.stepTimeoutMs, 'a settle must give up before the step deadline');
 assert(DEMO_LIMITS.settleWaitMs < DEMO_LIMITS.shutdownStepTimeoutMs, 'an agent stopping during a settle must stop within its shutdown step');
+assert(DEMO_LIMITS.settleWaitMs <= PROTOCOL_LIMITS.callbackWaitMsMax, "the shops' settle wait is a valid roleSettings.settleWaitMs");
+assert(DEMO_LIMITS.runsKeptMax >= 1, 'the current run directory is kept');

@@ -51,8 +51,8 @@ export async function cleanStaleRuns(root: string, current: RunDir, clock: Clock
   const dead = runs.filter((r) => !alive(readPid(join(base, r))));
   let ended = 0;
   for (const r of dead) ended += await endHelpers(join(base, r), clock);
-  // Newest first (ids start with a UTC timestamp); keep runsKept - 1 besides the current one.
-  const removable = dead.sort().reverse().slice(Math.max(0, DEMO_LIMITS.runsKept - 1));
+  // Newest first (ids start with a UTC timestamp); keep runsKeptMax - 1 besides the current one.
+  const removable = dead.sort().reverse().slice(Math.max(0, DEMO_LIMITS.runsKeptMax - 1));
   for (const r of removable) rmSync(join(base, r), { recursive: true, force: true });
   return { staleRuns: dead.length, processesEnded: ended, runsRemoved: removable.length };
 }

@@ -68,7 +68,7 @@ export function demoSpec(cast: DemoCast, dir: string, roles: RoleRegistry, clock
     clock,
     terminalClock: clock,
     log: (part, name) => (part === 'terminal' ? log.child({ part }).child({ terminal: name }) : log.child({ part })),
-    hardware: { readerDevices: readerDevicesFor(cast), scanners: scannersFor(cast), namePrefix: 'Tessera Demo', scannerBaudRate: DEMO_LIMITS.scannerBaudRate },
+    hardware: { readerDevices: readerDevicesFor(cast), scanners: scannersFor(cast), namePrefix: 'Tessera Demo', scannerBaudRate: DEMO_LIMITS.scannerBaud },
     banks: {
       transport: 'http',
       banks: cast.banks,

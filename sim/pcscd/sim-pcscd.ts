@@ -65,18 +65,21 @@ export class SimPcscd {
   }
 
   static async start(options: SimPcscdOptions): Promise<SimPcscd> {
+    if (!Number.isInteger(options.devices) || options.devices < 1 || options.devices > SIM_LIMITS.vpcdDevicesMax) {
+      throw new TesseraError('SIM_PCSCD_START_FAILED', `vpcd devices must be 1..${SIM_LIMITS.vpcdDevicesMax}`, { devices: options.devices });
+    }
     const clock = options.clock ?? systemClock;
     const prefix = options.namePrefix ?? 'Tessera Sim';
     const confDir = join(options.dir, 'reader.conf.d');
     const runDir = join(options.dir, 'run');
     mkdirSync(confDir, { recursive: true });
     mkdirSync(runDir, { recursive: true });
-    const ports = options.basePorts ?? (await pickFreePortRuns(options.devices, SIM_LIMITS.vpcdSlotsPerDevice, options.random ?? systemRandom));
+    const ports = options.basePorts ?? (await pickFreePortRuns(options.devices, SIM_LIMITS.vpcdSlotsPerDeviceCount, options.random ?? systemRandom));
     if (ports.length !== options.devices) throw new TesseraError('SIM_PCSCD_START_FAILED', 'one base port per device expected');
     const slots: SimReaderSlot[] = [];
     ports.forEach((port, i) => {
       writeFileSync(join(confDir, `vpcd-${i}`), vpcdReaderConf(`${prefix} ${i}`, port, vpcdDriverCopy(options.dir, i)));
-      for (let s = 0; s < SIM_LIMITS.vpcdSlotsPerDevice; s++) {
+      for (let s = 0; s < SIM_LIMITS.vpcdSlotsPerDeviceCount; s++) {
         slots.push({ name: `${prefix} ${i} 00 ${String(s).padStart(2, '0')}`, port: port + s });
       }
     });

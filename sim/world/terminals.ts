@@ -189,7 +189,7 @@ export class WorldTerminal<K extends Keypad = ScriptedKeypad> {
   }
 
   /** Resolves once the agent's link to the center is up (throws after timeoutMs). */
-  async linkUp(timeoutMs = PROTOCOL_LIMITS.RECONNECT_MAX_MS * 1.5): Promise<void> {
+  async linkUp(timeoutMs = PROTOCOL_LIMITS.reconnectDelayMsMax * 1.5): Promise<void> {
     const until = Date.now() + timeoutMs;
     while (!this.agent.context.link.isUp) {
       if (Date.now() > until) throw new Error(`${this.id}: link not up after ${timeoutMs} ms`);

@@ -333,7 +333,7 @@ export class World {
   async startCenter(): Promise<void> {
     if (this.requireNode.center) return;
     await this.requireNode.startListener();
-    // Agents reconnect with exponential backoff (up to RECONNECT_MAX_MS): wait for them, bounded.
+    // Agents reconnect with exponential backoff (up to PROTOCOL_LIMITS.reconnectDelayMsMax): wait for them, bounded.
     await Promise.all([...this.terminals.values()].filter((t) => t.running).map((t) => t.linkUp()));
   }
 

@@ -144,7 +144,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   /** Repeats this role's open outbox entries once (also runs on a timer). Resolves with the entries still open. */
   drainOutbox(): Promise<number> {
     // A full queue: nothing repeated now; the entries stay open for the next pass.
-    if (this.queue.full) return Promise.resolve(this.d.journal.outboxOpen(AGENT_LIMITS.outboxDrainBatch).length);
+    if (this.queue.full) return Promise.resolve(this.d.journal.outboxOpen(AGENT_LIMITS.outboxDrainBatchMax).length);
     return this.queue.push(() => this.drainOnce());
   }
 
@@ -280,7 +280,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     const role = this.d.role;
     // The cash box first (every role's): unanswered notes and collections go to the center (cash-box.ts).
     let open = await this.bookCashOnce();
-    const entries = this.d.journal.outboxOpen(AGENT_LIMITS.outboxDrainBatch).filter((e) => e.role === role.name);
+    const entries = this.d.journal.outboxOpen(AGENT_LIMITS.outboxDrainBatchMax).filter((e) => e.role === role.name);
     if (!role.recover || entries.length === 0 || !this.d.link.isUp) return open + entries.length;
     for (const entry of entries) {
       let result: string;

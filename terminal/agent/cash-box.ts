@@ -82,7 +82,7 @@ export function collectCash(ctx: RoleContext): FlowOutcome {
 export async function bookCash(d: { journal: Journal; link: AgentLink; random: Random; log: Logger }): Promise<number> {
   if (d.journal.cashUnbookedCount() === 0 || !d.link.isUp) return d.journal.cashUnbookedCount();
   for (let pass = 0; pass < AGENT_LIMITS.cashReportPassesMax; pass++) {
-    const notes = d.journal.cashNotesUnbooked(PROTOCOL_LIMITS.MAX_NOTES_PER_REPORT);
+    const notes = d.journal.cashNotesUnbooked(PROTOCOL_LIMITS.notesPerReportMax);
     if (notes.length === 0) break;
     const code = await reportNotes(d, notes);
     if (code === 0 || notes.length === 1) {
@@ -98,8 +98,8 @@ export async function bookCash(d: { journal: Journal; link: AgentLink; random: R
   }
   for (const c of d.journal.cashCollectionsUnbooked(AGENT_LIMITS.cashReportPassesMax)) {
     if (c.notesUnanswered > 0) continue;
-    if (c.noteKeys.length > PROTOCOL_LIMITS.MAX_NOTES_PER_COLLECTION) {
-      d.log.error({ collectionId: c.collectionId, notes: c.noteKeys.length, max: PROTOCOL_LIMITS.MAX_NOTES_PER_COLLECTION }, 'cash collection too large to book: count it in by hand');
+    if (c.noteKeys.length > PROTOCOL_LIMITS.notesPerCollectionMax) {
+      d.log.error({ collectionId: c.collectionId, notes: c.noteKeys.length, max: PROTOCOL_LIMITS.notesPerCollectionMax }, 'cash collection too large to book: count it in by hand');
       continue;
     }
     const r = await d.link.request(

@@ -62,7 +62,7 @@ function validatorStatus(v: ValidatorView): DeviceStatus {
 /** package.json's version if it fits SOFTWARE_VERSION (printable, 1-32 bytes): a report the center cannot decode would end the session. */
 function wireVersion(): string {
   const v = softwareVersion();
-  return v.length <= PROTOCOL_LIMITS.MAX_SOFTWARE_VERSION_BYTES && /^[\x20-\x7e]+$/.test(v) ? v : 'unknown';
+  return v.length <= PROTOCOL_LIMITS.softwareVersionBytesMax && /^[\x20-\x7e]+$/.test(v) ? v : 'unknown';
 }
 
 export class StatusReporter {

@@ -50,8 +50,8 @@ const scanner = z
     baudRate: z
       .number()
       .int()
-      .refine((b) => DEVICE_LIMITS.serialBaudRates.includes(b), 'unsupported baud rate')
-      .describe(`Serial speed, one of ${DEVICE_LIMITS.serialBaudRates.join(', ')}.`),
+      .refine((b) => DEVICE_LIMITS.serialBaudsAllowed.includes(b), 'unsupported baud rate')
+      .describe(`Serial speed, one of ${DEVICE_LIMITS.serialBaudsAllowed.join(', ')}.`),
     delimiter: z.enum(['ANY', 'CR', 'LF', 'CRLF']).default('ANY').describe('What ends a scanned line; ANY accepts CR, LF or CRLF.'),
     maxLineBytes: z
       .number()
@@ -71,9 +71,9 @@ const validator = z
     baudRate: z
       .number()
       .int()
-      .refine((b) => DEVICE_LIMITS.serialBaudRates.includes(b), 'unsupported baud rate')
+      .refine((b) => DEVICE_LIMITS.serialBaudsAllowed.includes(b), 'unsupported baud rate')
       .default(9600)
-      .describe(`Serial speed, one of ${DEVICE_LIMITS.serialBaudRates.join(', ')}.`),
+      .describe(`Serial speed, one of ${DEVICE_LIMITS.serialBaudsAllowed.join(', ')}.`),
     address: z.number().int().min(2).max(255).default(40).describe('ccTalk address of the validator; bill validators ship at 40.'),
     country: z
       .string()

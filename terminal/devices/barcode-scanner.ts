@@ -84,8 +84,8 @@ export interface BarcodeScannerEventMap extends Record<string, unknown[]> {
  *   DEV_SCAN_GS1_INVALID.
  * - Port disappearing: status offline with DEV_PORT_GONE (a partial line
  *   from before the loss is rejected as DEV_SCAN_UNTERMINATED); the driver
- *   reopens it (first after serialReopenMs, the interval doubling up to
- *   serialReopenMaxMs, until close()) and goes online again when it returns.
+ *   reopens it (first after serialReopenMsMin, the interval doubling up to
+ *   serialReopenMsMax, until close()) and goes online again when it returns.
  * - close() closes the port, stops retrying, and is idempotent.
  */
 export interface BarcodeScanner extends DeviceEvents<BarcodeScannerEventMap> {

@@ -9,7 +9,7 @@ import { JOURNAL_MIGRATIONS } from './schema.js';
 import type { AsideReason, AsideRecord, CashBoxContent, CashCollection, CashCollectionToBook, CashNoteInput, CashNoteToBook, DebitInDoubt, JournalPurchase, JournalRecordKey, OpenOutboxState, OutboxEntry, OutboxInput, OutboxState, StoredDebitInDoubt, StoredPurchase } from './types.js';
 
 // Every unsettled record must fit in one settle request.
-assert(AGENT_LIMITS.journalUnsettledMax <= PROTOCOL_LIMITS.MAX_RECORDS_PER_FRAME, 'journal holds more records than a settle request carries');
+assert(AGENT_LIMITS.journalUnsettledMax <= PROTOCOL_LIMITS.recordsPerFrameMax, 'journal holds more records than a settle request carries');
 
 type Row = Record<string, unknown>;
 
@@ -304,7 +304,7 @@ export class Journal {
   }
 
   /** Open entries (pending or reverse), oldest first. */
-  outboxOpen(limit: number = AGENT_LIMITS.outboxDrainBatch): OutboxEntry[] {
+  outboxOpen(limit: number = AGENT_LIMITS.outboxDrainBatchMax): OutboxEntry[] {
     const rows = this.db.prepare("SELECT * FROM outbox WHERE state IN ('pending', 'reverse') ORDER BY created_at_ms, transaction_id LIMIT ?").all(limit) as Row[];
     return rows.map(outboxOf);
   }

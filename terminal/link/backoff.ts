@@ -10,9 +10,9 @@ export interface BackoffPolicy {
 }
 
 export const DEFAULT_BACKOFF: BackoffPolicy = {
-  baseMs: PROTOCOL_LIMITS.RECONNECT_BASE_MS,
-  maxMs: PROTOCOL_LIMITS.RECONNECT_MAX_MS,
-  jitter: PROTOCOL_LIMITS.RECONNECT_JITTER,
+  baseMs: PROTOCOL_LIMITS.reconnectDelayMsMin,
+  maxMs: PROTOCOL_LIMITS.reconnectDelayMsMax,
+  jitter: PROTOCOL_LIMITS.reconnectJitterFraction,
 };
 
 /** Delay before attempt `failures + 1`, given `failures` consecutive failures (0 → base). */

@@ -79,14 +79,14 @@ export class CallbackListener {
     });
   }
 
-  /** Accept one callback carrying `token` within waitMs (capped by MAX_CALLBACK_WAIT_MS). */
+  /** Accept one callback carrying `token` within waitMs (capped by PROTOCOL_LIMITS.callbackWaitMsMax). */
   expect(token: Buffer, waitMs: number): void {
-    if (this.awaited.length >= PROTOCOL_LIMITS.MAX_AWAITED_CALLBACKS) {
+    if (this.awaited.length >= PROTOCOL_LIMITS.awaitedCallbacksMax) {
       throw protoError('PROTO_TOO_MANY_IN_FLIGHT', 'too many callbacks awaited');
     }
     const entry: Awaited = {
       token: Buffer.from(token),
-      timer: this.clock.setTimer(Math.min(waitMs, PROTOCOL_LIMITS.MAX_CALLBACK_WAIT_MS), () => this.drop(entry)),
+      timer: this.clock.setTimer(Math.min(waitMs, PROTOCOL_LIMITS.callbackWaitMsMax), () => this.drop(entry)),
     };
     this.awaited.push(entry);
   }

@@ -76,8 +76,8 @@ export class LinkClient {
   private listeners: { [K in keyof LinkEvents]: Array<LinkEvents[K]> } = { up: [], down: [], fail: [] };
 
   constructor(private readonly o: LinkClientOptions) {
-    if (o.centers.length === 0 || o.centers.length > PROTOCOL_LIMITS.MAX_CENTER_ADDRESSES) {
-      throw protoError('PROTO_NO_CENTER', 'need 1..MAX_CENTER_ADDRESSES center addresses', { count: o.centers.length });
+    if (o.centers.length === 0 || o.centers.length > PROTOCOL_LIMITS.centerAddressesMax) {
+      throw protoError('PROTO_NO_CENTER', 'need 1..centerAddressesMax center addresses', { count: o.centers.length });
     }
     this.clock = o.clock ?? systemClock;
     this.random = o.random ?? systemRandom;
@@ -119,12 +119,12 @@ export class LinkClient {
    * Rejects with a ProtocolError after the last attempt.
    */
   async request(build: RequestBuilder, opts: { timeoutMs?: number; attempts?: number } = {}): Promise<CenterResponse> {
-    if (this.outstanding >= (this.o.maxInFlight ?? PROTOCOL_LIMITS.MAX_IN_FLIGHT_PER_SESSION)) {
+    if (this.outstanding >= (this.o.maxInFlight ?? PROTOCOL_LIMITS.inFlightPerSessionMax)) {
       throw protoError('PROTO_TOO_MANY_IN_FLIGHT', 'link client in-flight limit reached');
     }
     this.outstanding++;
     try {
-      return await this.attempt(build, opts.timeoutMs ?? this.o.requestTimeoutMs ?? PROTOCOL_LIMITS.REQUEST_TIMEOUT_MS, opts.attempts ?? this.o.maxAttempts ?? PROTOCOL_LIMITS.MAX_REQUEST_ATTEMPTS);
+      return await this.attempt(build, opts.timeoutMs ?? this.o.requestTimeoutMs ?? PROTOCOL_LIMITS.requestTimeoutMsDefault, opts.attempts ?? this.o.maxAttempts ?? PROTOCOL_LIMITS.requestAttemptsMax);
     } finally {
       this.outstanding--;
     }
@@ -189,7 +189,7 @@ export class LinkClient {
 
   private async open(centerIndex: number): Promise<Live> {
     const addr = this.o.centers[centerIndex] as CenterAddress;
-    const socket = await connectSocket(addr, this.clock, PROTOCOL_LIMITS.HANDSHAKE_TIMEOUT_MS);
+    const socket = await connectSocket(addr, this.clock, PROTOCOL_LIMITS.handshakeTimeoutMs);
     socket.on('error', () => undefined);
     const ch = new Channel(socket, { clock: this.clock, logger: this.log });
     const keys = await terminalHandshake(ch, {

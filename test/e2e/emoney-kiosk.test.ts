@@ -8,7 +8,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EmoneyLimits } from '../../center/emoney/limits.js';
+import { EMONEY_LIMITS } from '../../center/emoney/limits.js';
 import { emoneyReport } from '../../center/emoney/reports.js';
 import { SystemClock } from '../../core/clock.js';
 import { pinBlockFormat2 } from '../../protocol/crypto/seal.js';
@@ -179,7 +179,7 @@ describe('provider kiosk: the charge on the real stack', () => {
     await kiosk.keypad.read('pin'); // the PIN queued for that flow was never asked for
     await kiosk.take();
     // The unreachable bank's charge is in doubt at the center: its sweep settles it after the doubt window (nothing moved).
-    clock.offsetMs = EmoneyLimits.bankDoubtMsMax + 1;
+    clock.offsetMs = EMONEY_LIMITS.bankDoubtMs + 1;
     expect((await s.emoney.sweep()).reversed).toBe(1);
     expect(await balanceOf(WORLD.bobB.ref)).toBe(before.bob);
   });
@@ -199,7 +199,7 @@ describe('provider kiosk: the charge on the real stack', () => {
     }
     expect(r).toMatchObject({ result: 'declined', code: 'RELAY_BANK_UNREACHABLE' });
     expect(await balanceOf(WORLD.bobB.ref)).toBe(bob0 - 1_500);
-    clock.offsetMs = EmoneyLimits.bankDoubtMsMax + 1;
+    clock.offsetMs = EMONEY_LIMITS.bankDoubtMs + 1;
     expect((await s.emoney.sweep()).reversed).toBe(1);
     expect(await balanceOf(WORLD.bobB.ref)).toBe(bob0);
     expect(await centerCharge(r.transactionId)).toMatchObject({ state: 'reversed' });
@@ -252,7 +252,7 @@ describe('provider kiosk: the charge on the real stack', () => {
     // Never credited twice: the card keeps one credit, the center holds the charge authorised until evidence or its horizon.
     expect(s.cardBalance(card)).toBe(700);
     expect(await centerCharge(charged.transactionId)).toMatchObject({ state: 'authorized' });
-    clock.offsetMs = EmoneyLimits.inDoubtHorizonMsMax + 1;
+    clock.offsetMs = EMONEY_LIMITS.inDoubtHorizonMs + 1;
     expect((await s.emoney.sweep()).deemedIssued).toBe(1);
     expect(await centerCharge(charged.transactionId)).toMatchObject({ state: 'issued' });
   });
@@ -262,7 +262,7 @@ describe('provider kiosk: the charge on the real stack', () => {
     const charged = await charge(CASH.alice, 6_000, WORLD.aliceA.pin);
     expect(await balanceOf(WORLD.aliceA.ref)).toBe(alice0 - 6_000);
     expect((await s.emoney.sweep()).reversed).toBe(0);
-    clock.offsetMs = EmoneyLimits.issueWaitMsMax + 1;
+    clock.offsetMs = EMONEY_LIMITS.issueTimeoutMs + 1;
     expect((await s.emoney.sweep()).reversed).toBe(1);
     expect(await balanceOf(WORLD.aliceA.ref)).toBe(alice0);
     // The kiosk still waits (its own clock); the card that comes now gets nothing: the charge is reversed.

@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RECORD_STATUS, STATUS } from '../../protocol/codes.js';
 import { emoneyReport, formatEmoneyReport } from '../../center/emoney/reports.js';
 import { resultCodeName, resultCodeOf } from '../../center/emoney/result-codes.js';
-import { EmoneyLimits } from '../../center/emoney/limits.js';
+import { EMONEY_LIMITS } from '../../center/emoney/limits.js';
 import { WORLD } from '../sim/bank/fixtures.js';
 import { abandonRequest, chargeRequest, creditCard, issueRequest, moneyInWorld, openEmoneyWorld, settle, SHOP_A1, SHOP_B1, type CenterDb, type EmoneyWorld } from '../../sim/world/emoney-world.js';
 import { POSTGRES_DB, SQLITE_DB } from '../support/center-db.js';
@@ -166,7 +166,7 @@ for (const db of ENGINES) describe(`e-money over bank POS, end to end (center on
     await chargeRequest(w.kiosk, t, WORLD.aliceA.ref, WORLD.aliceA.pin, 6_000);
     expect(await w.banks.a.balance(WORLD.aliceA.ref)).toBe(WORLD.aliceA.openingMinor - 6_000);
     expect((await w.emoney.sweep()).reversed).toBe(0);
-    w.clock.offsetMs = EmoneyLimits.issueWaitMsMax + 1;
+    w.clock.offsetMs = EMONEY_LIMITS.issueTimeoutMs + 1;
     expect((await w.emoney.sweep()).reversed).toBe(1);
     expect(await w.banks.a.balance(WORLD.aliceA.ref)).toBe(WORLD.aliceA.openingMinor);
     expect(code((await issueRequest(w.kiosk, t, w.cards[0]!, 0, 6_000)).resultCode)).toBe('EMONEY_CHARGE_REVERSED');
@@ -246,7 +246,7 @@ for (const db of ENGINES) describe(`e-money over bank POS, end to end (center on
     expect(reversals).toEqual([t.toString('hex')]);
     expect(await w.banks.a.balance(WORLD.aliceA.ref)).toBe(WORLD.aliceA.openingMinor);
     expect(await w.storage.read((q) => q.get('SELECT state, booked, claim_until_ms FROM emoney_charges WHERE id = ?', [t.toString('hex')]))).toEqual({ state: 'reversed', booked: 0, claim_until_ms: null });
-    w.clock.offsetMs = EmoneyLimits.issueWaitMsMax + 1;
+    w.clock.offsetMs = EMONEY_LIMITS.issueTimeoutMs + 1;
     expect((await w.emoney.sweep()).reversed).toBe(0);
     expect(reversals).toHaveLength(1);
     w.banks.a.transfer = transfer;
@@ -266,7 +266,7 @@ for (const db of ENGINES) describe(`e-money over bank POS, end to end (center on
     // Pulled; the card is spent at a shop (counter moves by a debit), then the shop settles.
     await w.shops[SHOP_A1]!.sell(card!, 400, nonce());
     await settle(w, w.shops[SHOP_A1]!);
-    w.clock.offsetMs = EmoneyLimits.issueWaitMsMax + 1;
+    w.clock.offsetMs = EMONEY_LIMITS.issueTimeoutMs + 1;
     expect((await w.emoney.sweep()).reversed).toBe(1);
     expect(card!.balanceMinor).toBe(600);
     void card2;
@@ -333,7 +333,7 @@ for (const db of ENGINES) describe(`e-money over bank POS, end to end (center on
     expect(card!.balanceMinor).toBe(0);
     expect((await w.validity.getMedium(card!.cardId))?.status).toBe('captured');
     // The bank-approved charge never reached a card: reversed to the user after the timeout.
-    w.clock.offsetMs = EmoneyLimits.issueWaitMsMax + 1;
+    w.clock.offsetMs = EMONEY_LIMITS.issueTimeoutMs + 1;
     expect((await w.emoney.sweep()).reversed).toBe(1);
     expect(await w.banks.a.balance(WORLD.aliceA.ref)).toBe(WORLD.aliceA.openingMinor);
     w.clock.offsetMs = 0;
@@ -437,11 +437,11 @@ for (const db of ENGINES) describe(`e-money over bank POS, end to end (center on
     };
     const batches = async () => Number((await w.storage.read((q) => q.get<{ n: number }>('SELECT COUNT(*) AS n FROM emoney_batches WHERE terminal_id = ?', [id])))?.n);
     try {
-      for (let i = 0; i < EmoneyLimits.callbacksInFlightMax; i++) expect(await settleOnce()).toBe('awaitCallback');
-      expect(await batches()).toBe(EmoneyLimits.callbacksInFlightMax);
+      for (let i = 0; i < EMONEY_LIMITS.callbacksInFlightMax; i++) expect(await settleOnce()).toBe('awaitCallback');
+      expect(await batches()).toBe(EMONEY_LIMITS.callbacksInFlightMax);
       // Refused with the code in the protocol (SETTLE_REFUSED EMONEY_BUSY), not an ERROR the shop cannot read.
       expect(await settleOnce()).toEqual({ type: 'settleRefused', resultCode: resultCodeOf('EMONEY_BUSY') });
-      expect(await batches()).toBe(EmoneyLimits.callbacksInFlightMax);
+      expect(await batches()).toBe(EMONEY_LIMITS.callbacksInFlightMax);
     } finally {
       for (const sock of held) sock.destroy();
       await new Promise<void>((r) => silent.close(() => r()));

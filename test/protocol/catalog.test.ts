@@ -27,15 +27,15 @@ describe('message catalog', () => {
     }
   });
 
-  it('a full settle request (MAX_RECORDS_PER_FRAME largest records) fits one frame and round-trips', () => {
-    const m = { type: 'settleRequest' as const, terminalId: 'SHOP-0123456789A', records: Array.from({ length: PROTOCOL_LIMITS.MAX_RECORDS_PER_FRAME }, (_, i) => record(i)) };
+  it('a full settle request (PROTOCOL_LIMITS.recordsPerFrameMax largest records) fits one frame and round-trips', () => {
+    const m = { type: 'settleRequest' as const, terminalId: 'SHOP-0123456789A', records: Array.from({ length: PROTOCOL_LIMITS.recordsPerFrameMax }, (_, i) => record(i)) };
     const frame = encodeFrame(m, { seq: 1, requestId: 1, response: false, macKey: Buffer.alloc(32) });
-    expect(frame.length).toBeLessThanOrEqual(PROTOCOL_LIMITS.MAX_FRAME_BYTES);
+    expect(frame.length).toBeLessThanOrEqual(PROTOCOL_LIMITS.frameBytesMax);
     expect(decodeBody(MSG.SETTLE_REQUEST, encodeBodyToBuffer(m))).toEqual(m);
   });
 
   it('one record over the limit is PROTO_TLV_TOO_MANY', () => {
-    const m = { type: 'purchaseUpload' as const, records: Array.from({ length: PROTOCOL_LIMITS.MAX_RECORDS_PER_FRAME + 1 }, (_, i) => record(i)) };
+    const m = { type: 'purchaseUpload' as const, records: Array.from({ length: PROTOCOL_LIMITS.recordsPerFrameMax + 1 }, (_, i) => record(i)) };
     let code = 'ok';
     try {
       decodeBody(MSG.PURCHASE_UPLOAD, encodeBodyToBuffer(m));

@@ -55,10 +55,10 @@ describe('TERMINAL_STATUS and versioned AUTH bodies', () => {
 
   it('a full TERMINAL_STATUS (longest fields) stays far below a handshake-sized frame', () => {
     const m: TerminalStatus = {
-      type: 'terminalStatus', softwareVersion: 'v'.repeat(PROTOCOL_LIMITS.MAX_SOFTWARE_VERSION_BYTES), protocolVersion: 0xffff,
-      devices: Object.values(DEVICE_KIND).map((kind) => ({ kind, state: DEVICE_STATE.HARDWARE_ERROR, reason: 'X'.repeat(PROTOCOL_LIMITS.MAX_DEVICE_REASON_BYTES) })),
+      type: 'terminalStatus', softwareVersion: 'v'.repeat(PROTOCOL_LIMITS.softwareVersionBytesMax), protocolVersion: 0xffff,
+      devices: Object.values(DEVICE_KIND).map((kind) => ({ kind, state: DEVICE_STATE.HARDWARE_ERROR, reason: 'X'.repeat(PROTOCOL_LIMITS.deviceReasonBytesMax) })),
     };
-    expect(encodeBodyToBuffer(m).length).toBeLessThan(PROTOCOL_LIMITS.MAX_HANDSHAKE_FRAME_BYTES);
+    expect(encodeBodyToBuffer(m).length).toBeLessThan(PROTOCOL_LIMITS.handshakeFrameBytesMax);
   });
 
   it('mutated valid bodies and random bytes are a round-tripping message or a coded error', () => {

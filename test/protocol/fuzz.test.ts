@@ -50,7 +50,7 @@ describe('fuzz: frame decoder and receive pipeline', () => {
         for (const [bytes, cut, magic] of batch) {
           const b = Buffer.from(bytes);
           if (magic && b.length >= 3) b.writeUInt16BE(0x5453, 0), (b[2] = 1);
-          feed(b, cut, 0, PROTOCOL_LIMITS.MAX_HANDSHAKE_FRAME_BYTES);
+          feed(b, cut, 0, PROTOCOL_LIMITS.handshakeFrameBytesMax);
         }
       }),
       { numRuns: 800, seed: 7 },
@@ -60,7 +60,7 @@ describe('fuzz: frame decoder and receive pipeline', () => {
   it('damaged frames (header, body or MAC) are a coded error', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(seedArb(ANY_SEEDS), edits, fc.nat(), fc.nat({ max: 40 })), { minLength: BATCH, maxLength: BATCH }), (batch) => {
-        for (const [seed, es, cut, lastSeq] of batch) feed(damaged(seed, es), cut, lastSeq, PROTOCOL_LIMITS.MAX_FRAME_BYTES);
+        for (const [seed, es, cut, lastSeq] of batch) feed(damaged(seed, es), cut, lastSeq, PROTOCOL_LIMITS.frameBytesMax);
       }),
       { numRuns: 900, seed: 11 },
     );
@@ -71,7 +71,7 @@ describe('fuzz: frame decoder and receive pipeline', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(seedArb(REQUEST_SEEDS), edits, fc.nat()), { minLength: BATCH, maxLength: BATCH }), (batch) => {
         for (const [seed, es, cut] of batch) {
-          const code = feed(resealed(seed, es, 5, 9), cut, 4, PROTOCOL_LIMITS.MAX_FRAME_BYTES);
+          const code = feed(resealed(seed, es, 5, 9), cut, 4, PROTOCOL_LIMITS.frameBytesMax);
           outcomes.set(code, (outcomes.get(code) ?? 0) + 1);
         }
       }),

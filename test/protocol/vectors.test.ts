@@ -18,7 +18,7 @@ const bytesOf = (v: { bytes: string[] }): Buffer => h(v.bytes.join(''));
 const keysOf = (v: { session: 'main' | 'callback' }) => FIXED_KEYS[v.session];
 const macKeyOf = (v: { session: 'main' | 'callback'; dir: 't2c' | 'c2t' }): Buffer => (v.dir === 't2c' ? keysOf(v).macT2c : keysOf(v).macC2t);
 
-function frames(chunks: Buffer[], max: number = PROTOCOL_LIMITS.MAX_FRAME_BYTES): RawFrame[] {
+function frames(chunks: Buffer[], max: number = PROTOCOL_LIMITS.frameBytesMax): RawFrame[] {
   const d = new FrameDecoder(max);
   const out: RawFrame[] = [];
   for (const c of chunks) d.push(c, (f) => out.push(f));
@@ -126,7 +126,7 @@ describe('transcripts', () => {
 });
 
 function errorOf(v: ErrorVector, chunks: Buffer[]): string {
-  const max = v.receiver === 'handshake' ? PROTOCOL_LIMITS.MAX_HANDSHAKE_FRAME_BYTES : PROTOCOL_LIMITS.MAX_FRAME_BYTES;
+  const max = v.receiver === 'handshake' ? PROTOCOL_LIMITS.handshakeFrameBytesMax : PROTOCOL_LIMITS.frameBytesMax;
   const ver = new InboundVerifier(v.receiver === 'handshake' ? 0 : v.receiver.lastSeq);
   if (v.receiver !== 'handshake') ver.setKey(macKeyOf(v.receiver), 'PROTO_BAD_MAC');
   if (v.receiver !== 'handshake' && v.receiver.established !== false) ver.establish();

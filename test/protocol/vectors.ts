@@ -1021,7 +1021,7 @@ export const ERROR_VECTORS: ErrorVector[] = [
     ],
   },
   {
-    name: 'frame above MAX_FRAME_BYTES', code: 'PROTO_FRAME_TOO_LARGE', receiver: { session: 'main', dir: 't2c', lastSeq: 2 },
+    name: 'frame above PROTOCOL_LIMITS.frameBytesMax', code: 'PROTO_FRAME_TOO_LARGE', receiver: { session: 'main', dir: 't2c', lastSeq: 2 },
     bytes: [
       '5453', // magic "TS"
       '01', // version 1

@@ -35,7 +35,7 @@ function insertedSince(from: number): string[] {
 describe('simulated pcscd with several vpcd devices', () => {
   it('sees a card only in the reader it was inserted into, for every slot of every device', async () => {
     const names = pcscd.pcscd.slots.map((s) => s.name);
-    expect(names).toHaveLength(DEVICES * SIM_LIMITS.vpcdSlotsPerDevice);
+    expect(names).toHaveLength(DEVICES * SIM_LIMITS.vpcdSlotsPerDeviceCount);
     for (const name of names) {
       const from = readFileSync(join(pcscd.dir, 'pcscd.log'), 'utf8').length;
       await slots.insert('0a0b0c0d0e0f0102', name);

@@ -23,7 +23,7 @@ export interface DirRemovableStoreOptions {
   readonly afterTempSynced?: (name: string) => Promise<void>;
 }
 
-const NAME_PATTERN = new RegExp(`^[A-Za-z0-9_-][A-Za-z0-9._-]{0,${DEVICE_LIMITS.storeFileNameMax - 1}}$`);
+const NAME_PATTERN = new RegExp(`^[A-Za-z0-9_-][A-Za-z0-9._-]{0,${DEVICE_LIMITS.storeFileNameCharsMax - 1}}$`);
 
 function fsCode(e: unknown): string {
   return typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : '';

@@ -26,7 +26,7 @@ interface Route {
 }
 
 export function checkValidatorConfig(c: BillValidatorConfig): void {
-  if (!DEVICE_LIMITS.serialBaudRates.includes(c.baudRate)) throw devError('DEV_BAD_ARGUMENT', 'unsupported baud rate', { field: 'baudRate', baudRate: c.baudRate });
+  if (!DEVICE_LIMITS.serialBaudsAllowed.includes(c.baudRate)) throw devError('DEV_BAD_ARGUMENT', 'unsupported baud rate', { field: 'baudRate', baudRate: c.baudRate });
   if (!Number.isInteger(c.address) || c.address < 2 || c.address > 255) throw devError('DEV_BAD_ARGUMENT', 'ccTalk address must be 2-255', { field: 'address' });
   if (!/^[A-Z]{2}$/.test(c.country)) throw devError('DEV_BAD_ARGUMENT', 'country must be two capital letters', { field: 'country' });
   if (!/^[A-Z]{3}$/.test(c.currency)) throw devError('DEV_BAD_ARGUMENT', 'currency must be an ISO 4217 code', { field: 'currency' });
@@ -232,7 +232,7 @@ export class CcTalkBillValidator extends EventEmitter<BillValidatorEventMap> imp
     }
     if (this.silent >= DEVICE_LIMITS.cctalkSilentMax) this.setDevice('online', null);
     this.silent = 0;
-    if (data.length !== 1 + 2 * DEVICE_LIMITS.cctalkEventBufferSize) {
+    if (data.length !== 1 + 2 * DEVICE_LIMITS.cctalkEventBufferCount) {
       this.emitFault('DEV_CCTALK_BAD_FRAME', null, { header: CCTALK.READ_BUFFERED_BILL_EVENTS, length: data.length });
       return;
     }
@@ -241,7 +241,7 @@ export class CcTalkBillValidator extends EventEmitter<BillValidatorEventMap> imp
 
   private async onEvents(data: Buffer): Promise<void> {
     const counter = data[0]!;
-    const { fresh, lost, reset } = newEventCount(this.lastCounter ?? counter, counter, DEVICE_LIMITS.cctalkEventBufferSize);
+    const { fresh, lost, reset } = newEventCount(this.lastCounter ?? counter, counter, DEVICE_LIMITS.cctalkEventBufferCount);
     if (reset || (counter === 0 && this.enabled && !(await this.masterEnabled()))) {
       this.log.warn({ address: this.config.address }, 'bill validator was reset; configuring it again');
       this.lastCounter = 0;
@@ -329,7 +329,7 @@ export class CcTalkBillValidator extends EventEmitter<BillValidatorEventMap> imp
 
   private scheduleReopen(): void {
     if (this.closed || this.retry) return;
-    this.retry = this.clock.setTimer(DEVICE_LIMITS.serialReopenMs, () => {
+    this.retry = this.clock.setTimer(DEVICE_LIMITS.serialReopenMsMin, () => {
       this.retry = null;
       void this.reopen();
     });

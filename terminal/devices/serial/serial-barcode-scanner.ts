@@ -28,7 +28,7 @@ function checkConfig(config: BarcodeScannerConfig): { end: LineEnd; maxLineBytes
   if (end !== 'ANY' && (end.length < 1 || end.length > DEVICE_LIMITS.scanDelimiterBytesMax)) {
     throw devError('DEV_BAD_ARGUMENT', 'delimiter must be 1-4 bytes', { field: 'delimiter' });
   }
-  if (!DEVICE_LIMITS.serialBaudRates.includes(config.baudRate)) {
+  if (!DEVICE_LIMITS.serialBaudsAllowed.includes(config.baudRate)) {
     throw devError('DEV_BAD_ARGUMENT', 'unsupported baud rate', { field: 'baudRate', baudRate: config.baudRate });
   }
   if (!Number.isInteger(maxLineBytes) || maxLineBytes < 1 || maxLineBytes > DEVICE_LIMITS.scanLineBytesMax) {
@@ -57,8 +57,8 @@ function judge(line: string): { scan: Omit<Scan, 'atMs'> } | { rejected: Omit<Sc
  * When the port goes away (unplugged: the port closes with an error, or its
  * path stops naming the device opened, checked every serialPresencePollMs)
  * the driver logs it, reports offline with DEV_PORT_GONE and reopens it: first
- * after serialReopenMs, the interval doubling after each failure up to
- * serialReopenMaxMs, for as long as the driver is open; back online is
+ * after serialReopenMsMin, the interval doubling after each failure up to
+ * serialReopenMsMax, for as long as the driver is open; back online is
  * logged and reported too.
  */
 export class SerialBarcodeScanner extends EventEmitter<BarcodeScannerEventMap> implements BarcodeScanner {
@@ -69,7 +69,7 @@ export class SerialBarcodeScanner extends EventEmitter<BarcodeScannerEventMap> i
   private device: DeviceState = 'offline';
   private code: 'DEV_PORT_GONE' | null = null;
   private retry: TimerHandle | null = null;
-  private retryMs: number = DEVICE_LIMITS.serialReopenMs;
+  private retryMs: number = DEVICE_LIMITS.serialReopenMsMin;
   private goneAtMs = 0;
   private attempts = 0;
   private idle: TimerHandle | null = null;
@@ -139,7 +139,7 @@ export class SerialBarcodeScanner extends EventEmitter<BarcodeScannerEventMap> i
     if (this.code === 'DEV_PORT_GONE') {
       this.log.info({ path: this.config.path, downMs: this.clock.monoMs() - this.goneAtMs, attempts: this.attempts }, 'scanner port back: online');
     }
-    this.retryMs = DEVICE_LIMITS.serialReopenMs;
+    this.retryMs = DEVICE_LIMITS.serialReopenMsMin;
     this.attempts = 0;
     this.setDevice('online', null);
     void this.deviceId().then((rdev) => this.watchPresence(port, rdev));
@@ -207,7 +207,7 @@ export class SerialBarcodeScanner extends EventEmitter<BarcodeScannerEventMap> i
     const dropped = this.parser.reset();
     this.goneAtMs = this.clock.monoMs();
     this.log.warn(
-      { code: 'DEV_PORT_GONE', path: this.config.path, retryMs: this.retryMs, retryMaxMs: DEVICE_LIMITS.serialReopenMaxMs },
+      { code: 'DEV_PORT_GONE', path: this.config.path, retryMs: this.retryMs, retryMaxMs: DEVICE_LIMITS.serialReopenMsMax },
       'scanner port gone: offline; reopening it until it is back (reconnect the scanner)',
     );
     this.setDevice('offline', 'DEV_PORT_GONE');
@@ -218,7 +218,7 @@ export class SerialBarcodeScanner extends EventEmitter<BarcodeScannerEventMap> i
   private scheduleReopen(): void {
     if (this.closed || this.retry) return;
     const delayMs = this.retryMs;
-    this.retryMs = Math.min(this.retryMs * 2, DEVICE_LIMITS.serialReopenMaxMs);
+    this.retryMs = Math.min(this.retryMs * 2, DEVICE_LIMITS.serialReopenMsMax);
     this.retry = this.clock.setTimer(delayMs, () => {
       this.retry = null;
       this.attempts += 1;

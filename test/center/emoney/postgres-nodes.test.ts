@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EmoneyLimits } from '../../../center/emoney/limits.js';
+import { EMONEY_LIMITS } from '../../../center/emoney/limits.js';
 import { derivedId } from '../../../center/emoney/ledger-map.js';
 import { resultCodeName } from '../../../center/emoney/result-codes.js';
 import type { BankHost } from '../../../sim/bank/bank-host.js';
@@ -119,7 +119,7 @@ describe('e-money: two center nodes on one PostgreSQL database', () => {
     // Approved on node 2, never bound to a card; past the timeout both nodes sweep at once.
     const t2 = randomBytes(16).toString('hex');
     expect((await chargeRequest(node2.kiosk, Buffer.from(t2, 'hex'), WORLD.aliceA.ref, WORLD.aliceA.pin, 3_000)).status).toBe(STATUS.APPROVED);
-    w.clock.offsetMs = EmoneyLimits.issueWaitMsMax + 1;
+    w.clock.offsetMs = EMONEY_LIMITS.issueTimeoutMs + 1;
     const held = bankA.hold((c) => c.kind === 'reverse' && c.id === t2);
     const sweeps = [w.emoney.sweep(), node2.emoney.sweep()];
     await held.entered; // one node claimed the charge and is at the bank
@@ -140,7 +140,7 @@ describe('e-money: two center nodes on one PostgreSQL database', () => {
     const [card] = w.cards;
     const t = randomBytes(16);
     await chargeRequest(w.kiosk, t, WORLD.aliceA.ref, WORLD.aliceA.pin, 2_000);
-    w.clock.offsetMs = EmoneyLimits.issueWaitMsMax + 1;
+    w.clock.offsetMs = EMONEY_LIMITS.issueTimeoutMs + 1;
     await card!.open();
     const { counter } = await card!.read();
     // Node 1's sweep reads the due charges; before it acts, the kiosk on node 2 binds the card to the charge.
@@ -197,7 +197,7 @@ describe('e-money: two center nodes on one PostgreSQL database', () => {
     expect(resultCodeName((await chargeRequest(w.kiosk, t, WORLD.aliceA.ref, WORLD.aliceA.pin, 1_100)).resultCode)).toBe('RELAY_BANK_UNREACHABLE');
     w.banks.a.transfer = real;
     const bankA = spyOn(w.banks.a);
-    w.clock.offsetMs = EmoneyLimits.bankDoubtMsMax + 1;
+    w.clock.offsetMs = EMONEY_LIMITS.bankDoubtMs + 1;
     const held = bankA.hold((c) => c.kind === 'transfer' && c.id === id);
     const retry2 = chargeRequest(node2.kiosk, t, WORLD.aliceA.ref, WORLD.aliceA.pin, 1_100);
     await held.entered;
@@ -221,7 +221,7 @@ describe('e-money: two center nodes on one PostgreSQL database', () => {
     const [t1, t2] = [randomBytes(16).toString('hex'), randomBytes(16).toString('hex')];
     const approve = async (t: string) => expect((await chargeRequest(w.kiosk, Buffer.from(t, 'hex'), WORLD.aliceA.ref, WORLD.aliceA.pin, 700)).status).toBe(STATUS.APPROVED);
     await approve(t1);
-    w.clock.offsetMs = EmoneyLimits.issueWaitMsMax + 1;
+    w.clock.offsetMs = EMONEY_LIMITS.issueTimeoutMs + 1;
     // Sweep first (node 1, held at the bank), then the kiosk's give-up on node 2.
     const held1 = bankA.hold((c) => c.kind === 'reverse' && c.id === t1);
     const sweep1 = w.emoney.sweep();
@@ -234,7 +234,7 @@ describe('e-money: two center nodes on one PostgreSQL database', () => {
     expect(count(bankA.reversals, t1)).toBe(1);
     // Give-up first (node 2, held at the bank), then node 1's sweep.
     await approve(t2);
-    w.clock.offsetMs = 2 * (EmoneyLimits.issueWaitMsMax + 1);
+    w.clock.offsetMs = 2 * (EMONEY_LIMITS.issueTimeoutMs + 1);
     const held2 = bankA.hold((c) => c.kind === 'reverse' && c.id === t2);
     const given = abandonRequest(node2.kiosk, Buffer.from(t2, 'hex'), WORLD.aliceA.ref, 700);
     await held2.entered;

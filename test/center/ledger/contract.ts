@@ -218,7 +218,7 @@ export function ledgerContract(engine: string, make: () => Promise<LedgerHarness
         expect(await balance('shop')).toEqual([0, 3_000, 0, 0]);
       });
 
-      it('refuses more than LEDGER_EVENTS_MAX events in one call with LEDGER_TOO_MANY_EVENTS', async () => {
+      it('refuses more than CENTER_LIMITS.ledgerEventsMax events in one call with LEDGER_TOO_MANY_EVENTS', async () => {
         await expect(ledger.createTransfers([])).rejects.toMatchObject({ code: 'LEDGER_TOO_MANY_EVENTS' });
       });
     });

@@ -36,7 +36,7 @@ afterAll(async () => {
 
 /** What the center should answer: the first error of the byte stream, decoded offline. */
 function predict(stream: Buffer, macKey: Buffer | undefined): string {
-  const d = new FrameDecoder(macKey ? PROTOCOL_LIMITS.MAX_FRAME_BYTES : PROTOCOL_LIMITS.MAX_HANDSHAKE_FRAME_BYTES);
+  const d = new FrameDecoder(macKey ? PROTOCOL_LIMITS.frameBytesMax : PROTOCOL_LIMITS.handshakeFrameBytesMax);
   const v = new InboundVerifier(macKey ? 1 : 0);
   if (macKey) v.setKey(macKey, 'PROTO_BAD_MAC');
   if (macKey) v.establish();

@@ -6,7 +6,7 @@ import { openStorage } from '../../../center/storage/open.js';
 import { PostgresStorage } from '../../../center/storage/postgres.js';
 import type { Storage } from '../../../center/storage/types.js';
 import { ValidityEngine, type AdmitResult } from '../../../center/validity/engine.js';
-import { ValidityLimits } from '../../../center/validity/limits.js';
+import { VALIDITY_LIMITS } from '../../../center/validity/limits.js';
 import { storageSource } from '../../../center/validity/storage-source.js';
 import { ValidityStore } from '../../../center/validity/validity-store.js';
 import type { ValidityMode } from '../../../center/validity/types.js';
@@ -84,8 +84,8 @@ describe('a block reaches every center node within one second', () => {
       msUntilRefused(nodeA, MEDIUM, TERMINAL, committedAt),
       msUntilRefused(nodeB, MEDIUM, TERMINAL, committedAt),
     ]);
-    expect(msA).toBeLessThan(ValidityLimits.blockToRefuseMsMax);
-    expect(msB).toBeLessThan(ValidityLimits.blockToRefuseMsMax);
+    expect(msA).toBeLessThan(VALIDITY_LIMITS.blockToRefuseMsMax);
+    expect(msB).toBeLessThan(VALIDITY_LIMITS.blockToRefuseMsMax);
   });
 
   it('PostgreSQL: after the LISTEN connection is killed, the node reloads and refuses a card blocked meanwhile', async () => {
@@ -102,7 +102,7 @@ describe('a block reaches every center node within one second', () => {
     // committed while node B's listener may be down: its NOTIFY can be lost
     await (await ValidityRepository.open(a)).blockMedium(MEDIUM_2, 'lost');
     const committedAt = performance.now();
-    expect(await msUntilRefused(nodeB, MEDIUM_2, TERMINAL, committedAt)).toBeLessThan(ValidityLimits.blockToRefuseMsMax);
+    expect(await msUntilRefused(nodeB, MEDIUM_2, TERMINAL, committedAt)).toBeLessThan(VALIDITY_LIMITS.blockToRefuseMsMax);
     expect(nodeB.store.stats().reloads).toBeGreaterThanOrEqual(1);
   });
 

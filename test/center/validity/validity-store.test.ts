@@ -3,7 +3,7 @@ import { ManualClock } from '../../../core/clock.js';
 import { silentLogger } from '../../../core/log.js';
 import { SeededRandom } from '../../../core/random.js';
 import { mediumIdOf } from '../../../center/validity/ids.js';
-import { ValidityLimits } from '../../../center/validity/limits.js';
+import { VALIDITY_LIMITS } from '../../../center/validity/limits.js';
 import { ValidityStore } from '../../../center/validity/validity-store.js';
 import { T0_MS } from './fixtures.js';
 import { SimDriver } from './sim-driver.js';
@@ -27,7 +27,7 @@ function rig(opts: { media?: number; refreshIntervalMs?: number; latencySteps?: 
 
 describe('ValidityStore', () => {
   it('prefetches every page of media (keyset paging) and reports its bytes per medium', async () => {
-    const n = ValidityLimits.loadPageSize * 2 + 17;
+    const n = VALIDITY_LIMITS.loadPageRowsMax * 2 + 17;
     const { store, driver } = rig({ media: n, latencySteps: 0 });
     await driver.until(store.start());
     const stats = store.stats();
@@ -103,7 +103,7 @@ describe('ValidityStore', () => {
     expect(store.judgeMedium(mediumIdOf(7, 0), T0_MS)).toEqual({ ok: true });
     source.failReads = false;
     // the retry timer (reloadRetryMs) brings the change in
-    for (let i = 0; i < ValidityLimits.reloadRetryMs / 10 + 20; i++) await driver.step();
+    for (let i = 0; i < VALIDITY_LIMITS.reloadRetryMs / 10 + 20; i++) await driver.step();
     expect(store.judgeMedium(mediumIdOf(7, 1), T0_MS)).toMatchObject({ reason: 'MEDIUM_LOST' });
     await driver.until(store.stop());
   });

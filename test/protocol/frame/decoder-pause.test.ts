@@ -8,7 +8,7 @@ import { RECORD_STATUS } from '../../../protocol/codes.js';
 import { encodeFrame } from '../../../protocol/frame/encoder.js';
 import { PROTOCOL_LIMITS } from '../../../protocol/limits.js';
 
-const { MAX_HANDSHAKE_FRAME_BYTES, MAX_FRAME_BYTES } = PROTOCOL_LIMITS;
+const { handshakeFrameBytesMax, frameBytesMax } = PROTOCOL_LIMITS;
 const small = encodeFrame({ type: 'ping' }, { seq: 0, requestId: 0, response: false });
 const results = Array.from({ length: 40 }, (_, i) => ({ mediumId: Buffer.alloc(8, i), cardCounter: i, status: RECORD_STATUS.ACCEPTED }));
 const big = encodeFrame(
@@ -18,8 +18,8 @@ const big = encodeFrame(
 
 describe('FrameDecoder pause/resume', () => {
   it('holds the next frame unchecked while paused and judges it by the limit in force at resume', () => {
-    expect(big.length).toBeGreaterThan(MAX_HANDSHAKE_FRAME_BYTES);
-    const d = new FrameDecoder(MAX_HANDSHAKE_FRAME_BYTES);
+    expect(big.length).toBeGreaterThan(handshakeFrameBytesMax);
+    const d = new FrameDecoder(handshakeFrameBytesMax);
     const got: RawFrame[] = [];
     const onFrame = (f: RawFrame): void => {
       got.push(f);
@@ -28,23 +28,23 @@ describe('FrameDecoder pause/resume', () => {
     d.push(Buffer.concat([small, big]), onFrame);
     expect(got).toHaveLength(1);
     expect(d.pendingBytes).toBe(big.length);
-    d.setMaxFrameBytes(MAX_FRAME_BYTES);
+    d.setMaxFrameBytes(frameBytesMax);
     d.resume((f) => got.push(f));
     expect(got).toHaveLength(2);
     expect(got[1]!.header.bodyLength).toBe(big.length - 18);
   });
 
   it('without a raised limit the held frame is still refused at resume', () => {
-    const d = new FrameDecoder(MAX_HANDSHAKE_FRAME_BYTES);
+    const d = new FrameDecoder(handshakeFrameBytesMax);
     d.push(Buffer.concat([small, big]), () => d.pause());
     expect(() => d.resume(() => undefined)).toThrow(expect.objectContaining({ code: 'PROTO_FRAME_TOO_LARGE' }));
   });
 
   it('bounds what a paused decoder holds', () => {
-    const d = new FrameDecoder(MAX_HANDSHAKE_FRAME_BYTES);
+    const d = new FrameDecoder(handshakeFrameBytesMax);
     d.push(small, () => d.pause());
     d.push(small, () => undefined);
-    const flood = Buffer.alloc(MAX_FRAME_BYTES + MAX_HANDSHAKE_FRAME_BYTES);
+    const flood = Buffer.alloc(frameBytesMax + handshakeFrameBytesMax);
     expect(() => d.push(flood, () => undefined)).toThrow(expect.objectContaining({ code: 'PROTO_UNEXPECTED_MESSAGE' }));
   });
 });

@@ -1,7 +1,7 @@
 /**
  * PROTOCOL.md §4.5 keep-alive, on a real socket pair with a manual clock: an
  * unanswered PING times out like any request and does not end the session;
- * the idle rule (nothing received for IDLE_TIMEOUT_MS) does, with a fatal
+ * the idle rule (nothing received for PROTOCOL_LIMITS.idleTimeoutMs) does, with a fatal
  * PROTO_TIMEOUT ERROR.
  */
 import { createServer, connect, type Socket } from 'node:net';

@@ -148,7 +148,7 @@ const errors: Array<{ name: string; receiver: string; frame: Buffer; code: strin
   { name: 'reserved flag bit', receiver: "'handshake'", frame: raw(1, 0x0004, 0, 0, ''), code: 'PROTO_BAD_HEADER' },
   { name: 'unauthenticated frame with a sequence number', receiver: "'handshake'", frame: raw(1, 0, 5, 0, ''), code: 'PROTO_BAD_HEADER' },
   { name: 'handshake frame above 512 bytes', receiver: "'handshake'", frame: raw(1, 0, 0, 0, '', undefined, 600), code: 'PROTO_FRAME_TOO_LARGE' },
-  { name: 'frame above MAX_FRAME_BYTES', receiver: "{ session: 'main', dir: 't2c', lastSeq: 2 }", frame: raw(0x10, 1, 3, 2, '', undefined, 0x40000), code: 'PROTO_FRAME_TOO_LARGE' },
+  { name: 'frame above PROTOCOL_LIMITS.frameBytesMax', receiver: "{ session: 'main', dir: 't2c', lastSeq: 2 }", frame: raw(0x10, 1, 3, 2, '', undefined, 0x40000), code: 'PROTO_FRAME_TOO_LARGE' },
   { name: 'MAC altered', receiver: "{ session: 'main', dir: 't2c', lastSeq: 2 }", frame: (() => { const f = raw(0x10, 1, 3, 2, VR, T); f[f.length - 1]! ^= 1; return f; })(), code: 'PROTO_BAD_MAC' },
   { name: 'body altered', receiver: "{ session: 'main', dir: 't2c', lastSeq: 2 }", frame: (() => { const f = raw(0x10, 1, 3, 2, VR, T); f[20]! ^= 1; return f; })(), code: 'PROTO_BAD_MAC' },
   { name: 'replayed sequence', receiver: "{ session: 'main', dir: 't2c', lastSeq: 3 }", frame: raw(0x10, 1, 3, 2, VR, T), code: 'PROTO_REPLAY' },

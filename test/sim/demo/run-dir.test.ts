@@ -69,7 +69,7 @@ describe('demo run directories', () => {
     await exited(staleHelper);
     expect(staleHelper.signalCode).toBe('SIGTERM');
     expect(liveHelper.exitCode).toBeNull();
-    expect(report).toEqual({ staleRuns: 7, processesEnded: 1, runsRemoved: 7 - (DEMO_LIMITS.runsKept - 1) });
+    expect(report).toEqual({ staleRuns: 7, processesEnded: 1, runsRemoved: 7 - (DEMO_LIMITS.runsKeptMax - 1) });
     const left = readdirSync(root).sort();
     expect(left).toContain(current.id);
     expect(left).toContain('20200101-000001-2');

@@ -76,7 +76,7 @@ describe('callback session: AUTH_OK and a large request in one write', () => {
     const sealer = sessionSealer(keys, 'center', new SeededRandom(9));
     const authOk = encodeFrame({ type: 'authOk', proof: proofOf(keys, 'center', auth.nonce, nonceC) }, { seq: 1, requestId: 0, response: false, macKey: keys.macC2t });
     const instruction = encodeFrame(bigInstruction(sealer, 40), { seq: 2, requestId: 1, response: false, macKey: keys.macC2t });
-    expect(instruction.length).toBeGreaterThan(PROTOCOL_LIMITS.MAX_HANDSHAKE_FRAME_BYTES);
+    expect(instruction.length).toBeGreaterThan(PROTOCOL_LIMITS.handshakeFrameBytesMax);
     socket.write(Buffer.concat([authOk, instruction]));
 
     const ack = await next();

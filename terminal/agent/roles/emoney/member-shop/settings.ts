@@ -10,7 +10,7 @@ import { termError } from '../../../errors.js';
 
 const currency = z.string().regex(/^[A-Z]{3}$/, 'currency: 3 uppercase letters (ISO 4217 alpha)');
 /** Caps the center's AWAIT_CALLBACK wait (the operator's patience); absent: the center's wait. */
-const settleWaitMs = z.number().int().positive().max(PROTOCOL_LIMITS.MAX_CALLBACK_WAIT_MS);
+const settleWaitMs = z.number().int().positive().max(PROTOCOL_LIMITS.callbackWaitMsMax);
 const priceMinor = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 /** Barcode data as the scanner sends it (AIM prefix and delimiter stripped): EAN/UPC digits, Code 128 text. */
 export const ITEM_CODE = new RegExp(`^[0-9A-Za-z-]{1,${SHOP_LIMITS.itemCodeCharsMax}}$`);
