@@ -26,7 +26,7 @@ export interface MerchantApiOptions {
   readonly tls?: { readonly certFile: string; readonly keyFile: string } | undefined;
   /** Per API key (default MERCHANT_LIMITS.rateRequestsMaxDefault per MERCHANT_LIMITS.rateWindowMsDefault). */
   readonly rateLimit?: RateLimitOptions | undefined;
-  /** false: no per-address limit of the shared surface (center/http, HttpLimits.rateRequestsMax per window) beside the per-key one; for benchmarks, which send everything from one address. */
+  /** false: no per-address limit of the shared surface (center/http, HTTP_LIMITS.rateRequestsMax per window) beside the per-key one; for benchmarks, which send everything from one address. */
   readonly addressRateLimit?: false | undefined;
   /** Idempotency records are kept this long (default and minimum 24 h; tests may shorten it). */
   readonly idempotencyRetentionMs?: number | undefined;

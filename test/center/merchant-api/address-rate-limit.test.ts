@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emoneyMigrations } from '../../../center/emoney/schema.js';
-import { HttpLimits } from '../../../center/http/limits.js';
+import { HTTP_LIMITS } from '../../../center/http/limits.js';
 import { startMerchantApi } from '../../../center/merchant-api/server.js';
 import { openStorage } from '../../../center/storage/open.js';
 import type { Storage } from '../../../center/storage/types.js';
@@ -45,7 +45,7 @@ async function limitHeader(addressRateLimit: false | undefined): Promise<{ statu
 
 describe('merchant API per-address rate limit', () => {
   it('is the shared surface\'s limit by default, and absent with addressRateLimit: false', async () => {
-    expect(await limitHeader(undefined)).toEqual({ status: 200, limit: String(HttpLimits.rateRequestsMax) });
+    expect(await limitHeader(undefined)).toEqual({ status: 200, limit: String(HTTP_LIMITS.rateRequestsMax) });
     expect(await limitHeader(false)).toEqual({ status: 200, limit: null });
   });
 });
