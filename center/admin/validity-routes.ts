@@ -26,7 +26,7 @@ const terminal = openObject({
   online: z.boolean().describe('its session is open on a center node that is up (fleet view)'),
   lastSeenAtMs: z.number().nullable(),
   address: z.string().nullable().describe('the remote address of its last session'),
-  version: z.string().nullable().describe('the software version of its last TERMINAL_STATUS'),
+  softwareVersion: z.string().nullable().describe('the software version of its last TERMINAL_STATUS (`version` is the validity version of its row)'),
 });
 
 /** The fleet queries the terminal routes join (center/fleet); absent: no terminal has reported. */
@@ -40,7 +40,7 @@ export function terminalView(t: Terminal, s: TerminalStatusView | undefined): ob
     online: s?.connected ?? false,
     lastSeenAtMs: s?.lastSeenAtMs ?? null,
     address: s?.remoteAddress ?? null,
-    version: s?.softwareVersion ?? null,
+    softwareVersion: s?.softwareVersion ?? null,
     nodeId: s?.nodeId ?? null,
     devices: s?.devices ?? [],
   };
