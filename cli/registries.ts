@@ -6,6 +6,7 @@
 import '../center/admin/errors.js';
 import '../center/cash/errors.js';
 import '../center/emoney/errors.js';
+import '../center/fleet/errors.js';
 import '../center/http/errors.js';
 import '../center/ledger/errors.js';
 import '../center/merchant-api/errors.js';
