@@ -14,6 +14,26 @@ export const CLI_ERRORS = defineErrors('cli', 'CLI_', {
     meaning: 'A failure without a Tessera code of its own (a bug or an unexpected system error); the reason line shows the system\'s code.',
     action: 'Read the reason line; if it does not say what to fix, report it with the command line used.',
   },
+  CLI_ADMIN_TOKEN_MISSING: {
+    meaning: '`tessera admin` has no operator token: neither --token-file nor the TESSERA_ADMIN_TOKEN environment variable is set (or the file is empty).',
+    action: 'Pass --token-file F (a 0600 file holding the token of `tessera operator add`) or set TESSERA_ADMIN_TOKEN.',
+  },
+  CLI_ADMIN_TOKEN_FILE: {
+    meaning: 'The operator token file cannot be read, or other users may read it (its mode allows group or world access).',
+    action: 'Check the path; make the file private: chmod 600 FILE (details.mode shows its mode).',
+  },
+  CLI_ADMIN_UNREACHABLE: {
+    meaning: '`tessera admin` could not reach the admin API at --url (connection refused, name unknown, TLS certificate not trusted, timeout); the reason line has the system\'s code.',
+    action: 'Check --url (or TESSERA_ADMIN_URL) and that the center runs with an admin listener; for HTTPS pass the CA of its certificate with --ca.',
+  },
+  CLI_ADMIN_BAD_ANSWER: {
+    meaning: 'The admin API answered something that is not its JSON (another service at --url, or a proxy page).',
+    action: 'Check --url points at the center\'s admin listener.',
+  },
+  CLI_ADMIN_UNSUPPORTED: {
+    meaning: 'This `tessera admin` verb does not apply to this noun (e.g. block charges, edit media); details.verbs lists what the noun supports.',
+    action: 'Run `tessera admin --help`; use one of details.verbs.',
+  },
 });
 
 export type CliErrorCode = keyof typeof CLI_ERRORS;

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { formatOperatorError, TesseraError } from '../core/errors.js';
+import { registerAdmin } from './commands/admin.js';
 import { registerAudit } from './commands/audit.js';
 import { registerBank } from './commands/bank.js';
 import { registerCenter } from './commands/center.js';
@@ -37,6 +38,7 @@ registerDemo(program);
 registerBank(program);
 registerMerchant(program);
 registerOperator(program);
+registerAdmin(program);
 
 try {
   refuseUnknownCommand(program, process.argv.slice(2));

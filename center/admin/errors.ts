@@ -10,7 +10,7 @@ export const AdminErrors = defineErrors('admin', 'ADMIN_', {
   },
   ADMIN_BODY_TOO_LARGE: { meaning: 'The request body exceeds CENTER_LIMITS.adminBodyBytesMax.', action: 'Split the request.', http: 413 },
   ADMIN_NO_ROUTE: { meaning: 'No route matches this method and path.', action: 'Check the URL and method against the admin API routes.', http: 404 },
-  ADMIN_NOT_FOUND: { meaning: 'The account or transfer asked for does not exist.', action: 'Check the id.', http: 404 },
+  ADMIN_NOT_FOUND: { meaning: 'The account, transfer, medium, terminal, e-money charge or batch asked for does not exist.', action: 'Check the id.', http: 404 },
   ADMIN_BUSY: { meaning: 'Too many admin requests are in flight (CENTER_LIMITS.adminInFlightMax).', action: 'Retry shortly.', http: 503 },
   ADMIN_INTERNAL: { meaning: 'The request failed for a reason that has no code of its own.', action: 'Read the center log for the request; report it.', http: 500 },
   ADMIN_SYSTEM_ACCOUNT: {

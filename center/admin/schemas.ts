@@ -62,3 +62,8 @@ export const addTerminalsBody = z
 
 export const blockMediumBody = z.object({ status: z.enum(['lost', 'stolen']) }).strict();
 export const emptyBody = z.object({}).strict();
+
+/** PATCH /terminals/:id: shapes only (the repository checks the address and that something changes). */
+export const editTerminalBody = z
+  .object({ callbackAddress: text(256).nullable().optional(), keyRef: text(CENTER_LIMITS.ledgerReferenceCharsMax).optional() })
+  .strict();

@@ -31,7 +31,8 @@ import { ADMIN_HTTP_ANSWERS } from './errors.js';
 import { readinessRoutes, type ReadinessCheck } from './health.js';
 import { ledgerRoutes } from './ledger-routes.js';
 import { Operators, roleAllows, type Operator } from './operators.js';
-import { validityRoutes } from './validity-routes.js';
+import { validityRoutes, type FleetView } from './validity-routes.js';
+import type { TerminalPresence } from '../fleet/fleet.js';
 import { ADMIN_EVENT_WATCHERS_MAX, operatorOf, type AdminChange, type AdminContext } from './context.js';
 export { ADMIN_EVENT_WATCHERS_MAX, idParams, operatorOf, type AdminChange, type AdminContext } from './context.js';
 import { ValidityRepository } from '../validity/repository.js';
@@ -56,6 +57,8 @@ export interface AdminServerOptions {
   readonly migrations?: readonly ModuleMigrations[];
   /** The validity lists the media/terminal routes write (default: opened on storage). They move into the validity module's routes later. */
   readonly validity?: ValidityRepository;
+  /** The fleet view (center/fleet): terminals' online/offline, last seen, address, version; GET /nodes; presence events. */
+  readonly fleet?: FleetView;
 }
 
 export interface AdminServer {
@@ -160,16 +163,37 @@ function auditTrailRoutes(ctx: AdminContext): RouteContributor {
   };
 }
 
+/** GET /nodes: the center nodes of this database (node registry) with their state. */
+function nodeRoutes(fleet: FleetView | null): RouteContributor {
+  const query = z.object({ limit: z.coerce.number().int().min(1).max(1_000).default(100), after: z.string().min(1).max(64).optional() }).strict();
+  const node = openObject({ id: z.string(), host: z.string(), version: z.string(), state: z.enum(['up', 'down', 'stopped']), heartbeatAtMs: z.number() });
+  return (app) => {
+    app.get('/nodes', {
+      schema: {
+        description: 'Center nodes on this database by id, a page at a time (`after`: the last id of the previous page): host, pid, version, protocol versions, heartbeat, state (up, down, stopped).',
+        querystring: query,
+        response: { 200: z.object({ items: z.array(node), next: z.string().nullable() }), ...errorResponses },
+      },
+      config: { need: 'viewer' },
+    }, async (req) => {
+      const items = fleet ? await fleet.listNodes({ afterId: req.query.after ?? null, limit: req.query.limit }) : [];
+      return { items, next: items.length === req.query.limit ? (items.at(-1)?.id ?? null) : null };
+    });
+  };
+}
+
 /**
  * GET /events: Server-Sent Events for the operator console. Each change made
  * through the API (a block, an unblock, an adjustment, …) arrives as
  * `event: change` with an AdminChange as data, after its audit row.
  */
-function eventRoutes(ctx: AdminContext): RouteContributor {
+function eventRoutes(ctx: AdminContext, fleet: FleetView | null): RouteContributor {
   return (app) => {
     app.get('/events', {
       schema: {
-        description: 'Server-Sent Events (text/event-stream): `event: change`, data an AdminChange { atMs, method, route, targetIds, actor, role }, for each change made through this API.',
+        description:
+          'Server-Sent Events (text/event-stream): `event: change`, data an AdminChange { atMs, method, route, targetIds, actor, role }, for each change made through this API; ' +
+          '`event: terminal`, data { terminalId, online, nodeId, remoteAddress, atMs }, when a terminal goes online (its first TERMINAL_STATUS on a session of this node) or offline (that session ended).',
         response: { 200: z.string(), ...errorResponses },
       },
       config: { need: 'viewer' },
@@ -183,7 +207,11 @@ function eventRoutes(ctx: AdminContext): RouteContributor {
       res.write(': watching\n\n');
       const send = (c: AdminChange): void => void res.write(`event: change\ndata: ${JSON.stringify(c)}\n\n`);
       ctx.events.on('change', send);
-      req.raw.once('close', () => ctx.events.off('change', send));
+      const unwatch = fleet?.onPresence((p: TerminalPresence) => void res.write(`event: terminal\ndata: ${JSON.stringify(p)}\n\n`));
+      req.raw.once('close', () => {
+        ctx.events.off('change', send);
+        unwatch?.();
+      });
     });
   };
 }
@@ -219,9 +247,10 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
       (app) => auditRefusals(app, ctx, audited),
       readinessRoutes(opts.storage, opts.migrations ?? [adminMigrations, ledgerMigrations], opts.readiness ?? []),
       ledgerRoutes(ctx),
-      validityRoutes(ctx, opts.validity ?? (await ValidityRepository.open(opts.storage))),
+      validityRoutes(ctx, opts.validity ?? (await ValidityRepository.open(opts.storage)), opts.fleet ?? null),
+      nodeRoutes(opts.fleet ?? null),
       auditTrailRoutes(ctx),
-      eventRoutes(ctx),
+      eventRoutes(ctx, opts.fleet ?? null),
       ...(opts.contributors ?? []),
     ],
   });

@@ -11,6 +11,7 @@ import { HttpBankAdapter } from '../relay/http-bank-adapter.js';
 import { Relay } from '../relay/relay.js';
 import type { CenterModule, CenterTimer } from '../server/module.js';
 import { VALIDITY_MODULE, type ValidityApi } from '../validity/module.js';
+import { emoneyAdminRoutes } from './admin-routes.js';
 import { EMONEY_AUDIT } from './audit-check.js';
 import { emoneySectionSchema, parseBankUrl, type EmoneySection } from './config-schema.js';
 import type { EmoneyConfig } from './config.js';
@@ -76,7 +77,7 @@ export function emoneyModule(o: EmoneyModuleOptions = {}): CenterModule<EmoneySe
       log.info({ banks: relay.bankCodes, shops: section?.shops.length ?? 0, sweepIntervalMs: intervalMs }, 'e-money running');
       // /readyz: each configured bank host answers its /health (the center cannot charge or settle without it).
       const readiness = (section?.banks ?? []).map((b) => httpReachable(`bank ${b.bankCode} reachable`, new URL('/health', b.url).href, 'RELAY_BANK_UNREACHABLE'));
-      return { api: emoney, flows: [emoney.flow], timers, readiness, idle: () => emoney.idle() };
+      return { api: emoney, flows: [emoney.flow], routes: emoneyAdminRoutes(ctx.storage), timers, readiness, idle: () => emoney.idle() };
     },
   };
 }

@@ -4,6 +4,7 @@
  * every center whatever its capabilities: startFleet() returns the flow the
  * session router takes and the queries the HTTP surface and console read.
  */
+import { EventEmitter } from 'node:events';
 import type { Clock } from '../../core/clock.js';
 import { errorCode } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
@@ -31,6 +32,15 @@ export interface FleetOptions {
   readonly protocolVersions?: VersionRange;
 }
 
+/** A terminal's session on this node went online (its first TERMINAL_STATUS) or offline (the session ended). */
+export interface TerminalPresence {
+  readonly terminalId: string;
+  readonly online: boolean;
+  readonly nodeId: string;
+  readonly remoteAddress: string;
+  readonly atMs: number;
+}
+
 export interface Fleet {
   readonly nodeId: string;
   /** Serves TERMINAL_STATUS. */
@@ -40,6 +50,8 @@ export interface Fleet {
   /** The latest status of each terminal that reported one. */
   listTerminalStatus(page?: Page): Promise<TerminalStatusView[]>;
   terminalStatus(terminalId: string): Promise<TerminalStatusView | undefined>;
+  /** Calls `listener` when a terminal goes online or offline on this node (after its row is written); returns the unsubscribe. */
+  onPresence(listener: (p: TerminalPresence) => void): () => void;
   /** Marks this node stopped after the writes of ended sessions are done. */
   stop(): Promise<void>;
 }
@@ -57,6 +69,10 @@ export async function startFleet(storage: Storage, o: FleetOptions & { clock: Cl
     ...(o.protocolVersions !== undefined && { protocolVersions: o.protocolVersions }),
   });
   const book = new TerminalStatusBook(storage);
+  const presence = new EventEmitter();
+  presence.setMaxListeners(0);
+  /** Sessions of this node whose terminal reported (online), by session. */
+  const online = new WeakSet<SessionInfo>();
   const pending = new Set<Promise<void>>();
   const track = (p: Promise<void>): void => {
     const q = p.catch((e: unknown) => o.log.warn({ code: errorCode(e) }, 'terminal last-seen not written')).finally(() => pending.delete(q));
@@ -77,10 +93,21 @@ export async function startFleet(storage: Storage, o: FleetOptions & { clock: Cl
           nowMs: o.clock.nowMs(),
         });
         o.log.debug({ terminalId: info.terminalId, devices: req.devices.length }, 'terminal status recorded');
+        if (!online.has(info)) {
+          online.add(info);
+          presence.emit('presence', { terminalId: info.terminalId, online: true, nodeId: registry.id, remoteAddress: info.remoteAddress, atMs: o.clock.nowMs() } satisfies TerminalPresence);
+        }
         return { type: 'terminalStatusAck' };
       },
       onClose(): void {
-        track(book.sessionEnded(info.terminalId, registry.id, o.clock.nowMs()));
+        const wasOnline = online.has(info);
+        online.delete(info);
+        const atMs = o.clock.nowMs();
+        track(
+          book.sessionEnded(info.terminalId, registry.id, atMs).then(() => {
+            if (wasOnline) presence.emit('presence', { terminalId: info.terminalId, online: false, nodeId: registry.id, remoteAddress: info.remoteAddress, atMs } satisfies TerminalPresence);
+          }),
+        );
       },
     }),
   };
@@ -91,6 +118,10 @@ export async function startFleet(storage: Storage, o: FleetOptions & { clock: Cl
     listNodes: (page = {}) => registry.list(page),
     listTerminalStatus: (page = {}) => book.list(page, o.clock.nowMs()),
     terminalStatus: (terminalId) => book.get(terminalId, o.clock.nowMs()),
+    onPresence(listener) {
+      presence.on('presence', listener);
+      return () => void presence.off('presence', listener);
+    },
     async stop() {
       await Promise.all([...pending]);
       await registry.stop();

@@ -1,5 +1,5 @@
 export { FLEET_ERRORS, type FleetCode } from './errors.js';
-export { startFleet, type Fleet, type FleetOptions } from './fleet.js';
+export { startFleet, type Fleet, type FleetOptions, type TerminalPresence } from './fleet.js';
 export { FLEET_LIMITS } from './limits.js';
 export { NodeRegistry, nodeStateOf, type FleetNode, type NodeState } from './node-registry.js';
 export type { Page } from './rows.js';

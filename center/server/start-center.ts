@@ -149,6 +149,7 @@ export async function startCenter(config: CenterConfig, modules: readonly AnyCen
     const routes = [...(deps.adminRoutes ?? []), ...running.flatMap((r) => (r.opened.routes ? [r.opened.routes] : []))];
     const admin = config.admin
       ? await startAdmin(storage, clock, config.admin, log, {
+          fleet,
           auditExtensions: auditChecksOf(modules),
           routes,
           readiness: running.flatMap((r) => r.opened.readiness ?? []),
@@ -219,7 +220,7 @@ async function startAdmin(
   clock: Clock,
   admin: NonNullable<CenterConfig['admin']>,
   log: Logger,
-  parts: { auditExtensions: readonly AuditExtension[]; routes: readonly ModuleRoutes[]; readiness: readonly ReadinessProbe[]; migrations: readonly ModuleMigrations[] },
+  parts: { fleet: Fleet; auditExtensions: readonly AuditExtension[]; routes: readonly ModuleRoutes[]; readiness: readonly ReadinessProbe[]; migrations: readonly ModuleMigrations[] },
 ): Promise<AdminServer> {
   const tls = admin.tls ? readAdminTls(admin.tls) : undefined;
   const ledger = await Ledger.open(storage, clock);
@@ -235,6 +236,7 @@ async function startAdmin(
       ...(tls && { tls }),
       readiness: parts.readiness,
       contributors: parts.routes,
+      fleet: parts.fleet,
       migrations: [adminMigrations, ledgerMigrations, ...parts.migrations],
     });
   } catch (e) {

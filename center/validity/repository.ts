@@ -22,6 +22,7 @@ import {
   checkExpiry,
   checkMediumStatus,
   checkNewTerminal,
+  checkTerminalEdit,
   checkTerminalId,
   checkTerminalStatus,
   MEDIUM_COLUMNS,
@@ -70,19 +71,27 @@ export class ValidityRepository {
    * One page of media ordered by id, after `afterId` (null: from the start). limit <= CENTER_LIMITS.validityPageRowsMax.
    * `kind`: only media of that kind (the in-memory store holds IC cards only).
    */
-  async listMedia(afterId: string | null, limit: number, kind?: string): Promise<Medium[]> {
+  async listMedia(afterId: string | null, limit: number, kind?: string, status?: MediumStatus): Promise<Medium[]> {
     checkLimit(limit);
-    const [where, params] = kind === undefined ? ['', []] : [' AND kind = ?', [kind]];
+    if (status !== undefined) checkMediumStatus(status);
+    const filters: Array<[string, string]> = [];
+    if (kind !== undefined) filters.push([' AND kind = ?', kind]);
+    if (status !== undefined) filters.push([' AND status = ?', status]);
+    const where = filters.map(([w]) => w).join('');
+    const params = filters.map(([, v]) => v);
     const rows = await this.storage.read((q) =>
       q.all(`SELECT ${MEDIUM_COLUMNS} FROM media WHERE id > ?${where} ORDER BY id LIMIT ?`, [afterId ?? '', ...params, limit]),
     );
     return rows.map(mediumFromRow);
   }
 
-  async listTerminals(afterId: string | null, limit: number): Promise<Terminal[]> {
+  /** One page of terminals ordered by id (`status`: only terminals in that status). */
+  async listTerminals(afterId: string | null, limit: number, status?: TerminalStatus): Promise<Terminal[]> {
     checkLimit(limit);
+    if (status !== undefined) checkTerminalStatus(status);
+    const [where, params] = status === undefined ? ['', []] : [' AND status = ?', [status]];
     const rows = await this.storage.read((q) =>
-      q.all(`SELECT ${TERMINAL_COLUMNS} FROM terminals WHERE id > ? ORDER BY id LIMIT ?`, [afterId ?? '', limit]),
+      q.all(`SELECT ${TERMINAL_COLUMNS} FROM terminals WHERE id > ?${where} ORDER BY id LIMIT ?`, [afterId ?? '', ...params, limit]),
     );
     return rows.map(terminalFromRow);
   }
@@ -213,6 +222,33 @@ export class ValidityRepository {
     checkTerminalId(id);
     checkTerminalStatus(status);
     return this.setStatus('terminals', id, status);
+  }
+
+  /**
+   * Edits a terminal's callback address (`host:port`, or null: none) and/or
+   * rotates its keyRef (the next handshake derives its key from the new
+   * one). Bumps the validity version; STORE_NOT_FOUND for an unknown id.
+   */
+  async editTerminal(id: string, edit: { callbackAddress?: string | null; keyRef?: string }): Promise<number> {
+    checkTerminalId(id);
+    checkTerminalEdit(edit);
+    return this.storage.transact(async (tx) => {
+      const cur = await tx.get(`SELECT id FROM terminals WHERE id = ?${tx.forUpdate}`, [id]);
+      if (!cur) throw new TesseraError('STORE_NOT_FOUND', 'terminal not found', { id });
+      const v = await this.bumpVersion(tx);
+      const sets: string[] = ['version = ?'];
+      const params: SqlParam[] = [v];
+      if (edit.callbackAddress !== undefined) {
+        sets.push('callback_address = ?');
+        params.push(edit.callbackAddress);
+      }
+      if (edit.keyRef !== undefined) {
+        sets.push('key_ref = ?');
+        params.push(edit.keyRef);
+      }
+      await tx.run(`UPDATE terminals SET ${sets.join(', ')} WHERE id = ?`, [...params, id]);
+      return v;
+    });
   }
 
   // -- inside -------------------------------------------------------------------

@@ -88,6 +88,23 @@ export function checkNewTerminal(t: NewTerminal): void {
   if (t.callbackAddress !== undefined && t.callbackAddress !== null) checkText('callbackAddress', t.callbackAddress, 256);
 }
 
+/** A terminal callback address: `host:port` (host a DNS name, IPv4 or [IPv6]; port 1-65535). */
+const CALLBACK_ADDRESS = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]{2,45}\]):([0-9]{1,5})$/;
+
+export function checkCallbackAddress(a: unknown): string {
+  const m = typeof a === 'string' && a.length <= 256 ? CALLBACK_ADDRESS.exec(a) : null;
+  const port = m ? Number(m[1]) : 0;
+  if (!m || port < 1 || port > 65_535) throw bad('callbackAddress', 'must be host:port (a DNS name, IPv4 or [IPv6] address; port 1-65535)');
+  return a as string;
+}
+
+/** What PATCH /terminals/:id may change: at least one of callbackAddress (or null) and keyRef. */
+export function checkTerminalEdit(e: { callbackAddress?: string | null; keyRef?: string }): void {
+  if (e.callbackAddress === undefined && e.keyRef === undefined) throw bad('edit', 'must change callbackAddress or keyRef');
+  if (e.callbackAddress !== undefined && e.callbackAddress !== null) checkCallbackAddress(e.callbackAddress);
+  if (e.keyRef !== undefined) checkText('keyRef', e.keyRef, CENTER_LIMITS.ledgerReferenceCharsMax);
+}
+
 export function mediumFromRow(r: Row): Medium {
   return {
     id: String(r['id']),
