@@ -40,9 +40,13 @@ import type { NewMedium, NewTerminal } from '../../center/validity/records.js';
 import type { EmoneyConfig } from '../../center/emoney/config.js';
 import type { AnyCenterModule } from '../../center/server/module.js';
 import type { Keypad } from '../../terminal/agent/keypad.js';
+import type { CardSlots } from '../card/card-slots.js';
 import { Simulator } from '../simulator.js';
 import { openWorldBanks, type WorldBanks, type WorldBanksSpec } from './banks.js';
-import { openCenterNode, type CenterNode, type EmoneyModuleSpec } from './center.js';
+import { openCenterNode, type CenterChange, type CenterNode, type EmoneyModuleSpec } from './center.js';
+import type { Center } from '../../center/server/start-center.js';
+import type { CenterFlow } from '../../center/server/session-router.js';
+import type { MediumStatus, TerminalStatus } from '../../center/validity/records.js';
 import { provisionTerminal, startWorldTerminal, terminalRow, writeTerminalKey, type ProvisionedTerminal, type TerminalWorld, type WorldTerminal, type WorldTerminalSpec } from './terminals.js';
 
 /**
@@ -68,6 +72,9 @@ export interface WorldCenterSpec {
   readonly terminals?: readonly NewTerminal[];
   /** The first node's random (e-money tokens; tests seed it). */
   readonly random?: Random;
+  /** Listed modules left out by name, and flows of a test's own beside the modules' (a stand-in for one left out). */
+  readonly without?: readonly string[];
+  readonly flows?: readonly CenterFlow[];
 }
 
 /** The e-money module of a world: the issuer key is the world's unless given. */
@@ -205,7 +212,7 @@ export class World {
         'center',
         () => this.openNode(s.center!.random, async (validity) => {
           const fresh: NewTerminal[] = [];
-          for (const row of [...provisioned.map(terminalRow), ...(s.center!.terminals ?? [])]) if (!(await validity.getTerminal(row.id))) fresh.push(row);
+          for (const row of [...provisioned.filter((p) => p.spec.register !== false).map(terminalRow), ...(s.center!.terminals ?? [])]) if (!(await validity.getTerminal(row.id))) fresh.push(row);
           if (fresh.length > 0) await validity.addTerminals(fresh);
           await addMissingMedia(validity, s.center!.media ?? []);
         }),
@@ -296,6 +303,8 @@ export class World {
           emoney: { ...emoney, config: { ...emoney.config, issuerMasterKey: emoney.config.issuerMasterKey ?? this.issuerMasterKey }, sweepAtStart: sweepAtStart || emoney.sweepAtStart === true },
         }),
         ...(c.modules?.more && { modules: c.modules.more }),
+        ...(c.without && { without: c.without }),
+        ...(c.flows && { flows: c.flows }),
         ...(this.banks && { relay: this.banks.relay }),
         ...(register && { register }),
       },
@@ -324,17 +333,55 @@ export class World {
     return this.requireNode.validity;
   }
 
+  private get requireSim(): Simulator {
+    if (!this.sim) throw new Error('this world has no simulated hardware');
+    return this.sim;
+  }
+
+  /** The first node's running center (listener and modules), or null while stopped. */
+  get center(): Center | null {
+    return this.node?.center ?? null;
+  }
+
+  /** The virtual cards in the world's reader slots. */
+  get slots(): CardSlots {
+    return this.requireSim.cards;
+  }
+
+  /** The name of reader slot `i` of the world's pcscd. */
+  readerName(i: number): string {
+    return this.requireSim.readerName(i);
+  }
+
+  /**
+   * Issues a purse card (or a foreign card) on the world's issuer key and,
+   * unless `register: false` or foreign, puts it on the validity lists with
+   * a status.
+   */
+  async card(cardId: string, o: { status?: MediumStatus; foreign?: boolean; register?: boolean; pin?: string; balanceMinor?: number } = {}): Promise<void> {
+    await this.requireSim.issueCard({ cardId, pin: o.pin ?? '1234', balanceMinor: o.balanceMinor ?? 10_000, foreign: o.foreign === true });
+    if (o.register === false || o.foreign) return;
+    await this.validity.addMedia([{ id: cardId, expiresAtMs: this.clock.nowMs() + 86_400_000, ...(o.status && { status: o.status }) }]);
+  }
+
   /** The center's listener port (the same across stop/start). */
   get centerPort(): number {
     return this.node?.port ?? 0;
   }
 
-  /** Opens the terminal listener (again, on the same port) and waits until every running agent's link is up again. */
-  async startCenter(): Promise<void> {
-    if (this.requireNode.center) return;
-    await this.requireNode.startListener();
+  /**
+   * Opens the terminal listener (again, on the same port) and waits until
+   * every running agent's link is up again (unless `awaitTerminals: false`).
+   * With a change (validity mode, modules, flows) a running listener is
+   * closed first and the node runs with the change from now on.
+   */
+  async startCenter(change?: CenterChange, o: { awaitTerminals?: boolean } = {}): Promise<Center> {
+    const node = this.requireNode;
+    if (change) await node.stopListener();
+    const center = await node.startListener(change);
     // Agents reconnect with exponential backoff (up to RECONNECT_MAX_MS): wait for them, bounded.
-    await Promise.all([...this.terminals.values()].filter((t) => t.running).map((t) => t.linkUp()));
+    if (o.awaitTerminals !== false) await Promise.all([...this.terminals.values()].filter((t) => t.running).map((t) => t.linkUp()));
+    return center;
   }
 
   /** Closes the terminal listener: the terminals are offline. Storage and modules stay open. */
@@ -365,10 +412,10 @@ export class World {
     }
   }
 
-  /** Registers a terminal at the center (if new) and writes its key file; returns the key file path. */
-  async registerTerminal(terminalId: string, o: { ownerId?: string; callbackPort?: number } = {}): Promise<string> {
+  /** Registers a terminal at the center (if new; not with `register: false`) and writes its key file; returns the key file path. */
+  async registerTerminal(terminalId: string, o: { ownerId?: string; callbackPort?: number; status?: TerminalStatus; register?: boolean } = {}): Promise<string> {
     const key = writeTerminalKey(this.spec.terminalDir ?? this.dir, this.masterKey, terminalId);
-    if (!(await this.validity.getTerminal(terminalId))) {
+    if (o.register !== false && !(await this.validity.getTerminal(terminalId))) {
       await this.validity.addTerminals([terminalRow({ terminalId, keyRef: key.keyRef, callbackPort: o.callbackPort ?? null, spec: o })]);
     }
     return key.keyFile;
@@ -378,7 +425,7 @@ export class World {
   async startTerminal<K extends Keypad>(spec: WorldTerminalSpec<K>): Promise<WorldTerminal<K>> {
     if (this.terminals.has(spec.terminalId)) throw new Error(`terminal ${spec.terminalId} already started`);
     const p = await provisionTerminal(spec, this.pickReader(spec.reader), this.terminalWorld());
-    if (this.node && !(await this.validity.getTerminal(p.terminalId))) await this.validity.addTerminals([terminalRow(p)]);
+    if (spec.register !== false && this.node && !(await this.validity.getTerminal(p.terminalId))) await this.validity.addTerminals([terminalRow(p)]);
     const t = await startWorldTerminal(p, this.terminalWorld());
     this.terminals.set(spec.terminalId, t as WorldTerminal<Keypad>);
     return t;
