@@ -39,6 +39,8 @@ export interface WorldTerminalSpec<K extends Keypad = Keypad> {
   readonly reader?: number;
   /** Register the terminal at the center (default true; false: a stranger the center does not know). */
   readonly register?: boolean;
+  /** Its status at the center (default active). */
+  readonly status?: TerminalStatus;
   /** Reserve a callback port the center calls back on (default true). */
   readonly callback?: boolean;
   readonly roleSettings?: Readonly<Record<string, unknown>>;

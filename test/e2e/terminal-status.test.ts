@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { softwareVersion } from '../../core/version.js';
 import { killPtyOwner, replugAfterKill, startTestScanner, type TestScanner } from '../support/pty.js';
-import { startWorld, type World } from '../terminal/agent/harness.js';
+import { openWorld, type World } from '../../sim/world/world.js';
 import { CliProcess } from './support/cli-process.js';
 
 const T = 'KIOSK-ST1';
@@ -21,17 +21,16 @@ let scanner: TestScanner;
 let agent: CliProcess;
 
 beforeAll(async () => {
-  world = await startWorld();
-  await world.startCenter('direct');
+  world = await openWorld({ hardware: { readerDevices: 1, namePrefix: 'Agent Reader' }, center: { validity: { mode: 'direct' } } });
   scanner = await startTestScanner('status-scanner');
-  const slot = world.pcscd.pcscd.slots[0]!.name;
+  const slot = world.readerName(0);
   const config = join(world.dir, `${T}.json`);
   writeFileSync(
     config,
     JSON.stringify({
       terminalId: T,
-      keyFile: await world.terminalKey(T),
-      centers: [{ host: '127.0.0.1', port: world.center!.address.port }],
+      keyFile: await world.registerTerminal(T),
+      centers: [{ host: '127.0.0.1', port: world.centerPort }],
       devices: { reader: { namePattern: `^${slot.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$` }, scanner: { port: scanner.scanner.devicePath, baudRate: 9600 } },
       journal: join(world.dir, `${T}.db`),
       transaction: { amountMinor: 100 },
