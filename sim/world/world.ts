@@ -43,6 +43,7 @@ import type { Keypad } from '../../terminal/agent/keypad.js';
 import type { CardSlots } from '../card/card-slots.js';
 import { Simulator } from '../simulator.js';
 import { openWorldBanks, type WorldBanks, type WorldBanksSpec } from './banks.js';
+import { CliCenter } from './center-cli.js';
 import { openCenterNode, type CenterChange, type CenterNode, type EmoneyModuleSpec } from './center.js';
 import type { Center } from '../../center/server/start-center.js';
 import type { CenterFlow } from '../../center/server/session-router.js';
@@ -62,6 +63,14 @@ export interface CenterDb {
 export const SQLITE_DB: CenterDb = { name: 'sqlite', open: async (dir) => ({ target: join(dir, 'center.db') }) };
 
 export interface WorldCenterSpec {
+  /**
+   * Where the center runs: in this process (default), or `cli`: `tessera
+   * center --config` as a child process (center-cli.ts), its config file
+   * written by the world (world.centerCli).
+   */
+  readonly process?: 'in-process' | 'cli';
+  /** With `process: 'cli'`: more sections of center.json (a module's, admin). */
+  readonly cliSections?: Readonly<Record<string, unknown>>;
   readonly db?: CenterDb;
   /** The world's versions of modules (e-money: its issuer key defaults to the world's), and any other module. */
   readonly modules?: { readonly emoney?: WorldEmoneySpec; readonly more?: readonly AnyCenterModule[] };
@@ -141,6 +150,8 @@ export class World {
   banks: WorldBanks | null = null;
   /** The first center node (null before open and without a center). */
   node: CenterNode | null = null;
+  /** The center as a `tessera center` process (`process: 'cli'`), else null. */
+  centerCli: CliCenter | null = null;
   /** Nodes added with addNode() (same database). */
   readonly nodes: CenterNode[] = [];
   dbTarget: string | StorageOptions = '';
@@ -208,14 +219,23 @@ export class World {
       const db = await step('database', () => (s.center!.db ?? SQLITE_DB).open(this.dir));
       this.dbTarget = db.target;
       if (db.drop) this.undo.push({ name: 'database', run: db.drop });
-      this.node = await this.started(
+      const register = async (validity: ValidityRepository): Promise<void> => {
+        const fresh: NewTerminal[] = [];
+        for (const row of [...provisioned.filter((p) => p.spec.register !== false).map(terminalRow), ...(s.center!.terminals ?? [])]) if (!(await validity.getTerminal(row.id))) fresh.push(row);
+        if (fresh.length > 0) await validity.addTerminals(fresh);
+        await addMissingMedia(validity, s.center!.media ?? []);
+      };
+      if (s.center.process === 'cli') {
+        if (typeof db.target !== 'string') throw new Error('a center process needs its database as a path or URL');
+        const target = db.target;
+        this.centerCli = await this.started(
+          'center',
+          () => CliCenter.open({ dir: this.dir, db: target, masterKeyFile: this.masterKeyFile, register, ...(s.center!.validity && { validity: s.center!.validity }), ...(s.center!.cliSections && { sections: s.center!.cliSections }) }),
+          (c) => c.close(),
+        );
+      } else this.node = await this.started(
         'center',
-        () => this.openNode(s.center!.random, async (validity) => {
-          const fresh: NewTerminal[] = [];
-          for (const row of [...provisioned.filter((p) => p.spec.register !== false).map(terminalRow), ...(s.center!.terminals ?? [])]) if (!(await validity.getTerminal(row.id))) fresh.push(row);
-          if (fresh.length > 0) await validity.addTerminals(fresh);
-          await addMissingMedia(validity, s.center!.media ?? []);
-        }),
+        () => this.openNode(s.center!.random, register),
         async () => {
           for (const n of this.nodes.splice(0)) await n.close();
           await this.node?.close();
@@ -366,7 +386,7 @@ export class World {
 
   /** The center's listener port (the same across stop/start). */
   get centerPort(): number {
-    return this.node?.port ?? 0;
+    return this.node?.port ?? this.centerCli?.port ?? 0;
   }
 
   /**
@@ -375,13 +395,17 @@ export class World {
    * With a change (validity mode, modules, flows) a running listener is
    * closed first and the node runs with the change from now on.
    */
-  async startCenter(change?: CenterChange, o: { awaitTerminals?: boolean } = {}): Promise<Center> {
-    const node = this.requireNode;
-    if (change) await node.stopListener();
-    const center = await node.startListener(change);
+  async startCenter(change?: CenterChange, o: { awaitTerminals?: boolean } = {}): Promise<void> {
+    if (this.centerCli) {
+      if (change) throw new Error('a center process runs on its config file');
+      await this.centerCli.start(); // a new process unless one runs
+    } else {
+      const node = this.requireNode;
+      if (change) await node.stopListener();
+      await node.startListener(change);
+    }
     // Agents reconnect with exponential backoff (up to RECONNECT_MAX_MS): wait for them, bounded.
     if (o.awaitTerminals !== false) await Promise.all([...this.terminals.values()].filter((t) => t.running).map((t) => t.linkUp()));
-    return center;
   }
 
   /** Closes the terminal listener: the terminals are offline. Storage and modules stay open. */

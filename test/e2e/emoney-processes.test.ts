@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deriveTerminalKey } from '../../center/server/terminal-keys.js';
 import { sendControlCommand } from '../../sim/control/control-client.js';
 import { BankHost } from '../../sim/bank/bank-host.js';
-import { CliProcess, runCli, type JsonLine } from './support/cli-process.js';
+import { CliProcess, runCli, type JsonLine } from '../../sim/world/cli-process.js';
 import { freePort } from '../support/free-port.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tsr-ep-'));

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { softwareVersion } from '../../core/version.js';
 import { killPtyOwner, replugAfterKill, startTestScanner, type TestScanner } from '../support/pty.js';
 import { openWorld, type World } from '../../sim/world/world.js';
-import { CliProcess } from './support/cli-process.js';
+import { CliProcess } from '../../sim/world/cli-process.js';
 
 const T = 'KIOSK-ST1';
 let world: World;
