@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { openStorage } from '../../center/storage/open.js';
 import { ValidityRepository } from '../../center/validity/repository.js';
 import type { ValidityMode } from '../../center/validity/types.js';
-import { CliProcess } from './cli-process.js';
+import { CliProcess, type JsonLine } from './cli-process.js';
 import { freeLoopbackPort } from './terminals.js';
 
 export interface CliCenterSpec {
@@ -32,6 +32,8 @@ export interface CliCenterSpec {
 export class CliCenter {
   /** Every process started, the current one last. */
   readonly processes: CliProcess[] = [];
+  /** The current process's ready line (`listening`, `admin`, `engine`, the modules). */
+  readyLine: JsonLine = {};
 
   private constructor(
     private readonly spec: CliCenterSpec,
@@ -77,7 +79,7 @@ export class CliCenter {
     if (this.running) return this.process;
     const p = new CliProcess('center', ['center', '--config', this.configPath]);
     this.processes.push(p);
-    await p.ready(this.spec.readyMs ?? 20_000);
+    this.readyLine = await p.ready(this.spec.readyMs ?? 20_000);
     return p;
   }
 

@@ -44,11 +44,13 @@ import type { CardSlots } from '../card/card-slots.js';
 import { Simulator } from '../simulator.js';
 import { openWorldBanks, type WorldBanks, type WorldBanksSpec } from './banks.js';
 import { CliCenter } from './center-cli.js';
+import { CliProcess } from './cli-process.js';
+import { startCliBanks, startCliSim, writeConfigFile, writeSecretFile, type CliBanks, type CliSim } from './cli-parts.js';
 import { openCenterNode, type CenterChange, type CenterNode, type EmoneyModuleSpec } from './center.js';
 import type { Center } from '../../center/server/start-center.js';
 import type { CenterFlow } from '../../center/server/session-router.js';
 import type { MediumStatus, TerminalStatus } from '../../center/validity/records.js';
-import { provisionTerminal, startWorldTerminal, terminalRow, writeTerminalKey, type ProvisionedTerminal, type TerminalWorld, type WorldTerminal, type WorldTerminalSpec } from './terminals.js';
+import { provisionTerminal, startWorldTerminal, terminalConfigInput, terminalRow, writeTerminalKey, type ProvisionedTerminal, type TerminalWorld, type WorldTerminal, type WorldTerminalSpec } from './terminals.js';
 
 /**
  * Where the center's database lives. SQLITE_DB: a file in the world's
@@ -96,6 +98,8 @@ export interface WorldHardwareSpec {
   readonly validators?: number;
   readonly namePrefix?: string;
   readonly scannerBaudRate?: number;
+  /** `cli`: `tessera sim serve` as a child process (world.simCli; readers only). */
+  readonly process?: 'in-process' | 'cli';
 }
 
 export type WorldPart = 'center' | 'bank' | 'terminal' | 'party';
@@ -152,6 +156,12 @@ export class World {
   node: CenterNode | null = null;
   /** The center as a `tessera center` process (`process: 'cli'`), else null. */
   centerCli: CliCenter | null = null;
+  /** The banks as `tessera bank serve` processes (`banks.process: 'cli'`), else null. */
+  bankCli: CliBanks | null = null;
+  /** The hardware as `tessera sim serve` (`hardware.process: 'cli'`), else null. */
+  simCli: CliSim | null = null;
+  /** Terminals started as `tessera terminal` processes (startTerminalProcess). */
+  readonly terminalProcesses = new Map<string, CliProcess>();
   /** Nodes added with addNode() (same database). */
   readonly nodes: CenterNode[] = [];
   dbTarget: string | StorageOptions = '';
@@ -201,7 +211,9 @@ export class World {
 
   private async start(): Promise<void> {
     const s = this.spec;
-    if (s.hardware) this.sim = await this.started('simulator', () => this.startHardware(s.hardware!), (sim) => sim.stop());
+    if (s.hardware?.process === 'cli') {
+      this.simCli = await this.started('simulator', () => startCliSim({ dir: this.dir, readerDevices: s.hardware!.readerDevices, issuerMasterKey: this.issuerMasterKey }), (sim) => sim.close());
+    } else if (s.hardware) this.sim = await this.started('simulator', () => this.startHardware(s.hardware!), (sim) => sim.stop());
     const step = <T>(name: string, fn: () => Promise<T>): Promise<T> => (this.opts.step ? this.opts.step(name, fn) : fn());
     await step('keys', async () => writeFileSync(this.masterKeyFile, `${this.masterKey.toString('hex')}\n`, { mode: 0o600 }));
     if (s.terminalDir) mkdirSync(s.terminalDir, { recursive: true });
@@ -210,7 +222,8 @@ export class World {
       for (const t of s.terminals ?? []) out.push(await provisionTerminal(t, this.pickReader(t.reader), this.terminalWorld()));
       return out;
     });
-    if (s.banks) this.banks = await this.started('banks', () => openWorldBanks(s.banks!, this.dir, { log: this.log('bank') }), (b) => b.close());
+    if (s.banks?.process === 'cli') this.bankCli = await this.started('banks', () => startCliBanks(s.banks!, this.dir), (b) => b.close());
+    else if (s.banks) this.banks = await this.started('banks', () => openWorldBanks(s.banks!, this.dir, { log: this.log('bank') }), (b) => b.close());
     for (const p of s.parties ?? []) {
       const started = await this.started(p.name, () => p.start({ dir: this.dir, log: this.log('party', p.name) }), (x) => x.close());
       this.running.set(p.name, started);
@@ -230,7 +243,7 @@ export class World {
         const target = db.target;
         this.centerCli = await this.started(
           'center',
-          () => CliCenter.open({ dir: this.dir, db: target, masterKeyFile: this.masterKeyFile, register, ...(s.center!.validity && { validity: s.center!.validity }), ...(s.center!.cliSections && { sections: s.center!.cliSections }) }),
+          () => CliCenter.open({ dir: this.dir, db: target, masterKeyFile: this.masterKeyFile, register, ...(s.center!.validity && { validity: s.center!.validity }), sections: { ...this.emoneySection(), ...s.center!.cliSections } }),
           (c) => c.close(),
         );
       } else this.node = await this.started(
@@ -254,6 +267,54 @@ export class World {
     } else {
       this.undo.push({ name: 'fleet', run: () => this.stopTerminals() });
     }
+  }
+
+  /**
+   * The e-money module's section of a center process's config: the issuer
+   * key and the provider's security codes in 0600 files, the banks by
+   * their processes' URLs, the member shops.
+   */
+  private emoneySection(): Record<string, unknown> {
+    const e = this.spec.center?.modules?.emoney;
+    if (!e) return {};
+    if (!this.bankCli) throw new Error("a center process with e-money needs the world's banks as processes (banks.process: 'cli')");
+    const issuer = e.config.issuerMasterKey ?? this.issuerMasterKey;
+    return {
+      emoney: {
+        issuerMasterKeyFile: writeSecretFile(this.dir, 'issuer.key', `${issuer.toString('hex')}\n`),
+        currency: e.config.currency,
+        providerAccounts: e.config.providerAccounts.map(({ securityCode, ...ref }) => ({
+          ...ref,
+          securityCodeFile: writeSecretFile(this.dir, `code-${ref.bankCode}-${ref.branchCode}-${ref.accountNumber}`, securityCode),
+        })),
+        banks: [...this.bankCli.urls].map(([bankCode, url]) => ({ bankCode, url })),
+        shops: e.shops.map((shop) => ({ shopId: shop.shopId, ...shop.account })),
+        ...(e.sweepIntervalMs !== undefined && { sweepIntervalMs: e.sweepIntervalMs }),
+      },
+    };
+  }
+
+  /**
+   * Provisions a terminal (key file 0600, registered at an in-process
+   * center unless `register: false`) and runs it as `tessera terminal
+   * --config <id>.json`, on the world's pcscd; resolves on its ready line.
+   */
+  async startTerminalProcess(spec: WorldTerminalSpec, o: { readyMs?: number } = {}): Promise<CliProcess> {
+    if (this.terminalProcesses.has(spec.terminalId)) throw new Error(`terminal ${spec.terminalId} already started`);
+    const p = await provisionTerminal(spec, this.pickReader(spec.reader), this.terminalWorld());
+    if (spec.register !== false && this.node && !(await this.validity.getTerminal(p.terminalId))) await this.validity.addTerminals([terminalRow(p)]);
+    const config = writeConfigFile(this.spec.terminalDir ?? this.dir, `${spec.terminalId}.json`, terminalConfigInput(p, this.terminalWorld()));
+    const env = this.simCli?.pcscEnv ?? (this.sim ? { PCSCLITE_CSOCK_NAME: this.sim.info().pcscSocket } : {});
+    if (this.terminalProcesses.size === 0) this.undo.push({ name: 'terminal processes', run: async () => void (await Promise.all([...this.terminalProcesses.values()].map((t) => t.stop()))) });
+    const proc = new CliProcess(spec.terminalId, ['terminal', '--config', config], env);
+    this.terminalProcesses.set(spec.terminalId, proc);
+    await proc.ready(o.readyMs ?? 30_000);
+    return proc;
+  }
+
+  /** Every `tessera` process the world started (for scans of what they printed). */
+  get processes(): CliProcess[] {
+    return [...(this.bankCli?.processes.values() ?? []), ...(this.simCli ? [this.simCli.process] : []), ...(this.centerCli?.processes ?? []), ...this.terminalProcesses.values()];
   }
 
   private async stopTerminals(): Promise<void> {
@@ -282,7 +343,7 @@ export class World {
   }
 
   private pickReader(wanted?: number): number {
-    const readers = this.sim?.pcscd.slots.length ?? 0;
+    const readers = this.sim?.pcscd.slots.length ?? this.simCli?.readers.length ?? 0;
     const i = wanted ?? [...Array(readers).keys()].find((k) => !this.usedReaders.has(k));
     if (i === undefined || i >= readers) throw new Error('no free reader slot: open the world with more reader devices');
     this.usedReaders.add(i);
@@ -299,7 +360,7 @@ export class World {
       terminalDir: this.spec.terminalDir ?? this.dir,
       masterKey: this.masterKey,
       centerPort: () => this.centerPort,
-      readerName: (slot) => needSim().readerName(slot),
+      readerName: (slot) => this.simCli?.readers[slot] ?? needSim().readerName(slot),
       scannerPath: (name) => needSim().scanner(name).devicePath,
       scannerBaudRate: this.spec.hardware?.scannerBaudRate ?? 9600,
       get slots() {
