@@ -10,6 +10,11 @@
  *              PCSCLITE_CSOCK_NAME once: one world with hardware per process.
  *   banks      bank hosts (banks.ts) with the spec's accounts, reached
  *              through the relay directly or over HTTP.
+ *
+ * Each of hardware, banks, center and terminals also runs the operator's
+ * way, as a `tessera` child process (`process: 'cli'`, startTerminalProcess;
+ * cli-parts.ts, center-cli.ts) with the config and secret files (0600) the
+ * world writes.
  *   parties    other outside parties (HQs, vendors, SMSCs as they come):
  *              each a WorldParty started after the banks, world.party(name).
  *   center     a center node (center.ts) on SQLite or PostgreSQL (`db`, a
@@ -21,8 +26,9 @@
  *              later with startTerminal().
  *
  * Who uses it: test/e2e (emoney-world.ts, the e-money world with its test
- * conveniences), the demo (sim/demo/world.ts: its cast becomes a spec) and
- * the crash test (test/e2e/emoney-crash.test.ts). A part the spec leaves
+ * conveniences; emoney-processes and cash-center-process with processes),
+ * the agent tests (test/terminal/agent), the demo (sim/demo/world.ts: its
+ * cast becomes a spec) and the crash test (test/e2e/emoney-crash.test.ts). A part the spec leaves
  * out is not started. Lives under sim/ because the demo ships with it.
  */
 import { randomBytes } from 'node:crypto';
