@@ -29,6 +29,8 @@ export interface WorldBanksSpec {
   readonly banks: ReadonlyArray<{ readonly bankCode: string; readonly name: string }>;
   readonly accounts: readonly WorldAccount[];
   readonly transport?: 'direct' | 'http';
+  /** `cli`: each bank a `tessera bank serve` process (cli-parts.ts, world.bankCli); the center reaches them over HTTP. */
+  readonly process?: 'in-process' | 'cli';
   /** Each bank's database (default `<dir>/bank-<code>.db`; ':memory:' allowed). */
   readonly db?: (bankCode: string, index: number) => string;
   /** PIN salts per bank (default: the system random; tests seed them). */

@@ -25,6 +25,7 @@ import type { Relay } from '../../center/relay/relay.js';
 import type { AccountRef } from '../../center/relay/types.js';
 import { parseCenterConfig } from '../../center/server/config.js';
 import type { AnyCenterModule } from '../../center/server/module.js';
+import type { CenterFlow } from '../../center/server/session-router.js';
 import { startCenter, type Center } from '../../center/server/start-center.js';
 import { openStorage } from '../../center/storage/open.js';
 import { ValidityRepository } from '../../center/validity/repository.js';
@@ -55,9 +56,16 @@ export interface CenterNodeSpec {
   readonly relay?: Relay;
   /** More modules: each replaces the listed one of its name, or runs beside them. */
   readonly modules?: readonly AnyCenterModule[];
+  /** Listed modules left out by name (a test standing in its own flow: the router refuses two flows for one request type). */
+  readonly without?: readonly string[];
+  /** Flows beside the modules' (a test's stand-in). */
+  readonly flows?: readonly CenterFlow[];
   /** Rows to have before the listener opens (terminals, media); run at every open of the node. */
   readonly register?: (validity: ValidityRepository) => Promise<void>;
 }
+
+/** What a restart of the listener may change: the validity mode, modules, flows. */
+export type CenterChange = Pick<CenterNodeSpec, 'validity' | 'modules' | 'without' | 'flows'>;
 
 export interface CenterNodeDeps {
   readonly clock?: Clock;
@@ -76,7 +84,8 @@ export interface CenterNode {
   readonly center: Center | null;
   /** The listener's port (the same after a restart). */
   readonly port: number;
-  startListener(): Promise<Center>;
+  /** Opens the listener and the modules (again, on the same port); `change` replaces those parts of the spec from now on. */
+  startListener(change?: CenterChange): Promise<Center>;
   stopListener(): Promise<void>;
   /** Waits for the modules' work in flight (settlement callbacks, payments). */
   idle(): Promise<void>;
@@ -108,8 +117,8 @@ function modulesOf(spec: CenterNodeSpec): AnyCenterModule[] {
     if (!spec.relay) throw new Error("the e-money module needs the world's banks (a relay)");
     ours.push(emoneyModule({ secrets: e.config, relay: spec.relay, sweepIntervalMs: e.sweepIntervalMs ?? null, ...(e.onSettlementStep && { onSettlementStep: e.onSettlementStep }) }));
   }
-  const names = new Set(ours.map((m) => m.name));
-  return [...CENTER_MODULES.filter((m) => !names.has(m.name)), ...ours];
+  const names = new Set([...ours.map((m) => m.name), ...(spec.without ?? [])]);
+  return [...CENTER_MODULES.filter((m) => !names.has(m.name)), ...ours.filter((m) => !spec.without?.includes(m.name))];
 }
 
 class Node implements CenterNode {
@@ -118,7 +127,7 @@ class Node implements CenterNode {
   port: number;
 
   constructor(
-    private readonly spec: CenterNodeSpec,
+    private spec: CenterNodeSpec,
     readonly storage: Storage,
     readonly validity: ValidityRepository,
     private readonly deps: CenterNodeDeps & { clock: Clock; log: Logger },
@@ -126,8 +135,12 @@ class Node implements CenterNode {
     this.port = spec.port ?? 0;
   }
 
-  async startListener(): Promise<Center> {
+  async startListener(change?: CenterChange): Promise<Center> {
     if (this.center) return this.center;
+    if (change) {
+      const { modules: _modules, without: _without, flows: _flows, ...kept } = this.spec;
+      this.spec = { ...kept, ...change };
+    }
     const modules = modulesOf(this.spec);
     const config = parseCenterConfig(
       {
@@ -139,7 +152,7 @@ class Node implements CenterNode {
       modules,
     );
     const { clock, log, random } = this.deps;
-    const center = await startCenter(config, modules, { storage: this.storage, clock, log, ...(random && { random }) });
+    const center = await startCenter(config, modules, { storage: this.storage, clock, log, ...(random && { random }), ...(this.spec.flows && { flows: this.spec.flows }) });
     this.center = center;
     this.port = center.address.port;
     if (center.modules.includes(EMONEY_MODULE)) {

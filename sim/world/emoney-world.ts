@@ -248,8 +248,8 @@ export class EmoneyWorld {
     return this.captured ?? [];
   }
 
-  startCenter(): Promise<void> {
-    return this.world.startCenter();
+  async startCenter(): Promise<void> {
+    await this.world.startCenter();
   }
   async stopCenter(): Promise<void> {
     await this.agentKiosk?.close();

@@ -16,6 +16,7 @@ import type { Logger } from '../../core/log.js';
 import { PROTOCOL_LIMITS } from '../../protocol/limits.js';
 import { deriveTerminalKey } from '../../center/server/terminal-keys.js';
 import type { NewTerminal } from '../../center/validity/records.js';
+import type { TerminalStatus } from '../../center/validity/records.js';
 import type { Agent } from '../../terminal/agent/agent.js';
 import { createAgent } from '../../terminal/agent/create-agent.js';
 import { ScriptedKeypad, type Keypad, type KeypadPrompt } from '../../terminal/agent/keypad.js';
@@ -36,6 +37,10 @@ export interface WorldTerminalSpec<K extends Keypad = Keypad> {
   readonly ownerId?: string;
   /** Index into the world's reader slots (default: the next free one). */
   readonly reader?: number;
+  /** Register the terminal at the center (default true; false: a stranger the center does not know). */
+  readonly register?: boolean;
+  /** Its status at the center (default active). */
+  readonly status?: TerminalStatus;
   /** Reserve a callback port the center calls back on (default true). */
   readonly callback?: boolean;
   readonly roleSettings?: Readonly<Record<string, unknown>>;
@@ -95,12 +100,13 @@ export async function provisionTerminal<K extends Keypad>(spec: WorldTerminalSpe
 }
 
 /** The terminal's row at the center. */
-export function terminalRow(t: { terminalId: string; keyRef: string; callbackPort: number | null; spec?: { ownerId?: string } }): NewTerminal {
+export function terminalRow(t: { terminalId: string; keyRef: string; callbackPort: number | null; spec?: { ownerId?: string; status?: TerminalStatus } }): NewTerminal {
   return {
     id: t.terminalId,
     ownerKind: 'store',
     ownerId: t.spec?.ownerId ?? 'STORE-1',
     keyRef: t.keyRef,
+    ...(t.spec?.status && { status: t.spec.status }),
     ...(t.callbackPort !== null && { callbackAddress: `127.0.0.1:${t.callbackPort}` }),
   };
 }
@@ -283,4 +289,16 @@ export function freeLoopbackPort(): Promise<number> {
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** A validity-pos terminal as the agent tests run it: no callback port, purchases of 500 JPY, a link of 2 s × 2 attempts; `o` over that. */
+export function posTerminal(terminalId: string, o: Partial<WorldTerminalSpec<ScriptedKeypad>> = {}): WorldTerminalSpec<ScriptedKeypad> {
+  return {
+    terminalId,
+    role: 'validity-pos',
+    callback: false,
+    link: { requestTimeoutMs: 2_000, attempts: 2 },
+    ...o,
+    config: { transaction: { kind: 'PURCHASE', amountMinor: 500, currency: 'JPY' }, ...o.config },
+  };
 }

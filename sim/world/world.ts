@@ -10,6 +10,11 @@
  *              PCSCLITE_CSOCK_NAME once: one world with hardware per process.
  *   banks      bank hosts (banks.ts) with the spec's accounts, reached
  *              through the relay directly or over HTTP.
+ *
+ * Each of hardware, banks, center and terminals also runs the operator's
+ * way, as a `tessera` child process (`process: 'cli'`, startTerminalProcess;
+ * cli-parts.ts, center-cli.ts) with the config and secret files (0600) the
+ * world writes.
  *   parties    other outside parties (HQs, vendors, SMSCs as they come):
  *              each a WorldParty started after the banks, world.party(name).
  *   center     a center node (center.ts) on SQLite or PostgreSQL (`db`, a
@@ -21,8 +26,9 @@
  *              later with startTerminal().
  *
  * Who uses it: test/e2e (emoney-world.ts, the e-money world with its test
- * conveniences), the demo (sim/demo/world.ts: its cast becomes a spec) and
- * the crash test (test/e2e/emoney-crash.test.ts). A part the spec leaves
+ * conveniences; emoney-processes and cash-center-process with processes),
+ * the agent tests (test/terminal/agent), the demo (sim/demo/world.ts: its
+ * cast becomes a spec) and the crash test (test/e2e/emoney-crash.test.ts). A part the spec leaves
  * out is not started. Lives under sim/ because the demo ships with it.
  */
 import { randomBytes } from 'node:crypto';
@@ -40,10 +46,17 @@ import type { NewMedium, NewTerminal } from '../../center/validity/records.js';
 import type { EmoneyConfig } from '../../center/emoney/config.js';
 import type { AnyCenterModule } from '../../center/server/module.js';
 import type { Keypad } from '../../terminal/agent/keypad.js';
+import type { CardSlots } from '../card/card-slots.js';
 import { Simulator } from '../simulator.js';
 import { openWorldBanks, type WorldBanks, type WorldBanksSpec } from './banks.js';
-import { openCenterNode, type CenterNode, type EmoneyModuleSpec } from './center.js';
-import { provisionTerminal, startWorldTerminal, terminalRow, writeTerminalKey, type ProvisionedTerminal, type TerminalWorld, type WorldTerminal, type WorldTerminalSpec } from './terminals.js';
+import { CliCenter } from './center-cli.js';
+import { CliProcess } from './cli-process.js';
+import { startCliBanks, startCliSim, writeConfigFile, writeSecretFile, type CliBanks, type CliSim } from './cli-parts.js';
+import { openCenterNode, type CenterChange, type CenterNode, type EmoneyModuleSpec } from './center.js';
+import type { Center } from '../../center/server/start-center.js';
+import type { CenterFlow } from '../../center/server/session-router.js';
+import type { MediumStatus, TerminalStatus } from '../../center/validity/records.js';
+import { provisionTerminal, startWorldTerminal, terminalConfigInput, terminalRow, writeTerminalKey, type ProvisionedTerminal, type TerminalWorld, type WorldTerminal, type WorldTerminalSpec } from './terminals.js';
 
 /**
  * Where the center's database lives. SQLITE_DB: a file in the world's
@@ -58,6 +71,14 @@ export interface CenterDb {
 export const SQLITE_DB: CenterDb = { name: 'sqlite', open: async (dir) => ({ target: join(dir, 'center.db') }) };
 
 export interface WorldCenterSpec {
+  /**
+   * Where the center runs: in this process (default), or `cli`: `tessera
+   * center --config` as a child process (center-cli.ts), its config file
+   * written by the world (world.centerCli).
+   */
+  readonly process?: 'in-process' | 'cli';
+  /** With `process: 'cli'`: more sections of center.json (a module's, admin). */
+  readonly cliSections?: Readonly<Record<string, unknown>>;
   readonly db?: CenterDb;
   /** The world's versions of modules (e-money: its issuer key defaults to the world's), and any other module. */
   readonly modules?: { readonly emoney?: WorldEmoneySpec; readonly more?: readonly AnyCenterModule[] };
@@ -68,6 +89,9 @@ export interface WorldCenterSpec {
   readonly terminals?: readonly NewTerminal[];
   /** The first node's random (e-money tokens; tests seed it). */
   readonly random?: Random;
+  /** Listed modules left out by name, and flows of a test's own beside the modules' (a stand-in for one left out). */
+  readonly without?: readonly string[];
+  readonly flows?: readonly CenterFlow[];
 }
 
 /** The e-money module of a world: the issuer key is the world's unless given. */
@@ -80,6 +104,8 @@ export interface WorldHardwareSpec {
   readonly validators?: number;
   readonly namePrefix?: string;
   readonly scannerBaudRate?: number;
+  /** `cli`: `tessera sim serve` as a child process (world.simCli; readers only). */
+  readonly process?: 'in-process' | 'cli';
 }
 
 export type WorldPart = 'center' | 'bank' | 'terminal' | 'party';
@@ -134,6 +160,14 @@ export class World {
   banks: WorldBanks | null = null;
   /** The first center node (null before open and without a center). */
   node: CenterNode | null = null;
+  /** The center as a `tessera center` process (`process: 'cli'`), else null. */
+  centerCli: CliCenter | null = null;
+  /** The banks as `tessera bank serve` processes (`banks.process: 'cli'`), else null. */
+  bankCli: CliBanks | null = null;
+  /** The hardware as `tessera sim serve` (`hardware.process: 'cli'`), else null. */
+  simCli: CliSim | null = null;
+  /** Terminals started as `tessera terminal` processes (startTerminalProcess). */
+  readonly terminalProcesses = new Map<string, CliProcess>();
   /** Nodes added with addNode() (same database). */
   readonly nodes: CenterNode[] = [];
   dbTarget: string | StorageOptions = '';
@@ -183,7 +217,9 @@ export class World {
 
   private async start(): Promise<void> {
     const s = this.spec;
-    if (s.hardware) this.sim = await this.started('simulator', () => this.startHardware(s.hardware!), (sim) => sim.stop());
+    if (s.hardware?.process === 'cli') {
+      this.simCli = await this.started('simulator', () => startCliSim({ dir: this.dir, readerDevices: s.hardware!.readerDevices, issuerMasterKey: this.issuerMasterKey }), (sim) => sim.close());
+    } else if (s.hardware) this.sim = await this.started('simulator', () => this.startHardware(s.hardware!), (sim) => sim.stop());
     const step = <T>(name: string, fn: () => Promise<T>): Promise<T> => (this.opts.step ? this.opts.step(name, fn) : fn());
     await step('keys', async () => writeFileSync(this.masterKeyFile, `${this.masterKey.toString('hex')}\n`, { mode: 0o600 }));
     if (s.terminalDir) mkdirSync(s.terminalDir, { recursive: true });
@@ -192,7 +228,8 @@ export class World {
       for (const t of s.terminals ?? []) out.push(await provisionTerminal(t, this.pickReader(t.reader), this.terminalWorld()));
       return out;
     });
-    if (s.banks) this.banks = await this.started('banks', () => openWorldBanks(s.banks!, this.dir, { log: this.log('bank') }), (b) => b.close());
+    if (s.banks?.process === 'cli') this.bankCli = await this.started('banks', () => startCliBanks(s.banks!, this.dir), (b) => b.close());
+    else if (s.banks) this.banks = await this.started('banks', () => openWorldBanks(s.banks!, this.dir, { log: this.log('bank') }), (b) => b.close());
     for (const p of s.parties ?? []) {
       const started = await this.started(p.name, () => p.start({ dir: this.dir, log: this.log('party', p.name) }), (x) => x.close());
       this.running.set(p.name, started);
@@ -201,14 +238,23 @@ export class World {
       const db = await step('database', () => (s.center!.db ?? SQLITE_DB).open(this.dir));
       this.dbTarget = db.target;
       if (db.drop) this.undo.push({ name: 'database', run: db.drop });
-      this.node = await this.started(
+      const register = async (validity: ValidityRepository): Promise<void> => {
+        const fresh: NewTerminal[] = [];
+        for (const row of [...provisioned.filter((p) => p.spec.register !== false).map(terminalRow), ...(s.center!.terminals ?? [])]) if (!(await validity.getTerminal(row.id))) fresh.push(row);
+        if (fresh.length > 0) await validity.addTerminals(fresh);
+        await addMissingMedia(validity, s.center!.media ?? []);
+      };
+      if (s.center.process === 'cli') {
+        if (typeof db.target !== 'string') throw new Error('a center process needs its database as a path or URL');
+        const target = db.target;
+        this.centerCli = await this.started(
+          'center',
+          () => CliCenter.open({ dir: this.dir, db: target, masterKeyFile: this.masterKeyFile, register, ...(s.center!.validity && { validity: s.center!.validity }), sections: { ...this.emoneySection(), ...s.center!.cliSections } }),
+          (c) => c.close(),
+        );
+      } else this.node = await this.started(
         'center',
-        () => this.openNode(s.center!.random, async (validity) => {
-          const fresh: NewTerminal[] = [];
-          for (const row of [...provisioned.map(terminalRow), ...(s.center!.terminals ?? [])]) if (!(await validity.getTerminal(row.id))) fresh.push(row);
-          if (fresh.length > 0) await validity.addTerminals(fresh);
-          await addMissingMedia(validity, s.center!.media ?? []);
-        }),
+        () => this.openNode(s.center!.random, register),
         async () => {
           for (const n of this.nodes.splice(0)) await n.close();
           await this.node?.close();
@@ -227,6 +273,54 @@ export class World {
     } else {
       this.undo.push({ name: 'fleet', run: () => this.stopTerminals() });
     }
+  }
+
+  /**
+   * The e-money module's section of a center process's config: the issuer
+   * key and the provider's security codes in 0600 files, the banks by
+   * their processes' URLs, the member shops.
+   */
+  private emoneySection(): Record<string, unknown> {
+    const e = this.spec.center?.modules?.emoney;
+    if (!e) return {};
+    if (!this.bankCli) throw new Error("a center process with e-money needs the world's banks as processes (banks.process: 'cli')");
+    const issuer = e.config.issuerMasterKey ?? this.issuerMasterKey;
+    return {
+      emoney: {
+        issuerMasterKeyFile: writeSecretFile(this.dir, 'issuer.key', `${issuer.toString('hex')}\n`),
+        currency: e.config.currency,
+        providerAccounts: e.config.providerAccounts.map(({ securityCode, ...ref }) => ({
+          ...ref,
+          securityCodeFile: writeSecretFile(this.dir, `code-${ref.bankCode}-${ref.branchCode}-${ref.accountNumber}`, securityCode),
+        })),
+        banks: [...this.bankCli.urls].map(([bankCode, url]) => ({ bankCode, url })),
+        shops: e.shops.map((shop) => ({ shopId: shop.shopId, ...shop.account })),
+        ...(e.sweepIntervalMs !== undefined && { sweepIntervalMs: e.sweepIntervalMs }),
+      },
+    };
+  }
+
+  /**
+   * Provisions a terminal (key file 0600, registered at an in-process
+   * center unless `register: false`) and runs it as `tessera terminal
+   * --config <id>.json`, on the world's pcscd; resolves on its ready line.
+   */
+  async startTerminalProcess(spec: WorldTerminalSpec, o: { readyMs?: number } = {}): Promise<CliProcess> {
+    if (this.terminalProcesses.has(spec.terminalId)) throw new Error(`terminal ${spec.terminalId} already started`);
+    const p = await provisionTerminal(spec, this.pickReader(spec.reader), this.terminalWorld());
+    if (spec.register !== false && this.node && !(await this.validity.getTerminal(p.terminalId))) await this.validity.addTerminals([terminalRow(p)]);
+    const config = writeConfigFile(this.spec.terminalDir ?? this.dir, `${spec.terminalId}.json`, terminalConfigInput(p, this.terminalWorld()));
+    const env = this.simCli?.pcscEnv ?? (this.sim ? { PCSCLITE_CSOCK_NAME: this.sim.info().pcscSocket } : {});
+    if (this.terminalProcesses.size === 0) this.undo.push({ name: 'terminal processes', run: async () => void (await Promise.all([...this.terminalProcesses.values()].map((t) => t.stop()))) });
+    const proc = new CliProcess(spec.terminalId, ['terminal', '--config', config], env);
+    this.terminalProcesses.set(spec.terminalId, proc);
+    await proc.ready(o.readyMs ?? 30_000);
+    return proc;
+  }
+
+  /** Every `tessera` process the world started (for scans of what they printed). */
+  get processes(): CliProcess[] {
+    return [...(this.bankCli?.processes.values() ?? []), ...(this.simCli ? [this.simCli.process] : []), ...(this.centerCli?.processes ?? []), ...this.terminalProcesses.values()];
   }
 
   private async stopTerminals(): Promise<void> {
@@ -255,7 +349,7 @@ export class World {
   }
 
   private pickReader(wanted?: number): number {
-    const readers = this.sim?.pcscd.slots.length ?? 0;
+    const readers = this.sim?.pcscd.slots.length ?? this.simCli?.readers.length ?? 0;
     const i = wanted ?? [...Array(readers).keys()].find((k) => !this.usedReaders.has(k));
     if (i === undefined || i >= readers) throw new Error('no free reader slot: open the world with more reader devices');
     this.usedReaders.add(i);
@@ -272,7 +366,7 @@ export class World {
       terminalDir: this.spec.terminalDir ?? this.dir,
       masterKey: this.masterKey,
       centerPort: () => this.centerPort,
-      readerName: (slot) => needSim().readerName(slot),
+      readerName: (slot) => this.simCli?.readers[slot] ?? needSim().readerName(slot),
       scannerPath: (name) => needSim().scanner(name).devicePath,
       scannerBaudRate: this.spec.hardware?.scannerBaudRate ?? 9600,
       get slots() {
@@ -296,6 +390,8 @@ export class World {
           emoney: { ...emoney, config: { ...emoney.config, issuerMasterKey: emoney.config.issuerMasterKey ?? this.issuerMasterKey }, sweepAtStart: sweepAtStart || emoney.sweepAtStart === true },
         }),
         ...(c.modules?.more && { modules: c.modules.more }),
+        ...(c.without && { without: c.without }),
+        ...(c.flows && { flows: c.flows }),
         ...(this.banks && { relay: this.banks.relay }),
         ...(register && { register }),
       },
@@ -324,17 +420,59 @@ export class World {
     return this.requireNode.validity;
   }
 
-  /** The center's listener port (the same across stop/start). */
-  get centerPort(): number {
-    return this.node?.port ?? 0;
+  private get requireSim(): Simulator {
+    if (!this.sim) throw new Error('this world has no simulated hardware');
+    return this.sim;
   }
 
-  /** Opens the terminal listener (again, on the same port) and waits until every running agent's link is up again. */
-  async startCenter(): Promise<void> {
-    if (this.requireNode.center) return;
-    await this.requireNode.startListener();
+  /** The first node's running center (listener and modules), or null while stopped. */
+  get center(): Center | null {
+    return this.node?.center ?? null;
+  }
+
+  /** The virtual cards in the world's reader slots. */
+  get slots(): CardSlots {
+    return this.requireSim.cards;
+  }
+
+  /** The name of reader slot `i` of the world's pcscd. */
+  readerName(i: number): string {
+    return this.requireSim.readerName(i);
+  }
+
+  /**
+   * Issues a purse card (or a foreign card) on the world's issuer key and,
+   * unless `register: false` or foreign, puts it on the validity lists with
+   * a status.
+   */
+  async card(cardId: string, o: { status?: MediumStatus; foreign?: boolean; register?: boolean; pin?: string; balanceMinor?: number } = {}): Promise<void> {
+    await this.requireSim.issueCard({ cardId, pin: o.pin ?? '1234', balanceMinor: o.balanceMinor ?? 10_000, foreign: o.foreign === true });
+    if (o.register === false || o.foreign) return;
+    await this.validity.addMedia([{ id: cardId, expiresAtMs: this.clock.nowMs() + 86_400_000, ...(o.status && { status: o.status }) }]);
+  }
+
+  /** The center's listener port (the same across stop/start). */
+  get centerPort(): number {
+    return this.node?.port ?? this.centerCli?.port ?? 0;
+  }
+
+  /**
+   * Opens the terminal listener (again, on the same port) and waits until
+   * every running agent's link is up again (unless `awaitTerminals: false`).
+   * With a change (validity mode, modules, flows) a running listener is
+   * closed first and the node runs with the change from now on.
+   */
+  async startCenter(change?: CenterChange, o: { awaitTerminals?: boolean } = {}): Promise<void> {
+    if (this.centerCli) {
+      if (change) throw new Error('a center process runs on its config file');
+      await this.centerCli.start(); // a new process unless one runs
+    } else {
+      const node = this.requireNode;
+      if (change) await node.stopListener();
+      await node.startListener(change);
+    }
     // Agents reconnect with exponential backoff (up to PROTOCOL_LIMITS.reconnectDelayMsMax): wait for them, bounded.
-    await Promise.all([...this.terminals.values()].filter((t) => t.running).map((t) => t.linkUp()));
+    if (o.awaitTerminals !== false) await Promise.all([...this.terminals.values()].filter((t) => t.running).map((t) => t.linkUp()));
   }
 
   /** Closes the terminal listener: the terminals are offline. Storage and modules stay open. */
@@ -365,10 +503,10 @@ export class World {
     }
   }
 
-  /** Registers a terminal at the center (if new) and writes its key file; returns the key file path. */
-  async registerTerminal(terminalId: string, o: { ownerId?: string; callbackPort?: number } = {}): Promise<string> {
+  /** Registers a terminal at the center (if new; not with `register: false`) and writes its key file; returns the key file path. */
+  async registerTerminal(terminalId: string, o: { ownerId?: string; callbackPort?: number; status?: TerminalStatus; register?: boolean } = {}): Promise<string> {
     const key = writeTerminalKey(this.spec.terminalDir ?? this.dir, this.masterKey, terminalId);
-    if (!(await this.validity.getTerminal(terminalId))) {
+    if (o.register !== false && !(await this.validity.getTerminal(terminalId))) {
       await this.validity.addTerminals([terminalRow({ terminalId, keyRef: key.keyRef, callbackPort: o.callbackPort ?? null, spec: o })]);
     }
     return key.keyFile;
@@ -378,7 +516,7 @@ export class World {
   async startTerminal<K extends Keypad>(spec: WorldTerminalSpec<K>): Promise<WorldTerminal<K>> {
     if (this.terminals.has(spec.terminalId)) throw new Error(`terminal ${spec.terminalId} already started`);
     const p = await provisionTerminal(spec, this.pickReader(spec.reader), this.terminalWorld());
-    if (this.node && !(await this.validity.getTerminal(p.terminalId))) await this.validity.addTerminals([terminalRow(p)]);
+    if (spec.register !== false && this.node && !(await this.validity.getTerminal(p.terminalId))) await this.validity.addTerminals([terminalRow(p)]);
     const t = await startWorldTerminal(p, this.terminalWorld());
     this.terminals.set(spec.terminalId, t as WorldTerminal<Keypad>);
     return t;

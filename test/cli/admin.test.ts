@@ -17,7 +17,7 @@ import { Operators } from '../../center/admin/operators.js';
 import { openStorage } from '../../center/storage/open.js';
 import { ValidityRepository } from '../../center/validity/repository.js';
 import { systemRandom } from '../../core/random.js';
-import { CliProcess, runCli } from '../e2e/support/cli-process.js';
+import { CliProcess, runCli } from '../../sim/world/cli-process.js';
 import { keyDir } from '../center/server/support.js';
 
 const keys = keyDir();

@@ -17,7 +17,7 @@ import { startCenter } from '../../center/server/start-center.js';
 import { CENTER_MODULES } from '../../center/modules.js';
 import { Journal } from '../../terminal/journal/journal.js';
 import { keyDir } from '../center/server/support.js';
-import { runCli } from '../e2e/support/cli-process.js';
+import { runCli } from '../../sim/world/cli-process.js';
 
 /** A loaded machine can take many seconds to start a tsx process: a generous bound. */
 const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, env, 60_000);

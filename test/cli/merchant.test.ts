@@ -12,7 +12,7 @@ import { MerchantRegistry } from '../../center/merchant-api/merchants.js';
 import { openStorage } from '../../center/storage/open.js';
 import { systemClock } from '../../core/clock.js';
 import { systemRandom } from '../../core/random.js';
-import { runCli } from '../e2e/support/cli-process.js';
+import { runCli } from '../../sim/world/cli-process.js';
 
 const work = mkdtempSync(join(tmpdir(), 'tessera-merchant-'));
 const db = join(work, 'center.db');

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../e2e/support/cli-process.js';
+import { runCli } from '../../sim/world/cli-process.js';
 
 /** A loaded machine can take many seconds to start a tsx process: a generous bound. */
 const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, env, 60_000);

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CliProcess, runCli } from '../e2e/support/cli-process.js';
+import { CliProcess, runCli } from '../../sim/world/cli-process.js';
 import { keyDir } from '../center/server/support.js';
 
 const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, env, 90_000);

@@ -6,61 +6,45 @@
  * report with the same note key and the note is booked once. A collection
  * empties cash-box@T; `tessera audit` passes on the center's database.
  */
-import { ValidityRepository } from '../../center/validity/repository.js';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ledger } from '../../center/ledger/ledger.js';
-import type { Center } from '../../center/server/start-center.js';
 import { openStorage } from '../../center/storage/open.js';
 import { systemClock } from '../../core/clock.js';
 import type { Role } from '../../terminal/agent/role.js';
-import { freePort } from '../support/free-port.js';
 import { startTestValidator, type TestValidator } from '../support/validator.js';
 import { NOTES, SCALING } from '../terminal/devices/bill-validator.contract.js';
 import { eventually } from '../terminal/devices/wait.js';
 import { startCashTerminal } from '../terminal/agent/cash-terminal.js';
-import { startWorld, type TestTerminal, type World } from '../terminal/agent/harness.js';
-import { CliProcess, runCli } from './support/cli-process.js';
+import type { CliProcess } from '../../sim/world/cli-process.js';
+import type { WorldTerminal } from '../../sim/world/terminals.js';
+import { openWorld, type World } from '../../sim/world/world.js';
+import { runCli } from '../../sim/world/cli-process.js';
 
 const T = 'KIOSK-P1';
 const cashRole = (): Role => ({ name: 'cash-test', onNoteInEscrow: async () => 'stack' });
 
 let world: World;
 let sim: TestValidator;
-let term: TestTerminal;
+let term: WorldTerminal;
 let dbPath: string;
-let configPath: string;
-const centers: CliProcess[] = [];
-
-async function startCenterProcess(): Promise<CliProcess> {
-  const c = new CliProcess('center', ['center', '--config', configPath]);
-  centers.push(c);
-  await c.ready(20_000);
-  return c;
-}
+const centers = (): CliProcess[] => world.centerCli!.processes;
 const unbooked = (): number => term.agent.context.journal.cashUnbookedCount();
 const accepted = (): number => term.outcomes.filter((r) => r.trigger === 'cash' && r.details?.['event'] === 'accepted').length;
 
 beforeAll(async () => {
-  world = await startWorld();
+  // `tessera center --config` on a SQLite file, the terminal registered in its database before it starts.
+  world = await openWorld({
+    hardware: { readerDevices: 1, namePrefix: 'Agent Reader' },
+    center: { process: 'cli', terminals: [{ id: T, ownerKind: 'store', ownerId: 'STORE-1', keyRef: `k-${T}` }] },
+  });
   dbPath = join(world.dir, 'center.db');
-  const storage = await openStorage(dbPath);
-  await (await ValidityRepository.open(storage)).addTerminals([{ id: T, ownerKind: 'store', ownerId: 'STORE-1', keyRef: `k-${T}` }]);
-  await storage.close();
-  const port = await freePort();
-  configPath = join(world.dir, 'center.json');
-  writeFileSync(configPath, JSON.stringify({ listen: { host: '127.0.0.1', port }, db: dbPath, terminalKeys: { masterKeyFile: join(world.dir, 'center-master.key') } }));
-  await startCenterProcess();
-  // The harness's terminal finds its center through world.center: here the process above.
-  world.center = { address: { port }, close: async () => undefined } as unknown as Center;
   sim = await startTestValidator({ notes: NOTES, scaling: SCALING, cashBoxCapacity: 20 });
-  term = await startCashTerminal(world, T, sim, cashRole, { keyFile: await world.terminalKey(T, { register: false }) });
+  term = await startCashTerminal(world, T, sim, cashRole);
 }, 60_000);
 afterAll(async () => {
   await term?.stop();
   await sim?.stop();
-  await Promise.all(centers.map((c) => c.stop()));
   await world?.close();
 });
 
@@ -70,21 +54,21 @@ describe('cash booked by a tessera center process', () => {
     await eventually(() => accepted() === 1 && unbooked() === 0, 15_000, 'the first note booked');
 
     // Frozen: the connection stays up, the report goes out and is never answered; then the center dies.
-    centers[0]!.signal('SIGSTOP');
+    centers()[0]!.signal('SIGSTOP');
     expect(sim.validator.model.insert('JP0500A')).toBe('escrow');
     await eventually(() => accepted() === 2, 10_000, 'the second note accepted');
     expect(unbooked()).toBe(1);
-    centers[0]!.signal('SIGKILL');
-    expect((await centers[0]!.exited).signal).toBe('SIGKILL');
+    centers()[0]!.signal('SIGKILL');
+    expect((await centers()[0]!.exited).signal).toBe('SIGKILL');
     expect(unbooked()).toBe(1);
 
-    await startCenterProcess();
+    await world.startCenter(undefined, { awaitTerminals: false });
     await eventually(() => unbooked() === 0, 40_000, 'the repeated report answered by the restarted center');
     const slip = await term.agent.command({ name: 'cash-collect' });
     expect(slip).toMatchObject({ result: 'done', details: { content: [{ currency: 'JPY', notes: 2, amountMinor: 6_000 }] } });
     await eventually(() => unbooked() === 0, 15_000, 'the collection answered');
     await term.stop();
-    await Promise.all(centers.map((c) => c.stop()));
+    await world.centerCli!.close();
 
     const storage = await openStorage(dbPath);
     try {

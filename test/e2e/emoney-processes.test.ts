@@ -8,21 +8,20 @@
  * control lines. Charge at bank 0001 → purse credited → offline purchase at
  * a shop of bank 0002 → settle by callback → the shop is paid at its bank.
  * The books are read back from the banks' databases after they stopped, and
- * `tessera audit` checks the center's.
+ * `tessera audit` checks the center's. The processes, their config files and
+ * secret files (0600) come from one world spec (sim/world, `process: 'cli'`).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deriveTerminalKey } from '../../center/server/terminal-keys.js';
-import { sendControlCommand } from '../../sim/control/control-client.js';
 import { BankHost } from '../../sim/bank/bank-host.js';
-import { CliProcess, runCli, type JsonLine } from './support/cli-process.js';
+import { runCli, type CliProcess, type JsonLine } from '../../sim/world/cli-process.js';
+import { openWorld, type World as OneWorld } from '../../sim/world/world.js';
 import { freePort } from '../support/free-port.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tsr-ep-'));
-const simDir = join(dir, 'sim');
 const CENTER_MASTER = createHash('sha256').update('emoney-processes/center').digest();
 const ISSUER_KEY = createHash('sha256').update('emoney-processes/issuer').digest();
 
@@ -42,66 +41,6 @@ const PRICE = 1_200;
 const CASH_CARD = 'cace0000000000a1';
 const PURSE_CARD = 'c0ffee00000000a1';
 
-const procs: CliProcess[] = [];
-const start = (name: string, args: string[], env: Record<string, string> = {}): CliProcess => {
-  const p = new CliProcess(name, args, env);
-  procs.push(p);
-  return p;
-};
-
-function secretFile(name: string, content: string | Buffer): string {
-  const path = join(dir, name);
-  writeFileSync(path, content, { mode: 0o600 });
-  return path;
-}
-
-function jsonFile(name: string, value: unknown): string {
-  const path = join(dir, name);
-  writeFileSync(path, JSON.stringify(value, null, 2));
-  return path;
-}
-
-function bankConfig(bankCode: string, accounts: Array<Record<string, unknown>>): string {
-  return jsonFile(`bank-${bankCode}.json`, { bankCode, db: join(dir, `bank-${bankCode}.db`), listen: { host: '127.0.0.1', port: 0 }, accounts });
-}
-
-function startBanks(): [CliProcess, CliProcess] {
-  const a = bankConfig('0001', [
-    { holder: 'alice', role: 'user', ...branchAccount(ACCT.alice), pinFile: secretFile('alice.pin', `${PIN.alice}\n`), openingMinor: ALICE_OPENING },
-    { holder: 'provider', role: 'provider', ...branchAccount(ACCT.providerA), pinFile: secretFile('provider-0001.code', PIN.providerA) },
-  ]);
-  const b = bankConfig('0002', [
-    { holder: 'SHOP-B', role: 'merchant', ...branchAccount(ACCT.shopB), pinFile: secretFile('shop-b.pin', PIN.shopB) },
-    { holder: 'provider', role: 'provider', ...branchAccount(ACCT.providerB), pinFile: secretFile('provider-0002.code', PIN.providerB), openingMinor: PROVIDER_B_OPENING },
-  ]);
-  return [start('bank 0001', ['bank', 'serve', '--config', a]), start('bank 0002', ['bank', 'serve', '--config', b])];
-}
-
-const branchAccount = (a: { branchCode: string; accountNumber: string }) => ({ branchCode: a.branchCode, accountNumber: a.accountNumber });
-
-function centerConfig(bankPorts: [number, number]): string {
-  return jsonFile('center.json', {
-    listen: { host: '127.0.0.1', port: 0 },
-    db: join(dir, 'center.db'),
-    terminalKeys: { masterKeyFile: secretFile('center-master.key', CENTER_MASTER.toString('hex')) },
-    admin: { port: 0 },
-    emoney: {
-      issuerMasterKeyFile: join(simDir, 'issuer.key'),
-      currency: 'JPY',
-      providerAccounts: [
-        { ...ACCT.providerA, securityCodeFile: join(dir, 'provider-0001.code') },
-        { ...ACCT.providerB, securityCodeFile: join(dir, 'provider-0002.code') },
-      ],
-      banks: [
-        { bankCode: '0001', url: `http://127.0.0.1:${bankPorts[0]}` },
-        { bankCode: '0002', url: `http://127.0.0.1:${bankPorts[1]}` },
-      ],
-      shops: [{ shopId: 'SHOP-B', ...ACCT.shopB }],
-      sweepIntervalMs: 200,
-    },
-  });
-}
-
 /** The bearer token of the admin operator the test adds with `tessera operator add` (the admin API needs one). */
 let adminToken = '';
 
@@ -115,19 +54,6 @@ async function admin(port: number, path: string, body?: unknown): Promise<JsonLi
   return (await res.json()) as JsonLine;
 }
 
-function terminalConfig(id: string, role: string, reader: string, centerPort: number, extra: Record<string, unknown>): string {
-  return jsonFile(`${id}.json`, {
-    terminalId: id,
-    keyFile: secretFile(`${id}.key`, deriveTerminalKey(CENTER_MASTER, `k-${id}`).toString('hex')),
-    role,
-    centers: [{ host: '127.0.0.1', port: centerPort }],
-    devices: { reader: { namePattern: `^${reader.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$` } },
-    journal: join(dir, `${id}.journal.db`),
-    ...extra,
-  });
-}
-
-const sim = (cmd: Record<string, unknown>) => sendControlCommand(join(simDir, 'sim.sock'), cmd);
 const isOutcome = (trigger: string) => (o: JsonLine) => (o['outcome'] as { trigger?: string } | undefined)?.trigger === trigger;
 
 /** Keypad lines in, acknowledged (queued) before the card goes in; the card flow's outcome; the card out. */
@@ -138,9 +64,9 @@ async function cardFlow(t: CliProcess, reader: number, cardId: string, keys: str
     expect(await ack).toEqual({ keypad: k.split(' ')[0] });
   }
   const outcome = t.next(isOutcome('card'), 15_000, `card outcome (${cardId})`);
-  expect(await sim({ cmd: 'insert', cardId, reader })).toMatchObject({ ok: true });
+  expect(await world.simCli!.control({ cmd: 'insert', cardId, reader })).toMatchObject({ ok: true });
   const o = (await outcome)['outcome'] as Record<string, unknown>;
-  expect(await sim({ cmd: 'remove', reader })).toMatchObject({ ok: true });
+  expect(await world.simCli!.control({ cmd: 'remove', reader })).toMatchObject({ ok: true });
   return o;
 }
 
@@ -153,18 +79,45 @@ interface World {
   adminPort: number;
 }
 let w: World;
+let world: OneWorld;
 
 beforeAll(async () => {
-  mkdirSync(simDir, { recursive: true });
-  // The operator's issuer key, 0600: `tessera sim serve` uses it for the purse cards and the center verifies with it.
-  secretFile(join('sim', 'issuer.key'), `${ISSUER_KEY.toString('hex')}\n`);
-  const banks = startBanks();
-  const simServe = start('sim serve', ['sim', '--state-dir', simDir, 'serve', '--vpcd-devices', '1', '--scanners', '0']);
-  const [readyA, readyB, simReady] = await Promise.all([banks[0].ready(), banks[1].ready(), simServe.ready(20_000)]);
-  expect(readyA).toMatchObject({ ready: true, bankCode: '0001', accounts: 2 });
-  expect(readyB).toMatchObject({ ready: true, bankCode: '0002', accounts: 2 });
-  const center = start('center', ['center', '--config', centerConfig([Number(readyA['port']), Number(readyB['port'])])]);
-  const centerReady = await center.ready();
+  // Every part a process: the world writes the banks' configs and PIN files, the simulator's and the center's issuer key,
+  // the center's config (e-money: provider security code files, the banks' URLs from their ready lines) and master key.
+  world = await openWorld({
+    dir,
+    masterKey: CENTER_MASTER,
+    issuerMasterKey: ISSUER_KEY,
+    hardware: { readerDevices: 1, process: 'cli' },
+    banks: {
+      process: 'cli',
+      banks: [
+        { bankCode: '0001', name: 'Bank 0001' },
+        { bankCode: '0002', name: 'Bank 0002' },
+      ],
+      accounts: [
+        { ref: ACCT.alice, holder: 'alice', role: 'user', pin: PIN.alice, openingMinor: ALICE_OPENING },
+        { ref: ACCT.providerA, holder: 'provider', role: 'provider', pin: PIN.providerA },
+        { ref: ACCT.shopB, holder: 'SHOP-B', role: 'merchant', pin: PIN.shopB },
+        { ref: ACCT.providerB, holder: 'provider', role: 'provider', pin: PIN.providerB, openingMinor: PROVIDER_B_OPENING },
+      ],
+    },
+    center: {
+      process: 'cli',
+      cliSections: { admin: { port: 0 } },
+      modules: {
+        emoney: {
+          config: { currency: 'JPY', providerAccounts: [{ ...ACCT.providerA, securityCode: PIN.providerA }, { ...ACCT.providerB, securityCode: PIN.providerB }] },
+          shops: [{ shopId: 'SHOP-B', account: ACCT.shopB }],
+          sweepIntervalMs: 200,
+        },
+      },
+    },
+  });
+  const bankCli = world.bankCli!;
+  expect(bankCli.ready.get('0001')).toMatchObject({ ready: true, bankCode: '0001', accounts: 2 });
+  expect(bankCli.ready.get('0002')).toMatchObject({ ready: true, bankCode: '0002', accounts: 2 });
+  const centerReady = world.centerCli!.readyLine;
   expect(centerReady).toMatchObject({ emoney: true, engine: 'sqlite' });
   const adminPort = Number(centerReady['admin']);
   // A loaded machine can take many seconds to start a tsx process: a generous bound.
@@ -185,28 +138,23 @@ beforeAll(async () => {
   });
   // The purse card is a medium on the validity lists (the center's general gate refuses an unknown card).
   await admin(adminPort, '/media', { media: [{ id: PURSE_CARD, expiresAtMs: 4_102_444_800_000 }] });
-  const readers = (simReady['readers'] as Array<{ name: string }>).map((r) => r.name);
-  const env = { PCSCLITE_CSOCK_NAME: String(simReady['pcscSocket']) };
-  const port = Number(centerReady['listening']);
-  const kiosk = start('kiosk', ['terminal', '--config', terminalConfig('KIOSK-1', 'provider-kiosk', readers[0]!, port, {})], env);
-  const shop = start('shop', ['terminal', '--config', terminalConfig('SHOP-B1', 'shop', readers[1]!, port, { callback: { host: '127.0.0.1', port: callbackPort } })], env);
-  const issue = (args: string[]) => runCli(['sim', '--state-dir', simDir, 'issue', ...args]);
-  const [cash, purse] = await Promise.all([
+  // Registered above through the admin API, as an operator does; the link as the config's defaults.
+  const link = { requestTimeoutMs: 5_000, attempts: 3 };
+  const issue = (args: string[]) => world.simCli!.issue(args);
+  const [cash, purse, kiosk, shop] = await Promise.all([
     issue([CASH_CARD, '--cash-card', '--bank', ACCT.alice.bankCode, '--branch', ACCT.alice.branchCode, '--account', ACCT.alice.accountNumber]),
     issue([PURSE_CARD, '--pin', PIN.card, '--balance', '0']),
-    kiosk.ready(),
-    shop.ready(),
+    world.startTerminalProcess({ terminalId: 'KIOSK-1', role: 'provider-kiosk', reader: 0, register: false, callback: false, link }),
+    world.startTerminalProcess({ terminalId: 'SHOP-B1', role: 'shop', reader: 1, register: false, callback: false, link, config: { callback: { host: '127.0.0.1', port: callbackPort } } }),
   ]);
   expect(cash.code, cash.output).toBe(0);
   expect(purse.code, purse.output).toBe(0);
-  w = { banks, center, simServe, kiosk, shop, adminPort };
-}, 60_000);
+  w = { banks: [bankCli.processes.get('0001')!, bankCli.processes.get('0002')!], center: world.centerCli!.process, simServe: world.simCli!.process, kiosk, shop, adminPort };
+}, 90_000);
 
 afterAll(async () => {
-  // Terminals, then the center, the simulator (it ends its pcscd) and the banks; SIGKILL after a grace period.
-  for (const group of [procs.filter((p) => p.name === 'kiosk' || p.name === 'shop'), procs.filter((p) => p.name === 'center'), procs.filter((p) => !['kiosk', 'shop', 'center'].includes(p.name))]) {
-    await Promise.all(group.map((p) => p.stop()));
-  }
+  // Terminals, then the center, the banks and the simulator (it ends its pcscd); SIGKILL after a grace period.
+  await world?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -257,7 +205,7 @@ describe('the e-money world as separate processes (tessera bank / center / sim /
     expect(noEmoney.code).toBe(1);
     expect(noEmoney.output).toContain('CENTER_NO_EMONEY');
     // No PIN, security code or key in anything any process printed (logs included).
-    const printed = procs.map((p) => p.output).join('\n');
+    const printed = world.processes.map((p) => p.output).join('\n');
     expect(printed).toContain('e-money running'); // the logs were captured, so the scan below means something
     for (const secret of [...Object.values(PIN), CENTER_MASTER.toString('hex'), ISSUER_KEY.toString('hex')]) {
       expect(printed).not.toMatch(new RegExp(`(?<![0-9a-f])${secret}(?![0-9a-f])`));

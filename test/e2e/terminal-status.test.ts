@@ -7,13 +7,11 @@
  * with DEV_PORT_GONE; plugged back, online again. The agent stops: the
  * terminal is no longer connected, its last report kept.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { softwareVersion } from '../../core/version.js';
 import { killPtyOwner, replugAfterKill, startTestScanner, type TestScanner } from '../support/pty.js';
-import { startWorld, type World } from '../terminal/agent/harness.js';
-import { CliProcess } from './support/cli-process.js';
+import { openWorld, type World } from '../../sim/world/world.js';
+import type { CliProcess } from '../../sim/world/cli-process.js';
 
 const T = 'KIOSK-ST1';
 let world: World;
@@ -21,24 +19,18 @@ let scanner: TestScanner;
 let agent: CliProcess;
 
 beforeAll(async () => {
-  world = await startWorld();
-  await world.startCenter('direct');
+  world = await openWorld({ hardware: { readerDevices: 1, namePrefix: 'Agent Reader' }, center: { validity: { mode: 'direct' } } });
   scanner = await startTestScanner('status-scanner');
-  const slot = world.pcscd.pcscd.slots[0]!.name;
-  const config = join(world.dir, `${T}.json`);
-  writeFileSync(
-    config,
-    JSON.stringify({
-      terminalId: T,
-      keyFile: await world.terminalKey(T),
-      centers: [{ host: '127.0.0.1', port: world.center!.address.port }],
-      devices: { reader: { namePattern: `^${slot.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$` }, scanner: { port: scanner.scanner.devicePath, baudRate: 9600 } },
-      journal: join(world.dir, `${T}.db`),
-      transaction: { amountMinor: 100 },
-    }),
-  );
-  agent = new CliProcess('terminal', ['terminal', '--config', config]);
-  await agent.next((o) => 'ready' in o, 30_000, 'ready line');
+  // `tessera terminal --config` on the world's pcscd, its config and key file written by the world.
+  agent = await world.startTerminalProcess({
+    terminalId: T,
+    role: 'validity-pos',
+    reader: 0,
+    callback: false,
+    link: { requestTimeoutMs: 5_000, attempts: 3 },
+    devices: { scanner: { port: scanner.scanner.devicePath, baudRate: 9600 } },
+    config: { transaction: { kind: 'PURCHASE', amountMinor: 100, currency: 'JPY' } },
+  });
 }, 60_000);
 
 afterAll(async () => {

@@ -8,7 +8,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VALIDITY_MODES, type ValidityMode } from '../../center/validity/types.js';
-import { startTerminal, startWorld, type TestTerminal, type World } from '../terminal/agent/harness.js';
+import { posTerminal, type WorldTerminal } from '../../sim/world/terminals.js';
+import { openWorld, type World } from '../../sim/world/world.js';
 
 const EXPECTED_VERDICT: Record<ValidityMode, string> = {
   direct: 'validityAck',
@@ -18,26 +19,23 @@ const EXPECTED_VERDICT: Record<ValidityMode, string> = {
 };
 
 let world: World;
-let pos: TestTerminal;
-let blocked: TestTerminal;
-let port = 0;
+let pos: WorldTerminal;
+let blocked: WorldTerminal;
 const FOREIGN = 'ff000000000000ff';
 
 const cardId = (mode: ValidityMode, n: number): string => `e${VALIDITY_MODES.indexOf(mode)}${n.toString(16).padStart(14, '0')}`;
 
 beforeAll(async () => {
   // One vpcd device (two reader slots): see the report about a second device's slots.
-  world = await startWorld({ devices: 1 });
-  port = (await world.startCenter('direct')).address.port;
+  world = await openWorld({ hardware: { readerDevices: 1, namePrefix: 'Agent Reader' }, center: { validity: { mode: 'direct' } } });
   await world.card(FOREIGN, { foreign: true });
   for (const mode of VALIDITY_MODES) {
     await world.card(cardId(mode, 1));
     await world.card(cardId(mode, 2));
     await world.card(cardId(mode, 3), { status: 'lost' });
   }
-  pos = await startTerminal(world, 'POS-E2E-1', { slot: 0 });
-  await world.terminalKey('POS-E2E-BLK', { status: 'blocked' });
-  blocked = await startTerminal(world, 'POS-E2E-BLK', { slot: 1, keyFile: `${world.dir}/POS-E2E-BLK.key` });
+  pos = await world.startTerminal(posTerminal('POS-E2E-1', { reader: 0 }));
+  blocked = await world.startTerminal(posTerminal('POS-E2E-BLK', { reader: 1, status: 'blocked' }));
 });
 afterAll(async () => {
   await pos?.stop();
@@ -51,7 +49,8 @@ async function approvedRow(id: string): Promise<unknown> {
 
 describe.each(VALIDITY_MODES)('validity mode %s', (mode) => {
   beforeAll(async () => {
-    await world.startCenter(mode, port);
+    // The blocked terminal's link never comes up: no waiting for the agents.
+    await world.startCenter({ validity: { mode } }, { awaitTerminals: false });
   });
 
   it('a simulated card in a simulated terminal is ACKed and its transaction approved', async () => {
@@ -89,8 +88,7 @@ describe.each(VALIDITY_MODES)('validity mode %s', (mode) => {
 describe('an unknown terminal', () => {
   it('is refused by the center at the handshake: TERM_CENTER_REFUSED, the card returned', async () => {
     await blocked.stop(); // frees reader slot 1
-    const keyFile = await world.terminalKey('POS-NOBODY', { register: false });
-    const stranger = await startTerminal(world, 'POS-NOBODY', { slot: 1, keyFile, config: { link: { requestTimeoutMs: 1_000, attempts: 1 } } });
+    const stranger = await world.startTerminal(posTerminal('POS-NOBODY', { reader: 1, register: false, config: { link: { requestTimeoutMs: 1_000, attempts: 1 } } }));
     try {
       const r = await stranger.present(cardId('cached', 1));
       await stranger.take();

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendControlCommand } from '../../sim/control/control-client.js';
-import { CliProcess, runCli } from '../e2e/support/cli-process.js';
+import { CliProcess, runCli } from '../../sim/world/cli-process.js';
 
 /** A loaded machine can take many seconds to start a tsx process: a generous bound. */
 const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, env, 60_000);

@@ -26,7 +26,7 @@ import { openStorage } from '../../../center/storage/open.js';
 import { ManualClock } from '../../../core/clock.js';
 import { createLogger } from '../../../core/log.js';
 import { systemRandom } from '../../../core/random.js';
-import { runCli } from '../../e2e/support/cli-process.js';
+import { runCli } from '../../../sim/world/cli-process.js';
 import { freePort } from '../../support/free-port.js';
 import { keyDir } from '../server/support.js';
 

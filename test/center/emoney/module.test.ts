@@ -10,7 +10,7 @@ import { startCenter } from '../../../center/server/start-center.js';
 import { readIssuerKeyFile, readSecurityCodeFile } from '../../../center/emoney/secret-files.js';
 import { parseCenterConfig, type CenterConfig } from '../../../center/server/config.js';
 import { openStorage } from '../../../center/storage/open.js';
-import { runCli } from '../../e2e/support/cli-process.js';
+import { runCli } from '../../../sim/world/cli-process.js';
 import { keyDir } from '../server/support.js';
 import { failure } from '../../support/failure.js';
 

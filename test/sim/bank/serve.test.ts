@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readPinFile } from '../../../sim/bank/pin-file.js';
 import { serveBankFromConfig } from '../../../sim/bank/serve.js';
 import { loadBankServeConfig, parseBankServeConfig, type BankServeConfig } from '../../../sim/bank/serve-config.js';
-import { runCli } from '../../e2e/support/cli-process.js';
+import { runCli } from '../../../sim/world/cli-process.js';
 import { failure } from '../../support/failure.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-bank-serve-'));

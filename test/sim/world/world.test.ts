@@ -4,9 +4,10 @@
  * first; a close step that fails is reported as `part:code` and the rest
  * still closes; a failed start unwinds what it started; the center stops and
  * starts on the same port with its storage open, and a crash reopens it from
- * its database.
+ * its database; banks and center as `tessera` processes from the same spec.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TesseraError } from '../../../core/errors.js';
 import { SeededRandom } from '../../../core/random.js';
@@ -76,4 +77,40 @@ describe('the world builder', () => {
       await w.close();
     }
   });
+});
+
+describe('the parts as tessera processes (process: cli)', () => {
+  it('banks and a center with e-money run from the spec: configs written by the world, every secret in a 0600 file and none in a config; the center restarts on its port', async () => {
+    const w = await openWorld({
+      banks: { banks: WORLD_BANKS, accounts: WORLD_ACCOUNTS, process: 'cli' },
+      center: {
+        process: 'cli',
+        modules: { emoney: { config: { currency: 'JPY', providerAccounts: WORLD_PROVIDER_ACCOUNTS }, shops: WORLD_SHOPS } },
+        terminals: [{ id: 'POS-CLI', ownerKind: 'store', ownerId: 'STORE-1', keyRef: 'k-POS-CLI' }],
+      },
+    });
+    try {
+      expect([...w.bankCli!.ready.values()].map((r) => r['bankCode'])).toEqual(WORLD_BANKS.map((b) => b.bankCode));
+      expect(w.centerCli!.readyLine).toMatchObject({ listening: w.centerPort, emoney: true, engine: 'sqlite' });
+      const files = readdirSync(w.dir);
+      const secrets = [...files.filter((f) => f.startsWith('pin-') || f.startsWith('code-')), 'issuer.key', 'center-master.key'];
+      expect(secrets.length).toBe(WORLD_ACCOUNTS.length + WORLD_PROVIDER_ACCOUNTS.length + 2);
+      for (const f of secrets) expect((statSync(join(w.dir, f)).mode & 0o777).toString(8), f).toBe('600');
+      const configs = files.filter((f) => f.endsWith('.json')).map((f) => readFileSync(join(w.dir, f), 'utf8'));
+      expect(configs).toHaveLength(WORLD_BANKS.length + 1);
+      for (const c of configs) {
+        for (const a of WORLD_ACCOUNTS) expect(c).not.toContain(`"${a.pin}"`);
+        expect(c).not.toContain(w.masterKey.toString('hex'));
+        expect(c).not.toContain(w.issuerMasterKey.toString('hex'));
+      }
+      const first = w.centerCli!.process;
+      first.signal('SIGKILL');
+      await first.exited;
+      await w.startCenter();
+      expect(w.centerCli!.processes).toHaveLength(2);
+      expect(w.centerCli!.readyLine).toMatchObject({ listening: w.centerPort });
+    } finally {
+      expect(await w.close()).toEqual([]);
+    }
+  }, 120_000);
 });

@@ -7,7 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Journal } from '../../../terminal/journal/journal.js';
-import { startTerminal, startWorld, type TestTerminal, type World } from './harness.js';
+import { posTerminal, type WorldTerminal } from '../../../sim/world/terminals.js';
+import { openWorld, type World } from '../../../sim/world/world.js';
 
 const GOOD = 'a100000000000001';
 const GOOD2 = 'a100000000000002';
@@ -16,21 +17,20 @@ const FOREIGN = 'f100000000000001';
 const UNKNOWN_CARD = 'a1000000000000e1';
 
 let world: World;
-let term: TestTerminal;
+let term: WorldTerminal;
 
 async function checked(id: string): Promise<unknown[]> {
   return world.storage.read((q) => q.all('SELECT medium_id, terminal_id, amount_minor FROM checked_transactions WHERE id = ?', [id]));
 }
 
 beforeAll(async () => {
-  world = await startWorld();
-  await world.startCenter('cached');
+  world = await openWorld({ hardware: { readerDevices: 1, namePrefix: 'Agent Reader' }, center: { validity: { mode: 'cached' } } });
   await world.card(GOOD);
   await world.card(GOOD2);
   await world.card(LOST, { status: 'lost' });
   await world.card(FOREIGN, { foreign: true });
   await world.card(UNKNOWN_CARD, { register: false });
-  term = await startTerminal(world, 'POS-A1');
+  term = await world.startTerminal(posTerminal('POS-A1'));
 });
 afterAll(async () => {
   await term?.stop();
@@ -86,13 +86,11 @@ describe('agent (validity-pos) on the real reader and link', () => {
   });
 
   it('center down: TERM_CENTER_UNREACHABLE and the card returned; back up on the same port: approved', async () => {
-    const port = world.center!.address.port;
-    await world.center!.close();
-    world.center = null;
+    await world.stopCenter();
     const r = await term.present(GOOD);
     await term.take();
     expect(r).toMatchObject({ result: 'error', code: 'TERM_CENTER_UNREACHABLE', card: 'returned', details: { protocolCode: expect.stringMatching(/^PROTO_/) } });
-    await world.startCenter('cached', port);
+    await world.startCenter(undefined, { awaitTerminals: false });
     await term.agent.context.link.client.close(); // (only to make the test quick: skip the backoff wait)
     term.agent.context.link.client.start();
     expect((await term.present(GOOD)).result).toBe('approved');
@@ -104,8 +102,7 @@ describe('agent restart: the outbox is repeated with the same transaction id', (
   it('an executed transaction resolves done; one the center never saw resolves abandoned (nothing owed)', async () => {
     const executed = (await term.present(GOOD)).transactionId!;
     await term.take();
-    const journalPath = term.agent.context.config.journal;
-    const keyFile = term.agent.context.config.keyFile;
+    const journalPath = term.journalPath;
     await term.stop();
     // As if the agent had crashed after sending and before storing the answers:
     const payload = Buffer.from(JSON.stringify({ mediumId: GOOD, kind: 'PURCHASE', amountMinor: 500, currency: 'JPY' }));
@@ -114,7 +111,7 @@ describe('agent restart: the outbox is repeated with the same transaction id', (
     j2.outboxSet(executed, 'pending');
     j2.outboxAdd({ transactionId: fresh, role: 'validity-pos', kind: 'transaction', payload });
     j2.close();
-    term = await startTerminal(world, 'POS-A1', { keyFile, journal: journalPath });
+    await term.restart();
     const seen = new Set<string>();
     while (seen.size < 2) {
       const r = await term.nextOutcome((o) => o.trigger === 'recover');

@@ -19,16 +19,17 @@ import { startTestValidator, type TestValidator } from '../../support/validator.
 import { NOTES, SCALING } from '../devices/bill-validator.contract.js';
 import { eventually } from '../devices/wait.js';
 import { startCashTerminal } from './cash-terminal.js';
-import { startWorld, type TestTerminal, type World } from './harness.js';
+import { CASH_MODULE } from '../../../center/cash/module.js';
+import type { WorldTerminal } from '../../../sim/world/terminals.js';
+import { openWorld, type World } from '../../../sim/world/world.js';
 
 const T = 'KIOSK-B1';
 const cashRole = (): Role => ({ name: 'cash-test', onNoteInEscrow: async () => 'stack' });
 
 let world: World;
 let sim: TestValidator;
-let term: TestTerminal;
+let term: WorldTerminal;
 let ledger: Ledger;
-let port: number;
 
 const balance = async (id: string): Promise<number | null> => {
   const [a] = await ledger.lookupAccounts([id]);
@@ -40,8 +41,7 @@ const unbooked = (): number => term.agent.context.journal.cashUnbookedCount();
 const accepted = (): number => term.outcomes.filter((r) => r.trigger === 'cash' && r.details?.['event'] === 'accepted').length;
 
 beforeAll(async () => {
-  world = await startWorld();
-  port = (await world.startCenter('cached')).address.port;
+  world = await openWorld({ hardware: { readerDevices: 1, namePrefix: 'Agent Reader' }, center: { validity: { mode: 'cached' } } });
   ledger = await Ledger.open(world.storage, systemClock);
   sim = await startTestValidator({ notes: NOTES, scaling: SCALING, cashBoxCapacity: 20 });
   term = await startCashTerminal(world, T, sim, cashRole);
@@ -81,7 +81,7 @@ describe('cash box booked at the center', () => {
         onClose: () => undefined,
       }),
     };
-    await world.startCenter('cached', port, { flows: [lossy], withoutCashFlow: true });
+    await world.startCenter({ validity: { mode: 'cached' }, without: [CASH_MODULE], flows: [lossy] });
     expect(sim.validator.model.insert('JP0100A')).toBe('escrow');
     await eventually(() => lost === 1, 15_000, 'the center booked the report');
     expect(await centerNotes()).toBe(3);
@@ -101,14 +101,14 @@ describe('cash box booked at the center', () => {
         onClose: () => undefined,
       }),
     };
-    await world.startCenter('cached', port, { flows: [counting], withoutCashFlow: true });
+    await world.startCenter({ validity: { mode: 'cached' }, without: [CASH_MODULE], flows: [counting] });
     await eventually(() => unbooked() === 0, 20_000, 'the repeated report answered');
     expect(seen.flat().filter((k) => k === lostKey)).toHaveLength(2); // sent once, repeated once
     expect(seen[seen.length - 1]).toEqual([lostKey]);
     expect(await centerNotes()).toBe(3);
     expect(await stackedTransfers()).toBe(3);
     expect(await balance(`cash-box@${T}`)).toBe(7_000);
-    await world.startCenter('cached', port);
+    await world.startCenter({ validity: { mode: 'cached' } });
   });
 
   it('a collection empties cash-box@T into cash-collected@T for exactly its notes; the ledger audit passes', async () => {

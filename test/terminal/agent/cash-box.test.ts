@@ -13,7 +13,8 @@ import { startTestValidator, type TestValidator } from '../../support/validator.
 import { NOTES, SCALING } from '../devices/bill-validator.contract.js';
 import { eventually } from '../devices/wait.js';
 import { startCashTerminal } from './cash-terminal.js';
-import { startWorld, type TestTerminal, type World } from './harness.js';
+import type { WorldTerminal } from '../../../sim/world/terminals.js';
+import { openWorld, type World } from '../../../sim/world/world.js';
 
 /** Takes notes up to 5000 minor units, returns bigger ones (a kiosk with a top-up limit). */
 const cashRole = (): Role => ({
@@ -23,7 +24,7 @@ const cashRole = (): Role => ({
 
 let world: World;
 let sim: TestValidator;
-let term: TestTerminal;
+let term: WorldTerminal;
 let journalPath: string;
 /** The journal's cash box at the moment each `accepted` outcome was reported. */
 const boxAtReport: CashBoxContent[][] = [];
@@ -31,11 +32,10 @@ const boxAtReport: CashBoxContent[][] = [];
 const cashReports = (event: string): AgentReport[] => term.outcomes.filter((r) => r.trigger === 'cash' && r.details?.['event'] === event);
 
 beforeAll(async () => {
-  world = await startWorld();
-  await world.startCenter('cached');
+  world = await openWorld({ hardware: { readerDevices: 1, namePrefix: 'Agent Reader' }, center: { validity: { mode: 'cached' } } });
   sim = await startTestValidator({ notes: NOTES, scaling: SCALING, cashBoxCapacity: 10 });
-  journalPath = `${world.dir}/KIOSK-C1.db`;
-  term = await startCashTerminal(world, 'KIOSK-C1', sim, cashRole, { journal: journalPath });
+  term = await startCashTerminal(world, 'KIOSK-C1', sim, cashRole);
+  journalPath = term.journalPath;
   term.agent.on('outcome', (r) => {
     if (r.trigger === 'cash' && r.details?.['event'] === 'accepted') boxAtReport.push(term.agent.context.journal.cashBox());
   });

@@ -6,26 +6,20 @@
  */
 import type { Role } from '../../../terminal/agent/role.js';
 import { builtinRoles } from '../../../terminal/agent/roles/builtin.js';
+import { posTerminal, type WorldTerminal } from '../../../sim/world/terminals.js';
+import type { World } from '../../../sim/world/world.js';
 import type { TestValidator } from '../../support/validator.js';
-import { startTerminal, type TestTerminal, type World } from './harness.js';
 
-export async function startCashTerminal(
-  world: World,
-  terminalId: string,
-  sim: TestValidator,
-  role: () => Role,
-  opts: { journal?: string; keyFile?: string } = {},
-): Promise<TestTerminal> {
+export async function startCashTerminal(world: World, terminalId: string, sim: TestValidator, role: () => Role): Promise<WorldTerminal> {
   const name = role().name;
-  const reader = world.pcscd.pcscd.slots[0]!.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const term = await startTerminal(world, terminalId, {
-    ...opts,
-    config: {
+  const term = await world.startTerminal(
+    posTerminal(terminalId, {
       role: name,
-      devices: { reader: { namePattern: `^${reader}$` }, validator: { path: sim.validator.devicePath, country: 'JP', currency: 'JPY' } },
-    },
-    deps: { roles: builtinRoles().register(name, role) },
-  });
+      reader: 0,
+      devices: { validator: { path: sim.validator.devicePath, country: 'JP', currency: 'JPY' } },
+      roles: builtinRoles().register(name, role),
+    }),
+  );
   await term.agent.context.devices.validator!.enable();
   return term;
 }

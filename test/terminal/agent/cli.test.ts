@@ -5,15 +5,14 @@ import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_LIMITS } from '../../../terminal/limits.js';
-import { startWorld, type World } from './harness.js';
+import { openWorld, type World } from '../../../sim/world/world.js';
 
 let world: World;
 beforeAll(async () => {
-  world = await startWorld();
-  await world.startCenter('cached');
+  world = await openWorld({ hardware: { readerDevices: 1, namePrefix: 'Agent Reader' }, center: { validity: { mode: 'cached' } } });
   await world.card('c1000000000000c1');
 });
-afterAll(async () => world?.close());
+afterAll(async () => void (await world?.close()));
 
 function tessera(args: string[]) {
   return spawn(process.execPath, ['--import', 'tsx', 'cli/tessera.ts', ...args], {
@@ -44,15 +43,15 @@ function nextJson(lines: Interface, pred: (o: Record<string, unknown>) => boolea
 }
 
 async function configFile(name: string, over: Record<string, unknown> = {}): Promise<string> {
-  const keyFile = await world.terminalKey(name);
+  const keyFile = await world.registerTerminal(name);
   const file = join(world.dir, `${name}.json`);
-  const slot = world.pcscd.pcscd.slots[0]!.name;
+  const slot = world.readerName(0);
   writeFileSync(
     file,
     JSON.stringify({
       terminalId: name,
       keyFile,
-      centers: [{ host: '127.0.0.1', port: world.center!.address.port }],
+      centers: [{ host: '127.0.0.1', port: world.centerPort }],
       devices: { reader: { namePattern: `^${slot}$` } },
       journal: `${name}.db`,
       transaction: { amountMinor: 100 },
@@ -85,9 +84,9 @@ describe('tessera terminal', () => {
     const lines = createInterface({ input: child.stdout });
     expect(await nextJson(lines, (o) => 'ready' in o)).toMatchObject({ ready: true, terminalId: 'CLI-RUN', role: 'validity-pos', callbackPort: null });
     const outcome = nextJson(lines, (o) => 'outcome' in o);
-    await world.slots.insert('c1000000000000c1', world.pcscd.pcscd.slots[0]!.name);
+    await world.slots.insert('c1000000000000c1', world.readerName(0));
     expect((await outcome)['outcome']).toMatchObject({ trigger: 'card', result: 'approved', mediumId: 'c1000000000000c1', card: 'returned' });
-    await world.slots.remove(world.pcscd.pcscd.slots[0]!.name);
+    await world.slots.remove(world.readerName(0));
     const answer = nextJson(lines, (o) => 'command' in o || 'error' in o);
     child.stdin.write('command settle\n');
     expect(await answer).toEqual({ command: 'settle', result: 'error', code: 'TERM_NOT_SUPPORTED' });

@@ -7,14 +7,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTerminalConfig } from '../../../terminal/config/load.js';
 import { parseProm, sampleSum, type Sample } from '../../support/prom-text.js';
-import { startTerminal, startWorld, type TestTerminal, type World } from './harness.js';
+import { posTerminal, type WorldTerminal } from '../../../sim/world/terminals.js';
+import { openWorld, type World } from '../../../sim/world/world.js';
 
 const GOOD = 'a200000000000001';
 const LOST = 'a2000000000000f1';
 const FOREIGN = 'f200000000000001';
 
 let world: World;
-let term: TestTerminal;
+let term: WorldTerminal;
 
 async function scrape(): Promise<{ text: string; samples: Sample[] }> {
   const res = await fetch(`http://127.0.0.1:${term.agent.metricsPort}/metrics`);
@@ -32,12 +33,11 @@ async function until(cond: () => Promise<boolean>, timeoutMs = 10_000): Promise<
 }
 
 beforeAll(async () => {
-  world = await startWorld();
-  await world.startCenter('cached');
+  world = await openWorld({ hardware: { readerDevices: 1, namePrefix: 'Agent Reader' }, center: { validity: { mode: 'cached' } } });
   await world.card(GOOD);
   await world.card(LOST, { status: 'lost' });
   await world.card(FOREIGN, { foreign: true });
-  term = await startTerminal(world, 'POS-M1', { config: { metrics: { host: '127.0.0.1', port: 0 } } });
+  term = await world.startTerminal(posTerminal('POS-M1', { config: { metrics: { host: '127.0.0.1', port: 0 } } }));
 });
 afterAll(async () => {
   await term?.stop();
@@ -67,15 +67,13 @@ describe('terminal agent /metrics', () => {
   });
 
   it('shows the link down with its code when the center goes away', async () => {
-    const port = world.center!.address.port;
-    await world.center!.close();
-    world.center = null;
+    await world.stopCenter();
     await until(async () => sampleSum((await scrape()).samples, 'tessera_terminal_link_up') === 0);
     const { samples } = await scrape();
     expect(sampleSum(samples, 'tessera_terminal_link_events_total', { event: 'down' })).toBeGreaterThanOrEqual(1);
     const downCodes = samples.filter((s) => s.name === 'tessera_terminal_link_events_total' && s.labels['event'] === 'down').map((s) => s.labels['code']);
     for (const c of downCodes) expect(c).toMatch(/^(PROTO_[A-Z_]+|other)$/);
-    await world.startCenter('cached', port);
+    await world.startCenter();
   });
 
   it('answers only GET /metrics: other paths 404 and other methods 405, coded', async () => {

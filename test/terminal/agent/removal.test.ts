@@ -5,19 +5,21 @@
  * outcome stands).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { slowLookups, startTerminal, startWorld, type TestTerminal, type World } from './harness.js';
+import type { ValiditySource } from '../../../center/validity/types.js';
+import { validityModule } from '../../../center/validity/module.js';
+import { posTerminal, type WorldTerminal } from '../../../sim/world/terminals.js';
+import { openWorld, type World } from '../../../sim/world/world.js';
 
 const CARD_A = 'ab00000000000001';
 const CARD_B = 'ab00000000000002';
 let world: World;
-let term: TestTerminal;
+let term: WorldTerminal;
 
 beforeAll(async () => {
-  world = await startWorld();
-  await world.startCenter('direct');
+  world = await openWorld({ hardware: { readerDevices: 1, namePrefix: 'Agent Reader' }, center: { validity: { mode: 'direct' } } });
   await world.card(CARD_A);
   await world.card(CARD_B);
-  term = await startTerminal(world, 'POS-R1');
+  term = await world.startTerminal(posTerminal('POS-R1'));
 });
 afterAll(async () => {
   await term?.stop();
@@ -42,7 +44,7 @@ async function rowsFor(mediumId: string): Promise<unknown[]> {
 describe('card pulled mid-flow', () => {
   it('during the validity check: TERM_CARD_REMOVED, no transaction sent, nothing journalled', async () => {
     // The lookup must outlast pcscd noticing the removal (its reader poll takes up to ~400 ms under load).
-    await world.startCenter('direct', world.center!.address.port, { wrapValiditySource: slowLookups(1_500) });
+    await world.startCenter({ validity: { mode: 'direct' }, modules: [validityModule({ wrapSource: slowLookups(1_500) })] });
     const open = term.agent.context.journal.outboxOpen().length;
     const r = await pullDuringRequest(CARD_A, 50);
     expect(r).toMatchObject({ result: 'error', code: 'TERM_CARD_REMOVED', card: 'removed', mediumId: CARD_A });
@@ -51,10 +53,28 @@ describe('card pulled mid-flow', () => {
   });
 
   it('during the transaction (EARLY_ACK, terminal check pending): the answer is taken and journalled', async () => {
-    await world.startCenter('cached-medium', world.center!.address.port, { wrapValiditySource: slowLookups(400) });
+    await world.startCenter({ validity: { mode: 'cached-medium' }, modules: [validityModule({ wrapSource: slowLookups(400) })] });
     const r = await pullDuringRequest(CARD_B, 50);
     expect(r).toMatchObject({ result: 'approved', card: 'removed', mediumId: CARD_B, details: { verdict: 'validityEarlyAck' } });
     expect(term.agent.context.journal.outboxGet(r.transactionId!)).toMatchObject({ state: 'done', resultCode: 0 });
     expect(await rowsFor(CARD_B)).toEqual([{ id: r.transactionId }]);
   });
 });
+
+/** The database side of the validity check, `delayMs` slower on medium and terminal lookups (to pull a card mid-request). */
+function slowLookups(delayMs: number): (source: ValiditySource) => ValiditySource {
+  const sleep = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, delayMs));
+  return (source) => ({
+    ...bindAll(source),
+    getMedium: async (id) => (await sleep(), source.getMedium(id)),
+    getTerminal: async (id) => (await sleep(), source.getTerminal(id)),
+  });
+}
+
+function bindAll(source: ValiditySource): ValiditySource {
+  const out: Record<string, unknown> = {};
+  for (const key of ['getMedium', 'getTerminal', 'listMedia', 'listTerminals', 'listMediaChangedSince', 'listTerminalsChangedSince', 'countMedia', 'validityVersion', 'subscribe', 'captureMedium'] as const) {
+    out[key] = (source[key] as (...a: unknown[]) => unknown).bind(source);
+  }
+  return out as unknown as ValiditySource;
+}

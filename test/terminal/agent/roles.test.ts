@@ -13,7 +13,8 @@ import { ScriptedKeypad } from '../../../terminal/agent/keypad.js';
 import type { Role } from '../../../terminal/agent/role.js';
 import { RoleRegistry } from '../../../terminal/agent/role-registry.js';
 import { systemClock } from '../../../core/clock.js';
-import { startTerminal, startWorld, type TestTerminal, type World } from './harness.js';
+import { posTerminal, type WorldTerminal } from '../../../sim/world/terminals.js';
+import { openWorld, type World } from '../../../sim/world/world.js';
 
 const CARD = 'd100000000000001';
 
@@ -44,24 +45,29 @@ const probe: Role = {
 };
 
 let world: World;
-let term: TestTerminal;
+let term: WorldTerminal;
 let scanner: VirtualScanner;
 let medium: VirtualMedium;
 const keypad = new ScriptedKeypad(systemClock);
 
 beforeAll(async () => {
-  world = await startWorld();
-  await world.startCenter('cached');
+  world = await openWorld({ hardware: { readerDevices: 1, namePrefix: 'Agent Reader' }, center: { validity: { mode: 'cached' } } });
   await world.card(CARD);
   scanner = new VirtualScanner(world.dir, 'scanner');
   await scanner.plug();
   mkdirSync(join(world.dir, 'shelf'));
   medium = new VirtualMedium('disk-1', join(world.dir, 'shelf'), join(world.dir, 'mnt'));
   medium.putFile('PREPAID.DAT', Buffer.from('prepaid info'));
-  term = await startTerminal(world, 'PROBE-1', {
-    config: { role: 'probe', devices: { reader: { namePattern: `^${world.pcscd.pcscd.slots[0]!.name}$` }, scanner: { port: scanner.devicePath, baudRate: 9600 }, store: { mountDir: join(world.dir, 'mnt') } } },
-    deps: { roles: new RoleRegistry().register('probe', () => probe), keypad },
-  });
+  term = await world.startTerminal(
+    posTerminal('PROBE-1', {
+      role: 'probe',
+      reader: 0,
+      devices: { scanner: { port: scanner.devicePath, baudRate: 9600 } },
+      storeMountDir: join(world.dir, 'mnt'),
+      roles: new RoleRegistry().register('probe', () => probe),
+      keypad: { keypad, enter: () => undefined },
+    }),
+  );
 });
 afterAll(async () => {
   await term?.stop();

@@ -23,7 +23,8 @@ import type { Role, RoleContext } from '../../../terminal/agent/role.js';
 import { RoleRegistry } from '../../../terminal/agent/role-registry.js';
 import { BUILTIN_CAPABILITIES, builtinCardApps, builtinRoles } from '../../../terminal/agent/roles/builtin.js';
 import { parseTerminalConfig } from '../../../terminal/config/load.js';
-import { startTerminal, startWorld, type TestTerminal, type World } from './harness.js';
+import { posTerminal, type WorldTerminal } from '../../../sim/world/terminals.js';
+import { openWorld, type World } from '../../../sim/world/world.js';
 
 const composition = (details: Record<string, unknown>) => expect.objectContaining({ code: 'TERM_ROLE_COMPOSITION', details: expect.objectContaining(details) });
 const ack = async () => ({ type: 'settlementAck' as const, erased: [] });
@@ -81,8 +82,8 @@ describe('composition', () => {
 describe('on the real stacks', () => {
   const CARD = 'd200000000000002';
   let world: World;
-  let pos: TestTerminal;
-  let shop: TestTerminal;
+  let pos: WorldTerminal;
+  let shop: WorldTerminal;
   /** What the probe role's card flow saw (card applications). */
   const probeRole: Role = {
     name: 'probe',
@@ -103,12 +104,11 @@ describe('on the real stacks', () => {
   };
 
   beforeAll(async () => {
-    world = await startWorld({ devices: 2 });
-    await world.startCenter('cached');
+    world = await openWorld({ hardware: { readerDevices: 2, namePrefix: 'Agent Reader' }, center: { validity: { mode: 'cached' } } });
     await world.card(CARD);
     const roles = builtinRoles().register('probe', () => probeRole);
-    pos = await startTerminal(world, 'VPOS-CB', { slot: 0, config: { role: 'probe', callback: { port: 0 } }, deps: { roles } });
-    shop = await startTerminal(world, 'SHOP-CB', { slot: 1, config: { role: 'shop', callback: { port: 0 } } });
+    pos = await world.startTerminal(posTerminal('VPOS-CB', { reader: 0, role: 'probe', callback: true, roles }));
+    shop = await world.startTerminal(posTerminal('SHOP-CB', { reader: 1, role: 'shop', callback: true }));
   });
   afterAll(async () => {
     await pos?.stop();
@@ -137,7 +137,7 @@ describe('on the real stacks', () => {
   });
 
   /** The center's side of a callback the terminal awaits (as after AWAIT_CALLBACK). */
-  async function callback(term: TestTerminal, terminalId: string) {
+  async function callback(term: WorldTerminal, terminalId: string) {
     const token = Buffer.alloc(16, terminalId.length);
     term.agent.context.callback!.expect(token, 10_000);
     const port = term.agent.context.callbackPort!;

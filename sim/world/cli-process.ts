@@ -1,11 +1,15 @@
 /**
- * `tessera <command>` as a child process for e2e tests: stdout read as JSON
+ * `tessera <command>` as a child process (the world's parts run through the
+ * CLI, e2e and CLI tests): stdout read as JSON
  * lines (non-JSON lines kept as text), everything it printed kept for secret
  * scans, waits bounded, and a stop that ends it (SIGTERM, then SIGKILL after
  * a grace period) so a failed test leaves nothing running.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+
+const TESSERA = join(import.meta.dirname, '..', '..', 'cli', 'tessera.ts');
 
 export type JsonLine = Record<string, unknown>;
 
@@ -22,7 +26,7 @@ export class CliProcess {
     args: string[],
     env: Record<string, string> = {},
   ) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', 'cli/tessera.ts', ...args], {
+    this.child = spawn(process.execPath, ['--import', 'tsx', TESSERA, ...args], {
       cwd: process.cwd(),
       env: { ...process.env, TESSERA_LOG_LEVEL: 'info', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
