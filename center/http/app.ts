@@ -177,7 +177,7 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<HttpApp> {
       void reply.code(503).header('retry-after', '5').send(answer(codes.overloaded, 'the process is under pressure', { type, value }));
     },
   });
-  await app.register(fastifyHelmet, { global: true });
+  installSecurityHeaders(app, await helmetHeaders());
   if (opts.rateLimit !== false) {
     const rl = opts.rateLimit ?? { max: HTTP_LIMITS.rateRequestsMax, timeWindowMs: HTTP_LIMITS.rateWindowMs };
     await app.register(fastifyRateLimit, {
@@ -209,6 +209,43 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<HttpApp> {
   for (const contribute of opts.contributors ?? []) await contribute(app);
   await app.ready();
   return app;
+}
+
+let helmetHeadersOnce: Promise<Readonly<Record<string, string>>> | undefined;
+
+/**
+ * The headers @fastify/helmet (global, default options, no CSP nonces) sets:
+ * the same on every answer, so they are taken once from the plugin itself
+ * (one injected request to a throwaway app) instead of the plugin building a
+ * helmet middleware and parsing its CSP directives on every request.
+ */
+export function helmetHeaders(): Promise<Readonly<Record<string, string>>> {
+  helmetHeadersOnce ??= (async () => {
+    const probe = fastify({ logger: false });
+    try {
+      await probe.register(fastifyHelmet, { global: true });
+      probe.get('/', async () => '');
+      const plain = fastify({ logger: false });
+      plain.get('/', async () => '');
+      const [withHelmet, without] = await Promise.all([probe.inject({ method: 'GET', url: '/' }), plain.inject({ method: 'GET', url: '/' })]);
+      await plain.close();
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(withHelmet.headers)) {
+        if (without.headers[name] === undefined && typeof value === 'string') headers[name] = value;
+      }
+      return Object.freeze(headers);
+    } finally {
+      await probe.close();
+    }
+  })();
+  return helmetHeadersOnce;
+}
+
+function installSecurityHeaders(app: HttpApp, headers: Readonly<Record<string, string>>): void {
+  app.addHook('onRequest', (_req, reply, done) => {
+    void reply.headers(headers);
+    done();
+  });
 }
 
 /** Every body is read as JSON whatever its content type (an empty body is `{}`); a non-JSON body gets the app's bad-JSON code. */

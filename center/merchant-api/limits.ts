@@ -33,6 +33,16 @@ export const MERCHANT_LIMITS = {
   /** Client: longest Retry-After it honours before giving up. */
   clientRetryAfterMsMax: 10_000,
   clientTimeoutMs: 10_000,
+  /**
+   * A verified API key (its stored hash and merchant) is remembered this long
+   * per process, so a request does not read the key table. A revocation in the
+   * same process (MerchantRegistry.revokeKey) drops it at once; one made
+   * elsewhere (the `tessera merchant key revoke` CLI, another center node)
+   * takes effect here within this bound.
+   */
+  apiKeyCacheTtlMs: 1_000,
+  /** Verified API keys remembered at once (least recently verified dropped beyond). */
+  apiKeyCacheEntriesMax: 10_000,
 } as const;
 
 assert(MERCHANT_LIMITS.idempotencyRetentionMs >= 24 * 60 * 60 * 1000, 'idempotency keys must be kept at least 24 h');

@@ -44,7 +44,16 @@ function merchantFromRow(r: MerchantRow): Merchant {
   return { id: r.id, name: r.name, shopId: r.shop_id, createdMs: toSafeInt(r.created_ms, 'merchants.created_ms') };
 }
 
+interface CachedKey {
+  readonly secretHash: string;
+  readonly principal: MerchantPrincipal;
+  readonly expiresMonoMs: number;
+}
+
 export class MerchantRegistry {
+  /** Verified, unrevoked keys by key id (MERCHANT_LIMITS.apiKeyCacheTtlMs): see authenticate. */
+  private readonly verified = new Map<string, CachedKey>();
+
   private constructor(
     private readonly storage: Storage,
     private readonly clock: Clock,
@@ -100,6 +109,16 @@ export class MerchantRegistry {
   /** Revokes a key at once (every later request with it is MERCHANT_KEY_REVOKED). Revoking twice is a no-op. */
   async revokeKey(keyId: string): Promise<ApiKeyInfo> {
     if (!KEY_ID_RE.test(keyId)) throw new TesseraError('MERCHANT_INVALID_INPUT', 'key id must be 16 lowercase hex chars', { field: 'keyId' });
+    // Dropped before and after the commit: no request verified meanwhile keeps it cached.
+    this.verified.delete(keyId);
+    try {
+      return await this.revokeKeyTx(keyId);
+    } finally {
+      this.verified.delete(keyId);
+    }
+  }
+
+  private revokeKeyTx(keyId: string): Promise<ApiKeyInfo> {
     return this.storage.transact(async (tx) => {
       await tx.run('UPDATE merchant_api_keys SET revoked_ms = ? WHERE id = ? AND revoked_ms IS NULL', [this.clock.nowMs(), keyId]);
       const info = await keyInfo(tx, keyId);
@@ -118,10 +137,22 @@ export class MerchantRegistry {
    * The merchant a presented key belongs to; null for a malformed or unknown
    * key (the HTTP surface answers MERCHANT_UNAUTHENTICATED), MERCHANT_KEY_REVOKED
    * for a revoked one. The key itself is never in an error or a log line.
+   *
+   * A verified key's stored hash and merchant are remembered for
+   * MERCHANT_LIMITS.apiKeyCacheTtlMs (the presented secret is still hashed and
+   * compared in constant time on every request); revokeKey in this process
+   * drops the entry at once, a revocation elsewhere is seen within the TTL.
+   * Unknown, wrong and revoked keys are never remembered.
    */
   async authenticate(presented: string): Promise<MerchantPrincipal | null> {
     const parsed = parseApiKey(presented);
     if (!parsed) return null;
+    const nowMs = this.clock.monoMs();
+    const hit = this.verified.get(parsed.keyId);
+    if (hit !== undefined) {
+      if (hit.expiresMonoMs > nowMs) return secretMatches(parsed.secret, hit.secretHash) ? hit.principal : null;
+      this.verified.delete(parsed.keyId);
+    }
     const row = await this.storage.read((q) =>
       q.get<MerchantRow & { secret_hash: string; revoked_ms: unknown }>(
         'SELECT m.id, m.name, m.shop_id, m.created_ms, k.secret_hash, k.revoked_ms FROM merchant_api_keys k JOIN merchants m ON m.id = k.merchant_id WHERE k.id = ?',
@@ -130,7 +161,10 @@ export class MerchantRegistry {
     );
     if (!row || !secretMatches(parsed.secret, row.secret_hash)) return null;
     if (row.revoked_ms !== null) throw new TesseraError('MERCHANT_KEY_REVOKED', 'the API key was revoked', { keyId: parsed.keyId });
-    return { merchant: merchantFromRow(row), keyId: parsed.keyId };
+    const principal: MerchantPrincipal = { merchant: merchantFromRow(row), keyId: parsed.keyId };
+    this.verified.set(parsed.keyId, { secretHash: row.secret_hash, principal, expiresMonoMs: nowMs + MERCHANT_LIMITS.apiKeyCacheTtlMs });
+    if (this.verified.size > MERCHANT_LIMITS.apiKeyCacheEntriesMax) this.verified.delete(this.verified.keys().next().value!);
+    return principal;
   }
 }
 

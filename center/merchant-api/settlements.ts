@@ -193,12 +193,17 @@ export class EmoneyPresence {
 }
 
 /**
- * The index the listings need on the e-money module's batches (by shop, in
- * created order): without it every listing scans every shop's batches. Made
+ * The indexes the listings need on the e-money module's batches: by shop in
+ * created order (the page; without it every listing scans every shop's
+ * batches) and by shop and currency covering the control totals. Made
  * here, idempotently, when the merchant API starts on a database that has the
  * e-money tables, until e-money's own migrations carry it.
  */
 export async function ensureShopIndex(storage: { transact<T>(fn: (tx: Tx) => Promise<T>): Promise<T> }, presence: EmoneyPresence): Promise<void> {
   if (!(await presence.installed())) return;
-  await storage.transact((tx) => tx.exec('CREATE INDEX IF NOT EXISTS merchant_api_batches_by_shop ON emoney_batches (shop_id, created_ms, id)'));
+  await storage.transact(async (tx) => {
+    await tx.exec('CREATE INDEX IF NOT EXISTS merchant_api_batches_by_shop ON emoney_batches (shop_id, created_ms, id)');
+    // Covers the control totals (every listing page computes them over every matching row): read from the index alone, in currency order, not from each batch row (records and all).
+    await tx.exec('CREATE INDEX IF NOT EXISTS merchant_api_batches_totals ON emoney_batches (shop_id, currency, state, created_ms, total)');
+  });
 }

@@ -5,7 +5,9 @@
  * limit with Retry-After, helmet headers, OpenAPI document that validates,
  * plain HTTP only on loopback, HTTPS with a certificate made by openssl.
  */
+import fastifyHelmet from '@fastify/helmet';
 import { Validator } from '@seriousme/openapi-schema-validator';
+import fastify from 'fastify';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -116,6 +118,20 @@ describe('shared HTTP app', () => {
     expect((await call('GET', '/open')).json).toEqual({ ok: true });
     expect(JSON.stringify([none.json, bad.json, viewer.json])).not.toContain('tok-');
     expect(logLines.join('\n')).not.toContain('tok-');
+  });
+
+  it('sets every header @fastify/helmet sets (taken once, not rebuilt per request), on answers, coded errors and unknown paths', async () => {
+    const reference = fastify({ logger: false });
+    await reference.register(fastifyHelmet, { global: true });
+    reference.get('/', async () => ({ ok: true }));
+    const ref = await reference.inject({ method: 'GET', url: '/' });
+    await reference.close();
+    const helmetNames = Object.keys(ref.headers).filter((n) => !['content-type', 'content-length', 'date', 'connection', 'keep-alive'].includes(n));
+    expect(helmetNames).toEqual(expect.arrayContaining(['content-security-policy', 'strict-transport-security', 'x-content-type-options', 'x-frame-options']));
+    for (const path of ['/open', '/coded', '/no/such/path']) {
+      const r = await call('GET', path);
+      for (const name of helmetNames) expect([path, name, r.headers.get(name)]).toEqual([path, name, ref.headers[name]]);
+    }
   });
 
   it('limits the request rate per client with a coded 429 and Retry-After, and sets helmet headers', async () => {
