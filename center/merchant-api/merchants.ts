@@ -99,9 +99,11 @@ export class MerchantRegistry {
       if (toSafeInt(active?.['n'] ?? 0, 'count') >= MERCHANT_LIMITS.activeKeysPerMerchantMax) {
         throw new TesseraError('MERCHANT_TOO_MANY_KEYS', 'the merchant has the most active keys allowed', { name: merchantName, max: MERCHANT_LIMITS.activeKeysPerMerchantMax });
       }
-      await tx.run('INSERT INTO merchant_api_keys (id, merchant_id, secret_hash, label, created_ms, revoked_ms) VALUES (?,?,?,?,?,NULL)', [
-        k.keyId, m.id, k.secretHash, label, this.clock.nowMs(),
-      ]);
+      // seq: the merchant's keys in the order they were added (created_ms alone ties within a millisecond).
+      await tx.run(
+        'INSERT INTO merchant_api_keys (id, merchant_id, secret_hash, label, created_ms, revoked_ms, seq) VALUES (?,?,?,?,?,NULL,(SELECT COALESCE(MAX(seq), 0) + 1 FROM merchant_api_keys WHERE merchant_id = ?))',
+        [k.keyId, m.id, k.secretHash, label, this.clock.nowMs(), m.id],
+      );
     });
     return { keyId: k.keyId, key: k.key };
   }
@@ -129,7 +131,7 @@ export class MerchantRegistry {
 
   async listKeys(merchantName: string): Promise<ApiKeyInfo[]> {
     const m = await this.byName(merchantName);
-    const rows = await this.storage.read((q) => q.all('SELECT id FROM merchant_api_keys WHERE merchant_id = ? ORDER BY created_ms, id', [m.id]));
+    const rows = await this.storage.read((q) => q.all('SELECT id FROM merchant_api_keys WHERE merchant_id = ? ORDER BY created_ms, seq, id', [m.id]));
     return this.storage.read(async (q) => (await Promise.all(rows.map((r) => keyInfo(q, String(r['id']))))).filter((k): k is ApiKeyInfo => k !== undefined));
   }
 

@@ -28,5 +28,10 @@ export const merchantApiMigrations: ModuleMigrations = {
               expected_count INTEGER NOT NULL, expected_total BIGINT NOT NULL, matched SMALLINT NOT NULL, created_ms BIGINT NOT NULL);
             CREATE INDEX merchant_reconciliations_merchant ON merchant_reconciliations (merchant_id, created_ms)`,
     },
+    {
+      version: 2,
+      name: 'api keys listed in the order they were added (two keys added in one millisecond kept apart)',
+      sql: `ALTER TABLE merchant_api_keys ADD COLUMN seq BIGINT NOT NULL DEFAULT 0`,
+    },
   ],
 };
