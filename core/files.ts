@@ -75,3 +75,16 @@ function alive(pid: number): boolean {
     return errorCode(e) === 'EPERM';
   }
 }
+
+/**
+ * A listener's PEM certificate and key (`{ certFile, keyFile }` of a config):
+ * `code` (CENTER_TLS_FILE, ADMIN_TLS_FILE, …) when either cannot be read,
+ * naming the certificate file, never the key's content.
+ */
+export function readTlsFiles(tls: { readonly certFile: string; readonly keyFile: string }, code: string, what: string): { cert: Buffer; key: Buffer } {
+  try {
+    return { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) };
+  } catch (e) {
+    throw new TesseraError(code, `cannot read ${what} TLS certificate or key`, { certFile: tls.certFile }, { cause: e });
+  }
+}

@@ -33,6 +33,7 @@ import {
 import { z } from 'zod';
 import { errorCode, httpStatusOf, TesseraError } from '../../core/errors.js';
 import { silentLogger, type Logger } from '../../core/log.js';
+import { isLoopbackHost } from '../../core/loopback.js';
 import './errors.js';
 import { HTTP_LIMITS } from './limits.js';
 
@@ -372,15 +373,13 @@ export interface HttpListening {
   close(): Promise<void>;
 }
 
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
-
 /**
  * Builds the app and listens. Without TLS it listens only on loopback
  * (HTTP_PLAIN_NOT_LOOPBACK otherwise): operators and shops reach the center
  * over TLS; plain HTTP is for tests and the demo on one machine.
  */
 export async function startHttpServer(opts: HttpAppOptions & { readonly host: string; readonly port: number }): Promise<HttpListening> {
-  if (!opts.tls && !LOOPBACK.test(opts.host)) {
+  if (!opts.tls && !isLoopbackHost(opts.host)) {
     throw new TesseraError('HTTP_PLAIN_NOT_LOOPBACK', `plain HTTP only on loopback, not ${opts.host}`, { host: opts.host, port: opts.port });
   }
   const app = await createHttpApp(opts);

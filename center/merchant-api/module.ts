@@ -19,6 +19,7 @@ import { merchantApiSectionSchema, type MerchantApiSection } from './config-sche
 import { merchantApiMigrations } from './schema.js';
 import { readTlsFiles, startMerchantApi, type MerchantApi } from './server.js';
 import type { CenterModule } from '../server/module.js';
+import { isLoopbackHost } from '../../core/loopback.js';
 
 export const MERCHANT_API_MODULE = 'merchant-api';
 
@@ -30,8 +31,6 @@ export interface MerchantModuleContext {
   readonly log: Logger;
 }
 
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
-
 export function merchantApiModule() {
   const module = {
     name: MERCHANT_API_MODULE,
@@ -42,7 +41,7 @@ export function merchantApiModule() {
     check(section: MerchantApiSection | undefined): void {
       if (!section) return;
       if (section.tls) readTlsFiles(section.tls).key.fill(0);
-      else if (!LOOPBACK.test(section.host)) {
+      else if (!isLoopbackHost(section.host)) {
         throw new TesseraError('HTTP_PLAIN_NOT_LOOPBACK', `merchant API: plain HTTP only on loopback, not ${section.host}`, { field: 'merchantApi.tls', host: section.host });
       }
     },

@@ -4,9 +4,9 @@
  * tests and the demo), API-key bearer auth, a per-key rate limit, the /v1/
  * routes, and a timer purging idempotency records past their retention.
  */
-import { readFileSync } from 'node:fs';
 import type { Clock } from '../../core/clock.js';
 import { TesseraError } from '../../core/errors.js';
+import { readTlsFiles as readTlsPair } from '../../core/files.js';
 import type { Logger } from '../../core/log.js';
 import type { Random } from '../../core/random.js';
 import { startHttpServer, type HttpListening } from '../http/app.js';
@@ -89,10 +89,7 @@ async function purgeOnce(idempotency: IdempotencyStore, log: Logger): Promise<vo
   }
 }
 
+/** The merchant API listener's certificate and key (CENTER_TLS_FILE when unreadable). */
 export function readTlsFiles(tls: { certFile: string; keyFile: string }): { cert: Buffer; key: Buffer } {
-  try {
-    return { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) };
-  } catch (e) {
-    throw new TesseraError('CENTER_TLS_FILE', 'cannot read the merchant API\'s TLS certificate or key', { certFile: tls.certFile }, { cause: e });
-  }
+  return readTlsPair(tls, 'CENTER_TLS_FILE', "the merchant API's");
 }

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { TesseraError } from '../../core/errors.js';
+import { readTlsFiles } from '../../core/files.js';
 import { silentLogger, type Logger } from '../../core/log.js';
 import { systemRandom, type Random } from '../../core/random.js';
 import { startAdminServer, type AdminServer } from '../admin/server.js';
@@ -222,7 +222,7 @@ async function startAdmin(
   log: Logger,
   parts: { fleet: Fleet; auditExtensions: readonly AuditExtension[]; routes: readonly ModuleRoutes[]; readiness: readonly ReadinessProbe[]; migrations: readonly ModuleMigrations[] },
 ): Promise<AdminServer> {
-  const tls = admin.tls ? readAdminTls(admin.tls) : undefined;
+  const tls = admin.tls ? readTlsFiles(admin.tls, 'ADMIN_TLS_FILE', "the admin listener's") : undefined;
   const ledger = await Ledger.open(storage, clock);
   try {
     return await startAdminServer({
@@ -247,20 +247,8 @@ async function startAdmin(
   }
 }
 
-function readAdminTls(tls: { certFile: string; keyFile: string }): { cert: Buffer; key: Buffer } {
-  try {
-    return { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) };
-  } catch (e) {
-    throw new TesseraError('ADMIN_TLS_FILE', "cannot read the admin listener's TLS certificate or key", { certFile: tls.certFile }, { cause: e });
-  }
-}
-
 export function readTls(tls: NonNullable<CenterConfig['tls']>): { cert: Buffer; key: Buffer } {
-  try {
-    return { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) };
-  } catch (e) {
-    throw new TesseraError('CENTER_TLS_FILE', 'cannot read the TLS certificate or key', { certFile: tls.certFile }, { cause: e });
-  }
+  return readTlsFiles(tls, 'CENTER_TLS_FILE', 'the');
 }
 
 /** Runs undo steps newest first; all run even if one fails, the first failure is rethrown. */

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import { TesseraError } from '../errors.js';
 import './errors.js';
-import { isLoopbackHost } from './loopback.js';
+import { isLoopbackHost } from '../loopback.js';
 
 export { isLoopbackHost };
 

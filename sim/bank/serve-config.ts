@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { TesseraError } from '../../core/errors.js';
-import { isLoopbackHost } from '../../core/metrics/loopback.js';
+import { metricsSectionSchema } from '../../core/metrics/config.js';
 import { BANK_LIMITS } from './limits.js';
 
 const account = z
@@ -54,19 +54,7 @@ export const bankServeConfigSchema = z
       .max(BANK_LIMITS.accountsMax)
       .default([])
       .describe('Accounts opened at start (idempotent: a restart on the same database opens nothing twice).'),
-    metrics: z
-      .object({
-        host: z
-          .string()
-          .min(1)
-          .default('127.0.0.1')
-          .refine(isLoopbackHost, 'a loopback address (127.0.0.1 or ::1)')
-          .describe('Loopback address of /metrics (127.0.0.1 or ::1).'),
-        port: z.number().int().min(0).max(65_535).describe('Port of /metrics; 0 picks a free port (printed in the ready line).'),
-      })
-      .strict()
-      .optional()
-      .describe('Prometheus /metrics on a loopback address (docs/METRICS.md); off when absent.'),
+    metrics: metricsSectionSchema,
   })
   .strict()
   .superRefine((c, ctx) => {

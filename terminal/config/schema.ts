@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isLoopbackHost } from '../../core/metrics/loopback.js';
+import { metricsSectionSchema } from '../../core/metrics/config.js';
 import { DEVICE_LIMITS, AGENT_LIMITS } from '../limits.js';
 
 const terminalId = z
@@ -94,19 +94,7 @@ export const terminalConfigSchema = z
     keyFile: z.string().min(1).describe('Path of the 32-byte terminal key file (64 hex chars or 32 raw bytes), mode 0600.'),
     role: roleName.default('validity-pos'),
     centers: z.array(address).min(1).max(8).describe('Center addresses, tried in order (failover).'),
-    metrics: z
-      .object({
-        host: z
-          .string()
-          .min(1)
-          .default('127.0.0.1')
-          .refine(isLoopbackHost, 'a loopback address (127.0.0.1 or ::1)')
-          .describe('Loopback address of /metrics (127.0.0.1 or ::1).'),
-        port: port.describe('Port of /metrics; 0 picks a free port.'),
-      })
-      .strict()
-      .optional()
-      .describe('Prometheus /metrics on a loopback address (docs/METRICS.md); off when absent.'),
+    metrics: metricsSectionSchema,
     callback: z
       .object({
         host: z.string().min(1).default('127.0.0.1').describe('Address the callback listener binds.'),
