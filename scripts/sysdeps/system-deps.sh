@@ -3,12 +3,12 @@
 # Idempotent and quiet when everything is present; a clear message when it cannot install.
 set -euo pipefail
 
-PACKAGES=(pcscd libpcsclite-dev vsmartcard-vpcd socat postgresql)
+PACKAGES=(pcscd libpcsclite-dev vsmartcard-vpcd socat postgresql chromium zbar-tools poppler-utils)
 
 # Not a Debian-family host (macOS has PC/SC built in; other distributions have
 # their own package names): say what is needed and leave it to the operator.
 if ! command -v dpkg-query >/dev/null 2>&1; then
-  [ -n "${TESSERA_SYSDEPS_QUIET:-}" ] || echo "tessera: SYSDEPS_NOT_DEBIAN: not a Debian-family host; make sure PC/SC (pcsclite headers), vpcd, socat and PostgreSQL are installed" >&2
+  [ -n "${TESSERA_SYSDEPS_QUIET:-}" ] || echo "tessera: SYSDEPS_NOT_DEBIAN: not a Debian-family host; make sure PC/SC (pcsclite headers), vpcd, socat, PostgreSQL, chromium, zbar (zbarimg) and poppler (pdftoppm, pdftotext) are installed" >&2
   exit 0
 fi
 
