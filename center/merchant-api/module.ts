@@ -18,6 +18,7 @@ import type { Storage } from '../storage/types.js';
 import { merchantApiSectionSchema, type MerchantApiSection } from './config-schema.js';
 import { merchantApiMigrations } from './schema.js';
 import { readTlsFiles, startMerchantApi, type MerchantApi } from './server.js';
+import type { MerchantRouteContributor } from './routes.js';
 import type { CenterModule } from '../server/module.js';
 import { isLoopbackHost } from '../../core/loopback.js';
 
@@ -31,7 +32,12 @@ export interface MerchantModuleContext {
   readonly log: Logger;
 }
 
-export function merchantApiModule() {
+export interface MerchantApiModuleOptions {
+  /** Other modules' /v1/ routes (the passwords module's `merchantRoutes`); those modules must come before this one in the list. */
+  readonly routes?: readonly MerchantRouteContributor[];
+}
+
+export function merchantApiModule(o: MerchantApiModuleOptions = {}) {
   const module = {
     name: MERCHANT_API_MODULE,
     config: { key: 'merchantApi', schema: merchantApiSectionSchema.optional() },
@@ -49,7 +55,7 @@ export function merchantApiModule() {
       const s = ctx.section;
       if (!s) throw new TesseraError('CENTER_CONFIG_INVALID', 'the merchant API runs only with a merchantApi section', { field: 'merchantApi' });
       const api = await startMerchantApi({
-        storage: ctx.storage, host: s.host, port: s.port, tls: s.tls, rateLimit: s.rateLimit, clock: ctx.clock, random: ctx.random, log: ctx.log,
+        contributors: o.routes, storage: ctx.storage, host: s.host, port: s.port, tls: s.tls, rateLimit: s.rateLimit, clock: ctx.clock, random: ctx.random, log: ctx.log,
       });
       return { api, close: () => api.close() };
     },

@@ -29,7 +29,26 @@ import type { KeyRateLimiter } from './rate-limit.js';
 import { createReconciliation, loadReconciliation } from './reconciliations.js';
 import { EmoneyPresence, ensureShopIndex, listBatches, loadMerchantBatch, paymentsOf, payoutOf, settlementOf, statesFor } from './settlements.js';
 
+/**
+ * What a capability's merchant routes are given (the hook through which the
+ * voucher and settlement-password modules add their /v1/ routes): the
+ * idempotency store for their POSTs and the authenticated caller. They are
+ * registered inside this plugin, so the bearer auth and the per-key rate
+ * limit cover them like the routes below.
+ */
+export interface MerchantRouteDeps {
+  readonly idempotency: IdempotencyStore;
+  readonly clock: Clock;
+  readonly log: Logger;
+  principal(req: FastifyRequest): MerchantPrincipal;
+}
+
+/** Registers a module's routes on the merchant listener (center/modules.ts hands them to merchantApiModule). */
+export type MerchantRouteContributor = (app: Parameters<FastifyPluginAsyncZod>[0], deps: MerchantRouteDeps) => Promise<void>;
+
 export interface MerchantRoutesOptions {
+  /** Routes of other modules (vouchers, passwords), registered after these. */
+  readonly contributors?: readonly MerchantRouteContributor[] | undefined;
   readonly storage: Storage;
   readonly merchants: MerchantRegistry;
   readonly idempotency: IdempotencyStore;
@@ -155,4 +174,6 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRoutesOptions> = asyn
       return r;
     },
   );
+
+  for (const contribute of o.contributors ?? []) await contribute(app, { idempotency: o.idempotency, clock: o.clock, log: o.log, principal });
 };

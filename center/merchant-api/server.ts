@@ -16,10 +16,12 @@ import { IdempotencyStore } from './idempotency.js';
 import { MERCHANT_LIMITS } from './limits.js';
 import { MerchantRegistry } from './merchants.js';
 import { KeyRateLimiter, type RateLimitOptions } from './rate-limit.js';
-import { merchantAuth, merchantRoutes } from './routes.js';
+import { merchantAuth, merchantRoutes, type MerchantRouteContributor } from './routes.js';
 
 export interface MerchantApiOptions {
   readonly storage: Storage;
+  /** Routes other modules add under /v1/ (routes.ts MerchantRouteContributor). */
+  readonly contributors?: readonly MerchantRouteContributor[] | undefined;
   readonly host: string;
   readonly port: number;
   /** PEM files; without them the listener must be on loopback. */
@@ -58,7 +60,7 @@ export async function startMerchantApi(o: MerchantApiOptions): Promise<MerchantA
     codes: { unauthorized: 'MERCHANT_UNAUTHENTICATED' },
     bodyBytesMax: MERCHANT_LIMITS.bodyBytesMax,
     answers: Object.entries(MerchantErrors as Record<string, { http?: number }>).filter(([, spec]) => spec.http !== undefined).map(([c]) => c),
-    contributors: [async (app) => void (await app.register(merchantRoutes, { storage: o.storage, merchants, idempotency, limiter, clock: o.clock, random: o.random, log: o.log }))],
+    contributors: [async (app) => void (await app.register(merchantRoutes, { contributors: o.contributors, storage: o.storage, merchants, idempotency, limiter, clock: o.clock, random: o.random, log: o.log }))],
   });
   // One purge pass per interval (each bounded to MERCHANT_LIMITS.idempotencyPurgeBatchMax rows), re-armed after it ends.
   let purge = { cancel: () => undefined as void };
