@@ -10,6 +10,7 @@ import type { CenterMetrics } from './metrics/center-metrics.js';
 import { passwordsModule } from './passwords/module.js';
 import type { AnyCenterModule } from './server/module.js';
 import { validityModule } from './validity/module.js';
+import { voucherModule } from './voucher/module.js';
 
 export const CENTER_MODULES: readonly AnyCenterModule[] = centerModules();
 
@@ -17,5 +18,6 @@ export const CENTER_MODULES: readonly AnyCenterModule[] = centerModules();
 export function centerModules(o: { metrics?: CenterMetrics } = {}): readonly AnyCenterModule[] {
   const metrics = o.metrics ? { metrics: o.metrics } : {};
   const passwords = passwordsModule();
-  return [validityModule(metrics), cashModule, emoneyModule(metrics), passwords, merchantApiModule({ routes: [passwords.merchantRoutes] })];
+  // The merchant API comes after the modules whose /v1/ routes it serves (passwords).
+  return [validityModule(metrics), cashModule, emoneyModule(metrics), passwords, merchantApiModule({ routes: [passwords.merchantRoutes] }), voucherModule()];
 }
