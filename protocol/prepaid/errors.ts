@@ -128,6 +128,11 @@ export const PREPAID_ERRORS = defineErrors('prepaid', 'PREPAID_', {
     action: 'Report it with the medium id; the medium keeps its confirmed generation and the value is unchanged.',
     http: 500,
   },
+  PREPAID_RECOVERY_REFUSED: {
+    meaning: 'Only a frozen medium is recovered to a replacement (this one is active, or already closed).',
+    action: 'Freeze the medium first (it is frozen automatically when a copy is caught); a closed medium was recovered already.',
+    http: 409,
+  },
 });
 
 export type PrepaidErrorCode = keyof typeof PREPAID_ERRORS;
