@@ -232,6 +232,10 @@ export class Prepaid {
       }
       if (req.amountMinor > medium.balanceMinor) return refusal('PREPAID_INSUFFICIENT_BALANCE', 'the balance is less than the amount', { mediumId: medium.id, balanceMinor: medium.balanceMinor });
       return this.book(tx, medium, req);
+    }, async (tx, medium) => {
+      const u = await USAGE_ROWS.get(tx, 'WHERE request_id = ?', [req.requestId]);
+      const same = u && u.mediumId === medium.id && u.kind === req.kind && u.payee === req.payee && u.amountMinor === req.amountMinor && u.gen <= medium.confirmedGen;
+      return same ? { status: 'repeated' as const, file: null, balanceMinor: u.balanceAfterMinor, usage: usageOf(u) } : undefined;
     });
   }
 
@@ -311,10 +315,18 @@ export class Prepaid {
    * (committed, then refused); a pending generation shown is confirmed
    * first; then `step` runs on the medium as now stored.
    */
-  private async run<T>(view: MediumView, source: string, step: (tx: Tx, medium: MediumRow, confirmed: boolean) => Promise<T | Refusal>): Promise<T> {
+  private async run<T>(
+    view: MediumView,
+    source: string,
+    step: (tx: Tx, medium: MediumRow, confirmed: boolean) => Promise<T | Refusal>,
+    replayed?: (tx: Tx, medium: MediumRow) => Promise<T | undefined>,
+  ): Promise<T> {
     const out = await this.storage.transact(async (tx): Promise<T | Refusal> => {
       const p = await present(tx, this.rc, view);
       if (p.kind === 'clone') {
+        // A request booked before, repeated with the file it was made with (a replay, a late retry): its answer, no freeze.
+        const replay = await replayed?.(tx, p.medium);
+        if (replay !== undefined) return replay;
         await freeze(tx, this.rc, p.medium, p.presentedGen, source);
         return refusal('PREPAID_CLONE_REFUSED', 'a superseded generation was presented: the medium is frozen', { mediumId: p.medium.id, generation: p.presentedGen });
       }

@@ -95,6 +95,11 @@ describe('prepaid center: issue, use, confirm', () => {
     await prepaid.confirm(first.file!, 'P');
     expect(await use(first.file!, 700, id)).toMatchObject({ status: 'repeated', file: null, balanceMinor: 1300 });
     expect(await codeOf(use(first.file!, 701, id))).toBe('PREPAID_REQUEST_ID_REUSED');
+    // The same request replayed with the file it was made with (now superseded): answered, not taken for a clone.
+    const g3 = (await use(first.file!, 100)).file!;
+    await prepaid.confirm(g3, 'P');
+    expect(await use(g1, 700, id)).toMatchObject({ status: 'repeated', file: null, balanceMinor: 1300 });
+    expect((await prepaid.medium(readMediumFile(g1).mediumId.toString('hex')))?.state).toBe('settled');
     const moves = await sql<{ n: number }>('SELECT COUNT(*) AS n FROM ledger_transfers WHERE reference = ?', [id]);
     expect(moves).toEqual([{ n: 1 }]);
   });
