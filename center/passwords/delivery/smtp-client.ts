@@ -5,8 +5,8 @@
  * `send()` resolves when the receiving server accepted the message (250
  * after DATA): for SMTP that is "delivered" — SMTP says nothing about the
  * message reaching the user's device; a later bounce is not followed. A 4xx
- * answer or a connection failure is a temporary error (retried); a 5xx is
- * permanent. Errors carry the SMTP response code, never the message text.
+ * answer, a connection failure or a refused login (the TTP's own
+ * configuration) is a temporary error (retried); any other 5xx is permanent. Errors carry the SMTP response code, never the message text.
  */
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from '../../../core/log.js';
@@ -66,6 +66,11 @@ export class SmtpClient {
       if (e instanceof SmtpDeliveryError) throw e;
       const code = (e as { responseCode?: unknown }).responseCode;
       const status = typeof code === 'number' ? code : null;
+      // A refused login is the TTP's configuration, not the recipient: retried (and logged) until the deadline.
+      if ((e as NodeJS.ErrnoException).code === 'EAUTH') {
+        this.o.log.warn({ status, host: this.o.host, user: this.o.user ?? null }, 'smtp login refused; check the SMTP user and password file');
+        throw new SmtpDeliveryError('PWDELIVERY_SMTP_TEMPORARY', 'the mail server refused the login', true, { status });
+      }
       if (status !== null && status >= 500) throw new SmtpDeliveryError('PWDELIVERY_SMTP_REFUSED', `the mail server refused the message (${status})`, false, { status });
       throw new SmtpDeliveryError('PWDELIVERY_SMTP_TEMPORARY', status === null ? 'the mail server could not be reached' : `the mail server answered ${status}`, true, {
         status,
