@@ -23,7 +23,8 @@
  * message_state TLVs. The receipt's `text:` is left empty on purpose: a real
  * SMSC copies the first 20 characters of the message there, and the message
  * is a password. Receipts wait for a bound session of the ESME's system_id
- * (after a reconnect they go to the new session); `receiptDelayMs` holds
+ * (after a reconnect they go to the new session; one sent but not
+ * acknowledged when the session closes is sent again); `receiptDelayMs` holds
  * every receipt back (late receipts).
  *
  * Nothing here logs or prints a message's text: events carry ids, numbers
@@ -191,6 +192,9 @@ export async function startSmsc(o: SmscOptions): Promise<Smsc> {
     if (!session) return;
     receipts.delete(systemId);
     for (const r of queue) {
+      // Until the ESME acknowledges it, a receipt is re-queued if the session closes (the ESME crashed): sent again at its next bind.
+      const requeue = (): void => queueReceipt(systemId, r, 0);
+      session.once('close', requeue);
       session.deliver_sm(
         {
           source_addr: r.to,
@@ -201,8 +205,13 @@ export async function startSmsc(o: SmscOptions): Promise<Smsc> {
           message_state: r.stat === 'DELIVRD' ? MESSAGE_STATE.DELIVERED : MESSAGE_STATE.UNDELIVERABLE,
         },
         (resp) => {
-          // An ESME that does not acknowledge gets the receipt again when it binds next.
-          if (resp.command_status !== SMPP_STATUS.ESME_ROK) queueReceipt(systemId, r, 0);
+          session.off('close', requeue);
+          // An ESME that refuses it (temporary application error) gets the receipt again when it binds next.
+          if (resp.command_status !== SMPP_STATUS.ESME_ROK) {
+            const q = receipts.get(systemId) ?? [];
+            q.push(r);
+            receipts.set(systemId, q);
+          }
         },
       );
       emit({ event: 'receipt', messageId: r.messageId, stat: r.stat, systemId });

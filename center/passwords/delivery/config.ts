@@ -35,11 +35,20 @@ export const deliverySectionSchema = z
       .describe('E-mail over SMTP (absent: no email channel).'),
     attemptsMax: z.number().int().min(1).max(100).default(PWDELIVERY_LIMITS.attemptsMaxDefault).describe('Sends per delivery before it fails.'),
     backoffMsBase: z.number().int().min(10).max(PWDELIVERY_LIMITS.backoffMsMax).default(PWDELIVERY_LIMITS.backoffMsBaseDefault).describe('Backoff before the first retry; doubles per retry.'),
+    claimHoldMs: z
+      .number()
+      .int()
+      .min(1_000)
+      .max(3_600_000)
+      .default(PWDELIVERY_LIMITS.claimHoldMs)
+      .describe("How long a node's claim on a delivery it is sending lasts; after a crash the delivery is sent again once it expires. Keep it above the SMPP and SMTP timeouts."),
     sweepIntervalMs: z.number().int().min(10).max(60_000).default(PWDELIVERY_LIMITS.sweepIntervalMsDefault).describe('How often the queue is swept.'),
   })
   .strict();
 
 export type DeliverySection = z.infer<typeof deliverySectionSchema>;
+/** The section as written (defaults not yet applied). */
+export type DeliverySectionInput = z.input<typeof deliverySectionSchema>;
 
 /** One line of a 0600 secret file (PWDELIVERY_SECRET_FILE / _PERMISSIONS); never shown. */
 export function readDeliverySecret(path: string, what: string, maxChars: number): string {

@@ -8,7 +8,7 @@ import type { Clock } from '../../../core/clock.js';
 import type { Logger } from '../../../core/log.js';
 import type { Random } from '../../../core/random.js';
 import type { Storage } from '../../storage/types.js';
-import { readDeliverySecret, type DeliverySection } from './config.js';
+import { deliverySectionSchema, readDeliverySecret, type DeliverySectionInput } from './config.js';
 import type { DeliveryPort } from './port.js';
 import { DeliveryService, type DeliveryEvent } from './service.js';
 import { SmppClient } from './smpp-client.js';
@@ -25,9 +25,10 @@ export interface OpenedDelivery {
 }
 
 export async function openDelivery(
-  section: DeliverySection,
+  input: DeliverySectionInput,
   deps: { storage: Storage; clock: Clock; random: Random; log: Logger; port: DeliveryPort; onEvent?: (e: DeliveryEvent) => void },
 ): Promise<OpenedDelivery> {
+  const section = deliverySectionSchema.parse(input);
   // Secrets first: a bad file stops the start before anything connects.
   const smppPassword = section.smpp && readDeliverySecret(section.smpp.passwordFile, 'SMPP password', 8);
   const smtpPassword = section.smtp?.passwordFile !== undefined ? readDeliverySecret(section.smtp.passwordFile, 'SMTP password', 256) : undefined;
@@ -65,6 +66,7 @@ export async function openDelivery(
     attemptsMax: section.attemptsMax,
     backoffMsBase: section.backoffMsBase,
     sweepIntervalMs: section.sweepIntervalMs,
+    claimHoldMs: section.claimHoldMs,
   });
   const opened = service;
   return {

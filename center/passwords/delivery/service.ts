@@ -39,7 +39,7 @@ import type { Clock } from '../../../core/clock.js';
 import { errorCode } from '../../../core/errors.js';
 import type { Logger } from '../../../core/log.js';
 import type { Random } from '../../../core/random.js';
-import { callClaims, UNCLAIMED } from '../../kit/claims.js';
+import { callClaims, UNCLAIMED, type CallClaims } from '../../kit/claims.js';
 import { int, nullable, oneOf, rowMapper, text, type MappedRow } from '../../kit/rows.js';
 import { startSweepTimer, type SweepTimer } from '../../kit/sweep-timer.js';
 import { stateMachine, updateState } from '../../kit/transitions.js';
@@ -92,7 +92,6 @@ const ATTEMPT_ROWS = rowMapper('password_delivery_attempts', {
 });
 export type DeliveryAttempt = MappedRow<typeof ATTEMPT_ROWS>;
 
-const CLAIMS = callClaims('password_deliveries', PWDELIVERY_LIMITS.claimHoldMs);
 
 /** What the service shows of a delivery: everything but the text. */
 export type DeliveryView = Omit<DeliveryRow, 'text' | 'claimUntilMs'> & { readonly inFlight: boolean };
@@ -124,6 +123,8 @@ export interface DeliveryServiceOptions {
   readonly attemptsMax?: number;
   readonly backoffMsBase?: number;
   readonly sweepIntervalMs?: number;
+  /** How long a send's claim is held (a crashed node's sends are retried after it); longer than any send's timeout. */
+  readonly claimHoldMs?: number;
   readonly onEvent?: (e: DeliveryEvent) => void;
 }
 
@@ -149,8 +150,10 @@ export class DeliveryService {
   private timer: SweepTimer | null = null;
   private readonly attemptsMax: number;
   private readonly backoffMsBase: number;
+  private readonly claims: CallClaims;
 
   private constructor(private readonly o: DeliveryServiceOptions) {
+    this.claims = callClaims('password_deliveries', o.claimHoldMs ?? PWDELIVERY_LIMITS.claimHoldMs);
     this.attemptsMax = o.attemptsMax ?? PWDELIVERY_LIMITS.attemptsMaxDefault;
     this.backoffMsBase = o.backoffMsBase ?? PWDELIVERY_LIMITS.backoffMsBaseDefault;
   }
@@ -324,10 +327,10 @@ export class DeliveryService {
   private async attempt(id: string): Promise<boolean> {
     const started = await this.o.storage.transact(async (tx) => {
       const now = this.o.clock.nowMs();
-      if (!(await CLAIMS.claim(tx, id, ['queued'], now))) return null;
+      if (!(await this.claims.claim(tx, id, ['queued'], now))) return null;
       const d = await DELIVERY_ROWS.get(tx, `WHERE id = ?${tx.forUpdate}`, [id]);
       if (!d || d.text === null || d.nextAttemptMs > now) {
-        await CLAIMS.release(tx, id);
+        await this.claims.release(tx, id);
         return null;
       }
       const attempt = d.attempts + 1;
@@ -364,7 +367,7 @@ export class DeliveryService {
       if (!d) return;
       if (d.state !== 'queued') {
         // A receipt of an earlier attempt settled it while this one was sent (the phone dedups the copy).
-        await CLAIMS.release(tx, id);
+        await this.claims.release(tx, id);
         return;
       }
       if (error !== null) {
