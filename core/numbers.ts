@@ -88,6 +88,8 @@ export const NUMBER_AREAS: readonly NumberArea[] = [
   { area: 'sim', kind: 'platform', errors: { sim: 'SIM_', 'bank-host': 'BANKHOST_', demo: 'DEMO_' } },
   { area: 'cli', kind: 'platform', errors: { cli: 'CLI_' } },
   { area: 'metrics', kind: 'platform', errors: { metrics: 'METRICS_' } },
+  // Settlement passwords (seed 003): the TTP's delivery to devices, and the messaging parties of the simulator
+  { area: 'password-delivery', kind: 'platform', errors: { 'password-delivery': 'PWDELIVERY_', smsc: 'SMSC_', mailbox: 'MAILBOX_', phone: 'PHONE_' } },
 ];
 
 export type NumberKind = 'messages' | 'wireResults' | 'ledger';
