@@ -27,7 +27,7 @@ describe('scanner reads the printed sheet', () => {
     const driver = new SerialBarcodeScanner({ path: scanner.devicePath, baudRate: 9600 });
     try {
       await driver.open();
-      const got = new Promise<Scan>((resolve) => driver.once('scan', resolve));
+      const got = new Promise<Scan>((resolve) => driver.once('scan', (s) => resolve(s as Scan)));
       const read = await scanCardFromSheet(scanner, pdf, 11);
       const scan = await got;
       expect(read.data).toBe(run.cards[11]!.serial);
