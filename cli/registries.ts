@@ -21,6 +21,7 @@ import '../protocol/purse/errors.js';
 import '../sim/bank/errors.js';
 import '../sim/demo/errors.js';
 import '../sim/errors.js';
+import '../sim/webshop/errors.js';
 import '../terminal/agent/errors.js';
 import '../terminal/devices/errors.js';
 import './errors.js';
