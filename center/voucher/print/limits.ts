@@ -8,8 +8,7 @@ export const VOUCHER_PRINT_LIMITS = {
   rowsCount: 5,
   /** Cards one sheet holds (a batch larger than this is printed in several runs: it is refused, not cut). */
   sheetCardsMax: 10_000,
-  /** Digits of a card's PIN on the panel, printed in groups of pinGroupDigits. */
-  pinDigits: 16,
+  /** The PIN on the panel is printed in groups of this many digits (16 digits: 4-4-4-4). */
   pinGroupDigits: 4,
   /** bwip-js scale: PNG pixels per Code 128 module (the image is then fitted to the card; more pixels, sharper bars). */
   barcodeScaleFactor: 4,
@@ -17,5 +16,4 @@ export const VOUCHER_PRINT_LIMITS = {
   quietZoneModulesCount: 10,
 } as const;
 
-assert(VOUCHER_PRINT_LIMITS.pinDigits % VOUCHER_PRINT_LIMITS.pinGroupDigits === 0, 'the PIN splits into whole groups');
 assert(VOUCHER_PRINT_LIMITS.quietZoneModulesCount >= 10, 'Code 128 needs a quiet zone of 10 modules');
