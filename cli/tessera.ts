@@ -13,6 +13,7 @@ import { registerOperator } from './commands/operator.js';
 import { registerReport } from './commands/report.js';
 import { registerSim } from './commands/sim.js';
 import { registerTerminal } from './commands/terminal.js';
+import { registerVoucherPrint } from './commands/voucher-print.js';
 import { registerWebshop } from './commands/webshop.js';
 import './registries.js';
 
@@ -41,6 +42,8 @@ registerMerchant(program);
 registerOperator(program);
 registerAdmin(program);
 registerWebshop(program);
+// After every other command: `voucher print` joins the `voucher` command when another file made it.
+registerVoucherPrint(program);
 
 try {
   refuseUnknownCommand(program, process.argv.slice(2));

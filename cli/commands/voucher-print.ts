@@ -8,7 +8,6 @@ import { systemClock, type Clock } from '../../core/clock.js';
 import { errorCode, TesseraError } from '../../core/errors.js';
 import type { VoucherApi } from '../../center/voucher/api.js';
 import { VOUCHER_PRINT_LIMITS } from '../../center/voucher/print/limits.js';
-import { renderSheet, sheetPages } from '../../center/voucher/print/sheet.js';
 
 /** What `tessera voucher print` needs of the voucher module. */
 export type PrintingApi = Pick<VoucherApi, 'batch' | 'takeForPrinting'>;
@@ -36,6 +35,7 @@ export async function printVoucherSheet(api: PrintingApi, batchId: string, out: 
   if (batch.count > VOUCHER_PRINT_LIMITS.sheetCardsMax) {
     throw new TesseraError('CLI_BAD_ARGUMENT', `batch has ${batch.count} cards; one sheet holds at most ${VOUCHER_PRINT_LIMITS.sheetCardsMax}`, { batchId, count: batch.count });
   }
+  const { renderSheet, sheetPages } = await import('../../center/voucher/print/sheet.js');
   const cards = await api.takeForPrinting(batchId);
   const pdf = await renderSheet(batch, cards, { createdAtMs: clock.nowMs() });
   try {
@@ -69,26 +69,52 @@ async function assertNewFile(file: string): Promise<void> {
   }
 }
 
+export interface PrintCommandOptions {
+  readonly db: string;
+  readonly pinKeyFile: string;
+}
+
+/** The voucher engine on the center's database, for its two print calls (the PIN key opens the sealed PINs). */
+export async function openPrintingApi(o: PrintCommandOptions): Promise<{ api: PrintingApi; close: () => Promise<void> }> {
+  const [{ openStorage, parseStorageTarget }, { Vouchers }, { readPinKeyFile }, { systemRandom }, { silentLogger }] = await Promise.all([
+    import('../../center/storage/open.js'),
+    import('../../center/voucher/vouchers.js'),
+    import('../../center/voucher/pins.js'),
+    import('../../core/random.js'),
+    import('../../core/log.js'),
+  ]);
+  const pinKey = readPinKeyFile(o.pinKeyFile);
+  const storage = await openStorage(parseStorageTarget(o.db, true));
+  try {
+    const api = await Vouchers.open({ storage, clock: systemClock, random: systemRandom, log: silentLogger, pinKey });
+    return { api, close: async () => storage.close() };
+  } catch (e) {
+    await storage.close();
+    throw e;
+  }
+}
+
 /**
- * `tessera voucher print BATCH --out FILE.pdf`: added to the `voucher`
- * command by whoever owns it; `open` gives the voucher module's api on the
- * center database (and a close).
+ * `tessera voucher print BATCH --out FILE.pdf --db TARGET --pin-key-file FILE`:
+ * added to the `voucher` command (made here if no other file made it yet).
  *
- *   tessera voucher print BATCH --out FILE.pdf [--db TARGET] [--json]
+ *   tessera voucher print BATCH --out FILE.pdf --db TARGET --pin-key-file FILE [--json]
  */
 export function registerVoucherPrint(
-  voucher: Command,
-  open: (o: { db: string }) => Promise<{ api: PrintingApi; close: () => Promise<void> }>,
+  program: Command,
+  open: (o: PrintCommandOptions) => Promise<{ api: PrintingApi; close: () => Promise<void> }> = openPrintingApi,
 ): void {
+  const voucher = program.commands.find((c) => c.name() === 'voucher') ?? program.command('voucher').description('seed 002 vouchers activated at the point of sale');
   voucher
     .command('print <batchId>')
     .description('write the printable A4 sheet of a batch (barcodes, values, scratch-off PINs) to a new 0600 PDF; the PINs leave the center only this once')
     .requiredOption('--out <file>', 'the PDF to create (must not exist)')
     .requiredOption('--db <target>', "center database (the center config's db): SQLite file path or postgres:// URL")
+    .requiredOption('--pin-key-file <file>', "the voucher PIN key file (the center config's voucher.pinKeyFile), mode 0600")
     .option('--json', 'print JSON')
-    .action(async (batchId: string, o: { out: string; db: string; json?: boolean }) => {
+    .action(async (batchId: string, o: { out: string; db: string; pinKeyFile: string; json?: boolean }) => {
       await assertNewFile(resolve(o.out));
-      const { api, close } = await open({ db: o.db });
+      const { api, close } = await open({ db: o.db, pinKeyFile: o.pinKeyFile });
       try {
         const r = await printVoucherSheet(api, batchId, o.out);
         process.stdout.write(o.json ? `${JSON.stringify(r)}\n` : `batch ${r.batchId}: ${r.cards} cards on ${r.pages} pages written to ${r.file} (mode 0600; it holds the PINs)\n`);
