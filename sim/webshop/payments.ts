@@ -25,16 +25,14 @@ export interface VoucherPayments {
   balance(pin: string): Promise<BalanceAnswer>;
 }
 
-const path = (id: string, step: string): string => `/v1/vouchers/redemptions/${encodeURIComponent(id)}/${step}`;
-
-/** The merchant API's voucher routes (`/v1/vouchers/...`) through the client's one call path (retries, keys, coded errors). */
+/** The merchant API's voucher routes (`/v1/vouchers/...`) through the typed client (retries with the same key, coded errors). */
 export function merchantVoucherPayments(client: MerchantClient): VoucherPayments {
   return {
-    redeem: (o, key) => client.call<Redemption>('POST', '/v1/vouchers/redemptions', { pins: o.pins, amount: o.amount, currency: o.currency, orderRef: o.orderRef, capture: o.capture }, key),
-    capture: async (id, amount, key) => (await client.call<Redemption>('POST', path(id, 'capture'), amount === undefined ? {} : { amount }, key)).body,
-    cancel: async (id, key) => (await client.call<Redemption>('POST', path(id, 'cancel'), {}, key)).body,
-    refund: async (id, amount, key) => (await client.call<Redemption>('POST', path(id, 'refunds'), { amount }, key)).body,
-    // The PIN goes in a POST body, never in a URL (URLs end up in access logs).
-    balance: async (pin) => (await client.call<BalanceAnswer>('POST', '/v1/vouchers/balance', { pin })).body,
+    redeem: (o, key) => client.redeemVouchers({ pins: [...o.pins], amount: o.amount, currency: o.currency, orderRef: o.orderRef, capture: o.capture }, { idempotencyKey: key }),
+    capture: async (id, amount, key) => (await client.captureVoucherRedemption(id, { ...(amount !== undefined && { amount }), idempotencyKey: key })).body,
+    cancel: async (id, key) => (await client.cancelVoucherRedemption(id, { idempotencyKey: key })).body,
+    refund: async (id, amount, key) => (await client.refundVoucherRedemption(id, amount, { idempotencyKey: key })).body,
+    // The client sends the PIN in a header (Voucher-Pin), never in the URL.
+    balance: (pin) => client.voucherBalance(pin),
   };
 }
