@@ -27,7 +27,7 @@ import { idempotentHandler, requireIdempotencyKey } from './idempotent-route.js'
 import type { Merchant, MerchantPrincipal, MerchantRegistry } from './merchants.js';
 import type { KeyRateLimiter } from './rate-limit.js';
 import { createReconciliation, loadReconciliation } from './reconciliations.js';
-import { EmoneyPresence, ensureShopIndex, listBatches, loadMerchantBatch, paymentsOf, payoutOf, settlementOf, statesFor } from './settlements.js';
+import { EmoneyPresence, ensureShopIndex, listBatches, listRowOf, loadMerchantBatch, paymentsOf, payoutOf, settlementOf, statesFor } from './settlements.js';
 
 export interface MerchantRoutesOptions {
   readonly storage: Storage;
@@ -98,7 +98,7 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRoutesOptions> = asyn
       const payments = paymentsOf(b);
       const accepted = payments.filter((p) => p.status === 'accepted');
       return {
-        settlement: settlementOf(b),
+        settlement: settlementOf(listRowOf(b, payments.length)),
         payments,
         controlTotals: { recordCount: payments.length, acceptedCount: accepted.length, acceptedTotalMinor: accepted.reduce((s, p) => s + p.amountMinor, 0) },
         payout: payoutOf(b),
