@@ -101,7 +101,7 @@ class UseCmd implements fc.AsyncCommand<Model, Real> {
     const c = m.copies[ix(m, this.copy)]!;
     if (!(this.retry && c.lastRequest)) c.lastRequest = { id: requestId(m), amount: this.amount };
     const req = c.lastRequest;
-    const res = await call(r, c, () => r.prepaid.use({ requestId: req.id, file: present(c), kind: 'vendor', payee: 'V-1', amountMinor: req.amount, currency: 'JPY', source: `PC-${this.copy}` }));
+    const res = await call(r, c, () => r.prepaid.use({ requestId: req.id, shown: present(c), kind: 'vendor', payee: 'V-1', amountMinor: req.amount, currency: 'JPY', source: `PC-${this.copy}` }));
     if (typeof res !== 'string' && res.status === 'done') m.booked.set(req.id, req.amount);
     if (!this.lose) take(m, c, res);
   }
@@ -115,7 +115,7 @@ class UseBothCmd implements fc.AsyncCommand<Model, Real> {
     const [ca, cb] = [m.copies[ix(m, this.a)]!, m.copies[ix(m, this.b)]!];
     ca.lastRequest = { id: requestId(m), amount: this.amount };
     cb.lastRequest = { id: requestId(m), amount: this.amount };
-    const one = (c: Copy, i: number) => call(r, c, () => r.prepaid.use({ requestId: c.lastRequest!.id, file: present(c), kind: 'vendor', payee: 'V-1', amountMinor: this.amount, currency: 'JPY', source: `PC-${i}` }));
+    const one = (c: Copy, i: number) => call(r, c, () => r.prepaid.use({ requestId: c.lastRequest!.id, shown: present(c), kind: 'vendor', payee: 'V-1', amountMinor: this.amount, currency: 'JPY', source: `PC-${i}` }));
     const [ra, rb] = await Promise.all([one(ca, this.a), one(cb, this.b)]);
     const done = [ra, rb].filter((x) => typeof x !== 'string' && x.status === 'done').length;
     expect(done).toBeLessThanOrEqual(1); // at most one of two copies succeeds
