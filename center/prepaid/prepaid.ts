@@ -432,6 +432,22 @@ export class Prepaid {
     return out;
   }
 
+  /**
+   * Marks every frozen or closed medium `captured` on the validity lists
+   * (the mark after a freeze is best effort: a crash between the commit and
+   * it, or the lists unreachable, leave it to this pass). Run at open.
+   */
+  async reconcileFrozen(): Promise<number> {
+    const repository = this.validity?.repository;
+    if (!repository) return 0;
+    const rows = await this.storage.read((q) => q.all<{ id: string }>(
+      "SELECT p.id AS id FROM prepaid_media p JOIN media m ON m.id = p.id WHERE p.state IN ('frozen','closed') AND m.status <> 'captured' LIMIT ?",
+      [PREPAID_LIMITS.frozenListMax],
+    ));
+    for (const r of rows) await this.markFrozen(r.id);
+    return rows.length;
+  }
+
   /** Frozen media (for review), oldest first. */
   async frozen(): Promise<MediumRow[]> {
     return this.storage.read((q) => MEDIUM_ROWS.all(q, "WHERE state = 'frozen' ORDER BY updated_ms, id LIMIT ?", [PREPAID_LIMITS.frozenListMax]));

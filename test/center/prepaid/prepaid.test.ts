@@ -227,3 +227,32 @@ describe('prepaid center: audit and secrets', () => {
     await expect(startCenter(cfg, CENTER_MODULES)).rejects.toMatchObject({ code: 'PREPAID_MASTER_KEY_PERMISSIONS' });
   });
 });
+
+describe('prepaid center: restarts', () => {
+  it('keeps a pending generation across a restart (the retried use gets the same bytes), and marks at start a frozen medium the validity lists missed', async () => {
+    const cfg = configOf(k.masterKeyFile, { db: join(k.dir, 'restart.db'), prepaid: { masterKeyFile: MASTER, issuerId: ISSUER } } as never);
+    let c = await startCenter(cfg, CENTER_MODULES);
+    try {
+      let p = c.module<Prepaid>(PREPAID_MODULE);
+      const i = await p.issue({ requestId: rid(), amountMinor: 800, currency: 'JPY', terminalId: 'KIOSK-1' });
+      await p.confirm(i.file!, 'P');
+      const u = { requestId: rid(), shown: i.file!, kind: 'vendor' as const, payee: 'VENDOR-1', amountMinor: 300, currency: 'JPY', source: 'P' };
+      const first = await p.use(u);
+      await c.close();
+      c = await startCenter(cfg, CENTER_MODULES);
+      p = c.module<Prepaid>(PREPAID_MODULE);
+      const again = await p.use(u);
+      expect(again.status).toBe('repeated');
+      expect(again.file?.equals(first.file!)).toBe(true);
+      expect(await p.confirm(first.file!, 'P')).toMatchObject({ status: 'confirmed', generation: 2, balanceMinor: 500 });
+      expect(await codeOf(p.use({ ...u, requestId: rid() }))).toBe('PREPAID_CLONE_REFUSED');
+      // As if the center had died between the freeze's commit and the validity mark.
+      await c.storage.transact((tx) => tx.run("UPDATE media SET status = 'active' WHERE id = ?", [i.mediumId]));
+      await c.close();
+      c = await startCenter(cfg, CENTER_MODULES);
+      expect((await c.storage.read((q) => q.get<{ status: string }>('SELECT status FROM media WHERE id = ?', [i.mediumId])))?.status).toBe('captured');
+    } finally {
+      await c.close();
+    }
+  });
+});
