@@ -13,6 +13,7 @@ import { registerOperator } from './commands/operator.js';
 import { registerReport } from './commands/report.js';
 import { registerSim } from './commands/sim.js';
 import { registerTerminal } from './commands/terminal.js';
+import { registerVoucher } from './commands/voucher.js';
 import './registries.js';
 
 /** Exit code of a bad command line (commander's own errors, an unknown command). */
@@ -39,6 +40,7 @@ registerBank(program);
 registerMerchant(program);
 registerOperator(program);
 registerAdmin(program);
+registerVoucher(program);
 
 try {
   refuseUnknownCommand(program, process.argv.slice(2));
