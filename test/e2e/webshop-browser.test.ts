@@ -4,11 +4,11 @@
  * (`tessera center` with the voucher and merchant API sections, world
  * builder `process: 'cli'`) and the shop (`tessera webshop serve`, its own
  * SQLite journal, the merchant API key in a 0600 file). The cards come from
- * a sheet printed by `tessera voucher print`: their serials decoded from the
+ * a sheet printed by `tessera voucher print`'s writer: their serials decoded from the
  * bars (pdftoppm + zbarimg) and activated through VoucherApi as the HQ would,
  * their PINs read from the panels (pdftotext). The buyer pays a shipped
  * item with two PINs (typed as printed, in groups) and sees each card's
- * remaining balance; the shop ships it (`tessera webshop capture`); a card
+ * remaining balance; the shop ships it (its admin page captures); a card
  * that was never sold shows the refusal in plain words, and another card
  * then pays the order. No PIN in the shop's journal or either process's
  * output.
@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { printVoucherSheet } from '../../cli/commands/voucher-print.js';
 import { MerchantRegistry } from '../../center/merchant-api/merchants.js';
 import { openStorage } from '../../center/storage/open.js';
 import { MediumKinds } from '../../center/validity/kinds.js';
@@ -28,7 +29,7 @@ import { systemClock } from '../../core/clock.js';
 import { silentLogger } from '../../core/log.js';
 import { systemRandom } from '../../core/random.js';
 import { decodeSheet } from '../../sim/scanner/sheet-reader.js';
-import { CliProcess, runCli } from '../../sim/world/cli-process.js';
+import { CliProcess } from '../../sim/world/cli-process.js';
 import { freeLoopbackPort } from '../../sim/world/terminals.js';
 import { openWorld, type World } from '../../sim/world/world.js';
 import { readSheetPins, type SheetCardText } from '../support/voucher-sheet.js';
@@ -66,8 +67,8 @@ beforeAll(async () => {
   const vouchers = await Vouchers.open({ storage, clock: systemClock, random: systemRandom, log: silentLogger, pinKey: PIN_KEY, validity: await ValidityRepository.open(storage, kinds) });
   const batch = await vouchers.issueBatch({ hqId: 'HQ-1', denomination: 1_000, count: 4 });
   const sheet = join(dir, 'sheet.pdf');
-  const printed = await runCli(['voucher', 'print', batch.batchId, '--out', sheet, '--db', db, '--pin-key-file', pinKeyFile], {}, 60_000);
-  expect(printed.code, printed.output).toBe(0);
+  // The print command's own writer (the CLI process around it is test/cli/voucher-print-cli.test.ts).
+  await printVoucherSheet(vouchers, batch.batchId, sheet);
   const serials = (await decodeSheet(sheet)).map((s) => s.data);
   cards = readSheetPins(sheet);
   expect([...serials].sort()).toEqual(cards.map((c) => c.serial).sort());
@@ -88,8 +89,10 @@ beforeAll(async () => {
     JSON.stringify({ db: 'webshop.db', listen: { port: 0 }, merchantApi: { url: `http://127.0.0.1:${apiPort}`, apiKeyFile: 'shop.key' }, adminPasswordFile: 'admin.pw' }),
   );
   shopProcess = new CliProcess('webshop', ['webshop', 'serve', '--config', shopConfig]);
-  shopUrl = String((await shopProcess.ready(30_000))['url']);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  // Started together: the shop's process and the browser (each takes seconds on a loaded machine).
+  const [ready, launched] = await Promise.all([shopProcess.ready(30_000), chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] })]);
+  shopUrl = String(ready['url']);
+  browser = launched;
 }, 120_000);
 
 afterAll(async () => {
@@ -107,7 +110,7 @@ async function pay(page: Page, pins: readonly string[]): Promise<void> {
 }
 
 describe('web shop checkout in a browser', () => {
-  it('pays a shipped item with two PINs from the printed sheet and shows each card\'s remaining balance; the shop ships it', { timeout: 90_000 }, async () => {
+  it('pays a shipped item with two PINs from the printed sheet and shows each card\'s remaining balance; the shop ships it from its admin page', { timeout: 90_000 }, async () => {
     const page = await browser.newPage();
     await page.goto(`${shopUrl}/`);
     await page.getByTestId('buy-MUG-1').click();
@@ -123,10 +126,13 @@ describe('web shop checkout in a browser', () => {
     const orderId = /\/orders\/([^/?]+)$/.exec(page.url())?.[1];
     expect(orderId).toMatch(/^WS-/);
 
-    // The parcel ships: the shop's admin command captures the authorisation.
-    const shipped = await runCli(['webshop', 'capture', orderId!, '--config', shopConfig, '--json'], {}, 60_000);
-    expect(shipped.code, shipped.output).toBe(0);
-    expect(shipped.lines[0]).toMatchObject({ order: { orderId, state: 'shipped', capturedMinor: 1_800 } });
+    // The parcel ships: the shop's admin page (HTTP Basic) captures the authorisation.
+    const admin = await browser.newContext({ httpCredentials: { username: 'admin', password: 'admin-secret' } });
+    const adminPage = await admin.newPage();
+    await adminPage.goto(`${shopUrl}/admin`);
+    await adminPage.getByTestId(`capture-${orderId}`).click();
+    expect(await adminPage.getByTestId('notice').textContent()).toBe(`${orderId}: shipped`);
+    await admin.close();
     await page.reload();
     expect(await page.getByTestId('approved').getAttribute('data-state')).toBe('shipped');
     await page.close();
