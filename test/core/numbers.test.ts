@@ -6,6 +6,8 @@ import { CASH_RESULT_CODES } from '../../center/cash/cash.js';
 import { CASH_MOVE } from '../../center/cash/ledger-map.js';
 import { MOVE } from '../../center/emoney/ledger-map.js';
 import { RESULT_CODES } from '../../center/emoney/result-codes.js';
+import { MOVE as PASSWORD_MOVE } from '../../center/passwords/ledger-map.js';
+import { PASSWORD_RESULT_CODES } from '../../center/passwords/result-codes.js';
 import { TX_RESULT } from '../../center/validity/transaction-registry.js';
 import { allRegistries } from '../../core/errors.js';
 import { errorPrefixOwner, inRange, NUMBER_AREAS, ownerOf, WIRE_RESULT_OK, type NumberKind, type Range } from '../../core/numbers.js';
@@ -20,11 +22,13 @@ const WIRE: Num[] = [
   ...Object.entries(RESULT_CODES).map(([name, n]) => ({ source: 'center/emoney/result-codes.ts', name, n, area: errorPrefixOwner(name)?.row.area ?? '?' })),
   ...Object.entries(CASH_RESULT_CODES).map(([name, n]) => ({ source: 'center/cash/cash.ts', name, n, area: 'cash' })),
   ...Object.entries(TX_RESULT).map(([name, n]) => ({ source: 'center/server/transaction-registry.ts', name, n, area: 'validity' })),
+  ...Object.entries(PASSWORD_RESULT_CODES).map(([name, n]) => ({ source: 'center/passwords/result-codes.ts', name, n, area: 'passwords' })),
 ].filter((x) => x.n !== WIRE_RESULT_OK);
 const LEDGER: Num[] = [
   ...Object.entries(MOVE).map(([name, n]) => ({ source: 'center/emoney/ledger-map.ts', name, n, area: 'emoney' })),
   ...Object.entries(CASH_MOVE).map(([name, n]) => ({ source: 'center/cash/ledger-map.ts', name, n, area: 'cash' })),
   { source: 'center/admin/audit-trail.ts', name: 'ADJUSTMENT', n: ADJUSTMENT_LEDGER_CODE, area: 'center' },
+  ...Object.entries(PASSWORD_MOVE).map(([name, n]) => ({ source: 'center/passwords/ledger-map.ts', name, n, area: 'passwords' })),
 ];
 const MESSAGES: Num[] = Object.entries(MSG).map(([name, n]) => ({ source: 'protocol/codes.ts', name, n, area: ownerOf('messages', n)?.area ?? '?' }));
 
