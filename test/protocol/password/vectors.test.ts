@@ -9,6 +9,10 @@ import { describe, expect, it } from 'vitest';
 import {
   codeDigest, decodeQr, decodeTerms, encodeBearerQr, encodeDeviceQr, encodeTerms, encodeToken, presentationBytes, privateKeyFromSeed, rawPublicKey, signTerms, TrustedKeys, verifyQr,
 } from '../../../protocol/password/index.js';
+import { readFileSync } from 'node:fs';
+import { ByteWriter } from '../../../protocol/bytes/writer.js';
+import { TAG } from '../../../protocol/codes.js';
+import { TlvWriter } from '../../../protocol/tlv/writer.js';
 
 const ttp = privateKeyFromSeed(Buffer.alloc(32, 0x11));
 const device = privateKeyFromSeed(Buffer.alloc(32, 0x22));
@@ -91,5 +95,29 @@ describe('password vectors', () => {
         expect(() => decodeTerms(v.subarray(0, i))).toThrow(expect.objectContaining({ code: 'PWTOKEN_MALFORMED' }));
       }
     }
+  });
+});
+
+describe('PROTOCOL.md §6.6 body vectors (designed; the codec comes with the terminal role)', () => {
+  const PASSWORD_QR = 0x9f40; // PROTOCOL.md §6.6: to be added to TAG with the codec
+  const tx = Buffer.from('a0a1a2a3a4a5a6a7a8a9aaabacadaeaf', 'hex');
+  const body = (f: (w: TlvWriter) => void): string => {
+    const o = new ByteWriter();
+    f(new TlvWriter(o));
+    return o.toBuffer().toString('hex');
+  };
+  const doc = readFileSync(new URL('../../../protocol/PROTOCOL.md', import.meta.url), 'utf8');
+  const section = doc.slice(doc.indexOf('### 6.6 '), doc.indexOf('### 6.7 '));
+  /** The hex of one vector block of the section: the first column of its lines, joined. */
+  const vector = (title: string): string => {
+    const lines = section.slice(section.indexOf(`${title}\n`) + title.length + 1).split('\n');
+    return lines.slice(0, lines.findIndex((l) => l.trim() === '' || l.startsWith('```'))).map((l) => l.split(/\s+/)[0]).join('');
+  };
+
+  it('the sale request (keypad code and QR) and both results are the bytes the section prints', () => {
+    expect(vector('PASSWORD_SALE_REQUEST, keypad code')).toBe(body((w) => void w.bytes(TAG.TRANSACTION_ID, tx).u64(TAG.AMOUNT_MINOR, 1200).ascii(TAG.CURRENCY, 'JPY').ascii(TAG.PASSWORD, '4921083315770642').ascii(TAG.GOODS_CLASS, 'B01')));
+    expect(vector('PASSWORD_SALE_REQUEST, scanned QR (text shortened here; the whole QR text in a real request)')).toBe(body((w) => void w.bytes(TAG.TRANSACTION_ID, tx).u64(TAG.AMOUNT_MINOR, 1200).ascii(TAG.CURRENCY, 'JPY').ascii(PASSWORD_QR, 'TPQ1:AIAH')));
+    expect(vector('PASSWORD_SALE_RESULT, approved')).toBe(body((w) => void w.bytes(TAG.TRANSACTION_ID, tx).u8(TAG.STATUS, 0).u16(TAG.RESULT_CODE, 0).u64(TAG.AMOUNT_MINOR, 1200).u64(TAG.BALANCE_MINOR, 1800).u64(TAG.EXPIRES_AT_MS, 1_802_592_000_000)));
+    expect(vector('PASSWORD_SALE_RESULT, declined over the amount')).toBe(body((w) => void w.bytes(TAG.TRANSACTION_ID, tx).u8(TAG.STATUS, 1).u16(TAG.RESULT_CODE, 0x0608).u64(TAG.BALANCE_MINOR, 1800)));
   });
 });
