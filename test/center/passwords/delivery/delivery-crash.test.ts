@@ -59,7 +59,7 @@ describe('kill -9 of the delivery service mid-queue', () => {
     dir = testDir('delivery-crash');
     smsc = await startSmscProcess(dir, [ALICE]);
     alice = await startPhoneProcess(dir, 'alice', { msisdn: ALICE, smscPort: smsc.port });
-  }, 90_000);
+  }, 300_000);
 
   afterAll(async () => {
     for (const c of children) c.kill('SIGKILL');

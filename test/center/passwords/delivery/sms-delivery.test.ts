@@ -77,7 +77,7 @@ describe('password delivery by SMS (SMPP)', () => {
     );
     expect(await delivery.smpp!.waitBound(15_000)).toBe(true);
     delivery.service.start();
-  }, 90_000);
+  }, 300_000);
 
   afterAll(async () => {
     await delivery?.close();

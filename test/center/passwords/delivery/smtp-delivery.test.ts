@@ -63,7 +63,7 @@ describe('password delivery by e-mail (SMTP)', () => {
       { storage, clock: systemClock, random: systemRandom, log: createLogger('delivery', { level: 'debug' }, { write: (s: string) => void logs.push(s) }), port: { outcome: async (_tx, o) => void outcomes.push(o) } },
     );
     delivery.service.start();
-  }, 90_000);
+  }, 300_000);
 
   afterAll(async () => {
     await delivery?.close();
@@ -128,7 +128,7 @@ describe("the passwords module's port (center/passwords/delivery-port.ts) over t
         return 'applied';
       },
     })) as PasswordDeliveryHandle;
-  }, 90_000);
+  }, 300_000);
 
   afterAll(async () => {
     await handle?.close();
