@@ -7,6 +7,7 @@ import { registerAudit } from './commands/audit.js';
 import { registerBank } from './commands/bank.js';
 import { registerCenter } from './commands/center.js';
 import { registerDemo } from './commands/demo.js';
+import { registerHq } from './commands/hq.js';
 import { registerKeys } from './commands/keys.js';
 import { registerMerchant } from './commands/merchant.js';
 import { registerOperator } from './commands/operator.js';
@@ -39,6 +40,7 @@ registerBank(program);
 registerMerchant(program);
 registerOperator(program);
 registerAdmin(program);
+registerHq(program);
 
 try {
   refuseUnknownCommand(program, process.argv.slice(2));

@@ -90,6 +90,7 @@ export const HQ_ERRORS = defineErrors('hq', 'HQ_', {
   HQ_DAY_INVALID: {
     meaning: 'The business day is not a YYYY-MM-DD date.',
     action: 'Give the day as YYYY-MM-DD.',
+    http: 400,
   },
 });
 
