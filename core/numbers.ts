@@ -79,8 +79,9 @@ export const NUMBER_AREAS: readonly NumberArea[] = [
   // The vouchers' HQ (center/hq, `tessera hq serve`) answers the till in the same block: HQ_ codes from 0x0580.
   { area: 'vouchers', seed: '002', kind: 'capability', messages: [0x38, 0x3f], wireResults: [0x0500, 0x05ff], ledger: [200, 299], errors: { vouchers: 'VOUCHER_', hq: 'HQ_' } },
   {
-    area: 'passwords', seed: '003', kind: 'reserved', messages: [0x40, 0x4f], wireResults: [0x0600, 0x06ff], ledger: [300, 399],
-    errors: { passwords: 'PASSWORD_' },
+    area: 'passwords', seed: '003', kind: 'capability', messages: [0x40, 0x4f], wireResults: [0x0600, 0x06ff], ledger: [300, 399],
+    // password-token: the formats' offline checks (protocol/password/), usable without the center
+    errors: { passwords: 'PASSWORD_', 'password-token': 'PWTOKEN_' },
   },
   // Platform areas: error codes only (the center's 9xx ledger codes: operator adjustments, 901)
   { area: 'center', kind: 'platform', ledger: [900, 999], errors: { center: 'CENTER_', admin: 'ADMIN_', ledger: 'LEDGER_', storage: 'STORE_', fleet: 'FLEET_', http: 'HTTP_', merchant: 'MERCHANT_' } },

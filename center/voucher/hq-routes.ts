@@ -38,9 +38,23 @@ export interface HqLinkRoutesOptions {
   readonly windowMs?: number;
 }
 
-/** The center config's list of HQs and their public key files (`hqLink.hqs`), for the voucher module's section. */
+/**
+ * The `hqLink` section of the settlement center's config: its own HTTPS
+ * listener for the HQs (plain HTTP only on loopback), and the HQs that may
+ * call it, each with its public key.
+ */
 export const hqLinkSectionSchema = z
   .object({
+    host: z.string().min(1).default('127.0.0.1').describe('Address the HQ link binds; without tls only a loopback address is accepted.'),
+    port: z.number().int().min(0).max(65_535).describe('TCP port of the HQ link; 0 picks a free port.'),
+    tls: z
+      .object({
+        certFile: z.string().min(1).describe('Path of the PEM certificate of the HQ link listener.'),
+        keyFile: z.string().min(1).describe('Path of the PEM private key of the HQ link listener, mode 0600.'),
+      })
+      .strict()
+      .optional()
+      .describe('HTTPS for the HQs; plain HTTP only on loopback (tests and the demo).'),
     hqs: z
       .array(
         z
@@ -50,9 +64,11 @@ export const hqLinkSectionSchema = z
           })
           .strict(),
       )
+      .min(1)
       .describe('The HQs that may call the HQ link, each with its public key.'),
   })
-  .strict();
+  .strict()
+  .describe('The settlement center\'s HQ link (center/voucher/hq-routes.ts, PROTOCOL.md §6.5.1): when present, a listener for the HQs\' signed requests.');
 export type HqLinkSection = z.infer<typeof hqLinkSectionSchema>;
 
 /** Reads each HQ's public key file (HQ_KEY_FILE when one is unreadable or not Ed25519). */

@@ -1,7 +1,7 @@
 /**
  * Names of the RESULT_CODE values of VOUCHER_RESULT (u16; 0 = OK, 0x05xx the
  * vouchers' block: VOUCHER_ from the settlement center, HQ_ from the HQ). The
- * HQ defines them (center/hq/result-codes.ts, append only); the till keeps
+ * center defines them (center/voucher/result-codes.ts and center/hq/result-codes.ts, append only); the till keeps
  * this copy so it does not load center code, and a test checks they agree.
  */
 const NAMES: Readonly<Record<number, string>> = {
@@ -16,6 +16,20 @@ const NAMES: Readonly<Record<number, string>> = {
   0x0508: 'VOUCHER_AMOUNT_INVALID',
   0x0509: 'VOUCHER_VOID_REFUSED',
   0x050a: 'VOUCHER_REQUEST_REUSED',
+  0x050b: 'VOUCHER_PIN_REFUSED',
+  0x050c: 'VOUCHER_LOCKED_OUT',
+  0x050d: 'VOUCHER_INSUFFICIENT',
+  0x050e: 'VOUCHER_TOO_MANY_CARDS',
+  0x050f: 'VOUCHER_REDEMPTION_UNKNOWN',
+  0x0510: 'VOUCHER_REDEMPTION_STATE',
+  0x0511: 'VOUCHER_BATCH_PRINTED',
+  0x0512: 'VOUCHER_FILE_MISMATCH',
+  0x0513: 'VOUCHER_HQ_UNKNOWN',
+  0x0514: 'VOUCHER_BATCH_UNKNOWN',
+  0x0515: 'VOUCHER_INVALID_INPUT',
+  0x0516: 'VOUCHER_LEDGER_REFUSED',
+  0x0517: 'VOUCHER_KEY_FILE',
+  0x0518: 'VOUCHER_PAYOUT_FAILED',
   0x0580: 'HQ_CENTER_UNREACHABLE',
   0x0581: 'HQ_REVERSED',
   0x0582: 'HQ_STORE_UNKNOWN',
