@@ -5,11 +5,12 @@
  * the day's due amount (`settleHqDay` at the center). A difference is
  * HQ_FILE_MISMATCH with the differing lines; nothing is paid.
  *
- * Lines: one `activation` per sale the center activated (answered to the
- * till, or known from the reversal's outcome `reversed`), one `void` per
- * approved void (request id of the void, serial and amount of its sale), one
- * `reversal` per activation the center had and undid. A reversal of an
- * activation that never arrived makes no line (nothing was sold).
+ * Lines (as the settlement center's file, center/voucher/vouchers.ts):
+ * one `activation` per sale the center activated on that day (answered to
+ * the till, or known from a reversal's outcome `reversed`), and one `void` or
+ * `reversal` per sale undone on that day, named by the sale's request id. A
+ * reversal of an activation that never arrived makes no line (nothing was
+ * sold). `voids`/`voidedMinor` count voids and reversals together.
  */
 import { TesseraError } from '../../core/errors.js';
 import type { SqlExecutor } from '../storage/types.js';
@@ -29,18 +30,28 @@ export function checkDay(day: string): void {
 /** The HQ's own file for a business day, from its journal. */
 export async function buildDailyFile(q: SqlExecutor, section: HqSection, day: string): Promise<HqDailyFile> {
   checkDay(day);
-  const rows = await REQUEST_ROWS.all(q, 'WHERE business_day = ? ORDER BY created_ms, id LIMIT ?', [day, HQ_LIMITS.dailyFileLinesMax]);
+  const dayOf = businessDayOf(section.timeZone);
   const lines: DailyLine[] = [];
-  for (const r of rows) {
-    if (r.kind === 'void') {
-      if (r.state === 'done') lines.push({ requestId: r.id, serial: r.serial, amount: r.amount, kind: 'void' });
-      continue;
-    }
+  const sales = await REQUEST_ROWS.all(q, "WHERE business_day = ? AND kind = 'activation' ORDER BY id LIMIT ?", [day, HQ_LIMITS.dailyFileLinesMax]);
+  for (const r of sales) {
     const sold = r.state === 'activated' || r.state === 'voided' || (r.state === 'reversed' && r.outcome === 'reversed');
     if (sold) lines.push({ requestId: r.id, serial: r.serial, amount: r.amount, kind: 'activation' });
-    if (r.state === 'reversed' && r.outcome === 'reversed') lines.push({ requestId: r.id, serial: r.serial, amount: r.amount, kind: 'reversal' });
   }
+  // Undone on the day: a void by its own day, a reversal by the day the center answered it (updated_ms).
+  const voids = await REQUEST_ROWS.all(q, "WHERE business_day = ? AND kind = 'void' AND state = 'done' ORDER BY id LIMIT ?", [day, HQ_LIMITS.dailyFileLinesMax]);
+  for (const v of voids) lines.push({ requestId: v.originalId!, serial: v.serial, amount: v.amount, kind: 'void' });
+  const noon = Date.parse(`${day}T12:00:00Z`);
+  const reversed = await REQUEST_ROWS.all(q, "WHERE kind = 'activation' AND state = 'reversed' AND outcome = 'reversed' AND updated_ms BETWEEN ? AND ? ORDER BY id LIMIT ?", [
+    noon - 36 * 3_600_000, noon + 36 * 3_600_000, HQ_LIMITS.dailyFileLinesMax,
+  ]);
+  for (const r of reversed) if (dayOf(r.updatedMs) === day) lines.push({ requestId: r.id, serial: r.serial, amount: r.amount, kind: 'reversal' });
   return fileOf(section, day, lines);
+}
+
+/** YYYY-MM-DD of an instant in a time zone. */
+export function businessDayOf(timeZone: string): (ms: number) => string {
+  const f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  return (ms) => f.format(ms);
 }
 
 /** Control totals over lines (the same arithmetic on both sides). */
@@ -50,12 +61,13 @@ export function fileOf(section: Pick<HqSection, 'hqId' | 'currency' | 'commissio
     return [ls.length, ls.reduce((s, l) => s + l.amount, 0)];
   };
   const [activations, activatedMinor] = sum('activation');
-  const [voids, voidedMinor] = sum('void');
-  const [, reversedMinor] = sum('reversal');
-  const netFaceMinor = activatedMinor - voidedMinor - reversedMinor;
-  const commissionMinor = Math.floor((netFaceMinor * section.commissionBp) / 10_000);
+  const [voids, voidedOnly] = sum('void');
+  const [reversals, reversedMinor] = sum('reversal');
+  const voidedMinor = voidedOnly + reversedMinor;
+  const netFaceMinor = activatedMinor - voidedMinor;
+  const commissionMinor = Math.sign(netFaceMinor) * Math.floor((Math.abs(netFaceMinor) * section.commissionBp) / 10_000);
   return {
-    hqId: section.hqId, businessDay: day, currency: section.currency, activations, activatedMinor, voids, voidedMinor,
+    hqId: section.hqId, businessDay: day, currency: section.currency, activations, activatedMinor, voids: voids + reversals, voidedMinor,
     netFaceMinor, commissionMinor, dueMinor: netFaceMinor - commissionMinor, lines: [...lines],
   };
 }

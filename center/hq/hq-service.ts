@@ -24,6 +24,7 @@ import type { ActivationResult, ReversalResult } from '../voucher/api.js';
 import type { CenterLink } from './center-link.js';
 import type { HqSection } from './config-schema.js';
 import type { HqCode } from './errors.js';
+import { businessDayOf } from './daily-file.js';
 import { HQ_LIMITS } from './limits.js';
 import { voucherWireCode } from './result-codes.js';
 import { REQUEST_ROWS, REQUEST_STATES, type HqRequest, type RequestState } from './schema.js';
@@ -49,8 +50,10 @@ const hex = (b: Buffer): string => b.toString('hex');
 export class HqService {
   private readonly stores = new Map<string, string>();
   private readonly inflight = new Map<string, Promise<void>>();
+  private readonly dayOf: (ms: number) => string;
 
   constructor(private readonly d: HqServiceDeps) {
+    this.dayOf = businessDayOf(d.section.timeZone);
     for (const s of d.section.stores) {
       for (const t of s.terminals) {
         if (this.stores.has(t)) throw new TesseraError('HQ_CONFIG_INVALID', 'a terminal is listed in two stores', { path: 'hq.stores', terminalId: t });
@@ -307,7 +310,7 @@ export class HqService {
 
   /** YYYY-MM-DD of `ms` in the HQ's business time zone. */
   businessDay(ms: number): string {
-    return new Intl.DateTimeFormat('en-CA', { timeZone: this.d.section.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms);
+    return this.dayOf(ms);
   }
 }
 
