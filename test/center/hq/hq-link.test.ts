@@ -156,7 +156,7 @@ describe('HQ → settlement center over the signed link (center/hq, center/vouch
     await w.hqStorage.transact((tx) => tx.run("UPDATE hq_requests SET amount = 2000 WHERE serial = ? AND kind = 'activation'", [cards[1]!.serial]));
     const err = await w.hqStorage.read((q) => settleDay({ q, section: w.section, link: w.link, day })).catch((e: { code: string; details: Record<string, unknown> }) => e);
     expect((err as { code: string }).code).toBe('HQ_FILE_MISMATCH');
-    const diffs = (err as { details: { differences: string[] } }).details.differences;
+    const diffs = (err as unknown as { details: { differences: string[] } }).details.differences;
     expect(diffs).toContain(`hq-only activation ${(await w.hqStorage.read((q) => REQUEST_ROWS.get(q, 'WHERE serial = ? AND kind = ?', [cards[1]!.serial, 'activation'])))!.id} serial ${cards[1]!.serial} amount 2000`);
     expect(diffs.some((d) => d.startsWith('totals dueMinor'))).toBe(true);
     await w.hqStorage.transact((tx) => tx.run("UPDATE hq_requests SET amount = 1000 WHERE serial = ? AND kind = 'activation'", [cards[1]!.serial]));
