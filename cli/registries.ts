@@ -11,6 +11,7 @@ import '../center/http/errors.js';
 import '../center/hq/errors.js';
 import '../center/ledger/errors.js';
 import '../center/merchant-api/errors.js';
+import '../center/passwords/errors.js';
 import '../center/relay/bank/errors.js';
 import '../center/relay/errors.js';
 import '../center/server/errors.js';
