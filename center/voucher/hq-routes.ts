@@ -60,7 +60,7 @@ export const hqLinkSectionSchema = z
         z
           .object({
             hqId: z.string().regex(/^[A-Z0-9-]{1,16}$/).describe('The HQ\'s id (its cards\' batches name it).'),
-            publicKeyFile: z.string().min(1).describe('Path of the HQ\'s Ed25519 public key (PEM, SPKI; `tessera hq keygen` writes it beside the private key).'),
+            publicPemFile: z.string().min(1).describe('Path of the HQ\'s Ed25519 public key (PEM, SPKI; `tessera hq keygen` writes it beside the private key).'),
           })
           .strict(),
       )
@@ -77,11 +77,11 @@ export function readHqPublicKeys(section: HqLinkSection): ReadonlyMap<string, Ke
   for (const h of section.hqs) {
     let pem: Buffer;
     try {
-      pem = readFileSync(h.publicKeyFile);
+      pem = readFileSync(h.publicPemFile);
     } catch (e) {
-      throw new TesseraError('HQ_KEY_FILE', 'cannot read an HQ public key file', { path: h.publicKeyFile, hqId: h.hqId }, { cause: e });
+      throw new TesseraError('HQ_KEY_FILE', 'cannot read an HQ public key file', { path: h.publicPemFile, hqId: h.hqId }, { cause: e });
     }
-    out.set(h.hqId, ed25519PublicKey(pem, h.publicKeyFile));
+    out.set(h.hqId, ed25519PublicKey(pem, h.publicPemFile));
   }
   return out;
 }

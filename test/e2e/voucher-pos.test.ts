@@ -123,7 +123,7 @@ beforeAll(async () => {
       process: 'cli',
       cliSections: {
         voucher: { pinKeyFile, hqs: [{ hqId: 'HQ-1', commissionBp: 250 }, { hqId: 'HQ-2', commissionBp: 250 }] },
-        hqLink: { port: linkPort, hqs: [{ hqId: 'HQ-1', publicKeyFile: pubFile }] },
+        hqLink: { port: linkPort, hqs: [{ hqId: 'HQ-1', publicPemFile: pubFile }] },
       },
     },
   });
