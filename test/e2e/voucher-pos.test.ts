@@ -31,7 +31,7 @@ import type { HqDailyFile, PrintableCard } from '../../center/voucher/api.js';
 import { VOUCHER_MEDIUM_KIND } from '../../center/voucher/module.js';
 import { serialOf } from '../../center/voucher/serial.js';
 import { Vouchers } from '../../center/voucher/vouchers.js';
-import type { CliProcess, JsonLine } from '../../sim/world/cli-process.js';
+import { runCli, type CliProcess, type JsonLine } from '../../sim/world/cli-process.js';
 import { writeSecretFile } from '../../sim/world/cli-parts.js';
 import { hqParty, type RunningHq } from '../../sim/world/hq-party.js';
 import { freeLoopbackPort } from '../../sim/world/terminals.js';
@@ -213,6 +213,10 @@ describe('voucher POS → HQ → settlement center, each its own process', () =>
     expect(compareFiles(mine, theirs.value)).toEqual([]);
     expect(mine.activations).toBeGreaterThanOrEqual(2);
     expect(mine.netFaceMinor).toBe(2000); // cards 0 and 2 sold; the rest refused or reversed
+    // `tessera hq settle` books a finished day (yesterday: nothing sold, nothing due) after the same comparison.
+    const yesterday = businessDayOf('Asia/Tokyo')(Date.now() - 24 * 3_600_000);
+    const settled = await runCli(['hq', 'settle', '--config', hq().configPath, '--day', yesterday], {}, 45_000);
+    expect(settled.lines[0]).toMatchObject({ settled: true, hqId: 'HQ-1', day: yesterday, paidMinor: 0 });
     // No PIN in anything a process printed.
     for (const p of world.processes) for (const c of cards) expect(p.output).not.toContain(c.pin);
   }, 60_000);
