@@ -19,5 +19,5 @@ export const CENTER_MODULES: readonly AnyCenterModule[] = centerModules();
 /** The list with its instruments (the CLI passes its CenterMetrics, so each module feeds its own metrics). */
 export function centerModules(o: { metrics?: CenterMetrics } = {}): readonly AnyCenterModule[] {
   const metrics = o.metrics ? { metrics: o.metrics } : {};
-  return [validityModule(metrics), cashModule, emoneyModule(metrics), merchantApiModule(), voucherModule(), passwordsModule(), prepaidModule(), hqLinkModule()];
+  return [validityModule(metrics), cashModule, emoneyModule(metrics), merchantApiModule(), voucherModule(o.metrics ? { metrics: { count: o.metrics.voucherEvent } } : {}), passwordsModule(), prepaidModule(), hqLinkModule()];
 }

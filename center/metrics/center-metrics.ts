@@ -70,6 +70,7 @@ export class CenterMetrics {
   private readonly commitUnits: Histogram;
   private readonly commitSeconds: Histogram;
   private readonly bankCalls: Counter;
+  private readonly voucherEvents: Counter;
   private readonly bankSeconds: Histogram;
   private readonly httpRequests: Counter;
   private readonly httpSeconds: Histogram;
@@ -92,6 +93,7 @@ export class CenterMetrics {
     this.commitUnits = histogram('tessera_center_commit_batch_units', 'Units of work per group-commit batch', [], BATCH_BUCKETS);
     this.commitSeconds = histogram('tessera_center_commit_duration_seconds', 'Time to run and commit one group-commit batch', [], LATENCY_BUCKETS_S);
     this.bankCalls = counter('tessera_center_bank_calls_total', 'Calls to bank hosts through the relay, by bank code, operation and outcome code', ['bank', 'op', 'code']);
+    this.voucherEvents = counter('tessera_center_voucher_events_total', 'Voucher events (seed 002): pin_failure, lockout (started, refused), redemption (authorized, captured), activation (ok or its VOUCHER_ code)', ['event', 'outcome']);
     this.bankSeconds = histogram('tessera_center_bank_call_duration_seconds', 'Bank host call latency, by bank code and operation', ['bank', 'op'], LATENCY_BUCKETS_S);
     this.httpRequests = counter('tessera_center_http_requests_total', 'HTTP requests answered, by route pattern, method and status', ['route', 'method', 'status']);
     this.httpSeconds = histogram('tessera_center_http_request_duration_seconds', 'HTTP request latency, by route pattern and method', ['route', 'method'], LATENCY_BUCKETS_S);
@@ -231,6 +233,13 @@ export class CenterMetrics {
   }
 
   /** One answered HTTP request (the fastify onResponse hook calls this; see http.ts). */
+  /** The voucher module's counters (its VoucherMetrics): events from a fixed set, outcomes ok/refused/started/a state or a VOUCHER_ code, else 'other'. */
+  readonly voucherEvent = (event: string, outcome: string): void => {
+    const e = ['pin_failure', 'lockout', 'redemption', 'activation'].includes(event) ? event : 'other';
+    const o = /^(ok|refused|started|authorized|captured)$/.test(outcome) || /^VOUCHER_[A-Z_]{1,40}$/.test(outcome) ? outcome : 'other';
+    this.voucherEvents.inc({ event: e, outcome: o });
+  };
+
   observeHttp(route: string | undefined, method: string, status: number, seconds: number): void {
     const r = route ?? OTHER;
     const m = bounded(method, HTTP_METHODS);

@@ -15,6 +15,11 @@
  *
  * A refused PIN (VOUCHER_PIN_REFUSED) is counted against the API key and the
  * caller's address after the request's unit rolled back (engine.noteRefusal).
+ * A redemption's checks outside the unit (PIN forms, lockout, the validity
+ * gate: prepareRedemption) run before the idempotency store is asked, so a
+ * retry from a key locked out meanwhile gets VOUCHER_LOCKED_OUT rather than
+ * the stored answer; the engine's own redemption key still makes a later
+ * retry answer the first redemption, never a second one.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';

@@ -79,6 +79,8 @@ export interface WorldCenterSpec {
   readonly process?: 'in-process' | 'cli';
   /** With `process: 'cli'`: more sections of center.json (a module's, admin). */
   readonly cliSections?: Readonly<Record<string, unknown>>;
+  /** With `process: 'cli'`: how long a start may take until its ready line (default 20 s; a loaded machine compiles slowly). */
+  readonly cliReadyMs?: number;
   readonly db?: CenterDb;
   /** The world's versions of modules (e-money: its issuer key defaults to the world's), and any other module. */
   readonly modules?: { readonly emoney?: WorldEmoneySpec; readonly more?: readonly AnyCenterModule[] };
@@ -249,7 +251,7 @@ export class World {
         const target = db.target;
         this.centerCli = await this.started(
           'center',
-          () => CliCenter.open({ dir: this.dir, db: target, masterKeyFile: this.masterKeyFile, register, ...(s.center!.validity && { validity: s.center!.validity }), sections: { ...this.emoneySection(), ...s.center!.cliSections } }),
+          () => CliCenter.open({ dir: this.dir, db: target, masterKeyFile: this.masterKeyFile, register, ...(s.center!.validity && { validity: s.center!.validity }), sections: { ...this.emoneySection(), ...s.center!.cliSections }, ...(s.center!.cliReadyMs !== undefined && { readyMs: s.center!.cliReadyMs }) }),
           (c) => c.close(),
         );
       } else this.node = await this.started(

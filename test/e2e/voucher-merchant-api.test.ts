@@ -65,6 +65,7 @@ beforeAll(async () => {
   world = await openWorld({
     center: {
       process: 'cli',
+      cliReadyMs: 90_000,
       cliSections: {
         voucher: { pinKeyFile, hqs: [{ hqId: 'HQ-1', commissionBp: 250 }], sweepIntervalMs: 60_000 },
         merchantApi: { host: '127.0.0.1', port },
@@ -90,7 +91,7 @@ beforeAll(async () => {
   shopKey = (await merchants.addKey('web-shop')).key;
   shop = new MerchantClient({ baseUrl, apiKey: shopKey, attempts: 1 });
   other = new MerchantClient({ baseUrl, apiKey: (await merchants.addKey('other-shop')).key, attempts: 1 });
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await shop?.close();
