@@ -26,29 +26,11 @@ import type { IdempotencyStore } from './idempotency.js';
 import { idempotentHandler, requireIdempotencyKey } from './idempotent-route.js';
 import type { Merchant, MerchantPrincipal, MerchantRegistry } from './merchants.js';
 import type { KeyRateLimiter } from './rate-limit.js';
+import type { MerchantRouteContribution } from './route-contributions.js';
 import { createReconciliation, loadReconciliation } from './reconciliations.js';
-import { EmoneyPresence, ensureShopIndex, listBatches, loadMerchantBatch, paymentsOf, payoutOf, settlementOf, statesFor } from './settlements.js';
-
-/**
- * What a capability's merchant routes are given (the hook through which the
- * voucher and settlement-password modules add their /v1/ routes): the
- * idempotency store for their POSTs and the authenticated caller. They are
- * registered inside this plugin, so the bearer auth and the per-key rate
- * limit cover them like the routes below.
- */
-export interface MerchantRouteDeps {
-  readonly idempotency: IdempotencyStore;
-  readonly clock: Clock;
-  readonly log: Logger;
-  principal(req: FastifyRequest): MerchantPrincipal;
-}
-
-/** Registers a module's routes on the merchant listener (center/modules.ts hands them to merchantApiModule). */
-export type MerchantRouteContributor = (app: Parameters<FastifyPluginAsyncZod>[0], deps: MerchantRouteDeps) => Promise<void>;
+import { EmoneyPresence, ensureShopIndex, listBatches, listRowOf, loadMerchantBatch, paymentsOf, payoutOf, settlementOf, statesFor } from './settlements.js';
 
 export interface MerchantRoutesOptions {
-  /** Routes of other modules (vouchers, passwords), registered after these. */
-  readonly contributors?: readonly MerchantRouteContributor[] | undefined;
   readonly storage: Storage;
   readonly merchants: MerchantRegistry;
   readonly idempotency: IdempotencyStore;
@@ -56,10 +38,12 @@ export interface MerchantRoutesOptions {
   readonly clock: Clock;
   readonly random: Random;
   readonly log: Logger;
+  /** Other modules' routes (route-contributions.ts), registered in this plugin: same auth, rate limit and answers. */
+  readonly contributions?: readonly MerchantRouteContribution[];
 }
 
 /** The authenticated caller (set by the HTTP surface's bearer auth, merchantAuth below). */
-function principal(req: FastifyRequest): MerchantPrincipal {
+export function principal(req: FastifyRequest): MerchantPrincipal {
   const p = req.principal as MerchantPrincipal | null;
   if (!p) throw new Error('merchant route without bearer auth');
   return p;
@@ -117,7 +101,7 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRoutesOptions> = asyn
       const payments = paymentsOf(b);
       const accepted = payments.filter((p) => p.status === 'accepted');
       return {
-        settlement: settlementOf(b),
+        settlement: settlementOf(listRowOf(b, payments.length)),
         payments,
         controlTotals: { recordCount: payments.length, acceptedCount: accepted.length, acceptedTotalMinor: accepted.reduce((s, p) => s + p.amountMinor, 0) },
         payout: payoutOf(b),
@@ -175,5 +159,5 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRoutesOptions> = asyn
     },
   );
 
-  for (const contribute of o.contributors ?? []) await contribute(app, { idempotency: o.idempotency, clock: o.clock, log: o.log, principal });
+  for (const c of o.contributions ?? []) await c.routes(app, { idempotency: o.idempotency, merchants: o.merchants, principal });
 };

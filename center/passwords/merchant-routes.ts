@@ -19,7 +19,8 @@ import { z } from 'zod';
 import { TesseraError } from '../../core/errors.js';
 import { errorResponses } from '../http/app.js';
 import { idempotentHandler, requireIdempotencyKey } from '../merchant-api/idempotent-route.js';
-import type { MerchantRouteContributor, MerchantRouteDeps } from '../merchant-api/routes.js';
+import type { MerchantApp, MerchantRouteContext, MerchantRouteContribution } from '../merchant-api/route-contributions.js';
+import { PASSWORD_ERRORS } from './errors.js';
 import { PASSWORDS_LIMITS as L } from './limits.js';
 import type { Passwords } from './passwords.js';
 import type { PresentedPassword, ShopRef } from './present.js';
@@ -66,7 +67,15 @@ function presentedOf(b: { code?: string | undefined; qr?: string | undefined }):
   return b.code !== undefined ? { code: b.code } : { qr: b.qr! };
 }
 
-export async function passwordMerchantRoutes(app: Parameters<MerchantRouteContributor>[0], o: MerchantRouteDeps & { passwords: Passwords }): Promise<void> {
+/** The error codes these routes answer (every PASSWORD_ code with an http status). */
+const ANSWERS = Object.entries(PASSWORD_ERRORS as Record<string, { http?: number }>).filter(([, spec]) => spec.http !== undefined).map(([c]) => c);
+
+/** The contribution the module adds to the merchant API (route-contributions.ts). */
+export function passwordMerchantContribution(passwords: Passwords): MerchantRouteContribution {
+  return { name: 'passwords', answers: ANSWERS, routes: (app, ctx) => passwordMerchantRoutes(app, { ...ctx, passwords }) };
+}
+
+export async function passwordMerchantRoutes(app: MerchantApp, o: MerchantRouteContext & { passwords: Passwords }): Promise<void> {
   const pw = o.passwords;
   const shopOf = (req: FastifyRequest): ShopRef => {
     const m = o.principal(req).merchant;

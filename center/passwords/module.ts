@@ -4,17 +4,16 @@
  * key from its 0600 file, opens Passwords on the center's storage, builds
  * the delivery side with Passwords as its outcome sink, and starts the
  * sweep. Its merchant routes (/v1/passwords/...) go on the merchant API's
- * listener through `merchantRoutes` (center/modules.ts hands it to
- * merchantApiModule), so this module opens before the merchant API.
+ * listener when that module runs (`uses`, center/merchant-api/route-contributions.ts).
  */
 import type { CenterModule, CenterTimer } from '../server/module.js';
 import { startSweepTimer } from '../kit/sweep-timer.js';
-import type { MerchantRouteContributor } from '../merchant-api/routes.js';
+import { MERCHANT_API_MODULE, type MerchantApiHandle } from '../merchant-api/module.js';
 import { PASSWORDS_AUDIT } from './audit-check.js';
 import { passwordsSectionSchema, type PasswordsSection } from './config-schema.js';
 import type { PasswordDeliveryFactory } from './delivery-port.js';
 import { readTtpKeyFile } from './keys.js';
-import { passwordMerchantRoutes } from './merchant-routes.js';
+import { passwordMerchantContribution } from './merchant-routes.js';
 import { Passwords } from './passwords.js';
 import { passwordsMigrations } from './schema.js';
 
@@ -29,18 +28,15 @@ export interface PasswordsModuleOptions {
   readonly sweepIntervalMs?: number | null;
 }
 
-export interface PasswordsModule extends CenterModule<PasswordsSection | undefined, Passwords> {
-  /** The /v1/passwords/ routes for the merchant API (registers nothing while this module is not open). */
-  readonly merchantRoutes: MerchantRouteContributor;
-}
+export type PasswordsModule = CenterModule<PasswordsSection | undefined, Passwords>;
 
 export function passwordsModule(o: PasswordsModuleOptions = {}): PasswordsModule {
-  let opened: Passwords | null = null;
   return {
     name: PASSWORDS_MODULE,
     config: { key: 'passwords', schema: passwordsSectionSchema.optional().describe('Seed 003 settlement passwords (center/passwords/config-schema.ts): when present the center is a TTP issuing and redeeming passwords.') },
     migrations: [passwordsMigrations],
     auditChecks: [PASSWORDS_AUDIT],
+    uses: [MERCHANT_API_MODULE],
     enabled: (section) => section !== undefined || o.secrets !== undefined,
     check: (section) => {
       if (section && !o.secrets) readTtpKeyFile(section.ttpKeyFile).fill(0);
@@ -56,18 +52,14 @@ export function passwordsModule(o: PasswordsModuleOptions = {}): PasswordsModule
       const intervalMs = o.sweepIntervalMs === undefined ? (section?.sweepIntervalMs ?? null) : o.sweepIntervalMs;
       const timers: CenterTimer[] = intervalMs === null ? [] : [startSweepTimer(pw, intervalMs, clock, log, 'passwords')];
       log.info({ issuers: secrets.issuers.length, keyId: pw.keys.keyId.toString('hex'), delivery: delivery !== null, sweepIntervalMs: intervalMs }, 'passwords (TTP) running');
-      opened = pw;
+      ctx.optionalModule<MerchantApiHandle>(MERCHANT_API_MODULE)?.addRoutes(passwordMerchantContribution(pw));
       return {
         api: pw,
         timers,
         close: async () => {
-          opened = null;
           await delivery?.close?.();
         },
       };
-    },
-    merchantRoutes: async (app, deps) => {
-      if (opened) await passwordMerchantRoutes(app, { ...deps, passwords: opened });
     },
   };
 }
