@@ -21,6 +21,8 @@
  * deadline, refunded: never value without a usable or refunded password.
  */
 
+import type { Tx } from '../storage/types.js';
+
 export const DELIVERY_CHANNELS = ['sms', 'email'] as const;
 /** `sms`: SMPP submit_sm to an MSISDN; `email`: SMTP to an address. */
 export type DeliveryChannel = (typeof DELIVERY_CHANNELS)[number];
@@ -96,3 +98,17 @@ export interface DeliveryOutcomeSink {
 
 /** How the module gets its delivery: a factory given the sink (center/passwords/module.ts options). */
 export type PasswordDeliveryFactory = (sink: DeliveryOutcomeSink) => PasswordDelivery | Promise<PasswordDelivery>;
+
+/**
+ * The transactional variant of the hand-over (the delivery side's outbox,
+ * center/passwords/delivery/port.ts): the message is queued **inside the
+ * issue's unit of work**, so a password is never issued without its delivery
+ * queued nor queued without being issued; the delivery side reports each
+ * outcome inside its own unit through `Passwords.outcomeIn(tx, o)`, so the
+ * password's state and the delivery's commit together. When the module has
+ * one, `deliver()` after the commit is not used.
+ */
+export interface TransactionalPasswordDelivery {
+  /** Queues the message in the caller's unit (only database work; a throw rolls the issue back). Idempotent by passwordId. */
+  enqueue(tx: Tx, passwordId: string, channel: DeliveryChannel, address: string, message: PasswordMessage): Promise<void>;
+}

@@ -20,6 +20,7 @@ import { TesseraError } from '../../core/errors.js';
 import { errorResponses } from '../http/app.js';
 import { idempotentHandler, requireIdempotencyKey } from '../merchant-api/idempotent-route.js';
 import type { MerchantApp, MerchantRouteContext, MerchantRouteContribution } from '../merchant-api/route-contributions.js';
+import { PWTOKEN_ERRORS } from '../../protocol/password/errors.js';
 import { PASSWORD_ERRORS } from './errors.js';
 import { PASSWORDS_LIMITS as L } from './limits.js';
 import type { Passwords } from './passwords.js';
@@ -67,8 +68,8 @@ function presentedOf(b: { code?: string | undefined; qr?: string | undefined }):
   return b.code !== undefined ? { code: b.code } : { qr: b.qr! };
 }
 
-/** The error codes these routes answer (every PASSWORD_ code with an http status). */
-const ANSWERS = Object.entries(PASSWORD_ERRORS as Record<string, { http?: number }>).filter(([, spec]) => spec.http !== undefined).map(([c]) => c);
+/** The error codes these routes answer (every PASSWORD_ and PWTOKEN_ code with an http status). */
+const ANSWERS = Object.entries({ ...PASSWORD_ERRORS, ...PWTOKEN_ERRORS } as Record<string, { http?: number }>).filter(([, spec]) => spec.http !== undefined).map(([c]) => c);
 
 /** The contribution the module adds to the merchant API (route-contributions.ts). */
 export function passwordMerchantContribution(passwords: Passwords): MerchantRouteContribution {

@@ -14,7 +14,7 @@ import { ed25519Verify, publicKeyFromRaw } from '../../protocol/password/keys.js
 import { revocationBytes } from '../../protocol/password/token.js';
 import { Ledger } from '../ledger/ledger.js';
 import type { Storage, Tx } from '../storage/types.js';
-import type { DeliveryOutcome, DeliveryOutcomeSink, OutcomeEffect, PasswordDelivery } from './delivery-port.js';
+import type { DeliveryOutcome, DeliveryOutcomeSink, OutcomeEffect, PasswordDelivery, TransactionalPasswordDelivery } from './delivery-port.js';
 import { passwordForUpdate, type PasswordsDeps } from './deps.js';
 import { answerOf, issueIn, type IssuedPassword, type IssueRequest } from './issue.js';
 import { ttpKeys, type TtpKeys } from './keys.js';
@@ -41,6 +41,7 @@ export interface PasswordsOptions {
 export class Passwords implements DeliveryOutcomeSink {
   readonly lockout: GuessLockout;
   private delivery: PasswordDelivery | null = null;
+  private queue: TransactionalPasswordDelivery | null = null;
 
   private constructor(private readonly d: PasswordsDeps) {
     this.lockout = new GuessLockout(d.storage, d.clock, d.log);
@@ -67,6 +68,18 @@ export class Passwords implements DeliveryOutcomeSink {
     this.delivery = delivery;
   }
 
+  /** The delivery side's outbox: messages queued inside the issue's unit (delivery-port.ts TransactionalPasswordDelivery). */
+  useDeliveryQueue(queue: TransactionalPasswordDelivery): void {
+    this.queue = queue;
+  }
+
+  /** A delivery outcome inside the delivery side's own unit of work (the transactional port). */
+  async outcomeIn(tx: Tx, o: DeliveryOutcome): Promise<OutcomeEffect> {
+    const effect = await outcomeIn(tx, this.d, o);
+    if (effect === 'late' || effect === 'unknown') tx.afterCommit(() => this.d.log.warn({ serial: o.passwordId, outcome: o.outcome, channel: o.channel, effect }, `password delivery outcome ${effect}`));
+    return effect;
+  }
+
   async setShopCategory(shopId: string, category: string): Promise<void> {
     await this.d.storage.transact(async (tx) => {
       await tx.run('DELETE FROM password_merchants WHERE merchant_id = ?', [shopId]);
@@ -80,6 +93,14 @@ export class Passwords implements DeliveryOutcomeSink {
    * message at once makes the password delivery-failed and refunded.
    */
   async issue(r: IssueRequest): Promise<IssuedPassword> {
+    const queue = this.queue;
+    if (queue) {
+      return this.d.storage.transact(async (tx) => {
+        const { answer, delivery: pending } = await issueIn(tx, this.d, r);
+        if (pending) await queue.enqueue(tx, pending.passwordId, pending.channel, pending.address, pending.message);
+        return answer;
+      });
+    }
     const delivery = this.delivery;
     if (!delivery) throw new TesseraError('PASSWORD_DELIVERY_UNAVAILABLE', 'no delivery channel is configured');
     const { answer, delivery: pending } = await this.d.storage.transact((tx) => issueIn(tx, this.d, r));

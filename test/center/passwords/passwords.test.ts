@@ -101,6 +101,25 @@ describe('issue and delivery', () => {
     expect(await balance('pw-outstanding')).toBe(0);
   });
 
+  it('with the delivery side\'s outbox, the message is queued in the issue\'s unit: a refused enqueue issues nothing; outcomes apply in the reporter\'s unit', async () => {
+    const queued: string[] = [];
+    pw.useDeliveryQueue({
+      enqueue: async (tx, passwordId, _channel, address) => {
+        if (address === '+810000000000') throw Object.assign(new Error('outbox full'), { code: 'STORE_OVERLOADED' });
+        await tx.get('SELECT 1');
+        queued.push(passwordId);
+      },
+    });
+    const a = await pw.issue(issueReq());
+    expect(queued).toEqual([a.passwordId]);
+    expect(delivery.sent.size).toBe(0); // not handed over after the commit as well
+    await expect(pw.issue(issueReq({ address: '+810000000000' }))).rejects.toThrow('outbox full');
+    expect((await storage.read((q) => q.get<{ n: unknown }>('SELECT COUNT(*) AS n FROM passwords')))!.n).toBe(1);
+    expect(await balance('pw-outstanding')).toBe(10_000);
+    expect(await storage.transact((tx) => pw.outcomeIn(tx, { passwordId: a.passwordId, outcome: 'delivered', channel: 'sms', atMs: T0 }))).toBe('applied');
+    expect((await pw.view(a.serial))!.state).toBe('delivered');
+  });
+
   it('keypad passwords: 16 digits, no token, lower limits', async () => {
     await expectCode(pw.issue(issueReq({ binding: 'keypad', amountMinor: 30_001 })), 'PASSWORD_KEYPAD_LIMIT');
     await expectCode(pw.issue(issueReq({ binding: 'keypad', expiresAtMs: T0 + 8 * 24 * 3_600_000 })), 'PASSWORD_KEYPAD_LIMIT');
