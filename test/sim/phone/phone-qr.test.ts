@@ -58,7 +58,7 @@ describe('tessera phone qr', () => {
 
   it("renders a bearer password's static QR (TPQ1, signed terms and code) as a PNG on white with a 4-module quiet zone; zbarimg reads it back and it verifies offline", async () => {
     const out = join(dir, 'static.png');
-    const r = await runCli(['phone', 'qr', '--config', config, '--message', 'sms-1', '--out', out], {}, 30_000);
+    const r = await runCli(['phone', 'qr', '--config', config, '--message', 'sms-1', '--out', out], {}, 90_000);
     expect(r.code, r.output).toBe(0);
     expect(statSync(out).mode & 0o777).toBe(0o600);
     const text = zbar(out);
@@ -76,12 +76,12 @@ describe('tessera phone qr', () => {
     const colours = new Set<string>();
     for (let o = 0; o < png.data.length; o += 4) colours.add(png.data.subarray(o, o + 4).join(','));
     expect([...colours].sort()).toEqual(['0,0,0,255', '255,255,255,255']);
-  }, 60_000);
+  }, 200_000);
 
   it("renders a device-bound password as a fresh presentation signed by the phone's device key (0600, made on first run): verifies for the shop and amount entered, never the same counter twice", async () => {
     const a = join(dir, 'dyn-a.png');
     const b = join(dir, 'dyn-b.png');
-    expect((await runCli(['phone', 'qr', '--config', config, '--message', 'sms-2', '--out', a, '--shop', 'SHOP-7', '--amount', '500'], {}, 30_000)).code).toBe(0);
+    expect((await runCli(['phone', 'qr', '--config', config, '--message', 'sms-2', '--out', a, '--shop', 'SHOP-7', '--amount', '500'], {}, 90_000)).code).toBe(0);
     // The second one in process (the same code the command runs), to keep the file short on a loaded machine.
     const store = new PhoneStore(phoneDir);
     await writeQrPng(b, qrPayload(phoneDir, store, findMessage(store, 'sms-2'), {}, Date.now()));
@@ -93,15 +93,15 @@ describe('tessera phone qr', () => {
     // Another shop or amount than the one signed is refused.
     expect(() => verifyQr(zbar(a), keys, { nowMs: Date.now(), shopId: 'SHOP-8' })).toThrow(/PWTOKEN_PRESENTATION_MISMATCH/);
     expect(() => verifyQr(zbar(a), keys, { nowMs: Date.now(), amountMinor: 50_000 })).toThrow(/PWTOKEN_PRESENTATION_MISMATCH/);
-  }, 90_000);
+  }, 200_000);
 
   it('has no QR for a keypad password (display-only devices type the code): PHONE_NO_QR', async () => {
-    const r = await runCli(['phone', 'qr', '--config', config, '--message', 'sms-3', '--out', join(dir, 'k.png')], {}, 30_000);
+    const r = await runCli(['phone', 'qr', '--config', config, '--message', 'sms-3', '--out', join(dir, 'k.png')], {}, 90_000);
     expect(r.code).toBe(1);
     expect(r.output).toContain('PHONE_NO_QR');
     expect(r.output).not.toMatch(/\n\s+at /);
     expect(new PhoneStore(phoneDir).messages[2]).toMatchObject({ token: null, code: '1234567890123456' });
-  }, 60_000);
+  }, 200_000);
 
   it('refuses a message id it does not hold (PHONE_NO_SUCH_MESSAGE)', () => {
     expect(() => findMessage(new PhoneStore(phoneDir), 'sms-9')).toThrow(/PHONE_NO_SUCH_MESSAGE/);
