@@ -16,6 +16,7 @@ import { CENTER_MODULES } from '../center/modules.js';
 import { centerConfigSchema } from '../center/server/config.js';
 import { terminalConfigSchema } from '../terminal/config/schema.js';
 import { bankServeConfigSchema } from '../sim/bank/serve-config.js';
+import { webshopConfigSchema } from '../sim/webshop/config.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const CONFIG_DOC_PATH = join(root, 'docs', 'CONFIG.md');
@@ -55,6 +56,12 @@ export function configSchemasForDocs(): readonly ConfigDocSection[] {
       command: 'tessera bank serve --config <file.json>',
       source: 'sim/bank/serve-config.ts (`bankServeConfigSchema`)',
       schema: bankServeConfigSchema,
+    },
+    {
+      title: 'Web shop (simulator)',
+      command: 'tessera webshop serve --config <file.json>',
+      source: 'sim/webshop/config.ts (`webshopConfigSchema`)',
+      schema: webshopConfigSchema,
     },
   ];
 }

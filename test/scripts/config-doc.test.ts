@@ -17,7 +17,7 @@ describe('docs/CONFIG.md', () => {
 
   it('documents the center, terminal and bank host configs with types, defaults and bounds', () => {
     const titles = configSchemasForDocs().map((s) => s.title);
-    expect(titles).toEqual(['Center', 'Terminal', 'Bank host (simulator)']);
+    expect(titles).toEqual(['Center', 'Terminal', 'Bank host (simulator)', 'Web shop (simulator)']);
     const doc = renderConfigDoc();
     expect(doc).toContain('| `listen.port` | integer | `7700` | 0 … 65535 |');
     expect(doc).toContain('| `validity.mode` | "direct" \\| "cached" \\| "cached-medium" \\| "cached-terminal" | `"cached"` |');
