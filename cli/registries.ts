@@ -17,6 +17,7 @@ import '../center/storage/errors.js';
 import '../center/validity/errors.js';
 import '../protocol/cashcard/errors.js';
 import '../protocol/errors.js';
+import '../protocol/prepaid/errors.js';
 import '../protocol/purse/errors.js';
 import '../sim/bank/errors.js';
 import '../sim/demo/errors.js';
