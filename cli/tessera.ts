@@ -9,10 +9,14 @@ import { registerCenter } from './commands/center.js';
 import { registerDemo } from './commands/demo.js';
 import { registerKeys } from './commands/keys.js';
 import { registerMerchant } from './commands/merchant.js';
+import { registerMessaging } from './commands/messaging.js';
 import { registerOperator } from './commands/operator.js';
 import { registerReport } from './commands/report.js';
 import { registerSim } from './commands/sim.js';
 import { registerTerminal } from './commands/terminal.js';
+import { registerVoucher } from './commands/voucher.js';
+import { registerVoucherPrint } from './commands/voucher-print.js';
+import { registerWebshop } from './commands/webshop.js';
 import './registries.js';
 
 /** Exit code of a bad command line (commander's own errors, an unknown command). */
@@ -39,6 +43,11 @@ registerBank(program);
 registerMerchant(program);
 registerOperator(program);
 registerAdmin(program);
+registerVoucher(program);
+registerMessaging(program);
+registerWebshop(program);
+// After every other command: `voucher print` joins the `voucher` command when another file made it.
+registerVoucherPrint(program);
 
 try {
   refuseUnknownCommand(program, process.argv.slice(2));

@@ -76,17 +76,20 @@ export const NUMBER_AREAS: readonly NumberArea[] = [
   },
   // Reserved for the capabilities still to come (their message codes are already in protocol/codes.ts)
   { area: 'prepaid', seed: '000', kind: 'capability', messages: [0x30, 0x37], wireResults: [0x0400, 0x04ff], ledger: [1, 99], errors: { prepaid: 'PREPAID_' } },
-  { area: 'vouchers', seed: '002', kind: 'reserved', messages: [0x38, 0x3f], wireResults: [0x0500, 0x05ff], ledger: [200, 299], errors: { vouchers: 'VOUCHER_' } },
+  { area: 'vouchers', seed: '002', kind: 'capability', messages: [0x38, 0x3f], wireResults: [0x0500, 0x05ff], ledger: [200, 299], errors: { vouchers: 'VOUCHER_' } },
   {
-    area: 'passwords', seed: '003', kind: 'reserved', messages: [0x40, 0x4f], wireResults: [0x0600, 0x06ff], ledger: [300, 399],
-    errors: { passwords: 'PASSWORD_' },
+    area: 'passwords', seed: '003', kind: 'capability', messages: [0x40, 0x4f], wireResults: [0x0600, 0x06ff], ledger: [300, 399],
+    // password-token: the formats' offline checks (protocol/password/), usable without the center
+    errors: { passwords: 'PASSWORD_', 'password-token': 'PWTOKEN_' },
   },
   // Platform areas: error codes only (the center's 9xx ledger codes: operator adjustments, 901)
   { area: 'center', kind: 'platform', ledger: [900, 999], errors: { center: 'CENTER_', admin: 'ADMIN_', ledger: 'LEDGER_', storage: 'STORE_', fleet: 'FLEET_', http: 'HTTP_', merchant: 'MERCHANT_' } },
   { area: 'terminal', kind: 'platform', errors: { terminal: 'TERM_', devices: 'DEV_' } },
-  { area: 'sim', kind: 'platform', errors: { sim: 'SIM_', 'bank-host': 'BANKHOST_', demo: 'DEMO_' } },
+  { area: 'sim', kind: 'platform', errors: { sim: 'SIM_', 'bank-host': 'BANKHOST_', demo: 'DEMO_', webshop: 'WEBSHOP_' } },
   { area: 'cli', kind: 'platform', errors: { cli: 'CLI_' } },
   { area: 'metrics', kind: 'platform', errors: { metrics: 'METRICS_' } },
+  // Settlement passwords (seed 003): the TTP's delivery to devices, and the messaging parties of the simulator
+  { area: 'password-delivery', kind: 'platform', errors: { 'password-delivery': 'PWDELIVERY_', smsc: 'SMSC_', mailbox: 'MAILBOX_', phone: 'PHONE_' } },
 ];
 
 export type NumberKind = 'messages' | 'wireResults' | 'ledger';

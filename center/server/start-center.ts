@@ -18,6 +18,7 @@ import { adminMigrations } from '../admin/audit-trail.js';
 import { ledgerMigrations } from '../ledger/schema.js';
 import type { ModuleMigrations } from '../storage/types.js';
 import { auditChecksOf, type AnyCenterModule, type CenterInstruments, type ReadinessProbe, type CenterTimer, type ModuleRoutes, type OpenedModule, type TerminalDirectory } from './module.js';
+import { OutcomeFeed } from './outcomes.js';
 import { routeSessions, type CenterFlow } from './session-router.js';
 import { deriveTerminalKey, readMasterKey } from './terminal-keys.js';
 
@@ -44,6 +45,8 @@ export interface Center {
   readonly admin: AdminServer | null;
   /** The node registry and terminal status (center/fleet). */
   readonly fleet: Fleet;
+  /** Flow outcomes as they happen (the admin API's `event: outcome`). */
+  readonly outcomes: OutcomeFeed;
   /** The names of the modules running, in the order they were opened. */
   readonly modules: readonly string[];
   /** A running module's api (CENTER_MODULE_MISSING if it is not running). */
@@ -65,7 +68,9 @@ interface Running {
  * CLI's list is center/modules.ts):
  * 1. each enabled module's check() (secret files) before anything is opened;
  * 2. storage (unless given) → each module's migrations and open(ctx), a
- *    module after those it requires (the validity store prefetches here);
+ *    module after those it requires or uses (the validity store prefetches
+ *    here); then each opened module's start() (the merchant API listens,
+ *    with the routes other modules added in their open());
  * 3. the terminal listener with one session router over every module's flows;
  * 4. the admin API (optional) with the modules' audit checks and routes.
  * close() stops the modules' timers, waits for their idle(), closes the
@@ -89,6 +94,7 @@ export async function startCenter(config: CenterConfig, modules: readonly AnyCen
     return r.opened.api as Api;
   };
   let directory: TerminalDirectory | null = null;
+  const outcomes = new OutcomeFeed();
   const terminalKey: TerminalKeyLookup = async (terminalId) => {
     const keyRef = await directory?.keyRefOf(terminalId);
     return keyRef === undefined ? undefined : deriveTerminalKey(masterKey, keyRef);
@@ -108,9 +114,14 @@ export async function startCenter(config: CenterConfig, modules: readonly AnyCen
         random,
         log: log.child({ module: m.name }),
         terminalKey,
+        outcomes,
         module: <Api>(name: string): Api => {
           if (!(m.requires ?? []).includes(name)) throw new TesseraError('CENTER_MODULE_MISSING', `module ${m.name} uses ${name} without requiring it`, { module: m.name, requires: name });
           return apiOf<Api>(name);
+        },
+        optionalModule: <Api>(name: string): Api | undefined => {
+          if (!(m.uses ?? []).includes(name)) throw new TesseraError('CENTER_MODULE_MISSING', `module ${m.name} uses ${name} without naming it in uses`, { module: m.name, requires: name });
+          return running.some((x) => x.name === name) ? apiOf<Api>(name) : undefined;
         },
       });
       running.push({ name: m.name, opened });
@@ -124,6 +135,8 @@ export async function startCenter(config: CenterConfig, modules: readonly AnyCen
       }
     }
     if (!directory) throw new TesseraError('CENTER_NO_TERMINAL_DIRECTORY', 'no module provides the terminal list', { modules: enabled.map((m) => m.name) });
+    // Every module opened (and contributed to the others): those serving contributions start now.
+    for (const r of running) await r.opened.start?.();
     const idle = async (): Promise<void> => {
       for (const r of running) await r.opened.idle?.();
     };
@@ -150,6 +163,7 @@ export async function startCenter(config: CenterConfig, modules: readonly AnyCen
     const admin = config.admin
       ? await startAdmin(storage, clock, config.admin, log, {
           fleet,
+          outcomes,
           auditExtensions: auditChecksOf(modules),
           routes,
           readiness: running.flatMap((r) => r.opened.readiness ?? []),
@@ -169,6 +183,7 @@ export async function startCenter(config: CenterConfig, modules: readonly AnyCen
       address,
       admin,
       fleet,
+      outcomes,
       modules: names,
       module: apiOf,
       securityCounters: () => server.securityCounters(),
@@ -200,6 +215,10 @@ function inOpeningOrder(modules: readonly AnyCenterModule[]): AnyCenterModule[] 
       if (!dep) throw new TesseraError('CENTER_MODULE_MISSING', `module ${m.name} requires ${name}, which is not running`, { module: m.name, requires: name });
       visit(dep);
     }
+    for (const name of m.uses ?? []) {
+      const dep = byName.get(name);
+      if (dep) visit(dep);
+    }
     out.push(m);
   };
   modules.forEach(visit);
@@ -220,7 +239,7 @@ async function startAdmin(
   clock: Clock,
   admin: NonNullable<CenterConfig['admin']>,
   log: Logger,
-  parts: { fleet: Fleet; auditExtensions: readonly AuditExtension[]; routes: readonly ModuleRoutes[]; readiness: readonly ReadinessProbe[]; migrations: readonly ModuleMigrations[] },
+  parts: { fleet: Fleet; outcomes: OutcomeFeed; auditExtensions: readonly AuditExtension[]; routes: readonly ModuleRoutes[]; readiness: readonly ReadinessProbe[]; migrations: readonly ModuleMigrations[] },
 ): Promise<AdminServer> {
   const tls = admin.tls ? readTlsFiles(admin.tls, 'ADMIN_TLS_FILE', "the admin listener's") : undefined;
   const ledger = await Ledger.open(storage, clock);
@@ -237,6 +256,7 @@ async function startAdmin(
       readiness: parts.readiness,
       contributors: parts.routes,
       fleet: parts.fleet,
+      outcomes: parts.outcomes,
       migrations: [adminMigrations, ledgerMigrations, ...parts.migrations],
     });
   } catch (e) {

@@ -36,6 +36,14 @@ export const DEMO_LIMITS = {
   socketPathBytesMax: 104,
   /** Link timeout of the demo terminals (per attempt). */
   linkRequestTimeoutMs: 10_000,
+  /**
+   * APDU timeout of the demo's readers. The cards are virtual (vpcd in this
+   * process's simulator): on a machine loaded by other work an exchange took
+   * over the agent's 5 s default and a kiosk charge ended in DEV_TIMEOUT.
+   */
+  readerTransmitTimeoutMs: 20_000,
+  /** Longest wait, after the script, for charges still in flight (a give-up being reversed) before the checks run. */
+  settleInFlightMs: 30_000,
 } as const;
 
 assert(DEMO_LIMITS.usersMin <= DEMO_LIMITS.usersDefault && DEMO_LIMITS.usersDefault <= DEMO_LIMITS.usersMax, 'default users out of range');
@@ -45,4 +53,6 @@ assert(DEMO_LIMITS.sweepIntervalMs < DEMO_LIMITS.stepTimeoutMs, 'the sweep must 
 assert(DEMO_LIMITS.settleWaitMs < DEMO_LIMITS.stepTimeoutMs, 'a settle must give up before the step deadline');
 assert(DEMO_LIMITS.settleWaitMs < DEMO_LIMITS.shutdownStepTimeoutMs, 'an agent stopping during a settle must stop within its shutdown step');
 assert(DEMO_LIMITS.settleWaitMs <= PROTOCOL_LIMITS.callbackWaitMsMax, "the shops' settle wait is a valid roleSettings.settleWaitMs");
+assert(DEMO_LIMITS.readerTransmitTimeoutMs < DEMO_LIMITS.stepTimeoutMs, 'a card exchange must time out within a step');
+assert(DEMO_LIMITS.settleInFlightMs > DEMO_LIMITS.sweepIntervalMs, 'the in-flight wait must see several sweeps');
 assert(DEMO_LIMITS.runsKeptMax >= 1, 'the current run directory is kept');

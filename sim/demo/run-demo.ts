@@ -17,7 +17,7 @@ import { moneySnapshot } from './money.js';
 import { eventLine, formatSeconds } from './progress.js';
 import { cleanStaleRuns, createRunDir } from './run-dir.js';
 import { runScript, type DemoEvent } from './script.js';
-import { summarize, type DemoSummary } from './summary.js';
+import { waitForChargesSettled, summarize, type DemoSummary } from './summary.js';
 import { summaryLines } from './summary-text.js';
 import type { TerminalSpec } from './terminals.js';
 import { startWorld, type DemoWorld } from './world.js';
@@ -74,6 +74,8 @@ export async function runDemo(o: DemoOptions, d: DemoDeps): Promise<DemoResult> 
     setupLines(world, cast).forEach((l) => d.out(l));
     const before = await moneySnapshot(world, cast);
     events = await runScript(world, plan, { clock, signal: d.signal, onEvent: (e) => d.out(eventLine(e)) });
+    const stillInFlight = await waitForChargesSettled(world, clock);
+    if (stillInFlight > 0) world.log.warn({ charges: stillInFlight }, 'charges still in flight when the checks ran');
     summary = await summarize(world, cast, events, before);
   } finally {
     // Also on interruption: nothing the run started may outlive it.

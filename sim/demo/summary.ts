@@ -8,7 +8,9 @@
  */
 import { auditLedger, type AuditReport } from '../../center/ledger/audit.js';
 import { emoneyReport, type EmoneyReport } from '../../center/emoney/reports.js';
+import type { Clock } from '../../core/clock.js';
 import type { DemoCast } from './cast.js';
+import { DEMO_LIMITS } from './limits.js';
 import type { DemoCode } from './errors.js';
 import { readReceipts, type DemoReceipts } from './media.js';
 import { moneySnapshot, type MoneySnapshot } from './money.js';
@@ -54,6 +56,23 @@ export interface DemoSummary {
 
 /** Charge states that mean money or a card credit is still on its way. */
 const CHARGE_IN_FLIGHT = ['requested', 'approved', 'authorized', 'unknown', 'reversing'];
+
+/**
+ * Waits (bounded by DEMO_LIMITS.settleInFlightMs) until no charge is in
+ * flight: a kiosk step that gave up leaves its charge to the sweep, which
+ * reverses it within a few sweeps; the money checks must see the end state,
+ * not a reversal half done. Returns the charges still in flight (0 normally).
+ */
+export async function waitForChargesSettled(world: DemoWorld, clock: Clock): Promise<number> {
+  const deadline = clock.monoMs() + DEMO_LIMITS.settleInFlightMs;
+  for (;;) {
+    await world.center.emoney.idle();
+    const { charges } = await emoneyReport(world.center.storage);
+    const inFlight = CHARGE_IN_FLIGHT.reduce((s, k) => s + (charges[k] ?? 0), 0);
+    if (inFlight === 0 || clock.monoMs() >= deadline) return inFlight;
+    await clock.sleep(DEMO_LIMITS.sweepIntervalMs);
+  }
+}
 
 export async function summarize(world: DemoWorld, cast: DemoCast, events: readonly DemoEvent[], before: MoneySnapshot): Promise<DemoSummary> {
   const report = await emoneyReport(world.center.storage);

@@ -30,7 +30,7 @@ export function terminalSpecs(cast: DemoCast, dir: string): TerminalSpec[] {
   const link = { requestTimeoutMs: DEMO_LIMITS.linkRequestTimeoutMs, attempts: 3 };
   const person = (): NonNullable<TerminalSpec['keypad']> => ({ keypad: new PersonKeypad(), enter: () => undefined });
   const specs: TerminalSpec[] = [];
-  for (const k of cast.kiosks) specs.push({ terminalId: k, role: 'provider-kiosk', ownerId: PROVIDER_OWNER, reader: specs.length, callback: false, link, keypad: person() });
+  for (const k of cast.kiosks) specs.push({ terminalId: k, role: 'provider-kiosk', ownerId: PROVIDER_OWNER, reader: specs.length, readerTransmitTimeoutMs: DEMO_LIMITS.readerTransmitTimeoutMs, callback: false, link, keypad: person() });
   // A settle that gets no callback ends (TERM_SETTLE_TIMEOUT) before the demo's step deadline, so the agent stops cleanly.
   const settleWaitMs = DEMO_LIMITS.settleWaitMs;
   let scanners = 0;
@@ -42,6 +42,7 @@ export function terminalSpecs(cast: DemoCast, dir: string): TerminalSpec[] {
       role: s.role,
       ownerId: s.shopId,
       reader: specs.length,
+      readerTransmitTimeoutMs: DEMO_LIMITS.readerTransmitTimeoutMs,
       roleSettings,
       link,
       keypad: person(),

@@ -37,6 +37,8 @@ export interface WorldTerminalSpec<K extends Keypad = Keypad> {
   readonly ownerId?: string;
   /** Index into the world's reader slots (default: the next free one). */
   readonly reader?: number;
+  /** The reader's APDU timeout (devices.reader.transmitTimeoutMs; the agent's default when absent). */
+  readonly readerTransmitTimeoutMs?: number;
   /** Register the terminal at the center (default true; false: a stranger the center does not know). */
   readonly register?: boolean;
   /** Its status at the center (default active). */
@@ -122,7 +124,7 @@ export function terminalConfigInput(t: ProvisionedTerminal, w: TerminalWorld): T
     ...(t.callbackPort !== null && { callback: { host: '127.0.0.1', port: t.callbackPort } }),
     link: s.link ?? { requestTimeoutMs: 2_000, attempts: 1 },
     devices: {
-      reader: { namePattern: `^${escapeRegExp(t.readerName)}$` },
+      reader: { namePattern: `^${escapeRegExp(t.readerName)}$`, ...(s.readerTransmitTimeoutMs !== undefined && { transmitTimeoutMs: s.readerTransmitTimeoutMs }) },
       ...(s.scanner !== undefined && { scanner: { port: w.scannerPath(s.scanner), baudRate: w.scannerBaudRate } }),
       ...(s.storeMountDir !== undefined && { store: { mountDir: s.storeMountDir } }),
       ...s.devices,
