@@ -22,6 +22,7 @@ import '../center/voucher/errors.js';
 import '../protocol/cashcard/errors.js';
 import '../protocol/errors.js';
 import '../protocol/password/errors.js';
+import '../protocol/prepaid/errors.js';
 import '../protocol/purse/errors.js';
 import '../sim/bank/errors.js';
 import '../sim/demo/errors.js';
