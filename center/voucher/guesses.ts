@@ -2,8 +2,8 @@
  * PIN-guessing counters: every refused PIN (VOUCHER_PIN_REFUSED) counts
  * against the caller's API key (`key:<keyId>`) and its address
  * (`addr:<address>`), in the database (a restart or another node sees the
- * same counts). After VOUCHER_LIMITS.guessFailuresFree failures a subject is
- * locked out for lockoutMsBase, doubled at each further failure up to
+ * same counts). After VOUCHER_LIMITS.guessFailuresFreeCount failures a subject is
+ * locked out for lockoutBaseMs, doubled at each further failure up to
  * lockoutMsMax; failures are forgotten guessWindowMs after the last one. A
  * locked subject's PIN checks are refused with VOUCHER_LOCKED_OUT before any
  * PIN is hashed or looked up. A success does not reset a counter (a thief
@@ -21,9 +21,9 @@ export function guessSubjects(source: RedeemSource): string[] {
 
 /** The lockout after `failures` failures (0 while still free). */
 export function lockoutMs(failures: number): number {
-  if (failures < L.guessFailuresFree) return 0;
-  const doublings = Math.min(failures - L.guessFailuresFree, 40);
-  return Math.min(L.lockoutMsBase * 2 ** doublings, L.lockoutMsMax);
+  if (failures < L.guessFailuresFreeCount) return 0;
+  const doublings = Math.min(failures - L.guessFailuresFreeCount, 40);
+  return Math.min(L.lockoutBaseMs * 2 ** doublings, L.lockoutMsMax);
 }
 
 /** VOUCHER_LOCKED_OUT when a subject of the source is locked at `nowMs`. */

@@ -3,7 +3,7 @@ import { assert } from '../../core/assert.js';
 /** Named limits of the voucher flows (seed 002): one object, `<thing><Unit><Kind>` keys. */
 export const VOUCHER_LIMITS = {
   /** The fixed face values a batch may have (JPY, seed 002 and the issue). */
-  denominations: [500, 1000, 2000, 3000, 5000] as readonly number[],
+  denominationsMinorAllowed: [500, 1000, 2000, 3000, 5000] as readonly number[],
   /** A variable-load card takes at least this much at the till. */
   loadMinorMin: 500,
   /** ... and a variable-load batch's maxLoad at most this. */
@@ -25,9 +25,9 @@ export const VOUCHER_LIMITS = {
   /** An authorisation (capture: false) releases its value by itself after this. */
   authHoldMs: 7 * 86_400_000,
   /** Failed PINs a key or an address may make within guessWindowMs before lockouts start. */
-  guessFailuresFree: 5,
+  guessFailuresFreeCount: 5,
   /** The first lockout; each further failure doubles it ... */
-  lockoutMsBase: 1_000,
+  lockoutBaseMs: 1_000,
   /** ... up to this. */
   lockoutMsMax: 3_600_000,
   /** Failures older than this (since the last one) are forgotten. */
@@ -52,10 +52,10 @@ export const VOUCHER_LIMITS = {
 } as const;
 
 const L = VOUCHER_LIMITS;
-assert(L.denominations.every((d) => d >= L.loadMinorMin && d <= L.loadMinorMax), 'fixed face values lie in the load range');
+assert(L.denominationsMinorAllowed.every((d) => d >= L.loadMinorMin && d <= L.loadMinorMax), 'fixed face values lie in the load range');
 assert(L.validDaysMin <= L.validDaysDefault && L.validDaysDefault <= L.validDaysMax, 'default validity within its bounds');
 assert(L.validDaysMax * 86_400_000 < L.shelfMsMax, 'a card sold on its last shelf day still expires before its validity row');
 assert(L.cardsPerRedemptionMax * L.loadMinorMax >= L.redemptionMinorMax / 10, 'a redemption can combine cards worth a tenth of its cap');
-assert(L.lockoutMsBase <= L.lockoutMsMax && L.lockoutMsMax < L.guessWindowMs, 'lockouts grow to their cap within the window');
+assert(L.lockoutBaseMs <= L.lockoutMsMax && L.lockoutMsMax < L.guessWindowMs, 'lockouts grow to their cap within the window');
 assert(L.sweepIntervalMsMin <= L.sweepIntervalMsDefault && L.sweepIntervalMsDefault <= L.sweepIntervalMsMax, 'sweep interval default within its bounds');
 assert(L.voidWindowMs < 86_400_000, 'the void window is shorter than a business day');

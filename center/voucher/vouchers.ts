@@ -191,7 +191,7 @@ export class Vouchers implements VoucherApi {
     const hqId = checkHqId(req.hqId);
     const fixed = req.denomination !== undefined;
     if (fixed === (req.maxLoad !== undefined)) throw bad('denomination', 'exactly one of denomination (a fixed card) and maxLoad (a variable-load card)');
-    if (fixed && !L.denominations.includes(req.denomination!)) throw bad('denomination', `denomination: one of ${L.denominations.join(', ')}`);
+    if (fixed && !L.denominationsMinorAllowed.includes(req.denomination!)) throw bad('denomination', `denomination: one of ${L.denominationsMinorAllowed.join(', ')}`);
     if (!fixed && (!Number.isSafeInteger(req.maxLoad) || req.maxLoad! < L.loadMinorMin || req.maxLoad! > L.loadMinorMax)) {
       throw bad('maxLoad', `maxLoad: an integer ${L.loadMinorMin}-${L.loadMinorMax}`);
     }

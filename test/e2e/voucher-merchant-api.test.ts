@@ -149,13 +149,13 @@ describe('the voucher routes of a tessera center process', () => {
   it('PIN guessing: refusals reveal nothing, the key is locked out with Retry-After after the free failures, a good PIN then refused too', async () => {
     expect(await storage.read((q) => q.all('SELECT subject, failures FROM voucher_guesses'))).toEqual([]); // bad input above is not a guess
     await rejectsWith(other.voucherBalance(cards[5]!.pin), 'VOUCHER_PIN_REFUSED', 402); // printed but not sold
-    for (let i = 1; i < VOUCHER_LIMITS.guessFailuresFree; i++) await rejectsWith(other.redeemVouchers({ pins: [String(1000 + i).padStart(16, '0')], amount: 1, orderRef: 'g' }), 'VOUCHER_PIN_REFUSED', 402);
+    for (let i = 1; i < VOUCHER_LIMITS.guessFailuresFreeCount; i++) await rejectsWith(other.redeemVouchers({ pins: [String(1000 + i).padStart(16, '0')], amount: 1, orderRef: 'g' }), 'VOUCHER_PIN_REFUSED', 402);
     const locked = await raw('GET', '/v1/vouchers/balance', { key: shopKey, headers: { 'voucher-pin': cards[3]!.pin } });
     expect(locked.status).toBe(429); // the same address: the address counter locks every key from it
     expect(locked.json.error).toMatchObject({ code: 'VOUCHER_LOCKED_OUT' });
     expect(Number(locked.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     const counts = await storage.read((q) => q.all('SELECT subject, failures FROM voucher_guesses ORDER BY subject'));
-    expect(counts.map((r) => Number(r['failures']))).toEqual([VOUCHER_LIMITS.guessFailuresFree, VOUCHER_LIMITS.guessFailuresFree]);
+    expect(counts.map((r) => Number(r['failures']))).toEqual([VOUCHER_LIMITS.guessFailuresFreeCount, VOUCHER_LIMITS.guessFailuresFreeCount]);
   });
 
   it('the books: the shop\'s statement; voucher-liability equals the cards\' balances; no PIN in the center\'s log', async () => {

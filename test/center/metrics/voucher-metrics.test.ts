@@ -20,11 +20,11 @@ describe('voucher metrics', () => {
     try {
       const v = await Vouchers.open({ storage, clock: new ManualClock(), random: new SeededRandom(5), log: silentLogger, pinKey: Buffer.alloc(32, 1), metrics: { count: m.voucherEvent } });
       const source = { merchantId: 'm_1', keyId: 'k1', address: '10.1.1.1' };
-      for (let i = 0; i < VOUCHER_LIMITS.guessFailuresFree + 1; i++) await v.balance(source, '1111222233334444').catch(() => undefined);
+      for (let i = 0; i < VOUCHER_LIMITS.guessFailuresFreeCount + 1; i++) await v.balance(source, '1111222233334444').catch(() => undefined);
       m.voucherEvent('made-up', 'T-ATTACKER-1');
       const samples = parseProm(await m.scrape()).filter((s) => s.name === 'tessera_center_voucher_events_total');
       const value = (event: string, outcome: string) => samples.find((s) => s.labels['event'] === event && s.labels['outcome'] === outcome)?.value;
-      expect(value('pin_failure', 'refused')).toBe(VOUCHER_LIMITS.guessFailuresFree);
+      expect(value('pin_failure', 'refused')).toBe(VOUCHER_LIMITS.guessFailuresFreeCount);
       expect(value('lockout', 'started')).toBe(1);
       expect(value('lockout', 'refused')).toBe(1);
       expect(value('other', 'other')).toBe(1);

@@ -310,17 +310,17 @@ describe('PIN guessing', () => {
     const cards = await stock(e);
     await sell(e, cards[0]!);
     const guess = (source = SOURCE) => e.vouchers.balance(source, '0000000000000000');
-    for (let i = 0; i < VOUCHER_LIMITS.guessFailuresFree - 1; i++) await expect(guess()).rejects.toMatchObject({ code: 'VOUCHER_PIN_REFUSED' });
+    for (let i = 0; i < VOUCHER_LIMITS.guessFailuresFreeCount - 1; i++) await expect(guess()).rejects.toMatchObject({ code: 'VOUCHER_PIN_REFUSED' });
     await expect(guess()).rejects.toMatchObject({ code: 'VOUCHER_PIN_REFUSED' }); // the 5th: lockout starts
-    await expect(e.vouchers.balance(SOURCE, cards[0]!.pin)).rejects.toMatchObject({ code: 'VOUCHER_LOCKED_OUT', details: { retryAfterMs: VOUCHER_LIMITS.lockoutMsBase } });
+    await expect(e.vouchers.balance(SOURCE, cards[0]!.pin)).rejects.toMatchObject({ code: 'VOUCHER_LOCKED_OUT', details: { retryAfterMs: VOUCHER_LIMITS.lockoutBaseMs } });
     const other = { ...SOURCE2, address: SOURCE.address };
     await expect(e.vouchers.balance(other, cards[0]!.pin)).rejects.toMatchObject({ code: 'VOUCHER_LOCKED_OUT' });
     expect(await e.vouchers.balance(SOURCE2, cards[0]!.pin)).toMatchObject({ balance: 1000 });
     const restarted = await e.reopen();
     await expect(restarted.redeem({ source: SOURCE, redemptionKey: 'x', pins: [cards[0]!.pin], amount: 1, currency: 'JPY', orderRef: 'o', capture: true })).rejects.toMatchObject({ code: 'VOUCHER_LOCKED_OUT' });
-    e.clock.advance(VOUCHER_LIMITS.lockoutMsBase);
+    e.clock.advance(VOUCHER_LIMITS.lockoutBaseMs);
     await expect(guess()).rejects.toMatchObject({ code: 'VOUCHER_PIN_REFUSED' });
-    await expect(guess()).rejects.toMatchObject({ code: 'VOUCHER_LOCKED_OUT', details: { retryAfterMs: 2 * VOUCHER_LIMITS.lockoutMsBase } });
+    await expect(guess()).rejects.toMatchObject({ code: 'VOUCHER_LOCKED_OUT', details: { retryAfterMs: 2 * VOUCHER_LIMITS.lockoutBaseMs } });
     expect(e.counts.get('lockout:started')).toBe(2);
     expect(e.counts.get('pin_failure:refused')).toBe(6);
     expect(e.logs.join('')).not.toContain(cards[0]!.pin);
