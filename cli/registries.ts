@@ -15,6 +15,7 @@ import '../center/relay/errors.js';
 import '../center/server/errors.js';
 import '../center/storage/errors.js';
 import '../center/validity/errors.js';
+import '../center/voucher/errors.js';
 import '../protocol/cashcard/errors.js';
 import '../protocol/errors.js';
 import '../protocol/password/errors.js';

@@ -1,0 +1,67 @@
+/**
+ * Seed 002 as a center module (`voucher`, like center/emoney/module.ts): runs
+ * when the config has a `voucher` section (or a test hands it the PIN key).
+ * open() reads the PIN key from its 0600 file, registers the medium kind
+ * `voucher` with the validity module (cards are media on the one block
+ * list), opens the engine on the center's storage, registers the configured
+ * HQs and starts the sweep on a timer.
+ */
+import { startSweepTimer } from '../kit/sweep-timer.js';
+import type { CenterModule, CenterTimer } from '../server/module.js';
+import { VALIDITY_MODULE, type ValidityApi } from '../validity/module.js';
+import { VOUCHER_AUDIT } from './audit-check.js';
+import { voucherSectionSchema, type VoucherSection } from './config-schema.js';
+import { readPinKeyFile } from './pins.js';
+import { voucherMigrations } from './schema.js';
+import { isSerial } from './serial.js';
+import { VOUCHER_KIND, Vouchers, type VoucherMetrics } from './vouchers.js';
+
+export const VOUCHER_MODULE = 'voucher';
+
+export interface VoucherModuleOptions {
+  /** The PIN key itself instead of the section's file (tests, the demo): the module then runs without a section. */
+  readonly pinKey?: Buffer;
+  /** Sweep on a timer (default: the section's sweepIntervalMs; none without a section: the caller sweeps). */
+  readonly sweepIntervalMs?: number | null;
+  /** PIN failures, lockouts, redemptions, activations. */
+  readonly metrics?: VoucherMetrics;
+}
+
+/** The medium kind of voucher serials on the validity lists. */
+export const VOUCHER_MEDIUM_KIND = { name: VOUCHER_KIND, isId: isSerial } as const;
+
+export function voucherModule(o: VoucherModuleOptions = {}): CenterModule<VoucherSection | undefined, Vouchers> {
+  return {
+    name: VOUCHER_MODULE,
+    config: { key: 'voucher', schema: voucherSectionSchema.optional().describe('Seed 002 vouchers (center/voucher/config-schema.ts): when present the center issues, activates and redeems vouchers.') },
+    migrations: [voucherMigrations],
+    requires: [VALIDITY_MODULE],
+    auditChecks: [VOUCHER_AUDIT],
+    enabled: (section) => section !== undefined || o.pinKey !== undefined,
+    check: (section) => {
+      if (section && !o.pinKey) readPinKeyFile(section.pinKeyFile).fill(0);
+    },
+    async open(ctx) {
+      const { section, clock, log } = ctx;
+      const validity = ctx.module<ValidityApi>(VALIDITY_MODULE);
+      validity.kinds.register(VOUCHER_MEDIUM_KIND);
+      const pinKey = o.pinKey ?? readPinKeyFile(section!.pinKeyFile);
+      const vouchers = await Vouchers.open({
+        storage: ctx.storage,
+        clock,
+        random: ctx.random,
+        log,
+        pinKey,
+        ...(section && { currency: section.currency, timeZone: section.timeZone }),
+        gate: validity.gate,
+        validity: validity.repository,
+        ...(o.metrics && { metrics: o.metrics }),
+      });
+      for (const h of section?.hqs ?? []) await vouchers.registerHq(h.hqId, { commissionBp: h.commissionBp });
+      const intervalMs = o.sweepIntervalMs === undefined ? (section?.sweepIntervalMs ?? null) : o.sweepIntervalMs;
+      const timers: CenterTimer[] = intervalMs === null ? [] : [startSweepTimer({ sweep: () => vouchers.sweepOnce() }, intervalMs, clock, log, 'voucher')];
+      log.info({ hqs: section?.hqs.length ?? 0, sweepIntervalMs: intervalMs }, 'vouchers running');
+      return { api: vouchers, timers };
+    },
+  };
+}
