@@ -9,6 +9,7 @@ import { registerCenter } from './commands/center.js';
 import { registerDemo } from './commands/demo.js';
 import { registerKeys } from './commands/keys.js';
 import { registerMerchant } from './commands/merchant.js';
+import { registerMessaging } from './commands/messaging.js';
 import { registerOperator } from './commands/operator.js';
 import { registerReport } from './commands/report.js';
 import { registerSim } from './commands/sim.js';
@@ -39,6 +40,7 @@ registerBank(program);
 registerMerchant(program);
 registerOperator(program);
 registerAdmin(program);
+registerMessaging(program);
 
 try {
   refuseUnknownCommand(program, process.argv.slice(2));

@@ -75,7 +75,7 @@ export const NUMBER_AREAS: readonly NumberArea[] = [
     errors: { cash: 'CASH_' },
   },
   // Reserved for the capabilities still to come (their message codes are already in protocol/codes.ts)
-  { area: 'prepaid', seed: '000', kind: 'reserved', messages: [0x30, 0x37], wireResults: [0x0400, 0x04ff], ledger: [1, 99], errors: { prepaid: 'PREPAID_' } },
+  { area: 'prepaid', seed: '000', kind: 'capability', messages: [0x30, 0x37], wireResults: [0x0400, 0x04ff], ledger: [1, 99], errors: { prepaid: 'PREPAID_' } },
   { area: 'vouchers', seed: '002', kind: 'capability', messages: [0x38, 0x3f], wireResults: [0x0500, 0x05ff], ledger: [200, 299], errors: { vouchers: 'VOUCHER_' } },
   {
     area: 'passwords', seed: '003', kind: 'capability', messages: [0x40, 0x4f], wireResults: [0x0600, 0x06ff], ledger: [300, 399],
@@ -88,6 +88,8 @@ export const NUMBER_AREAS: readonly NumberArea[] = [
   { area: 'sim', kind: 'platform', errors: { sim: 'SIM_', 'bank-host': 'BANKHOST_', demo: 'DEMO_' } },
   { area: 'cli', kind: 'platform', errors: { cli: 'CLI_' } },
   { area: 'metrics', kind: 'platform', errors: { metrics: 'METRICS_' } },
+  // Settlement passwords (seed 003): the TTP's delivery to devices, and the messaging parties of the simulator
+  { area: 'password-delivery', kind: 'platform', errors: { 'password-delivery': 'PWDELIVERY_', smsc: 'SMSC_', mailbox: 'MAILBOX_', phone: 'PHONE_' } },
 ];
 
 export type NumberKind = 'messages' | 'wireResults' | 'ledger';

@@ -16,6 +16,8 @@ import type { NewReconciliationBody } from './api-schemas.js';
 import { MERCHANT_LIMITS } from './limits.js';
 import type { Reconciliation } from './reconciliations.js';
 import type { Page, Payment, Payout, Settlement } from './settlements.js';
+import type { BalanceAnswer, Redemption } from '../voucher/api.js';
+import type { NewRedemptionBody } from '../voucher/merchant-routes.js';
 
 export interface MerchantClientOptions {
   /** `https://host:port` (or `http://127.0.0.1:port` in tests). */
@@ -119,15 +121,45 @@ export class MerchantClient {
     return (await this.call<Reconciliation>('GET', `/v1/reconciliations/${encodeURIComponent(id)}`)).body;
   }
 
+  // -- vouchers (seed 002): /v1/vouchers/ ---------------------------------------
+
+  /** GET /v1/vouchers/balance: the PIN goes in the Voucher-Pin header, never in the URL. */
+  async voucherBalance(pin: string): Promise<BalanceAnswer> {
+    return (await this.call<BalanceAnswer>('GET', '/v1/vouchers/balance', undefined, undefined, { 'voucher-pin': pin })).body;
+  }
+
+  /** POST /v1/vouchers/redemptions; the Idempotency-Key (default a new UUID, reused by every retry) is also the redemption key. */
+  async redeemVouchers(body: NewRedemptionBody, opts: { idempotencyKey?: string } = {}): Promise<Answered<Redemption>> {
+    return this.call<Redemption>('POST', '/v1/vouchers/redemptions', body, opts.idempotencyKey ?? randomUUID());
+  }
+
+  async voucherRedemption(id: string): Promise<Redemption> {
+    return (await this.call<Redemption>('GET', `/v1/vouchers/redemptions/${encodeURIComponent(id)}`)).body;
+  }
+
+  /** Captures an authorisation (all of it unless `amount`). */
+  async captureVoucherRedemption(id: string, o: { amount?: number; idempotencyKey?: string } = {}): Promise<Answered<Redemption>> {
+    return this.call<Redemption>('POST', `/v1/vouchers/redemptions/${encodeURIComponent(id)}/capture`, o.amount === undefined ? {} : { amount: o.amount }, o.idempotencyKey ?? randomUUID());
+  }
+
+  async cancelVoucherRedemption(id: string, o: { idempotencyKey?: string } = {}): Promise<Answered<Redemption>> {
+    return this.call<Redemption>('POST', `/v1/vouchers/redemptions/${encodeURIComponent(id)}/cancel`, {}, o.idempotencyKey ?? randomUUID());
+  }
+
+  /** Refunds `amount` of a captured redemption onto its cards; the Idempotency-Key is the refund id. */
+  async refundVoucherRedemption(id: string, amount: number, o: { idempotencyKey?: string } = {}): Promise<Answered<Redemption>> {
+    return this.call<Redemption>('POST', `/v1/vouchers/redemptions/${encodeURIComponent(id)}/refunds`, { amount }, o.idempotencyKey ?? randomUUID());
+  }
+
   async close(): Promise<void> {
     await this.dispatcher.close();
   }
 
   /** One call with its retries; a POST's Idempotency-Key is the same on every attempt. */
-  async call<T>(method: 'GET' | 'POST', path: string, body?: unknown, idempotencyKey?: string): Promise<Answered<T>> {
+  async call<T>(method: 'GET' | 'POST', path: string, body?: unknown, idempotencyKey?: string, headers?: Readonly<Record<string, string>>): Promise<Answered<T>> {
     const attemptsMax = this.o.attempts ?? MERCHANT_LIMITS.clientAttemptsMax;
     for (let attempt = 1; ; attempt++) {
-      const out = await this.once(method, path, body, idempotencyKey);
+      const out = await this.once(method, path, body, idempotencyKey, headers);
       if (out.ok) return { ...out.answer, attempts: attempt, ...(idempotencyKey !== undefined && { idempotencyKey }) } as Answered<T>;
       if (!out.retry || attempt >= attemptsMax) throw out.error;
       const backoff = (this.o.backoffMs ?? MERCHANT_LIMITS.clientBackoffMs) * 2 ** (attempt - 1);
@@ -140,6 +172,7 @@ export class MerchantClient {
     path: string,
     body: unknown,
     idempotencyKey: string | undefined,
+    extraHeaders?: Readonly<Record<string, string>>,
   ): Promise<{ ok: true; answer: { body: unknown; status: number; replayed: boolean } } | { ok: false; retry: boolean; retryAfterMs?: number; error: TesseraError }> {
     let res;
     try {
@@ -152,6 +185,7 @@ export class MerchantClient {
           accept: 'application/json',
           ...(body !== undefined && { 'content-type': 'application/json' }),
           ...(idempotencyKey !== undefined && { 'idempotency-key': idempotencyKey }),
+          ...extraHeaders,
         },
         ...(body !== undefined && { body: JSON.stringify(body) }),
       });

@@ -26,6 +26,7 @@ import type { IdempotencyStore } from './idempotency.js';
 import { idempotentHandler, requireIdempotencyKey } from './idempotent-route.js';
 import type { Merchant, MerchantPrincipal, MerchantRegistry } from './merchants.js';
 import type { KeyRateLimiter } from './rate-limit.js';
+import type { MerchantRouteContribution } from './route-contributions.js';
 import { createReconciliation, loadReconciliation } from './reconciliations.js';
 import { EmoneyPresence, ensureShopIndex, listBatches, loadMerchantBatch, paymentsOf, payoutOf, settlementOf, statesFor } from './settlements.js';
 
@@ -37,10 +38,12 @@ export interface MerchantRoutesOptions {
   readonly clock: Clock;
   readonly random: Random;
   readonly log: Logger;
+  /** Other modules' routes (route-contributions.ts), registered in this plugin: same auth, rate limit and answers. */
+  readonly contributions?: readonly MerchantRouteContribution[];
 }
 
 /** The authenticated caller (set by the HTTP surface's bearer auth, merchantAuth below). */
-function principal(req: FastifyRequest): MerchantPrincipal {
+export function principal(req: FastifyRequest): MerchantPrincipal {
   const p = req.principal as MerchantPrincipal | null;
   if (!p) throw new Error('merchant route without bearer auth');
   return p;
@@ -155,4 +158,6 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRoutesOptions> = asyn
       return r;
     },
   );
+
+  for (const c of o.contributions ?? []) await c.routes(app, { idempotency: o.idempotency, merchants: o.merchants, principal });
 };

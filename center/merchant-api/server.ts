@@ -16,6 +16,7 @@ import { IdempotencyStore } from './idempotency.js';
 import { MERCHANT_LIMITS } from './limits.js';
 import { MerchantRegistry } from './merchants.js';
 import { KeyRateLimiter, type RateLimitOptions } from './rate-limit.js';
+import type { MerchantRouteContribution } from './route-contributions.js';
 import { merchantAuth, merchantRoutes } from './routes.js';
 
 export interface MerchantApiOptions {
@@ -33,6 +34,8 @@ export interface MerchantApiOptions {
   readonly clock: Clock;
   readonly random: Random;
   readonly log: Logger;
+  /** Routes of other modules under /v1/ (route-contributions.ts). */
+  readonly contributions?: readonly MerchantRouteContribution[];
 }
 
 export interface MerchantApi extends HttpListening {
@@ -57,8 +60,16 @@ export async function startMerchantApi(o: MerchantApiOptions): Promise<MerchantA
     auth: merchantAuth(merchants),
     codes: { unauthorized: 'MERCHANT_UNAUTHENTICATED' },
     bodyBytesMax: MERCHANT_LIMITS.bodyBytesMax,
-    answers: Object.entries(MerchantErrors as Record<string, { http?: number }>).filter(([, spec]) => spec.http !== undefined).map(([c]) => c),
-    contributors: [async (app) => void (await app.register(merchantRoutes, { storage: o.storage, merchants, idempotency, limiter, clock: o.clock, random: o.random, log: o.log }))],
+    answers: [
+      ...Object.entries(MerchantErrors as Record<string, { http?: number }>).filter(([, spec]) => spec.http !== undefined).map(([c]) => c),
+      ...(o.contributions ?? []).flatMap((c) => c.answers),
+    ],
+    contributors: [
+      async (app) =>
+        void (await app.register(merchantRoutes, {
+          storage: o.storage, merchants, idempotency, limiter, clock: o.clock, random: o.random, log: o.log, ...(o.contributions && { contributions: o.contributions }),
+        })),
+    ],
   });
   // One purge pass per interval (each bounded to MERCHANT_LIMITS.idempotencyPurgeBatchMax rows), re-armed after it ends.
   let purge = { cancel: () => undefined as void };

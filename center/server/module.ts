@@ -87,6 +87,8 @@ export interface ModuleContext<Section> {
   readonly terminalKey: TerminalKeyLookup;
   /** The api of a module named in `requires` (opened before this one); CENTER_MODULE_MISSING otherwise. */
   module<Api>(name: string): Api;
+  /** The api of a module named in `uses` if it runs (opened before this one), else undefined. */
+  optionalModule<Api>(name: string): Api | undefined;
 }
 
 /** A module's running part, returned by {@link CenterModule.open}. Every field but `api` is optional. */
@@ -99,6 +101,12 @@ export interface OpenedModule<Api> {
   readonly routes?: ModuleRoutes;
   /** What /readyz asks of the module besides the database and its migrations. */
   readonly readiness?: readonly ReadinessProbe[];
+  /**
+   * Called once every module has opened, in opening order, before the terminal
+   * listener opens: a module that serves what others contributed in their
+   * open() (the merchant API's listener, with their routes) starts it here.
+   */
+  start?(): Promise<void>;
   /** Started by open; stopped first on close, before idle(). */
   readonly timers?: readonly CenterTimer[];
   /** The terminal list the handshake reads (one module provides it). */
@@ -124,6 +132,8 @@ export interface CenterModule<Section = undefined, Api = unknown> {
   readonly migrations?: readonly ModuleMigrations[];
   /** Names of modules whose api this one uses; they are opened first (CENTER_MODULE_MISSING if absent). */
   readonly requires?: readonly string[];
+  /** Modules this one uses when they run (`ctx.optionalModule`): opened first if enabled, no error if not. */
+  readonly uses?: readonly string[];
   readonly auditChecks?: readonly AuditExtension[];
   /** Whether the module runs with this section (default: always). E-money runs only when configured. */
   enabled?(section: Section): boolean;

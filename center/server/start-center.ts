@@ -65,7 +65,9 @@ interface Running {
  * CLI's list is center/modules.ts):
  * 1. each enabled module's check() (secret files) before anything is opened;
  * 2. storage (unless given) → each module's migrations and open(ctx), a
- *    module after those it requires (the validity store prefetches here);
+ *    module after those it requires or uses (the validity store prefetches
+ *    here); then each opened module's start() (the merchant API listens,
+ *    with the routes other modules added in their open());
  * 3. the terminal listener with one session router over every module's flows;
  * 4. the admin API (optional) with the modules' audit checks and routes.
  * close() stops the modules' timers, waits for their idle(), closes the
@@ -112,6 +114,10 @@ export async function startCenter(config: CenterConfig, modules: readonly AnyCen
           if (!(m.requires ?? []).includes(name)) throw new TesseraError('CENTER_MODULE_MISSING', `module ${m.name} uses ${name} without requiring it`, { module: m.name, requires: name });
           return apiOf<Api>(name);
         },
+        optionalModule: <Api>(name: string): Api | undefined => {
+          if (!(m.uses ?? []).includes(name)) throw new TesseraError('CENTER_MODULE_MISSING', `module ${m.name} uses ${name} without naming it in uses`, { module: m.name, requires: name });
+          return running.some((x) => x.name === name) ? apiOf<Api>(name) : undefined;
+        },
       });
       running.push({ name: m.name, opened });
       timers.push(...(opened.timers ?? []));
@@ -124,6 +130,8 @@ export async function startCenter(config: CenterConfig, modules: readonly AnyCen
       }
     }
     if (!directory) throw new TesseraError('CENTER_NO_TERMINAL_DIRECTORY', 'no module provides the terminal list', { modules: enabled.map((m) => m.name) });
+    // Every module opened (and contributed to the others): those serving contributions start now.
+    for (const r of running) await r.opened.start?.();
     const idle = async (): Promise<void> => {
       for (const r of running) await r.opened.idle?.();
     };
@@ -199,6 +207,10 @@ function inOpeningOrder(modules: readonly AnyCenterModule[]): AnyCenterModule[] 
       const dep = byName.get(name);
       if (!dep) throw new TesseraError('CENTER_MODULE_MISSING', `module ${m.name} requires ${name}, which is not running`, { module: m.name, requires: name });
       visit(dep);
+    }
+    for (const name of m.uses ?? []) {
+      const dep = byName.get(name);
+      if (dep) visit(dep);
     }
     out.push(m);
   };

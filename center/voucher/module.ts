@@ -4,11 +4,14 @@
  * open() reads the PIN key from its 0600 file, registers the medium kind
  * `voucher` with the validity module (cards are media on the one block
  * list), opens the engine on the center's storage, registers the configured
- * HQs and starts the sweep on a timer.
+ * HQs, adds the /v1/vouchers/ routes to the merchant API when it runs
+ * (`uses`, route-contributions.ts) and starts the sweep on a timer.
  */
 import { startSweepTimer } from '../kit/sweep-timer.js';
 import type { CenterModule, CenterTimer } from '../server/module.js';
 import { VALIDITY_MODULE, type ValidityApi } from '../validity/module.js';
+import { MERCHANT_API_MODULE, type MerchantApiHandle } from '../merchant-api/module.js';
+import { voucherMerchantRoutes } from './merchant-routes.js';
 import { VOUCHER_AUDIT } from './audit-check.js';
 import { voucherSectionSchema, type VoucherSection } from './config-schema.js';
 import { readPinKeyFile } from './pins.js';
@@ -36,6 +39,8 @@ export function voucherModule(o: VoucherModuleOptions = {}): CenterModule<Vouche
     config: { key: 'voucher', schema: voucherSectionSchema.optional().describe('Seed 002 vouchers (center/voucher/config-schema.ts): when present the center issues, activates and redeems vouchers.') },
     migrations: [voucherMigrations],
     requires: [VALIDITY_MODULE],
+    // When the merchant API runs, the redemption routes go on it (added here, served once it starts).
+    uses: [MERCHANT_API_MODULE],
     auditChecks: [VOUCHER_AUDIT],
     enabled: (section) => section !== undefined || o.pinKey !== undefined,
     check: (section) => {
@@ -58,6 +63,7 @@ export function voucherModule(o: VoucherModuleOptions = {}): CenterModule<Vouche
         ...(o.metrics && { metrics: o.metrics }),
       });
       for (const h of section?.hqs ?? []) await vouchers.registerHq(h.hqId, { commissionBp: h.commissionBp });
+      ctx.optionalModule<MerchantApiHandle>(MERCHANT_API_MODULE)?.addRoutes(voucherMerchantRoutes(vouchers));
       const intervalMs = o.sweepIntervalMs === undefined ? (section?.sweepIntervalMs ?? null) : o.sweepIntervalMs;
       const timers: CenterTimer[] = intervalMs === null ? [] : [startSweepTimer({ sweep: () => vouchers.sweepOnce() }, intervalMs, clock, log, 'voucher')];
       log.info({ hqs: section?.hqs.length ?? 0, sweepIntervalMs: intervalMs }, 'vouchers running');

@@ -777,11 +777,12 @@ export class Vouchers implements VoucherApi {
   }
 
   async redemption(merchantId: string, redemptionId: string): Promise<Redemption> {
-    return this.storage.transact((tx) => this.redemptionIn(tx, merchantId, redemptionId));
-  }
-
-  async redemptionIn(q: Tx, merchantId: string, redemptionId: string): Promise<Redemption> {
-    return this.view(q, await this.loadRedemption(q, merchantId, redemptionId));
+    checkId(merchantId, 'merchantId');
+    return this.storage.read(async (q) => {
+      const r = typeof redemptionId === 'string' && ID_RE.test(redemptionId) ? await REDEMPTIONS.get(q, 'WHERE id = ? AND merchant_id = ?', [redemptionId, merchantId]) : undefined;
+      if (!r) throw new TesseraError('VOUCHER_REDEMPTION_UNKNOWN', 'no such redemption for this merchant', { redemptionId: String(redemptionId).slice(0, 64) });
+      return this.view(q, r);
+    });
   }
 
   private async view(q: SqlExecutor, r: RedemptionRow): Promise<Redemption> {

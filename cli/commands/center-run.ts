@@ -37,6 +37,7 @@ export async function runCenter(opts: { config: string; check?: boolean }): Prom
     engine: center.storage.engine,
     ...(center.admin && { admin: center.admin.port }),
     ...(center.modules.includes(EMONEY_MODULE) && { emoney: true }),
+    ...(center.modules.includes('voucher') && { voucher: true }),
     ...(center.modules.includes(MERCHANT_API_MODULE) && { merchantApi: center.module<MerchantApi>(MERCHANT_API_MODULE).port }),
   };
   process.stdout.write(`${JSON.stringify(ready)}\n`);

@@ -64,7 +64,7 @@ export function signTerms(terms: PasswordTerms, ttpKey: KeyObject): SignedTerms 
   return { terms, termsBytes, signature: ed25519Sign(termsBytes, ttpKey) };
 }
 
-export function encodeToken(s: SignedTerms): string {
+export function encodeToken(s: Pick<SignedTerms, 'termsBytes' | 'signature'>): string {
   return TOKEN_PREFIX + base32Encode(Buffer.concat([s.termsBytes, s.signature]));
 }
 
@@ -155,4 +155,17 @@ export function decodeQr(text: string): QrPayload {
   const presentation: Presentation = { timeMs, counter, shopId: shopId.length === 0 ? null : shopId, amountMinor: amountMinor === 0 ? null : amountMinor };
   checkPresentation(presentation);
   return { kind: 'device', signed, presentation, deviceSignature };
+}
+
+export const REVOCATION_MAGIC = Buffer.from('TPR1', 'ascii');
+
+/** The bytes a device signs to revoke its password: "TPR1" ‖ serial 16 ‖ timeMs u64 BE. */
+export function revocationBytes(serial: Buffer, timeMs: number): Buffer {
+  if (serial.length !== L.serialBytes) throw malformed('a serial is 16 bytes', { field: 'serial' });
+  if (!Number.isSafeInteger(timeMs) || timeMs < 0) throw malformed('revocation time is a safe integer >= 0', { field: 'timeMs' });
+  const b = Buffer.alloc(4 + 16 + 8);
+  REVOCATION_MAGIC.copy(b, 0);
+  serial.copy(b, 4);
+  b.writeBigUInt64BE(BigInt(timeMs), 20);
+  return b;
 }

@@ -7,6 +7,8 @@ import { CASH_MOVE } from '../../center/cash/ledger-map.js';
 import { MOVE } from '../../center/emoney/ledger-map.js';
 import { RESULT_CODES } from '../../center/emoney/result-codes.js';
 import { TX_RESULT } from '../../center/validity/transaction-registry.js';
+import { PREPAID_MOVE } from '../../center/prepaid/ledger-map.js';
+import { PREPAID_RESULT_CODES } from '../../center/prepaid/result-codes.js';
 import { allRegistries } from '../../core/errors.js';
 import { errorPrefixOwner, inRange, NUMBER_AREAS, ownerOf, WIRE_RESULT_OK, type NumberKind, type Range } from '../../core/numbers.js';
 import { MSG, NAK_REASON } from '../../protocol/codes.js';
@@ -20,11 +22,13 @@ const WIRE: Num[] = [
   ...Object.entries(RESULT_CODES).map(([name, n]) => ({ source: 'center/emoney/result-codes.ts', name, n, area: errorPrefixOwner(name)?.row.area ?? '?' })),
   ...Object.entries(CASH_RESULT_CODES).map(([name, n]) => ({ source: 'center/cash/cash.ts', name, n, area: 'cash' })),
   ...Object.entries(TX_RESULT).map(([name, n]) => ({ source: 'center/server/transaction-registry.ts', name, n, area: 'validity' })),
+  ...Object.entries(PREPAID_RESULT_CODES).map(([name, n]) => ({ source: 'center/prepaid/result-codes.ts', name, n, area: 'prepaid' })),
 ].filter((x) => x.n !== WIRE_RESULT_OK);
 const LEDGER: Num[] = [
   ...Object.entries(MOVE).map(([name, n]) => ({ source: 'center/emoney/ledger-map.ts', name, n, area: 'emoney' })),
   ...Object.entries(CASH_MOVE).map(([name, n]) => ({ source: 'center/cash/ledger-map.ts', name, n, area: 'cash' })),
   { source: 'center/admin/audit-trail.ts', name: 'ADJUSTMENT', n: ADJUSTMENT_LEDGER_CODE, area: 'center' },
+  ...Object.entries(PREPAID_MOVE).map(([name, n]) => ({ source: 'center/prepaid/ledger-map.ts', name, n, area: 'prepaid' })),
 ];
 const MESSAGES: Num[] = Object.entries(MSG).map(([name, n]) => ({ source: 'protocol/codes.ts', name, n, area: ownerOf('messages', n)?.area ?? '?' }));
 
@@ -111,7 +115,7 @@ describe('core/numbers.ts: one registry of numbers', () => {
     // Every registry area has a row (a new area registers its prefix in core/numbers.ts).
     const rowRegistries = new Set(NUMBER_AREAS.flatMap((a) => Object.keys(a.errors)));
     expect([...allRegistries().keys()].filter((a) => !rowRegistries.has(a))).toEqual([]);
-    const wireNames = [...Object.keys(RESULT_CODES), ...Object.keys(CASH_RESULT_CODES)].filter((n) => n !== 'OK');
+    const wireNames = [...Object.keys(RESULT_CODES), ...Object.keys(CASH_RESULT_CODES), ...Object.keys(PREPAID_RESULT_CODES)].filter((n) => n !== 'OK');
     expect(wireNames.filter((n) => !registered.has(n))).toEqual([]);
   });
 

@@ -42,6 +42,8 @@ describe('merchant API module', () => {
     const m = merchantApiModule();
     for (const mig of m.migrations) await storage.migrate(mig);
     const opened = await m.open({ section: merchantApiSectionSchema.parse({ port: 0 }), storage, clock: systemClock, random: systemRandom, log: silentLogger });
+    await opened.start(); // the center calls it once every module opened (and added its routes)
+    const url = opened.api.url;
     try {
       await opened.api.merchants.add('web-shop', 'SHOP-W');
       const { key } = await opened.api.merchants.addKey('web-shop');
@@ -54,7 +56,7 @@ describe('merchant API module', () => {
     } finally {
       await opened.close();
     }
-    await expect(fetch(`${opened.api.url}/v1/merchant`)).rejects.toThrow();
+    await expect(fetch(`${url}/v1/merchant`)).rejects.toThrow();
     await storage.close();
   });
 });

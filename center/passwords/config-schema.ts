@@ -1,0 +1,27 @@
+/**
+ * The `passwords` section of `tessera center --config` (seed 003): the TTP's
+ * key lives in a file (mode 0600, 64 hex characters), never in the config.
+ */
+import { z } from 'zod';
+import { PASSWORDS_LIMITS } from './limits.js';
+
+const id = z.string().regex(/^[A-Z0-9-]{1,16}$/, '1-16 of [A-Z0-9-]');
+
+export const passwordsSectionSchema = z
+  .object({
+    ttpKeyFile: z.string().min(1).describe('Path of the TTP signing key: 64 hex characters (a 32-byte Ed25519 seed), mode 0600. Its public key is what shops and terminals trust.'),
+    issuers: z.array(id.describe('An issuer (credit company) id.')).min(1).describe('The issuers (credit companies) this TTP issues passwords for.'),
+    shopCategories: z
+      .record(z.string().min(1).max(64), id)
+      .default({})
+      .describe('Shop id → category code, for passwords whose payee is a category.'),
+    sweepIntervalMs: z
+      .number()
+      .int()
+      .min(1_000)
+      .default(PASSWORDS_LIMITS.sweepIntervalMsDefault)
+      .describe('How often the sweep expires passwords, fails undelivered ones and releases reservations past their deadline.'),
+  })
+  .strict();
+
+export type PasswordsSection = z.infer<typeof passwordsSectionSchema>;

@@ -1,0 +1,141 @@
+/**
+ * The passwords' merchant routes on the merchant API's listener (its API-key
+ * auth, per-key rate limit and idempotency store: center/merchant-api/):
+ *
+ *   POST /v1/passwords/verify                         the password behind a code or QR: terms and value left
+ *   POST /v1/passwords/redemptions                    reserve (capture: false) or sell (capture: true, default)
+ *   GET  /v1/passwords/redemptions/:id                one redemption of this merchant
+ *   POST /v1/passwords/redemptions/:id/capture        capture (part of) a reservation
+ *   POST /v1/passwords/redemptions/:id/cancel         release a reservation
+ *   POST /v1/passwords/redemptions/:id/refunds        give captured value back
+ *
+ * Every POST takes an Idempotency-Key; for redemptions and refunds it is also
+ * the shop's request id the password core is idempotent by. Lookups (verify,
+ * redemptions) are refused while the key or the client address is locked out
+ * for guessing (lockout.ts), and each failed lookup counts against both.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { TesseraError } from '../../core/errors.js';
+import { errorResponses } from '../http/app.js';
+import { idempotentHandler, requireIdempotencyKey } from '../merchant-api/idempotent-route.js';
+import type { MerchantApp, MerchantRouteContext, MerchantRouteContribution } from '../merchant-api/route-contributions.js';
+import { PASSWORD_ERRORS } from './errors.js';
+import { PASSWORDS_LIMITS as L } from './limits.js';
+import type { Passwords } from './passwords.js';
+import type { PresentedPassword, ShopRef } from './present.js';
+
+const currency = z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 alpha code, e.g. JPY');
+const minor = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+const presented = {
+  code: z.string().min(1).max(40).optional().describe('the code as the customer typed it (16 base32 characters or 16 digits; spaces and dashes ignored)'),
+  qr: z.string().min(1).max(1024).optional().describe('the QR text as scanned (TPQ1:...)'),
+};
+const idem = z.object({ 'idempotency-key': z.string().min(1).max(L.requestIdCharsMax).describe('unique per operation; the redemption or refund request id') });
+const idParam = z.object({ id: z.string().regex(/^[0-9a-f]{32}$/, 'a redemption id') }).strict();
+
+const passwordView = z.object({
+  serial: z.string(), state: z.string(), spendable: z.boolean(), amountMinor: z.number().int(), remainingMinor: z.number().int(), currency: z.string(),
+  expiresAtMs: z.number().int(), partial: z.boolean(), binding: z.enum(['bearer', 'device', 'keypad']),
+  payee: z.object({ kind: z.enum(['shop', 'category']), id: z.string() }).nullable(), goods: z.array(z.string()), userRestricted: z.boolean(),
+});
+const redemptionView = z.object({
+  id: z.string(), serial: z.string(), state: z.enum(['reserved', 'captured', 'cancelled', 'released']), amountMinor: z.number().int(), capturedMinor: z.number().int(),
+  refundedMinor: z.number().int(), currency: z.string(), deadlineAtMs: z.number().int(), remainingMinor: z.number().int(),
+});
+const refundView = redemptionView.extend({ refundId: z.string(), restored: z.boolean() });
+
+const verifyBody = z.object(presented).strict();
+const redeemBody = z
+  .object({
+    ...presented,
+    amountMinor: minor,
+    currency,
+    capture: z.boolean().default(true).describe('true: a sale; false: a reservation to capture by its deadline'),
+    goods: z.array(z.string().regex(/^[A-Z0-9]{1,8}$/)).max(64).optional().describe('goods category codes of the basket'),
+    user: z.string().min(1).max(64).optional().describe('the customer\'s user reference, for passwords restricted to a user'),
+    captureWithinMs: z.number().int().min(1).max(L.captureDeadlineMsMax).optional(),
+  })
+  .strict();
+const captureBody = z.object({ amountMinor: minor.optional() }).strict();
+const refundBody = z.object({ amountMinor: minor }).strict();
+
+function presentedOf(b: { code?: string | undefined; qr?: string | undefined }): PresentedPassword {
+  if ((b.code === undefined) === (b.qr === undefined)) {
+    throw new TesseraError('PASSWORD_BAD_REQUEST', 'exactly one of code or qr', { field: 'code' });
+  }
+  return b.code !== undefined ? { code: b.code } : { qr: b.qr! };
+}
+
+/** The error codes these routes answer (every PASSWORD_ code with an http status). */
+const ANSWERS = Object.entries(PASSWORD_ERRORS as Record<string, { http?: number }>).filter(([, spec]) => spec.http !== undefined).map(([c]) => c);
+
+/** The contribution the module adds to the merchant API (route-contributions.ts). */
+export function passwordMerchantContribution(passwords: Passwords): MerchantRouteContribution {
+  return { name: 'passwords', answers: ANSWERS, routes: (app, ctx) => passwordMerchantRoutes(app, { ...ctx, passwords }) };
+}
+
+export async function passwordMerchantRoutes(app: MerchantApp, o: MerchantRouteContext & { passwords: Passwords }): Promise<void> {
+  const pw = o.passwords;
+  const shopOf = (req: FastifyRequest): ShopRef => {
+    const m = o.principal(req).merchant;
+    return { merchantId: m.id, shopId: m.shopId };
+  };
+  const scopesOf = (req: FastifyRequest): string[] => [`key:${o.principal(req).keyId}`, `addr:${req.ip}`];
+  /** A lookup route: refused while locked out; a failed guess counts against the key and the address. */
+  const guarded = <R extends FastifyRequest, B>(h: (req: R, reply: FastifyReply) => Promise<B>) => async (req: R, reply: FastifyReply): Promise<B> => {
+    const scopes = scopesOf(req);
+    await pw.lockout.check(scopes);
+    try {
+      return await h(req, reply);
+    } catch (e) {
+      await pw.lockout.failed(scopes, e);
+      throw e;
+    }
+  };
+  const scope = (req: FastifyRequest): string => `passwords:${o.principal(req).merchant.id}`;
+  const key = (req: FastifyRequest): string => String(req.headers['idempotency-key']);
+  const post = { preValidation: requireIdempotencyKey };
+
+  app.post(
+    '/v1/passwords/verify',
+    { schema: { summary: 'The password behind a code or QR: its terms and the value left (changes nothing)', headers: idem, body: verifyBody, response: { 200: passwordView, ...errorResponses } }, ...post },
+    guarded(idempotentHandler(o.idempotency, scope, async (req, tx) => ({ status: 200, body: await pw.verifyIn(tx, shopOf(req), presentedOf(req.body as z.infer<typeof verifyBody>)) }))),
+  );
+  app.post(
+    '/v1/passwords/redemptions',
+    { schema: { summary: 'Reserve on a password, or sell (capture now); idempotent by the Idempotency-Key', headers: idem, body: redeemBody, response: { 201: redemptionView, ...errorResponses } }, ...post },
+    guarded(idempotentHandler(o.idempotency, scope, async (req, tx) => {
+      const b = req.body as z.infer<typeof redeemBody>;
+      const r = await pw.redeemIn(tx, shopOf(req), {
+        requestId: key(req), presented: presentedOf(b), amountMinor: b.amountMinor, currency: b.currency, capture: b.capture,
+        ...(b.goods && { goods: b.goods }), ...(b.user !== undefined && { user: b.user }), ...(b.captureWithinMs !== undefined && { captureWithinMs: b.captureWithinMs }),
+      });
+      return { status: 201, body: r };
+    })),
+  );
+  app.get(
+    '/v1/passwords/redemptions/:id',
+    { schema: { summary: 'One redemption of this merchant', params: idParam, response: { 200: redemptionView, ...errorResponses } } },
+    async (req) => pw.redemption(o.principal(req).merchant.id, (req.params as { id: string }).id),
+  );
+  app.post(
+    '/v1/passwords/redemptions/:id/capture',
+    { schema: { summary: 'Capture (part of) a reservation; the rest is released', headers: idem, params: idParam, body: captureBody, response: { 200: redemptionView, ...errorResponses } }, ...post },
+    idempotentHandler(o.idempotency, scope, async (req, tx) => ({
+      status: 200, body: await pw.captureIn(tx, shopOf(req), (req.params as { id: string }).id, (req.body as z.infer<typeof captureBody>).amountMinor),
+    })),
+  );
+  app.post(
+    '/v1/passwords/redemptions/:id/cancel',
+    { schema: { summary: 'Release a reservation', headers: idem, params: idParam, response: { 200: redemptionView, ...errorResponses } }, ...post },
+    idempotentHandler(o.idempotency, scope, async (req, tx) => ({ status: 200, body: await pw.cancelIn(tx, shopOf(req), (req.params as { id: string }).id) })),
+  );
+  app.post(
+    '/v1/passwords/redemptions/:id/refunds',
+    { schema: { summary: 'Give captured value back (onto the password while it is live and partial, else to its issuer)', headers: idem, params: idParam, body: refundBody, response: { 201: refundView, ...errorResponses } }, ...post },
+    idempotentHandler(o.idempotency, scope, async (req, tx) => ({
+      status: 201, body: await pw.refundIn(tx, shopOf(req), (req.params as { id: string }).id, { requestId: key(req), amountMinor: (req.body as z.infer<typeof refundBody>).amountMinor }),
+    })),
+  );
+}

@@ -1,0 +1,65 @@
+/**
+ * Seed 003 as a center module (`passwords`): runs when the config has a
+ * `passwords` section (or a test hands it its secrets). open() reads the TTP
+ * key from its 0600 file, opens Passwords on the center's storage, builds
+ * the delivery side with Passwords as its outcome sink, and starts the
+ * sweep. Its merchant routes (/v1/passwords/...) go on the merchant API's
+ * listener when that module runs (`uses`, center/merchant-api/route-contributions.ts).
+ */
+import type { CenterModule, CenterTimer } from '../server/module.js';
+import { startSweepTimer } from '../kit/sweep-timer.js';
+import { MERCHANT_API_MODULE, type MerchantApiHandle } from '../merchant-api/module.js';
+import { PASSWORDS_AUDIT } from './audit-check.js';
+import { passwordsSectionSchema, type PasswordsSection } from './config-schema.js';
+import type { PasswordDeliveryFactory } from './delivery-port.js';
+import { readTtpKeyFile } from './keys.js';
+import { passwordMerchantContribution } from './merchant-routes.js';
+import { Passwords } from './passwords.js';
+import { passwordsMigrations } from './schema.js';
+
+export const PASSWORDS_MODULE = 'passwords';
+
+export interface PasswordsModuleOptions {
+  /** The TTP seed and issuers instead of the section (tests, the demo): the module then runs without a section. */
+  readonly secrets?: { readonly ttpSeed: Buffer; readonly issuers: readonly string[]; readonly shopCategories?: Readonly<Record<string, string>> };
+  /** The delivery side (center/passwords/delivery/), given Passwords as its sink. Without it issue() refuses. */
+  readonly delivery?: PasswordDeliveryFactory;
+  /** Sweep on a timer (default: the section's sweepIntervalMs; none without a section: the caller sweeps). */
+  readonly sweepIntervalMs?: number | null;
+}
+
+export type PasswordsModule = CenterModule<PasswordsSection | undefined, Passwords>;
+
+export function passwordsModule(o: PasswordsModuleOptions = {}): PasswordsModule {
+  return {
+    name: PASSWORDS_MODULE,
+    config: { key: 'passwords', schema: passwordsSectionSchema.optional().describe('Seed 003 settlement passwords (center/passwords/config-schema.ts): when present the center is a TTP issuing and redeeming passwords.') },
+    migrations: [passwordsMigrations],
+    auditChecks: [PASSWORDS_AUDIT],
+    uses: [MERCHANT_API_MODULE],
+    enabled: (section) => section !== undefined || o.secrets !== undefined,
+    check: (section) => {
+      if (section && !o.secrets) readTtpKeyFile(section.ttpKeyFile).fill(0);
+    },
+    async open(ctx) {
+      const { section, clock, log } = ctx;
+      const fromFile = o.secrets === undefined;
+      const secrets = o.secrets ?? { ttpSeed: readTtpKeyFile(section!.ttpKeyFile), issuers: section!.issuers, shopCategories: section!.shopCategories };
+      const pw = await Passwords.open({ storage: ctx.storage, clock, random: ctx.random, log, ...secrets });
+      if (fromFile) secrets.ttpSeed.fill(0); // the keys derived from it are held by pw
+      const delivery = o.delivery ? await o.delivery(pw) : null;
+      if (delivery) pw.useDelivery(delivery);
+      const intervalMs = o.sweepIntervalMs === undefined ? (section?.sweepIntervalMs ?? null) : o.sweepIntervalMs;
+      const timers: CenterTimer[] = intervalMs === null ? [] : [startSweepTimer(pw, intervalMs, clock, log, 'passwords')];
+      log.info({ issuers: secrets.issuers.length, keyId: pw.keys.keyId.toString('hex'), delivery: delivery !== null, sweepIntervalMs: intervalMs }, 'passwords (TTP) running');
+      ctx.optionalModule<MerchantApiHandle>(MERCHANT_API_MODULE)?.addRoutes(passwordMerchantContribution(pw));
+      return {
+        api: pw,
+        timers,
+        close: async () => {
+          await delivery?.close?.();
+        },
+      };
+    },
+  };
+}

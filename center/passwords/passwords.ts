@@ -1,0 +1,179 @@
+/**
+ * The TTP's settlement passwords (seed 003): the module's api. Issue on an
+ * issuer's request (then hand the message to the delivery port), take the
+ * delivery outcomes back (it is the port's sink), verify and spend for shops
+ * (each step also in the caller's unit, for the merchant API's idempotency
+ * store), revoke, sweep. README.md has the state machines and money flows.
+ */
+import type { Clock } from '../../core/clock.js';
+import { errorCode, TesseraError } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
+import type { Random } from '../../core/random.js';
+import { ed25519Verify, publicKeyFromRaw } from '../../protocol/password/keys.js';
+import { revocationBytes } from '../../protocol/password/token.js';
+import { Ledger } from '../ledger/ledger.js';
+import type { Storage, Tx } from '../storage/types.js';
+import type { DeliveryOutcome, DeliveryOutcomeSink, OutcomeEffect, PasswordDelivery } from './delivery-port.js';
+import { passwordForUpdate, type PasswordsDeps } from './deps.js';
+import { answerOf, issueIn, type IssuedPassword, type IssueRequest } from './issue.js';
+import { ttpKeys, type TtpKeys } from './keys.js';
+import { outcomeIn, revokeIn, sweepOnce, type SweepCounts } from './lifecycle.js';
+import { GuessLockout } from './lockout.js';
+import { passwordsMigrations } from './schema.js';
+import { PASSWORD_ROWS } from './records.js';
+import { cancelIn, captureIn, passwordView, redeemIn, redemptionOf, refundIn, verifyIn, type PasswordView, type RedeemRequest, type RedemptionView } from './redeem.js';
+import type { PresentedPassword, ShopRef } from './present.js';
+import { PASSWORD_TOKEN_LIMITS } from '../../protocol/password/limits.js';
+
+export interface PasswordsOptions {
+  readonly storage: Storage;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly log: Logger;
+  /** The TTP's 32-byte secret (keys.ts): signing key and lookup key. */
+  readonly ttpSeed: Buffer;
+  readonly issuers: readonly string[];
+  /** Shop categories, for payee restrictions to a category (shop id → category). */
+  readonly shopCategories?: Readonly<Record<string, string>>;
+}
+
+export class Passwords implements DeliveryOutcomeSink {
+  readonly lockout: GuessLockout;
+  private delivery: PasswordDelivery | null = null;
+
+  private constructor(private readonly d: PasswordsDeps) {
+    this.lockout = new GuessLockout(d.storage, d.clock, d.log);
+  }
+
+  static async open(o: PasswordsOptions): Promise<Passwords> {
+    await o.storage.migrate(passwordsMigrations);
+    const ledger = await Ledger.open(o.storage, o.clock);
+    const pw = new Passwords({ storage: o.storage, ledger, clock: o.clock, random: o.random, log: o.log, keys: ttpKeys(o.ttpSeed), issuers: new Set(o.issuers) });
+    for (const [shopId, category] of Object.entries(o.shopCategories ?? {})) await pw.setShopCategory(shopId, category);
+    return pw;
+  }
+
+  get keys(): TtpKeys {
+    return this.d.keys;
+  }
+
+  get ledger(): Ledger {
+    return this.d.ledger;
+  }
+
+  /** The delivery side (built with this object as its sink). Without one, issue() refuses. */
+  useDelivery(delivery: PasswordDelivery): void {
+    this.delivery = delivery;
+  }
+
+  async setShopCategory(shopId: string, category: string): Promise<void> {
+    await this.d.storage.transact(async (tx) => {
+      await tx.run('DELETE FROM password_merchants WHERE merchant_id = ?', [shopId]);
+      await tx.run('INSERT INTO password_merchants (merchant_id, category) VALUES (?,?)', [shopId, category]);
+    });
+  }
+
+  /**
+   * Issues a password (idempotent by the issuer's request id) and hands its
+   * message to the delivery port once committed. A port that refuses the
+   * message at once makes the password delivery-failed and refunded.
+   */
+  async issue(r: IssueRequest): Promise<IssuedPassword> {
+    const delivery = this.delivery;
+    if (!delivery) throw new TesseraError('PASSWORD_DELIVERY_UNAVAILABLE', 'no delivery channel is configured');
+    const { answer, delivery: pending } = await this.d.storage.transact((tx) => issueIn(tx, this.d, r));
+    if (!pending) return answer;
+    try {
+      await delivery.deliver(pending.passwordId, pending.channel, pending.address, pending.message);
+    } catch (e) {
+      this.d.log.warn({ serial: pending.passwordId, channel: pending.channel, code: errorCode(e) }, 'password delivery refused at hand-over: refunded');
+      await this.onOutcome({ passwordId: pending.passwordId, outcome: 'failed', channel: pending.channel, atMs: this.d.clock.nowMs(), detail: `hand-over refused: ${errorCode(e)}` });
+      const p = (await this.d.storage.read((q) => PASSWORD_ROWS.get(q, 'WHERE id = ?', [pending.passwordId])))!;
+      return answerOf(p, false, answer.token);
+    }
+    return answer;
+  }
+
+  /** The delivery port's sink: delivered / failed; anything after the password moved on is late and only logged. */
+  async onOutcome(o: DeliveryOutcome): Promise<OutcomeEffect> {
+    const effect = await this.d.storage.transact((tx) => outcomeIn(tx, this.d, o));
+    const log = effect === 'late' || effect === 'unknown' ? this.d.log.warn.bind(this.d.log) : this.d.log.info.bind(this.d.log);
+    log({ serial: o.passwordId, outcome: o.outcome, channel: o.channel, effect }, `password delivery outcome ${effect}`);
+    return effect;
+  }
+
+  /** The password as its issuer or device sees it (by serial). */
+  async view(serial: string): Promise<PasswordView | undefined> {
+    const p = await this.d.storage.read((q) => PASSWORD_ROWS.get(q, 'WHERE id = ?', [serial]));
+    return p && passwordView(p, this.d.clock.nowMs());
+  }
+
+  /** The issuer revokes a password on the user's behalf. */
+  async revoke(serial: string, by: string): Promise<PasswordView> {
+    return this.d.storage.transact(async (tx) => {
+      const p = await passwordForUpdate(tx, 'id', serial);
+      if (!p) throw new TesseraError('PASSWORD_UNKNOWN', 'no password has this serial', { serial });
+      return passwordView(await revokeIn(tx, this.d, p, by), this.d.clock.nowMs());
+    });
+  }
+
+  /** The user revokes from the device: the device's signature over (serial, time) with the bound key. */
+  async revokeFromDevice(serial: string, timeMs: number, signature: Buffer): Promise<PasswordView> {
+    return this.d.storage.transact(async (tx) => {
+      const p = await passwordForUpdate(tx, 'id', serial);
+      if (!p) throw new TesseraError('PASSWORD_UNKNOWN', 'no password has this serial', { serial });
+      if (!p.deviceKey || !ed25519Verify(revocationBytes(Buffer.from(serial, 'hex'), timeMs), signature, publicKeyFromRaw(p.deviceKey))) {
+        throw new TesseraError('PWTOKEN_BAD_DEVICE_SIGNATURE', 'the revocation is not signed by the bound device', { serial });
+      }
+      const nowMs = this.d.clock.nowMs();
+      if (Math.abs(nowMs - timeMs) > PASSWORD_TOKEN_LIMITS.presentationFreshMs) throw new TesseraError('PWTOKEN_STALE', 'the revocation is outside its freshness window', { serial });
+      return passwordView(await revokeIn(tx, this.d, p, 'device'), nowMs);
+    });
+  }
+
+  /** A lost phone: the issuer revokes every live password bound to that device key. Returns how many. */
+  async revokeDevice(issuer: string, deviceKey: Buffer): Promise<number> {
+    const ids = await this.d.storage.read((q) => q.all<{ id: string }>(`SELECT id FROM passwords WHERE issuer = ? AND device_key = ? AND state IN ('issued','delivered','partly-used','used-up')`, [issuer, deviceKey]));
+    for (const { id } of ids) await this.revoke(id, `${issuer} (lost device)`);
+    return ids.length;
+  }
+
+  // Merchant steps, in the caller's unit (the merchant API's idempotency unit) ...
+  verifyIn(tx: Tx, shop: ShopRef, presented: PresentedPassword): Promise<PasswordView> {
+    return verifyIn(tx, this.d, shop, presented);
+  }
+  redeemIn(tx: Tx, shop: ShopRef, r: RedeemRequest): Promise<RedemptionView> {
+    return redeemIn(tx, this.d, shop, r);
+  }
+  captureIn(tx: Tx, shop: ShopRef, redemptionId: string, amountMinor?: number): Promise<RedemptionView> {
+    return captureIn(tx, this.d, shop, redemptionId, amountMinor);
+  }
+  cancelIn(tx: Tx, shop: ShopRef, redemptionId: string): Promise<RedemptionView> {
+    return cancelIn(tx, this.d, shop, redemptionId);
+  }
+  refundIn(tx: Tx, shop: ShopRef, redemptionId: string, req: { requestId: string; amountMinor: number }): Promise<RedemptionView & { refundId: string; restored: boolean }> {
+    return refundIn(tx, this.d, shop, redemptionId, req);
+  }
+
+  // ... and each in a unit of its own (the terminal flow, tests).
+  redeem(shop: ShopRef, r: RedeemRequest): Promise<RedemptionView> {
+    return this.d.storage.transact((tx) => redeemIn(tx, this.d, shop, r));
+  }
+  capture(shop: ShopRef, redemptionId: string, amountMinor?: number): Promise<RedemptionView> {
+    return this.d.storage.transact((tx) => captureIn(tx, this.d, shop, redemptionId, amountMinor));
+  }
+  cancel(shop: ShopRef, redemptionId: string): Promise<RedemptionView> {
+    return this.d.storage.transact((tx) => cancelIn(tx, this.d, shop, redemptionId));
+  }
+  refund(shop: ShopRef, redemptionId: string, req: { requestId: string; amountMinor: number }): Promise<RedemptionView & { refundId: string; restored: boolean }> {
+    return this.d.storage.transact((tx) => refundIn(tx, this.d, shop, redemptionId, req));
+  }
+  redemption(merchantId: string, redemptionId: string): Promise<RedemptionView> {
+    return this.d.storage.read((q) => redemptionOf(q, merchantId, redemptionId));
+  }
+
+  /** One sweep pass (expiry, delivery deadline, reservation deadlines). */
+  sweep(): Promise<SweepCounts> {
+    return sweepOnce(this.d);
+  }
+}

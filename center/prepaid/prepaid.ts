@@ -1,0 +1,432 @@
+/**
+ * The prepaid center (seed 000) on the center's storage and ledger: issue a
+ * medium, use it (pay a vendor, pay the provider's fee) with the two-phase
+ * rotation of its file, confirm a written generation, balance and usage
+ * log, and the operator's recovery of a frozen medium. The API the provider
+ * center and the prepaid terminal role are built against next round
+ * (docs/PREPAID.md, PROTOCOL.md §6.4).
+ *
+ * Every call that changes something runs in one unit of work under the
+ * medium row's lock; refusals that follow a state change (a confirm, a
+ * freeze) are returned from the unit and thrown after it commits, so the
+ * change is kept.
+ */
+import { systemClock, type Clock } from '../../core/clock.js';
+import { TesseraError } from '../../core/errors.js';
+import { silentLogger, type Logger } from '../../core/log.js';
+import { systemRandom, type Random } from '../../core/random.js';
+import { isMediumIdHex, logChain, mediumIdHex, readMediumFile, EMPTY_LOG_ANCHOR, type MediumView } from '../../protocol/prepaid/medium.js';
+import { Ledger } from '../ledger/ledger.js';
+import type { Storage, Tx } from '../storage/types.js';
+import type { ValidityGate } from '../validity/gate.js';
+import type { ValidityRepository } from '../validity/repository.js';
+import { prepaidError, type PrepaidErrorCode } from './errors.js';
+import { logEntryOf } from './files.js';
+import { KeyTable } from './key-table.js';
+import { accountsFor, applyMoves, ensureAccounts, mediumAccount, move, PAID_IN, providerFee, vendorPayable } from './ledger-map.js';
+import { PREPAID_LIMITS } from './limits.js';
+import { prepaidMigrations } from './schema.js';
+import { confirmPending, fileAgain, freeze, makeGeneration, present, type RotationContext } from './rotation.js';
+import { loadGeneration, loadMedium, MEDIUM_ROWS, updateMedium, USAGE_ROWS, type MediumRow, type UsageKind, type UsageRow } from './rows.js';
+
+/** The validity medium kind of a prepaid medium: 16 random bytes as 32 lowercase hex. */
+export const PREPAID_MEDIUM_KIND = { name: 'prepaid-medium', isId: isMediumIdHex } as const;
+
+export interface PrepaidConfig {
+  /** 32 bytes (the 0600 master key file). */
+  readonly masterKey: Buffer;
+  /** This prepaid center's issuer id, written in every file (u32). */
+  readonly issuerId: number;
+  readonly currency: string;
+}
+
+export interface PrepaidDeps {
+  readonly storage: Storage;
+  readonly config: PrepaidConfig;
+  readonly clock?: Clock;
+  readonly random?: Random;
+  readonly log?: Logger;
+  /** The validity module's gate and lists (the module passes them): media registered, frozen media marked captured. */
+  readonly validity?: { readonly gate: ValidityGate; readonly repository: ValidityRepository };
+}
+
+export interface IssueRequest {
+  /** 32 hex: the idempotency key of the issue (the terminal's journal repeats it). */
+  readonly requestId: string;
+  readonly amountMinor: number;
+  readonly currency: string;
+  /** The prepaid terminal that took the money (usage record payee). */
+  readonly terminalId: string;
+  /** The new medium's id (32 hex); default 16 random bytes. */
+  readonly mediumId?: string;
+}
+
+export interface IssueResult {
+  readonly status: 'done' | 'repeated';
+  readonly mediumId: string;
+  readonly balanceMinor: number;
+  /** Generation 1's file for the terminal to write (null once generation 1 is superseded). */
+  readonly file: Buffer | null;
+}
+
+export type UseKind = 'vendor' | 'provider-fee';
+
+export interface UseRequest {
+  readonly requestId: string;
+  /** The file the medium shows (its current slot). */
+  readonly file: Uint8Array;
+  readonly kind: UseKind;
+  /** The vendor or provider paid (1-16 of [A-Z0-9-]). */
+  readonly payee: string;
+  readonly amountMinor: number;
+  readonly currency: string;
+  /** Who relayed it (the provider center's id): clone records name it. */
+  readonly source: string;
+}
+
+export interface Usage {
+  readonly requestId: string;
+  readonly seq: number;
+  readonly kind: UsageKind;
+  readonly payee: string;
+  readonly amountMinor: number;
+  readonly balanceAfterMinor: number;
+  readonly atMs: number;
+  /** The generation this use created (its file carries the entry). */
+  readonly generation: number;
+}
+
+/**
+ * done: the service is booked and a new generation made: write `file` into the other slot, then confirm.
+ * repeated: the same request again: `file` is its generation's file if still pending (write it), null if already confirmed.
+ * resume: another use's generation is pending (the medium shows the one before): write `file`, confirm, then ask again.
+ */
+export type UseResult =
+  | { readonly status: 'done' | 'repeated'; readonly file: Buffer | null; readonly balanceMinor: number; readonly usage: Usage }
+  | { readonly status: 'resume'; readonly file: Buffer; readonly generation: number };
+
+export interface ConfirmResult {
+  /** confirmed: this call confirmed the generation; current: it was confirmed already; resume: write `file` (pending) and confirm. */
+  readonly status: 'confirmed' | 'current' | 'resume';
+  readonly mediumId: string;
+  readonly generation: number;
+  readonly balanceMinor: number;
+  readonly currency: string;
+  readonly file?: Buffer;
+}
+
+export interface BalanceResult extends ConfirmResult {
+  /** The center's usage records, newest first (at most usageListMax). */
+  readonly usage: readonly Usage[];
+}
+
+export interface RecoverRequest {
+  readonly requestId: string;
+  /** The frozen medium. */
+  readonly mediumId: string;
+  /** The replacement medium's id; default random. */
+  readonly newMediumId?: string;
+  /** The operator who checked the holder (usage record payee). */
+  readonly operator: string;
+}
+
+type Refusal = { readonly refuse: PrepaidErrorCode; readonly message: string; readonly details: Record<string, unknown> };
+const refusal = (refuse: PrepaidErrorCode, message: string, details: Record<string, unknown>): Refusal => ({ refuse, message, details });
+
+const PAYEE = /^[A-Z0-9-]{1,16}$/;
+const REQUEST_ID = /^[0-9a-f]{32}$/;
+
+export class Prepaid {
+  private readonly rc: RotationContext;
+
+  private constructor(
+    readonly storage: Storage,
+    readonly ledger: Ledger,
+    private readonly config: PrepaidConfig,
+    private readonly keys: KeyTable,
+    private readonly clock: Clock,
+    private readonly random: Random,
+    private readonly log: Logger,
+    private readonly validity: PrepaidDeps['validity'],
+  ) {
+    this.rc = { keys, issuerId: config.issuerId, clock, log };
+  }
+
+  static async open(d: PrepaidDeps): Promise<Prepaid> {
+    const clock = d.clock ?? systemClock;
+    const random = d.random ?? systemRandom;
+    await d.storage.migrate(prepaidMigrations);
+    const ledger = await Ledger.open(d.storage, clock);
+    await ledger.createAccounts(accountsFor(d.config.currency, {}));
+    return new Prepaid(d.storage, ledger, d.config, new KeyTable(d.config.masterKey, random), clock, random, d.log ?? silentLogger, d.validity);
+  }
+
+  // ------------------------------------------------------------------ issue
+
+  /** A new medium holding `amountMinor` paid in at a prepaid terminal; generation 1 pending until confirmed. */
+  async issue(req: IssueRequest): Promise<IssueResult> {
+    this.checkAmount(req.amountMinor, req.currency);
+    checkId(req.requestId, 'requestId');
+    checkPayee(req.terminalId, 'terminalId');
+    const again = await this.storage.read((q) => USAGE_ROWS.get(q, 'WHERE request_id = ?', [req.requestId]));
+    if (again) return this.issueAgain(again, { kind: 'issued', amountMinor: req.amountMinor, payee: req.terminalId, mediumId: req.mediumId });
+    const mediumId = req.mediumId ?? this.random.bytes(16).toString('hex');
+    checkId(mediumId, 'mediumId');
+    await this.registerMedium(mediumId);
+    return this.storage.transact(async (tx) => {
+      const file = await this.createMedium(tx, { mediumId, requestId: req.requestId, balanceMinor: req.amountMinor, kind: 'issued', payee: req.terminalId });
+      await ensureAccounts(tx, this.ledger, accountsFor(this.config.currency, { mediumId }));
+      await applyMoves(tx, this.ledger, [move('ISSUED', req.requestId, PAID_IN, mediumAccount(mediumId), req.amountMinor, this.config.currency)]);
+      return { status: 'done' as const, mediumId, balanceMinor: req.amountMinor, file };
+    });
+  }
+
+  /** The same issue (or recovery) again: generation 1's file once more while it is not superseded. */
+  private async issueAgain(u: UsageRow, want: { kind: UsageKind; amountMinor?: number; payee: string; mediumId?: string | undefined }): Promise<IssueResult> {
+    const same = u.seq === 1 && u.kind === want.kind && u.payee === want.payee && (want.amountMinor === undefined || u.amountMinor === want.amountMinor);
+    if (!same || (want.mediumId !== undefined && want.mediumId !== u.mediumId)) {
+      throw prepaidError('PREPAID_REQUEST_ID_REUSED', 'this request id did something else', { requestId: u.requestId });
+    }
+    return this.storage.transact(async (tx) => {
+      const medium = (await loadMedium(tx, u.mediumId, tx.forUpdate))!;
+      const gen = await loadGeneration(tx, u.mediumId, 1);
+      const file = gen && gen.state !== 'superseded' && medium.state !== 'frozen' && medium.state !== 'closed' ? await fileAgain(tx, this.rc, medium, gen) : null;
+      return { status: 'repeated' as const, mediumId: u.mediumId, balanceMinor: u.amountMinor, file };
+    });
+  }
+
+  /** The medium row, its first usage record and generation 1 (pending). */
+  private async createMedium(tx: Tx, o: { mediumId: string; requestId: string; balanceMinor: number; kind: 'issued' | 'recovery'; payee: string }): Promise<Buffer> {
+    const nowMs = this.clock.nowMs();
+    await tx.run(
+      'INSERT INTO prepaid_media (id, state, currency, balance, confirmed_gen, pending_gen, last_seq, created_ms, updated_ms) VALUES (?,?,?,?,?,?,?,?,?)',
+      [o.mediumId, 'issued', this.config.currency, o.balanceMinor, 0, 1, 1, nowMs, nowMs],
+    );
+    await this.insertUsage(tx, { requestId: o.requestId, mediumId: o.mediumId, seq: 1, kind: o.kind, payee: o.payee, amountMinor: o.balanceMinor, balanceAfterMinor: o.balanceMinor, atMs: nowMs, gen: 1 }, EMPTY_LOG_ANCHOR);
+    const { file } = await makeGeneration(tx, this.rc, { mediumId: o.mediumId, currency: this.config.currency, gen: 1, balanceMinor: o.balanceMinor, logSeq: 1, requestId: o.requestId });
+    return file;
+  }
+
+  private async registerMedium(mediumId: string): Promise<void> {
+    if (!this.validity) return;
+    const known = await this.validity.repository.getMedium(mediumId);
+    if (!known) await this.validity.repository.addMedia([{ id: mediumId, kind: PREPAID_MEDIUM_KIND.name, expiresAtMs: this.clock.nowMs() + PREPAID_LIMITS.mediumValidityMs }]);
+  }
+
+  // ------------------------------------------------------------------ use
+
+  /** A service paid from the medium's balance, with the rotation of its file (docs/PREPAID.md, "Use"). */
+  async use(req: UseRequest): Promise<UseResult> {
+    this.checkAmount(req.amountMinor, req.currency);
+    checkId(req.requestId, 'requestId');
+    checkPayee(req.payee, 'payee');
+    if (req.kind !== 'vendor' && req.kind !== 'provider-fee') throw prepaidError('PREPAID_BAD_REQUEST', 'kind: vendor or provider-fee', { field: 'kind' });
+    const view = await this.admit(req.file);
+    return this.run(view, req.source, async (tx, medium) => {
+      const again = await USAGE_ROWS.get(tx, 'WHERE request_id = ?', [req.requestId]);
+      if (again) return this.useAgain(tx, medium, again, req);
+      if (medium.state === 'rotating') {
+        // Another use's generation is pending and the medium shows the one before: at most one use per generation.
+        const pending = (await loadGeneration(tx, medium.id, medium.pendingGen!))!;
+        return { status: 'resume' as const, file: await fileAgain(tx, this.rc, medium, pending), generation: pending.gen };
+      }
+      if (req.amountMinor > medium.balanceMinor) return refusal('PREPAID_INSUFFICIENT_BALANCE', 'the balance is less than the amount', { mediumId: medium.id, balanceMinor: medium.balanceMinor });
+      return this.book(tx, medium, req);
+    }, async (tx, medium) => {
+      const u = await USAGE_ROWS.get(tx, 'WHERE request_id = ?', [req.requestId]);
+      const same = u && u.mediumId === medium.id && u.kind === req.kind && u.payee === req.payee && u.amountMinor === req.amountMinor && u.gen <= medium.confirmedGen;
+      return same ? { status: 'repeated' as const, file: null, balanceMinor: u.balanceAfterMinor, usage: usageOf(u) } : undefined;
+    });
+  }
+
+  /** The service booked and generation N+1 made (S31-S41), in one unit. */
+  private async book(tx: Tx, medium: MediumRow, req: UseRequest): Promise<UseResult> {
+    const nowMs = this.clock.nowMs();
+    const seq = medium.lastSeq + 1;
+    const gen = medium.confirmedGen + 1;
+    const balanceAfterMinor = medium.balanceMinor - req.amountMinor;
+    const prev = await USAGE_ROWS.get(tx, 'WHERE medium_id = ? AND seq = ?', [medium.id, medium.lastSeq]);
+    const usage: Usage = { requestId: req.requestId, seq, kind: req.kind, payee: req.payee, amountMinor: req.amountMinor, balanceAfterMinor, atMs: nowMs, generation: gen };
+    await this.insertUsage(tx, { ...usage, mediumId: medium.id, gen }, prev?.chain ?? EMPTY_LOG_ANCHOR);
+    const payee = req.kind === 'vendor' ? { vendor: req.payee } : { provider: req.payee };
+    await ensureAccounts(tx, this.ledger, accountsFor(this.config.currency, payee));
+    const credit = req.kind === 'vendor' ? vendorPayable(req.payee) : providerFee(req.payee);
+    await applyMoves(tx, this.ledger, [move(req.kind === 'vendor' ? 'VENDOR_PAID' : 'PROVIDER_FEE', req.requestId, mediumAccount(medium.id), credit, req.amountMinor, this.config.currency)]);
+    const { file } = await makeGeneration(tx, this.rc, { mediumId: medium.id, currency: medium.currency, gen, balanceMinor: balanceAfterMinor, logSeq: seq, requestId: req.requestId });
+    await updateMedium(tx, medium, nowMs, { state: 'rotating', pendingGen: gen, balanceMinor: balanceAfterMinor, lastSeq: seq });
+    return { status: 'done', file, balanceMinor: balanceAfterMinor, usage };
+  }
+
+  private async useAgain(tx: Tx, medium: MediumRow, u: UsageRow, req: UseRequest): Promise<UseResult | Refusal> {
+    if (u.mediumId !== medium.id || u.kind !== req.kind || u.payee !== req.payee || u.amountMinor !== req.amountMinor) {
+      return refusal('PREPAID_REQUEST_ID_REUSED', 'this request id was used for another use', { requestId: req.requestId });
+    }
+    const usage = usageOf(u);
+    // Its generation still pending (the reply was lost, or the write tore): the same file again.
+    const file = medium.pendingGen === u.gen ? await fileAgain(tx, this.rc, medium, (await loadGeneration(tx, medium.id, u.gen))!) : null;
+    return { status: 'repeated', file, balanceMinor: u.balanceAfterMinor, usage };
+  }
+
+  // ------------------------------------------------------------------ confirm, balance
+
+  /** The medium shows the generation it holds: a pending one is confirmed (S43). */
+  async confirm(fileBytes: Uint8Array, source: string): Promise<ConfirmResult> {
+    const view = await this.admit(fileBytes);
+    return this.run(view, source, async (tx, medium, confirmed) => this.confirmResult(tx, medium, confirmed));
+  }
+
+  /** Balance and usage records (the center's, ¶0038); confirms a pending generation shown like confirm(). */
+  async balance(fileBytes: Uint8Array, source: string): Promise<BalanceResult> {
+    const view = await this.admit(fileBytes);
+    return this.run(view, source, async (tx, medium, confirmed) => {
+      const base = await this.confirmResult(tx, medium, confirmed);
+      const usage = await USAGE_ROWS.all(tx, 'WHERE medium_id = ? ORDER BY seq DESC LIMIT ?', [medium.id, PREPAID_LIMITS.usageListMax]);
+      return { ...base, usage: usage.map(usageOf) };
+    });
+  }
+
+  private async confirmResult(tx: Tx, medium: MediumRow, confirmed: boolean): Promise<ConfirmResult> {
+    const base = { mediumId: medium.id, balanceMinor: medium.balanceMinor, currency: medium.currency };
+    if (medium.state === 'rotating') {
+      const pending = (await loadGeneration(tx, medium.id, medium.pendingGen!))!;
+      return { ...base, status: 'resume', generation: pending.gen, file: await fileAgain(tx, this.rc, medium, pending) };
+    }
+    return { ...base, status: confirmed ? 'confirmed' : 'current', generation: medium.confirmedGen };
+  }
+
+  // ------------------------------------------------------------------ the common frame
+
+  /** Reads the file and asks the gates that need no lock: frozen or closed, the validity lists. */
+  private async admit(fileBytes: Uint8Array): Promise<MediumView> {
+    const view = readMediumFile(fileBytes);
+    if (view.issuerId !== this.config.issuerId) throw prepaidError('PREPAID_FOREIGN_ISSUER', 'the medium was issued by another prepaid center', { issuerId: view.issuerId });
+    const id = mediumIdHex(view.mediumId);
+    const medium = await this.storage.read((q) => loadMedium(q, id));
+    if (medium?.state === 'frozen' || medium?.state === 'closed') throw prepaidError('PREPAID_MEDIUM_FROZEN', `the medium is ${medium.state}`, { mediumId: id });
+    if (medium && this.validity) {
+      const judged = await this.validity.gate.check({ medium: { kind: PREPAID_MEDIUM_KIND.name, id } }, { capture: false });
+      if (!judged.ok) throw prepaidError('PREPAID_MEDIUM_BLOCKED', `the validity lists refuse the medium (${judged.reason})`, { mediumId: id, reason: judged.reason });
+    }
+    return view;
+  }
+
+  /**
+   * One unit under the medium's lock: present the file; a clone is frozen
+   * (committed, then refused); a pending generation shown is confirmed
+   * first; then `step` runs on the medium as now stored.
+   */
+  private async run<T>(
+    view: MediumView,
+    source: string,
+    step: (tx: Tx, medium: MediumRow, confirmed: boolean) => Promise<T | Refusal>,
+    replayed?: (tx: Tx, medium: MediumRow) => Promise<T | undefined>,
+  ): Promise<T> {
+    const out = await this.storage.transact(async (tx): Promise<T | Refusal> => {
+      const p = await present(tx, this.rc, view);
+      if (p.kind === 'clone') {
+        // A request booked before, repeated with the file it was made with (a replay, a late retry): its answer, no freeze.
+        const replay = await replayed?.(tx, p.medium);
+        if (replay !== undefined) return replay;
+        await freeze(tx, this.rc, p.medium, p.presentedGen, source);
+        return refusal('PREPAID_CLONE_REFUSED', 'a superseded generation was presented: the medium is frozen', { mediumId: p.medium.id, generation: p.presentedGen });
+      }
+      const medium = p.kind === 'pending' ? await confirmPending(tx, this.rc, p.medium, p.gen) : p.medium;
+      return step(tx, medium, p.kind === 'pending');
+    });
+    if (isRefusal(out)) {
+      if (out.refuse === 'PREPAID_CLONE_REFUSED') await this.markFrozen(String(out.details['mediumId']));
+      throw new TesseraError(out.refuse, out.message, out.details);
+    }
+    return out;
+  }
+
+  /** The frozen medium on the validity lists (`captured`), so every flow refuses it. */
+  private async markFrozen(mediumId: string): Promise<void> {
+    if (!this.validity) return;
+    try {
+      await this.validity.repository.captureMedium(mediumId);
+    } catch (e) {
+      // The prepaid center refuses it anyway (its own row is frozen); the operator sees the line.
+      this.log.warn({ mediumId, err: (e as { code?: string }).code ?? 'INTERNAL' }, 'prepaid medium frozen but not marked on the validity lists');
+    }
+  }
+
+  // ------------------------------------------------------------------ recovery (operator)
+
+  /**
+   * The operator's recovery of a frozen medium (docs/PREPAID.md, "Recovery"):
+   * the balance the center holds moves to a replacement medium (generation 1
+   * pending, to be written and confirmed like an issue); the frozen medium
+   * is closed and its keys erased. Idempotent by request id.
+   */
+  async recover(req: RecoverRequest): Promise<IssueResult> {
+    checkId(req.requestId, 'requestId');
+    checkId(req.mediumId, 'mediumId');
+    checkPayee(req.operator, 'operator');
+    const again = await this.storage.read((q) => USAGE_ROWS.get(q, 'WHERE request_id = ?', [req.requestId]));
+    if (again) return this.issueAgain(again, { kind: 'recovery', payee: recoveryPayee(req.mediumId), mediumId: req.newMediumId });
+    const newId = req.newMediumId ?? this.random.bytes(16).toString('hex');
+    checkId(newId, 'newMediumId');
+    await this.registerMedium(newId);
+    const out = await this.storage.transact(async (tx) => {
+      const old = await loadMedium(tx, req.mediumId, tx.forUpdate);
+      if (!old) return refusal('PREPAID_MEDIUM_UNKNOWN', 'no medium with this id', { mediumId: req.mediumId });
+      if (old.state !== 'frozen') return refusal('PREPAID_RECOVERY_REFUSED', `the medium is ${old.state}`, { mediumId: req.mediumId });
+      const nowMs = this.clock.nowMs();
+      const file = await this.createMedium(tx, { mediumId: newId, requestId: req.requestId, balanceMinor: old.balanceMinor, kind: 'recovery', payee: recoveryPayee(req.mediumId) });
+      await ensureAccounts(tx, this.ledger, accountsFor(this.config.currency, { mediumId: newId }));
+      if (old.balanceMinor > 0) await applyMoves(tx, this.ledger, [move('RECOVERED', req.requestId, mediumAccount(old.id), mediumAccount(newId), old.balanceMinor, this.config.currency)]);
+      await updateMedium(tx, old, nowMs, { state: 'closed', balanceMinor: 0, frozenReason: `${old.frozenReason ?? 'frozen'}; recovered to ${newId} by ${req.operator}` });
+      await this.keys.eraseAll(tx, old.id, nowMs);
+      await tx.run('UPDATE prepaid_passwords SET verifier = NULL WHERE medium_id = ?', [old.id]);
+      this.log.info({ mediumId: old.id, newMediumId: newId, operator: req.operator }, 'prepaid medium recovered');
+      return { status: 'done' as const, mediumId: newId, balanceMinor: old.balanceMinor, file };
+    });
+    if (isRefusal(out)) throw new TesseraError(out.refuse, out.message, out.details);
+    return out;
+  }
+
+  /** Frozen media (for review), oldest first. */
+  async frozen(): Promise<MediumRow[]> {
+    return this.storage.read((q) => MEDIUM_ROWS.all(q, "WHERE state = 'frozen' ORDER BY updated_ms, id LIMIT ?", [PREPAID_LIMITS.frozenListMax]));
+  }
+
+  /** A medium's record (tests, admin). */
+  async medium(id: string): Promise<MediumRow | undefined> {
+    return this.storage.read((q) => loadMedium(q, id));
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private async insertUsage(tx: Tx, u: Omit<UsageRow, 'chain'>, prevChain: Buffer): Promise<void> {
+    const chain = logChain(prevChain, logEntryOf({ ...u, chain: prevChain }));
+    await tx.run(
+      'INSERT INTO prepaid_usage (request_id, medium_id, seq, kind, payee, amount, balance_after, at_ms, chain, gen) VALUES (?,?,?,?,?,?,?,?,?,?)',
+      [u.requestId, u.mediumId, u.seq, u.kind, u.payee, u.amountMinor, u.balanceAfterMinor, u.atMs, chain, u.gen],
+    );
+  }
+
+  private checkAmount(amountMinor: number, currency: string): void {
+    if (!Number.isSafeInteger(amountMinor) || amountMinor < 1 || amountMinor > PREPAID_LIMITS.amountMinorMax) {
+      throw prepaidError('PREPAID_BAD_REQUEST', `amountMinor: an integer 1-${PREPAID_LIMITS.amountMinorMax}`, { field: 'amountMinor' });
+    }
+    if (currency !== this.config.currency) throw prepaidError('PREPAID_BAD_REQUEST', `currency: ${this.config.currency}`, { field: 'currency' });
+  }
+}
+
+const isRefusal = (x: unknown): x is Refusal => typeof x === 'object' && x !== null && 'refuse' in x;
+
+function checkId(id: string, field: string): void {
+  if (!REQUEST_ID.test(id)) throw prepaidError('PREPAID_BAD_REQUEST', `${field}: 32 lowercase hex chars`, { field });
+}
+
+function checkPayee(p: string, field: string): void {
+  if (!PAYEE.test(p)) throw prepaidError('PREPAID_BAD_REQUEST', `${field}: 1-16 of [A-Z0-9-]`, { field });
+}
+
+/** The payee of a replacement's first entry: the frozen medium's first 16 hex, upper case (payees are 1-16 of [A-Z0-9-]). */
+const recoveryPayee = (frozenId: string): string => frozenId.slice(0, 16).toUpperCase();
+
+function usageOf(u: UsageRow): Usage {
+  return { requestId: u.requestId, seq: u.seq, kind: u.kind, payee: u.payee, amountMinor: u.amountMinor, balanceAfterMinor: u.balanceAfterMinor, atMs: u.atMs, generation: u.gen };
+}

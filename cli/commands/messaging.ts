@@ -1,0 +1,85 @@
+import type { Command } from 'commander';
+
+/**
+ * The messaging parties of the simulator, each its own process:
+ *   `tessera smsc serve --config <file>`     the SMSC (SMPP server), sim/smsc/serve.ts
+ *   `tessera mailbox serve --config <file>`  the mail server (SMTP), sim/mailbox/serve.ts
+ *   `tessera phone serve|show|qr --config <file>` a simulated phone, sim/phone/
+ * Servers print `{"ready":true,"host":…,"port":…}`, then JSON event lines;
+ * they take control lines on stdin (fault modes) and run until SIGTERM/SIGINT.
+ */
+export function registerMessaging(program: Command): void {
+  const smsc = program.command('smsc').description('simulated SMSC (SMPP server) delivering SMS to simulated phones');
+  smsc
+    .command('serve')
+    .description('run the SMSC until SIGTERM; fault modes by config or stdin control lines')
+    .requiredOption('-c, --config <file>', 'SMSC config (JSON; see sim/smsc/serve.ts)')
+    .action(async (opts: { config: string }) => {
+      const [{ loadSmscConfig, serveSmsc }, { untilSignal }] = await Promise.all([import('../../sim/smsc/serve.js'), import('../until-signal.js')]);
+      const served = await serveSmsc(loadSmscConfig(opts.config));
+      process.stdout.write(`${JSON.stringify({ ready: true, host: served.address.address, port: served.address.port })}\n`);
+      await untilSignal();
+      await served.close();
+    });
+
+  const mailbox = program.command('mailbox').description('simulated mail server (SMTP) holding simulated mailboxes');
+  mailbox
+    .command('serve')
+    .description('run the mail server until SIGTERM; fault modes by config or stdin control lines')
+    .requiredOption('-c, --config <file>', 'mail server config (JSON; see sim/mailbox/serve.ts)')
+    .action(async (opts: { config: string }) => {
+      const [{ loadMailboxConfig, serveMailbox }, { untilSignal }] = await Promise.all([import('../../sim/mailbox/serve.js'), import('../until-signal.js')]);
+      const served = await serveMailbox(loadMailboxConfig(opts.config));
+      process.stdout.write(`${JSON.stringify({ ready: true, host: served.address.address, port: served.address.port })}\n`);
+      await untilSignal();
+      await served.close();
+    });
+
+  const phone = program.command('phone').description('a simulated phone: receives SMS and e-mail, shows passwords as QR codes');
+  phone
+    .command('serve')
+    .description('switch the phone on: attach to the SMSC, read the mailbox, until SIGTERM')
+    .requiredOption('-c, --config <file>', 'phone config (JSON; see sim/phone/config.ts)')
+    .action(async (opts: { config: string }) => {
+      const [{ loadPhoneConfig }, { startPhone }, { untilSignal }] = await Promise.all([import('../../sim/phone/config.js'), import('../../sim/phone/phone.js'), import('../until-signal.js')]);
+      const c = loadPhoneConfig(opts.config);
+      const print = (o: object): void => void process.stdout.write(`${JSON.stringify(o)}\n`);
+      const p = await startPhone({ ...c, onEvent: print });
+      print({ ready: true, msisdn: c.msisdn, devicePublicKey: p.publicKeyRaw.toString('base64url') });
+      await untilSignal();
+      await p.close();
+    });
+  phone
+    .command('show')
+    .description("print what the phone holds, one JSON line per message (the phone's screen: passwords are shown)")
+    .requiredOption('-c, --config <file>', 'phone config (JSON)')
+    .action(async (opts: { config: string }) => {
+      const [{ loadPhoneConfig }, { PhoneStore }] = await Promise.all([import('../../sim/phone/config.js'), import('../../sim/phone/store.js')]);
+      const store = new PhoneStore(loadPhoneConfig(opts.config).dir);
+      for (const m of store.messages) process.stdout.write(`${JSON.stringify(m)}\n`);
+    });
+  phone
+    .command('qr')
+    .description('render a stored password as a QR code PNG (device-bound dynamic code unless --static)')
+    .requiredOption('-c, --config <file>', 'phone config (JSON)')
+    .requiredOption('-m, --message <id>', 'stored message id (from `tessera phone show`)')
+    .requiredOption('-o, --out <file.png>', 'PNG to write (0600)')
+    .option('--static', 'encode the password token itself, not the device-signed dynamic code')
+    .option('--shop <id>', 'shop id the user entered (bound into the dynamic code)')
+    .option('--amount <minor>', 'amount the user entered, minor units (bound into the dynamic code)')
+    .action(async (opts: { config: string; message: string; out: string; static?: boolean; shop?: string; amount?: string }) => {
+      const [{ loadPhoneConfig }, { PhoneStore }, phone] = await Promise.all([import('../../sim/phone/config.js'), import('../../sim/phone/store.js'), import('../../sim/phone/phone.js')]);
+      const { TesseraError } = await import('../../core/errors.js');
+      const c = loadPhoneConfig(opts.config);
+      const store = new PhoneStore(c.dir);
+      const m = phone.findMessage(store, opts.message);
+      if (m.password === null) throw new TesseraError('PHONE_NO_SUCH_MESSAGE', `message ${m.id} holds no password`, { id: m.id });
+      const amount = opts.amount === undefined ? undefined : Number(opts.amount);
+      if (amount !== undefined && !Number.isSafeInteger(amount)) throw new TesseraError('CLI_BAD_ARGUMENT', '--amount: an integer in minor units', { field: 'amount' });
+      const payload = opts.static
+        ? m.password
+        : phone.dynamicQrPayload(c.dir, store, m, { ...(opts.shop !== undefined && { shop: opts.shop }), ...(amount !== undefined && { amount }) }, Date.now());
+      await phone.writeQrPng(opts.out, payload);
+      process.stdout.write(`${JSON.stringify({ ok: true, message: m.id, out: opts.out, dynamic: !opts.static })}\n`);
+    });
+}
