@@ -34,6 +34,18 @@ export const CLI_ERRORS = defineErrors('cli', 'CLI_', {
     meaning: 'This `tessera admin` verb does not apply to this noun (e.g. block charges, edit media); details.verbs lists what the noun supports.',
     action: 'Run `tessera admin --help`; use one of details.verbs.',
   },
+  CLI_OUT_EXISTS: {
+    meaning: 'A command that writes a file (`tessera voucher print --out`) was given a path that exists; it never replaces a file (a voucher sheet cannot be printed twice: its PINs leave the center once).',
+    action: 'Pass a new --out path (details.path names the existing one); move the old file away first if it is stale.',
+  },
+  CLI_OUT_UNWRITABLE: {
+    meaning: 'The directory of --out cannot be written (missing, not a directory, or no permission); nothing was taken from the center.',
+    action: 'Create the directory or pick one you can write (details.path), then run the command again.',
+  },
+  CLI_OUT_KEPT: {
+    meaning: 'The output was produced but could not be put at --out (the path appeared meanwhile, or the disk failed); it was written instead to details.keptAt (mode 0600), or, if that failed too, is lost.',
+    action: 'Move details.keptAt to where it belongs (a voucher sheet holds PINs: keep it private); if keptAt is absent, the PINs of the batch are gone: block the batch and issue a new one.',
+  },
 });
 
 export type CliErrorCode = keyof typeof CLI_ERRORS;

@@ -14,6 +14,8 @@ import { registerOperator } from './commands/operator.js';
 import { registerReport } from './commands/report.js';
 import { registerSim } from './commands/sim.js';
 import { registerTerminal } from './commands/terminal.js';
+import { registerVoucherPrint } from './commands/voucher-print.js';
+import { registerWebshop } from './commands/webshop.js';
 import './registries.js';
 
 /** Exit code of a bad command line (commander's own errors, an unknown command). */
@@ -41,6 +43,9 @@ registerMerchant(program);
 registerOperator(program);
 registerAdmin(program);
 registerMessaging(program);
+registerWebshop(program);
+// After every other command: `voucher print` joins the `voucher` command when another file made it.
+registerVoucherPrint(program);
 
 try {
   refuseUnknownCommand(program, process.argv.slice(2));

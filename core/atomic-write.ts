@@ -1,4 +1,4 @@
-import { open, rename, unlink } from 'node:fs/promises';
+import { link, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /**
@@ -49,4 +49,30 @@ export async function fsyncDir(dir: string): Promise<void> {
 /** Whether a file name is one of writeFileAtomic's temp files (listings skip them). */
 export function isAtomicTempName(name: string): boolean {
   return name.startsWith('.') && name.endsWith('.tmp');
+}
+
+/**
+ * Writes `data` to a new file at `path` (mode 0600), atomically, and never
+ * over an existing file: the temp file is synced and then hard-linked to
+ * `path` (link(2) fails with EEXIST where rename(2) would replace), the temp
+ * name removed, the directory synced. A reader sees no file or the whole
+ * one. Throws the system error (EEXIST when `path` exists); the temp file is
+ * removed on every failure.
+ */
+export async function writeNewFileAtomic(path: string, data: Uint8Array, tempSuffix: string): Promise<void> {
+  const dir = dirname(path);
+  const temp = join(dir, `.${basename(path)}.${tempSuffix}.tmp`);
+  const handle = await open(temp, 'wx', 0o600);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+    await handle.close();
+    await link(temp, path);
+  } catch (e) {
+    await handle.close().catch(() => undefined);
+    await unlink(temp).catch(() => undefined);
+    throw e;
+  }
+  await unlink(temp);
+  await fsyncDir(dir);
 }

@@ -54,6 +54,10 @@ export const SIM_ERRORS = defineErrors('sim', 'SIM_', {
     meaning: 'A card with this id is already issued in this state directory; issuing again would reset its balance and counter.',
     action: 'Use the existing card, pick another card id, or pass --force to re-issue it from scratch.',
   },
+  SIM_SHEET_UNREADABLE: {
+    meaning: 'The simulated scanner could not read a printed voucher sheet: pdftoppm or zbarimg failed or timed out, or the card\'s box held no barcode (or more than one).',
+    action: 'Check poppler-utils and zbar-tools are installed (scripts/sysdeps) and that the file is a sheet of `tessera voucher print`; details name the page and card.',
+  },
 });
 
 export type SimErrorCode = keyof typeof SIM_ERRORS;

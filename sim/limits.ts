@@ -44,6 +44,12 @@ export const SIM_LIMITS = {
   controlLineBytesMax: 4_096,
   /** Concurrent control-socket clients. */
   controlClientsMax: 8,
+  /** How long pdftoppm or zbarimg may take on one page of a printed voucher sheet (the scanner reading a card). */
+  sheetToolTimeoutMs: 30_000,
+  /** Resolution a printed sheet's page is rendered at before decoding (pixels per inch; a Code 128 module is then >= 3 pixels). */
+  sheetRenderDpiCount: 200,
+  /** Largest output read from pdftotext or zbarimg. */
+  sheetToolOutputBytesMax: 16 * 1024 * 1024,
 } as const;
 
 assert(SIM_LIMITS.vpcdPortMin + SIM_LIMITS.vpcdSlotsPerDeviceCount * SIM_LIMITS.vpcdDevicesMax < SIM_LIMITS.vpcdPortMax, 'vpcd port range too small');

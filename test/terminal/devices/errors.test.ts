@@ -26,7 +26,7 @@ describe('device, purse and sim error registries (pinned)', () => {
       [
         'SIM_BAD_COMMAND', 'SIM_CARD_CONNECT_FAILED', 'SIM_CARD_STATE_CORRUPT', 'SIM_MEDIUM_STATE', 'SIM_NO_FREE_PORT',
         'SIM_OVERLAPPING_APDU', 'SIM_PCSCD_START_FAILED', 'SIM_SLOT_BUSY', 'SIM_SLOT_EMPTY', 'SIM_SOCAT_FAILED',
-        'SIM_UNKNOWN_READER', 'SIM_STATE_DIR_IN_USE', 'SIM_CARD_EXISTS',
+        'SIM_UNKNOWN_READER', 'SIM_STATE_DIR_IN_USE', 'SIM_CARD_EXISTS', 'SIM_SHEET_UNREADABLE',
       ].sort(),
     );
   });
