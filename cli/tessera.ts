@@ -14,6 +14,7 @@ import { registerOperator } from './commands/operator.js';
 import { registerReport } from './commands/report.js';
 import { registerSim } from './commands/sim.js';
 import { registerTerminal } from './commands/terminal.js';
+import { registerVoucher } from './commands/voucher.js';
 import { registerVoucherPrint } from './commands/voucher-print.js';
 import { registerWebshop } from './commands/webshop.js';
 import './registries.js';
@@ -42,6 +43,7 @@ registerBank(program);
 registerMerchant(program);
 registerOperator(program);
 registerAdmin(program);
+registerVoucher(program);
 registerMessaging(program);
 registerWebshop(program);
 // After every other command: `voucher print` joins the `voucher` command when another file made it.

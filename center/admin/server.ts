@@ -33,6 +33,7 @@ import { ledgerRoutes } from './ledger-routes.js';
 import { Operators, roleAllows, type Operator } from './operators.js';
 import { validityRoutes, type FleetView } from './validity-routes.js';
 import type { TerminalPresence } from '../fleet/fleet.js';
+import type { FlowOutcome, OutcomeFeed } from '../server/outcomes.js';
 import { ADMIN_EVENT_WATCHERS_MAX, operatorOf, type AdminChange, type AdminContext } from './context.js';
 export { ADMIN_EVENT_WATCHERS_MAX, idParams, operatorOf, type AdminChange, type AdminContext } from './context.js';
 import { ValidityRepository } from '../validity/repository.js';
@@ -59,6 +60,8 @@ export interface AdminServerOptions {
   readonly validity?: ValidityRepository;
   /** The fleet view (center/fleet): terminals' online/offline, last seen, address, version; GET /nodes; presence events. */
   readonly fleet?: FleetView;
+  /** The modules' flow outcomes (a validity decision, a charge answered): `event: outcome` on GET /events. */
+  readonly outcomes?: OutcomeFeed;
 }
 
 export interface AdminServer {
@@ -185,15 +188,18 @@ function nodeRoutes(fleet: FleetView | null): RouteContributor {
 /**
  * GET /events: Server-Sent Events for the operator console. Each change made
  * through the API (a block, an unblock, an adjustment, …) arrives as
- * `event: change` with an AdminChange as data, after its audit row.
+ * `event: change` with an AdminChange as data, after its audit row; a
+ * terminal going online or offline as `event: terminal`; a flow step ending
+ * (a validity decision, a charge answered) as `event: outcome`.
  */
-function eventRoutes(ctx: AdminContext, fleet: FleetView | null): RouteContributor {
+function eventRoutes(ctx: AdminContext, fleet: FleetView | null, outcomes: OutcomeFeed | null): RouteContributor {
   return (app) => {
     app.get('/events', {
       schema: {
         description:
           'Server-Sent Events (text/event-stream): `event: change`, data an AdminChange { atMs, method, route, targetIds, actor, role }, for each change made through this API; ' +
-          '`event: terminal`, data { terminalId, online, nodeId, remoteAddress, atMs }, when a terminal goes online (its first TERMINAL_STATUS on a session of this node) or offline (that session ended).',
+          '`event: terminal`, data { terminalId, online, nodeId, remoteAddress, atMs }, when a terminal goes online (its first TERMINAL_STATUS on a session of this node) or offline (that session ended); ' +
+          '`event: outcome`, data a FlowOutcome { flow, step, outcome, code, terminalId, subject, atMs }, when a flow step of this node ends: a validity decision (flow validity, step admit: ack, early-ack or nak with its reason; step transaction: cleared or nak), an e-money charge answered (flow emoney, step charge: approved or refused with its result code).',
         response: { 200: z.string(), ...errorResponses },
       },
       config: { need: 'viewer' },
@@ -208,9 +214,11 @@ function eventRoutes(ctx: AdminContext, fleet: FleetView | null): RouteContribut
       const send = (c: AdminChange): void => void res.write(`event: change\ndata: ${JSON.stringify(c)}\n\n`);
       ctx.events.on('change', send);
       const unwatch = fleet?.onPresence((p: TerminalPresence) => void res.write(`event: terminal\ndata: ${JSON.stringify(p)}\n\n`));
+      const unwatchOutcomes = outcomes?.watch((o: FlowOutcome) => void res.write(`event: outcome\ndata: ${JSON.stringify(o)}\n\n`));
       req.raw.once('close', () => {
         ctx.events.off('change', send);
         unwatch?.();
+        unwatchOutcomes?.();
       });
     });
   };
@@ -250,7 +258,7 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
       validityRoutes(ctx, opts.validity ?? (await ValidityRepository.open(opts.storage)), opts.fleet ?? null),
       nodeRoutes(opts.fleet ?? null),
       auditTrailRoutes(ctx),
-      eventRoutes(ctx, opts.fleet ?? null),
+      eventRoutes(ctx, opts.fleet ?? null, opts.outcomes ?? null),
       ...(opts.contributors ?? []),
     ],
   });

@@ -5,6 +5,7 @@
  * counter → the credit confirmation. State machine: README.md.
  */
 import type { Clock } from '../../core/clock.js';
+import type { FlowOutcome } from '../server/outcomes.js';
 import type { Logger } from '../../core/log.js';
 import type { ChargeAbandon, ChargeRequest, EmoneyIssueRequest } from '../../protocol/messages/types.js';
 import type { Ledger } from '../ledger/ledger.js';
@@ -28,6 +29,8 @@ export interface ChargeDeps {
   readonly config: EmoneyConfig;
   readonly clock: Clock;
   readonly log: Logger;
+  /** Each charge answered by this process (approved or refused, with its code), for watchers (the admin API's SSE). */
+  readonly onOutcome?: (o: FlowOutcome) => void;
 }
 
 const ok: Answer = { approved: true, code: 'OK' };
@@ -48,7 +51,12 @@ export class ChargeService {
     const id = req.transactionId.toString('hex');
     const running = this.inflight.get(id);
     if (running) return running;
-    const p = this.chargeOnce(terminalId, id, req, pin).finally(() => this.inflight.delete(id));
+    const p = this.chargeOnce(terminalId, id, req, pin)
+      .then((a) => {
+        this.d.onOutcome?.({ flow: 'emoney', step: 'charge', outcome: a.approved ? 'approved' : 'refused', code: a.code, terminalId, subject: id, atMs: this.d.clock.nowMs() });
+        return a;
+      })
+      .finally(() => this.inflight.delete(id));
     this.inflight.set(id, p);
     return p;
   }

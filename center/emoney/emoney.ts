@@ -3,6 +3,7 @@
  * accounts, the charge and settlement services, the CenterFlow to pass to
  * the center (center/emoney/module.ts), and the sweep that drives timeouts and resumes payments.
  */
+import type { FlowOutcome } from '../server/outcomes.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { silentLogger, type Logger } from '../../core/log.js';
 import { systemRandom, type Random } from '../../core/random.js';
@@ -32,6 +33,8 @@ export interface EmoneyDeps {
   readonly random?: Random;
   readonly log?: Logger;
   readonly onSettlementStep?: (step: SettlementStep, batchId: string) => void;
+  /** Each charge answered (center/server/outcomes.ts): the module publishes it to the admin API's watchers. */
+  readonly onOutcome?: (o: FlowOutcome) => void;
   /**
    * The center's general gate. Default: one reading the validity lists from this storage; the
    * module passes validity's gate (center/validity/module.ts), which judges from the in-memory store.
@@ -64,7 +67,7 @@ export class Emoney {
     const base = { storage: d.storage, ledger, relay: d.relay, config: d.config, clock, log };
     const validity = d.validity ?? (await ValidityRepository.open(d.storage));
     const gate = d.gate ?? new ValidityGate({ source: storageSource(validity), clock, log });
-    const charges = new ChargeService(base);
+    const charges = new ChargeService({ ...base, ...(d.onOutcome && { onOutcome: d.onOutcome }) });
     const settlements = new SettlementService({
       ...base, gate, terminals: validity, random: d.random ?? systemRandom, lookupTerminalKey: d.lookupTerminalKey, ...(d.onSettlementStep && { onStep: d.onSettlementStep }),
     });

@@ -70,6 +70,7 @@ export function emoneyModule(o: EmoneyModuleOptions = {}): CenterModule<EmoneySe
         random: ctx.random,
         log,
         ...(o.onSettlementStep && { onSettlementStep: o.onSettlementStep }),
+        onOutcome: (x) => ctx.outcomes.publish(x),
       });
       for (const s of section?.shops ?? []) await emoney.registerShop(s.shopId, { bankCode: s.bankCode, branchCode: s.branchCode, accountNumber: s.accountNumber });
       const intervalMs = o.sweepIntervalMs === undefined ? (section?.sweepIntervalMs ?? null) : o.sweepIntervalMs;

@@ -50,6 +50,8 @@ export interface Fleet {
   /** The latest status of each terminal that reported one. */
   listTerminalStatus(page?: Page): Promise<TerminalStatusView[]>;
   terminalStatus(terminalId: string): Promise<TerminalStatusView | undefined>;
+  /** The status of each of these terminals that reported one, by id, in one query (a listing page: at most FLEET_LIMITS.terminalsListMax). */
+  terminalStatuses(terminalIds: readonly string[]): Promise<Map<string, TerminalStatusView>>;
   /** Calls `listener` when a terminal goes online or offline on this node (after its row is written); returns the unsubscribe. */
   onPresence(listener: (p: TerminalPresence) => void): () => void;
   /** Marks this node stopped after the writes of ended sessions are done. */
@@ -118,6 +120,7 @@ export async function startFleet(storage: Storage, o: FleetOptions & { clock: Cl
     listNodes: (page = {}) => registry.list(page),
     listTerminalStatus: (page = {}) => book.list(page, o.clock.nowMs()),
     terminalStatus: (terminalId) => book.get(terminalId, o.clock.nowMs()),
+    terminalStatuses: (terminalIds) => book.ofTerminals(terminalIds, o.clock.nowMs()),
     onPresence(listener) {
       presence.on('presence', listener);
       return () => void presence.off('presence', listener);

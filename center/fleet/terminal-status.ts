@@ -10,6 +10,7 @@ import type { TerminalStatus } from '../../protocol/messages/types.js';
 import type { Row, SqlExecutor, Storage, Tx } from '../storage/types.js';
 import { FLEET_LIMITS as L } from './limits.js';
 import { nodeStateOf, type NodeState } from './node-registry.js';
+import { fleetError } from './errors.js';
 import { intOf, pageOf, type Page } from './rows.js';
 
 export type DeviceKindName = 'reader' | 'scanner' | 'store' | 'validator';
@@ -100,6 +101,37 @@ export class TerminalStatusBook {
       const devices = await q.all('SELECT terminal_id, kind, state, reason, since_ms FROM fleet_terminal_devices WHERE terminal_id > ? AND terminal_id <= ? ORDER BY terminal_id, kind', [afterId, last]);
       return rows.map((r) => viewOf(r, devices.filter((d) => d['terminal_id'] === r['terminal_id']), nowMs));
     });
+  }
+
+  /**
+   * The status of each of these terminals that reported one (a page of the
+   * terminal list), in one query: the rows with their devices joined. At
+   * most FLEET_LIMITS.terminalsListMax ids.
+   */
+  async ofTerminals(terminalIds: readonly string[], nowMs: number): Promise<Map<string, TerminalStatusView>> {
+    const out = new Map<string, TerminalStatusView>();
+    if (terminalIds.length === 0) return out;
+    if (terminalIds.length > L.terminalsListMax) throw fleetError('FLEET_BAD_ARGUMENT', `at most ${L.terminalsListMax} terminals at once`, { count: terminalIds.length, max: L.terminalsListMax });
+    const rows = await this.storage.read((q) =>
+      q.all(
+        `SELECT ${T_COLUMNS}, d.kind AS d_kind, d.state AS d_state, d.reason AS d_reason, d.since_ms AS d_since_ms FROM fleet_terminals t` +
+          ' LEFT JOIN fleet_nodes n ON n.id = t.node_id LEFT JOIN fleet_terminal_devices d ON d.terminal_id = t.terminal_id' +
+          ` WHERE t.terminal_id IN (${terminalIds.map(() => '?').join(',')}) ORDER BY t.terminal_id, d.kind`,
+        [...terminalIds],
+      ),
+    );
+    for (let i = 0; i < rows.length; ) {
+      const id = rows[i]!['terminal_id'];
+      const devices: Row[] = [];
+      let j = i;
+      for (; j < rows.length && rows[j]!['terminal_id'] === id; j++) {
+        const r = rows[j]!;
+        if (r['d_kind'] !== null && r['d_kind'] !== undefined) devices.push({ kind: r['d_kind'], state: r['d_state'], reason: r['d_reason'], since_ms: r['d_since_ms'] });
+      }
+      out.set(String(id), viewOf(rows[i]!, devices, nowMs));
+      i = j;
+    }
+    return out;
   }
 
   async get(terminalId: string, nowMs: number): Promise<TerminalStatusView | undefined> {

@@ -26,7 +26,6 @@ import fastifyUnderPressure from '@fastify/under-pressure';
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
-  serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
@@ -35,6 +34,7 @@ import { errorCode, httpStatusOf, TesseraError } from '../../core/errors.js';
 import { silentLogger, type Logger } from '../../core/log.js';
 import { isLoopbackHost } from '../../core/loopback.js';
 import './errors.js';
+import { fastSerializerCompiler } from './fast-serializer.js';
 import { HTTP_LIMITS } from './limits.js';
 
 export type HttpApp = FastifyInstance<HttpServer | HttpsServer, any, any, FastifyBaseLogger, ZodTypeProvider>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -166,7 +166,8 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<HttpApp> {
   }) as unknown as FastifyInstance;
   const app = base.withTypeProvider<ZodTypeProvider>() as unknown as HttpApp;
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  // Answers by fast-json-stringify from each route's schema (fast-serializer.ts), not re-validated by zod.
+  app.setSerializerCompiler(fastSerializerCompiler);
   app.decorateRequest('principal', null);
   installBodyParser(app, codes, bodyLimit);
   installErrors(app, codes, log);

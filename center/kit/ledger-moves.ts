@@ -4,7 +4,7 @@
  * `exists`), and one way to apply a step's moves inside the flow's unit of
  * work, all or none.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { assert } from '../../core/assert.js';
 import { TesseraError } from '../../core/errors.js';
 import type { Ledger } from '../ledger/ledger.js';
@@ -18,7 +18,7 @@ import type { Tx } from '../storage/types.js';
  */
 export function derivedId(capability: string, ...parts: string[]): string {
   assert(parts.length > 0, 'a derived id has parts besides the capability');
-  return createHash('sha256').update([capability, ...parts].join(':')).digest('hex').slice(0, 32);
+  return hash('sha256', [capability, ...parts].join(':'), 'hex').slice(0, 32);
 }
 
 /**

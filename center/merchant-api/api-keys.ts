@@ -4,7 +4,7 @@
  * once and stored only as its SHA-256. A fast hash is enough here: the secret
  * is 256 random bits, not a password, so there is nothing to brute-force.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { Random } from '../../core/random.js';
 
 const KEY_RE = /^tsk-([0-9a-f]{16})-([0-9a-f]{64})$/;
@@ -28,12 +28,17 @@ export function parseApiKey(text: string): ParsedKey | undefined {
 }
 
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
+  return hash('sha256', secret, 'hex');
 }
 
-/** Constant-time comparison of a presented secret with a stored hash. */
-export function secretMatches(secret: string, storedHash: string): boolean {
-  const a = Buffer.from(hashSecret(secret), 'hex');
-  const b = Buffer.from(storedHash, 'hex');
+/** The stored hash (hex) as the bytes secretMatches compares with: decoded once per cached key, not per request. */
+export function storedHashBytes(storedHash: string): Buffer {
+  return Buffer.from(storedHash, 'hex');
+}
+
+/** Constant-time comparison of a presented secret with a stored hash (hex, or its bytes from storedHashBytes). */
+export function secretMatches(secret: string, storedHash: string | Buffer): boolean {
+  const a = hash('sha256', secret, 'buffer') as unknown as Buffer;
+  const b = typeof storedHash === 'string' ? storedHashBytes(storedHash) : storedHash;
   return a.length === b.length && timingSafeEqual(a, b);
 }

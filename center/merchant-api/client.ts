@@ -18,6 +18,7 @@ import type { Reconciliation } from './reconciliations.js';
 import type { Page, Payment, Payout, Settlement } from './settlements.js';
 import type { BalanceAnswer, Redemption } from '../voucher/api.js';
 import type { NewRedemptionBody } from '../voucher/merchant-routes.js';
+import type { VoucherStatement } from '../voucher/payouts.js';
 
 export interface MerchantClientOptions {
   /** `https://host:port` (or `http://127.0.0.1:port` in tests). */
@@ -149,6 +150,11 @@ export class MerchantClient {
   /** Refunds `amount` of a captured redemption onto its cards; the Idempotency-Key is the refund id. */
   async refundVoucherRedemption(id: string, amount: number, o: { idempotencyKey?: string } = {}): Promise<Answered<Redemption>> {
     return this.call<Redemption>('POST', `/v1/vouchers/redemptions/${encodeURIComponent(id)}/refunds`, { amount }, o.idempotencyKey ?? randomUUID());
+  }
+
+  /** GET /v1/vouchers/statement: captured, refunded, paid out, payable, and the payouts with their reconciliation ids. */
+  async voucherStatement(o: { limit?: number } = {}): Promise<VoucherStatement> {
+    return (await this.call<VoucherStatement>('GET', `/v1/vouchers/statement${o.limit !== undefined ? `?limit=${o.limit}` : ''}`)).body;
   }
 
   async close(): Promise<void> {

@@ -8,7 +8,7 @@ import { TesseraError } from '../../core/errors.js';
 import type { Random } from '../../core/random.js';
 import { toSafeInt, toSafeIntOrNull } from '../storage/ints.js';
 import type { SqlExecutor, Storage } from '../storage/types.js';
-import { KEY_ID_RE, newApiKey, parseApiKey, secretMatches } from './api-keys.js';
+import { KEY_ID_RE, newApiKey, parseApiKey, secretMatches, storedHashBytes } from './api-keys.js';
 import { MERCHANT_LIMITS } from './limits.js';
 import { merchantApiMigrations } from './schema.js';
 
@@ -45,7 +45,8 @@ function merchantFromRow(r: MerchantRow): Merchant {
 }
 
 interface CachedKey {
-  readonly secretHash: string;
+  /** The stored SHA-256 of the secret, as bytes. */
+  readonly secretHash: Buffer;
   readonly principal: MerchantPrincipal;
   readonly expiresMonoMs: number;
 }
@@ -164,7 +165,7 @@ export class MerchantRegistry {
     if (!row || !secretMatches(parsed.secret, row.secret_hash)) return null;
     if (row.revoked_ms !== null) throw new TesseraError('MERCHANT_KEY_REVOKED', 'the API key was revoked', { keyId: parsed.keyId });
     const principal: MerchantPrincipal = { merchant: merchantFromRow(row), keyId: parsed.keyId };
-    this.verified.set(parsed.keyId, { secretHash: row.secret_hash, principal, expiresMonoMs: nowMs + MERCHANT_LIMITS.apiKeyCacheTtlMs });
+    this.verified.set(parsed.keyId, { secretHash: storedHashBytes(row.secret_hash), principal, expiresMonoMs: nowMs + MERCHANT_LIMITS.apiKeyCacheTtlMs });
     if (this.verified.size > MERCHANT_LIMITS.apiKeyCacheEntriesMax) this.verified.delete(this.verified.keys().next().value!);
     return principal;
   }

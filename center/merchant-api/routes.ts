@@ -28,7 +28,7 @@ import type { Merchant, MerchantPrincipal, MerchantRegistry } from './merchants.
 import type { KeyRateLimiter } from './rate-limit.js';
 import type { MerchantRouteContribution } from './route-contributions.js';
 import { createReconciliation, loadReconciliation } from './reconciliations.js';
-import { EmoneyPresence, ensureShopIndex, listBatches, loadMerchantBatch, paymentsOf, payoutOf, settlementOf, statesFor } from './settlements.js';
+import { EmoneyPresence, ensureShopIndex, listBatches, listRowOf, loadMerchantBatch, paymentsOf, payoutOf, settlementOf, statesFor } from './settlements.js';
 
 export interface MerchantRoutesOptions {
   readonly storage: Storage;
@@ -101,7 +101,7 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRoutesOptions> = asyn
       const payments = paymentsOf(b);
       const accepted = payments.filter((p) => p.status === 'accepted');
       return {
-        settlement: settlementOf(b),
+        settlement: settlementOf(listRowOf(b, payments.length)),
         payments,
         controlTotals: { recordCount: payments.length, acceptedCount: accepted.length, acceptedTotalMinor: accepted.reduce((s, p) => s + p.amountMinor, 0) },
         payout: payoutOf(b),

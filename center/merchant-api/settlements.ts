@@ -7,10 +7,11 @@
  */
 import { TesseraError } from '../../core/errors.js';
 import { RECORD_STATUS } from '../../protocol/codes.js';
-import { BATCH_ROWS, decodeRecords, decodeResults, type Batch as BatchRow } from '../emoney/batch-row.js';
+import { BATCH_ROWS, BATCH_STATES, decodeRecords, decodeResults, type Batch as BatchRow } from '../emoney/batch-row.js';
 import { derivedId } from '../emoney/ledger-map.js';
+import { int, oneOf, rowMapper, text, type MappedRow } from '../kit/rows.js';
 import { toSafeInt } from '../storage/ints.js';
-import type { SqlExecutor, SqlParam, Tx } from '../storage/types.js';
+import type { Engine, SqlExecutor, SqlParam, Tx } from '../storage/types.js';
 import type { Merchant } from './merchants.js';
 
 export const SETTLEMENT_STATES = ['awaiting_callback', 'instructed', 'acked', 'settled', 'pay_failed', 'abandoned'] as const;
@@ -88,19 +89,48 @@ function payoutStateOf(batchState: string): PayoutState | null {
   return batchState === 'acked' ? 'pending' : batchState === 'settled' ? 'paid' : batchState === 'pay_failed' ? 'failed' : null;
 }
 
-export function settlementOf(b: BatchRow): Settlement {
+/**
+ * What a listing page reads of a batch: the fields of a settlement and of a
+ * payout, and the record count, counted by the database (json_array_length)
+ * so neither the records nor the results column leaves it.
+ */
+export const BATCH_LIST_ROWS = rowMapper('emoney_batches', {
+  id: text('id'),
+  terminalId: text('terminal_id'),
+  bankCode: text('bank_code'),
+  state: oneOf('state', BATCH_STATES.states),
+  totalMinor: int('total'),
+  currency: text('currency'),
+  code: text('code'),
+  recordCount: int('record_count'),
+  createdMs: int('created_ms'),
+  updatedMs: int('updated_ms'),
+});
+export type BatchListRow = MappedRow<typeof BATCH_LIST_ROWS>;
+
+/** The select list of BATCH_LIST_ROWS (records is TEXT holding a JSON array on both engines). */
+function listColumns(engine: Engine): string {
+  const count = engine === 'postgres' ? 'json_array_length(records::json)' : 'json_array_length(records)';
+  return `id, terminal_id, bank_code, state, total, currency, code, ${count} AS record_count, created_ms, updated_ms`;
+}
+
+export function settlementOf(b: Omit<BatchListRow, 'bankCode' | 'code'>): Settlement {
   return {
     id: b.id,
     terminalId: b.terminalId,
     state: b.state,
     currency: b.currency,
     totalMinor: b.totalMinor,
-    // Only the count: decoding every record (hex → Buffer) is the listing's main cost.
-    recordCount: (JSON.parse(b.records) as unknown[]).length,
+    recordCount: b.recordCount,
     createdAtMs: b.createdMs,
     updatedAtMs: b.updatedMs,
     payoutId: payoutStateOf(b.state) ? derivedId(b.id, 'PAY') : null,
   };
+}
+
+/** A whole batch row as its listing row (the detail route has decoded the records already). */
+export function listRowOf(b: BatchRow, recordCount: number): BatchListRow {
+  return { id: b.id, terminalId: b.terminalId, bankCode: b.bankCode, state: b.state, totalMinor: b.totalMinor, currency: b.currency, code: b.code, recordCount, createdMs: b.createdMs, updatedMs: b.updatedMs };
 }
 
 export function paymentsOf(b: BatchRow): Payment[] {
@@ -111,7 +141,7 @@ export function paymentsOf(b: BatchRow): Payment[] {
   });
 }
 
-export function payoutOf(b: BatchRow): Payout | null {
+export function payoutOf(b: Pick<BatchListRow, 'id' | 'state' | 'totalMinor' | 'currency' | 'bankCode' | 'code' | 'updatedMs'>): Payout | null {
   const state = payoutStateOf(b.state);
   if (!state) return null;
   return {
@@ -137,29 +167,57 @@ export function decodeCursor(cursor: string): { createdMs: number; id: string } 
   return m ? { createdMs: Number(m[1]), id: m[2]! } : undefined;
 }
 
-/** Batches of the merchant's shop matching the filters, `states` among those given. */
-export async function listBatches(q: SqlExecutor, m: Merchant, query: ListQuery, states: readonly string[]): Promise<{ rows: BatchRow[]; nextCursor: string | null; controlTotals: ControlTotal[] }> {
+/**
+ * Batches of the merchant's shop matching the filters, `states` among those
+ * given: one page (the listing columns only) and the control totals over
+ * every matching row (from the covering index merchant_api_batches_totals).
+ */
+export async function listBatches(q: SqlExecutor, m: Merchant, query: ListQuery, states: readonly string[]): Promise<{ rows: BatchListRow[]; nextCursor: string | null; controlTotals: ControlTotal[] }> {
   if (m.shopId === null || states.length === 0) return { rows: [], nextCursor: null, controlTotals: [] };
-  const where = [`shop_id = ?`, `state IN (${states.map(() => '?').join(',')})`];
-  const params: SqlParam[] = [m.shopId, ...states];
-  if (query.createdFromMs !== undefined) { where.push('created_ms >= ?'); params.push(query.createdFromMs); }
-  if (query.createdToMs !== undefined) { where.push('created_ms < ?'); params.push(query.createdToMs); }
-  const totals = await q.all(`SELECT currency, COUNT(*) AS n, SUM(total) AS s FROM emoney_batches WHERE ${where.join(' AND ')} GROUP BY currency ORDER BY currency`, params);
+  // Every state a batch can be in: no condition (SQLite would test each index entry against the list).
+  const stateCount = BATCH_STATES.states.every((s) => states.includes(s)) ? 0 : states.length;
   const after = query.cursor ? decodeCursor(query.cursor) : undefined;
   if (query.cursor && !after) {
     throw new TesseraError('HTTP_INVALID_REQUEST', 'cursor is not one this API gave', { in: 'querystring', issues: [{ path: 'cursor', message: 'unknown cursor' }] });
   }
-  const pageWhere = after ? [...where, '(created_ms > ? OR (created_ms = ? AND id > ?))'] : where;
-  const pageParams = after ? [...params, after.createdMs, after.createdMs, after.id] : params;
-  const rows = await BATCH_ROWS.all(q, `WHERE ${pageWhere.join(' AND ')} ORDER BY created_ms, id LIMIT ?`, [...pageParams, query.limit + 1]);
+  const sql = listingSql(q.engine, stateCount, query.createdFromMs !== undefined, query.createdToMs !== undefined, after !== undefined);
+  const params: SqlParam[] = [m.shopId];
+  if (stateCount > 0) params.push(...states);
+  if (query.createdFromMs !== undefined) params.push(query.createdFromMs);
+  if (query.createdToMs !== undefined) params.push(query.createdToMs);
+  const totals = await q.all(sql.totals, params);
+  if (after) params.push(after.createdMs, after.createdMs, after.id);
+  params.push(query.limit + 1);
+  const rows = await BATCH_LIST_ROWS.query(q, sql.page, params);
   const more = rows.length > query.limit;
-  const page = rows.slice(0, query.limit);
-  const last = page[page.length - 1];
+  if (more) rows.length = query.limit;
+  const last = rows[rows.length - 1];
   return {
-    rows: page,
+    rows,
     nextCursor: more && last ? encodeCursor(last.createdMs, last.id) : null,
     controlTotals: totals.map((t) => ({ currency: String(t['currency']), count: toSafeInt(t['n'], 'count'), totalMinor: toSafeInt(t['s'] ?? 0, 'sum') })),
   };
+}
+
+/** The two statements of a listing by the shape of its filter (a handful of shapes: each SQL text is built once, so its prepared statement is found by the same string). */
+const LISTING_SQL = new Map<string, { totals: string; page: string }>();
+
+function listingSql(engine: Engine, stateCount: number, from: boolean, to: boolean, cursor: boolean): { totals: string; page: string } {
+  const shape = `${engine}:${stateCount}:${from}:${to}:${cursor}`;
+  let sql = LISTING_SQL.get(shape);
+  if (sql === undefined) {
+    const where = ['shop_id = ?'];
+    if (stateCount > 0) where.push(`state IN (${Array.from({ length: stateCount }, () => '?').join(',')})`);
+    if (from) where.push('created_ms >= ?');
+    if (to) where.push('created_ms < ?');
+    const pageWhere = cursor ? [...where, '(created_ms > ? OR (created_ms = ? AND id > ?))'] : where;
+    sql = {
+      totals: `SELECT currency, COUNT(*) AS n, SUM(total) AS s FROM emoney_batches WHERE ${where.join(' AND ')} GROUP BY currency ORDER BY currency`,
+      page: `SELECT ${listColumns(engine)} FROM emoney_batches WHERE ${pageWhere.join(' AND ')} ORDER BY created_ms, id LIMIT ?`,
+    };
+    LISTING_SQL.set(shape, sql);
+  }
+  return sql;
 }
 
 export function statesFor(kind: 'settlements' | 'payouts', state: string | undefined): string[] {

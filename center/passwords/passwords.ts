@@ -5,6 +5,7 @@
  * (each step also in the caller's unit, for the merchant API's idempotency
  * store), revoke, sweep. README.md has the state machines and money flows.
  */
+import './errors.js'; // the PASSWORD_ registry: its codes carry their HTTP status wherever they are thrown
 import type { Clock } from '../../core/clock.js';
 import { errorCode, TesseraError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';

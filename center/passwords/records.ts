@@ -13,7 +13,7 @@ export const PASSWORD_STATES = stateMachine('password', {
     issued: ['delivered', 'delivery-failed', 'revoked', 'expired'],
     delivered: ['partly-used', 'used-up', 'revoked', 'expired'],
     'partly-used': ['partly-used', 'delivered', 'used-up', 'revoked', 'expired'],
-    'used-up': ['partly-used', 'delivered'],
+    'used-up': ['partly-used', 'delivered', 'revoked'],
     'delivery-failed': ['refunded'],
     revoked: ['refunded'],
     expired: ['refunded'],

@@ -41,7 +41,8 @@ export function prepaidModule(o: PrepaidModuleOptions = {}): CenterModule<Prepai
       validity.kinds.register(PREPAID_MEDIUM_KIND);
       const config = o.secrets ?? readPrepaidSecrets(ctx.section!);
       const prepaid = await Prepaid.open({ storage: ctx.storage, config, clock: ctx.clock, random: ctx.random, log: ctx.log, validity: { gate: validity.gate, repository: validity.repository } });
-      ctx.log.info({ issuerId: config.issuerId, currency: config.currency }, 'prepaid center running');
+      const marked = await prepaid.reconcileFrozen();
+      ctx.log.info({ issuerId: config.issuerId, currency: config.currency, frozenMarked: marked }, 'prepaid center running');
       return { api: prepaid };
     },
   };

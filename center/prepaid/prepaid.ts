@@ -15,7 +15,8 @@ import { systemClock, type Clock } from '../../core/clock.js';
 import { TesseraError } from '../../core/errors.js';
 import { silentLogger, type Logger } from '../../core/log.js';
 import { systemRandom, type Random } from '../../core/random.js';
-import { isMediumIdHex, logChain, mediumIdHex, readMediumFile, EMPTY_LOG_ANCHOR, type MediumView } from '../../protocol/prepaid/medium.js';
+import { CHANNEL_OP, CHANNEL_SERVICE, channelKeys, sealReplyFile, type ChannelOp, type ChannelRequest } from '../../protocol/prepaid/channel.js';
+import { isMediumIdHex, logChain, readMediumFile, EMPTY_LOG_ANCHOR } from '../../protocol/prepaid/medium.js';
 import { Ledger } from '../ledger/ledger.js';
 import type { Storage, Tx } from '../storage/types.js';
 import type { ValidityGate } from '../validity/gate.js';
@@ -26,7 +27,7 @@ import { KeyTable } from './key-table.js';
 import { accountsFor, applyMoves, ensureAccounts, mediumAccount, move, PAID_IN, providerFee, vendorPayable } from './ledger-map.js';
 import { PREPAID_LIMITS } from './limits.js';
 import { prepaidMigrations } from './schema.js';
-import { confirmPending, fileAgain, freeze, makeGeneration, present, type RotationContext } from './rotation.js';
+import { confirmPending, fileAgain, freeze, makeGeneration, present, shownFile, shownProof, type RotationContext, type Shown as ShownMedium } from './rotation.js';
 import { loadGeneration, loadMedium, MEDIUM_ROWS, updateMedium, USAGE_ROWS, type MediumRow, type UsageKind, type UsageRow } from './rows.js';
 
 /** The validity medium kind of a prepaid medium: 16 random bytes as 32 lowercase hex. */
@@ -71,10 +72,30 @@ export interface IssueResult {
 
 export type UseKind = 'vendor' | 'provider-fee';
 
+/**
+ * What the provider relays instead of the file (PROTOCOL.md §6.4): the
+ * medium id, the generation it shows and a MAC keyed from that file's
+ * SHA-256 over the canonical request. A file sent back is then sealed to
+ * the holder of the file shown (`sealedFile`), never returned in clear.
+ */
+export interface MediumProof {
+  readonly issuerId: number;
+  /** 32 hex. */
+  readonly mediumId: string;
+  readonly generation: number;
+  /** 32 hex: the request the proof covers (a use's own request id). */
+  readonly requestId: string;
+  /** 16 bytes. */
+  readonly proof: Buffer;
+}
+
+/** The medium shown: its whole current file, or a proof of it. */
+export type Shown = Uint8Array | MediumProof;
+
 export interface UseRequest {
   readonly requestId: string;
-  /** The file the medium shows (its current slot). */
-  readonly file: Uint8Array;
+  /** The file the medium shows (its current slot), or a proof of it. */
+  readonly shown: Shown;
   readonly kind: UseKind;
   /** The vendor or provider paid (1-16 of [A-Z0-9-]). */
   readonly payee: string;
@@ -102,8 +123,8 @@ export interface Usage {
  * resume: another use's generation is pending (the medium shows the one before): write `file`, confirm, then ask again.
  */
 export type UseResult =
-  | { readonly status: 'done' | 'repeated'; readonly file: Buffer | null; readonly balanceMinor: number; readonly usage: Usage }
-  | { readonly status: 'resume'; readonly file: Buffer; readonly generation: number };
+  | { readonly status: 'done' | 'repeated'; readonly file: Buffer | null; readonly sealedFile?: Buffer; readonly balanceMinor: number; readonly usage: Usage }
+  | { readonly status: 'resume'; readonly file: Buffer | null; readonly sealedFile?: Buffer; readonly generation: number };
 
 export interface ConfirmResult {
   /** confirmed: this call confirmed the generation; current: it was confirmed already; resume: write `file` (pending) and confirm. */
@@ -112,7 +133,9 @@ export interface ConfirmResult {
   readonly generation: number;
   readonly balanceMinor: number;
   readonly currency: string;
-  readonly file?: Buffer;
+  readonly file?: Buffer | null;
+  /** The file sealed to the holder of the file shown, when the medium was shown by a proof. */
+  readonly sealedFile?: Buffer;
 }
 
 export interface BalanceResult extends ConfirmResult {
@@ -221,8 +244,9 @@ export class Prepaid {
     checkId(req.requestId, 'requestId');
     checkPayee(req.payee, 'payee');
     if (req.kind !== 'vendor' && req.kind !== 'provider-fee') throw prepaidError('PREPAID_BAD_REQUEST', 'kind: vendor or provider-fee', { field: 'kind' });
-    const view = await this.admit(req.file);
-    return this.run(view, req.source, async (tx, medium) => {
+    if (!isFile(req.shown) && req.shown.requestId !== req.requestId) throw prepaidError('PREPAID_BAD_REQUEST', 'the proof covers another request', { field: 'shown.requestId' });
+    const shown = await this.admit(req.shown, CHANNEL_OP.USE, req);
+    return this.run(req.shown, shown, req.source, async (tx, medium) => {
       const again = await USAGE_ROWS.get(tx, 'WHERE request_id = ?', [req.requestId]);
       if (again) return this.useAgain(tx, medium, again, req);
       if (medium.state === 'rotating') {
@@ -270,15 +294,13 @@ export class Prepaid {
   // ------------------------------------------------------------------ confirm, balance
 
   /** The medium shows the generation it holds: a pending one is confirmed (S43). */
-  async confirm(fileBytes: Uint8Array, source: string): Promise<ConfirmResult> {
-    const view = await this.admit(fileBytes);
-    return this.run(view, source, async (tx, medium, confirmed) => this.confirmResult(tx, medium, confirmed));
+  async confirm(shown: Shown, source: string): Promise<ConfirmResult> {
+    return this.run(shown, await this.admit(shown, CHANNEL_OP.CONFIRM), source, async (tx, medium, confirmed) => this.confirmResult(tx, medium, confirmed));
   }
 
   /** Balance and usage records (the center's, ¶0038); confirms a pending generation shown like confirm(). */
-  async balance(fileBytes: Uint8Array, source: string): Promise<BalanceResult> {
-    const view = await this.admit(fileBytes);
-    return this.run(view, source, async (tx, medium, confirmed) => {
+  async balance(shown: Shown, source: string): Promise<BalanceResult> {
+    return this.run(shown, await this.admit(shown, CHANNEL_OP.BALANCE), source, async (tx, medium, confirmed) => {
       const base = await this.confirmResult(tx, medium, confirmed);
       const usage = await USAGE_ROWS.all(tx, 'WHERE medium_id = ? ORDER BY seq DESC LIMIT ?', [medium.id, PREPAID_LIMITS.usageListMax]);
       return { ...base, usage: usage.map(usageOf) };
@@ -296,18 +318,39 @@ export class Prepaid {
 
   // ------------------------------------------------------------------ the common frame
 
-  /** Reads the file and asks the gates that need no lock: frozen or closed, the validity lists. */
-  private async admit(fileBytes: Uint8Array): Promise<MediumView> {
-    const view = readMediumFile(fileBytes);
-    if (view.issuerId !== this.config.issuerId) throw prepaidError('PREPAID_FOREIGN_ISSUER', 'the medium was issued by another prepaid center', { issuerId: view.issuerId });
-    const id = mediumIdHex(view.mediumId);
+  /** Reads the file (or the proof's request) and asks the gates that need no lock: frozen or closed, the validity lists. */
+  private async admit(given: Shown, op: ChannelOp, use?: UseRequest): Promise<ShownMedium> {
+    const shown = isFile(given) ? shownFile(readMediumFile(given)) : shownProof(this.proofRequest(given, op, use), given.proof);
+    if (shown.issuerId !== this.config.issuerId) throw prepaidError('PREPAID_FOREIGN_ISSUER', 'the medium was issued by another prepaid center', { issuerId: shown.issuerId });
+    const id = shown.mediumId;
     const medium = await this.storage.read((q) => loadMedium(q, id));
     if (medium?.state === 'frozen' || medium?.state === 'closed') throw prepaidError('PREPAID_MEDIUM_FROZEN', `the medium is ${medium.state}`, { mediumId: id });
     if (medium && this.validity) {
       const judged = await this.validity.gate.check({ medium: { kind: PREPAID_MEDIUM_KIND.name, id } }, { capture: false });
       if (!judged.ok) throw prepaidError('PREPAID_MEDIUM_BLOCKED', `the validity lists refuse the medium (${judged.reason})`, { mediumId: id, reason: judged.reason });
     }
-    return view;
+    return shown;
+  }
+
+  /** The canonical request a proof covers (PROTOCOL.md §6.4). */
+  private proofRequest(p: MediumProof, op: ChannelOp, use?: UseRequest): ChannelRequest {
+    checkId(p.requestId, 'shown.requestId');
+    checkId(p.mediumId, 'shown.mediumId');
+    if (!Number.isInteger(p.generation) || p.generation < 1 || p.generation > 0xffffffff) throw prepaidError('PREPAID_BAD_REQUEST', 'shown.generation: u32 >= 1', { field: 'shown.generation' });
+    if (!Buffer.isBuffer(p.proof) || p.proof.length !== 16) throw prepaidError('PREPAID_BAD_REQUEST', 'shown.proof: 16 bytes', { field: 'shown.proof' });
+    const service = use === undefined ? CHANNEL_SERVICE.NONE : use.kind === 'vendor' ? CHANNEL_SERVICE.VENDOR : CHANNEL_SERVICE.PROVIDER_FEE;
+    return {
+      op, requestId: Buffer.from(p.requestId, 'hex'), issuerId: p.issuerId, mediumId: Buffer.from(p.mediumId, 'hex'), generation: p.generation,
+      service, payee: use?.payee ?? '', amountMinor: use?.amountMinor ?? 0, currency: use?.currency ?? '',
+    };
+  }
+
+  /** A file answered to a proof goes back sealed to the holder of the file shown, never in clear. */
+  private sealed<T extends { readonly file?: Buffer | null }>(given: Shown, digest: Buffer, out: T): T {
+    if (isFile(given) || !out.file) return out;
+    const generation = readMediumFile(out.file).generation;
+    const sealedFile = sealReplyFile(channelKeys(digest), Buffer.from(given.requestId, 'hex'), generation, out.file, this.random.bytes(12));
+    return { ...out, file: null, sealedFile };
   }
 
   /**
@@ -315,14 +358,17 @@ export class Prepaid {
    * (committed, then refused); a pending generation shown is confirmed
    * first; then `step` runs on the medium as now stored.
    */
-  private async run<T>(
-    view: MediumView,
+  private async run<T extends { readonly file?: Buffer | null }>(
+    given: Shown,
+    shown: ShownMedium,
     source: string,
     step: (tx: Tx, medium: MediumRow, confirmed: boolean) => Promise<T | Refusal>,
     replayed?: (tx: Tx, medium: MediumRow) => Promise<T | undefined>,
   ): Promise<T> {
+    let digest: Buffer = Buffer.alloc(0);
     const out = await this.storage.transact(async (tx): Promise<T | Refusal> => {
-      const p = await present(tx, this.rc, view);
+      const p = await present(tx, this.rc, shown);
+      digest = p.digest;
       if (p.kind === 'clone') {
         // A request booked before, repeated with the file it was made with (a replay, a late retry): its answer, no freeze.
         const replay = await replayed?.(tx, p.medium);
@@ -337,7 +383,7 @@ export class Prepaid {
       if (out.refuse === 'PREPAID_CLONE_REFUSED') await this.markFrozen(String(out.details['mediumId']));
       throw new TesseraError(out.refuse, out.message, out.details);
     }
-    return out;
+    return this.sealed(given, digest, out);
   }
 
   /** The frozen medium on the validity lists (`captured`), so every flow refuses it. */
@@ -386,6 +432,22 @@ export class Prepaid {
     return out;
   }
 
+  /**
+   * Marks every frozen or closed medium `captured` on the validity lists
+   * (the mark after a freeze is best effort: a crash between the commit and
+   * it, or the lists unreachable, leave it to this pass). Run at open.
+   */
+  async reconcileFrozen(): Promise<number> {
+    const repository = this.validity?.repository;
+    if (!repository) return 0;
+    const rows = await this.storage.read((q) => q.all<{ id: string }>(
+      "SELECT p.id AS id FROM prepaid_media p JOIN media m ON m.id = p.id WHERE p.state IN ('frozen','closed') AND m.status <> 'captured' LIMIT ?",
+      [PREPAID_LIMITS.frozenListMax],
+    ));
+    for (const r of rows) await this.markFrozen(r.id);
+    return rows.length;
+  }
+
   /** Frozen media (for review), oldest first. */
   async frozen(): Promise<MediumRow[]> {
     return this.storage.read((q) => MEDIUM_ROWS.all(q, "WHERE state = 'frozen' ORDER BY updated_ms, id LIMIT ?", [PREPAID_LIMITS.frozenListMax]));
@@ -413,6 +475,8 @@ export class Prepaid {
     if (currency !== this.config.currency) throw prepaidError('PREPAID_BAD_REQUEST', `currency: ${this.config.currency}`, { field: 'currency' });
   }
 }
+
+const isFile = (s: Shown): s is Uint8Array => s instanceof Uint8Array;
 
 const isRefusal = (x: unknown): x is Refusal => typeof x === 'object' && x !== null && 'refuse' in x;
 

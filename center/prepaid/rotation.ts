@@ -20,6 +20,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
+import { channelKeys, verifyRequestProof, type ChannelRequest } from '../../protocol/prepaid/channel.js';
 import { passwordVerifier, systemPassword } from '../../protocol/prepaid/keys.js';
 import { fileDigest, mediumIdHex, openMediumFile, verifyLog, type MediumView } from '../../protocol/prepaid/medium.js';
 import type { Tx } from '../storage/types.js';
@@ -35,24 +36,62 @@ export interface RotationContext {
   readonly log: Logger;
 }
 
+/** `digest`: the SHA-256 of the presented file (the channel keys of a reply derive from it). */
 export type Presentation =
-  | { readonly kind: 'current' | 'pending'; readonly medium: MediumRow; readonly gen: GenerationRow }
-  | { readonly kind: 'clone'; readonly medium: MediumRow; readonly presentedGen: number };
+  | { readonly kind: 'current' | 'pending'; readonly medium: MediumRow; readonly gen: GenerationRow; readonly digest: Buffer }
+  | { readonly kind: 'clone'; readonly medium: MediumRow; readonly presentedGen: number; readonly digest: Buffer };
 
-/** Classifies the presented file (see the file comment). Throws the refusals that change nothing. */
-export async function present(tx: Tx, c: RotationContext, view: MediumView): Promise<Presentation> {
-  const id = mediumIdHex(view.mediumId);
-  if (view.issuerId !== c.issuerId) throw prepaidError('PREPAID_FOREIGN_ISSUER', 'the medium was issued by another prepaid center', { mediumId: id, issuerId: view.issuerId });
+/**
+ * What the medium shows: the whole file (a prepaid terminal, the operator,
+ * a test), or a proof of it (PROTOCOL.md §6.4: the provider relays the
+ * medium id, the generation and a MAC keyed from the file's SHA-256, never
+ * the file).
+ */
+export interface Shown {
+  readonly issuerId: number;
+  readonly mediumId: string;
+  readonly generation: number;
+  /** Throws PREPAID_FILE_AUTH_FAILED unless the presentation is exactly the file the center wrote for `gen`. */
+  identical(gen: GenerationRow): void;
+  /** The seed's adequacy check, where the whole file is at hand. */
+  adequate?(tx: Tx, c: RotationContext, gen: GenerationRow): Promise<void>;
+}
+
+export function shownFile(view: MediumView): Shown {
+  return {
+    issuerId: view.issuerId,
+    mediumId: mediumIdHex(view.mediumId),
+    generation: view.generation,
+    identical: (gen) => {
+      if (!timingSafeEqual(fileDigest(view.bytes), gen.digest)) throw prepaidError('PREPAID_FILE_AUTH_FAILED', 'the file is not the one written for its generation', { mediumId: gen.mediumId, generation: gen.gen });
+    },
+    adequate: (tx, c, gen) => checkAdequacy(tx, c, view, gen),
+  };
+}
+
+export function shownProof(request: ChannelRequest, mac: Buffer): Shown {
+  return {
+    issuerId: request.issuerId,
+    mediumId: mediumIdHex(request.mediumId),
+    generation: request.generation,
+    identical: (gen) => verifyRequestProof(channelKeys(gen.digest), request, mac),
+  };
+}
+
+/** Classifies the presentation (see the file comment). Throws the refusals that change nothing. */
+export async function present(tx: Tx, c: RotationContext, shown: Shown): Promise<Presentation> {
+  const id = shown.mediumId;
+  if (shown.issuerId !== c.issuerId) throw prepaidError('PREPAID_FOREIGN_ISSUER', 'the medium was issued by another prepaid center', { mediumId: id, issuerId: shown.issuerId });
   const medium = await loadMedium(tx, id, tx.forUpdate);
   if (!medium) throw prepaidError('PREPAID_MEDIUM_UNKNOWN', 'no medium with this id was issued here', { mediumId: id });
   if (medium.state === 'frozen' || medium.state === 'closed') throw prepaidError('PREPAID_MEDIUM_FROZEN', `the medium is ${medium.state}`, { mediumId: id });
-  const gen = await loadGeneration(tx, id, view.generation);
-  if (!gen) throw prepaidError('PREPAID_GENERATION_UNKNOWN', 'the file names a generation never written', { mediumId: id, generation: view.generation });
+  const gen = await loadGeneration(tx, id, shown.generation);
+  if (!gen) throw prepaidError('PREPAID_GENERATION_UNKNOWN', 'the presentation names a generation never written', { mediumId: id, generation: shown.generation });
   // Exactly the bytes the center wrote for that generation, or nothing: an edited header is a forgery, not a clone.
-  if (!timingSafeEqual(fileDigest(view.bytes), gen.digest)) throw prepaidError('PREPAID_FILE_AUTH_FAILED', 'the file is not the one written for its generation', { mediumId: id, generation: view.generation });
-  if (gen.state === 'superseded') return { kind: 'clone', medium, presentedGen: gen.gen };
-  await checkAdequacy(tx, c, view, gen);
-  return { kind: gen.state === 'pending' ? 'pending' : 'current', medium, gen };
+  shown.identical(gen);
+  if (gen.state === 'superseded') return { kind: 'clone', medium, presentedGen: gen.gen, digest: gen.digest };
+  await shown.adequate?.(tx, c, gen);
+  return { kind: gen.state === 'pending' ? 'pending' : 'current', medium, gen, digest: gen.digest };
 }
 
 /** The seed's "confirm its adequacy": K1's tag, the password against the password table, the balance, the log MAC. */

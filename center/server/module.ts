@@ -31,6 +31,7 @@ import type { SecurityCounts } from '../net/security-log.js';
 import type { OnSession, TerminalKeyLookup } from '../net/types.js';
 import type { ModuleMigrations, Storage } from '../storage/types.js';
 import type { CenterConfig } from './config.js';
+import type { OutcomeFeed } from './outcomes.js';
 import type { CenterFlow } from './session-router.js';
 
 /**
@@ -89,6 +90,8 @@ export interface ModuleContext<Section> {
   module<Api>(name: string): Api;
   /** The api of a module named in `uses` if it runs (opened before this one), else undefined. */
   optionalModule<Api>(name: string): Api | undefined;
+  /** Where the module's flows publish their outcomes (watched by the admin API's Server-Sent Events). */
+  readonly outcomes: OutcomeFeed;
 }
 
 /** A module's running part, returned by {@link CenterModule.open}. Every field but `api` is optional. */

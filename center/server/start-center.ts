@@ -18,6 +18,7 @@ import { adminMigrations } from '../admin/audit-trail.js';
 import { ledgerMigrations } from '../ledger/schema.js';
 import type { ModuleMigrations } from '../storage/types.js';
 import { auditChecksOf, type AnyCenterModule, type CenterInstruments, type ReadinessProbe, type CenterTimer, type ModuleRoutes, type OpenedModule, type TerminalDirectory } from './module.js';
+import { OutcomeFeed } from './outcomes.js';
 import { routeSessions, type CenterFlow } from './session-router.js';
 import { deriveTerminalKey, readMasterKey } from './terminal-keys.js';
 
@@ -44,6 +45,8 @@ export interface Center {
   readonly admin: AdminServer | null;
   /** The node registry and terminal status (center/fleet). */
   readonly fleet: Fleet;
+  /** Flow outcomes as they happen (the admin API's `event: outcome`). */
+  readonly outcomes: OutcomeFeed;
   /** The names of the modules running, in the order they were opened. */
   readonly modules: readonly string[];
   /** A running module's api (CENTER_MODULE_MISSING if it is not running). */
@@ -91,6 +94,7 @@ export async function startCenter(config: CenterConfig, modules: readonly AnyCen
     return r.opened.api as Api;
   };
   let directory: TerminalDirectory | null = null;
+  const outcomes = new OutcomeFeed();
   const terminalKey: TerminalKeyLookup = async (terminalId) => {
     const keyRef = await directory?.keyRefOf(terminalId);
     return keyRef === undefined ? undefined : deriveTerminalKey(masterKey, keyRef);
@@ -110,6 +114,7 @@ export async function startCenter(config: CenterConfig, modules: readonly AnyCen
         random,
         log: log.child({ module: m.name }),
         terminalKey,
+        outcomes,
         module: <Api>(name: string): Api => {
           if (!(m.requires ?? []).includes(name)) throw new TesseraError('CENTER_MODULE_MISSING', `module ${m.name} uses ${name} without requiring it`, { module: m.name, requires: name });
           return apiOf<Api>(name);
@@ -158,6 +163,7 @@ export async function startCenter(config: CenterConfig, modules: readonly AnyCen
     const admin = config.admin
       ? await startAdmin(storage, clock, config.admin, log, {
           fleet,
+          outcomes,
           auditExtensions: auditChecksOf(modules),
           routes,
           readiness: running.flatMap((r) => r.opened.readiness ?? []),
@@ -177,6 +183,7 @@ export async function startCenter(config: CenterConfig, modules: readonly AnyCen
       address,
       admin,
       fleet,
+      outcomes,
       modules: names,
       module: apiOf,
       securityCounters: () => server.securityCounters(),
@@ -232,7 +239,7 @@ async function startAdmin(
   clock: Clock,
   admin: NonNullable<CenterConfig['admin']>,
   log: Logger,
-  parts: { fleet: Fleet; auditExtensions: readonly AuditExtension[]; routes: readonly ModuleRoutes[]; readiness: readonly ReadinessProbe[]; migrations: readonly ModuleMigrations[] },
+  parts: { fleet: Fleet; outcomes: OutcomeFeed; auditExtensions: readonly AuditExtension[]; routes: readonly ModuleRoutes[]; readiness: readonly ReadinessProbe[]; migrations: readonly ModuleMigrations[] },
 ): Promise<AdminServer> {
   const tls = admin.tls ? readTlsFiles(admin.tls, 'ADMIN_TLS_FILE', "the admin listener's") : undefined;
   const ledger = await Ledger.open(storage, clock);
@@ -249,6 +256,7 @@ async function startAdmin(
       readiness: parts.readiness,
       contributors: parts.routes,
       fleet: parts.fleet,
+      outcomes: parts.outcomes,
       migrations: [adminMigrations, ledgerMigrations, ...parts.migrations],
     });
   } catch (e) {

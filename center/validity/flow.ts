@@ -4,6 +4,7 @@ import { NAK_REASON, STATUS } from '../../protocol/codes.js';
 import { protoError } from '../../protocol/errors.js';
 import type { CenterResponse, TerminalRequest, TransactionRequest, ValidityRequest } from '../../protocol/messages/types.js';
 import type { SessionHandler, SessionInfo } from '../net/types.js';
+import type { FlowOutcome } from '../server/outcomes.js';
 import type { Storage } from '../storage/types.js';
 import type { Admission, ValidityEngine } from './engine.js';
 import { earlierOutcome } from './checked-transactions.js';
@@ -18,6 +19,8 @@ export interface ValidityFlowDeps {
   readonly log: Logger;
   /** Called when a transaction is cleared to execute (both sides valid), before it runs (metrics, benchmarks). */
   readonly onTransactionStart?: (ctx: TransactionContext) => void;
+  /** Each validity decision (admit, then the transaction's final word), for watchers (the admin API's SSE). */
+  readonly onOutcome?: (o: FlowOutcome) => void;
 }
 
 interface Admitted {
@@ -62,6 +65,7 @@ export class ValidityFlow implements SessionHandler {
       () => undefined,
     );
     const r = await result;
+    this.outcome('admit', r.kind, r.kind === 'nak' ? r.reason : null, mediumId);
     if (r.kind === 'nak') return { type: 'validityNak', reason: WIRE_NAK_REASON[r.reason], capture: r.capture };
     if (r.kind === 'ack') return { type: 'validityAck' };
     return { type: 'validityEarlyAck', pending: pendingCheckOf(this.deps.engine.mode) };
@@ -73,6 +77,7 @@ export class ValidityFlow implements SessionHandler {
     this.admitting = Promise.resolve(undefined);
     if (!admitted) return this.replayOrRefuse(req);
     const verdict = await admitted.admission.confirm();
+    this.outcome('transaction', verdict.ok ? 'cleared' : 'nak', verdict.ok ? null : verdict.reason, admitted.mediumId);
     if (!verdict.ok) return { type: 'validityNak', reason: WIRE_NAK_REASON[verdict.reason], capture: verdict.capture };
     const ctx = this.contextOf(req, admitted.mediumId);
     this.deps.onTransactionStart?.(ctx);
@@ -86,6 +91,10 @@ export class ValidityFlow implements SessionHandler {
     const ctx = this.contextOf(req, '');
     const earlier = await this.deps.storage.read((q) => earlierOutcome(q, ctx, '', { anyMedium: true }));
     return this.result(req, earlier ?? { approved: false, resultCode: TX_RESULT.VALIDITY_REQUIRED });
+  }
+
+  private outcome(step: string, outcome: string, code: string | null, mediumId: string): void {
+    this.deps.onOutcome?.({ flow: 'validity', step, outcome, code, terminalId: this.info.terminalId, subject: mediumId, atMs: this.deps.clock.nowMs() });
   }
 
   private contextOf(req: TransactionRequest, mediumId: string): TransactionContext {

@@ -71,7 +71,7 @@ export function validityModule(o: ValidityModuleOptions = {}): CenterModule<Vali
       const flow: CenterFlow = {
         handles: ['validityRequest', 'transactionRequest'],
         open: (info) =>
-          new ValidityFlow(info, { engine, storage, transactions, clock, log, ...(onTransactionStart && { onTransactionStart }) }),
+          new ValidityFlow(info, { engine, storage, transactions, clock, log, onOutcome: (o) => ctx.outcomes.publish(o), ...(onTransactionStart && { onTransactionStart }) }),
       };
       return {
         api: { mode: section.mode, engine, store, gate, repository, kinds },

@@ -9,6 +9,7 @@
  *   voucher-breakage        fees               value left on cards at their expiry (the center's income)
  *   voucher-commission      fees               the HQs' commission (the center's cost, debit-normal)
  *   voucher-funds           external           money the HQs paid in (the center's treasury)
+ *   voucher-payouts         clearing           payouts decided, bank transfer not yet done
  *   voucher-center@<bank>   provider_at_bank   the center's account at a shop's bank (payouts leave it)
  *
  *   ACTIVATED      voucher-hq@H        → voucher-liability     a till sold a card (face or keyed value)
@@ -20,7 +21,9 @@
  *   EXPIRED        voucher-liability   → voucher-breakage      a card's unused value at its expiry
  *   HQ_PAID        voucher-funds       → voucher-hq@H          the HQ paid a day's due
  *   HQ_COMMISSION  voucher-commission  → voucher-hq@H          the HQ's commission of that day
- *   SHOP_PAID      voucher-shop@M      → voucher-center@B      a payout to the shop's account at bank B
+ *   SHOP_PAID      voucher-shop@M      → voucher-payouts       a payout to the shop decided (its amount leaves the payable)
+ *   PAYOUT_SENT    voucher-payouts     → voucher-center@B      the bank moved it from the center's account at bank B
+ *   PAYOUT_FAILED  voucher-payouts     → voucher-shop@M        the bank refused it for good: payable again
  *
  * Transfer ids are derived from the flow's own ids (derivedId('voucher', step, …)),
  * so a retried step books nothing twice.
@@ -36,6 +39,7 @@ export const AUTHORIZED = 'voucher-authorized';
 export const BREAKAGE = 'voucher-breakage';
 export const COMMISSION = 'voucher-commission';
 export const FUNDS = 'voucher-funds';
+export const PAYOUTS = 'voucher-payouts';
 export const hqAccount = (hqId: string): string => `voucher-hq@${hqId}`;
 export const shopAccount = (merchantId: string): string => `voucher-shop@${merchantId}`;
 export const centerAt = (bankCode: string): string => `voucher-center@${bankCode}`;
@@ -52,6 +56,8 @@ export const MOVE = {
   HQ_PAID: 208,
   HQ_COMMISSION: 209,
   SHOP_PAID: 210,
+  PAYOUT_SENT: 211,
+  PAYOUT_FAILED: 212,
 } as const;
 assertNumbersIn('vouchers', 'ledger', MOVE);
 export type Move = keyof typeof MOVE;
@@ -75,6 +81,7 @@ export async function ensureVoucherAccounts(ledger: Ledger, currency: string): P
     { id: BREAKAGE, owner: 'voucher-center', kind: 'fees', currency },
     { id: COMMISSION, owner: 'voucher-center', kind: 'fees', currency },
     { id: FUNDS, owner: 'voucher-center', kind: 'external', currency },
+    { id: PAYOUTS, owner: 'voucher-center', kind: 'clearing', currency },
   ];
   await ledger.createAccounts(accounts);
 }

@@ -11,6 +11,7 @@
  *   POST /v1/vouchers/redemptions/:id/capture     { amount? } (default: the whole authorisation)
  *   POST /v1/vouchers/redemptions/:id/cancel
  *   POST /v1/vouchers/redemptions/:id/refunds     { amount }; Idempotency-Key = the refund id
+ *   GET  /v1/vouchers/statement                   captured, refunded, paid out, pending, payable; the payouts with their reconciliation ids
  *
  * A refused PIN (VOUCHER_PIN_REFUSED) is counted against the API key and the
  * caller's address after the request's unit rolled back (engine.noteRefusal).
@@ -61,6 +62,29 @@ export const newRedemptionSchema = z
     capture: z.boolean().default(true).describe('true: pay now; false: authorise now, capture (or cancel) later; an authorisation expires by itself.'),
   })
   .strict();
+
+const payoutSchema = z.object({
+  payoutId: z.string().describe('the reconciliation id of the payout'),
+  state: z.enum(['pending', 'paid', 'failed']),
+  amountMinor: minor,
+  currency: z.string(),
+  bankCode: z.string(),
+  transferId: z.string().describe('the bank transfer id (derived from the payout id)'),
+  code: z.string().nullable(),
+  createdAtMs: minor,
+  updatedAtMs: minor,
+});
+export const statementSchema = z.object({
+  merchantId: z.string(),
+  currency: z.string(),
+  capturedMinor: minor,
+  refundedMinor: minor,
+  paidOutMinor: minor,
+  pendingMinor: minor,
+  payableMinor: z.number().int(),
+  payouts: z.array(payoutSchema).readonly(),
+});
+const statementQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }).strict();
 
 const captureSchema = z.object({ amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional() }).strict();
 const refundSchema = z.object({ amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }).strict();
@@ -145,6 +169,12 @@ function routes(app: Parameters<MerchantRouteContribution['routes']>[0], ctx: Me
       preValidation: requireIdempotencyKey,
     },
     idempotentHandler(ctx.idempotency, merchantOf, async (req, tx) => ({ status: 200, body: await vouchers.cancelIn(tx, merchantOf(req), (req.params as { id: string }).id) })),
+  );
+
+  app.get(
+    '/v1/vouchers/statement',
+    { schema: { summary: 'The shop\'s voucher statement: captured, refunded, paid out, pending, payable, and its payouts (newest first)', querystring: statementQuery, response: { 200: statementSchema, ...errorResponses } } },
+    async (req) => vouchers.statement(merchantOf(req), (req.query as z.output<typeof statementQuery>).limit),
   );
 
   app.post(

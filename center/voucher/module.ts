@@ -18,6 +18,13 @@ import { readPinKeyFile } from './pins.js';
 import { voucherMigrations } from './schema.js';
 import { isSerial } from './serial.js';
 import { VOUCHER_KIND, Vouchers, type VoucherMetrics } from './vouchers.js';
+import { readSecurityCodeFile } from '../emoney/secret-files.js';
+import { parseBankUrl } from '../emoney/config-schema.js';
+import { HttpBankAdapter } from '../relay/http-bank-adapter.js';
+import { Relay } from '../relay/relay.js';
+import type { PayoutConfig } from './payouts.js';
+import type { Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/log.js';
 
 export const VOUCHER_MODULE = 'voucher';
 
@@ -28,6 +35,18 @@ export interface VoucherModuleOptions {
   readonly sweepIntervalMs?: number | null;
   /** PIN failures, lockouts, redemptions, activations. */
   readonly metrics?: VoucherMetrics;
+  /** Shop payouts on this relay and accounts instead of the section's (in-process bank hosts). */
+  readonly payouts?: PayoutConfig;
+}
+
+/** Shop payouts from the section: the relay to its banks, the center's accounts (security codes from their 0600 files), the shops'. */
+export function payoutConfigOf(section: VoucherSection, log: Logger, clock: Clock): PayoutConfig | undefined {
+  if (section.shops.length === 0) return undefined;
+  return {
+    relay: new Relay({ adapters: section.banks.map((b) => new HttpBankAdapter(b.bankCode, parseBankUrl(b.url)!)), clock, log }),
+    shops: new Map(section.shops.map((x) => [x.merchantId, { bankCode: x.bankCode, branchCode: x.branchCode, accountNumber: x.accountNumber }])),
+    centerAccounts: new Map(section.centerAccounts.map((a) => [a.bankCode, { bankCode: a.bankCode, branchCode: a.branchCode, accountNumber: a.accountNumber, securityCode: readSecurityCodeFile(a.securityCodeFile) }])),
+  };
 }
 
 /** The medium kind of voucher serials on the validity lists. */
@@ -45,6 +64,7 @@ export function voucherModule(o: VoucherModuleOptions = {}): CenterModule<Vouche
     enabled: (section) => section !== undefined || o.pinKey !== undefined,
     check: (section) => {
       if (section && !o.pinKey) readPinKeyFile(section.pinKeyFile).fill(0);
+      if (section && !o.payouts) for (const a of section.centerAccounts) readSecurityCodeFile(a.securityCodeFile);
     },
     async open(ctx) {
       const { section, clock, log } = ctx;
@@ -61,6 +81,10 @@ export function voucherModule(o: VoucherModuleOptions = {}): CenterModule<Vouche
         gate: validity.gate,
         validity: validity.repository,
         ...(o.metrics && { metrics: o.metrics }),
+        ...(() => {
+          const payouts = o.payouts ?? (section && payoutConfigOf(section, log, clock));
+          return payouts ? { payouts } : {};
+        })(),
       });
       for (const h of section?.hqs ?? []) await vouchers.registerHq(h.hqId, { commissionBp: h.commissionBp });
       ctx.optionalModule<MerchantApiHandle>(MERCHANT_API_MODULE)?.addRoutes(voucherMerchantRoutes(vouchers));

@@ -137,4 +137,26 @@ const V1: Migration = {
   `),
 };
 
-export const voucherMigrations: ModuleMigrations = { module: 'voucher', migrations: [V1] };
+const V2: Migration = {
+  version: 2,
+  name: 'voucher shop payouts',
+  sql: both(({ big }) => `
+    CREATE TABLE voucher_payouts (
+      id TEXT PRIMARY KEY,
+      merchant_id TEXT NOT NULL,
+      bank_code TEXT NOT NULL,
+      state TEXT NOT NULL,
+      amount ${big} NOT NULL,
+      currency TEXT NOT NULL,
+      transfer_id TEXT NOT NULL,
+      code TEXT,
+      claim_until_ms ${big},
+      created_ms ${big} NOT NULL,
+      updated_ms ${big} NOT NULL
+    );
+    CREATE UNIQUE INDEX voucher_payouts_one_pending ON voucher_payouts (merchant_id) WHERE state = 'pending';
+    CREATE INDEX voucher_payouts_merchant ON voucher_payouts (merchant_id, created_ms)
+  `),
+};
+
+export const voucherMigrations: ModuleMigrations = { module: 'voucher', migrations: [V1, V2] };

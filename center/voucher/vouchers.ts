@@ -70,6 +70,7 @@ import {
   type RedemptionCardRow,
   type RedemptionRow,
 } from './rows.js';
+import { Payouts, statementOf, type PayoutConfig, type VoucherStatement } from './payouts.js';
 import { voucherMigrations } from './schema.js';
 import { checkSerial, seqOf, serialOf, SEQ_MAX } from './serial.js';
 
@@ -102,6 +103,8 @@ export interface VouchersDeps {
   readonly gate?: ValidityGate;
   readonly validity?: ValidityRepository;
   readonly metrics?: VoucherMetrics;
+  /** Shop payouts through the bank relay (none: captured value stays payable). */
+  readonly payouts?: PayoutConfig;
 }
 
 /** A redemption request checked outside the unit of work (forms, lockout, validity gate), ready for {@link Vouchers.redeemIn}. */
@@ -135,12 +138,14 @@ export class Vouchers implements VoucherApi {
   readonly timeZone: string;
   private readonly keys: PinKeys;
   private readonly dayFormat: Intl.DateTimeFormat;
+  readonly payouts: Payouts | null;
 
   private constructor(
     private readonly d: VouchersDeps,
     readonly ledger: Ledger,
   ) {
     this.currency = d.currency ?? 'JPY';
+    this.payouts = d.payouts ? new Payouts({ storage: d.storage, ledger, clock: d.clock, random: d.random, log: d.log, currency: this.currency, config: d.payouts }) : null;
     this.timeZone = d.timeZone ?? 'Asia/Tokyo';
     this.keys = new PinKeys(d.pinKey);
     this.dayFormat = new Intl.DateTimeFormat('en-CA', { timeZone: this.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
@@ -151,6 +156,7 @@ export class Vouchers implements VoucherApi {
     const ledger = await Ledger.open(d.storage, d.clock);
     const v = new Vouchers(d, ledger);
     await ensureVoucherAccounts(ledger, v.currency);
+    await v.payouts?.ensureAccounts();
     return v;
   }
 
@@ -817,8 +823,19 @@ export class Vouchers implements VoucherApi {
     await this.sweepOnce();
   }
 
-  /** One pass: expired authorisations released, lapsed cards expired (breakage). Counts what it did. */
-  async sweepOnce(): Promise<{ authorisationsExpired: number; cardsExpired: number }> {
+  /** A shop's statement: captured, refunded, paid out, pending, payable, and its payouts (reconciliation ids). */
+  async statement(merchantId: string, limit = 100): Promise<VoucherStatement> {
+    checkId(merchantId, 'merchantId');
+    return this.storage.read((q) => statementOf(q, merchantId, this.currency, limit));
+  }
+
+  /** One pass: expired authorisations released, lapsed cards expired (breakage), shop payouts. Counts what it did. */
+  async sweepOnce(): Promise<{ authorisationsExpired: number; cardsExpired: number; payoutsDecided?: number; payoutsPaid?: number; payoutsFailed?: number }> {
+    const cards = await this.sweepCards();
+    return this.payouts ? { ...cards, ...(await this.payouts.sweep()) } : cards;
+  }
+
+  private async sweepCards(): Promise<{ authorisationsExpired: number; cardsExpired: number }> {
     const nowMs = this.now();
     let authorisationsExpired = 0;
     let cardsExpired = 0;

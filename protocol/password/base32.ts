@@ -4,6 +4,7 @@
  * types it without case trouble), and Crockford's (0-9 A-Z without I L O U)
  * for the codes people read and type.
  */
+import './errors.js'; // the PWTOKEN_ registry: its codes carry their HTTP status wherever they are thrown
 import { TesseraError } from '../../core/errors.js';
 
 export const RFC4648 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';

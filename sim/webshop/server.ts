@@ -28,7 +28,7 @@ export function buildWebshopApp(shop: Webshop, o: WebshopServerOptions): Fastify
   const app = Fastify({ logger: false, bodyLimit: WEBSHOP_LIMITS.formBytesMax });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, new URLSearchParams(String(body))));
   app.addHook('onSend', async (_req, reply) => {
-    reply.header('content-security-policy', CSP).header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer').header('cache-control', 'no-store');
+    reply.header('content-security-policy', CSP).header('x-content-type-options', 'nosniff').header('referrer-policy', 'same-origin').header('cache-control', 'no-store');
   });
   const html = (reply: FastifyReply, body: string, status = 200): FastifyReply => reply.code(status).type('text/html; charset=utf-8').send(body);
   const form = (req: FastifyRequest): URLSearchParams => (req.body instanceof URLSearchParams ? req.body : new URLSearchParams());
@@ -99,10 +99,11 @@ export function buildWebshopApp(shop: Webshop, o: WebshopServerOptions): Fastify
       const m = /^Basic (.+)$/.exec(req.headers.authorization ?? '');
       const given = createHash('sha256').update(m ? Buffer.from(m[1]!, 'base64').toString('utf8') : '').digest();
       if (!timingSafeEqual(given, expected)) return reply.code(401).header('www-authenticate', 'Basic realm="webshop admin"').type('text/plain').send('admin password needed');
+      // A browser says where a form came from: Sec-Fetch-Site (same-origin), else Origin; a CLI or script sends neither.
+      const site = req.headers['sec-fetch-site'];
       const origin = req.headers.origin;
-      if (req.method === 'POST' && origin !== undefined && origin !== `http://${req.headers.host}` && origin !== `https://${req.headers.host}`) {
-        return reply.code(403).type('text/plain').send('cross-site request refused');
-      }
+      const foreign = site !== undefined ? site !== 'same-origin' && site !== 'none' : origin !== undefined && origin !== `http://${req.headers.host}` && origin !== `https://${req.headers.host}`;
+      if (req.method === 'POST' && foreign) return reply.code(403).type('text/plain').send('cross-site request refused');
       return undefined;
     });
     admin.get('/admin', async (req, reply) => html(reply, adminPage(o.name, shop.journal.list(), (req.query as { notice?: string }).notice)));

@@ -6,6 +6,8 @@ import { CASH_RESULT_CODES } from '../../center/cash/cash.js';
 import { CASH_MOVE } from '../../center/cash/ledger-map.js';
 import { MOVE } from '../../center/emoney/ledger-map.js';
 import { RESULT_CODES } from '../../center/emoney/result-codes.js';
+import { MOVE as PASSWORD_MOVE } from '../../center/passwords/ledger-map.js';
+import { PASSWORD_RESULT_CODES } from '../../center/passwords/result-codes.js';
 import { TX_RESULT } from '../../center/validity/transaction-registry.js';
 import { PREPAID_MOVE } from '../../center/prepaid/ledger-map.js';
 import { PREPAID_RESULT_CODES } from '../../center/prepaid/result-codes.js';
@@ -23,12 +25,14 @@ const WIRE: Num[] = [
   ...Object.entries(CASH_RESULT_CODES).map(([name, n]) => ({ source: 'center/cash/cash.ts', name, n, area: 'cash' })),
   ...Object.entries(TX_RESULT).map(([name, n]) => ({ source: 'center/server/transaction-registry.ts', name, n, area: 'validity' })),
   ...Object.entries(PREPAID_RESULT_CODES).map(([name, n]) => ({ source: 'center/prepaid/result-codes.ts', name, n, area: 'prepaid' })),
+  ...Object.entries(PASSWORD_RESULT_CODES).map(([name, n]) => ({ source: 'center/passwords/result-codes.ts', name, n, area: 'passwords' })),
 ].filter((x) => x.n !== WIRE_RESULT_OK);
 const LEDGER: Num[] = [
   ...Object.entries(MOVE).map(([name, n]) => ({ source: 'center/emoney/ledger-map.ts', name, n, area: 'emoney' })),
   ...Object.entries(CASH_MOVE).map(([name, n]) => ({ source: 'center/cash/ledger-map.ts', name, n, area: 'cash' })),
   { source: 'center/admin/audit-trail.ts', name: 'ADJUSTMENT', n: ADJUSTMENT_LEDGER_CODE, area: 'center' },
   ...Object.entries(PREPAID_MOVE).map(([name, n]) => ({ source: 'center/prepaid/ledger-map.ts', name, n, area: 'prepaid' })),
+  ...Object.entries(PASSWORD_MOVE).map(([name, n]) => ({ source: 'center/passwords/ledger-map.ts', name, n, area: 'passwords' })),
 ];
 const MESSAGES: Num[] = Object.entries(MSG).map(([name, n]) => ({ source: 'protocol/codes.ts', name, n, area: ownerOf('messages', n)?.area ?? '?' }));
 

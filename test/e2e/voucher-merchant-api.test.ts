@@ -157,7 +157,8 @@ describe('the voucher routes of a tessera center process', () => {
     expect(counts.map((r) => Number(r['failures']))).toEqual([VOUCHER_LIMITS.guessFailuresFree, VOUCHER_LIMITS.guessFailuresFree]);
   });
 
-  it('the books: voucher-liability equals the cards\' balances; no PIN in the center\'s log', async () => {
+  it('the books: the shop\'s statement; voucher-liability equals the cards\' balances; no PIN in the center\'s log', async () => {
+    expect(await shop.voucherStatement()).toMatchObject({ capturedMinor: 1500 + 600, refundedMinor: 400, paidOutMinor: 0, payableMinor: 1700, payouts: [] });
     const a = await storage.read((q) => VOUCHER_AUDIT.check(q));
     expect(a.examples).toEqual([]);
     const log = JSON.stringify(world.centerCli!.processes.flatMap((p) => p.lines));

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { Agent, fetch as ufetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { errorResponses, startHttpServer, type HttpListening } from '../../../center/http/app.js';
+import { errorResponses, openObject, startHttpServer, type HttpListening } from '../../../center/http/app.js';
 import '../../../center/storage/errors.js';
 import { TesseraError } from '../../../core/errors.js';
 import { createLogger } from '../../../core/log.js';
@@ -60,6 +60,11 @@ beforeAll(async () => {
           throw new Error('secret internals at /some/file.ts:12');
         });
         app.get('/limited', { config: { public: true } }, async () => ({ hit: ++hits }));
+        const shaped = z.object({ id: z.string(), n: z.number().int(), opt: z.string().optional(), nul: z.string().nullable(), loose: openObject({ a: z.string() }) });
+        app.get('/shaped', { schema: { response: { 200: shaped, ...errorResponses } }, config: { public: true } }, async () =>
+          ({ id: 'x', n: 3, nul: null, loose: { a: '1', b: 2 }, internalNote: 'not for clients' }) as z.infer<typeof shaped>);
+        app.get('/shaped-missing', { schema: { response: { 200: shaped, ...errorResponses } }, config: { public: true } }, async () =>
+          ({ n: 3, nul: 'y', loose: { a: '1' } }) as unknown as z.infer<typeof shaped>);
       },
     ],
   });
@@ -105,6 +110,16 @@ describe('shared HTTP app', () => {
     expect(r.json.error).toEqual({ code: 'HTTP_INTERNAL', message: 'internal error', details: { cause: 'INTERNAL' } });
     expect(JSON.stringify(r.json)).not.toMatch(/file\.ts|stack|secret/);
     expect(logLines.some((l) => l.includes('http request failed'))).toBe(true);
+  });
+
+  it('answers what the response schema names (fast-json-stringify from it): other fields left out, a loose object kept whole, a missing field a coded 500', async () => {
+    const r = await call('GET', '/shaped');
+    expect(r.status).toBe(200);
+    expect(r.json).toEqual({ id: 'x', n: 3, nul: null, loose: { a: '1', b: 2 } });
+    const missing = await call('GET', '/shaped-missing');
+    expect(missing.status).toBe(500);
+    expect(missing.json.error.code).toBe('HTTP_INTERNAL');
+    expect(JSON.stringify(missing.json)).not.toMatch(/required|stack/);
   });
 
   it('needs a bearer token unless the route is public, and the role the route needs; the token is never echoed or logged', async () => {
@@ -163,7 +178,7 @@ describe('shared HTTP app', () => {
     const res = await v.validate(doc);
     expect(res.errors ?? []).toEqual([]);
     expect(res.valid).toBe(true);
-    expect(Object.keys(doc.paths).sort()).toEqual(['/boom', '/coded', '/limited', '/open', '/things', '/things/{id}']);
+    expect(Object.keys(doc.paths).sort()).toEqual(['/boom', '/coded', '/limited', '/open', '/shaped', '/shaped-missing', '/things', '/things/{id}']);
     expect(doc.paths['/things'].post.requestBody.content['application/json'].schema.required).toEqual(['name', 'count']);
   });
 });

@@ -235,8 +235,14 @@ describe('device binding and revocation', () => {
     const serial = Buffer.from(a.serial, 'hex');
     await expectCode(pw.revokeFromDevice(a.serial, T0, ed25519Sign(revocationBytes(serial, T0), newKeyPair().privateKey)), 'PWTOKEN_BAD_DEVICE_SIGNATURE');
     expect(await pw.revokeFromDevice(a.serial, T0, ed25519Sign(revocationBytes(serial, T0), device.privateKey))).toMatchObject({ state: 'refunded', remainingMinor: 0 });
-    expect(await pw.revokeDevice('CREDIT-A', key)).toBe(1);
+    // A third password of that phone, used up: revoking a lost phone revokes it too (a later refund must not make it spendable).
+    const used = await live({ binding: 'device', deviceKey: key, amountMinor: 300 });
+    const usedQr = encodeDeviceQr(decodeToken(used.token!), { timeMs: clock.nowMs(), counter: 1, shopId: null, amountMinor: null }, device.privateKey);
+    const spent = await pw.redeem(SHOP1, { requestId: 'all', presented: { qr: usedQr }, amountMinor: 300, currency: 'JPY', capture: true });
+    expect((await pw.view(used.serial))!.state).toBe('used-up');
+    expect(await pw.revokeDevice('CREDIT-A', key)).toBe(2);
     expect((await pw.view(b.serial))!.state).toBe('refunded');
+    expect(await pw.refund(SHOP1, spent.id, { requestId: 'back', amountMinor: 300 })).toMatchObject({ restored: false, remainingMinor: 0 });
     expect((await pw.view(c.serial))!.state).toBe('delivered');
     expect(await balance('pw-outstanding')).toBe(500);
     await expectCode(sale(a.code, 1, 'ra'), 'PASSWORD_DEVICE_REQUIRED');

@@ -15,6 +15,8 @@ import { PREPAID_MODULE } from '../../../center/prepaid/module.js';
 import type { Prepaid } from '../../../center/prepaid/prepaid.js';
 import { startCenter, type Center } from '../../../center/server/start-center.js';
 import { readMediumFile } from '../../../protocol/prepaid/medium.js';
+import { CHANNEL_OP, CHANNEL_SERVICE, channelKeysOfFile, openReplyFile, requestProof, type ChannelOp } from '../../../protocol/prepaid/channel.js';
+import type { MediumProof } from '../../../center/prepaid/prepaid.js';
 import { errorCode } from '../../../core/errors.js';
 import { configOf, keyDir } from '../server/support.js';
 
@@ -38,7 +40,7 @@ afterAll(async () => {
 
 const codeOf = async (p: Promise<unknown>): Promise<string> => p.then(() => 'OK', errorCode);
 const use = (file: Uint8Array, amountMinor: number, requestId = rid(), kind: 'vendor' | 'provider-fee' = 'vendor') =>
-  prepaid.use({ requestId, file, kind, payee: kind === 'vendor' ? 'VENDOR-1' : 'PROVIDER-1', amountMinor, currency: 'JPY', source: 'PROVIDER-1' });
+  prepaid.use({ requestId, shown: file, kind, payee: kind === 'vendor' ? 'VENDOR-1' : 'PROVIDER-1', amountMinor, currency: 'JPY', source: 'PROVIDER-1' });
 const sql = <R extends Record<string, unknown>>(s: string, p: (string | number)[] = []) => center.storage.read((q) => q.all<R>(s, p));
 const rewriteCheck = (b: Buffer): Buffer => {
   const out = Buffer.from(b);
@@ -137,6 +139,39 @@ describe('prepaid center: issue, use, confirm', () => {
   });
 });
 
+/** What the client sends instead of its file (PROTOCOL.md §6.4): a proof keyed from the file, over the canonical request. */
+function proofOf(file: Buffer, op: ChannelOp, requestId: string, use?: { payee: string; amountMinor: number }): MediumProof {
+  const v = readMediumFile(file);
+  const proof = requestProof(channelKeysOfFile(file), {
+    op, requestId: Buffer.from(requestId, 'hex'), issuerId: v.issuerId, mediumId: v.mediumId, generation: v.generation,
+    service: use ? CHANNEL_SERVICE.VENDOR : CHANNEL_SERVICE.NONE, payee: use?.payee ?? '', amountMinor: use?.amountMinor ?? 0, currency: use ? 'JPY' : '',
+  });
+  return { issuerId: v.issuerId, mediumId: v.mediumId.toString('hex'), generation: v.generation, requestId, proof };
+}
+
+describe('prepaid center: the medium shown by a proof (PROTOCOL.md §6.4)', () => {
+  it('uses and confirms without the file leaving the client; files come back sealed to the holder; a proof of a superseded file is a clone, a wrong one freezes nothing', async () => {
+    const { id, g1 } = await issued(1500);
+    const c1 = rid();
+    expect(await prepaid.confirm(proofOf(g1, CHANNEL_OP.CONFIRM, c1), 'P')).toMatchObject({ status: 'confirmed', generation: 1 });
+    const u = rid();
+    const r = await prepaid.use({ requestId: u, shown: proofOf(g1, CHANNEL_OP.USE, u, { payee: 'VENDOR-1', amountMinor: 500 }), kind: 'vendor', payee: 'VENDOR-1', amountMinor: 500, currency: 'JPY', source: 'PROVIDER-1' });
+    expect(r).toMatchObject({ status: 'done', file: null, balanceMinor: 1000 });
+    const g2 = openReplyFile(channelKeysOfFile(g1), Buffer.from(u, 'hex'), 2, r.sealedFile!);
+    expect(readMediumFile(g2)).toMatchObject({ generation: 2, displayBalanceMinor: 1000 });
+    expect(() => openReplyFile(channelKeysOfFile(g2), Buffer.from(u, 'hex'), 2, r.sealedFile!)).toThrow(/PREPAID_FILE_AUTH_FAILED/);
+    // The proof covers every field: the amount changed in transit is refused, nothing booked, nothing frozen.
+    const w = rid();
+    expect(await codeOf(prepaid.use({ requestId: w, shown: proofOf(g1, CHANNEL_OP.USE, w, { payee: 'VENDOR-1', amountMinor: 5 }), kind: 'vendor', payee: 'VENDOR-1', amountMinor: 50, currency: 'JPY', source: 'P' }))).toBe('PREPAID_FILE_AUTH_FAILED');
+    expect(await prepaid.confirm(proofOf(g2, CHANNEL_OP.CONFIRM, rid()), 'P')).toMatchObject({ status: 'confirmed', generation: 2, balanceMinor: 1000 });
+    const forged = { ...proofOf(g1, CHANNEL_OP.BALANCE, rid()), proof: Buffer.alloc(16) };
+    expect(await codeOf(prepaid.balance(forged, 'P'))).toBe('PREPAID_FILE_AUTH_FAILED');
+    expect((await prepaid.medium(id))?.state).toBe('settled');
+    expect(await codeOf(prepaid.balance(proofOf(g1, CHANNEL_OP.BALANCE, rid()), 'P'))).toBe('PREPAID_CLONE_REFUSED');
+    expect((await prepaid.medium(id))?.state).toBe('frozen');
+  });
+});
+
 describe('prepaid center: clones', () => {
   it('refuses a copy of generation 1 shown after 2 was confirmed, freezes the medium id (also on the validity lists), and the operator recovers the value to a new medium', async () => {
     const { id, g1 } = await issued(3000);
@@ -190,5 +225,34 @@ describe('prepaid center: audit and secrets', () => {
     chmodSync(loose, 0o644);
     const cfg = configOf(k.masterKeyFile, { db: join(k.dir, 'never.db'), prepaid: { masterKeyFile: loose, issuerId: 1 } } as never);
     await expect(startCenter(cfg, CENTER_MODULES)).rejects.toMatchObject({ code: 'PREPAID_MASTER_KEY_PERMISSIONS' });
+  });
+});
+
+describe('prepaid center: restarts', () => {
+  it('keeps a pending generation across a restart (the retried use gets the same bytes), and marks at start a frozen medium the validity lists missed', async () => {
+    const cfg = configOf(k.masterKeyFile, { db: join(k.dir, 'restart.db'), prepaid: { masterKeyFile: MASTER, issuerId: ISSUER } } as never);
+    let c = await startCenter(cfg, CENTER_MODULES);
+    try {
+      let p = c.module<Prepaid>(PREPAID_MODULE);
+      const i = await p.issue({ requestId: rid(), amountMinor: 800, currency: 'JPY', terminalId: 'KIOSK-1' });
+      await p.confirm(i.file!, 'P');
+      const u = { requestId: rid(), shown: i.file!, kind: 'vendor' as const, payee: 'VENDOR-1', amountMinor: 300, currency: 'JPY', source: 'P' };
+      const first = await p.use(u);
+      await c.close();
+      c = await startCenter(cfg, CENTER_MODULES);
+      p = c.module<Prepaid>(PREPAID_MODULE);
+      const again = await p.use(u);
+      expect(again.status).toBe('repeated');
+      expect(again.file?.equals(first.file!)).toBe(true);
+      expect(await p.confirm(first.file!, 'P')).toMatchObject({ status: 'confirmed', generation: 2, balanceMinor: 500 });
+      expect(await codeOf(p.use({ ...u, requestId: rid() }))).toBe('PREPAID_CLONE_REFUSED');
+      // As if the center had died between the freeze's commit and the validity mark.
+      await c.storage.transact((tx) => tx.run("UPDATE media SET status = 'active' WHERE id = ?", [i.mediumId]));
+      await c.close();
+      c = await startCenter(cfg, CENTER_MODULES);
+      expect((await c.storage.read((q) => q.get<{ status: string }>('SELECT status FROM media WHERE id = ?', [i.mediumId])))?.status).toBe('captured');
+    } finally {
+      await c.close();
+    }
   });
 });

@@ -26,6 +26,9 @@ import { Prepaid, type UseResult } from '../../../center/prepaid/prepaid.js';
 import { openStorage } from '../../../center/storage/open.js';
 import type { Storage } from '../../../center/storage/types.js';
 import { currentFile, readSlots, slotToWrite } from '../../../protocol/prepaid/slots.js';
+import { CHANNEL_OP, CHANNEL_SERVICE, channelKeysOfFile, openReplyFile, requestProof, type ChannelOp } from '../../../protocol/prepaid/channel.js';
+import { readMediumFile } from '../../../protocol/prepaid/medium.js';
+import type { MediumProof, Shown } from '../../../center/prepaid/prepaid.js';
 
 const PAID_IN = 5_000;
 const REFUSALS = new Set(['PREPAID_CLONE_REFUSED', 'PREPAID_MEDIUM_FROZEN', 'PREPAID_INSUFFICIENT_BALANCE']);
@@ -79,13 +82,35 @@ async function call<T extends { status: string }>(r: Real, c: Copy, f: () => Pro
     if (out === 'PREPAID_CLONE_REFUSED') expect(shown).toBeLessThan(before);
   }
   // The clone rule: a generation older than the confirmed one is never accepted.
-  if (shown < before) expect(out).toBe(frozen ? 'PREPAID_MEDIUM_FROZEN' : 'PREPAID_CLONE_REFUSED');
+  // (Two copies at once: the other call may have frozen the medium first, so FROZEN is also a refusal of this one.)
+  if (shown < before) {
+    expect(frozen ? ['PREPAID_MEDIUM_FROZEN'] : ['PREPAID_CLONE_REFUSED', 'PREPAID_MEDIUM_FROZEN']).toContain(out);
+    expect((await r.prepaid.medium(r.mediumId))!.state).toBe('frozen');
+  }
   SEEN.add(typeof out === 'string' ? out : out.status);
   return out;
 }
 
 /** Outcomes seen over all runs: the test must have exercised each (a property that never reaches a branch proves nothing). */
 const SEEN = new Set<string>();
+
+/** The client's side of PROTOCOL.md §6.4: its file shown as a proof (the file stays home). */
+function proofFor(file: Buffer, op: ChannelOp, requestId: string, amount?: number): MediumProof {
+  const v = readMediumFile(file);
+  const proof = requestProof(channelKeysOfFile(file), {
+    op, requestId: Buffer.from(requestId, 'hex'), issuerId: v.issuerId, mediumId: v.mediumId, generation: v.generation,
+    service: amount === undefined ? CHANNEL_SERVICE.NONE : CHANNEL_SERVICE.VENDOR, payee: amount === undefined ? '' : 'V-1', amountMinor: amount ?? 0, currency: amount === undefined ? '' : 'JPY',
+  });
+  return { issuerId: v.issuerId, mediumId: v.mediumId.toString('hex'), generation: v.generation, requestId, proof };
+}
+
+/** The clear file of an answer: as sent to a file, or opened from its seal with the keys of the file shown. */
+function opened<R extends { file?: Buffer | null; sealedFile?: Buffer }>(res: R | string, shownFile: Buffer, requestId: string, generation: () => number): R | string {
+  if (typeof res === 'string' || !res.sealedFile) return res;
+  expect(res.file).toBeNull(); // never in clear to a proof
+  SEEN.add('sealed');
+  return { ...res, file: openReplyFile(channelKeysOfFile(shownFile), Buffer.from(requestId, 'hex'), generation(), res.sealedFile) };
+}
 
 function take(m: Model, c: Copy, res: UseResult | string): void {
   if (typeof res === 'string') return;
@@ -95,17 +120,20 @@ function take(m: Model, c: Copy, res: UseResult | string): void {
 }
 
 class UseCmd implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly copy: number, readonly amount: number, readonly retry: boolean, readonly lose: boolean) {}
+  constructor(readonly copy: number, readonly amount: number, readonly retry: boolean, readonly lose: boolean, readonly viaProof: boolean) {}
   check = () => true;
   async run(m: Model, r: Real): Promise<void> {
     const c = m.copies[ix(m, this.copy)]!;
     if (!(this.retry && c.lastRequest)) c.lastRequest = { id: requestId(m), amount: this.amount };
     const req = c.lastRequest;
-    const res = await call(r, c, () => r.prepaid.use({ requestId: req.id, file: present(c), kind: 'vendor', payee: 'V-1', amountMinor: req.amount, currency: 'JPY', source: `PC-${this.copy}` }));
+    const file = present(c);
+    const shown: Shown = this.viaProof ? proofFor(file, CHANNEL_OP.USE, req.id, req.amount) : file;
+    const raw = await call(r, c, () => r.prepaid.use({ requestId: req.id, shown, kind: 'vendor', payee: 'V-1', amountMinor: req.amount, currency: 'JPY', source: `PC-${this.copy}` }));
+    const res = opened(raw, file, req.id, () => (typeof raw !== 'string' && raw.status === 'resume' ? raw.generation : (raw as { usage: { generation: number } }).usage.generation));
     if (typeof res !== 'string' && res.status === 'done') m.booked.set(req.id, req.amount);
     if (!this.lose) take(m, c, res);
   }
-  toString = () => `use(copy ${this.copy}, ${this.amount}${this.retry ? ', retry' : ''}${this.lose ? ', reply lost' : ''})`;
+  toString = () => `use(copy ${this.copy}, ${this.amount}${this.retry ? ', retry' : ''}${this.lose ? ', reply lost' : ''}${this.viaProof ? ', by proof' : ''})`;
 }
 
 class UseBothCmd implements fc.AsyncCommand<Model, Real> {
@@ -115,7 +143,7 @@ class UseBothCmd implements fc.AsyncCommand<Model, Real> {
     const [ca, cb] = [m.copies[ix(m, this.a)]!, m.copies[ix(m, this.b)]!];
     ca.lastRequest = { id: requestId(m), amount: this.amount };
     cb.lastRequest = { id: requestId(m), amount: this.amount };
-    const one = (c: Copy, i: number) => call(r, c, () => r.prepaid.use({ requestId: c.lastRequest!.id, file: present(c), kind: 'vendor', payee: 'V-1', amountMinor: this.amount, currency: 'JPY', source: `PC-${i}` }));
+    const one = (c: Copy, i: number) => call(r, c, () => r.prepaid.use({ requestId: c.lastRequest!.id, shown: present(c), kind: 'vendor', payee: 'V-1', amountMinor: this.amount, currency: 'JPY', source: `PC-${i}` }));
     const [ra, rb] = await Promise.all([one(ca, this.a), one(cb, this.b)]);
     const done = [ra, rb].filter((x) => typeof x !== 'string' && x.status === 'done').length;
     expect(done).toBeLessThanOrEqual(1); // at most one of two copies succeeds
@@ -149,14 +177,18 @@ class WriteCmd implements fc.AsyncCommand<Model, Real> {
 }
 
 class ConfirmCmd implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly copy: number, readonly balanceQuery: boolean, readonly lose: boolean) {}
+  constructor(readonly copy: number, readonly balanceQuery: boolean, readonly lose: boolean, readonly viaProof: boolean) {}
   check = () => true;
   async run(m: Model, r: Real): Promise<void> {
     const c = m.copies[ix(m, this.copy)]!;
-    const res = await call(r, c, () => (this.balanceQuery ? r.prepaid.balance(present(c), 'P') : r.prepaid.confirm(present(c), 'P')));
+    const file = present(c);
+    const id = requestId(m);
+    const shown: Shown = this.viaProof ? proofFor(file, this.balanceQuery ? CHANNEL_OP.BALANCE : CHANNEL_OP.CONFIRM, id) : file;
+    const raw = await call(r, c, () => (this.balanceQuery ? r.prepaid.balance(shown, 'P') : r.prepaid.confirm(shown, 'P')));
+    const res = opened(raw, file, id, () => (raw as { generation: number }).generation);
     if (!this.lose && typeof res !== 'string' && res.status === 'resume') c.toWrite = res.file!;
   }
-  toString = () => `${this.balanceQuery ? 'balance' : 'confirm'}(copy ${this.copy}${this.lose ? ', reply lost' : ''})`;
+  toString = () => `${this.balanceQuery ? 'balance' : 'confirm'}(copy ${this.copy}${this.lose ? ', reply lost' : ''}${this.viaProof ? ', by proof' : ''})`;
 }
 
 class CloneCmd implements fc.AsyncCommand<Model, Real> {
@@ -200,10 +232,10 @@ function withInvariants(cmd: fc.AsyncCommand<Model, Real>): fc.AsyncCommand<Mode
 const copyIx = fc.nat(2);
 const commands = fc.commands(
   [
-    fc.tuple(copyIx, fc.integer({ min: 1, max: 4000 }), fc.boolean(), fc.boolean()).map(([c, a, retry, lose]) => withInvariants(new UseCmd(c, a, retry, lose))),
+    fc.tuple(copyIx, fc.integer({ min: 1, max: 4000 }), fc.boolean(), fc.boolean(), fc.boolean()).map(([c, a, retry, lose, proof]) => withInvariants(new UseCmd(c, a, retry, lose, proof))),
     fc.tuple(copyIx, copyIx, fc.integer({ min: 1, max: 3000 })).map(([a, b, amt]) => withInvariants(new UseBothCmd(a, b, amt))),
     fc.tuple(copyIx, fc.constantFrom<Tear>('none', 'none', 'truncate', 'partial', 'before-rename'), fc.boolean()).map(([c, t, f]) => withInvariants(new WriteCmd(c, t, f && t !== 'none'))),
-    fc.tuple(copyIx, fc.boolean(), fc.boolean()).map(([c, b, l]) => withInvariants(new ConfirmCmd(c, b, l))),
+    fc.tuple(copyIx, fc.boolean(), fc.boolean(), fc.boolean()).map(([c, b, l, proof]) => withInvariants(new ConfirmCmd(c, b, l, proof))),
     copyIx.map((c) => withInvariants(new CloneCmd(c))),
   ],
   { maxCommands: 30, size: 'max' },
@@ -227,7 +259,7 @@ describe('prepaid rotation against a model (fast-check)', () => {
       }),
       { numRuns: 60, seed: 20261201 },
     );
-    for (const o of ['done', 'repeated', 'resume', 'confirmed', 'current', 'PREPAID_CLONE_REFUSED', 'PREPAID_MEDIUM_FROZEN', 'PREPAID_INSUFFICIENT_BALANCE', 'tear:truncate', 'tear:partial', 'tear:before-rename']) {
+    for (const o of ['done', 'repeated', 'resume', 'confirmed', 'current', 'PREPAID_CLONE_REFUSED', 'PREPAID_MEDIUM_FROZEN', 'PREPAID_INSUFFICIENT_BALANCE', 'tear:truncate', 'tear:partial', 'tear:before-rename', 'sealed']) {
       expect([...SEEN].sort().join(' '), o).toContain(o);
     }
   }, 120_000);

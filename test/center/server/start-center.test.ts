@@ -53,4 +53,37 @@ describe('startCenter', () => {
     await center.close();
     expect(events).toEqual(['open', 'timer stopped', 'idle', 'closed']);
   });
+
+  it('a module that uses another gets its api when it runs (opened first, whatever the list order) and undefined when not; start() runs once every module opened', async () => {
+    const events: string[] = [];
+    const host: CenterModule<undefined, { add(x: string): void }> = {
+      name: 'host',
+      async open() {
+        const added: string[] = [];
+        events.push('host open');
+        return { api: { add: (x) => void added.push(x) }, start: async () => void events.push(`host start with ${added.join(',')}`) };
+      },
+    };
+    const user: CenterModule<undefined, { hostSeen: boolean; absentSeen: unknown }> = {
+      name: 'user',
+      requires: ['validity'],
+      uses: ['host', 'absent'],
+      async open(ctx) {
+        events.push('user open');
+        ctx.optionalModule<{ add(x: string): void }>('host')?.add('routes of user');
+        expect(() => ctx.optionalModule('cash')).toThrow(expect.objectContaining({ code: 'CENTER_MODULE_MISSING' }));
+        return { api: { hostSeen: ctx.optionalModule('host') !== undefined, absentSeen: ctx.optionalModule('absent') }, start: async () => void events.push('user start') };
+      },
+    };
+    const modules = [user, validityModule(), host];
+    const center = await startCenter(configIn(join(k.dir, 'uses.db'), modules), modules);
+    expect(center.modules).toEqual(['validity', 'host', 'user']);
+    expect(center.module<{ hostSeen: boolean; absentSeen: unknown }>('user')).toEqual({ hostSeen: true, absentSeen: undefined });
+    expect(events).toEqual(['host open', 'user open', 'host start with routes of user', 'user start']);
+    await center.close();
+    const alone = [user, validityModule()];
+    const c2 = await startCenter(configIn(join(k.dir, 'uses2.db'), alone), alone);
+    expect(c2.module<{ hostSeen: boolean }>('user').hostSeen).toBe(false);
+    await c2.close();
+  });
 });

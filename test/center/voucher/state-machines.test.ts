@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { StateMachine } from '../../../center/kit/transitions.js';
 import { ACTIVATION_STATES, CARD_STATES, REDEMPTION_STATES } from '../../../center/voucher/rows.js';
+import { PAYOUT_STATES } from '../../../center/voucher/payouts.js';
 
 const readme = readFileSync(new URL('../../../center/voucher/README.md', import.meta.url), 'utf8');
 
@@ -42,6 +43,7 @@ describe('voucher state machines: README.md and the code\'s tables', () => {
     ['Card state machine', CARD_STATES, true],
     ['Redemption state machine', REDEMPTION_STATES, true],
     ['Activation state machine', ACTIVATION_STATES, false],
+    ['Shop payouts (`payouts.ts`)', PAYOUT_STATES, false],
   ] as const)('%s: the README table is the code table', (heading, machine, diagram) => {
     const text = section(heading);
     expect(readmeTable(text)).toEqual(codeTable(machine as StateMachine<string>));

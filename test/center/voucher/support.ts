@@ -20,6 +20,7 @@ import { VOUCHER_AUDIT } from '../../../center/voucher/audit-check.js';
 import { VOUCHER_MEDIUM_KIND } from '../../../center/voucher/module.js';
 import { Vouchers, type VoucherMetrics } from '../../../center/voucher/vouchers.js';
 import type { PrintableCard, RedeemSource } from '../../../center/voucher/api.js';
+import type { PayoutConfig } from '../../../center/voucher/payouts.js';
 
 export const PIN_KEY = Buffer.alloc(32, 7);
 /** 2026-12-01 10:00 in Tokyo (01:00 UTC). */
@@ -37,7 +38,7 @@ export interface Engine {
   close(): Promise<void>;
 }
 
-export async function openEngine(o: { target?: StorageOptions; storage?: Storage; clock?: ManualClock; seed?: number } = {}): Promise<Engine> {
+export async function openEngine(o: { target?: StorageOptions; storage?: Storage; clock?: ManualClock; seed?: number; payouts?: PayoutConfig } = {}): Promise<Engine> {
   const target = o.target ?? { engine: 'sqlite' as const, path: join(mkdtempSync(join(tmpdir(), 'voucher-')), 'center.db') };
   const storage = o.storage ?? (await openStorage(target));
   const clock = o.clock ?? new ManualClock(T0);
@@ -49,7 +50,7 @@ export async function openEngine(o: { target?: StorageOptions; storage?: Storage
   kinds.register(VOUCHER_MEDIUM_KIND);
   const validity = await ValidityRepository.open(storage, kinds);
   const gate = new ValidityGate({ source: storageSource(validity), clock, log, kinds });
-  const make = (seed: number) => Vouchers.open({ storage, clock, random: new SeededRandom(seed), log, pinKey: PIN_KEY, gate, validity, metrics });
+  const make = (seed: number) => Vouchers.open({ storage, clock, random: new SeededRandom(seed), log, pinKey: PIN_KEY, gate, validity, metrics, ...(o.payouts && { payouts: o.payouts }) });
   const vouchers = await make(o.seed ?? 1);
   let reopened = 0;
   return {

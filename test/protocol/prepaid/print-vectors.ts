@@ -26,4 +26,36 @@ export function vectorsMarkdown(): string {
   return out.join('\n');
 }
 
-if (process.argv[1]?.endsWith('print-vectors.ts')) process.stdout.write(vectorsMarkdown());
+if (process.argv[1]?.endsWith('print-vectors.ts') && process.argv[2] !== 'channel') process.stdout.write(vectorsMarkdown());
+
+import { canonicalRequest, channelKeysOfFile, requestProof, sealReplyFile } from '../../../protocol/prepaid/channel.js';
+import { fileDigest } from '../../../protocol/prepaid/medium.js';
+import { CHANNEL_REPLY_NONCE, CHANNEL_REQUEST } from './vectors.js';
+
+/** PROTOCOL.md §6.4's vector block: `npx tsx test/protocol/prepaid/print-vectors.ts channel`. */
+export function channelVectorsMarkdown(): string {
+  const [g1, g2] = MEDIUM_VECTORS;
+  const keys = channelKeysOfFile(g1!.file);
+  const sealed = sealReplyFile(keys, CHANNEL_REQUEST.requestId, 2, g2!.file, CHANNEL_REPLY_NONCE);
+  const hexLines = (b: Buffer) => {
+    const out: string[] = [];
+    for (let i = 0; i < b.length; i += 32) out.push(`${i.toString().padStart(4)}  ${b.subarray(i, i + 32).toString('hex')}`);
+    return out;
+  };
+  return [
+    '```',
+    `D (SHA-256 of the generation-1 file of docs/MEDIUM.md)  ${fileDigest(g1!.file).toString('hex')}`,
+    `K_req   ${keys.request.toString('hex')}`,
+    `K_rep   ${keys.reply.toString('hex')}`,
+    `canonical request (use, request id b1…b1, VENDOR-1, 1200 JPY):`,
+    ...hexLines(canonicalRequest(CHANNEL_REQUEST)),
+    `proof   ${requestProof(keys, CHANNEL_REQUEST).toString('hex')}`,
+    `sealed reply (generation-2 file, nonce 0c…0c), SHA-256 ${fileDigest(sealed).toString('hex')}`,
+    `first 64 bytes:`,
+    ...hexLines(sealed.subarray(0, 64)),
+    '```',
+    '',
+  ].join('\n');
+}
+
+if (process.argv[1]?.endsWith('print-vectors.ts') && process.argv[2] === 'channel') process.stdout.write(channelVectorsMarkdown());

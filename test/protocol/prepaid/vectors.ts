@@ -40,3 +40,12 @@ export const MEDIUM_VECTORS: readonly MediumVector[] = [
   build('issued (generation 1)', 1, V_SALT_1, 5000, [entry1], AT),
   build('after a vendor payment of 1200 (generation 2)', 2, V_SALT_2, 3800, [entry1, entry2], AT + 60_000),
 ];
+
+import { CHANNEL_OP, CHANNEL_SERVICE, type ChannelRequest } from '../../../protocol/prepaid/channel.js';
+
+/** PROTOCOL.md §6.4's channel vector: a use of 1200 presenting vector 1's file; the reply seals vector 2's file. */
+export const CHANNEL_REQUEST: ChannelRequest = {
+  op: CHANNEL_OP.USE, requestId: Buffer.from('b1'.repeat(16), 'hex'), issuerId: V_ISSUER, mediumId: V_MEDIUM_ID, generation: 1,
+  service: CHANNEL_SERVICE.VENDOR, payee: 'VENDOR-1', amountMinor: 1200, currency: 'JPY',
+};
+export const CHANNEL_REPLY_NONCE = Buffer.from('0c'.repeat(12), 'hex');

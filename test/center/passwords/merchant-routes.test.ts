@@ -1,0 +1,113 @@
+/**
+ * The /v1/passwords/ routes on a real merchant API listener over a real
+ * SQLite database, called through the typed client: a sale replayed by its
+ * Idempotency-Key answers the stored result; reserve → capture → refund and
+ * cancel; another merchant cannot reach a redemption; guessed codes lock the
+ * API key and the address out (429) while legitimate
+ * refusals do not count; the routes are in /openapi.json.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MerchantClient, type MerchantApiError } from '../../../center/merchant-api/client.js';
+import { startMerchantApi, type MerchantApi } from '../../../center/merchant-api/server.js';
+import { PasswordsClient } from '../../../center/passwords/client.js';
+import { passwordMerchantRoutes } from '../../../center/passwords/merchant-routes.js';
+import type { Passwords } from '../../../center/passwords/passwords.js';
+import { openStorage } from '../../../center/storage/open.js';
+import type { Storage } from '../../../center/storage/types.js';
+import { systemClock } from '../../../core/clock.js';
+import { silentLogger } from '../../../core/log.js';
+import { systemRandom } from '../../../core/random.js';
+import { audit, issueReq, openCore, type RecordingDelivery } from './support.js';
+
+let dir: string;
+let storage: Storage;
+let api: MerchantApi;
+let pw: Passwords;
+let delivery: RecordingDelivery;
+const clients: MerchantClient[] = [];
+let shopA: PasswordsClient;
+let shopB: PasswordsClient;
+let guesser: PasswordsClient;
+
+const client = (apiKey: string): PasswordsClient => {
+  const m = new MerchantClient({ baseUrl: api.url, apiKey, attempts: 1 });
+  clients.push(m);
+  return new PasswordsClient(m);
+};
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'pw-routes-'));
+  storage = await openStorage(join(dir, 'center.db'));
+  ({ pw, delivery } = await openCore(storage, systemClock));
+  api = await startMerchantApi({
+    storage, host: '127.0.0.1', port: 0, clock: systemClock, random: systemRandom, log: silentLogger, rateLimit: { max: 1_000, windowMs: 1_000 },
+    contributors: [(app, deps) => passwordMerchantRoutes(app, { ...deps, passwords: pw })],
+  });
+  await api.merchants.add('shop-a', 'SHOP-1');
+  await api.merchants.add('shop-b', 'SHOP-2');
+  shopA = client((await api.merchants.addKey('shop-a')).key);
+  shopB = client((await api.merchants.addKey('shop-b')).key);
+  guesser = client((await api.merchants.addKey('shop-b', 'guessing')).key);
+});
+afterAll(async () => {
+  expect(await audit(storage)).toEqual([]);
+  for (const c of clients) await c.close();
+  await api?.close();
+  await storage?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function live(amountMinor: number): Promise<string> {
+  const a = await pw.issue(issueReq({ amountMinor }));
+  await pw.onOutcome({ passwordId: a.passwordId, outcome: 'delivered', channel: 'sms', atMs: systemClock.nowMs() });
+  return delivery.code(a.passwordId);
+}
+const codeOf = async (p: Promise<unknown>): Promise<{ code: string; status: number }> => {
+  try {
+    await p;
+  } catch (e) {
+    return { code: (e as MerchantApiError).code, status: (e as MerchantApiError).status };
+  }
+  return { code: 'none', status: 200 };
+};
+
+describe('/v1/passwords/', () => {
+  it('verifies, sells once per request id (a retry gets the stored answer), reserves, captures, refunds and cancels', async () => {
+    const code = await live(5_000);
+    expect((await shopA.verify({ code })).body).toMatchObject({ spendable: true, amountMinor: 5_000, remainingMinor: 5_000, binding: 'bearer' });
+    const sale = await shopA.redeem({ code }, { amountMinor: 1_000, currency: 'JPY' }, { requestId: 'order-1' });
+    expect(sale).toMatchObject({ status: 201, replayed: false, body: { state: 'captured', capturedMinor: 1_000, remainingMinor: 4_000 } });
+    const again = await shopA.redeem({ code }, { amountMinor: 1_000, currency: 'JPY' }, { requestId: 'order-1' });
+    expect(again).toMatchObject({ status: 201, replayed: true, body: sale.body });
+    const held = (await shopA.redeem({ code }, { amountMinor: 2_000, currency: 'JPY', capture: false })).body;
+    expect(held).toMatchObject({ state: 'reserved', remainingMinor: 2_000 });
+    expect((await shopA.capture(held.id, 1_500)).body).toMatchObject({ state: 'captured', capturedMinor: 1_500, remainingMinor: 2_500 });
+    expect((await shopA.refund(held.id, 500)).body).toMatchObject({ restored: true, refundedMinor: 500, remainingMinor: 3_000 });
+    expect(await shopA.redemption(held.id)).toMatchObject({ state: 'captured', refundedMinor: 500 });
+    const other = (await shopA.redeem({ code }, { amountMinor: 100, currency: 'JPY', capture: false })).body;
+    expect((await shopA.cancel(other.id)).body).toMatchObject({ state: 'cancelled', remainingMinor: 3_000 });
+    // Another merchant cannot see or touch it.
+    expect(await codeOf(shopB.redemption(held.id))).toEqual({ code: 'PASSWORD_REDEMPTION_UNKNOWN', status: 404 });
+    expect(await codeOf(shopB.capture(other.id))).toEqual({ code: 'PASSWORD_REDEMPTION_UNKNOWN', status: 404 });
+    expect(await codeOf(shopA.redeem({ code }, { amountMinor: 9_000, currency: 'JPY' }))).toEqual({ code: 'PASSWORD_OVER_AMOUNT', status: 422 });
+  });
+
+  it('locks a key and its address out after repeated unknown codes (429); refusals of real passwords do not count', async () => {
+    const code = await live(1_000);
+    for (let i = 0; i < 12; i++) expect((await codeOf(shopB.redeem({ code }, { amountMinor: 5_000, currency: 'JPY' }))).code).toBe('PASSWORD_OVER_AMOUNT');
+    for (let i = 0; i < 9; i++) expect((await codeOf(guesser.verify({ code: `ZZZZZZZZZZZZ${String(1000 + i)}` }))).code).toBe('PASSWORD_UNKNOWN');
+    expect(await codeOf(guesser.verify({ qr: 'TPQ1:AAAA' }))).toEqual({ code: 'PWTOKEN_MALFORMED', status: 400 }); // the 10th failure
+    expect(await codeOf(guesser.verify({ code }))).toEqual({ code: 'PASSWORD_LOCKED_OUT', status: 429 });
+    // The address is locked too: every key calling from it (here, all of them).
+    expect(await codeOf(shopA.redeem({ code }, { amountMinor: 100, currency: 'JPY' }))).toEqual({ code: 'PASSWORD_LOCKED_OUT', status: 429 });
+    const res = await fetch(`${api.url}/openapi.json`);
+    const doc = (await res.json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths).filter((p) => p.startsWith('/v1/passwords'))).toEqual([
+      '/v1/passwords/verify', '/v1/passwords/redemptions', '/v1/passwords/redemptions/{id}', '/v1/passwords/redemptions/{id}/capture',
+      '/v1/passwords/redemptions/{id}/cancel', '/v1/passwords/redemptions/{id}/refunds',
+    ]);
+  });
+});
