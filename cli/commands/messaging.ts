@@ -60,26 +60,26 @@ export function registerMessaging(program: Command): void {
     });
   phone
     .command('qr')
-    .description('render a stored password as a QR code PNG (device-bound dynamic code unless --static)')
+    .description("render a stored password as a QR code PNG: a fresh device-signed code for a device-bound password, the static code for a bearer one")
     .requiredOption('-c, --config <file>', 'phone config (JSON)')
     .requiredOption('-m, --message <id>', 'stored message id (from `tessera phone show`)')
     .requiredOption('-o, --out <file.png>', 'PNG to write (0600)')
-    .option('--static', 'encode the password token itself, not the device-signed dynamic code')
-    .option('--shop <id>', 'shop id the user entered (bound into the dynamic code)')
-    .option('--amount <minor>', 'amount the user entered, minor units (bound into the dynamic code)')
-    .action(async (opts: { config: string; message: string; out: string; static?: boolean; shop?: string; amount?: string }) => {
-      const [{ loadPhoneConfig }, { PhoneStore }, phone] = await Promise.all([import('../../sim/phone/config.js'), import('../../sim/phone/store.js'), import('../../sim/phone/phone.js')]);
-      const { TesseraError } = await import('../../core/errors.js');
+    .option('--shop <id>', 'shop id the user entered (signed into a device-bound code)')
+    .option('--amount <minor>', 'amount the user entered, minor units (signed into a device-bound code)')
+    .action(async (opts: { config: string; message: string; out: string; shop?: string; amount?: string }) => {
+      const [{ loadPhoneConfig }, { PhoneStore }, phone, { TesseraError }] = await Promise.all([
+        import('../../sim/phone/config.js'),
+        import('../../sim/phone/store.js'),
+        import('../../sim/phone/phone.js'),
+        import('../../core/errors.js'),
+      ]);
       const c = loadPhoneConfig(opts.config);
       const store = new PhoneStore(c.dir);
       const m = phone.findMessage(store, opts.message);
-      if (m.password === null) throw new TesseraError('PHONE_NO_SUCH_MESSAGE', `message ${m.id} holds no password`, { id: m.id });
       const amount = opts.amount === undefined ? undefined : Number(opts.amount);
-      if (amount !== undefined && !Number.isSafeInteger(amount)) throw new TesseraError('CLI_BAD_ARGUMENT', '--amount: an integer in minor units', { field: 'amount' });
-      const payload = opts.static
-        ? m.password
-        : phone.dynamicQrPayload(c.dir, store, m, { ...(opts.shop !== undefined && { shop: opts.shop }), ...(amount !== undefined && { amount }) }, Date.now());
+      if (amount !== undefined && !(Number.isSafeInteger(amount) && amount > 0)) throw new TesseraError('CLI_BAD_ARGUMENT', '--amount: a positive integer in minor units', { field: 'amount' });
+      const payload = phone.qrPayload(c.dir, store, m, { ...(opts.shop !== undefined && { shopId: opts.shop }), ...(amount !== undefined && { amountMinor: amount }) }, Date.now());
       await phone.writeQrPng(opts.out, payload);
-      process.stdout.write(`${JSON.stringify({ ok: true, message: m.id, out: opts.out, dynamic: !opts.static })}\n`);
+      process.stdout.write(`${JSON.stringify({ ok: true, message: m.id, out: opts.out })}\n`);
     });
 }

@@ -22,4 +22,8 @@ export const PHONE_ERRORS = defineErrors('phone', 'PHONE_', {
     meaning: 'No stored message has that id, or it holds no password.',
     action: 'List the stored messages with `tessera phone show` and use one of their ids.',
   },
+  PHONE_NO_QR: {
+    meaning: "The message's password has no QR form: no signed token (a keypad password for display-only devices), or a bearer token without its code.",
+    action: 'Type the code shown in the message on the shop\'s keypad instead.',
+  },
 });

@@ -13,12 +13,12 @@
  *    scanner, either the password token itself (static) or a device-bound
  *    dynamic code signed by the device key (see dynamicQrPayload).
  */
-import { sign } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import QRCode from 'qrcode';
 import { connect, type PDU, type Session } from 'smpp';
 import { TesseraError } from '../../core/errors.js';
+import { decodeToken, encodeBearerQr, encodeDeviceQr } from '../../protocol/password/token.js';
 import { messageBytes, SMPP_STATUS } from '../smsc/smsc.js';
 import { deviceKey, PhoneStore, type StoredMessage } from './store.js';
 
@@ -88,7 +88,7 @@ export async function startPhone(o: PhoneOptions): Promise<RunningPhone> {
       if (store.hasSeenMail(f)) continue;
       const { from, text } = mailText(readFileSync(join(o.maildir, f)));
       const r = store.add({ channel: 'email', from, receivedMs: Date.now(), text }, f);
-      emit({ event: 'received', id: r.message.id, channel: 'email', ref: r.message.ref, hasPassword: r.message.password !== null, duplicate: r.duplicate });
+      emit({ event: 'received', id: r.message.id, channel: 'email', ref: r.message.ref, hasPassword: r.message.token !== null || r.message.code !== null, duplicate: r.duplicate });
       n += 1;
     }
     return n;
@@ -139,7 +139,7 @@ export async function startPhone(o: PhoneOptions): Promise<RunningPhone> {
         return;
       }
       s.send(pdu.response());
-      emit({ event: 'received', id: r.message.id, channel: 'sms', ref: r.message.ref, hasPassword: r.message.password !== null, duplicate: r.duplicate });
+      emit({ event: 'received', id: r.message.id, channel: 'sms', ref: r.message.ref, hasPassword: r.message.token !== null || r.message.code !== null, duplicate: r.duplicate });
     });
   };
   attach();
@@ -159,18 +159,23 @@ export async function startPhone(o: PhoneOptions): Promise<RunningPhone> {
 }
 
 /**
- * PLACEHOLDER until pwcore's device-bound QR format lands in protocol/: the
- * dynamic code the phone shows a shop's scanner,
- * `TPQ1.<base64url(JSON {pw, t, n, shop?, amount?})>.<base64url(Ed25519 signature)>`,
- * signed by the device key over `TPQ1.<the JSON part>`: the password token,
- * the time shown (ms), a counter never reused, and what the user entered.
+ * The QR text the phone shows a shop's scanner for a stored password
+ * (protocol/password/token.ts): a device-bound password gets a fresh
+ * device-signed presentation (time, a counter never reused, the shop and
+ * amount if the user entered them) signed by this phone's device key; a
+ * bearer password its static QR (signed terms and code). A keypad password
+ * (display-only devices) has no QR: the user types the code.
  */
-export function dynamicQrPayload(dir: string, store: PhoneStore, m: StoredMessage, extra: { shop?: string; amount?: number }, nowMs: number): string {
-  if (m.password === null) throw new TesseraError('PHONE_NO_SUCH_MESSAGE', `message ${m.id} holds no password`, { id: m.id });
-  const { privateKey } = deviceKey(dir);
-  const body = Buffer.from(JSON.stringify({ pw: m.password, t: nowMs, n: store.nextQrCounter(), ...extra })).toString('base64url');
-  const signed = `TPQ1.${body}`;
-  return `${signed}.${sign(null, Buffer.from(signed), privateKey).toString('base64url')}`;
+export function qrPayload(dir: string, store: PhoneStore, m: StoredMessage, extra: { shopId?: string; amountMinor?: number }, nowMs: number): string {
+  if (m.token === null) throw new TesseraError('PHONE_NO_QR', `message ${m.id} holds no password token (a keypad password is typed)`, { id: m.id });
+  const signed = decodeToken(m.token);
+  if (signed.terms.binding === 'device') {
+    const { privateKey } = deviceKey(dir);
+    const presentation = { timeMs: nowMs, counter: store.nextQrCounter(), shopId: extra.shopId ?? null, amountMinor: extra.amountMinor ?? null };
+    return encodeDeviceQr(signed, presentation, privateKey);
+  }
+  if (signed.terms.binding === 'bearer' && m.code !== null) return encodeBearerQr(signed, m.code);
+  throw new TesseraError('PHONE_NO_QR', `message ${m.id}'s password has no QR form (binding ${signed.terms.binding})`, { id: m.id });
 }
 
 /** A QR code PNG of `payload`: black modules on white, a quiet zone of 4 modules, 8 px per module; written 0600 (it shows a password). */

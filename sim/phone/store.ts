@@ -4,8 +4,10 @@
  * (temp file + rename) so a crash leaves the old or the new file; and its
  * device key (`device-key.pem`, Ed25519 PKCS#8, 0600), made on first run.
  *
- * Messages are deduplicated by the sender's delivery reference (the
- * `ref:<id>` line the TTP puts in every message): the TTP's delivery is
+ * A message's password is read from its text: the code as shown, and the
+ * signed token on a `token:` line (the app's copy; center/passwords/
+ * delivery/password-delivery.ts writes it). Messages are deduplicated by
+ * the sender's delivery reference (the `ref:<id>` line the TTP puts in every message): the TTP's delivery is
  * at-least-once (after a crash it may send an SMS again, and the SMSC gives
  * the copy a new message id), so the phone keeps the first copy and counts
  * the duplicates.
@@ -14,6 +16,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject 
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TesseraError } from '../../core/errors.js';
+import { normalizeCode } from '../../protocol/password/codes.js';
 
 export interface StoredMessage {
   /** The phone's own id (sms-1, mail-2, …), what `tessera phone show/qr` name. */
@@ -23,8 +26,10 @@ export interface StoredMessage {
   readonly receivedMs: number;
   /** The delivery reference (`ref:` line), null if the message had none. */
   readonly ref: string | null;
-  /** The password token (`pw:` line), null if none. */
-  readonly password: string | null;
+  /** The signed password token for the app (`token:TPW1:…` line, protocol/password/token.ts), null if none. */
+  readonly token: string | null;
+  /** The password code shown in the text (16 Crockford characters, or 16 keypad digits), canonical; null if none. */
+  readonly code: string | null;
   /** The text as received (what the screen shows). */
   readonly text: string;
   /** Copies received after the first (same ref). */
@@ -40,11 +45,20 @@ interface StoreFile {
   mailSeen: string[];
 }
 
-/** The `ref:` and `pw:` lines of a message text. */
-export function parseMessageText(text: string): { ref: string | null; password: string | null } {
+/** The `ref:` and `token:` lines of a message text, and the code it shows (XXXX-XXXX-XXXX-XXXX, or 16 digits in groups of four). */
+export function parseMessageText(text: string): { ref: string | null; token: string | null; code: string | null } {
   const ref = /^ref:([A-Za-z0-9._-]{1,64})\s*$/m.exec(text)?.[1] ?? null;
-  const password = /^pw:(\S{1,512})\s*$/m.exec(text)?.[1] ?? null;
-  return { ref, password };
+  const token = /^token:(TPW1:[A-Z2-7]{1,1024})\s*$/m.exec(text)?.[1] ?? null;
+  const grouped = /(?:^|[^0-9A-Z-])([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})(?![0-9A-Z-])/m.exec(text)?.[1] ?? null;
+  let code: string | null = null;
+  if (grouped !== null) {
+    try {
+      code = normalizeCode(grouped);
+    } catch {
+      code = null;
+    }
+  }
+  return { ref, token, code };
 }
 
 function checkMode(path: string): void {
@@ -82,7 +96,7 @@ export class PhoneStore {
 
   /** Adds a received message (or counts a duplicate of one already stored); durable when it returns. */
   add(m: { channel: 'sms' | 'email'; from: string; receivedMs: number; text: string }, mailFile?: string): { message: StoredMessage; duplicate: boolean } {
-    const { ref, password } = parseMessageText(m.text);
+    const { ref, token, code } = parseMessageText(m.text);
     if (mailFile !== undefined) this.data.mailSeen.push(mailFile);
     const existing = ref === null ? undefined : this.data.messages.find((x) => x.ref === ref);
     if (existing) {
@@ -91,7 +105,7 @@ export class PhoneStore {
       return { message: existing, duplicate: true };
     }
     const n = this.data.messages.filter((x) => x.channel === m.channel).length + 1;
-    const message: StoredMessage = { id: `${m.channel === 'sms' ? 'sms' : 'mail'}-${n}`, ...m, ref, password, duplicates: 0 };
+    const message: StoredMessage = { id: `${m.channel === 'sms' ? 'sms' : 'mail'}-${n}`, ...m, ref, token, code, duplicates: 0 };
     this.data.messages.push(message);
     this.save();
     return { message, duplicate: false };

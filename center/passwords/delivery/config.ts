@@ -42,6 +42,13 @@ export const deliverySectionSchema = z
       .max(3_600_000)
       .default(PWDELIVERY_LIMITS.claimHoldMs)
       .describe("How long a node's claim on a delivery it is sending lasts; after a crash the delivery is sent again once it expires. Keep it above the SMPP and SMTP timeouts."),
+    deadlineMs: z
+      .number()
+      .int()
+      .min(1_000)
+      .max(PWDELIVERY_LIMITS.deadlineMsMax)
+      .default(PWDELIVERY_LIMITS.deadlineMsDefault)
+      .describe("How long after it is handed over a delivery may still be confirmed; then it fails (and the password is refunded). Keep it at or below the passwords module's delivery deadline."),
     sweepIntervalMs: z.number().int().min(10).max(60_000).default(PWDELIVERY_LIMITS.sweepIntervalMsDefault).describe('How often the queue is swept.'),
   })
   .strict();

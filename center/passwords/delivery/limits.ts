@@ -25,6 +25,8 @@ export const PWDELIVERY_LIMITS = {
   smtpTimeoutMs: 15_000,
   /** Largest message text (bytes, UTF-8): an SMS over message_payload, a short e-mail. */
   textBytesMax: 2_000,
+  /** Deadline of a delivery handed over through the passwords module's port (config `deadlineMs`). */
+  deadlineMsDefault: 5 * 60_000,
   /** Longest deadline a request may set, from now. */
   deadlineMsMax: 7 * 24 * 3_600_000,
 } as const;

@@ -1,22 +1,22 @@
 /**
- * The seam between the passwords module (center/passwords/, issue 14's
- * "pwcore" part) and the delivery service (this folder).
+ * The delivery service's inner seam: what it is asked to send and how it
+ * records an outcome. The passwords module talks to it through its own
+ * port, center/passwords/delivery-port.ts (PasswordDelivery /
+ * DeliveryOutcomeSink); password-delivery.ts adapts one to the other: its
+ * `outcome(tx, …)` writes the outcome to an outbox in the recording unit,
+ * and the outbox is reported to the sink after the commit until the sink
+ * has answered.
  *
- * PROVISIONAL: this is the shape the delivery service needs; when
- * center/passwords/delivery-port.ts lands, this file re-exports or adapts
- * to it.
- *
- * The passwords module hands a delivery over **inside its own unit of work**
- * (`enqueue(tx, request)`, in the transaction that issues the password), so
- * a password is never issued without its delivery queued, nor queued
- * without being issued. The delivery service reports every outcome back
+ * A caller on the same storage may hand a delivery over inside its own unit
+ * of work (`enqueue(tx, request)`). The delivery service reports every outcome back
  * **inside the unit of work that records it** (`outcome(tx, o)`), so the
- * password's state (spendable / to be refunded) and the delivery's state
- * commit together: no outcome is lost or told twice by a crash.
+ * outcome and the delivery's state commit together: no outcome is lost by
+ * a crash.
  */
 import type { Tx } from '../../storage/types.js';
 
-export type DeliveryChannel = 'sms' | 'email';
+export type { DeliveryChannel } from '../delivery-port.js';
+import type { DeliveryChannel } from '../delivery-port.js';
 
 export interface DeliveryRequest {
   /** The delivery's id, unique; enqueueing the same id again is a no-op (idempotent). */
@@ -27,8 +27,8 @@ export interface DeliveryRequest {
   /** MSISDN (digits, E.164 without +) for sms; an address for email. */
   readonly to: string;
   /**
-   * The message text shown on the device. It holds the password (a `pw:<token>`
-   * line the phone reads), so it is a secret: stored in the queue only until
+   * The message text shown on the device. It holds the password (the code,
+   * and a `token:TPW1:…` line the phone app reads), so it is a secret: stored in the queue only until
    * the delivery is final, never logged, never in an error or a metric.
    */
   readonly text: string;
@@ -38,7 +38,7 @@ export interface DeliveryRequest {
   readonly deadlineMs: number;
 }
 
-export interface DeliveryOutcome {
+export interface RecordedOutcome {
   readonly deliveryId: string;
   readonly passwordSerial: string;
   readonly channel: DeliveryChannel;
@@ -63,5 +63,5 @@ export interface DeliveryOutcome {
 
 export interface DeliveryPort {
   /** Called inside the unit of work that records the outcome; a throw rolls the step back (retried by the next sweep or receipt). */
-  outcome(tx: Tx, o: DeliveryOutcome): Promise<void>;
+  outcome(tx: Tx, o: RecordedOutcome): Promise<void>;
 }

@@ -26,5 +26,15 @@ export const deliveryMigrations: ModuleMigrations = {
             CREATE UNIQUE INDEX password_delivery_attempts_msg ON password_delivery_attempts (message_id);
             CREATE TABLE password_delivery_receipts (message_id TEXT PRIMARY KEY, stat TEXT NOT NULL, at_ms BIGINT NOT NULL)`,
     },
+    {
+      version: 2,
+      // The outcomes owed to the passwords module's sink (center/passwords/delivery-port.ts), written in the unit that
+      // records them and reported after the commit until the sink answered (an outbox: a crash reports them again).
+      name: 'outcome outbox',
+      sql: `CREATE TABLE password_delivery_outcomes (
+              delivery_id TEXT NOT NULL, seq BIGINT NOT NULL, outcome TEXT NOT NULL, channel TEXT NOT NULL, at_ms BIGINT NOT NULL,
+              detail TEXT NOT NULL, late SMALLINT NOT NULL, reported_ms BIGINT, effect TEXT, PRIMARY KEY (delivery_id, seq));
+            CREATE INDEX password_delivery_outcomes_unreported ON password_delivery_outcomes (reported_ms, at_ms)`,
+    },
   ],
 };

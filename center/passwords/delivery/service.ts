@@ -46,7 +46,7 @@ import { stateMachine, updateState } from '../../kit/transitions.js';
 import type { Storage, Tx } from '../../storage/types.js';
 import { TesseraError } from '../../../core/errors.js';
 import { PWDELIVERY_LIMITS } from './limits.js';
-import type { DeliveryChannel, DeliveryOutcome, DeliveryPort, DeliveryRequest } from './port.js';
+import type { DeliveryChannel, RecordedOutcome, DeliveryPort, DeliveryRequest } from './port.js';
 import { deliveryMigrations } from './schema.js';
 
 export const DELIVERY_STATE_VALUES = ['queued', 'sent', 'delivered', 'failed'] as const;
@@ -132,9 +132,9 @@ const PHONE = /^[0-9]{6,15}$/;
 const MAIL = /^[^\s@<>"]{1,64}@[A-Za-z0-9.-]{1,190}$/;
 const ID = /^[A-Za-z0-9._-]{1,64}$/;
 
-/** The text with its password lines masked (`pw:****`), for anything that must show a message. */
+/** The text with its password masked (the token line and a grouped code), for anything that must show a message. */
 export function maskText(t: string): string {
-  return t.replace(/^pw:\S+/gm, 'pw:****');
+  return t.replace(/^token:\S+/gm, 'token:****').replace(/\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\b/g, '****-****-****-****');
 }
 
 /** What is sent: the passwords module's text and the delivery reference the phone deduplicates by. */
@@ -258,7 +258,7 @@ export class DeliveryService {
 
   private async finish(tx: Tx, d: DeliveryRow, to: 'delivered' | 'failed', code: string, now: number): Promise<void> {
     await updateState(tx, DELIVERY_ROWS, DELIVERY_STATES, d, { state: to, code, text: null, claimUntilMs: null, doneMs: now, updatedMs: now });
-    const o: DeliveryOutcome = { deliveryId: d.id, passwordSerial: d.passwordSerial, channel: d.channel, state: to, late: false, code, attempts: d.attempts, atMs: now };
+    const o: RecordedOutcome = { deliveryId: d.id, passwordSerial: d.passwordSerial, channel: d.channel, state: to, late: false, code, attempts: d.attempts, atMs: now };
     await this.o.port.outcome(tx, o);
     this.after(tx, { id: d.id, state: to, code, attempt: d.attempts });
   }

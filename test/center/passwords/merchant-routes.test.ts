@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MerchantClient, type MerchantApiError } from '../../../center/merchant-api/client.js';
 import { startMerchantApi, type MerchantApi } from '../../../center/merchant-api/server.js';
 import { PasswordsClient } from '../../../center/passwords/client.js';
-import { passwordMerchantRoutes } from '../../../center/passwords/merchant-routes.js';
+import { passwordMerchantContribution } from '../../../center/passwords/merchant-routes.js';
 import type { Passwords } from '../../../center/passwords/passwords.js';
 import { openStorage } from '../../../center/storage/open.js';
 import type { Storage } from '../../../center/storage/types.js';
@@ -44,7 +44,7 @@ beforeAll(async () => {
   ({ pw, delivery } = await openCore(storage, systemClock));
   api = await startMerchantApi({
     storage, host: '127.0.0.1', port: 0, clock: systemClock, random: systemRandom, log: silentLogger, rateLimit: { max: 1_000, windowMs: 1_000 },
-    contributors: [(app, deps) => passwordMerchantRoutes(app, { ...deps, passwords: pw })],
+    contributions: [passwordMerchantContribution(pw)],
   });
   await api.merchants.add('shop-a', 'SHOP-1');
   await api.merchants.add('shop-b', 'SHOP-2');

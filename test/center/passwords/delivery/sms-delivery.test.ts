@@ -11,9 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../../core/clock.js';
 import { createLogger } from '../../../../core/log.js';
 import { systemRandom } from '../../../../core/random.js';
-import { openDelivery, type DeliveryOutcome, type OpenedDelivery } from '../../../../center/passwords/delivery/index.js';
+import { openDelivery, type RecordedOutcome, type OpenedDelivery } from '../../../../center/passwords/delivery/index.js';
 import { openStorage } from '../../../../center/storage/open.js';
 import type { Storage } from '../../../../center/storage/types.js';
+import { base32Encode } from '../../../../protocol/password/base32.js';
 import { PhoneStore } from '../../../../sim/phone/store.js';
 import { SMPP_SYSTEM_ID, startPhoneProcess, startSmscProcess, testDir, waitFor, type Party, type PhoneProcess } from './support/messaging.js';
 
@@ -28,19 +29,19 @@ describe('password delivery by SMS (SMPP)', () => {
   let bob: PhoneProcess;
   let storage: Storage;
   let delivery: OpenedDelivery;
-  const outcomes: Array<DeliveryOutcome & { inTx: boolean }> = [];
+  const outcomes: Array<RecordedOutcome & { inTx: boolean }> = [];
   const logs: string[] = [];
   const secrets: string[] = [];
 
   const newPassword = (): string => {
-    const s = `TP1.${randomBytes(18).toString('base64url')}`;
+    const s = `TPW1:${base32Encode(randomBytes(40))}`;
     secrets.push(s);
     return s;
   };
   const enqueue = async (id: string, to: string, deadlineInMs = 20_000): Promise<string> => {
     const pw = newPassword();
     await storage.transact((tx) =>
-      delivery.service.enqueue(tx, { id, passwordSerial: `S-${id}`, channel: 'sms', to, text: `Tessera settlement password\npw:${pw}\n1000 JPY until 2026-12-31`, deadlineMs: Date.now() + deadlineInMs }),
+      delivery.service.enqueue(tx, { id, passwordSerial: `S-${id}`, channel: 'sms', to, text: `Tessera settlement password 1000 JPY until 2026-12-31\nCode 7K3Q-Z9T2-M4XW-8RHD\ntoken:${pw}`, deadlineMs: Date.now() + deadlineInMs }),
     );
     return pw;
   };
@@ -76,7 +77,7 @@ describe('password delivery by SMS (SMPP)', () => {
     );
     expect(await delivery.smpp!.waitBound(15_000)).toBe(true);
     delivery.service.start();
-  }, 90_000);
+  }, 300_000);
 
   afterAll(async () => {
     await delivery?.close();
@@ -102,7 +103,7 @@ describe('password delivery by SMS (SMPP)', () => {
     // The phone holds it (0600), with the password line and the delivery reference.
     const store = new PhoneStore(alice.dir);
     const m = store.messages.find((x) => x.ref === 'd-ok-1');
-    expect(m).toMatchObject({ channel: 'sms', password: pw, duplicates: 0, from: 'TESSERA' });
+    expect(m).toMatchObject({ channel: 'sms', token: pw, code: '7K3QZ9T2M4XW8RHD', duplicates: 0, from: 'TESSERA' });
     expect(statSync(join(alice.dir, 'messages.json')).mode & 0o777).toBe(0o600);
     // The secret left the queue when the delivery became final.
     const text = await storage.read((q) => q.get<{ text: string | null }>('SELECT text FROM password_deliveries WHERE id = ?', ['d-ok-1']));

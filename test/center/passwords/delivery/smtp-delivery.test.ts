@@ -12,10 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../../core/clock.js';
 import { createLogger } from '../../../../core/log.js';
 import { systemRandom } from '../../../../core/random.js';
-import { openDelivery, type DeliveryOutcome, type OpenedDelivery } from '../../../../center/passwords/delivery/index.js';
+import { openDelivery, type RecordedOutcome, type OpenedDelivery } from '../../../../center/passwords/delivery/index.js';
+import { passwordDeliveryFactory, type PasswordDeliveryHandle } from '../../../../center/passwords/delivery/password-delivery.js';
 import { openStorage } from '../../../../center/storage/open.js';
 import type { Storage } from '../../../../center/storage/types.js';
 import { writeSecretFile } from '../../../../sim/world/cli-parts.js';
+import { base32Encode } from '../../../../protocol/password/base32.js';
 import { PhoneStore } from '../../../../sim/phone/store.js';
 import { SMTP_PASSWORD, SMTP_USER, startMailboxProcess, startPhoneProcess, testDir, waitFor, type Party, type PhoneProcess } from './support/messaging.js';
 
@@ -28,15 +30,15 @@ describe('password delivery by e-mail (SMTP)', () => {
   let alice: PhoneProcess;
   let storage: Storage;
   let delivery: OpenedDelivery;
-  const outcomes: DeliveryOutcome[] = [];
+  const outcomes: RecordedOutcome[] = [];
   const logs: string[] = [];
   const secrets: string[] = [SMTP_PASSWORD];
 
   const enqueue = async (id: string, to: string): Promise<string> => {
-    const pw = `TP1.${randomBytes(18).toString('base64url')}`;
+    const pw = `TPW1:${base32Encode(randomBytes(40))}`;
     secrets.push(pw);
     await storage.transact((tx) =>
-      delivery.service.enqueue(tx, { id, passwordSerial: `S-${id}`, channel: 'email', to, subject: 'Your settlement password', text: `Tessera settlement password\npw:${pw}\n1000 JPY`, deadlineMs: Date.now() + 20_000 }),
+      delivery.service.enqueue(tx, { id, passwordSerial: `S-${id}`, channel: 'email', to, subject: 'Your settlement password', text: `Tessera settlement password 1000 JPY\nCode 7K3Q-Z9T2-M4XW-8RHD\ntoken:${pw}`, deadlineMs: Date.now() + 20_000 }),
     );
     return pw;
   };
@@ -61,7 +63,7 @@ describe('password delivery by e-mail (SMTP)', () => {
       { storage, clock: systemClock, random: systemRandom, log: createLogger('delivery', { level: 'debug' }, { write: (s: string) => void logs.push(s) }), port: { outcome: async (_tx, o) => void outcomes.push(o) } },
     );
     delivery.service.start();
-  }, 90_000);
+  }, 300_000);
 
   afterAll(async () => {
     await delivery?.close();
@@ -81,7 +83,7 @@ describe('password delivery by e-mail (SMTP)', () => {
     expect(files).toHaveLength(1);
     expect(statSync(join(mailbox.dir, ALICE, files[0]!)).mode & 0o777).toBe(0o600);
     const m = await waitFor('mail on the phone', async () => new PhoneStore(alice.dir).messages.find((x) => x.ref === 'm-ok-1'));
-    expect(m).toMatchObject({ channel: 'email', password: pw });
+    expect(m).toMatchObject({ channel: 'email', token: pw, code: '7K3QZ9T2M4XW8RHD' });
   });
 
   it('a temporary failure (451) twice is retried with backoff and delivered on the third attempt', async () => {
@@ -99,5 +101,58 @@ describe('password delivery by e-mail (SMTP)', () => {
     await enqueue('m-reject-1', CAROL);
     expect(await final('m-reject-1')).toMatchObject({ state: 'failed', code: 'PWDELIVERY_SMTP_REFUSED', attempts: 1 });
     expect(outcomes.filter((o) => o.deliveryId === 'm-reject-1')).toEqual([expect.objectContaining({ state: 'failed', code: 'PWDELIVERY_SMTP_REFUSED' })]);
+  });
+});
+
+describe("the passwords module's port (center/passwords/delivery-port.ts) over the delivery service", () => {
+  let dir: string;
+  let mailbox: Party & { dir: string };
+  let storage: Storage;
+  let handle: PasswordDeliveryHandle;
+  const seen: Array<{ passwordId: string; outcome: string; detail?: string }> = [];
+  let refuse = 1;
+
+  beforeAll(async () => {
+    dir = testDir('port-delivery');
+    mailbox = await startMailboxProcess(dir, [ALICE]);
+    storage = await openStorage({ engine: 'sqlite', path: join(dir, 'center.db') });
+    const factory = passwordDeliveryFactory(
+      { smtp: { host: '127.0.0.1', port: mailbox.port, user: SMTP_USER, passwordFile: writeSecretFile(dir, 'ttp-smtp.pw', `${SMTP_PASSWORD}\n`), from: 'passwords@ttp.test' }, sweepIntervalMs: 50, backoffMsBase: 100 },
+      { storage, clock: systemClock, random: systemRandom, log: createLogger('delivery', { level: 'silent' }) },
+    );
+    handle = (await factory({
+      onOutcome: async (o) => {
+        // The core is briefly unable to take the first outcome: it must come again.
+        if (refuse-- > 0) throw new Error('core busy');
+        seen.push({ passwordId: o.passwordId, outcome: o.outcome, ...(o.detail !== undefined && { detail: o.detail }) });
+        return 'applied';
+      },
+    })) as PasswordDeliveryHandle;
+  }, 300_000);
+
+  afterAll(async () => {
+    await handle?.close();
+    await storage?.close();
+    await mailbox?.process.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('deliver() queues once per password (idempotent), the token travels on its own line, and the outcome reaches the sink even after the sink refused it once', async () => {
+    const token = `TPW1:${base32Encode(randomBytes(40))}`;
+    const message = { text: 'Tessera settlement password 1000 JPY\nCode 7K3Q-Z9T2-M4XW-8RHD', token, serial: 'ab'.repeat(16) };
+    await handle.deliver('pw-1', 'email', ALICE, message);
+    await handle.deliver('pw-1', 'email', ALICE, message);
+    await waitFor('outcome at the sink', async () => seen.find((o) => o.passwordId === 'pw-1'));
+    expect(seen).toEqual([{ passwordId: 'pw-1', outcome: 'delivered', detail: 'ACCEPTED' }]);
+    expect(readdirSync(join(mailbox.dir, ALICE))).toHaveLength(1);
+    const reported = await waitFor('outcome marked reported', async () => {
+      const rows = await storage.read((q) => q.all<{ effect: string | null }>('SELECT effect FROM password_delivery_outcomes WHERE delivery_id = ?', ['pw-1']));
+      return rows.every((r) => r.effect !== null) ? rows : undefined;
+    });
+    expect(reported).toEqual([{ effect: 'applied' }]);
+    const { mailText } = await import('../../../../sim/phone/phone.js');
+    const { readFileSync } = await import('node:fs');
+    const mail = mailText(readFileSync(join(mailbox.dir, ALICE, readdirSync(join(mailbox.dir, ALICE))[0]!)));
+    expect(mail.text).toContain(`\ntoken:${token}\nref:pw-1`);
   });
 });

@@ -52,7 +52,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
             passwordSerial: `S-${cmd.prefix}-${i}`,
             channel: 'sms',
             to: cmd.to,
-            text: `Tessera settlement password\npw:TP1.${randomBytes(18).toString('base64url')}`,
+            text: `Tessera settlement password\ntoken:TPW1:${randomBytes(40).toString('hex').toUpperCase().replace(/[0189]/g, 'A')}`,
             deadlineMs: Date.now() + 120_000,
           }),
         ),

@@ -14,6 +14,9 @@ export const SMPP_PASSWORD = 'sm9Pw!x2';
 export const SMTP_USER = 'ttp';
 export const SMTP_PASSWORD = 'smtp-secret-0b7e4c';
 
+/** A `tessera` process takes 20 s to start on this loaded machine (load 19 on 2 cores measured). */
+const READY_MS = 120_000;
+
 export function testDir(name: string): string {
   return mkdtempSync(join(tmpdir(), `tessera-${name}-`));
 }
@@ -27,7 +30,7 @@ export interface Party {
 
 async function party(name: string, args: string[]): Promise<Party> {
   const p = new CliProcess(name, args);
-  const ready = await p.ready(30_000);
+  const ready = await p.ready(READY_MS);
   return {
     process: p,
     port: Number(ready['port']),
@@ -74,8 +77,9 @@ export async function startPhoneProcess(dir: string, name: string, c: { msisdn: 
     reattachMsMax: 500,
   });
   const p = new CliProcess(`phone ${name}`, ['phone', 'serve', '--config', config]);
-  const attached = c.smscPort !== undefined ? p.next((o) => o['event'] === 'attached', 30_000, 'attached') : null;
-  const ready = await p.ready(30_000);
+  const attached = c.smscPort !== undefined ? p.next((o) => o['event'] === 'attached', READY_MS, 'attached') : null;
+  attached?.catch(() => undefined); // awaited below; a failed ready must not leave it unhandled
+  const ready = await p.ready(READY_MS);
   await attached;
   return { process: p, config, dir: phoneDir, devicePublicKey: String(ready['devicePublicKey']) };
 }
