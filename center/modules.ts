@@ -11,6 +11,7 @@ import type { CenterMetrics } from './metrics/center-metrics.js';
 import { passwordsModule } from './passwords/module.js';
 import type { AnyCenterModule } from './server/module.js';
 import { validityModule } from './validity/module.js';
+import { hqLinkModule } from './voucher/hq-link-module.js';
 import { voucherModule } from './voucher/module.js';
 
 export const CENTER_MODULES: readonly AnyCenterModule[] = centerModules();
@@ -18,5 +19,5 @@ export const CENTER_MODULES: readonly AnyCenterModule[] = centerModules();
 /** The list with its instruments (the CLI passes its CenterMetrics, so each module feeds its own metrics). */
 export function centerModules(o: { metrics?: CenterMetrics } = {}): readonly AnyCenterModule[] {
   const metrics = o.metrics ? { metrics: o.metrics } : {};
-  return [validityModule(metrics), cashModule, emoneyModule(metrics), merchantApiModule(), voucherModule(), passwordsModule(), prepaidModule()];
+  return [validityModule(metrics), cashModule, emoneyModule(metrics), merchantApiModule(), voucherModule(), passwordsModule(), prepaidModule(), hqLinkModule()];
 }

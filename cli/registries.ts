@@ -8,6 +8,7 @@ import '../center/cash/errors.js';
 import '../center/emoney/errors.js';
 import '../center/fleet/errors.js';
 import '../center/http/errors.js';
+import '../center/hq/errors.js';
 import '../center/ledger/errors.js';
 import '../center/merchant-api/errors.js';
 import '../center/passwords/delivery/errors.js';

@@ -7,6 +7,7 @@ import { registerAudit } from './commands/audit.js';
 import { registerBank } from './commands/bank.js';
 import { registerCenter } from './commands/center.js';
 import { registerDemo } from './commands/demo.js';
+import { registerHq } from './commands/hq.js';
 import { registerKeys } from './commands/keys.js';
 import { registerMerchant } from './commands/merchant.js';
 import { registerMessaging } from './commands/messaging.js';
@@ -44,6 +45,7 @@ registerMerchant(program);
 registerOperator(program);
 registerAdmin(program);
 registerVoucher(program);
+registerHq(program);
 registerMessaging(program);
 registerWebshop(program);
 // After every other command: `voucher print` joins the `voucher` command when another file made it.

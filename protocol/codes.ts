@@ -53,10 +53,16 @@ export const MSG = {
   PREPAID_REQUEST: 0x30, //     prepaid information file + service request
   PREPAID_RESULT: 0x31, //      renewed prepaid information file, balance, receipt
   // Voucher activated at the point of sale (seed 002)
+  // 0x38-0x3b: the first sketch (activation carrying the PIN, redemption on the wire); retired, never sent
+  // by Tessera, no flow serves them (PROTOCOL.md §6.5). Kept in the catalog so the numbers are never reused.
   VOUCHER_ACTIVATE_REQUEST: 0x38,
   VOUCHER_ACTIVATE_RESULT: 0x39,
   VOUCHER_REDEEM_REQUEST: 0x3a,
   VOUCHER_REDEEM_RESULT: 0x3b,
+  VOUCHER_ACTIVATE: 0x3c, //    till → HQ: sale of a card: serial (never the PIN), amount; the POS request id
+  VOUCHER_VOID: 0x3d, //        till → HQ: cancel a sale (the activation's request id)
+  VOUCHER_REVERSAL: 0x3e, //    till → HQ: the activation's answer never came, the customer got the money back: undo it
+  VOUCHER_RESULT: 0x3f, //      answers the three: status, result code (0x05xx), amount and expiry when activated
   // Settlement passwords (seed 003)
   PASSWORD_ISSUE_REQUEST: 0x40,
   PASSWORD_ISSUE_RESULT: 0x41,
@@ -132,6 +138,8 @@ export const TAG = {
   DEVICE_STATE: 0x9f2e, //     u8 DEVICE_STATE
   DEVICE_REASON: 0x9f2f, //    ascii 1-40 [A-Z0-9_]: the device's coded reason (e.g. DEV_PORT_GONE)
   DEVICE: 0xa5, //             constructed: kind, state, reason (one device)
+  VOUCHER_SERIAL: 0x9f38, //   ascii 16 digits: a voucher card's public serial (15 digits + Luhn check digit)
+  ORIGINAL_TRANSACTION_ID: 0x9f39, // 16 bytes: the request a void cancels (the activation's TRANSACTION_ID)
   // Private class (PROTOCOL.md §3.3): a version-1 receiver skips them, so they ride in AUTH / AUTH_OK unnoticed by old peers.
   HANDSHAKE_VERSION: 0xdf01, //     u16: AUTH: highest protocol version the terminal speaks; AUTH_OK: the version chosen for the session
   HANDSHAKE_VERSION_MIN: 0xdf02, // u16: AUTH: lowest protocol version the terminal speaks

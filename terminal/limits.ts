@@ -161,3 +161,23 @@ export const SHOP_LIMITS = {
 assert(SHOP_LIMITS.basketItemsMax >= 1, 'a basket must take an item');
 assert(SHOP_LIMITS.receiptNameTriesMax >= 1, 'a receipt needs a name to try');
 assert(`SETTLE-YYYYMMDD-HHMMSSmmm-${'X'.repeat(16)}-${SHOP_LIMITS.receiptNameTriesMax}.JSON`.length <= DEVICE_LIMITS.storeFileNameCharsMax, 'receipt names must fit the store');
+
+// ---------------------------------------------------------------- voucher POS (seed 002)
+
+export const VOUCHER_POS_LIMITS = {
+  /**
+   * How long the till waits for an activation's answer before it voids the
+   * sale and journals a reversal; above the HQ's own forward deadline
+   * (center/hq/limits.ts forwardDeadlineMsDefault, 4 s), so the HQ answers first when it can.
+   */
+  answerTimeoutMsDefault: 8_000,
+  /** Range of an amount keyed for a variable-load card unless configured otherwise (minor units). */
+  keyedAmountMinorMinDefault: 500,
+  keyedAmountMinorMaxDefault: 50_000,
+  /** A void's answer wait (each attempt). */
+  voidTimeoutMs: 8_000,
+} as const;
+
+assert(VOUCHER_POS_LIMITS.keyedAmountMinorMinDefault <= VOUCHER_POS_LIMITS.keyedAmountMinorMaxDefault, 'keyed voucher amount range ordered');
+assert(VOUCHER_POS_LIMITS.answerTimeoutMsDefault <= AGENT_LIMITS.requestTimeoutMsMax, 'the till waits at most the longest request');
+

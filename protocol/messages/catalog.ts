@@ -14,6 +14,7 @@ import * as emoney from './emoney.js';
 import * as handshake from './handshake.js';
 import * as services from './services.js';
 import * as validity from './validity.js';
+import * as vouchers from './vouchers.js';
 import type { Message, MessageType, RequestMessage, ResponseMessage } from './types.js';
 
 export const CODECS: readonly MessageCodec[] = [
@@ -23,6 +24,7 @@ export const CODECS: readonly MessageCodec[] = [
   ...Object.values(emoney),
   ...Object.values(services),
   ...Object.values(cash),
+  ...Object.values(vouchers),
 ] as MessageCodec[];
 
 const byCode = new Map<number, MessageCodec>();
@@ -47,6 +49,9 @@ export const RESPONSES: Readonly<Record<RequestMessage['type'], readonly Respons
   prepaidRequest: ['prepaidResult'],
   voucherActivateRequest: ['voucherActivateResult'],
   voucherRedeemRequest: ['voucherRedeemResult'],
+  voucherActivate: ['voucherResult'],
+  voucherVoid: ['voucherResult'],
+  voucherReversal: ['voucherResult'],
   passwordIssueRequest: ['passwordIssueResult'],
   passwordRedeemRequest: ['passwordRedeemResult'],
   settlementInstruction: ['settlementAck'],

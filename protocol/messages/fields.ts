@@ -16,6 +16,8 @@ const cached = (src: string): RegExp => {
 };
 export const DIGITS = (min: number, max: number): RegExp => cached(`^[0-9]{${min},${max}}$`);
 export const PRINTABLE = (min: number, max: number): RegExp => cached(`^[\\x20-\\x7e]{${min},${max}}$`);
+/** A voucher card's serial on the wire (16 digits); its Luhn check digit is the receiver's business check (a coded refusal, not a frame error). */
+export const VOUCHER_SERIAL_RE = DIGITS(16, 16);
 export const SEALED_MIN_BYTES = 12 + 1 + 16;
 export const SEALED_MAX_BYTES = 12 + 64 + 16;
 

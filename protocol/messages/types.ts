@@ -177,6 +177,43 @@ export interface VoucherRedeemResult {
   balanceMinor?: number;
 }
 
+/**
+ * The till's voucher sale (PROTOCOL.md §6.5): the card's public serial and
+ * the amount, never the PIN. TRANSACTION_ID is the POS request id, the
+ * idempotency key till → HQ → settlement center.
+ */
+export interface VoucherActivate {
+  type: 'voucherActivate';
+  transactionId: Buffer;
+  /** 16 digits: 15 + Luhn check digit. */
+  serial: string;
+  amountMinor: number;
+  currency: string;
+}
+/** Cancels a sale: its own id, and the activation it cancels. */
+export interface VoucherVoid {
+  type: 'voucherVoid';
+  transactionId: Buffer;
+  originalTransactionId: Buffer;
+}
+/** The activation's answer never came and the customer was paid back: undo it (TRANSACTION_ID is the activation's). */
+export interface VoucherReversal {
+  type: 'voucherReversal';
+  transactionId: Buffer;
+  serial: string;
+  amountMinor: number;
+  currency: string;
+}
+/** Answers the three voucher requests; amount and expiry only on an approved activation. */
+export interface VoucherResult {
+  type: 'voucherResult';
+  transactionId: Buffer;
+  status: Status;
+  resultCode: number;
+  amountMinor?: number;
+  expiresAtMs?: number;
+}
+
 // ---- settlement passwords (seed 003) ----
 export interface PasswordIssueRequest {
   type: 'passwordIssueRequest';
@@ -263,6 +300,9 @@ export type TerminalRequest =
   | PrepaidRequest
   | VoucherActivateRequest
   | VoucherRedeemRequest
+  | VoucherActivate
+  | VoucherVoid
+  | VoucherReversal
   | PasswordIssueRequest
   | PasswordRedeemRequest
   | CashNotesReport
@@ -284,6 +324,7 @@ export type CenterResponse =
   | PrepaidResult
   | VoucherActivateResult
   | VoucherRedeemResult
+  | VoucherResult
   | PasswordIssueResult
   | PasswordRedeemResult
   | CashResult;

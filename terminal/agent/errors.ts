@@ -176,6 +176,31 @@ export const TERM_ERRORS = defineErrors('terminal', 'TERM_', {
     meaning: 'The build\'s roles and card applications do not fit together (details: role, messageType or cardApp): two handlers for one center message type, a card application registered twice, a role needing one this build does not register, or a flow asking for one its role did not declare. The agent does not start (or the flow ends).',
     action: 'Programming error in the build: fix the registration in terminal/agent/roles/builtin.ts or the role named in details (terminal/agent/ROLES.md, "Seams").',
   },
+  // ------------------------------------------------------------ voucher POS (seed 002)
+  TERM_VOUCHER_SCAN_INVALID: {
+    meaning: 'The scanned code is not a voucher card\'s serial (details.reason: symbology, length, or a wrong Luhn check digit: a misread); nothing was sent.',
+    action: 'Scan the card\'s barcode again; if it keeps failing, key the sale at the HQ\'s help desk.',
+  },
+  TERM_VOUCHER_AMOUNT_INVALID: {
+    meaning: 'The amount keyed for a variable-load card is not a whole number of minor units within the till\'s range (details.min, details.max); nothing was sent.',
+    action: 'Key the amount again.',
+  },
+  TERM_VOUCHER_REFUSED: {
+    meaning: 'The HQ or the settlement center refused the card (details.reason: VOUCHER_UNKNOWN, VOUCHER_ALREADY_ACTIVE, VOUCHER_BLOCKED, VOUCHER_WRONG_CHAIN, HQ_CENTER_UNREACHABLE, ...; details.resultCode the wire number): the card is not active.',
+    action: 'Do not hand the card over as sold; give the customer the money back. A blocked or other chain\'s card goes to the store manager.',
+  },
+  TERM_VOUCHER_SALE_VOIDED: {
+    meaning: 'The activation\'s answer did not come in time: the till voided the sale and its journal sends a reversal until the HQ answers, so the card never stays active without the store\'s money.',
+    action: 'Give the customer the money back; the card is not sold. Sell it again once the link is back, with a new sale.',
+  },
+  TERM_VOUCHER_VOID_PENDING: {
+    meaning: 'A void got no final answer yet (the HQ could not reach the center, or the link failed): the journal repeats it with the same id until answered.',
+    action: 'Keep the card at the counter; refund the customer once the void is approved (the till\'s report shows it).',
+  },
+  TERM_VOUCHER_VOID_UNKNOWN: {
+    meaning: 'A void names a sale this till did not approve (details.transactionId): not in the journal, or not activated.',
+    action: 'Check the sale\'s transaction id on its receipt; only the till that sold a card voids it.',
+  },
 });
 
 export type TermErrorCode = keyof typeof TERM_ERRORS;

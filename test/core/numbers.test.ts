@@ -16,6 +16,9 @@ import { errorPrefixOwner, inRange, NUMBER_AREAS, ownerOf, WIRE_RESULT_OK, type 
 import { MSG, NAK_REASON } from '../../protocol/codes.js';
 import { renderErrorsDoc } from '../../scripts/errors-doc.js';
 import { KIOSK_RESULT_CODES } from '../../terminal/agent/roles/emoney/provider-kiosk/result-codes.js';
+import { HQ_RESULT_CODES, VOUCHER_WIRE_RESULTS } from '../../center/hq/result-codes.js';
+import { VOUCHER_RESULT_CODES } from '../../center/voucher/result-codes.js';
+import { POS_VOUCHER_RESULT_CODES } from '../../terminal/agent/roles/voucher/result-codes.js';
 
 interface Num { readonly source: string; readonly name: string; readonly n: number; readonly area: string }
 
@@ -24,6 +27,8 @@ const WIRE: Num[] = [
   ...Object.entries(RESULT_CODES).map(([name, n]) => ({ source: 'center/emoney/result-codes.ts', name, n, area: errorPrefixOwner(name)?.row.area ?? '?' })),
   ...Object.entries(CASH_RESULT_CODES).map(([name, n]) => ({ source: 'center/cash/cash.ts', name, n, area: 'cash' })),
   ...Object.entries(TX_RESULT).map(([name, n]) => ({ source: 'center/server/transaction-registry.ts', name, n, area: 'validity' })),
+  ...Object.entries(VOUCHER_RESULT_CODES).map(([name, n]) => ({ source: 'center/voucher/result-codes.ts', name, n, area: 'vouchers' })),
+  ...Object.entries(HQ_RESULT_CODES).map(([name, n]) => ({ source: 'center/hq/result-codes.ts', name, n, area: 'vouchers' })),
   ...Object.entries(PREPAID_RESULT_CODES).map(([name, n]) => ({ source: 'center/prepaid/result-codes.ts', name, n, area: 'prepaid' })),
   ...Object.entries(PASSWORD_RESULT_CODES).map(([name, n]) => ({ source: 'center/passwords/result-codes.ts', name, n, area: 'passwords' })),
 ].filter((x) => x.n !== WIRE_RESULT_OK);
@@ -102,6 +107,11 @@ describe('core/numbers.ts: one registry of numbers', () => {
     expect({ ...KIOSK_RESULT_CODES }).toEqual(center);
   });
 
+  it("keeps the voucher till's copy of the result-code names equal to the center's and the HQ's tables", () => {
+    const both = Object.fromEntries(Object.entries(VOUCHER_WIRE_RESULTS).map(([name, n]) => [n, name]));
+    expect({ ...POS_VOUCHER_RESULT_CODES }).toEqual(both);
+  });
+
   it('registers every error code under a prefix of its own area, and every named wire result is a registered code', async () => {
     await renderErrorsDoc(); // loads every errors.ts in the tree
     const wrong: string[] = [];
@@ -119,7 +129,7 @@ describe('core/numbers.ts: one registry of numbers', () => {
     // Every registry area has a row (a new area registers its prefix in core/numbers.ts).
     const rowRegistries = new Set(NUMBER_AREAS.flatMap((a) => Object.keys(a.errors)));
     expect([...allRegistries().keys()].filter((a) => !rowRegistries.has(a))).toEqual([]);
-    const wireNames = [...Object.keys(RESULT_CODES), ...Object.keys(CASH_RESULT_CODES), ...Object.keys(PREPAID_RESULT_CODES)].filter((n) => n !== 'OK');
+    const wireNames = [...Object.keys(RESULT_CODES), ...Object.keys(CASH_RESULT_CODES), ...Object.keys(PREPAID_RESULT_CODES), ...Object.keys(VOUCHER_WIRE_RESULTS)].filter((n) => n !== 'OK');
     expect(wireNames.filter((n) => !registered.has(n))).toEqual([]);
   });
 

@@ -969,6 +969,111 @@ export const FRAME_VECTORS: FrameVector[] = [
       'f6367b9e7007f1c6ed1c3383942625df', // MAC: HMAC-SHA-256 truncated to 16 bytes
     ],
   },
+  {
+    name: 'voucherActivate', session: 'main', dir: 't2c',
+    message: { type: 'voucherActivate', transactionId: h('13131313131313131313131313131313'), serial: '9001000000000422', amountMinor: 3000, currency: 'JPY' },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '3c', // message VOUCHER_ACTIVATE
+      '0001', // flags MAC
+      '00000017', // sequence 23
+      '00000016', // request id 22
+      '00000034', // body length 52
+      '871013131313131313131313131313131313', // TRANSACTION_ID = 16 bytes
+      '9f381039303031303030303030303030343232', // VOUCHER_SERIAL = "9001000000000422"
+      '89080000000000000bb8', // AMOUNT_MINOR = 3000
+      '8a034a5059', // CURRENCY = "JPY"
+      '801b3ca2f2f546fb1183d865864f3e8a', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'voucherActivateApproved', session: 'main', dir: 'c2t',
+    message: { type: 'voucherResult', transactionId: h('13131313131313131313131313131313'), status: 0, resultCode: 0, amountMinor: 3000, expiresAtMs: 1_798_761_600_000 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '3f', // message VOUCHER_RESULT
+      '0003', // flags MAC RESPONSE
+      '00000017', // sequence 23
+      '00000016', // request id 22
+      '0000002e', // body length 46
+      '871013131313131313131313131313131313', // TRANSACTION_ID = 16 bytes
+      '8b0100', // STATUS = 0
+      '8c020000', // RESULT_CODE = 0
+      '89080000000000000bb8', // AMOUNT_MINOR = 3000
+      '9f2308000001a2ce8bd400', // EXPIRES_AT_MS = 1798761600000
+      '13140092579ff7355881c1e15ac1bc3f', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'voucherReversal', session: 'main', dir: 't2c',
+    message: { type: 'voucherReversal', transactionId: h('14141414141414141414141414141414'), serial: '9001000000000430', amountMinor: 1000, currency: 'JPY' },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '3e', // message VOUCHER_REVERSAL
+      '0001', // flags MAC
+      '00000018', // sequence 24
+      '00000017', // request id 23
+      '00000034', // body length 52
+      '871014141414141414141414141414141414', // TRANSACTION_ID = 16 bytes
+      '9f381039303031303030303030303030343330', // VOUCHER_SERIAL = "9001000000000430"
+      '890800000000000003e8', // AMOUNT_MINOR = 1000
+      '8a034a5059', // CURRENCY = "JPY"
+      '937db3ef1e660a4da18c22d2c0ed3e0b', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'voucherReversalResult', session: 'main', dir: 'c2t',
+    message: { type: 'voucherResult', transactionId: h('14141414141414141414141414141414'), status: 0, resultCode: 0 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '3f', // message VOUCHER_RESULT
+      '0003', // flags MAC RESPONSE
+      '00000018', // sequence 24
+      '00000017', // request id 23
+      '00000019', // body length 25
+      '871014141414141414141414141414141414', // TRANSACTION_ID = 16 bytes
+      '8b0100', // STATUS = 0
+      '8c020000', // RESULT_CODE = 0
+      '565110118680cd82a2075d47cf10cd76', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'voucherVoid', session: 'main', dir: 't2c',
+    message: { type: 'voucherVoid', transactionId: h('15151515151515151515151515151515'), originalTransactionId: h('13131313131313131313131313131313') },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '3d', // message VOUCHER_VOID
+      '0001', // flags MAC
+      '00000019', // sequence 25
+      '00000018', // request id 24
+      '00000025', // body length 37
+      '871015151515151515151515151515151515', // TRANSACTION_ID = 16 bytes
+      '9f391013131313131313131313131313131313', // ORIGINAL_TRANSACTION_ID = 16 bytes
+      'fa50b86d4928fd955e33fc8c1542486a', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'voucherVoidRefused', session: 'main', dir: 'c2t',
+    message: { type: 'voucherResult', transactionId: h('15151515151515151515151515151515'), status: 1, resultCode: 1289 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '3f', // message VOUCHER_RESULT
+      '0003', // flags MAC RESPONSE
+      '00000019', // sequence 25
+      '00000018', // request id 24
+      '00000019', // body length 25
+      '871015151515151515151515151515151515', // TRANSACTION_ID = 16 bytes
+      '8b0101', // STATUS = 1
+      '8c020509', // RESULT_CODE = 1289
+      '5943cf0e4090406130fc7c2d33aefa19', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
 ];
 
 export const ERROR_VECTORS: ErrorVector[] = [

@@ -102,6 +102,14 @@ const steps: Step[] = [
     { kind: 0x04, state: 0x04, reason: 'DEV_NOTE_JAMMED' },
   ] } },
   { name: 'terminalStatusAck', session: 'main', dir: 'c2t', response: true, m: { type: 'terminalStatusAck' } },
+  // Appended (§6.5, seed 002): a till sells a 3,000 yen card (serial 900100000000042 + Luhn 2), approved with its expiry;
+  // a second sale whose answer never came is reversed; the first sale's void is refused (the card was spent, 0x0509).
+  { name: 'voucherActivate', session: 'main', dir: 't2c', m: { type: 'voucherActivate', transactionId: tx(0x13), serial: '9001000000000422', amountMinor: 3000, currency: 'JPY' } },
+  { name: 'voucherActivateApproved', session: 'main', dir: 'c2t', response: true, m: { type: 'voucherResult', transactionId: tx(0x13), status: 0, resultCode: 0, amountMinor: 3000, expiresAtMs: 1_798_761_600_000 } },
+  { name: 'voucherReversal', session: 'main', dir: 't2c', m: { type: 'voucherReversal', transactionId: tx(0x14), serial: '9001000000000430', amountMinor: 1000, currency: 'JPY' } },
+  { name: 'voucherReversalResult', session: 'main', dir: 'c2t', response: true, m: { type: 'voucherResult', transactionId: tx(0x14), status: 0, resultCode: 0 } },
+  { name: 'voucherVoid', session: 'main', dir: 't2c', m: { type: 'voucherVoid', transactionId: tx(0x15), originalTransactionId: tx(0x13) } },
+  { name: 'voucherVoidRefused', session: 'main', dir: 'c2t', response: true, m: { type: 'voucherResult', transactionId: tx(0x15), status: 1, resultCode: 0x0509 } },
 ];
 
 const keysFor = (s: 'main' | 'callback'): SessionKeys => (s === 'main' ? main : cb);
