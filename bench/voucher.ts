@@ -22,14 +22,19 @@
  *    measured on that same server). Without the PostgreSQL binaries (or
  *    with --no-postgres) the PostgreSQL figures are skipped with a line
  *    saying so, and the JSON says `postgres: "skipped ..."`;
- *  - activations end to end through an HQ (POS request → HQ → center):
- *    see activationBench below.
+ *  - activations end to end through an HQ: --in-flight tills (LinkClient
+ *    terminals, the terminal protocol's VOUCHER_ACTIVATE) → the HQ (startCenter
+ *    with the validity and hq modules, as `tessera hq serve`, its own SQLite:
+ *    journal first, then forward) → the settlement center's HQ link
+ *    (Ed25519-signed HTTP on loopback, hqLinkModule) → VoucherApi.activate
+ *    on the center's SQLite → back; activations/s and p50/p99 measured at
+ *    the till, --activations in all (default 200).
  *
  * Each phase lasts --duration seconds (default 2) after a warm-up (a few
  * redemptions per worker, not counted). Latencies are per call, measured
  * around the awaited call (performance.now), in milliseconds.
  */
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,7 +48,14 @@ import { validityModule } from '../center/validity/module.js';
 import type { PrintableCard, RedeemSource, VoucherApi } from '../center/voucher/api.js';
 import { VOUCHER_LIMITS } from '../center/voucher/limits.js';
 import { VOUCHER_MODULE, voucherModule } from '../center/voucher/module.js';
+import { hqModule } from '../center/hq/module.js';
+import { deriveTerminalKey } from '../center/server/terminal-keys.js';
+import { ValidityRepository } from '../center/validity/repository.js';
+import { HQ_LINK_MODULE, hqLinkModule, type HqLinkApi } from '../center/voucher/hq-link-module.js';
+import { seqOf, serialOf } from '../center/voucher/serial.js';
 import { errorCode } from '../core/errors.js';
+import { STATUS } from '../protocol/codes.js';
+import { LinkClient } from '../terminal/link/link-client.js';
 import { silentLogger } from '../core/log.js';
 import startPostgres from '../test/support/postgres-global.js';
 import { rawCommitRate, round, withBatchSizes } from './_commit.js';
@@ -243,6 +255,116 @@ export async function redeemBench(storage: Storage, dir: string, o: Options, rep
   }
 }
 
+export interface ActivationFigures {
+  readonly activationsPerSec: number;
+  readonly activationP50Ms: number;
+  readonly activationP99Ms: number;
+  readonly activations: number;
+  readonly failed: number;
+  /** Cards the center holds active at the end = activations answered approved. */
+  readonly activeInCenter: number;
+}
+
+/**
+ * Activations end to end: tills → HQ → center, each on its own SQLite, the
+ * HQ link signed and verified. Measured at the till from VOUCHER_ACTIVATE
+ * sent to VOUCHER_RESULT received.
+ */
+export async function activationBench(dir: string, o: Options, report: (line: string) => void): Promise<ActivationFigures> {
+  const hqId = 'HQ-BENCH';
+  const write = (name: string, data: string | Buffer, mode = 0o600): string => {
+    const path = join(dir, name);
+    writeFileSync(path, data, { mode });
+    return path;
+  };
+  const masterKey = randomBytes(32);
+  const masterKeyFile = write('act-master.key', masterKey.toString('hex'));
+  const pinKeyFile = write('act-pin.key', randomBytes(32));
+  const pair = generateKeyPairSync('ed25519');
+  const hqKeyFile = write('hq-signing.key', pair.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  const publicKeyFile = write('hq-signing.pub', pair.publicKey.export({ type: 'spki', format: 'pem' }), 0o644);
+  const tills = Array.from({ length: o.inFlight }, (_, i) => `POS-B${i}`);
+  const warmup = tills.length;
+  const centerStorage = await openStorage({ engine: 'sqlite', path: join(dir, 'act-center.db') });
+  const hqStorage = await openStorage({ engine: 'sqlite', path: join(dir, 'act-hq.db') });
+  const closers: Array<() => Promise<unknown>> = [() => hqStorage.close(), () => centerStorage.close()];
+  try {
+    const centerModules = [validityModule(), voucherModule({ sweepIntervalMs: null }), hqLinkModule()];
+    const centerConfig = parseCenterConfig(
+      {
+        listen: { host: '127.0.0.1', port: 0 },
+        terminalKeys: { masterKeyFile },
+        voucher: { pinKeyFile, hqs: [{ hqId, commissionBp: 250 }] },
+        hqLink: { host: '127.0.0.1', port: 0, hqs: [{ hqId, publicPemFile: publicKeyFile }] },
+      },
+      centerModules,
+    );
+    const center = await startCenter(centerConfig, centerModules, { storage: centerStorage, log: silentLogger });
+    closers.unshift(() => center.close());
+    const api = center.module<VoucherApi>(VOUCHER_MODULE);
+    const batch = await api.issueBatch({ hqId, denomination: 1000, count: o.activations + warmup });
+    const first = seqOf(batch.firstSerial);
+    const serials = Array.from({ length: batch.count }, (_, i) => serialOf(first + i));
+
+    const validity = await ValidityRepository.open(hqStorage);
+    await validity.addTerminals(tills.map((id) => ({ id, ownerKind: 'store' as const, ownerId: 'S-BENCH', keyRef: `k-${id}` })));
+    const hqModules = [validityModule(), hqModule()];
+    const hqConfig = parseCenterConfig(
+      {
+        listen: { host: '127.0.0.1', port: 0 },
+        terminalKeys: { masterKeyFile },
+        hq: { hqId, commissionBp: 250, stores: [{ storeId: 'S-BENCH', terminals: tills }], center: { url: center.module<HqLinkApi>(HQ_LINK_MODULE).url, keyFile: hqKeyFile } },
+      },
+      hqModules,
+    );
+    const hq = await startCenter(hqConfig, hqModules, { storage: hqStorage, log: silentLogger });
+    closers.unshift(() => hq.close());
+    const links = tills.map((id) => new LinkClient({ terminalId: id, terminalKey: deriveTerminalKey(masterKey, `k-${id}`), centers: [{ host: '127.0.0.1', port: hq.address.port }] }));
+    for (const l of links) l.start();
+    closers.unshift(async () => Promise.all(links.map((l) => l.close())));
+
+    const samplesMs: number[] = [];
+    let failed = 0;
+    let firstError: string | null = null;
+    let next = 0;
+    const sell = async (link: LinkClient, serial: string, measure: boolean): Promise<void> => {
+      const t0 = performance.now();
+      try {
+        const r = await link.request({ type: 'voucherActivate', transactionId: randomBytes(16), serial, amountMinor: 1000, currency: 'JPY' }, { timeoutMs: 30_000, attempts: 1 });
+        if (r.type !== 'voucherResult' || r.status !== STATUS.APPROVED) throw new Error(`answered ${r.type} ${'resultCode' in r ? String(r.resultCode) : ''}`);
+        if (measure) samplesMs.push(performance.now() - t0);
+      } catch (e) {
+        failed++;
+        firstError ??= e instanceof Error && !('code' in e) ? e.message : errorCode(e);
+      }
+    };
+    // Warm-up: one sale per till (sessions up, code paths hot), not counted.
+    await Promise.all(links.map((l, i) => sell(l, serials[o.activations + i]!, false)));
+    if (failed > 0) throw new Error(`the warm-up activations through the HQ failed (${firstError})`);
+    report(`activations through the HQ: ${tills.length} tills → HQ (SQLite) → signed HQ link → center (SQLite), ${o.activations} sales ...`);
+    const t0 = performance.now();
+    await Promise.all(
+      links.map(async (l) => {
+        for (let i = next++; i < o.activations; i = next++) await sell(l, serials[i]!, true);
+      }),
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    const active = await centerStorage.read((q) => q.get<{ n: number }>("SELECT COUNT(*) AS n FROM voucher_cards WHERE state = 'active'"));
+    const f: ActivationFigures = {
+      activationsPerSec: round(samplesMs.length / seconds),
+      activationP50Ms: percentileMs(samplesMs, 0.5),
+      activationP99Ms: percentileMs(samplesMs, 0.99),
+      activations: samplesMs.length,
+      failed,
+      activeInCenter: Number(active?.n ?? 0) - warmup,
+    };
+    report(`activations: ${f.activationsPerSec}/s (p50 ${f.activationP50Ms} ms, p99 ${f.activationP99Ms} ms) at the till, ${f.activations} approved${failed > 0 ? `, ${failed} FAILED (first: ${firstError})` : ''}`);
+    return f;
+  } finally {
+    for (const c of closers) await c().catch(() => undefined);
+  }
+}
+
 /** The bench's own PostgreSQL 15 server and a database on it, or null when the binaries are not installed. */
 async function openPostgres(): Promise<{ storage: Storage; close: () => Promise<void> } | null> {
   let url = '';
@@ -300,6 +422,7 @@ export async function run(args: string[], report: (line: string) => void): Promi
         await pgStore.close();
       }
     }
+    const act = await activationBench(dir, o, report);
     return {
       suite: 'voucher',
       durationS: o.durationS,
@@ -308,6 +431,12 @@ export async function run(args: string[], report: (line: string) => void): Promi
       ...engineKeys(sqlite, 'Sqlite'),
       ...(typeof postgres === 'string' ? { postgres } : engineKeys(postgres, 'Postgres')),
       failedRedemptions: sqlite.failed + (typeof postgres === 'string' ? 0 : postgres.failed),
+      activationsPerSec: act.activationsPerSec,
+      activationP50Ms: act.activationP50Ms,
+      activationP99Ms: act.activationP99Ms,
+      activations: act.activations,
+      failedActivations: act.failed,
+      activeInCenter: act.activeInCenter,
       cardsExhausted: sqlite.cardsExhausted || (typeof postgres !== 'string' && postgres.cardsExhausted),
       engines: { sqlite, ...(typeof postgres !== 'string' && { postgres }) },
     };

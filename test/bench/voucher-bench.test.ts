@@ -2,7 +2,9 @@
  * `npm run bench -- voucher --json` in a tiny profile: the suite runs end to
  * end as a real process (its own SQLite file and its own PostgreSQL server)
  * and its last stdout line is one JSON object with every figure issue 12
- * asks for, each a positive number. No timing assertions: the figures
+ * asks for, each a positive number (redemptions on both engines against
+ * their raw commit rates; activations from tills through a real HQ and the
+ * signed HQ link to the center). No timing assertions: the figures
  * depend on the machine; only their presence, type and consistency are
  * checked, and that every redemption answered was captured in the center.
  */
@@ -44,6 +46,9 @@ describe('npm run bench -- voucher (tiny profile)', () => {
     }
     expect(j['activationP50Ms'] as number).toBeLessThanOrEqual(j['activationP99Ms'] as number);
     expect(j['activations']).toBe(6);
+    expect(j['failedActivations']).toBe(0);
+    // Every sale approved at the till is one active card at the center (through the HQ and the signed link).
+    expect(j['activeInCenter']).toBe(6);
     // Every redemption answered is one captured redemption in the center: none lost, none doubled.
     const engines = j['engines'] as Record<string, { redemptions: number; capturedInCenter: number }>;
     for (const e of ['sqlite', 'postgres']) expect(engines[e]!.capturedInCenter, e).toBe(engines[e]!.redemptions);
