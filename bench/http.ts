@@ -34,7 +34,6 @@ import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import fastify from 'fastify';
 import { encodeRecords, encodeResults } from '../center/emoney/batch-row.js';
 import { emoneyMigrations } from '../center/emoney/schema.js';
@@ -48,6 +47,7 @@ import { systemClock } from '../core/clock.js';
 import { silentLogger } from '../core/log.js';
 import { systemRandom } from '../core/random.js';
 import { RECORD_STATUS } from '../protocol/codes.js';
+import { rawCommitRate, round, withBatchSizes } from './_commit.js';
 import { metricsScrapeBench } from './metrics.js';
 
 interface CannonResult {
@@ -117,35 +117,6 @@ function phase(r: CannonResult): Phase {
   return { rps: Math.round(r.requests.average), p50Ms: r.latency.p50, p99Ms: r.latency.p99, ok: r['2xx'], failed: r.non2xx + r.errors + r.timeouts, failures };
 }
 
-function round(x: number): number {
-  return Math.round(x * 100) / 100;
-}
-
-/**
- * While `fn` runs (storage.observeCommits): mean units per group-committed
- * batch, and the share of the wall time a batch was in flight (1 = the
- * committer never idle: storage-bound; well below 1 = the units arrive slower
- * than they commit, the time goes elsewhere).
- */
-async function withBatchSizes<T>(storage: Storage, fn: () => Promise<T>): Promise<{ value: T; unitsPerBatch: number; committerBusy: number }> {
-  let batches = 0;
-  let units = 0;
-  let seconds = 0;
-  const stop = storage.observeCommits?.((b) => {
-    batches++;
-    units += b.units;
-    seconds += b.seconds;
-  });
-  const t0 = performance.now();
-  try {
-    const value = await fn();
-    const wallS = (performance.now() - t0) / 1000;
-    return { value, unitsPerBatch: batches === 0 ? 0 : round(units / batches), committerBusy: round(seconds / wallS) };
-  } finally {
-    stop?.();
-  }
-}
-
 async function seedBatches(storage: Storage, shopId: string): Promise<string[]> {
   const ids: string[] = [];
   await storage.transact(async (tx) => {
@@ -160,22 +131,6 @@ async function seedBatches(storage: Storage, shopId: string): Promise<string[]> 
     }
   });
   return ids;
-}
-
-/** Units per second of one-row inserts through storage.transact with `inFlight` units outstanding (what the group commit batches). */
-async function rawCommitRate(storage: Storage, inFlight: number, seconds: number): Promise<number> {
-  await storage.migrate({ module: 'bench-http-raw', migrations: [{ version: 1, name: 'rows', sql: 'CREATE TABLE bench_http_raw (id INTEGER PRIMARY KEY, v TEXT NOT NULL)' }] });
-  const endMs = performance.now() + seconds * 1000;
-  let done = 0;
-  const worker = async (): Promise<void> => {
-    while (performance.now() < endMs) {
-      await storage.transact((tx) => tx.run('INSERT INTO bench_http_raw (v) VALUES (?)', ['x'.repeat(64)]));
-      done++;
-    }
-  };
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: inFlight }, worker));
-  return done / ((performance.now() - t0) / 1000);
 }
 
 async function countRows(storage: Storage, table: string): Promise<number> {

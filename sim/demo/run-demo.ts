@@ -21,8 +21,15 @@ import { waitForChargesSettled, summarize, type DemoSummary } from './summary.js
 import { summaryLines } from './summary-text.js';
 import type { TerminalSpec } from './terminals.js';
 import { startWorld, type DemoWorld } from './world.js';
+import type { VoucherApi } from '../../center/voucher/api.js';
+import { VOUCHER_MODULE } from '../../center/voucher/module.js';
+import { makeVoucherPlan, VOUCHER_CHAIN } from './vouchers/plan.js';
+import { voucherEventLine } from './vouchers/progress.js';
+import { runVoucherScene, type VoucherEvent } from './vouchers/scene.js';
+import { prepareVouchers } from './vouchers/setup.js';
+import { summarizeVouchers } from './vouchers/summary.js';
 
-export const DEMO_ROLES = ['provider-kiosk', 'shop', 'vending'] as const;
+export const DEMO_ROLES = ['provider-kiosk', 'shop', 'vending', 'voucher-pos'] as const;
 
 export interface DemoOptions {
   readonly users: number;
@@ -43,6 +50,7 @@ export interface DemoResult {
   /** Shutdown steps that failed or timed out (`part:code`). */
   readonly shutdown: string[];
   readonly events: readonly DemoEvent[];
+  readonly voucherEvents: readonly VoucherEvent[];
 }
 
 export interface DemoDeps {
@@ -66,8 +74,10 @@ export async function runDemo(o: DemoOptions, d: DemoDeps): Promise<DemoResult> 
   const plan = makePlan(cast, random);
   d.out(`tessera demo  seed ${o.seed}  ${o.users} users  run ${run.path}`);
   if (stale.processesEnded > 0 || stale.runsRemoved > 0) d.out(`  earlier runs: ended ${stale.processesEnded} leftover processes, removed ${stale.runsRemoved} old run directories`);
-  const world = await startWorld({ cast, dir: run.path, roles, clock });
+  const vouchers = await prepareVouchers(run.path, { sweepIntervalMs: DEMO_LIMITS.sweepIntervalMs, clock });
+  const world = await startWorld({ cast, dir: run.path, roles, clock, vouchers });
   let events: readonly DemoEvent[] = [];
+  let voucherEvents: readonly VoucherEvent[] = [];
   let summary: DemoSummary;
   let shutdown: string[] = [];
   try {
@@ -76,7 +86,21 @@ export async function runDemo(o: DemoOptions, d: DemoDeps): Promise<DemoResult> 
     events = await runScript(world, plan, { clock, signal: d.signal, onEvent: (e) => d.out(eventLine(e)) });
     const stillInFlight = await waitForChargesSettled(world, clock);
     if (stillInFlight > 0) world.log.warn({ charges: stillInFlight }, 'charges still in flight when the checks ran');
+    // The e-money books are summed up before the voucher scene moves any bank money (the shop's payout).
     summary = await summarize(world, cast, events, before);
+    d.out(`vouchers: HQ ${VOUCHER_CHAIN.hqId} with ${VOUCHER_CHAIN.stores.map((s) => `${s.storeId} (${s.till})`).join(', ')}; the web shop on the merchant API (${formatSeconds(0)} = first step)`);
+    const scene = await runVoucherScene({
+      world: world.world, setup: vouchers, plan: makeVoucherPlan(o.seed), roles, clock, signal: d.signal, scanners: world.voucherScanners, log: world.log.child({ part: 'vouchers' }),
+      onEvent: (e) => d.out(voucherEventLine(e)),
+    });
+    try {
+      voucherEvents = scene.events;
+      const v = await summarizeVouchers(scene, { storage: world.center.storage, api: world.center.center.module<VoucherApi>(VOUCHER_MODULE) });
+      const checks = [...summary.checks, ...v.checks];
+      summary = { ...summary, vouchers: v, checks, ok: checks.every((c) => c.ok) };
+    } finally {
+      await scene.close();
+    }
   } finally {
     // Also on interruption: nothing the run started may outlive it.
     shutdown = await world.close();
@@ -85,7 +109,7 @@ export async function runDemo(o: DemoOptions, d: DemoDeps): Promise<DemoResult> 
   summaryLines(summary, elapsedMs).forEach((l) => d.out(l));
   if (shutdown.length > 0) d.out(`shutdown: ${shutdown.join(', ')}`);
   const failures = [...new Set(summary.checks.filter((c) => !c.ok).map((c) => c.code))];
-  return { ok: summary.ok, seed: o.seed, runDir: run.path, elapsedMs, summary, failures, shutdown, events };
+  return { ok: summary.ok, seed: o.seed, runDir: run.path, elapsedMs, summary, failures, shutdown, events, voucherEvents };
 }
 
 function checkOptions(o: DemoOptions): void {
@@ -104,7 +128,7 @@ function setupLines(world: DemoWorld, cast: DemoCast): string[] {
   return [
     `  simulator    pcscd (${info.pcscdIsolation}${world.sim.pcscd.nodelay ? '' : ', no Nagle shim: ~44 ms per APDU'}) with ${info.readers.length} vpcd readers; ${cast.users.length * 2} cards (a bank cash card and a purse card per user); ${plural(info.scanners.length, 'barcode scanner')} on socat ptys; ${plural(world.drives.size, 'drive')} with a medium`,
     `  banks        ${banks} behind the relay`,
-    `  center       :${c.center.address.port} SQLite ${c.pragmas.journalMode.toUpperCase()} synchronous=${sync}, e-money flow`,
+    `  center       :${c.center.address.port} SQLite ${c.pragmas.journalMode.toUpperCase()} synchronous=${sync}, e-money and voucher flows`,
     `  fleet        ${fleet}`,
     `  log          ${world.logFile}`,
     `run (${formatSeconds(0)} = first step)`,

@@ -1,6 +1,7 @@
 /** The summary as the lines `tessera demo` prints at the end of a run. */
 import { formatMinor, formatSeconds } from './progress.js';
 import type { DemoSummary } from './summary.js';
+import { voucherSummaryLines } from './vouchers/progress.js';
 
 export function summaryLines(s: DemoSummary, elapsedMs: number): string[] {
   const declines = (d: Record<string, number>): string => Object.entries(d).map(([code, n]) => `${code} ×${n}`).join(', ') || 'none';
@@ -20,6 +21,7 @@ export function summaryLines(s: DemoSummary, elapsedMs: number): string[] {
     lines.push(`  ${b.bankCode}   ${formatMinor(b.chargedMinor).padEnd(16)} ${formatMinor(b.settledMinor).padEnd(16)} ${formatMinor(b.providerNetMinor).padEnd(22)} ${formatMinor(b.providerBalanceMinor)}${b.providerNetMinor === b.providerBalanceMinor ? '' : '  ✗'}`);
   }
   lines.push(`  money before ${m(s.money.before)}`, `  money after  ${m(s.money.after)}`);
+  if (s.vouchers) lines.push(...voucherSummaryLines(s.vouchers));
   lines.push(`  audit        ${s.audits.map((a) => `${a.ledger} ${a.ok ? 'ok' : 'FAILED'} (${a.accounts} accounts, ${a.transfers} transfers)`).join('; ')}`);
   lines.push('checks');
   for (const c of s.checks) lines.push(`  [${c.ok ? 'ok' : 'FAIL'}] ${c.name}${c.ok ? '' : ` — ${c.code}`}`);

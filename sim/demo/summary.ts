@@ -16,6 +16,7 @@ import { readReceipts, type DemoReceipts } from './media.js';
 import { moneySnapshot, type MoneySnapshot } from './money.js';
 import type { ChargeEvent, DemoEvent, PurchaseEvent, SettleEvent } from './script.js';
 import type { DemoWorld } from './world.js';
+import type { VoucherSummary } from './vouchers/summary.js';
 
 export interface BankPosition {
   readonly bankCode: string;
@@ -52,6 +53,8 @@ export interface DemoSummary {
   readonly centerBatches: Record<string, number>;
   readonly checks: Check[];
   readonly ok: boolean;
+  /** The voucher scene's summary (its checks are in `checks` too). */
+  readonly vouchers?: VoucherSummary;
 }
 
 /** Charge states that mean money or a card credit is still on its way. */

@@ -22,7 +22,7 @@ import type { RoleRegistry } from '../../terminal/agent/role-registry.js';
 import type { Simulator } from '../simulator.js';
 import type { WorldBanks } from '../world/banks.js';
 import type { WorldTerminal } from '../world/terminals.js';
-import { openWorld, type WorldSpec } from '../world/world.js';
+import { openWorld, type World, type WorldSpec } from '../world/world.js';
 import { CURRENCY, type DemoCast } from './cast.js';
 import { DemoTerminal } from './fleet.js';
 import { DEMO_LIMITS } from './limits.js';
@@ -30,6 +30,8 @@ import { LogFile } from './log-file.js';
 import { insertMedia, type DemoDrive } from './media.js';
 import type { PersonKeypad } from './person-keypad.js';
 import { readerDevicesFor, scannersFor, terminalSpecs } from './terminals.js';
+import { VOUCHER_CHAIN } from './vouchers/plan.js';
+import type { VoucherSetup } from './vouchers/setup.js';
 
 /** A registered purse card stays valid this long (the demo lasts minutes). */
 const CARD_VALIDITY_MS = 365 * 24 * 3_600_000;
@@ -44,6 +46,8 @@ export interface DemoCenter {
 }
 
 export interface DemoWorld {
+  /** The world builder's handle (terminals started later, the master key file). */
+  readonly world: World;
   readonly dir: string;
   readonly logFile: string;
   readonly log: Logger;
@@ -53,6 +57,8 @@ export interface DemoWorld {
   readonly fleet: ReadonlyMap<string, DemoTerminal>;
   /** The shop terminals' drives (terminal id → drive with its medium in). */
   readonly drives: ReadonlyMap<string, DemoDrive>;
+  /** Simulator scanners left for the voucher tills (none without the voucher scene). */
+  readonly voucherScanners: readonly string[];
   /** Closes everything, newest first; each step bounded; returns the codes of steps that failed. */
   close(): Promise<string[]>;
 }
@@ -61,14 +67,21 @@ export interface DemoWorld {
 let pcscClaimed = false;
 
 /** The demo's cast as a world: what runs where. */
-export function demoSpec(cast: DemoCast, dir: string, roles: RoleRegistry, clock: Clock, log: Logger): WorldSpec {
+export function demoSpec(cast: DemoCast, dir: string, roles: RoleRegistry, clock: Clock, log: Logger, vouchers?: VoucherSetup): WorldSpec {
+  // The voucher tills (started by the voucher scene) take one more reader device and a scanner each.
+  const tills = vouchers ? VOUCHER_CHAIN.stores.length : 0;
   return {
     dir,
     terminalDir: join(dir, 'terminals'),
     clock,
     terminalClock: clock,
     log: (part, name) => (part === 'terminal' ? log.child({ part }).child({ terminal: name }) : log.child({ part })),
-    hardware: { readerDevices: readerDevicesFor(cast), scanners: scannersFor(cast), namePrefix: 'Tessera Demo', scannerBaudRate: DEMO_LIMITS.scannerBaud },
+    hardware: {
+      readerDevices: readerDevicesFor(cast) + Math.ceil(tills / 2),
+      scanners: scannersFor(cast) + tills,
+      namePrefix: 'Tessera Demo',
+      scannerBaudRate: DEMO_LIMITS.scannerBaud,
+    },
     banks: {
       transport: 'http',
       banks: cast.banks,
@@ -77,10 +90,12 @@ export function demoSpec(cast: DemoCast, dir: string, roles: RoleRegistry, clock
         ...cast.shops.map((s) => ({ ref: s.account, holder: s.shopId, role: 'merchant' as const, pin: s.pin })),
         // The provider's accounts open empty: its balance at each bank is then exactly its net position there.
         ...cast.provider.map((p) => ({ ref: { bankCode: p.bankCode, branchCode: p.branchCode, accountNumber: p.accountNumber }, holder: 'provider', role: 'provider' as const, pin: p.securityCode })),
+        ...(vouchers?.accounts ?? []),
       ],
     },
     center: {
       validity: { mode: 'cached' },
+      ...(vouchers && { sections: (banks: WorldBanks | null) => vouchers.centerSections(banks) }),
       media: cast.users.map((u) => ({ id: u.purseCardId, expiresAtMs: clock.nowMs() + CARD_VALIDITY_MS })),
       modules: {
         emoney: {
@@ -94,14 +109,14 @@ export function demoSpec(cast: DemoCast, dir: string, roles: RoleRegistry, clock
   };
 }
 
-export async function startWorld(o: { cast: DemoCast; dir: string; roles: RoleRegistry; clock: Clock }): Promise<DemoWorld> {
+export async function startWorld(o: { cast: DemoCast; dir: string; roles: RoleRegistry; clock: Clock; vouchers?: VoucherSetup }): Promise<DemoWorld> {
   const logFile = join(o.dir, 'demo.log');
   const dest = new LogFile(logFile);
   const log = createLogger('demo', { level: process.env['TESSERA_LOG_LEVEL'] ?? 'info' }, dest);
   try {
     checkPcsc(o.dir);
     const drives = await setupStep('media', async () => insertMedia(o.dir, o.cast.shops.map((s) => s.terminalId)));
-    const spec = demoSpec(o.cast, o.dir, o.roles, o.clock, log);
+    const spec = demoSpec(o.cast, o.dir, o.roles, o.clock, log, o.vouchers);
     const world = await openWorld(spec, {
       step: setupStep,
       shutdownStepMs: DEMO_LIMITS.shutdownStepTimeoutMs,
@@ -121,7 +136,8 @@ export async function startWorld(o: { cast: DemoCast; dir: string; roles: RoleRe
       assert(storage instanceof SqliteStorage, 'the demo center runs on SQLite');
       const center: DemoCenter = { center: node.center!, emoney: node.emoney!, storage, dbPath: join(o.dir, 'center.db'), pragmas: storage.pragmas() };
       const fleet = new Map([...world.terminals].map(([id, t]) => [id, new DemoTerminal(t as WorldTerminal<PersonKeypad>, sim, o.clock)]));
-      return { dir: o.dir, logFile, log, sim, banks: world.banks!, center, fleet, drives, close };
+      const voucherScanners = o.vouchers ? VOUCHER_CHAIN.stores.map((_, i) => `scanner${scannersFor(o.cast) + i}`) : [];
+      return { world, dir: o.dir, logFile, log, sim, banks: world.banks!, center, fleet, drives, voucherScanners, close };
     } catch (e) {
       await close();
       throw e;

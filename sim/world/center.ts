@@ -51,6 +51,8 @@ export interface CenterNodeSpec {
   readonly port?: number;
   /** The validity module's section (`{ mode: 'cached' }`). */
   readonly validity?: { readonly mode: ValidityMode };
+  /** More sections of the center config (a module's: `voucher`, `merchantApi`, ...), as `tessera center --config` reads them. */
+  readonly sections?: Readonly<Record<string, unknown>>;
   readonly emoney?: EmoneyModuleSpec;
   /** The relay to the banks (the e-money module's outside parties). */
   readonly relay?: Relay;
@@ -144,6 +146,7 @@ class Node implements CenterNode {
     const modules = modulesOf(this.spec);
     const config = parseCenterConfig(
       {
+        ...this.spec.sections,
         listen: { host: '127.0.0.1', port: this.port },
         terminalKeys: { masterKeyFile: this.spec.masterKeyFile },
         ...(typeof this.spec.db === 'string' && { db: this.spec.db }),

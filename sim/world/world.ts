@@ -81,6 +81,8 @@ export interface WorldCenterSpec {
   readonly cliSections?: Readonly<Record<string, unknown>>;
   /** With `process: 'cli'`: how long a start may take until its ready line (default 20 s; a loaded machine compiles slowly). */
   readonly cliReadyMs?: number;
+  /** In this process: more sections of the center config (a module's: `voucher`, `merchantApi`, ...), or a function of the started banks (their URLs). */
+  readonly sections?: Readonly<Record<string, unknown>> | ((banks: WorldBanks | null) => Readonly<Record<string, unknown>>);
   readonly db?: CenterDb;
   /** The world's versions of modules (e-money: its issuer key defaults to the world's), and any other module. */
   readonly modules?: { readonly emoney?: WorldEmoneySpec; readonly more?: readonly AnyCenterModule[] };
@@ -388,6 +390,7 @@ export class World {
         masterKeyFile: this.masterKeyFile,
         ...(this.node && { port: this.node.port }),
         ...(c.validity && { validity: c.validity }),
+        ...(c.sections && { sections: typeof c.sections === 'function' ? c.sections(this.banks) : c.sections }),
         ...(emoney && {
           emoney: { ...emoney, config: { ...emoney.config, issuerMasterKey: emoney.config.issuerMasterKey ?? this.issuerMasterKey }, sweepAtStart: sweepAtStart || emoney.sweepAtStart === true },
         }),

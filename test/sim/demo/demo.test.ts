@@ -2,7 +2,7 @@
  * `tessera demo` end to end, as a user runs it: the CLI in its own process
  * (its own pcscd, banks, center and fleet on the real driver stacks), a
  * small fleet of users. The summary must pass and agree with the seeded
- * plan; SIGTERM mid-run shuts everything down; after a SIGKILLed run the
+ * plan (the e-money scene, then the voucher scene); SIGTERM mid-run shuts everything down; after a SIGKILLed run the
  * next one ends the pcscd it left and starts from scratch; nothing secret
  * reaches the output.
  */
@@ -16,6 +16,8 @@ import { castSecrets, makeCast } from '../../../sim/demo/cast.js';
 import { allSteps, makePlan } from '../../../sim/demo/itinerary.js';
 import { helpersOf } from '../../../sim/demo/run-dir.js';
 import type { DemoSummary } from '../../../sim/demo/summary.js';
+import { makeVoucherPlan } from '../../../sim/demo/vouchers/plan.js';
+import { scratchPanels } from '../../../sim/demo/vouchers/scene.js';
 
 const CLI = join(process.cwd(), 'cli', 'tessera.ts');
 const root = mkdtempSync(join(tmpdir(), 'tessera-demo-'));
@@ -95,12 +97,36 @@ describe('tessera demo', () => {
     expect(s.money.after.shopsBankMinor).toBe(s.purchases.amountMinor);
     expect(s.money.after.unsettledMinor).toBe(0);
 
-    // Nothing the demo started outlives it; no PIN or security code was printed.
+    // The voucher scene after it: the seeded plan's sales at the two tills (each card's barcode read off the
+    // printed sheet), payments at the web shop with one card and with two, the planned refusal of a card
+    // nobody bought, the books (conservation, the HQ's daily file = the center's, the voucher audit).
+    const vp = makeVoucherPlan(SEED);
+    const v = s.vouchers!;
+    expect(v).toBeDefined();
+    expect(v.printed).toBe(vp.count);
+    expect(v.sales).toMatchObject({ approved: vp.sales.length, amountMinor: vp.sales.length * vp.denomination, failed: 0 });
+    expect(v.sales.byTill).toEqual({ 'POS-N1': 2, 'POS-N2': 2 });
+    expect(v.orders).toMatchObject({ paid: 3, multiCard: 2, refused: { VOUCHER_PIN_REFUSED: 1 }, failed: 0 });
+    expect(v.shipped).toBe(1);
+    expect(v.storesTookMinor).toBe(v.onCardsMinor + v.heldMinor + v.redeemedMinor);
+    expect(v.redeemedMinor).toBe(v.orders.amountMinor);
+    expect(v.cards['issued']).toMatchObject({ count: vp.count - vp.sales.length, balanceMinor: 0 });
+    expect(v.hqDays.length).toBeGreaterThan(0);
+    expect(v.hqDays.every((d) => d.agrees)).toBe(true);
+    expect(v.hqDays.reduce((t, d) => t + d.netFaceMinor, 0)).toBe(v.storesTookMinor);
+    expect(v.audit.ok).toBe(true);
+    expect(first.stdout).toMatch(/POS-N[12] +sale +card +\d+ +…\d{4} +[0-9,]+ JPY +ok/);
+    expect(first.stdout).toMatch(/webshop +order +thief .*REFUSED VOUCHER_PIN_REFUSED \(planned refusal\)/);
+
+    // Nothing the demo started outlives it; no PIN or security code was printed (nor a voucher PIN: read off the sheet).
     expect(helpersOf(r.runDir)).toEqual([]);
     for (const secret of castSecrets(plan().cast)) expect(first.stdout).not.toMatch(new RegExp(`\\b${secret}\\b`));
+    const pins = await scratchPanels(join(r.runDir, 'vouchers', 'sheet.pdf'));
+    expect(pins).toHaveLength(vp.count);
+    for (const pin of pins) expect(first.stdout).not.toContain(pin);
 
     firstRun = { runDir: r.runDir, summary: s };
-  }, 120_000);
+  }, 150_000);
 
   it('shuts everything down and exits 143 on SIGTERM mid-run', async () => {
     let runDir = '';
@@ -150,7 +176,7 @@ describe('tessera demo', () => {
     expect(r.summary.money.before).toEqual(firstRun!.summary.money.before);
     expect(r.summary.charges).toEqual(firstRun!.summary.charges);
     expect(r.summary.purchases).toEqual(firstRun!.summary.purchases);
-  }, 120_000);
+  }, 180_000); // two demo runs, the second with both scenes
 
   it('refuses a bad option with a coded error', async () => {
     const out = await demo(['--users', '1']);
