@@ -30,6 +30,8 @@ import { storageSource } from '../../center/validity/storage-source.js';
 import type { HqDailyFile, PrintableCard } from '../../center/voucher/api.js';
 import { VOUCHER_MEDIUM_KIND } from '../../center/voucher/module.js';
 import { serialOf } from '../../center/voucher/serial.js';
+import { renderSheet } from '../../center/voucher/print/sheet.js';
+import { AIM_BY_SYMBOLOGY, readCard } from '../../sim/scanner/sheet-reader.js';
 import { Vouchers } from '../../center/voucher/vouchers.js';
 import { runCli, type CliProcess, type JsonLine } from '../../sim/world/cli-process.js';
 import { writeSecretFile } from '../../sim/world/cli-parts.js';
@@ -38,6 +40,7 @@ import { freeLoopbackPort } from '../../sim/world/terminals.js';
 import { openWorld, type World } from '../../sim/world/world.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tsr-vpos-'));
+const sheetPdf = join(dir, 'batch-1.pdf');
 const PIN_KEY = Buffer.alloc(32, 9);
 const { privateKey: HQ_KEY, publicKey: HQ_PUB } = generateKeyPairSync('ed25519');
 let world: World;
@@ -59,6 +62,8 @@ async function stockCenter(): Promise<void> {
     await v.registerHq('HQ-2', { commissionBp: 250 });
     const b1 = await v.issueBatch({ hqId: 'HQ-1', denomination: 1000, count: 8 });
     cards = [...(await v.takeForPrinting(b1.batchId))];
+    // The batch's printed sheet (what the HQ's stores receive): the till's scanner reads card 0 off it.
+    writeFileSync(sheetPdf, await renderSheet(b1, cards, { createdAtMs: systemClock.nowMs() }), { mode: 0o600 });
     const b2 = await v.issueBatch({ hqId: 'HQ-2', denomination: 1000, count: 1 });
     foreign = (await v.takeForPrinting(b2.batchId))[0]!;
     await v.block({ hqId: 'HQ-1', fromSerial: cards[7]!.serial, toSerial: cards[7]!.serial, reason: 'carton lost in transit' });
@@ -144,8 +149,10 @@ afterAll(async () => {
 }, 60_000);
 
 describe('voucher POS → HQ → settlement center, each its own process', () => {
-  it('a scanned card (Code 128, ]C0) is activated at the center through the HQ', async () => {
-    const o = await scan(cards[0]!.serial);
+  it('a card scanned off the printed sheet (its barcode image decoded, Code 128, ]C0) is activated at the center through the HQ', async () => {
+    const read = await readCard(sheetPdf, 0);
+    expect(read).toEqual({ symbology: 'CODE-128', data: cards[0]!.serial });
+    const o = await scan(read.data, AIM_BY_SYMBOLOGY[read.symbology]);
     expect({ result: o.result, code: o.code, amount: o.details?.['amountMinor'] }).toEqual({ result: 'approved', code: null, amount: 1000 });
     expect(cardState(cards[0]!.serial)).toBe('active');
     expect(hqRows().find((r) => r.serial === cards[0]!.serial)?.state).toBe('activated');
