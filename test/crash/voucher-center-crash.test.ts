@@ -184,7 +184,7 @@ describe('kill -9 of the voucher settlement center', () => {
     await Promise.all(senders);
 
     const sent = toSell.length - queue.length;
-    console.log(`(a) ${kills.kills} kills (in flight ${kills.inFlightAtKill.join('/')}; restarts ${kills.ms.join('/')} ms), ${sent} activations, ${attempts} attempts, ${failures} unanswered, ${Date.now() - t0} ms`);
+    console.log(`(a) ${kills.kills} kills (in flight ${kills.inFlightAtKill.join('/')}; restarts ${kills.ms.join('/')} ms), ${sent} activations (${[...answered.values()].filter((a) => a.result.replayed).length} answered as replays: committed before a kill, answer lost), ${attempts} attempts, ${failures} unanswered, ${Date.now() - t0} ms`);
     expect(answered.size).toBe(sent); // every card taken was sent until answered
     expect(kills.inFlightAtKill.every((n) => n > 0)).toBe(true); // each kill landed while activations were in flight
     expect(failures).toBeGreaterThan(0);
@@ -215,7 +215,7 @@ describe('kill -9 of the voucher settlement center', () => {
   it('redemptions with Idempotency-Keys repeated after each kill: each key one redemption, every answered one stored, nothing captured twice, audit ok', async () => {
     const t0 = Date.now();
     const shop = new MerchantClient({ baseUrl, apiKey: shopKey, attempts: 1, timeoutMs: 5_000 });
-    type Answer = { key: string; serial: string; amount: number; redemptionId: string | null; captured: number };
+    type Answer = { key: string; serial: string; amount: number; redemptionId: string | null; captured: number; replayed?: boolean };
     const answers: Answer[] = [];
     const wallets = [...inWallets];
     let done = false;
@@ -235,7 +235,7 @@ describe('kill -9 of the voucher settlement center', () => {
             inFlight++;
             try {
               const r = await shop.redeemVouchers({ pins: [card.pin], amount, orderRef: key }, { idempotencyKey: key }).finally(() => inFlight--);
-              answers.push({ key, serial: card.serial, amount, redemptionId: r.body.redemptionId, captured: r.body.captured });
+              answers.push({ key, serial: card.serial, amount, redemptionId: r.body.redemptionId, captured: r.body.captured, replayed: r.replayed });
               break;
             } catch (e) {
               if (e instanceof MerchantApiError && e.code === 'VOUCHER_INSUFFICIENT') {
@@ -258,7 +258,7 @@ describe('kill -9 of the voucher settlement center', () => {
     await Promise.all(buyers);
 
     const paid = answers.filter((a) => a.redemptionId !== null);
-    console.log(`(b) ${kills.kills} kills (in flight ${kills.inFlightAtKill.join('/')}; restarts ${kills.ms.join('/')} ms), ${answers.length} redemptions answered (${paid.length} captured), ${attempts} attempts, ${unanswered} unanswered, ${Date.now() - t0} ms`);
+    console.log(`(b) ${kills.kills} kills (in flight ${kills.inFlightAtKill.join('/')}; restarts ${kills.ms.join('/')} ms), ${answers.length} redemptions answered (${paid.length} captured, ${paid.filter((a) => a.replayed).length} answered as replays), ${attempts} attempts, ${unanswered} unanswered, ${Date.now() - t0} ms`);
     expect(kills.inFlightAtKill.every((n) => n > 0)).toBe(true); // each kill landed while redemptions were in flight
     expect(unanswered).toBeGreaterThan(0);
     expect(wallets.length).toBeGreaterThan(0); // value left: the shops were still busy when the last kill came
