@@ -178,10 +178,11 @@ describe('kill -9 of the voucher settlement center', () => {
         }
       }
     };
-    const senders = Array.from({ length: SENDERS }, (_, i) => sender(i + 1));
+    const senders = Promise.all(Array.from({ length: SENDERS }, (_, i) => sender(i + 1)));
+    senders.catch(() => undefined); // awaited below, after the kills
     const kills = await killer();
     done = true;
-    await Promise.all(senders);
+    await senders;
 
     const sent = toSell.length - queue.length;
     console.log(`(a) ${kills.kills} kills (in flight ${kills.inFlightAtKill.join('/')}; restarts ${kills.ms.join('/')} ms), ${sent} activations (${[...answered.values()].filter((a) => a.result.replayed).length} answered as replays: committed before a kill, answer lost), ${attempts} attempts, ${failures} unanswered, ${Date.now() - t0} ms`);
@@ -252,10 +253,11 @@ describe('kill -9 of the voucher settlement center', () => {
         if (!spent) wallets.push(card);
       }
     };
-    const buyers = Array.from({ length: SENDERS }, () => buyer());
+    const buyers = Promise.all(Array.from({ length: SENDERS }, () => buyer()));
+    buyers.catch(() => undefined); // awaited below, after the kills
     const kills = await killer();
     done = true;
-    await Promise.all(buyers);
+    await buyers;
 
     const paid = answers.filter((a) => a.redemptionId !== null);
     console.log(`(b) ${kills.kills} kills (in flight ${kills.inFlightAtKill.join('/')}; restarts ${kills.ms.join('/')} ms), ${answers.length} redemptions answered (${paid.length} captured, ${paid.filter((a) => a.replayed).length} answered as replays), ${attempts} attempts, ${unanswered} unanswered, ${Date.now() - t0} ms`);
