@@ -1,8 +1,10 @@
 /**
  * The `passwords` section of `tessera center --config` (seed 003): the TTP's
- * key lives in a file (mode 0600, 64 hex characters), never in the config.
+ * key lives in a file (mode 0600, 64 hex characters), never in the config;
+ * so do the delivery side's SMPP and SMTP passwords (`delivery`).
  */
 import { z } from 'zod';
+import { deliverySectionSchema } from './delivery/config.js';
 import { PASSWORDS_LIMITS } from './limits.js';
 
 const id = z.string().regex(/^[A-Z0-9-]{1,16}$/, '1-16 of [A-Z0-9-]');
@@ -21,6 +23,9 @@ export const passwordsSectionSchema = z
       .min(1_000)
       .default(PASSWORDS_LIMITS.sweepIntervalMsDefault)
       .describe('How often the sweep expires passwords, fails undelivered ones and releases reservations past their deadline.'),
+    delivery: deliverySectionSchema
+      .optional()
+      .describe('Where issued passwords are sent (center/passwords/delivery/config.ts): the SMSC (SMPP) and/or the mail server (SMTP), their passwords each in a 0600 file. Absent: no channel, and issuing is refused (PASSWORD_DELIVERY_UNAVAILABLE) unless the program hands the module a delivery.'),
   })
   .strict();
 

@@ -2,8 +2,9 @@
  * Seed 003 as a center module (`passwords`): runs when the config has a
  * `passwords` section (or a test hands it its secrets). open() reads the TTP
  * key from its 0600 file, opens Passwords on the center's storage, builds
- * the delivery side with Passwords as its outcome sink, and starts the
- * sweep. Its merchant routes (/v1/passwords/...) go on the merchant API's
+ * the delivery side (the caller's, or the section's `delivery`: SMPP/SMTP
+ * through center/passwords/delivery/) with Passwords as its outcome sink,
+ * and starts the sweep. Its merchant routes (/v1/passwords/...) go on the merchant API's
  * listener when that module runs (`uses`, center/merchant-api/route-contributions.ts).
  */
 import type { CenterModule, CenterTimer } from '../server/module.js';
@@ -12,6 +13,9 @@ import { MERCHANT_API_MODULE, type MerchantApiHandle } from '../merchant-api/mod
 import { PASSWORDS_AUDIT } from './audit-check.js';
 import { passwordsSectionSchema, type PasswordsSection } from './config-schema.js';
 import type { PasswordDeliveryFactory } from './delivery-port.js';
+import './delivery/errors.js'; // the PWDELIVERY_ registry: the section's secret-file errors carry their codes
+import { readDeliverySecrets } from './delivery/config.js';
+import { passwordDeliveryFactory } from './delivery/password-delivery.js';
 import { readTtpKeyFile } from './keys.js';
 import { passwordMerchantContribution } from './merchant-routes.js';
 import { Passwords } from './passwords.js';
@@ -22,7 +26,10 @@ export const PASSWORDS_MODULE = 'passwords';
 export interface PasswordsModuleOptions {
   /** The TTP seed and issuers instead of the section (tests, the demo): the module then runs without a section. */
   readonly secrets?: { readonly ttpSeed: Buffer; readonly issuers: readonly string[]; readonly shopCategories?: Readonly<Record<string, string>> };
-  /** The delivery side (center/passwords/delivery/), given Passwords as its sink. Without it issue() refuses. */
+  /**
+   * The delivery side (center/passwords/delivery/), given Passwords as its sink. Without it the section's
+   * `delivery` (SMPP / SMTP) is opened; with neither, issue() refuses (PASSWORD_DELIVERY_UNAVAILABLE).
+   */
   readonly delivery?: PasswordDeliveryFactory;
   /** Sweep on a timer (default: the section's sweepIntervalMs; none without a section: the caller sweeps). */
   readonly sweepIntervalMs?: number | null;
@@ -40,6 +47,8 @@ export function passwordsModule(o: PasswordsModuleOptions = {}): PasswordsModule
     enabled: (section) => section !== undefined || o.secrets !== undefined,
     check: (section) => {
       if (section && !o.secrets) readTtpKeyFile(section.ttpKeyFile).fill(0);
+      // The delivery's SMPP / SMTP password files (0600): refused here, before anything opens or connects.
+      if (section?.delivery && !o.delivery) readDeliverySecrets(section.delivery);
     },
     async open(ctx) {
       const { section, clock, log } = ctx;
@@ -47,7 +56,8 @@ export function passwordsModule(o: PasswordsModuleOptions = {}): PasswordsModule
       const secrets = o.secrets ?? { ttpSeed: readTtpKeyFile(section!.ttpKeyFile), issuers: section!.issuers, shopCategories: section!.shopCategories };
       const pw = await Passwords.open({ storage: ctx.storage, clock, random: ctx.random, log, ...secrets });
       if (fromFile) secrets.ttpSeed.fill(0); // the keys derived from it are held by pw
-      const delivery = o.delivery ? await o.delivery(pw) : null;
+      const factory = o.delivery ?? (section?.delivery ? passwordDeliveryFactory(section.delivery, { storage: ctx.storage, clock, random: ctx.random, log }) : undefined);
+      const delivery = factory ? await factory(pw) : null;
       if (delivery) pw.useDelivery(delivery);
       const intervalMs = o.sweepIntervalMs === undefined ? (section?.sweepIntervalMs ?? null) : o.sweepIntervalMs;
       const timers: CenterTimer[] = intervalMs === null ? [] : [startSweepTimer(pw, intervalMs, clock, log, 'passwords')];

@@ -66,3 +66,15 @@ export function readDeliverySecret(path: string, what: string, maxChars: number)
   }
   return line;
 }
+
+/**
+ * The section's secrets (the SMPP password, the SMTP password when there is
+ * one), each read from its 0600 file: what openDelivery uses, and what
+ * `tessera center --check` reads (through the passwords module's check) so a
+ * missing or open file is refused before anything connects.
+ */
+export function readDeliverySecrets(section: Pick<DeliverySectionInput, 'smpp' | 'smtp'>): { smppPassword?: string; smtpPassword?: string } {
+  const smppPassword = section.smpp ? readDeliverySecret(section.smpp.passwordFile, 'SMPP password', 8) : undefined;
+  const smtpPassword = section.smtp?.passwordFile !== undefined ? readDeliverySecret(section.smtp.passwordFile, 'SMTP password', 256) : undefined;
+  return { ...(smppPassword !== undefined && { smppPassword }), ...(smtpPassword !== undefined && { smtpPassword }) };
+}

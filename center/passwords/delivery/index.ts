@@ -8,7 +8,7 @@ import type { Clock } from '../../../core/clock.js';
 import type { Logger } from '../../../core/log.js';
 import type { Random } from '../../../core/random.js';
 import type { Storage } from '../../storage/types.js';
-import { deliverySectionSchema, readDeliverySecret, type DeliverySectionInput } from './config.js';
+import { deliverySectionSchema, readDeliverySecrets, type DeliverySectionInput } from './config.js';
 import type { DeliveryPort } from './port.js';
 import { DeliveryService, type DeliveryEvent } from './service.js';
 import { SmppClient } from './smpp-client.js';
@@ -30,8 +30,7 @@ export async function openDelivery(
 ): Promise<OpenedDelivery> {
   const section = deliverySectionSchema.parse(input);
   // Secrets first: a bad file stops the start before anything connects.
-  const smppPassword = section.smpp && readDeliverySecret(section.smpp.passwordFile, 'SMPP password', 8);
-  const smtpPassword = section.smtp?.passwordFile !== undefined ? readDeliverySecret(section.smtp.passwordFile, 'SMTP password', 256) : undefined;
+  const { smppPassword, smtpPassword } = readDeliverySecrets(section);
   let service: DeliveryService | null = null;
   const smpp =
     section.smpp && smppPassword !== undefined
