@@ -93,4 +93,29 @@ describe('passwords delivery from the center config', () => {
     expect(String((e as Error).message)).not.toContain('sm9Pw');
     await expect(startCenter(c, centerModules())).rejects.toMatchObject({ code: 'PWDELIVERY_SECRET_FILE_PERMISSIONS', details: { path: open } });
   });
+
+  it('--check (the module check) refuses an SMTP password file others can read, and a missing one, naming the file', () => {
+    const open = join(dir, 'smtp-open.pw');
+    writeFileSync(open, 'smtp-secret\n');
+    chmodSync(open, 0o644);
+    const m = centerModules().find((x) => x.name === 'passwords')!;
+    const checkWith = (passwordFile: string): unknown => {
+      const c = parseCenterConfig(
+        {
+          listen: { host: '127.0.0.1', port: 0 }, terminalKeys: { masterKeyFile: k.masterKeyFile },
+          passwords: { ttpKeyFile: ttpKeyFile(), issuers: ['CREDIT-A'], delivery: { smtp: { host: '127.0.0.1', port: 25, user: 'ttp', passwordFile, from: 'ttp@example.test' } } },
+        },
+        centerModules(),
+      );
+      try {
+        m.check?.(sectionOf(c, m));
+        return null;
+      } catch (e) {
+        return e;
+      }
+    };
+    expect(checkWith(open)).toMatchObject({ code: 'PWDELIVERY_SECRET_FILE_PERMISSIONS', details: { path: open } });
+    const missing = join(dir, 'no-such.pw');
+    expect(checkWith(missing)).toMatchObject({ code: 'PWDELIVERY_SECRET_FILE', details: { path: missing } });
+  });
 });
