@@ -134,6 +134,12 @@ export class MerchantClient {
     return this.call<Redemption>('POST', '/v1/vouchers/redemptions', body, opts.idempotencyKey ?? randomUUID());
   }
 
+  /** GET /v1/vouchers/redemptions?orderRef=: this merchant's redemptions for an order reference, newest first (finds a payment whose answer was lost). */
+  async voucherRedemptionsByOrder(orderRef: string, o: { limit?: number } = {}): Promise<Redemption[]> {
+    const qs = new URLSearchParams({ orderRef, ...(o.limit !== undefined && { limit: String(o.limit) }) });
+    return (await this.call<{ orderRef: string; redemptions: Redemption[] }>('GET', `/v1/vouchers/redemptions?${qs.toString()}`)).body.redemptions;
+  }
+
   async voucherRedemption(id: string): Promise<Redemption> {
     return (await this.call<Redemption>('GET', `/v1/vouchers/redemptions/${encodeURIComponent(id)}`)).body;
   }

@@ -232,6 +232,8 @@ export interface VoucherApi {
   cancel(merchantId: string, redemptionId: string): Promise<Redemption>;
   refund(merchantId: string, redemptionId: string, o: { refundId: string; amount: number }): Promise<Redemption>;
   redemption(merchantId: string, redemptionId: string): Promise<Redemption>;
+  /** The merchant's own redemptions with this order reference, newest first, at most `limit` (another merchant's: none). */
+  redemptionsByOrder(merchantId: string, orderRef: string, limit?: number): Promise<Redemption[]>;
 
   /** Authorisations past their deadline release their value; cards past expiry are expired (booked); shop payouts due are made. */
   sweep(): Promise<void>;

@@ -47,6 +47,9 @@ export const VOUCHER_LIMITS = {
   commissionBpMax: 5_000,
   /** A payout call to the bank is claimed this long (longer than the relay's bank timeout). */
   payoutClaimMs: 60_000,
+  /** Redemptions one lookup by order reference answers at most (newest first); its default page. */
+  redemptionsByOrderMax: 50,
+  redemptionsByOrderDefault: 10,
   /** Smallest payable a sweep pays out (below it the payable waits for more captures). */
   payoutMinorMin: 1,
 } as const;

@@ -7,6 +7,7 @@
  *
  *   GET  /v1/vouchers/balance                     PIN in the `Voucher-Pin` header (never in a URL, never logged)
  *   POST /v1/vouchers/redemptions                 one or more PINs, amount, order reference; Idempotency-Key = the redemption key
+ *   GET  /v1/vouchers/redemptions?orderRef=... the caller's own redemptions for that order reference, newest first (a shop finding a payment whose answer it lost)
  *   GET  /v1/vouchers/redemptions/:id
  *   POST /v1/vouchers/redemptions/:id/capture     { amount? } (default: the whole authorisation)
  *   POST /v1/vouchers/redemptions/:id/cancel
@@ -28,6 +29,7 @@ import { idempotentHandler, requireIdempotencyKey } from '../merchant-api/idempo
 import type { MerchantRouteContext, MerchantRouteContribution } from '../merchant-api/route-contributions.js';
 import type { RedeemSource } from './api.js';
 import { VOUCHER_ERRORS } from './errors.js';
+import { VOUCHER_LIMITS } from './limits.js';
 import { CARD_STATE_LIST, REDEMPTION_STATE_LIST } from './rows.js';
 import type { Vouchers } from './vouchers.js';
 
@@ -91,6 +93,14 @@ export const statementSchema = z.object({
 });
 const statementQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }).strict();
 
+export const redemptionsByOrderQuery = z
+  .object({
+    orderRef: z.string().regex(/^[\x21-\x7e]{1,64}$/, '1-64 printable ASCII characters').describe("The shop's order reference, as sent with the redemption."),
+    limit: z.coerce.number().int().min(1).max(VOUCHER_LIMITS.redemptionsByOrderMax).default(VOUCHER_LIMITS.redemptionsByOrderDefault),
+  })
+  .strict();
+export const redemptionListSchema = z.object({ orderRef: z.string(), redemptions: z.array(redemptionSchema).readonly() });
+
 const captureSchema = z.object({ amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional() }).strict();
 const refundSchema = z.object({ amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }).strict();
 const idParam = z.object({ id: z.string().max(64) }).strict();
@@ -147,6 +157,21 @@ function routes(app: Parameters<MerchantRouteContribution['routes']>[0], ctx: Me
       });
       return idempotentHandler(ctx.idempotency, merchantOf, async (_r, tx) => ({ status: 201, body: await vouchers.redeemIn(tx, prepared) }))(req, reply);
     }),
+  );
+
+  app.get(
+    '/v1/vouchers/redemptions',
+    {
+      schema: {
+        summary: "The caller's own redemptions for one order reference, newest first (another merchant's are never listed)",
+        querystring: redemptionsByOrderQuery,
+        response: { 200: redemptionListSchema, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const q = req.query as z.output<typeof redemptionsByOrderQuery>;
+      return { orderRef: q.orderRef, redemptions: await vouchers.redemptionsByOrder(merchantOf(req), q.orderRef, q.limit) };
+    },
   );
 
   app.get(

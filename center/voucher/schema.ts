@@ -159,4 +159,12 @@ const V2: Migration = {
   `),
 };
 
-export const voucherMigrations: ModuleMigrations = { module: 'voucher', migrations: [V1, V2] };
+const V3: Migration = {
+  version: 3,
+  name: 'voucher redemptions by order reference',
+  sql: both(() => `
+    CREATE INDEX voucher_redemptions_order ON voucher_redemptions (merchant_id, order_ref, created_ms)
+  `),
+};
+
+export const voucherMigrations: ModuleMigrations = { module: 'voucher', migrations: [V1, V2, V3] };

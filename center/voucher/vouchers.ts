@@ -791,6 +791,24 @@ export class Vouchers implements VoucherApi {
     });
   }
 
+  /**
+   * The merchant's own redemptions with this order reference, newest first,
+   * at most `limit` (VOUCHER_LIMITS.redemptionsByOrderMax): how a shop finds a
+   * payment whose answer it lost (it keeps no PINs to resend with). Another
+   * merchant's order reference is simply not found (an empty list).
+   */
+  async redemptionsByOrder(merchantId: string, orderRef: string, limit: number = L.redemptionsByOrderDefault): Promise<Redemption[]> {
+    checkId(merchantId, 'merchantId');
+    checkId(orderRef, 'orderRef');
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > L.redemptionsByOrderMax) throw bad('limit', `limit: 1-${L.redemptionsByOrderMax}`);
+    return this.storage.read(async (q) => {
+      const rows = await REDEMPTIONS.all(q, 'WHERE merchant_id = ? AND order_ref = ? ORDER BY created_ms DESC, id DESC LIMIT ?', [merchantId, orderRef, limit]);
+      const out: Redemption[] = [];
+      for (const r of rows) out.push(await this.view(q, r));
+      return out;
+    });
+  }
+
   private async view(q: SqlExecutor, r: RedemptionRow): Promise<Redemption> {
     const rows = await q.all(
       `SELECT l.serial AS serial, l.held AS held, l.captured AS captured, l.refunded AS refunded, c.balance AS balance

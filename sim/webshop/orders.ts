@@ -183,6 +183,56 @@ export class OrderJournal {
   }
 
   /**
+   * Orders whose latest attempt has no recorded answer (sent, then a crash
+   * or a lost answer): what `Webshop.recover` asks the center about.
+   */
+  unanswered(limit: number = WEBSHOP_LIMITS.ordersListedMax): Array<{ orderId: string; attemptKey: string }> {
+    const rows = this.db
+      .prepare(
+        `SELECT o.order_id AS order_id, a.attempt_key AS attempt_key FROM orders o JOIN attempts a ON a.order_id = o.order_id AND a.n = o.attempts
+         WHERE o.state IN ('paying', 'in-doubt') AND a.state IN ('sent', 'no-answer') ORDER BY o.created_ms, o.order_id LIMIT ?`,
+      )
+      .all(Math.min(limit, WEBSHOP_LIMITS.ordersListedMax)) as Array<{ order_id: string; attempt_key: string }>;
+    return rows.map((r) => ({ orderId: r.order_id, attemptKey: r.attempt_key }));
+  }
+
+  /**
+   * The redemption the center holds for an unanswered attempt's order,
+   * found by order reference: recorded as that attempt's answer. Only if the
+   * attempt is still unanswered (a resend answered meanwhile wins); null otherwise.
+   */
+  recovered(attemptKey: string, r: { redemptionId: string; state: OrderState; capturedMinor: number; refundedMinor: number; cards: readonly RedemptionCard[]; found: number }): Order | null {
+    const orderId = this.attemptOrder(attemptKey);
+    const done = this.db.transaction((): boolean => {
+      if (!this.stillUnanswered(attemptKey, orderId)) return false;
+      this.db.prepare("UPDATE attempts SET state = 'answered' WHERE attempt_key = ?").run(attemptKey);
+      this.db
+        .prepare("UPDATE orders SET state = ?, redemption_id = ?, captured_minor = ?, refunded_minor = ?, cards_json = ?, last_code = NULL, last_details_json = '{}' WHERE order_id = ?")
+        .run(r.state, r.redemptionId, r.capturedMinor, r.refundedMinor, JSON.stringify(r.cards), orderId);
+      this.event(orderId, 'recovered', { redemptionId: r.redemptionId, state: r.state, found: r.found });
+      return true;
+    })();
+    return done ? this.order(orderId) : null;
+  }
+
+  /** The center has no redemption for an unanswered attempt's order: a `paying` order (a crash mid-call) becomes in-doubt; the same attempt sent again settles it. */
+  notFound(attemptKey: string, code: string): void {
+    const orderId = this.attemptOrder(attemptKey);
+    this.db.transaction(() => {
+      if (!this.stillUnanswered(attemptKey, orderId)) return;
+      this.db.prepare("UPDATE attempts SET state = 'no-answer' WHERE attempt_key = ?").run(attemptKey);
+      this.db.prepare("UPDATE orders SET state = 'in-doubt', last_code = ? WHERE order_id = ?").run(code, orderId);
+      this.event(orderId, 'not-found', { code });
+    })();
+  }
+
+  private stillUnanswered(attemptKey: string, orderId: string): boolean {
+    const a = this.db.prepare('SELECT state FROM attempts WHERE attempt_key = ?').get(attemptKey) as { state: string };
+    const o = this.order(orderId);
+    return (a.state === 'sent' || a.state === 'no-answer') && (o.state === 'paying' || o.state === 'in-doubt') && this.lastAttemptKey(orderId) === attemptKey;
+  }
+
+  /**
    * The key of an admin step (capture, cancel, refund n), journalled before
    * the call: the same step asked again (a retry, a second click, a crash in
    * between) reuses its key. A refund is a new step only once the previous

@@ -23,6 +23,8 @@ export interface VoucherPayments {
   cancel(redemptionId: string, idempotencyKey: string): Promise<Redemption>;
   refund(redemptionId: string, amount: number, idempotencyKey: string): Promise<Redemption>;
   balance(pin: string): Promise<BalanceAnswer>;
+  /** The merchant's redemptions for an order reference, newest first (finds a payment whose answer was lost). */
+  redemptionsByOrder(orderRef: string): Promise<Redemption[]>;
 }
 
 /** The merchant API's voucher routes (`/v1/vouchers/...`) through the typed client (retries with the same key, coded errors). */
@@ -34,5 +36,6 @@ export function merchantVoucherPayments(client: MerchantClient): VoucherPayments
     refund: async (id, amount, key) => (await client.refundVoucherRedemption(id, amount, { idempotencyKey: key })).body,
     // The client sends the PIN in a header (Voucher-Pin), never in the URL.
     balance: (pin) => client.voucherBalance(pin),
+    redemptionsByOrder: (orderRef) => client.voucherRedemptionsByOrder(orderRef),
   };
 }

@@ -65,10 +65,13 @@ export async function serveWebshop(config: WebshopConfig, configPath: string, o:
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr !== null ? addr.port : config.listen.port;
   const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
+  // Attempts left without an answer by the last run are looked up at the center by order reference (best effort: the form sent again also settles them).
+  const recovering = opened.shop.recover().catch(() => undefined);
   return {
     url: `http://${host}:${port}`,
     port,
     close: async () => {
+      await recovering;
       await app.close();
       await opened.close();
     },

@@ -113,6 +113,38 @@ export class Webshop {
     return this.step(order, 'refund', amount, (key) => this.payments.refund(order.redemptionId!, amount, key));
   }
 
+  /**
+   * Settles attempts with no recorded answer (the shop crashed mid-call, or
+   * the answer was lost and the form never sent again) without the PINs:
+   * asks the center for the order's redemptions by order reference and
+   * records the one it finds (newest, live first) as the attempt's answer.
+   * None found: the order stays (or becomes) in-doubt, `VOUCHER_REDEMPTION_UNKNOWN`.
+   * An order the center cannot be asked about now stays as it is.
+   */
+  async recover(): Promise<{ recovered: string[]; notFound: string[]; unreachable: string[] }> {
+    const out = { recovered: [] as string[], notFound: [] as string[], unreachable: [] as string[] };
+    for (const { orderId, attemptKey } of this.journal.unanswered()) {
+      const order = this.journal.order(orderId);
+      let found: Redemption[];
+      try {
+        found = (await this.payments.redemptionsByOrder(orderId)).filter((r) => r.orderRef === orderId && r.amount === order.amountMinor && r.currency === order.currency);
+      } catch {
+        out.unreachable.push(orderId);
+        continue;
+      }
+      const live = found.filter((r) => r.state !== 'cancelled' && r.state !== 'expired');
+      const r = live[0] ?? found[0];
+      if (r === undefined) {
+        this.journal.notFound(attemptKey, 'VOUCHER_REDEMPTION_UNKNOWN');
+        out.notFound.push(orderId);
+        continue;
+      }
+      const done = this.journal.recovered(attemptKey, { redemptionId: r.redemptionId, state: orderState(order, r), capturedMinor: r.captured, refundedMinor: r.refunded, cards: r.cards, found: found.length });
+      if (done) out.recovered.push(orderId);
+    }
+    return out;
+  }
+
   /** A card's balance by its PIN (the center answers the last four serial digits, never the PIN). */
   async balance(rawPin: string): ReturnType<VoucherPayments['balance']> {
     const [pin] = normalisePins([rawPin]);

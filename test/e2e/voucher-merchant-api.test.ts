@@ -146,6 +146,32 @@ describe('the voucher routes of a tessera center process', () => {
     expect(await balances()).toEqual(before);
   });
 
+  it('a redemption is found by its order reference (the caller\'s own only, newest first, bounded); a bad query is a coded 400; the route is in /openapi.json', async () => {
+    // A second redemption of order-1 (authorised, then cancelled) and another merchant's order-1.
+    const second = (await shop.redeemVouchers({ pins: [cards[3]!.pin], amount: 100, orderRef: 'order-1', capture: false })).body;
+    await shop.cancelVoucherRedemption(second.redemptionId);
+    const others = (await other.redeemVouchers({ pins: [cards[3]!.pin], amount: 50, orderRef: 'order-1', capture: false })).body;
+    await other.cancelVoucherRedemption(others.redemptionId);
+    const mine = await shop.voucherRedemptionsByOrder('order-1');
+    expect(mine.map((r) => [r.orderRef, r.state, r.amount, r.merchantId])).toEqual([
+      ['order-1', 'cancelled', 100, second.merchantId],
+      ['order-1', 'partly-refunded', 1500, second.merchantId],
+    ]);
+    expect(mine[1]).toEqual(await shop.voucherRedemption(mine[1]!.redemptionId));
+    expect((await shop.voucherRedemptionsByOrder('order-1', { limit: 1 })).map((r) => r.redemptionId)).toEqual([second.redemptionId]);
+    // Another merchant's order reference: an empty list, not its redemption.
+    expect(await shop.voucherRedemptionsByOrder('order-3')).toHaveLength(1);
+    expect((await other.voucherRedemptionsByOrder('order-3'))).toEqual([]);
+    expect((await other.voucherRedemptionsByOrder('order-1')).map((r) => r.redemptionId)).toEqual([others.redemptionId]);
+    expect(await shop.voucherRedemptionsByOrder('never-sent')).toEqual([]);
+    for (const q of ['', '?orderRef=', `?orderRef=${'x'.repeat(65)}`, '?orderRef=order-1&limit=0', `?orderRef=order-1&limit=${VOUCHER_LIMITS.redemptionsByOrderMax + 1}`, '?orderRef=order-1&pin=1']) {
+      const bad = await raw('GET', `/v1/vouchers/redemptions${q}`, { key: shopKey });
+      expect({ q, status: bad.status, code: bad.json.error?.code }).toEqual({ q, status: 400, code: 'HTTP_INVALID_REQUEST' });
+    }
+    const doc = (await (await fetch(`${baseUrl}/openapi.json`)).json()) as { paths: Record<string, Record<string, { parameters?: Array<{ name: string; in: string }> }>> };
+    expect(doc.paths['/v1/vouchers/redemptions']?.['get']?.parameters?.filter((p) => p.in === 'query').map((p) => p.name).sort()).toEqual(['limit', 'orderRef']);
+  });
+
   it('PIN guessing: refusals reveal nothing, the key is locked out with Retry-After after the free failures, a good PIN then refused too', async () => {
     expect(await storage.read((q) => q.all('SELECT subject, failures FROM voucher_guesses'))).toEqual([]); // bad input above is not a guess
     await rejectsWith(other.voucherBalance(cards[5]!.pin), 'VOUCHER_PIN_REFUSED', 402); // printed but not sold

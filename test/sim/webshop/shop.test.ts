@@ -59,6 +59,10 @@ class CenterDouble implements VoucherPayments {
     if (this.next === 'lose-answer') throw new TesseraError('MERCHANT_UNAVAILABLE', 'no answer');
     return this.step(id, (r) => ({ ...r, refunded: r.refunded + amount, state: r.refunded + amount === r.captured ? 'refunded' : 'partly-refunded' }));
   }
+  async redemptionsByOrder(orderRef: string): Promise<Redemption[]> {
+    this.calls.push({ what: 'by-order', key: orderRef });
+    return [...this.done.values()].filter((r) => r.orderRef === orderRef).reverse();
+  }
   async balance(): Promise<never> {
     throw new Error('not used');
   }
@@ -110,6 +114,39 @@ describe('web shop journal and steps', () => {
       const bytes = readFileSync(join(dir, f)).toString('latin1');
       for (const pin of [PIN_A, PIN_B]) expect(bytes.includes(pin), f).toBe(false);
     }
+  });
+
+  it('after a restart, an attempt whose answer was lost and never resent is found at the center by order reference and recorded', async () => {
+    const { center, journal, path } = open('recover');
+    const shop = new Webshop(journal, center, 'JPY');
+    center.next = 'lose-answer';
+    const lost = await shop.checkout({ attemptKey: OrderJournal.newAttemptKey(), sku: 'EBOOK-1', quantity: 1, pins: [PIN_A, PIN_B] });
+    expect(lost.state).toBe('in-doubt');
+    // A second order whose call never left (the shop died between journalling the attempt and sending it).
+    const crashed = journal.beginAttempt(OrderJournal.newAttemptKey(), { sku: 'TEA-1', quantity: 1, amountMinor: 1_200, currency: 'JPY', kind: 'download' });
+    expect(crashed.order.state).toBe('paying');
+    journal.close();
+
+    // The shop restarts on the same journal; nobody sends either form again.
+    const journal2 = new OrderJournal(path, new ManualClock(2_000));
+    const shop2 = new Webshop(journal2, center, 'JPY');
+    center.next = 'answer';
+    expect(journal2.unanswered().map((u) => u.orderId)).toEqual([lost.orderId, crashed.order.orderId]);
+    const result = await shop2.recover();
+    expect(result).toEqual({ recovered: [lost.orderId], notFound: [crashed.order.orderId], unreachable: [] });
+    const paid = journal2.order(lost.orderId);
+    expect(paid).toMatchObject({ state: 'paid', redemptionId: 'R-1', capturedMinor: paid.amountMinor, lastCode: null });
+    expect(paid.cards.map((c) => c.serialLast4)).toEqual(['4444', '8888']);
+    expect(journal2.order(crashed.order.orderId)).toMatchObject({ state: 'in-doubt', lastCode: 'VOUCHER_REDEMPTION_UNKNOWN', redemptionId: null });
+    // Asked by order reference only: nothing was paid again.
+    expect(center.calls.filter((c) => c.what === 'by-order').map((c) => c.key)).toEqual([lost.orderId, crashed.order.orderId]);
+    expect(center.calls.filter((c) => c.what === 'redeem')).toHaveLength(1);
+    expect(center.done.size).toBe(1);
+    expect(journal2.events(lost.orderId).map((e) => e.what)).toEqual(['created', 'attempt', 'no-answer', 'recovered']);
+    // The recovered order is settled: nothing left to recover, and it can be refunded like any paid order.
+    expect(journal2.unanswered().map((u) => u.orderId)).toEqual([crashed.order.orderId]);
+    await expect(shop2.refund(lost.orderId, 100)).resolves.toMatchObject({ state: 'partly-refunded', refundedMinor: 100 });
+    journal2.close();
   });
 
   it('a refusal ends the attempt: trying other cards is a new attempt with a new key on the same order', async () => {
