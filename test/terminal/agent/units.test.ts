@@ -146,6 +146,12 @@ describe('outcomes and the TERM_ registry', () => {
         "TERM_KEYPAD_FULL",
         "TERM_JOURNAL_IN_USE",
         "TERM_ROLE_COMPOSITION",
+        "TERM_VOUCHER_SCAN_INVALID",
+        "TERM_VOUCHER_AMOUNT_INVALID",
+        "TERM_VOUCHER_REFUSED",
+        "TERM_VOUCHER_SALE_VOIDED",
+        "TERM_VOUCHER_VOID_PENDING",
+        "TERM_VOUCHER_VOID_UNKNOWN",
       ]
     `);
   });
