@@ -28,11 +28,8 @@ export interface BankPosition {
   readonly providerBalanceMinor: number;
 }
 
-export interface Check {
-  readonly code: DemoCode;
-  readonly name: string;
-  readonly ok: boolean;
-}
+export type { Check } from './check.js';
+import type { Check } from './check.js';
 
 export interface DemoSummary {
   readonly charges: { approved: number; approvedMinor: number; declined: Record<string, number>; failed: number };

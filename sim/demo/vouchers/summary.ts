@@ -12,7 +12,7 @@ import { buildDailyFile } from '../../../center/hq/daily-file.js';
 import type { Storage } from '../../../center/storage/types.js';
 import type { HqDailyFile, VoucherApi } from '../../../center/voucher/api.js';
 import { VOUCHER_AUDIT } from '../../../center/voucher/audit-check.js';
-import type { Check } from '../summary.js';
+import type { Check } from '../check.js';
 import type { HqFileEvent, IssueEvent, OrderEvent, PayoutEvent, SaleEvent, VoucherSceneRun } from './scene.js';
 import { VOUCHER_CHAIN } from './plan.js';
 
