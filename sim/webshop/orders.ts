@@ -190,7 +190,7 @@ export class OrderJournal {
     const rows = this.db
       .prepare(
         `SELECT o.order_id AS order_id, a.attempt_key AS attempt_key FROM orders o JOIN attempts a ON a.order_id = o.order_id AND a.n = o.attempts
-         WHERE o.state IN ('paying', 'in-doubt') AND a.state IN ('sent', 'no-answer') ORDER BY o.created_ms, o.order_id LIMIT ?`,
+         WHERE o.state IN ('paying', 'in-doubt') AND a.state IN ('sent', 'no-answer') ORDER BY o.created_ms, o.rowid LIMIT ?`,
       )
       .all(Math.min(limit, WEBSHOP_LIMITS.ordersListedMax)) as Array<{ order_id: string; attempt_key: string }>;
     return rows.map((r) => ({ orderId: r.order_id, attemptKey: r.attempt_key }));
