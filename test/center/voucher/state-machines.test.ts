@@ -7,36 +7,15 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { StateMachine } from '../../../center/kit/transitions.js';
+import { codeTable, fromToTable as readmeTable, markdownSection } from '../../support/state-tables.js';
 import { ACTIVATION_STATES, CARD_STATES, REDEMPTION_STATES } from '../../../center/voucher/rows.js';
 import { PAYOUT_STATES } from '../../../center/voucher/payouts.js';
 
 const readme = readFileSync(new URL('../../../center/voucher/README.md', import.meta.url), 'utf8');
+const section = (heading: string): string => markdownSection(readme, `## ${heading}`);
 
-function section(heading: string): string {
-  const start = readme.indexOf(`\n## ${heading}\n`);
-  expect(start, heading).toBeGreaterThanOrEqual(0);
-  const end = readme.indexOf('\n## ', start + 1);
-  return readme.slice(start, end < 0 ? undefined : end);
-}
 
-function readmeTable(text: string): Record<string, string[]> {
-  const lines = text.split('\n');
-  const head = lines.findIndex((l) => /^\| from \| to \|$/.test(l.trim()));
-  expect(head, 'a | from | to | table').toBeGreaterThanOrEqual(0);
-  const out: Record<string, string[]> = {};
-  for (const l of lines.slice(head + 2)) {
-    if (!l.startsWith('|')) break;
-    const [from, to] = l.split('|').slice(1, 3).map((c) => c.trim());
-    out[from!] = to === '—' ? [] : to!.split(',').map((s) => s.trim()).sort();
-  }
-  return out;
-}
 
-function codeTable(m: StateMachine<string>): Record<string, string[]> {
-  const out: Record<string, string[]> = { '(new)': [...m.initial].sort() };
-  for (const s of m.states) out[s] = [...m.next[s]!].sort();
-  return out;
-}
 
 describe('voucher state machines: README.md and the code\'s tables', () => {
   it.each([
