@@ -12,7 +12,7 @@ import { startSweepTimer } from '../kit/sweep-timer.js';
 import { MERCHANT_API_MODULE, type MerchantApiHandle } from '../merchant-api/module.js';
 import { PASSWORDS_AUDIT } from './audit-check.js';
 import { passwordsSectionSchema, type PasswordsSection } from './config-schema.js';
-import type { PasswordDeliveryFactory } from './delivery-port.js';
+import type { PasswordDelivery, PasswordDeliveryFactory, TransactionalPasswordDelivery } from './delivery-port.js';
 import './delivery/errors.js'; // the PWDELIVERY_ registry: the section's secret-file errors carry their codes
 import { readDeliverySecrets } from './delivery/config.js';
 import { passwordDeliveryFactory } from './delivery/password-delivery.js';
@@ -59,6 +59,8 @@ export function passwordsModule(o: PasswordsModuleOptions = {}): PasswordsModule
       const factory = o.delivery ?? (section?.delivery ? passwordDeliveryFactory(section.delivery, { storage: ctx.storage, clock, random: ctx.random, log }) : undefined);
       const delivery = factory ? await factory(pw) : null;
       if (delivery) pw.useDelivery(delivery);
+      // The delivery side's queue takes the message in the issue's own unit (delivery-port.ts TransactionalPasswordDelivery).
+      if (delivery && isTransactional(delivery)) pw.useDeliveryQueue(delivery);
       const intervalMs = o.sweepIntervalMs === undefined ? (section?.sweepIntervalMs ?? null) : o.sweepIntervalMs;
       const timers: CenterTimer[] = intervalMs === null ? [] : [startSweepTimer(pw, intervalMs, clock, log, 'passwords')];
       log.info({ issuers: secrets.issuers.length, keyId: pw.keys.keyId.toString('hex'), delivery: delivery !== null, sweepIntervalMs: intervalMs }, 'passwords (TTP) running');
@@ -72,4 +74,8 @@ export function passwordsModule(o: PasswordsModuleOptions = {}): PasswordsModule
       };
     },
   };
+}
+
+function isTransactional(d: PasswordDelivery): d is PasswordDelivery & TransactionalPasswordDelivery {
+  return typeof (d as Partial<TransactionalPasswordDelivery>).enqueue === 'function';
 }
