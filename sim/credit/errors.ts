@@ -50,8 +50,7 @@ export const CREDIT_ERRORS = defineErrors('credit', 'CREDIT_', {
   },
   CREDIT_TTP_PENDING: {
     meaning: 'The value was taken, but the TTP has not answered the issue yet (unreachable, or the answer was lost). The order is retried with the same request id until the TTP answers: it ends issued, or refunded to the customer.',
-    action: 'Nothing: look at the order again later (`tessera credit orders`).',
-    http: 202,
+    action: 'Nothing: look at the order again later (`tessera credit orders`). The order answer is 202 with the order in state paid.',
   },
   CREDIT_TTP_REFUSED: {
     meaning: 'The TTP refused to issue the password (details.ttpCode): the value taken is refunded to the customer\'s bank account.',
