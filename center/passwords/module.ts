@@ -10,6 +10,7 @@
 import type { CenterModule, CenterTimer } from '../server/module.js';
 import { startSweepTimer } from '../kit/sweep-timer.js';
 import { MERCHANT_API_MODULE, type MerchantApiHandle } from '../merchant-api/module.js';
+import { VALIDITY_MODULE, type ValidityApi } from '../validity/module.js';
 import { PASSWORDS_AUDIT } from './audit-check.js';
 import { passwordsSectionSchema, type PasswordsSection } from './config-schema.js';
 import type { PasswordDelivery, PasswordDeliveryFactory, TransactionalPasswordDelivery } from './delivery-port.js';
@@ -21,6 +22,7 @@ import { passwordMerchantContribution } from './merchant-routes.js';
 import { passwordIssuerContribution } from './issuer-routes.js';
 import { TesseraError } from '../../core/errors.js';
 import { Passwords } from './passwords.js';
+import { PasswordSaleService, passwordSaleFlow } from './sale-flow.js';
 import { passwordsMigrations } from './schema.js';
 
 export const PASSWORDS_MODULE = 'passwords';
@@ -45,7 +47,8 @@ export function passwordsModule(o: PasswordsModuleOptions = {}): PasswordsModule
     config: { key: 'passwords', schema: passwordsSectionSchema.optional().describe('Seed 003 settlement passwords (center/passwords/config-schema.ts): when present the center is a TTP issuing and redeeming passwords.') },
     migrations: [passwordsMigrations],
     auditChecks: [PASSWORDS_AUDIT],
-    uses: [MERCHANT_API_MODULE],
+    // Validity's terminal rows name each terminal's shop: with it the in-store sale flow runs (sale-flow.ts).
+    uses: [MERCHANT_API_MODULE, VALIDITY_MODULE],
     enabled: (section) => section !== undefined || o.secrets !== undefined,
     check: (section) => {
       if (section && !o.secrets) readTtpKeyFile(section.ttpKeyFile).fill(0);
@@ -71,8 +74,11 @@ export function passwordsModule(o: PasswordsModuleOptions = {}): PasswordsModule
       log.info({ issuers: secrets.issuers.length, keyId: pw.keys.keyId.toString('hex'), delivery: delivery !== null, sweepIntervalMs: intervalMs }, 'passwords (TTP) running');
       ctx.optionalModule<MerchantApiHandle>(MERCHANT_API_MODULE)?.addRoutes(passwordMerchantContribution(pw));
       ctx.optionalModule<MerchantApiHandle>(MERCHANT_API_MODULE)?.addRoutes(passwordIssuerContribution(pw, issuerClients));
+      const validity = ctx.optionalModule<ValidityApi>(VALIDITY_MODULE);
+      const flows = validity ? [passwordSaleFlow(new PasswordSaleService(pw, validity.repository, log))] : [];
       return {
         api: pw,
+        flows,
         timers,
         close: async () => {
           await delivery?.close?.();

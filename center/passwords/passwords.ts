@@ -201,6 +201,14 @@ export class Passwords implements DeliveryOutcomeSink {
   refund(shop: ShopRef, redemptionId: string, req: { requestId: string; amountMinor: number }): Promise<RedemptionView & { refundId: string; restored: boolean }> {
     return this.d.storage.transact((tx) => refundIn(tx, this.d, shop, redemptionId, req));
   }
+  /** A sale captured at once (the in-store flow, sale-flow.ts), with the password's expiry for the receipt. */
+  sell(shop: ShopRef, r: Omit<RedeemRequest, 'capture'>): Promise<RedemptionView & { expiresAtMs: number }> {
+    return this.d.storage.transact(async (tx) => {
+      const v = await redeemIn(tx, this.d, shop, { ...r, capture: true });
+      const p = (await tx.get<{ expires_ms: unknown }>('SELECT expires_ms FROM passwords WHERE id = ?', [v.serial]))!;
+      return { ...v, expiresAtMs: Number(p.expires_ms) };
+    });
+  }
   redemption(merchantId: string, redemptionId: string): Promise<RedemptionView> {
     return this.d.storage.read((q) => redemptionOf(q, merchantId, redemptionId));
   }
