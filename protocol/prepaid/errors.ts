@@ -133,6 +133,11 @@ export const PREPAID_ERRORS = defineErrors('prepaid', 'PREPAID_', {
     action: 'Freeze the medium first (it is frozen automatically when a copy is caught); a closed medium was recovered already.',
     http: 409,
   },
+  PREPAID_NOT_A_PROVIDER: {
+    meaning: 'A PREPAID_REQUEST or PREPAID_CONFIRM came from a terminal not registered as a provider center of this prepaid center (or a provider charged a fee to another payee).',
+    action: 'List the provider center\'s terminal id in the prepaid section\'s providers (docs/PREPAID.md, "Provider centers"); a provider charges its fee only to itself.',
+    http: 403,
+  },
 });
 
 export type PrepaidErrorCode = keyof typeof PREPAID_ERRORS;
