@@ -29,5 +29,7 @@ export const PREPAID_RESULT_CODES = {
   PREPAID_LEDGER_REFUSED: 0x0413,
   PREPAID_INTERNAL_REBUILD: 0x0414,
   PREPAID_RECOVERY_REFUSED: 0x0415,
+  // 0x0430 on: the wire round (PROTOCOL.md §6.4 messages); 0x0416-0x042f left to the prepaid terminal's codes.
+  PREPAID_NOT_A_PROVIDER: 0x0430,
 } as const satisfies Partial<Record<'OK' | PrepaidErrorCode, number>>;
 assertWireResultsByPrefix(PREPAID_RESULT_CODES);

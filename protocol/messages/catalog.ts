@@ -13,6 +13,7 @@ import * as fleet from './fleet.js';
 import * as emoney from './emoney.js';
 import * as handshake from './handshake.js';
 import * as passwords from './passwords.js';
+import * as prepaid from './prepaid.js';
 import * as services from './services.js';
 import * as validity from './validity.js';
 import * as vouchers from './vouchers.js';
@@ -27,6 +28,7 @@ export const CODECS: readonly MessageCodec[] = [
   ...Object.values(cash),
   ...Object.values(vouchers),
   ...Object.values(passwords),
+  ...Object.values(prepaid),
 ] as MessageCodec[];
 
 const byCode = new Map<number, MessageCodec>();
@@ -49,6 +51,7 @@ export const RESPONSES: Readonly<Record<RequestMessage['type'], readonly Respons
   purchaseUpload: ['purchaseUploadAck'],
   settleRequest: ['awaitCallback', 'settleRefused'],
   prepaidRequest: ['prepaidResult'],
+  prepaidConfirm: ['prepaidConfirmResult'],
   voucherActivateRequest: ['voucherActivateResult'],
   voucherRedeemRequest: ['voucherRedeemResult'],
   voucherActivate: ['voucherResult'],

@@ -3,7 +3,7 @@
  * Request ids, sequence numbers and flags live in the frame header, not here.
  * Byte fields are Buffers of the exact sizes the spec states.
  */
-import type { DeviceKind, DeviceStateCode, NakReason, PendingCheck, PrepaidService, RecordStatus, Status, TxKind } from '../codes.js';
+import type { DeviceKind, DeviceStateCode, NakReason, PendingCheck, PrepaidService, PrepaidStatus, RecordStatus, Status, TxKind } from '../codes.js';
 import type { RawTlv } from '../tlv/fields.js';
 
 export type { RawTlv };
@@ -130,25 +130,44 @@ export interface SettlementInstruction extends BankAccount {
 }
 export interface SettlementAck { type: 'settlementAck'; erased: RecordKey[] }
 
-// ---- rewritable-medium prepaid (seed 000) ----
-export interface PrepaidRequest {
+// ---- rewritable-medium prepaid (seed 000; PROTOCOL.md §6.4) ----
+/** The medium shown: its whole file (a prepaid terminal, the operator), or its id, generation and a proof keyed from the file (the provider center). */
+export type PrepaidShown =
+  | { prepaidInfo: Buffer; mediumId?: never; generation?: never; mediumProof?: never }
+  | { prepaidInfo?: never; mediumId: Buffer; generation: number; mediumProof: Buffer };
+export type PrepaidRequest = {
   type: 'prepaidRequest';
   transactionId: Buffer;
+  /** 1 usage charge (provider fee), 2 shareware registration, 3 goods (both vendor), 4 balance (amount 0). */
   service: PrepaidService;
-  prepaidInfo: Buffer;
   amountMinor: number;
   currency: string;
+  /** The payee: the vendor (2, 3) or the provider charging its fee (1). */
   vendorId?: string;
-}
-export interface PrepaidResult {
-  type: 'prepaidResult';
+} & PrepaidShown;
+export interface PrepaidOutcome {
   transactionId: Buffer;
-  status: Status;
+  status: PrepaidStatus;
   resultCode: number;
-  /** Renewed prepaid information (new system password, rotated keys) to rewrite to the medium. */
+}
+export interface PrepaidResult extends PrepaidOutcome {
+  type: 'prepaidResult';
+  /** The new or pending file in clear (only to a medium shown by its file). */
   prepaidInfo?: Buffer;
   balanceMinor?: number;
+  /** The generation of the file sent back (or, with none, the one the center holds as current). */
+  generation?: number;
+  /** The new or pending file sealed to the holder of the file shown (a medium shown by a proof). */
+  sealedFile?: Buffer;
   receipt?: Buffer;
+}
+export type PrepaidConfirm = { type: 'prepaidConfirm'; transactionId: Buffer } & PrepaidShown;
+export interface PrepaidConfirmResult extends PrepaidOutcome {
+  type: 'prepaidConfirmResult';
+  prepaidInfo?: Buffer;
+  balanceMinor?: number;
+  generation?: number;
+  sealedFile?: Buffer;
 }
 
 // ---- vouchers activated at the point of sale (seed 002) ----
@@ -323,6 +342,7 @@ export type TerminalRequest =
   | PurchaseUpload
   | SettleRequest
   | PrepaidRequest
+  | PrepaidConfirm
   | VoucherActivateRequest
   | VoucherRedeemRequest
   | VoucherActivate
@@ -348,6 +368,7 @@ export type CenterResponse =
   | AwaitCallback
   | SettleRefused
   | PrepaidResult
+  | PrepaidConfirmResult
   | VoucherActivateResult
   | VoucherRedeemResult
   | VoucherResult

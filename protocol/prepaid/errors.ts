@@ -154,6 +154,11 @@ export const PREPAID_ERRORS = defineErrors('prepaid', 'PREPAID_', {
     action: 'Check the request id the holder gave; a payment still being relayed appears once the prepaid center booked it: ask again shortly.',
     http: 404,
   },
+  PREPAID_NOT_A_PROVIDER: {
+    meaning: 'A PREPAID_REQUEST or PREPAID_CONFIRM came from a terminal not registered as a provider center of this prepaid center (or a provider charged a fee to another payee).',
+    action: 'List the provider center\'s terminal id in the prepaid section\'s providers (docs/PREPAID.md, "Provider centers"); a provider charges its fee only to itself.',
+    http: 403,
+  },
 });
 
 export type PrepaidErrorCode = keyof typeof PREPAID_ERRORS;
