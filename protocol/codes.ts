@@ -52,6 +52,8 @@ export const MSG = {
   // Rewritable-medium prepaid (seed 000)
   PREPAID_REQUEST: 0x30, //     prepaid information file + service request
   PREPAID_RESULT: 0x31, //      renewed prepaid information file, balance, receipt
+  PREPAID_ISSUE: 0x34, //       prepaid terminal: a new medium paid in cash (stacked notes) or by a purse debit record
+  PREPAID_ISSUE_RESULT: 0x35, // the new medium's id and generation 1's file to write, or declined + code
   // Voucher activated at the point of sale (seed 002)
   // 0x38-0x3b: the first sketch (activation carrying the PIN, redemption on the wire); retired, never sent
   // by Tessera, no flow serves them (PROTOCOL.md §6.5). Kept in the catalog so the numbers are never reused.
@@ -139,6 +141,7 @@ export const TAG = {
   DEVICE_REASON: 0x9f2f, //    ascii 1-40 [A-Z0-9_]: the device's coded reason (e.g. DEV_PORT_GONE)
   DEVICE: 0xa5, //             constructed: kind, state, reason (one device)
   VOUCHER_SERIAL: 0x9f38, //   ascii 16 digits: a voucher card's public serial (15 digits + Luhn check digit)
+  ISSUED_MEDIUM_ID: 0x9f34, // 16 bytes: the prepaid medium an issue made (PREPAID_ISSUE_RESULT)
   ORIGINAL_TRANSACTION_ID: 0x9f39, // 16 bytes: the request a void cancels (the activation's TRANSACTION_ID)
   // Private class (PROTOCOL.md §3.3): a version-1 receiver skips them, so they ride in AUTH / AUTH_OK unnoticed by old peers.
   HANDSHAKE_VERSION: 0xdf01, //     u16: AUTH: highest protocol version the terminal speaks; AUTH_OK: the version chosen for the session

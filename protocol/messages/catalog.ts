@@ -12,6 +12,7 @@ import * as cash from './cash.js';
 import * as fleet from './fleet.js';
 import * as emoney from './emoney.js';
 import * as handshake from './handshake.js';
+import * as prepaidIssue from './prepaid-issue.js';
 import * as services from './services.js';
 import * as validity from './validity.js';
 import * as vouchers from './vouchers.js';
@@ -25,6 +26,8 @@ export const CODECS: readonly MessageCodec[] = [
   ...Object.values(services),
   ...Object.values(cash),
   ...Object.values(vouchers),
+  prepaidIssue.prepaidIssue,
+  prepaidIssue.prepaidIssueResult,
 ] as MessageCodec[];
 
 const byCode = new Map<number, MessageCodec>();
@@ -57,6 +60,7 @@ export const RESPONSES: Readonly<Record<RequestMessage['type'], readonly Respons
   settlementInstruction: ['settlementAck'],
   cashNotesReport: ['cashResult'],
   cashCollection: ['cashResult'],
+  prepaidIssue: ['prepaidIssueResult'],
 };
 
 /** Requests each side may send on a session the terminal opened / on a callback session. */
