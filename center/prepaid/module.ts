@@ -4,14 +4,23 @@
  * 0600 file, registers the medium kind `prepaid-medium` on the validity
  * lists (so a frozen or blocked medium is refused everywhere) and opens
  * Prepaid on the center's storage and ledger behind validity's gate.
- * No protocol flow yet: the provider center (next round) calls the api.
+ * When the merchant API runs, the vendors' routes go on it
+ * (`/v1/prepaid/...`, merchant-routes.ts); vendors' payables and providers'
+ * fees are paid out through the bank relay on a sweep timer (payouts.ts).
  */
-import type { CenterModule } from '../server/module.js';
+import { startSweepTimer } from '../kit/sweep-timer.js';
+import { MERCHANT_API_MODULE, type MerchantApiHandle } from '../merchant-api/module.js';
+import type { CenterModule, CenterTimer } from '../server/module.js';
 import { VALIDITY_MODULE, type ValidityApi } from '../validity/module.js';
 import { PREPAID_AUDIT } from './audit-check.js';
 import { prepaidSectionSchema, type PrepaidSection } from './config-schema.js';
+import { readSecurityCodeFile } from '../emoney/secret-files.js';
+import { prepaidAdminRoutes } from './admin-routes.js';
 import { readPrepaidMasterKey } from './key-table.js';
 import { Prepaid, PREPAID_MEDIUM_KIND, type PrepaidConfig } from './prepaid.js';
+import { prepaidMerchantRoutes } from './merchant-routes.js';
+import { prepaidPayoutMigrations } from './payout-schema.js';
+import { PrepaidPayouts, prepaidPayoutConfigOf, type PrepaidPayoutConfig } from './payouts.js';
 import { prepaidMigrations } from './schema.js';
 
 export const PREPAID_MODULE = 'prepaid';
@@ -19,6 +28,12 @@ export const PREPAID_MODULE = 'prepaid';
 export interface PrepaidModuleOptions {
   /** The secrets themselves instead of the section's file (tests, the demo): the module then runs without a section. */
   readonly secrets?: PrepaidConfig;
+  /** Vendors (vendor id, merchant name) instead of the section's (tests, the demo). */
+  readonly vendors?: ReadonlyArray<{ readonly vendorId: string; readonly merchant: string }>;
+  /** Payouts on this relay and accounts instead of the section's (in-process bank hosts). */
+  readonly payouts?: PrepaidPayoutConfig;
+  /** Payout sweep on a timer (default: the section's sweepIntervalMs; none without a section). */
+  readonly sweepIntervalMs?: number | null;
 }
 
 export function readPrepaidSecrets(section: PrepaidSection): PrepaidConfig {
@@ -29,21 +44,36 @@ export function prepaidModule(o: PrepaidModuleOptions = {}): CenterModule<Prepai
   return {
     name: PREPAID_MODULE,
     config: { key: 'prepaid', schema: prepaidSectionSchema.optional().describe('Seed 000 rewritable-medium prepaid (center/prepaid/config-schema.ts): when present the center runs the prepaid center.') },
-    migrations: [prepaidMigrations],
+    migrations: [prepaidMigrations, prepaidPayoutMigrations],
     requires: [VALIDITY_MODULE],
+    // When the merchant API runs, the vendors' routes go on it (added here, served once it starts).
+    uses: [MERCHANT_API_MODULE],
     auditChecks: [PREPAID_AUDIT],
     enabled: (section) => section !== undefined || o.secrets !== undefined,
     check: (section) => {
       if (section && !o.secrets) readPrepaidSecrets(section);
+      if (section && !o.payouts) for (const a of section.centerAccounts) readSecurityCodeFile(a.securityCodeFile);
     },
     async open(ctx) {
       const validity = ctx.module<ValidityApi>(VALIDITY_MODULE);
       validity.kinds.register(PREPAID_MEDIUM_KIND);
       const config = o.secrets ?? readPrepaidSecrets(ctx.section!);
       const prepaid = await Prepaid.open({ storage: ctx.storage, config, clock: ctx.clock, random: ctx.random, log: ctx.log, validity: { gate: validity.gate, repository: validity.repository } });
+      await ctx.storage.migrate(prepaidPayoutMigrations);
       const marked = await prepaid.reconcileFrozen();
-      ctx.log.info({ issuerId: config.issuerId, currency: config.currency, frozenMarked: marked }, 'prepaid center running');
-      return { api: prepaid };
+      const payouts = new PrepaidPayouts({
+        storage: ctx.storage, ledger: prepaid.ledger, clock: ctx.clock, random: ctx.random, log: ctx.log, currency: config.currency,
+        config: o.payouts ?? (ctx.section && prepaidPayoutConfigOf(ctx.section, ctx.log, ctx.clock)),
+      });
+      await payouts.ensureAccounts();
+      const vendors = o.vendors ?? ctx.section?.vendors ?? [];
+      ctx.optionalModule<MerchantApiHandle>(MERCHANT_API_MODULE)?.addRoutes(
+        prepaidMerchantRoutes({ storage: ctx.storage, currency: config.currency, vendorOfMerchant: new Map(vendors.map((v) => [v.merchant, v.vendorId])), payouts }),
+      );
+      const intervalMs = o.sweepIntervalMs === undefined ? (ctx.section?.sweepIntervalMs ?? null) : o.sweepIntervalMs;
+      const timers: CenterTimer[] = intervalMs === null ? [] : [startSweepTimer(payouts, intervalMs, ctx.clock, ctx.log, 'prepaid payouts')];
+      ctx.log.info({ issuerId: config.issuerId, currency: config.currency, frozenMarked: marked, vendors: vendors.length, sweepIntervalMs: intervalMs }, 'prepaid center running');
+      return { api: prepaid, timers, routes: prepaidAdminRoutes(prepaid) };
     },
   };
 }
