@@ -36,6 +36,13 @@ export interface PrepaidModuleOptions {
   readonly sweepIntervalMs?: number | null;
 }
 
+const PAYOUTS_OF = new WeakMap<Prepaid, PrepaidPayouts>();
+
+/** The payouts of a running prepaid module (tests and the demo sweep them by hand; the center sweeps on its timer). */
+export function prepaidPayoutsOf(prepaid: Prepaid): PrepaidPayouts | undefined {
+  return PAYOUTS_OF.get(prepaid);
+}
+
 export function readPrepaidSecrets(section: PrepaidSection): PrepaidConfig {
   return { masterKey: readPrepaidMasterKey(section.masterKeyFile), issuerId: section.issuerId, currency: section.currency };
 }
@@ -66,6 +73,7 @@ export function prepaidModule(o: PrepaidModuleOptions = {}): CenterModule<Prepai
         config: o.payouts ?? (ctx.section && prepaidPayoutConfigOf(ctx.section, ctx.log, ctx.clock)),
       });
       await payouts.ensureAccounts();
+      PAYOUTS_OF.set(prepaid, payouts);
       const vendors = o.vendors ?? ctx.section?.vendors ?? [];
       ctx.optionalModule<MerchantApiHandle>(MERCHANT_API_MODULE)?.addRoutes(
         prepaidMerchantRoutes({ storage: ctx.storage, currency: config.currency, vendorOfMerchant: new Map(vendors.map((v) => [v.merchant, v.vendorId])), payouts }),
