@@ -180,6 +180,10 @@ export const PREPAID_ERRORS = defineErrors('prepaid', 'PREPAID_', {
     action: 'Check the terminal row (admin API /terminals); nothing was booked, the customer\'s cash stays owed in cash-takings@<terminal>.',
     http: 403,
   },
+  PREPAID_PAYOUT_FAILED: {
+    meaning: "The bank refused a vendor's or provider's payout for good (account closed, unknown, …): the payout is failed and the amount payable again.",
+    action: "Check the payee's account in prepaid.vendors / prepaid.providers and the bank's answer code in the log line; the next sweep decides a new payout.",
+  },
 });
 
 export type PrepaidErrorCode = keyof typeof PREPAID_ERRORS;
