@@ -68,6 +68,8 @@ export const MSG = {
   PASSWORD_ISSUE_RESULT: 0x41,
   PASSWORD_REDEEM_REQUEST: 0x42,
   PASSWORD_REDEEM_RESULT: 0x43,
+  PASSWORD_SALE_REQUEST: 0x44, // terminal → TTP: an in-store sale on a password (scanned QR or keypad code), captured at once
+  PASSWORD_SALE_RESULT: 0x45, //  approved / declined + code (0x06xx); captured amount, value left, expiry
   // Cash taken by a terminal's bill validator (issue 9; PROTOCOL.md §6.7)
   CASH_NOTES_REPORT: 0x50, //   notes stacked into the terminal's cash box (each with its note key)
   CASH_RESULT: 0x51, //         booked (all or none) or refused + code; answers both cash requests
@@ -140,6 +142,7 @@ export const TAG = {
   DEVICE: 0xa5, //             constructed: kind, state, reason (one device)
   VOUCHER_SERIAL: 0x9f38, //   ascii 16 digits: a voucher card's public serial (15 digits + Luhn check digit)
   ORIGINAL_TRANSACTION_ID: 0x9f39, // 16 bytes: the request a void cancels (the activation's TRANSACTION_ID)
+  PASSWORD_QR: 0x9f40, //      ascii 1-1024 [A-Z0-9:]: a settlement password's QR text as scanned (TPQ1:...)
   // Private class (PROTOCOL.md §3.3): a version-1 receiver skips them, so they ride in AUTH / AUTH_OK unnoticed by old peers.
   HANDSHAKE_VERSION: 0xdf01, //     u16: AUTH: highest protocol version the terminal speaks; AUTH_OK: the version chosen for the session
   HANDSHAKE_VERSION_MIN: 0xdf02, // u16: AUTH: lowest protocol version the terminal speaks

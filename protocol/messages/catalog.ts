@@ -12,6 +12,7 @@ import * as cash from './cash.js';
 import * as fleet from './fleet.js';
 import * as emoney from './emoney.js';
 import * as handshake from './handshake.js';
+import * as passwords from './passwords.js';
 import * as services from './services.js';
 import * as validity from './validity.js';
 import * as vouchers from './vouchers.js';
@@ -25,6 +26,7 @@ export const CODECS: readonly MessageCodec[] = [
   ...Object.values(services),
   ...Object.values(cash),
   ...Object.values(vouchers),
+  ...Object.values(passwords),
 ] as MessageCodec[];
 
 const byCode = new Map<number, MessageCodec>();
@@ -54,6 +56,7 @@ export const RESPONSES: Readonly<Record<RequestMessage['type'], readonly Respons
   voucherReversal: ['voucherResult'],
   passwordIssueRequest: ['passwordIssueResult'],
   passwordRedeemRequest: ['passwordRedeemResult'],
+  passwordSaleRequest: ['passwordSaleResult'],
   settlementInstruction: ['settlementAck'],
   cashNotesReport: ['cashResult'],
   cashCollection: ['cashResult'],

@@ -252,6 +252,31 @@ export interface PasswordRedeemResult {
   resultCode: number;
   balanceMinor?: number;
 }
+/** An in-store sale on a password (PROTOCOL.md §6.6): exactly one of password (keypad code) and passwordQr. */
+export interface PasswordSaleRequest {
+  type: 'passwordSaleRequest';
+  transactionId: Buffer;
+  amountMinor: number;
+  currency: string;
+  /** The keypad code (16 of [0-9A-Z], dashes removed). */
+  password?: string;
+  /** The scanned QR text as is (TPQ1:...). */
+  passwordQr?: string;
+  /** The basket's goods category codes (0-16). */
+  goodsClasses: string[];
+  userRestriction?: string;
+}
+export interface PasswordSaleResult {
+  type: 'passwordSaleResult';
+  transactionId: Buffer;
+  status: Status;
+  resultCode: number;
+  /** Captured (approved). */
+  amountMinor?: number;
+  /** The value left on the password. */
+  balanceMinor?: number;
+  expiresAtMs?: number;
+}
 
 // ---- cash taken by a terminal's bill validator (issue 9) ----
 /** One note stacked into the cash box; noteKey (16 bytes) is its idempotency key at the center. */
@@ -305,6 +330,7 @@ export type TerminalRequest =
   | VoucherReversal
   | PasswordIssueRequest
   | PasswordRedeemRequest
+  | PasswordSaleRequest
   | CashNotesReport
   | CashCollectionReport;
 
@@ -327,6 +353,7 @@ export type CenterResponse =
   | VoucherResult
   | PasswordIssueResult
   | PasswordRedeemResult
+  | PasswordSaleResult
   | CashResult;
 
 /** Requests the center sends on a callback session, and the terminal's answers. */

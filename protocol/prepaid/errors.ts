@@ -133,6 +133,27 @@ export const PREPAID_ERRORS = defineErrors('prepaid', 'PREPAID_', {
     action: 'Freeze the medium first (it is frozen automatically when a copy is caught); a closed medium was recovered already.',
     http: 409,
   },
+  // -- the vendor's receipt (protocol/prepaid/receipt.ts), vendor payments and payouts (center/prepaid/) --
+  PREPAID_RECEIPT_MALFORMED: {
+    meaning: "A vendor's receipt does not parse (magic, version, a field out of range, truncated or trailing bytes).",
+    action: 'Ask the vendor for the receipt again (it answers the same order with the same receipt); the payment itself is on the center\'s usage records.',
+    http: 422,
+  },
+  PREPAID_RECEIPT_FORGED: {
+    meaning: "A vendor's receipt was not signed by the vendor key it is checked with (another key id, or the Ed25519 signature does not verify).",
+    action: 'Check the vendor public key configured; a receipt that still fails was altered: do not trust it, ask the vendor for it again.',
+    http: 422,
+  },
+  PREPAID_VENDOR_UNKNOWN: {
+    meaning: 'The merchant API key belongs to a merchant that is not a prepaid vendor (no entry in prepaid.vendors names it).',
+    action: 'Add the vendor to the center config (prepaid.vendors: vendorId, merchant, bank account) and restart the center.',
+    http: 403,
+  },
+  PREPAID_PAYMENT_UNKNOWN: {
+    meaning: 'No prepaid payment to this vendor has this request id (none was booked, or it paid someone else).',
+    action: 'Check the request id the holder gave; a payment still being relayed appears once the prepaid center booked it: ask again shortly.',
+    http: 404,
+  },
 });
 
 export type PrepaidErrorCode = keyof typeof PREPAID_ERRORS;

@@ -1074,6 +1074,81 @@ export const FRAME_VECTORS: FrameVector[] = [
       '5943cf0e4090406130fc7c2d33aefa19', // MAC: HMAC-SHA-256 truncated to 16 bytes
     ],
   },
+  {
+    name: 'passwordSaleQr', session: 'main', dir: 't2c',
+    message: { type: 'passwordSaleRequest', transactionId: h('16161616161616161616161616161616'), amountMinor: 1200, currency: 'JPY', passwordQr: 'TPQ1:AIAH', goodsClasses: [] },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '44', // message PASSWORD_SALE_REQUEST
+      '0001', // flags MAC
+      '0000001a', // sequence 26
+      '00000019', // request id 25
+      '0000002d', // body length 45
+      '871016161616161616161616161616161616', // TRANSACTION_ID = 16 bytes
+      '890800000000000004b0', // AMOUNT_MINOR = 1200
+      '8a034a5059', // CURRENCY = "JPY"
+      '9f4009545051313a41494148', // PASSWORD_QR = "TPQ1:AIAH"
+      '1f21f866d61a3d6962a916b22acc8555', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'passwordSaleApproved', session: 'main', dir: 'c2t',
+    message: { type: 'passwordSaleResult', transactionId: h('16161616161616161616161616161616'), status: 0, resultCode: 0, amountMinor: 1200, balanceMinor: 1800, expiresAtMs: 1_802_592_000_000 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '45', // message PASSWORD_SALE_RESULT
+      '0003', // flags MAC RESPONSE
+      '0000001a', // sequence 26
+      '00000019', // request id 25
+      '00000038', // body length 56
+      '871016161616161616161616161616161616', // TRANSACTION_ID = 16 bytes
+      '8b0100', // STATUS = 0
+      '8c020000', // RESULT_CODE = 0
+      '890800000000000004b0', // AMOUNT_MINOR = 1200
+      '9a080000000000000708', // BALANCE_MINOR = 1800
+      '9f2308000001a3b2db1800', // EXPIRES_AT_MS = 1802592000000
+      'fd3b0a2cdee315759c5a2e37c98e865c', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'passwordSaleKeypad', session: 'main', dir: 't2c',
+    message: { type: 'passwordSaleRequest', transactionId: h('17171717171717171717171717171717'), amountMinor: 2500, currency: 'JPY', password: '4921083315770642', goodsClasses: ['B01'] },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '44', // message PASSWORD_SALE_REQUEST
+      '0001', // flags MAC
+      '0000001b', // sequence 27
+      '0000001a', // request id 26
+      '00000039', // body length 57
+      '871017171717171717171717171717171717', // TRANSACTION_ID = 16 bytes
+      '890800000000000009c4', // AMOUNT_MINOR = 2500
+      '8a034a5059', // CURRENCY = "JPY"
+      '9d1034393231303833333135373730363432', // PASSWORD = "4921083315770642"
+      '9f2603423031', // GOODS_CLASS = "B01"
+      '92349f56b6d9f4f92a998892d513a7cf', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'passwordSaleDeclined', session: 'main', dir: 'c2t',
+    message: { type: 'passwordSaleResult', transactionId: h('17171717171717171717171717171717'), status: 1, resultCode: 1544, balanceMinor: 1800 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '45', // message PASSWORD_SALE_RESULT
+      '0003', // flags MAC RESPONSE
+      '0000001b', // sequence 27
+      '0000001a', // request id 26
+      '00000023', // body length 35
+      '871017171717171717171717171717171717', // TRANSACTION_ID = 16 bytes
+      '8b0101', // STATUS = 1
+      '8c020608', // RESULT_CODE = 1544
+      '9a080000000000000708', // BALANCE_MINOR = 1800
+      'ddd14354e286d04454203ccfe4f2653c', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
 ];
 
 export const ERROR_VECTORS: ErrorVector[] = [
@@ -1760,6 +1835,34 @@ export const BODY_VECTORS: BodyVector[] = [
       'a508', // DEVICE
       '9f2d0101', //   DEVICE_KIND = 1
       '9f2e0100', //   DEVICE_STATE = 0
+    ],
+  },
+  {
+    name: 'PASSWORD_SALE_REQUEST with neither PASSWORD nor PASSWORD_QR', code: 0x44, result: 'PROTO_TLV_MISSING_TAG',
+    bytes: [
+      '871016161616161616161616161616161616', // TRANSACTION_ID
+      '890800000000000004b0', // AMOUNT_MINOR = 1200
+      '8a034a5059', // CURRENCY = "JPY"
+    ],
+  },
+  {
+    name: 'PASSWORD_SALE_REQUEST with both PASSWORD and PASSWORD_QR', code: 0x44, result: 'PROTO_TLV_BAD_VALUE',
+    bytes: [
+      '871016161616161616161616161616161616', // TRANSACTION_ID
+      '890800000000000004b0', // AMOUNT_MINOR = 1200
+      '8a034a5059', // CURRENCY = "JPY"
+      '9d1034393231303833333135373730363432', // PASSWORD = "4921083315770642"
+      '9f4009545051313a41494148', // PASSWORD_QR = "TPQ1:AIAH"
+    ],
+  },
+  {
+    name: 'PASSWORD_SALE_REQUEST goods class in lower case', code: 0x44, result: 'PROTO_TLV_BAD_VALUE',
+    bytes: [
+      '871016161616161616161616161616161616', // TRANSACTION_ID
+      '890800000000000004b0', // AMOUNT_MINOR = 1200
+      '8a034a5059', // CURRENCY = "JPY"
+      '9d1034393231303833333135373730363432', // PASSWORD = "4921083315770642"
+      '9f2603623031', // GOODS_CLASS = "b01"
     ],
   },
 ];

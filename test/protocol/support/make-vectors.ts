@@ -110,6 +110,12 @@ const steps: Step[] = [
   { name: 'voucherReversalResult', session: 'main', dir: 'c2t', response: true, m: { type: 'voucherResult', transactionId: tx(0x14), status: 0, resultCode: 0 } },
   { name: 'voucherVoid', session: 'main', dir: 't2c', m: { type: 'voucherVoid', transactionId: tx(0x15), originalTransactionId: tx(0x13) } },
   { name: 'voucherVoidRefused', session: 'main', dir: 'c2t', response: true, m: { type: 'voucherResult', transactionId: tx(0x15), status: 1, resultCode: 0x0509 } },
+  // Appended (§6.6, seed 003): an in-store sale of 1,200 yen on a device QR (text shortened), approved with 1,800 left;
+  // a keypad-code sale for books (goods B01) declined over the amount (0x0608) with the value left.
+  { name: 'passwordSaleQr', session: 'main', dir: 't2c', m: { type: 'passwordSaleRequest', transactionId: tx(0x16), amountMinor: 1200, currency: 'JPY', passwordQr: 'TPQ1:AIAH', goodsClasses: [] } },
+  { name: 'passwordSaleApproved', session: 'main', dir: 'c2t', response: true, m: { type: 'passwordSaleResult', transactionId: tx(0x16), status: 0, resultCode: 0, amountMinor: 1200, balanceMinor: 1800, expiresAtMs: 1_802_592_000_000 } },
+  { name: 'passwordSaleKeypad', session: 'main', dir: 't2c', m: { type: 'passwordSaleRequest', transactionId: tx(0x17), amountMinor: 2500, currency: 'JPY', password: '4921083315770642', goodsClasses: ['B01'] } },
+  { name: 'passwordSaleDeclined', session: 'main', dir: 'c2t', response: true, m: { type: 'passwordSaleResult', transactionId: tx(0x17), status: 1, resultCode: 0x0608, balanceMinor: 1800 } },
 ];
 
 const keysFor = (s: 'main' | 'callback'): SessionKeys => (s === 'main' ? main : cb);
