@@ -28,7 +28,10 @@ import type { Merchant, MerchantPrincipal, MerchantRegistry } from './merchants.
 import type { KeyRateLimiter } from './rate-limit.js';
 import type { MerchantRouteContribution } from './route-contributions.js';
 import { createReconciliation, loadReconciliation } from './reconciliations.js';
-import { EmoneyPresence, ensureShopIndex, listBatches, listRowOf, loadMerchantBatch, paymentsOf, payoutOf, settlementOf, statesFor } from './settlements.js';
+import { ListingCache } from './listing-cache.js';
+import { MERCHANT_LIMITS } from './limits.js';
+import { EmoneyPresence, ensureShopIndex, listBatches, listRowOf, loadMerchantBatch, paymentsOf, payoutOf, settlementOf, statesFor, type BatchListRow, type ListQuery, type Page } from './settlements.js';
+import { shopVersion } from './shop-totals.js';
 
 export interface MerchantRoutesOptions {
   readonly storage: Storage;
@@ -82,14 +85,30 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRoutesOptions> = asyn
     return { id: p.merchant.id, name: p.merchant.name, shopId: p.merchant.shopId, keyId: p.keyId };
   });
 
+  /** Listing answers by shop and query, served again while the shop's batches are unchanged (listing-cache.ts). */
+  const listings = new ListingCache<Page<unknown>>(MERCHANT_LIMITS.listingCacheEntriesMax);
+  const listing = async <T>(kind: 'settlements' | 'payouts', req: FastifyRequest, query: ListQuery, items: (rows: BatchListRow[]) => T[]): Promise<Page<T>> => {
+    const m = await shopView(req);
+    const states = statesFor(kind, query.state);
+    const build = (r: Awaited<ReturnType<typeof listBatches>>): Page<T> => ({ items: items(r.rows), nextCursor: r.nextCursor, controlTotals: r.controlTotals });
+    return o.storage.read(async (q) => {
+      if (!maintained || m.shopId === null) return build(await listBatches(q, m, query, states, maintained));
+      // The version first: the answer, read after it, shows that state or a later one.
+      const version = await shopVersion(q, m.shopId);
+      const key = `${kind}\n${m.shopId}\n${query.limit}\n${query.state ?? ''}\n${query.createdFromMs ?? ''}\n${query.createdToMs ?? ''}\n${query.cursor ?? ''}`;
+      // The key names the kind, so an entry is a Page<T> of this kind's items.
+      const hit = listings.get(key, version) as Page<T> | undefined;
+      if (hit !== undefined) return hit;
+      const answer = build(await listBatches(q, m, query, states, maintained));
+      listings.set(key, version, answer);
+      return answer;
+    });
+  };
+
   app.get(
     '/v1/settlements',
     { schema: { summary: 'The merchant\'s settlements (oldest first) with control totals over the filter', querystring: S.settlementsQuery, response: { 200: S.page(S.settlement), ...errorResponses } } },
-    async (req) => {
-      const m = await shopView(req);
-      const r = await o.storage.read((q) => listBatches(q, m, req.query, statesFor('settlements', req.query.state), maintained));
-      return { items: r.rows.map(settlementOf), nextCursor: r.nextCursor, controlTotals: r.controlTotals };
-    },
+    async (req) => listing('settlements', req, req.query, (rows) => rows.map(settlementOf)),
   );
 
   app.get(
@@ -125,11 +144,7 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRoutesOptions> = asyn
   app.get(
     '/v1/payouts',
     { schema: { summary: 'The merchant\'s payouts (bank transfers) with control totals over the filter', querystring: S.payoutsQuery, response: { 200: S.page(S.payout), ...errorResponses } } },
-    async (req) => {
-      const m = await shopView(req);
-      const r = await o.storage.read((q) => listBatches(q, m, req.query, statesFor('payouts', req.query.state), maintained));
-      return { items: r.rows.map(payoutOf).filter((p) => p !== null), nextCursor: r.nextCursor, controlTotals: r.controlTotals };
-    },
+    async (req) => listing('payouts', req, req.query, (rows) => rows.map(payoutOf).filter((p) => p !== null)),
   );
 
   app.post(
