@@ -13,6 +13,7 @@ import '../center/ledger/errors.js';
 import '../center/merchant-api/errors.js';
 import '../center/passwords/delivery/errors.js';
 import '../center/passwords/errors.js';
+import '../center/provider/errors.js';
 import '../center/relay/bank/errors.js';
 import '../center/relay/errors.js';
 import '../center/server/errors.js';

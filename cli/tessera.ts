@@ -12,6 +12,7 @@ import { registerKeys } from './commands/keys.js';
 import { registerMerchant } from './commands/merchant.js';
 import { registerMessaging } from './commands/messaging.js';
 import { registerOperator } from './commands/operator.js';
+import { registerProvider } from './commands/provider.js';
 import { registerReport } from './commands/report.js';
 import { registerSim } from './commands/sim.js';
 import { registerTerminal } from './commands/terminal.js';
@@ -48,6 +49,7 @@ registerVoucher(program);
 registerHq(program);
 registerMessaging(program);
 registerWebshop(program);
+registerProvider(program);
 // After every other command: `voucher print` joins the `voucher` command when another file made it.
 registerVoucherPrint(program);
 
