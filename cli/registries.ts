@@ -34,4 +34,5 @@ import '../sim/smsc/errors.js';
 import '../sim/webshop/errors.js';
 import '../terminal/agent/errors.js';
 import '../terminal/devices/errors.js';
+import '../terminal/prepaid-client/errors.js';
 import './errors.js';

@@ -5,6 +5,7 @@ import { formatOperatorError, TesseraError } from '../core/errors.js';
 import { registerAdmin } from './commands/admin.js';
 import { registerAudit } from './commands/audit.js';
 import { registerBank } from './commands/bank.js';
+import { registerClient } from './commands/client.js';
 import { registerCenter } from './commands/center.js';
 import { registerDemo } from './commands/demo.js';
 import { registerHq } from './commands/hq.js';
@@ -50,6 +51,7 @@ registerHq(program);
 registerMessaging(program);
 registerWebshop(program);
 registerProvider(program);
+registerClient(program);
 // After every other command: `voucher print` joins the `voucher` command when another file made it.
 registerVoucherPrint(program);
 
