@@ -152,6 +152,10 @@ describe('outcomes and the TERM_ registry', () => {
         "TERM_VOUCHER_SALE_VOIDED",
         "TERM_VOUCHER_VOID_PENDING",
         "TERM_VOUCHER_VOID_UNKNOWN",
+        "TERM_PREPAID_NO_PAYMENT",
+        "TERM_PREPAID_REFUSED",
+        "TERM_PREPAID_NOT_WRITTEN",
+        "TERM_PREPAID_MEDIUM_IN_USE",
       ]
     `);
   });
