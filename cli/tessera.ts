@@ -17,6 +17,7 @@ import { registerSim } from './commands/sim.js';
 import { registerTerminal } from './commands/terminal.js';
 import { registerVoucher } from './commands/voucher.js';
 import { registerVoucherPrint } from './commands/voucher-print.js';
+import { registerVendor } from './commands/vendor.js';
 import { registerWebshop } from './commands/webshop.js';
 import './registries.js';
 
@@ -48,6 +49,7 @@ registerVoucher(program);
 registerHq(program);
 registerMessaging(program);
 registerWebshop(program);
+registerVendor(program);
 // After every other command: `voucher print` joins the `voucher` command when another file made it.
 registerVoucherPrint(program);
 
