@@ -12,6 +12,7 @@ import { registerKeys } from './commands/keys.js';
 import { registerMerchant } from './commands/merchant.js';
 import { registerMessaging } from './commands/messaging.js';
 import { registerOperator } from './commands/operator.js';
+import { registerPrepaid } from './commands/prepaid.js';
 import { registerReport } from './commands/report.js';
 import { registerSim } from './commands/sim.js';
 import { registerTerminal } from './commands/terminal.js';
@@ -50,6 +51,7 @@ registerHq(program);
 registerMessaging(program);
 registerWebshop(program);
 registerVendor(program);
+registerPrepaid(program);
 // After every other command: `voucher print` joins the `voucher` command when another file made it.
 registerVoucherPrint(program);
 
