@@ -32,6 +32,7 @@ import '../sim/errors.js';
 import '../sim/mailbox/errors.js';
 import '../sim/phone/errors.js';
 import '../sim/smsc/errors.js';
+import '../sim/vendor/errors.js';
 import '../sim/webshop/errors.js';
 import '../terminal/agent/errors.js';
 import '../terminal/devices/errors.js';

@@ -15,11 +15,13 @@ import { registerMerchant } from './commands/merchant.js';
 import { registerMessaging } from './commands/messaging.js';
 import { registerOperator } from './commands/operator.js';
 import { registerProvider } from './commands/provider.js';
+import { registerPrepaid } from './commands/prepaid.js';
 import { registerReport } from './commands/report.js';
 import { registerSim } from './commands/sim.js';
 import { registerTerminal } from './commands/terminal.js';
 import { registerVoucher } from './commands/voucher.js';
 import { registerVoucherPrint } from './commands/voucher-print.js';
+import { registerVendor } from './commands/vendor.js';
 import { registerWebshop } from './commands/webshop.js';
 import './registries.js';
 
@@ -54,6 +56,8 @@ registerWebshop(program);
 registerCredit(program);
 registerProvider(program);
 registerClient(program);
+registerVendor(program);
+registerPrepaid(program);
 // After every other command: `voucher print` joins the `voucher` command when another file made it.
 registerVoucherPrint(program);
 
