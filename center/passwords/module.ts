@@ -20,6 +20,8 @@ import { passwordDeliveryFactory } from './delivery/password-delivery.js';
 import { readTtpKeyFile } from './keys.js';
 import { passwordMerchantContribution } from './merchant-routes.js';
 import { Passwords } from './passwords.js';
+import { shopPayoutConfigOf, type ShopPayoutConfig } from '../kit/shop-payouts.js';
+import { readSecurityCodeFile } from '../emoney/secret-files.js';
 import { PasswordSaleService, passwordSaleFlow } from './sale-flow.js';
 import { passwordsMigrations } from './schema.js';
 
@@ -35,6 +37,8 @@ export interface PasswordsModuleOptions {
   readonly delivery?: PasswordDeliveryFactory;
   /** Sweep on a timer (default: the section's sweepIntervalMs; none without a section: the caller sweeps). */
   readonly sweepIntervalMs?: number | null;
+  /** Shop payouts on this relay and accounts instead of the section's (in-process bank hosts). */
+  readonly payouts?: ShopPayoutConfig;
 }
 
 export type PasswordsModule = CenterModule<PasswordsSection | undefined, Passwords>;
@@ -52,6 +56,7 @@ export function passwordsModule(o: PasswordsModuleOptions = {}): PasswordsModule
       if (section && !o.secrets) readTtpKeyFile(section.ttpKeyFile).fill(0);
       // The delivery's SMPP / SMTP password files (0600): refused here, before anything opens or connects.
       if (section?.delivery && !o.delivery) readDeliverySecrets(section.delivery);
+      if (section?.payouts && !o.payouts) for (const a of section.payouts.ownerAccounts) readSecurityCodeFile(a.securityCodeFile);
     },
     async open(ctx) {
       const { section, clock, log } = ctx;
@@ -63,7 +68,11 @@ export function passwordsModule(o: PasswordsModuleOptions = {}): PasswordsModule
       const delivery = factory ? await factory(pw) : null;
       if (delivery) pw.useDelivery(delivery);
       const intervalMs = o.sweepIntervalMs === undefined ? (section?.sweepIntervalMs ?? null) : o.sweepIntervalMs;
+      if (section) pw.timeZone = section.timeZone;
+      const payouts = o.payouts ?? (section?.payouts ? shopPayoutConfigOf(section.payouts, log, clock) : undefined);
+      if (payouts) await pw.usePayouts(payouts, section?.currency ?? 'JPY');
       const timers: CenterTimer[] = intervalMs === null ? [] : [startSweepTimer(pw, intervalMs, clock, log, 'passwords')];
+      if (payouts && intervalMs !== null) timers.push(startSweepTimer({ sweep: () => pw.sweepPayouts() }, intervalMs, clock, log, 'password-payouts'));
       log.info({ issuers: secrets.issuers.length, keyId: pw.keys.keyId.toString('hex'), delivery: delivery !== null, sweepIntervalMs: intervalMs }, 'passwords (TTP) running');
       ctx.optionalModule<MerchantApiHandle>(MERCHANT_API_MODULE)?.addRoutes(passwordMerchantContribution(pw));
       const validity = ctx.optionalModule<ValidityApi>(VALIDITY_MODULE);
