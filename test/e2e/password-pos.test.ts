@@ -7,7 +7,7 @@
  * scanner types it over a socat pty into the till (`tessera terminal`, role
  * password-pos, its own process), which checks it offline and sends
  * PASSWORD_SALE_REQUEST: approved, the value left shown; the same QR again
- * is PASSWORD_REPLAYED. The captured value is then paid to the shop's bank
+ * is PASSWORD_REPLAYED; an altered QR is refused at the till offline. The captured value is then paid to the shop's bank
  * account through the relay (an HTTP bank host) with a reconciliation id,
  * on the shop's statement and in the TTP's daily file.
  */
@@ -129,11 +129,22 @@ describe('settlement password in a shop: phone QR → scanner → till → TTP �
     const replay = await pay(1_200, sym!.data);
     expect([replay.result, replay.code, replay.details?.['reason']]).toEqual(['declined', 'TERM_PASSWORD_DECLINED', 'PASSWORD_REPLAYED']);
     expect((await pw.view(a.serial))?.remainingMinor).toBe(3_800);
+    // A QR whose signed terms were altered (one character of the payload changed) is refused at the till, offline: nothing is sent.
+    const at = 40;
+    const forged = sym!.data.slice(0, at) + (sym!.data[at] === 'A' ? 'B' : 'A') + sym!.data.slice(at + 1);
+    const refused = await pay(1_200, forged);
+    expect([refused.result, refused.code]).toEqual(['error', 'TERM_PASSWORD_SCAN_INVALID']);
+    expect(String(refused.details?.['reason'])).toMatch(/^PWTOKEN_/);
+    expect((await pw.statement('SHOP-1')).sales).toHaveLength(1);
 
     // The payout: pw-payable@SHOP-1 → the shop's account at its bank, from the TTP's own account there.
     const banks = world.banks!;
     await waitFor('the shop paid at its bank', async () => (await banks.balance(SHOP_ACCOUNT)) === 1_200, 30_000);
-    const st = await pw.statement('SHOP-1');
+    // The bank answered before the TTP books the payout paid: wait for that state too, not for a race.
+    const st = await waitFor('the payout booked paid', async () => {
+      const x = await pw.statement('SHOP-1');
+      return x.paidOutMinor === 1_200 ? x : undefined;
+    }, 30_000);
     expect(st).toMatchObject({ capturedMinor: 1_200, paidOutMinor: 1_200, pendingMinor: 0, payableMinor: 0 });
     expect(st.payouts).toHaveLength(1);
     expect(st.payouts[0]).toMatchObject({ state: 'paid', amountMinor: 1_200, bankCode: '0001' });
