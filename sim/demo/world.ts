@@ -32,6 +32,7 @@ import type { PersonKeypad } from './person-keypad.js';
 import { readerDevicesFor, scannersFor, terminalSpecs } from './terminals.js';
 import { VOUCHER_CHAIN } from './vouchers/plan.js';
 import type { VoucherSetup } from './vouchers/setup.js';
+import type { PasswordSetup } from './passwords/setup.js';
 
 /** A registered purse card stays valid this long (the demo lasts minutes). */
 const CARD_VALIDITY_MS = 365 * 24 * 3_600_000;
@@ -67,7 +68,7 @@ export interface DemoWorld {
 let pcscClaimed = false;
 
 /** The demo's cast as a world: what runs where. */
-export function demoSpec(cast: DemoCast, dir: string, roles: RoleRegistry, clock: Clock, log: Logger, vouchers?: VoucherSetup): WorldSpec {
+export function demoSpec(cast: DemoCast, dir: string, roles: RoleRegistry, clock: Clock, log: Logger, vouchers?: VoucherSetup, passwords?: PasswordSetup): WorldSpec {
   // The voucher tills (started by the voucher scene) take one more reader device and a scanner each.
   const tills = vouchers ? VOUCHER_CHAIN.stores.length : 0;
   return {
@@ -93,9 +94,11 @@ export function demoSpec(cast: DemoCast, dir: string, roles: RoleRegistry, clock
         ...(vouchers?.accounts ?? []),
       ],
     },
+    // The settlement-password scene's SMSC and mail server, up before the center binds to them.
+    ...(passwords && { parties: passwords.parties }),
     center: {
       validity: { mode: 'cached' },
-      ...(vouchers && { sections: (banks: WorldBanks | null) => vouchers.centerSections(banks) }),
+      ...((vouchers || passwords) && { sections: (banks: WorldBanks | null) => ({ ...vouchers?.centerSections(banks), ...passwords?.centerSections() }) }),
       media: cast.users.map((u) => ({ id: u.purseCardId, expiresAtMs: clock.nowMs() + CARD_VALIDITY_MS })),
       modules: {
         emoney: {
@@ -109,14 +112,14 @@ export function demoSpec(cast: DemoCast, dir: string, roles: RoleRegistry, clock
   };
 }
 
-export async function startWorld(o: { cast: DemoCast; dir: string; roles: RoleRegistry; clock: Clock; vouchers?: VoucherSetup }): Promise<DemoWorld> {
+export async function startWorld(o: { cast: DemoCast; dir: string; roles: RoleRegistry; clock: Clock; vouchers?: VoucherSetup; passwords?: PasswordSetup }): Promise<DemoWorld> {
   const logFile = join(o.dir, 'demo.log');
   const dest = new LogFile(logFile);
   const log = createLogger('demo', { level: process.env['TESSERA_LOG_LEVEL'] ?? 'info' }, dest);
   try {
     checkPcsc(o.dir);
     const drives = await setupStep('media', async () => insertMedia(o.dir, o.cast.shops.map((s) => s.terminalId)));
-    const spec = demoSpec(o.cast, o.dir, o.roles, o.clock, log, o.vouchers);
+    const spec = demoSpec(o.cast, o.dir, o.roles, o.clock, log, o.vouchers, o.passwords);
     const world = await openWorld(spec, {
       step: setupStep,
       shutdownStepMs: DEMO_LIMITS.shutdownStepTimeoutMs,

@@ -1,0 +1,246 @@
+/**
+ * The settlement-password scene (seed 003), after the voucher scene: three
+ * customers order passwords from the credit company; the TTP (the center's
+ * passwords module) issues each and sends it straight to the customer's
+ * device — by SMS through the simulated SMSC (SMPP, confirmed by a DELIVRD
+ * receipt) or by e-mail through the simulated mail server (SMTP, "delivered"
+ * = accepted by the receiving server) — where a simulated phone shows and
+ * stores it. Ben pays the web shop online with his code (merchant API);
+ * Aiko pays the corner store with the device-signed QR her phone shows
+ * (rendered to an image, decoded by zbarimg as the shop's scanner reads
+ * it); Chie's password expires unused and its value goes back to the
+ * credit company. Every step is one PasswordEvent with what the plan
+ * expected and whether it happened so; never a code or token in a line.
+ *
+ * The issuer: `PasswordIssuer`. The credit company's own process (`tessera
+ * credit serve`) is not in this build yet, so the scene orders through the
+ * TTP's issue API directly (`issuerDirect`); switching to the credit
+ * company is a new PasswordIssuer, nothing else.
+ * The corner store: the terminal role that reads the QR with its serial
+ * scanner is not in this build yet either, so the store's sale goes
+ * through the merchant API with the QR text its scanner would have typed.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Clock } from '../../../core/clock.js';
+import { errorCode } from '../../../core/errors.js';
+import type { Logger } from '../../../core/log.js';
+import { MerchantClient } from '../../../center/merchant-api/client.js';
+import { PasswordsClient } from '../../../center/passwords/client.js';
+import type { IssuedPassword, IssueRequest } from '../../../center/passwords/issue.js';
+import type { Passwords } from '../../../center/passwords/passwords.js';
+import type { Storage } from '../../../center/storage/types.js';
+import { mailboxDir } from '../../mailbox/mailbox.js';
+import { qrPayload, startPhone, writeQrPng, type RunningPhone } from '../../phone/phone.js';
+import type { StoredMessage } from '../../phone/store.js';
+import { decodeImage } from '../../scanner/sheet-reader.js';
+import { DEMO_LIMITS } from '../limits.js';
+import { PASSWORD_CAST, PASSWORD_CURRENCY, type PasswordCustomer } from './plan.js';
+import { PASSWORD_ISSUER, type PasswordSetup } from './setup.js';
+
+export type PasswordEventKind = 'order' | 'delivered' | 'pay-online' | 'pay-store' | 'expired';
+
+export interface PasswordEvent {
+  readonly kind: PasswordEventKind;
+  /** ms since the scene started. */
+  readonly atMs: number;
+  readonly who: string;
+  readonly channel: 'sms' | 'email';
+  readonly amountMinor: number;
+  /** What was left on the password after the step (pay), or returned to the issuer (expired). */
+  readonly restMinor: number;
+  readonly serialPrefix: string;
+  readonly result: string;
+  readonly code: string | null;
+  readonly asExpected: boolean;
+}
+
+/** Who orders passwords at the TTP for a customer. */
+export interface PasswordIssuer {
+  readonly name: string;
+  issue(r: IssueRequest): Promise<IssuedPassword>;
+}
+
+/** The TTP's issue API, called for the credit company (until `tessera credit serve` orders them). */
+export function issuerDirect(pw: Passwords): PasswordIssuer {
+  return { name: `${PASSWORD_ISSUER} (through the TTP's issue API)`, issue: (r) => pw.issue(r) };
+}
+
+export interface PasswordSceneRun {
+  readonly events: PasswordEvent[];
+  readonly issuedMinor: number;
+  readonly serials: readonly string[];
+  close(): Promise<void>;
+}
+
+export interface PasswordSceneOptions {
+  readonly setup: PasswordSetup;
+  readonly pw: Passwords;
+  /** The center's storage (the password's books after expiry). */
+  readonly storage: Storage;
+  readonly issuer?: PasswordIssuer;
+  /** The web shop on the merchant API (the voucher scene's). */
+  readonly webShop: { readonly url: string; readonly apiKeyFile: string };
+  readonly merchantApiUrl: string;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly onEvent?: (e: PasswordEvent) => void;
+}
+
+interface Customer {
+  readonly c: PasswordCustomer;
+  readonly phone: RunningPhone;
+  readonly dir: string;
+  issued?: IssuedPassword;
+  message?: StoredMessage;
+}
+
+const POLL_MS = 20;
+
+export async function runPasswordScene(o: PasswordSceneOptions): Promise<PasswordSceneRun> {
+  const t0 = o.clock.monoMs();
+  const events: PasswordEvent[] = [];
+  const issuer = o.issuer ?? issuerDirect(o.pw);
+  const emit = (e: Omit<PasswordEvent, 'atMs'>): void => {
+    const full = { ...e, atMs: o.clock.monoMs() - t0 };
+    events.push(full);
+    o.onEvent?.(full);
+  };
+  const phones: RunningPhone[] = [];
+  const clients: MerchantClient[] = [];
+  const close = async (): Promise<void> => {
+    for (const c of clients.splice(0)) await c.close().catch(() => undefined);
+    for (const p of phones.splice(0)) await p.close().catch(() => undefined);
+  };
+  try {
+    // The devices: phones bound to the SMSC, or reading their mailbox.
+    const customers: Customer[] = [];
+    for (const c of PASSWORD_CAST) {
+      const dir = join(o.setup.dir, `phone-${c.name.toLowerCase()}`);
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      let attached!: () => void;
+      const ready = new Promise<void>((r) => (attached = r));
+      const phone = await startPhone({
+        msisdn: c.msisdn, dir, pollMs: 50, reattachMsMax: 500,
+        ...(c.channel === 'sms' ? { smsc: { host: '127.0.0.1', port: o.setup.smscPort } } : { maildir: mailboxDir(o.setup.mailDir, c.email) }),
+        onEvent: (e) => e.event === 'attached' && attached(),
+      });
+      phones.push(phone);
+      if (c.channel === 'sms') await withTimeout(ready, `${c.name}'s phone attached to the SMSC`);
+      customers.push({ c, phone, dir });
+    }
+
+    // Orders: the issuer asks the TTP; the TTP issues and queues the message in one unit.
+    for (const k of customers) {
+      const c = k.c;
+      const nowMs = o.clock.nowMs();
+      try {
+        k.issued = await issuer.issue({
+          issuer: PASSWORD_ISSUER, requestId: `demo-${c.name.toLowerCase()}-${nowMs}`, amountMinor: c.amountMinor, currency: PASSWORD_CURRENCY,
+          partial: c.use.kind === 'store', binding: c.binding, deviceKey: c.binding === 'device' ? k.phone.publicKeyRaw : null,
+          channel: c.channel, address: c.channel === 'sms' ? c.msisdn : c.email,
+          ...(c.use.kind === 'expire' && { expiresAtMs: nowMs + c.use.lifetimeMs }),
+        });
+        emit({ kind: 'order', who: c.name, channel: c.channel, amountMinor: c.amountMinor, restMinor: c.amountMinor, serialPrefix: k.issued.serial.slice(0, 8), result: 'issued', code: null, asExpected: k.issued.state === 'issued' });
+      } catch (e) {
+        emit({ kind: 'order', who: c.name, channel: c.channel, amountMinor: c.amountMinor, restMinor: 0, serialPrefix: '', result: 'error', code: errorCode(e), asExpected: false });
+      }
+    }
+
+    // Deliveries: spendable at the TTP (receipt or 250), shown and stored on the device.
+    await Promise.all(
+      customers.map(async (k) => {
+        if (!k.issued) return;
+        const serial = k.issued.serial;
+        try {
+          await waitUntil(async () => (await o.pw.view(serial))?.state === 'delivered', `${k.c.name}'s password delivered`);
+          k.message = await waitUntil(async () => {
+            if (k.c.channel === 'email') k.phone.checkMail();
+            return k.phone.store.messages.find((m) => m.ref === serial && (m.code !== null || m.token !== null));
+          }, `${k.c.name}'s password on the device`);
+          emit({ kind: 'delivered', who: k.c.name, channel: k.c.channel, amountMinor: k.c.amountMinor, restMinor: k.c.amountMinor, serialPrefix: serial.slice(0, 8), result: 'delivered', code: null, asExpected: true });
+        } catch (e) {
+          emit({ kind: 'delivered', who: k.c.name, channel: k.c.channel, amountMinor: k.c.amountMinor, restMinor: 0, serialPrefix: serial.slice(0, 8), result: 'error', code: errorCode(e), asExpected: false });
+        }
+      }),
+    );
+
+    const web = new PasswordsClient(track(clients, new MerchantClient({ baseUrl: o.webShop.url, apiKey: readFileSync(o.webShop.apiKeyFile, 'utf8').trim(), clock: o.clock })));
+    const store = new PasswordsClient(track(clients, new MerchantClient({ baseUrl: o.merchantApiUrl, apiKey: readFileSync(o.setup.shop.apiKeyFile, 'utf8').trim(), clock: o.clock })));
+    for (const k of customers) {
+      const c = k.c;
+      const m = k.message;
+      if (!k.issued || !m) continue;
+      const base = { who: c.name, channel: c.channel, serialPrefix: k.issued.serial.slice(0, 8) };
+      if (c.use.kind === 'online') {
+        // Online: the customer types the code from the e-mail into the web shop's checkout.
+        try {
+          const sale = await web.redeem({ code: m.code! }, { amountMinor: c.use.amountMinor, currency: PASSWORD_CURRENCY });
+          emit({ kind: 'pay-online', ...base, amountMinor: sale.body.capturedMinor, restMinor: sale.body.remainingMinor, result: sale.body.state, code: null, asExpected: sale.body.state === 'captured' && sale.body.capturedMinor === c.use.amountMinor });
+        } catch (e) {
+          emit({ kind: 'pay-online', ...base, amountMinor: c.use.amountMinor, restMinor: 0, result: 'error', code: errorCode(e), asExpected: false });
+        }
+      } else if (c.use.kind === 'store') {
+        // In store: the phone shows a device-signed QR for this shop and amount; the scanner decodes the image.
+        try {
+          const png = join(k.dir, 'qr-shown.png');
+          await writeQrPng(png, qrPayload(k.dir, k.phone.store, m, { shopId: o.setup.shop.shopId, amountMinor: c.use.amountMinor }, o.clock.nowMs()));
+          const scanned = (await decodeImage(png)).find((s) => s.symbology === 'QR-Code' || s.symbology === 'QRCODE');
+          if (!scanned) throw new Error('the scanner found no QR code on the phone screen');
+          const sale = await store.redeem({ qr: scanned.data }, { amountMinor: c.use.amountMinor, currency: PASSWORD_CURRENCY });
+          emit({ kind: 'pay-store', ...base, amountMinor: sale.body.capturedMinor, restMinor: sale.body.remainingMinor, result: sale.body.state, code: null, asExpected: sale.body.state === 'captured' && sale.body.remainingMinor === c.amountMinor - c.use.amountMinor });
+        } catch (e) {
+          emit({ kind: 'pay-store', ...base, amountMinor: c.use.amountMinor, restMinor: 0, result: 'error', code: errorCode(e), asExpected: false });
+        }
+      }
+    }
+
+    // Expiry: the unused password's value goes back to the credit company (RETURN), the password refunded.
+    for (const k of customers) {
+      if (k.c.use.kind !== 'expire' || !k.issued) continue;
+      const serial = k.issued.serial;
+      const base = { who: k.c.name, channel: k.c.channel, amountMinor: k.c.amountMinor, serialPrefix: serial.slice(0, 8) };
+      try {
+        const wait = k.issued.expiresAtMs - o.clock.nowMs() + 5;
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        await o.pw.sweep();
+        const v = await o.pw.view(serial);
+        const returned = await o.storage.read((q) => q.get<{ returned: number }>('SELECT returned FROM passwords WHERE id = ?', [serial]));
+        emit({ kind: 'expired', ...base, restMinor: Number(returned?.returned ?? 0), result: v?.state ?? 'unknown', code: null, asExpected: v?.state === 'refunded' && Number(returned?.returned) === k.c.amountMinor });
+      } catch (e) {
+        emit({ kind: 'expired', ...base, restMinor: 0, result: 'error', code: errorCode(e), asExpected: false });
+      }
+    }
+    const issuedMinor = customers.reduce((a, k) => a + (k.issued ? k.c.amountMinor : 0), 0);
+    const serials = customers.flatMap((k) => (k.issued ? [k.issued.serial] : []));
+    return { events, issuedMinor, serials, close };
+  } catch (e) {
+    await close();
+    o.log.warn({ err: errorCode(e) }, 'password scene stopped');
+    throw e;
+  }
+}
+
+function track(list: MerchantClient[], c: MerchantClient): MerchantClient {
+  list.push(c);
+  return c;
+}
+
+async function waitUntil<T>(fn: () => Promise<T | undefined | false>, what: string): Promise<T> {
+  const end = Date.now() + DEMO_LIMITS.stepTimeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw Object.assign(new Error(`timed out: ${what}`), { code: 'DEMO_STEP_TIMEOUT' });
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+async function withTimeout<T>(p: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(Object.assign(new Error(`timed out: ${what}`), { code: 'DEMO_STEP_TIMEOUT' })), DEMO_LIMITS.stepTimeoutMs)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
