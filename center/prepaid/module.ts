@@ -6,10 +6,15 @@
  * Prepaid on the center's storage and ledger behind validity's gate.
  * Its flow (flow.ts) serves PREPAID_REQUEST and PREPAID_CONFIRM from the
  * provider centers listed in the section's `providers` (PROTOCOL.md §6.4).
+ * Its flow serves PREPAID_ISSUE from prepaid terminals (issue-flow.ts),
+ * booking cash through the cash module when it runs (`uses`).
  */
+import type { CashBook } from '../cash/cash.js';
+import { CASH_MODULE } from '../cash/module.js';
 import type { CenterModule } from '../server/module.js';
 import { VALIDITY_MODULE, type ValidityApi } from '../validity/module.js';
 import { PREPAID_AUDIT } from './audit-check.js';
+import { prepaidIssueFlow } from './issue-flow.js';
 import { prepaidSectionSchema, type PrepaidSection } from './config-schema.js';
 import { readPrepaidMasterKey } from './key-table.js';
 import { prepaidFlow } from './flow.js';
@@ -35,6 +40,7 @@ export function prepaidModule(o: PrepaidModuleOptions = {}): CenterModule<Prepai
     config: { key: 'prepaid', schema: prepaidSectionSchema.optional().describe('Seed 000 rewritable-medium prepaid (center/prepaid/config-schema.ts): when present the center runs the prepaid center.') },
     migrations: [prepaidMigrations],
     requires: [VALIDITY_MODULE],
+    uses: [CASH_MODULE],
     auditChecks: [PREPAID_AUDIT],
     enabled: (section) => section !== undefined || o.secrets !== undefined,
     check: (section) => {
@@ -49,7 +55,9 @@ export function prepaidModule(o: PrepaidModuleOptions = {}): CenterModule<Prepai
       ctx.log.info({ issuerId: config.issuerId, currency: config.currency, frozenMarked: marked, providers: ctx.section?.providers.length ?? 0 }, 'prepaid center running');
       const providers = new Set([...(ctx.section?.providers ?? []), ...(o.providers ?? [])]);
       const flow = prepaidFlow({ prepaid, issuerId: config.issuerId, isProvider: (id) => providers.has(id), log: ctx.log });
-      return { api: prepaid, flows: [flow] };
+      const cash = ctx.optionalModule<CashBook>(CASH_MODULE);
+      const issueFlow = prepaidIssueFlow({ prepaid, gate: validity.gate, ...(cash && { cash }), currency: config.currency, log: ctx.log });
+      return { api: prepaid, flows: [flow, issueFlow] };
     },
   };
 }

@@ -157,6 +157,25 @@ export const PREPAID_ERRORS = defineErrors('prepaid', 'PREPAID_', {
   PREPAID_NOT_A_PROVIDER: {
     meaning: 'A PREPAID_REQUEST or PREPAID_CONFIRM came from a terminal not registered as a provider center of this prepaid center (or a provider charged a fee to another payee).',
     action: 'List the provider center\'s terminal id in the prepaid section\'s providers (docs/PREPAID.md, "Provider centers"); a provider charges its fee only to itself.',
+  // -- the prepaid terminal's issue (PREPAID_ISSUE, PROTOCOL.md §6.4) --
+  PREPAID_PAYMENT_MISMATCH: {
+    meaning: 'The payment of an issue does not pay its amount: the notes do not sum to it, or are in another currency; or the purse record is for another amount, currency or terminal.',
+    action: 'The terminal sends the notes it stacked for this customer, or the purse record of this debit; nothing was booked.',
+    http: 422,
+  },
+  PREPAID_PAYMENT_USED: {
+    meaning: 'A note or a purse debit record of this issue already paid another issue.',
+    action: 'Nothing was booked; one payment pays one medium. Check the terminal journal for the other issue (its request id is in the center log).',
+    http: 409,
+  },
+  PREPAID_PAYMENT_INVALID: {
+    meaning: 'The payment was refused: a purse record whose card MAC does not verify (forged or altered) or that e-money already holds otherwise, a note key booked with other fields, or no purse verification on this center.',
+    action: 'Nothing was booked; the holder keeps the debit receipt and the operator refunds it after checking the card (e-money records).',
+    http: 422,
+  },
+  PREPAID_TERMINAL_INVALID: {
+    meaning: 'The prepaid terminal is blocked, inactive or unknown on the validity lists (or the lists could not be read): no medium is issued.',
+    action: 'Check the terminal row (admin API /terminals); nothing was booked, the customer\'s cash stays owed in cash-takings@<terminal>.',
     http: 403,
   },
 });

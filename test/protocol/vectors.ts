@@ -1264,6 +1264,92 @@ export const FRAME_VECTORS: FrameVector[] = [
       '8b0101', // STATUS = 1
       '8c02040d', // RESULT_CODE = 1037
       '1c072377a41c6751049bd40fb720f85f', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    name: 'prepaidIssueCash', session: 'main', dir: 't2c',
+    message: { type: 'prepaidIssue', transactionId: h('16161616161616161616161616161616'), amountMinor: 6000, currency: 'JPY', notes: [{ noteKey: h('17171717171717171717171717171717'), amountMinor: 1000, currency: 'JPY', stackedAtMs: 1_767_225_600_000 }, { noteKey: h('18181818181818181818181818181818'), amountMinor: 5000, currency: 'JPY', stackedAtMs: 1_767_225_660_000 }] },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '34', // message PREPAID_ISSUE
+      '0001', // flags MAC
+      '0000001a', // sequence 26
+      '00000019', // request id 25
+      '0000007f', // body length 127
+      '871016161616161616161616161616161616', // TRANSACTION_ID = 16 bytes
+      '89080000000000001770', // AMOUNT_MINOR = 6000
+      '8a034a5059', // CURRENCY = "JPY"
+      'a42d', // CASH_NOTE, constructed, 45 bytes:
+      '9f2a1017171717171717171717171717171717', //   NOTE_KEY = 16 bytes
+      '890800000000000003e8', //   AMOUNT_MINOR = 1000
+      '8a034a5059', //   CURRENCY = "JPY"
+      '9f28080000019b76daa800', //   STACKED_AT_MS = 1767225600000
+      'a42d', // CASH_NOTE, constructed, 45 bytes:
+      '9f2a1018181818181818181818181818181818', //   NOTE_KEY = 16 bytes
+      '89080000000000001388', //   AMOUNT_MINOR = 5000
+      '8a034a5059', //   CURRENCY = "JPY"
+      '9f28080000019b76db9260', //   STACKED_AT_MS = 1767225660000
+      'c91e7f3b3c2a06ff8b45a4211c9e2110', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'prepaidIssueResult', session: 'main', dir: 'c2t',
+    message: { type: 'prepaidIssueResult', transactionId: h('16161616161616161616161616161616'), status: 0, resultCode: 0, issuedMediumId: h('0102030405060708090a0b0c0d0e0f10'), prepaidInfo: h('5453504d010001'), balanceMinor: 6000 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '35', // message PREPAID_ISSUE_RESULT
+      '0003', // flags MAC RESPONSE
+      '0000001a', // sequence 26
+      '00000019', // request id 25
+      '0000003f', // body length 63
+      '871016161616161616161616161616161616', // TRANSACTION_ID = 16 bytes
+      '8b0100', // STATUS = 0
+      '8c020000', // RESULT_CODE = 0
+      '9f34100102030405060708090a0b0c0d0e0f10', // ISSUED_MEDIUM_ID = 16 bytes
+      '99075453504d010001', // PREPAID_INFO = 7 bytes
+      '9a080000000000001770', // BALANCE_MINOR = 6000
+      '6581d89366574b3bcfd3aa7bded78310', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'prepaidIssuePurse', session: 'main', dir: 't2c',
+    message: { type: 'prepaidIssue', transactionId: h('19191919191919191919191919191919'), amountMinor: 450, currency: 'JPY', notes: [], purseRecord: { mediumId: h('0123456789abcdef'), cardCounter: 3, amountMinor: 450, currency: 'JPY', terminalId: 'KIOSK-01', terminalNonce: h('1122334455667788'), cardMac: h('a1b2c3d4e5f60718') } },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '34', // message PREPAID_ISSUE
+      '0001', // flags MAC
+      '0000001b', // sequence 27
+      '0000001a', // request id 26
+      '00000060', // body length 96
+      '871019191919191919191919191919191919', // TRANSACTION_ID = 16 bytes
+      '890800000000000001c2', // AMOUNT_MINOR = 450
+      '8a034a5059', // CURRENCY = "JPY"
+      'a03d', // RECORD, constructed, 61 bytes:
+      '84080123456789abcdef', //   MEDIUM_ID = 8 bytes
+      '920400000003', //   CARD_COUNTER = 3
+      '890800000000000001c2', //   AMOUNT_MINOR = 450
+      '8a034a5059', //   CURRENCY = "JPY"
+      '80084b494f534b2d3031', //   TERMINAL_ID = "KIOSK-01"
+      '93081122334455667788', //   TERMINAL_NONCE = 8 bytes
+      '9408a1b2c3d4e5f60718', //   CARD_MAC = 8 bytes
+      'c56a57e425f4bffc36b4534816df963c', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'prepaidIssueDeclined', session: 'main', dir: 'c2t',
+    message: { type: 'prepaidIssueResult', transactionId: h('19191919191919191919191919191919'), status: 1, resultCode: 1048 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '35', // message PREPAID_ISSUE_RESULT
+      '0003', // flags MAC RESPONSE
+      '0000001b', // sequence 27
+      '0000001a', // request id 26
+      '00000019', // body length 25
+      '871019191919191919191919191919191919', // TRANSACTION_ID = 16 bytes
+      '8b0101', // STATUS = 1
+      '8c020418', // RESULT_CODE = 1048
+      '2e9af7d80848fb6067ccf743f9d84327', // MAC: HMAC-SHA-256 truncated to 16 bytes
     ],
   },
 ];

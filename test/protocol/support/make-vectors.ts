@@ -143,6 +143,16 @@ const steps: Step[] = [
   { name: 'prepaidConfirmed', session: 'main', dir: 'c2t', response: true, m: { type: 'prepaidConfirmResult', transactionId: pp.confirm.requestId, status: 0x04, resultCode: 0, balanceMinor: 3800, generation: 2 } },
   { name: 'prepaidBalanceClone', session: 'main', dir: 't2c', m: { type: 'prepaidRequest', transactionId: pp.balance.requestId, amountMinor: 0, currency: 'JPY', mediumId: V_MEDIUM_ID, generation: 1, mediumProof: pp.balanceProof, service: 0x04 } },
   { name: 'prepaidCloneRefused', session: 'main', dir: 'c2t', response: true, m: { type: 'prepaidResult', transactionId: pp.balance.requestId, status: 0x01, resultCode: 0x040d } },
+  // Appended (§6.4, seed 000): a prepaid terminal issues a medium paid with two stacked notes (approved: the medium id,
+  // generation 1's file — a stand-in of 7 bytes here —, the balance); a second issue paid by a purse-card debit record
+  // is declined PREPAID_PAYMENT_INVALID (0x0418: its card MAC does not verify).
+  { name: 'prepaidIssueCash', session: 'main', dir: 't2c', m: { type: 'prepaidIssue', transactionId: tx(0x16), amountMinor: 6000, currency: 'JPY', notes: [
+    { noteKey: tx(0x17), amountMinor: 1000, currency: 'JPY', stackedAtMs: 1_767_225_600_000 },
+    { noteKey: tx(0x18), amountMinor: 5000, currency: 'JPY', stackedAtMs: 1_767_225_660_000 },
+  ] } },
+  { name: 'prepaidIssueResult', session: 'main', dir: 'c2t', response: true, m: { type: 'prepaidIssueResult', transactionId: tx(0x16), status: 0, resultCode: 0, issuedMediumId: h('0102030405060708090a0b0c0d0e0f10'), prepaidInfo: h('5453504d010001'), balanceMinor: 6000 } },
+  { name: 'prepaidIssuePurse', session: 'main', dir: 't2c', m: { type: 'prepaidIssue', transactionId: tx(0x19), amountMinor: 450, currency: 'JPY', notes: [], purseRecord: { ...record(3), terminalId: 'KIOSK-01' } } },
+  { name: 'prepaidIssueDeclined', session: 'main', dir: 'c2t', response: true, m: { type: 'prepaidIssueResult', transactionId: tx(0x19), status: 1, resultCode: 0x0418 } },
 ];
 
 const keysFor = (s: 'main' | 'callback'): SessionKeys => (s === 'main' ? main : cb);
