@@ -27,6 +27,20 @@ export const DELIVERY_CHANNELS = ['sms', 'email'] as const;
 /** `sms`: SMPP submit_sm to an MSISDN; `email`: SMTP to an address. */
 export type DeliveryChannel = (typeof DELIVERY_CHANNELS)[number];
 
+/**
+ * An MSISDN as both sides hold it: 6-15 digits (E.164 without the `+`). The
+ * delivery side refuses anything else at hand-over; the core normalises an
+ * issuer's address to it before the password is written (normaliseMsisdn),
+ * so a password is never issued to an address its delivery must refuse.
+ */
+export const MSISDN_RE = /^[0-9]{6,15}$/;
+
+/** `+81 90-1234-5678` → `819012345678`: a leading `+`, spaces, dashes, dots and brackets dropped; null when that is no MSISDN. */
+export function normaliseMsisdn(address: string): string | null {
+  const digits = address.trim().replace(/^\+/, '').replace(/[\s().-]/g, '');
+  return MSISDN_RE.test(digits) ? digits : null;
+}
+
 /** What the device receives. */
 export interface PasswordMessage {
   /**

@@ -7,7 +7,12 @@
  *   vendor-payable@<vendor>   merchant           owed to a software vendor or goods seller, not yet paid out
  *   provider-fee@<provider>   fees               the provider's usage fees, owed to the provider
  *
- *   issued           prepaid-paid-in      → prepaid@M
+ *   issued           prepaid-paid-in      → prepaid@M     (an issue with no payment record: the api, the operator)
+ *   issued, cash     cash-takings@T       → prepaid@M     (PREPAID_ISSUE paid with notes stacked at terminal T:
+ *                                                          the cash module booked them cash-takings@T → cash-box@T
+ *                                                          in the same unit; center/cash collects cash-box@T)
+ *   issued, purse    emoney-float         → prepaid@M     (PREPAID_ISSUE paid by a purse-card debit record: the
+ *                                                          e-money left the card, the float backs it no more)
  *   vendor paid      prepaid@M            → vendor-payable@V
  *   provider fee     prepaid@M            → provider-fee@P
  *   recovered        prepaid@M (frozen)   → prepaid@M' (the replacement medium)
@@ -28,7 +33,7 @@ export const vendorPayable = (vendor: string): string => `vendor-payable@${vendo
 export const providerFee = (provider: string): string => `provider-fee@${provider}`;
 
 /** Ledger transfer codes of the prepaid flows (seed 000: 1-99). */
-export const PREPAID_MOVE = { ISSUED: 1, VENDOR_PAID: 2, PROVIDER_FEE: 3, RECOVERED: 4 } as const;
+export const PREPAID_MOVE = { ISSUED: 1, VENDOR_PAID: 2, PROVIDER_FEE: 3, RECOVERED: 4, ISSUED_CASH: 5, ISSUED_PURSE: 6 } as const;
 assertNumbersIn('prepaid', 'ledger', PREPAID_MOVE);
 export type PrepaidMove = keyof typeof PREPAID_MOVE;
 
