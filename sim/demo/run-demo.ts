@@ -31,7 +31,8 @@ import { summarizeVouchers } from './vouchers/summary.js';
 import { PASSWORDS_MODULE } from '../../center/passwords/module.js';
 import type { Passwords } from '../../center/passwords/passwords.js';
 import { passwordEventLine } from './passwords/progress.js';
-import { runPasswordScene, type PasswordEvent } from './passwords/scene.js';
+import { issuerCredit, runPasswordScene, type PasswordEvent } from './passwords/scene.js';
+import { openCredit } from '../credit/serve.js';
 import { PASSWORD_ISSUER, preparePasswords } from './passwords/setup.js';
 import { summarizePasswords } from './passwords/summary.js';
 
@@ -111,9 +112,12 @@ export async function runDemo(o: DemoOptions, d: DemoDeps): Promise<DemoResult> 
       await scene.close();
     }
     d.out(`settlement passwords: TTP in the center, credit company ${PASSWORD_ISSUER}, SMSC :${passwords.smscPort}, mail server :${passwords.mailboxPort}`);
+    const merchantApiUrl = `http://127.0.0.1:${vouchers.merchantApiPort}`;
+    const credit = openCredit(passwords.creditConfig(world.banks, merchantApiUrl), { base: passwords.dir, clock, log: world.log.child({ part: 'credit' }) });
     const pwScene = await runPasswordScene({
       setup: passwords, pw: world.center.center.module<Passwords>(PASSWORDS_MODULE), storage: world.center.storage, clock, log: world.log.child({ part: 'passwords' }),
-      webShop: { url: `http://127.0.0.1:${vouchers.merchantApiPort}`, apiKeyFile: vouchers.apiKeyFile }, merchantApiUrl: `http://127.0.0.1:${vouchers.merchantApiPort}`,
+      issuer: issuerCredit(credit.company),
+      webShop: { url: merchantApiUrl, apiKeyFile: vouchers.apiKeyFile }, merchantApiUrl,
       onEvent: (e) => d.out(passwordEventLine(e)),
     });
     try {
@@ -123,6 +127,7 @@ export async function runDemo(o: DemoOptions, d: DemoDeps): Promise<DemoResult> 
       summary = { ...summary, passwords: p, checks, ok: checks.every((c) => c.ok) };
     } finally {
       await pwScene.close();
+      await credit.close();
     }
   } finally {
     // Also on interruption: nothing the run started may outlive it.

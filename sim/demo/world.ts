@@ -92,6 +92,7 @@ export function demoSpec(cast: DemoCast, dir: string, roles: RoleRegistry, clock
         // The provider's accounts open empty: its balance at each bank is then exactly its net position there.
         ...cast.provider.map((p) => ({ ref: { bankCode: p.bankCode, branchCode: p.branchCode, accountNumber: p.accountNumber }, holder: 'provider', role: 'provider' as const, pin: p.securityCode })),
         ...(vouchers?.accounts ?? []),
+        ...(passwords?.accounts ?? []),
       ],
     },
     // The settlement-password scene's SMSC and mail server, up before the center binds to them.

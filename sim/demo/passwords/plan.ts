@@ -5,6 +5,10 @@
  */
 export interface PasswordCustomer {
   readonly name: string;
+  /** The customer's bank account (bank A), which the credit company debits for the order. */
+  readonly account: { readonly bankCode: string; readonly branchCode: string; readonly accountNumber: string };
+  /** The customer's bank PIN (goes to the bank only; never printed). */
+  readonly bankPin: string;
   /** How the TTP sends the password to the device. */
   readonly channel: 'sms' | 'email';
   readonly msisdn: string;
@@ -17,9 +21,9 @@ export interface PasswordCustomer {
 }
 
 export const PASSWORD_CAST: readonly PasswordCustomer[] = [
-  { name: 'Chie', channel: 'sms', msisdn: '819011110003', email: 'chie@mail.tessera.test', binding: 'bearer', amountMinor: 1_500, use: { kind: 'expire', lifetimeMs: 2_500 } },
-  { name: 'Aiko', channel: 'sms', msisdn: '819011110001', email: 'aiko@mail.tessera.test', binding: 'device', amountMinor: 3_000, use: { kind: 'store', amountMinor: 1_800 } },
-  { name: 'Ben', channel: 'email', msisdn: '819011110002', email: 'ben@mail.tessera.test', binding: 'bearer', amountMinor: 2_000, use: { kind: 'online', amountMinor: 2_000 } },
+  { name: 'Chie', account: { bankCode: '0001', branchCode: '031', accountNumber: '3100003' }, bankPin: '6303', channel: 'sms', msisdn: '819011110003', email: 'chie@mail.tessera.test', binding: 'bearer', amountMinor: 1_500, use: { kind: 'expire', lifetimeMs: 2_500 } },
+  { name: 'Aiko', account: { bankCode: '0001', branchCode: '031', accountNumber: '3100001' }, bankPin: '6101', channel: 'sms', msisdn: '819011110001', email: 'aiko@mail.tessera.test', binding: 'device', amountMinor: 3_000, use: { kind: 'store', amountMinor: 1_800 } },
+  { name: 'Ben', account: { bankCode: '0001', branchCode: '031', accountNumber: '3100002' }, bankPin: '6202', channel: 'email', msisdn: '819011110002', email: 'ben@mail.tessera.test', binding: 'bearer', amountMinor: 2_000, use: { kind: 'online', amountMinor: 2_000 } },
 ];
 
 export const PASSWORD_CURRENCY = 'JPY';

@@ -8,14 +8,14 @@ export function passwordEventLine(e: PasswordEvent): string {
   const via = e.channel === 'sms' ? 'SMS (SMPP, DELIVRD receipt)' : 'e-mail (SMTP, accepted by the mail server)';
   switch (e.kind) {
     case 'order':
-      return `${who('TTP')} issue     for ${e.who.padEnd(5)} ${formatMinor(e.amountMinor).padStart(10)} serial ${e.serialPrefix}…, queued for ${e.channel === 'sms' ? 'SMS' : 'e-mail'} in the same unit  ${verdict}`;
+      return `${who('credit')} order     ${e.who.padEnd(5)} ${formatMinor(e.amountMinor).padStart(10)} paid from the bank account; TTP issued ${e.serialPrefix}…, its ${e.channel === 'sms' ? 'SMS' : 'e-mail'} queued in the same unit  ${verdict}`;
     case 'delivered':
       return `${who(e.who)} received  password ${e.serialPrefix}… by ${via}, shown and stored on the device  ${verdict}`;
     case 'pay-online':
       return `${who('webshop')} password  ${e.who} typed the code at checkout ${formatMinor(e.amountMinor).padStart(10)} captured, ${formatMinor(e.restMinor)} left  ${verdict}`;
     case 'pay-store':
-      return `${who('store')} password  ${e.who}'s phone showed a device-signed QR, scanned (zbarimg) ${formatMinor(e.amountMinor).padStart(10)} captured, ${formatMinor(e.restMinor)} left (merchant API: the in-store terminal role is not in this build)  ${verdict}`;
+      return `${who('store')} password  ${e.who}'s phone showed a device-signed QR, scanned (zbarimg) ${formatMinor(e.amountMinor).padStart(10)} captured, ${formatMinor(e.restMinor)} left  ${verdict}`;
     case 'expired':
-      return `${who('TTP')} expiry    ${e.who}'s password ${e.serialPrefix}… expired unused: ${formatMinor(e.restMinor)} back to the credit company (${e.result})  ${verdict}`;
+      return `${who('TTP')} expiry    ${e.who}'s password ${e.serialPrefix}… expired unused: ${formatMinor(e.restMinor)} back to the credit company (${e.result})${e.refunded ? `, refunded to ${e.who}'s bank account` : ''}  ${verdict}`;
   }
 }

@@ -12,10 +12,12 @@
  * credit company. Every step is one PasswordEvent with what the plan
  * expected and whether it happened so; never a code or token in a line.
  *
- * The issuer: `PasswordIssuer`. The credit company's own process (`tessera
- * credit serve`) is not in this build yet, so the scene orders through the
- * TTP's issue API directly (`issuerDirect`); switching to the credit
- * company is a new PasswordIssuer, nothing else.
+ * The issuer: `PasswordIssuer`: the credit company (sim/credit/, what
+ * `tessera credit serve` runs, here in the demo's process) debits the
+ * customer's bank account through its relay and asks the TTP's issuer API
+ * (HTTP, /v1/issuer/) to issue; at expiry it takes the TTP's return in and
+ * refunds the customer (`issuerCredit`). `issuerDirect` stands in for it
+ * with the TTP's issue API (no bank money moves).
  * The corner store: the terminal role that reads the QR with its serial
  * scanner is not in this build yet either, so the store's sale goes
  * through the merchant API with the QR text its scanner would have typed.
@@ -27,9 +29,9 @@ import { errorCode } from '../../../core/errors.js';
 import type { Logger } from '../../../core/log.js';
 import { MerchantClient } from '../../../center/merchant-api/client.js';
 import { PasswordsClient } from '../../../center/passwords/client.js';
-import type { IssuedPassword, IssueRequest } from '../../../center/passwords/issue.js';
 import type { Passwords } from '../../../center/passwords/passwords.js';
 import type { Storage } from '../../../center/storage/types.js';
+import type { CreditCompany } from '../../credit/company.js';
 import { mailboxDir } from '../../mailbox/mailbox.js';
 import { qrPayload, startPhone, writeQrPng, type RunningPhone } from '../../phone/phone.js';
 import type { StoredMessage } from '../../phone/store.js';
@@ -49,21 +51,63 @@ export interface PasswordEvent {
   readonly amountMinor: number;
   /** What was left on the password after the step (pay), or returned to the issuer (expired). */
   readonly restMinor: number;
+  /** expired: the credit company refunded the customer's bank account (null: no credit company in this run). */
+  readonly refunded?: boolean | null;
   readonly serialPrefix: string;
   readonly result: string;
   readonly code: string | null;
   readonly asExpected: boolean;
 }
 
-/** Who orders passwords at the TTP for a customer. */
-export interface PasswordIssuer {
-  readonly name: string;
-  issue(r: IssueRequest): Promise<IssuedPassword>;
+/** What a customer orders: the value, where it goes, how it is bound, and when it expires (absent: the default). */
+export interface PasswordOrder {
+  readonly customer: PasswordCustomer;
+  readonly amountMinor: number;
+  readonly device: { readonly channel: 'sms' | 'email'; readonly address: string; readonly binding: 'bearer' | 'device'; readonly deviceKey: Buffer | null };
+  readonly partial: boolean;
+  readonly expiresAtMs?: number;
 }
 
-/** The TTP's issue API, called for the credit company (until `tessera credit serve` orders them). */
+/** Who the customer orders from: the credit company, which pays the TTP and asks it to issue. */
+export interface PasswordIssuer {
+  readonly name: string;
+  order(o: PasswordOrder): Promise<{ readonly serial: string; readonly expiresAtMs: number }>;
+  /** The credit company takes the TTP's returns in and refunds its customers; resolves with how many it refunded (null: no credit company here). */
+  settleReturns(): Promise<number | null>;
+}
+
+/** The credit company (sim/credit/, as `tessera credit serve` runs it): debits the customer's bank account, then issues at the TTP's issuer API. */
+export function issuerCredit(company: CreditCompany): PasswordIssuer {
+  return {
+    name: `credit company ${PASSWORD_ISSUER}`,
+    order: async (o) => {
+      const c = o.customer;
+      const d = o.device;
+      const order = await company.order({
+        customer: c.name.toLowerCase(), amountMinor: o.amountMinor, pin: c.bankPin, partial: o.partial,
+        device: { channel: d.channel, address: d.address, binding: d.binding, ...(d.deviceKey && { deviceKey: d.deviceKey.toString('hex') }) },
+        ...(o.expiresAtMs !== undefined && { expiresAtMs: o.expiresAtMs }),
+      });
+      if (order.state !== 'issued' || order.serial === null) throw Object.assign(new Error(`order ${order.orderId} is ${order.state}`), { code: order.code ?? 'CREDIT_TTP_PENDING' });
+      return { serial: order.serial, expiresAtMs: order.expiresAtMs ?? 0 };
+    },
+    settleReturns: async () => (await company.work()).returns.refunded,
+  };
+}
+
+/** The TTP's issue API called directly (a program standing in for the credit company: no bank debit, no refund). */
 export function issuerDirect(pw: Passwords): PasswordIssuer {
-  return { name: `${PASSWORD_ISSUER} (through the TTP's issue API)`, issue: (r) => pw.issue(r) };
+  return {
+    name: `${PASSWORD_ISSUER} (through the TTP's issue API)`,
+    order: async (o) => {
+      const a = await pw.issue({
+        issuer: PASSWORD_ISSUER, requestId: `demo-${o.customer.name.toLowerCase()}-${Date.now()}`, amountMinor: o.amountMinor, currency: PASSWORD_CURRENCY, partial: o.partial,
+        binding: o.device.binding, deviceKey: o.device.deviceKey, channel: o.device.channel, address: o.device.address, ...(o.expiresAtMs !== undefined && { expiresAtMs: o.expiresAtMs }),
+      });
+      return { serial: a.serial, expiresAtMs: a.expiresAtMs };
+    },
+    settleReturns: async () => null,
+  };
 }
 
 export interface PasswordSceneRun {
@@ -91,7 +135,7 @@ interface Customer {
   readonly c: PasswordCustomer;
   readonly phone: RunningPhone;
   readonly dir: string;
-  issued?: IssuedPassword;
+  issued?: { readonly serial: string; readonly expiresAtMs: number };
   message?: StoredMessage;
 }
 
@@ -130,18 +174,17 @@ export async function runPasswordScene(o: PasswordSceneOptions): Promise<Passwor
       customers.push({ c, phone, dir });
     }
 
-    // Orders: the issuer asks the TTP; the TTP issues and queues the message in one unit.
+    // Orders: the customer orders from the credit company, which takes the value from the customer's bank account
+    // and asks the TTP to issue; the TTP issues and queues the message in one unit.
     for (const k of customers) {
       const c = k.c;
-      const nowMs = o.clock.nowMs();
       try {
-        k.issued = await issuer.issue({
-          issuer: PASSWORD_ISSUER, requestId: `demo-${c.name.toLowerCase()}-${nowMs}`, amountMinor: c.amountMinor, currency: PASSWORD_CURRENCY,
-          partial: c.use.kind === 'store', binding: c.binding, deviceKey: c.binding === 'device' ? k.phone.publicKeyRaw : null,
-          channel: c.channel, address: c.channel === 'sms' ? c.msisdn : c.email,
-          ...(c.use.kind === 'expire' && { expiresAtMs: nowMs + c.use.lifetimeMs }),
+        k.issued = await issuer.order({
+          customer: c, amountMinor: c.amountMinor, partial: c.use.kind === 'store',
+          device: { channel: c.channel, address: c.channel === 'sms' ? c.msisdn : c.email, binding: c.binding, deviceKey: c.binding === 'device' ? k.phone.publicKeyRaw : null },
+          ...(c.use.kind === 'expire' && { expiresAtMs: o.clock.nowMs() + c.use.lifetimeMs }),
         });
-        emit({ kind: 'order', who: c.name, channel: c.channel, amountMinor: c.amountMinor, restMinor: c.amountMinor, serialPrefix: k.issued.serial.slice(0, 8), result: 'issued', code: null, asExpected: k.issued.state === 'issued' });
+        emit({ kind: 'order', who: c.name, channel: c.channel, amountMinor: c.amountMinor, restMinor: c.amountMinor, serialPrefix: k.issued.serial.slice(0, 8), result: 'issued', code: null, asExpected: true });
       } catch (e) {
         emit({ kind: 'order', who: c.name, channel: c.channel, amountMinor: c.amountMinor, restMinor: 0, serialPrefix: '', result: 'error', code: errorCode(e), asExpected: false });
       }
@@ -206,7 +249,9 @@ export async function runPasswordScene(o: PasswordSceneOptions): Promise<Passwor
         await o.pw.sweep();
         const v = await o.pw.view(serial);
         const returned = await o.storage.read((q) => q.get<{ returned: number }>('SELECT returned FROM passwords WHERE id = ?', [serial]));
-        emit({ kind: 'expired', ...base, restMinor: Number(returned?.returned ?? 0), result: v?.state ?? 'unknown', code: null, asExpected: v?.state === 'refunded' && Number(returned?.returned) === k.c.amountMinor });
+        // The credit company takes the return in and refunds the customer's bank account.
+        const refunds = await issuer.settleReturns();
+        emit({ kind: 'expired', ...base, refunded: refunds === null ? null : refunds >= 1, restMinor: Number(returned?.returned ?? 0), result: v?.state ?? 'unknown', code: null, asExpected: v?.state === 'refunded' && Number(returned?.returned) === k.c.amountMinor && (refunds === null || refunds >= 1) });
       } catch (e) {
         emit({ kind: 'expired', ...base, restMinor: 0, result: 'error', code: errorCode(e), asExpected: false });
       }
