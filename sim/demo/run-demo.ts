@@ -33,10 +33,11 @@ import type { Passwords } from '../../center/passwords/passwords.js';
 import { passwordEventLine } from './passwords/progress.js';
 import { issuerCredit, runPasswordScene, type PasswordEvent } from './passwords/scene.js';
 import { openCredit } from '../credit/serve.js';
+import { PASSWORD_TILL, startPasswordTill } from './passwords/till.js';
 import { PASSWORD_ISSUER, preparePasswords } from './passwords/setup.js';
 import { summarizePasswords } from './passwords/summary.js';
 
-export const DEMO_ROLES = ['provider-kiosk', 'shop', 'vending', 'voucher-pos'] as const;
+export const DEMO_ROLES = ['provider-kiosk', 'shop', 'vending', 'voucher-pos', 'password-pos'] as const;
 
 export interface DemoOptions {
   readonly users: number;
@@ -111,11 +112,13 @@ export async function runDemo(o: DemoOptions, d: DemoDeps): Promise<DemoResult> 
     } finally {
       await scene.close();
     }
-    d.out(`settlement passwords: TTP in the center, credit company ${PASSWORD_ISSUER}, SMSC :${passwords.smscPort}, mail server :${passwords.mailboxPort}`);
+    d.out(`settlement passwords: TTP in the center, credit company ${PASSWORD_ISSUER}, SMSC :${passwords.smscPort}, mail server :${passwords.mailboxPort}, store ${passwords.shop.shopId} with till ${PASSWORD_TILL} (${world.passwordScanner})`);
     const merchantApiUrl = `http://127.0.0.1:${vouchers.merchantApiPort}`;
     const credit = openCredit(passwords.creditConfig(world.banks, merchantApiUrl), { base: passwords.dir, clock, log: world.log.child({ part: 'credit' }) });
+    const pw = world.center.center.module<Passwords>(PASSWORDS_MODULE);
+    const till = await startPasswordTill({ world: world.world, scanner: world.passwordScanner!, shopId: passwords.shop.shopId, ttpPublicKey: pw.keys.publicKey, roles, clock });
     const pwScene = await runPasswordScene({
-      setup: passwords, pw: world.center.center.module<Passwords>(PASSWORDS_MODULE), storage: world.center.storage, clock, log: world.log.child({ part: 'passwords' }),
+      setup: passwords, pw, till, signal: d.signal, storage: world.center.storage, clock, log: world.log.child({ part: 'passwords' }),
       issuer: issuerCredit(credit.company),
       webShop: { url: merchantApiUrl, apiKeyFile: vouchers.apiKeyFile }, merchantApiUrl,
       onEvent: (e) => d.out(passwordEventLine(e)),

@@ -60,6 +60,8 @@ export interface DemoWorld {
   readonly drives: ReadonlyMap<string, DemoDrive>;
   /** Simulator scanners left for the voucher tills (none without the voucher scene). */
   readonly voucherScanners: readonly string[];
+  /** The simulator scanner left for the settlement-password till (null without the password scene). */
+  readonly passwordScanner: string | null;
   /** Closes everything, newest first; each step bounded; returns the codes of steps that failed. */
   close(): Promise<string[]>;
 }
@@ -70,7 +72,7 @@ let pcscClaimed = false;
 /** The demo's cast as a world: what runs where. */
 export function demoSpec(cast: DemoCast, dir: string, roles: RoleRegistry, clock: Clock, log: Logger, vouchers?: VoucherSetup, passwords?: PasswordSetup): WorldSpec {
   // The voucher tills (started by the voucher scene) take one more reader device and a scanner each.
-  const tills = vouchers ? VOUCHER_CHAIN.stores.length : 0;
+  const tills = (vouchers ? VOUCHER_CHAIN.stores.length : 0) + (passwords ? 1 : 0);
   return {
     dir,
     terminalDir: join(dir, 'terminals'),
@@ -141,7 +143,8 @@ export async function startWorld(o: { cast: DemoCast; dir: string; roles: RoleRe
       const center: DemoCenter = { center: node.center!, emoney: node.emoney!, storage, dbPath: join(o.dir, 'center.db'), pragmas: storage.pragmas() };
       const fleet = new Map([...world.terminals].map(([id, t]) => [id, new DemoTerminal(t as WorldTerminal<PersonKeypad>, sim, o.clock)]));
       const voucherScanners = o.vouchers ? VOUCHER_CHAIN.stores.map((_, i) => `scanner${scannersFor(o.cast) + i}`) : [];
-      return { world, dir: o.dir, logFile, log, sim, banks: world.banks!, center, fleet, drives, voucherScanners, close };
+      const passwordScanner = o.passwords ? `scanner${scannersFor(o.cast) + voucherScanners.length}` : null;
+      return { world, dir: o.dir, logFile, log, sim, banks: world.banks!, center, fleet, drives, voucherScanners, passwordScanner, close };
     } catch (e) {
       await close();
       throw e;

@@ -14,7 +14,7 @@ export function passwordEventLine(e: PasswordEvent): string {
     case 'pay-online':
       return `${who('webshop')} password  ${e.who} typed the code at checkout ${formatMinor(e.amountMinor).padStart(10)} captured, ${formatMinor(e.restMinor)} left  ${verdict}`;
     case 'pay-store':
-      return `${who('store')} password  ${e.who}'s phone showed a device-signed QR, scanned (zbarimg) ${formatMinor(e.amountMinor).padStart(10)} captured, ${formatMinor(e.restMinor)} left  ${verdict}`;
+      return `${who(e.till ?? 'store')} password  ${e.who}'s phone showed a device-signed QR, the till's scanner read it${e.till ? '' : ' (merchant API)'} ${formatMinor(e.amountMinor).padStart(10)} captured, ${formatMinor(e.restMinor)} left  ${verdict}`;
     case 'expired':
       return `${who('TTP')} expiry    ${e.who}'s password ${e.serialPrefix}… expired unused: ${formatMinor(e.restMinor)} back to the credit company (${e.result})${e.refunded ? `, refunded to ${e.who}'s bank account` : ''}  ${verdict}`;
   }

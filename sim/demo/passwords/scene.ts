@@ -6,9 +6,10 @@
  * receipt) or by e-mail through the simulated mail server (SMTP, "delivered"
  * = accepted by the receiving server) — where a simulated phone shows and
  * stores it. Ben pays the web shop online with his code (merchant API);
- * Aiko pays the corner store with the device-signed QR her phone shows
- * (rendered to an image, decoded by zbarimg as the shop's scanner reads
- * it); Chie's password expires unused and its value goes back to the
+ * Aiko pays the corner store with the device-signed QR her phone shows:
+ * the store's `password-pos` till (till.ts) takes the keyed amount, its
+ * serial scanner reads the QR off the phone's rendered screen (zbarimg),
+ * the till checks it offline and asks the TTP; Chie's password expires unused and its value goes back to the
  * credit company. Every step is one PasswordEvent with what the plan
  * expected and whether it happened so; never a code or token in a line.
  *
@@ -18,9 +19,6 @@
  * (HTTP, /v1/issuer/) to issue; at expiry it takes the TTP's return in and
  * refunds the customer (`issuerCredit`). `issuerDirect` stands in for it
  * with the TTP's issue API (no bank money moves).
- * The corner store: the terminal role that reads the QR with its serial
- * scanner is not in this build yet either, so the store's sale goes
- * through the merchant API with the QR text its scanner would have typed.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,6 +37,7 @@ import { decodeImage } from '../../scanner/sheet-reader.js';
 import { DEMO_LIMITS } from '../limits.js';
 import { PASSWORD_CAST, PASSWORD_CURRENCY, type PasswordCustomer } from './plan.js';
 import { PASSWORD_ISSUER, type PasswordSetup } from './setup.js';
+import type { PasswordTill } from './till.js';
 
 export type PasswordEventKind = 'order' | 'delivered' | 'pay-online' | 'pay-store' | 'expired';
 
@@ -51,6 +50,8 @@ export interface PasswordEvent {
   readonly amountMinor: number;
   /** What was left on the password after the step (pay), or returned to the issuer (expired). */
   readonly restMinor: number;
+  /** pay-store: the till that took it (absent: through the merchant API). */
+  readonly till?: string;
   /** expired: the credit company refunded the customer's bank account (null: no credit company in this run). */
   readonly refunded?: boolean | null;
   readonly serialPrefix: string;
@@ -126,6 +127,9 @@ export interface PasswordSceneOptions {
   /** The web shop on the merchant API (the voucher scene's). */
   readonly webShop: { readonly url: string; readonly apiKeyFile: string };
   readonly merchantApiUrl: string;
+  /** The corner store's password till (absent: the store's sale goes through the merchant API with the scanned QR). */
+  readonly till?: PasswordTill;
+  readonly signal: AbortSignal;
   readonly clock: Clock;
   readonly log: Logger;
   readonly onEvent?: (e: PasswordEvent) => void;
@@ -176,7 +180,7 @@ export async function runPasswordScene(o: PasswordSceneOptions): Promise<Passwor
 
     // Orders: the customer orders from the credit company, which takes the value from the customer's bank account
     // and asks the TTP to issue; the TTP issues and queues the message in one unit.
-    for (const k of customers) {
+    await Promise.all(customers.map(async (k) => {
       const c = k.c;
       try {
         k.issued = await issuer.order({
@@ -188,7 +192,7 @@ export async function runPasswordScene(o: PasswordSceneOptions): Promise<Passwor
       } catch (e) {
         emit({ kind: 'order', who: c.name, channel: c.channel, amountMinor: c.amountMinor, restMinor: 0, serialPrefix: '', result: 'error', code: errorCode(e), asExpected: false });
       }
-    }
+    }));
 
     // Deliveries: spendable at the TTP (receipt or 250), shown and stored on the device.
     await Promise.all(
@@ -224,10 +228,17 @@ export async function runPasswordScene(o: PasswordSceneOptions): Promise<Passwor
           emit({ kind: 'pay-online', ...base, amountMinor: c.use.amountMinor, restMinor: 0, result: 'error', code: errorCode(e), asExpected: false });
         }
       } else if (c.use.kind === 'store') {
-        // In store: the phone shows a device-signed QR for this shop and amount; the scanner decodes the image.
+        // In store: the phone shows a device-signed QR for this shop and amount; the till's scanner reads it off the screen.
         try {
           const png = join(k.dir, 'qr-shown.png');
           await writeQrPng(png, qrPayload(k.dir, k.phone.store, m, { shopId: o.setup.shop.shopId, amountMinor: c.use.amountMinor }, o.clock.nowMs()));
+          if (o.till) {
+            const r = await o.till.sell(png, c.use.amountMinor, o.signal);
+            const captured = typeof r.details?.['amountMinor'] === 'number' ? r.details['amountMinor'] : 0;
+            const left = typeof r.details?.['balanceMinor'] === 'number' ? r.details['balanceMinor'] : 0;
+            emit({ kind: 'pay-store', ...base, amountMinor: captured, restMinor: left, result: r.result, code: r.code, asExpected: r.result === 'approved' && captured === c.use.amountMinor && left === c.amountMinor - c.use.amountMinor, till: o.till.terminalId });
+            continue;
+          }
           const scanned = (await decodeImage(png)).find((s) => s.symbology === 'QR-Code' || s.symbology === 'QRCODE');
           if (!scanned) throw new Error('the scanner found no QR code on the phone screen');
           const sale = await store.redeem({ qr: scanned.data }, { amountMinor: c.use.amountMinor, currency: PASSWORD_CURRENCY });

@@ -119,15 +119,18 @@ describe('tessera demo', () => {
     expect(first.stdout).toMatch(/POS-N[12] +sale +card +\d+ +…\d{4} +[0-9,]+ JPY +ok/);
     expect(first.stdout).toMatch(/webshop +order +thief .*REFUSED VOUCHER_PIN_REFUSED \(planned refusal\)/);
 
-    // The settlement-password scene: ordered, delivered by SMS (SMPP receipt) and by e-mail (SMTP) to the phones,
-    // paid online (code) and in store (device-signed QR decoded from the phone's image), one expired and refunded;
+    // The settlement-password scene: ordered at the credit company (bank debit, the TTP's issuer API), delivered by SMS
+    // (SMPP receipt) and by e-mail (SMTP) to the phones, paid online (code) and at the store's password-pos till (the
+    // device-signed QR decoded from the phone's image, typed by its pty scanner), one expired and refunded to the customer;
     // value issued = outstanding + captured + returned; the passwords audit. No code or token in the output.
     const p = s.passwords!;
     expect(p).toBeDefined();
     expect(p).toMatchObject({ ordered: 3, delivered: { sms: 2, email: 1 }, paidOnlineMinor: 2_000, paidInStoreMinor: 1_800, issuedMinor: 6_500, returnedMinor: 1_500, capturedMinor: 3_800, outstandingMinor: 1_200 });
     expect(p.audit.ok).toBe(true);
     expect(first.stdout).toMatch(/Chie +received +password [0-9a-f]{8}… by SMS \(SMPP, DELIVRD receipt\)/);
-    expect(first.stdout).toMatch(/TTP +expiry +Chie's password [0-9a-f]{8}… expired unused: 1,500 JPY back to the credit company \(refunded\) +ok/);
+    expect(first.stdout).toMatch(/credit +order +Ben +2,000 JPY paid from the bank account; TTP issued [0-9a-f]{8}…, its e-mail queued in the same unit +ok/);
+    expect(first.stdout).toMatch(/POS-PW1 +password +Aiko's phone showed a device-signed QR, the till's scanner read it +1,800 JPY captured, 1,200 JPY left +ok/);
+    expect(first.stdout).toMatch(/TTP +expiry +Chie's password [0-9a-f]{8}… expired unused: 1,500 JPY back to the credit company \(refunded\), refunded to Chie's bank account +ok/);
     const phoneCodes = ['aiko', 'ben', 'chie'].flatMap((n) =>
       new PhoneStore(join(r.runDir, 'passwords', `phone-${n}`)).messages.flatMap((m) => [m.code, m.token]).filter((x): x is string => x !== null),
     );
