@@ -74,20 +74,25 @@ export async function ensureTestBuild(root: string): Promise<string> {
   const temp = `${dir}.tmp-${process.pid}`;
   rmSync(temp, { recursive: true, force: true });
   const tsconfig = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8')) as { compilerOptions?: Record<string, unknown> };
-  await build({
-    absWorkingDir: root,
-    entryPoints: files.filter(isCode),
-    outbase: root,
-    outdir: temp,
-    bundle: false,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    logLevel: 'error',
-    tsconfigRaw: { compilerOptions: tsconfig.compilerOptions ?? {} } as never,
-  });
-  for (const f of files) if (!f.endsWith('.ts')) cpSync(join(root, f), join(temp, f));
-  cpSync(join(root, 'package.json'), join(temp, 'package.json'));
+  try {
+    await build({
+      absWorkingDir: root,
+      entryPoints: files.filter(isCode),
+      outbase: root,
+      outdir: temp,
+      bundle: false,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      logLevel: 'silent',
+      tsconfigRaw: { compilerOptions: tsconfig.compilerOptions ?? {} } as never,
+    });
+    for (const f of files) if (!f.endsWith('.ts')) cpSync(join(root, f), join(temp, f));
+    cpSync(join(root, 'package.json'), join(temp, 'package.json'));
+  } catch (e) {
+    rmSync(temp, { recursive: true, force: true });
+    throw e;
+  }
   writeFileSync(join(temp, DONE), `${files.length} files\n`);
   try {
     renameSync(temp, dir);
