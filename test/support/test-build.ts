@@ -12,7 +12,7 @@
  * imports and native addons resolve from the checkout's node_modules (the
  * build is inside the checkout). Beside the code it copies package.json (ESM
  * type, the version read by `core/version.ts`) and the non-TypeScript files
- * of those folders (e.g. sim/native's C source), so `import.meta.url`-relative
+ * of those folders but documentation (e.g. sim/native's C source), so `import.meta.url`-relative
  * reads find what they find in the source tree.
  *
  * <hash> is a digest of the sources, the build options and esbuild's
@@ -28,10 +28,14 @@ import { build, version as esbuildVersion } from 'esbuild';
 /** The folders tsconfig.json compiles (its "include", less the config file). */
 export const SOURCE_DIRS = ['core', 'protocol', 'center', 'terminal', 'sim', 'cli', 'bench', 'scripts', 'test'] as const;
 /** Bump when the options below change, so old builds are not reused. */
-const BUILD_FORMAT = 1;
+const BUILD_FORMAT = 2;
 /** Builds of other sources older than this are removed (a concurrent run in the same checkout may still use a newer one). */
 const STALE_MS = 60 * 60 * 1000;
 const DONE = '.complete';
+
+/** Test files are run by vitest, never started as a process; documentation is not read at run time: neither is built. */
+const isLeftOut = (f: string): boolean => f.endsWith('.test.ts') || f.endsWith('.md');
+const isCode = (f: string): boolean => f.endsWith('.ts') && !f.endsWith('.d.ts');
 
 function walk(root: string, dir: string, out: string[]): void {
   for (const e of readdirSync(join(root, dir), { withFileTypes: true })) {
@@ -46,12 +50,8 @@ function walk(root: string, dir: string, out: string[]): void {
 function sourceFiles(root: string): string[] {
   const out: string[] = [];
   for (const d of SOURCE_DIRS) if (existsSync(join(root, d))) walk(root, d, out);
-  return out.filter((f) => !isTestFile(f)).sort();
+  return out.filter((f) => !isLeftOut(f)).sort();
 }
-
-/** Test files are run by vitest, never started as a process: not built. */
-const isTestFile = (f: string): boolean => f.endsWith('.test.ts');
-const isCode = (f: string): boolean => f.endsWith('.ts') && !f.endsWith('.d.ts');
 
 /**
  * Makes (or reuses) the build of the checkout at root and returns its
@@ -74,20 +74,25 @@ export async function ensureTestBuild(root: string): Promise<string> {
   const temp = `${dir}.tmp-${process.pid}`;
   rmSync(temp, { recursive: true, force: true });
   const tsconfig = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8')) as { compilerOptions?: Record<string, unknown> };
-  await build({
-    absWorkingDir: root,
-    entryPoints: files.filter(isCode),
-    outbase: root,
-    outdir: temp,
-    bundle: false,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    logLevel: 'error',
-    tsconfigRaw: { compilerOptions: tsconfig.compilerOptions ?? {} } as never,
-  });
-  for (const f of files) if (!f.endsWith('.ts')) cpSync(join(root, f), join(temp, f));
-  cpSync(join(root, 'package.json'), join(temp, 'package.json'));
+  try {
+    await build({
+      absWorkingDir: root,
+      entryPoints: files.filter(isCode),
+      outbase: root,
+      outdir: temp,
+      bundle: false,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      logLevel: 'silent',
+      tsconfigRaw: { compilerOptions: tsconfig.compilerOptions ?? {} } as never,
+    });
+    for (const f of files) if (!f.endsWith('.ts')) cpSync(join(root, f), join(temp, f));
+    cpSync(join(root, 'package.json'), join(temp, 'package.json'));
+  } catch (e) {
+    rmSync(temp, { recursive: true, force: true });
+    throw e;
+  }
   writeFileSync(join(temp, DONE), `${files.length} files\n`);
   try {
     renameSync(temp, dir);
