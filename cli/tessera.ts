@@ -7,6 +7,7 @@ import { registerAudit } from './commands/audit.js';
 import { registerBank } from './commands/bank.js';
 import { registerClient } from './commands/client.js';
 import { registerCenter } from './commands/center.js';
+import { registerCredit } from './commands/credit.js';
 import { registerDemo } from './commands/demo.js';
 import { registerHq } from './commands/hq.js';
 import { registerKeys } from './commands/keys.js';
@@ -50,6 +51,7 @@ registerVoucher(program);
 registerHq(program);
 registerMessaging(program);
 registerWebshop(program);
+registerCredit(program);
 registerProvider(program);
 registerClient(program);
 // After every other command: `voucher print` joins the `voucher` command when another file made it.

@@ -54,6 +54,8 @@ export const MSG = {
   PREPAID_RESULT: 0x31, //      status, result code (0x04xx), balance, the new or pending file (sealed to a proof), receipt
   PREPAID_CONFIRM: 0x32, //     the medium shows the generation it holds (S43 confirmed)
   PREPAID_CONFIRM_RESULT: 0x33, // confirmed / current / resume (+ the pending file) / refused
+  PREPAID_ISSUE: 0x34, //       prepaid terminal: a new medium paid in cash (stacked notes) or by a purse debit record
+  PREPAID_ISSUE_RESULT: 0x35, // the new medium's id and generation 1's file to write, or declined + code
   // Voucher activated at the point of sale (seed 002)
   // 0x38-0x3b: the first sketch (activation carrying the PIN, redemption on the wire); retired, never sent
   // by Tessera, no flow serves them (PROTOCOL.md §6.5). Kept in the catalog so the numbers are never reused.
@@ -70,6 +72,8 @@ export const MSG = {
   PASSWORD_ISSUE_RESULT: 0x41,
   PASSWORD_REDEEM_REQUEST: 0x42,
   PASSWORD_REDEEM_RESULT: 0x43,
+  PASSWORD_SALE_REQUEST: 0x44, // terminal → TTP: an in-store sale on a password (scanned QR or keypad code), captured at once
+  PASSWORD_SALE_RESULT: 0x45, //  approved / declined + code (0x06xx); captured amount, value left, expiry
   // Cash taken by a terminal's bill validator (issue 9; PROTOCOL.md §6.7)
   CASH_NOTES_REPORT: 0x50, //   notes stacked into the terminal's cash box (each with its note key)
   CASH_RESULT: 0x51, //         booked (all or none) or refused + code; answers both cash requests
@@ -141,7 +145,9 @@ export const TAG = {
   DEVICE_REASON: 0x9f2f, //    ascii 1-40 [A-Z0-9_]: the device's coded reason (e.g. DEV_PORT_GONE)
   DEVICE: 0xa5, //             constructed: kind, state, reason (one device)
   VOUCHER_SERIAL: 0x9f38, //   ascii 16 digits: a voucher card's public serial (15 digits + Luhn check digit)
+  ISSUED_MEDIUM_ID: 0x9f34, // 16 bytes: the prepaid medium an issue made (PREPAID_ISSUE_RESULT)
   ORIGINAL_TRANSACTION_ID: 0x9f39, // 16 bytes: the request a void cancels (the activation's TRANSACTION_ID)
+  PASSWORD_QR: 0x9f40, //      ascii 1-1024 [A-Z0-9:]: a settlement password's QR text as scanned (TPQ1:...)
   PREPAID_MEDIUM_ID: 0x9f30, // 16 bytes: a prepaid medium's id (docs/MEDIUM.md; MEDIUM_ID is the 8-byte card id)
   GENERATION: 0x9f31, //       u32: the generation of a prepaid medium's file (shown, or of the file sent back)
   MEDIUM_PROOF: 0x9f32, //     16 bytes: HMAC keyed from the file shown over the canonical request (PROTOCOL.md §6.4)

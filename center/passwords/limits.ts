@@ -38,6 +38,10 @@ export const PASSWORDS_LIMITS = {
   addressCharsMax: 254,
   /** Longest request id of an issuer or a shop. */
   requestIdCharsMax: 64,
+  /** Most returns one page of the issuer API's return list holds. */
+  issuerPageMax: 200,
+  /** Most lines of one issuer daily file (its control totals cover every movement of the day). */
+  dailyFileLinesMax: 10_000,
 } as const;
 
 const L = PASSWORDS_LIMITS;

@@ -271,6 +271,31 @@ export interface PasswordRedeemResult {
   resultCode: number;
   balanceMinor?: number;
 }
+/** An in-store sale on a password (PROTOCOL.md §6.6): exactly one of password (keypad code) and passwordQr. */
+export interface PasswordSaleRequest {
+  type: 'passwordSaleRequest';
+  transactionId: Buffer;
+  amountMinor: number;
+  currency: string;
+  /** The keypad code (16 of [0-9A-Z], dashes removed). */
+  password?: string;
+  /** The scanned QR text as is (TPQ1:...). */
+  passwordQr?: string;
+  /** The basket's goods category codes (0-16). */
+  goodsClasses: string[];
+  userRestriction?: string;
+}
+export interface PasswordSaleResult {
+  type: 'passwordSaleResult';
+  transactionId: Buffer;
+  status: Status;
+  resultCode: number;
+  /** Captured (approved). */
+  amountMinor?: number;
+  /** The value left on the password. */
+  balanceMinor?: number;
+  expiresAtMs?: number;
+}
 
 // ---- cash taken by a terminal's bill validator (issue 9) ----
 /** One note stacked into the cash box; noteKey (16 bytes) is its idempotency key at the center. */
@@ -303,6 +328,39 @@ export interface CashResult {
   resultCode: number;
 }
 
+// ---- prepaid terminal: issue of a rewritable medium (seed 000, PROTOCOL.md §6.4) ----
+/**
+ * PREPAID_ISSUE (0x34): a new medium paid at a prepaid terminal. The
+ * payment is exactly one of: the notes the terminal's validator stacked
+ * for this customer (their keys are the cash booking's idempotency keys),
+ * or one purse-card debit record (the card's MAC over it, as a shop's).
+ */
+export interface PrepaidIssue {
+  type: 'prepaidIssue';
+  /** The issue's request id: the idempotency key end to end (a retry reuses it and gets the same medium). */
+  transactionId: Buffer;
+  amountMinor: number;
+  currency: string;
+  /** Cash: the stacked notes (1..notesPerReportMax); their amounts sum to amountMinor. Empty for a purse payment. */
+  notes: CashNote[];
+  /** Purse: the card's debit record for amountMinor, made at this terminal. */
+  purseRecord?: PurchaseRecord;
+}
+
+/** PREPAID_ISSUE_RESULT (0x35): approved with the medium id and generation 1's file to write, or declined + code. */
+export interface PrepaidIssueResult {
+  type: 'prepaidIssueResult';
+  transactionId: Buffer;
+  status: Status;
+  resultCode: number;
+  /** 16 bytes: the new medium's id. */
+  issuedMediumId?: Buffer;
+  /** Generation 1's prepaid information file (absent once generation 1 is superseded: the medium was written and used). */
+  prepaidInfo?: Buffer;
+  /** The balance the medium holds (the amount paid in). */
+  balanceMinor?: number;
+}
+
 export type HandshakeMessage = Hello | Challenge | Auth | AuthOk | CallbackHello | CallbackAuth;
 
 /** Requests a terminal sends to the center on a session it opened. */
@@ -325,8 +383,10 @@ export type TerminalRequest =
   | VoucherReversal
   | PasswordIssueRequest
   | PasswordRedeemRequest
+  | PasswordSaleRequest
   | CashNotesReport
-  | CashCollectionReport;
+  | CashCollectionReport
+  | PrepaidIssue;
 
 /** Responses the center sends to terminal requests. */
 export type CenterResponse =
@@ -348,7 +408,9 @@ export type CenterResponse =
   | VoucherResult
   | PasswordIssueResult
   | PasswordRedeemResult
-  | CashResult;
+  | PasswordSaleResult
+  | CashResult
+  | PrepaidIssueResult;
 
 /** Requests the center sends on a callback session, and the terminal's answers. */
 export type CallbackRequest = Ping | SettlementInstruction;
