@@ -4,7 +4,7 @@
  * byte of the request is written (the pin replaces the CA chain: a provider
  * may run a self-signed certificate), JSON in and out.
  */
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { request } from 'node:http';
 import { connect, type TLSSocket } from 'node:tls';
 import { TesseraError } from '../../core/errors.js';
@@ -24,8 +24,7 @@ export function providerLink(o: { url: string; spkiPin: string }): ProviderLink 
     return new Promise((resolve, reject) => {
       const s = connect({ host, port, servername: /^[0-9.:]+$/.test(host) ? undefined : host, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3', rejectUnauthorized: false, timeout: PREPAID_CLIENT_LIMITS.callTimeoutMs });
       s.once('secureConnect', () => {
-        const cert = s.getPeerCertificate();
-        const pin = cert?.pubkey ? createHash('sha256').update(cert.pubkey).digest('hex') : '';
+        const pin = spkiPinOfPeer(s);
         if (pin !== o.spkiPin) {
           s.destroy();
           reject(new TesseraError('PPCLIENT_PIN_MISMATCH', 'the provider certificate\'s key is not the pinned one', { url: o.url }));
@@ -75,6 +74,17 @@ export function providerLink(o: { url: string; spkiPin: string }): ProviderLink 
   }
 
   return { post: (path, body) => call('POST', path, body), get: (path) => call('GET', path) };
+}
+
+/** SHA-256 (hex) of the peer certificate's SubjectPublicKeyInfo (DER); '' when there is none. */
+function spkiPinOfPeer(s: TLSSocket): string {
+  const raw = s.getPeerCertificate()?.raw;
+  if (!raw) return '';
+  try {
+    return createHash('sha256').update(new X509Certificate(raw).publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+  } catch {
+    return '';
+  }
 }
 
 function unreachable(e: Error, url: string): TesseraError {
