@@ -6,6 +6,7 @@
  * drive (issue.ts). Devices: the validator (enabled while the role runs),
  * the removable store (its insertions and removals reported).
  */
+import { PROTOCOL_LIMITS } from '../../../../protocol/limits.js';
 import type { Note } from '../../../devices/bill-validator.js';
 import type { RoleFactory } from '../../role.js';
 import { termError } from '../../errors.js';
@@ -40,8 +41,10 @@ export const prepaidIssuerRole: RoleFactory = (config) => {
     },
     onNoteInEscrow: async (ctx, note: Note) => {
       if (note.currency !== s.currency) return 'return';
-      const held = ctx.journal.cashNotesUncredited(1_000).reduce((t, n) => t + n.amountMinor, 0);
-      return held + note.valueMinor <= s.amountMinorMax ? 'stack' : 'return';
+      // One issue carries at most one report's worth of notes (PREPAID_ISSUE's CASH_NOTE list).
+      const held = ctx.journal.cashNotesUncredited(PROTOCOL_LIMITS.notesPerReportMax);
+      if (held.length >= PROTOCOL_LIMITS.notesPerReportMax) return 'return';
+      return held.reduce((t, n) => t + n.amountMinor, 0) + note.valueMinor <= s.amountMinorMax ? 'stack' : 'return';
     },
     onCommand: async (ctx, cmd) => {
       if (cmd.name === 'issue') return issueForCash(ctx, s);
