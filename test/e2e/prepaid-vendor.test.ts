@@ -56,6 +56,8 @@ let vendor: CliProcess;
 let vendorUrl: string;
 /** Vendors on the same database that kill themselves (SIGKILL) at a step of a payment (VENDOR_CRASH_ENV). */
 const crashing: Record<'verified' | 'stored', { p: CliProcess; url: string }> = {} as never;
+/** Every vendor process started, stopped in afterAll even when a start failed. */
+const vendors: CliProcess[] = [];
 let publicKey: Buffer;
 let adminUrl: string;
 let tokenFile: string;
@@ -63,7 +65,8 @@ const rid = (): string => randomBytes(16).toString('hex');
 
 async function startVendor(env: Record<string, string> = {}): Promise<{ p: CliProcess; url: string }> {
   const p = new CliProcess(`vendor${env[VENDOR_CRASH_ENV] ? ` (crash at ${env[VENDOR_CRASH_ENV]})` : ''}`, ['vendor', 'serve', '--config', vendorConfig], env);
-  const ready = await p.ready(90_000);
+  vendors.push(p);
+  const ready = await p.ready(180_000);
   expect(ready).toMatchObject({ vendorId: 'VENDOR-1', publicKey: publicKey.toString('hex') });
   return { p, url: String(ready['url']) };
 }
@@ -105,7 +108,7 @@ beforeAll(async () => {
       ],
     },
     dir,
-    { readyMs: 90_000 },
+    { readyMs: 180_000 },
   );
   const masterKeyFile = writeSecretFile(dir, 'prepaid-master.key', `${MASTER.toString('hex')}\n`);
   const merchantPort = await freeLoopbackPort();
@@ -114,7 +117,7 @@ beforeAll(async () => {
     dir,
     center: {
       process: 'cli',
-      cliReadyMs: 90_000,
+      cliReadyMs: 180_000,
       cliSections: {
         admin: { host: '127.0.0.1', port: adminPort },
         merchantApi: { host: '127.0.0.1', port: merchantPort },
@@ -148,17 +151,18 @@ beforeAll(async () => {
   const [normal, verified, stored] = await Promise.all([startVendor(), startVendor({ [VENDOR_CRASH_ENV]: 'verified' }), startVendor({ [VENDOR_CRASH_ENV]: 'stored' })]);
   ({ p: vendor, url: vendorUrl } = normal);
   Object.assign(crashing, { verified, stored });
-}, 180_000);
+}, 400_000);
 
 afterAll(async () => {
-  await Promise.all([vendor?.stop(), crashing.verified?.p.stop(), crashing.stored?.p.stop()]);
+  await Promise.all(vendors.map((p) => p.stop()));
   await storage?.close();
   await world?.close();
   await banks?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('prepaid vendor, bank and center as processes', { timeout: 180_000 }, () => {
+// Each case drives CLI processes (two more tsx starts in the last); a loaded machine takes tens of seconds per start.
+describe('prepaid vendor, bank and center as processes', { timeout: 240_000 }, () => {
   it('pays a registration through the prepaid center, answers a signed receipt with a licence, pays the vendor and the provider out at their bank, and the vendor reconciles', async () => {
     let file = await issued(5_000);
     const order = await http('POST', `${vendorUrl}/orders`, { itemCode: 'SW-EDITOR' });
