@@ -26,8 +26,13 @@ export const DEVICE_LIMITS = {
   readerRetryMs: 250,
   /** Wait in open() for a reader matching the name pattern. */
   readerOpenTimeoutMs: 10_000,
-  /** Longest barcode line (bytes before the delimiter); longer lines are discarded with DEV_SCAN_TOO_LONG. */
-  scanLineBytesMax: 512,
+  /**
+   * Longest barcode line (bytes before the delimiter) unless the scanner's config says otherwise; longer lines
+   * are discarded with DEV_SCAN_TOO_LONG. Up to scanLineBytesMax: a phone's settlement-password QR
+   * (seed 003, TPQ1:…) is up to 828 characters plus the AIM prefix.
+   */
+  scanLineBytesDefault: 512,
+  scanLineBytesMax: 1_100,
   /** Longest delimiter. */
   scanDelimiterBytesMax: 4,
   /** Retry interval while the serial port is gone: the first retry, doubled after each failed one up to the max. */
@@ -75,7 +80,8 @@ assert(DEVICE_LIMITS.transmitTimeoutMsDefault <= DEVICE_LIMITS.transmitTimeoutMs
 assert(DEVICE_LIMITS.readerRetryMs < DEVICE_LIMITS.readerOpenTimeoutMs, 'reader retry must fit in the open timeout');
 assert(DEVICE_LIMITS.removalPollMs < DEVICE_LIMITS.removalConfirmMs, 'removal poll step must fit in the confirm window');
 assert(DEVICE_LIMITS.removalConfirmMs < DEVICE_LIMITS.transmitTimeoutMsDefault, 'removal confirmation must end before a transmit times out');
-assert(DEVICE_LIMITS.scanDelimiterBytesMax < DEVICE_LIMITS.scanLineBytesMax, 'delimiter longer than a line');
+assert(DEVICE_LIMITS.scanDelimiterBytesMax < DEVICE_LIMITS.scanLineBytesDefault, 'delimiter longer than a line');
+assert(DEVICE_LIMITS.scanLineBytesDefault <= DEVICE_LIMITS.scanLineBytesMax, 'scan line default within the max');
 assert(DEVICE_LIMITS.serialReopenMsMin <= DEVICE_LIMITS.serialReopenMsMax, 'serial reopen backoff starts above its max');
 assert(DEVICE_LIMITS.storeFileNameCharsMax < 255, 'file names must fit every file system');
 assert(DEVICE_LIMITS.cctalkFrameBytesMax === 255 + 5, 'a ccTalk frame carries at most 255 data bytes');
@@ -180,4 +186,19 @@ export const VOUCHER_POS_LIMITS = {
 
 assert(VOUCHER_POS_LIMITS.keyedAmountMinorMinDefault <= VOUCHER_POS_LIMITS.keyedAmountMinorMaxDefault, 'keyed voucher amount range ordered');
 assert(VOUCHER_POS_LIMITS.answerTimeoutMsDefault <= AGENT_LIMITS.requestTimeoutMsMax, 'the till waits at most the longest request');
+
+/** The settlement-password till (seed 003, roles/passwords/). */
+export const PASSWORD_POS_LIMITS = {
+  /** Each attempt's wait for the TTP's answer (the sale is captured in one unit: quick). */
+  answerTimeoutMsDefault: 8_000,
+  /** Attempts with the same TRANSACTION_ID before the outcome is reported unknown. */
+  answerAttemptsDefault: 3,
+  answerAttemptsMax: 10,
+  /** Range of a keyed sale amount unless configured otherwise (minor units). */
+  amountMinorMinDefault: 1,
+  amountMinorMaxDefault: 500_000,
+} as const;
+
+assert(PASSWORD_POS_LIMITS.answerAttemptsDefault <= PASSWORD_POS_LIMITS.answerAttemptsMax, 'password till attempts within the max');
+assert(PASSWORD_POS_LIMITS.answerTimeoutMsDefault <= AGENT_LIMITS.requestTimeoutMsMax, 'the password till waits at most the longest request');
 

@@ -10,9 +10,10 @@
 import type { CenterModule, CenterTimer } from '../server/module.js';
 import { startSweepTimer } from '../kit/sweep-timer.js';
 import { MERCHANT_API_MODULE, type MerchantApiHandle } from '../merchant-api/module.js';
+import { VALIDITY_MODULE, type ValidityApi } from '../validity/module.js';
 import { PASSWORDS_AUDIT } from './audit-check.js';
 import { passwordsSectionSchema, type PasswordsSection } from './config-schema.js';
-import type { PasswordDeliveryFactory } from './delivery-port.js';
+import type { PasswordDelivery, PasswordDeliveryFactory, TransactionalPasswordDelivery } from './delivery-port.js';
 import './delivery/errors.js'; // the PWDELIVERY_ registry: the section's secret-file errors carry their codes
 import { readDeliverySecrets } from './delivery/config.js';
 import { passwordDeliveryFactory } from './delivery/password-delivery.js';
@@ -21,6 +22,7 @@ import { passwordMerchantContribution } from './merchant-routes.js';
 import { passwordIssuerContribution } from './issuer-routes.js';
 import { TesseraError } from '../../core/errors.js';
 import { Passwords } from './passwords.js';
+import { PasswordSaleService, passwordSaleFlow } from './sale-flow.js';
 import { passwordsMigrations } from './schema.js';
 
 export const PASSWORDS_MODULE = 'passwords';
@@ -45,7 +47,8 @@ export function passwordsModule(o: PasswordsModuleOptions = {}): PasswordsModule
     config: { key: 'passwords', schema: passwordsSectionSchema.optional().describe('Seed 003 settlement passwords (center/passwords/config-schema.ts): when present the center is a TTP issuing and redeeming passwords.') },
     migrations: [passwordsMigrations],
     auditChecks: [PASSWORDS_AUDIT],
-    uses: [MERCHANT_API_MODULE],
+    // Validity's terminal rows name each terminal's shop: with it the in-store sale flow runs (sale-flow.ts).
+    uses: [MERCHANT_API_MODULE, VALIDITY_MODULE],
     enabled: (section) => section !== undefined || o.secrets !== undefined,
     check: (section) => {
       if (section && !o.secrets) readTtpKeyFile(section.ttpKeyFile).fill(0);
@@ -64,13 +67,18 @@ export function passwordsModule(o: PasswordsModuleOptions = {}): PasswordsModule
       const factory = o.delivery ?? (section?.delivery ? passwordDeliveryFactory(section.delivery, { storage: ctx.storage, clock, random: ctx.random, log }) : undefined);
       const delivery = factory ? await factory(pw) : null;
       if (delivery) pw.useDelivery(delivery);
+      // The delivery side's queue takes the message in the issue's own unit (delivery-port.ts TransactionalPasswordDelivery).
+      if (delivery && isTransactional(delivery)) pw.useDeliveryQueue(delivery);
       const intervalMs = o.sweepIntervalMs === undefined ? (section?.sweepIntervalMs ?? null) : o.sweepIntervalMs;
       const timers: CenterTimer[] = intervalMs === null ? [] : [startSweepTimer(pw, intervalMs, clock, log, 'passwords')];
       log.info({ issuers: secrets.issuers.length, keyId: pw.keys.keyId.toString('hex'), delivery: delivery !== null, sweepIntervalMs: intervalMs }, 'passwords (TTP) running');
       ctx.optionalModule<MerchantApiHandle>(MERCHANT_API_MODULE)?.addRoutes(passwordMerchantContribution(pw));
       ctx.optionalModule<MerchantApiHandle>(MERCHANT_API_MODULE)?.addRoutes(passwordIssuerContribution(pw, issuerClients));
+      const validity = ctx.optionalModule<ValidityApi>(VALIDITY_MODULE);
+      const flows = validity ? [passwordSaleFlow(new PasswordSaleService(pw, validity.repository, log))] : [];
       return {
         api: pw,
+        flows,
         timers,
         close: async () => {
           await delivery?.close?.();
@@ -78,6 +86,10 @@ export function passwordsModule(o: PasswordsModuleOptions = {}): PasswordsModule
       };
     },
   };
+}
+
+function isTransactional(d: PasswordDelivery): d is PasswordDelivery & TransactionalPasswordDelivery {
+  return typeof (d as Partial<TransactionalPasswordDelivery>).enqueue === 'function';
 }
 
 /** Every issuer client must name a configured issuer. */

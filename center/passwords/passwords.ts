@@ -90,15 +90,25 @@ export class Passwords implements DeliveryOutcomeSink {
 
   /**
    * Issues a password (idempotent by the issuer's request id) and hands its
-   * message to the delivery port once committed. A port that refuses the
-   * message at once makes the password delivery-failed and refunded.
+   * message to the delivery side. With the transactional port (the module's
+   * default) the message is queued in the issue's own unit: a refusal of the
+   * address or channel refuses the issue (PASSWORD_BAD_REQUEST field
+   * `address`, PASSWORD_DELIVERY_UNAVAILABLE), nothing issued or booked.
+   * With a plain port the message is handed over after the commit, and a
+   * port that refuses it makes the password delivery-failed and refunded.
    */
   async issue(r: IssueRequest): Promise<IssuedPassword> {
     const queue = this.queue;
     if (queue) {
       return this.d.storage.transact(async (tx) => {
         const { answer, delivery: pending } = await issueIn(tx, this.d, r);
-        if (pending) await queue.enqueue(tx, pending.passwordId, pending.channel, pending.address, pending.message);
+        if (pending) {
+          try {
+            await queue.enqueue(tx, pending.passwordId, pending.channel, pending.address, pending.message);
+          } catch (e) {
+            throw refusedByDelivery(e, r.channel);
+          }
+        }
         return answer;
       });
     }
@@ -191,6 +201,14 @@ export class Passwords implements DeliveryOutcomeSink {
   refund(shop: ShopRef, redemptionId: string, req: { requestId: string; amountMinor: number }): Promise<RedemptionView & { refundId: string; restored: boolean }> {
     return this.d.storage.transact((tx) => refundIn(tx, this.d, shop, redemptionId, req));
   }
+  /** A sale captured at once (the in-store flow, sale-flow.ts), with the password's expiry for the receipt. */
+  sell(shop: ShopRef, r: Omit<RedeemRequest, 'capture'>): Promise<RedemptionView & { expiresAtMs: number }> {
+    return this.d.storage.transact(async (tx) => {
+      const v = await redeemIn(tx, this.d, shop, { ...r, capture: true });
+      const p = (await tx.get<{ expires_ms: unknown }>('SELECT expires_ms FROM passwords WHERE id = ?', [v.serial]))!;
+      return { ...v, expiresAtMs: Number(p.expires_ms) };
+    });
+  }
   redemption(merchantId: string, redemptionId: string): Promise<RedemptionView> {
     return this.d.storage.read((q) => redemptionOf(q, merchantId, redemptionId));
   }
@@ -218,4 +236,17 @@ export class Passwords implements DeliveryOutcomeSink {
   sweep(): Promise<SweepCounts> {
     return sweepOnce(this.d);
   }
+}
+
+/**
+ * The delivery side's refusal of a queued message, in the issuer's terms: its
+ * `to` is the issue's `address`; an unconfigured channel is the module's
+ * PASSWORD_DELIVERY_UNAVAILABLE. Anything else (a database error) as it came.
+ */
+function refusedByDelivery(e: unknown, channel: string): unknown {
+  if (!(e instanceof TesseraError) || e.code !== 'PWDELIVERY_BAD_REQUEST') return e;
+  const field = e.details?.['field'];
+  if (field === 'to') return new TesseraError('PASSWORD_BAD_REQUEST', `the delivery side refuses this ${channel} address: ${e.message}`, { field: 'address' });
+  if (field === 'channel') return new TesseraError('PASSWORD_DELIVERY_UNAVAILABLE', `no ${channel} delivery is configured`, { field: 'channel', channel });
+  return e;
 }

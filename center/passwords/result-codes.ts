@@ -1,5 +1,5 @@
 /**
- * RESULT_CODE values (u16) of PASSWORD_REDEEM_RESULT (PROTOCOL.md §6.6): 0 =
+ * RESULT_CODE values (u16) of PASSWORD_SALE_RESULT (PROTOCOL.md §6.6): 0 =
  * OK, 0x06xx the passwords' refusals and the format checks. The string codes
  * are the registries' (docs/ERRORS.md); the numbers are fixed here, append only.
  */

@@ -12,6 +12,9 @@ import * as cash from './cash.js';
 import * as fleet from './fleet.js';
 import * as emoney from './emoney.js';
 import * as handshake from './handshake.js';
+import * as passwords from './passwords.js';
+import * as prepaid from './prepaid.js';
+import * as prepaidIssue from './prepaid-issue.js';
 import * as services from './services.js';
 import * as validity from './validity.js';
 import * as vouchers from './vouchers.js';
@@ -25,6 +28,10 @@ export const CODECS: readonly MessageCodec[] = [
   ...Object.values(services),
   ...Object.values(cash),
   ...Object.values(vouchers),
+  ...Object.values(passwords),
+  ...Object.values(prepaid),
+  prepaidIssue.prepaidIssue,
+  prepaidIssue.prepaidIssueResult,
 ] as MessageCodec[];
 
 const byCode = new Map<number, MessageCodec>();
@@ -47,6 +54,7 @@ export const RESPONSES: Readonly<Record<RequestMessage['type'], readonly Respons
   purchaseUpload: ['purchaseUploadAck'],
   settleRequest: ['awaitCallback', 'settleRefused'],
   prepaidRequest: ['prepaidResult'],
+  prepaidConfirm: ['prepaidConfirmResult'],
   voucherActivateRequest: ['voucherActivateResult'],
   voucherRedeemRequest: ['voucherRedeemResult'],
   voucherActivate: ['voucherResult'],
@@ -54,9 +62,11 @@ export const RESPONSES: Readonly<Record<RequestMessage['type'], readonly Respons
   voucherReversal: ['voucherResult'],
   passwordIssueRequest: ['passwordIssueResult'],
   passwordRedeemRequest: ['passwordRedeemResult'],
+  passwordSaleRequest: ['passwordSaleResult'],
   settlementInstruction: ['settlementAck'],
   cashNotesReport: ['cashResult'],
   cashCollection: ['cashResult'],
+  prepaidIssue: ['prepaidIssueResult'],
 };
 
 /** Requests each side may send on a session the terminal opened / on a callback session. */

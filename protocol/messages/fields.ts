@@ -18,6 +18,15 @@ export const DIGITS = (min: number, max: number): RegExp => cached(`^[0-9]{${min
 export const PRINTABLE = (min: number, max: number): RegExp => cached(`^[\\x20-\\x7e]{${min},${max}}$`);
 /** A voucher card's serial on the wire (16 digits); its Luhn check digit is the receiver's business check (a coded refusal, not a frame error). */
 export const VOUCHER_SERIAL_RE = DIGITS(16, 16);
+/** Settlement passwords in a shop (§6.6). The keypad code (or a code typed from the screen), dashes removed: 16 of [0-9A-Z]. */
+export const SALE_PASSWORD_RE = /^[0-9A-Z]{16}$/;
+/** The QR text as scanned ("TPQ1:" + base32); its format is the TTP's check (a coded refusal, not a frame error). */
+export const PASSWORD_QR_RE = /^[A-Z0-9:]{1,1024}$/;
+/** One goods category code of the basket. */
+export const GOODS_CLASS_RE = /^[A-Z0-9]{1,8}$/;
+/** Goods category codes in one sale request. */
+export const SALE_GOODS_MAX = 16;
+
 export const SEALED_MIN_BYTES = 12 + 1 + 16;
 export const SEALED_MAX_BYTES = 12 + 64 + 16;
 

@@ -2,7 +2,7 @@ import { errorCode, isTesseraError } from '../../core/errors.js';
 import type { Agent } from './agent.js';
 import { ScriptedKeypad, type KeypadPrompt } from './keypad.js';
 
-const PROMPTS: ReadonlySet<string> = new Set<KeypadPrompt>(['amount', 'pin', 'confirm', 'account', 'menu']);
+const PROMPTS: ReadonlySet<string> = new Set<KeypadPrompt>(['amount', 'pin', 'confirm', 'account', 'menu', 'code']);
 
 /**
  * One control line of `tessera terminal` (stdin), for the simulator and for

@@ -201,6 +201,22 @@ export const TERM_ERRORS = defineErrors('terminal', 'TERM_', {
     meaning: 'A void names a sale this till did not approve (details.transactionId): not in the journal, or not activated.',
     action: 'Check the sale\'s transaction id on its receipt; only the till that sold a card voids it.',
   },
+  TERM_PASSWORD_SCAN_INVALID: {
+    meaning: 'The scanned or keyed settlement password failed the till\'s offline check (details.reason: symbology, format, or the PWTOKEN_ code: forged terms, unknown TTP key, stale or other shop\'s device QR; PASSWORD_EXPIRED); nothing was sent.',
+    action: 'Ask the customer to show a fresh QR on the phone (or key the code again); a forged one is not accepted.',
+  },
+  TERM_PASSWORD_AMOUNT_INVALID: {
+    meaning: 'The amount keyed for a password sale is not a whole number of minor units within the till\'s range (details.min, details.max); nothing was sent.',
+    action: 'Key the amount again.',
+  },
+  TERM_PASSWORD_DECLINED: {
+    meaning: 'The TTP declined the password sale (details.reason: PASSWORD_REPLAYED, PASSWORD_OVER_AMOUNT, PASSWORD_WRONG_PAYEE, PASSWORD_GOODS_NOT_ALLOWED, PASSWORD_LOCKED_OUT, ...; details.balanceMinor the value left when known): nothing was captured.',
+    action: 'Do not hand the goods over on this password; ask for another payment, or a fresh QR for a replayed one.',
+  },
+  TERM_PASSWORD_UNANSWERED: {
+    meaning: 'The password sale got no answer after every attempt with the same id: the till does not know whether the TTP captured it (the password is not journalled, so it is not sent again later).',
+    action: 'Do not hand the goods over yet: look the request id pos:<terminal>:<details.transactionId> up in the shop\'s statement (merchant API); refund it there if it was captured and the sale is abandoned.',
+  },
 });
 
 export type TermErrorCode = keyof typeof TERM_ERRORS;

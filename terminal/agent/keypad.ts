@@ -3,7 +3,7 @@ import { AGENT_LIMITS } from '../limits.js';
 import { termError } from './errors.js';
 
 /** What the terminal asks the person at it for. PINs are read through here and never logged. */
-export type KeypadPrompt = 'amount' | 'pin' | 'confirm' | 'account' | 'menu';
+export type KeypadPrompt = 'amount' | 'pin' | 'confirm' | 'account' | 'menu' | 'code';
 
 export interface KeypadReadOptions {
   readonly timeoutMs?: number;

@@ -59,7 +59,7 @@ const scanner = z
       .positive()
       .max(DEVICE_LIMITS.scanLineBytesMax)
       .optional()
-      .describe(`Longest scanned line in bytes; longer lines are discarded with DEV_SCAN_TOO_LONG. ${DEVICE_LIMITS.scanLineBytesMax} when absent.`),
+      .describe(`Longest scanned line in bytes; longer lines are discarded with DEV_SCAN_TOO_LONG. ${DEVICE_LIMITS.scanLineBytesDefault} when absent (at most ${DEVICE_LIMITS.scanLineBytesMax}: a settlement-password QR needs about 900).`),
   })
   .strict();
 

@@ -19,6 +19,7 @@ import { KIOSK_RESULT_CODES } from '../../terminal/agent/roles/emoney/provider-k
 import { HQ_RESULT_CODES, VOUCHER_WIRE_RESULTS } from '../../center/hq/result-codes.js';
 import { VOUCHER_RESULT_CODES } from '../../center/voucher/result-codes.js';
 import { POS_VOUCHER_RESULT_CODES } from '../../terminal/agent/roles/voucher/result-codes.js';
+import { POS_PASSWORD_RESULT_CODES } from '../../terminal/agent/roles/passwords/result-codes.js';
 
 interface Num { readonly source: string; readonly name: string; readonly n: number; readonly area: string }
 
@@ -110,6 +111,10 @@ describe('core/numbers.ts: one registry of numbers', () => {
   it("keeps the voucher till's copy of the result-code names equal to the center's and the HQ's tables", () => {
     const both = Object.fromEntries(Object.entries(VOUCHER_WIRE_RESULTS).map(([name, n]) => [n, name]));
     expect({ ...POS_VOUCHER_RESULT_CODES }).toEqual(both);
+  });
+
+  it("keeps the password till's copy of the result-code names equal to the TTP's table", () => {
+    expect({ ...POS_PASSWORD_RESULT_CODES }).toEqual(Object.fromEntries(Object.entries(PASSWORD_RESULT_CODES).map(([name, n]) => [n, name])));
   });
 
   it('registers every error code under a prefix of its own area, and every named wire result is a registered code', async () => {

@@ -11,6 +11,7 @@ import { PurseCard } from '../../devices/purse-card.js';
 import type { RoleRegistry } from '../role-registry.js';
 import { EMONEY } from './emoney/index.js';
 import { VALIDITY } from './validity/index.js';
+import { PASSWORDS } from './passwords/index.js';
 import { VOUCHERS } from './voucher/index.js';
 
 /** The card applications whose drivers are in terminal/devices/ (used by more than one capability). */
@@ -28,6 +29,7 @@ export const BUILTIN_CAPABILITIES: readonly TerminalCapability[] = [
   VALIDITY, // seed 001: validity-pos
   EMONEY, // seed 004: provider-kiosk, shop, vending
   VOUCHERS, // seed 002: voucher-pos
+  PASSWORDS, // seed 003: password-pos
 ];
 
 /** Role name → factory, for every role of this build. */

@@ -24,7 +24,7 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
 function checkConfig(config: BarcodeScannerConfig): { end: LineEnd; maxLineBytes: number } {
   const d = config.delimiter ?? 'ANY';
   const end = d === 'ANY' ? d : Buffer.isBuffer(d) ? d : DELIMITERS[d];
-  const maxLineBytes = config.maxLineBytes ?? DEVICE_LIMITS.scanLineBytesMax;
+  const maxLineBytes = config.maxLineBytes ?? DEVICE_LIMITS.scanLineBytesDefault;
   if (end !== 'ANY' && (end.length < 1 || end.length > DEVICE_LIMITS.scanDelimiterBytesMax)) {
     throw devError('DEV_BAD_ARGUMENT', 'delimiter must be 1-4 bytes', { field: 'delimiter' });
   }

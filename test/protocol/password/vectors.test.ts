@@ -11,7 +11,8 @@ import {
 } from '../../../protocol/password/index.js';
 import { readFileSync } from 'node:fs';
 import { ByteWriter } from '../../../protocol/bytes/writer.js';
-import { TAG } from '../../../protocol/codes.js';
+import { MSG, TAG } from '../../../protocol/codes.js';
+import { decodeBody, encodeBodyToBuffer } from '../../../protocol/messages/catalog.js';
 import { TlvWriter } from '../../../protocol/tlv/writer.js';
 
 const ttp = privateKeyFromSeed(Buffer.alloc(32, 0x11));
@@ -98,8 +99,7 @@ describe('password vectors', () => {
   });
 });
 
-describe('PROTOCOL.md §6.6 body vectors (designed; the codec comes with the terminal role)', () => {
-  const PASSWORD_QR = 0x9f40; // PROTOCOL.md §6.6: to be added to TAG with the codec
+describe('PROTOCOL.md §6.6 body vectors', () => {
   const tx = Buffer.from('a0a1a2a3a4a5a6a7a8a9aaabacadaeaf', 'hex');
   const body = (f: (w: TlvWriter) => void): string => {
     const o = new ByteWriter();
@@ -114,9 +114,14 @@ describe('PROTOCOL.md §6.6 body vectors (designed; the codec comes with the ter
     return lines.slice(0, lines.findIndex((l) => l.trim() === '' || l.startsWith('```'))).map((l) => l.split(/\s+/)[0]).join('');
   };
 
-  it('the sale request (keypad code and QR) and both results are the bytes the section prints', () => {
+  it('the sale request (keypad code and QR) and both results are the bytes the section prints, and the codec reads them back', () => {
+    const req = decodeBody(MSG.PASSWORD_SALE_REQUEST, Buffer.from(vector('PASSWORD_SALE_REQUEST, keypad code'), 'hex'));
+    expect(req).toMatchObject({ type: 'passwordSaleRequest', amountMinor: 1200, currency: 'JPY', password: '4921083315770642', goodsClasses: ['B01'] });
+    expect(encodeBodyToBuffer(req).toString('hex')).toBe(vector('PASSWORD_SALE_REQUEST, keypad code'));
+    const res = decodeBody(MSG.PASSWORD_SALE_RESULT, Buffer.from(vector('PASSWORD_SALE_RESULT, approved'), 'hex'));
+    expect(res).toMatchObject({ type: 'passwordSaleResult', status: 0, resultCode: 0, amountMinor: 1200, balanceMinor: 1800, expiresAtMs: 1_802_592_000_000 });
     expect(vector('PASSWORD_SALE_REQUEST, keypad code')).toBe(body((w) => void w.bytes(TAG.TRANSACTION_ID, tx).u64(TAG.AMOUNT_MINOR, 1200).ascii(TAG.CURRENCY, 'JPY').ascii(TAG.PASSWORD, '4921083315770642').ascii(TAG.GOODS_CLASS, 'B01')));
-    expect(vector('PASSWORD_SALE_REQUEST, scanned QR (text shortened here; the whole QR text in a real request)')).toBe(body((w) => void w.bytes(TAG.TRANSACTION_ID, tx).u64(TAG.AMOUNT_MINOR, 1200).ascii(TAG.CURRENCY, 'JPY').ascii(PASSWORD_QR, 'TPQ1:AIAH')));
+    expect(vector('PASSWORD_SALE_REQUEST, scanned QR (text shortened here; the whole QR text in a real request)')).toBe(body((w) => void w.bytes(TAG.TRANSACTION_ID, tx).u64(TAG.AMOUNT_MINOR, 1200).ascii(TAG.CURRENCY, 'JPY').ascii(TAG.PASSWORD_QR, 'TPQ1:AIAH')));
     expect(vector('PASSWORD_SALE_RESULT, approved')).toBe(body((w) => void w.bytes(TAG.TRANSACTION_ID, tx).u8(TAG.STATUS, 0).u16(TAG.RESULT_CODE, 0).u64(TAG.AMOUNT_MINOR, 1200).u64(TAG.BALANCE_MINOR, 1800).u64(TAG.EXPIRES_AT_MS, 1_802_592_000_000)));
     expect(vector('PASSWORD_SALE_RESULT, declined over the amount')).toBe(body((w) => void w.bytes(TAG.TRANSACTION_ID, tx).u8(TAG.STATUS, 1).u16(TAG.RESULT_CODE, 0x0608).u64(TAG.BALANCE_MINOR, 1800)));
   });

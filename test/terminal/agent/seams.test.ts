@@ -32,11 +32,11 @@ const ack = async () => ({ type: 'settlementAck' as const, erased: [] });
 describe('composition', () => {
   it('the built-in list composes every role and card application once, and every role finds the applications it declares', () => {
     const { roles, cardApps } = composeCapabilities(BUILTIN_CAPABILITIES);
-    expect(roles.names).toEqual(['provider-kiosk', 'shop', 'validity-pos', 'vending', 'voucher-pos']);
+    expect(roles.names).toEqual(['password-pos', 'provider-kiosk', 'shop', 'validity-pos', 'vending', 'voucher-pos']);
     expect(cardApps.kinds).toEqual(['cashCard', 'purse']);
     expect(builtinRoles().names).toEqual(roles.names);
     expect(builtinCardApps().kinds).toEqual(cardApps.kinds);
-    const declared = Object.fromEntries(roles.names.map((name) => [name, roles.create(config(name, name === 'vending' ? { products: { A1: 120 } } : {})).apps]));
+    const declared = Object.fromEntries(roles.names.map((name) => [name, roles.create(config(name, name === 'vending' ? { products: { A1: 120 } } : name === 'password-pos' ? { ttpPublicKeys: ['ab'.repeat(32)] } : {})).apps]));
     expect(declared).toEqual({ 'provider-kiosk': ['cashCard', 'purse'], shop: ['purse'], 'validity-pos': ['purse'], vending: ['purse'] });
   });
 

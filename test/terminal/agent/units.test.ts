@@ -152,6 +152,10 @@ describe('outcomes and the TERM_ registry', () => {
         "TERM_VOUCHER_SALE_VOIDED",
         "TERM_VOUCHER_VOID_PENDING",
         "TERM_VOUCHER_VOID_UNKNOWN",
+        "TERM_PASSWORD_SCAN_INVALID",
+        "TERM_PASSWORD_AMOUNT_INVALID",
+        "TERM_PASSWORD_DECLINED",
+        "TERM_PASSWORD_UNANSWERED",
       ]
     `);
   });

@@ -1,0 +1,2 @@
+/** The settlement-password till's role name (config `role`). */
+export const PASSWORD_POS = 'password-pos';
