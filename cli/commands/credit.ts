@@ -28,7 +28,8 @@ export function registerCredit(program: Command): void {
       }
       const { untilSignal } = await import('../until-signal.js');
       const print = (e: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(e)}\n`);
-      const served = await serve.serveCredit(config, o.config, { onEvent: print });
+      const { createLogger } = await import('../../core/log.js');
+      const served = await serve.serveCredit(config, o.config, { onEvent: print, log: createLogger('credit') });
       print({ ready: true, url: served.url, port: served.port });
       await untilSignal();
       await served.close();

@@ -12,16 +12,18 @@
  *    the TTP, one on the phone, one debit).
  * 2. keypad order → the bank debited → the password (sent to "+81 90 …",
  *    normalised) delivered by SMPP to the phone → spent in part by a shop →
- *    both passwords expire: the sweep returns the rest → the customer is
- *    refunded at the bank → the books reconcile with the TTP's daily file.
+ *    it expires: the sweep returns the rest (and the first password is
+ *    revoked on the customer's behalf through the issuer API) → the customer
+ *    is refunded at the bank → the books reconcile with the TTP's daily file.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MerchantClient } from '../../center/merchant-api/client.js';
 import { MerchantRegistry } from '../../center/merchant-api/merchants.js';
 import { PasswordsClient } from '../../center/passwords/client.js';
+import { IssuerClient } from '../../center/passwords/issuer-client.js';
 import { utcDay } from '../../center/passwords/issuer.js';
 import { openStorage } from '../../center/storage/open.js';
 import { systemClock } from '../../core/clock.js';
@@ -38,7 +40,9 @@ const MSISDN = '819000000001';
 const ALICE = { bankCode: '0001', branchCode: '001', accountNumber: '1000001' };
 const CREDIT = { bankCode: '0001', branchCode: '001', accountNumber: '9000001' };
 const OPENING = 100_000;
-const LIFETIME_MS = 20_000;
+const LIFETIME_MS = 30_000;
+/** The first order's password lives long (it is revoked on the customer's behalf, not expired): a slow restart must not see it expire. */
+const KILL_ORDER = { customer: '1001', amountMinor: 3_000, pin: '1234', expiresAtMs: Date.now() + 3_600_000 };
 
 let dir: string;
 const k = keyDir();
@@ -63,6 +67,8 @@ let phone: PhoneProcess;
 let center: CliCenter;
 let merchantUrl: string;
 let shop: MerchantClient;
+let issuerMerchant: MerchantClient;
+let issuer: IssuerClient;
 const credits: CliProcess[] = [];
 let creditUrl: string;
 
@@ -126,10 +132,13 @@ beforeAll(async () => {
     }),
   ]);
   shop = new MerchantClient({ baseUrl: merchantUrl, apiKey: shopKey });
+  issuerMerchant = new MerchantClient({ baseUrl: merchantUrl, apiKey: readFileSync(join(dir, 'credit-ttp.key'), 'utf8').trim() });
+  issuer = new IssuerClient(issuerMerchant);
 }, 300_000);
 
 afterAll(async () => {
   await shop?.close();
+  await issuerMerchant?.close();
   for (const c of credits) c.signal('SIGKILL');
   await Promise.all([...credits.map((c) => c.exited), phone?.process.stop(), smsc?.process.stop(), center?.close(), bank?.stop()]);
   rmSync(dir, { recursive: true, force: true });
@@ -141,7 +150,7 @@ describe('settlement passwords ordered at the credit company (every actor a proc
 
   it('kill -9 of the credit company after the debit and the TTP issue, before it journaled the answer: the restart completes the order once', async () => {
     const held = await startCredit(creditConfig('credit-held.json', { holdAfterIssueMs: 600_000 }));
-    const answer = post('/orders', { customer: '1001', amountMinor: 3_000, pin: '1234' }, 'ord-kill').catch(() => null);
+    const answer = post('/orders', KILL_ORDER, 'ord-kill').catch(() => null);
     const h = await held.next((o) => o['event'] === 'held', 60_000, 'held');
     killedSerial = String(h['serial']);
     held.signal('SIGKILL');
@@ -153,11 +162,11 @@ describe('settlement passwords ordered at the credit company (every actor a proc
     const issued = await after.next((o) => o['event'] === 'issued' && o['orderId'] === 'ord-kill', 60_000, 'issued after restart');
     expect(issued).toMatchObject({ serial: killedSerial, replayed: true });
     // The customer asking again gets the same order.
-    const again = await post('/orders', { customer: '1001', amountMinor: 3_000, pin: '1234' }, 'ord-kill');
+    const again = await post('/orders', KILL_ORDER, 'ord-kill');
     expect(again).toMatchObject({ status: 201, body: { orderId: 'ord-kill', state: 'issued', serial: killedSerial } });
     expect(balanceAt(ALICE)).toBe(OPENING - 3_000);
     await waitFor('the password on the phone', async () => phoneMessage(killedSerial), 60_000);
-    const file = (await fetch(`${merchantUrl}/v1/issuer/daily-files/${utcDay(Date.now())}`, { headers: { authorization: `Bearer ${(await import('node:fs')).readFileSync(join(dir, 'credit-ttp.key'), 'utf8').trim()}` } }).then((r) => r.json())) as { lines: { kind: string; requestId: string }[] };
+    const file = await issuer.dailyFile(utcDay(Date.now()));
     expect(file.lines.filter((l) => l.kind === 'issue' && l.requestId === 'ord-kill')).toHaveLength(1);
   }, 180_000);
 
@@ -182,7 +191,9 @@ describe('settlement passwords ordered at the credit company (every actor a proc
     const sale = await pw.redeem({ code: m.code! }, { amountMinor: 1_200, currency: 'JPY' });
     expect(sale.body).toMatchObject({ state: 'captured', capturedMinor: 1_200, remainingMinor: 3_800 });
 
-    // Both passwords expire; the TTP's sweep returns 3,000 + 3,800; the credit company refunds them at the bank.
+    // The first password is revoked on the customer's behalf (the issuer API), the second expires:
+    // the TTP returns 3,000 + 3,800; the credit company refunds them at the bank.
+    expect((await issuer.revoke(killedSerial)).body).toMatchObject({ state: 'refunded', returnedMinor: 3_000 });
     await waitFor('both returns refunded', async () => {
       const r = (await get('/returns'))['returns'] as { serial: string; state: string }[];
       return r.filter((x) => x.state === 'refunded').length === 2 ? r : undefined;
