@@ -25,6 +25,7 @@ import '../protocol/password/errors.js';
 import '../protocol/prepaid/errors.js';
 import '../protocol/purse/errors.js';
 import '../sim/bank/errors.js';
+import '../sim/credit/errors.js';
 import '../sim/demo/errors.js';
 import '../sim/errors.js';
 import '../sim/mailbox/errors.js';

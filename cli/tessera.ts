@@ -6,6 +6,7 @@ import { registerAdmin } from './commands/admin.js';
 import { registerAudit } from './commands/audit.js';
 import { registerBank } from './commands/bank.js';
 import { registerCenter } from './commands/center.js';
+import { registerCredit } from './commands/credit.js';
 import { registerDemo } from './commands/demo.js';
 import { registerHq } from './commands/hq.js';
 import { registerKeys } from './commands/keys.js';
@@ -48,6 +49,7 @@ registerVoucher(program);
 registerHq(program);
 registerMessaging(program);
 registerWebshop(program);
+registerCredit(program);
 // After every other command: `voucher print` joins the `voucher` command when another file made it.
 registerVoucherPrint(program);
 

@@ -86,7 +86,7 @@ export const NUMBER_AREAS: readonly NumberArea[] = [
   // Platform areas: error codes only (the center's 9xx ledger codes: operator adjustments, 901)
   { area: 'center', kind: 'platform', ledger: [900, 999], errors: { center: 'CENTER_', admin: 'ADMIN_', ledger: 'LEDGER_', storage: 'STORE_', fleet: 'FLEET_', http: 'HTTP_', merchant: 'MERCHANT_' } },
   { area: 'terminal', kind: 'platform', errors: { terminal: 'TERM_', devices: 'DEV_' } },
-  { area: 'sim', kind: 'platform', errors: { sim: 'SIM_', 'bank-host': 'BANKHOST_', demo: 'DEMO_', webshop: 'WEBSHOP_' } },
+  { area: 'sim', kind: 'platform', errors: { sim: 'SIM_', 'bank-host': 'BANKHOST_', demo: 'DEMO_', webshop: 'WEBSHOP_', credit: 'CREDIT_' } },
   { area: 'cli', kind: 'platform', errors: { cli: 'CLI_' } },
   { area: 'metrics', kind: 'platform', errors: { metrics: 'METRICS_' } },
   // Settlement passwords (seed 003): the TTP's delivery to devices, and the messaging parties of the simulator

@@ -50,8 +50,12 @@ export const MSG = {
   CHARGE_ABANDON: 0x2a, //      the kiosk gave the charge up (customer told it failed): reverse it now; answered by CHARGE_RESULT
   SETTLE_REFUSED: 0x2b, //      answers SETTLE_REQUEST: not settled now (result code); nothing opened, the session goes on
   // Rewritable-medium prepaid (seed 000)
-  PREPAID_REQUEST: 0x30, //     prepaid information file + service request
-  PREPAID_RESULT: 0x31, //      renewed prepaid information file, balance, receipt
+  PREPAID_REQUEST: 0x30, //     a service (use, balance) + the medium shown: its file, or medium id, generation, proof
+  PREPAID_RESULT: 0x31, //      status, result code (0x04xx), balance, the new or pending file (sealed to a proof), receipt
+  PREPAID_CONFIRM: 0x32, //     the medium shows the generation it holds (S43 confirmed)
+  PREPAID_CONFIRM_RESULT: 0x33, // confirmed / current / resume (+ the pending file) / refused
+  PREPAID_ISSUE: 0x34, //       prepaid terminal: a new medium paid in cash (stacked notes) or by a purse debit record
+  PREPAID_ISSUE_RESULT: 0x35, // the new medium's id and generation 1's file to write, or declined + code
   // Voucher activated at the point of sale (seed 002)
   // 0x38-0x3b: the first sketch (activation carrying the PIN, redemption on the wire); retired, never sent
   // by Tessera, no flow serves them (PROTOCOL.md §6.5). Kept in the catalog so the numbers are never reused.
@@ -141,8 +145,13 @@ export const TAG = {
   DEVICE_REASON: 0x9f2f, //    ascii 1-40 [A-Z0-9_]: the device's coded reason (e.g. DEV_PORT_GONE)
   DEVICE: 0xa5, //             constructed: kind, state, reason (one device)
   VOUCHER_SERIAL: 0x9f38, //   ascii 16 digits: a voucher card's public serial (15 digits + Luhn check digit)
+  ISSUED_MEDIUM_ID: 0x9f34, // 16 bytes: the prepaid medium an issue made (PREPAID_ISSUE_RESULT)
   ORIGINAL_TRANSACTION_ID: 0x9f39, // 16 bytes: the request a void cancels (the activation's TRANSACTION_ID)
   PASSWORD_QR: 0x9f40, //      ascii 1-1024 [A-Z0-9:]: a settlement password's QR text as scanned (TPQ1:...)
+  PREPAID_MEDIUM_ID: 0x9f30, // 16 bytes: a prepaid medium's id (docs/MEDIUM.md; MEDIUM_ID is the 8-byte card id)
+  GENERATION: 0x9f31, //       u32: the generation of a prepaid medium's file (shown, or of the file sent back)
+  MEDIUM_PROOF: 0x9f32, //     16 bytes: HMAC keyed from the file shown over the canonical request (PROTOCOL.md §6.4)
+  SEALED_FILE: 0x9f33, //      28-4124 bytes: a prepaid file sealed to the holder of the file shown (§6.4)
   // Private class (PROTOCOL.md §3.3): a version-1 receiver skips them, so they ride in AUTH / AUTH_OK unnoticed by old peers.
   HANDSHAKE_VERSION: 0xdf01, //     u16: AUTH: highest protocol version the terminal speaks; AUTH_OK: the version chosen for the session
   HANDSHAKE_VERSION_MIN: 0xdf02, // u16: AUTH: lowest protocol version the terminal speaks
@@ -182,6 +191,14 @@ export type RecordStatus = (typeof RECORD_STATUS)[keyof typeof RECORD_STATUS];
 /** Prepaid services (seed 000; TAG.SERVICE). */
 export const PREPAID_SERVICE = { USAGE_CHARGE: 0x01, SHAREWARE_REGISTRATION: 0x02, GOODS: 0x03, BALANCE: 0x04 } as const;
 export type PrepaidService = (typeof PREPAID_SERVICE)[keyof typeof PREPAID_SERVICE];
+
+/**
+ * STATUS of PREPAID_RESULT / PREPAID_CONFIRM_RESULT (seed 000, §6.4): 0 and 1 are
+ * APPROVED (done) and DECLINED (refused) as in every *_RESULT; the others say
+ * what the holder must do with the file sent back.
+ */
+export const PREPAID_STATUS = { DONE: 0x00, REFUSED: 0x01, REPEATED: 0x02, RESUME: 0x03, CONFIRMED: 0x04, CURRENT: 0x05 } as const;
+export type PrepaidStatus = (typeof PREPAID_STATUS)[keyof typeof PREPAID_STATUS];
 
 /** Devices a terminal reports in TERMINAL_STATUS (TAG.DEVICE_KIND). */
 export const DEVICE_KIND = { READER: 0x01, SCANNER: 0x02, STORE: 0x03, VALIDATOR: 0x04 } as const;

@@ -88,6 +88,30 @@ export class CashBook {
     return this.attempt(terminalId, (tx) => this.bookNotesIn(tx, terminalId, req.notes, nowMs));
   }
 
+  /**
+   * For a cash-taking role's own request that carries its notes (the prepaid
+   * issue, PROTOCOL.md §6.4): the terminal's accounts first (outside the unit,
+   * like a report), then bookNotesWithin inside the caller's unit of work.
+   */
+  async prepareNotes(terminalId: string, currency: string): Promise<CashAnswer> {
+    return this.ensureAccounts(terminalId, currency);
+  }
+
+  /**
+   * Books these notes in the caller's unit exactly as CASH_NOTES_REPORT does
+   * (a note key booked before with the same fields is a repeat, so the
+   * agent's report of the same notes, before or after, books nothing twice).
+   * A refusal throws its CASH_ code, rolling the caller's unit back.
+   */
+  async bookNotesWithin(tx: Tx, terminalId: string, notes: CashNotesReport['notes']): Promise<void> {
+    const keys = new Set<string>();
+    for (const n of notes) {
+      if (n.amountMinor <= 0 || n.amountMinor > CASH_LIMITS.noteAmountMinorMax || keys.has(hex(n.noteKey))) throw refuse('CASH_BAD_AMOUNT', 'a note amount out of range or a key twice', { noteKey: hex(n.noteKey) });
+      keys.add(hex(n.noteKey));
+    }
+    await this.bookNotesIn(tx, terminalId, notes, this.clock.nowMs());
+  }
+
   private async bookNotesIn(tx: Tx, terminalId: string, notes: CashNotesReport['notes'], nowMs: number): Promise<CashAnswer> {
     const moves = [];
     for (const n of notes) {

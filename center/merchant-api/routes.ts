@@ -58,7 +58,8 @@ const notFound = (what: string): TesseraError => new TesseraError('MERCHANT_NOT_
 
 export const merchantRoutes: FastifyPluginAsyncZod<MerchantRoutesOptions> = async (app, o) => {
   const emoney = new EmoneyPresence(o.storage);
-  await ensureShopIndex(o.storage, emoney);
+  /** Whether the shops' control totals are maintained (shop-totals.ts): the e-money tables were there at start. */
+  const maintained = await ensureShopIndex(o.storage, emoney);
   /** The merchant as the settlement queries see it: no shop when the center has no e-money tables. */
   const shopView = async (req: FastifyRequest, q?: SqlExecutor): Promise<Merchant> => {
     const m = principal(req).merchant;
@@ -86,7 +87,7 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRoutesOptions> = asyn
     { schema: { summary: 'The merchant\'s settlements (oldest first) with control totals over the filter', querystring: S.settlementsQuery, response: { 200: S.page(S.settlement), ...errorResponses } } },
     async (req) => {
       const m = await shopView(req);
-      const r = await o.storage.read((q) => listBatches(q, m, req.query, statesFor('settlements', req.query.state)));
+      const r = await o.storage.read((q) => listBatches(q, m, req.query, statesFor('settlements', req.query.state), maintained));
       return { items: r.rows.map(settlementOf), nextCursor: r.nextCursor, controlTotals: r.controlTotals };
     },
   );
@@ -126,7 +127,7 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRoutesOptions> = asyn
     { schema: { summary: 'The merchant\'s payouts (bank transfers) with control totals over the filter', querystring: S.payoutsQuery, response: { 200: S.page(S.payout), ...errorResponses } } },
     async (req) => {
       const m = await shopView(req);
-      const r = await o.storage.read((q) => listBatches(q, m, req.query, statesFor('payouts', req.query.state)));
+      const r = await o.storage.read((q) => listBatches(q, m, req.query, statesFor('payouts', req.query.state), maintained));
       return { items: r.rows.map(payoutOf).filter((p) => p !== null), nextCursor: r.nextCursor, controlTotals: r.controlTotals };
     },
   );

@@ -13,6 +13,7 @@ import { int, oneOf, rowMapper, text, type MappedRow } from '../kit/rows.js';
 import { toSafeInt } from '../storage/ints.js';
 import type { Engine, SqlExecutor, SqlParam, Tx } from '../storage/types.js';
 import type { Merchant } from './merchants.js';
+import { ensureShopTotals, shopControlTotals, type ControlTotal } from './shop-totals.js';
 
 export const SETTLEMENT_STATES = ['awaiting_callback', 'instructed', 'acked', 'settled', 'pay_failed', 'abandoned'] as const;
 /** Batch states whose total is booked (float → settle-clearing): what a merchant can reconcile. */
@@ -61,11 +62,7 @@ export interface Payout {
   readonly updatedAtMs: number;
 }
 
-export interface ControlTotal {
-  readonly currency: string;
-  readonly count: number;
-  readonly totalMinor: number;
-}
+export type { ControlTotal };
 
 export interface Page<T> {
   readonly items: T[];
@@ -170,9 +167,11 @@ export function decodeCursor(cursor: string): { createdMs: number; id: string } 
 /**
  * Batches of the merchant's shop matching the filters, `states` among those
  * given: one page (the listing columns only) and the control totals over
- * every matching row (from the covering index merchant_api_batches_totals).
+ * every matching row: from the maintained totals (shop-totals.ts) when
+ * `maintained` and the filter has no created range, otherwise counted
+ * (from the covering index merchant_api_batches_totals).
  */
-export async function listBatches(q: SqlExecutor, m: Merchant, query: ListQuery, states: readonly string[]): Promise<{ rows: BatchListRow[]; nextCursor: string | null; controlTotals: ControlTotal[] }> {
+export async function listBatches(q: SqlExecutor, m: Merchant, query: ListQuery, states: readonly string[], maintained: boolean): Promise<{ rows: BatchListRow[]; nextCursor: string | null; controlTotals: ControlTotal[] }> {
   if (m.shopId === null || states.length === 0) return { rows: [], nextCursor: null, controlTotals: [] };
   // Every state a batch can be in: no condition (SQLite would test each index entry against the list).
   const stateCount = BATCH_STATES.states.every((s) => states.includes(s)) ? 0 : states.length;
@@ -185,7 +184,10 @@ export async function listBatches(q: SqlExecutor, m: Merchant, query: ListQuery,
   if (stateCount > 0) params.push(...states);
   if (query.createdFromMs !== undefined) params.push(query.createdFromMs);
   if (query.createdToMs !== undefined) params.push(query.createdToMs);
-  const totals = await q.all(sql.totals, params);
+  const counted = !maintained || query.createdFromMs !== undefined || query.createdToMs !== undefined;
+  const controlTotals = counted
+    ? (await q.all(sql.totals, params)).map((t) => ({ currency: String(t['currency']), count: toSafeInt(t['n'], 'count'), totalMinor: toSafeInt(t['s'] ?? 0, 'sum') }))
+    : await shopControlTotals(q, m.shopId, stateCount, states);
   if (after) params.push(after.createdMs, after.createdMs, after.id);
   params.push(query.limit + 1);
   const rows = await BATCH_LIST_ROWS.query(q, sql.page, params);
@@ -195,7 +197,7 @@ export async function listBatches(q: SqlExecutor, m: Merchant, query: ListQuery,
   return {
     rows,
     nextCursor: more && last ? encodeCursor(last.createdMs, last.id) : null,
-    controlTotals: totals.map((t) => ({ currency: String(t['currency']), count: toSafeInt(t['n'], 'count'), totalMinor: toSafeInt(t['s'] ?? 0, 'sum') })),
+    controlTotals,
   };
 }
 
@@ -251,17 +253,20 @@ export class EmoneyPresence {
 }
 
 /**
- * The indexes the listings need on the e-money module's batches: by shop in
+ * What the listings need on the e-money module's batches: indexes by shop in
  * created order (the page; without it every listing scans every shop's
- * batches) and by shop and currency covering the control totals. Made
- * here, idempotently, when the merchant API starts on a database that has the
- * e-money tables, until e-money's own migrations carry it.
+ * batches) and by shop and currency covering counted control totals (a
+ * created range), and the maintained totals and versions (shop-totals.ts).
+ * Made here, idempotently, in one transaction when the merchant API starts
+ * on a database that has the e-money tables; true when the totals are
+ * maintained (false: no e-money tables, listings count their totals).
  */
-export async function ensureShopIndex(storage: { transact<T>(fn: (tx: Tx) => Promise<T>): Promise<T> }, presence: EmoneyPresence): Promise<void> {
-  if (!(await presence.installed())) return;
+export async function ensureShopIndex(storage: { transact<T>(fn: (tx: Tx) => Promise<T>): Promise<T> }, presence: EmoneyPresence): Promise<boolean> {
+  if (!(await presence.installed())) return false;
   await storage.transact(async (tx) => {
     await tx.exec('CREATE INDEX IF NOT EXISTS merchant_api_batches_by_shop ON emoney_batches (shop_id, created_ms, id)');
-    // Covers the control totals (every listing page computes them over every matching row): read from the index alone, in currency order, not from each batch row (records and all).
     await tx.exec('CREATE INDEX IF NOT EXISTS merchant_api_batches_totals ON emoney_batches (shop_id, currency, state, created_ms, total)');
+    await ensureShopTotals(tx);
   });
+  return true;
 }

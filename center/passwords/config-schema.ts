@@ -18,6 +18,10 @@ export const passwordsSectionSchema = z
       .record(z.string().min(1).max(64), id)
       .default({})
       .describe('Shop id → category code, for passwords whose payee is a category.'),
+    issuerClients: z
+      .record(z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a merchant name'), id)
+      .default({})
+      .describe('Merchant name → issuer id: the merchant API clients that are issuers (credit companies) and may use the issuer routes /v1/issuer/ (issue, look up, revoke, returns, daily file) as that issuer. Each issuer must be in issuers.'),
     sweepIntervalMs: z
       .number()
       .int()

@@ -27,6 +27,20 @@ export const DELIVERY_CHANNELS = ['sms', 'email'] as const;
 /** `sms`: SMPP submit_sm to an MSISDN; `email`: SMTP to an address. */
 export type DeliveryChannel = (typeof DELIVERY_CHANNELS)[number];
 
+/**
+ * An MSISDN as both sides hold it: 6-15 digits (E.164 without the `+`). The
+ * delivery side refuses anything else at hand-over; the core normalises an
+ * issuer's address to it before the password is written (normaliseMsisdn),
+ * so a password is never issued to an address its delivery must refuse.
+ */
+export const MSISDN_RE = /^[0-9]{6,15}$/;
+
+/** `+81 90-1234-5678` → `819012345678`: a leading `+`, spaces, dashes, dots and brackets dropped; null when that is no MSISDN. */
+export function normaliseMsisdn(address: string): string | null {
+  const digits = address.trim().replace(/^\+/, '').replace(/[\s().-]/g, '');
+  return MSISDN_RE.test(digits) ? digits : null;
+}
+
 /** What the device receives. */
 export interface PasswordMessage {
   /**
@@ -96,8 +110,21 @@ export interface DeliveryOutcomeSink {
   onOutcome(o: DeliveryOutcome): Promise<OutcomeEffect>;
 }
 
-/** How the module gets its delivery: a factory given the sink (center/passwords/module.ts options). */
-export type PasswordDeliveryFactory = (sink: DeliveryOutcomeSink) => PasswordDelivery | Promise<PasswordDelivery>;
+/**
+ * The sink's transactional side: an outcome applied inside the delivery
+ * side's unit of work (Passwords.outcomeIn), so the delivery's state and the
+ * password's commit together.
+ */
+export interface TransactionalOutcomeSink extends DeliveryOutcomeSink {
+  outcomeIn(tx: Tx, o: DeliveryOutcome): Promise<OutcomeEffect>;
+}
+
+/**
+ * How the module gets its delivery: a factory given the sink (center/passwords/module.ts options).
+ * A delivery that is also a {@link TransactionalPasswordDelivery} is used as one (the module's default,
+ * center/passwords/delivery/password-delivery.ts).
+ */
+export type PasswordDeliveryFactory = (sink: DeliveryOutcomeSink & Partial<TransactionalOutcomeSink>) => PasswordDelivery | Promise<PasswordDelivery>;
 
 /**
  * The transactional variant of the hand-over (the delivery side's outbox,
@@ -109,6 +136,11 @@ export type PasswordDeliveryFactory = (sink: DeliveryOutcomeSink) => PasswordDel
  * one, `deliver()` after the commit is not used.
  */
 export interface TransactionalPasswordDelivery {
-  /** Queues the message in the caller's unit (only database work; a throw rolls the issue back). Idempotent by passwordId. */
+  /**
+   * Queues the message in the caller's unit (only database work; a throw rolls the issue back). Idempotent by passwordId.
+   * An address or channel the delivery side refuses (PWDELIVERY_BAD_REQUEST) therefore refuses the issue itself:
+   * Passwords.issue answers it as PASSWORD_BAD_REQUEST (field `address`) or PASSWORD_DELIVERY_UNAVAILABLE
+   * (channel not configured); nothing is issued, nothing booked, and the request id stays free.
+   */
   enqueue(tx: Tx, passwordId: string, channel: DeliveryChannel, address: string, message: PasswordMessage): Promise<void>;
 }

@@ -120,4 +120,9 @@ export const PASSWORD_ERRORS = defineErrors('passwords', 'PASSWORD_', {
     action: 'Configure the delivery side (SMPP/SMTP) for the passwords module.',
     http: 503,
   },
+  PASSWORD_NOT_ISSUER: {
+    meaning: 'The merchant API key is not an issuer\'s: the issuer routes (/v1/issuer/) need a key of a merchant the passwords section names in issuerClients.',
+    action: 'Use the credit company\'s own key, or add its merchant name to passwords.issuerClients.',
+    http: 403,
+  },
 });

@@ -13,7 +13,7 @@ import { codeDigest } from '../../protocol/password/codes.js';
 import { canonicalGoods, checkTerms, type Binding, type PasswordTerms, type Payee } from '../../protocol/password/terms.js';
 import { encodeToken, signTerms } from '../../protocol/password/token.js';
 import type { Tx } from '../storage/types.js';
-import { DELIVERY_CHANNELS, type DeliveryChannel, type PasswordMessage } from './delivery-port.js';
+import { DELIVERY_CHANNELS, MSISDN_RE, normaliseMsisdn, type DeliveryChannel, type PasswordMessage } from './delivery-port.js';
 import { badRequest, logEvent, type PasswordsDeps } from './deps.js';
 import { applyMoves, issuerAccounts, move } from './ledger-map.js';
 import { PASSWORDS_LIMITS as L } from './limits.js';
@@ -52,6 +52,8 @@ export interface IssuedPassword {
   readonly token: string | null;
   /** True when the request id was seen before (nothing new was issued). */
   readonly replayed: boolean;
+  /** When the TTP issued it (its clock): the day the issue is booked on in the issuer's daily file. */
+  readonly issuedAtMs: number;
 }
 
 /** What issue() hands on for delivery (only for a new password). */
@@ -78,7 +80,7 @@ function checkRequest(r: IssueRequest, d: PasswordsDeps, nowMs: number): number 
   if (expiresAtMs - nowMs > lifetimeMax) throw new TesseraError(keypad ? 'PASSWORD_KEYPAD_LIMIT' : 'PASSWORD_BAD_REQUEST', `a lifetime of at most ${lifetimeMax} ms`, { field: 'expiresAtMs', max: lifetimeMax });
   if (!DELIVERY_CHANNELS.includes(r.channel)) throw badRequest('channel', DELIVERY_CHANNELS.join(' or '));
   if (r.address.length < 1 || r.address.length > L.addressCharsMax || !/^[\x21-\x7e]+$/.test(r.address)) throw badRequest('address', `1-${L.addressCharsMax} printable characters`);
-  if (r.channel === 'sms' && !/^\+?[0-9]{3,20}$/.test(r.address)) throw badRequest('address', 'an MSISDN for sms');
+  if (r.channel === 'sms' && !MSISDN_RE.test(r.address)) throw badRequest('address', 'an MSISDN for sms: 6-15 digits, an optional leading + (spaces and dashes ignored)');
   if (r.channel === 'email' && !/^[^@\s]+@[^@\s]+$/.test(r.address)) throw badRequest('address', 'an e-mail address for email');
   return expiresAtMs;
 }
@@ -93,12 +95,14 @@ function fingerprint(r: IssueRequest, expiresAtMs: number | null): string {
 }
 
 export function answerOf(p: PasswordRow, replayed: boolean, token: string | null): IssuedPassword {
-  return { passwordId: p.id, serial: p.id, state: p.state, amountMinor: p.amount, currency: p.currency, expiresAtMs: p.expiresMs, token, replayed };
+  return { passwordId: p.id, serial: p.id, state: p.state, amountMinor: p.amount, currency: p.currency, expiresAtMs: p.expiresMs, token, replayed, issuedAtMs: p.issuedMs };
 }
 
 /** The issue unit: the answer, and the delivery to make after the commit (null on a replay). */
-export async function issueIn(tx: Tx, d: PasswordsDeps, r: IssueRequest): Promise<{ answer: IssuedPassword; delivery: PendingDelivery | null }> {
+export async function issueIn(tx: Tx, d: PasswordsDeps, asked: IssueRequest): Promise<{ answer: IssuedPassword; delivery: PendingDelivery | null }> {
   const nowMs = d.clock.nowMs();
+  // One spelling of an MSISDN (6-15 digits, what the delivery side accepts): `+81 90-…` and `8190…` are the same request.
+  const r: IssueRequest = asked.channel === 'sms' ? { ...asked, address: normaliseMsisdn(asked.address) ?? asked.address } : asked;
   const hash = fingerprint(r, r.expiresAtMs ?? null);
   const prior = await PASSWORD_ROWS.get(tx, 'WHERE issuer = ? AND request_id = ?', [r.issuer, r.requestId]);
   if (prior) {

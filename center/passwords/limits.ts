@@ -45,6 +45,10 @@ export const PASSWORDS_LIMITS = {
   /** Payouts and sales one statement lists when the shop names no limit, and at most. */
   statementLinesDefault: 100,
   statementLinesMax: 1_000,
+  /** Most returns one page of the issuer API's return list holds. */
+  issuerPageMax: 200,
+  /** Most lines of one issuer daily file (its control totals cover every movement of the day). */
+  dailyFileLinesMax: 10_000,
 } as const;
 
 const L = PASSWORDS_LIMITS;

@@ -13,12 +13,14 @@ import { MERCHANT_API_MODULE, type MerchantApiHandle } from '../merchant-api/mod
 import { VALIDITY_MODULE, type ValidityApi } from '../validity/module.js';
 import { PASSWORDS_AUDIT } from './audit-check.js';
 import { passwordsSectionSchema, type PasswordsSection } from './config-schema.js';
-import type { PasswordDeliveryFactory } from './delivery-port.js';
+import type { PasswordDelivery, PasswordDeliveryFactory, TransactionalPasswordDelivery } from './delivery-port.js';
 import './delivery/errors.js'; // the PWDELIVERY_ registry: the section's secret-file errors carry their codes
 import { readDeliverySecrets } from './delivery/config.js';
 import { passwordDeliveryFactory } from './delivery/password-delivery.js';
 import { readTtpKeyFile } from './keys.js';
 import { passwordMerchantContribution } from './merchant-routes.js';
+import { passwordIssuerContribution } from './issuer-routes.js';
+import { TesseraError } from '../../core/errors.js';
 import { Passwords } from './passwords.js';
 import { shopPayoutConfigOf, type ShopPayoutConfig } from '../kit/shop-payouts.js';
 import { readSecurityCodeFile } from '../emoney/secret-files.js';
@@ -29,7 +31,7 @@ export const PASSWORDS_MODULE = 'passwords';
 
 export interface PasswordsModuleOptions {
   /** The TTP seed and issuers instead of the section (tests, the demo): the module then runs without a section. */
-  readonly secrets?: { readonly ttpSeed: Buffer; readonly issuers: readonly string[]; readonly shopCategories?: Readonly<Record<string, string>> };
+  readonly secrets?: { readonly ttpSeed: Buffer; readonly issuers: readonly string[]; readonly shopCategories?: Readonly<Record<string, string>>; readonly issuerClients?: Readonly<Record<string, string>> };
   /**
    * The delivery side (center/passwords/delivery/), given Passwords as its sink. Without it the section's
    * `delivery` (SMPP / SMTP) is opened; with neither, issue() refuses (PASSWORD_DELIVERY_UNAVAILABLE).
@@ -54,6 +56,7 @@ export function passwordsModule(o: PasswordsModuleOptions = {}): PasswordsModule
     enabled: (section) => section !== undefined || o.secrets !== undefined,
     check: (section) => {
       if (section && !o.secrets) readTtpKeyFile(section.ttpKeyFile).fill(0);
+      if (section) checkIssuerClients(section.issuerClients, section.issuers);
       // The delivery's SMPP / SMTP password files (0600): refused here, before anything opens or connects.
       if (section?.delivery && !o.delivery) readDeliverySecrets(section.delivery);
       if (section?.payouts && !o.payouts) for (const a of section.payouts.ownerAccounts) readSecurityCodeFile(a.securityCodeFile);
@@ -61,12 +64,16 @@ export function passwordsModule(o: PasswordsModuleOptions = {}): PasswordsModule
     async open(ctx) {
       const { section, clock, log } = ctx;
       const fromFile = o.secrets === undefined;
-      const secrets = o.secrets ?? { ttpSeed: readTtpKeyFile(section!.ttpKeyFile), issuers: section!.issuers, shopCategories: section!.shopCategories };
+      const secrets = o.secrets ?? { ttpSeed: readTtpKeyFile(section!.ttpKeyFile), issuers: section!.issuers, shopCategories: section!.shopCategories, issuerClients: section!.issuerClients };
+      const issuerClients = secrets.issuerClients ?? {};
+      checkIssuerClients(issuerClients, secrets.issuers);
       const pw = await Passwords.open({ storage: ctx.storage, clock, random: ctx.random, log, ...secrets });
       if (fromFile) secrets.ttpSeed.fill(0); // the keys derived from it are held by pw
       const factory = o.delivery ?? (section?.delivery ? passwordDeliveryFactory(section.delivery, { storage: ctx.storage, clock, random: ctx.random, log }) : undefined);
       const delivery = factory ? await factory(pw) : null;
       if (delivery) pw.useDelivery(delivery);
+      // The delivery side's queue takes the message in the issue's own unit (delivery-port.ts TransactionalPasswordDelivery).
+      if (delivery && isTransactional(delivery)) pw.useDeliveryQueue(delivery);
       const intervalMs = o.sweepIntervalMs === undefined ? (section?.sweepIntervalMs ?? null) : o.sweepIntervalMs;
       if (section) pw.timeZone = section.timeZone;
       const payouts = o.payouts ?? (section?.payouts ? shopPayoutConfigOf(section.payouts, log, clock) : undefined);
@@ -75,6 +82,7 @@ export function passwordsModule(o: PasswordsModuleOptions = {}): PasswordsModule
       if (payouts && intervalMs !== null) timers.push(startSweepTimer({ sweep: () => pw.sweepPayouts() }, intervalMs, clock, log, 'password-payouts'));
       log.info({ issuers: secrets.issuers.length, keyId: pw.keys.keyId.toString('hex'), delivery: delivery !== null, sweepIntervalMs: intervalMs }, 'passwords (TTP) running');
       ctx.optionalModule<MerchantApiHandle>(MERCHANT_API_MODULE)?.addRoutes(passwordMerchantContribution(pw));
+      ctx.optionalModule<MerchantApiHandle>(MERCHANT_API_MODULE)?.addRoutes(passwordIssuerContribution(pw, issuerClients));
       const validity = ctx.optionalModule<ValidityApi>(VALIDITY_MODULE);
       const flows = validity ? [passwordSaleFlow(new PasswordSaleService(pw, validity.repository, log))] : [];
       return {
@@ -87,4 +95,15 @@ export function passwordsModule(o: PasswordsModuleOptions = {}): PasswordsModule
       };
     },
   };
+}
+
+function isTransactional(d: PasswordDelivery): d is PasswordDelivery & TransactionalPasswordDelivery {
+  return typeof (d as Partial<TransactionalPasswordDelivery>).enqueue === 'function';
+}
+
+/** Every issuer client must name a configured issuer. */
+function checkIssuerClients(clients: Readonly<Record<string, string>>, issuers: readonly string[]): void {
+  for (const [merchant, issuer] of Object.entries(clients)) {
+    if (!issuers.includes(issuer)) throw new TesseraError('PASSWORD_ISSUER_UNKNOWN', `passwords.issuerClients.${merchant}: ${issuer} is not in passwords.issuers`, { field: `passwords.issuerClients.${merchant}`, issuer });
+  }
 }

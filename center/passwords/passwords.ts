@@ -20,6 +20,7 @@ import { answerOf, issueIn, type IssuedPassword, type IssueRequest } from './iss
 import { ttpKeys, type TtpKeys } from './keys.js';
 import { outcomeIn, revokeIn, sweepOnce, type SweepCounts } from './lifecycle.js';
 import { GuessLockout } from './lockout.js';
+import { issuerDailyFile, issuerReturns, type IssuerDailyFile, type IssuerReturnsPage } from './issuer.js';
 import { passwordsMigrations } from './schema.js';
 import { PASSWORD_ROWS } from './records.js';
 import { cancelIn, captureIn, passwordView, redeemIn, redemptionOf, refundIn, verifyIn, type PasswordView, type RedeemRequest, type RedemptionView } from './redeem.js';
@@ -96,15 +97,25 @@ export class Passwords implements DeliveryOutcomeSink {
 
   /**
    * Issues a password (idempotent by the issuer's request id) and hands its
-   * message to the delivery port once committed. A port that refuses the
-   * message at once makes the password delivery-failed and refunded.
+   * message to the delivery side. With the transactional port (the module's
+   * default) the message is queued in the issue's own unit: a refusal of the
+   * address or channel refuses the issue (PASSWORD_BAD_REQUEST field
+   * `address`, PASSWORD_DELIVERY_UNAVAILABLE), nothing issued or booked.
+   * With a plain port the message is handed over after the commit, and a
+   * port that refuses it makes the password delivery-failed and refunded.
    */
   async issue(r: IssueRequest): Promise<IssuedPassword> {
     const queue = this.queue;
     if (queue) {
       return this.d.storage.transact(async (tx) => {
         const { answer, delivery: pending } = await issueIn(tx, this.d, r);
-        if (pending) await queue.enqueue(tx, pending.passwordId, pending.channel, pending.address, pending.message);
+        if (pending) {
+          try {
+            await queue.enqueue(tx, pending.passwordId, pending.channel, pending.address, pending.message);
+          } catch (e) {
+            throw refusedByDelivery(e, r.channel);
+          }
+        }
         return answer;
       });
     }
@@ -231,8 +242,40 @@ export class Passwords implements DeliveryOutcomeSink {
     return this.d.storage.read((q) => dailyFileIn(q, day, this.timeZone, merchantId));
   }
 
+  // The issuer's side (issuer-routes.ts): its own passwords only.
+  /** The password as its issuer sees it; PASSWORD_UNKNOWN when it is another issuer's. */
+  async issuerView(issuer: string, serial: string): Promise<PasswordView & { requestId: string; issuedAtMs: number; returnedMinor: number; reason: string | null }> {
+    const p = await this.d.storage.read((q) => PASSWORD_ROWS.get(q, 'WHERE id = ? AND issuer = ?', [serial, issuer]));
+    if (!p) throw new TesseraError('PASSWORD_UNKNOWN', 'this issuer has no password with this serial', { serial });
+    return { ...passwordView(p, this.d.clock.nowMs()), requestId: p.requestId, issuedAtMs: p.issuedMs, returnedMinor: p.returned, reason: p.reason };
+  }
+  /** The issuer revokes one of its passwords on the customer's behalf (idempotent). */
+  async issuerRevoke(issuer: string, serial: string): Promise<PasswordView> {
+    await this.issuerView(issuer, serial);
+    return this.revoke(serial, issuer);
+  }
+  issuerReturns(issuer: string, o: { after?: string | undefined; limit?: number | undefined } = {}): Promise<IssuerReturnsPage> {
+    return this.d.storage.read((q) => issuerReturns(q, issuer, o));
+  }
+  issuerDailyFile(issuer: string, day: string): Promise<IssuerDailyFile> {
+    return this.d.storage.read((q) => issuerDailyFile(q, issuer, day));
+  }
+
   /** One sweep pass (expiry, delivery deadline, reservation deadlines). */
   sweep(): Promise<SweepCounts> {
     return sweepOnce(this.d);
   }
+}
+
+/**
+ * The delivery side's refusal of a queued message, in the issuer's terms: its
+ * `to` is the issue's `address`; an unconfigured channel is the module's
+ * PASSWORD_DELIVERY_UNAVAILABLE. Anything else (a database error) as it came.
+ */
+function refusedByDelivery(e: unknown, channel: string): unknown {
+  if (!(e instanceof TesseraError) || e.code !== 'PWDELIVERY_BAD_REQUEST') return e;
+  const field = e.details?.['field'];
+  if (field === 'to') return new TesseraError('PASSWORD_BAD_REQUEST', `the delivery side refuses this ${channel} address: ${e.message}`, { field: 'address' });
+  if (field === 'channel') return new TesseraError('PASSWORD_DELIVERY_UNAVAILABLE', `no ${channel} delivery is configured`, { field: 'channel', channel });
+  return e;
 }

@@ -21,6 +21,7 @@ import { Ledger } from '../ledger/ledger.js';
 import type { Storage, Tx } from '../storage/types.js';
 import type { ValidityGate } from '../validity/gate.js';
 import type { ValidityRepository } from '../validity/repository.js';
+import { int, rowMapper, text } from '../kit/rows.js';
 import { prepaidError, type PrepaidErrorCode } from './errors.js';
 import { logEntryOf } from './files.js';
 import { KeyTable } from './key-table.js';
@@ -61,6 +62,21 @@ export interface IssueRequest {
   /** The new medium's id (32 hex); default 16 random bytes. */
   readonly mediumId?: string;
 }
+
+/**
+ * What paid an issue at a prepaid terminal (PREPAID_ISSUE, PROTOCOL.md
+ * §6.4), booked inside the issue's unit of work: each part (a note, a purse
+ * record) is bound to the issue by its ref, so one payment pays one issue.
+ */
+export interface IssuePayment {
+  readonly kind: 'cash' | 'purse';
+  /** One per note (`<terminal>/<note key>`) or the purse record (`<card>/<counter>`). */
+  readonly refs: readonly { readonly ref: string; readonly amountMinor: number }[];
+  /** Books the money in (the notes, the purse debit) in the issue's unit; returns the account the value comes from. */
+  book(tx: Tx): Promise<string>;
+}
+
+const PAYMENT_ROWS = rowMapper('prepaid_payments', { kind: text('kind'), ref: text('ref'), requestId: text('request_id'), amountMinor: int('amount') });
 
 export interface IssueResult {
   readonly status: 'done' | 'repeated';
@@ -186,22 +202,61 @@ export class Prepaid {
 
   // ------------------------------------------------------------------ issue
 
-  /** A new medium holding `amountMinor` paid in at a prepaid terminal; generation 1 pending until confirmed. */
-  async issue(req: IssueRequest): Promise<IssueResult> {
+  /**
+   * A new medium holding `amountMinor` paid in at a prepaid terminal; generation 1 pending until confirmed.
+   * With a payment (PREPAID_ISSUE) the money is booked in by it in the same unit of work, each part bound
+   * to this issue (PREPAID_PAYMENT_USED if it paid another); a repeat of the request id answers the same
+   * medium (PREPAID_REQUEST_ID_REUSED if the payment differs).
+   */
+  async issue(req: IssueRequest, payment?: IssuePayment): Promise<IssueResult> {
     this.checkAmount(req.amountMinor, req.currency);
     checkId(req.requestId, 'requestId');
     checkPayee(req.terminalId, 'terminalId');
     const again = await this.storage.read((q) => USAGE_ROWS.get(q, 'WHERE request_id = ?', [req.requestId]));
-    if (again) return this.issueAgain(again, { kind: 'issued', amountMinor: req.amountMinor, payee: req.terminalId, mediumId: req.mediumId });
+    if (again) {
+      await this.checkSamePayment(req.requestId, payment);
+      return this.issueAgain(again, { kind: 'issued', amountMinor: req.amountMinor, payee: req.terminalId, mediumId: req.mediumId });
+    }
+    if (payment) await this.checkPaymentFree(req.requestId, payment);
     const mediumId = req.mediumId ?? this.random.bytes(16).toString('hex');
     checkId(mediumId, 'mediumId');
     await this.registerMedium(mediumId);
     return this.storage.transact(async (tx) => {
+      const debit = payment ? await this.bookPayment(tx, req, payment) : PAID_IN;
       const file = await this.createMedium(tx, { mediumId, requestId: req.requestId, balanceMinor: req.amountMinor, kind: 'issued', payee: req.terminalId });
       await ensureAccounts(tx, this.ledger, accountsFor(this.config.currency, { mediumId }));
-      await applyMoves(tx, this.ledger, [move('ISSUED', req.requestId, PAID_IN, mediumAccount(mediumId), req.amountMinor, this.config.currency)]);
+      const code = payment?.kind === 'cash' ? 'ISSUED_CASH' : payment?.kind === 'purse' ? 'ISSUED_PURSE' : 'ISSUED';
+      await applyMoves(tx, this.ledger, [move(code, req.requestId, debit, mediumAccount(mediumId), req.amountMinor, this.config.currency)]);
       return { status: 'done' as const, mediumId, balanceMinor: req.amountMinor, file };
     });
+  }
+
+  /** Binds each part of the payment to this issue (under the row lock) and books the money in. */
+  private async bookPayment(tx: Tx, req: IssueRequest, payment: IssuePayment): Promise<string> {
+    if (payment.refs.reduce((s, r) => s + r.amountMinor, 0) !== req.amountMinor) throw prepaidError('PREPAID_PAYMENT_MISMATCH', 'the payment does not sum to the amount', { requestId: req.requestId });
+    const nowMs = this.clock.nowMs();
+    for (const r of payment.refs) {
+      const bound = await PAYMENT_ROWS.get(tx, `WHERE kind = ? AND ref = ?${tx.forUpdate}`, [payment.kind, r.ref]);
+      if (bound) throw prepaidError('PREPAID_PAYMENT_USED', 'this payment paid another issue', { ref: r.ref, otherRequestId: bound.requestId });
+      await tx.run('INSERT INTO prepaid_payments (kind, ref, request_id, terminal_id, amount, at_ms) VALUES (?,?,?,?,?,?)', [payment.kind, r.ref, req.requestId, req.terminalId, r.amountMinor, nowMs]);
+    }
+    return payment.book(tx);
+  }
+
+  /** Before anything is registered: a part of the payment bound to another issue is refused at once. */
+  private async checkPaymentFree(requestId: string, payment: IssuePayment): Promise<void> {
+    for (const r of payment.refs) {
+      const bound = await this.storage.read((q) => PAYMENT_ROWS.get(q, 'WHERE kind = ? AND ref = ?', [payment.kind, r.ref]));
+      if (bound && bound.requestId !== requestId) throw prepaidError('PREPAID_PAYMENT_USED', 'this payment paid another issue', { ref: r.ref, otherRequestId: bound.requestId });
+    }
+  }
+
+  /** A repeated issue must carry the payment it was booked with (none for an api issue). */
+  private async checkSamePayment(requestId: string, payment: IssuePayment | undefined): Promise<void> {
+    const rows = await this.storage.read((q) => PAYMENT_ROWS.all(q, 'WHERE request_id = ? ORDER BY ref', [requestId]));
+    const had = rows.map((r) => `${r.kind} ${r.ref} ${r.amountMinor}`).join('\n');
+    const has = (payment?.refs ?? []).map((r) => `${payment!.kind} ${r.ref} ${r.amountMinor}`).sort().join('\n');
+    if (had !== has) throw prepaidError('PREPAID_REQUEST_ID_REUSED', 'this request id was issued with another payment', { requestId });
   }
 
   /** The same issue (or recovery) again: generation 1's file once more while it is not superseded. */

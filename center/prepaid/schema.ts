@@ -12,6 +12,9 @@ import type { ModuleMigrations } from '../storage/types.js';
  *   prepaid_passwords    the password table (S31): per generation, SHA-256 of the system password; NULL once erased
  *   prepaid_usage        the usage records (issue, payments, fees, recovery), hash-chained per medium
  *   prepaid_clones       every superseded generation presented (a copy or a rollback)
+ *   prepaid_payments     what paid each issue at a prepaid terminal (PREPAID_ISSUE): one row per note
+ *                        (kind cash, ref terminal/note key) or purse record (kind purse, ref card/counter);
+ *                        the primary key makes one payment pay one issue
  */
 export const prepaidMigrations: ModuleMigrations = {
   module: 'prepaid',
@@ -40,6 +43,14 @@ export const prepaidMigrations: ModuleMigrations = {
             CREATE UNIQUE INDEX prepaid_usage_seq ON prepaid_usage (medium_id, seq);
             CREATE TABLE prepaid_clones (
               medium_id TEXT NOT NULL, presented_gen BIGINT NOT NULL, confirmed_gen BIGINT NOT NULL, source TEXT NOT NULL, at_ms BIGINT NOT NULL)`,
+    },
+    {
+      version: 2,
+      name: 'issue payments',
+      sql: `CREATE TABLE prepaid_payments (
+              kind TEXT NOT NULL, ref TEXT NOT NULL, request_id TEXT NOT NULL, terminal_id TEXT NOT NULL, amount BIGINT NOT NULL,
+              at_ms BIGINT NOT NULL, PRIMARY KEY (kind, ref));
+            CREATE INDEX prepaid_payments_request ON prepaid_payments (request_id)`,
     },
   ],
 };

@@ -14,14 +14,16 @@
  *
  * One pending payout per shop (a unique index): two nodes sweeping at once
  * create one. The node that claims a pending payout (kit callClaims) is the
- * only one calling the bank for it.
+ * only one calling the bank for it. The engine is the kit's
+ * (center/kit/bank-payouts.ts), shared with the prepaid vendors' payouts;
+ * this file gives it the voucher table, accounts and moves.
  */
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import type { Random } from '../../core/random.js';
-import { callClaims, UNCLAIMED } from '../kit/claims.js';
-import { int, nullable, oneOf, rowMapper, text, type MappedRow } from '../kit/rows.js';
-import { stateMachine, updateState } from '../kit/transitions.js';
+import {
+  BANK_PAYOUT_STATES, bankPayoutOf, bankPayoutRows, BankPayouts, PAYOUT_STATE_LIST, type BankPayout, type BankPayoutRow, type BankPayoutSpec, type BankPayoutSweep, type CenterAccount, type PayoutState,
+} from '../kit/bank-payouts.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Relay } from '../relay/relay.js';
 import type { AccountRef } from '../relay/types.js';
@@ -29,33 +31,12 @@ import type { SqlExecutor, Storage } from '../storage/types.js';
 import { applyMoves, centerAt, centerLedgerAccount, move, PAYOUTS, shopAccount, voucherId } from './ledger-map.js';
 import { VOUCHER_LIMITS as L } from './limits.js';
 
-export const PAYOUT_STATE_LIST = ['pending', 'paid', 'failed'] as const;
-export type PayoutState = (typeof PAYOUT_STATE_LIST)[number];
-
-export const PAYOUT_STATES = stateMachine<PayoutState>('voucher payout', {
-  initial: ['pending'],
-  next: { pending: ['paid', 'failed'], paid: [], failed: [] },
-});
-
-export const PAYOUT_ROWS = rowMapper('voucher_payouts', {
-  id: text('id'),
-  merchantId: text('merchant_id'),
-  bankCode: text('bank_code'),
-  state: oneOf('state', PAYOUT_STATE_LIST),
-  amount: int('amount'),
-  currency: text('currency'),
-  transferId: text('transfer_id'),
-  code: nullable(text('code')),
-  claimUntilMs: nullable(int('claim_until_ms')),
-  createdMs: int('created_ms'),
-  updatedMs: int('updated_ms'),
-});
-export type PayoutRow = MappedRow<typeof PAYOUT_ROWS>;
-
-/** The center's own account at a bank, with its security code (read from its 0600 file; never stored or logged). */
-export interface CenterAccount extends AccountRef {
-  readonly securityCode: string;
-}
+export { PAYOUT_STATE_LIST, type CenterAccount, type PayoutState };
+export const PAYOUT_STATES = BANK_PAYOUT_STATES;
+export const PAYOUT_ROWS = bankPayoutRows('voucher_payouts', 'merchant_id');
+export type PayoutRow = BankPayoutRow;
+export type Payout = BankPayout;
+export const payoutOf = bankPayoutOf;
 
 export interface PayoutConfig {
   readonly relay: Relay;
@@ -65,98 +46,40 @@ export interface PayoutConfig {
   readonly centerAccounts: ReadonlyMap<string, CenterAccount>;
 }
 
-/** A payout as the shop's statement shows it. */
-export interface Payout {
-  /** The reconciliation id (also on the shop's bank statement through the transfer id). */
-  readonly payoutId: string;
-  readonly state: PayoutState;
-  readonly amountMinor: number;
-  readonly currency: string;
-  readonly bankCode: string;
-  /** The bank transfer's id (32 hex), derived from the payout id. */
-  readonly transferId: string;
-  readonly code: string | null;
-  readonly createdAtMs: number;
-  readonly updatedAtMs: number;
-}
-
-export const payoutOf = (p: PayoutRow): Payout => ({
-  payoutId: p.id, state: p.state, amountMinor: p.amount, currency: p.currency, bankCode: p.bankCode, transferId: p.transferId, code: p.code, createdAtMs: p.createdMs, updatedAtMs: p.updatedMs,
-});
-
-const CALLS = callClaims('voucher_payouts', L.payoutClaimMs);
+/** The voucher capability's payouts on the kit's engine (center/kit/bank-payouts.ts): its table, accounts and moves. */
+export const VOUCHER_PAYOUT_SPEC: BankPayoutSpec = {
+  table: 'voucher_payouts',
+  payeeColumn: 'merchant_id',
+  idPrefix: 'vp_',
+  what: 'voucher shop payout',
+  failedCode: 'VOUCHER_PAYOUT_FAILED',
+  claimMs: L.payoutClaimMs,
+  sweepBatchMax: L.sweepBatchMax,
+  payoutMinorMin: L.payoutMinorMin,
+  transferId: (id) => voucherId('PAYOUT', id),
+  payableAccount: shopAccount,
+  centerLedgerAccount,
+  moves: {
+    decided: (shop, id, amount, currency) => move('SHOP_PAID', shopAccount(shop), PAYOUTS, amount, currency, [id]),
+    sent: (bankCode, id, amount, currency) => move('PAYOUT_SENT', PAYOUTS, centerAt(bankCode), amount, currency, [id]),
+    failed: (shop, id, amount, currency) => move('PAYOUT_FAILED', PAYOUTS, shopAccount(shop), amount, currency, [id]),
+  },
+  applyMoves,
+};
 
 export class Payouts {
-  constructor(
-    private readonly d: { storage: Storage; ledger: Ledger; clock: Clock; random: Random; log: Logger; currency: string; config: PayoutConfig },
-  ) {}
+  private readonly engine: BankPayouts;
+  constructor(d: { storage: Storage; ledger: Ledger; clock: Clock; random: Random; log: Logger; currency: string; config: PayoutConfig }) {
+    this.engine = new BankPayouts(VOUCHER_PAYOUT_SPEC, { ...d, config: { relay: d.config.relay, payees: d.config.shops, centerAccounts: d.config.centerAccounts } });
+  }
 
-  async ensureAccounts(): Promise<void> {
-    await this.d.ledger.createAccounts([...this.d.config.centerAccounts.keys()].map((b) => centerLedgerAccount(b, this.d.currency)));
+  ensureAccounts(): Promise<void> {
+    return this.engine.ensureAccounts();
   }
 
   /** One pass: a payout decided for every shop with a payable and none pending, then every pending payout no node is paying. */
-  async sweep(): Promise<{ payoutsDecided: number; payoutsPaid: number; payoutsFailed: number }> {
-    let payoutsDecided = 0;
-    for (const [merchantId, account] of this.d.config.shops) if (await this.decide(merchantId, account)) payoutsDecided++;
-    const nowMs = this.d.clock.nowMs();
-    const due = await this.d.storage.read((q) => PAYOUT_ROWS.all(q, `WHERE state = 'pending' AND ${UNCLAIMED} ORDER BY created_ms LIMIT ?`, [nowMs, L.sweepBatchMax]));
-    let payoutsPaid = 0;
-    let payoutsFailed = 0;
-    for (const p of due) {
-      const out = await this.pay(p);
-      if (out === 'paid') payoutsPaid++;
-      if (out === 'failed') payoutsFailed++;
-    }
-    return { payoutsDecided, payoutsPaid, payoutsFailed };
-  }
-
-  private async decide(merchantId: string, account: AccountRef): Promise<boolean> {
-    if (!this.d.config.centerAccounts.has(account.bankCode)) return false;
-    const [shop] = await this.d.ledger.lookupAccounts([shopAccount(merchantId)]);
-    const payable = shop ? shop.creditsPostedMinor - shop.debitsPostedMinor : 0;
-    if (payable < L.payoutMinorMin) return false;
-    const nowMs = this.d.clock.nowMs();
-    return this.d.storage.transact(async (tx) => {
-      if (await tx.get(`SELECT id FROM voucher_payouts WHERE merchant_id = ? AND state = 'pending'`, [merchantId])) return false;
-      const id = `vp_${this.d.random.bytes(12).toString('hex')}`;
-      PAYOUT_STATES.check(null, 'pending');
-      await tx.run(
-        'INSERT INTO voucher_payouts (id, merchant_id, bank_code, state, amount, currency, transfer_id, code, claim_until_ms, created_ms, updated_ms) VALUES (?,?,?,?,?,?,?,NULL,NULL,?,?)',
-        [id, merchantId, account.bankCode, 'pending', payable, this.d.currency, voucherId('PAYOUT', id), nowMs, nowMs],
-      );
-      await applyMoves(tx, this.d.ledger, [move('SHOP_PAID', shopAccount(merchantId), PAYOUTS, payable, this.d.currency, [id])]);
-      return true;
-    });
-  }
-
-  private async pay(p: PayoutRow): Promise<'paid' | 'failed' | 'pending' | 'skipped'> {
-    const shop = this.d.config.shops.get(p.merchantId);
-    const from = this.d.config.centerAccounts.get(p.bankCode);
-    if (!shop || !from || shop.bankCode !== p.bankCode) return 'skipped';
-    if (!(await this.d.storage.transact((tx) => CALLS.claim(tx, p.id, ['pending'], this.d.clock.nowMs())))) return 'skipped';
-    const out = await this.d.config.relay.transfer({ transferId: p.transferId, from, to: shop, amountMinor: p.amount, currency: p.currency, pin: from.securityCode });
-    if (out.inDoubt || out.code === 'BANK_INSUFFICIENT_FUNDS') {
-      await this.d.storage.transact((tx) => CALLS.release(tx, p.id));
-      this.d.log.warn({ payoutId: p.id, merchantId: p.merchantId, code: out.code }, 'voucher shop payout pending');
-      return 'pending';
-    }
-    const to: PayoutState = out.approved ? 'paid' : 'failed';
-    const done = await this.d.storage.transact(async (tx) => {
-      const cur = await PAYOUT_ROWS.get(tx, `WHERE id = ?${tx.forUpdate}`, [p.id]);
-      if (cur?.state !== 'pending') return false;
-      await updateState(tx, PAYOUT_ROWS, PAYOUT_STATES, cur, { state: to, code: out.code, claimUntilMs: null, updatedMs: this.d.clock.nowMs() });
-      await applyMoves(tx, this.d.ledger, [
-        out.approved
-          ? move('PAYOUT_SENT', PAYOUTS, centerAt(p.bankCode), p.amount, p.currency, [p.id])
-          : move('PAYOUT_FAILED', PAYOUTS, shopAccount(p.merchantId), p.amount, p.currency, [p.id]),
-      ]);
-      return true;
-    });
-    if (!done) return 'skipped';
-    if (out.approved) this.d.log.info({ payoutId: p.id, merchantId: p.merchantId, amount: p.amount }, 'voucher shop paid');
-    else this.d.log.error({ payoutId: p.id, merchantId: p.merchantId, code: out.code }, 'voucher shop payout refused by the bank: VOUCHER_PAYOUT_FAILED');
-    return to === 'paid' ? 'paid' : 'failed';
+  sweep(): Promise<BankPayoutSweep> {
+    return this.engine.sweep();
   }
 }
 

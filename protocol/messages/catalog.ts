@@ -13,6 +13,8 @@ import * as fleet from './fleet.js';
 import * as emoney from './emoney.js';
 import * as handshake from './handshake.js';
 import * as passwords from './passwords.js';
+import * as prepaid from './prepaid.js';
+import * as prepaidIssue from './prepaid-issue.js';
 import * as services from './services.js';
 import * as validity from './validity.js';
 import * as vouchers from './vouchers.js';
@@ -27,6 +29,9 @@ export const CODECS: readonly MessageCodec[] = [
   ...Object.values(cash),
   ...Object.values(vouchers),
   ...Object.values(passwords),
+  ...Object.values(prepaid),
+  prepaidIssue.prepaidIssue,
+  prepaidIssue.prepaidIssueResult,
 ] as MessageCodec[];
 
 const byCode = new Map<number, MessageCodec>();
@@ -49,6 +54,7 @@ export const RESPONSES: Readonly<Record<RequestMessage['type'], readonly Respons
   purchaseUpload: ['purchaseUploadAck'],
   settleRequest: ['awaitCallback', 'settleRefused'],
   prepaidRequest: ['prepaidResult'],
+  prepaidConfirm: ['prepaidConfirmResult'],
   voucherActivateRequest: ['voucherActivateResult'],
   voucherRedeemRequest: ['voucherRedeemResult'],
   voucherActivate: ['voucherResult'],
@@ -60,6 +66,7 @@ export const RESPONSES: Readonly<Record<RequestMessage['type'], readonly Respons
   settlementInstruction: ['settlementAck'],
   cashNotesReport: ['cashResult'],
   cashCollection: ['cashResult'],
+  prepaidIssue: ['prepaidIssueResult'],
 };
 
 /** Requests each side may send on a session the terminal opened / on a callback session. */

@@ -1,14 +1,14 @@
-/** Prepaid medium (seed 000), vouchers (seed 002) and settlement passwords (seed 003); PROTOCOL.md §6.4-§6.6. */
+/** The first sketches of vouchers (seed 002) and settlement passwords (seed 003); PROTOCOL.md §6.5-§6.6. The prepaid messages: prepaid.ts. */
 import { PROTOCOL_LIMITS } from '../limits.js';
-import { MSG, PREPAID_SERVICE, TAG } from '../codes.js';
-import { ascii, oneOf, sized, uint, type TlvFields } from '../tlv/fields.js';
+import { MSG, TAG } from '../codes.js';
+import { ascii, type TlvFields } from '../tlv/fields.js';
 import { protoError } from '../errors.js';
 import { codec } from './codec.js';
 import {
   DIGITS, ID_RE, PRINTABLE, amount, currency, optAscii, optU64, optional, outcome, txId, writeOutcome,
 } from './fields.js';
 import type {
-  PasswordIssueRequest, PasswordIssueResult, PasswordRedeemRequest, PasswordRedeemResult, PrepaidRequest, PrepaidResult,
+  PasswordIssueRequest, PasswordIssueResult, PasswordRedeemRequest, PasswordRedeemResult,
   VoucherActivateRequest, VoucherActivateResult, VoucherRedeemRequest, VoucherRedeemResult,
 } from './types.js';
 
@@ -21,46 +21,6 @@ function voucherPins(f: TlvFields): string[] {
   if (list.length === 0) throw protoError('PROTO_TLV_MISSING_TAG', 'a redemption names at least one voucher');
   return list.map((v) => ascii(TAG.VOUCHER_PIN, v, VOUCHER_PIN_RE));
 }
-
-export const prepaidRequest = codec<PrepaidRequest>({
-  code: MSG.PREPAID_REQUEST, type: 'prepaidRequest', kind: 'request',
-  encode: (w, m) => {
-    w.bytes(TAG.TRANSACTION_ID, m.transactionId).u64(TAG.AMOUNT_MINOR, m.amountMinor).ascii(TAG.CURRENCY, m.currency);
-    w.bytes(TAG.PREPAID_INFO, m.prepaidInfo).u8(TAG.SERVICE, m.service).optAscii(TAG.VENDOR_ID, m.vendorId);
-  },
-  decode: (f) => ({
-    type: 'prepaidRequest',
-    transactionId: txId(f),
-    amountMinor: amount(f),
-    currency: currency(f),
-    prepaidInfo: sized(TAG.PREPAID_INFO, f.one(TAG.PREPAID_INFO), 1, 4096),
-    service: oneOf(TAG.SERVICE, uint(TAG.SERVICE, f.one(TAG.SERVICE), 1), PREPAID_SERVICE),
-    ...optional('vendorId', optAscii(f, TAG.VENDOR_ID, ID_RE)),
-  }),
-});
-
-export const prepaidResult = codec<PrepaidResult>({
-  code: MSG.PREPAID_RESULT, type: 'prepaidResult', kind: 'response',
-  encode: (w, m) => {
-    writeOutcome(w, m);
-    w.optBytes(TAG.PREPAID_INFO, m.prepaidInfo).optU64(TAG.BALANCE_MINOR, m.balanceMinor).optBytes(TAG.RECEIPT, m.receipt);
-  },
-  // Fields are checked in layout order (PROTOCOL.md §3.5): the first wrong one names the error.
-  decode: (f) => {
-    const head = outcome(f);
-    const info = f.opt(TAG.PREPAID_INFO);
-    const prepaidInfo = info && sized(TAG.PREPAID_INFO, info, 1, 4096);
-    const balanceMinor = optU64(f, TAG.BALANCE_MINOR);
-    const receipt = f.opt(TAG.RECEIPT);
-    return {
-      type: 'prepaidResult',
-      ...head,
-      ...optional('prepaidInfo', prepaidInfo),
-      ...optional('balanceMinor', balanceMinor),
-      ...optional('receipt', receipt && sized(TAG.RECEIPT, receipt, 0, 1024)),
-    };
-  },
-});
 
 export const voucherActivateRequest = codec<VoucherActivateRequest>({
   code: MSG.VOUCHER_ACTIVATE_REQUEST, type: 'voucherActivateRequest', kind: 'request',

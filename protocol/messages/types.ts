@@ -3,7 +3,7 @@
  * Request ids, sequence numbers and flags live in the frame header, not here.
  * Byte fields are Buffers of the exact sizes the spec states.
  */
-import type { DeviceKind, DeviceStateCode, NakReason, PendingCheck, PrepaidService, RecordStatus, Status, TxKind } from '../codes.js';
+import type { DeviceKind, DeviceStateCode, NakReason, PendingCheck, PrepaidService, PrepaidStatus, RecordStatus, Status, TxKind } from '../codes.js';
 import type { RawTlv } from '../tlv/fields.js';
 
 export type { RawTlv };
@@ -130,25 +130,44 @@ export interface SettlementInstruction extends BankAccount {
 }
 export interface SettlementAck { type: 'settlementAck'; erased: RecordKey[] }
 
-// ---- rewritable-medium prepaid (seed 000) ----
-export interface PrepaidRequest {
+// ---- rewritable-medium prepaid (seed 000; PROTOCOL.md §6.4) ----
+/** The medium shown: its whole file (a prepaid terminal, the operator), or its id, generation and a proof keyed from the file (the provider center). */
+export type PrepaidShown =
+  | { prepaidInfo: Buffer; mediumId?: never; generation?: never; mediumProof?: never }
+  | { prepaidInfo?: never; mediumId: Buffer; generation: number; mediumProof: Buffer };
+export type PrepaidRequest = {
   type: 'prepaidRequest';
   transactionId: Buffer;
+  /** 1 usage charge (provider fee), 2 shareware registration, 3 goods (both vendor), 4 balance (amount 0). */
   service: PrepaidService;
-  prepaidInfo: Buffer;
   amountMinor: number;
   currency: string;
+  /** The payee: the vendor (2, 3) or the provider charging its fee (1). */
   vendorId?: string;
-}
-export interface PrepaidResult {
-  type: 'prepaidResult';
+} & PrepaidShown;
+export interface PrepaidOutcome {
   transactionId: Buffer;
-  status: Status;
+  status: PrepaidStatus;
   resultCode: number;
-  /** Renewed prepaid information (new system password, rotated keys) to rewrite to the medium. */
+}
+export interface PrepaidResult extends PrepaidOutcome {
+  type: 'prepaidResult';
+  /** The new or pending file in clear (only to a medium shown by its file). */
   prepaidInfo?: Buffer;
   balanceMinor?: number;
+  /** The generation of the file sent back (or, with none, the one the center holds as current). */
+  generation?: number;
+  /** The new or pending file sealed to the holder of the file shown (a medium shown by a proof). */
+  sealedFile?: Buffer;
   receipt?: Buffer;
+}
+export type PrepaidConfirm = { type: 'prepaidConfirm'; transactionId: Buffer } & PrepaidShown;
+export interface PrepaidConfirmResult extends PrepaidOutcome {
+  type: 'prepaidConfirmResult';
+  prepaidInfo?: Buffer;
+  balanceMinor?: number;
+  generation?: number;
+  sealedFile?: Buffer;
 }
 
 // ---- vouchers activated at the point of sale (seed 002) ----
@@ -309,6 +328,39 @@ export interface CashResult {
   resultCode: number;
 }
 
+// ---- prepaid terminal: issue of a rewritable medium (seed 000, PROTOCOL.md §6.4) ----
+/**
+ * PREPAID_ISSUE (0x34): a new medium paid at a prepaid terminal. The
+ * payment is exactly one of: the notes the terminal's validator stacked
+ * for this customer (their keys are the cash booking's idempotency keys),
+ * or one purse-card debit record (the card's MAC over it, as a shop's).
+ */
+export interface PrepaidIssue {
+  type: 'prepaidIssue';
+  /** The issue's request id: the idempotency key end to end (a retry reuses it and gets the same medium). */
+  transactionId: Buffer;
+  amountMinor: number;
+  currency: string;
+  /** Cash: the stacked notes (1..notesPerReportMax); their amounts sum to amountMinor. Empty for a purse payment. */
+  notes: CashNote[];
+  /** Purse: the card's debit record for amountMinor, made at this terminal. */
+  purseRecord?: PurchaseRecord;
+}
+
+/** PREPAID_ISSUE_RESULT (0x35): approved with the medium id and generation 1's file to write, or declined + code. */
+export interface PrepaidIssueResult {
+  type: 'prepaidIssueResult';
+  transactionId: Buffer;
+  status: Status;
+  resultCode: number;
+  /** 16 bytes: the new medium's id. */
+  issuedMediumId?: Buffer;
+  /** Generation 1's prepaid information file (absent once generation 1 is superseded: the medium was written and used). */
+  prepaidInfo?: Buffer;
+  /** The balance the medium holds (the amount paid in). */
+  balanceMinor?: number;
+}
+
 export type HandshakeMessage = Hello | Challenge | Auth | AuthOk | CallbackHello | CallbackAuth;
 
 /** Requests a terminal sends to the center on a session it opened. */
@@ -323,6 +375,7 @@ export type TerminalRequest =
   | PurchaseUpload
   | SettleRequest
   | PrepaidRequest
+  | PrepaidConfirm
   | VoucherActivateRequest
   | VoucherRedeemRequest
   | VoucherActivate
@@ -332,7 +385,8 @@ export type TerminalRequest =
   | PasswordRedeemRequest
   | PasswordSaleRequest
   | CashNotesReport
-  | CashCollectionReport;
+  | CashCollectionReport
+  | PrepaidIssue;
 
 /** Responses the center sends to terminal requests. */
 export type CenterResponse =
@@ -348,13 +402,15 @@ export type CenterResponse =
   | AwaitCallback
   | SettleRefused
   | PrepaidResult
+  | PrepaidConfirmResult
   | VoucherActivateResult
   | VoucherRedeemResult
   | VoucherResult
   | PasswordIssueResult
   | PasswordRedeemResult
   | PasswordSaleResult
-  | CashResult;
+  | CashResult
+  | PrepaidIssueResult;
 
 /** Requests the center sends on a callback session, and the terminal's answers. */
 export type CallbackRequest = Ping | SettlementInstruction;

@@ -133,6 +133,57 @@ export const PREPAID_ERRORS = defineErrors('prepaid', 'PREPAID_', {
     action: 'Freeze the medium first (it is frozen automatically when a copy is caught); a closed medium was recovered already.',
     http: 409,
   },
+  // -- the vendor's receipt (protocol/prepaid/receipt.ts), vendor payments and payouts (center/prepaid/) --
+  PREPAID_RECEIPT_MALFORMED: {
+    meaning: "A vendor's receipt does not parse (magic, version, a field out of range, truncated or trailing bytes).",
+    action: 'Ask the vendor for the receipt again (it answers the same order with the same receipt); the payment itself is on the center\'s usage records.',
+    http: 422,
+  },
+  PREPAID_RECEIPT_FORGED: {
+    meaning: "A vendor's receipt was not signed by the vendor key it is checked with (another key id, or the Ed25519 signature does not verify).",
+    action: 'Check the vendor public key configured; a receipt that still fails was altered: do not trust it, ask the vendor for it again.',
+    http: 422,
+  },
+  PREPAID_VENDOR_UNKNOWN: {
+    meaning: 'The merchant API key belongs to a merchant that is not a prepaid vendor (no entry in prepaid.vendors names it).',
+    action: 'Add the vendor to the center config (prepaid.vendors: vendorId, merchant, bank account) and restart the center.',
+    http: 403,
+  },
+  PREPAID_PAYMENT_UNKNOWN: {
+    meaning: 'No prepaid payment to this vendor has this request id (none was booked, or it paid someone else).',
+    action: 'Check the request id the holder gave; a payment still being relayed appears once the prepaid center booked it: ask again shortly.',
+    http: 404,
+  },
+  PREPAID_NOT_A_PROVIDER: {
+    meaning: 'A PREPAID_REQUEST or PREPAID_CONFIRM came from a terminal not registered as a provider center of this prepaid center (or a provider charged a fee to another payee).',
+    action: 'List the provider center\'s terminal id in the prepaid section\'s providers (docs/PREPAID.md, "Provider centers"); a provider charges its fee only to itself.',
+    http: 403,
+  },
+  // -- the prepaid terminal's issue (PREPAID_ISSUE, PROTOCOL.md §6.4) --
+  PREPAID_PAYMENT_MISMATCH: {
+    meaning: 'The payment of an issue does not pay its amount: the notes do not sum to it, or are in another currency; or the purse record is for another amount, currency or terminal.',
+    action: 'The terminal sends the notes it stacked for this customer, or the purse record of this debit; nothing was booked.',
+    http: 422,
+  },
+  PREPAID_PAYMENT_USED: {
+    meaning: 'A note or a purse debit record of this issue already paid another issue.',
+    action: 'Nothing was booked; one payment pays one medium. Check the terminal journal for the other issue (its request id is in the center log).',
+    http: 409,
+  },
+  PREPAID_PAYMENT_INVALID: {
+    meaning: 'The payment was refused: a purse record whose card MAC does not verify (forged or altered) or that e-money already holds otherwise, a note key booked with other fields, or no purse verification on this center.',
+    action: 'Nothing was booked; the holder keeps the debit receipt and the operator refunds it after checking the card (e-money records).',
+    http: 422,
+  },
+  PREPAID_TERMINAL_INVALID: {
+    meaning: 'The prepaid terminal is blocked, inactive or unknown on the validity lists (or the lists could not be read): no medium is issued.',
+    action: 'Check the terminal row (admin API /terminals); nothing was booked, the customer\'s cash stays owed in cash-takings@<terminal>.',
+    http: 403,
+  },
+  PREPAID_PAYOUT_FAILED: {
+    meaning: "The bank refused a vendor's or provider's payout for good (account closed, unknown, …): the payout is failed and the amount payable again.",
+    action: "Check the payee's account in prepaid.vendors / prepaid.providers and the bank's answer code in the log line; the next sweep decides a new payout.",
+  },
 });
 
 export type PrepaidErrorCode = keyof typeof PREPAID_ERRORS;

@@ -277,6 +277,8 @@ export async function startSmsc(o: SmscOptions): Promise<Smsc> {
       session.destroy();
       return;
     }
+    // One 'close' listener per receipt awaiting its answer (requeued if the session closes): many at once under load.
+    session.setMaxListeners(0);
     session.on('error', () => session.destroy());
     session.on('close', () => {
       const b = bound.get(session);

@@ -1149,6 +1149,212 @@ export const FRAME_VECTORS: FrameVector[] = [
       'ddd14354e286d04454203ccfe4f2653c', // MAC: HMAC-SHA-256 truncated to 16 bytes
     ],
   },
+  {
+    name: 'prepaidUseByProof', session: 'main', dir: 't2c',
+    message: { type: 'prepaidRequest', transactionId: h('b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1'), amountMinor: 1200, currency: 'JPY', mediumId: h('000102030405060708090a0b0c0d0e0f'), generation: 1, mediumProof: h('0d9231947c6beaf79b225d80276f48f6'), service: 2, vendorId: 'VENDOR-1' },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '30', // message PREPAID_REQUEST
+      '0001', // flags MAC
+      '0000001c', // sequence 28
+      '0000001b', // request id 27
+      '0000005d', // body length 93
+      '8710b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1', // TRANSACTION_ID = 16 bytes
+      '890800000000000004b0', // AMOUNT_MINOR = 1200
+      '8a034a5059', // CURRENCY = "JPY"
+      '9f3010000102030405060708090a0b0c0d0e0f', // PREPAID_MEDIUM_ID = 16 bytes
+      '9f310400000001', // GENERATION = 1
+      '9f32100d9231947c6beaf79b225d80276f48f6', // MEDIUM_PROOF = 16 bytes
+      '9f200102', // SERVICE = 2
+      '9f210856454e444f522d31', // VENDOR_ID = "VENDOR-1"
+      'f7742a0b24e7c1ef4a30dc6fb87c8f8e', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'prepaidUseDone', session: 'main', dir: 'c2t',
+    message: { type: 'prepaidResult', transactionId: h('b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1'), status: 0, resultCode: 0, balanceMinor: 3800, generation: 2, sealedFile: h('0c0c0c0c0c0c0c0c0c0c0c0cc8f0c6e36013c711645c7fa896596b49c7b4d30fba7115647813ca59ec36de8bf6ef8d51be674598f6c47d9b2f22699c71c2fab2c3f57f88d06ff188a787e92d925f305b211ec70717184aaa3327efeb31c106125d7c24b56c19f66a5c91f867f4dc19c61c3f4263cbfbf3c4180a366d82ee510e042664f2281f3fba8c9abd42006c1f3b13e8e45c0b5a8aabda3f01c6f6c5a946f881a21e511aec207aa306e5ad07e1f334dcf4a231bb5b48bfe846de5b360c116c7a22c752c3153c0e3effa0e9af349957e82f0b7f2f5250b837f68cdcc5cfa0e93a80fc93809194b85d62b408a679c5527fc63ba8b641a5465c36be1f22a76597fbe98111a7530b732638560c5415cb99f6b513a2a6ba805606e01b67fb6c7f4b17b760c8db6d33ce79bdc3fc318af11352799197e2e43879534dad') },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '31', // message PREPAID_RESULT
+      '0003', // flags MAC RESPONSE
+      '0000001c', // sequence 28
+      '0000001b', // request id 27
+      '0000016b', // body length 363
+      '8710b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1', // TRANSACTION_ID = 16 bytes
+      '8b0100', // STATUS = 0
+      '8c020000', // RESULT_CODE = 0
+      '9a080000000000000ed8', // BALANCE_MINOR = 3800
+      '9f310400000002', // GENERATION = 2
+      '9f3382013c0c0c0c0c0c0c0c0c0c0c0c0cc8f0c6e36013c711645c7fa896596b49c7b4d30fba7115647813ca59ec36de8bf6ef8d51be674598f6c47d9b2f22699c71c2fab2c3f57f88d06ff188a787e92d925f305b211ec70717184aaa3327efeb31c106125d7c24b56c19f66a5c91f867f4dc19c61c3f4263cbfbf3c4180a366d82ee510e042664f2281f3fba8c9abd42006c1f3b13e8e45c0b5a8aabda3f01c6f6c5a946f881a21e511aec207aa306e5ad07e1f334dcf4a231bb5b48bfe846de5b360c116c7a22c752c3153c0e3effa0e9af349957e82f0b7f2f5250b837f68cdcc5cfa0e93a80fc93809194b85d62b408a679c5527fc63ba8b641a5465c36be1f22a76597fbe98111a7530b732638560c5415cb99f6b513a2a6ba805606e01b67fb6c7f4b17b760c8db6d33ce79bdc3fc318af11352799197e2e43879534dad', // SEALED_FILE = 316 bytes
+      '3e015578412367e8857a40539126c6dd', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'prepaidConfirm', session: 'main', dir: 't2c',
+    message: { type: 'prepaidConfirm', transactionId: h('b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2'), mediumId: h('000102030405060708090a0b0c0d0e0f'), generation: 2, mediumProof: h('6000a7fafd8eb6988967231e00d89a3e') },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '32', // message PREPAID_CONFIRM
+      '0001', // flags MAC
+      '0000001d', // sequence 29
+      '0000001c', // request id 28
+      '0000003f', // body length 63
+      '8710b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2', // TRANSACTION_ID = 16 bytes
+      '9f3010000102030405060708090a0b0c0d0e0f', // PREPAID_MEDIUM_ID = 16 bytes
+      '9f310400000002', // GENERATION = 2
+      '9f32106000a7fafd8eb6988967231e00d89a3e', // MEDIUM_PROOF = 16 bytes
+      '54339a8f970cce9ec19ded49d7bed469', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'prepaidConfirmed', session: 'main', dir: 'c2t',
+    message: { type: 'prepaidConfirmResult', transactionId: h('b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2'), status: 4, resultCode: 0, balanceMinor: 3800, generation: 2 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '33', // message PREPAID_CONFIRM_RESULT
+      '0003', // flags MAC RESPONSE
+      '0000001d', // sequence 29
+      '0000001c', // request id 28
+      '0000002a', // body length 42
+      '8710b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2', // TRANSACTION_ID = 16 bytes
+      '8b0104', // STATUS = 4
+      '8c020000', // RESULT_CODE = 0
+      '9a080000000000000ed8', // BALANCE_MINOR = 3800
+      '9f310400000002', // GENERATION = 2
+      '03f26bc2aeee7fc2c6a3fa693ebaa022', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'prepaidBalanceClone', session: 'main', dir: 't2c',
+    message: { type: 'prepaidRequest', transactionId: h('b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3'), amountMinor: 0, currency: 'JPY', mediumId: h('000102030405060708090a0b0c0d0e0f'), generation: 1, mediumProof: h('0424d84fd83df715e30376502dc8af26'), service: 4 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '30', // message PREPAID_REQUEST
+      '0001', // flags MAC
+      '0000001e', // sequence 30
+      '0000001d', // request id 29
+      '00000052', // body length 82
+      '8710b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3', // TRANSACTION_ID = 16 bytes
+      '89080000000000000000', // AMOUNT_MINOR = 0
+      '8a034a5059', // CURRENCY = "JPY"
+      '9f3010000102030405060708090a0b0c0d0e0f', // PREPAID_MEDIUM_ID = 16 bytes
+      '9f310400000001', // GENERATION = 1
+      '9f32100424d84fd83df715e30376502dc8af26', // MEDIUM_PROOF = 16 bytes
+      '9f200104', // SERVICE = 4
+      '09c18e67850558f56b9f773b88c8ad76', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'prepaidCloneRefused', session: 'main', dir: 'c2t',
+    message: { type: 'prepaidResult', transactionId: h('b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3'), status: 1, resultCode: 1037 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '31', // message PREPAID_RESULT
+      '0003', // flags MAC RESPONSE
+      '0000001e', // sequence 30
+      '0000001d', // request id 29
+      '00000019', // body length 25
+      '8710b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3', // TRANSACTION_ID = 16 bytes
+      '8b0101', // STATUS = 1
+      '8c02040d', // RESULT_CODE = 1037
+      '1c072377a41c6751049bd40fb720f85f', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'prepaidIssueCash', session: 'main', dir: 't2c',
+    message: { type: 'prepaidIssue', transactionId: h('16161616161616161616161616161616'), amountMinor: 6000, currency: 'JPY', notes: [{ noteKey: h('17171717171717171717171717171717'), amountMinor: 1000, currency: 'JPY', stackedAtMs: 1_767_225_600_000 }, { noteKey: h('18181818181818181818181818181818'), amountMinor: 5000, currency: 'JPY', stackedAtMs: 1_767_225_660_000 }] },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '34', // message PREPAID_ISSUE
+      '0001', // flags MAC
+      '0000001f', // sequence 31
+      '0000001e', // request id 30
+      '0000007f', // body length 127
+      '871016161616161616161616161616161616', // TRANSACTION_ID = 16 bytes
+      '89080000000000001770', // AMOUNT_MINOR = 6000
+      '8a034a5059', // CURRENCY = "JPY"
+      'a42d', // CASH_NOTE, constructed, 45 bytes:
+      '9f2a1017171717171717171717171717171717', //   NOTE_KEY = 16 bytes
+      '890800000000000003e8', //   AMOUNT_MINOR = 1000
+      '8a034a5059', //   CURRENCY = "JPY"
+      '9f28080000019b76daa800', //   STACKED_AT_MS = 1767225600000
+      'a42d', // CASH_NOTE, constructed, 45 bytes:
+      '9f2a1018181818181818181818181818181818', //   NOTE_KEY = 16 bytes
+      '89080000000000001388', //   AMOUNT_MINOR = 5000
+      '8a034a5059', //   CURRENCY = "JPY"
+      '9f28080000019b76db9260', //   STACKED_AT_MS = 1767225660000
+      '9efd1e6167820407e3c281c404f4bb4f', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'prepaidIssueResult', session: 'main', dir: 'c2t',
+    message: { type: 'prepaidIssueResult', transactionId: h('16161616161616161616161616161616'), status: 0, resultCode: 0, issuedMediumId: h('0102030405060708090a0b0c0d0e0f10'), prepaidInfo: h('5453504d010001'), balanceMinor: 6000 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '35', // message PREPAID_ISSUE_RESULT
+      '0003', // flags MAC RESPONSE
+      '0000001f', // sequence 31
+      '0000001e', // request id 30
+      '0000003f', // body length 63
+      '871016161616161616161616161616161616', // TRANSACTION_ID = 16 bytes
+      '8b0100', // STATUS = 0
+      '8c020000', // RESULT_CODE = 0
+      '9f34100102030405060708090a0b0c0d0e0f10', // ISSUED_MEDIUM_ID = 16 bytes
+      '99075453504d010001', // PREPAID_INFO = 7 bytes
+      '9a080000000000001770', // BALANCE_MINOR = 6000
+      '903e600c5fdfb74c7278ec8def16ccbb', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'prepaidIssuePurse', session: 'main', dir: 't2c',
+    message: { type: 'prepaidIssue', transactionId: h('19191919191919191919191919191919'), amountMinor: 450, currency: 'JPY', notes: [], purseRecord: { mediumId: h('0123456789abcdef'), cardCounter: 3, amountMinor: 450, currency: 'JPY', terminalId: 'KIOSK-01', terminalNonce: h('1122334455667788'), cardMac: h('a1b2c3d4e5f60718') } },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '34', // message PREPAID_ISSUE
+      '0001', // flags MAC
+      '00000020', // sequence 32
+      '0000001f', // request id 31
+      '00000060', // body length 96
+      '871019191919191919191919191919191919', // TRANSACTION_ID = 16 bytes
+      '890800000000000001c2', // AMOUNT_MINOR = 450
+      '8a034a5059', // CURRENCY = "JPY"
+      'a03d', // RECORD, constructed, 61 bytes:
+      '84080123456789abcdef', //   MEDIUM_ID = 8 bytes
+      '920400000003', //   CARD_COUNTER = 3
+      '890800000000000001c2', //   AMOUNT_MINOR = 450
+      '8a034a5059', //   CURRENCY = "JPY"
+      '80084b494f534b2d3031', //   TERMINAL_ID = "KIOSK-01"
+      '93081122334455667788', //   TERMINAL_NONCE = 8 bytes
+      '9408a1b2c3d4e5f60718', //   CARD_MAC = 8 bytes
+      'd9ba3c4a2311a1a4cc81009f4e302f23', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
+    name: 'prepaidIssueDeclined', session: 'main', dir: 'c2t',
+    message: { type: 'prepaidIssueResult', transactionId: h('19191919191919191919191919191919'), status: 1, resultCode: 1048 },
+    bytes: [
+      '5453', // magic "TS"
+      '01', // version 1
+      '35', // message PREPAID_ISSUE_RESULT
+      '0003', // flags MAC RESPONSE
+      '00000020', // sequence 32
+      '0000001f', // request id 31
+      '00000019', // body length 25
+      '871019191919191919191919191919191919', // TRANSACTION_ID = 16 bytes
+      '8b0101', // STATUS = 1
+      '8c020418', // RESULT_CODE = 1048
+      'b3e55877c4891d0222dd777b1c62678f', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
 ];
 
 export const ERROR_VECTORS: ErrorVector[] = [
@@ -1380,7 +1586,7 @@ export const ERROR_VECTORS: ErrorVector[] = [
       '00000015', // body length 21
       '8006542d30303031', // TERMINAL_ID = "T-0001"
       '84080123456789abcdef', // MEDIUM_ID = 8 bytes
-      '9f3000', // tag 0x9f30 = 0 bytes
+      '9f3000', // PREPAID_MEDIUM_ID = 0 bytes
       '69529de74ad13baf54c176df78513123', // MAC: HMAC-SHA-256 truncated to 16 bytes
     ],
   },
@@ -1466,34 +1672,6 @@ export const ERROR_VECTORS: ErrorVector[] = [
       'e102', //       tag 0xe1, constructed, 2 bytes:
       'e100', //         tag 0xe1, constructed, 0 bytes:
       '465189c9fce65a36a05851f9e0c9c259', // MAC: HMAC-SHA-256 truncated to 16 bytes
-    ],
-  },
-  {
-    name: 'AUTH after the handshake', code: 'PROTO_UNEXPECTED_MESSAGE', receiver: { session: 'main', dir: 't2c', lastSeq: 2 },
-    bytes: [
-      '5453', // magic "TS"
-      '01', // version 1
-      '03', // message AUTH
-      '0001', // flags MAC
-      '00000003', // sequence 3
-      '00000000', // request id 0
-      '00000022', // body length 34
-      '82208f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f', // PROOF = 32 bytes
-      'e7e492cfb5296b412d128ae7c691f5e9', // MAC: HMAC-SHA-256 truncated to 16 bytes
-    ],
-  },
-  {
-    name: 'HELLO without MAC once the keys exist', code: 'PROTO_MAC_MISSING', receiver: { session: 'main', dir: 't2c', lastSeq: 0, established: false },
-    bytes: [
-      '5453', // magic "TS"
-      '01', // version 1
-      '01', // message HELLO
-      '0000', // flags none
-      '00000000', // sequence 0
-      '00000000', // request id 0
-      '0000002a', // body length 42
-      '8006542d30303031', // TERMINAL_ID = "T-0001"
-      '8120a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0', // NONCE = 32 bytes
     ],
   },
 ];

@@ -3,16 +3,20 @@
  * (center/passwords/delivery-port.ts): `passwordDeliveryFactory(section,
  * deps)` is the PasswordDeliveryFactory the module is built with.
  *
- *  - `deliver(passwordId, channel, address, message)` queues one delivery
- *    (id = passwordId, so a second call is a no-op) with the message text,
- *    the app token on a `token:` line when there is one, and the service's
- *    `ref:` line; it resolves once the queue row is committed.
- *  - Outcomes are written to an outbox (password_delivery_outcomes) in the
- *    unit that records them, and reported to the sink after the commit; a
- *    report the sink did not answer (it threw, or this process died) is
- *    reported again by the next flush, so the sink sees each outcome at
- *    least once (it answers a repeat with 'repeated'). Late receipts are
- *    reported too (the sink answers 'late').
+ *  - `enqueue(tx, passwordId, channel, address, message)` (the
+ *    TransactionalPasswordDelivery the module uses) queues one delivery in
+ *    the issue's unit of work (id = passwordId, so a second call is a
+ *    no-op) with the message text, the app token on a `token:` line when
+ *    there is one, and the service's `ref:` line. `deliver(...)` does the
+ *    same in a unit of its own (a caller with only the plain port).
+ *  - Outcomes: with a transactional sink (Passwords: `outcomeIn`) each is
+ *    applied to the password inside the unit that records it, and written to
+ *    the outbox (password_delivery_outcomes) already reported, for the
+ *    record. With a plain sink they are written to the outbox and reported
+ *    after the commit; a report the sink did not answer (it threw, or this
+ *    process died) is reported again by the next flush, so the sink sees
+ *    each outcome at least once (it answers a repeat with 'repeated'). Late
+ *    receipts are reported too (the sink answers 'late').
  *
  * The outcome's `detail` is non-secret: DELIVRD, ACCEPTED (SMTP 250), or the
  * PWDELIVERY_ code of the failure.
@@ -24,7 +28,7 @@ import type { Random } from '../../../core/random.js';
 import { int, oneOf, rowMapper, text, type MappedRow } from '../../kit/rows.js';
 import { startSweepTimer, type SweepTimer } from '../../kit/sweep-timer.js';
 import type { Storage, Tx } from '../../storage/types.js';
-import type { DeliveryOutcome, DeliveryOutcomeSink, PasswordDelivery, PasswordDeliveryFactory, PasswordMessage } from '../delivery-port.js';
+import type { DeliveryChannel, DeliveryOutcome, DeliveryOutcomeSink, PasswordDelivery, PasswordDeliveryFactory, PasswordMessage, TransactionalOutcomeSink, TransactionalPasswordDelivery } from '../delivery-port.js';
 import type { DeliverySectionInput } from './config.js';
 import { deliverySectionSchema } from './config.js';
 import { openDelivery, type OpenedDelivery } from './index.js';
@@ -46,7 +50,7 @@ export function messageText(m: PasswordMessage): string {
   return m.token === null ? m.text : `${m.text}\ntoken:${m.token}`;
 }
 
-export interface PasswordDeliveryHandle extends PasswordDelivery {
+export interface PasswordDeliveryHandle extends PasswordDelivery, TransactionalPasswordDelivery {
   readonly opened: OpenedDelivery;
   /** Reports every unreported outcome now (also done after each commit and every sweep interval). */
   flush(): Promise<number>;
@@ -63,7 +67,7 @@ export function passwordDeliveryFactory(
 export async function openPasswordDelivery(
   input: DeliverySectionInput,
   deps: { storage: Storage; clock: Clock; random: Random; log: Logger; onEvent?: (e: DeliveryEvent) => void },
-  sink: DeliveryOutcomeSink,
+  sink: DeliveryOutcomeSink & Partial<TransactionalOutcomeSink>,
 ): Promise<PasswordDeliveryHandle> {
   const section = deliverySectionSchema.parse(input);
   let flushing: Promise<number> | null = null;
@@ -100,7 +104,9 @@ export async function openPasswordDelivery(
     outcome: async (tx: Tx, o: RecordedOutcome): Promise<void> => {
       const seq = Number((await tx.get<{ n: number }>('SELECT COUNT(*) AS n FROM password_delivery_outcomes WHERE delivery_id = ?', [o.deliveryId]))?.n ?? 0) + 1;
       const detail = o.state === 'delivered' ? (o.channel === 'sms' ? 'DELIVRD' : 'ACCEPTED') : o.code;
-      await tx.run('INSERT INTO password_delivery_outcomes (delivery_id, seq, outcome, channel, at_ms, detail, late, reported_ms, effect) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL)', [
+      // A transactional sink takes the outcome in this unit: the delivery's state and the password's commit together.
+      const effect = sink.outcomeIn ? await sink.outcomeIn(tx, { passwordId: o.deliveryId, outcome: o.state, channel: o.channel, atMs: o.atMs, detail }) : null;
+      await tx.run('INSERT INTO password_delivery_outcomes (delivery_id, seq, outcome, channel, at_ms, detail, late, reported_ms, effect) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [
         o.deliveryId,
         seq,
         o.state,
@@ -108,10 +114,22 @@ export async function openPasswordDelivery(
         o.atMs,
         detail,
         o.late ? 1 : 0,
+        effect === null ? null : deps.clock.nowMs(),
+        effect,
       ]);
-      tx.afterCommit(() => void flush().catch(() => undefined));
+      if (effect === null) tx.afterCommit(() => void flush().catch(() => undefined));
     },
   };
+  const enqueue = (tx: Tx, passwordId: string, channel: DeliveryChannel, address: string, message: PasswordMessage): Promise<void> =>
+    opened.service.enqueue(tx, {
+      id: passwordId,
+      passwordSerial: message.serial,
+      channel,
+      to: address,
+      text: messageText(message),
+      subject: 'Your settlement password',
+      deadlineMs: deps.clock.nowMs() + section.deadlineMs,
+    });
 
   const opened = await openDelivery(input, { ...deps, port });
   opened.service.start();
@@ -120,18 +138,9 @@ export async function openPasswordDelivery(
   return {
     opened,
     flush,
+    enqueue,
     deliver: async (passwordId, channel, address, message) => {
-      await deps.storage.transact((tx) =>
-        opened.service.enqueue(tx, {
-          id: passwordId,
-          passwordSerial: message.serial,
-          channel,
-          to: address,
-          text: messageText(message),
-          subject: 'Your settlement password',
-          deadlineMs: deps.clock.nowMs() + section.deadlineMs,
-        }),
-      );
+      await deps.storage.transact((tx) => enqueue(tx, passwordId, channel, address, message));
     },
     close: async () => {
       await timer.stop();

@@ -35,6 +35,7 @@
  * send it; it is never logged, never in an error or an event, and set NULL
  * once the delivery is final.
  */
+import { MSISDN_RE } from '../delivery-port.js';
 import type { Clock } from '../../../core/clock.js';
 import { errorCode } from '../../../core/errors.js';
 import type { Logger } from '../../../core/log.js';
@@ -128,7 +129,7 @@ export interface DeliveryServiceOptions {
   readonly onEvent?: (e: DeliveryEvent) => void;
 }
 
-const PHONE = /^[0-9]{6,15}$/;
+const PHONE = MSISDN_RE; // the rule the core normalises issue addresses to (delivery-port.ts)
 const MAIL = /^[^\s@<>"]{1,64}@[A-Za-z0-9.-]{1,190}$/;
 const ID = /^[A-Za-z0-9._-]{1,64}$/;
 

@@ -118,6 +118,8 @@ export class SmppClient {
     if (this.closed) return;
     const s = connect({ host: this.o.host, port: this.o.port, auto_enquire_link_period: this.o.enquireLinkMs ?? PWDELIVERY_LIMITS.smppEnquireLinkMs });
     this.session = s;
+    // One 'close' listener per submit awaiting its answer (a sweep sends up to sweepBatchMax at once).
+    s.setMaxListeners(0);
     s.on('error', (e: Error) => {
       this.o.log.debug({ err: (e as NodeJS.ErrnoException).code ?? 'error' }, 'smpp session error');
       s.destroy();

@@ -14,6 +14,8 @@ import type { Message } from '../../../protocol/messages/types.js';
 import type { Random } from '../../../core/random.js';
 import { annotate, type Line } from './annotate.js';
 import { h } from './vector-types.js';
+import { CHANNEL_OP, CHANNEL_SERVICE, channelKeysOfFile, requestProof, sealReplyFile, type ChannelRequest } from '../../../protocol/prepaid/channel.js';
+import { CHANNEL_REPLY_NONCE, CHANNEL_REQUEST, MEDIUM_VECTORS, V_ISSUER, V_MEDIUM_ID } from '../prepaid/vectors.js';
 
 const seq = (from: number, n: number): string => Buffer.from(Array.from({ length: n }, (_, i) => from + i)).toString('hex');
 export const FIXED = {
@@ -36,6 +38,22 @@ const record = (counter: number) => ({
   mediumId: medium, cardCounter: counter, amountMinor: 150 * counter, currency: 'JPY', terminalId: 'SHOP-01',
   terminalNonce: h('1122334455667788'), cardMac: h('a1b2c3d4e5f60718'),
 });
+
+/** §6.4's prepaid frames: proofs and the sealed reply from the medium vectors (test/protocol/prepaid/vectors.ts). */
+const pp = (() => {
+  const [g1, g2] = MEDIUM_VECTORS;
+  const k1 = channelKeysOfFile(g1!.file);
+  const k2 = channelKeysOfFile(g2!.file);
+  const base = { issuerId: V_ISSUER, mediumId: V_MEDIUM_ID, service: CHANNEL_SERVICE.NONE, payee: '', amountMinor: 0, currency: '' };
+  const confirm: ChannelRequest = { ...base, op: CHANNEL_OP.CONFIRM, requestId: Buffer.alloc(16, 0xb2), generation: 2 };
+  const balance: ChannelRequest = { ...base, op: CHANNEL_OP.BALANCE, requestId: Buffer.alloc(16, 0xb3), generation: 1 };
+  return {
+    useProof: requestProof(k1, CHANNEL_REQUEST),
+    sealed: sealReplyFile(k1, CHANNEL_REQUEST.requestId, 2, g2!.file, CHANNEL_REPLY_NONCE),
+    confirm, confirmProof: requestProof(k2, confirm),
+    balance, balanceProof: requestProof(k1, balance),
+  };
+})();
 
 type Step = { name: string; session: 'main' | 'callback'; dir: 't2c' | 'c2t'; m: Message; response?: boolean; mac?: boolean };
 const steps: Step[] = [
@@ -116,6 +134,25 @@ const steps: Step[] = [
   { name: 'passwordSaleApproved', session: 'main', dir: 'c2t', response: true, m: { type: 'passwordSaleResult', transactionId: tx(0x16), status: 0, resultCode: 0, amountMinor: 1200, balanceMinor: 1800, expiresAtMs: 1_802_592_000_000 } },
   { name: 'passwordSaleKeypad', session: 'main', dir: 't2c', m: { type: 'passwordSaleRequest', transactionId: tx(0x17), amountMinor: 2500, currency: 'JPY', password: '4921083315770642', goodsClasses: ['B01'] } },
   { name: 'passwordSaleDeclined', session: 'main', dir: 'c2t', response: true, m: { type: 'passwordSaleResult', transactionId: tx(0x17), status: 1, resultCode: 0x0608, balanceMinor: 1800 } },
+  // Appended (§6.4, seed 000): the provider center relays a PC's use of 1,200 (a shareware registration from VENDOR-1)
+  // showing generation 1 of docs/MEDIUM.md's vector by its proof (§6.4's channel vector); generation 2 comes back sealed;
+  // the PC confirms generation 2 by its proof; a balance asked with generation 1 again is a clone: refused (0x040d).
+  { name: 'prepaidUseByProof', session: 'main', dir: 't2c', m: { type: 'prepaidRequest', transactionId: CHANNEL_REQUEST.requestId, amountMinor: 1200, currency: 'JPY', mediumId: V_MEDIUM_ID, generation: 1, mediumProof: pp.useProof, service: 0x02, vendorId: 'VENDOR-1' } },
+  { name: 'prepaidUseDone', session: 'main', dir: 'c2t', response: true, m: { type: 'prepaidResult', transactionId: CHANNEL_REQUEST.requestId, status: 0x00, resultCode: 0, balanceMinor: 3800, generation: 2, sealedFile: pp.sealed } },
+  { name: 'prepaidConfirm', session: 'main', dir: 't2c', m: { type: 'prepaidConfirm', transactionId: pp.confirm.requestId, mediumId: V_MEDIUM_ID, generation: 2, mediumProof: pp.confirmProof } },
+  { name: 'prepaidConfirmed', session: 'main', dir: 'c2t', response: true, m: { type: 'prepaidConfirmResult', transactionId: pp.confirm.requestId, status: 0x04, resultCode: 0, balanceMinor: 3800, generation: 2 } },
+  { name: 'prepaidBalanceClone', session: 'main', dir: 't2c', m: { type: 'prepaidRequest', transactionId: pp.balance.requestId, amountMinor: 0, currency: 'JPY', mediumId: V_MEDIUM_ID, generation: 1, mediumProof: pp.balanceProof, service: 0x04 } },
+  { name: 'prepaidCloneRefused', session: 'main', dir: 'c2t', response: true, m: { type: 'prepaidResult', transactionId: pp.balance.requestId, status: 0x01, resultCode: 0x040d } },
+  // Appended (§6.4, seed 000): a prepaid terminal issues a medium paid with two stacked notes (approved: the medium id,
+  // generation 1's file — a stand-in of 7 bytes here —, the balance); a second issue paid by a purse-card debit record
+  // is declined PREPAID_PAYMENT_INVALID (0x0418: its card MAC does not verify).
+  { name: 'prepaidIssueCash', session: 'main', dir: 't2c', m: { type: 'prepaidIssue', transactionId: tx(0x16), amountMinor: 6000, currency: 'JPY', notes: [
+    { noteKey: tx(0x17), amountMinor: 1000, currency: 'JPY', stackedAtMs: 1_767_225_600_000 },
+    { noteKey: tx(0x18), amountMinor: 5000, currency: 'JPY', stackedAtMs: 1_767_225_660_000 },
+  ] } },
+  { name: 'prepaidIssueResult', session: 'main', dir: 'c2t', response: true, m: { type: 'prepaidIssueResult', transactionId: tx(0x16), status: 0, resultCode: 0, issuedMediumId: h('0102030405060708090a0b0c0d0e0f10'), prepaidInfo: h('5453504d010001'), balanceMinor: 6000 } },
+  { name: 'prepaidIssuePurse', session: 'main', dir: 't2c', m: { type: 'prepaidIssue', transactionId: tx(0x19), amountMinor: 450, currency: 'JPY', notes: [], purseRecord: { ...record(3), terminalId: 'KIOSK-01' } } },
+  { name: 'prepaidIssueDeclined', session: 'main', dir: 'c2t', response: true, m: { type: 'prepaidIssueResult', transactionId: tx(0x19), status: 1, resultCode: 0x0418 } },
 ];
 
 const keysFor = (s: 'main' | 'callback'): SessionKeys => (s === 'main' ? main : cb);
@@ -204,7 +241,7 @@ function emitTs(): string {
     '// Test vectors shared with protocol/PROTOCOL.md §9 (the same bytes appear there).',
     '// Generated once by test/protocol/support/make-vectors.ts and committed as literal bytes:',
     '// the test decodes, re-encodes and splits each one; a codec change that alters a byte fails here.',
-    "import { h, type ErrorVector, type FrameVector } from './support/vector-types.js';",
+    "import { h, type BodyVector, type ErrorVector, type FrameVector } from './support/vector-types.js';",
     '',
     '/** Fixed handshake inputs and the keys and proofs they give (PROTOCOL.md §9.1). */',
     'export const FIXED_KEYS = {',

@@ -77,6 +77,29 @@ describe('passwords delivery from the center config', () => {
     }
   }, 90_000);
 
+  it('the message is queued in the issue\'s own unit: an address or channel the delivery side refuses refuses the issue (coded, field named), nothing issued or booked, the request id stays free', async () => {
+    const center = await startCenter(config(smsc.passwordFile), centerModules());
+    try {
+      const pw = center.module<Passwords>('passwords');
+      const count = async (sql: string): Promise<number> => Number((await center.storage.read((q) => q.get<{ n: number }>(sql)))?.n ?? 0);
+      // 5 digits: an MSISDN to the issue's own check, too short for the SMSC (6-15 digits).
+      const short = issueReq({ requestId: 'short-msisdn', amountMinor: 1_000, channel: 'sms', address: '12345' });
+      await expect(pw.issue(short)).rejects.toMatchObject({ code: 'PASSWORD_BAD_REQUEST', details: { field: 'address' } });
+      // This center has SMPP only.
+      await expect(pw.issue(issueReq({ amountMinor: 1_000, channel: 'email', address: 'alice@example.test' }))).rejects.toMatchObject({ code: 'PASSWORD_DELIVERY_UNAVAILABLE', details: { field: 'channel' } });
+      expect(await count('SELECT COUNT(*) AS n FROM passwords')).toBe(0);
+      expect(await count('SELECT COUNT(*) AS n FROM password_deliveries')).toBe(0);
+      expect(await count('SELECT COUNT(*) AS n FROM ledger_transfers')).toBe(0);
+      // The same request id with a number the SMSC takes: issued, queued in the same unit.
+      const a = await pw.issue({ ...short, address: ALICE });
+      expect(a).toMatchObject({ replayed: false, state: 'issued' });
+      expect(await count(`SELECT COUNT(*) AS n FROM password_deliveries WHERE id = '${a.passwordId}'`)).toBe(1);
+      await waitFor('password delivered', async () => (await pw.view(a.serial))?.state === 'delivered', 40_000);
+    } finally {
+      await center.close();
+    }
+  }, 90_000);
+
   it('--check (the module check) refuses an SMPP password file others can read, with a coded error naming the file; the start refuses it before opening anything', async () => {
     const open = join(dir, 'smpp-open.pw');
     writeFileSync(open, 'sm9Pw!x2\n');

@@ -1,7 +1,8 @@
 /**
  * The TTP's delivery service as its own process, for the kill -9 test:
- * argv[2] is JSON { db, smscPort, passwordFile, claimHoldMs }. Opens the
- * center's SQLite file, the delivery service (SMPP client bound to the
+ * argv[2] is JSON { db, smscPort, passwordFile, claimHoldMs, node? } where
+ * db is a SQLite file or a PostgreSQL URL (postgres://…: several such
+ * processes are center nodes sharing one database). Opens the center's storage, the delivery service (SMPP client bound to the
  * SMSC), and a passwords-module stand-in whose port records each outcome in
  * its own table inside the recording unit (test_password_outcomes), as the
  * real module books it. stdin: `{"enqueue":n,"prefix":p,"to":msisdn}` queues
@@ -16,11 +17,11 @@ import { systemRandom } from '../../../../../core/random.js';
 import { openDelivery } from '../../../../../center/passwords/delivery/index.js';
 import { openStorage } from '../../../../../center/storage/open.js';
 
-const spec = JSON.parse(process.argv[2]!) as { db: string; smscPort: number; passwordFile: string; claimHoldMs: number };
+const spec = JSON.parse(process.argv[2]!) as { db: string; smscPort: number; passwordFile: string; claimHoldMs: number; node?: string };
 const print = (o: object): void => void process.stdout.write(`${JSON.stringify(o)}\n`);
-const storage = await openStorage({ engine: 'sqlite', path: spec.db });
+const storage = await openStorage(spec.db.startsWith('postgres') ? { engine: 'postgres', url: spec.db } : { engine: 'sqlite', path: spec.db });
 await storage.transact(async (tx) => {
-  await tx.exec('CREATE TABLE IF NOT EXISTS test_password_outcomes (delivery_id TEXT NOT NULL, state TEXT NOT NULL, late INTEGER NOT NULL, code TEXT NOT NULL)');
+  await tx.exec('CREATE TABLE IF NOT EXISTS test_password_outcomes (delivery_id TEXT NOT NULL, state TEXT NOT NULL, late INTEGER NOT NULL, code TEXT NOT NULL, node TEXT)');
 });
 const delivery = await openDelivery(
   { smpp: { host: '127.0.0.1', port: spec.smscPort, systemId: 'tessera', passwordFile: spec.passwordFile }, attemptsMax: 5, backoffMsBase: 100, sweepIntervalMs: 50, claimHoldMs: spec.claimHoldMs },
@@ -31,7 +32,7 @@ const delivery = await openDelivery(
     log: createLogger('delivery', { level: 'info' }, process.stderr),
     port: {
       outcome: async (tx, o) => {
-        await tx.run('INSERT INTO test_password_outcomes (delivery_id, state, late, code) VALUES (?, ?, ?, ?)', [o.deliveryId, o.state, o.late ? 1 : 0, o.code]);
+        await tx.run('INSERT INTO test_password_outcomes (delivery_id, state, late, code, node) VALUES (?, ?, ?, ?, ?)', [o.deliveryId, o.state, o.late ? 1 : 0, o.code, spec.node ?? null]);
       },
     },
     onEvent: (e) => print({ delivery: e.id, state: e.state, code: e.code, attempt: e.attempt }),
