@@ -26,8 +26,8 @@ import { PASSWORD_ROWS } from './records.js';
 import { cancelIn, captureIn, passwordView, redeemIn, redemptionOf, refundIn, verifyIn, type PasswordView, type RedeemRequest, type RedemptionView } from './redeem.js';
 import type { PresentedPassword, ShopRef } from './present.js';
 import { PASSWORD_TOKEN_LIMITS } from '../../protocol/password/limits.js';
-import { ShopPayouts, type ShopPayoutConfig } from '../kit/shop-payouts.js';
-import { dailyFileIn, PASSWORD_PAYOUT_SPEC, statementIn, type PasswordStatement, type ShopDailyFile } from './payouts.js';
+import { BankPayouts, type BankPayoutConfig } from '../kit/bank-payouts.js';
+import { dailyFileIn, PASSWORD_PAYOUT_SPEC, payoutsClearingAccount, statementIn, type PasswordStatement, type ShopDailyFile } from './payouts.js';
 import { PASSWORDS_LIMITS } from './limits.js';
 
 export interface PasswordsOptions {
@@ -47,7 +47,7 @@ export class Passwords implements DeliveryOutcomeSink {
   private delivery: PasswordDelivery | null = null;
   private queue: TransactionalPasswordDelivery | null = null;
   /** Shop payouts through the bank relay (payouts.ts); null: captured value stays payable. */
-  payouts: ShopPayouts | null = null;
+  payouts: BankPayouts | null = null;
   /** The business day's time zone of the daily file for shops. */
   timeZone = 'Asia/Tokyo';
 
@@ -221,8 +221,9 @@ export class Passwords implements DeliveryOutcomeSink {
   }
 
   /** Pays shops their captured value through this relay and accounts (payouts.ts); the ledger accounts are opened here. */
-  async usePayouts(config: ShopPayoutConfig, currency: string): Promise<ShopPayouts> {
-    this.payouts = new ShopPayouts(PASSWORD_PAYOUT_SPEC, { storage: this.d.storage, ledger: this.d.ledger, clock: this.d.clock, random: this.d.random, log: this.d.log, currency, config });
+  async usePayouts(config: BankPayoutConfig, currency: string): Promise<BankPayouts> {
+    this.payouts = new BankPayouts(PASSWORD_PAYOUT_SPEC, { storage: this.d.storage, ledger: this.d.ledger, clock: this.d.clock, random: this.d.random, log: this.d.log, currency, config });
+    await this.d.ledger.createAccounts([payoutsClearingAccount(currency)]);
     await this.payouts.ensureAccounts();
     return this.payouts;
   }
