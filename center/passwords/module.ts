@@ -22,7 +22,8 @@ import { passwordMerchantContribution } from './merchant-routes.js';
 import { passwordIssuerContribution } from './issuer-routes.js';
 import { TesseraError } from '../../core/errors.js';
 import { Passwords } from './passwords.js';
-import { shopPayoutConfigOf, type ShopPayoutConfig } from '../kit/shop-payouts.js';
+import { shopPayoutConfigOf } from '../kit/shop-payouts.js';
+import type { BankPayoutConfig } from '../kit/bank-payouts.js';
 import { readSecurityCodeFile } from '../emoney/secret-files.js';
 import { PasswordSaleService, passwordSaleFlow } from './sale-flow.js';
 import { passwordsMigrations } from './schema.js';
@@ -40,7 +41,7 @@ export interface PasswordsModuleOptions {
   /** Sweep on a timer (default: the section's sweepIntervalMs; none without a section: the caller sweeps). */
   readonly sweepIntervalMs?: number | null;
   /** Shop payouts on this relay and accounts instead of the section's (in-process bank hosts). */
-  readonly payouts?: ShopPayoutConfig;
+  readonly payouts?: BankPayoutConfig;
 }
 
 export type PasswordsModule = CenterModule<PasswordsSection | undefined, Passwords>;

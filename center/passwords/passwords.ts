@@ -26,8 +26,8 @@ import { PASSWORD_ROWS } from './records.js';
 import { cancelIn, captureIn, passwordView, redeemIn, redemptionOf, refundIn, verifyIn, type PasswordView, type RedeemRequest, type RedemptionView } from './redeem.js';
 import type { PresentedPassword, ShopRef } from './present.js';
 import { PASSWORD_TOKEN_LIMITS } from '../../protocol/password/limits.js';
-import { ShopPayouts, type ShopPayoutConfig } from '../kit/shop-payouts.js';
-import { dailyFileIn, PASSWORD_PAYOUT_SPEC, statementIn, type PasswordStatement, type ShopDailyFile } from './payouts.js';
+import { BankPayouts, type BankPayoutConfig } from '../kit/bank-payouts.js';
+import { dailyFileIn, PASSWORD_PAYOUT_SPEC, payoutsClearingAccount, statementIn, type PasswordStatement, type ShopDailyFile } from './payouts.js';
 import { PASSWORDS_LIMITS } from './limits.js';
 
 export interface PasswordsOptions {
@@ -47,7 +47,7 @@ export class Passwords implements DeliveryOutcomeSink {
   private delivery: PasswordDelivery | null = null;
   private queue: TransactionalPasswordDelivery | null = null;
   /** Shop payouts through the bank relay (payouts.ts); null: captured value stays payable. */
-  payouts: ShopPayouts | null = null;
+  payouts: BankPayouts | null = null;
   /** The business day's time zone of the daily file for shops. */
   timeZone = 'Asia/Tokyo';
 
@@ -220,28 +220,10 @@ export class Passwords implements DeliveryOutcomeSink {
     return this.d.storage.read((q) => redemptionOf(q, merchantId, redemptionId));
   }
 
-  // The issuer's side (issuer-routes.ts): its own passwords only.
-  /** The password as its issuer sees it; PASSWORD_UNKNOWN when it is another issuer's. */
-  async issuerView(issuer: string, serial: string): Promise<PasswordView & { requestId: string; issuedAtMs: number; returnedMinor: number; reason: string | null }> {
-    const p = await this.d.storage.read((q) => PASSWORD_ROWS.get(q, 'WHERE id = ? AND issuer = ?', [serial, issuer]));
-    if (!p) throw new TesseraError('PASSWORD_UNKNOWN', 'this issuer has no password with this serial', { serial });
-    return { ...passwordView(p, this.d.clock.nowMs()), requestId: p.requestId, issuedAtMs: p.issuedMs, returnedMinor: p.returned, reason: p.reason };
-  }
-  /** The issuer revokes one of its passwords on the customer's behalf (idempotent). */
-  async issuerRevoke(issuer: string, serial: string): Promise<PasswordView> {
-    await this.issuerView(issuer, serial);
-    return this.revoke(serial, issuer);
-  }
-  issuerReturns(issuer: string, o: { after?: string | undefined; limit?: number | undefined } = {}): Promise<IssuerReturnsPage> {
-    return this.d.storage.read((q) => issuerReturns(q, issuer, o));
-  }
-  issuerDailyFile(issuer: string, day: string): Promise<IssuerDailyFile> {
-    return this.d.storage.read((q) => issuerDailyFile(q, issuer, day));
-  }
-
   /** Pays shops their captured value through this relay and accounts (payouts.ts); the ledger accounts are opened here. */
-  async usePayouts(config: ShopPayoutConfig, currency: string): Promise<ShopPayouts> {
-    this.payouts = new ShopPayouts(PASSWORD_PAYOUT_SPEC, { storage: this.d.storage, ledger: this.d.ledger, clock: this.d.clock, random: this.d.random, log: this.d.log, currency, config });
+  async usePayouts(config: BankPayoutConfig, currency: string): Promise<BankPayouts> {
+    this.payouts = new BankPayouts(PASSWORD_PAYOUT_SPEC, { storage: this.d.storage, ledger: this.d.ledger, clock: this.d.clock, random: this.d.random, log: this.d.log, currency, config });
+    await this.d.ledger.createAccounts([payoutsClearingAccount(currency)]);
     await this.payouts.ensureAccounts();
     return this.payouts;
   }
@@ -259,6 +241,25 @@ export class Passwords implements DeliveryOutcomeSink {
   /** The TTP's daily file for shops (all, or one) with control totals. */
   dailyFile(day: string, merchantId: string | null = null): Promise<ShopDailyFile> {
     return this.d.storage.read((q) => dailyFileIn(q, day, this.timeZone, merchantId));
+  }
+
+  // The issuer's side (issuer-routes.ts): its own passwords only.
+  /** The password as its issuer sees it; PASSWORD_UNKNOWN when it is another issuer's. */
+  async issuerView(issuer: string, serial: string): Promise<PasswordView & { requestId: string; issuedAtMs: number; returnedMinor: number; reason: string | null }> {
+    const p = await this.d.storage.read((q) => PASSWORD_ROWS.get(q, 'WHERE id = ? AND issuer = ?', [serial, issuer]));
+    if (!p) throw new TesseraError('PASSWORD_UNKNOWN', 'this issuer has no password with this serial', { serial });
+    return { ...passwordView(p, this.d.clock.nowMs()), requestId: p.requestId, issuedAtMs: p.issuedMs, returnedMinor: p.returned, reason: p.reason };
+  }
+  /** The issuer revokes one of its passwords on the customer's behalf (idempotent). */
+  async issuerRevoke(issuer: string, serial: string): Promise<PasswordView> {
+    await this.issuerView(issuer, serial);
+    return this.revoke(serial, issuer);
+  }
+  issuerReturns(issuer: string, o: { after?: string | undefined; limit?: number | undefined } = {}): Promise<IssuerReturnsPage> {
+    return this.d.storage.read((q) => issuerReturns(q, issuer, o));
+  }
+  issuerDailyFile(issuer: string, day: string): Promise<IssuerDailyFile> {
+    return this.d.storage.read((q) => issuerDailyFile(q, issuer, day));
   }
 
   /** One sweep pass (expiry, delivery deadline, reservation deadlines). */

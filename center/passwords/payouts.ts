@@ -1,8 +1,8 @@
 /**
  * The TTP pays its shops (seed 003: "the TTP pays the shop"): captured value
  * on `pw-payable@<shop>` is paid to the shop's bank account through the
- * relay of seed 004 (center/kit/shop-payouts.ts, the voucher payouts'
- * pattern), each payout a row whose id is the reconciliation id; the shop's
+ * relay of seed 004 (the kit's engine, center/kit/bank-payouts.ts, as the
+ * vouchers' and prepaid vendors'), each payout a row whose id is the reconciliation id; the shop's
  * statement and the TTP's daily file for shops.
  *
  *   SHOP_PAID      pw-payable@S  → pw-payouts     a payout decided (its amount leaves the payable)
@@ -18,8 +18,9 @@
  * lines and totals, as the voucher HQs do (PROTOCOL.md §6.5.2).
  */
 import { TesseraError } from '../../core/errors.js';
+import type { NewAccount, NewTransfer } from '../ledger/types.js';
 import type { SqlExecutor } from '../storage/types.js';
-import { ShopPayouts, type ShopPayout, type ShopPayoutSpec } from '../kit/shop-payouts.js';
+import { bankPayoutOf, BankPayouts, type BankPayout, type BankPayoutSpec } from '../kit/bank-payouts.js';
 import { businessDayOf } from '../hq/daily-file.js';
 import { applyMoves, derivedId, MOVE, payableOf } from './ledger-map.js';
 import { PASSWORDS_LIMITS as L } from './limits.js';
@@ -27,20 +28,32 @@ import { PASSWORDS_LIMITS as L } from './limits.js';
 export const PAYOUTS_CLEARING = 'pw-payouts';
 export const bankAt = (bankCode: string): string => `pw-bank@${bankCode}`;
 
-export const PASSWORD_PAYOUT_SPEC: ShopPayoutSpec = {
-  label: 'password payout',
+export const PASSWORD_PAYOUT_SPEC: BankPayoutSpec = {
   table: 'password_payouts',
+  payeeColumn: 'merchant_id',
   idPrefix: 'pp_',
-  payableOf,
-  clearing: PAYOUTS_CLEARING,
-  ownerAt: (bankCode, currency) => ({ id: bankAt(bankCode), owner: 'ttp', institution: bankCode, kind: 'provider_at_bank', currency }),
-  idOf: (step, payoutId) => derivedId(payoutId, `payout-${step}`),
-  codes: { SHOP_PAID: MOVE.SHOP_PAID, PAYOUT_SENT: MOVE.PAYOUT_SENT, PAYOUT_FAILED: MOVE.PAYOUT_FAILED },
-  apply: applyMoves,
-  payoutMinorMin: L.payoutMinorMin,
+  what: 'password shop payout',
+  failedCode: 'BANK_REFUSED',
   claimMs: L.payoutClaimMs,
   sweepBatchMax: L.sweepBatchMax,
+  payoutMinorMin: L.payoutMinorMin,
+  transferId: (id) => derivedId(id, 'payout-TRANSFER'),
+  payableAccount: payableOf,
+  centerLedgerAccount: (bankCode, currency) => ({ id: bankAt(bankCode), owner: 'ttp', institution: bankCode, kind: 'provider_at_bank', currency }),
+  moves: {
+    decided: (shop, id, amountMinor, currency) => transfer('SHOP_PAID', id, payableOf(shop), PAYOUTS_CLEARING, amountMinor, currency),
+    sent: (bankCode, id, amountMinor, currency) => transfer('PAYOUT_SENT', id, PAYOUTS_CLEARING, bankAt(bankCode), amountMinor, currency),
+    failed: (shop, id, amountMinor, currency) => transfer('PAYOUT_FAILED', id, PAYOUTS_CLEARING, payableOf(shop), amountMinor, currency),
+  },
+  applyMoves,
 };
+
+function transfer(step: 'SHOP_PAID' | 'PAYOUT_SENT' | 'PAYOUT_FAILED', payoutId: string, from: string, to: string, amountMinor: number, currency: string): NewTransfer {
+  return { id: derivedId(payoutId, `payout-${step}`), debitAccountId: from, creditAccountId: to, amountMinor, currency, code: MOVE[step], reference: payoutId };
+}
+
+/** The payout engine's accounts besides the TTP's at each bank: the clearing account of decided payouts. */
+export const payoutsClearingAccount = (currency: string): NewAccount => ({ id: PAYOUTS_CLEARING, owner: 'ttp', kind: 'clearing', currency, flags: { debitsMustNotExceedCredits: true } });
 
 /** One sale of a shop, as its statement lists it (the request id names the till's TRANSACTION_ID: pos:<terminal>:<hex>). */
 export interface StatementSale {
@@ -61,25 +74,31 @@ export interface PasswordStatement {
   readonly pendingMinor: number;
   /** Owed and not yet in a payout (negative after a refund of value already paid out). */
   readonly payableMinor: number;
-  readonly payouts: readonly ShopPayout[];
+  readonly payouts: readonly BankPayout[];
   /** The latest redemptions, newest first. */
   readonly sales: readonly StatementSale[];
 }
 
-export async function statementIn(q: SqlExecutor, payouts: ShopPayouts | null, merchantId: string, limit: number): Promise<PasswordStatement> {
+export async function statementIn(q: SqlExecutor, payouts: BankPayouts | null, merchantId: string, limit: number): Promise<PasswordStatement> {
   const sums = await q.get(
     'SELECT CAST(COALESCE(SUM(captured), 0) AS TEXT) AS captured, CAST(COALESCE(SUM(refunded), 0) AS TEXT) AS refunded FROM password_redemptions WHERE merchant_id = ?',
     [merchantId],
   );
   const acct = await q.get('SELECT CAST(credits_posted - debits_posted AS TEXT) AS payable FROM ledger_accounts WHERE id = ?', [payableOf(merchantId)]);
-  const paid = payouts ? await payouts.ofShop(q, merchantId, limit) : { paidOutMinor: 0, pendingMinor: 0, payouts: [] };
+  const paid = await q.get(
+    `SELECT CAST(COALESCE(SUM(CASE WHEN state = 'paid' THEN amount ELSE 0 END), 0) AS TEXT) AS paid,
+            CAST(COALESCE(SUM(CASE WHEN state = 'pending' THEN amount ELSE 0 END), 0) AS TEXT) AS pending
+     FROM password_payouts WHERE merchant_id = ?`,
+    [merchantId],
+  );
+  const list = payouts ? (await payouts.list(q, merchantId, limit)).map(bankPayoutOf) : [];
   const sales = await q.all<Record<string, unknown>>(
     'SELECT id, request_id, password_id, state, captured, refunded, created_ms FROM password_redemptions WHERE merchant_id = ? ORDER BY created_ms DESC, id LIMIT ?',
     [merchantId, limit],
   );
   return {
-    merchantId, capturedMinor: Number(sums?.['captured'] ?? 0), refundedMinor: Number(sums?.['refunded'] ?? 0), paidOutMinor: paid.paidOutMinor, pendingMinor: paid.pendingMinor,
-    payableMinor: Number(acct?.['payable'] ?? 0), payouts: paid.payouts,
+    merchantId, capturedMinor: Number(sums?.['captured'] ?? 0), refundedMinor: Number(sums?.['refunded'] ?? 0), paidOutMinor: Number(paid?.['paid'] ?? 0), pendingMinor: Number(paid?.['pending'] ?? 0),
+    payableMinor: Number(acct?.['payable'] ?? 0), payouts: list,
     sales: sales.map((r) => ({
       redemptionId: String(r['id']), requestId: String(r['request_id']), serial: String(r['password_id']), state: String(r['state']),
       capturedMinor: Number(r['captured']), refundedMinor: Number(r['refunded']), atMs: Number(r['created_ms']),

@@ -1,4 +1,3 @@
-import { shopPayoutsTableSql } from '../kit/shop-payouts.js';
 import type { ModuleMigrations } from '../storage/types.js';
 
 /** The passwords module's tables (seed 003); money moves live in the ledger (ledger-map.ts). */
@@ -43,7 +42,12 @@ export const passwordsMigrations: ModuleMigrations = {
     {
       version: 2,
       name: 'shop payouts (reconciliation ids) through the bank relay',
-      sql: shopPayoutsTableSql('password_payouts', 'BIGINT'),
+      // The columns of center/kit/bank-payouts.ts (BankPayouts), payee column merchant_id.
+      sql: `CREATE TABLE password_payouts (
+              id TEXT PRIMARY KEY, merchant_id TEXT NOT NULL, bank_code TEXT NOT NULL, state TEXT NOT NULL, amount BIGINT NOT NULL,
+              currency TEXT NOT NULL, transfer_id TEXT NOT NULL, code TEXT, claim_until_ms BIGINT, created_ms BIGINT NOT NULL, updated_ms BIGINT NOT NULL);
+            CREATE UNIQUE INDEX password_payouts_one_pending ON password_payouts (merchant_id) WHERE state = 'pending';
+            CREATE INDEX password_payouts_merchant ON password_payouts (merchant_id, created_ms)`,
     },
   ],
 };
