@@ -32,6 +32,13 @@ export interface AdminContext {
   readonly events: EventEmitter;
 }
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The admin API's context, for modules' admin routes (ModuleRoutes get only the app): their mutating calls audited like the API's own. */
+    adminContext?: AdminContext;
+  }
+}
+
 /** What a watcher of GET /events learns about a change made through the API (never a token). */
 export interface AdminChange {
   readonly atMs: number;

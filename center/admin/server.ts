@@ -253,6 +253,8 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
     },
     contributors: [
       (app) => auditRefusals(app, ctx, audited),
+      // Modules' admin routes (after these) find the audited unit of work here.
+      (app) => void app.decorate('adminContext', ctx),
       readinessRoutes(opts.storage, opts.migrations ?? [adminMigrations, ledgerMigrations], opts.readiness ?? []),
       ledgerRoutes(ctx),
       validityRoutes(ctx, opts.validity ?? (await ValidityRepository.open(opts.storage)), opts.fleet ?? null),

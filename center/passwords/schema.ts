@@ -1,3 +1,4 @@
+import { shopPayoutsTableSql } from '../kit/shop-payouts.js';
 import type { ModuleMigrations } from '../storage/types.js';
 
 /** The passwords module's tables (seed 003); money moves live in the ledger (ledger-map.ts). */
@@ -38,6 +39,11 @@ export const passwordsMigrations: ModuleMigrations = {
             CREATE TABLE password_guess_failures (
               scope TEXT PRIMARY KEY, window_start_ms BIGINT NOT NULL, failures BIGINT NOT NULL, locked_until_ms BIGINT NOT NULL);
             CREATE TABLE password_merchants (merchant_id TEXT PRIMARY KEY, category TEXT NOT NULL)`,
+    },
+    {
+      version: 2,
+      name: 'shop payouts (reconciliation ids) through the bank relay',
+      sql: shopPayoutsTableSql('password_payouts', 'BIGINT'),
     },
   ],
 };

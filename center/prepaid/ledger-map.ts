@@ -6,6 +6,8 @@
  *   prepaid@<medium id>       prepaid_liability  the balance held for one medium (¶0038), never negative
  *   vendor-payable@<vendor>   merchant           owed to a software vendor or goods seller, not yet paid out
  *   provider-fee@<provider>   fees               the provider's usage fees, owed to the provider
+ *   prepaid-payouts           clearing           payouts decided, bank transfer not yet done
+ *   prepaid-center@<bank>     provider_at_bank   the prepaid center's account at a payee's bank (payouts leave it)
  *
  *   issued           prepaid-paid-in      → prepaid@M     (an issue with no payment record: the api, the operator)
  *   issued, cash     cash-takings@T       → prepaid@M     (PREPAID_ISSUE paid with notes stacked at terminal T:
@@ -16,10 +18,13 @@
  *   vendor paid      prepaid@M            → vendor-payable@V
  *   provider fee     prepaid@M            → provider-fee@P
  *   recovered        prepaid@M (frozen)   → prepaid@M' (the replacement medium)
+ *   payout decided   vendor-payable@V | provider-fee@P → prepaid-payouts   (center/prepaid/payouts.ts)
+ *   payout sent      prepaid-payouts      → prepaid-center@B   the bank moved it from the center's account at bank B
+ *   payout failed    prepaid-payouts      → vendor-payable@V | provider-fee@P   the bank refused it for good: payable again
  *
  * So value paid in = Σ prepaid@* + Σ vendor-payable@* + Σ provider-fee@*
- * (until payouts, next round), and Σ prepaid@* = Σ prepaid_media.balance
- * (the audit check).
+ * + prepaid-payouts + value paid out (the credits of prepaid-center@*), and
+ * Σ prepaid@* = Σ prepaid_media.balance (the audit check).
  */
 import { assertNumbersIn } from '../../core/numbers.js';
 import { applyMoves as applyKitMoves, derivedId } from '../kit/ledger-moves.js';
@@ -31,9 +36,13 @@ export const PAID_IN = 'prepaid-paid-in';
 export const mediumAccount = (mediumId: string): string => `prepaid@${mediumId}`;
 export const vendorPayable = (vendor: string): string => `vendor-payable@${vendor}`;
 export const providerFee = (provider: string): string => `provider-fee@${provider}`;
+/** Payouts decided (a vendor's payable or a provider's fees), bank transfer not yet done. */
+export const PAYOUTS = 'prepaid-payouts';
+/** The prepaid center's own account at a bank (payouts leave it). */
+export const prepaidCenterAt = (bankCode: string): string => `prepaid-center@${bankCode}`;
 
 /** Ledger transfer codes of the prepaid flows (seed 000: 1-99). */
-export const PREPAID_MOVE = { ISSUED: 1, VENDOR_PAID: 2, PROVIDER_FEE: 3, RECOVERED: 4, ISSUED_CASH: 5, ISSUED_PURSE: 6 } as const;
+export const PREPAID_MOVE = { ISSUED: 1, VENDOR_PAID: 2, PROVIDER_FEE: 3, RECOVERED: 4, ISSUED_CASH: 5, ISSUED_PURSE: 6, PAYOUT_DECIDED: 7, PAYOUT_SENT: 8, PAYOUT_FAILED: 9 } as const;
 assertNumbersIn('prepaid', 'ledger', PREPAID_MOVE);
 export type PrepaidMove = keyof typeof PREPAID_MOVE;
 
@@ -48,6 +57,14 @@ export function accountsFor(currency: string, o: { mediumId?: string; vendor?: s
   if (o.vendor) out.push({ id: vendorPayable(o.vendor), owner: o.vendor, kind: 'merchant', currency });
   if (o.provider) out.push({ id: providerFee(o.provider), owner: o.provider, kind: 'fees', currency });
   return out;
+}
+
+/** The payout accounts: the clearing account, and the center's account at each bank it pays from. */
+export function payoutAccounts(currency: string, bankCodes: readonly string[]): NewAccount[] {
+  return [
+    { id: PAYOUTS, owner: 'prepaid-center', kind: 'clearing', currency },
+    ...bankCodes.map((b): NewAccount => ({ id: prepaidCenterAt(b), owner: 'prepaid-center', institution: b, kind: 'provider_at_bank', currency })),
+  ];
 }
 
 export async function ensureAccounts(tx: Tx, ledger: Ledger, accounts: readonly NewAccount[]): Promise<void> {

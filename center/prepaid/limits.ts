@@ -13,6 +13,21 @@ export const PREPAID_LIMITS = {
   logEntriesMax: MEDIUM_FORMAT.logEntriesMax,
   /** Media one frozen-list page returns. */
   frozenListMax: 500,
+  /** Vendors, and providers, one config lists. */
+  configPayeesMax: 1_000,
+  /** How often the payout sweep runs (bounds and default, ms). */
+  sweepIntervalMsMin: 100,
+  sweepIntervalMsMax: 86_400_000,
+  sweepIntervalMsDefault: 60_000,
+  /** Payouts one sweep pass pays. */
+  sweepBatchMax: 100,
+  /** A payout call to the bank is claimed this long (longer than the relay's bank timeout). */
+  payoutClaimMs: 60_000,
+  /** The smallest payable paid out (minor units). */
+  payoutMinorMin: 1,
+  /** Payments one merchant API listing returns (largest page, default page). */
+  paymentsPageMax: 1_000,
+  paymentsPageDefault: 100,
 } as const;
 
 assert(PREPAID_LIMITS.logEntriesMax <= PREPAID_LIMITS.usageListMax, 'a balance query returns at least what the medium shows');

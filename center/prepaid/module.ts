@@ -8,17 +8,27 @@
  * provider centers listed in the section's `providers` (PROTOCOL.md §6.4).
  * Its flow serves PREPAID_ISSUE from prepaid terminals (issue-flow.ts),
  * booking cash through the cash module when it runs (`uses`).
+ * When the merchant API runs, the vendors' routes go on it
+ * (`/v1/prepaid/...`, merchant-routes.ts); vendors' payables and providers'
+ * fees are paid out through the bank relay on a sweep timer (payouts.ts).
  */
 import type { CashBook } from '../cash/cash.js';
 import { CASH_MODULE } from '../cash/module.js';
-import type { CenterModule } from '../server/module.js';
+import { startSweepTimer } from '../kit/sweep-timer.js';
+import { MERCHANT_API_MODULE, type MerchantApiHandle } from '../merchant-api/module.js';
+import type { CenterModule, CenterTimer } from '../server/module.js';
 import { VALIDITY_MODULE, type ValidityApi } from '../validity/module.js';
 import { PREPAID_AUDIT } from './audit-check.js';
 import { prepaidIssueFlow } from './issue-flow.js';
 import { prepaidSectionSchema, type PrepaidSection } from './config-schema.js';
+import { readSecurityCodeFile } from '../emoney/secret-files.js';
+import { prepaidAdminRoutes } from './admin-routes.js';
 import { readPrepaidMasterKey } from './key-table.js';
 import { prepaidFlow } from './flow.js';
 import { Prepaid, PREPAID_MEDIUM_KIND, type PrepaidConfig } from './prepaid.js';
+import { prepaidMerchantRoutes } from './merchant-routes.js';
+import { prepaidPayoutMigrations } from './payout-schema.js';
+import { PrepaidPayouts, prepaidPayoutConfigOf, type PrepaidPayoutConfig } from './payouts.js';
 import { prepaidMigrations } from './schema.js';
 
 export const PREPAID_MODULE = 'prepaid';
@@ -28,6 +38,19 @@ export interface PrepaidModuleOptions {
   readonly secrets?: PrepaidConfig;
   /** Provider centers' terminal ids, added to the section's `providers` (tests, the demo). */
   readonly providers?: readonly string[];
+  /** Vendors (vendor id, merchant name) instead of the section's (tests, the demo). */
+  readonly vendors?: ReadonlyArray<{ readonly vendorId: string; readonly merchant: string }>;
+  /** Payouts on this relay and accounts instead of the section's (in-process bank hosts). */
+  readonly payouts?: PrepaidPayoutConfig;
+  /** Payout sweep on a timer (default: the section's sweepIntervalMs; none without a section). */
+  readonly sweepIntervalMs?: number | null;
+}
+
+const PAYOUTS_OF = new WeakMap<Prepaid, PrepaidPayouts>();
+
+/** The payouts of a running prepaid module (tests and the demo sweep them by hand; the center sweeps on its timer). */
+export function prepaidPayoutsOf(prepaid: Prepaid): PrepaidPayouts | undefined {
+  return PAYOUTS_OF.get(prepaid);
 }
 
 export function readPrepaidSecrets(section: PrepaidSection): PrepaidConfig {
@@ -38,26 +61,41 @@ export function prepaidModule(o: PrepaidModuleOptions = {}): CenterModule<Prepai
   return {
     name: PREPAID_MODULE,
     config: { key: 'prepaid', schema: prepaidSectionSchema.optional().describe('Seed 000 rewritable-medium prepaid (center/prepaid/config-schema.ts): when present the center runs the prepaid center.') },
-    migrations: [prepaidMigrations],
+    migrations: [prepaidMigrations, prepaidPayoutMigrations],
     requires: [VALIDITY_MODULE],
-    uses: [CASH_MODULE],
+    // The cash module books an issue's notes; when the merchant API runs, the vendors' routes go on it (added here, served once it starts).
+    uses: [CASH_MODULE, MERCHANT_API_MODULE],
     auditChecks: [PREPAID_AUDIT],
     enabled: (section) => section !== undefined || o.secrets !== undefined,
     check: (section) => {
       if (section && !o.secrets) readPrepaidSecrets(section);
+      if (section && !o.payouts) for (const a of section.centerAccounts) readSecurityCodeFile(a.securityCodeFile);
     },
     async open(ctx) {
       const validity = ctx.module<ValidityApi>(VALIDITY_MODULE);
       validity.kinds.register(PREPAID_MEDIUM_KIND);
       const config = o.secrets ?? readPrepaidSecrets(ctx.section!);
       const prepaid = await Prepaid.open({ storage: ctx.storage, config, clock: ctx.clock, random: ctx.random, log: ctx.log, validity: { gate: validity.gate, repository: validity.repository } });
+      await ctx.storage.migrate(prepaidPayoutMigrations);
       const marked = await prepaid.reconcileFrozen();
-      ctx.log.info({ issuerId: config.issuerId, currency: config.currency, frozenMarked: marked, providers: ctx.section?.providers.length ?? 0 }, 'prepaid center running');
-      const providers = new Set([...(ctx.section?.providers ?? []), ...(o.providers ?? [])]);
+      const payouts = new PrepaidPayouts({
+        storage: ctx.storage, ledger: prepaid.ledger, clock: ctx.clock, random: ctx.random, log: ctx.log, currency: config.currency,
+        config: o.payouts ?? (ctx.section && prepaidPayoutConfigOf(ctx.section, ctx.log, ctx.clock)),
+      });
+      await payouts.ensureAccounts();
+      PAYOUTS_OF.set(prepaid, payouts);
+      const vendors = o.vendors ?? ctx.section?.vendors ?? [];
+      ctx.optionalModule<MerchantApiHandle>(MERCHANT_API_MODULE)?.addRoutes(
+        prepaidMerchantRoutes({ storage: ctx.storage, currency: config.currency, vendorOfMerchant: new Map(vendors.map((v) => [v.merchant, v.vendorId])), payouts }),
+      );
+      const intervalMs = o.sweepIntervalMs === undefined ? (ctx.section?.sweepIntervalMs ?? null) : o.sweepIntervalMs;
+      const timers: CenterTimer[] = intervalMs === null ? [] : [startSweepTimer(payouts, intervalMs, ctx.clock, ctx.log, 'prepaid payouts')];
+      ctx.log.info({ issuerId: config.issuerId, currency: config.currency, frozenMarked: marked, providers: ctx.section?.providers.length ?? 0, vendors: vendors.length, sweepIntervalMs: intervalMs }, 'prepaid center running');
+      const providers = new Set([...(ctx.section?.providers ?? []).map((p) => p.providerId), ...(o.providers ?? [])]);
       const flow = prepaidFlow({ prepaid, issuerId: config.issuerId, isProvider: (id) => providers.has(id), log: ctx.log });
       const cash = ctx.optionalModule<CashBook>(CASH_MODULE);
       const issueFlow = prepaidIssueFlow({ prepaid, gate: validity.gate, ...(cash && { cash }), currency: config.currency, log: ctx.log });
-      return { api: prepaid, flows: [flow, issueFlow] };
+      return { api: prepaid, flows: [flow, issueFlow], timers, routes: prepaidAdminRoutes(prepaid) };
     },
   };
 }

@@ -157,6 +157,8 @@ export const PREPAID_ERRORS = defineErrors('prepaid', 'PREPAID_', {
   PREPAID_NOT_A_PROVIDER: {
     meaning: 'A PREPAID_REQUEST or PREPAID_CONFIRM came from a terminal not registered as a provider center of this prepaid center (or a provider charged a fee to another payee).',
     action: 'List the provider center\'s terminal id in the prepaid section\'s providers (docs/PREPAID.md, "Provider centers"); a provider charges its fee only to itself.',
+    http: 403,
+  },
   // -- the prepaid terminal's issue (PREPAID_ISSUE, PROTOCOL.md §6.4) --
   PREPAID_PAYMENT_MISMATCH: {
     meaning: 'The payment of an issue does not pay its amount: the notes do not sum to it, or are in another currency; or the purse record is for another amount, currency or terminal.',
@@ -177,6 +179,10 @@ export const PREPAID_ERRORS = defineErrors('prepaid', 'PREPAID_', {
     meaning: 'The prepaid terminal is blocked, inactive or unknown on the validity lists (or the lists could not be read): no medium is issued.',
     action: 'Check the terminal row (admin API /terminals); nothing was booked, the customer\'s cash stays owed in cash-takings@<terminal>.',
     http: 403,
+  },
+  PREPAID_PAYOUT_FAILED: {
+    meaning: "The bank refused a vendor's or provider's payout for good (account closed, unknown, …): the payout is failed and the amount payable again.",
+    action: "Check the payee's account in prepaid.vendors / prepaid.providers and the bank's answer code in the log line; the next sweep decides a new payout.",
   },
 });
 

@@ -43,7 +43,8 @@ const seedArb = (seeds: Buffer[]) => fc.integer({ min: 0, max: seeds.length - 1 
 const edits = fc.array(editArb, { minLength: 1, maxLength: 3 });
 const BATCH = 40;
 
-describe('fuzz: frame decoder and receive pipeline', () => {
+// CPU-bound and fixed in size: a generous timeout so a loaded machine slows it without failing it.
+describe('fuzz: frame decoder and receive pipeline', { timeout: 120_000 }, () => {
   it('random bytes are a coded error or need more bytes, never a crash', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.uint8Array({ minLength: 0, maxLength: 80 }), fc.nat(), fc.boolean()), { minLength: BATCH, maxLength: BATCH }), (batch) => {

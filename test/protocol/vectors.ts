@@ -1,7 +1,7 @@
 // Test vectors shared with protocol/PROTOCOL.md §9 (the same bytes appear there).
 // Generated once by test/protocol/support/make-vectors.ts and committed as literal bytes:
 // the test decodes, re-encodes and splits each one; a codec change that alters a byte fails here.
-import { h, type ErrorVector, type FrameVector } from './support/vector-types.js';
+import { h, type BodyVector, type ErrorVector, type FrameVector } from './support/vector-types.js';
 
 /** Fixed handshake inputs and the keys and proofs they give (PROTOCOL.md §9.1). */
 export const FIXED_KEYS = {
@@ -1264,6 +1264,9 @@ export const FRAME_VECTORS: FrameVector[] = [
       '8b0101', // STATUS = 1
       '8c02040d', // RESULT_CODE = 1037
       '1c072377a41c6751049bd40fb720f85f', // MAC: HMAC-SHA-256 truncated to 16 bytes
+    ],
+  },
+  {
     name: 'prepaidIssueCash', session: 'main', dir: 't2c',
     message: { type: 'prepaidIssue', transactionId: h('16161616161616161616161616161616'), amountMinor: 6000, currency: 'JPY', notes: [{ noteKey: h('17171717171717171717171717171717'), amountMinor: 1000, currency: 'JPY', stackedAtMs: 1_767_225_600_000 }, { noteKey: h('18181818181818181818181818181818'), amountMinor: 5000, currency: 'JPY', stackedAtMs: 1_767_225_660_000 }] },
     bytes: [
@@ -1271,8 +1274,8 @@ export const FRAME_VECTORS: FrameVector[] = [
       '01', // version 1
       '34', // message PREPAID_ISSUE
       '0001', // flags MAC
-      '0000001a', // sequence 26
-      '00000019', // request id 25
+      '0000001f', // sequence 31
+      '0000001e', // request id 30
       '0000007f', // body length 127
       '871016161616161616161616161616161616', // TRANSACTION_ID = 16 bytes
       '89080000000000001770', // AMOUNT_MINOR = 6000
@@ -1287,7 +1290,7 @@ export const FRAME_VECTORS: FrameVector[] = [
       '89080000000000001388', //   AMOUNT_MINOR = 5000
       '8a034a5059', //   CURRENCY = "JPY"
       '9f28080000019b76db9260', //   STACKED_AT_MS = 1767225660000
-      'c91e7f3b3c2a06ff8b45a4211c9e2110', // MAC: HMAC-SHA-256 truncated to 16 bytes
+      '9efd1e6167820407e3c281c404f4bb4f', // MAC: HMAC-SHA-256 truncated to 16 bytes
     ],
   },
   {
@@ -1298,8 +1301,8 @@ export const FRAME_VECTORS: FrameVector[] = [
       '01', // version 1
       '35', // message PREPAID_ISSUE_RESULT
       '0003', // flags MAC RESPONSE
-      '0000001a', // sequence 26
-      '00000019', // request id 25
+      '0000001f', // sequence 31
+      '0000001e', // request id 30
       '0000003f', // body length 63
       '871016161616161616161616161616161616', // TRANSACTION_ID = 16 bytes
       '8b0100', // STATUS = 0
@@ -1307,7 +1310,7 @@ export const FRAME_VECTORS: FrameVector[] = [
       '9f34100102030405060708090a0b0c0d0e0f10', // ISSUED_MEDIUM_ID = 16 bytes
       '99075453504d010001', // PREPAID_INFO = 7 bytes
       '9a080000000000001770', // BALANCE_MINOR = 6000
-      '6581d89366574b3bcfd3aa7bded78310', // MAC: HMAC-SHA-256 truncated to 16 bytes
+      '903e600c5fdfb74c7278ec8def16ccbb', // MAC: HMAC-SHA-256 truncated to 16 bytes
     ],
   },
   {
@@ -1318,8 +1321,8 @@ export const FRAME_VECTORS: FrameVector[] = [
       '01', // version 1
       '34', // message PREPAID_ISSUE
       '0001', // flags MAC
-      '0000001b', // sequence 27
-      '0000001a', // request id 26
+      '00000020', // sequence 32
+      '0000001f', // request id 31
       '00000060', // body length 96
       '871019191919191919191919191919191919', // TRANSACTION_ID = 16 bytes
       '890800000000000001c2', // AMOUNT_MINOR = 450
@@ -1332,7 +1335,7 @@ export const FRAME_VECTORS: FrameVector[] = [
       '80084b494f534b2d3031', //   TERMINAL_ID = "KIOSK-01"
       '93081122334455667788', //   TERMINAL_NONCE = 8 bytes
       '9408a1b2c3d4e5f60718', //   CARD_MAC = 8 bytes
-      'c56a57e425f4bffc36b4534816df963c', // MAC: HMAC-SHA-256 truncated to 16 bytes
+      'd9ba3c4a2311a1a4cc81009f4e302f23', // MAC: HMAC-SHA-256 truncated to 16 bytes
     ],
   },
   {
@@ -1343,13 +1346,13 @@ export const FRAME_VECTORS: FrameVector[] = [
       '01', // version 1
       '35', // message PREPAID_ISSUE_RESULT
       '0003', // flags MAC RESPONSE
-      '0000001b', // sequence 27
-      '0000001a', // request id 26
+      '00000020', // sequence 32
+      '0000001f', // request id 31
       '00000019', // body length 25
       '871019191919191919191919191919191919', // TRANSACTION_ID = 16 bytes
       '8b0101', // STATUS = 1
       '8c020418', // RESULT_CODE = 1048
-      '2e9af7d80848fb6067ccf743f9d84327', // MAC: HMAC-SHA-256 truncated to 16 bytes
+      'b3e55877c4891d0222dd777b1c62678f', // MAC: HMAC-SHA-256 truncated to 16 bytes
     ],
   },
 ];

@@ -241,7 +241,7 @@ function emitTs(): string {
     '// Test vectors shared with protocol/PROTOCOL.md §9 (the same bytes appear there).',
     '// Generated once by test/protocol/support/make-vectors.ts and committed as literal bytes:',
     '// the test decodes, re-encodes and splits each one; a codec change that alters a byte fails here.',
-    "import { h, type ErrorVector, type FrameVector } from './support/vector-types.js';",
+    "import { h, type BodyVector, type ErrorVector, type FrameVector } from './support/vector-types.js';",
     '',
     '/** Fixed handshake inputs and the keys and proofs they give (PROTOCOL.md §9.1). */',
     'export const FIXED_KEYS = {',

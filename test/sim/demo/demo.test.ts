@@ -18,9 +18,9 @@ import { helpersOf } from '../../../sim/demo/run-dir.js';
 import type { DemoSummary } from '../../../sim/demo/summary.js';
 import { makeVoucherPlan } from '../../../sim/demo/vouchers/plan.js';
 import { scratchPanels } from '../../../sim/demo/vouchers/scene.js';
+import { tesseraCommand } from '../../../sim/world/node-command.js';
 import { PhoneStore } from '../../../sim/phone/store.js';
 
-const CLI = join(process.cwd(), 'cli', 'tessera.ts');
 const root = mkdtempSync(join(tmpdir(), 'tessera-demo-'));
 const SEED = 20_260_601;
 const USERS = 2;
@@ -36,9 +36,10 @@ interface Exit {
   stderr: string;
 }
 
-/** Runs `tessera demo` through tsx in one node process (signals reach the demo itself). */
+/** Runs `tessera demo` in one node process (signals reach the demo itself; compiled, see sim/world/node-command.ts). */
 function demo(args: string[], onLine?: (line: string, child: ReturnType<typeof spawn>) => void): Promise<Exit> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'demo', '--state-dir', root, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const { command, args: argv } = tesseraCommand(['demo', '--state-dir', root, ...args]);
+  const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (b: Buffer) => {
