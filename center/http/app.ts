@@ -75,8 +75,12 @@ export const DEFAULT_HTTP_CODES: HttpCodes = {
  * `allows`. The token itself is never logged, stored or echoed.
  */
 export interface BearerAuth<P = unknown> {
-  /** The principal a token stands for, or null (unknown, revoked, expired). */
-  verify(token: string): Promise<P | null>;
+  /**
+   * The principal a token stands for, or null (unknown, revoked, expired);
+   * a verifier that knows the answer without I/O (a cache) may give it
+   * directly instead of a promise (no promise and microtask per request).
+   */
+  verify(token: string): P | null | Promise<P | null>;
   /** Whether the principal may call a route whose config has this `need` (undefined: any principal). */
   allows(principal: P, need: string | undefined): boolean;
 }
@@ -262,8 +266,10 @@ function installBodyParser(app: HttpApp, codes: HttpCodes, bodyLimit: number): v
     }
   });
   // A POST without any body validates as `{}` (the admin API's convention: an empty body is an empty object).
-  app.addHook('preValidation', async (req) => {
+  // Callback hooks here and below: every request runs them, and an async hook costs a promise and a microtask.
+  app.addHook('preValidation', (req, _reply, done) => {
     if (req.body === undefined && req.method !== 'GET' && req.method !== 'HEAD') req.body = {};
+    done();
   });
 }
 
@@ -340,29 +346,48 @@ export function errorAnswer(e: unknown, codes: HttpCodes = DEFAULT_HTTP_CODES): 
 
 function installInflightLimit(app: HttpApp, codes: HttpCodes, inflightMax: number): void {
   let inflight = 0;
-  app.addHook('onRequest', async (_req, reply) => {
+  // One listener function for every response ('close' comes once per response).
+  const ended = (): void => {
+    inflight--;
+  };
+  app.addHook('onRequest', (_req, reply, done) => {
     if (inflight >= inflightMax) {
       void reply.header('retry-after', '1');
-      throw new TesseraError(codes.overloaded, 'too many requests in flight', { inflightMax });
+      done(new TesseraError(codes.overloaded, 'too many requests in flight', { inflightMax }));
+      return;
     }
     inflight++;
-    reply.raw.once('close', () => inflight--);
+    reply.raw.on('close', ended);
+    done();
   });
 }
 
+const BEARER_RE = /^Bearer ([A-Za-z0-9._~+/=-]{1,256})$/;
+
 function installAuth(app: HttpApp, codes: HttpCodes, auth: BearerAuth<unknown>): void {
-  app.addHook('onRequest', async (req: FastifyRequest, _reply: FastifyReply) => {
-    const config = req.routeOptions.config;
-    // Unknown paths (404/405) and public routes need no token; the not-found handler answers them.
-    if (req.routeOptions.url === undefined || config.public === true) return;
-    const header = req.headers.authorization;
-    const m = typeof header === 'string' ? /^Bearer ([A-Za-z0-9._~+/=-]{1,256})$/.exec(header) : null;
-    if (!m) throw new TesseraError(codes.unauthorized, header === undefined ? 'no bearer token' : 'malformed Authorization header');
-    const principal = await auth.verify(m[1]!);
-    if (principal === null) throw new TesseraError(codes.unauthorized, 'unknown or revoked token');
+  /** The principal known: the request goes on (null: refused). */
+  const admit = (req: FastifyRequest, need: string | undefined, principal: unknown, done: (e?: Error) => void): void => {
+    if (principal === null) return done(new TesseraError(codes.unauthorized, 'unknown or revoked token'));
     // Known before the role check, so a refusal for the wrong role is recorded with who tried.
     req.principal = principal;
-    if (!auth.allows(principal, config.need)) throw new TesseraError(codes.forbidden, 'this token may not call this route', { need: config.need ?? null });
+    if (!auth.allows(principal, need)) return done(new TesseraError(codes.forbidden, 'this token may not call this route', { need: need ?? null }));
+    done();
+  };
+  app.addHook('onRequest', (req: FastifyRequest, _reply: FastifyReply, done: (e?: Error) => void) => {
+    const route = req.routeOptions;
+    // Unknown paths (404/405) and public routes need no token; the not-found handler answers them.
+    if (route.url === undefined || route.config.public === true) return done();
+    const header = req.headers.authorization;
+    const m = typeof header === 'string' ? BEARER_RE.exec(header) : null;
+    if (!m) return done(new TesseraError(codes.unauthorized, header === undefined ? 'no bearer token' : 'malformed Authorization header'));
+    let verified: unknown;
+    try {
+      verified = auth.verify(m[1]!);
+    } catch (e) {
+      return done(e as Error);
+    }
+    if (verified instanceof Promise) verified.then((p) => admit(req, route.config.need, p, done), (e: Error) => done(e));
+    else admit(req, route.config.need, verified, done);
   });
 }
 

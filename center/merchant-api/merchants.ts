@@ -137,6 +137,24 @@ export class MerchantRegistry {
   }
 
   /**
+   * authenticate's answer when it needs no database read (a malformed key, or
+   * a key verified within the TTL: its principal, or null for a wrong secret);
+   * undefined when only authenticate can tell. Synchronous, for the HTTP
+   * surface's hook (no promise per request).
+   */
+  authenticateCached(presented: string): MerchantPrincipal | null | undefined {
+    const parsed = parseApiKey(presented);
+    if (!parsed) return null;
+    const hit = this.verified.get(parsed.keyId);
+    if (hit === undefined) return undefined;
+    if (hit.expiresMonoMs <= this.clock.monoMs()) {
+      this.verified.delete(parsed.keyId);
+      return undefined;
+    }
+    return secretMatches(parsed.secret, hit.secretHash) ? hit.principal : null;
+  }
+
+  /**
    * The merchant a presented key belongs to; null for a malformed or unknown
    * key (the HTTP surface answers MERCHANT_UNAUTHENTICATED), MERCHANT_KEY_REVOKED
    * for a revoked one. The key itself is never in an error or a log line.
@@ -148,14 +166,11 @@ export class MerchantRegistry {
    * Unknown, wrong and revoked keys are never remembered.
    */
   async authenticate(presented: string): Promise<MerchantPrincipal | null> {
+    const known = this.authenticateCached(presented);
+    if (known !== undefined) return known;
     const parsed = parseApiKey(presented);
     if (!parsed) return null;
     const nowMs = this.clock.monoMs();
-    const hit = this.verified.get(parsed.keyId);
-    if (hit !== undefined) {
-      if (hit.expiresMonoMs > nowMs) return secretMatches(parsed.secret, hit.secretHash) ? hit.principal : null;
-      this.verified.delete(parsed.keyId);
-    }
     const row = await this.storage.read((q) =>
       q.get<MerchantRow & { secret_hash: string; revoked_ms: unknown }>(
         'SELECT m.id, m.name, m.shop_id, m.created_ms, k.secret_hash, k.revoked_ms FROM merchant_api_keys k JOIN merchants m ON m.id = k.merchant_id WHERE k.id = ?',

@@ -54,7 +54,8 @@ export function principal(req: FastifyRequest): MerchantPrincipal {
 
 /** The HTTP surface's bearer auth for the merchant listener: API keys, any key may call any /v1/ route of its merchant. */
 export function merchantAuth(merchants: MerchantRegistry): BearerAuth<MerchantPrincipal> {
-  return { verify: (token) => merchants.authenticate(token), allows: () => true };
+  // A key verified within the TTL is answered without a promise (MerchantRegistry.authenticateCached).
+  return { verify: (token) => merchants.authenticateCached(token) ?? merchants.authenticate(token), allows: () => true };
 }
 
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
@@ -71,16 +72,19 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRoutesOptions> = asyn
     return (await emoney.installed(q)) ? m : { ...m, shopId: null };
   };
   // After the surface's bearer auth (a root hook): each key has its own budget, spent only once authenticated.
-  app.addHook('onRequest', async (req) => {
-    if (req.routeOptions.url === undefined || req.routeOptions.config.public === true) return;
+  // A callback hook: every request runs it, and an async hook costs a promise and a microtask.
+  app.addHook('onRequest', (req, _reply, done) => {
+    const route = req.routeOptions;
+    if (route.url === undefined || route.config.public === true) return done();
     const p = principal(req);
     const waitMs = o.limiter.take(p.keyId);
     if (waitMs > 0) {
       o.log.warn({ keyId: p.keyId, merchant: p.merchant.name }, 'merchant API rate limit: MERCHANT_RATE_LIMITED');
-      throw new TesseraError('MERCHANT_RATE_LIMITED', 'rate limit of this API key exceeded', {
+      return done(new TesseraError('MERCHANT_RATE_LIMITED', 'rate limit of this API key exceeded', {
         retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)), max: o.limiter.opts.max, windowMs: o.limiter.opts.windowMs,
-      });
+      }));
     }
+    done();
   });
   app.get('/v1/merchant', { schema: { summary: 'The merchant the API key belongs to', response: { 200: S.me, ...errorResponses } } }, async (req) => {
     const p = principal(req);
@@ -94,7 +98,7 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRoutesOptions> = asyn
    */
   const listings = new ListingCache<string>(MERCHANT_LIMITS.listingCacheEntriesMax);
   const listing = async <T>(kind: 'settlements' | 'payouts', req: FastifyRequest, reply: FastifyReply, query: ListQuery, items: (rows: BatchListRow[]) => T[]): Promise<FastifyReply> => {
-    const m = await shopView(req);
+    const m = emoney.seen ? principal(req).merchant : await shopView(req);
     const states = statesFor(kind, query.state);
     const json = async (q: SqlExecutor): Promise<string> => {
       const r = await listBatches(q, m, query, states, maintained);

@@ -238,17 +238,22 @@ export async function loadMerchantBatch(q: SqlExecutor, m: Merchant, id: string)
  * settlements. Asked per request until the tables appear, then remembered.
  */
 export class EmoneyPresence {
-  private seen = false;
+  private seenOnce = false;
 
   constructor(private readonly storage: { read<T>(fn: (q: SqlExecutor) => Promise<T>): Promise<T> }) {}
 
+  /** True once the tables were seen (they are never dropped): no promise needed. */
+  get seen(): boolean {
+    return this.seenOnce;
+  }
+
   /** `q`: the caller's unit of work, if it is in one (a unit awaits only its own database work). */
   async installed(q?: SqlExecutor): Promise<boolean> {
-    if (this.seen) return true;
+    if (this.seenOnce) return true;
     const sql = `SELECT version FROM schema_migrations WHERE module = 'emoney' LIMIT 1`;
     const row = q ? await q.get(sql) : await this.storage.read((r) => r.get(sql));
-    this.seen = row !== undefined;
-    return this.seen;
+    this.seenOnce = row !== undefined;
+    return this.seenOnce;
   }
 }
 
