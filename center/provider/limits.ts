@@ -13,6 +13,8 @@ export const PROVIDER_LIMITS = {
   /** Requests per client address per minute. */
   rateRequestsMax: 600,
   rateWindowMs: 60_000,
+  /** Event-loop delay above which the front sheds load (503 HTTP_OVERLOADED; the PC repeats the same request id). */
+  eventLoopDelayMsMax: 5_000,
 } as const;
 
 assert(PROVIDER_LIMITS.sessionOpenTimeoutMs <= PROVIDER_LIMITS.relayTimeoutMs, 'a session opens within one relay');

@@ -103,6 +103,7 @@ export async function startProvider(c: ProviderConfig, d: { clock: Clock; random
       log: d.log,
       bodyBytesMax: PROVIDER_LIMITS.bodyBytesMax,
       inflightMax: PROVIDER_LIMITS.inflightMax,
+      eventLoopDelayMsMax: PROVIDER_LIMITS.eventLoopDelayMsMax,
       rateLimit: { max: PROVIDER_LIMITS.rateRequestsMax, timeWindowMs: PROVIDER_LIMITS.rateWindowMs },
       answers: Object.entries(PROVIDER_ERRORS as Record<string, { http?: number }>).filter(([, s]) => s.http !== undefined).map(([k]) => k),
       contributors: [(app) => routes(app, service)],

@@ -43,7 +43,7 @@ export function providerLink(o: { url: string; spkiPin: string }): ProviderLink 
     const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
       const req = request(
         {
-          host, port, method, path, createConnection: () => socket, agent: false, timeout: PREPAID_CLIENT_LIMITS.callTimeoutMs,
+          host, port, method, path, createConnection: () => socket, timeout: PREPAID_CLIENT_LIMITS.callTimeoutMs,
           headers: { host: base.host, accept: 'application/json', ...(raw.length > 0 && { 'content-type': 'application/json', 'content-length': String(raw.length) }) },
         },
         (res) => {
@@ -73,7 +73,20 @@ export function providerLink(o: { url: string; spkiPin: string }): ProviderLink 
     throw new TesseraError('PPCLIENT_PROVIDER_ANSWER', `the provider answered ${status}`, { status, path });
   }
 
-  return { post: (path, body) => call('POST', path, body), get: (path) => call('GET', path) };
+  /** A front shedding load (503 HTTP_OVERLOADED) is asked again after a pause: the same request, so it is safe. */
+  async function calls<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await call<T>(method, path, body);
+      } catch (e) {
+        const shed = e instanceof TesseraError && e.details?.['providerCode'] === 'HTTP_OVERLOADED';
+        if (!shed || attempt >= PREPAID_CLIENT_LIMITS.overloadedAttemptsMax) throw e;
+        await new Promise((r) => setTimeout(r, PREPAID_CLIENT_LIMITS.overloadedPauseMs * attempt));
+      }
+    }
+  }
+
+  return { post: (path, body) => calls('POST', path, body), get: (path) => calls('GET', path) };
 }
 
 /** SHA-256 (hex) of the peer certificate's SubjectPublicKeyInfo (DER); '' when there is none. */

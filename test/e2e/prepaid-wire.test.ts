@@ -135,7 +135,7 @@ describe('prepaid media used from a PC through the provider center', () => {
 
     const pay = await client(['pay', '--vendor', 'VENDOR-1', '--amount', '1200']);
     expect(pay.code, pay.output).toBe(0);
-    expect(pay.line).toMatchObject({ mediumId, generation: 2, balanceMinor: 8_800, status: 'confirmed' });
+    expect(pay.line).toMatchObject({ mediumId, generation: 2, balanceMinor: 8_800, status: 'done' });
     expect((await view()).generation).toBe(2);
 
     const fee = await client(['pay', '--fee']);
@@ -185,12 +185,15 @@ describe('prepaid media used from a PC through the provider center', () => {
     const before = (await providerRows()).length;
     const pc = new CliProcess('client', ['client', 'pay', '--vendor', 'VENDOR-3', '--amount', '300', '--config', clientConfig(mount)]);
     try {
-      await eventually(async () => (await providerRows()).some((r, i) => i >= before && r.state === 'relaying' && r.op === 'use'), 40_000, 'the use relayed');
+      await eventually(async () => (await providerRows()).some((r, i) => i >= before && r.state === 'relaying' && r.op === 'use'), 90_000, 'the use relayed');
       provider().signal('SIGKILL');
       expect((await provider().exited).signal).toBe('SIGKILL');
     } finally {
       centerProc().signal('SIGCONT');
     }
+    // The prepaid center, thawed, reads the relayed frame and books the use; its answer finds no provider.
+    const booked = () => withDb(join(dir, 'center.db'), (s) => s.read((q) => q.all<{ n: number }>("SELECT COUNT(*) AS n FROM prepaid_usage WHERE payee = 'VENDOR-3'", [])));
+    await eventually(async () => Number((await booked())[0]!.n) === 1, 60_000, 'the use booked at the prepaid center');
     const ended = await pc.exited;
     expect(ended.code).toBe(1);
     expect(pc.output).toContain('PPCLIENT_PROVIDER_UNREACHABLE');
@@ -205,8 +208,7 @@ describe('prepaid media used from a PC through the provider center', () => {
     expect(resumed.line).toMatchObject({ resumed: true, generation: 5, balanceMinor: 7_900 });
     const rows = (await providerRows()).filter((r) => r.op === 'use');
     expect(rows[rows.length - 1]).toMatchObject({ state: 'answered', status: 'repeated', attempts: 2 });
-    const paid = await withDb(join(dir, 'center.db'), (s) => s.read((q) => q.all<{ n: number }>("SELECT COUNT(*) AS n FROM prepaid_usage WHERE payee = 'VENDOR-3'", [])));
-    expect(Number(paid[0]!.n)).toBe(1);
+    expect(Number((await booked())[0]!.n)).toBe(1);
   }, 300_000);
 
   it('a terminal that is not a provider is refused; a copied medium used after the original is refused and frozen; the ledger audits', async () => {
