@@ -38,6 +38,10 @@ export const PASSWORDS_LIMITS = {
   addressCharsMax: 254,
   /** Longest request id of an issuer or a shop. */
   requestIdCharsMax: 64,
+  /** Most returns one page of the issuer API's return list holds. */
+  issuerPageMax: 200,
+  /** Most lines of one issuer daily file (its control totals cover every movement of the day). */
+  dailyFileLinesMax: 10_000,
   /** Smallest payable a shop payout is made for (below it the value waits for the next sweep). */
   payoutMinorMin: 1,
   /** How long a node holds a pending payout while it calls the bank (kit callClaims). */
@@ -45,10 +49,6 @@ export const PASSWORDS_LIMITS = {
   /** Payouts and sales one statement lists when the shop names no limit, and at most. */
   statementLinesDefault: 100,
   statementLinesMax: 1_000,
-  /** Most returns one page of the issuer API's return list holds. */
-  issuerPageMax: 200,
-  /** Most lines of one issuer daily file (its control totals cover every movement of the day). */
-  dailyFileLinesMax: 10_000,
 } as const;
 
 const L = PASSWORDS_LIMITS;

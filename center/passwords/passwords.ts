@@ -220,6 +220,25 @@ export class Passwords implements DeliveryOutcomeSink {
     return this.d.storage.read((q) => redemptionOf(q, merchantId, redemptionId));
   }
 
+  // The issuer's side (issuer-routes.ts): its own passwords only.
+  /** The password as its issuer sees it; PASSWORD_UNKNOWN when it is another issuer's. */
+  async issuerView(issuer: string, serial: string): Promise<PasswordView & { requestId: string; issuedAtMs: number; returnedMinor: number; reason: string | null }> {
+    const p = await this.d.storage.read((q) => PASSWORD_ROWS.get(q, 'WHERE id = ? AND issuer = ?', [serial, issuer]));
+    if (!p) throw new TesseraError('PASSWORD_UNKNOWN', 'this issuer has no password with this serial', { serial });
+    return { ...passwordView(p, this.d.clock.nowMs()), requestId: p.requestId, issuedAtMs: p.issuedMs, returnedMinor: p.returned, reason: p.reason };
+  }
+  /** The issuer revokes one of its passwords on the customer's behalf (idempotent). */
+  async issuerRevoke(issuer: string, serial: string): Promise<PasswordView> {
+    await this.issuerView(issuer, serial);
+    return this.revoke(serial, issuer);
+  }
+  issuerReturns(issuer: string, o: { after?: string | undefined; limit?: number | undefined } = {}): Promise<IssuerReturnsPage> {
+    return this.d.storage.read((q) => issuerReturns(q, issuer, o));
+  }
+  issuerDailyFile(issuer: string, day: string): Promise<IssuerDailyFile> {
+    return this.d.storage.read((q) => issuerDailyFile(q, issuer, day));
+  }
+
   /** Pays shops their captured value through this relay and accounts (payouts.ts); the ledger accounts are opened here. */
   async usePayouts(config: BankPayoutConfig, currency: string): Promise<BankPayouts> {
     this.payouts = new BankPayouts(PASSWORD_PAYOUT_SPEC, { storage: this.d.storage, ledger: this.d.ledger, clock: this.d.clock, random: this.d.random, log: this.d.log, currency, config });
@@ -241,25 +260,6 @@ export class Passwords implements DeliveryOutcomeSink {
   /** The TTP's daily file for shops (all, or one) with control totals. */
   dailyFile(day: string, merchantId: string | null = null): Promise<ShopDailyFile> {
     return this.d.storage.read((q) => dailyFileIn(q, day, this.timeZone, merchantId));
-  }
-
-  // The issuer's side (issuer-routes.ts): its own passwords only.
-  /** The password as its issuer sees it; PASSWORD_UNKNOWN when it is another issuer's. */
-  async issuerView(issuer: string, serial: string): Promise<PasswordView & { requestId: string; issuedAtMs: number; returnedMinor: number; reason: string | null }> {
-    const p = await this.d.storage.read((q) => PASSWORD_ROWS.get(q, 'WHERE id = ? AND issuer = ?', [serial, issuer]));
-    if (!p) throw new TesseraError('PASSWORD_UNKNOWN', 'this issuer has no password with this serial', { serial });
-    return { ...passwordView(p, this.d.clock.nowMs()), requestId: p.requestId, issuedAtMs: p.issuedMs, returnedMinor: p.returned, reason: p.reason };
-  }
-  /** The issuer revokes one of its passwords on the customer's behalf (idempotent). */
-  async issuerRevoke(issuer: string, serial: string): Promise<PasswordView> {
-    await this.issuerView(issuer, serial);
-    return this.revoke(serial, issuer);
-  }
-  issuerReturns(issuer: string, o: { after?: string | undefined; limit?: number | undefined } = {}): Promise<IssuerReturnsPage> {
-    return this.d.storage.read((q) => issuerReturns(q, issuer, o));
-  }
-  issuerDailyFile(issuer: string, day: string): Promise<IssuerDailyFile> {
-    return this.d.storage.read((q) => issuerDailyFile(q, issuer, day));
   }
 
   /** One sweep pass (expiry, delivery deadline, reservation deadlines). */

@@ -66,7 +66,7 @@ export const creditConfigSchema = z
       .default([]),
     terms: z
       .object({
-        lifetimeMs: z.number().int().min(60_000).optional().describe('Lifetime of a password when the order names none (absent: the TTP default, 30 days).'),
+        lifetimeMs: z.number().int().min(1_000).optional().describe('Lifetime of a password when the order names none (absent: the TTP default, 30 days).'),
         goods: z.array(z.string().regex(/^[A-Z0-9]{1,8}$/)).max(16).optional().describe('Goods categories the credit company allows by default.'),
         partial: z.boolean().default(true),
       })

@@ -27,7 +27,7 @@
  * More kills in (b): TESSERA_CRASH_KILLS=5. A restart of `tessera center` takes 20-35 s on the loaded
  * 2-core machine, which is most of this file's time.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';

@@ -105,7 +105,7 @@ describe('issue and delivery', () => {
     const queued: string[] = [];
     pw.useDeliveryQueue({
       enqueue: async (tx, passwordId, _channel, address) => {
-        if (address === '+810000000000') throw Object.assign(new Error('outbox full'), { code: 'STORE_OVERLOADED' });
+        if (address === '810000000000') /* the core hands over the normalised MSISDN */ throw Object.assign(new Error('outbox full'), { code: 'STORE_OVERLOADED' });
         await tx.get('SELECT 1');
         queued.push(passwordId);
       },
