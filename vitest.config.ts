@@ -9,7 +9,8 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    globalSetup: ['test/support/postgres-global.ts', 'test/support/pcscd-global.ts'],
+    // test-build-global: compiles the checkout once per run; CLI processes start from it (sim/world/node-command.ts).
+    globalSetup: ['test/support/postgres-global.ts', 'test/support/pcscd-global.ts', 'test/support/test-build-global.ts'],
     reporters: ['default', 'json'],
     outputFile: { json: '.tessera/test-results.json' },
   },

@@ -9,9 +9,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
+/** '.ts' run from source (tsx), '.js' compiled (dist/, the test build). */
+const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 const suites = readdirSync(here)
-  .filter((f) => f.endsWith('.ts') && f !== 'run.ts' && !f.startsWith('_'))
-  .map((f) => f.slice(0, -3));
+  .filter((f) => f.endsWith(ext) && f !== `run${ext}` && !f.startsWith('_'))
+  .map((f) => f.slice(0, -ext.length));
 
 const [suite, ...rest] = process.argv.slice(2);
 if (!suite || !suites.includes(suite)) {
@@ -19,7 +21,7 @@ if (!suite || !suites.includes(suite)) {
   process.exit(2);
 }
 const json = rest.includes('--json');
-const mod = (await import(join(here, `${suite}.ts`))) as {
+const mod = (await import(join(here, `${suite}${ext}`))) as {
   run: (args: string[], report: (line: string) => void) => Promise<Record<string, unknown>>;
 };
 const report = (line: string): void => {

@@ -5,6 +5,7 @@ import { formatOperatorError, TesseraError } from '../core/errors.js';
 import { registerAdmin } from './commands/admin.js';
 import { registerAudit } from './commands/audit.js';
 import { registerBank } from './commands/bank.js';
+import { registerClient } from './commands/client.js';
 import { registerCenter } from './commands/center.js';
 import { registerCredit } from './commands/credit.js';
 import { registerDemo } from './commands/demo.js';
@@ -13,11 +14,14 @@ import { registerKeys } from './commands/keys.js';
 import { registerMerchant } from './commands/merchant.js';
 import { registerMessaging } from './commands/messaging.js';
 import { registerOperator } from './commands/operator.js';
+import { registerProvider } from './commands/provider.js';
+import { registerPrepaid } from './commands/prepaid.js';
 import { registerReport } from './commands/report.js';
 import { registerSim } from './commands/sim.js';
 import { registerTerminal } from './commands/terminal.js';
 import { registerVoucher } from './commands/voucher.js';
 import { registerVoucherPrint } from './commands/voucher-print.js';
+import { registerVendor } from './commands/vendor.js';
 import { registerWebshop } from './commands/webshop.js';
 import './registries.js';
 
@@ -50,6 +54,10 @@ registerHq(program);
 registerMessaging(program);
 registerWebshop(program);
 registerCredit(program);
+registerProvider(program);
+registerClient(program);
+registerVendor(program);
+registerPrepaid(program);
 // After every other command: `voucher print` joins the `voucher` command when another file made it.
 registerVoucherPrint(program);
 

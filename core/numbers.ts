@@ -75,7 +75,7 @@ export const NUMBER_AREAS: readonly NumberArea[] = [
     errors: { cash: 'CASH_' },
   },
   // Reserved for the capabilities still to come (their message codes are already in protocol/codes.ts)
-  { area: 'prepaid', seed: '000', kind: 'capability', messages: [0x30, 0x37], wireResults: [0x0400, 0x04ff], ledger: [1, 99], errors: { prepaid: 'PREPAID_' } },
+  { area: 'prepaid', seed: '000', kind: 'capability', messages: [0x30, 0x37], wireResults: [0x0400, 0x04ff], ledger: [1, 99], errors: { prepaid: 'PREPAID_', provider: 'PROVIDER_', 'prepaid-client': 'PPCLIENT_' } },
   // The vouchers' HQ (center/hq, `tessera hq serve`) answers the till in the same block: HQ_ codes from 0x0580.
   { area: 'vouchers', seed: '002', kind: 'capability', messages: [0x38, 0x3f], wireResults: [0x0500, 0x05ff], ledger: [200, 299], errors: { vouchers: 'VOUCHER_', hq: 'HQ_' } },
   {
@@ -86,7 +86,7 @@ export const NUMBER_AREAS: readonly NumberArea[] = [
   // Platform areas: error codes only (the center's 9xx ledger codes: operator adjustments, 901)
   { area: 'center', kind: 'platform', ledger: [900, 999], errors: { center: 'CENTER_', admin: 'ADMIN_', ledger: 'LEDGER_', storage: 'STORE_', fleet: 'FLEET_', http: 'HTTP_', merchant: 'MERCHANT_' } },
   { area: 'terminal', kind: 'platform', errors: { terminal: 'TERM_', devices: 'DEV_' } },
-  { area: 'sim', kind: 'platform', errors: { sim: 'SIM_', 'bank-host': 'BANKHOST_', demo: 'DEMO_', webshop: 'WEBSHOP_', credit: 'CREDIT_' } },
+  { area: 'sim', kind: 'platform', errors: { sim: 'SIM_', 'bank-host': 'BANKHOST_', demo: 'DEMO_', webshop: 'WEBSHOP_', credit: 'CREDIT_', vendor: 'VENDOR_' } },
   { area: 'cli', kind: 'platform', errors: { cli: 'CLI_' } },
   { area: 'metrics', kind: 'platform', errors: { metrics: 'METRICS_' } },
   // Settlement passwords (seed 003): the TTP's delivery to devices, and the messaging parties of the simulator

@@ -104,8 +104,8 @@ export interface HttpAppOptions {
         readonly allowList?: readonly string[];
       };
   readonly eventLoopDelayMsMax?: number;
-  /** Serve HTTPS with this certificate and key (PEM). */
-  readonly tls?: { readonly cert: Buffer | string; readonly key: Buffer | string };
+  /** Serve HTTPS with this certificate and key (PEM); `minVersion` 'TLSv1.3' refuses older clients (the provider center, PROTOCOL.md §6.4). */
+  readonly tls?: { readonly cert: Buffer | string; readonly key: Buffer | string; readonly minVersion?: 'TLSv1.2' | 'TLSv1.3' };
   /** Codes the app's own routes throw (checked at build: each must have an HTTP status). */
   readonly answers?: readonly string[];
 }
@@ -162,7 +162,7 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<HttpApp> {
       const { status, body } = errorAnswer(error, codes);
       void (reply as unknown as FastifyReply).code(status).send(body);
     },
-    ...(opts.tls && { https: { cert: opts.tls.cert, key: opts.tls.key } }),
+    ...(opts.tls && { https: { cert: opts.tls.cert, key: opts.tls.key, ...(opts.tls.minVersion && { minVersion: opts.tls.minVersion }) } }),
   }) as unknown as FastifyInstance;
   const app = base.withTypeProvider<ZodTypeProvider>() as unknown as HttpApp;
   app.setValidatorCompiler(validatorCompiler);

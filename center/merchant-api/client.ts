@@ -19,6 +19,8 @@ import type { Page, Payment, Payout, Settlement } from './settlements.js';
 import type { BalanceAnswer, Redemption } from '../voucher/api.js';
 import type { NewRedemptionBody } from '../voucher/merchant-routes.js';
 import type { VoucherStatement } from '../voucher/payouts.js';
+import type { PaymentPage, VendorPayment } from '../prepaid/payments.js';
+import type { VendorStatement } from '../prepaid/payouts.js';
 
 export interface MerchantClientOptions {
   /** `https://host:port` (or `http://127.0.0.1:port` in tests). */
@@ -161,6 +163,23 @@ export class MerchantClient {
   /** GET /v1/vouchers/statement: captured, refunded, paid out, payable, and the payouts with their reconciliation ids. */
   async voucherStatement(o: { limit?: number } = {}): Promise<VoucherStatement> {
     return (await this.call<VoucherStatement>('GET', `/v1/vouchers/statement${o.limit !== undefined ? `?limit=${o.limit}` : ''}`)).body;
+  }
+
+  // -- prepaid vendors (seed 000): /v1/prepaid/ -------------------------------
+
+  /** GET /v1/prepaid/payments/:requestId: the prepaid payment to this vendor the holder's request id names (PREPAID_PAYMENT_UNKNOWN if none). */
+  async prepaidPayment(requestId: string): Promise<VendorPayment> {
+    return (await this.call<VendorPayment>('GET', `/v1/prepaid/payments/${encodeURIComponent(requestId)}`)).body;
+  }
+
+  /** GET /v1/prepaid/payments: this vendor's payments by booking time, with control totals over the filter. */
+  async prepaidPayments(q: { fromMs?: number; toMs?: number; limit?: number; after?: string } = {}): Promise<PaymentPage> {
+    return (await this.call<PaymentPage>('GET', `/v1/prepaid/payments${query(q)}`)).body;
+  }
+
+  /** GET /v1/prepaid/statement: paid, paid out, pending, payable, and the payouts with their reconciliation ids. */
+  async prepaidStatement(o: { limit?: number } = {}): Promise<VendorStatement> {
+    return (await this.call<VendorStatement>('GET', `/v1/prepaid/statement${o.limit !== undefined ? `?limit=${o.limit}` : ''}`)).body;
   }
 
   async close(): Promise<void> {

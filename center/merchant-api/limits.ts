@@ -43,6 +43,13 @@ export const MERCHANT_LIMITS = {
   apiKeyCacheTtlMs: 1_000,
   /** Verified API keys remembered at once (least recently verified dropped beyond). */
   apiKeyCacheEntriesMax: 10_000,
+  /**
+   * Listing answers (a page of settlements or payouts with its control totals)
+   * remembered per process, each checked against its shop's change counter on
+   * every request (listing-cache.ts); least recently used dropped beyond. At
+   * most pageRowsMax rows each.
+   */
+  listingCacheEntriesMax: 256,
 } as const;
 
 assert(MERCHANT_LIMITS.idempotencyRetentionMs >= 24 * 60 * 60 * 1000, 'idempotency keys must be kept at least 24 h');

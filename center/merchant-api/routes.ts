@@ -13,7 +13,7 @@
  *   POST /v1/reconciliations                the merchant's control totals compared with the center's
  *   GET  /v1/reconciliations/:id
  */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorResponses, type BearerAuth } from '../http/app.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Clock } from '../../core/clock.js';
@@ -28,7 +28,10 @@ import type { Merchant, MerchantPrincipal, MerchantRegistry } from './merchants.
 import type { KeyRateLimiter } from './rate-limit.js';
 import type { MerchantRouteContribution } from './route-contributions.js';
 import { createReconciliation, loadReconciliation } from './reconciliations.js';
-import { EmoneyPresence, ensureShopIndex, listBatches, listRowOf, loadMerchantBatch, paymentsOf, payoutOf, settlementOf, statesFor } from './settlements.js';
+import { ListingCache } from './listing-cache.js';
+import { MERCHANT_LIMITS } from './limits.js';
+import { EmoneyPresence, ensureShopIndex, listBatches, listRowOf, loadMerchantBatch, paymentsOf, payoutOf, settlementOf, statesFor, type BatchListRow, type ListQuery, type Page } from './settlements.js';
+import { shopVersion } from './shop-totals.js';
 
 export interface MerchantRoutesOptions {
   readonly storage: Storage;
@@ -53,6 +56,8 @@ export function principal(req: FastifyRequest): MerchantPrincipal {
 export function merchantAuth(merchants: MerchantRegistry): BearerAuth<MerchantPrincipal> {
   return { verify: (token) => merchants.authenticate(token), allows: () => true };
 }
+
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 const notFound = (what: string): TesseraError => new TesseraError('MERCHANT_NOT_FOUND', `no such ${what} for this merchant`);
 
@@ -82,14 +87,39 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRoutesOptions> = asyn
     return { id: p.merchant.id, name: p.merchant.name, shopId: p.merchant.shopId, keyId: p.keyId };
   });
 
+  /**
+   * Listing answers by shop and query, as the JSON sent (serialised by the
+   * route's response schema once), served again while the shop's batches are
+   * unchanged (listing-cache.ts).
+   */
+  const listings = new ListingCache<string>(MERCHANT_LIMITS.listingCacheEntriesMax);
+  const listing = async <T>(kind: 'settlements' | 'payouts', req: FastifyRequest, reply: FastifyReply, query: ListQuery, items: (rows: BatchListRow[]) => T[]): Promise<FastifyReply> => {
+    const m = await shopView(req);
+    const states = statesFor(kind, query.state);
+    const json = async (q: SqlExecutor): Promise<string> => {
+      const r = await listBatches(q, m, query, states, maintained);
+      const page: Page<T> = { items: items(r.rows), nextCursor: r.nextCursor, controlTotals: r.controlTotals };
+      return String(reply.serialize(page));
+    };
+    const body = await o.storage.read(async (q) => {
+      if (!maintained || m.shopId === null) return json(q);
+      // The version first: the answer, read after it, shows that state or a later one.
+      const version = await shopVersion(q, m.shopId);
+      const key = `${kind}\n${m.shopId}\n${query.limit}\n${query.state ?? ''}\n${query.createdFromMs ?? ''}\n${query.createdToMs ?? ''}\n${query.cursor ?? ''}`;
+      const hit = listings.get(key, version);
+      if (hit !== undefined) return hit;
+      const answer = await json(q);
+      listings.set(key, version, answer);
+      return answer;
+    });
+    // A string with a JSON content type is sent as it is (already serialised by the schema).
+    return reply.type(JSON_CONTENT_TYPE).send(body);
+  };
+
   app.get(
     '/v1/settlements',
     { schema: { summary: 'The merchant\'s settlements (oldest first) with control totals over the filter', querystring: S.settlementsQuery, response: { 200: S.page(S.settlement), ...errorResponses } } },
-    async (req) => {
-      const m = await shopView(req);
-      const r = await o.storage.read((q) => listBatches(q, m, req.query, statesFor('settlements', req.query.state), maintained));
-      return { items: r.rows.map(settlementOf), nextCursor: r.nextCursor, controlTotals: r.controlTotals };
-    },
+    async (req, reply) => listing('settlements', req, reply, req.query, (rows) => rows.map(settlementOf)),
   );
 
   app.get(
@@ -125,11 +155,7 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRoutesOptions> = asyn
   app.get(
     '/v1/payouts',
     { schema: { summary: 'The merchant\'s payouts (bank transfers) with control totals over the filter', querystring: S.payoutsQuery, response: { 200: S.page(S.payout), ...errorResponses } } },
-    async (req) => {
-      const m = await shopView(req);
-      const r = await o.storage.read((q) => listBatches(q, m, req.query, statesFor('payouts', req.query.state), maintained));
-      return { items: r.rows.map(payoutOf).filter((p) => p !== null), nextCursor: r.nextCursor, controlTotals: r.controlTotals };
-    },
+    async (req, reply) => listing('payouts', req, reply, req.query, (rows) => rows.map(payoutOf).filter((p) => p !== null)),
   );
 
   app.post(

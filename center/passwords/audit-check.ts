@@ -4,7 +4,7 @@
  *
  *   pw-outstanding (credits - debits)  = SUM(passwords.remaining)
  *   pw-reserved    (credits - debits)  = SUM(passwords.reserved) = SUM(open reservations)
- *   pw-payable@*   (credits - debits)  = SUM(redemptions.captured - refunded)
+ *   pw-payable@* + payouts pending or paid = SUM(redemptions.captured - refunded)
  *   pw-funds@*     (debits - credits)  = SUM(passwords.amount - returned)
  *   every password: amount = remaining + reserved + captured + returned, none negative
  *
@@ -31,7 +31,7 @@ async function liabilityCheck(q: SqlExecutor): Promise<AuditCheck> {
             ${s('SELECT credits_posted - debits_posted FROM ledger_accounts WHERE id = ?')} AS reserved_acct,
             ${s('SELECT SUM(reserved) FROM passwords')} AS reserved,
             ${s("SELECT SUM(amount) FROM password_redemptions WHERE state = 'reserved'")} AS open_reservations,
-            ${s("SELECT SUM(credits_posted - debits_posted) FROM ledger_accounts WHERE id LIKE 'pw-payable@%'")} AS payable,
+            ${s("SELECT COALESCE((SELECT SUM(credits_posted - debits_posted) FROM ledger_accounts WHERE id LIKE 'pw-payable@%'), 0) + COALESCE((SELECT SUM(amount) FROM password_payouts WHERE state IN ('pending', 'paid')), 0)")} AS payable,
             ${s('SELECT SUM(captured - refunded) FROM password_redemptions')} AS captured,
             ${s("SELECT SUM(debits_posted - credits_posted) FROM ledger_accounts WHERE id LIKE 'pw-funds@%'")} AS funds,
             ${s('SELECT SUM(amount - returned) FROM passwords')} AS funded,
@@ -42,7 +42,7 @@ async function liabilityCheck(q: SqlExecutor): Promise<AuditCheck> {
     [`${OUTSTANDING} = SUM(remaining)`, row.outstanding, row.remaining],
     [`${RESERVED} = SUM(passwords.reserved)`, row.reservedAcct, row.reserved],
     ['SUM(passwords.reserved) = open reservations', row.reserved, row.openReservations],
-    ['pw-payable@* = captured - refunded', row.payable, row.captured],
+    ['pw-payable@* + payouts pending or paid = captured - refunded', row.payable, row.captured],
     ['pw-funds@* = amount - returned', row.funds, row.funded],
     ['passwords with a negative or unbalanced row = 0', row.bad, '0'],
   ];

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { deliverySectionSchema } from './delivery/config.js';
+import { shopPayoutsSectionSchema } from '../kit/shop-payouts.js';
 import { PASSWORDS_LIMITS } from './limits.js';
 
 const id = z.string().regex(/^[A-Z0-9-]{1,16}$/, '1-16 of [A-Z0-9-]');
@@ -30,6 +31,11 @@ export const passwordsSectionSchema = z
     delivery: deliverySectionSchema
       .optional()
       .describe('Where issued passwords are sent (center/passwords/delivery/config.ts): the SMSC (SMPP) and/or the mail server (SMTP), their passwords each in a 0600 file. Absent: no channel, and issuing is refused (PASSWORD_DELIVERY_UNAVAILABLE) unless the program hands the module a delivery.'),
+    payouts: shopPayoutsSectionSchema
+      .optional()
+      .describe('Shop payouts (center/passwords/payouts.ts): each shop\'s bank account, the TTP\'s own account at each of those banks (security code in a 0600 file) and where the relay reaches the banks. Absent: captured value stays payable.'),
+    currency: z.string().regex(/^[A-Z]{3}$/).default('JPY').describe('The currency of the payouts (one per deployment).'),
+    timeZone: z.string().min(1).default('Asia/Tokyo').describe('The time zone of the business day in the daily file for shops.'),
   })
   .strict();
 

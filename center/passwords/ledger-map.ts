@@ -17,6 +17,11 @@
  *   REFUND    pw-payable@S    → pw-outstanding     a shop gives captured value back onto the password
  *   RETURN    pw-outstanding  → pw-funds@I         unused value back to the issuer (delivery failed, expired, revoked, single-use rest)
  *
+ * Shop payouts (payouts.ts, through the bank relay):
+ *   SHOP_PAID      pw-payable@S  → pw-payouts       a payout decided
+ *   PAYOUT_SENT    pw-payouts    → pw-bank@B        paid from the TTP's account at bank B
+ *   PAYOUT_FAILED  pw-payouts    → pw-payable@S     refused by the bank: payable again
+ *
  * pw-outstanding and pw-reserved must not go negative (ledger flags), and
  * the audit (audit-check.ts) holds them equal to the passwords' own rows.
  */
@@ -32,9 +37,10 @@ export const fundsOf = (issuer: string): string => `pw-funds@${issuer}`;
 export const payableOf = (merchantId: string): string => `pw-payable@${merchantId}`;
 
 /** Ledger transfer codes of the password flows (3xx: seed 003). */
-export const MOVE = { ISSUE: 301, RESERVE: 302, CAPTURE: 303, RELEASE: 304, REFUND: 305, RETURN: 306 } as const;
+export const MOVE = { ISSUE: 301, RESERVE: 302, CAPTURE: 303, RELEASE: 304, REFUND: 305, RETURN: 306, SHOP_PAID: 307, PAYOUT_SENT: 308, PAYOUT_FAILED: 309 } as const;
 assertNumbersIn('passwords', 'ledger', MOVE);
-export type Move = keyof typeof MOVE;
+/** The flows' own moves (the payouts' three are booked by payouts.ts through the kit). */
+export type Move = Exclude<keyof typeof MOVE, 'SHOP_PAID' | 'PAYOUT_SENT' | 'PAYOUT_FAILED'>;
 
 /** A ledger id derived from a password flow's id and its step, so a retried step books the same transfer. */
 export function derivedId(id: string, step: string): string {

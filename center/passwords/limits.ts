@@ -38,6 +38,13 @@ export const PASSWORDS_LIMITS = {
   addressCharsMax: 254,
   /** Longest request id of an issuer or a shop. */
   requestIdCharsMax: 64,
+  /** Smallest payable a shop payout is made for (below it the value waits for the next sweep). */
+  payoutMinorMin: 1,
+  /** How long a node holds a pending payout while it calls the bank (kit callClaims). */
+  payoutClaimMs: 30_000,
+  /** Payouts and sales one statement lists when the shop names no limit, and at most. */
+  statementLinesDefault: 100,
+  statementLinesMax: 1_000,
   /** Most returns one page of the issuer API's return list holds. */
   issuerPageMax: 200,
   /** Most lines of one issuer daily file (its control totals cover every movement of the day). */
@@ -50,4 +57,5 @@ assert(L.keypadAmountMinorMax < L.amountMinorMax, 'keypad passwords have lower l
 assert(L.captureDeadlineMsDefault <= L.captureDeadlineMsMax, 'default capture deadline below its maximum');
 assert(L.deliveryDeadlineMs < L.keypadLifetimeMsMax, 'a password is delivered or refunded well before it could expire');
 assert(L.guessWindowMs <= L.lockoutMs, 'a lockout outlasts its counting window');
+assert(L.statementLinesDefault <= L.statementLinesMax, 'statement default within its maximum');
 assert(PASSWORD_TOKEN_LIMITS.presentationFreshMs < L.guessWindowMs, 'a presentation is fresh for less than a counting window');

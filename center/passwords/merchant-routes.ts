@@ -8,6 +8,8 @@
  *   POST /v1/passwords/redemptions/:id/capture        capture (part of) a reservation
  *   POST /v1/passwords/redemptions/:id/cancel         release a reservation
  *   POST /v1/passwords/redemptions/:id/refunds        give captured value back
+ *   GET  /v1/passwords/statement                      captured, refunded, paid out, pending, payable; payouts (reconciliation ids), latest sales
+ *   GET  /v1/passwords/daily-file?day=YYYY-MM-DD      the TTP's daily file for this shop: lines and control totals
  *
  * Every POST takes an Idempotency-Key; for redemptions and refunds it is also
  * the shop's request id the password core is idempotent by. Lookups (verify,
@@ -45,6 +47,21 @@ const redemptionView = z.object({
   refundedMinor: z.number().int(), currency: z.string(), deadlineAtMs: z.number().int(), remainingMinor: z.number().int(),
 });
 const refundView = redemptionView.extend({ refundId: z.string(), restored: z.boolean() });
+const int = z.number().int();
+const statementView = z.object({
+  merchantId: z.string(), capturedMinor: int, refundedMinor: int, paidOutMinor: int, pendingMinor: int, payableMinor: int,
+  payouts: z.array(z.object({ payoutId: z.string(), state: z.enum(['pending', 'paid', 'failed']), amountMinor: int, currency: z.string(), bankCode: z.string(), transferId: z.string(), code: z.string().nullable(), createdAtMs: int, updatedAtMs: int })).readonly(),
+  sales: z.array(z.object({ redemptionId: z.string(), requestId: z.string(), serial: z.string(), state: z.string(), capturedMinor: int, refundedMinor: int, atMs: int })).readonly(),
+});
+const totals = { sales: int, salesMinor: int, refunds: int, refundedMinor: int, payouts: int, paidOutMinor: int, netMinor: int };
+const dailyFileView = z.object({
+  businessDay: z.string(), timeZone: z.string(),
+  lines: z.array(z.object({ kind: z.enum(['sale', 'refund', 'payout']), merchantId: z.string(), id: z.string(), amountMinor: int })).readonly(),
+  shops: z.array(z.object({ merchantId: z.string(), ...totals })).readonly(),
+  totals: z.object({ lines: int, ...totals }),
+});
+const statementQuery = z.object({ limit: z.coerce.number().int().min(1).max(L.statementLinesMax).default(L.statementLinesDefault) }).strict();
+const dailyQuery = z.object({ day: z.string().regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/, 'YYYY-MM-DD') }).strict();
 
 const verifyBody = z.object(presented).strict();
 const redeemBody = z
@@ -131,6 +148,16 @@ export async function passwordMerchantRoutes(app: MerchantApp, o: MerchantRouteC
     '/v1/passwords/redemptions/:id/cancel',
     { schema: { summary: 'Release a reservation', headers: idem, params: idParam, response: { 200: redemptionView, ...errorResponses } }, ...post },
     idempotentHandler(o.idempotency, scope, async (req, tx) => ({ status: 200, body: await pw.cancelIn(tx, shopOf(req), (req.params as { id: string }).id) })),
+  );
+  app.get(
+    '/v1/passwords/statement',
+    { schema: { summary: 'The shop\'s password statement: captured, refunded, paid out, pending, payable; its payouts (reconciliation ids) and latest sales', querystring: statementQuery, response: { 200: statementView, ...errorResponses } } },
+    async (req) => pw.statement(o.principal(req).merchant.id, (req.query as z.output<typeof statementQuery>).limit),
+  );
+  app.get(
+    '/v1/passwords/daily-file',
+    { schema: { summary: 'The TTP\'s daily file for this shop: sale, refund and payout lines of a business day with control totals', querystring: dailyQuery, response: { 200: dailyFileView, ...errorResponses } } },
+    async (req) => pw.dailyFile((req.query as z.output<typeof dailyQuery>).day, o.principal(req).merchant.id),
   );
   app.post(
     '/v1/passwords/redemptions/:id/refunds',

@@ -22,6 +22,9 @@ import { passwordMerchantContribution } from './merchant-routes.js';
 import { passwordIssuerContribution } from './issuer-routes.js';
 import { TesseraError } from '../../core/errors.js';
 import { Passwords } from './passwords.js';
+import { shopPayoutConfigOf } from '../kit/shop-payouts.js';
+import type { BankPayoutConfig } from '../kit/bank-payouts.js';
+import { readSecurityCodeFile } from '../emoney/secret-files.js';
 import { PasswordSaleService, passwordSaleFlow } from './sale-flow.js';
 import { passwordsMigrations } from './schema.js';
 
@@ -37,6 +40,8 @@ export interface PasswordsModuleOptions {
   readonly delivery?: PasswordDeliveryFactory;
   /** Sweep on a timer (default: the section's sweepIntervalMs; none without a section: the caller sweeps). */
   readonly sweepIntervalMs?: number | null;
+  /** Shop payouts on this relay and accounts instead of the section's (in-process bank hosts). */
+  readonly payouts?: BankPayoutConfig;
 }
 
 export type PasswordsModule = CenterModule<PasswordsSection | undefined, Passwords>;
@@ -55,6 +60,7 @@ export function passwordsModule(o: PasswordsModuleOptions = {}): PasswordsModule
       if (section) checkIssuerClients(section.issuerClients, section.issuers);
       // The delivery's SMPP / SMTP password files (0600): refused here, before anything opens or connects.
       if (section?.delivery && !o.delivery) readDeliverySecrets(section.delivery);
+      if (section?.payouts && !o.payouts) for (const a of section.payouts.ownerAccounts) readSecurityCodeFile(a.securityCodeFile);
     },
     async open(ctx) {
       const { section, clock, log } = ctx;
@@ -70,7 +76,11 @@ export function passwordsModule(o: PasswordsModuleOptions = {}): PasswordsModule
       // The delivery side's queue takes the message in the issue's own unit (delivery-port.ts TransactionalPasswordDelivery).
       if (delivery && isTransactional(delivery)) pw.useDeliveryQueue(delivery);
       const intervalMs = o.sweepIntervalMs === undefined ? (section?.sweepIntervalMs ?? null) : o.sweepIntervalMs;
+      if (section) pw.timeZone = section.timeZone;
+      const payouts = o.payouts ?? (section?.payouts ? shopPayoutConfigOf(section.payouts, log, clock) : undefined);
+      if (payouts) await pw.usePayouts(payouts, section?.currency ?? 'JPY');
       const timers: CenterTimer[] = intervalMs === null ? [] : [startSweepTimer(pw, intervalMs, clock, log, 'passwords')];
+      if (payouts && intervalMs !== null) timers.push(startSweepTimer({ sweep: () => pw.sweepPayouts() }, intervalMs, clock, log, 'password-payouts'));
       log.info({ issuers: secrets.issuers.length, keyId: pw.keys.keyId.toString('hex'), delivery: delivery !== null, sweepIntervalMs: intervalMs }, 'passwords (TTP) running');
       ctx.optionalModule<MerchantApiHandle>(MERCHANT_API_MODULE)?.addRoutes(passwordMerchantContribution(pw));
       ctx.optionalModule<MerchantApiHandle>(MERCHANT_API_MODULE)?.addRoutes(passwordIssuerContribution(pw, issuerClients));

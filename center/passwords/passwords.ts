@@ -26,6 +26,9 @@ import { PASSWORD_ROWS } from './records.js';
 import { cancelIn, captureIn, passwordView, redeemIn, redemptionOf, refundIn, verifyIn, type PasswordView, type RedeemRequest, type RedemptionView } from './redeem.js';
 import type { PresentedPassword, ShopRef } from './present.js';
 import { PASSWORD_TOKEN_LIMITS } from '../../protocol/password/limits.js';
+import { BankPayouts, type BankPayoutConfig } from '../kit/bank-payouts.js';
+import { dailyFileIn, PASSWORD_PAYOUT_SPEC, payoutsClearingAccount, statementIn, type PasswordStatement, type ShopDailyFile } from './payouts.js';
+import { PASSWORDS_LIMITS } from './limits.js';
 
 export interface PasswordsOptions {
   readonly storage: Storage;
@@ -43,6 +46,10 @@ export class Passwords implements DeliveryOutcomeSink {
   readonly lockout: GuessLockout;
   private delivery: PasswordDelivery | null = null;
   private queue: TransactionalPasswordDelivery | null = null;
+  /** Shop payouts through the bank relay (payouts.ts); null: captured value stays payable. */
+  payouts: BankPayouts | null = null;
+  /** The business day's time zone of the daily file for shops. */
+  timeZone = 'Asia/Tokyo';
 
   private constructor(private readonly d: PasswordsDeps) {
     this.lockout = new GuessLockout(d.storage, d.clock, d.log);
@@ -211,6 +218,29 @@ export class Passwords implements DeliveryOutcomeSink {
   }
   redemption(merchantId: string, redemptionId: string): Promise<RedemptionView> {
     return this.d.storage.read((q) => redemptionOf(q, merchantId, redemptionId));
+  }
+
+  /** Pays shops their captured value through this relay and accounts (payouts.ts); the ledger accounts are opened here. */
+  async usePayouts(config: BankPayoutConfig, currency: string): Promise<BankPayouts> {
+    this.payouts = new BankPayouts(PASSWORD_PAYOUT_SPEC, { storage: this.d.storage, ledger: this.d.ledger, clock: this.d.clock, random: this.d.random, log: this.d.log, currency, config });
+    await this.d.ledger.createAccounts([payoutsClearingAccount(currency)]);
+    await this.payouts.ensureAccounts();
+    return this.payouts;
+  }
+
+  /** One payout pass (none configured: nothing). */
+  async sweepPayouts(): Promise<{ payoutsDecided: number; payoutsPaid: number; payoutsFailed: number }> {
+    return this.payouts ? this.payouts.sweep() : { payoutsDecided: 0, payoutsPaid: 0, payoutsFailed: 0 };
+  }
+
+  /** A shop's statement: captured, refunded, paid out, pending, payable; its payouts (reconciliation ids) and latest sales. */
+  statement(merchantId: string, limit: number = PASSWORDS_LIMITS.statementLinesDefault): Promise<PasswordStatement> {
+    return this.d.storage.read((q) => statementIn(q, this.payouts, merchantId, limit));
+  }
+
+  /** The TTP's daily file for shops (all, or one) with control totals. */
+  dailyFile(day: string, merchantId: string | null = null): Promise<ShopDailyFile> {
+    return this.d.storage.read((q) => dailyFileIn(q, day, this.timeZone, merchantId));
   }
 
   // The issuer's side (issuer-routes.ts): its own passwords only.

@@ -39,5 +39,15 @@ export const passwordsMigrations: ModuleMigrations = {
               scope TEXT PRIMARY KEY, window_start_ms BIGINT NOT NULL, failures BIGINT NOT NULL, locked_until_ms BIGINT NOT NULL);
             CREATE TABLE password_merchants (merchant_id TEXT PRIMARY KEY, category TEXT NOT NULL)`,
     },
+    {
+      version: 2,
+      name: 'shop payouts (reconciliation ids) through the bank relay',
+      // The columns of center/kit/bank-payouts.ts (BankPayouts), payee column merchant_id.
+      sql: `CREATE TABLE password_payouts (
+              id TEXT PRIMARY KEY, merchant_id TEXT NOT NULL, bank_code TEXT NOT NULL, state TEXT NOT NULL, amount BIGINT NOT NULL,
+              currency TEXT NOT NULL, transfer_id TEXT NOT NULL, code TEXT, claim_until_ms BIGINT, created_ms BIGINT NOT NULL, updated_ms BIGINT NOT NULL);
+            CREATE UNIQUE INDEX password_payouts_one_pending ON password_payouts (merchant_id) WHERE state = 'pending';
+            CREATE INDEX password_payouts_merchant ON password_payouts (merchant_id, created_ms)`,
+    },
   ],
 };

@@ -59,7 +59,7 @@ const REQUEST_TIMEOUT_MS = 30_000;
 /** The largest token file read (a token is ~100 chars). */
 const TOKEN_FILE_BYTES_MAX = 4_096;
 
-interface AdminOptions {
+export interface AdminOptions {
   url?: string;
   tokenFile?: string;
   ca?: string;
@@ -128,7 +128,7 @@ function dispatcherOf(opts: AdminOptions): Dispatcher | undefined {
 }
 
 /** One call to the admin API: its JSON answer, or its coded refusal thrown as the API's code. */
-async function callApi(opts: AdminOptions, method: string, path: string, body?: unknown): Promise<unknown> {
+export async function callApi(opts: AdminOptions, method: string, path: string, body?: unknown): Promise<unknown> {
   const url = new URL(path, baseUrl(opts));
   const token = readAdminToken(opts.tokenFile);
   const dispatcher = dispatcherOf(opts);

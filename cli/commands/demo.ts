@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { TesseraError } from '../../core/errors.js';
 import { systemRandom } from '../../core/random.js';
 import { DEMO_LIMITS } from '../../sim/demo/limits.js';
-import { runDemo } from '../../sim/demo/run-demo.js';
 
 /** Exit code when the demo ran and a check failed (1 is an error, 2 a bad argument; as `tessera audit`). */
 export const DEMO_CHECK_FAILED_EXIT_CODE = 3;
@@ -50,6 +49,8 @@ async function demo(flags: DemoFlags): Promise<void> {
   process.on('SIGTERM', onSignal);
   try {
     const seed = flags.seed === undefined ? systemRandom.int(2 ** 32) : toInt(flags.seed, 'seed');
+    // The demo's code is loaded when this command runs, not when any tessera command starts.
+    const { runDemo } = await import('../../sim/demo/run-demo.js');
     const result = await runDemo({ users: toInt(flags.users, 'users'), seed, stateRoot: flags.stateDir }, { out: (l) => process.stdout.write(`${l}\n`), signal: abort.signal });
     if (flags.json) process.stdout.write(`${JSON.stringify({ ok: result.ok, seed, runDir: result.runDir, elapsedMs: result.elapsedMs, failures: result.failures, shutdown: result.shutdown, summary: result.summary })}\n`);
     if (!result.ok) {

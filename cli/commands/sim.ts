@@ -2,8 +2,6 @@ import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { TesseraError } from '../../core/errors.js';
 import { sendControlCommand } from '../../sim/control/control-client.js';
-import { ControlServer } from '../../sim/control/control-server.js';
-import { Simulator } from '../../sim/simulator.js';
 
 const DEFAULT_STATE_DIR = join('.tessera', 'sim');
 
@@ -122,6 +120,8 @@ async function serve(stateDir: string, o: ServeOptions): Promise<void> {
     throw new TesseraError('CLI_BAD_ARGUMENT', '--readers is now --vpcd-devices: each vpcd device gives two card readers', { option: '--readers' });
   }
   const readerDevices = toInt(o.vpcdDevices, 'vpcd-devices');
+  // The simulator is loaded when `sim serve` runs, not for the client subcommands nor any other tessera command.
+  const [{ Simulator }, { ControlServer }] = await Promise.all([import('../../sim/simulator.js'), import('../../sim/control/control-server.js')]);
   const simulator = await Simulator.start({
     stateDir,
     readerDevices,

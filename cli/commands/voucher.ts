@@ -3,16 +3,9 @@ import { systemClock } from '../../core/clock.js';
 import { silentLogger } from '../../core/log.js';
 import { TesseraError } from '../../core/errors.js';
 import { systemRandom } from '../../core/random.js';
-import { CENTER_MODULES } from '../../center/modules.js';
-import { loadCenterConfig } from '../../center/server/config.js';
-import { openStorage } from '../../center/storage/open.js';
-import { MediumKinds } from '../../center/validity/kinds.js';
-import { ValidityRepository } from '../../center/validity/repository.js';
 import type { VoucherBatch } from '../../center/voucher/api.js';
 import type { VoucherSection } from '../../center/voucher/config-schema.js';
-import { VOUCHER_MEDIUM_KIND } from '../../center/voucher/module.js';
-import { readPinKeyFile } from '../../center/voucher/pins.js';
-import { Vouchers } from '../../center/voucher/vouchers.js';
+import type { Vouchers } from '../../center/voucher/vouchers.js';
 
 /**
  * `tessera voucher …`: the settlement center's voucher stock (seed 002), on
@@ -74,6 +67,17 @@ export function registerVoucher(program: Command): void {
  * validity lists as media of kind `voucher`.
  */
 export async function withVouchers<T>(configPath: string, fn: (v: Vouchers) => Promise<T>): Promise<T> {
+  // The center's code is loaded when a voucher command runs, not when any tessera command starts.
+  const [{ CENTER_MODULES }, { loadCenterConfig }, { openStorage }, { MediumKinds }, { ValidityRepository }, { VOUCHER_MEDIUM_KIND }, { readPinKeyFile }, { Vouchers }] = await Promise.all([
+    import('../../center/modules.js'),
+    import('../../center/server/config.js'),
+    import('../../center/storage/open.js'),
+    import('../../center/validity/kinds.js'),
+    import('../../center/validity/repository.js'),
+    import('../../center/voucher/module.js'),
+    import('../../center/voucher/pins.js'),
+    import('../../center/voucher/vouchers.js'),
+  ]);
   const config = loadCenterConfig(configPath, CENTER_MODULES);
   const section = config['voucher'] as VoucherSection | undefined;
   if (!section) throw new TesseraError('CLI_BAD_ARGUMENT', 'the center config has no voucher section', { path: configPath, field: 'voucher' });

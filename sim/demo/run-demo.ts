@@ -28,8 +28,16 @@ import { voucherEventLine } from './vouchers/progress.js';
 import { runVoucherScene, type VoucherEvent } from './vouchers/scene.js';
 import { prepareVouchers } from './vouchers/setup.js';
 import { summarizeVouchers } from './vouchers/summary.js';
+import { PASSWORDS_MODULE } from '../../center/passwords/module.js';
+import type { Passwords } from '../../center/passwords/passwords.js';
+import { passwordEventLine } from './passwords/progress.js';
+import { issuerCredit, runPasswordScene, type PasswordEvent } from './passwords/scene.js';
+import { openCredit } from '../credit/serve.js';
+import { PASSWORD_TILL, startPasswordTill } from './passwords/till.js';
+import { PASSWORD_ISSUER, preparePasswords } from './passwords/setup.js';
+import { summarizePasswords } from './passwords/summary.js';
 
-export const DEMO_ROLES = ['provider-kiosk', 'shop', 'vending', 'voucher-pos'] as const;
+export const DEMO_ROLES = ['provider-kiosk', 'shop', 'vending', 'voucher-pos', 'password-pos'] as const;
 
 export interface DemoOptions {
   readonly users: number;
@@ -51,6 +59,7 @@ export interface DemoResult {
   readonly shutdown: string[];
   readonly events: readonly DemoEvent[];
   readonly voucherEvents: readonly VoucherEvent[];
+  readonly passwordEvents: readonly PasswordEvent[];
 }
 
 export interface DemoDeps {
@@ -75,9 +84,11 @@ export async function runDemo(o: DemoOptions, d: DemoDeps): Promise<DemoResult> 
   d.out(`tessera demo  seed ${o.seed}  ${o.users} users  run ${run.path}`);
   if (stale.processesEnded > 0 || stale.runsRemoved > 0) d.out(`  earlier runs: ended ${stale.processesEnded} leftover processes, removed ${stale.runsRemoved} old run directories`);
   const vouchers = await prepareVouchers(run.path, { sweepIntervalMs: DEMO_LIMITS.sweepIntervalMs, clock });
-  const world = await startWorld({ cast, dir: run.path, roles, clock, vouchers });
+  const passwords = await preparePasswords(run.path, { clock });
+  const world = await startWorld({ cast, dir: run.path, roles, clock, vouchers, passwords });
   let events: readonly DemoEvent[] = [];
   let voucherEvents: readonly VoucherEvent[] = [];
+  let passwordEvents: readonly PasswordEvent[] = [];
   let summary: DemoSummary;
   let shutdown: string[] = [];
   try {
@@ -101,6 +112,26 @@ export async function runDemo(o: DemoOptions, d: DemoDeps): Promise<DemoResult> 
     } finally {
       await scene.close();
     }
+    d.out(`settlement passwords: TTP in the center, credit company ${PASSWORD_ISSUER}, SMSC :${passwords.smscPort}, mail server :${passwords.mailboxPort}, store ${passwords.shop.shopId} with till ${PASSWORD_TILL} (${world.passwordScanner})`);
+    const merchantApiUrl = `http://127.0.0.1:${vouchers.merchantApiPort}`;
+    const credit = openCredit(passwords.creditConfig(world.banks, merchantApiUrl), { base: passwords.dir, clock, log: world.log.child({ part: 'credit' }) });
+    const pw = world.center.center.module<Passwords>(PASSWORDS_MODULE);
+    const till = await startPasswordTill({ world: world.world, scanner: world.passwordScanner!, shopId: passwords.shop.shopId, ttpPublicKey: pw.keys.publicKey, roles, clock });
+    const pwScene = await runPasswordScene({
+      setup: passwords, pw, till, signal: d.signal, storage: world.center.storage, clock, log: world.log.child({ part: 'passwords' }),
+      issuer: issuerCredit(credit.company),
+      webShop: { url: merchantApiUrl, apiKeyFile: vouchers.apiKeyFile }, merchantApiUrl,
+      onEvent: (e) => d.out(passwordEventLine(e)),
+    });
+    try {
+      passwordEvents = pwScene.events;
+      const p = await summarizePasswords(pwScene, { storage: world.center.storage });
+      const checks = [...summary.checks, ...p.checks];
+      summary = { ...summary, passwords: p, checks, ok: checks.every((c) => c.ok) };
+    } finally {
+      await pwScene.close();
+      await credit.close();
+    }
   } finally {
     // Also on interruption: nothing the run started may outlive it.
     shutdown = await world.close();
@@ -109,7 +140,7 @@ export async function runDemo(o: DemoOptions, d: DemoDeps): Promise<DemoResult> 
   summaryLines(summary, elapsedMs).forEach((l) => d.out(l));
   if (shutdown.length > 0) d.out(`shutdown: ${shutdown.join(', ')}`);
   const failures = [...new Set(summary.checks.filter((c) => !c.ok).map((c) => c.code))];
-  return { ok: summary.ok, seed: o.seed, runDir: run.path, elapsedMs, summary, failures, shutdown, events, voucherEvents };
+  return { ok: summary.ok, seed: o.seed, runDir: run.path, elapsedMs, summary, failures, shutdown, events, voucherEvents, passwordEvents };
 }
 
 function checkOptions(o: DemoOptions): void {
@@ -128,7 +159,7 @@ function setupLines(world: DemoWorld, cast: DemoCast): string[] {
   return [
     `  simulator    pcscd (${info.pcscdIsolation}${world.sim.pcscd.nodelay ? '' : ', no Nagle shim: ~44 ms per APDU'}) with ${info.readers.length} vpcd readers; ${cast.users.length * 2} cards (a bank cash card and a purse card per user); ${plural(info.scanners.length, 'barcode scanner')} on socat ptys; ${plural(world.drives.size, 'drive')} with a medium`,
     `  banks        ${banks} behind the relay`,
-    `  center       :${c.center.address.port} SQLite ${c.pragmas.journalMode.toUpperCase()} synchronous=${sync}, e-money and voucher flows`,
+    `  center       :${c.center.address.port} SQLite ${c.pragmas.journalMode.toUpperCase()} synchronous=${sync}, e-money, voucher and settlement-password flows`,
     `  fleet        ${fleet}`,
     `  log          ${world.logFile}`,
     `run (${formatSeconds(0)} = first step)`,

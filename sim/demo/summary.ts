@@ -17,6 +17,7 @@ import { moneySnapshot, type MoneySnapshot } from './money.js';
 import type { ChargeEvent, DemoEvent, PurchaseEvent, SettleEvent } from './script.js';
 import type { DemoWorld } from './world.js';
 import type { VoucherSummary } from './vouchers/summary.js';
+import type { PasswordSummary } from './passwords/summary.js';
 
 export interface BankPosition {
   readonly bankCode: string;
@@ -52,6 +53,8 @@ export interface DemoSummary {
   readonly ok: boolean;
   /** The voucher scene's summary (its checks are in `checks` too). */
   readonly vouchers?: VoucherSummary;
+  /** The settlement-password scene's summary (its checks are in `checks` too). */
+  readonly passwords?: PasswordSummary;
 }
 
 /** Charge states that mean money or a card credit is still on its way. */

@@ -32,6 +32,7 @@ import type { PersonKeypad } from './person-keypad.js';
 import { readerDevicesFor, scannersFor, terminalSpecs } from './terminals.js';
 import { VOUCHER_CHAIN } from './vouchers/plan.js';
 import type { VoucherSetup } from './vouchers/setup.js';
+import type { PasswordSetup } from './passwords/setup.js';
 
 /** A registered purse card stays valid this long (the demo lasts minutes). */
 const CARD_VALIDITY_MS = 365 * 24 * 3_600_000;
@@ -59,6 +60,8 @@ export interface DemoWorld {
   readonly drives: ReadonlyMap<string, DemoDrive>;
   /** Simulator scanners left for the voucher tills (none without the voucher scene). */
   readonly voucherScanners: readonly string[];
+  /** The simulator scanner left for the settlement-password till (null without the password scene). */
+  readonly passwordScanner: string | null;
   /** Closes everything, newest first; each step bounded; returns the codes of steps that failed. */
   close(): Promise<string[]>;
 }
@@ -67,9 +70,9 @@ export interface DemoWorld {
 let pcscClaimed = false;
 
 /** The demo's cast as a world: what runs where. */
-export function demoSpec(cast: DemoCast, dir: string, roles: RoleRegistry, clock: Clock, log: Logger, vouchers?: VoucherSetup): WorldSpec {
+export function demoSpec(cast: DemoCast, dir: string, roles: RoleRegistry, clock: Clock, log: Logger, vouchers?: VoucherSetup, passwords?: PasswordSetup): WorldSpec {
   // The voucher tills (started by the voucher scene) take one more reader device and a scanner each.
-  const tills = vouchers ? VOUCHER_CHAIN.stores.length : 0;
+  const tills = (vouchers ? VOUCHER_CHAIN.stores.length : 0) + (passwords ? 1 : 0);
   return {
     dir,
     terminalDir: join(dir, 'terminals'),
@@ -91,11 +94,14 @@ export function demoSpec(cast: DemoCast, dir: string, roles: RoleRegistry, clock
         // The provider's accounts open empty: its balance at each bank is then exactly its net position there.
         ...cast.provider.map((p) => ({ ref: { bankCode: p.bankCode, branchCode: p.branchCode, accountNumber: p.accountNumber }, holder: 'provider', role: 'provider' as const, pin: p.securityCode })),
         ...(vouchers?.accounts ?? []),
+        ...(passwords?.accounts ?? []),
       ],
     },
+    // The settlement-password scene's SMSC and mail server, up before the center binds to them.
+    ...(passwords && { parties: passwords.parties }),
     center: {
       validity: { mode: 'cached' },
-      ...(vouchers && { sections: (banks: WorldBanks | null) => vouchers.centerSections(banks) }),
+      ...((vouchers || passwords) && { sections: (banks: WorldBanks | null) => ({ ...vouchers?.centerSections(banks), ...passwords?.centerSections() }) }),
       media: cast.users.map((u) => ({ id: u.purseCardId, expiresAtMs: clock.nowMs() + CARD_VALIDITY_MS })),
       modules: {
         emoney: {
@@ -109,14 +115,14 @@ export function demoSpec(cast: DemoCast, dir: string, roles: RoleRegistry, clock
   };
 }
 
-export async function startWorld(o: { cast: DemoCast; dir: string; roles: RoleRegistry; clock: Clock; vouchers?: VoucherSetup }): Promise<DemoWorld> {
+export async function startWorld(o: { cast: DemoCast; dir: string; roles: RoleRegistry; clock: Clock; vouchers?: VoucherSetup; passwords?: PasswordSetup }): Promise<DemoWorld> {
   const logFile = join(o.dir, 'demo.log');
   const dest = new LogFile(logFile);
   const log = createLogger('demo', { level: process.env['TESSERA_LOG_LEVEL'] ?? 'info' }, dest);
   try {
     checkPcsc(o.dir);
     const drives = await setupStep('media', async () => insertMedia(o.dir, o.cast.shops.map((s) => s.terminalId)));
-    const spec = demoSpec(o.cast, o.dir, o.roles, o.clock, log, o.vouchers);
+    const spec = demoSpec(o.cast, o.dir, o.roles, o.clock, log, o.vouchers, o.passwords);
     const world = await openWorld(spec, {
       step: setupStep,
       shutdownStepMs: DEMO_LIMITS.shutdownStepTimeoutMs,
@@ -137,7 +143,8 @@ export async function startWorld(o: { cast: DemoCast; dir: string; roles: RoleRe
       const center: DemoCenter = { center: node.center!, emoney: node.emoney!, storage, dbPath: join(o.dir, 'center.db'), pragmas: storage.pragmas() };
       const fleet = new Map([...world.terminals].map(([id, t]) => [id, new DemoTerminal(t as WorldTerminal<PersonKeypad>, sim, o.clock)]));
       const voucherScanners = o.vouchers ? VOUCHER_CHAIN.stores.map((_, i) => `scanner${scannersFor(o.cast) + i}`) : [];
-      return { world, dir: o.dir, logFile, log, sim, banks: world.banks!, center, fleet, drives, voucherScanners, close };
+      const passwordScanner = o.passwords ? `scanner${scannersFor(o.cast) + voucherScanners.length}` : null;
+      return { world, dir: o.dir, logFile, log, sim, banks: world.banks!, center, fleet, drives, voucherScanners, passwordScanner, close };
     } catch (e) {
       await close();
       throw e;

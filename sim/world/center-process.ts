@@ -1,7 +1,7 @@
 /**
  * A world's center node in a separate process, for crash tests: the same
  * node as in-process (center.ts) behind a JSON spec, started with
- * `node --import tsx sim/world/center-child.ts <spec>`; the test SIGKILLs
+ * `node sim/world/center-child.ts <spec>` (compiled or through tsx: node-command.ts); the test SIGKILLs
  * it (or has it SIGKILL itself right after a settlement step, `crashAt`)
  * and starts it again on the same databases. The operator's way, with no
  * hooks, is `tessera center --config` (test/e2e/emoney-processes.test.ts).
@@ -12,6 +12,7 @@ import type { ProviderAccount } from '../../center/emoney/config.js';
 import type { SettlementStep } from '../../center/emoney/settlement.js';
 import type { AccountRef } from '../../center/relay/types.js';
 import type { WorldAccount } from './banks.js';
+import { nodeCommand } from './node-command.js';
 
 export interface CenterProcessSpec {
   /** The center's database (SQLite path or postgres:// URL). */
@@ -45,7 +46,8 @@ const CHILD = join(import.meta.dirname, 'center-child.ts');
 
 /** Starts the node; resolves once it listens (rejects if it exits first). */
 export function startCenterProcess(spec: CenterProcessSpec): Promise<CenterProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const { command, args } = nodeCommand(CHILD, [JSON.stringify(spec)]);
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = (): Promise<void> => new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r())));
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (b: Buffer) => {

@@ -52,7 +52,7 @@ export interface CliBanks {
 }
 
 /** Starts `tessera bank serve` per bank of the spec, its accounts in its config (PINs in 0600 files); resolves once all are ready. */
-export async function startCliBanks(spec: { banks: ReadonlyArray<{ bankCode: string }>; accounts: readonly WorldAccount[] }, dir: string): Promise<CliBanks> {
+export async function startCliBanks(spec: { banks: ReadonlyArray<{ bankCode: string }>; accounts: readonly WorldAccount[] }, dir: string, o: { readyMs?: number } = {}): Promise<CliBanks> {
   const pinFiles = new Map<string, string>();
   for (const a of spec.accounts) pinFiles.set(refKey(a.ref), writeSecretFile(dir, `pin-${refKey(a.ref)}`, `${a.pin}\n`));
   const dbPath = (code: string): string => join(dir, `bank-${code}.db`);
@@ -66,7 +66,7 @@ export async function startCliBanks(spec: { banks: ReadonlyArray<{ bankCode: str
     const p = new CliProcess(`bank ${b.bankCode}`, ['bank', 'serve', '--config', config]);
     processes.set(b.bankCode, p);
     // Waiting from the start: a line already printed does not count for a later wait.
-    readyLines.push(p.ready(20_000).then((line) => [b.bankCode, line] as const));
+    readyLines.push(p.ready(o.readyMs ?? 20_000).then((line) => [b.bankCode, line] as const));
   }
   const close = async (): Promise<void> => void (await Promise.all([...processes.values()].map((p) => p.stop())));
   try {

@@ -6,10 +6,8 @@
  * a grace period) so a failed test leaves nothing running.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-
-const TESSERA = join(import.meta.dirname, '..', '..', 'cli', 'tessera.ts');
+import { tesseraCommand } from './node-command.js';
 
 export type JsonLine = Record<string, unknown>;
 
@@ -26,7 +24,8 @@ export class CliProcess {
     args: string[],
     env: Record<string, string> = {},
   ) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', TESSERA, ...args], {
+    const { command, args: argv } = tesseraCommand(args);
+    this.child = spawn(command, argv, {
       cwd: process.cwd(),
       env: { ...process.env, TESSERA_LOG_LEVEL: 'info', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],

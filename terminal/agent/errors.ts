@@ -217,6 +217,23 @@ export const TERM_ERRORS = defineErrors('terminal', 'TERM_', {
     meaning: 'The password sale got no answer after every attempt with the same id: the till does not know whether the TTP captured it (the password is not journalled, so it is not sent again later).',
     action: 'Do not hand the goods over yet: look the request id pos:<terminal>:<details.transactionId> up in the shop\'s statement (merchant API); refund it there if it was captured and the sale is abandoned.',
   },
+  // ------------------------------------------------------------ prepaid issuer (seed 000)
+  TERM_PREPAID_NO_PAYMENT: {
+    meaning: 'An issue was asked with no payment: no note stacked for this customer since the last issue; nothing was sent.',
+    action: 'Insert notes first (the validator takes them while the role runs), then ask for the medium.',
+  },
+  TERM_PREPAID_REFUSED: {
+    meaning: 'The prepaid center refused the issue (details.reason: PREPAID_PAYMENT_USED, PREPAID_PAYMENT_MISMATCH, PREPAID_TERMINAL_INVALID, ...; details.resultCode the wire number): no medium was made and the payment was not taken into one.',
+    action: 'The customer\'s notes stay credited to this request in the journal (details.transactionId) and owed in cash-takings@<terminal> at the center: refund the customer from the cash box and note the request id.',
+  },
+  TERM_PREPAID_NOT_WRITTEN: {
+    meaning: 'The medium was issued at the center but its file is not written yet (details.code: DEV_MEDIUM_ABSENT, DEV_MEDIUM_REMOVED, TERM_PREPAID_MEDIUM_IN_USE, ...): the journal keeps the issue and writes the same file as soon as a blank medium is in the drive.',
+    action: 'Put a blank medium in the drive (or this customer\'s medium back); the write is repeated by itself. Nothing is lost: the value is held at the center.',
+  },
+  TERM_PREPAID_MEDIUM_IN_USE: {
+    meaning: 'The medium in the drive holds another medium\'s prepaid file: the issuer never overwrites it (it may hold someone\'s value).',
+    action: 'Take that medium out and put a blank one in.',
+  },
 });
 
 export type TermErrorCode = keyof typeof TERM_ERRORS;

@@ -251,6 +251,27 @@ export class Journal {
     this.db.prepare('UPDATE cash_collections SET booked_at_ms = ?, book_code = ? WHERE collection_id = ? AND currency = ? AND booked_at_ms IS NULL').run(this.clock.nowMs(), bookCode, collectionId, currency);
   }
 
+  /** Notes stacked and not yet credited to a customer's request (the prepaid issuer's), oldest first. */
+  cashNotesUncredited(limit: number): CashNoteToBook[] {
+    const rows = this.db.prepare('SELECT note_key, amount_minor, currency, stacked_at_ms FROM cash_notes WHERE credited_to IS NULL ORDER BY seq LIMIT ?').all(limit) as Row[];
+    return rows.map((r) => ({ noteKey: String(r['note_key']), amountMinor: Number(r['amount_minor']), currency: String(r['currency']), stackedAtMs: Number(r['stacked_at_ms']) }));
+  }
+
+  /**
+   * Credits these notes to a request and journals the request, in one SQLite
+   * transaction: a note pays one request (TERM_JOURNAL_MISMATCH if one is
+   * unknown or credited already), and no request is journalled without them.
+   */
+  creditCashNotes(noteKeys: readonly string[], input: OutboxInput): OutboxEntry {
+    return this.db.transaction(() => {
+      const credit = this.db.prepare('UPDATE cash_notes SET credited_to = ? WHERE note_key = ? AND credited_to IS NULL');
+      for (const k of noteKeys) {
+        if (credit.run(input.transactionId, k).changes !== 1) throw termError('TERM_JOURNAL_MISMATCH', 'a note is unknown or credited to another request', { noteKey: k });
+      }
+      return this.outboxAdd(input);
+    })();
+  }
+
   /** Notes plus collections the center has not answered. */
   cashUnbookedCount(): number {
     return this.count('SELECT count(*) AS n FROM cash_notes WHERE booked_at_ms IS NULL') + this.count('SELECT count(*) AS n FROM cash_collections WHERE booked_at_ms IS NULL');

@@ -87,4 +87,10 @@ export const JOURNAL_MIGRATIONS: readonly string[] = [
    ALTER TABLE cash_notes ADD COLUMN book_code INTEGER;
    CREATE INDEX cash_notes_unbooked ON cash_notes (booked_at_ms, seq);
    ALTER TABLE cash_collections ADD COLUMN book_code INTEGER;`,
+  // A cash-taking role's credit (the prepaid issuer, ROLES.md): the request a stacked note paid
+  // (credited_to = its transaction id), so a note pays one customer's request. Notes stacked before
+  // this migration are marked as not a customer's to take ('before-credit').
+  `ALTER TABLE cash_notes ADD COLUMN credited_to TEXT;
+   UPDATE cash_notes SET credited_to = 'before-credit';
+   CREATE INDEX cash_notes_uncredited ON cash_notes (credited_to, seq);`,
 ];

@@ -7,13 +7,15 @@
  */
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { nodeCommand } from '../../sim/world/node-command.js';
 
 const TERMINALS = 5;
 
-/** Runs `node --import tsx bench/run.ts <args>`; resolves with stdout, stderr and the exit code. */
+/** Runs `node bench/run.ts <args>` (compiled, see sim/world/node-command.ts); resolves with stdout, stderr and the exit code. */
 function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...args], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const { command, args: argv } = nodeCommand('bench/run.ts', args);
+    const child = spawn(command, argv, { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -18,6 +18,7 @@ import { CENTER_MODULES } from '../../center/modules.js';
 import { Journal } from '../../terminal/journal/journal.js';
 import { keyDir } from '../center/server/support.js';
 import { runCli } from '../../sim/world/cli-process.js';
+import { nodeCommand } from '../../sim/world/node-command.js';
 
 /** A loaded machine can take many seconds to start a tsx process: a generous bound. */
 const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, env, 60_000);
@@ -37,9 +38,10 @@ afterAll(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
-/** Runs `node --import tsx <args>` as nobody; resolves with the first stdout line, or the exit when there is none. */
-function asNobody(args: string[]): { first: Promise<{ line?: string; code?: number | null; output: string }>; kill: () => void } {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: process.cwd(), uid: NOBODY, gid: NOBODY, env: { ...process.env, TESSERA_LOG_LEVEL: 'silent', HOME: '/tmp' }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs `node <script> <args>` (script: a .ts file, compiled, see sim/world/node-command.ts) as nobody; resolves with the first stdout line, or the exit when there is none. */
+function asNobody(script: string, args: string[]): { first: Promise<{ line?: string; code?: number | null; output: string }>; kill: () => void } {
+  const { command, args: argv } = nodeCommand(script, args);
+  const child = spawn(command, argv, { cwd: process.cwd(), uid: NOBODY, gid: NOBODY, env: { ...process.env, TESSERA_LOG_LEVEL: 'silent', HOME: '/tmp' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   const first = new Promise<{ line?: string; code?: number | null; output: string }>((resolve) => {
@@ -70,7 +72,7 @@ describe('a database this process cannot write', { timeout: 120_000 }, () => {
     const config = join(work, 'center-ro', 'center.json');
     writeFileSync(config, JSON.stringify({ listen: { port: 0 }, db, admin: { port: 0 }, terminalKeys: { masterKeyFile: master } }));
     chmodSync(config, 0o644);
-    const p = asNobody(['cli/tessera.ts', 'center', '--config', config]);
+    const p = asNobody('cli/tessera.ts', ['center', '--config', config]);
     const r = await p.first;
     p.kill();
     expect(r.line).toBeUndefined();
@@ -81,7 +83,7 @@ describe('a database this process cannot write', { timeout: 120_000 }, () => {
 
   it('makes /health answer 503 STORE_READ_ONLY instead of ok', async () => {
     const db = readOnlyDatabase('health-ro');
-    const p = asNobody(['test/center/admin/read-only-health-child.ts', db]);
+    const p = asNobody('test/center/admin/read-only-health-child.ts', [db]);
     const r = await p.first;
     try {
       expect(r.line, r.output).toBeDefined();

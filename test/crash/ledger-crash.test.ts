@@ -21,6 +21,7 @@ import { CENTER_MODULES } from '../../center/modules.js';
 import { auditChecksOf } from '../../center/server/module.js';
 import { openStorage } from '../../center/storage/open.js';
 import { SeededRandom, SystemRandom } from '../../core/random.js';
+import { nodeCommand } from '../../sim/world/node-command.js';
 
 const SEED = Number(process.env['TESSERA_CRASH_SEED'] ?? new SystemRandom().int(2 ** 31));
 const KILLS = Number(process.env['TESSERA_CRASH_KILLS'] ?? 20);
@@ -37,14 +38,15 @@ interface Center {
 async function startCenter(db: string): Promise<Center> {
   // The admin API needs an operator's token: the first start writes one beside the database, restarts reuse it.
   const tokenFile = `${db}.admin-token`;
-  const proc = spawn(process.execPath, ['--import', 'tsx', SERVE, '--db', db, '--admin-token-file', tokenFile], {
+  const { command, args } = nodeCommand(SERVE, ['--db', db, '--admin-token-file', tokenFile]);
+  const proc = spawn(command, args, {
     env: { ...process.env, TESSERA_LOG_LEVEL: 'error' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   const port = await new Promise<number>((resolve, reject) => {
     const lines = createInterface({ input: proc.stdout! });
-    // A loaded machine can take many seconds to start a tsx process (the fastify app adds ~1.5 s unloaded): a generous bound.
+    // A loaded machine can take many seconds to start a node process (the fastify app adds ~1.5 s unloaded): a generous bound.
     const timer = setTimeout(() => reject(new Error('center did not start within 60 s')), 60_000);
     lines.on('line', (line) => {
       const m = /"listening":(\d+)/.exec(line);

@@ -8,12 +8,18 @@
  * (a) Killed after an issue's commit, before delivery: the database holds
  *     passwords whose issue committed with their message queued in the same
  *     unit (TransactionalPasswordDelivery) and never sent — the state such a
- *     kill leaves, written before the first process starts (the issuer's
- *     HTTP route is not in this center yet) — and the first process is
- *     killed again at a seeded moment while it sends them. After the
- *     restart every one is delivered to the phone (once on the phone, by its
- *     reference) and spendable with the code the phone shows; none is
+ *     kill leaves, written before the first process starts, so the case is
+ *     there on every run whatever the kill's timing. The process started
+ *     on that database (the restart) delivers every one to the phone (once
+ *     on the phone, by its reference), spendable with the code the phone shows; none is
  *     refunded or lost; audit ok.
+ * (c) Killed mid-issue (at the same time as (b), the same kills): issuers send issues over the issuer API (HTTP,
+ *     /v1/issuer/passwords), each repeating its request id until answered,
+ *     while the center is killed at seeded moments (a kill before the
+ *     issue's commit: the retry issues it; after: the retry is answered as
+ *     a replay). Each request id is exactly one password, the one answered,
+ *     with its ISSUE transfer; every one is delivered once to the phone
+ *     (its message was queued in the issue's unit), none refunded; audit ok.
  * (b) Killed mid-redemption: concurrent shops redeem (capture now) through
  *     the typed merchant client, each repeating a redemption with the same
  *     Idempotency-Key until answered, while the center is killed at seeded
@@ -24,10 +30,10 @@
  *     usable or refunded, and the audit (ledger + the passwords' own) passes.
  *
  * Reproduce a run: TESSERA_CRASH_SEED=<seed printed> npx vitest run test/crash/password-center-crash.test.ts
- * More kills in (b): TESSERA_CRASH_KILLS=5. A restart of `tessera center` takes 20-35 s on the loaded
- * 2-core machine, which is most of this file's time.
+ * More kills in (b, c): TESSERA_CRASH_KILLS=5. A restart of `tessera center` takes 20-50 s on the loaded
+ * 2-core machine, which is most of this file's time: (b) and (c) share their kills.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -37,6 +43,7 @@ import { MerchantApiError, MerchantClient } from '../../center/merchant-api/clie
 import { MerchantRegistry } from '../../center/merchant-api/merchants.js';
 import { CENTER_MODULES } from '../../center/modules.js';
 import { PasswordsClient } from '../../center/passwords/client.js';
+import { IssuerClient } from '../../center/passwords/issuer-client.js';
 import { messageText } from '../../center/passwords/delivery/password-delivery.js';
 import { DeliveryService } from '../../center/passwords/delivery/service.js';
 import { Passwords } from '../../center/passwords/passwords.js';
@@ -69,6 +76,7 @@ let world: World;
 let smsc: Party & { passwordFile: string };
 let alice: PhoneProcess;
 let shopKey: string;
+let issuerKey: string;
 let shopMerchantId: string;
 let baseUrl: string;
 /** Passwords delivered before the first process (codes for the shops). */
@@ -140,6 +148,8 @@ beforeAll(async () => {
     const merchants = await MerchantRegistry.open(storage, systemClock, systemRandom);
     shopMerchantId = (await merchants.add('web-shop')).id;
     shopKey = (await merchants.addKey('web-shop')).key;
+    await merchants.add('credit-a');
+    issuerKey = (await merchants.addKey('credit-a')).key;
   } finally {
     await storage.close();
   }
@@ -153,7 +163,7 @@ beforeAll(async () => {
       cliReadyMs: 90_000,
       cliSections: {
         passwords: {
-          ttpKeyFile, issuers: ['CREDIT-A'], sweepIntervalMs: 60_000,
+          ttpKeyFile, issuers: ['CREDIT-A'], issuerClients: { 'credit-a': 'CREDIT-A' }, sweepIntervalMs: 60_000,
           delivery: { smpp: { host: '127.0.0.1', port: smsc.port, systemId: SMPP_SYSTEM_ID, passwordFile: smsc.passwordFile }, sweepIntervalMs: 50, backoffMsBase: 200, claimHoldMs: 2_000 },
         },
         merchantApi: { host: '127.0.0.1', port: apiPort },
@@ -169,9 +179,7 @@ afterAll(async () => {
 });
 
 describe('kill -9 of the TTP (passwords center)', () => {
-  it('(a) issued and committed with the message queued, killed before delivery (and again while sending): after the restart each is delivered once to the phone and spendable, none refunded, audit ok', async () => {
-    // One more kill while the first process sends the queued messages.
-    const k = await killer(1, () => rnd.int(300));
+  it('(a) issued and committed with the message queued, killed before delivery: the process started on that database delivers each once to the phone, spendable, none refunded, audit ok', async () => {
     const states = await waitFor('every queued password delivered', async () => {
       const r = rows<{ id: string; state: string }>('SELECT id, state FROM passwords WHERE id IN (SELECT value FROM json_each(?))', JSON.stringify(queued));
       return r.length === QUEUED && r.every((x) => x.state === 'delivered') ? r : undefined;
@@ -184,7 +192,7 @@ describe('kill -9 of the TTP (passwords center)', () => {
     });
     expect(new Set(onPhone.map((m) => m.ref)).size).toBe(QUEUED);
     const attempts = rows<{ n: number }>("SELECT COUNT(*) AS n FROM password_delivery_attempts")[0]!.n;
-    console.log(`(a) 1 kill (in flight ${k.inFlightAtKill.join('/')}, restart ${k.ms.join('/')} ms): ${QUEUED} delivered, ${attempts} SMPP attempts, ${onPhone.reduce((a, m) => a + m.duplicates, 0)} duplicate SMS kept once by the phone`);
+    console.log(`(a) ${QUEUED} delivered, ${attempts} SMPP attempts, ${onPhone.reduce((a, m) => a + m.duplicates, 0)} duplicate SMS kept once by the phone`);
     // The code the phone shows spends it (through the restarted center's merchant API).
     const m = new MerchantClient({ baseUrl, apiKey: shopKey, attempts: 1, timeoutMs: 5_000 });
     try {
@@ -198,7 +206,7 @@ describe('kill -9 of the TTP (passwords center)', () => {
     expect(report.ok, JSON.stringify(report)).toBe(true);
   }, 120_000);
 
-  it('(b) redemptions with Idempotency-Keys repeated after each kill: each key one redemption, every answered capture stored and nothing else, never paid twice, every password usable or refunded, audit ok', async () => {
+  it('(b, c) redemptions with Idempotency-Keys and issues over the issuer API with request ids, repeated across kills: each key one redemption, every answered capture stored and nothing else, never paid twice; each request one password, issued with its value, delivered once; every password usable or refunded; audit ok', async () => {
     const t0 = Date.now();
     const shop = new PasswordsClient(new MerchantClient({ baseUrl, apiKey: shopKey, attempts: 1, timeoutMs: 5_000 }));
     type Answer = { key: string; id: string; amount: number; redemptionId: string; replayed: boolean };
@@ -240,9 +248,37 @@ describe('kill -9 of the TTP (passwords center)', () => {
     };
     const buyers = Promise.all(Array.from({ length: SHOPS }, () => buyer()));
     buyers.catch(() => undefined); // awaited below, after the kills
+    // (c) at the same time: issuers over the issuer API.
+    const m = new MerchantClient({ baseUrl, apiKey: issuerKey, attempts: 1, timeoutMs: 5_000 });
+    const issuer = new IssuerClient(m);
+    const answered = new Map<string, { serial: string; replayed: boolean }>();
+    let issueAttempts = 0;
+    let issueUnanswered = 0;
+    let n = 0;
+    const sender = async (): Promise<void> => {
+      while (!done) {
+        const requestId = `iss-${SEED}-${n++}`;
+        for (;;) {
+          issueAttempts++;
+          inFlight++;
+          try {
+            const r = await issuer.issue(requestId, { amountMinor: 500, currency: 'JPY', channel: 'sms', address: ALICE }).finally(() => inFlight--);
+            answered.set(requestId, { serial: r.body.serial, replayed: r.replayed || r.body.replayed });
+            break;
+          } catch (e) {
+            if (e instanceof MerchantApiError && e.status < 500 && e.status !== 429 && e.code !== 'MERCHANT_IDEMPOTENCY_IN_PROGRESS') throw e;
+            issueUnanswered++;
+            await sleep(50); // no answer: the same request id again
+          }
+        }
+      }
+    };
+    const senders = Promise.all(Array.from({ length: SHOPS }, () => sender()));
+    senders.catch(() => undefined); // awaited below, after the kills
     const kills = await killer(KILLS, () => 150 + rnd.int(750));
     done = true;
     await buyers;
+    await senders;
 
     console.log(`(b) ${KILLS} kills (in flight ${kills.inFlightAtKill.join('/')}; restarts ${kills.ms.join('/')} ms), ${answers.length} captures answered (${answers.filter((a) => a.replayed).length} as replays: committed before a kill, answer lost), ${attempts} attempts, ${unanswered} unanswered, ${Date.now() - t0} ms`);
     expect(kills.inFlightAtKill.every((n) => n > 0)).toBe(true);
@@ -271,7 +307,28 @@ describe('kill -9 of the TTP (passwords center)', () => {
     const last = answers[answers.length - 1]!;
     const replay = await shop.redeem({ code: wallet.find((w) => w.id === last.id)!.code }, { amountMinor: last.amount, currency: 'JPY' }, { requestId: last.key });
     expect(replay).toMatchObject({ replayed: true, body: { id: last.redemptionId } });
+
+    // (c): each request id one password, delivered once.
+    console.log(`(c) ${answered.size} issues answered (${[...answered.values()].filter((a) => a.replayed).length} as replays: committed before a kill, answer lost), ${issueAttempts} attempts, ${issueUnanswered} unanswered`);
+    expect(issueUnanswered).toBeGreaterThan(0);
+    // Each request id one password, the one answered; none without its request.
+    const issued = rows<{ id: string; request_id: string; amount: number }>("SELECT id, request_id, amount FROM passwords WHERE request_id LIKE 'iss-%'");
+    expect(new Map(issued.map((p) => [p.request_id, p.id]))).toEqual(new Map([...answered].map(([k, a]) => [k, a.serial])));
+    // Never issued without value: an ISSUE transfer of its amount per password (and the audit below).
+    for (const p of issued) expect(p.amount).toBe(500);
+    // Every one delivered (its message was queued with the issue), none refunded; on the phone once each.
+    const serials = issued.map((p) => p.id);
+    await waitFor('every issued password delivered', async () => {
+      const r = rows<{ state: string }>('SELECT state FROM passwords WHERE id IN (SELECT value FROM json_each(?))', JSON.stringify(serials));
+      return r.length === serials.length && r.every((x) => x.state === 'delivered') || undefined;
+    }, 60_000);
+    const onPhone = await waitFor('all on the phone', async () => {
+      const mine = new PhoneStore(alice.dir).messages.filter((m) => m.ref !== null && serials.includes(m.ref));
+      return mine.length === serials.length ? mine : undefined;
+    });
+    expect(new Set(onPhone.map((m) => m.ref)).size).toBe(serials.length);
+    await m.close();
     const report = await auditDatabase(DB, auditChecksOf(CENTER_MODULES));
     expect(report.ok, JSON.stringify(report)).toBe(true);
-  }, 120_000);
+  }, 200_000);
 });

@@ -7,10 +7,14 @@ import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendControlCommand } from '../../sim/control/control-client.js';
+import { tesseraCommand } from '../../sim/world/node-command.js';
 
 const run = promisify(execFile);
-const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx');
-const CLI = join(process.cwd(), 'cli', 'tessera.ts');
+/** Runs `tessera <args>` to its end (compiled, see sim/world/node-command.ts). */
+const tessera = (...args: string[]) => {
+  const { command, args: argv } = tesseraCommand(args);
+  return run(command, argv);
+};
 
 describe('tessera sim (CLI)', () => {
   let dir: string;
@@ -19,7 +23,8 @@ describe('tessera sim (CLI)', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tessera-sim-cli-'));
-    serve = spawn(TSX, [CLI, 'sim', '--state-dir', dir, 'serve', '--vpcd-devices', '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const start = tesseraCommand(['sim', '--state-dir', dir, 'serve', '--vpcd-devices', '1']);
+    serve = spawn(start.command, start.args, { stdio: ['ignore', 'pipe', 'inherit'] });
     ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
       createInterface({ input: serve.stdout! }).once('line', (line) => resolve(JSON.parse(line) as Record<string, unknown>));
       serve.once('exit', (code) => reject(new Error(`sim serve exited ${code}`)));
@@ -41,7 +46,7 @@ describe('tessera sim (CLI)', () => {
   });
 
   it('issues and inserts a card through the client subcommands', async () => {
-    const cli = async (...args: string[]) => JSON.parse((await run(TSX, [CLI, 'sim', '--state-dir', dir, ...args])).stdout.trim()) as Record<string, unknown>;
+    const cli = async (...args: string[]) => JSON.parse((await tessera('sim', '--state-dir', dir, ...args)).stdout.trim()) as Record<string, unknown>;
     expect(await cli('issue', '00000000000000a1', '--pin', '1111', '--balance', '700')).toMatchObject({ ok: true, result: { balanceMinor: 700 } });
     expect(await cli('insert', '00000000000000a1', '1')).toMatchObject({ ok: true, result: { inserted: '00000000000000a1' } });
     const status = await sendControlCommand(join(dir, 'sim.sock'), { cmd: 'status' });
@@ -51,13 +56,13 @@ describe('tessera sim (CLI)', () => {
   });
 
   it('issues and inserts a bank cash card (--cash-card); missing account options are SIM_BAD_COMMAND', async () => {
-    const cli = async (...args: string[]) => JSON.parse((await run(TSX, [CLI, 'sim', '--state-dir', dir, ...args])).stdout.trim()) as Record<string, unknown>;
+    const cli = async (...args: string[]) => JSON.parse((await tessera('sim', '--state-dir', dir, ...args)).stdout.trim()) as Record<string, unknown>;
     expect(await cli('issue', '00000000000000c1', '--cash-card', '--bank', '0001', '--branch', '001', '--account', '1234567')).toMatchObject({
       ok: true,
       result: { application: 'cash', bankCode: '0001', branchCode: '001', accountNumber: '1234567' },
     });
     expect(await cli('insert', '00000000000000c1', '0')).toMatchObject({ ok: true, result: { inserted: '00000000000000c1' } });
-    await expect(run(TSX, [CLI, 'sim', '--state-dir', dir, 'issue', '00000000000000c2', '--cash-card', '--bank', '0001'])).rejects.toMatchObject({
+    await expect(tessera('sim', '--state-dir', dir, 'issue', '00000000000000c2', '--cash-card', '--bank', '0001')).rejects.toMatchObject({
       code: 1,
       stderr: expect.stringContaining('SIM_BAD_COMMAND'),
     });
@@ -65,7 +70,7 @@ describe('tessera sim (CLI)', () => {
 
   it('stops on `tessera sim stop`', async () => {
     const exited = new Promise<number | null>((resolve) => serve.once('exit', resolve));
-    await run(TSX, [CLI, 'sim', '--state-dir', dir, 'stop']);
+    await tessera('sim', '--state-dir', dir, 'stop');
     expect(await exited).toBe(0);
   });
 });

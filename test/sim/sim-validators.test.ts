@@ -13,13 +13,17 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BillValidator, Note, ValidatorFault } from '../../terminal/devices/bill-validator.js';
 import { CcTalkBillValidator } from '../../terminal/devices/serial/cctalk-bill-validator.js';
+import { tesseraCommand } from '../../sim/world/node-command.js';
 import { eventually } from '../terminal/devices/wait.js';
 
 const run = promisify(execFile);
-const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx');
-const CLI = join(process.cwd(), 'cli', 'tessera.ts');
+/** Runs `tessera <args>` to its end (compiled, see sim/world/node-command.ts). */
+const tessera = (...args: string[]) => {
+  const { command, args: argv } = tesseraCommand(args);
+  return run(command, argv);
+};
 
-// Each step is a tsx CLI process (2-10 s to start on a loaded 2-core machine), so the cases get 90 s.
+// Each step is a CLI process (seconds to start on a loaded 2-core machine, more through tsx), so the cases get 90 s.
 describe('tessera sim serve --validators', { timeout: 90_000 }, () => {
   let dir: string;
   let serve: ChildProcess;
@@ -27,11 +31,12 @@ describe('tessera sim serve --validators', { timeout: 90_000 }, () => {
   let driver: BillValidator;
   const escrow: Note[] = [];
   const faults: ValidatorFault[] = [];
-  const cli = async (...args: string[]) => JSON.parse((await run(TSX, [CLI, 'sim', '--state-dir', dir, ...args])).stdout.trim()) as Record<string, unknown>;
+  const cli = async (...args: string[]) => JSON.parse((await tessera('sim', '--state-dir', dir, ...args)).stdout.trim()) as Record<string, unknown>;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tessera-sim-val-'));
-    serve = spawn(TSX, [CLI, 'sim', '--state-dir', dir, 'serve', '--vpcd-devices', '1', '--scanners', '0', '--validators', '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const start = tesseraCommand(['sim', '--state-dir', dir, 'serve', '--vpcd-devices', '1', '--scanners', '0', '--validators', '1']);
+    serve = spawn(start.command, start.args, { stdio: ['ignore', 'pipe', 'inherit'] });
     ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
       createInterface({ input: serve.stdout! }).once('line', (line) => resolve(JSON.parse(line) as Record<string, unknown>));
       serve.once('exit', (code) => reject(new Error(`sim serve exited ${code}`)));

@@ -6,10 +6,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { nodeCommand } from '../../sim/world/node-command.js';
 
 describe('vpcd line worker', () => {
   it('a synchronous disconnect while the JS thread was busy past a presence poll returns', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'test/sim/support/disconnect-while-polled.ts'], { encoding: 'utf8', timeout: 25_000 });
+    const { command, args } = nodeCommand('test/sim/support/disconnect-while-polled.ts');
+    const r = spawnSync(command, args, { encoding: 'utf8', timeout: 25_000 });
     expect(r.signal, r.stderr).toBeNull();
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain('disconnect returned');

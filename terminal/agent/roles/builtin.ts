@@ -10,6 +10,7 @@ import { CashCard } from '../../devices/cash-card.js';
 import { PurseCard } from '../../devices/purse-card.js';
 import type { RoleRegistry } from '../role-registry.js';
 import { EMONEY } from './emoney/index.js';
+import { PREPAID } from './prepaid/index.js';
 import { VALIDITY } from './validity/index.js';
 import { PASSWORDS } from './passwords/index.js';
 import { VOUCHERS } from './voucher/index.js';
@@ -30,6 +31,7 @@ export const BUILTIN_CAPABILITIES: readonly TerminalCapability[] = [
   EMONEY, // seed 004: provider-kiosk, shop, vending
   VOUCHERS, // seed 002: voucher-pos
   PASSWORDS, // seed 003: password-pos
+  PREPAID, // seed 000: prepaid-issuer
 ];
 
 /** Role name → factory, for every role of this build. */

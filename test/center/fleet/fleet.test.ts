@@ -21,6 +21,7 @@ import { silentLogger } from '../../../core/log.js';
 import { SeededRandom } from '../../../core/random.js';
 import { softwareVersion } from '../../../core/version.js';
 import type { TerminalStatus } from '../../../protocol/messages/types.js';
+import { nodeCommand } from '../../../sim/world/node-command.js';
 import { createTestDatabase } from '../../support/postgres.js';
 import { configOf, keyDir } from '../server/support.js';
 
@@ -143,7 +144,8 @@ describe('several center nodes on one PostgreSQL', () => {
     const center = await startCenter(configOf(keys.masterKeyFile), CENTER_MODULES, { storage, fleet: { nodeId: 'center-a', heartbeatIntervalMs: 100 } });
     cleanups.push(() => center.close());
 
-    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'test/center/fleet/node-child.ts', JSON.stringify({ url: db.url, masterKeyFile: keys.masterKeyFile, nodeId: 'center-b', heartbeatIntervalMs: 100 })], {
+    const nodeB = nodeCommand('test/center/fleet/node-child.ts', [JSON.stringify({ url: db.url, masterKeyFile: keys.masterKeyFile, nodeId: 'center-b', heartbeatIntervalMs: 100 })]);
+    const child: ChildProcess = spawn(nodeB.command, nodeB.args, {
       cwd: process.cwd(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -15,6 +15,7 @@ import {
 import { StoreErrors } from '../../../center/storage/errors.js';
 import { openStorage } from '../../../center/storage/open.js';
 import { ManualClock } from '../../../core/clock.js';
+import { tesseraCommand } from '../../../sim/world/node-command.js';
 
 const names = (e: object): string[] => Object.keys(e).filter((k) => Number.isNaN(Number(k)));
 
@@ -46,7 +47,8 @@ describe('ledger outcomes and error registries', () => {
 });
 
 describe('tessera audit', () => {
-  it('prints the report, exits 0 on a sound ledger and 3 on a violation, and refuses a missing file', async () => {
+  // Three CLI processes, each loading the center's modules: a loaded 2-core machine can take many seconds each.
+  it('prints the report, exits 0 on a sound ledger and 3 on a violation, and refuses a missing file', { timeout: 90_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tessera-audit-'));
     const db = join(dir, 'c.db');
     try {
@@ -59,7 +61,8 @@ describe('tessera audit', () => {
       await ledger.createTransfers([{ id: '1'.repeat(32), debitAccountId: 'a', creditAccountId: 'b', amountMinor: 9, currency: 'JPY' }]);
       const run = (...args: string[]): { status: number; out: string } => {
         try {
-          return { status: 0, out: execFileSync(process.execPath, ['--import', 'tsx', 'cli/tessera.ts', 'audit', ...args], { encoding: 'utf8', stdio: 'pipe' }) };
+          const { command, args: argv } = tesseraCommand(['audit', ...args]);
+          return { status: 0, out: execFileSync(command, argv, { encoding: 'utf8', stdio: 'pipe' }) };
         } catch (e) {
           const err = e as { status: number; stdout: string; stderr: string };
           return { status: err.status, out: err.stdout + err.stderr };

@@ -5,10 +5,12 @@
  * totals, the idempotent reconciliation POST, and every bad input answered
  * with a code while nothing changes in the database.
  */
+import { join } from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { derivedId } from '../../../center/emoney/ledger-map.js';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres.js';
+import { openStorage } from '../../../center/storage/open.js';
 import { addBatch, count, hexId, raw, startHarness, type Harness } from './support.js';
 
 let h: Harness;
@@ -100,6 +102,37 @@ describe('settlements and payouts of the merchant', () => {
     const web = await get('/v1/settlements', keyWeb);
     expect(web.json).toEqual({ items: [], nextCursor: null, controlTotals: [] });
     expect((await get('/v1/merchant', keyWeb)).json).toMatchObject({ name: 'web-only', shopId: null });
+  });
+});
+
+describe('listings served again from the answer cache', () => {
+  it('show a batch changed or added by another writer on the very next request (SQLite: a second connection to the file)', async () => {
+    const other = await openStorage(join(h.dir, 'center.db'));
+    try {
+      const first = await get('/v1/settlements', keyB);
+      expect(first.json.items.map((s: { id: string; state: string }) => [s.id, s.state])).toEqual([[B.other, 'settled']]);
+      expect((await get('/v1/settlements', keyB)).json).toEqual(first.json);
+      expect((await get('/v1/payouts', keyB)).json.controlTotals).toEqual([{ currency: 'JPY', count: 1, totalMinor: 9_999 }]);
+      await other.transact((tx) => tx.run("UPDATE emoney_batches SET state = 'pay_failed', code = 'BANK_ACCOUNT_CLOSED' WHERE id = ?", [B.other]));
+      const changed = await get('/v1/settlements', keyB);
+      expect(changed.json.items.map((s: { id: string; state: string }) => [s.id, s.state])).toEqual([[B.other, 'pay_failed']]);
+      expect((await get('/v1/payouts', keyB)).json.items.map((p: { state: string; resultCode: string }) => [p.state, p.resultCode])).toEqual([['failed', 'BANK_ACCOUNT_CLOSED']]);
+      await addBatch(other, { id: hexId(10), shopId: 'SHOP-B', state: 'acked', createdMs: 9_000, records: [{ amountMinor: 1, accepted: true }] });
+      const added = await get('/v1/settlements', keyB);
+      expect(added.json.items.map((s: { id: string }) => s.id)).toEqual([B.other, hexId(10)]);
+      expect(added.json.controlTotals).toEqual([{ currency: 'JPY', count: 2, totalMinor: 10_000 }]);
+      // Another shop's change leaves this one's answers alone, and they stay right.
+      await other.transact((tx) => tx.run("UPDATE emoney_batches SET updated_ms = updated_ms + 1 WHERE shop_id = 'SHOP-A'"));
+      expect((await get('/v1/settlements', keyB)).json).toEqual(added.json);
+      await other.transact(async (tx) => {
+        await tx.run('DELETE FROM emoney_batches WHERE id = ?', [hexId(10)]);
+        await tx.run("UPDATE emoney_batches SET state = 'settled', code = 'OK' WHERE id = ?", [B.other]);
+        await tx.run("UPDATE emoney_batches SET updated_ms = updated_ms - 1 WHERE shop_id = 'SHOP-A'");
+      });
+      expect((await get('/v1/settlements', keyB)).json).toEqual(first.json);
+    } finally {
+      await other.close();
+    }
   });
 });
 
@@ -288,5 +321,19 @@ describe('on PostgreSQL', () => {
     expect(again.json).toEqual(first.json);
     expect(other.json.error.code).toBe('MERCHANT_IDEMPOTENCY_MISMATCH');
     expect(await count(p.storage, 'merchant_reconciliations')).toBe(1);
+  });
+
+  it('shows a batch another node changed on the next listing (the answer cache checks the shop\'s version in the database)', async () => {
+    const before = await raw(p.api.url, 'GET', '/v1/payouts', { key });
+    expect(before.json.controlTotals).toEqual([{ currency: 'JPY', count: 3, totalMinor: 600 }]);
+    const node2 = await openStorage(db.url);
+    try {
+      await node2.transact((tx) => tx.run("UPDATE emoney_batches SET state = 'settled', updated_ms = 77 WHERE id = ?", [hexId(3)]));
+    } finally {
+      await node2.close();
+    }
+    const after = await raw(p.api.url, 'GET', '/v1/payouts', { key });
+    expect(after.json.items.map((x: { state: string; updatedAtMs: number }) => [x.state, x.updatedAtMs])).toEqual([['paid', 1_005], ['paid', 2_005], ['paid', 77]]);
+    expect((await raw(p.api.url, 'GET', '/v1/payouts?state=pending', { key })).json).toEqual({ items: [], nextCursor: null, controlTotals: [] });
   });
 });

@@ -16,6 +16,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStorage } from '../../../center/storage/open.js';
 import { encodeFrame } from '../../../protocol/frame/encoder.js';
+import { tesseraCommand } from '../../../sim/world/node-command.js';
 import { keyDir, seedTerminals, TERMINAL, terminalLink } from '../server/support.js';
 
 const keys = keyDir();
@@ -65,7 +66,8 @@ describe('refused connections (center in its own process)', () => {
     await storage.close();
     const config = join(keys.dir, 'center.json');
     writeFileSync(config, JSON.stringify({ listen: { port: 0, maxConnections: 1 }, db: dbPath, validity: { mode: 'direct' }, terminalKeys: { masterKeyFile: keys.masterKeyFile } }));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/tessera.ts', 'center', '--config', config], {
+    const center = tesseraCommand(['center', '--config', config]);
+    const child = spawn(center.command, center.args, {
       cwd: process.cwd(),
       env: { ...process.env, TESSERA_LOG_LEVEL: 'silent' },
       stdio: ['ignore', 'pipe', 'inherit'],

@@ -107,7 +107,7 @@ describe('/v1/passwords/', () => {
     const doc = (await res.json()) as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths).filter((p) => p.startsWith('/v1/passwords'))).toEqual([
       '/v1/passwords/verify', '/v1/passwords/redemptions', '/v1/passwords/redemptions/{id}', '/v1/passwords/redemptions/{id}/capture',
-      '/v1/passwords/redemptions/{id}/cancel', '/v1/passwords/redemptions/{id}/refunds',
+      '/v1/passwords/redemptions/{id}/cancel', '/v1/passwords/statement', '/v1/passwords/daily-file', '/v1/passwords/redemptions/{id}/refunds',
     ]);
   });
 });

@@ -5,13 +5,15 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { openStorage } from '../../../center/storage/open.js';
+import { tesseraCommand } from '../../../sim/world/node-command.js';
 import { keyDir, seedTerminals, TERMINAL, terminalLink } from './support.js';
 
 const keys = keyDir();
 afterAll(() => keys.remove());
 
 function tessera(args: string[]) {
-  return spawn(process.execPath, ['--import', 'tsx', 'cli/tessera.ts', ...args], {
+  const { command, args: argv } = tesseraCommand(args);
+  return spawn(command, argv, {
     cwd: process.cwd(),
     env: { ...process.env, TESSERA_LOG_LEVEL: 'silent' },
     stdio: ['ignore', 'pipe', 'pipe'],

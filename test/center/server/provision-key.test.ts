@@ -7,6 +7,7 @@ import { errorCode } from '../../../core/errors.js';
 import { provisionTerminalKey } from '../../../center/server/provision-key.js';
 import { deriveTerminalKey } from '../../../center/server/terminal-keys.js';
 import { readTerminalKey } from '../../../terminal/config/key-file.js';
+import { tesseraCommand } from '../../../sim/world/node-command.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-keys-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -41,7 +42,8 @@ describe('provisionTerminalKey / tessera keys terminal', () => {
 
   it('the CLI prints where it wrote, never the key; a second run exits 1 with its code', () => {
     const out = join(dir, 'cli.key');
-    const run = () => spawnSync(process.execPath, ['--import', 'tsx', 'cli/tessera.ts', 'keys', 'terminal', '--master', masterFile, '--key-ref', 'k-CLI', '--out', out], { encoding: 'utf8' });
+    const cli = tesseraCommand(['keys', 'terminal', '--master', masterFile, '--key-ref', 'k-CLI', '--out', out]);
+    const run = () => spawnSync(cli.command, cli.args, { encoding: 'utf8' });
     const first = run();
     expect(first.status).toBe(0);
     expect(JSON.parse(first.stdout)).toEqual({ written: out });

@@ -2,7 +2,7 @@
  * `tessera demo` end to end, as a user runs it: the CLI in its own process
  * (its own pcscd, banks, center and fleet on the real driver stacks), a
  * small fleet of users. The summary must pass and agree with the seeded
- * plan (the e-money scene, then the voucher scene); SIGTERM mid-run shuts everything down; after a SIGKILLed run the
+ * plan (the e-money scene, then the voucher scene, then the settlement-password scene); SIGTERM mid-run shuts everything down; after a SIGKILLed run the
  * next one ends the pcscd it left and starts from scratch; nothing secret
  * reaches the output.
  */
@@ -18,8 +18,9 @@ import { helpersOf } from '../../../sim/demo/run-dir.js';
 import type { DemoSummary } from '../../../sim/demo/summary.js';
 import { makeVoucherPlan } from '../../../sim/demo/vouchers/plan.js';
 import { scratchPanels } from '../../../sim/demo/vouchers/scene.js';
+import { tesseraCommand } from '../../../sim/world/node-command.js';
+import { PhoneStore } from '../../../sim/phone/store.js';
 
-const CLI = join(process.cwd(), 'cli', 'tessera.ts');
 const root = mkdtempSync(join(tmpdir(), 'tessera-demo-'));
 const SEED = 20_260_601;
 const USERS = 2;
@@ -35,9 +36,10 @@ interface Exit {
   stderr: string;
 }
 
-/** Runs `tessera demo` through tsx in one node process (signals reach the demo itself). */
+/** Runs `tessera demo` in one node process (signals reach the demo itself; compiled, see sim/world/node-command.ts). */
 function demo(args: string[], onLine?: (line: string, child: ReturnType<typeof spawn>) => void): Promise<Exit> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'demo', '--state-dir', root, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const { command, args: argv } = tesseraCommand(['demo', '--state-dir', root, ...args]);
+  const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (b: Buffer) => {
@@ -117,6 +119,25 @@ describe('tessera demo', () => {
     expect(v.audit.ok).toBe(true);
     expect(first.stdout).toMatch(/POS-N[12] +sale +card +\d+ +…\d{4} +[0-9,]+ JPY +ok/);
     expect(first.stdout).toMatch(/webshop +order +thief .*REFUSED VOUCHER_PIN_REFUSED \(planned refusal\)/);
+
+    // The settlement-password scene: ordered at the credit company (bank debit, the TTP's issuer API), delivered by SMS
+    // (SMPP receipt) and by e-mail (SMTP) to the phones, paid online (code) and at the store's password-pos till (the
+    // device-signed QR decoded from the phone's image, typed by its pty scanner), one expired and refunded to the customer;
+    // value issued = outstanding + captured + returned; the passwords audit. No code or token in the output.
+    const p = s.passwords!;
+    expect(p).toBeDefined();
+    expect(p).toMatchObject({ ordered: 3, delivered: { sms: 2, email: 1 }, paidOnlineMinor: 2_000, paidInStoreMinor: 1_800, issuedMinor: 6_500, returnedMinor: 1_500, capturedMinor: 3_800, outstandingMinor: 1_200 });
+    expect(p.audit.ok).toBe(true);
+    expect(first.stdout).toMatch(/Chie +received +password [0-9a-f]{8}… by SMS \(SMPP, DELIVRD receipt\)/);
+    expect(first.stdout).toMatch(/credit +order +Ben +2,000 JPY paid from the bank account; TTP issued [0-9a-f]{8}…, its e-mail queued in the same unit +ok/);
+    expect(first.stdout).toMatch(/POS-PW1 +password +Aiko's phone showed a device-signed QR, the till's scanner read it +1,800 JPY captured, 1,200 JPY left +ok/);
+    expect(first.stdout).toMatch(/TTP +expiry +Chie's password [0-9a-f]{8}… expired unused: 1,500 JPY back to the credit company \(refunded\), refunded to Chie's bank account +ok/);
+    const phoneCodes = ['aiko', 'ben', 'chie'].flatMap((n) =>
+      new PhoneStore(join(r.runDir, 'passwords', `phone-${n}`)).messages.flatMap((m) => [m.code, m.token]).filter((x): x is string => x !== null),
+    );
+    expect(phoneCodes.length).toBeGreaterThanOrEqual(3);
+    for (const secret of phoneCodes) expect(first.stdout).not.toContain(secret);
+    expect(first.stdout).not.toMatch(/TPW1:/);
 
     // Nothing the demo started outlives it; no PIN or security code was printed (nor a voucher PIN: read off the sheet).
     expect(helpersOf(r.runDir)).toEqual([]);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_LIMITS } from '../../../terminal/limits.js';
+import { tesseraCommand } from '../../../sim/world/node-command.js';
 import { openWorld, type World } from '../../../sim/world/world.js';
 
 let world: World;
@@ -15,7 +16,8 @@ beforeAll(async () => {
 afterAll(async () => void (await world?.close()));
 
 function tessera(args: string[]) {
-  return spawn(process.execPath, ['--import', 'tsx', 'cli/tessera.ts', ...args], {
+  const { command, args: argv } = tesseraCommand(args);
+  return spawn(command, argv, {
     cwd: process.cwd(),
     env: { ...process.env, TESSERA_LOG_LEVEL: 'silent' },
     stdio: ['pipe', 'pipe', 'pipe'],

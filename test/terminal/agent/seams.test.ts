@@ -32,7 +32,7 @@ const ack = async () => ({ type: 'settlementAck' as const, erased: [] });
 describe('composition', () => {
   it('the built-in list composes every role and card application once, and every role finds the applications it declares', () => {
     const { roles, cardApps } = composeCapabilities(BUILTIN_CAPABILITIES);
-    expect(roles.names).toEqual(['password-pos', 'provider-kiosk', 'shop', 'validity-pos', 'vending', 'voucher-pos']);
+    expect(roles.names).toEqual(['password-pos', 'prepaid-issuer', 'provider-kiosk', 'shop', 'validity-pos', 'vending', 'voucher-pos']);
     expect(cardApps.kinds).toEqual(['cashCard', 'purse']);
     expect(builtinRoles().names).toEqual(roles.names);
     expect(builtinCardApps().kinds).toEqual(cardApps.kinds);

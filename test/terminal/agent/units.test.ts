@@ -156,6 +156,10 @@ describe('outcomes and the TERM_ registry', () => {
         "TERM_PASSWORD_AMOUNT_INVALID",
         "TERM_PASSWORD_DECLINED",
         "TERM_PASSWORD_UNANSWERED",
+        "TERM_PREPAID_NO_PAYMENT",
+        "TERM_PREPAID_REFUSED",
+        "TERM_PREPAID_NOT_WRITTEN",
+        "TERM_PREPAID_MEDIUM_IN_USE",
       ]
     `);
   });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../core/clock.js';
+import { nodeCommand } from '../../../sim/world/node-command.js';
 import { Journal } from '../../../terminal/journal/journal.js';
 import type { JournalPurchase } from '../../../terminal/journal/types.js';
 import { AGENT_LIMITS } from '../../../terminal/limits.js';
@@ -132,7 +133,8 @@ describe('journal: outbox', () => {
 describe('journal: crash (kill -9 of a writing process)', () => {
   it('keeps every write that returned, and no half of a settle', async () => {
     journal.close();
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'crash-child.ts'), path], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const writer = nodeCommand(join(import.meta.dirname, 'crash-child.ts'), [path]);
+    const child = spawn(writer.command, writer.args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let acked = -1;
     await new Promise<void>((resolve) => {
       createInterface({ input: child.stdout! }).on('line', (line) => {

@@ -14,6 +14,7 @@ import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PhoneStore } from '../../../../sim/phone/store.js';
+import { nodeCommand } from '../../../../sim/world/node-command.js';
 import { startPhoneProcess, startSmscProcess, testDir, waitFor, type Party, type PhoneProcess } from './support/messaging.js';
 
 const ALICE = '819000000001';
@@ -29,7 +30,8 @@ interface Child {
 }
 
 function startChild(spec: object): Child {
-  const p = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(spec)], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, TESSERA_LOG_LEVEL: 'info' } });
+  const { command, args } = nodeCommand(CHILD, [JSON.stringify(spec)]);
+  const p = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, TESSERA_LOG_LEVEL: 'info' } });
   const c: Child = {
     lines: [],
     output: '',

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { nodeCommand } from '../../../../../sim/world/node-command.js';
 
 const CHILD = join(import.meta.dirname, 'delivery-child.ts');
 
@@ -17,7 +18,8 @@ export interface DeliveryChild {
 }
 
 export function startDeliveryChild(spec: { db: string; smscPort: number; passwordFile: string; claimHoldMs: number; node?: string }): DeliveryChild {
-  const p = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(spec)], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, TESSERA_LOG_LEVEL: 'info' } });
+  const { command, args } = nodeCommand(CHILD, [JSON.stringify(spec)]);
+  const p = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, TESSERA_LOG_LEVEL: 'info' } });
   const c: DeliveryChild = {
     lines: [],
     output: '',

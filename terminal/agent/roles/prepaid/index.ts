@@ -1,0 +1,11 @@
+/**
+ * Rewritable-medium prepaid (seed 000), terminal side: the prepaid terminal
+ * that issues media paid in cash (ROLES.md, "Prepaid issuer").
+ */
+import type { TerminalCapability } from '../../capability.js';
+import { PREPAID_ISSUER, prepaidIssuerRole } from './issuer.js';
+
+export const PREPAID: TerminalCapability = {
+  name: 'prepaid',
+  roles: { [PREPAID_ISSUER]: prepaidIssuerRole },
+};
