@@ -6,7 +6,7 @@
  * normalised to what the delivery side accepts; an issuer sees, revokes and
  * gets returns of its own passwords only; the daily file's control totals.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,8 @@ import { IssuerClient } from '../../../center/passwords/issuer-client.js';
 import { utcDay } from '../../../center/passwords/issuer.js';
 import { passwordIssuerContribution } from '../../../center/passwords/issuer-routes.js';
 import { passwordMerchantContribution } from '../../../center/passwords/merchant-routes.js';
+import { passwordsSectionSchema } from '../../../center/passwords/config-schema.js';
+import { passwordsModule } from '../../../center/passwords/module.js';
 import type { Passwords } from '../../../center/passwords/passwords.js';
 import { openStorage } from '../../../center/storage/open.js';
 import type { Storage } from '../../../center/storage/types.js';
@@ -154,5 +156,19 @@ describe('/v1/issuer/', () => {
     expect(file.lines.filter((l) => l.serial === revoked.serial).map((l) => l.kind)).toEqual(['issue', 'return']);
     expect(await codeOf(creditA.dailyFile('2026-13-01'))).toEqual({ code: 'PASSWORD_BAD_REQUEST', status: 400 });
     expect((await creditA.dailyFile('2001-01-01')).issued).toEqual({ count: 0, totalMinor: 0 });
+  });
+
+  it('the module refuses issuerClients naming an issuer the section does not serve (what --check runs)', () => {
+    const ttpKeyFile = join(dir, 'ttp.key');
+    writeFileSync(ttpKeyFile, `${'5a'.repeat(32)}\n`, { mode: 0o600 });
+    const section = passwordsSectionSchema.parse({ ttpKeyFile, issuers: ['CREDIT-A'], issuerClients: { 'credit-a': 'CREDIT-A', 'credit-x': 'CREDIT-X' } });
+    let e: unknown = null;
+    try {
+      passwordsModule().check?.(section);
+    } catch (x) {
+      e = x;
+    }
+    expect(e).toMatchObject({ code: 'PASSWORD_ISSUER_UNKNOWN', details: { field: 'passwords.issuerClients.credit-x' } });
+    expect(() => passwordsModule().check?.({ ...section, issuerClients: { 'credit-a': 'CREDIT-A' } })).not.toThrow();
   });
 });
