@@ -98,8 +98,10 @@ describe('password delivery by SMS (SMPP)', () => {
     expect(attempts).toHaveLength(1);
     expect(attempts[0]).toMatchObject({ receipt: 'DELIVRD' });
     expect(attempts[0]!.messageId).toMatch(/^[0-9a-f]{16}$/);
-    // The SMSC's own record of the receipt, for the same message id.
-    expect(smsc.process.lines).toContainEqual(expect.objectContaining({ event: 'receipt', messageId: attempts[0]!.messageId, stat: 'DELIVRD' }));
+    // The SMSC's own record of the receipt, for the same message id (its log line may reach us after the center took the receipt).
+    const id = attempts[0]!.messageId;
+    await waitFor('the SMSC\'s receipt line', async () => smsc.process.lines.some((l) => l['event'] === 'receipt' && l['messageId'] === id) || undefined);
+    expect(smsc.process.lines).toContainEqual(expect.objectContaining({ event: 'receipt', messageId: id, stat: 'DELIVRD' }));
     // The phone holds it (0600), with the password line and the delivery reference.
     const store = new PhoneStore(alice.dir);
     const m = store.messages.find((x) => x.ref === 'd-ok-1');
