@@ -82,5 +82,5 @@ export function prepaidEventLine(e: PrepaidEvent): string {
     resume: `PC resumes the same request ${formatMinor(e.amountMinor)}`,
     clone: `medium used after the original: ${e.code ?? 'accepted'}, medium ${e.result}`,
   }[e.kind];
-  return `  ${formatSeconds(e.atMs).padStart(7)}  prepaid  ${e.who.padEnd(14)} ${e.mediumPrefix} ${what}; balance ${formatMinor(e.balanceMinor)} gen ${e.generation}${e.code && e.kind !== 'clone' && e.kind !== 'torn' ? ` (${e.code})` : ''}${mark}`;
+  return `${formatSeconds(e.atMs).padStart(7)}  prepaid  ${e.who.padEnd(14)} ${e.mediumPrefix} ${what}; balance ${formatMinor(e.balanceMinor)} gen ${e.generation}${e.code && e.kind !== 'clone' && e.kind !== 'torn' ? ` (${e.code})` : ''}${mark}`;
 }
