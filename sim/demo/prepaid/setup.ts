@@ -66,7 +66,7 @@ export async function preparePrepaid(runDir: string, o: { clock: Clock }): Promi
 }
 
 /** A self-signed EC P-256 pair for the provider's HTTPS listener (what `tessera provider keygen` writes). */
-function selfSignedPair(dir: string): { certFile: string; keyFile: string } {
+export function selfSignedPair(dir: string): { certFile: string; keyFile: string } {
   const keyFile = join(dir, 'provider-tls.key');
   const certFile = join(dir, 'provider-tls.pem');
   const umask = process.umask(0o077);
