@@ -39,7 +39,7 @@ import { summarizePasswords } from './passwords/summary.js';
 import { PREPAID_MODULE } from '../../center/prepaid/module.js';
 import type { Prepaid } from '../../center/prepaid/prepaid.js';
 import { runPrepaidScene, type PrepaidEvent } from './prepaid/scene.js';
-import { PREPAID_PROVIDER, PREPAID_VENDOR, preparePrepaid } from './prepaid/setup.js';
+import { PREPAID_KIOSK, PREPAID_PROVIDER, PREPAID_VENDOR, preparePrepaid } from './prepaid/setup.js';
 import { prepaidEventLine, summarizePrepaid } from './prepaid/summary.js';
 
 export const DEMO_ROLES = ['provider-kiosk', 'shop', 'vending', 'voucher-pos', 'password-pos'] as const;
@@ -140,7 +140,7 @@ export async function runDemo(o: DemoOptions, d: DemoDeps): Promise<DemoResult> 
       await pwScene.close();
       await credit.close();
     }
-    d.out(`prepaid media: prepaid center in the center, provider center ${PREPAID_PROVIDER} (HTTPS, pinned), vendor ${PREPAID_VENDOR} on the merchant API; kiosk issue through the prepaid api`);
+    d.out(`prepaid media: prepaid center in the center, provider center ${PREPAID_PROVIDER} (HTTPS, pinned), vendor ${PREPAID_VENDOR} on the merchant API; kiosk ${PREPAID_KIOSK} issues over PREPAID_ISSUE, paid in notes`);
     const ppScene = await runPrepaidScene({
       setup: prepaidSetup, prepaid: world.center.center.module<Prepaid>(PREPAID_MODULE), center: { host: '127.0.0.1', port: world.center.center.address.port },
       masterKey: world.world.masterKey, merchantApiUrl, clock, log: world.log.child({ part: 'prepaid' }), onEvent: (e) => d.out(prepaidEventLine(e)),

@@ -1,9 +1,10 @@
 /**
  * The prepaid-medium scene (seed 000), after the settlement-password scene:
- * a kiosk issues two rewritable media (the issue through the prepaid
- * center's api as the `prepaid-issuer` role's PREPAID_ISSUE books it, paid
- * in as `prepaid-paid-in`; the role itself and its ccTalk validator are not
- * in the demo world), each written to a mount directory. At the holders'
+ * a kiosk issues two rewritable media paid in bank notes: PREPAID_ISSUE with
+ * the notes over the kiosk's terminal session, as the `prepaid-issuer` role
+ * sends it (the notes booked to the kiosk's cash box and the medium made in
+ * one unit; the role itself and its ccTalk validator are not in the demo
+ * world), each generation 1 written to a mount directory. At the holders'
  * PCs (`tessera client`'s PrepaidClient, in this process) through the
  * provider center (`tessera provider serve`'s server, HTTPS with a pinned
  * SPKI, here in the demo's process, linked to the center over the framed
@@ -36,6 +37,9 @@ import { providerLink } from '../../../terminal/prepaid-client/provider-link.js'
 import { parseVendorConfig } from '../../vendor/config.js';
 import { serveVendor, type ServedVendor } from '../../vendor/serve.js';
 import { writeTerminalKey } from '../../world/terminals.js';
+import { deriveTerminalKey } from '../../../center/server/terminal-keys.js';
+import type { CashNote } from '../../../protocol/messages/types.js';
+import { LinkClient } from '../../../terminal/link/link-client.js';
 import { PREPAID_CURRENCY, PREPAID_FEE_MINOR, PREPAID_ISSUER_ID, PREPAID_KIOSK, PREPAID_PROVIDER, PREPAID_VENDOR, type PrepaidSetup } from './setup.js';
 
 export type PrepaidEventKind = 'issue' | 'balance' | 'register' | 'fee' | 'torn' | 'resume' | 'clone';
@@ -60,8 +64,8 @@ export interface PrepaidEvent {
 
 /** Who holds a medium and what they pay in at the kiosk. */
 export const PREPAID_HOLDERS = [
-  { name: 'Aki', paidInMinor: 5_000 },
-  { name: 'Ben', paidInMinor: 3_000 },
+  { name: 'Aki', paidInMinor: 5_000, notes: [5_000] },
+  { name: 'Ben', paidInMinor: 3_000, notes: [1_000, 1_000, 1_000] },
 ] as const;
 /** What Aki registers and what Ben buys (the vendor's default catalogue). */
 export const PREPAID_ITEMS = { registration: 'SW-EDITOR', goods: 'GD-MANUAL' } as const;
@@ -101,10 +105,12 @@ export async function runPrepaidScene(o: PrepaidSceneOptions): Promise<PrepaidSc
   };
   const dir = o.setup.dir;
   const stores: DirRemovableStore[] = [];
+  const links: LinkClient[] = [];
   let provider: ProviderServer | undefined;
   let vendor: ServedVendor | undefined;
   const close = async (): Promise<void> => {
     for (const s of stores.splice(0)) await s.close().catch(() => undefined);
+    for (const l of links.splice(0)) await l.close().catch(() => undefined);
     await vendor?.close().catch(() => undefined);
     await provider?.close().catch(() => undefined);
   };
@@ -145,19 +151,28 @@ export async function runPrepaidScene(o: PrepaidSceneOptions): Promise<PrepaidSc
       return new PrepaidClient(store, link, systemRandom);
     };
 
-    // The kiosk: value paid in, the medium issued and written (generation 1) and confirmed.
+    // The kiosk: the holder feeds notes into the validator; the kiosk sends PREPAID_ISSUE with them over its session
+    // (the cash booked to its cash box, the medium made in the same unit), writes generation 1 and it is confirmed.
+    const kiosk = new LinkClient({ terminalId: PREPAID_KIOSK, terminalKey: deriveTerminalKey(o.masterKey, `k-${PREPAID_KIOSK}`), centers: [o.center], clock: o.clock });
+    kiosk.start();
+    links.push(kiosk);
     const media: Array<{ name: string; id: string; mount: string }> = [];
     for (const h of PREPAID_HOLDERS) {
       const mount = join(dir, `medium-${h.name.toLowerCase()}`);
       mkdirSync(mount, { recursive: true, mode: 0o700 });
       try {
-        const r = await o.prepaid.issue({ requestId: systemRandom.bytes(16).toString('hex'), amountMinor: h.paidInMinor, currency: PREPAID_CURRENCY, terminalId: PREPAID_KIOSK });
+        const notes: CashNote[] = h.notes.map((amountMinor) => ({ noteKey: systemRandom.bytes(16), amountMinor, currency: PREPAID_CURRENCY, stackedAtMs: o.clock.nowMs() }));
+        const r = await kiosk.request(() => ({ type: 'prepaidIssue', transactionId: systemRandom.bytes(16), amountMinor: h.paidInMinor, currency: PREPAID_CURRENCY, notes }));
+        if (r.type !== 'prepaidIssueResult' || r.status !== 0 || !r.prepaidInfo || !r.issuedMediumId) {
+          throw Object.assign(new Error(`the center declined the issue (${r.type})`), { code: r.type === 'prepaidIssueResult' ? `PREPAID_RESULT_${r.resultCode.toString(16)}` : 'DEMO_UNEXPECTED_OUTCOME' });
+        }
         const store = new DirRemovableStore({ mountDir: mount });
-        await store.writeFile(SLOT_FILES[0], r.file!);
+        await store.writeFile(SLOT_FILES[0], r.prepaidInfo);
         await store.close();
-        await o.prepaid.confirm(r.file!, PREPAID_KIOSK);
-        media.push({ name: h.name, id: r.mediumId, mount });
-        emit({ kind: 'issue', who: h.name, amountMinor: h.paidInMinor, balanceMinor: h.paidInMinor, generation: 1, mediumPrefix: r.mediumId.slice(0, 8), result: 'issued', code: null, asExpected: r.status === 'done' });
+        await o.prepaid.confirm(r.prepaidInfo, PREPAID_KIOSK);
+        const id = r.issuedMediumId.toString('hex');
+        media.push({ name: h.name, id, mount });
+        emit({ kind: 'issue', who: h.name, amountMinor: h.paidInMinor, balanceMinor: r.balanceMinor ?? 0, generation: 1, mediumPrefix: id.slice(0, 8), result: `${notes.length} note${notes.length === 1 ? '' : 's'}`, code: null, asExpected: r.balanceMinor === h.paidInMinor });
       } catch (e) {
         emit({ kind: 'issue', who: h.name, amountMinor: h.paidInMinor, balanceMinor: 0, generation: 0, mediumPrefix: '', result: 'error', code: errorCode(e), asExpected: false });
       }

@@ -1,7 +1,8 @@
 /**
  * What the prepaid-medium scene (seed 000) needs before the world opens: the
  * prepaid master key (0600), the provider center registered as a terminal of
- * the center (its key written once the world's master key is known), its
+ * the center and the prepaid kiosk (their keys derived from the world's
+ * master key once it is known), the provider's
  * TLS pair (self-signed, as `tessera provider keygen` makes it; the PCs pin
  * its SPKI), the vendor as a merchant of the center (its merchant API key
  * 0600, added on the center's database before it starts, as `tessera
@@ -33,7 +34,7 @@ export const PREPAID_CURRENCY = CURRENCY;
 
 export interface PrepaidSetup {
   readonly dir: string;
-  /** The provider center's row on the validity terminal list. */
+  /** The provider center's and the kiosk's rows on the validity terminal list. */
   readonly terminals: readonly NewTerminal[];
   readonly tls: { readonly certFile: string; readonly keyFile: string };
   readonly vendorApiKeyFile: string;
@@ -51,7 +52,10 @@ export async function preparePrepaid(runDir: string, o: { clock: Clock }): Promi
   const vendorApiKeyFile = await addVendorMerchant(join(runDir, 'center.db'), dir, o.clock);
   return {
     dir,
-    terminals: [{ id: PREPAID_PROVIDER, ownerKind: 'store', ownerId: PREPAID_PROVIDER, keyRef: `k-${PREPAID_PROVIDER}` }],
+    terminals: [
+      { id: PREPAID_PROVIDER, ownerKind: 'store', ownerId: PREPAID_PROVIDER, keyRef: `k-${PREPAID_PROVIDER}` },
+      { id: PREPAID_KIOSK, ownerKind: 'store', ownerId: PREPAID_KIOSK, keyRef: `k-${PREPAID_KIOSK}` },
+    ],
     tls,
     vendorApiKeyFile,
     vendorSigningKeyFile,

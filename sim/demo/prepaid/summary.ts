@@ -13,10 +13,13 @@ import type { Storage } from '../../../center/storage/types.js';
 import type { Check } from '../check.js';
 import { formatMinor, formatSeconds } from '../progress.js';
 import type { PrepaidEvent, PrepaidSceneRun } from './scene.js';
+import { PREPAID_KIOSK } from './setup.js';
 
 export interface PrepaidSummary {
   readonly issued: number;
   readonly paidInMinor: number;
+  /** The notes in the kiosk's cash box (the cash module's account). */
+  readonly cashBoxMinor: number;
   readonly balancesMinor: number;
   readonly vendorMinor: number;
   readonly providerFeeMinor: number;
@@ -34,6 +37,7 @@ export async function summarizePrepaid(run: PrepaidSceneRun, o: { storage: Stora
   const books = await o.storage.read(async (q) => ({
     media: await q.get<{ balance: number }>('SELECT COALESCE(SUM(balance), 0) AS balance FROM prepaid_media WHERE id IN (SELECT value FROM json_each(?))', [ids]),
     usage: await q.all<{ kind: string; amount: number }>('SELECT kind, COALESCE(SUM(amount), 0) AS amount FROM prepaid_usage WHERE medium_id IN (SELECT value FROM json_each(?)) GROUP BY kind', [ids]),
+    cashBox: await q.get<{ b: number }>('SELECT debits_posted - credits_posted AS b FROM ledger_accounts WHERE id = ?', [`cash-box@${PREPAID_KIOSK}`]),
     cloned: run.clonedMediumId === null ? undefined : await q.get<{ state: string; clones: number }>('SELECT state, (SELECT COUNT(*) FROM prepaid_clones c WHERE c.medium_id = m.id) AS clones FROM prepaid_media m WHERE id = ?', [run.clonedMediumId]),
   }));
   const usage = (kind: string): number => n(books.usage.find((u) => u.kind === kind)?.amount);
@@ -42,6 +46,7 @@ export async function summarizePrepaid(run: PrepaidSceneRun, o: { storage: Stora
   const s = {
     issued: e.filter((x) => x.kind === 'issue' && x.asExpected).length,
     paidInMinor: run.paidInMinor,
+    cashBoxMinor: n(books.cashBox?.b),
     balancesMinor: n(books.media?.balance),
     vendorMinor: usage('vendor'),
     providerFeeMinor: usage('provider-fee'),
@@ -54,8 +59,8 @@ export async function summarizePrepaid(run: PrepaidSceneRun, o: { storage: Stora
     { code: 'DEMO_UNEXPECTED_OUTCOME', name: 'prepaid: every step ended as planned (media issued at the kiosk, balance, a registration with its signed receipt and licence on the medium, the provider\'s fee, a torn rewrite resumed)', ok: e.length > 0 && e.every((x) => x.asExpected) && s.issued === 2 && s.registrations === 1 && s.tornRecovered },
     {
       code: 'DEMO_MONEY_NOT_CONSERVED',
-      name: `prepaid: value paid in ${formatMinor(s.paidInMinor)} = media balances ${formatMinor(s.balancesMinor)} + vendor payable ${formatMinor(s.vendorMinor)} + provider fees ${formatMinor(s.providerFeeMinor)}`,
-      ok: s.paidInMinor > 0 && usage('issued') === s.paidInMinor && s.paidInMinor === s.balancesMinor + s.vendorMinor + s.providerFeeMinor,
+      name: `prepaid: value paid in ${formatMinor(s.paidInMinor)} (notes in the kiosk's cash box ${formatMinor(s.cashBoxMinor)}) = media balances ${formatMinor(s.balancesMinor)} + vendor payable ${formatMinor(s.vendorMinor)} + provider fees ${formatMinor(s.providerFeeMinor)}`,
+      ok: s.paidInMinor > 0 && usage('issued') === s.paidInMinor && s.cashBoxMinor === s.paidInMinor && s.paidInMinor === s.balancesMinor + s.vendorMinor + s.providerFeeMinor,
     },
     { code: 'DEMO_UNEXPECTED_OUTCOME', name: 'prepaid: the copy used after the original was refused and the medium id frozen (its value kept)', ok: s.cloneFrozen },
     { code: 'DEMO_AUDIT_FAILED', name: 'prepaid: ledger audit of the center with the prepaid checks (Σ prepaid@* = balances held)', ok: audit.ok },
@@ -65,7 +70,7 @@ export async function summarizePrepaid(run: PrepaidSceneRun, o: { storage: Stora
 
 export function prepaidSummaryLines(p: PrepaidSummary): string[] {
   return [
-    `  prepaid      ${p.issued} media issued ${formatMinor(p.paidInMinor)}; ${p.registrations} registration with licence; torn rewrite ${p.tornRecovered ? 'recovered' : 'NOT recovered'}; clone ${p.cloneFrozen ? 'frozen' : 'NOT frozen'}`,
+    `  prepaid      ${p.issued} media issued ${formatMinor(p.paidInMinor)} paid in notes (cash box ${formatMinor(p.cashBoxMinor)}); ${p.registrations} registration with licence; torn rewrite ${p.tornRecovered ? 'recovered' : 'NOT recovered'}; clone ${p.cloneFrozen ? 'frozen' : 'NOT frozen'}`,
     `  prepaid books paid in ${formatMinor(p.paidInMinor)} = balances ${formatMinor(p.balancesMinor)} + vendor ${formatMinor(p.vendorMinor)} + provider ${formatMinor(p.providerFeeMinor)}; audit ${p.audit.ok ? 'ok' : `FAILED (${p.audit.failed.join(', ')})`} (${p.audit.accounts} accounts, ${p.audit.transfers} transfers)`,
   ];
 }
@@ -74,7 +79,7 @@ export function prepaidSummaryLines(p: PrepaidSummary): string[] {
 export function prepaidEventLine(e: PrepaidEvent): string {
   const mark = e.asExpected ? '' : '  ✗ unexpected';
   const what = {
-    issue: `issued at the kiosk, paid in ${formatMinor(e.amountMinor)}`,
+    issue: `issued at the kiosk, paid in ${formatMinor(e.amountMinor)} (${e.result}, PREPAID_ISSUE)`,
     balance: 'balance at the PC',
     register: `shareware registration ${formatMinor(e.amountMinor)}, receipt and licence ${e.licencePrefix ?? '?'}… stored on the medium`,
     fee: `provider's usage fee ${formatMinor(e.amountMinor)}`,
