@@ -36,6 +36,11 @@ import { openCredit } from '../credit/serve.js';
 import { PASSWORD_TILL, startPasswordTill } from './passwords/till.js';
 import { PASSWORD_ISSUER, preparePasswords } from './passwords/setup.js';
 import { summarizePasswords } from './passwords/summary.js';
+import { PREPAID_MODULE } from '../../center/prepaid/module.js';
+import type { Prepaid } from '../../center/prepaid/prepaid.js';
+import { runPrepaidScene, type PrepaidEvent } from './prepaid/scene.js';
+import { PREPAID_KIOSK, PREPAID_PROVIDER, PREPAID_VENDOR, preparePrepaid } from './prepaid/setup.js';
+import { prepaidEventLine, summarizePrepaid } from './prepaid/summary.js';
 
 export const DEMO_ROLES = ['provider-kiosk', 'shop', 'vending', 'voucher-pos', 'password-pos'] as const;
 
@@ -60,6 +65,7 @@ export interface DemoResult {
   readonly events: readonly DemoEvent[];
   readonly voucherEvents: readonly VoucherEvent[];
   readonly passwordEvents: readonly PasswordEvent[];
+  readonly prepaidEvents: readonly PrepaidEvent[];
 }
 
 export interface DemoDeps {
@@ -85,10 +91,12 @@ export async function runDemo(o: DemoOptions, d: DemoDeps): Promise<DemoResult> 
   if (stale.processesEnded > 0 || stale.runsRemoved > 0) d.out(`  earlier runs: ended ${stale.processesEnded} leftover processes, removed ${stale.runsRemoved} old run directories`);
   const vouchers = await prepareVouchers(run.path, { sweepIntervalMs: DEMO_LIMITS.sweepIntervalMs, clock });
   const passwords = await preparePasswords(run.path, { clock });
-  const world = await startWorld({ cast, dir: run.path, roles, clock, vouchers, passwords });
+  const prepaidSetup = await preparePrepaid(run.path, { clock });
+  const world = await startWorld({ cast, dir: run.path, roles, clock, vouchers, passwords, prepaid: prepaidSetup });
   let events: readonly DemoEvent[] = [];
   let voucherEvents: readonly VoucherEvent[] = [];
   let passwordEvents: readonly PasswordEvent[] = [];
+  let prepaidEvents: readonly PrepaidEvent[] = [];
   let summary: DemoSummary;
   let shutdown: string[] = [];
   try {
@@ -132,6 +140,19 @@ export async function runDemo(o: DemoOptions, d: DemoDeps): Promise<DemoResult> 
       await pwScene.close();
       await credit.close();
     }
+    d.out(`prepaid media: prepaid center in the center, provider center ${PREPAID_PROVIDER} (HTTPS, pinned), vendor ${PREPAID_VENDOR} on the merchant API; kiosk ${PREPAID_KIOSK} issues over PREPAID_ISSUE, paid in notes`);
+    const ppScene = await runPrepaidScene({
+      setup: prepaidSetup, prepaid: world.center.center.module<Prepaid>(PREPAID_MODULE), center: { host: '127.0.0.1', port: world.center.center.address.port },
+      masterKey: world.world.masterKey, merchantApiUrl, clock, log: world.log.child({ part: 'prepaid' }), onEvent: (e) => d.out(prepaidEventLine(e)),
+    });
+    try {
+      prepaidEvents = ppScene.events;
+      const pp = await summarizePrepaid(ppScene, { storage: world.center.storage });
+      const checks = [...summary.checks, ...pp.checks];
+      summary = { ...summary, prepaid: pp, checks, ok: checks.every((c) => c.ok) };
+    } finally {
+      await ppScene.close();
+    }
   } finally {
     // Also on interruption: nothing the run started may outlive it.
     shutdown = await world.close();
@@ -140,7 +161,7 @@ export async function runDemo(o: DemoOptions, d: DemoDeps): Promise<DemoResult> 
   summaryLines(summary, elapsedMs).forEach((l) => d.out(l));
   if (shutdown.length > 0) d.out(`shutdown: ${shutdown.join(', ')}`);
   const failures = [...new Set(summary.checks.filter((c) => !c.ok).map((c) => c.code))];
-  return { ok: summary.ok, seed: o.seed, runDir: run.path, elapsedMs, summary, failures, shutdown, events, voucherEvents, passwordEvents };
+  return { ok: summary.ok, seed: o.seed, runDir: run.path, elapsedMs, summary, failures, shutdown, events, voucherEvents, passwordEvents, prepaidEvents };
 }
 
 function checkOptions(o: DemoOptions): void {
@@ -159,7 +180,7 @@ function setupLines(world: DemoWorld, cast: DemoCast): string[] {
   return [
     `  simulator    pcscd (${info.pcscdIsolation}${world.sim.pcscd.nodelay ? '' : ', no Nagle shim: ~44 ms per APDU'}) with ${info.readers.length} vpcd readers; ${cast.users.length * 2} cards (a bank cash card and a purse card per user); ${plural(info.scanners.length, 'barcode scanner')} on socat ptys; ${plural(world.drives.size, 'drive')} with a medium`,
     `  banks        ${banks} behind the relay`,
-    `  center       :${c.center.address.port} SQLite ${c.pragmas.journalMode.toUpperCase()} synchronous=${sync}, e-money, voucher and settlement-password flows`,
+    `  center       :${c.center.address.port} SQLite ${c.pragmas.journalMode.toUpperCase()} synchronous=${sync}, e-money, voucher, settlement-password and prepaid flows`,
     `  fleet        ${fleet}`,
     `  log          ${world.logFile}`,
     `run (${formatSeconds(0)} = first step)`,

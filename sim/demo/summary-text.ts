@@ -3,6 +3,7 @@ import { formatMinor, formatSeconds } from './progress.js';
 import type { DemoSummary } from './summary.js';
 import { voucherSummaryLines } from './vouchers/progress.js';
 import { passwordSummaryLines } from './passwords/summary.js';
+import { prepaidSummaryLines } from './prepaid/summary.js';
 
 export function summaryLines(s: DemoSummary, elapsedMs: number): string[] {
   const declines = (d: Record<string, number>): string => Object.entries(d).map(([code, n]) => `${code} ×${n}`).join(', ') || 'none';
@@ -24,6 +25,7 @@ export function summaryLines(s: DemoSummary, elapsedMs: number): string[] {
   lines.push(`  money before ${m(s.money.before)}`, `  money after  ${m(s.money.after)}`);
   if (s.vouchers) lines.push(...voucherSummaryLines(s.vouchers));
   if (s.passwords) lines.push(...passwordSummaryLines(s.passwords));
+  if (s.prepaid) lines.push(...prepaidSummaryLines(s.prepaid));
   lines.push(`  audit        ${s.audits.map((a) => `${a.ledger} ${a.ok ? 'ok' : 'FAILED'} (${a.accounts} accounts, ${a.transfers} transfers)`).join('; ')}`);
   lines.push('checks');
   for (const c of s.checks) lines.push(`  [${c.ok ? 'ok' : 'FAIL'}] ${c.name}${c.ok ? '' : ` — ${c.code}`}`);

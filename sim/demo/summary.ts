@@ -18,6 +18,7 @@ import type { ChargeEvent, DemoEvent, PurchaseEvent, SettleEvent } from './scrip
 import type { DemoWorld } from './world.js';
 import type { VoucherSummary } from './vouchers/summary.js';
 import type { PasswordSummary } from './passwords/summary.js';
+import type { PrepaidSummary } from './prepaid/summary.js';
 
 export interface BankPosition {
   readonly bankCode: string;
@@ -55,6 +56,8 @@ export interface DemoSummary {
   readonly vouchers?: VoucherSummary;
   /** The settlement-password scene's summary (its checks are in `checks` too). */
   readonly passwords?: PasswordSummary;
+  /** The prepaid-medium scene's summary (its checks are in `checks` too). */
+  readonly prepaid?: PrepaidSummary;
 }
 
 /** Charge states that mean money or a card credit is still on its way. */

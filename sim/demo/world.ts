@@ -33,6 +33,7 @@ import { readerDevicesFor, scannersFor, terminalSpecs } from './terminals.js';
 import { VOUCHER_CHAIN } from './vouchers/plan.js';
 import type { VoucherSetup } from './vouchers/setup.js';
 import type { PasswordSetup } from './passwords/setup.js';
+import type { PrepaidSetup } from './prepaid/setup.js';
 
 /** A registered purse card stays valid this long (the demo lasts minutes). */
 const CARD_VALIDITY_MS = 365 * 24 * 3_600_000;
@@ -70,7 +71,7 @@ export interface DemoWorld {
 let pcscClaimed = false;
 
 /** The demo's cast as a world: what runs where. */
-export function demoSpec(cast: DemoCast, dir: string, roles: RoleRegistry, clock: Clock, log: Logger, vouchers?: VoucherSetup, passwords?: PasswordSetup): WorldSpec {
+export function demoSpec(cast: DemoCast, dir: string, roles: RoleRegistry, clock: Clock, log: Logger, vouchers?: VoucherSetup, passwords?: PasswordSetup, prepaid?: PrepaidSetup): WorldSpec {
   // The voucher tills (started by the voucher scene) take one more reader device and a scanner each.
   const tills = (vouchers ? VOUCHER_CHAIN.stores.length : 0) + (passwords ? 1 : 0);
   return {
@@ -101,7 +102,9 @@ export function demoSpec(cast: DemoCast, dir: string, roles: RoleRegistry, clock
     ...(passwords && { parties: passwords.parties }),
     center: {
       validity: { mode: 'cached' },
-      ...((vouchers || passwords) && { sections: (banks: WorldBanks | null) => ({ ...vouchers?.centerSections(banks), ...passwords?.centerSections() }) }),
+      ...((vouchers || passwords || prepaid) && { sections: (banks: WorldBanks | null) => ({ ...vouchers?.centerSections(banks), ...passwords?.centerSections(), ...prepaid?.centerSections() }) }),
+      // The prepaid scene's provider center, a terminal of the prepaid center.
+      ...(prepaid && { terminals: prepaid.terminals }),
       media: cast.users.map((u) => ({ id: u.purseCardId, expiresAtMs: clock.nowMs() + CARD_VALIDITY_MS })),
       modules: {
         emoney: {
@@ -115,14 +118,14 @@ export function demoSpec(cast: DemoCast, dir: string, roles: RoleRegistry, clock
   };
 }
 
-export async function startWorld(o: { cast: DemoCast; dir: string; roles: RoleRegistry; clock: Clock; vouchers?: VoucherSetup; passwords?: PasswordSetup }): Promise<DemoWorld> {
+export async function startWorld(o: { cast: DemoCast; dir: string; roles: RoleRegistry; clock: Clock; vouchers?: VoucherSetup; passwords?: PasswordSetup; prepaid?: PrepaidSetup }): Promise<DemoWorld> {
   const logFile = join(o.dir, 'demo.log');
   const dest = new LogFile(logFile);
   const log = createLogger('demo', { level: process.env['TESSERA_LOG_LEVEL'] ?? 'info' }, dest);
   try {
     checkPcsc(o.dir);
     const drives = await setupStep('media', async () => insertMedia(o.dir, o.cast.shops.map((s) => s.terminalId)));
-    const spec = demoSpec(o.cast, o.dir, o.roles, o.clock, log, o.vouchers, o.passwords);
+    const spec = demoSpec(o.cast, o.dir, o.roles, o.clock, log, o.vouchers, o.passwords, o.prepaid);
     const world = await openWorld(spec, {
       step: setupStep,
       shutdownStepMs: DEMO_LIMITS.shutdownStepTimeoutMs,

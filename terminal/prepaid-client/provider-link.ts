@@ -43,6 +43,7 @@ export function providerLink(o: { url: string; spkiPin: string }): ProviderLink 
     const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
       const req = request(
         {
+          // No `agent` (not even false: node then makes a new Agent, which ignores createConnection and opens plain TCP to the HTTPS port).
           host, port, method, path, createConnection: () => socket, timeout: PREPAID_CLIENT_LIMITS.callTimeoutMs,
           headers: { host: base.host, accept: 'application/json', ...(raw.length > 0 && { 'content-type': 'application/json', 'content-length': String(raw.length) }) },
         },

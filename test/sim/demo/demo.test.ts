@@ -2,7 +2,7 @@
  * `tessera demo` end to end, as a user runs it: the CLI in its own process
  * (its own pcscd, banks, center and fleet on the real driver stacks), a
  * small fleet of users. The summary must pass and agree with the seeded
- * plan (the e-money scene, then the voucher scene, then the settlement-password scene); SIGTERM mid-run shuts everything down; after a SIGKILLed run the
+ * plan (the e-money scene, then the voucher scene, then the settlement-password scene, then the prepaid-medium scene); SIGTERM mid-run shuts everything down; after a SIGKILLed run the
  * next one ends the pcscd it left and starts from scratch; nothing secret
  * reaches the output.
  */
@@ -20,6 +20,8 @@ import { makeVoucherPlan } from '../../../sim/demo/vouchers/plan.js';
 import { scratchPanels } from '../../../sim/demo/vouchers/scene.js';
 import { tesseraCommand } from '../../../sim/world/node-command.js';
 import { PhoneStore } from '../../../sim/phone/store.js';
+import { DirRemovableStore } from '../../../terminal/devices/files/dir-removable-store.js';
+import { readFileSync } from 'node:fs';
 
 const root = mkdtempSync(join(tmpdir(), 'tessera-demo-'));
 const SEED = 20_260_601;
@@ -138,6 +140,27 @@ describe('tessera demo', () => {
     expect(phoneCodes.length).toBeGreaterThanOrEqual(3);
     for (const secret of phoneCodes) expect(first.stdout).not.toContain(secret);
     expect(first.stdout).not.toMatch(/TPW1:/);
+
+    // The prepaid-medium scene (seed 000): two media issued at the kiosk (PREPAID_ISSUE paid in notes, booked to its cash box), Aki's balance, a shareware registration from the
+    // vendor (signed receipt and licence key stored on her medium) and the provider's fee at her PC through the provider
+    // center; Ben's rewrite torn (the mirror slot kept generation 1) and resumed, paid once; a copy of Aki's medium used after
+    // the original refused and the medium frozen; value paid in = balances + vendor + provider; the prepaid audit.
+    const pp = s.prepaid!;
+    expect(pp).toBeDefined();
+    expect(pp).toMatchObject({ issued: 2, registrations: 1, tornRecovered: true, cloneFrozen: true, paidInMinor: 8_000, cashBoxMinor: 8_000, balancesMinor: 6_200, vendorMinor: 1_700, providerFeeMinor: 100 });
+    expect(pp.audit.ok).toBe(true);
+    expect(s.checks.filter((c) => c.name.startsWith('prepaid:')).map((c) => c.ok)).toEqual([true, true, true, true]);
+    expect(first.stdout).toMatch(/prepaid +Ben +[0-9a-f]{8} issued at the kiosk, paid in 3,000 JPY \(3 notes, PREPAID_ISSUE\); balance 3,000 JPY gen 1/);
+    expect(first.stdout).toMatch(/prepaid +Aki +[0-9a-f]{8} shareware registration 1,200 JPY, receipt and licence [A-Z0-9]{5}… stored on the medium; balance 3,800 JPY gen 2/);
+    expect(first.stdout).toMatch(/prepaid +Ben +[0-9a-f]{8} pays 500 JPY: the rewrite tears; the mirror slot keeps generation 1/);
+    expect(first.stdout).toMatch(/prepaid +Ben +[0-9a-f]{8} PC resumes the same request 500 JPY; balance 2,500 JPY gen 2$/m);
+    expect(first.stdout).toMatch(/prepaid +copy of Aki's +[0-9a-f]{8} medium used after the original: PREPAID_CLONE_REFUSED, medium frozen/);
+    const akiMedium = new DirRemovableStore({ mountDir: join(r.runDir, 'prepaid', 'medium-aki') });
+    const licence = (await akiMedium.readFile('licence-sw-editor.txt')).toString('utf8').trim();
+    await akiMedium.close();
+    expect(licence.length).toBeGreaterThan(5);
+    expect(first.stdout).not.toContain(licence);
+    expect(first.stdout).not.toContain(readFileSync(join(r.runDir, 'prepaid', 'prepaid-master.key'), 'utf8').trim());
 
     // Nothing the demo started outlives it; no PIN or security code was printed (nor a voucher PIN: read off the sheet).
     expect(helpersOf(r.runDir)).toEqual([]);
