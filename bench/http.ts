@@ -117,7 +117,7 @@ function phase(r: CannonResult): Phase {
   return { rps: Math.round(r.requests.average), p50Ms: r.latency.p50, p99Ms: r.latency.p99, ok: r['2xx'], failed: r.non2xx + r.errors + r.timeouts, failures };
 }
 
-async function seedBatches(storage: Storage, shopId: string): Promise<string[]> {
+export async function seedBatches(storage: Storage, shopId: string): Promise<string[]> {
   const ids: string[] = [];
   await storage.transact(async (tx) => {
     for (let i = 0; i < BATCHES; i++) {
