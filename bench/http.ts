@@ -4,9 +4,11 @@
  * Issue 11's HTTP figures, every baseline measured in the same run on the
  * same machine:
  *  - a bare fastify route answering a constant (the merchant listener's
- *    server options, no plugins, no auth, no schema), measured before and
- *    again after the read phase (the read route is compared with their mean:
- *    the machine's load moves between phases), and the same
+ *    server options, no plugins, no auth, no schema), measured in
+ *    ROUNDS rounds alternating with the read route (bare, read, bare, read,
+ *    ...: the machine's load moves between phases; each read phase is
+ *    compared with the bare phase just before it, and readVsBare is the
+ *    median of those ratios), and the same
  *    constant on the shared HTTP surface (center/http: helmet, rate limit,
  *    under-pressure, zod), to say where the cost is;
  *  - the merchant API's read route `GET /v1/settlements?limit=10` (API-key
@@ -22,6 +24,13 @@
  *  - the /metrics scrape with N terminals connected vs an empty scrape
  *    (bench/metrics.ts metricsScrapeBench, suite `metrics`): scrapeRatio.
  *
+ * CPU per request: the main thread's CPU time over the phase (Linux
+ * /proc/self/task/<pid>/stat, 10 ms ticks; the load generator's worker
+ * thread is not counted) divided by the requests answered. It moves less
+ * with the machine's load than throughput: readVsBareCpu = bare µs / read µs
+ * (medians over the rounds), the throughput ratio the read route would have
+ * on an otherwise idle core.
+ *
  * autocannon fires from a worker thread (its `workers` option) so the load
  * generator does not share the servers' event loop; the servers and the
  * storage run on this process's main thread, as in a center. Latencies are
@@ -31,7 +40,7 @@
  * timeouts over every phase: anything but 0 makes the figures suspect.
  */
 import { createRequire } from 'node:module';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fastify from 'fastify';
@@ -76,6 +85,26 @@ const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 /** Settled batches of the bench shop (the read route pages 10 of them). */
 const BATCHES = 200;
 const READ_TARGET = 0.5;
+/** Alternating bare/read rounds (the medians are compared). */
+const ROUNDS = 3;
+
+/** This process's main thread CPU time in µs (Linux: utime + stime of the thread whose id is the pid, in 10 ms ticks), or undefined elsewhere. */
+function mainThreadCpuUs(): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(f[11]) + Number(f[12]);
+    return Number.isFinite(ticks) ? ticks * 10_000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
 
 interface Options {
   duration: number;
@@ -107,6 +136,8 @@ interface Phase {
   failed: number;
   /** The failures by HTTP status (and `errors`, `timeouts`): a 429 or 409 answered fast must not pass for throughput. */
   failures: Record<string, number>;
+  /** Main-thread CPU µs per answered request (undefined off Linux). */
+  cpuUsPerReq?: number;
 }
 
 function phase(r: CannonResult): Phase {
@@ -117,7 +148,7 @@ function phase(r: CannonResult): Phase {
   return { rps: Math.round(r.requests.average), p50Ms: r.latency.p50, p99Ms: r.latency.p99, ok: r['2xx'], failed: r.non2xx + r.errors + r.timeouts, failures };
 }
 
-async function seedBatches(storage: Storage, shopId: string): Promise<string[]> {
+export async function seedBatches(storage: Storage, shopId: string): Promise<string[]> {
   const ids: string[] = [];
   await storage.transact(async (tx) => {
     for (let i = 0; i < BATCHES; i++) {
@@ -145,6 +176,15 @@ export async function run(args: string[], report: (line: string) => void): Promi
   /** A warm-up of the same requests (a third of the phase, at most 1 s; not counted), then the measured phase. */
   const warm = (c: Omit<CannonOptions, 'connections' | 'duration' | 'workers'>): Promise<CannonResult> => fire(c, Math.min(1, duration / 3));
   const cannon = (c: Omit<CannonOptions, 'connections' | 'duration' | 'workers'>): Promise<CannonResult> => fire(c, duration);
+  /** A measured phase with the main thread's CPU per request. */
+  const measured = async (c: Omit<CannonOptions, 'connections' | 'duration' | 'workers'>): Promise<Phase> => {
+    const cpu0 = mainThreadCpuUs();
+    const r = await cannon(c);
+    const cpu1 = mainThreadCpuUs();
+    const p = phase(r);
+    if (cpu0 !== undefined && cpu1 !== undefined && r.requests.total > 0) p.cpuUsPerReq = Math.round((cpu1 - cpu0) / r.requests.total);
+    return p;
+  };
   const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-http-'));
   const storage = await openStorage({ engine: 'sqlite', path: join(dir, 'center.db') });
   const closers: Array<() => Promise<unknown>> = [];
@@ -176,22 +216,32 @@ export async function run(args: string[], report: (line: string) => void): Promi
 
     report(`HTTP phases: ${connections} connections, ${duration} s each, autocannon in a worker thread`);
     const bareReq = { url: `http://127.0.0.1:${barePort}/bare` };
-    report('bare fastify route ...');
-    await warm(bareReq);
-    const bareP = phase(await cannon(bareReq));
     const surfaceReq = { url: `${surface.url}/bare` };
-    report('the same constant route on the shared HTTP surface (center/http) ...');
+    report('the constant route on the shared HTTP surface (center/http) ...');
     await warm(surfaceReq);
-    const surfaceP = phase(await cannon(surfaceReq));
+    const surfaceP = await measured(surfaceReq);
     const readReq = { url: `${api.url}/v1/settlements?limit=10`, headers: auth };
-    report('merchant read route GET /v1/settlements?limit=10 ...');
+    await warm(bareReq);
     await warm(readReq);
-    const readP = phase(await cannon(readReq));
-    // The bare route again right after the read phase: the machine's load moves between phases, so the
-    // read route is compared with the mean of the bare phases around it.
-    report('bare fastify route again ...');
-    const bareAfterP = phase(await cannon(bareReq));
-    const bareAroundRps = Math.round((bareP.rps + bareAfterP.rps) / 2);
+    // Alternating rounds: the machine's load moves between phases, so each read phase is compared with the bare phase just before it.
+    const bareRounds: Phase[] = [];
+    const readRounds: Phase[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      report(`round ${i + 1}/${ROUNDS}: bare fastify route, then merchant read route GET /v1/settlements?limit=10 ...`);
+      bareRounds.push(await measured(bareReq));
+      readRounds.push(await measured(readReq));
+    }
+    const bareP = bareRounds[0]!;
+    const bareAfterP = bareRounds[ROUNDS - 1]!;
+    const bareAroundRps = Math.round(median(bareRounds.map((p) => p.rps)));
+    const readMedianRps = Math.round(median(readRounds.map((p) => p.rps)));
+    const roundRatios = readRounds.map((p, i) => round(p.rps / Math.max(1, bareRounds[i]!.rps)));
+    const cpuOf = (ps: Phase[]): number | undefined => (ps.every((p) => p.cpuUsPerReq !== undefined) ? median(ps.map((p) => p.cpuUsPerReq!)) : undefined);
+    const bareCpu = cpuOf(bareRounds);
+    const readCpu = cpuOf(readRounds);
+    const readVsBareCpu = bareCpu !== undefined && readCpu !== undefined && readCpu > 0 ? round(bareCpu / readCpu) : undefined;
+    const readP = { ...readRounds[0]!, rps: readMedianRps, p50Ms: median(readRounds.map((p) => p.p50Ms)), p99Ms: median(readRounds.map((p) => p.p99Ms)), ok: readRounds.reduce((n, p) => n + p.ok, 0), failed: readRounds.reduce((n, p) => n + p.failed, 0) };
+    const bareFailed = bareRounds.reduce((n, p) => n + p.failed, 0);
     const postReq = { url: `${api.url}/v1/reconciliations`, method: 'POST', headers: { ...postHeaders, 'idempotency-key': 'bench-[<id>]' }, body, idReplacement: true };
     report('merchant idempotent POST /v1/reconciliations, a new Idempotency-Key per request ...');
     await warm(postReq);
@@ -210,15 +260,17 @@ export async function run(args: string[], report: (line: string) => void): Promi
     const raw = await withBatchSizes(storage, () => rawCommitRate(storage, connections, duration));
     const rawCommitRps = Math.round(raw.value);
 
-    const failedRequests = bareP.failed + bareAfterP.failed + surfaceP.failed + readP.failed + postP.failed + replayP.failed;
-    const readVsBare = round(readP.rps / Math.max(1, bareAroundRps));
+    const failedRequests = bareFailed + surfaceP.failed + readP.failed + postP.failed + replayP.failed;
+    const readVsBare = median(roundRatios);
+    const readVsBareMedians = round(readP.rps / Math.max(1, bareAroundRps));
     const postVsRawCommit = round(postP.rps / Math.max(1, rawCommitRps));
     report(`bare ${bareP.rps} req/s (p50 ${bareP.p50Ms} ms, p99 ${bareP.p99Ms} ms); shared surface ${surfaceP.rps} req/s = ${round(surfaceP.rps / Math.max(1, bareP.rps))}x bare`);
-    report(`read ${readP.rps} req/s (p50 ${readP.p50Ms} ms, p99 ${readP.p99Ms} ms) = ${readVsBare}x bare (${bareAroundRps} req/s, the mean of ${bareP.rps} before and ${bareAfterP.rps} after) (target >= ${READ_TARGET}x: ${readVsBare >= READ_TARGET ? 'met' : 'NOT met'})`);
+    report(`read ${readP.rps} req/s median (p50 ${readP.p50Ms} ms, p99 ${readP.p99Ms} ms) vs bare ${bareAroundRps} req/s median; per round ${roundRatios.join(', ')}: ${readVsBare}x bare (target >= ${READ_TARGET}x: ${readVsBare >= READ_TARGET ? 'met' : 'NOT met'})`);
+    if (readVsBareCpu !== undefined) report(`main-thread CPU per request: bare ${bareCpu} µs, surface ${surfaceP.cpuUsPerReq} µs, read ${readCpu} µs: ${readVsBareCpu}x (bare/read)`);
     report(`POST ${postP.rps} req/s (p50 ${postP.p50Ms} ms, p99 ${postP.p99Ms} ms, ${post.unitsPerBatch} units per commit, committer busy ${post.committerBusy} of the time, ${postRowsWritten} rows written) = ${postVsRawCommit}x raw commit ${rawCommitRps} units/s (${raw.unitsPerBatch} units per commit, busy ${raw.committerBusy})`);
     report(`replayed POST ${replayP.rps} req/s (p50 ${replayP.p50Ms} ms, p99 ${replayP.p99Ms} ms)`);
     if (failedRequests > 0) {
-      const byPhase = Object.entries({ bare: bareP, bareAfter: bareAfterP, surface: surfaceP, read: readP, post: postP, replay: replayP }).filter(([, p]) => p.failed > 0).map(([n, p]) => `${n} ${JSON.stringify(p.failures)}`);
+      const byPhase = Object.entries({ ...Object.fromEntries(bareRounds.map((p, i) => [`bare${i + 1}`, p])), ...Object.fromEntries(readRounds.map((p, i) => [`read${i + 1}`, p])), surface: surfaceP, post: postP, replay: replayP }).filter(([, p]) => p.failed > 0).map(([n, p]) => `${n} ${JSON.stringify(p.failures)}`);
       report(`WARNING: ${failedRequests} requests failed (${byPhase.join('; ')}): the figures are suspect`);
     }
 
@@ -245,6 +297,15 @@ export async function run(args: string[], report: (line: string) => void): Promi
       readP99Ms: readP.p99Ms,
       readVsBare,
       readTarget: READ_TARGET,
+      rounds: ROUNDS,
+      bareRoundsRps: bareRounds.map((p) => p.rps),
+      readRoundsRps: readRounds.map((p) => p.rps),
+      readRoundRatios: roundRatios,
+      readVsBareMedians,
+      bareCpuUsPerReq: bareCpu,
+      surfaceCpuUsPerReq: surfaceP.cpuUsPerReq,
+      readCpuUsPerReq: readCpu,
+      readVsBareCpu,
       readMeetsTarget: readVsBare >= READ_TARGET,
       postRps: postP.rps,
       postP50Ms: postP.p50Ms,
@@ -261,7 +322,7 @@ export async function run(args: string[], report: (line: string) => void): Promi
       rawCommitterBusy: raw.committerBusy,
       postVsRawCommit,
       failedRequests,
-      failedByPhase: { bare: bareP.failed + bareAfterP.failed, surface: surfaceP.failed, read: readP.failed, post: postP.failed, replay: replayP.failed },
+      failedByPhase: { bare: bareFailed, surface: surfaceP.failed, read: readP.failed, post: postP.failed, replay: replayP.failed },
       scrapeTerminals: metrics.terminals,
       scrapeSessionsOpen: metrics.sessionsOpen,
       emptyScrapeMsP50: metrics.emptyScrapeMsP50,

@@ -26,7 +26,6 @@ import fastifyUnderPressure from '@fastify/under-pressure';
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
-  validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -35,6 +34,7 @@ import { silentLogger, type Logger } from '../../core/log.js';
 import { isLoopbackHost } from '../../core/loopback.js';
 import './errors.js';
 import { fastSerializerCompiler } from './fast-serializer.js';
+import { cachingValidatorCompiler } from './query-validator.js';
 import { HTTP_LIMITS } from './limits.js';
 
 export type HttpApp = FastifyInstance<HttpServer | HttpsServer, any, any, FastifyBaseLogger, ZodTypeProvider>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -169,7 +169,8 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<HttpApp> {
     ...(opts.tls && { https: { cert: opts.tls.cert, key: opts.tls.key, ...(opts.tls.minVersion && { minVersion: opts.tls.minVersion }) } }),
   }) as unknown as FastifyInstance;
   const app = base.withTypeProvider<ZodTypeProvider>() as unknown as HttpApp;
-  app.setValidatorCompiler(validatorCompiler);
+  // Zod, with each route's valid query strings remembered (query-validator.ts).
+  app.setValidatorCompiler(cachingValidatorCompiler);
   // Answers by fast-json-stringify from each route's schema (fast-serializer.ts), not re-validated by zod.
   app.setSerializerCompiler(fastSerializerCompiler);
   app.decorateRequest('principal', null);

@@ -17,6 +17,8 @@ export const HTTP_LIMITS = {
   issuesMax: 10,
   /** Characters of a field path or issue message in an error's details. */
   issueCharsMax: 200,
+  /** Validated query strings remembered per route (query-validator.ts); the memory is dropped whole when full. */
+  queryCacheEntriesMax: 256,
 } as const;
 
 assert(HTTP_LIMITS.rateWindowMs >= 1_000, 'rate windows are at least a second (Retry-After is in seconds)');

@@ -98,7 +98,14 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRoutesOptions> = asyn
    */
   const listings = new ListingCache<string>(MERCHANT_LIMITS.listingCacheEntriesMax);
   const listing = async <T>(kind: 'settlements' | 'payouts', req: FastifyRequest, reply: FastifyReply, query: ListQuery, items: (rows: BatchListRow[]) => T[]): Promise<FastifyReply> => {
+    // The stamp before anything is read: an answer confirmed after it is served again only while nobody committed since.
+    const stamp = o.storage.changeStamp?.();
     const m = emoney.seen ? principal(req).merchant : await shopView(req);
+    const cached = maintained && m.shopId !== null;
+    const key = cached ? `${kind}\n${m.shopId}\n${query.limit}\n${query.state ?? ''}\n${query.createdFromMs ?? ''}\n${query.createdToMs ?? ''}\n${query.cursor ?? ''}` : '';
+    const fresh = cached ? listings.fresh(key, stamp) : undefined;
+    // A string with a JSON content type is sent as it is (already serialised by the schema).
+    if (fresh !== undefined) return reply.type(JSON_CONTENT_TYPE).send(fresh);
     const states = statesFor(kind, query.state);
     const json = async (q: SqlExecutor): Promise<string> => {
       const r = await listBatches(q, m, query, states, maintained);
@@ -106,17 +113,15 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRoutesOptions> = asyn
       return String(reply.serialize(page));
     };
     const body = await o.storage.read(async (q) => {
-      if (!maintained || m.shopId === null) return json(q);
+      if (!cached) return json(q);
       // The version first: the answer, read after it, shows that state or a later one.
-      const version = await shopVersion(q, m.shopId);
-      const key = `${kind}\n${m.shopId}\n${query.limit}\n${query.state ?? ''}\n${query.createdFromMs ?? ''}\n${query.createdToMs ?? ''}\n${query.cursor ?? ''}`;
-      const hit = listings.get(key, version);
+      const version = await shopVersion(q, m.shopId!);
+      const hit = listings.get(key, version, stamp);
       if (hit !== undefined) return hit;
       const answer = await json(q);
-      listings.set(key, version, answer);
+      listings.set(key, version, answer, stamp);
       return answer;
     });
-    // A string with a JSON content type is sent as it is (already serialised by the schema).
     return reply.type(JSON_CONTENT_TYPE).send(body);
   };
 

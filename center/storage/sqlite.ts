@@ -86,11 +86,14 @@ export class SqliteStorage extends SqlStorage {
   private readonly writer: SqliteExecutor;
   private readonly reader: SqliteExecutor;
   private closed = false;
+  /** `PRAGMA data_version` on the read connection (changes on any other connection's commit: the writer's, another process's); null for ':memory:' (one connection). */
+  private readonly dataVersion: Database.Statement<[], number> | null;
 
   constructor(path: string, deps: StorageDeps) {
     super(deps);
     this.writer = new SqliteExecutor(openConnection(path, false));
     this.reader = path === ':memory:' ? this.writer : new SqliteExecutor(openConnection(path, true));
+    this.dataVersion = this.reader === this.writer ? null : (this.reader.db.prepare('PRAGMA data_version').pluck().safeIntegers(false) as Database.Statement<[], number>);
     const writer = this.writer;
     const engine: BatchEngine = {
       beginSql: 'BEGIN IMMEDIATE',
@@ -113,6 +116,10 @@ export class SqliteStorage extends SqlStorage {
       synchronous: Number(db.pragma('synchronous', { simple: true })),
       busyTimeoutMs: Number(db.pragma('busy_timeout', { simple: true })),
     };
+  }
+
+  changeStamp(): number | undefined {
+    return this.dataVersion === null || this.closed ? undefined : this.dataVersion.get();
   }
 
   async read<T>(fn: (q: SqlExecutor) => Promise<T>): Promise<T> {

@@ -114,6 +114,15 @@ export interface Storage {
   close(): Promise<void>;
   /** Calls fn after every group-committed batch (metrics); the returned function stops it. Optional for test doubles. */
   observeCommits?(fn: (b: { units: number; seconds: number; ok: boolean }) => void): () => void;
+  /**
+   * A cheap, synchronous stamp of the committed state: while two calls answer the
+   * same value, no write was committed in between by this process or any other
+   * (SQLite: the read connection's `PRAGMA data_version`). Undefined when the
+   * engine cannot say (PostgreSQL: other nodes; SQLite ':memory:'): callers then
+   * read the database. A cache checked against it must read the stamp before the
+   * state it keeps.
+   */
+  changeStamp?(): number | undefined;
 }
 
 export interface SqliteOptions {

@@ -213,3 +213,51 @@ describe('listeners', () => {
     }
   });
 });
+
+describe('query strings', () => {
+  it('validates a route\'s query once per distinct query string: the same query again is answered from the remembered (frozen) result, another or an invalid one is validated', async () => {
+    let parsed = 0;
+    const seen: unknown[] = [];
+    const s = await startHttpServer({
+      title: 'query', host: '127.0.0.1', port: 0, rateLimit: false,
+      contributors: [
+        (app) => void app.get('/list', {
+          config: { public: true },
+          schema: {
+            querystring: z.object({ limit: z.coerce.number().int().min(1).max(50).default(10), tag: z.string().max(5).optional() }).refine(() => ++parsed > 0),
+          },
+        }, async (req) => {
+          seen.push(req.query);
+          return { limit: req.query.limit, tag: req.query.tag ?? null, frozen: Object.isFrozen(req.query) };
+        }),
+      ],
+    });
+    try {
+      const get = async (q: string): Promise<{ status: number; json: any }> => {
+        const r = await fetch(`${s.url}/list${q}`);
+        return { status: r.status, json: await r.json() };
+      };
+      expect(await get('?limit=5')).toEqual({ status: 200, json: { limit: 5, tag: null, frozen: true } });
+      expect(await get('?limit=5')).toEqual({ status: 200, json: { limit: 5, tag: null, frozen: true } });
+      expect(parsed).toBe(1);
+      expect(seen[1]).toBe(seen[0]);
+      expect(await get('?limit=5&tag=a')).toEqual({ status: 200, json: { limit: 5, tag: 'a', frozen: true } });
+      expect(await get('')).toEqual({ status: 200, json: { limit: 10, tag: null, frozen: true } });
+      expect(parsed).toBe(3);
+      // An invalid query is validated every time (zod runs the refinement on each).
+      for (let i = 0; i < 2; i++) {
+        const bad = await get('?limit=500');
+        expect(bad.status).toBe(400);
+        expect(bad.json.error.code).toBe('HTTP_INVALID_REQUEST');
+      }
+      expect(parsed).toBe(5);
+      // A repeated key (an array) is not remembered: refused every time; the remembered query still answers.
+      expect((await get('?limit=5&limit=6')).status).toBe(400);
+      expect((await get('?limit=5&limit=6')).status).toBe(400);
+      expect((await get('?limit=5')).json.limit).toBe(5);
+      expect(seen.at(-1)).toBe(seen[0]);
+    } finally {
+      await s.close();
+    }
+  });
+});

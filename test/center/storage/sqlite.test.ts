@@ -59,4 +59,30 @@ describe('sqlite engine', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('changeStamp: unchanged while nothing is committed; changes on a commit of its own writer and of another connection to the file; none for :memory:', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-store-'));
+    const s = await openSqlite(join(dir, 'c.db'));
+    const other = await openSqlite(join(dir, 'c.db'));
+    try {
+      await s.transact((tx) => tx.exec('CREATE TABLE t (a INTEGER)'));
+      const s0 = s.changeStamp();
+      expect(s0).toBeTypeOf('number');
+      await s.read((q) => q.all('SELECT a FROM t'));
+      expect(s.changeStamp()).toBe(s0);
+      await s.transact((tx) => tx.run('INSERT INTO t (a) VALUES (1)'));
+      const s1 = s.changeStamp();
+      expect(s1).not.toBe(s0);
+      expect(s.changeStamp()).toBe(s1);
+      await other.transact((tx) => tx.run('INSERT INTO t (a) VALUES (2)'));
+      expect(s.changeStamp()).not.toBe(s1);
+      const mem = await openSqlite(':memory:');
+      expect(mem.changeStamp()).toBeUndefined();
+      await mem.close();
+    } finally {
+      await other.close();
+      await s.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
