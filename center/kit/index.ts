@@ -4,4 +4,3 @@ export * from './rows.js';
 export * from './secret-files.js';
 export * from './sweep-timer.js';
 export * from './transitions.js';
-export * from './bank-payouts.js';

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { deliverySectionSchema } from './delivery/config.js';
-import { shopPayoutsSectionSchema } from '../kit/shop-payouts.js';
+import { shopPayoutsSectionSchema } from '../relay/shop-payouts.js';
 import { PASSWORDS_LIMITS } from './limits.js';
 
 const id = z.string().regex(/^[A-Z0-9-]{1,16}$/, '1-16 of [A-Z0-9-]');

@@ -26,7 +26,7 @@ import { PASSWORD_ROWS } from './records.js';
 import { cancelIn, captureIn, passwordView, redeemIn, redemptionOf, refundIn, verifyIn, type PasswordView, type RedeemRequest, type RedemptionView } from './redeem.js';
 import type { PresentedPassword, ShopRef } from './present.js';
 import { PASSWORD_TOKEN_LIMITS } from '../../protocol/password/limits.js';
-import { BankPayouts, type BankPayoutConfig } from '../kit/bank-payouts.js';
+import { BankPayouts, type BankPayoutConfig } from '../relay/bank-payouts.js';
 import { dailyFileIn, PASSWORD_PAYOUT_SPEC, payoutsClearingAccount, statementIn, type PasswordStatement, type ShopDailyFile } from './payouts.js';
 import { PASSWORDS_LIMITS } from './limits.js';
 

@@ -1,7 +1,7 @@
 /**
  * The TTP pays its shops (seed 003: "the TTP pays the shop"): captured value
  * on `pw-payable@<shop>` is paid to the shop's bank account through the
- * relay of seed 004 (the kit's engine, center/kit/bank-payouts.ts, as the
+ * relay of seed 004 (the kit's engine, center/relay/bank-payouts.ts, as the
  * vouchers' and prepaid vendors'), each payout a row whose id is the reconciliation id; the shop's
  * statement and the TTP's daily file for shops.
  *
@@ -20,7 +20,7 @@
 import { TesseraError } from '../../core/errors.js';
 import type { NewAccount, NewTransfer } from '../ledger/types.js';
 import type { SqlExecutor } from '../storage/types.js';
-import { bankPayoutOf, BankPayouts, type BankPayout, type BankPayoutSpec } from '../kit/bank-payouts.js';
+import { bankPayoutOf, BankPayouts, type BankPayout, type BankPayoutSpec } from '../relay/bank-payouts.js';
 import { businessDayOf } from '../hq/daily-file.js';
 import { applyMoves, derivedId, MOVE, payableOf } from './ledger-map.js';
 import { PASSWORDS_LIMITS as L } from './limits.js';

@@ -42,7 +42,7 @@ export const passwordsMigrations: ModuleMigrations = {
     {
       version: 2,
       name: 'shop payouts (reconciliation ids) through the bank relay',
-      // The columns of center/kit/bank-payouts.ts (BankPayouts), payee column merchant_id.
+      // The columns of center/relay/bank-payouts.ts (BankPayouts), payee column merchant_id.
       sql: `CREATE TABLE password_payouts (
               id TEXT PRIMARY KEY, merchant_id TEXT NOT NULL, bank_code TEXT NOT NULL, state TEXT NOT NULL, amount BIGINT NOT NULL,
               currency TEXT NOT NULL, transfer_id TEXT NOT NULL, code TEXT, claim_until_ms BIGINT, created_ms BIGINT NOT NULL, updated_ms BIGINT NOT NULL);

@@ -1,4 +1,4 @@
-import { bankPayoutTableSql } from '../kit/bank-payouts.js';
+import { bankPayoutTableSql } from '../relay/bank-payouts.js';
 import type { ModuleMigrations } from '../storage/types.js';
 
 /**

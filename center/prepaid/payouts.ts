@@ -2,7 +2,7 @@
  * Payouts of the prepaid center (seed 000): what it owes vendors
  * (`vendor-payable@<vendor>`) and provider centers (`provider-fee@<provider>`)
  * paid out by bank transfer through the seed-004 relay, with a
- * reconciliation id, on the kit's payout engine (center/kit/bank-payouts.ts,
+ * reconciliation id, on the kit's payout engine (center/relay/bank-payouts.ts,
  * as the voucher shops are): one pending payout per payee, the bank transfer
  * id derived from the payout id, so a retry after a crash or an unreachable
  * bank is the same transfer. The payee of a payout row is its payable
@@ -19,7 +19,7 @@ import type { Logger } from '../../core/log.js';
 import type { Random } from '../../core/random.js';
 import { readSecurityCodeFile } from '../emoney/secret-files.js';
 import { parseBankUrl } from '../emoney/config-schema.js';
-import { bankPayoutOf, bankPayoutRows, BankPayouts, type BankPayout, type BankPayoutConfig, type BankPayoutSpec, type BankPayoutSweep } from '../kit/bank-payouts.js';
+import { bankPayoutOf, bankPayoutRows, BankPayouts, type BankPayout, type BankPayoutConfig, type BankPayoutSpec, type BankPayoutSweep } from '../relay/bank-payouts.js';
 import { derivedId } from '../kit/ledger-moves.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { HttpBankAdapter } from '../relay/http-bank-adapter.js';

@@ -29,11 +29,11 @@ export const PREPAID_RESULT_CODES = {
   PREPAID_LEDGER_REFUSED: 0x0413,
   PREPAID_INTERNAL_REBUILD: 0x0414,
   PREPAID_RECOVERY_REFUSED: 0x0415,
-  // 0x0430 on: the wire round (PROTOCOL.md §6.4 messages); 0x0416-0x042f left to the prepaid terminal's codes.
-  PREPAID_NOT_A_PROVIDER: 0x0430,
+  // 0x0416-0x042f: the prepaid terminal's issue (PREPAID_ISSUE); 0x0430 on: the provider's wire (PROTOCOL.md §6.4).
   PREPAID_PAYMENT_MISMATCH: 0x0416,
   PREPAID_PAYMENT_USED: 0x0417,
   PREPAID_PAYMENT_INVALID: 0x0418,
   PREPAID_TERMINAL_INVALID: 0x0419,
+  PREPAID_NOT_A_PROVIDER: 0x0430,
 } as const satisfies Partial<Record<'OK' | PrepaidErrorCode, number>>;
 assertWireResultsByPrefix(PREPAID_RESULT_CODES);

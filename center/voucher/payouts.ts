@@ -15,7 +15,7 @@
  * One pending payout per shop (a unique index): two nodes sweeping at once
  * create one. The node that claims a pending payout (kit callClaims) is the
  * only one calling the bank for it. The engine is the kit's
- * (center/kit/bank-payouts.ts), shared with the prepaid vendors' payouts;
+ * (center/relay/bank-payouts.ts), shared with the prepaid vendors' payouts;
  * this file gives it the voucher table, accounts and moves.
  */
 import type { Clock } from '../../core/clock.js';
@@ -23,7 +23,7 @@ import type { Logger } from '../../core/log.js';
 import type { Random } from '../../core/random.js';
 import {
   BANK_PAYOUT_STATES, bankPayoutOf, bankPayoutRows, BankPayouts, PAYOUT_STATE_LIST, type BankPayout, type BankPayoutRow, type BankPayoutSpec, type BankPayoutSweep, type CenterAccount, type PayoutState,
-} from '../kit/bank-payouts.js';
+} from '../relay/bank-payouts.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Relay } from '../relay/relay.js';
 import type { AccountRef } from '../relay/types.js';
@@ -46,7 +46,7 @@ export interface PayoutConfig {
   readonly centerAccounts: ReadonlyMap<string, CenterAccount>;
 }
 
-/** The voucher capability's payouts on the kit's engine (center/kit/bank-payouts.ts): its table, accounts and moves. */
+/** The voucher capability's payouts on the kit's engine (center/relay/bank-payouts.ts): its table, accounts and moves. */
 export const VOUCHER_PAYOUT_SPEC: BankPayoutSpec = {
   table: 'voucher_payouts',
   payeeColumn: 'merchant_id',

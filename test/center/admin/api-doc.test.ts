@@ -4,6 +4,7 @@
  * route the server's OpenAPI document lists is documented.
  */
 import { Validator } from '@seriousme/openapi-schema-validator';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Operators } from '../../../center/admin/operators.js';
 import { emoneyAdminRoutes } from '../../../center/emoney/admin-routes.js';
 import { emoneyMigrations } from '../../../center/emoney/schema.js';
+import { prepaidAdminRoutes } from '../../../center/prepaid/admin-routes.js';
+import { Prepaid } from '../../../center/prepaid/prepaid.js';
 import { startFleet, type Fleet } from '../../../center/fleet/fleet.js';
 import { silentLogger } from '../../../core/log.js';
 import { startAdminServer, type AdminServer } from '../../../center/admin/server.js';
@@ -34,10 +37,11 @@ let fleet: Fleet;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tessera-admin-doc-'));
   storage = await openStorage({ engine: 'sqlite', path: join(dir, 'c.db') });
-  // With the fleet view and the e-money module's routes, as startCenter hands them over.
+  // With the fleet view and the e-money and prepaid modules' routes, as startCenter hands them over.
   fleet = await startFleet(storage, { clock: new ManualClock(), random: systemRandom, log: silentLogger });
   await storage.migrate(emoneyMigrations);
-  server = await startAdminServer({ storage, ledger: await Ledger.open(storage, new ManualClock()), fleet, contributors: [emoneyAdminRoutes(storage)] });
+  const prepaid = await Prepaid.open({ storage, config: { masterKey: randomBytes(32), issuerId: 1, currency: 'JPY' }, clock: new ManualClock() });
+  server = await startAdminServer({ storage, ledger: await Ledger.open(storage, new ManualClock()), fleet, contributors: [emoneyAdminRoutes(storage), prepaidAdminRoutes(prepaid)] });
   token = await new Operators(storage, systemRandom).add('doc-reader', 'admin', 0);
 });
 
@@ -52,7 +56,7 @@ describe('docs/ADMIN-API.md', () => {
   it('documents every route of the server (the paths of its OpenAPI document)', async () => {
     const openapi = (await (await fetch(`${server.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
     const patterns = Object.entries(openapi.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`));
-    expect(patterns.length).toBe(34); // the 17 routes of the old hand-written table, /livez, /readyz, /audit-trail, /ledger/adjustments, GET /media, GET /terminals, …, GET /nodes, PATCH /terminals/:id, e-money's 5
+    expect(patterns.length).toBe(36); // the 17 routes of the old hand-written table, /livez, /readyz, /audit-trail, /ledger/adjustments, GET /media, GET /terminals, …, GET /nodes, PATCH /terminals/:id, e-money's 5, prepaid's 2
     expect(patterns).toEqual(expect.arrayContaining(['GET /nodes', 'PATCH /terminals/:id', 'GET /charges', 'GET /charges/:id', 'GET /batches', 'GET /batches/:id', 'GET /settlements']));
     expect(documented.sort()).toEqual([...new Set(patterns)].sort());
   });

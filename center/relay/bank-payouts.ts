@@ -23,12 +23,12 @@ import type { Logger } from '../../core/log.js';
 import type { Random } from '../../core/random.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { NewAccount, NewTransfer } from '../ledger/types.js';
-import type { Relay } from '../relay/relay.js';
-import type { AccountRef } from '../relay/types.js';
+import type { Relay } from './relay.js';
+import type { AccountRef } from './types.js';
 import type { SqlExecutor, Storage, Tx } from '../storage/types.js';
-import { callClaims, UNCLAIMED } from './claims.js';
-import { int, nullable, oneOf, rowMapper, text } from './rows.js';
-import { stateMachine, updateState } from './transitions.js';
+import { callClaims, UNCLAIMED } from '../kit/claims.js';
+import { int, nullable, oneOf, rowMapper, text } from '../kit/rows.js';
+import { stateMachine, updateState } from '../kit/transitions.js';
 
 export const PAYOUT_STATE_LIST = ['pending', 'paid', 'failed'] as const;
 export type PayoutState = (typeof PAYOUT_STATE_LIST)[number];
