@@ -147,6 +147,11 @@ function temporary(e: unknown): boolean {
   return typeof e === 'object' && e !== null && (e as { temporary?: unknown }).temporary === true;
 }
 
+/** The sender says the message certainly never left (e.g. no bound SMPP session yet): not an attempt. */
+function notSent(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { notSent?: unknown }).notSent === true;
+}
+
 export class DeliveryService {
   private timer: SweepTimer | null = null;
   private readonly attemptsMax: number;
@@ -369,6 +374,15 @@ export class DeliveryService {
       if (d.state !== 'queued') {
         // A receipt of an earlier attempt settled it while this one was sent (the phone dedups the copy).
         await this.claims.release(tx, id);
+        return;
+      }
+      if (error !== null && notSent(error)) {
+        // Nothing left this node (its SMPP client is not bound yet, e.g. just after a restart): the attempt is taken back,
+        // so a node that cannot send never uses up a delivery's attempts; it waits queued with the temporary code.
+        const code = errorCode(error);
+        await tx.run('DELETE FROM password_delivery_attempts WHERE delivery_id = ? AND attempt = ?', [id, attempt]);
+        await tx.run('UPDATE password_deliveries SET attempts = ?, code = ?, next_attempt_ms = ?, claim_until_ms = NULL, updated_ms = ? WHERE id = ?', [attempt - 1, code, now + this.backoffMsBase, now, id]);
+        this.after(tx, { id, state: 'queued', code, attempt: attempt - 1 });
         return;
       }
       if (error !== null) {

@@ -56,6 +56,8 @@ export class SmppDeliveryError extends TesseraError {
     message: string,
     readonly temporary: boolean,
     details: Record<string, unknown> = {},
+    /** True when the message certainly never left (no bound session, socket not writable): not an attempt. */
+    readonly notSent: boolean = false,
   ) {
     super(code, message, details);
   }
@@ -184,7 +186,7 @@ export class SmppClient {
   /** Submits one SMS with a delivery receipt requested; the SMSC's message_id. */
   submit(to: string, text: Buffer): Promise<string> {
     const s = this.session;
-    if (!s || !this.bound) return Promise.reject(new SmppDeliveryError('PWDELIVERY_SMSC_UNAVAILABLE', 'no bound SMPP session', true, { host: this.o.host, port: this.o.port }));
+    if (!s || !this.bound) return Promise.reject(new SmppDeliveryError('PWDELIVERY_SMSC_UNAVAILABLE', 'no bound SMPP session', true, { host: this.o.host, port: this.o.port }, true));
     const body = text.length <= SHORT_MESSAGE_BYTES_MAX ? { short_message: text } : { message_payload: text };
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -222,7 +224,7 @@ export class SmppClient {
       if (!sent) {
         clearTimeout(timer);
         s.off('close', onClose);
-        reject(new SmppDeliveryError('PWDELIVERY_SMSC_UNAVAILABLE', 'the SMPP socket is not writable', true));
+        reject(new SmppDeliveryError('PWDELIVERY_SMSC_UNAVAILABLE', 'the SMPP socket is not writable', true, {}, true));
       }
     });
   }
