@@ -8,6 +8,7 @@
  * the center did not answer) is relayed again with the same id, which the
  * prepaid center answers from its own records (never twice).
  */
+import type { ProviderAnswer, ProviderInfo } from '../../protocol/prepaid/provider-api.js';
 import { createHash } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
 import { TesseraError } from '../../core/errors.js';
@@ -38,25 +39,7 @@ export interface UseBody extends MediumShownBody {
   readonly currency: string;
 }
 
-export interface ProviderAnswer {
-  readonly requestId: string;
-  readonly status: 'done' | 'repeated' | 'resume' | 'confirmed' | 'current' | 'refused';
-  /** OK, or the refusal's code (PREPAID_… from the prepaid center, PROVIDER_… from the provider). */
-  readonly code: string;
-  readonly balanceMinor?: number;
-  readonly generation?: number;
-  /** base64: the new or pending file sealed to the holder of the file shown. */
-  readonly sealedFile?: string;
-  /** base64: the vendor's receipt, when the prepaid center relays one. */
-  readonly receipt?: string;
-}
-
-export interface ProviderInfo {
-  readonly providerId: string;
-  readonly issuerId: number;
-  readonly currency: string;
-  readonly feeMinor: number | null;
-}
+export type { ProviderAnswer, ProviderInfo } from '../../protocol/prepaid/provider-api.js';
 
 export interface ProviderDeps {
   readonly storage: Storage;

@@ -13,6 +13,7 @@
  * the provider's and the prepaid center's records, never paid twice), and a
  * new payment is refused while one is pending (PPCLIENT_PENDING_REQUEST).
  */
+import type { ProviderAnswer as Answer, ProviderInfo } from '../../protocol/prepaid/provider-api.js';
 import { TesseraError, errorCode } from '../../core/errors.js';
 import type { Random } from '../../core/random.js';
 import { CHANNEL_OP, CHANNEL_SERVICE, channelKeysOfFile, openReplyFile, requestProof, type ChannelOp, type ChannelRequest } from '../../protocol/prepaid/channel.js';
@@ -41,23 +42,7 @@ export interface Pending extends Payment {
   readonly generation: number;
 }
 
-/** The provider's answer (center/provider/provider.ts ProviderAnswer). */
-interface Answer {
-  readonly requestId: string;
-  readonly status: 'done' | 'repeated' | 'resume' | 'confirmed' | 'current' | 'refused';
-  readonly code: string;
-  readonly balanceMinor?: number;
-  readonly generation?: number;
-  readonly sealedFile?: string;
-  readonly receipt?: string;
-}
-
-export interface ProviderInfo {
-  readonly providerId: string;
-  readonly issuerId: number;
-  readonly currency: string;
-  readonly feeMinor: number | null;
-}
+export type { ProviderInfo } from '../../protocol/prepaid/provider-api.js';
 
 export interface ClientResult {
   readonly mediumId: string;

@@ -7,55 +7,21 @@
  * twice are bounded by the sends in flight at the kill (at-least-once);
  * the phone keeps one copy of each (dedup by the delivery reference).
  */
-import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PhoneStore } from '../../../../sim/phone/store.js';
-import { nodeCommand } from '../../../../sim/world/node-command.js';
+import { startDeliveryChild, type DeliveryChild } from './support/delivery-process.js';
 import { startPhoneProcess, startSmscProcess, testDir, waitFor, type Party, type PhoneProcess } from './support/messaging.js';
 
 const ALICE = '819000000001';
 const N = 80;
-const CHILD = join(import.meta.dirname, 'support', 'delivery-child.ts');
-
-interface Child {
-  lines: Array<Record<string, unknown>>;
-  output: string;
-  send(o: object): void;
-  kill(sig: NodeJS.Signals): void;
-  exited: Promise<void>;
-}
-
-function startChild(spec: object): Child {
-  const { command, args } = nodeCommand(CHILD, [JSON.stringify(spec)]);
-  const p = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, TESSERA_LOG_LEVEL: 'info' } });
-  const c: Child = {
-    lines: [],
-    output: '',
-    send: (o) => p.stdin.write(`${JSON.stringify(o)}\n`),
-    kill: (sig) => void p.kill(sig),
-    exited: new Promise((resolve) => p.once('close', () => resolve())),
-  };
-  p.stderr.on('data', (d: Buffer) => (c.output += d.toString()));
-  createInterface({ input: p.stdout }).on('line', (l) => {
-    c.output += `${l}\n`;
-    try {
-      c.lines.push(JSON.parse(l) as Record<string, unknown>);
-    } catch {
-      // not a JSON line
-    }
-  });
-  return c;
-}
-
 describe('kill -9 of the delivery service mid-queue', () => {
   let dir: string;
   let smsc: Party & { passwordFile: string };
   let alice: PhoneProcess;
-  const children: Child[] = [];
+  const children: DeliveryChild[] = [];
 
   beforeAll(async () => {
     dir = testDir('delivery-crash');
@@ -75,7 +41,7 @@ describe('kill -9 of the delivery service mid-queue', () => {
     const spec = { db, smscPort: smsc.port, passwordFile: smsc.passwordFile, claimHoldMs: 2_000 };
     // Receipts held back 2 s: at the kill, sends are recorded but none is confirmed yet.
     await smsc.control({ cmd: 'receipt-delay', ms: 2_000 });
-    const first = startChild(spec);
+    const first = startDeliveryChild(spec);
     children.push(first);
     await waitFor('first delivery process ready', async () => first.lines.find((l) => l['ready'] === true), 60_000);
     first.send({ enqueue: N, prefix: 'k', to: ALICE });
@@ -91,7 +57,7 @@ describe('kill -9 of the delivery service mid-queue', () => {
     expect(deliveredAtKill).toBeLessThan(N);
 
     await smsc.control({ cmd: 'receipt-delay', ms: 0 });
-    const second = startChild(spec);
+    const second = startDeliveryChild(spec);
     children.push(second);
     const check = new Database(db, { readonly: true });
     try {
