@@ -14,6 +14,7 @@
  * id that is not a payment to this vendor (none, or another vendor's) is
  * PREPAID_PAYMENT_UNKNOWN (404), the same answer either way.
  */
+import { bankPayoutViewSchema } from '../relay/bank-payouts.js';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { errorResponses } from '../http/app.js';
@@ -47,17 +48,7 @@ const paymentsQuery = z
   })
   .strict();
 const requestIdParam = z.object({ requestId: z.string().regex(/^[0-9a-f]{32}$/, 'a request id: 32 lowercase hex') }).strict();
-const payoutSchema = z.object({
-  payoutId: z.string().describe('the reconciliation id of the payout'),
-  state: z.enum(['pending', 'paid', 'failed']),
-  amountMinor: minor,
-  currency: z.string(),
-  bankCode: z.string(),
-  transferId: z.string().describe('the bank transfer id (derived from the payout id)'),
-  code: z.string().nullable(),
-  createdAtMs: minor,
-  updatedAtMs: minor,
-});
+const payoutSchema = bankPayoutViewSchema;
 export const vendorStatementSchema = z.object({
   vendorId: z.string(),
   currency: z.string(),

@@ -18,6 +18,7 @@
  * its table, its ledger accounts and moves (BankPayoutSpec); the table has
  * the columns of BANK_PAYOUT_COLUMNS, the payee's under a name of its own.
  */
+import { z } from 'zod';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import type { Random } from '../../core/random.js';
@@ -216,3 +217,17 @@ export class BankPayouts {
     return next === 'paid' ? 'paid' : 'failed';
   }
 }
+
+const minor = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+/** One payout as a payee's statement shows it (the merchant API's schema, shared by every module paying through this engine). */
+export const bankPayoutViewSchema = z.object({
+  payoutId: z.string().describe('the reconciliation id of the payout'),
+  state: z.enum(['pending', 'paid', 'failed']),
+  amountMinor: minor,
+  currency: z.string(),
+  bankCode: z.string(),
+  transferId: z.string().describe('the bank transfer id (derived from the payout id)'),
+  code: z.string().nullable(),
+  createdAtMs: minor,
+  updatedAtMs: minor,
+});

@@ -22,6 +22,7 @@
  * the stored answer; the engine's own redemption key still makes a later
  * retry answer the first redemption, never a second one.
  */
+import { bankPayoutViewSchema } from '../relay/bank-payouts.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { errorResponses } from '../http/app.js';
@@ -70,17 +71,7 @@ export const newRedemptionSchema = z
   })
   .strict();
 
-const payoutSchema = z.object({
-  payoutId: z.string().describe('the reconciliation id of the payout'),
-  state: z.enum(['pending', 'paid', 'failed']),
-  amountMinor: minor,
-  currency: z.string(),
-  bankCode: z.string(),
-  transferId: z.string().describe('the bank transfer id (derived from the payout id)'),
-  code: z.string().nullable(),
-  createdAtMs: minor,
-  updatedAtMs: minor,
-});
+const payoutSchema = bankPayoutViewSchema;
 export const statementSchema = z.object({
   merchantId: z.string(),
   currency: z.string(),
