@@ -156,6 +156,7 @@ function sqliteTx(writer: SqliteExecutor, hooks: (() => void)[]): Tx {
     get: (sql, params) => writer.get(sql, params),
     run: (sql, params) => writer.run(sql, params),
     exec: (sql) => writer.exec(sql),
+    lock: async () => {},
     afterCommit: (fn) => {
       hooks.push(fn);
     },

@@ -129,6 +129,9 @@ export interface DeliveryServiceOptions {
   readonly onEvent?: (e: DeliveryEvent) => void;
 }
 
+/** Lock scope shared by a receipt and the record of the submit that got its message id (Tx.lock). */
+const RECEIPT_LOCK = 'password-delivery-receipt';
+
 const PHONE = MSISDN_RE; // the rule the core normalises issue addresses to (delivery-port.ts)
 const MAIL = /^[^\s@<>"]{1,64}@[A-Za-z0-9.-]{1,190}$/;
 const ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -228,6 +231,8 @@ export class DeliveryService {
   /** A delivery receipt from the SMSC; resolves once recorded (the SMPP client acknowledges it then). */
   async receipt(r: { messageId: string; stat: string }): Promise<void> {
     await this.o.storage.transact(async (tx) => {
+      // One lock per message id with record(): on PostgreSQL either this sees the attempt holding it, or record() sees the parked receipt.
+      await tx.lock(RECEIPT_LOCK, r.messageId);
       const now = this.o.clock.nowMs();
       const a = await ATTEMPT_ROWS.get(tx, `WHERE message_id = ?${tx.forUpdate}`, [r.messageId]);
       if (!a) {
@@ -366,6 +371,7 @@ export class DeliveryService {
 
   private async record(id: string, channel: DeliveryChannel, attempt: number, messageId: string | null, error: unknown): Promise<void> {
     await this.o.storage.transact(async (tx) => {
+      if (messageId !== null) await tx.lock(RECEIPT_LOCK, messageId);
       const now = this.o.clock.nowMs();
       if (messageId !== null) await tx.run('UPDATE password_delivery_attempts SET message_id = ? WHERE delivery_id = ? AND attempt = ?', [messageId, id, attempt]);
       if (channel === 'email' && error === null) await tx.run("UPDATE password_delivery_attempts SET receipt = 'ACCEPTED', receipt_ms = ? WHERE delivery_id = ? AND attempt = ?", [now, id, attempt]);
