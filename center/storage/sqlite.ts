@@ -139,7 +139,7 @@ export class SqliteStorage extends SqlStorage {
   changeStamp(): number | undefined {
     if (this.dataVersion === null || this.closed) return undefined;
     if (!this.versionReadThisTurn) {
-      const v = this.dataVersion.get();
+      const v = this.dataVersion.get() ?? -2;
       if (v !== this.lastDataVersion) {
         this.lastDataVersion = v;
         this.stamp += 1;
