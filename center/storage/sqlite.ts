@@ -191,7 +191,6 @@ function sqliteTx(writer: SqliteExecutor, hooks: (() => void)[]): Tx {
     get: (sql, params) => writer.get(sql, params),
     run: (sql, params) => writer.run(sql, params),
     exec: (sql) => writer.exec(sql),
-    lock: async () => {},
     afterCommit: (fn) => {
       hooks.push(fn);
     },
