@@ -75,7 +75,7 @@ describe('prepaid issuer', () => {
   });
 
   it('refuses bad settings with TERM_CONFIG_INVALID', () => {
-    expect(parsePrepaidIssuerSettings({})).toEqual({ currency: 'JPY', amountMinorMax: 50_000 });
+    expect(parsePrepaidIssuerSettings({})).toEqual({ currency: 'JPY', amountMinorMax: 50_000, pinRequired: false });
     expect(() => parsePrepaidIssuerSettings({ currency: 'yen' })).toThrow(expect.objectContaining({ code: 'TERM_CONFIG_INVALID' }));
   });
 
