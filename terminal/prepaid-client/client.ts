@@ -15,6 +15,7 @@
  */
 import type { ProviderAnswer as Answer, ProviderInfo } from '../../protocol/prepaid/provider-api.js';
 import { TesseraError, errorCode } from '../../core/errors.js';
+import { faultPoint } from '../../core/fault-points.js';
 import type { Random } from '../../core/random.js';
 import { CHANNEL_OP, CHANNEL_SERVICE, channelKeysOfFile, openReplyFile, requestProof, type ChannelOp, type ChannelRequest } from '../../protocol/prepaid/channel.js';
 import { mediumIdHex, readMediumFile, type LogEntry, type MediumView } from '../../protocol/prepaid/medium.js';
@@ -104,6 +105,7 @@ export class PrepaidClient {
     const { view } = await this.read();
     const pending: Pending = { ...p, requestId: this.newId(), mediumId: mediumIdHex(view.mediumId), generation: view.generation };
     await this.store.writeFile(PENDING_FILE, Buffer.from(JSON.stringify(pending), 'utf8'));
+    faultPoint('client.pending'); // test hook (core/fault-points.ts)
     return this.finish(pending, 0);
   }
 
@@ -124,6 +126,7 @@ export class PrepaidClient {
       return { ...r, requestId: p.requestId, status: 'done' };
     }
     const a = await this.link.post<Answer>('/v1/prepaid/use', { ...this.shown(view, CHANNEL_OP.USE, p.requestId, p), service: p.service, ...(p.goods && { goods: true }), payee: p.payee, amountMinor: p.amountMinor, currency: p.currency });
+    lostReply('client.use-answered', p.requestId);
     if (a.status === 'refused') {
       await this.clearPending();
       refuseOn(a);
@@ -164,12 +167,14 @@ export class PrepaidClient {
     }
     const { slots } = await this.read();
     await this.store.writeFile(SLOT_FILES[slotToWrite(slots)], file);
+    faultPoint('client.written');
     return this.confirm(next);
   }
 
   private async confirm(view: MediumView): Promise<ClientResult> {
     const requestId = this.newId();
     const a = await this.link.post<Answer>('/v1/prepaid/confirm', this.shown(view, CHANNEL_OP.CONFIRM, requestId));
+    lostReply('client.confirm-answered', requestId);
     refuseOn(a);
     if (a.status === 'resume') return this.writeAndConfirm(view, requestId, a);
     return this.result(view, a.balanceMinor, a.status, requestId);
@@ -212,6 +217,11 @@ export class PrepaidClient {
   private newId(): string {
     return this.random.bytes(16).toString('hex');
   }
+}
+
+/** Test hook (core/fault-points.ts): the provider's answer killed with the client, or lost on the way (as a timeout would). */
+function lostReply(point: string, requestId: string): void {
+  if (faultPoint(point) === 'drop') throw new TesseraError('PPCLIENT_PROVIDER_UNREACHABLE', 'the provider center could not be reached', { requestId, reason: 'fault point' });
 }
 
 /** A refusal reaches the user under its own code (PREPAID_… of the prepaid center, PROVIDER_… of the provider). */
