@@ -21,7 +21,6 @@ import { CHANNEL_OP, CHANNEL_SERVICE, channelKeysOfFile, openReplyFile, requestP
 import { mediumIdHex, readMediumFile, type LogEntry, type MediumView } from '../../protocol/prepaid/medium.js';
 import { readSlots, SLOT_FILES, slotToWrite, type MediumSlots } from '../../protocol/prepaid/slots.js';
 import type { RemovableStore } from '../devices/removable-store.js';
-import { PREPAID_CLIENT_LIMITS } from './limits.js';
 import type { ProviderLink } from './provider-link.js';
 
 export const PENDING_FILE = 'prepaid-pending.json';
@@ -106,17 +105,17 @@ export class PrepaidClient {
     const pending: Pending = { ...p, requestId: this.newId(), mediumId: mediumIdHex(view.mediumId), generation: view.generation };
     await this.store.writeFile(PENDING_FILE, Buffer.from(JSON.stringify(pending), 'utf8'));
     faultPoint('client.pending'); // test hook (core/fault-points.ts)
-    return this.finish(pending, 0);
+    return this.finish(pending);
   }
 
   /** Finishes a pending payment (same request id), or else asks the balance (which writes a pending generation). */
   async resume(): Promise<ClientResult & { resumed: boolean }> {
     const p = await this.pending();
     if (!p) return { ...(await this.balance()), resumed: false };
-    return { ...(await this.finish(p, 0)), resumed: true };
+    return { ...(await this.finish(p)), resumed: true };
   }
 
-  private async finish(p: Pending, round: number): Promise<ClientResult> {
+  private async finish(p: Pending): Promise<ClientResult> {
     const { view } = await this.read();
     if (mediumIdHex(view.mediumId) !== p.mediumId) throw new TesseraError('PPCLIENT_PENDING_REQUEST', 'the pending payment belongs to another medium', { requestId: p.requestId });
     if (view.generation > p.generation) {
@@ -132,12 +131,11 @@ export class PrepaidClient {
       refuseOn(a);
     }
     if (a.status === 'resume') {
-      // Another use's generation is pending (this medium showed the one before): write it, confirm it, pay again anew.
-      if (round >= PREPAID_CLIENT_LIMITS.resumeRoundsMax) throw new TesseraError('PPCLIENT_PENDING_REQUEST', 'the medium kept answering resume', { requestId: p.requestId });
-      const r = await this.writeAndConfirm(view, p.requestId, a);
-      const next: Pending = { ...p, requestId: this.newId(), generation: r.generation };
-      await this.store.writeFile(PENDING_FILE, Buffer.from(JSON.stringify(next), 'utf8'));
-      return this.finish(next, round + 1);
+      // Another use of this medium's generation is booked and not yet written here (the center answers resume: this request
+      // booked nothing). Only a second copy used at the same time, or a payment pending on another PC, gets here: this
+      // payment is not made (two copies used at once: at most one succeeds), and this medium keeps the generation it shows.
+      await this.clearPending();
+      throw new TesseraError('PPCLIENT_MEDIUM_IN_USE', 'another payment from this medium is in progress; nothing was paid', { requestId: p.requestId, generation: view.generation, pendingGeneration: a.generation });
     }
     if (!a.sealedFile) {
       // Repeated and confirmed already: the medium shows an older generation than the center's (a copy): nothing to write.
