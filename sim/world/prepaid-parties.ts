@@ -78,8 +78,8 @@ export interface PrepaidPartiesSpec {
   readonly dir: string;
   /** The world's terminal master key (the provider's key file is derived from it). */
   readonly masterKey: Buffer;
-  /** The center's terminal protocol port (world.centerCli.port). */
-  readonly centerPort: number;
+  /** The center's terminal protocol port (world.centerCli.port), or its promise: the key pairs are made while the center starts. */
+  readonly centerPort: number | Promise<number>;
   readonly providerId: string;
   readonly issuerId: number;
   readonly currency?: string;
@@ -128,10 +128,11 @@ export async function startPrepaidParties(s: PrepaidPartiesSpec): Promise<Prepai
   const spkiPin = String(keygen.lines[0]!['spkiPin']);
   const providerPort = await freeLoopbackPort();
   const providerDb = join(s.dir, 'provider.db');
+  const centerPort = await s.centerPort;
   const providerConfig = writeConfigFile(s.dir, 'provider.json', {
     providerId: s.providerId, db: providerDb, listen: { host: '127.0.0.1', port: providerPort },
     tls: { certFile: join(tlsDir, 'provider-tls.pem'), keyFile: join(tlsDir, 'provider-tls.key') },
-    prepaidCenter: { centers: [{ host: '127.0.0.1', port: s.centerPort }], keyFile: writeTerminalKey(s.dir, s.masterKey, s.providerId).keyFile, issuerId: s.issuerId, currency: s.currency ?? 'JPY' },
+    prepaidCenter: { centers: [{ host: '127.0.0.1', port: centerPort }], keyFile: writeTerminalKey(s.dir, s.masterKey, s.providerId).keyFile, issuerId: s.issuerId, currency: s.currency ?? 'JPY' },
     ...(s.feeMinor !== undefined && { fee: { amountMinor: s.feeMinor } }),
   });
   const providerUrl = `https://127.0.0.1:${providerPort}`;

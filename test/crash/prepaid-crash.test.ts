@@ -161,7 +161,9 @@ async function cell(actor: Actor, point: string, o: { fee?: boolean; amount?: nu
   if (actor !== 'client') arm(point);
   const killed = actor === 'center' ? centerProc() : actor === 'provider' ? pp.provider : null;
   const args = o.fee ? ['pay', '--fee'] : ['pay', '--vendor', VENDOR, '--amount', String(amount)];
+  const t0 = Date.now();
   const run = await pp.client(args, m.mount, actor === 'client' ? { [FAULT_ENV]: point } : {});
+  const t1 = Date.now();
   if (actor === 'client' && !drop) expect(run.code, run.output).toBeNull(); // SIGKILLed itself
   else expect(run.code, run.output).toBe(1);
   if (run.code === 1) expect(code(run.output), run.output).toBe('PPCLIENT_PROVIDER_UNREACHABLE');
@@ -172,11 +174,13 @@ async function cell(actor: Actor, point: string, o: { fee?: boolean; amount?: nu
   }
   await o.meanwhile?.();
   const pending = await pendingOf(m.mount);
+  const t2 = Date.now();
   const resumed = await pp.client(['resume'], m.mount);
+  const t3 = Date.now();
   expect(resumed.code, resumed.output).toBe(0);
   expect(resumed.line).toMatchObject({ resumed: true, requestId: pending.requestId, balanceMinor: expected.get(m.mediumId)! - amount });
   await paidOnce(m, pending.requestId, amount);
-  matrix.push({ actor, point, outcome: `paid once (${String(resumed.line['status'])} on resume)` });
+  matrix.push({ actor, point, outcome: `paid once (${String(resumed.line['status'])} on resume; faulted run ${t1 - t0} ms, restart ${t2 - t1} ms, resume ${t3 - t2} ms)` });
 }
 
 beforeAll(async () => {
@@ -199,7 +203,7 @@ beforeAll(async () => {
   });
   const apiKeyFile = writeSecretFile(dir, 'vendor.apikey', `${apiKey}\n`);
   const merchantPort = await freeLoopbackPort();
-  world = await openWorld({
+  const opening = openWorld({
     dir,
     masterKey,
     center: {
@@ -213,11 +217,13 @@ beforeAll(async () => {
       },
     },
   });
-  pp = await startPrepaidParties({
-    dir, masterKey, centerPort: world.centerCli!.port, providerId: PROVIDER, issuerId: ISSUER, feeMinor: FEE,
+  // The parties' key pairs are made while the center starts.
+  const parties = startPrepaidParties({
+    dir, masterKey, centerPort: opening.then((w) => w.centerCli!.port), providerId: PROVIDER, issuerId: ISSUER, feeMinor: FEE,
     vendor: { vendorId: VENDOR, merchantApiUrl: `http://127.0.0.1:${merchantPort}`, apiKeyFile },
     env: { [FAULT_FILE_ENV]: FAULTS },
   });
+  [world, pp] = await Promise.all([opening, parties]);
 }, 180_000);
 
 afterAll(async () => {
@@ -387,8 +393,7 @@ describe('copies, another issuer, damaged files', { timeout: 240_000 }, () => {
 
   it('every byte of the medium file flipped in turn: a coded refusal, never a crash, nothing frozen, the medium usable after', async () => {
     const m = media.flip;
-    const slot = join(m.mount, SLOT_FILES[0]);
-    const onDisk = readFileSync(slot);
+    const onDisk = readFileSync(join(m.mount, SLOT_FILES[0]));
     const inner = unwrapFile(onDisk)!;
     expect(inner).not.toBeNull();
     const resealed = (b: Buffer): Buffer => {
@@ -403,25 +408,26 @@ describe('copies, another issuer, damaged files', { timeout: 240_000 }, () => {
     };
     const codes = new Map<string, number>();
     const count = (c: string): void => void codes.set(c, (codes.get(c) ?? 0) + 1);
-    // Every position, three ways, through the client library in this process (the same provider, the same center).
-    const client = new PrepaidClient(new DirRemovableStore({ mountDir: m.mount }), providerLink({ url: pp.providerUrl, spkiPin: pp.spkiPin }), systemRandom);
+    // Every position, three ways, through the client library in this process (the same provider, the same center), eight at once.
     const variants: Array<(i: number) => Buffer | null> = [
       (i) => (i < inner.length ? wrapFile(flipped(inner, i)) : null), // the file damaged: its check fails
       (i) => (i < inner.length - 16 ? wrapFile(resealed(flipped(inner, i))) : null), // a forged file with a right check
       (i) => (i < onDisk.length ? flipped(onDisk, i) : null), // the envelope on the medium damaged
     ];
-    let tried = 0;
-    for (const v of variants) {
-      for (let i = 0; i < Math.max(inner.length, onDisk.length); i++) {
-        const bytes = v(i);
-        if (!bytes) continue;
-        writeFileSync(slot, bytes);
-        tried++;
+    const work = variants.flatMap((v) => Array.from({ length: onDisk.length }, (_, i) => ({ i, bytes: v(i) }))).filter((w): w is { i: number; bytes: Buffer } => w.bytes !== null);
+    let tried = work.length;
+    const worker = async (n: number): Promise<void> => {
+      const mount = join(dir, `flip-${n}`);
+      mkdirSync(mount, { recursive: true });
+      const client = new PrepaidClient(new DirRemovableStore({ mountDir: mount }), providerLink({ url: pp.providerUrl, spkiPin: pp.spkiPin }), systemRandom);
+      for (let w = work.shift(); w; w = work.shift()) {
+        writeFileSync(join(mount, SLOT_FILES[0]), w.bytes);
         const e = await client.balance().then(() => 'ACCEPTED', (x: unknown) => errorCode(x));
-        expect(e, `position ${i}`).toMatch(/^(PREPAID|PPCLIENT)_/);
+        expect(e, `position ${w.i}`).toMatch(/^(PREPAID|PPCLIENT)_/);
         count(e);
       }
-    }
+    };
+    await Promise.all(Array.from({ length: 8 }, (_, n) => worker(n)));
     // Through the client CLI process: three files at once in the suite (a damaged ciphertext, a forged generation, a forged
     // ciphertext), each on its own copy of the medium; every position both ways with TESSERA_PREPAID_FLIPS=all (sequential, minutes).
     const gen = 26 + 3;
@@ -444,7 +450,6 @@ describe('copies, another issuer, damaged files', { timeout: 240_000 }, () => {
     if (!ALL_FLIPS) expect(cliCodes).toEqual(['PPCLIENT_NO_MEDIUM', 'PREPAID_GENERATION_UNKNOWN', 'PREPAID_FILE_AUTH_FAILED']);
     tried += files.length;
     console.log(`byte flips: ${tried} files refused: ${[...codes].map(([c, n]) => `${c} ${n}`).join(', ')}`);
-    writeFileSync(slot, onDisk);
     expect(await centerView(m.mediumId)).toMatchObject({ state: 'settled', balance: 5_000 });
     const after = await pp.client(['pay', '--vendor', VENDOR, '--amount', '50'], m.mount);
     expect(after.code, after.output).toBe(0);
