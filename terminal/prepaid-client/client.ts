@@ -4,7 +4,8 @@
  * "Slots"), proves possession of the file by a MAC keyed from it, asks the
  * provider center over HTTPS, opens the sealed file sent back, writes it
  * into the other slot (atomically: temp file, fsync, rename) and confirms
- * it with a proof keyed from the new file (S43).
+ * it with a proof keyed from the new file (S43); once confirmed, the older
+ * file in the other slot is erased.
  *
  * A payment is first written on the medium as pending (`prepaid-pending.json`,
  * with its request id) and cleared once its new generation is confirmed or
@@ -175,7 +176,23 @@ export class PrepaidClient {
     lostReply('client.confirm-answered', requestId);
     refuseOn(a);
     if (a.status === 'resume') return this.writeAndConfirm(view, requestId, a);
+    await this.eraseOlder(view);
     return this.result(view, a.balanceMinor, a.status, requestId);
+  }
+
+  /**
+   * The confirmed generation is on the medium and the center's: the other slot's older file is erased (the seed: "after
+   * which the old file ... are erased"). Kept, it would be read in place of a damaged current file and presented as
+   * the superseded generation it is, which the center takes for a clone and freezes the medium.
+   */
+  private async eraseOlder(confirmed: MediumView): Promise<void> {
+    const { slots } = await this.read();
+    for (const s of slots.slots) {
+      if (s.code === 'EMPTY' || (s.view !== undefined && s.view.generation >= confirmed.generation)) continue;
+      await this.store.deleteFile(SLOT_FILES[s.slot]).catch((e: unknown) => {
+        if (errorCode(e) !== 'DEV_FILE_NOT_FOUND') throw e;
+      });
+    }
   }
 
   private shown(view: MediumView, op: ChannelOp, requestId: string, p?: Payment) {

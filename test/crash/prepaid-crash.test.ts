@@ -454,5 +454,18 @@ describe('copies, another issuer, damaged files', { timeout: 240_000 }, () => {
     const after = await pp.client(['pay', '--vendor', VENDOR, '--amount', '50'], m.mount);
     expect(after.code, after.output).toBe(0);
     await paidOnce(m, String(after.line['requestId']), 50);
+    // The old generation's file is erased once the new one is confirmed (the seed's end of ¶0037): a damaged current file
+    // then reads as no medium, never as the superseded generation (which the center would take for a clone and freeze).
+    const slots = await slotsOf(m.mount);
+    expect(slots.slots.map((x) => x.code ?? x.view!.generation).filter((x) => x !== 'EMPTY')).toEqual([2]);
+    const current = join(m.mount, SLOT_FILES[slots.current!.slot]);
+    const good = readFileSync(current);
+    writeFileSync(current, wrapFile(flipped(unwrapFile(good)!, 100)));
+    const damaged = await pp.client(['balance'], m.mount);
+    expect(code(damaged.output), damaged.output).toBe('PPCLIENT_NO_MEDIUM');
+    expect(await centerView(m.mediumId)).toMatchObject({ state: 'settled', balance: 4_950 });
+    writeFileSync(current, good);
+    const again = await pp.client(['balance'], m.mount);
+    expect(again.line).toMatchObject({ balanceMinor: 4_950 });
   });
 });
