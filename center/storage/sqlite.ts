@@ -106,6 +106,9 @@ export class SqliteStorage extends SqlStorage {
       }),
     };
     this.committer = new GroupCommitter(engine, deps.log);
+    this.committer.onBatchEnd = () => {
+      this.stamp += 1;
+    };
   }
 
   /** The effective pragmas (for tests and `tessera audit`). */
@@ -118,9 +121,41 @@ export class SqliteStorage extends SqlStorage {
     };
   }
 
+  /**
+   * The change stamp (Storage.changeStamp), cheap enough to ask per request:
+   *  - this process's commits: `stamp` moves synchronously when a batch ends,
+   *    before any of its units resolves, so a request sent after the answer
+   *    to a write of this process always sees a new stamp;
+   *  - other processes' commits (a CLI tool on the same file): the read
+   *    connection's `PRAGMA data_version`, read at most once per event-loop
+   *    turn (it takes SQLite's WAL read lock: a few system calls, the
+   *    largest cost of a cached listing). A request whose bytes woke this
+   *    turn's poll was sent before the first read of the turn, so such a
+   *    commit acknowledged before the request was sent is seen; only a
+   *    request pipelined on one connection behind another and read in the
+   *    same turn may be answered as of the turn's start (well under a
+   *    millisecond), never one of this process's own commits.
+   */
   changeStamp(): number | undefined {
-    return this.dataVersion === null || this.closed ? undefined : this.dataVersion.get();
+    if (this.dataVersion === null || this.closed) return undefined;
+    if (!this.versionReadThisTurn) {
+      const v = this.dataVersion.get() ?? -2;
+      if (v !== this.lastDataVersion) {
+        this.lastDataVersion = v;
+        this.stamp += 1;
+      }
+      this.versionReadThisTurn = true;
+      setImmediate(this.endTurn);
+    }
+    return this.stamp;
   }
+
+  private stamp = 0;
+  private lastDataVersion = -1;
+  private versionReadThisTurn = false;
+  private readonly endTurn = (): void => {
+    this.versionReadThisTurn = false;
+  };
 
   async read<T>(fn: (q: SqlExecutor) => Promise<T>): Promise<T> {
     if (this.closed) throw new TesseraError('STORE_CLOSED', 'storage is closed');

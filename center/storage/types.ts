@@ -126,7 +126,9 @@ export interface Storage {
   /**
    * A cheap, synchronous stamp of the committed state: while two calls answer the
    * same value, no write was committed in between by this process or any other
-   * (SQLite: the read connection's `PRAGMA data_version`). Undefined when the
+   * (SQLite: this process's batches counted as they end, and the read
+   * connection's `PRAGMA data_version` once per event-loop turn for other
+   * processes' commits: sqlite.ts says exactly what is guaranteed). Undefined when the
    * engine cannot say (PostgreSQL: other nodes; SQLite ':memory:'): callers then
    * read the database. A cache checked against it must read the stamp before the
    * state it keeps.

@@ -189,6 +189,8 @@ export class DeliveryService {
       [r.id, r.passwordSerial, r.channel, r.to, r.subject ?? 'Your settlement password', r.text, now, r.deadlineMs, now, now],
     );
     this.after(tx, { id: r.id, state: 'queued', code: 'OK', attempt: 0 });
+    // Sent at once, not at the next sweep: the password reaches the phone without waiting out the interval.
+    tx.afterCommit(() => this.timer?.wake());
   }
 
   /** One pass: deadlines first, then the due sends. Counts of what it did. */

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,6 +82,35 @@ describe('sqlite engine', () => {
       await mem.close();
     } finally {
       await other.close();
+      await s.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('changeStamp: a commit of this process moves the stamp at once, even in the loop turn that already read data_version; another process\'s commit is seen from the next turn', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-store-'));
+    const path = join(dir, 'c.db');
+    const s = await openSqlite(path);
+    try {
+      await s.transact((tx) => tx.exec('CREATE TABLE t (a INTEGER)'));
+      // Inside the unit the turn's data_version is read before the commit; after the commit, in the same turn, the stamp has moved.
+      let inside: number | undefined;
+      await s.transact(async (tx) => {
+        inside = s.changeStamp();
+        await tx.run('INSERT INTO t (a) VALUES (1)');
+      });
+      expect(inside).toBeTypeOf('number');
+      expect(s.changeStamp()).not.toBe(inside);
+      // Another connection (as another process would) commits synchronously within one turn: seen from the next turn on.
+      await new Promise((r) => setImmediate(r));
+      const before = s.changeStamp();
+      const tool = new Database(path);
+      tool.prepare('INSERT INTO t (a) VALUES (2)').run();
+      tool.close();
+      expect(s.changeStamp()).toBe(before);
+      await new Promise((r) => setImmediate(r));
+      expect(s.changeStamp()).not.toBe(before);
+    } finally {
       await s.close();
       rmSync(dir, { recursive: true, force: true });
     }
