@@ -13,6 +13,7 @@
  */
 import { systemClock, type Clock } from '../../core/clock.js';
 import { TesseraError } from '../../core/errors.js';
+import { faultPoint } from '../../core/fault-points.js';
 import { silentLogger, type Logger } from '../../core/log.js';
 import { systemRandom, type Random } from '../../core/random.js';
 import { CHANNEL_OP, CHANNEL_SERVICE, channelKeys, sealReplyFile, type ChannelOp, type ChannelRequest } from '../../protocol/prepaid/channel.js';
@@ -310,11 +311,15 @@ export class Prepaid {
         return { status: 'resume' as const, file: await fileAgain(tx, this.rc, medium, pending), generation: pending.gen };
       }
       if (req.amountMinor > medium.balanceMinor) return refusal('PREPAID_INSUFFICIENT_BALANCE', 'the balance is less than the amount', { mediumId: medium.id, balanceMinor: medium.balanceMinor });
+      faultPoint('prepaid.use.adequate'); // test hooks (core/fault-points.ts): kill -9 at each step of Fig. 7
       return this.book(tx, medium, req);
     }, async (tx, medium) => {
       const u = await USAGE_ROWS.get(tx, 'WHERE request_id = ?', [req.requestId]);
       const same = u && u.mediumId === medium.id && u.kind === req.kind && u.payee === req.payee && u.amountMinor === req.amountMinor && u.gen <= medium.confirmedGen;
       return same ? { status: 'repeated' as const, file: null, balanceMinor: u.balanceAfterMinor, usage: usageOf(u) } : undefined;
+    }).then((r) => {
+      if (r.status === 'done') faultPoint('prepaid.use.committed');
+      return r;
     });
   }
 
@@ -331,7 +336,9 @@ export class Prepaid {
     await ensureAccounts(tx, this.ledger, accountsFor(this.config.currency, payee));
     const credit = req.kind === 'vendor' ? vendorPayable(req.payee) : providerFee(req.payee);
     await applyMoves(tx, this.ledger, [move(req.kind === 'vendor' ? 'VENDOR_PAID' : 'PROVIDER_FEE', req.requestId, mediumAccount(medium.id), credit, req.amountMinor, this.config.currency)]);
+    faultPoint('prepaid.use.booked');
     const { file } = await makeGeneration(tx, this.rc, { mediumId: medium.id, currency: medium.currency, gen, balanceMinor: balanceAfterMinor, logSeq: seq, requestId: req.requestId });
+    faultPoint('prepaid.use.rotated');
     await updateMedium(tx, medium, nowMs, { state: 'rotating', pendingGen: gen, balanceMinor: balanceAfterMinor, lastSeq: seq });
     return { status: 'done', file, balanceMinor: balanceAfterMinor, usage };
   }
@@ -350,7 +357,13 @@ export class Prepaid {
 
   /** The medium shows the generation it holds: a pending one is confirmed (S43). */
   async confirm(shown: Shown, source: string): Promise<ConfirmResult> {
-    return this.run(shown, await this.admit(shown, CHANNEL_OP.CONFIRM), source, async (tx, medium, confirmed) => this.confirmResult(tx, medium, confirmed));
+    return this.run(shown, await this.admit(shown, CHANNEL_OP.CONFIRM), source, async (tx, medium, confirmed) => {
+      if (confirmed) faultPoint('prepaid.confirm.erased'); // the old generation's key and password erased, not committed
+      return this.confirmResult(tx, medium, confirmed);
+    }).then((r) => {
+      if (r.status === 'confirmed') faultPoint('prepaid.confirm.committed');
+      return r;
+    });
   }
 
   /** Balance and usage records (the center's, ¶0038); confirms a pending generation shown like confirm(). */

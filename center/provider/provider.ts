@@ -12,6 +12,7 @@ import type { ProviderAnswer, ProviderInfo } from '../../protocol/prepaid/provid
 import { createHash } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
 import { TesseraError } from '../../core/errors.js';
+import { faultPoint } from '../../core/fault-points.js';
 import type { Logger } from '../../core/log.js';
 import { PREPAID_SERVICE, PREPAID_STATUS } from '../../protocol/codes.js';
 import type { PrepaidConfirmResult, PrepaidResult, RequestMessage } from '../../protocol/messages/types.js';
@@ -136,7 +137,9 @@ export class ProviderService {
         ? { type: 'prepaidConfirm', transactionId, ...shown }
         : { type: 'prepaidRequest', transactionId, amountMinor: s.amountMinor, currency: s.currency, ...shown, service, ...(op === 'use' && { vendorId: s.payee }) };
     await this.d.storage.transact((tx) => tx.run('UPDATE provider_requests SET attempts = attempts + 1, updated_ms = ? WHERE id = ?', [this.d.clock.nowMs(), b.requestId]));
+    faultPoint(`provider.recorded.${op}`); // test hooks (core/fault-points.ts)
     const res = await this.d.link.request(m);
+    if (faultPoint(`provider.relayed.${op}`) === 'drop') throw new TesseraError('PROVIDER_CENTER_UNREACHABLE', 'the prepaid center did not answer', { reason: 'fault point' });
     const expected = op === 'confirm' ? 'prepaidConfirmResult' : 'prepaidResult';
     if (res.type !== expected || !(res as PrepaidResult).transactionId.equals(transactionId)) {
       throw new TesseraError('PROVIDER_CENTER_ANSWER_INVALID', 'the prepaid center answered another message', { requestId: b.requestId, got: res.type });
@@ -148,6 +151,7 @@ export class ProviderService {
       REQUEST_STATES.check(row.state, 'answered');
       await tx.run("UPDATE provider_requests SET state = 'answered', status = ?, code = ?, answer = ?, updated_ms = ? WHERE id = ? AND state = 'relaying'", [answer.status, answer.code, JSON.stringify(answer), this.d.clock.nowMs(), b.requestId]);
     });
+    faultPoint(`provider.answered.${op}`);
     if (answer.status === 'refused') this.d.log.warn({ requestId: b.requestId, op, mediumId: b.mediumId, code: answer.code }, 'prepaid request refused by the prepaid center');
     const rec = await this.record(b.requestId);
     return rec?.answer ? (JSON.parse(rec.answer) as ProviderAnswer) : answer;

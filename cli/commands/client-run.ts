@@ -1,4 +1,6 @@
 import { TesseraError } from '../../core/errors.js';
+import { FAULT_ENV, FAULT_FILE_ENV, faultPoint } from '../../core/fault-points.js';
+import { SLOT_FILES } from '../../protocol/prepaid/slots.js';
 import { systemRandom } from '../../core/random.js';
 import { PrepaidClient } from '../../terminal/prepaid-client/client.js';
 import { loadClientConfig } from '../../terminal/prepaid-client/config.js';
@@ -10,7 +12,9 @@ type Op = 'balance' | 'log' | 'pay' | 'resume';
 
 export async function clientCommand(op: Op, o: { config: string; vendor?: string; amount?: string; goods?: boolean; fee?: boolean }): Promise<void> {
   const config = loadClientConfig(o.config);
-  const store = new DirRemovableStore({ mountDir: config.mountDir });
+  // Test hook (core/fault-points.ts): `client.slot-temp` kills the client mid-write of a slot (temp file synced, not renamed).
+  const faults = process.env[FAULT_ENV] !== undefined || process.env[FAULT_FILE_ENV] !== undefined;
+  const store = new DirRemovableStore({ mountDir: config.mountDir, ...(faults && { afterTempSynced: async (name: string) => void ((SLOT_FILES as readonly string[]).includes(name) && faultPoint('client.slot-temp')) }) });
   const client = new PrepaidClient(store, providerLink(config.provider), systemRandom);
   try {
     const out = await run(client, op, o);

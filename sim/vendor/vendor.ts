@@ -17,6 +17,7 @@
  */
 import { createHmac, type KeyObject } from 'node:crypto';
 import { errorCode, TesseraError } from '../../core/errors.js';
+import { faultPoint } from '../../core/fault-points.js';
 import { receiptKeyId, receiptPublicKeyRaw, receiptText, signReceipt } from '../../protocol/prepaid/receipt.js';
 import type { CatalogueItem } from './catalogue.js';
 import type { VendorOrder, VendorStore } from './store.js';
@@ -167,5 +168,6 @@ export class Vendor {
 
   private crash(at: VendorCrashPoint): void {
     if (this.crashAt === at) process.kill(process.pid, 'SIGKILL');
+    faultPoint(`vendor.${at}`); // the same points armed through core/fault-points.ts (a crash test's fault file)
   }
 }

@@ -27,6 +27,8 @@ export interface CliCenterSpec {
   readonly register?: (validity: ValidityRepository) => Promise<void>;
   /** How long a start may take until the ready line (default 20 s). */
   readonly readyMs?: number;
+  /** More environment for every process (a crash test's fault file: core/fault-points.ts). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export class CliCenter {
@@ -74,10 +76,10 @@ export class CliCenter {
     return this.processes.length > 0 && this.process.running;
   }
 
-  /** Starts a process on the same config (port, database) unless one runs; resolves on its ready line. */
-  async start(): Promise<CliProcess> {
+  /** Starts a process on the same config (port, database) unless one runs; resolves on its ready line. `env`: more environment (a test's fault file, core/fault-points.ts). */
+  async start(env: Record<string, string> = {}): Promise<CliProcess> {
     if (this.running) return this.process;
-    const p = new CliProcess('center', ['center', '--config', this.configPath]);
+    const p = new CliProcess('center', ['center', '--config', this.configPath], { ...this.spec.env, ...env });
     this.processes.push(p);
     this.readyLine = await p.ready(this.spec.readyMs ?? 20_000);
     return p;

@@ -81,6 +81,8 @@ export interface WorldCenterSpec {
   readonly cliSections?: Readonly<Record<string, unknown>>;
   /** With `process: 'cli'`: how long a start may take until its ready line (default 20 s; a loaded machine compiles slowly). */
   readonly cliReadyMs?: number;
+  /** With `process: 'cli'`: more environment for every center process (a crash test's fault file: core/fault-points.ts). */
+  readonly cliEnv?: Readonly<Record<string, string>>;
   /** In this process: more sections of the center config (a module's: `voucher`, `merchantApi`, ...), or a function of the started banks (their URLs). */
   readonly sections?: Readonly<Record<string, unknown>> | ((banks: WorldBanks | null) => Readonly<Record<string, unknown>>);
   readonly db?: CenterDb;
@@ -253,7 +255,7 @@ export class World {
         const target = db.target;
         this.centerCli = await this.started(
           'center',
-          () => CliCenter.open({ dir: this.dir, db: target, masterKeyFile: this.masterKeyFile, register, ...(s.center!.validity && { validity: s.center!.validity }), sections: { ...this.emoneySection(), ...s.center!.cliSections }, ...(s.center!.cliReadyMs !== undefined && { readyMs: s.center!.cliReadyMs }) }),
+          () => CliCenter.open({ dir: this.dir, db: target, masterKeyFile: this.masterKeyFile, register, ...(s.center!.validity && { validity: s.center!.validity }), sections: { ...this.emoneySection(), ...s.center!.cliSections }, ...(s.center!.cliReadyMs !== undefined && { readyMs: s.center!.cliReadyMs }), ...(s.center!.cliEnv && { env: s.center!.cliEnv }) }),
           (c) => c.close(),
         );
       } else this.node = await this.started(

@@ -4,7 +4,8 @@
  * "Slots"), proves possession of the file by a MAC keyed from it, asks the
  * provider center over HTTPS, opens the sealed file sent back, writes it
  * into the other slot (atomically: temp file, fsync, rename) and confirms
- * it with a proof keyed from the new file (S43).
+ * it with a proof keyed from the new file (S43); once confirmed, the older
+ * file in the other slot is erased.
  *
  * A payment is first written on the medium as pending (`prepaid-pending.json`,
  * with its request id) and cleared once its new generation is confirmed or
@@ -15,12 +16,12 @@
  */
 import type { ProviderAnswer as Answer, ProviderInfo } from '../../protocol/prepaid/provider-api.js';
 import { TesseraError, errorCode } from '../../core/errors.js';
+import { faultPoint } from '../../core/fault-points.js';
 import type { Random } from '../../core/random.js';
 import { CHANNEL_OP, CHANNEL_SERVICE, channelKeysOfFile, openReplyFile, requestProof, type ChannelOp, type ChannelRequest } from '../../protocol/prepaid/channel.js';
 import { mediumIdHex, readMediumFile, type LogEntry, type MediumView } from '../../protocol/prepaid/medium.js';
 import { readSlots, SLOT_FILES, slotToWrite, type MediumSlots } from '../../protocol/prepaid/slots.js';
 import type { RemovableStore } from '../devices/removable-store.js';
-import { PREPAID_CLIENT_LIMITS } from './limits.js';
 import type { ProviderLink } from './provider-link.js';
 
 export const PENDING_FILE = 'prepaid-pending.json';
@@ -104,17 +105,18 @@ export class PrepaidClient {
     const { view } = await this.read();
     const pending: Pending = { ...p, requestId: this.newId(), mediumId: mediumIdHex(view.mediumId), generation: view.generation };
     await this.store.writeFile(PENDING_FILE, Buffer.from(JSON.stringify(pending), 'utf8'));
-    return this.finish(pending, 0);
+    faultPoint('client.pending'); // test hook (core/fault-points.ts)
+    return this.finish(pending);
   }
 
   /** Finishes a pending payment (same request id), or else asks the balance (which writes a pending generation). */
   async resume(): Promise<ClientResult & { resumed: boolean }> {
     const p = await this.pending();
     if (!p) return { ...(await this.balance()), resumed: false };
-    return { ...(await this.finish(p, 0)), resumed: true };
+    return { ...(await this.finish(p)), resumed: true };
   }
 
-  private async finish(p: Pending, round: number): Promise<ClientResult> {
+  private async finish(p: Pending): Promise<ClientResult> {
     const { view } = await this.read();
     if (mediumIdHex(view.mediumId) !== p.mediumId) throw new TesseraError('PPCLIENT_PENDING_REQUEST', 'the pending payment belongs to another medium', { requestId: p.requestId });
     if (view.generation > p.generation) {
@@ -124,17 +126,17 @@ export class PrepaidClient {
       return { ...r, requestId: p.requestId, status: 'done' };
     }
     const a = await this.link.post<Answer>('/v1/prepaid/use', { ...this.shown(view, CHANNEL_OP.USE, p.requestId, p), service: p.service, ...(p.goods && { goods: true }), payee: p.payee, amountMinor: p.amountMinor, currency: p.currency });
+    lostReply('client.use-answered', p.requestId);
     if (a.status === 'refused') {
       await this.clearPending();
       refuseOn(a);
     }
     if (a.status === 'resume') {
-      // Another use's generation is pending (this medium showed the one before): write it, confirm it, pay again anew.
-      if (round >= PREPAID_CLIENT_LIMITS.resumeRoundsMax) throw new TesseraError('PPCLIENT_PENDING_REQUEST', 'the medium kept answering resume', { requestId: p.requestId });
-      const r = await this.writeAndConfirm(view, p.requestId, a);
-      const next: Pending = { ...p, requestId: this.newId(), generation: r.generation };
-      await this.store.writeFile(PENDING_FILE, Buffer.from(JSON.stringify(next), 'utf8'));
-      return this.finish(next, round + 1);
+      // Another use of this medium's generation is booked and not yet written here (the center answers resume: this request
+      // booked nothing). Only a second copy used at the same time, or a payment pending on another PC, gets here: this
+      // payment is not made (two copies used at once: at most one succeeds), and this medium keeps the generation it shows.
+      await this.clearPending();
+      throw new TesseraError('PPCLIENT_MEDIUM_IN_USE', 'another payment from this medium is in progress; nothing was paid', { requestId: p.requestId, generation: view.generation, pendingGeneration: a.generation });
     }
     if (!a.sealedFile) {
       // Repeated and confirmed already: the medium shows an older generation than the center's (a copy): nothing to write.
@@ -164,15 +166,33 @@ export class PrepaidClient {
     }
     const { slots } = await this.read();
     await this.store.writeFile(SLOT_FILES[slotToWrite(slots)], file);
+    faultPoint('client.written');
     return this.confirm(next);
   }
 
   private async confirm(view: MediumView): Promise<ClientResult> {
     const requestId = this.newId();
     const a = await this.link.post<Answer>('/v1/prepaid/confirm', this.shown(view, CHANNEL_OP.CONFIRM, requestId));
+    lostReply('client.confirm-answered', requestId);
     refuseOn(a);
     if (a.status === 'resume') return this.writeAndConfirm(view, requestId, a);
+    await this.eraseOlder(view);
     return this.result(view, a.balanceMinor, a.status, requestId);
+  }
+
+  /**
+   * The confirmed generation is on the medium and the center's: the other slot's older file is erased (the seed: "after
+   * which the old file ... are erased"). Kept, it would be read in place of a damaged current file and presented as
+   * the superseded generation it is, which the center takes for a clone and freezes the medium.
+   */
+  private async eraseOlder(confirmed: MediumView): Promise<void> {
+    const { slots } = await this.read();
+    for (const s of slots.slots) {
+      if (s.code === 'EMPTY' || (s.view !== undefined && s.view.generation >= confirmed.generation)) continue;
+      await this.store.deleteFile(SLOT_FILES[s.slot]).catch((e: unknown) => {
+        if (errorCode(e) !== 'DEV_FILE_NOT_FOUND') throw e;
+      });
+    }
   }
 
   private shown(view: MediumView, op: ChannelOp, requestId: string, p?: Payment) {
@@ -212,6 +232,11 @@ export class PrepaidClient {
   private newId(): string {
     return this.random.bytes(16).toString('hex');
   }
+}
+
+/** Test hook (core/fault-points.ts): the provider's answer killed with the client, or lost on the way (as a timeout would). */
+function lostReply(point: string, requestId: string): void {
+  if (faultPoint(point) === 'drop') throw new TesseraError('PPCLIENT_PROVIDER_UNREACHABLE', 'the provider center could not be reached', { requestId, reason: 'fault point' });
 }
 
 /** A refusal reaches the user under its own code (PREPAID_… of the prepaid center, PROVIDER_… of the provider). */

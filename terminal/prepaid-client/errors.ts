@@ -31,6 +31,10 @@ export const PPCLIENT_ERRORS = defineErrors('prepaid-client', 'PPCLIENT_', {
     meaning: 'No medium is set (the mount directory is absent) or neither slot holds a whole prepaid file.',
     action: 'Insert the medium (mount it at the configured directory); a medium with no readable file must be recovered by the operator.',
   },
+  PPCLIENT_MEDIUM_IN_USE: {
+    meaning: 'Another payment from this medium is in progress elsewhere (the prepaid center holds a newer generation of it, not yet written here): a copy of the medium is being used at the same time, or a payment was left pending on another PC. Nothing was paid.',
+    action: 'If this is the only copy of the medium, run `tessera client resume` on the PC that made the other payment (or `tessera client balance` here, which writes the newer generation), then pay again; a copy used elsewhere is caught and the medium frozen for the operator\'s review.',
+  },
 });
 
 export type PpclientErrorCode = keyof typeof PPCLIENT_ERRORS;
