@@ -69,6 +69,9 @@ function openConnection(path: string, readonly: boolean): Db {
     // FULL: a commit is on disk (WAL fsynced) when COMMIT returns; NORMAL could lose the last commits on power loss.
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
+    // A value overwritten or deleted (a delivered password's message text set NULL, a spent secret) is zeroed in the
+    // file, not left readable in free space: a copy of the database must not give away a live password.
+    db.pragma('secure_delete = ON');
   } else {
     db.pragma('query_only = ON');
   }
@@ -191,7 +194,6 @@ function sqliteTx(writer: SqliteExecutor, hooks: (() => void)[]): Tx {
     get: (sql, params) => writer.get(sql, params),
     run: (sql, params) => writer.run(sql, params),
     exec: (sql) => writer.exec(sql),
-    lock: async () => {},
     afterCommit: (fn) => {
       hooks.push(fn);
     },
