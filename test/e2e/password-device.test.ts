@@ -225,6 +225,10 @@ describe('the phone app and its passwords after delivery (every actor a process)
     expect(await call(second, { timeMs: now, signature: sign(second, now) })).toEqual({ status: 422, code: 'PWTOKEN_BAD_DEVICE_SIGNATURE' });
     expect(await call('00'.repeat(16), { timeMs: now, signature: sign('00'.repeat(16), now) })).toEqual({ status: 404, code: 'PASSWORD_UNKNOWN' });
     expect((await call(second, { timeMs: now, signature: 'zz' })).code).toBe('HTTP_INVALID_REQUEST');
+    // The phone's own key, but a revocation signed 10 minutes ago (a replayed old one): stale, nothing revoked.
+    const mine = (await import('node:crypto')).createPrivateKey(readFileSync(join(phoneDir, 'device-key.pem')));
+    const old = now - 600_000;
+    expect(await call(second, { timeMs: old, signature: ed25519Sign(revocationBytes(Buffer.from(second, 'hex'), old), mine).toString('hex') })).toEqual({ status: 422, code: 'PWTOKEN_STALE' });
   }, 180_000);
 
   it('a lost phone: the credit company revokes every live password bound to it and refunds the value left; a repeat revokes nothing; unknown customer or device is coded; phone revoke --all', async () => {
