@@ -127,8 +127,21 @@ function rank(key: string): number {
 }
 
 function detailText(v: unknown): string {
-  if (Array.isArray(v)) return v.map(String).join('; ');
+  if (Array.isArray(v)) return v.map(itemText).join('; ');
   return (typeof v === 'string' ? v : JSON.stringify(v)).replace(/\s*\n\s*/g, ' ');
+}
+
+/** One entry of a details list: a validation issue `{path, message}` as "path: message", any other object as JSON (never "[object Object]"). */
+function itemText(v: unknown): string {
+  if (v !== null && typeof v === 'object') {
+    const o = v as { path?: unknown; message?: unknown };
+    if (typeof o.message === 'string' && (typeof o.path === 'string' || Array.isArray(o.path))) {
+      const path = Array.isArray(o.path) ? o.path.join('.') : o.path;
+      return `${path === '' ? '(root)' : path}: ${o.message}`;
+    }
+    return JSON.stringify(v);
+  }
+  return String(v);
 }
 
 function causeText(cause: unknown): string {

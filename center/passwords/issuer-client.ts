@@ -40,6 +40,11 @@ export class IssuerClient {
     return this.merchant.call<IssuerPasswordView>('POST', `/v1/issuer/passwords/${encodeURIComponent(serial)}/revoke`, {}, o.requestId ?? randomUUID());
   }
 
+  /** A lost phone: revokes every live password of this issuer bound to the device key (64 hex). */
+  revokeDevice(deviceKey: string, o: { requestId?: string } = {}): Promise<Answered<{ deviceKey: string; count: number; returnedMinor: number; serials: string[] }>> {
+    return this.merchant.call('POST', `/v1/issuer/devices/${encodeURIComponent(deviceKey)}/revoke`, {}, o.requestId ?? randomUUID());
+  }
+
   async returns(o: { after?: string | null; limit?: number } = {}): Promise<IssuerReturnsPage> {
     const p = new URLSearchParams();
     if (o.after) p.set('after', o.after);

@@ -9,6 +9,7 @@
  *   POST /v1/issuer/passwords                  issue (Idempotency-Key = the issuer's request id)
  *   GET  /v1/issuer/passwords/:serial          one of its passwords: state, value left, returned
  *   POST /v1/issuer/passwords/:serial/revoke   revoke on the customer's behalf (the rest comes back as a return)
+ *   POST /v1/issuer/devices/:deviceKey/revoke  a lost phone: revoke every live password of this issuer bound to that device key
  *   GET  /v1/issuer/returns?after=&limit=      value returned to the issuer, one entry per RETURN, in booking order
  *   GET  /v1/issuer/daily-files/:day           the day's movements (UTC) with control totals
  *
@@ -119,6 +120,21 @@ export async function passwordIssuerRoutes(app: MerchantApp, o: MerchantRouteCon
       const serial = (req.params as { serial: string }).serial;
       await pw.issuerRevoke(issuer, serial);
       return pw.issuerView(issuer, serial);
+    },
+  );
+  app.post(
+    '/v1/issuer/devices/:deviceKey/revoke',
+    {
+      preValidation: requireIdempotencyKey,
+      schema: {
+        tags, summary: 'A lost phone: revoke every live password of this issuer bound to the device key (idempotent: a repeat finds none); their unused value comes back as returns',
+        headers: idem, params: z.object({ deviceKey: z.string().regex(/^[0-9a-f]{64}$/, "the device's Ed25519 public key, 64 hex") }).strict(),
+        response: { 200: z.object({ deviceKey: z.string(), count: z.number().int(), returnedMinor: z.number().int(), serials: z.array(z.string()) }), ...errorResponses },
+      },
+    },
+    async (req) => {
+      const deviceKey = (req.params as { deviceKey: string }).deviceKey;
+      return { deviceKey, ...(await pw.issuerRevokeDevice(issuerOf(req), Buffer.from(deviceKey, 'hex'))) };
     },
   );
   app.get(

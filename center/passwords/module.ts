@@ -19,6 +19,7 @@ import { readDeliverySecrets } from './delivery/config.js';
 import { passwordDeliveryFactory } from './delivery/password-delivery.js';
 import { readTtpKeyFile } from './keys.js';
 import { passwordMerchantContribution } from './merchant-routes.js';
+import { passwordDeviceContribution } from './device-routes.js';
 import { passwordIssuerContribution } from './issuer-routes.js';
 import { TesseraError } from '../../core/errors.js';
 import { Passwords } from './passwords.js';
@@ -84,6 +85,7 @@ export function passwordsModule(o: PasswordsModuleOptions = {}): PasswordsModule
       log.info({ issuers: secrets.issuers.length, keyId: pw.keys.keyId.toString('hex'), delivery: delivery !== null, sweepIntervalMs: intervalMs }, 'passwords (TTP) running');
       ctx.optionalModule<MerchantApiHandle>(MERCHANT_API_MODULE)?.addRoutes(passwordMerchantContribution(pw));
       ctx.optionalModule<MerchantApiHandle>(MERCHANT_API_MODULE)?.addRoutes(passwordIssuerContribution(pw, issuerClients));
+      ctx.optionalModule<MerchantApiHandle>(MERCHANT_API_MODULE)?.addRoutes(passwordDeviceContribution(pw));
       const validity = ctx.optionalModule<ValidityApi>(VALIDITY_MODULE);
       const flows = validity ? [passwordSaleFlow(new PasswordSaleService(pw, validity.repository, log))] : [];
       return {

@@ -11,7 +11,7 @@ import { errorCode, TesseraError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import type { Random } from '../../core/random.js';
 import { ed25519Verify, publicKeyFromRaw } from '../../protocol/password/keys.js';
-import { revocationBytes } from '../../protocol/password/token.js';
+import { revocationBytes, statusQueryBytes } from '../../protocol/password/token.js';
 import { Ledger } from '../ledger/ledger.js';
 import type { Storage, Tx } from '../storage/types.js';
 import type { DeliveryOutcome, DeliveryOutcomeSink, OutcomeEffect, PasswordDelivery, TransactionalPasswordDelivery } from './delivery-port.js';
@@ -22,7 +22,7 @@ import { outcomeIn, revokeIn, sweepOnce, type SweepCounts } from './lifecycle.js
 import { GuessLockout } from './lockout.js';
 import { issuerDailyFile, issuerReturns, type IssuerDailyFile, type IssuerReturnsPage } from './issuer.js';
 import { passwordsMigrations } from './schema.js';
-import { PASSWORD_ROWS } from './records.js';
+import { PASSWORD_ROWS, type PasswordRow } from './records.js';
 import { cancelIn, captureIn, passwordView, redeemIn, redemptionOf, refundIn, verifyIn, type PasswordView, type RedeemRequest, type RedemptionView } from './redeem.js';
 import type { PresentedPassword, ShopRef } from './present.js';
 import { PASSWORD_TOKEN_LIMITS } from '../../protocol/password/limits.js';
@@ -157,25 +157,61 @@ export class Passwords implements DeliveryOutcomeSink {
     });
   }
 
-  /** The user revokes from the device: the device's signature over (serial, time) with the bound key. */
+  /**
+   * The user revokes from the device: the device's signature over (serial,
+   * time) with the bound key (TPR1, protocol/password/token.ts). Idempotent:
+   * a password already revoked (by the device or its issuer) answers its view.
+   * The password's event log keeps the revocation (`revoked`, `by device`).
+   */
   async revokeFromDevice(serial: string, timeMs: number, signature: Buffer): Promise<PasswordView> {
     return this.d.storage.transact(async (tx) => {
-      const p = await passwordForUpdate(tx, 'id', serial);
-      if (!p) throw new TesseraError('PASSWORD_UNKNOWN', 'no password has this serial', { serial });
-      if (!p.deviceKey || !ed25519Verify(revocationBytes(Buffer.from(serial, 'hex'), timeMs), signature, publicKeyFromRaw(p.deviceKey))) {
-        throw new TesseraError('PWTOKEN_BAD_DEVICE_SIGNATURE', 'the revocation is not signed by the bound device', { serial });
-      }
+      const p = await this.deviceSigned(tx, serial, timeMs, signature, revocationBytes, 'revocation');
       const nowMs = this.d.clock.nowMs();
-      if (Math.abs(nowMs - timeMs) > PASSWORD_TOKEN_LIMITS.presentationFreshMs) throw new TesseraError('PWTOKEN_STALE', 'the revocation is outside its freshness window', { serial });
-      return passwordView(await revokeIn(tx, this.d, p, 'device'), nowMs);
+      if (p.reason?.startsWith('revoked by ')) return passwordView(p, nowMs);
+      const after = await revokeIn(tx, this.d, p, 'device');
+      tx.afterCommit(() => this.d.log.info({ serial, by: 'device' }, 'password revoked from its device'));
+      return passwordView(after, nowMs);
     });
+  }
+
+  /** The bound device asks its password's state and value left (TPS1 signature over serial and time). */
+  async deviceStatus(serial: string, timeMs: number, signature: Buffer): Promise<PasswordView> {
+    return this.d.storage.transact(async (tx) => passwordView(await this.deviceSigned(tx, serial, timeMs, signature, statusQueryBytes, 'status query'), this.d.clock.nowMs()));
+  }
+
+  /** The password, when `signature` is its bound device's over (serial, timeMs) and timeMs is fresh. */
+  private async deviceSigned(tx: Tx, serial: string, timeMs: number, signature: Buffer, bytes: (serial: Buffer, timeMs: number) => Buffer, what: string): Promise<PasswordRow> {
+    const p = await passwordForUpdate(tx, 'id', serial);
+    if (!p) throw new TesseraError('PASSWORD_UNKNOWN', 'no password has this serial', { serial, field: 'serial' });
+    if (!p.deviceKey) throw new TesseraError('PWTOKEN_NOT_DEVICE_BOUND', `the password is not bound to a device: no device can sign its ${what}`, { serial });
+    if (!ed25519Verify(bytes(Buffer.from(serial, 'hex'), timeMs), signature, publicKeyFromRaw(p.deviceKey))) {
+      throw new TesseraError('PWTOKEN_BAD_DEVICE_SIGNATURE', `the ${what} is not signed by the bound device`, { serial, field: 'signature' });
+    }
+    const nowMs = this.d.clock.nowMs();
+    if (Math.abs(nowMs - timeMs) > PASSWORD_TOKEN_LIMITS.presentationFreshMs) throw new TesseraError('PWTOKEN_STALE', `the ${what} is outside its freshness window`, { serial, field: 'timeMs' });
+    return p;
   }
 
   /** A lost phone: the issuer revokes every live password bound to that device key. Returns how many. */
   async revokeDevice(issuer: string, deviceKey: Buffer): Promise<number> {
+    return (await this.issuerRevokeDevice(issuer, deviceKey)).count;
+  }
+
+  /**
+   * A lost phone reported to the issuer: every live password of this issuer
+   * bound to the device key is revoked (each logged `revoked by <issuer> (lost
+   * device)`); their unused value comes back as returns. Idempotent: a second
+   * report finds nothing live and revokes nothing.
+   */
+  async issuerRevokeDevice(issuer: string, deviceKey: Buffer): Promise<{ count: number; returnedMinor: number; serials: string[] }> {
     const ids = await this.d.storage.read((q) => q.all<{ id: string }>(`SELECT id FROM passwords WHERE issuer = ? AND device_key = ? AND state IN ('issued','delivered','partly-used','used-up')`, [issuer, deviceKey]));
-    for (const { id } of ids) await this.revoke(id, `${issuer} (lost device)`);
-    return ids.length;
+    let returnedMinor = 0;
+    for (const { id } of ids) {
+      await this.revoke(id, `${issuer} (lost device)`);
+      returnedMinor += (await this.issuerView(issuer, id)).returnedMinor;
+    }
+    if (ids.length > 0) this.d.log.info({ issuer, count: ids.length, returnedMinor }, 'passwords of a lost device revoked by their issuer');
+    return { count: ids.length, returnedMinor, serials: ids.map((r) => r.id) };
   }
 
   // Merchant steps, in the caller's unit (the merchant API's idempotency unit) ...

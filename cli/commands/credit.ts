@@ -8,6 +8,7 @@ import type { Command } from 'commander';
  *   tessera credit order --url URL --customer ID --amount N --pin-file FILE [--order-id ID]   place an order
  *   tessera credit order --url URL --keypad            the card holder's keypad line: prompts on stdout, digits on stdin
  *   tessera credit orders --url URL [--json]           the journal of orders
+ *   tessera credit lost-phone --url URL --customer ID [--device-key KEY]   a lost phone: its passwords revoked at the TTP, value refunded
  *   tessera credit work --url URL                      one worker pass now (open orders, the TTP's returns)
  *   tessera credit reconcile --url URL --day YYYY-MM-DD [--json]   books against the TTP's daily file; exit 1 on a difference
  */
@@ -69,15 +70,33 @@ export function registerCredit(program: Command): void {
       if (o.keypad) {
         const [{ keypadDialogue, streamLine }, { createInterface }] = await Promise.all([import('../../sim/credit/keypad.js'), import('node:readline')]);
         const rl = createInterface({ input: process.stdin, terminal: false });
-        const got = await keypadDialogue(streamLine(rl[Symbol.asyncIterator](), (s) => void process.stdout.write(s)), 'JPY');
+        // The line as keypadDialogue sees it, watched: did the input end, what was keyed last (to say why no order came of it).
+        const line = streamLine(rl[Symbol.asyncIterator](), (s) => void process.stdout.write(s));
+        let ended = false;
+        let cancelled = false;
+        const got = await keypadDialogue({
+          say: (text) => {
+            if (text.startsWith('Cancelled')) cancelled = true;
+            line.say(text);
+          },
+          next: async () => {
+            const raw = await line.next();
+            if (raw === null) ended = true;
+            return raw;
+          },
+        }, 'JPY');
         rl.close();
         if (!got) {
-          process.exitCode = 1;
-          return;
+          const reason = ended ? 'input-ended' : cancelled ? 'cancelled' : 'invalid-entries';
+          const text = { 'input-ended': 'the input ended before every answer was keyed', cancelled: 'the card holder cancelled', 'invalid-entries': 'three invalid entries for one prompt' }[reason];
+          throw new TesseraError('CREDIT_KEYPAD_ABANDONED', `no order: ${text}; nothing was taken`, { reason });
         }
         req = got;
       } else {
         if (!o.customer || !o.amount || !o.pinFile) throw new TesseraError('CLI_BAD_ARGUMENT', 'give --customer, --amount and --pin-file (or --keypad)', { field: 'customer' });
+        if (!/^[1-9][0-9]{0,15}$/.test(o.amount) || !Number.isSafeInteger(Number(o.amount))) {
+          throw new TesseraError('CLI_BAD_ARGUMENT', `--amount: a positive whole number of minor units (got ${JSON.stringify(o.amount)})`, { field: 'amount' });
+        }
         const { readSecretFile } = await import('../../center/kit/secret-files.js');
         const pin = readSecretFile(o.pinFile, { what: 'PIN', unreadable: 'CREDIT_SECRET_FILE', permissions: 'CREDIT_SECRET_FILE' }).toString('utf8').trim();
         req = { customer: o.customer, amountMinor: Number(o.amount), pin };
@@ -94,6 +113,24 @@ export function registerCredit(program: Command): void {
       const { body } = await call(o.url, 'GET', '/orders');
       const orders = body['orders'] as Record<string, unknown>[];
       process.stdout.write(`${o.json ? JSON.stringify(body) : orders.map(say).join('\n') || 'no orders'}\n`);
+    });
+  credit
+    .command('lost-phone')
+    .description("a customer's phone is lost: revoke every live password bound to it at the TTP and refund their value left to the customer's bank account")
+    .requiredOption('--url <url>', "the credit company's HTTP API")
+    .requiredOption('--customer <id>', 'customer id')
+    .option('--device-key <key>', "the lost phone's public key: 64 hex, or the base64url its `phone serve` ready line shows (absent: every phone of the customer's)")
+    .option('--json', 'print JSON')
+    .action(async (o: { url: string; customer: string; deviceKey?: string; json?: boolean }) => {
+      const { TesseraError } = await import('../../core/errors.js');
+      let deviceKey: string | undefined;
+      if (o.deviceKey !== undefined) {
+        if (/^[0-9a-fA-F]{64}$/.test(o.deviceKey)) deviceKey = o.deviceKey.toLowerCase();
+        else if (/^[A-Za-z0-9_-]{43}$/.test(o.deviceKey)) deviceKey = Buffer.from(o.deviceKey, 'base64url').toString('hex');
+        else throw new TesseraError('CLI_BAD_ARGUMENT', '--device-key: 64 hex characters or 43 base64url characters (an Ed25519 public key)', { field: 'device-key' });
+      }
+      const { body } = await call(o.url, 'POST', `/customers/${encodeURIComponent(o.customer)}/lost-device`, deviceKey === undefined ? {} : { deviceKey });
+      process.stdout.write(`${o.json ? JSON.stringify(body) : `customer ${String(body['customer'])}: ${String(body['count'])} password(s) revoked, ${String(body['returnedMinor'])} returned (${String(body['refunded'])} refund(s) made to the bank account)`}\n`);
     });
   credit
     .command('work')

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
  *   `tessera smsc serve --config <file>`     the SMSC (SMPP server), sim/smsc/serve.ts
  *   `tessera mailbox serve --config <file>`  the mail server (SMTP), sim/mailbox/serve.ts
  *   `tessera phone serve|show|qr --config <file>` a simulated phone, sim/phone/
+ *   `tessera phone revoke SERIAL|--all`, `tessera phone balance [SERIAL]`: the phone app asks the TTP (sim/phone/ttp.ts)
  * Servers print `{"ready":true,"host":…,"port":…}`, then JSON event lines;
  * they take control lines on stdin (fault modes) and run until SIGTERM/SIGINT.
  */
@@ -44,10 +45,46 @@ export function registerMessaging(program: Command): void {
       const [{ loadPhoneConfig }, { startPhone }, { untilSignal }] = await Promise.all([import('../../sim/phone/config.js'), import('../../sim/phone/phone.js'), import('../until-signal.js')]);
       const c = loadPhoneConfig(opts.config);
       const print = (o: object): void => void process.stdout.write(`${JSON.stringify(o)}\n`);
-      const p = await startPhone({ ...c, onEvent: print });
+      const { ttpUrl: _ttp, ...phoneOptions } = c;
+      const p = await startPhone({ ...phoneOptions, onEvent: print });
       print({ ready: true, msisdn: c.msisdn, devicePublicKey: p.publicKeyRaw.toString('base64url') });
       await untilSignal();
       await p.close();
+    });
+  phone
+    .command('revoke')
+    .description("revoke a device-bound password from the phone (signed by its device key; the value left goes back to the credit company and the customer), or --all of them")
+    .requiredOption('-c, --config <file>', 'phone config (JSON, with ttpUrl)')
+    .argument('[password]', 'the password: its serial (32 hex) or its message id (from `tessera phone show`)')
+    .option('--all', 'every device-bound password the phone holds')
+    .action(async (ref: string | undefined, opts: { config: string; all?: boolean }) => {
+      const [{ loadPhoneConfig }, { PhoneStore }, ttp, { TesseraError }] = await Promise.all([
+        import('../../sim/phone/config.js'), import('../../sim/phone/store.js'), import('../../sim/phone/ttp.js'), import('../../core/errors.js'),
+      ]);
+      if ((ref === undefined) === (opts.all !== true)) throw new TesseraError('CLI_BAD_ARGUMENT', 'name one password (serial or message id) or pass --all', { field: 'password' });
+      const c = loadPhoneConfig(opts.config);
+      const store = new PhoneStore(c.dir);
+      const targets = ref !== undefined ? [ttp.findBound(store, ref)] : ttp.boundPasswords(store);
+      for (const t of targets) {
+        const v = await ttp.deviceCall(c.ttpUrl, c.dir, t.serial, 'revoke');
+        process.stdout.write(`${JSON.stringify({ ok: true, serial: t.serial, message: t.message.id, state: v.state, remainingMinor: v.remainingMinor, currency: v.currency })}\n`);
+      }
+      if (opts.all) process.stdout.write(`${JSON.stringify({ ok: true, revoked: targets.length })}\n`);
+    });
+  phone
+    .command('balance')
+    .description("ask the TTP for a device-bound password's state and value left (after a use), or for every one the phone holds")
+    .requiredOption('-c, --config <file>', 'phone config (JSON, with ttpUrl)')
+    .argument('[password]', 'the password: its serial (32 hex) or its message id (absent: all)')
+    .action(async (ref: string | undefined, opts: { config: string }) => {
+      const [{ loadPhoneConfig }, { PhoneStore }, ttp] = await Promise.all([import('../../sim/phone/config.js'), import('../../sim/phone/store.js'), import('../../sim/phone/ttp.js')]);
+      const c = loadPhoneConfig(opts.config);
+      const store = new PhoneStore(c.dir);
+      for (const t of ref !== undefined ? [ttp.findBound(store, ref)] : ttp.boundPasswords(store)) {
+        const v = await ttp.deviceCall(c.ttpUrl, c.dir, t.serial, 'status');
+        const used = v.amountMinor - v.remainingMinor;
+        process.stdout.write(`${JSON.stringify({ serial: t.serial, message: t.message.id, state: v.state, spendable: v.spendable, amountMinor: v.amountMinor, usedMinor: used, remainingMinor: v.remainingMinor, currency: v.currency, expiresAtMs: v.expiresAtMs })}\n`);
+      }
     });
   phone
     .command('show')

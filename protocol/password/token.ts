@@ -169,3 +169,12 @@ export function revocationBytes(serial: Buffer, timeMs: number): Buffer {
   b.writeBigUInt64BE(BigInt(timeMs), 20);
   return b;
 }
+
+export const STATUS_QUERY_MAGIC = Buffer.from('TPS1', 'ascii');
+
+/** The bytes a device signs to ask its password's value left: "TPS1" ‖ serial 16 ‖ timeMs u64 BE (the TTP answers only the bound device). */
+export function statusQueryBytes(serial: Buffer, timeMs: number): Buffer {
+  const b = revocationBytes(serial, timeMs);
+  STATUS_QUERY_MAGIC.copy(b, 0);
+  return b;
+}

@@ -260,6 +260,37 @@ export class CreditCompany {
     return after;
   }
 
+  /**
+   * A lost phone reported by (or for) a customer: every live password of this
+   * issuer bound to the customer's device key is revoked at the TTP
+   * (POST /v1/issuer/devices/:key/revoke, idempotent), then the TTP's returns
+   * are taken in and refunded to the customer's bank account at once. The key
+   * is the one given (it must be one of this customer's: on file or on an
+   * order), else every key of the customer's. CREDIT_DEVICE_UNKNOWN when the
+   * customer has none.
+   */
+  async lostDevice(customerId: string, deviceKey?: string): Promise<{ customer: string; deviceKeys: string[]; count: number; returnedMinor: number; serials: string[]; refunded: number }> {
+    const c = this.d.config.customers.find((x) => x.id === customerId);
+    if (!c) throw new TesseraError('CREDIT_DEVICE_UNKNOWN', `no customer ${customerId}`, { field: 'customer', customer: customerId });
+    const known = new Set<string>([...(c.device?.deviceKey ? [c.device.deviceKey] : []), ...this.d.journal.orders({ customer: c.id }).flatMap((o) => (o.deviceKey ? [o.deviceKey] : []))]);
+    if (deviceKey !== undefined && !known.has(deviceKey)) throw new TesseraError('CREDIT_DEVICE_UNKNOWN', `customer ${c.id} has no device with this key`, { field: 'deviceKey', customer: c.id });
+    const keys = deviceKey !== undefined ? [deviceKey] : [...known].sort();
+    if (keys.length === 0) throw new TesseraError('CREDIT_DEVICE_UNKNOWN', `customer ${c.id} has no device-bound phone`, { field: 'deviceKey', customer: c.id });
+    let count = 0;
+    let returnedMinor = 0;
+    const serials: string[] = [];
+    for (const key of keys) {
+      const r = (await this.d.ttp.revokeDevice(key)).body;
+      count += r.count;
+      returnedMinor += r.returnedMinor;
+      serials.push(...r.serials);
+    }
+    this.d.log.info({ customer: c.id, devices: keys.length, count, returnedMinor }, 'lost phone: its passwords revoked at the TTP');
+    this.event({ event: 'lost-device', customer: c.id, count, returnedMinor });
+    const { returns } = await this.work();
+    return { customer: c.id, deviceKeys: keys, count, returnedMinor, serials, refunded: returns.refunded };
+  }
+
   /** Takes in the TTP's new returns (each once) and refunds them. Returns how many were taken in and refunded. */
   async syncReturns(): Promise<{ taken: number; refunded: number }> {
     let taken = 0;

@@ -73,4 +73,13 @@ export const CREDIT_ERRORS = defineErrors('credit', 'CREDIT_', {
     meaning: 'Reconciliation: the TTP\'s daily file is not consistent with itself (its control totals are not the sums of its lines, or its lines were truncated).',
     action: 'Fetch the file again; report a persistent difference to the TTP.',
   },
+  CREDIT_KEYPAD_ABANDONED: {
+    meaning: 'The keypad line (`tessera credit order --keypad`) ended without an order: details.reason says why (input-ended: the input closed before every answer was keyed; invalid-entries: three invalid entries for one prompt; cancelled: the card holder pressed 2). Nothing was ordered or taken.',
+    action: 'Call again and key every answer (customer number, amount, PIN, then 1 to confirm), each followed by a new line.',
+  },
+  CREDIT_DEVICE_UNKNOWN: {
+    meaning: 'A lost-phone report names a customer the credit company does not have, or one with no device-bound phone key (and none given in the request).',
+    action: 'Check the customer id; pass the lost phone\'s public key (64 hex, its `phone serve` ready line shows it as base64url) with --device-key.',
+    http: 404,
+  },
 });

@@ -7,6 +7,7 @@
  *   POST /orders                 order a password (Idempotency-Key: the order id; a retry answers the same order)
  *   GET  /orders/:id             one order
  *   GET  /orders?customer=       the orders, oldest first
+ *   POST /customers/:id/lost-device  {deviceKey?}: a lost phone: revoke its passwords at the TTP, refund their value left
  *   POST /work                   one worker pass now (retry open orders, take in and refund the TTP's returns)
  *   GET  /returns                the returns taken in
  *   GET  /books                  the books' balances
@@ -69,6 +70,11 @@ export async function startCreditApi(company: CreditCompany, o: { host: string; 
           const q = req.query as { customer?: string };
           return { orders: company.journal.orders(q.customer ? { customer: q.customer } : {}).map(orderView) };
         });
+        app.post(
+          '/customers/:id/lost-device',
+          { schema: { params: z.object({ id: z.string().min(1).max(32) }), body: z.object({ deviceKey: z.string().regex(/^[0-9a-f]{64}$/, "the phone's Ed25519 public key, 64 hex").optional() }).strict().optional() } },
+          async (req) => company.lostDevice((req.params as { id: string }).id, (req.body as { deviceKey?: string } | undefined)?.deviceKey),
+        );
         app.post('/work', async () => company.work());
         app.get('/returns', async () => ({ returns: company.journal.returns() }));
         app.get('/books', async () => ({ balances: company.journal.balances(), entries: company.journal.entries().length }));

@@ -26,4 +26,28 @@ export const PHONE_ERRORS = defineErrors('phone', 'PHONE_', {
     meaning: "The message's password has no QR form: no signed token (a keypad password for display-only devices), or a bearer token without its code.",
     action: 'Type the code shown in the message on the shop\'s keypad instead.',
   },
+  PHONE_DIR_UNUSABLE: {
+    meaning: "The phone's directory (config `dir`, details.path) is missing and cannot be created, or is not a directory.",
+    action: 'Create the directory (mode 0700) or point `dir` at a writable directory; the phone makes its store and device key there.',
+  },
+  PHONE_STORE_BUSY: {
+    meaning: "Another process held the phone's store lock (messages.json.lock, details.pid) for longer than the phone waits.",
+    action: 'Let the other `tessera phone` command finish; if details.pid is not a phone process, remove the lock file.',
+  },
+  PHONE_OUT_UNWRITABLE: {
+    meaning: 'The QR code PNG cannot be written at --out (details.path): its directory is missing or not writable.',
+    action: 'Pass an --out path in an existing directory you can write.',
+  },
+  PHONE_NO_TTP: {
+    meaning: 'The phone config has no `ttpUrl`: the phone cannot reach the TTP to revoke a password or ask its value left.',
+    action: "Add `ttpUrl` (the TTP's merchant API listener, e.g. http://127.0.0.1:8443) to the phone config.",
+  },
+  PHONE_TTP_UNREACHABLE: {
+    meaning: 'The TTP at the configured `ttpUrl` did not answer (connection refused, timeout) or answered something that is not its JSON.',
+    action: 'Check `ttpUrl` and that the TTP (the center with the merchant API) runs; then run the command again (revoking twice is harmless).',
+  },
+  PHONE_NOT_DEVICE_BOUND: {
+    meaning: "The stored password is not bound to this phone's device key (a bearer or keypad password): the phone cannot sign for it.",
+    action: 'Ask the credit company to revoke it on your behalf; for its value left, ask the credit company.',
+  },
 });

@@ -17,10 +17,10 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import QRCode from 'qrcode';
 import { connect, type PDU, type Session } from 'smpp';
-import { TesseraError } from '../../core/errors.js';
+import { errorCode, TesseraError } from '../../core/errors.js';
 import { decodeToken, encodeBearerQr, encodeDeviceQr } from '../../protocol/password/token.js';
 import { messageBytes, SMPP_STATUS } from '../smsc/smsc.js';
-import { deviceKey, PhoneStore, type StoredMessage } from './store.js';
+import { deviceKey, ensurePhoneDir, PhoneStore, type StoredMessage } from './store.js';
 
 export type PhoneEvent =
   | { event: 'attached'; msisdn: string }
@@ -68,6 +68,7 @@ export function mailText(raw: Buffer): { from: string; text: string } {
 
 export async function startPhone(o: PhoneOptions): Promise<RunningPhone> {
   const emit = o.onEvent ?? (() => undefined);
+  ensurePhoneDir(o.dir);
   const store = new PhoneStore(o.dir);
   const { publicKeyRaw } = deviceKey(o.dir);
   let closed = false;
@@ -84,8 +85,9 @@ export async function startPhone(o: PhoneOptions): Promise<RunningPhone> {
       return 0;
     }
     let n = 0;
+    const seen = store.mailSeen();
     for (const f of files) {
-      if (store.hasSeenMail(f)) continue;
+      if (seen.has(f)) continue;
       const { from, text } = mailText(readFileSync(join(o.maildir, f)));
       const r = store.add({ channel: 'email', from, receivedMs: Date.now(), text }, f);
       emit({ event: 'received', id: r.message.id, channel: 'email', ref: r.message.ref, hasPassword: r.message.token !== null || r.message.code !== null, duplicate: r.duplicate });
@@ -181,7 +183,11 @@ export function qrPayload(dir: string, store: PhoneStore, m: StoredMessage, extr
 /** A QR code PNG of `payload`: black modules on white, a quiet zone of 4 modules, 8 px per module; written 0600 (it shows a password). */
 export async function writeQrPng(path: string, payload: string): Promise<void> {
   const png = await QRCode.toBuffer(payload, { type: 'png', errorCorrectionLevel: 'M', margin: 4, scale: 8, color: { dark: '#000000ff', light: '#ffffffff' } });
-  writeFileSync(path, png, { mode: 0o600 });
+  try {
+    writeFileSync(path, png, { mode: 0o600 });
+  } catch (e) {
+    throw new TesseraError('PHONE_OUT_UNWRITABLE', `cannot write the QR code to ${path} (${errorCode(e)})`, { path, field: 'out' });
+  }
 }
 
 /** The stored message `id`, or PHONE_NO_SUCH_MESSAGE. */
