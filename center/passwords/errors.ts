@@ -125,4 +125,9 @@ export const PASSWORD_ERRORS = defineErrors('passwords', 'PASSWORD_', {
     action: 'Use the credit company\'s own key, or add its merchant name to passwords.issuerClients.',
     http: 403,
   },
+  PASSWORD_NOT_SHOP: {
+    meaning: 'The merchant API key is an issuer\'s (passwords.issuerClients): an issuer issues, looks up and revokes passwords; it does not verify, spend or refund them like a shop.',
+    action: 'Use a shop\'s own API key (tessera merchant add <shop> --shop <shop id>) for the /v1/passwords/ routes.',
+    http: 403,
+  },
 });

@@ -68,7 +68,7 @@ export function passwordsModule(o: PasswordsModuleOptions = {}): PasswordsModule
       const secrets = o.secrets ?? { ttpSeed: readTtpKeyFile(section!.ttpKeyFile), issuers: section!.issuers, shopCategories: section!.shopCategories, issuerClients: section!.issuerClients };
       const issuerClients = secrets.issuerClients ?? {};
       checkIssuerClients(issuerClients, secrets.issuers);
-      const pw = await Passwords.open({ storage: ctx.storage, clock, random: ctx.random, log, ...secrets });
+      const pw = await Passwords.open({ storage: ctx.storage, clock, random: ctx.random, log, ...secrets, currency: section?.currency ?? 'JPY' });
       if (fromFile) secrets.ttpSeed.fill(0); // the keys derived from it are held by pw
       const factory = o.delivery ?? (section?.delivery ? passwordDeliveryFactory(section.delivery, { storage: ctx.storage, clock, random: ctx.random, log }) : undefined);
       const delivery = factory ? await factory(pw) : null;
@@ -82,7 +82,7 @@ export function passwordsModule(o: PasswordsModuleOptions = {}): PasswordsModule
       const timers: CenterTimer[] = intervalMs === null ? [] : [startSweepTimer(pw, intervalMs, clock, log, 'passwords')];
       if (payouts && intervalMs !== null) timers.push(startSweepTimer({ sweep: () => pw.sweepPayouts() }, intervalMs, clock, log, 'password-payouts'));
       log.info({ issuers: secrets.issuers.length, keyId: pw.keys.keyId.toString('hex'), delivery: delivery !== null, sweepIntervalMs: intervalMs }, 'passwords (TTP) running');
-      ctx.optionalModule<MerchantApiHandle>(MERCHANT_API_MODULE)?.addRoutes(passwordMerchantContribution(pw));
+      ctx.optionalModule<MerchantApiHandle>(MERCHANT_API_MODULE)?.addRoutes(passwordMerchantContribution(pw, issuerClients));
       ctx.optionalModule<MerchantApiHandle>(MERCHANT_API_MODULE)?.addRoutes(passwordIssuerContribution(pw, issuerClients));
       const validity = ctx.optionalModule<ValidityApi>(VALIDITY_MODULE);
       const flows = validity ? [passwordSaleFlow(new PasswordSaleService(pw, validity.repository, log))] : [];
