@@ -130,4 +130,8 @@ export const PASSWORD_ERRORS = defineErrors('passwords', 'PASSWORD_', {
     action: 'Use a shop\'s own API key (tessera merchant add <shop> --shop <shop id>) for the /v1/passwords/ routes.',
     http: 403,
   },
+  PASSWORD_PAYOUT_SHOP_UNKNOWN: {
+    meaning: 'A shop in passwords.payouts.shops names an id no sale is booked to (no store terminal\'s owner id, no merchant\'s shop id, no merchant id of a merchant without one): its entry pays nobody. A merchant with a shop id is known by its shop id.',
+    action: 'Name the shop by the id its sales are booked to: its shop id (`tessera merchant add <name> --shop <id>`, the owner id of its terminals), or the merchant id of a merchant without a shop id; the warning names it when the entry used a merchant id.',
+  },
 });

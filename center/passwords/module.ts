@@ -23,6 +23,9 @@ import { passwordIssuerContribution } from './issuer-routes.js';
 import { TesseraError } from '../../core/errors.js';
 import { Passwords } from './passwords.js';
 import { shopPayoutConfigOf } from '../relay/shop-payouts.js';
+import { unbookedPayoutShops } from './payouts.js';
+import type { Storage } from '../storage/types.js';
+import type { Logger } from '../../core/log.js';
 import type { BankPayoutConfig } from '../relay/bank-payouts.js';
 import { readSecurityCodeFile } from '../emoney/secret-files.js';
 import { PasswordSaleService, passwordSaleFlow } from './sale-flow.js';
@@ -79,6 +82,7 @@ export function passwordsModule(o: PasswordsModuleOptions = {}): PasswordsModule
       if (section) pw.timeZone = section.timeZone;
       const payouts = o.payouts ?? (section?.payouts ? shopPayoutConfigOf(section.payouts, log, clock) : undefined);
       if (payouts) await pw.usePayouts(payouts, section?.currency ?? 'JPY');
+      if (payouts) await warnUnbookedPayoutShops(ctx.storage, [...payouts.payees.keys()], log);
       const timers: CenterTimer[] = intervalMs === null ? [] : [startSweepTimer(pw, intervalMs, clock, log, 'passwords')];
       if (payouts && intervalMs !== null) timers.push(startSweepTimer({ sweep: () => pw.sweepPayouts() }, intervalMs, clock, log, 'password-payouts'));
       log.info({ issuers: secrets.issuers.length, keyId: pw.keys.keyId.toString('hex'), delivery: delivery !== null, sweepIntervalMs: intervalMs }, 'passwords (TTP) running');
@@ -96,6 +100,14 @@ export function passwordsModule(o: PasswordsModuleOptions = {}): PasswordsModule
       };
     },
   };
+}
+
+/** A payout entry naming an id nothing books to pays nobody: said at start, coded, with the id to use (terminals may still be added, so it does not stop the center). */
+async function warnUnbookedPayoutShops(storage: Storage, shops: readonly string[], log: Logger): Promise<void> {
+  for (const u of await unbookedPayoutShops(storage, shops)) {
+    const hint = u.bookedAs !== null ? `: this merchant's sales are booked to its shop id ${u.bookedAs}, name that` : ': name the shop id (a store terminal\'s owner id, a merchant\'s --shop id)';
+    log.warn({ code: 'PASSWORD_PAYOUT_SHOP_UNKNOWN', field: `passwords.payouts.shops[${u.index}].merchantId`, merchantId: u.merchantId, ...(u.bookedAs !== null && { shopId: u.bookedAs }) }, `PASSWORD_PAYOUT_SHOP_UNKNOWN: no sale is booked to ${u.merchantId}, this payout entry pays nobody${hint}`);
+  }
 }
 
 function isTransactional(d: PasswordDelivery): d is PasswordDelivery & TransactionalPasswordDelivery {

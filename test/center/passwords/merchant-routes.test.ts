@@ -15,6 +15,7 @@ import { startMerchantApi, type MerchantApi } from '../../../center/merchant-api
 import { PasswordsClient } from '../../../center/passwords/client.js';
 import { passwordMerchantContribution } from '../../../center/passwords/merchant-routes.js';
 import type { Passwords } from '../../../center/passwords/passwords.js';
+import { unbookedPayoutShops } from '../../../center/passwords/payouts.js';
 import { openStorage } from '../../../center/storage/open.js';
 import type { Storage } from '../../../center/storage/types.js';
 import { systemClock } from '../../../core/clock.js';
@@ -31,6 +32,8 @@ const clients: MerchantClient[] = [];
 let shopA: PasswordsClient;
 let shopB: PasswordsClient;
 let guesser: PasswordsClient;
+let shopAId: string;
+let shopAMerchant: MerchantClient;
 
 const client = (apiKey: string): PasswordsClient => {
   const m = new MerchantClient({ baseUrl: api.url, apiKey, attempts: 1 });
@@ -46,9 +49,10 @@ beforeAll(async () => {
     storage, host: '127.0.0.1', port: 0, clock: systemClock, random: systemRandom, log: silentLogger, rateLimit: { max: 1_000, windowMs: 1_000 },
     contributions: [passwordMerchantContribution(pw)],
   });
-  await api.merchants.add('shop-a', 'SHOP-1');
+  shopAId = (await api.merchants.add('shop-a', 'SHOP-1')).id;
   await api.merchants.add('shop-b', 'SHOP-2');
   shopA = client((await api.merchants.addKey('shop-a')).key);
+  shopAMerchant = clients[clients.length - 1]!;
   shopB = client((await api.merchants.addKey('shop-b')).key);
   guesser = client((await api.merchants.addKey('shop-b', 'guessing')).key);
 });
@@ -93,6 +97,27 @@ describe('/v1/passwords/', () => {
     expect(await codeOf(shopB.redemption(held.id))).toEqual({ code: 'PASSWORD_REDEMPTION_UNKNOWN', status: 404 });
     expect(await codeOf(shopB.capture(other.id))).toEqual({ code: 'PASSWORD_REDEMPTION_UNKNOWN', status: 404 });
     expect(await codeOf(shopA.redeem({ code }, { amountMinor: 9_000, currency: 'JPY' }))).toEqual({ code: 'PASSWORD_OVER_AMOUNT', status: 422 });
+  });
+
+  it('books an online shop\'s sales to its shop id, the id its terminals sell under: one payable, one statement; the payout config check names ids nothing books to', async () => {
+    const code = await live(2_000);
+    // In store: the terminal's shop is its owner id (sale-flow.ts), request id pos:<terminal>:<hex>.
+    await pw.sell({ merchantId: 'SHOP-1', shopId: 'SHOP-1' }, { requestId: 'pos:POS-1:0000000a', presented: { code }, amountMinor: 700, currency: 'JPY' });
+    const online = (await shopA.redeem({ code }, { amountMinor: 300, currency: 'JPY' }, { requestId: 'web-order-1' })).body;
+    expect(online).toMatchObject({ state: 'captured', remainingMinor: 1_000 });
+    const st = (await shopAMerchant.call<{ merchantId: string; payableMinor: number; sales: Array<{ requestId: string }> }>('GET', '/v1/passwords/statement')).body;
+    expect(st.merchantId).toBe('SHOP-1');
+    expect(st.sales.map((x) => x.requestId)).toEqual(expect.arrayContaining(['pos:POS-1:0000000a', 'web-order-1']));
+    const accounts = await storage.read((q) => q.all<{ id: string; bal: unknown }>("SELECT id, credits_posted - debits_posted AS bal FROM ledger_accounts WHERE id LIKE 'pw-payable@%' ORDER BY id"));
+    expect(accounts.map((a) => a.id)).not.toContain(`pw-payable@${shopAId}`);
+    expect(Number(accounts.find((a) => a.id === 'pw-payable@SHOP-1')?.bal)).toBe(st.payableMinor);
+    // The online request id space may not take the tills' ids (they share the shop's books).
+    expect(await codeOf(shopA.redeem({ code }, { amountMinor: 100, currency: 'JPY' }, { requestId: 'pos:POS-1:0000000b' }))).toEqual({ code: 'PASSWORD_BAD_REQUEST', status: 400 });
+    // Payout config: the shop id is booked to; the merchant id of a merchant with a shop id, or an unknown id, pays nobody.
+    expect(await unbookedPayoutShops(storage, ['SHOP-1', shopAId, 'NOPE'])).toEqual([
+      { index: 1, merchantId: shopAId, bookedAs: 'SHOP-1' },
+      { index: 2, merchantId: 'NOPE', bookedAs: null },
+    ]);
   });
 
   it('locks a key and its address out after repeated unknown codes (429); refusals of real passwords do not count', async () => {
