@@ -13,8 +13,8 @@ export const PASSWORD_ERRORS = defineErrors('passwords', 'PASSWORD_', {
     http: 404,
   },
   PASSWORD_LOCKED_OUT: {
-    meaning: 'Too many unknown codes or bad presentations from this API key or address: verification is refused for a while.',
-    action: 'Wait for retryAfterSeconds; if the shop did not cause it, rotate the API key (it may be abused).',
+    meaning: 'Too many unknown codes or bad presentations (forged or malformed QRs, bad device signatures, bare codes of device-bound passwords) from this caller: this merchant API key, or this terminal. Honest refusals (over the amount, wrong shop or amount on the phone, a replayed QR) do not count. Lookups are refused until retryAfterSeconds (details: scope).',
+    action: 'Wait for retryAfterSeconds, or have the TTP operator lift it (admin POST /passwords/lockouts/unlock with the scope and a reason; GET /passwords/lockouts lists them). If the shop did not cause it, its key may be abused: rotate it (tessera merchant key add / revoke).',
     http: 429,
   },
   PASSWORD_NOT_DELIVERED: {

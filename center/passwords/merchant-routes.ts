@@ -13,8 +13,9 @@
  *
  * Every POST takes an Idempotency-Key; for redemptions and refunds it is also
  * the shop's request id the password core is idempotent by. Lookups (verify,
- * redemptions) are refused while the key or the client address is locked out
- * for guessing (lockout.ts), and each failed lookup counts against both.
+ * redemptions) are refused while the API key is locked out for guessing
+ * (lockout.ts), and each failed lookup counts against that key (not the
+ * client address: other shops may share it).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -95,6 +96,9 @@ const ANSWERS = Object.entries({ ...PASSWORD_ERRORS, ...PWTOKEN_ERRORS } as Reco
  */
 export const bookedIdOf = (m: { id: string; shopId: string | null }): string => m.shopId ?? m.id;
 
+/** The lockout scope of a merchant API key (lockout.ts). */
+export const keyScope = (keyId: string): string => `key:${keyId}`;
+
 /** Idempotency keys of the in-store flow's request ids (sale-flow.ts): an online request id may not look like one. */
 const POS_REQUEST_PREFIX = 'pos:';
 
@@ -121,8 +125,9 @@ export async function passwordMerchantRoutes(app: MerchantApp, o: MerchantRouteC
       throw new TesseraError('PASSWORD_BAD_REQUEST', `an Idempotency-Key starting with "${POS_REQUEST_PREFIX}" is the in-store tills' (their request ids share the shop's books)`, { field: 'idempotency-key' });
     }
   };
-  const scopesOf = (req: FastifyRequest): string[] => [`key:${o.principal(req).keyId}`, `addr:${req.ip}`];
-  /** A lookup route: refused while locked out; a failed guess counts against the key and the address. */
+  // Every password route is behind the API-key auth: a lookup is the key's, never the address's (other shops may share it).
+  const scopesOf = (req: FastifyRequest): string[] => [keyScope(o.principal(req).keyId)];
+  /** A lookup route: refused while the key is locked out; a failed guess counts against the key. */
   const guarded = <R extends FastifyRequest, B>(h: (req: R, reply: FastifyReply) => Promise<B>) => async (req: R, reply: FastifyReply): Promise<B> => {
     const scopes = scopesOf(req);
     await pw.lockout.check(scopes);

@@ -20,6 +20,7 @@ import { passwordDeliveryFactory } from './delivery/password-delivery.js';
 import { readTtpKeyFile } from './keys.js';
 import { passwordMerchantContribution } from './merchant-routes.js';
 import { passwordIssuerContribution } from './issuer-routes.js';
+import { passwordsAdminRoutes } from './admin-routes.js';
 import { TesseraError } from '../../core/errors.js';
 import { Passwords } from './passwords.js';
 import { shopPayoutConfigOf } from '../relay/shop-payouts.js';
@@ -94,6 +95,7 @@ export function passwordsModule(o: PasswordsModuleOptions = {}): PasswordsModule
         api: pw,
         flows,
         timers,
+        routes: passwordsAdminRoutes(pw),
         close: async () => {
           await delivery?.close?.();
         },

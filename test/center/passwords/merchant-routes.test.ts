@@ -2,9 +2,10 @@
  * The /v1/passwords/ routes on a real merchant API listener over a real
  * SQLite database, called through the typed client: a sale replayed by its
  * Idempotency-Key answers the stored result; reserve → capture → refund and
- * cancel; another merchant cannot reach a redemption; guessed codes lock the
- * API key and the address out (429) while legitimate
- * refusals do not count; the routes are in /openapi.json.
+ * cancel; another merchant cannot reach a redemption; an online shop's sales
+ * are booked to its shop id; guessed codes lock out the guessing API key only
+ * (not the address) while honest refusals do not count, and an operator lifts
+ * the lockout through the admin API (audited); the routes are in /openapi.json.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,10 @@ import { systemClock } from '../../../core/clock.js';
 import { silentLogger } from '../../../core/log.js';
 import { systemRandom } from '../../../core/random.js';
 import { audit, issueReq, openCore, type RecordingDelivery } from './support.js';
+import { Operators } from '../../../center/admin/operators.js';
+import { startAdminServer } from '../../../center/admin/server.js';
+import { passwordsAdminRoutes } from '../../../center/passwords/admin-routes.js';
+import { decodeToken, encodeDeviceQr, newKeyPair, rawPublicKey } from '../../../protocol/password/index.js';
 
 let dir: string;
 let storage: Storage;
@@ -33,6 +38,7 @@ let shopA: PasswordsClient;
 let shopB: PasswordsClient;
 let guesser: PasswordsClient;
 let shopAId: string;
+let guesserKeyId: string;
 let shopAMerchant: MerchantClient;
 
 const client = (apiKey: string): PasswordsClient => {
@@ -54,7 +60,9 @@ beforeAll(async () => {
   shopA = client((await api.merchants.addKey('shop-a')).key);
   shopAMerchant = clients[clients.length - 1]!;
   shopB = client((await api.merchants.addKey('shop-b')).key);
-  guesser = client((await api.merchants.addKey('shop-b', 'guessing')).key);
+  const g = await api.merchants.addKey('shop-b', 'guessing');
+  guesserKeyId = g.keyId;
+  guesser = client(g.key);
 });
 afterAll(async () => {
   expect(await audit(storage)).toEqual([]);
@@ -120,14 +128,47 @@ describe('/v1/passwords/', () => {
     ]);
   });
 
-  it('locks a key and its address out after repeated unknown codes (429); refusals of real passwords do not count', async () => {
+  it('locks out the guessing API key only (not the address other shops share); honest mistakes do not count; an operator lifts it (audited)', async () => {
     const code = await live(1_000);
     for (let i = 0; i < 12; i++) expect((await codeOf(shopB.redeem({ code }, { amountMinor: 5_000, currency: 'JPY' }))).code).toBe('PASSWORD_OVER_AMOUNT');
+    // A device QR replayed and one signed for another amount: refusals of a real password presented as it is, not guesses.
+    const device = newKeyPair();
+    const a = await pw.issue(issueReq({ binding: 'device', deviceKey: rawPublicKey(device.publicKey), amountMinor: 4_000 }));
+    await pw.onOutcome({ passwordId: a.passwordId, outcome: 'delivered', channel: 'sms', atMs: systemClock.nowMs() });
+    const qr = (counter: number, amountMinor: number | null) => encodeDeviceQr(decodeToken(a.token!), { timeMs: systemClock.nowMs(), counter, shopId: 'SHOP-2', amountMinor }, device.privateKey);
+    const first = qr(1, 500);
+    expect((await shopB.redeem({ qr: first }, { amountMinor: 500, currency: 'JPY' })).body).toMatchObject({ remainingMinor: 3_500 });
+    for (let i = 0; i < 6; i++) expect((await codeOf(shopB.redeem({ qr: first }, { amountMinor: 500, currency: 'JPY' }))).code).toBe('PASSWORD_REPLAYED');
+    for (let i = 0; i < 6; i++) expect((await codeOf(shopB.redeem({ qr: qr(10 + i, 700) }, { amountMinor: 500, currency: 'JPY' }))).code).toBe('PWTOKEN_PRESENTATION_MISMATCH');
+    expect((await shopB.verify({ code })).body).toMatchObject({ spendable: true });
+
     for (let i = 0; i < 9; i++) expect((await codeOf(guesser.verify({ code: `ZZZZZZZZZZZZ${String(1000 + i)}` }))).code).toBe('PASSWORD_UNKNOWN');
     expect(await codeOf(guesser.verify({ qr: 'TPQ1:AAAA' }))).toEqual({ code: 'PWTOKEN_MALFORMED', status: 400 }); // the 10th failure
-    expect(await codeOf(guesser.verify({ code }))).toEqual({ code: 'PASSWORD_LOCKED_OUT', status: 429 });
-    // The address is locked too: every key calling from it (here, all of them).
-    expect(await codeOf(shopA.redeem({ code }, { amountMinor: 100, currency: 'JPY' }))).toEqual({ code: 'PASSWORD_LOCKED_OUT', status: 429 });
+    let locked: MerchantApiError | undefined;
+    await guesser.verify({ code }).catch((e: MerchantApiError) => { locked = e; });
+    expect(locked).toMatchObject({ code: 'PASSWORD_LOCKED_OUT', status: 429, details: { scope: `key:${guesserKeyId}` } });
+    // The same address, other keys (another shop, and the guesser's own merchant's other key): not locked.
+    expect((await shopA.redeem({ code }, { amountMinor: 100, currency: 'JPY' })).body).toMatchObject({ state: 'captured' });
+    expect((await shopB.verify({ code })).body).toMatchObject({ spendable: true });
+    expect((await pw.lockout.list()).filter((l) => l.locked).map((l) => l.scope)).toEqual([`key:${guesserKeyId}`]);
+
+    // The operator lifts it through the admin API: an audit-trail row with the reason; the key looks up again at once.
+    const admin = await startAdminServer({ storage, ledger: pw.ledger, contributors: [passwordsAdminRoutes(pw)] });
+    try {
+      const op = await new Operators(storage, systemRandom).add('op-ko', 'operator', 0);
+      const call = async (method: string, path: string, body?: unknown) => {
+        const res = await fetch(`${admin.url}${path}`, { method, headers: { authorization: `Bearer ${op}`, ...(body !== undefined && { 'content-type': 'application/json' }) }, ...(body !== undefined && { body: JSON.stringify(body) }) });
+        return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+      };
+      expect((await call('GET', '/passwords/lockouts')).json['items']).toContainEqual(expect.objectContaining({ scope: `key:${guesserKeyId}`, locked: true, failures: 10 }));
+      expect(await call('POST', '/passwords/lockouts/unlock', { scope: `key:${guesserKeyId}`, reason: 'shop confirmed a mistyped batch' })).toEqual({ status: 200, json: { scope: `key:${guesserKeyId}`, wasLocked: true } });
+      expect((await call('POST', '/passwords/lockouts/unlock', { scope: 'nope', reason: 'bad scope' })).status).toBe(400);
+      const trail = await storage.read((q) => q.all("SELECT actor, route, target_ids, outcome, reason FROM admin_audit_trail WHERE route = '/passwords/lockouts/unlock' AND outcome = 'ok'"));
+      expect(trail).toEqual([{ actor: 'op-ko', route: '/passwords/lockouts/unlock', target_ids: JSON.stringify([`key:${guesserKeyId}`]), outcome: 'ok', reason: 'shop confirmed a mistyped batch' }]);
+    } finally {
+      await admin.close();
+    }
+    expect((await guesser.verify({ code })).body).toMatchObject({ spendable: true });
     const res = await fetch(`${api.url}/openapi.json`);
     const doc = (await res.json()) as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths).filter((p) => p.startsWith('/v1/passwords'))).toEqual([
