@@ -177,6 +177,30 @@ describe('credit company', () => {
     }
   }, 90_000);
 
+  it('pays the TTP\'s bank account what it is owed for prefunded passwords (net of returns), once per settlement; the next pass pays only new issues', async () => {
+    const TTP = { bankCode: '0001', branchCode: '001', accountNumber: '7000001' };
+    await bank.openAccount({ ...TTP, holder: 'ttp', role: 'provider', pin: '7777', openingMinor: 0 });
+    const m = new MerchantClient({ baseUrl: api.url, apiKey: ttpKey, attempts: 1 });
+    merchants.push(m);
+    const settling = new CreditCompany({
+      config: { ...config, ttp: { ...config.ttp, settlementAccount: TTP } }, journal, relay: new Relay({ adapters: [bank] }), ttp: new IssuerClient(m),
+      accounts: [{ ...CREDIT, pin: '4321' }], clock: systemClock, log: silentLogger,
+    });
+    const owed = journal.balances()['ttp-due']!;
+    expect(owed).toBe(5_000 + 3_000); // issued 5,000 + 3,000 + 4,000 + 1,500; returned 4,000 + 1,500
+    const credit = await bank.balance(CREDIT);
+    expect(await settling.settleTtp()).toBe(owed);
+    expect(await bank.balance(TTP)).toBe(owed);
+    expect(await bank.balance(CREDIT)).toBe(credit - owed);
+    expect(journal.balances()['ttp-due']).toBe(0);
+    expect(await settling.settleTtp()).toBe(0); // nothing owed: nothing sent again
+    await settling.order({ orderId: 'ord-after-settle', customer: '1001', amountMinor: 1_000, pin: '1234' });
+    await settling.work();
+    expect(await bank.balance(TTP)).toBe(owed + 1_000);
+    expect(journal.balances()).toMatchObject({ 'ttp-due': 0, 'customer@1001': 0 });
+    expect(() => parseCreditConfig({ ...config, ttp: { ...config.ttp, settlementAccount: { ...TTP, bankCode: '0002' } } })).toThrow(/no account at bank 0002/);
+  });
+
   it('the keypad line: bad entries asked again, then the order; 2 cancels', async () => {
     const script = (answers: string[]): KeypadLine & { said: string[] } => {
       const said: string[] = [];
