@@ -12,7 +12,7 @@
  *                                  ─declined─► failed (failed: clearing → payable, payable again)
  *                                  ─unknown / short of funds─► pending (claim released; short of funds: a new transfer id
  *                                     derived from the last, the bank keeps its decline for the old; this node retries after
- *                                     RELAY_LIMITS.payoutRetryBaseMs, doubling per attempt up to payoutRetryMaxMs,
+ *                                     RELAY_LIMITS.payoutRetryBaseMs, doubling per attempt up to payoutRetryMsMax,
  *                                     one warn line per attempt: not one per sweep)
  *
  * One pending payout per payee (the table's unique index): two nodes
@@ -213,7 +213,7 @@ export class BankPayouts {
         await this.calls.release(tx, p.id);
       });
       const attempts = (this.retry.get(p.id)?.attempts ?? 0) + 1;
-      const retryInMs = Math.min(RELAY_LIMITS.payoutRetryBaseMs * 2 ** Math.min(attempts - 1, 30), RELAY_LIMITS.payoutRetryMaxMs);
+      const retryInMs = Math.min(RELAY_LIMITS.payoutRetryBaseMs * 2 ** Math.min(attempts - 1, 30), RELAY_LIMITS.payoutRetryMsMax);
       this.retry.set(p.id, { attempts, nextAtMs: this.d.clock.nowMs() + retryInMs });
       const why = out.code === 'BANK_INSUFFICIENT_FUNDS' ? `: the center's account at bank ${p.bankCode} is short of funds (fund it)` : '';
       this.d.log.warn({ payoutId: p.id, payee: p.payee, code: out.code, attempts, retryInMs }, `${this.spec.what} pending${why}`);

@@ -69,7 +69,7 @@ describe('a shop payout the TTP cannot fund yet', () => {
     await bank.openAccount({ ...CREDIT, holder: 'credit-a', role: 'provider', pin: '4321', openingMinor: 5_000 });
     const paid = await new Relay({ adapters: [bank] }).transfer({ transferId: 'a'.repeat(32), from: CREDIT, to: TTP, amountMinor: 2_000, currency: 'JPY', pin: '4321' });
     expect(paid.approved).toBe(true);
-    clock.advance(RELAY_LIMITS.payoutRetryMaxMs);
+    clock.advance(RELAY_LIMITS.payoutRetryMsMax);
     expect(await pw.sweepPayouts()).toMatchObject({ payoutsPaid: 1 });
     expect(await bank.balance(SHOP)).toBe(1_200);
     expect(await pw.statement('SHOP-1')).toMatchObject({ paidOutMinor: 1_200, pendingMinor: 0, payableMinor: 0 });
