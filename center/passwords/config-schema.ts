@@ -34,7 +34,7 @@ export const passwordsSectionSchema = z
     payouts: shopPayoutsSectionSchema
       .optional()
       .describe('Shop payouts (center/passwords/payouts.ts): each shop\'s bank account, the TTP\'s own account at each of those banks (security code in a 0600 file) and where the relay reaches the banks. Absent: captured value stays payable.'),
-    currency: z.string().regex(/^[A-Z]{3}$/).default('JPY').describe('The currency of the payouts (one per deployment).'),
+    currency: z.string().regex(/^[A-Z]{3}$/).default('JPY').describe('The one currency of this TTP (one per deployment): of its passwords, ledger accounts and payouts. An issue in any other is refused (400 PASSWORD_BAD_REQUEST, field currency).'),
     timeZone: z.string().min(1).default('Asia/Tokyo').describe('The time zone of the business day in the daily file for shops.'),
   })
   .strict();

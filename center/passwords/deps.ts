@@ -24,6 +24,8 @@ export interface PasswordsDeps {
   readonly keys: TtpKeys;
   /** The issuers (credit companies) this TTP serves. */
   readonly issuers: ReadonlySet<string>;
+  /** The one currency this TTP holds (the section's `currency`): its ledger accounts, passwords and payouts. */
+  readonly currency: string;
 }
 
 export async function passwordForUpdate(tx: Tx, where: 'id' | 'code_hash', value: string): Promise<PasswordRow | undefined> {

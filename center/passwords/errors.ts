@@ -13,8 +13,8 @@ export const PASSWORD_ERRORS = defineErrors('passwords', 'PASSWORD_', {
     http: 404,
   },
   PASSWORD_LOCKED_OUT: {
-    meaning: 'Too many unknown codes or bad presentations from this API key or address: verification is refused for a while.',
-    action: 'Wait for retryAfterSeconds; if the shop did not cause it, rotate the API key (it may be abused).',
+    meaning: 'Too many unknown codes or bad presentations (forged or malformed QRs, bad device signatures, bare codes of device-bound passwords) from this caller: this merchant API key, or this terminal. Honest refusals (over the amount, wrong shop or amount on the phone, a replayed QR) do not count. Lookups are refused until retryAfterSeconds (details: scope).',
+    action: 'Wait for retryAfterSeconds, or have the TTP operator lift it (admin POST /passwords/lockouts/unlock with the scope and a reason; GET /passwords/lockouts lists them). If the shop did not cause it, its key may be abused: rotate it (tessera merchant key add / revoke).',
     http: 429,
   },
   PASSWORD_NOT_DELIVERED: {
@@ -124,5 +124,14 @@ export const PASSWORD_ERRORS = defineErrors('passwords', 'PASSWORD_', {
     meaning: 'The merchant API key is not an issuer\'s: the issuer routes (/v1/issuer/) need a key of a merchant the passwords section names in issuerClients.',
     action: 'Use the credit company\'s own key, or add its merchant name to passwords.issuerClients.',
     http: 403,
+  },
+  PASSWORD_NOT_SHOP: {
+    meaning: 'The merchant API key is an issuer\'s (passwords.issuerClients): an issuer issues, looks up and revokes passwords; it does not verify, spend or refund them like a shop.',
+    action: 'Use a shop\'s own API key (tessera merchant add <shop> --shop <shop id>) for the /v1/passwords/ routes.',
+    http: 403,
+  },
+  PASSWORD_PAYOUT_SHOP_UNKNOWN: {
+    meaning: 'A shop in passwords.payouts.shops names an id no sale is booked to (no store terminal\'s owner id, no merchant\'s shop id, no merchant id of a merchant without one): its entry pays nobody. A merchant with a shop id is known by its shop id.',
+    action: 'Name the shop by the id its sales are booked to: its shop id (`tessera merchant add <name> --shop <id>`, the owner id of its terminals), or the merchant id of a merchant without a shop id; the warning names it when the entry used a merchant id.',
   },
 });

@@ -72,6 +72,7 @@ function checkRequest(r: IssueRequest, d: PasswordsDeps, nowMs: number): number 
   if (r.requestId.length < 1 || r.requestId.length > L.requestIdCharsMax || !REQUEST_ID.test(r.requestId)) throw badRequest('requestId', `1-${L.requestIdCharsMax} printable characters`);
   const keypad = r.binding === 'keypad';
   const amountMax = keypad ? L.keypadAmountMinorMax : L.amountMinorMax;
+  if (r.currency !== d.currency) throw badRequest('currency', `this TTP holds ${d.currency} only (passwords.currency)`);
   if (!Number.isSafeInteger(r.amountMinor) || r.amountMinor < 1) throw badRequest('amountMinor', 'a positive integer');
   if (r.amountMinor > amountMax) throw new TesseraError(keypad ? 'PASSWORD_KEYPAD_LIMIT' : 'PASSWORD_BAD_REQUEST', `at most ${amountMax}`, { field: 'amountMinor', max: amountMax });
   const lifetimeMax = keypad ? L.keypadLifetimeMsMax : L.lifetimeMsMax;

@@ -91,10 +91,14 @@ export async function passwordIssuerRoutes(app: MerchantApp, o: MerchantRouteCon
     return issuer;
   };
   const tags = ['issuer'];
+  // The one currency this TTP holds, named in /openapi.json; another is PASSWORD_BAD_REQUEST (field currency) from the core, never a ledger refusal.
+  const body = issueBody.extend({
+    currency: z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 alpha code').describe(`${pw.currency} only: the one currency this TTP holds (passwords.currency); any other is refused 400 PASSWORD_BAD_REQUEST, field currency`),
+  });
 
   app.post(
     '/v1/issuer/passwords',
-    { preValidation: requireIdempotencyKey, schema: { tags, summary: 'Issue a settlement password (prefunded) and send it to the device; idempotent by the Idempotency-Key', headers: idem, body: issueBody, response: { 201: issued, ...errorResponses } } },
+    { preValidation: requireIdempotencyKey, schema: { tags, summary: 'Issue a settlement password (prefunded) and send it to the device; idempotent by the Idempotency-Key', headers: idem, body, response: { 201: issued, ...errorResponses } } },
     async (req, reply) => {
       const issuer = issuerOf(req);
       const b = req.body as z.output<typeof issueBody>;

@@ -13,8 +13,9 @@
  *
  * Every POST takes an Idempotency-Key; for redemptions and refunds it is also
  * the shop's request id the password core is idempotent by. Lookups (verify,
- * redemptions) are refused while the key or the client address is locked out
- * for guessing (lockout.ts), and each failed lookup counts against both.
+ * redemptions) are refused while the API key is locked out for guessing
+ * (lockout.ts), and each failed lookup counts against that key (not the
+ * client address: other shops may share it).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -88,19 +89,45 @@ function presentedOf(b: { code?: string | undefined; qr?: string | undefined }):
 /** The error codes these routes answer (every PASSWORD_ and PWTOKEN_ code with an http status). */
 const ANSWERS = Object.entries({ ...PASSWORD_ERRORS, ...PWTOKEN_ERRORS } as Record<string, { http?: number }>).filter(([, spec]) => spec.http !== undefined).map(([c]) => c);
 
-/** The contribution the module adds to the merchant API (route-contributions.ts). */
-export function passwordMerchantContribution(passwords: Passwords): MerchantRouteContribution {
-  return { name: 'passwords', answers: ANSWERS, routes: (app, ctx) => passwordMerchantRoutes(app, { ...ctx, passwords }) };
+/**
+ * The id a merchant-API merchant's password sales are booked to: its shop id
+ * when it has one (the id its terminals' sales and the payout config use:
+ * one payable, one statement, one payout per shop), else its merchant id.
+ */
+export const bookedIdOf = (m: { id: string; shopId: string | null }): string => m.shopId ?? m.id;
+
+/** The lockout scope of a merchant API key (lockout.ts). */
+export const keyScope = (keyId: string): string => `key:${keyId}`;
+
+/** Idempotency keys of the in-store flow's request ids (sale-flow.ts): an online request id may not look like one. */
+const POS_REQUEST_PREFIX = 'pos:';
+
+/** The contribution the module adds to the merchant API (route-contributions.ts); `issuerClients`: merchant names that are issuers (they may not spend). */
+export function passwordMerchantContribution(passwords: Passwords, issuerClients: Readonly<Record<string, string>> = {}): MerchantRouteContribution {
+  return { name: 'passwords', answers: ANSWERS, routes: (app, ctx) => passwordMerchantRoutes(app, { ...ctx, passwords, issuerClients }) };
 }
 
-export async function passwordMerchantRoutes(app: MerchantApp, o: MerchantRouteContext & { passwords: Passwords }): Promise<void> {
+export async function passwordMerchantRoutes(app: MerchantApp, o: MerchantRouteContext & { passwords: Passwords; issuerClients?: Readonly<Record<string, string>> }): Promise<void> {
   const pw = o.passwords;
+  const issuers = o.issuerClients ?? {};
+  /** The shop behind the key: an issuer's key is no shop (PASSWORD_NOT_SHOP), whatever it asks. */
   const shopOf = (req: FastifyRequest): ShopRef => {
     const m = o.principal(req).merchant;
-    return { merchantId: m.id, shopId: m.shopId };
+    if (Object.hasOwn(issuers, m.name)) throw new TesseraError('PASSWORD_NOT_SHOP', 'this API key is an issuer\'s (passwords.issuerClients): an issuer does not verify, spend or refund passwords', { merchant: m.name });
+    return { merchantId: bookedIdOf(m), shopId: m.shopId, apiMerchantId: m.id };
   };
-  const scopesOf = (req: FastifyRequest): string[] => [`key:${o.principal(req).keyId}`, `addr:${req.ip}`];
-  /** A lookup route: refused while locked out; a failed guess counts against the key and the address. */
+  const shopOnly = async (req: FastifyRequest): Promise<void> => {
+    shopOf(req);
+  };
+  const requestIdOf = async (req: FastifyRequest): Promise<void> => {
+    const k = req.headers['idempotency-key'];
+    if (typeof k === 'string' && k.startsWith(POS_REQUEST_PREFIX)) {
+      throw new TesseraError('PASSWORD_BAD_REQUEST', `an Idempotency-Key starting with "${POS_REQUEST_PREFIX}" is the in-store tills' (their request ids share the shop's books)`, { field: 'idempotency-key' });
+    }
+  };
+  // Every password route is behind the API-key auth: a lookup is the key's, never the address's (other shops may share it).
+  const scopesOf = (req: FastifyRequest): string[] => [keyScope(o.principal(req).keyId)];
+  /** A lookup route: refused while the key is locked out; a failed guess counts against the key. */
   const guarded = <R extends FastifyRequest, B>(h: (req: R, reply: FastifyReply) => Promise<B>) => async (req: R, reply: FastifyReply): Promise<B> => {
     const scopes = scopesOf(req);
     await pw.lockout.check(scopes);
@@ -113,7 +140,8 @@ export async function passwordMerchantRoutes(app: MerchantApp, o: MerchantRouteC
   };
   const scope = (req: FastifyRequest): string => `passwords:${o.principal(req).merchant.id}`;
   const key = (req: FastifyRequest): string => String(req.headers['idempotency-key']);
-  const post = { preValidation: requireIdempotencyKey };
+  const post = { preValidation: [requireIdempotencyKey, shopOnly, requestIdOf] };
+  const get = { preValidation: shopOnly };
 
   app.post(
     '/v1/passwords/verify',
@@ -134,8 +162,8 @@ export async function passwordMerchantRoutes(app: MerchantApp, o: MerchantRouteC
   );
   app.get(
     '/v1/passwords/redemptions/:id',
-    { schema: { summary: 'One redemption of this merchant', params: idParam, response: { 200: redemptionView, ...errorResponses } } },
-    async (req) => pw.redemption(o.principal(req).merchant.id, (req.params as { id: string }).id),
+    { schema: { summary: 'One redemption of this merchant', params: idParam, response: { 200: redemptionView, ...errorResponses } }, ...get },
+    async (req) => pw.redemption(shopOf(req), (req.params as { id: string }).id),
   );
   app.post(
     '/v1/passwords/redemptions/:id/capture',
@@ -151,13 +179,13 @@ export async function passwordMerchantRoutes(app: MerchantApp, o: MerchantRouteC
   );
   app.get(
     '/v1/passwords/statement',
-    { schema: { summary: 'The shop\'s password statement: captured, refunded, paid out, pending, payable; its payouts (reconciliation ids) and latest sales', querystring: statementQuery, response: { 200: statementView, ...errorResponses } } },
-    async (req) => pw.statement(o.principal(req).merchant.id, (req.query as z.output<typeof statementQuery>).limit),
+    { schema: { summary: 'The shop\'s password statement: captured, refunded, paid out, pending, payable; its payouts (reconciliation ids) and latest sales', querystring: statementQuery, response: { 200: statementView, ...errorResponses } }, ...get },
+    async (req) => pw.statement(shopOf(req).merchantId, (req.query as z.output<typeof statementQuery>).limit),
   );
   app.get(
     '/v1/passwords/daily-file',
-    { schema: { summary: 'The TTP\'s daily file for this shop: sale, refund and payout lines of a business day with control totals', querystring: dailyQuery, response: { 200: dailyFileView, ...errorResponses } } },
-    async (req) => pw.dailyFile((req.query as z.output<typeof dailyQuery>).day, o.principal(req).merchant.id),
+    { schema: { summary: 'The TTP\'s daily file for this shop: sale, refund and payout lines of a business day with control totals', querystring: dailyQuery, response: { 200: dailyFileView, ...errorResponses } }, ...get },
+    async (req) => pw.dailyFile((req.query as z.output<typeof dailyQuery>).day, shopOf(req).merchantId),
   );
   app.post(
     '/v1/passwords/redemptions/:id/refunds',

@@ -21,9 +21,13 @@ import { readTtpKeyFile } from './keys.js';
 import { passwordMerchantContribution } from './merchant-routes.js';
 import { passwordDeviceContribution } from './device-routes.js';
 import { passwordIssuerContribution } from './issuer-routes.js';
+import { passwordsAdminRoutes } from './admin-routes.js';
 import { TesseraError } from '../../core/errors.js';
 import { Passwords } from './passwords.js';
 import { shopPayoutConfigOf } from '../relay/shop-payouts.js';
+import { unbookedPayoutShops } from './payouts.js';
+import type { Storage } from '../storage/types.js';
+import type { Logger } from '../../core/log.js';
 import type { BankPayoutConfig } from '../relay/bank-payouts.js';
 import { readSecurityCodeFile } from '../emoney/secret-files.js';
 import { PasswordSaleService, passwordSaleFlow } from './sale-flow.js';
@@ -69,7 +73,7 @@ export function passwordsModule(o: PasswordsModuleOptions = {}): PasswordsModule
       const secrets = o.secrets ?? { ttpSeed: readTtpKeyFile(section!.ttpKeyFile), issuers: section!.issuers, shopCategories: section!.shopCategories, issuerClients: section!.issuerClients };
       const issuerClients = secrets.issuerClients ?? {};
       checkIssuerClients(issuerClients, secrets.issuers);
-      const pw = await Passwords.open({ storage: ctx.storage, clock, random: ctx.random, log, ...secrets });
+      const pw = await Passwords.open({ storage: ctx.storage, clock, random: ctx.random, log, ...secrets, currency: section?.currency ?? 'JPY' });
       if (fromFile) secrets.ttpSeed.fill(0); // the keys derived from it are held by pw
       const factory = o.delivery ?? (section?.delivery ? passwordDeliveryFactory(section.delivery, { storage: ctx.storage, clock, random: ctx.random, log }) : undefined);
       const delivery = factory ? await factory(pw) : null;
@@ -80,10 +84,11 @@ export function passwordsModule(o: PasswordsModuleOptions = {}): PasswordsModule
       if (section) pw.timeZone = section.timeZone;
       const payouts = o.payouts ?? (section?.payouts ? shopPayoutConfigOf(section.payouts, log, clock) : undefined);
       if (payouts) await pw.usePayouts(payouts, section?.currency ?? 'JPY');
+      if (payouts) await warnUnbookedPayoutShops(ctx.storage, [...payouts.payees.keys()], log);
       const timers: CenterTimer[] = intervalMs === null ? [] : [startSweepTimer(pw, intervalMs, clock, log, 'passwords')];
       if (payouts && intervalMs !== null) timers.push(startSweepTimer({ sweep: () => pw.sweepPayouts() }, intervalMs, clock, log, 'password-payouts'));
       log.info({ issuers: secrets.issuers.length, keyId: pw.keys.keyId.toString('hex'), delivery: delivery !== null, sweepIntervalMs: intervalMs }, 'passwords (TTP) running');
-      ctx.optionalModule<MerchantApiHandle>(MERCHANT_API_MODULE)?.addRoutes(passwordMerchantContribution(pw));
+      ctx.optionalModule<MerchantApiHandle>(MERCHANT_API_MODULE)?.addRoutes(passwordMerchantContribution(pw, issuerClients));
       ctx.optionalModule<MerchantApiHandle>(MERCHANT_API_MODULE)?.addRoutes(passwordIssuerContribution(pw, issuerClients));
       ctx.optionalModule<MerchantApiHandle>(MERCHANT_API_MODULE)?.addRoutes(passwordDeviceContribution(pw));
       const validity = ctx.optionalModule<ValidityApi>(VALIDITY_MODULE);
@@ -92,12 +97,21 @@ export function passwordsModule(o: PasswordsModuleOptions = {}): PasswordsModule
         api: pw,
         flows,
         timers,
+        routes: passwordsAdminRoutes(pw),
         close: async () => {
           await delivery?.close?.();
         },
       };
     },
   };
+}
+
+/** A payout entry naming an id nothing books to pays nobody: said at start, coded, with the id to use (terminals may still be added, so it does not stop the center). */
+async function warnUnbookedPayoutShops(storage: Storage, shops: readonly string[], log: Logger): Promise<void> {
+  for (const u of await unbookedPayoutShops(storage, shops)) {
+    const hint = u.bookedAs !== null ? `: this merchant's sales are booked to its shop id ${u.bookedAs}, name that` : ': name the shop id (a store terminal\'s owner id, a merchant\'s --shop id)';
+    log.warn({ code: 'PASSWORD_PAYOUT_SHOP_UNKNOWN', field: `passwords.payouts.shops[${u.index}].merchantId`, merchantId: u.merchantId, ...(u.bookedAs !== null && { shopId: u.bookedAs }) }, `PASSWORD_PAYOUT_SHOP_UNKNOWN: no sale is booked to ${u.merchantId}, this payout entry pays nobody${hint}`);
+  }
 }
 
 function isTransactional(d: PasswordDelivery): d is PasswordDelivery & TransactionalPasswordDelivery {

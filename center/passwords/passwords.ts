@@ -40,6 +40,8 @@ export interface PasswordsOptions {
   readonly issuers: readonly string[];
   /** Shop categories, for payee restrictions to a category (shop id → category). */
   readonly shopCategories?: Readonly<Record<string, string>>;
+  /** The one currency the TTP holds (default JPY): an issue in any other is PASSWORD_BAD_REQUEST (field currency). */
+  readonly currency?: string;
 }
 
 export class Passwords implements DeliveryOutcomeSink {
@@ -58,13 +60,18 @@ export class Passwords implements DeliveryOutcomeSink {
   static async open(o: PasswordsOptions): Promise<Passwords> {
     await o.storage.migrate(passwordsMigrations);
     const ledger = await Ledger.open(o.storage, o.clock);
-    const pw = new Passwords({ storage: o.storage, ledger, clock: o.clock, random: o.random, log: o.log, keys: ttpKeys(o.ttpSeed), issuers: new Set(o.issuers) });
+    const pw = new Passwords({ storage: o.storage, ledger, clock: o.clock, random: o.random, log: o.log, keys: ttpKeys(o.ttpSeed), issuers: new Set(o.issuers), currency: o.currency ?? 'JPY' });
     for (const [shopId, category] of Object.entries(o.shopCategories ?? {})) await pw.setShopCategory(shopId, category);
     return pw;
   }
 
   get keys(): TtpKeys {
     return this.d.keys;
+  }
+
+  /** The one currency this TTP holds. */
+  get currency(): string {
+    return this.d.currency;
   }
 
   get ledger(): Ledger {
@@ -252,8 +259,10 @@ export class Passwords implements DeliveryOutcomeSink {
       return { ...v, expiresAtMs: Number(p.expires_ms) };
     });
   }
-  redemption(merchantId: string, redemptionId: string): Promise<RedemptionView> {
-    return this.d.storage.read((q) => redemptionOf(q, merchantId, redemptionId));
+  /** One redemption of a shop (a merchant id alone: `{ merchantId, shopId: null }`). */
+  redemption(shop: ShopRef | string, redemptionId: string): Promise<RedemptionView> {
+    const ref: ShopRef = typeof shop === 'string' ? { merchantId: shop, shopId: null } : shop;
+    return this.d.storage.read((q) => redemptionOf(q, ref, redemptionId));
   }
 
   /** Pays shops their captured value through this relay and accounts (payouts.ts); the ledger accounts are opened here. */

@@ -19,7 +19,7 @@
  */
 import { TesseraError } from '../../core/errors.js';
 import type { NewAccount, NewTransfer } from '../ledger/types.js';
-import type { SqlExecutor } from '../storage/types.js';
+import type { SqlExecutor, Storage } from '../storage/types.js';
 import { bankPayoutOf, BankPayouts, type BankPayout, type BankPayoutSpec } from '../relay/bank-payouts.js';
 import { businessDayOf } from '../hq/daily-file.js';
 import { applyMoves, derivedId, MOVE, payableOf } from './ledger-map.js';
@@ -54,6 +54,44 @@ function transfer(step: 'SHOP_PAID' | 'PAYOUT_SENT' | 'PAYOUT_FAILED', payoutId:
 
 /** The payout engine's accounts besides the TTP's at each bank: the clearing account of decided payouts. */
 export const payoutsClearingAccount = (currency: string): NewAccount => ({ id: PAYOUTS_CLEARING, owner: 'ttp', kind: 'clearing', currency, flags: { debitsMustNotExceedCredits: true } });
+
+/** A payout config entry naming an id nothing books to (`passwords.payouts.shops[i].merchantId`), with what to put instead. */
+export interface UnbookedPayoutShop {
+  readonly index: number;
+  readonly merchantId: string;
+  /** The shop id its sales are booked to, when the entry named a merchant-API merchant id that has one. */
+  readonly bookedAs: string | null;
+}
+
+/**
+ * The payout config's shops that nothing books sales to: an id is booked to
+ * when it is a store terminal's owner id (in-store sales), a merchant-API
+ * merchant's shop id, or the merchant id of a merchant without a shop id
+ * (online sales, merchant-routes.ts bookedIdOf), or already has a payable.
+ * Such an entry pays nobody: the center warns at start (PASSWORD_PAYOUT_SHOP_UNKNOWN).
+ */
+export async function unbookedPayoutShops(storage: Storage, shops: readonly string[]): Promise<UnbookedPayoutShop[]> {
+  const booked = new Set<string>();
+  const byMerchantId = new Map<string, string>();
+  // Each source read on its own: a table of a module that is not installed (no terminals, no merchant API) is simply no source.
+  const tryRead = async (sql: string): Promise<Array<Record<string, unknown>>> => {
+    try {
+      return await storage.read((q) => q.all<Record<string, unknown>>(sql, []));
+    } catch {
+      return [];
+    }
+  };
+  for (const r of await tryRead("SELECT owner_id FROM terminals WHERE owner_kind = 'store'")) booked.add(String(r['owner_id']));
+  for (const r of await tryRead('SELECT id, shop_id FROM merchants')) {
+    if (r['shop_id'] === null || r['shop_id'] === undefined) booked.add(String(r['id']));
+    else {
+      booked.add(String(r['shop_id']));
+      byMerchantId.set(String(r['id']), String(r['shop_id']));
+    }
+  }
+  for (const r of await tryRead("SELECT id FROM ledger_accounts WHERE id LIKE 'pw-payable@%'")) booked.add(String(r['id']).slice('pw-payable@'.length));
+  return shops.flatMap((merchantId, index) => (booked.has(merchantId) ? [] : [{ index, merchantId, bookedAs: byMerchantId.get(merchantId) ?? null }]));
+}
 
 /** One sale of a shop, as its statement lists it (the request id names the till's TRANSACTION_ID: pos:<terminal>:<hex>). */
 export interface StatementSale {

@@ -19,9 +19,18 @@ export type PresentedPassword = { readonly code: string } | { readonly qr: strin
 
 /** The shop presenting: its merchant id and, where it has one, its shop id (payee and device presentations name it). */
 export interface ShopRef {
+  /** The id its sales are booked to (`pw-payable@<merchantId>`): the shop id where the merchant has one. */
   readonly merchantId: string;
   readonly shopId: string | null;
+  /**
+   * The merchant API's own merchant id when it differs from `merchantId`: redemptions
+   * it opened before sales were booked to the shop id stay reachable (each keeps its own books).
+   */
+  readonly apiMerchantId?: string;
 }
+
+/** The merchant ids a shop's redemptions may be filed under. */
+export const merchantIdsOf = (shop: ShopRef): string[] => (shop.apiMerchantId !== undefined && shop.apiMerchantId !== shop.merchantId ? [shop.merchantId, shop.apiMerchantId] : [shop.merchantId]);
 
 export interface Resolved {
   readonly password: PasswordRow;

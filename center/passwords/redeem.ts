@@ -13,7 +13,7 @@ import type { SqlExecutor, Tx } from '../storage/types.js';
 import { badRequest, logEvent, numbersOf, settlePassword, type PasswordsDeps } from './deps.js';
 import { derivedId, applyMoves, move, payableAccount } from './ledger-map.js';
 import { PASSWORDS_LIMITS as L } from './limits.js';
-import { resolvePresented, type PresentedPassword, type ShopRef } from './present.js';
+import { merchantIdsOf, resolvePresented, type PresentedPassword, type ShopRef } from './present.js';
 import { PASSWORD_ROWS, REDEMPTION_ROWS, REDEMPTION_STATES, REFUND_ROWS, SPENDABLE, type PasswordRow, type RedemptionRow } from './records.js';
 import { updateState } from '../kit/transitions.js';
 
@@ -157,7 +157,8 @@ export async function redeemIn(tx: Tx, d: PasswordsDeps, shop: ShopRef, r: Redee
 }
 
 async function redemptionForUpdate(tx: Tx, shop: ShopRef, redemptionId: string): Promise<RedemptionRow> {
-  const r = await REDEMPTION_ROWS.get(tx, `WHERE id = ? AND merchant_id = ?${tx.forUpdate}`, [redemptionId, shop.merchantId]);
+  const ids = merchantIdsOf(shop);
+  const r = await REDEMPTION_ROWS.get(tx, `WHERE id = ? AND merchant_id IN (${ids.map(() => '?').join(',')})${tx.forUpdate}`, [redemptionId, ...ids]);
   if (!r) throw new TesseraError('PASSWORD_REDEMPTION_UNKNOWN', 'no such redemption for this merchant', { redemptionId });
   return r;
 }
@@ -176,8 +177,8 @@ export async function captureIn(tx: Tx, d: PasswordsDeps, shop: ShopRef, redempt
   if (nowMs > r.deadlineMs) throw new TesseraError('PASSWORD_CAPTURE_DEADLINE', 'the reservation\'s capture deadline has passed', { redemptionId, deadlineAtMs: r.deadlineMs });
   const amount = amountMinor ?? r.amount;
   if (!Number.isSafeInteger(amount) || amount < 1 || amount > r.amount) throw badRequest('amountMinor', `1-${r.amount} (the reservation)`);
-  const parties = { issuer: p.issuer, merchantId: shop.merchantId };
-  await d.ledger.createAccountsIn(tx, [payableAccount(shop.merchantId, p.currency)], false);
+  const parties = { issuer: p.issuer, merchantId: r.merchantId }; // the redemption's own books
+  await d.ledger.createAccountsIn(tx, [payableAccount(r.merchantId, p.currency)], false);
   const rest = r.amount - amount;
   const moves = [move('CAPTURE', r.id, parties, amount, p.currency, p.id), move('RELEASE', r.id, parties, rest, p.currency, p.id)];
   let n = { ...numbersOf(p), reserved: p.reserved - r.amount, captured: p.captured + amount, remaining: p.remaining + rest };
@@ -188,7 +189,7 @@ export async function captureIn(tx: Tx, d: PasswordsDeps, shop: ShopRef, redempt
   await applyMoves(tx, d.ledger, moves);
   const after = await settlePassword(tx, d, p, n, `capture:${r.id}`);
   await updateState(tx, REDEMPTION_ROWS, REDEMPTION_STATES, r, { state: 'captured', captured: amount, updatedMs: nowMs });
-  await logEvent(tx, p.id, nowMs, 'captured', `${amount} ${p.currency} by ${shop.merchantId}`);
+  await logEvent(tx, p.id, nowMs, 'captured', `${amount} ${p.currency} by ${r.merchantId}`);
   return redemptionView({ ...r, state: 'captured', captured: amount, updatedMs: nowMs }, after);
 }
 
@@ -218,7 +219,8 @@ export async function cancelIn(tx: Tx, d: PasswordsDeps, shop: ShopRef, redempti
 export async function refundIn(tx: Tx, d: PasswordsDeps, shop: ShopRef, redemptionId: string, req: { requestId: string; amountMinor: number }): Promise<RedemptionView & { refundId: string; restored: boolean }> {
   if (req.requestId.length < 1 || req.requestId.length > L.requestIdCharsMax) throw badRequest('requestId', `1-${L.requestIdCharsMax} characters`);
   const r = await redemptionForUpdate(tx, shop, redemptionId);
-  const refundId = derivedId(`${shop.merchantId}:${req.requestId}`, 'refund');
+  const m = r.merchantId; // the redemption's own books (the shop's id, or its merchant id for one opened before)
+  const refundId = derivedId(`${m}:${req.requestId}`, 'refund');
   const prior = await REFUND_ROWS.get(tx, 'WHERE id = ?', [refundId]);
   if (prior) {
     if (prior.redemptionId !== r.id || prior.amount !== req.amountMinor) throw new TesseraError('PASSWORD_EXISTS_WITH_DIFFERENT_FIELDS', 'this refund request id was used with other fields', { requestId: req.requestId });
@@ -231,7 +233,7 @@ export async function refundIn(tx: Tx, d: PasswordsDeps, shop: ShopRef, redempti
   const p = await passwordOf(tx, r);
   const nowMs = d.clock.nowMs();
   const restored = p.partial && SPENDABLE.concat(['used-up']).includes(p.state) && nowMs < p.expiresMs;
-  const parties = { issuer: p.issuer, merchantId: shop.merchantId };
+  const parties = { issuer: p.issuer, merchantId: m };
   const moves = [move('REFUND', refundId, parties, req.amountMinor, p.currency, p.id)];
   let n = { ...numbersOf(p), captured: p.captured - req.amountMinor, remaining: p.remaining + req.amountMinor };
   if (!restored) {
@@ -240,14 +242,15 @@ export async function refundIn(tx: Tx, d: PasswordsDeps, shop: ShopRef, redempti
   }
   await applyMoves(tx, d.ledger, moves);
   const after = await settlePassword(tx, d, p, n, `refund:${refundId}`);
-  await tx.run('INSERT INTO password_refunds (id, redemption_id, merchant_id, request_id, amount, restored, created_ms) VALUES (?,?,?,?,?,?,?)', [refundId, r.id, shop.merchantId, req.requestId, req.amountMinor, restored ? 1 : 0, nowMs]);
+  await tx.run('INSERT INTO password_refunds (id, redemption_id, merchant_id, request_id, amount, restored, created_ms) VALUES (?,?,?,?,?,?,?)', [refundId, r.id, m, req.requestId, req.amountMinor, restored ? 1 : 0, nowMs]);
   await tx.run('UPDATE password_redemptions SET refunded = ?, updated_ms = ? WHERE id = ?', [r.refunded + req.amountMinor, nowMs, r.id]);
-  await logEvent(tx, p.id, nowMs, 'refund', `${req.amountMinor} ${p.currency} by ${shop.merchantId} ${restored ? 'onto the password' : `to ${p.issuer}`}`);
+  await logEvent(tx, p.id, nowMs, 'refund', `${req.amountMinor} ${p.currency} by ${m} ${restored ? 'onto the password' : `to ${p.issuer}`}`);
   return { ...redemptionView({ ...r, refunded: r.refunded + req.amountMinor }, after), refundId, restored };
 }
 
-export async function redemptionOf(tx: SqlExecutor, merchantId: string, redemptionId: string): Promise<RedemptionView> {
-  const r = await REDEMPTION_ROWS.get(tx, 'WHERE id = ? AND merchant_id = ?', [redemptionId, merchantId]);
+export async function redemptionOf(tx: SqlExecutor, shop: ShopRef, redemptionId: string): Promise<RedemptionView> {
+  const ids = merchantIdsOf(shop);
+  const r = await REDEMPTION_ROWS.get(tx, `WHERE id = ? AND merchant_id IN (${ids.map(() => '?').join(',')})`, [redemptionId, ...ids]);
   if (!r) throw new TesseraError('PASSWORD_REDEMPTION_UNKNOWN', 'no such redemption for this merchant', { redemptionId });
   const p = (await tx.get<{ remaining: unknown }>('SELECT remaining FROM passwords WHERE id = ?', [r.passwordId]))!;
   return redemptionView(r, { remaining: Number(p.remaining) });

@@ -10,7 +10,10 @@
  *   sweep: payable >= minimum and no payout pending → payout `pending` (decided: payable → clearing)
  *   pending ─claim─► bank transfer ─approved─► paid   (sent: clearing → center@bank)
  *                                  ─declined─► failed (failed: clearing → payable, payable again)
- *                                  ─unknown / short of funds─► pending (claim released, retried next sweep)
+ *                                  ─unknown / short of funds─► pending (claim released; short of funds: a new transfer id
+ *                                     derived from the last, the bank keeps its decline for the old; this node retries after
+ *                                     RELAY_LIMITS.payoutRetryBaseMs, doubling per attempt up to payoutRetryMsMax,
+ *                                     one warn line per attempt: not one per sweep)
  *
  * One pending payout per payee (the table's unique index): two nodes
  * sweeping at once create one. The node that claims a pending payout (kit
@@ -26,6 +29,7 @@ import type { Ledger } from '../ledger/ledger.js';
 import type { NewAccount, NewTransfer } from '../ledger/types.js';
 import type { Relay } from './relay.js';
 import type { AccountRef } from './types.js';
+import { RELAY_LIMITS } from './limits.js';
 import type { SqlExecutor, Storage, Tx } from '../storage/types.js';
 import { callClaims, UNCLAIMED } from '../kit/claims.js';
 import { int, nullable, oneOf, rowMapper, text } from '../kit/rows.js';
@@ -136,6 +140,8 @@ export interface BankPayoutSweep {
 export class BankPayouts {
   private readonly rows;
   private readonly calls;
+  /** Payouts the bank could not make now (short of funds, no answer): attempts and when this node tries again. */
+  private readonly retry = new Map<string, { attempts: number; nextAtMs: number }>();
 
   constructor(
     private readonly spec: BankPayoutSpec,
@@ -158,6 +164,7 @@ export class BankPayouts {
     let payoutsPaid = 0;
     let payoutsFailed = 0;
     for (const p of due) {
+      if ((this.retry.get(p.id)?.nextAtMs ?? 0) > nowMs) continue; // backing off: the bank could not make it a moment ago
       const out = await this.pay(p);
       if (out === 'paid') payoutsPaid++;
       if (out === 'failed') payoutsFailed++;
@@ -197,10 +204,22 @@ export class BankPayouts {
     if (!(await this.d.storage.transact((tx) => this.calls.claim(tx, p.id, ['pending'], this.d.clock.nowMs())))) return 'skipped';
     const out = await this.d.config.relay.transfer({ transferId: p.transferId, from, to, amountMinor: p.amount, currency: p.currency, pin: from.securityCode });
     if (out.inDoubt || out.code === 'BANK_INSUFFICIENT_FUNDS') {
-      await this.d.storage.transact((tx) => this.calls.release(tx, p.id));
-      this.d.log.warn({ payoutId: p.id, payee: p.payee, code: out.code }, `${this.spec.what} pending`);
+      await this.d.storage.transact(async (tx) => {
+        // A decline for want of funds moved nothing and the bank keeps its answer for that transfer id: the
+        // retry needs a new one (derived from the last, so every node agrees). No answer: the same id again.
+        if (!out.inDoubt) {
+          await tx.run(`UPDATE ${this.spec.table} SET transfer_id = ? WHERE id = ? AND state = 'pending' AND transfer_id = ?`, [this.spec.transferId(`${p.transferId}:retry`), p.id, p.transferId]);
+        }
+        await this.calls.release(tx, p.id);
+      });
+      const attempts = (this.retry.get(p.id)?.attempts ?? 0) + 1;
+      const retryInMs = Math.min(RELAY_LIMITS.payoutRetryBaseMs * 2 ** Math.min(attempts - 1, 30), RELAY_LIMITS.payoutRetryMsMax);
+      this.retry.set(p.id, { attempts, nextAtMs: this.d.clock.nowMs() + retryInMs });
+      const why = out.code === 'BANK_INSUFFICIENT_FUNDS' ? `: the center's account at bank ${p.bankCode} is short of funds (fund it)` : '';
+      this.d.log.warn({ payoutId: p.id, payee: p.payee, code: out.code, attempts, retryInMs }, `${this.spec.what} pending${why}`);
       return 'pending';
     }
+    this.retry.delete(p.id);
     const next: PayoutState = out.approved ? 'paid' : 'failed';
     const done = await this.d.storage.transact(async (tx) => {
       const cur = await this.rows.get(tx, `WHERE id = ?${tx.forUpdate}`, [p.id]);

@@ -51,8 +51,18 @@ export function registerCredit(program: Command): void {
     if (!res.ok && err?.code) throw new TesseraError(err.code, err.message ?? '', err.details ?? {});
     return { status: res.status, body: json };
   };
-  const say = (o: Record<string, unknown>): string =>
-    o['state'] === 'issued' ? `order ${String(o['orderId'])}: issued, serial ${String(o['serial'])}; the password is sent to ${String(o['channel'])} ${String(o['address'])}` : `order ${String(o['orderId'])}: ${String(o['state'])}${o['code'] ? ` (${String(o['code'])})` : ''}`;
+  const say = (o: Record<string, unknown>): string => {
+    const head = `order ${String(o['orderId'])}`;
+    if (o['state'] !== 'issued') return `${head}: ${String(o['state'])}${o['code'] ? ` (${String(o['code'])})` : ''}`;
+    const returned = Number(o['returnedMinor'] ?? 0);
+    const refunded = Number(o['refundedMinor'] ?? 0);
+    const cur = String(o['currency']);
+    if (returned === 0) return `${head}: issued, serial ${String(o['serial'])}; the password is sent to ${String(o['channel'])} ${String(o['address'])}`;
+    // Value came back from the TTP (delivery failed, expired, revoked, a single-use rest): say so, and whether the customer has it back.
+    const why = (o['returnReasons'] as string[] | undefined)?.join(', ') || 'returned';
+    const all = returned >= Number(o['amountMinor']);
+    return `${head}: issued, serial ${String(o['serial'])}; ${all ? 'all of it' : `${returned} ${cur}`} came back from the TTP (${why}); ${refunded === returned ? `refunded to the customer: ${refunded} ${cur}` : `refund pending: ${returned - refunded} ${cur}`}`;
+  };
 
   credit
     .command('order')

@@ -82,6 +82,11 @@ const PIN = /^[0-9]{4,12}$/;
 const hex32 = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 32);
 /** The bank transfer id of a return's refund (one per return, whatever retries it). */
 export const refundIdOfReturn = (returnId: string): string => hex32(`credit-return-refund:${returnId}`);
+/** The bank transfer id of the n-th settlement with the TTP (one per settlement, whatever retries it). */
+export const transferIdOfSettlement = (issuer: string, n: number): string => hex32(`credit-ttp-settlement:${issuer}:${n}`);
+/** The journal's key of the settlement with the TTP under way (written before its bank call). */
+const SETTLEMENT_KEY = 'ttp.settlement';
+
 /** The bank transfer id of an order's refund after the TTP refused it. */
 export const refundIdOfOrder = (orderId: string): string => hex32(`credit-order-refund:${orderId}`);
 
@@ -338,6 +343,51 @@ export class CreditCompany {
     return true;
   }
 
+  /**
+   * Pays the TTP what it is owed for the passwords it issued (prefunded):
+   * the net of `ttp-due` (issued - returned - paid before), by a relay
+   * transfer from the credit company's account to the TTP's account at the
+   * same bank (`ttp.settlementAccount`), which the TTP pays its shops from.
+   * The settlement (its number, amount and bank transfer id) is journaled
+   * before the bank call: after a crash or no answer the same transfer id is
+   * sent again (the bank applies it once); a decline is logged and the next
+   * pass starts a new settlement. Returns the amount paid (0: nothing owed,
+   * no account configured, or not done).
+   */
+  async settleTtp(): Promise<number> {
+    const to = this.d.config.ttp.settlementAccount;
+    if (!to) return 0;
+    const j = this.d.journal;
+    const n = Number(j.get('ttp.settlements') ?? '0') + 1;
+    let pending = j.get(SETTLEMENT_KEY) ? (JSON.parse(j.get(SETTLEMENT_KEY)!) as { n: number; amountMinor: number; transferId: string }) : null;
+    if (!pending) {
+      const due = j.balances()['ttp-due'] ?? 0;
+      if (due <= 0) return 0;
+      pending = { n, amountMinor: due, transferId: transferIdOfSettlement(this.d.config.issuer, n) };
+      j.put(SETTLEMENT_KEY, JSON.stringify(pending));
+    }
+    const from = this.accountAt(to.bankCode);
+    const out = await this.d.relay.transfer({
+      transferId: pending.transferId, from, to: { bankCode: to.bankCode, branchCode: to.branchCode, accountNumber: to.accountNumber }, amountMinor: pending.amountMinor, currency: this.d.config.currency, pin: from.pin,
+    });
+    if (out.inDoubt) {
+      this.d.log.warn({ settlement: pending.n, code: out.code }, 'TTP settlement in doubt: the same transfer is sent again next pass');
+      return 0;
+    }
+    const p = pending;
+    j.transact(() => {
+      if (out.approved) j.book({ ref: `settled:${p.n}`, kind: 'SETTLED', debit: 'ttp-due', credit: `bank@${to.bankCode}`, amountMinor: p.amountMinor, orderId: null });
+      j.put(SETTLEMENT_KEY, '');
+      j.put('ttp.settlements', String(p.n));
+    });
+    if (!out.approved) {
+      this.d.log.warn({ settlement: p.n, code: out.code, amountMinor: p.amountMinor }, 'TTP settlement declined by the bank: a new one next pass');
+      return 0;
+    }
+    this.event({ event: 'ttp-settled', settlement: p.n, amountMinor: p.amountMinor, transferId: p.transferId });
+    return p.amountMinor;
+  }
+
   /** One pass over what was left open (at start, on the timer, or asked for). One pass at a time. */
   async work(): Promise<{ orders: number; returns: { taken: number; refunded: number } }> {
     while (this.working) await this.working.catch(() => undefined);
@@ -376,6 +426,11 @@ export class CreditCompany {
       returns = await this.syncReturns();
     } catch (e) {
       this.d.log.warn({ code: (e as { code?: string }).code ?? 'unknown' }, 'returns not synced: retried next pass');
+    }
+    try {
+      await this.settleTtp();
+    } catch (e) {
+      this.d.log.warn({ code: (e as { code?: string }).code ?? 'unknown' }, 'TTP settlement not done: retried next pass');
     }
     return { orders, returns };
   }

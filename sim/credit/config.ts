@@ -51,6 +51,11 @@ export const creditConfigSchema = z
         url: z.string().url().describe("The TTP's merchant API base URL (its issuer routes /v1/issuer/)."),
         apiKeyFile: z.string().min(1).describe("File holding the credit company's merchant API key at the TTP, mode 0600."),
         caFile: z.string().min(1).optional().describe("PEM CA certificate for the TTP's TLS certificate."),
+        settlementAccount: z
+          .object(accountRef)
+          .strict()
+          .optional()
+          .describe("The TTP's own bank account the credit company pays its prefunded passwords into (at a bank it holds an account at; the TTP pays its shops from it). Each worker pass pays the net owed (ttp-due: issued - returned - paid) by a relay transfer. Absent: the settlement is left to the operator."),
       })
       .strict()
       .describe('The TTP (the center\'s passwords module) the credit company asks to issue.'),
@@ -100,6 +105,8 @@ export const creditConfigSchema = z
       ids.add(cu.id);
       if (!held.has(cu.bankCode)) ctx.addIssue({ code: 'custom', path: ['customers', i, 'bankCode'], message: `the credit company holds no account at bank ${cu.bankCode}` });
     });
+    const ttpAt = c.ttp.settlementAccount?.bankCode;
+    if (ttpAt !== undefined && !held.has(ttpAt)) ctx.addIssue({ code: 'custom', path: ['ttp', 'settlementAccount', 'bankCode'], message: `the credit company holds no account at bank ${ttpAt} to pay the TTP from (a relay transfer stays inside one bank)` });
   });
 
 export type CreditConfig = z.infer<typeof creditConfigSchema>;

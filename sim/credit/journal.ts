@@ -89,7 +89,7 @@ export interface TakenReturn {
 export interface Entry {
   readonly ref: string;
   readonly atMs: number;
-  readonly kind: 'PAID' | 'ISSUED' | 'RETURNED' | 'REFUNDED';
+  readonly kind: 'PAID' | 'ISSUED' | 'RETURNED' | 'REFUNDED' | 'SETTLED';
   readonly debit: string;
   readonly credit: string;
   readonly amountMinor: number;

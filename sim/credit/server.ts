@@ -21,7 +21,7 @@ import type { Logger } from '../../core/log.js';
 import type { CreditCompany } from './company.js';
 import { deviceSchema } from './config.js';
 import { CREDIT_ERRORS } from './errors.js';
-import type { Order } from './journal.js';
+import type { Order, TakenReturn } from './journal.js';
 import { CREDIT_LIMITS as L } from './limits.js';
 
 export type CreditApi = HttpListening;
@@ -38,11 +38,22 @@ const orderBody = z
   })
   .strict();
 
-/** The order as answered (no PIN was ever in it). */
-export const orderView = (o: Order) => ({
-  orderId: o.orderId, customer: o.customer, state: o.state, amountMinor: o.amountMinor, currency: o.currency, channel: o.channel, address: o.address, binding: o.binding,
-  serial: o.serial, token: o.token, issuedAtMs: o.issuedAtMs, code: o.code, createdMs: o.createdMs,
-});
+/**
+ * The order as answered (no PIN was ever in it), with what came back of its
+ * password: the TTP's returns taken in (a failed delivery, an expiry, a
+ * revocation, a single-use rest), how much of that is refunded to the
+ * customer, and why. An issued order whose whole value came back is not
+ * "sent to the device" any more: `returnedMinor` = `amountMinor`.
+ */
+export const orderView = (o: Order, returns: readonly TakenReturn[] = []) => {
+  const mine = returns.filter((r) => r.orderId === o.orderId);
+  const sum = (xs: readonly TakenReturn[]): number => xs.reduce((t, r) => t + r.amountMinor, 0);
+  return {
+    orderId: o.orderId, customer: o.customer, state: o.state, amountMinor: o.amountMinor, currency: o.currency, channel: o.channel, address: o.address, binding: o.binding,
+    serial: o.serial, token: o.token, issuedAtMs: o.issuedAtMs, code: o.code, createdMs: o.createdMs,
+    returnedMinor: sum(mine), refundedMinor: sum(mine.filter((r) => r.state === 'refunded')), returnReasons: [...new Set(mine.map((r) => r.reason ?? 'returned'))],
+  };
+};
 
 export async function startCreditApi(company: CreditCompany, o: { host: string; port: number; log?: Logger }): Promise<CreditApi> {
   return startHttpServer({
@@ -59,16 +70,17 @@ export async function startCreditApi(company: CreditCompany, o: { host: string; 
             ...(b.expiresAtMs !== undefined && { expiresAtMs: b.expiresAtMs }), ...(b.goods && { goods: b.goods }), ...(b.partial !== undefined && { partial: b.partial }),
           });
           // Paid but not issued yet (the TTP did not answer): accepted, completed by the worker.
-          return reply.code(order.state === 'issued' ? 201 : 202).send(orderView(order));
+          return reply.code(order.state === 'issued' ? 201 : 202).send(orderView(order, company.journal.returns()));
         });
         app.get('/orders/:id', { schema: { params: z.object({ id: z.string().min(1).max(L.orderIdCharsMax) }) } }, async (req) => {
           const order = company.journal.order((req.params as { id: string }).id);
           if (!order) throw new TesseraError('CREDIT_ORDER_UNKNOWN', 'no order with this id', { orderId: (req.params as { id: string }).id });
-          return orderView(order);
+          return orderView(order, company.journal.returns());
         });
         app.get('/orders', { schema: { querystring: z.object({ customer: z.string().max(32).optional() }) } }, async (req) => {
           const q = req.query as { customer?: string };
-          return { orders: company.journal.orders(q.customer ? { customer: q.customer } : {}).map(orderView) };
+          const returns = company.journal.returns();
+          return { orders: company.journal.orders(q.customer ? { customer: q.customer } : {}).map((x) => orderView(x, returns)) };
         });
         app.post(
           '/customers/:id/lost-device',

@@ -14,6 +14,8 @@ import { emoneyAdminRoutes } from '../../../center/emoney/admin-routes.js';
 import { emoneyMigrations } from '../../../center/emoney/schema.js';
 import { prepaidAdminRoutes } from '../../../center/prepaid/admin-routes.js';
 import { Prepaid } from '../../../center/prepaid/prepaid.js';
+import { passwordsAdminRoutes } from '../../../center/passwords/admin-routes.js';
+import { Passwords } from '../../../center/passwords/passwords.js';
 import { startFleet, type Fleet } from '../../../center/fleet/fleet.js';
 import { silentLogger } from '../../../core/log.js';
 import { startAdminServer, type AdminServer } from '../../../center/admin/server.js';
@@ -41,7 +43,8 @@ beforeAll(async () => {
   fleet = await startFleet(storage, { clock: new ManualClock(), random: systemRandom, log: silentLogger });
   await storage.migrate(emoneyMigrations);
   const prepaid = await Prepaid.open({ storage, config: { masterKey: randomBytes(32), issuerId: 1, currency: 'JPY' }, clock: new ManualClock() });
-  server = await startAdminServer({ storage, ledger: await Ledger.open(storage, new ManualClock()), fleet, contributors: [emoneyAdminRoutes(storage), prepaidAdminRoutes(prepaid)] });
+  const passwords = await Passwords.open({ storage, clock: new ManualClock(), random: systemRandom, log: silentLogger, ttpSeed: randomBytes(32), issuers: ['CREDIT-A'] });
+  server = await startAdminServer({ storage, ledger: await Ledger.open(storage, new ManualClock()), fleet, contributors: [emoneyAdminRoutes(storage), prepaidAdminRoutes(prepaid), passwordsAdminRoutes(passwords)] });
   token = await new Operators(storage, systemRandom).add('doc-reader', 'admin', 0);
 });
 
@@ -56,7 +59,7 @@ describe('docs/ADMIN-API.md', () => {
   it('documents every route of the server (the paths of its OpenAPI document)', async () => {
     const openapi = (await (await fetch(`${server.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
     const patterns = Object.entries(openapi.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`));
-    expect(patterns.length).toBe(36); // the 17 routes of the old hand-written table, /livez, /readyz, /audit-trail, /ledger/adjustments, GET /media, GET /terminals, …, GET /nodes, PATCH /terminals/:id, e-money's 5, prepaid's 2
+    expect(patterns.length).toBe(38); // the 17 routes of the old hand-written table, /livez, /readyz, /audit-trail, /ledger/adjustments, GET /media, GET /terminals, …, GET /nodes, PATCH /terminals/:id, e-money's 5, prepaid's 2, passwords' 2
     expect(patterns).toEqual(expect.arrayContaining(['GET /nodes', 'PATCH /terminals/:id', 'GET /charges', 'GET /charges/:id', 'GET /batches', 'GET /batches/:id', 'GET /settlements']));
     expect(documented.sort()).toEqual([...new Set(patterns)].sort());
   });

@@ -38,6 +38,9 @@ let creditA: IssuerClient;
 let creditB: IssuerClient;
 let shopAsIssuer: IssuerClient;
 let shop: PasswordsClient;
+let creditAsShop: PasswordsClient;
+let creditMerchant: MerchantClient;
+const ISSUER_CLIENTS = { 'credit-a': 'CREDIT-A', 'credit-b': 'CREDIT-B' };
 
 const merchantClient = (apiKey: string): MerchantClient => {
   const m = new MerchantClient({ baseUrl: api.url, apiKey, attempts: 1 });
@@ -60,12 +63,15 @@ beforeAll(async () => {
   ({ pw, delivery } = await openCore(storage, systemClock));
   api = await startMerchantApi({
     storage, host: '127.0.0.1', port: 0, clock: systemClock, random: systemRandom, log: silentLogger, rateLimit: { max: 1_000, windowMs: 1_000 },
-    contributions: [passwordMerchantContribution(pw), passwordIssuerContribution(pw, { 'credit-a': 'CREDIT-A', 'credit-b': 'CREDIT-B' })],
+    contributions: [passwordMerchantContribution(pw, ISSUER_CLIENTS), passwordIssuerContribution(pw, ISSUER_CLIENTS)],
   });
   await api.merchants.add('credit-a');
   await api.merchants.add('credit-b');
   await api.merchants.add('shop-a', 'SHOP-1');
-  creditA = new IssuerClient(merchantClient((await api.merchants.addKey('credit-a')).key));
+  const creditKey = (await api.merchants.addKey('credit-a')).key;
+  creditA = new IssuerClient(merchantClient(creditKey));
+  creditMerchant = merchantClient(creditKey);
+  creditAsShop = new PasswordsClient(creditMerchant);
   creditB = new IssuerClient(merchantClient((await api.merchants.addKey('credit-b')).key));
   const shopKey = (await api.merchants.addKey('shop-a')).key;
   shopAsIssuer = new IssuerClient(merchantClient(shopKey));
@@ -102,6 +108,30 @@ describe('/v1/issuer/', () => {
     // Another issuer's request id space is its own.
     const b = await creditB.issue('order-1', sms('819011110001'));
     expect(b.body.serial).not.toBe(first.body.serial);
+  });
+
+  it('refuses an issuer\'s key on the shop routes (403 PASSWORD_NOT_SHOP: it cannot verify, sell, read a statement) and nothing is booked to it', async () => {
+    const a = await creditA.issue('order-not-shop', sms('819011110077'));
+    await pw.onOutcome({ passwordId: a.body.serial, outcome: 'delivered', channel: 'sms', atMs: Date.now() });
+    const code = delivery.code(a.body.serial);
+    expect(await codeOf(creditAsShop.verify({ code }))).toEqual({ code: 'PASSWORD_NOT_SHOP', status: 403 });
+    expect(await codeOf(creditAsShop.redeem({ code }, { amountMinor: 1_000, currency: 'JPY' }))).toEqual({ code: 'PASSWORD_NOT_SHOP', status: 403 });
+    expect(await codeOf(creditMerchant.call('GET', '/v1/passwords/statement'))).toEqual({ code: 'PASSWORD_NOT_SHOP', status: 403 });
+    expect(await creditA.password(a.body.serial)).toMatchObject({ state: 'delivered', remainingMinor: 5_000 });
+    // A shop's key still sells.
+    expect((await shop.redeem({ code }, { amountMinor: 1_000, currency: 'JPY' })).body).toMatchObject({ state: 'captured', remainingMinor: 4_000 });
+  });
+
+  it('refuses a currency the TTP does not hold: 400 PASSWORD_BAD_REQUEST naming field currency (no 500, nothing booked); /openapi.json names the currency', async () => {
+    let err: MerchantApiError | undefined;
+    await creditA.issue('order-eur', { ...sms('819011110078'), currency: 'EUR' }).catch((e: MerchantApiError) => { err = e; });
+    expect(err).toMatchObject({ code: 'PASSWORD_BAD_REQUEST', status: 400, details: { field: 'currency' } });
+    expect(err!.message).toContain('JPY');
+    // The request id stays free: the same key in JPY issues.
+    expect((await creditA.issue('order-eur', sms('819011110078'))).body).toMatchObject({ currency: 'JPY', replayed: false });
+    const doc = (await (await fetch(`${api.url}/openapi.json`)).json()) as { paths: Record<string, { post?: { requestBody?: { content: Record<string, { schema: { properties: Record<string, { description?: string }> } }> } } }> };
+    const body = doc.paths['/v1/issuer/passwords']!.post!.requestBody!.content['application/json']!.schema;
+    expect(body.properties['currency']!.description).toMatch(/^JPY only/);
   });
 
   it('normalises the MSISDN to the delivery side\'s 6-15 digits (a + was handed over as it was, and refused there) and refuses what is no MSISDN', async () => {

@@ -31,6 +31,8 @@ import { parseCreditConfig, type CreditConfig } from '../../../sim/credit/config
 import { CreditJournal } from '../../../sim/credit/journal.js';
 import { keypadDialogue, type KeypadLine } from '../../../sim/credit/keypad.js';
 import { readCreditSecrets } from '../../../sim/credit/serve.js';
+import { startCreditApi } from '../../../sim/credit/server.js';
+import { runCli } from '../../../sim/world/cli-process.js';
 import { audit, issueReq, openCore, type RecordingDelivery } from '../../center/passwords/support.js';
 
 let dir: string;
@@ -151,6 +153,52 @@ describe('credit company', () => {
     const bad = await company.reconcile(day);
     expect(bad.matched).toBe(false);
     expect(bad.findings.map((f) => f.code).sort()).toEqual(['CREDIT_RECON_ISSUED_MISMATCH', 'CREDIT_RECON_UNKNOWN_SERIAL']);
+  });
+
+  it('`tessera credit orders` shows an order whose delivery failed as returned and refunded, not as sent to the device', async () => {
+    const o = await company.order({ orderId: 'ord-undelivered', customer: '1001', amountMinor: 1_500, pin: '1234' });
+    const b = await balance();
+    await pw.onOutcome({ passwordId: o.serial!, outcome: 'failed', channel: 'sms', atMs: Date.now(), detail: 'undeliverable' });
+    expect((await company.work()).returns).toEqual({ taken: 1, refunded: 1 });
+    expect(await balance()).toBe(b + 1_500);
+    const http = await startCreditApi(company, { host: '127.0.0.1', port: 0 });
+    try {
+      const view = (await (await fetch(`${http.url}/orders/ord-undelivered`)).json()) as Record<string, unknown>;
+      expect(view).toMatchObject({ state: 'issued', returnedMinor: 1_500, refundedMinor: 1_500 });
+      const out = await runCli(['credit', 'orders', '--url', http.url], {}, 60_000);
+      expect(out.code, out.output).toBe(0);
+      const line = out.output.split('\n').find((l) => l.startsWith('order ord-undelivered:'))!;
+      expect(line).toMatch(/all of it came back from the TTP \(.+\); refunded to the customer: 1500 JPY$/);
+      expect(line).not.toContain('is sent to');
+      // An order with nothing returned still reads as sent.
+      expect(out.output).toMatch(/order ord-1: issued, serial [0-9a-f]{32}; the password is sent to sms /);
+    } finally {
+      await http.close();
+    }
+  }, 90_000);
+
+  it('pays the TTP\'s bank account what it is owed for prefunded passwords (net of returns), once per settlement; the next pass pays only new issues', async () => {
+    const TTP = { bankCode: '0001', branchCode: '001', accountNumber: '7000001' };
+    await bank.openAccount({ ...TTP, holder: 'ttp', role: 'provider', pin: '7777', openingMinor: 0 });
+    const m = new MerchantClient({ baseUrl: api.url, apiKey: ttpKey, attempts: 1 });
+    merchants.push(m);
+    const settling = new CreditCompany({
+      config: { ...config, ttp: { ...config.ttp, settlementAccount: TTP } }, journal, relay: new Relay({ adapters: [bank] }), ttp: new IssuerClient(m),
+      accounts: [{ ...CREDIT, pin: '4321' }], clock: systemClock, log: silentLogger,
+    });
+    const owed = journal.balances()['ttp-due']!;
+    expect(owed).toBe(5_000 + 3_000); // issued 5,000 + 3,000 + 4,000 + 1,500; returned 4,000 + 1,500
+    const credit = await bank.balance(CREDIT);
+    expect(await settling.settleTtp()).toBe(owed);
+    expect(await bank.balance(TTP)).toBe(owed);
+    expect(await bank.balance(CREDIT)).toBe(credit - owed);
+    expect(journal.balances()['ttp-due']).toBe(0);
+    expect(await settling.settleTtp()).toBe(0); // nothing owed: nothing sent again
+    await settling.order({ orderId: 'ord-after-settle', customer: '1001', amountMinor: 1_000, pin: '1234' });
+    await settling.work();
+    expect(await bank.balance(TTP)).toBe(owed + 1_000);
+    expect(journal.balances()).toMatchObject({ 'ttp-due': 0, 'customer@1001': 0 });
+    expect(() => parseCreditConfig({ ...config, ttp: { ...config.ttp, settlementAccount: { ...TTP, bankCode: '0002' } } })).toThrow(/no account at bank 0002/);
   });
 
   it('the keypad line: bad entries asked again, then the order; 2 cancels', async () => {
