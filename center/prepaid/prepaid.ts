@@ -220,13 +220,13 @@ export class Prepaid {
     if (payment) await this.checkPaymentFree(req.requestId, payment);
     const mediumId = req.mediumId ?? this.random.bytes(16).toString('hex');
     checkId(mediumId, 'mediumId');
-    await this.registerMedium(mediumId);
     return this.storage.transact(async (tx) => {
       const debit = payment ? await this.bookPayment(tx, req, payment) : PAID_IN;
       const file = await this.createMedium(tx, { mediumId, requestId: req.requestId, balanceMinor: req.amountMinor, kind: 'issued', payee: req.terminalId });
       await ensureAccounts(tx, this.ledger, accountsFor(this.config.currency, { mediumId }));
       const code = payment?.kind === 'cash' ? 'ISSUED_CASH' : payment?.kind === 'purse' ? 'ISSUED_PURSE' : 'ISSUED';
       await applyMoves(tx, this.ledger, [move(code, req.requestId, debit, mediumAccount(mediumId), req.amountMinor, this.config.currency)]);
+      await this.registerMedium(tx, mediumId);
       return { status: 'done' as const, mediumId, balanceMinor: req.amountMinor, file };
     });
   }
@@ -285,10 +285,16 @@ export class Prepaid {
     return file;
   }
 
-  private async registerMedium(mediumId: string): Promise<void> {
+  /**
+   * The new medium on the validity lists, in the unit that creates it: the
+   * lists never name a medium whose unit did not commit (a crash or a
+   * refusal between the two left one before). A row already there (put by
+   * an older build before its unit) is kept.
+   */
+  private async registerMedium(tx: Tx, mediumId: string): Promise<void> {
     if (!this.validity) return;
-    const known = await this.validity.repository.getMedium(mediumId);
-    if (!known) await this.validity.repository.addMedia([{ id: mediumId, kind: PREPAID_MEDIUM_KIND.name, expiresAtMs: this.clock.nowMs() + PREPAID_LIMITS.mediumValidityMs }]);
+    const repository = this.validity.repository;
+    if (!(await repository.hasMediumIn(tx, mediumId))) await repository.addMediaIn(tx, [{ id: mediumId, kind: PREPAID_MEDIUM_KIND.name, expiresAtMs: this.clock.nowMs() + PREPAID_LIMITS.mediumValidityMs }]);
   }
 
   // ------------------------------------------------------------------ use
@@ -468,7 +474,6 @@ export class Prepaid {
     if (again) return this.issueAgain(again, { kind: 'recovery', payee: recoveryPayee(req.mediumId), mediumId: req.newMediumId });
     const newId = req.newMediumId ?? this.random.bytes(16).toString('hex');
     checkId(newId, 'newMediumId');
-    await this.registerMedium(newId);
     const out = await this.storage.transact(async (tx) => {
       const old = await loadMedium(tx, req.mediumId, tx.forUpdate);
       if (!old) return refusal('PREPAID_MEDIUM_UNKNOWN', 'no medium with this id', { mediumId: req.mediumId });
@@ -480,6 +485,7 @@ export class Prepaid {
       await updateMedium(tx, old, nowMs, { state: 'closed', balanceMinor: 0, frozenReason: `${old.frozenReason ?? 'frozen'}; recovered to ${newId} by ${req.operator}` });
       await this.keys.eraseAll(tx, old.id, nowMs);
       await tx.run('UPDATE prepaid_passwords SET verifier = NULL WHERE medium_id = ?', [old.id]);
+      await this.registerMedium(tx, newId);
       this.log.info({ mediumId: old.id, newMediumId: newId, operator: req.operator }, 'prepaid medium recovered');
       return { status: 'done' as const, mediumId: newId, balanceMinor: old.balanceMinor, file };
     });
