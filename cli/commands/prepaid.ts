@@ -16,12 +16,14 @@ import { callApi, formatTable, type AdminOptions } from './admin.js';
  * the reason.
  *
  *   tessera prepaid frozen [--json]                           frozen media with their clone records
+ *   tessera prepaid freeze MEDIUM --reason TEXT               the operator's freeze for review (lost, stolen,
+ *       a copy suspected): refused everywhere, the balance kept for recover; again: frozen already
  *   tessera prepaid recover MEDIUM --new-medium DIR --reason TEXT [--new-medium-id HEX] [--request-id HEX]
  *       the frozen medium's balance to a replacement; generation 1 written into slot A of the blank
  *       medium mounted at DIR. Run again (a crash, a pulled medium): the same replacement, the same file.
  */
 export function registerPrepaid(program: Command): void {
-  const prepaid = program.command('prepaid').description('prepaid media (seed 000): the operator\'s review of frozen media and recovery of their value, over the admin API');
+  const prepaid = program.command('prepaid').description('prepaid media (seed 000): the operator\'s freeze and review of media and recovery of their value, over the admin API');
   const api = (c: Command): Command =>
     c
       .option('--url <url>', 'the admin API (default: TESSERA_ADMIN_URL)')
@@ -38,6 +40,19 @@ export function registerPrepaid(program: Command): void {
     for (const m of r.items) {
       for (const c of m.clones) out(`  ${m.mediumId}: generation ${c.presentedGen} presented after ${c.confirmedGen} was confirmed, via ${c.source}, at ${new Date(c.atMs).toISOString()}`);
     }
+  });
+
+  api(
+    prepaid
+      .command('freeze')
+      .description('freeze a medium for review (lost or stolen, a copy suspected): refused everywhere from now, its balance kept for `prepaid recover`')
+      .argument('<medium>', 'the medium id (32 hex)')
+      .requiredOption('--reason <text>', 'why (the holder\'s report, what the operator saw; kept as the frozen reason and in the audit trail)'),
+  ).action(async (medium: string, o: AdminOptions & { reason: string }) => {
+    if (!/^[0-9a-f]{32}$/.test(medium)) throw new TesseraError('CLI_BAD_ARGUMENT', 'the medium id is 32 lowercase hex', { field: 'medium' });
+    const r = (await callApi(o, 'POST', `/prepaid/media/${medium}/freeze`, { reason: o.reason })) as { status: 'frozen' | 'frozen-already'; mediumId: string; balanceMinor: number; currency: string; frozenReason: string };
+    if (o.json) return out(JSON.stringify(r));
+    out(`${r.status === 'frozen' ? 'frozen' : 'frozen already'}: ${r.mediumId}, balance ${r.balanceMinor} ${r.currency} kept (${r.frozenReason}); recover it with: tessera prepaid recover ${r.mediumId} --new-medium DIR --reason TEXT`);
   });
 
   api(
