@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { writeFileAtomic } from '../../core/atomic-write.js';
-import { TesseraError } from '../../core/errors.js';
+import { errorCode, TesseraError } from '../../core/errors.js';
 import { mediumIdHex, readMediumFile } from '../../protocol/prepaid/medium.js';
-import { readSlots, SLOT_FILES, slotToWrite } from '../../protocol/prepaid/slots.js';
+import { writeIssuedFile } from '../../terminal/agent/roles/prepaid/medium-writer.js';
+import { DirRemovableStore } from '../../terminal/devices/files/dir-removable-store.js';
 import { callApi, formatTable, type AdminOptions } from './admin.js';
 
 /**
@@ -69,20 +69,25 @@ export function registerPrepaid(program: Command): void {
     const dir = o.newMedium;
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new TesseraError('CLI_BAD_ARGUMENT', 'no medium is mounted at --new-medium (not a directory)', { field: 'new-medium', path: dir });
     const requestId = o.requestId ?? createHash('sha256').update(`tessera-prepaid-recover:${medium}`).digest('hex').slice(0, 32);
-    // The new medium must be blank, or already hold this recovery's replacement (a re-run).
-    const slots = readSlots(...(SLOT_FILES.map((f) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f)) : undefined)) as [Buffer | undefined, Buffer | undefined]));
-    const held = slots.current ? mediumIdHex(slots.current.view.mediumId) : null;
     const r = (await callApi(o, 'POST', `/prepaid/media/${medium}/recover`, { requestId, reason: o.reason, ...(o.newMediumId !== undefined && { newMediumId: o.newMediumId }) })) as {
       status: 'done' | 'repeated'; mediumId: string; balanceMinor: number; file: string | null;
     };
-    if (held !== null && held !== r.mediumId) throw new TesseraError('CLI_BAD_ARGUMENT', 'the medium at --new-medium holds another prepaid medium: insert a blank one and run the same command again', { field: 'new-medium', holds: held });
     let written: string | null = null;
     if (r.file !== null) {
       const file = Buffer.from(r.file, 'base64');
       const view = readMediumFile(file);
       if (mediumIdHex(view.mediumId) !== r.mediumId || view.generation !== 1) throw new TesseraError('CLI_BAD_ARGUMENT', 'the center answered a file that is not the replacement\'s generation 1', { mediumId: r.mediumId });
-      written = join(dir, SLOT_FILES[held === r.mediumId ? slots.current!.slot : slotToWrite(slots)]);
-      await writeFileAtomic(written, file, `recover-${process.pid}`);
+      // Through the removable-store driver the holder's PC reads with (its integrity envelope, the atomic write), into a
+      // mirror slot as the prepaid terminal writes an issue: a medium holding another medium's file is never overwritten.
+      const store = new DirRemovableStore({ mountDir: dir });
+      try {
+        written = join(dir, (await writeIssuedFile(store, r.mediumId, file)).slot);
+      } catch (e) {
+        if (errorCode(e) === 'TERM_PREPAID_MEDIUM_IN_USE') throw new TesseraError('CLI_BAD_ARGUMENT', 'the medium at --new-medium holds another prepaid medium: insert a blank one and run the same command again', { field: 'new-medium' });
+        throw e;
+      } finally {
+        await store.close();
+      }
     }
     if (o.json) return out(JSON.stringify({ status: r.status, frozenMediumId: medium, mediumId: r.mediumId, balanceMinor: r.balanceMinor, requestId, written }));
     out(

@@ -39,6 +39,7 @@ import { CliProcess, runCli } from '../../sim/world/cli-process.js';
 import { startCliBanks, writeConfigFile, writeSecretFile, type CliBanks } from '../../sim/world/cli-parts.js';
 import { freeLoopbackPort } from '../../sim/world/terminals.js';
 import { openWorld, type World } from '../../sim/world/world.js';
+import { DirRemovableStore } from '../../terminal/devices/files/dir-removable-store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tsr-ppv-'));
 const MASTER = createHash('sha256').update('prepaid-vendor/master').digest();
@@ -238,7 +239,9 @@ describe('prepaid vendor, bank and center as processes', { timeout: 240_000 }, (
     const recovered = await runCli(['prepaid', 'recover', frozenId, '--new-medium', mount, '--reason', 'kiosk receipt and medium log checked', '--token-file', tokenFile, '--json'], env, 60_000);
     expect(recovered.code, recovered.output).toBe(0);
     expect(recovered.lines.at(-1)).toMatchObject({ status: 'done', frozenMediumId: frozenId, balanceMinor: 1_800 });
-    const written = readFileSync(join(mount, SLOT_FILES[0]));
+    // Read as the holder's PC reads it: through the removable-store driver (its integrity envelope).
+    const newMedium = new DirRemovableStore({ mountDir: mount });
+    const written = await newMedium.readFile(SLOT_FILES[0]).finally(() => newMedium.close());
     expect(readMediumFile(written)).toMatchObject({ generation: 1, displayBalanceMinor: 1_800 });
     expect(readMediumFile(written).mediumId.toString('hex')).toBe(recovered.lines.at(-1)!['mediumId']);
     // The new medium works; the trail names the operator and the reason; nothing secret was printed.
