@@ -140,10 +140,10 @@ export async function runDemo(o: DemoOptions, d: DemoDeps): Promise<DemoResult> 
       await pwScene.close();
       await credit.close();
     }
-    d.out(`prepaid media: prepaid center in the center, provider center ${PREPAID_PROVIDER} (HTTPS, pinned), vendor ${PREPAID_VENDOR} on the merchant API; kiosk ${PREPAID_KIOSK} (prepaid-issuer: ccTalk validator ${world.prepaidValidator} on a pty, a drive) issues media paid in notes`);
+    d.out(`prepaid media: prepaid center in the center, provider center ${PREPAID_PROVIDER} (HTTPS, pinned), vendor ${PREPAID_VENDOR} on the merchant API; kiosk ${PREPAID_KIOSK} (prepaid-issuer: a ccTalk bill validator on a pty, a drive) issues media paid in notes`);
     const ppScene = await runPrepaidScene({
       setup: prepaidSetup, prepaid: world.center.center.module<Prepaid>(PREPAID_MODULE), center: { host: '127.0.0.1', port: world.center.center.address.port },
-      world: world.world, validator: world.prepaidValidator!, roles, signal: d.signal,
+      world: world.world, roles, signal: d.signal,
       masterKey: world.world.masterKey, merchantApiUrl, clock, log: world.log.child({ part: 'prepaid' }), onEvent: (e) => d.out(prepaidEventLine(e)),
     });
     try {

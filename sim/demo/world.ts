@@ -63,8 +63,6 @@ export interface DemoWorld {
   readonly voucherScanners: readonly string[];
   /** The simulator scanner left for the settlement-password till (null without the password scene). */
   readonly passwordScanner: string | null;
-  /** The simulator bill validator at the prepaid kiosk (null without the prepaid scene). */
-  readonly prepaidValidator: string | null;
   /** Closes everything, newest first; each step bounded; returns the codes of steps that failed. */
   close(): Promise<string[]>;
 }
@@ -74,7 +72,7 @@ let pcscClaimed = false;
 
 /** The demo's cast as a world: what runs where. */
 export function demoSpec(cast: DemoCast, dir: string, roles: RoleRegistry, clock: Clock, log: Logger, vouchers?: VoucherSetup, passwords?: PasswordSetup, prepaid?: PrepaidSetup): WorldSpec {
-  // The voucher tills (started by the voucher scene) take one more reader device and a scanner each; the prepaid kiosk a reader slot and a validator.
+  // The voucher tills (started by the voucher scene) take one more reader device and a scanner each; the prepaid kiosk a reader slot (its validator is the scene's).
   const tills = (vouchers ? VOUCHER_CHAIN.stores.length : 0) + (passwords ? 1 : 0);
   const kiosks = prepaid ? 1 : 0;
   return {
@@ -86,7 +84,6 @@ export function demoSpec(cast: DemoCast, dir: string, roles: RoleRegistry, clock
     hardware: {
       readerDevices: readerDevicesFor(cast) + Math.ceil((tills + kiosks) / 2),
       scanners: scannersFor(cast) + tills,
-      validators: kiosks,
       namePrefix: 'Tessera Demo',
       scannerBaudRate: DEMO_LIMITS.scannerBaud,
     },
@@ -151,8 +148,7 @@ export async function startWorld(o: { cast: DemoCast; dir: string; roles: RoleRe
       const fleet = new Map([...world.terminals].map(([id, t]) => [id, new DemoTerminal(t as WorldTerminal<PersonKeypad>, sim, o.clock)]));
       const voucherScanners = o.vouchers ? VOUCHER_CHAIN.stores.map((_, i) => `scanner${scannersFor(o.cast) + i}`) : [];
       const passwordScanner = o.passwords ? `scanner${scannersFor(o.cast) + voucherScanners.length}` : null;
-      const prepaidValidator = o.prepaid ? 'validator0' : null;
-      return { world, dir: o.dir, logFile, log, sim, banks: world.banks!, center, fleet, drives, voucherScanners, passwordScanner, prepaidValidator, close };
+      return { world, dir: o.dir, logFile, log, sim, banks: world.banks!, center, fleet, drives, voucherScanners, passwordScanner, close };
     } catch (e) {
       await close();
       throw e;

@@ -91,10 +91,8 @@ export interface PrepaidSceneRun {
 export interface PrepaidSceneOptions {
   readonly setup: PrepaidSetup;
   readonly prepaid: Prepaid;
-  /** The world the kiosk's agent joins (its reader slot, the simulator's validator). */
+  /** The world the kiosk's agent joins (its reader slot, its key, the center). */
   readonly world: World;
-  /** The simulator bill validator at the kiosk (`validator0`). */
-  readonly validator: string;
   readonly roles: RoleRegistry;
   readonly signal: AbortSignal;
   /** The center's terminal listener (the provider's link). */
@@ -123,7 +121,7 @@ export async function runPrepaidScene(o: PrepaidSceneOptions): Promise<PrepaidSc
   let kioskCashBoxMinor = 0;
   const close = async (): Promise<void> => {
     for (const s of stores.splice(0)) await s.close().catch(() => undefined);
-    await kiosk?.terminal.stop().catch(() => undefined);
+    await kiosk?.close();
     await vendor?.close().catch(() => undefined);
     await provider?.close().catch(() => undefined);
   };
@@ -168,7 +166,7 @@ export async function runPrepaidScene(o: PrepaidSceneOptions): Promise<PrepaidSc
     // validator, `issue` (PREPAID_ISSUE with the journalled notes: booked to its cash box, the medium made in one
     // unit), generation 1 written into slot A by the role; the holder carries the medium to their PC. Generation 1
     // stays pending until the PC's first request shows it (the center confirms it then, S43).
-    kiosk = await startPrepaidKiosk({ world: o.world, validator: o.validator, roles: o.roles, sceneDir: dir, clock: o.clock });
+    kiosk = await startPrepaidKiosk({ world: o.world, roles: o.roles, sceneDir: dir, clock: o.clock });
     const shelf = join(dir, 'shelf');
     const media: Array<{ name: string; id: string; mount: string }> = [];
     for (const h of PREPAID_HOLDERS) {
