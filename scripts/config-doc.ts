@@ -17,6 +17,9 @@ import { centerConfigSchema } from '../center/server/config.js';
 import { terminalConfigSchema } from '../terminal/config/schema.js';
 import { bankServeConfigSchema } from '../sim/bank/serve-config.js';
 import { webshopConfigSchema } from '../sim/webshop/config.js';
+import { creditConfigSchema } from '../sim/credit/config.js';
+import { vendorConfigSchema } from '../sim/vendor/config.js';
+import { providerConfigSchema } from '../center/provider/config-schema.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const CONFIG_DOC_PATH = join(root, 'docs', 'CONFIG.md');
@@ -62,6 +65,24 @@ export function configSchemasForDocs(): readonly ConfigDocSection[] {
       command: 'tessera webshop serve --config <file.json>',
       source: 'sim/webshop/config.ts (`webshopConfigSchema`)',
       schema: webshopConfigSchema,
+    },
+    {
+      title: 'Provider center (seed 000)',
+      command: 'tessera provider serve --config <file.json>',
+      source: 'center/provider/config-schema.ts (`providerConfigSchema`)',
+      schema: providerConfigSchema,
+    },
+    {
+      title: 'Credit company (simulator, seed 003)',
+      command: 'tessera credit serve --config <file.json>',
+      source: 'sim/credit/config.ts (`creditConfigSchema`)',
+      schema: creditConfigSchema,
+    },
+    {
+      title: 'Software vendor (simulator, seed 000)',
+      command: 'tessera vendor serve --config <file.json>',
+      source: 'sim/vendor/config.ts (`vendorConfigSchema`)',
+      schema: vendorConfigSchema,
     },
   ];
 }

@@ -1,13 +1,15 @@
 /**
  * The e-money audit check: the float account equals the e-money outstanding
  * as the flows' own rows say it, issued (charges credited to a card) minus
- * settled (records accepted into a batch). A ledger write that bypassed the
+ * settled (records accepted into a batch, and records that paid at another
+ * capability's terminal: purse-payments.ts). A ledger write that bypassed the
  * flows (a raw transfer from the float) breaks it.
  */
 import type { AuditCheck, AuditExtension } from '../ledger/audit.js';
 import { rowMapper, text } from '../kit/rows.js';
 import type { SqlExecutor } from '../storage/types.js';
 import { FLOAT } from './ledger-map.js';
+import { PAYMENT_BATCH_PREFIX } from './purse-payments.js';
 
 /** Batch states in which the accepted total has left the float (booked float → settle-clearing at `instructed`). */
 const BOOKED_BATCH_STATES = `('instructed','acked','settled','pay_failed')`;
@@ -19,8 +21,9 @@ async function floatCheck(q: SqlExecutor): Promise<AuditCheck> {
     q,
     `SELECT CAST(COALESCE((SELECT credits_posted - debits_posted FROM ledger_accounts WHERE id = ?), 0) AS TEXT) AS fl,
             CAST(COALESCE((SELECT SUM(amount) FROM emoney_charges WHERE state = 'issued'), 0) AS TEXT) AS issued,
-            CAST(COALESCE((SELECT SUM(total) FROM emoney_batches WHERE state IN ${BOOKED_BATCH_STATES}), 0) AS TEXT) AS settled`,
-    [FLOAT],
+            CAST(COALESCE((SELECT SUM(total) FROM emoney_batches WHERE state IN ${BOOKED_BATCH_STATES}), 0)
+               + COALESCE((SELECT SUM(amount) FROM emoney_records WHERE state = 'settled' AND batch_id LIKE ?), 0) AS TEXT) AS settled`,
+    [FLOAT, `${PAYMENT_BATCH_PREFIX}%`],
   ))!; // scalar subqueries: always one row
   // Sums as decimal text, compared as bigints: a sum past 2^53 is still compared exactly.
   const float = BigInt(row.float);

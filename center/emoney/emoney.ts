@@ -21,6 +21,7 @@ import { sweepCharges, type SweepReport } from './charge-sweep.js';
 import type { EmoneyConfig } from './config.js';
 import { emoneyFlow } from './flow.js';
 import { ensureEmoneyAccounts } from './ledger-map.js';
+import { PursePayments } from './purse-payments.js';
 import { emoneyMigrations } from './schema.js';
 import { SettlementService, type SettlementStep } from './settlement.js';
 
@@ -56,6 +57,8 @@ export class Emoney {
     private readonly sweepDeps: Parameters<typeof sweepCharges>[0],
     /** The relay to the bank hosts this instance calls. */
     readonly relay: Relay,
+    /** Purse debit records paying at another capability's terminal (the prepaid issuer), booked in its unit. */
+    readonly purses: PursePayments,
   ) {}
 
   static async open(d: EmoneyDeps): Promise<Emoney> {
@@ -72,7 +75,7 @@ export class Emoney {
       ...base, gate, terminals: validity, random: d.random ?? systemRandom, lookupTerminalKey: d.lookupTerminalKey, ...(d.onSettlementStep && { onStep: d.onSettlementStep }),
     });
     const flow = emoneyFlow({ storage: d.storage, config: d.config, clock, charges, settlements, gate, log });
-    return new Emoney(d.storage, ledger, charges, settlements, flow, gate, { ...base, isInflight: (id) => charges.isInflight(id) }, d.relay);
+    return new Emoney(d.storage, ledger, charges, settlements, flow, gate, { ...base, isInflight: (id) => charges.isInflight(id) }, d.relay, new PursePayments({ ledger, config: d.config, gate, clock }));
   }
 
   /** Registers (or re-points) a member shop's bank account. */

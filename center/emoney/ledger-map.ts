@@ -11,6 +11,8 @@
  *   charge reversed   charge-clearing@B → provider@B          (the bank returned it to the user)
  *   records accepted  emoney-float      → settle-clearing@B
  *   shop paid         settle-clearing@B → provider@B          (money left the provider's account at bank B)
+ *   purse payment     emoney-float      → purse-takings@T     (a card's debit record paid at online terminal T of
+ *                                                             another capability: the prepaid issuer; purse-payments.ts)
  *
  * So provider@B's balance (debits − credits) is the provider's net position
  * at bank B and must equal the bank's own balance of that account.
@@ -27,9 +29,9 @@ export const chargeClearing = (bank: string): string => `charge-clearing@${bank}
 export const settleClearing = (bank: string): string => `settle-clearing@${bank}`;
 
 /** Ledger transfer codes of the e-money flows. */
-export const MOVE = { CHARGE_APPROVED: 401, CARD_CREDITED: 402, CHARGE_REVERSED: 403, RECORDS_ACCEPTED: 404, SHOP_PAID: 405 } as const;
+export const MOVE = { CHARGE_APPROVED: 401, CARD_CREDITED: 402, CHARGE_REVERSED: 403, RECORDS_ACCEPTED: 404, SHOP_PAID: 405, PURSE_PAID: 406 } as const;
 assertNumbersIn('emoney', 'ledger', MOVE); // 4xx (core/numbers.ts)
-type Move = keyof typeof MOVE;
+type Move = Exclude<keyof typeof MOVE, 'PURSE_PAID'>; // PURSE_PAID: purse-payments.ts (per terminal, not per bank)
 
 /** A ledger/bank id derived from an e-money id and a step, so a retried step reuses its id. */
 export function derivedId(id: string, step: string): string {

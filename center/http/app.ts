@@ -29,7 +29,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { errorCode, httpStatusOf, TesseraError } from '../../core/errors.js';
+import { errorCode, errorSpec, httpStatusOf, TesseraError } from '../../core/errors.js';
 import { silentLogger, type Logger } from '../../core/log.js';
 import { isLoopbackHost } from '../../core/loopback.js';
 import './errors.js';
@@ -129,7 +129,12 @@ declare module 'fastify' {
 
 /** The coded error answer (the schema every route's 4xx/5xx shares in the OpenAPI document). */
 export const errorAnswerSchema = z.object({
-  error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }),
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.record(z.string(), z.unknown()).optional(),
+    remedy: z.string().optional().describe('What to do about it (the error registry\'s action for the code; docs/ERRORS.md)'),
+  }),
 });
 
 /** Responses every route documents beside its 200. */
@@ -275,7 +280,8 @@ function installBodyParser(app: HttpApp, codes: HttpCodes, bodyLimit: number): v
 }
 
 function answer(code: string, message: string, details?: Readonly<Record<string, unknown>>): z.infer<typeof errorAnswerSchema> {
-  return { error: { code, message, ...(details !== undefined && { details: details as Record<string, unknown> }) } };
+  const remedy = errorSpec(code)?.action;
+  return { error: { code, message, ...(details !== undefined && { details: details as Record<string, unknown> }), ...(remedy !== undefined && { remedy }) } };
 }
 
 function clip(s: string): string {

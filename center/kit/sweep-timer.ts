@@ -10,6 +10,12 @@ export interface Sweepable<R extends object = object> {
 export interface SweepTimer {
   /** Cancels the next pass and waits for a running one. */
   stop(): Promise<void>;
+  /**
+   * Asks for a pass now (new work was committed): runs one at once if none
+   * is running, else one more right after the running pass. Wakes that come
+   * together are one pass.
+   */
+  wake(): void;
 }
 
 /**
@@ -22,7 +28,12 @@ export function startSweepTimer<R extends object>(target: Sweepable<R>, interval
   let timer: TimerHandle | null = null;
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
+  let busy = false;
+  let again = false;
   const tick = (): void => {
+    timer = null;
+    busy = true;
+    again = false;
     running = target
       .sweep()
       .then(
@@ -32,7 +43,10 @@ export function startSweepTimer<R extends object>(target: Sweepable<R>, interval
         (e: unknown) => log.warn({ err: errorCode(e) }, `${name} sweep failed`),
       )
       .finally(() => {
-        if (!stopped) timer = clock.setTimer(intervalMs, tick);
+        busy = false;
+        if (stopped) return;
+        if (again) tick();
+        else timer = clock.setTimer(intervalMs, tick);
       });
   };
   tick();
@@ -41,6 +55,15 @@ export function startSweepTimer<R extends object>(target: Sweepable<R>, interval
       stopped = true;
       timer?.cancel();
       await running;
+    },
+    wake: () => {
+      if (stopped) return;
+      if (busy) {
+        again = true;
+        return;
+      }
+      timer?.cancel();
+      tick();
     },
   };
 }

@@ -12,9 +12,11 @@
  * show (the version only grows, so its key is never current again).
  *
  * Each entry also keeps the storage's change stamp (Storage.changeStamp:
- * SQLite's data_version) read before its version was last confirmed: while
- * the stamp is unchanged nothing was committed by anyone since, so the
- * answer is served without reading the version (`fresh`).
+ * SQLite) read before its version was last confirmed: while the stamp is
+ * unchanged nothing was committed since (by this process: exactly; by
+ * another process on the file: as of this event-loop turn, see
+ * center/storage/sqlite.ts), so the answer is served without reading the
+ * version (`fresh`).
  */
 export class ListingCache<T> {
   private readonly entries = new Map<string, { readonly version: number; stamp: number | undefined; readonly answer: T }>();

@@ -13,8 +13,10 @@
  *   issued, cash     cash-takings@T       → prepaid@M     (PREPAID_ISSUE paid with notes stacked at terminal T:
  *                                                          the cash module booked them cash-takings@T → cash-box@T
  *                                                          in the same unit; center/cash collects cash-box@T)
- *   issued, purse    emoney-float         → prepaid@M     (PREPAID_ISSUE paid by a purse-card debit record: the
- *                                                          e-money left the card, the float backs it no more)
+ *   issued, purse    purse-takings@T      → prepaid@M     (PREPAID_ISSUE paid by a purse-card debit record at T:
+ *                                                          e-money booked emoney-float → purse-takings@T (PURSE_PAID)
+ *                                                          in the same unit: the e-money left the card, the medium
+ *                                                          holds it now; center/emoney/purse-payments.ts)
  *   vendor paid      prepaid@M            → vendor-payable@V
  *   provider fee     prepaid@M            → provider-fee@P
  *   recovered        prepaid@M (frozen)   → prepaid@M' (the replacement medium)

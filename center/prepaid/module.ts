@@ -7,13 +7,16 @@
  * Its flow (flow.ts) serves PREPAID_REQUEST and PREPAID_CONFIRM from the
  * provider centers listed in the section's `providers` (PROTOCOL.md §6.4).
  * Its flow serves PREPAID_ISSUE from prepaid terminals (issue-flow.ts),
- * booking cash through the cash module when it runs (`uses`).
+ * booking cash through the cash module and purse-card debit records through
+ * the e-money module when they run (`uses`).
  * When the merchant API runs, the vendors' routes go on it
  * (`/v1/prepaid/...`, merchant-routes.ts); vendors' payables and providers'
  * fees are paid out through the bank relay on a sweep timer (payouts.ts).
  */
 import type { CashBook } from '../cash/cash.js';
 import { CASH_MODULE } from '../cash/module.js';
+import type { Emoney } from '../emoney/emoney.js';
+import { EMONEY_MODULE } from '../emoney/module.js';
 import { startSweepTimer } from '../kit/sweep-timer.js';
 import { MERCHANT_API_MODULE, type MerchantApiHandle } from '../merchant-api/module.js';
 import type { CenterModule, CenterTimer } from '../server/module.js';
@@ -63,8 +66,8 @@ export function prepaidModule(o: PrepaidModuleOptions = {}): CenterModule<Prepai
     config: { key: 'prepaid', schema: prepaidSectionSchema.optional().describe('Seed 000 rewritable-medium prepaid (center/prepaid/config-schema.ts): when present the center runs the prepaid center.') },
     migrations: [prepaidMigrations, prepaidPayoutMigrations],
     requires: [VALIDITY_MODULE],
-    // The cash module books an issue's notes; when the merchant API runs, the vendors' routes go on it (added here, served once it starts).
-    uses: [CASH_MODULE, MERCHANT_API_MODULE],
+    // The cash module books an issue's notes, e-money its purse records; when the merchant API runs, the vendors' routes go on it (added here, served once it starts).
+    uses: [CASH_MODULE, MERCHANT_API_MODULE, EMONEY_MODULE],
     auditChecks: [PREPAID_AUDIT],
     enabled: (section) => section !== undefined || o.secrets !== undefined,
     check: (section) => {
@@ -94,7 +97,8 @@ export function prepaidModule(o: PrepaidModuleOptions = {}): CenterModule<Prepai
       const providers = new Set([...(ctx.section?.providers ?? []).map((p) => p.providerId), ...(o.providers ?? [])]);
       const flow = prepaidFlow({ prepaid, issuerId: config.issuerId, isProvider: (id) => providers.has(id), log: ctx.log });
       const cash = ctx.optionalModule<CashBook>(CASH_MODULE);
-      const issueFlow = prepaidIssueFlow({ prepaid, gate: validity.gate, ...(cash && { cash }), currency: config.currency, log: ctx.log });
+      const purses = ctx.optionalModule<Emoney>(EMONEY_MODULE)?.purses;
+      const issueFlow = prepaidIssueFlow({ prepaid, gate: validity.gate, ...(cash && { cash }), ...(purses && { purses }), currency: config.currency, log: ctx.log });
       return { api: prepaid, flows: [flow, issueFlow], timers, routes: prepaidAdminRoutes(prepaid) };
     },
   };

@@ -20,7 +20,8 @@ export const providerConfigSchema = z
         port: port.default(8443).describe('Its port (0: any free port, printed in the ready line).'),
       })
       .strict()
-      .default({ host: '127.0.0.1', port: 8443 }),
+      .default({ host: '127.0.0.1', port: 8443 })
+      .describe('The HTTPS listener the client PCs (`tessera client`) reach.'),
     tls: z
       .object({
         certFile: z.string().min(1).describe('PEM certificate of the HTTPS listener (its SPKI is pinned in the clients).'),
@@ -30,12 +31,13 @@ export const providerConfigSchema = z
       .describe('TLS 1.3 only: the PCs pin the SHA-256 of this certificate\'s SPKI.'),
     prepaidCenter: z
       .object({
-        centers: z.array(z.object({ host: z.string().min(1), port: port.min(1) }).strict()).min(1).max(8).describe('The prepaid center\'s terminal protocol addresses (tried in order).'),
+        centers: z.array(z.object({ host: z.string().min(1).describe('Host of a center node.'), port: port.min(1).describe('Its terminal protocol port.') }).strict()).min(1).max(8).describe('The prepaid center\'s terminal protocol addresses (tried in order).'),
         keyFile: z.string().min(1).describe('The provider\'s terminal key at the prepaid center (64 hex chars, mode 0600).'),
         issuerId: z.number().int().min(0).max(0xffffffff).describe('The prepaid center\'s issuer id: a medium of another issuer is refused here (PREPAID_FOREIGN_ISSUER).'),
         currency: z.string().regex(/^[A-Z]{3}$/).default('JPY').describe('The media\'s currency.'),
       })
-      .strict(),
+      .strict()
+      .describe('The prepaid center the provider relays to, over the framed terminal protocol as a terminal of its own.'),
     fee: z
       .object({ amountMinor: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).describe('The usage fee a PC pays with service provider-fee.') })
       .strict()

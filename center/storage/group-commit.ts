@@ -56,6 +56,12 @@ export class GroupCommitter {
   /** Batches committed and units in them (for metrics and tests). */
   readonly stats = { batches: 0, units: 0, largestBatch: 0 };
   private readonly observers = new Set<(b: BatchReport) => void>();
+  /**
+   * Called synchronously when a batch's transaction has ended (committed or
+   * not), before any of its units' promises settle: so before anything that
+   * waits on a unit can answer anyone (Storage.changeStamp's own commits).
+   */
+  onBatchEnd: (() => void) | null = null;
 
   constructor(
     private readonly engine: BatchEngine,
@@ -145,7 +151,9 @@ export class GroupCommitter {
         outcomes.push(out);
       }
       await session.exec(`${carry}COMMIT`);
+      this.onBatchEnd?.();
     } catch (e) {
+      this.onBatchEnd?.();
       // The batch as a whole failed (BEGIN, a savepoint, COMMIT, a lost connection): every unit fails.
       this.log.error({ err: e, units: batch.length }, 'group commit failed');
       await session.exec('ROLLBACK').catch(() => undefined);

@@ -171,8 +171,6 @@ function pgTx(exec: PgExecutor, hooks: (() => void)[]): Tx {
     get: (sql, params) => exec.get(sql, params),
     run: (sql, params) => exec.run(sql, params),
     exec: (sql) => exec.exec(sql),
-    // The two-int key space (scope hash, key hash) does not overlap the one-bigint space of the migration lock.
-    lock: async (scope, key) => void (await exec.get('SELECT pg_advisory_xact_lock(hashtext(?), hashtext(?)) IS NULL AS locked', [scope, key])),
     afterCommit: (fn) => {
       hooks.push(fn);
     },

@@ -69,6 +69,9 @@ function openConnection(path: string, readonly: boolean): Db {
     // FULL: a commit is on disk (WAL fsynced) when COMMIT returns; NORMAL could lose the last commits on power loss.
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
+    // A value overwritten or deleted (a delivered password's message text set NULL, a spent secret) is zeroed in the
+    // file, not left readable in free space: a copy of the database must not give away a live password.
+    db.pragma('secure_delete = ON');
   } else {
     db.pragma('query_only = ON');
   }
@@ -106,6 +109,9 @@ export class SqliteStorage extends SqlStorage {
       }),
     };
     this.committer = new GroupCommitter(engine, deps.log);
+    this.committer.onBatchEnd = () => {
+      this.stamp += 1;
+    };
   }
 
   /** The effective pragmas (for tests and `tessera audit`). */
@@ -118,9 +124,41 @@ export class SqliteStorage extends SqlStorage {
     };
   }
 
+  /**
+   * The change stamp (Storage.changeStamp), cheap enough to ask per request:
+   *  - this process's commits: `stamp` moves synchronously when a batch ends,
+   *    before any of its units resolves, so a request sent after the answer
+   *    to a write of this process always sees a new stamp;
+   *  - other processes' commits (a CLI tool on the same file): the read
+   *    connection's `PRAGMA data_version`, read at most once per event-loop
+   *    turn (it takes SQLite's WAL read lock: a few system calls, the
+   *    largest cost of a cached listing). A request whose bytes woke this
+   *    turn's poll was sent before the first read of the turn, so such a
+   *    commit acknowledged before the request was sent is seen; only a
+   *    request pipelined on one connection behind another and read in the
+   *    same turn may be answered as of the turn's start (well under a
+   *    millisecond), never one of this process's own commits.
+   */
   changeStamp(): number | undefined {
-    return this.dataVersion === null || this.closed ? undefined : this.dataVersion.get();
+    if (this.dataVersion === null || this.closed) return undefined;
+    if (!this.versionReadThisTurn) {
+      const v = this.dataVersion.get() ?? -2;
+      if (v !== this.lastDataVersion) {
+        this.lastDataVersion = v;
+        this.stamp += 1;
+      }
+      this.versionReadThisTurn = true;
+      setImmediate(this.endTurn);
+    }
+    return this.stamp;
   }
+
+  private stamp = 0;
+  private lastDataVersion = -1;
+  private versionReadThisTurn = false;
+  private readonly endTurn = (): void => {
+    this.versionReadThisTurn = false;
+  };
 
   async read<T>(fn: (q: SqlExecutor) => Promise<T>): Promise<T> {
     if (this.closed) throw new TesseraError('STORE_CLOSED', 'storage is closed');
@@ -156,7 +194,6 @@ function sqliteTx(writer: SqliteExecutor, hooks: (() => void)[]): Tx {
     get: (sql, params) => writer.get(sql, params),
     run: (sql, params) => writer.run(sql, params),
     exec: (sql) => writer.exec(sql),
-    lock: async () => {},
     afterCommit: (fn) => {
       hooks.push(fn);
     },

@@ -57,15 +57,6 @@ export interface Tx extends SqlExecutor {
   readonly forUpdate: string;
   /** Runs one or more `;`-separated statements without parameters (DDL in migrations). */
   exec(sql: string): Promise<void>;
-  /**
-   * Holds a lock on (scope, key) until the unit's transaction ends, so units
-   * on any node that lock the same pair run one after the other. For two
-   * paths that meet on a row neither can lock yet (one writes a key the other
-   * looks up, e.g. a message id and its early receipt): under READ COMMITTED
-   * each could miss the other's uncommitted write. Take it first in the unit.
-   * `pg_advisory_xact_lock` on PostgreSQL; nothing on SQLite (one writer).
-   */
-  lock(scope: string, key: string): Promise<void>;
   /** Runs fn after the batch holding this unit has committed (not if it is rolled back). */
   afterCommit(fn: () => void): void;
 }
@@ -126,7 +117,9 @@ export interface Storage {
   /**
    * A cheap, synchronous stamp of the committed state: while two calls answer the
    * same value, no write was committed in between by this process or any other
-   * (SQLite: the read connection's `PRAGMA data_version`). Undefined when the
+   * (SQLite: this process's batches counted as they end, and the read
+   * connection's `PRAGMA data_version` once per event-loop turn for other
+   * processes' commits: sqlite.ts says exactly what is guaranteed). Undefined when the
    * engine cannot say (PostgreSQL: other nodes; SQLite ':memory:'): callers then
    * read the database. A cache checked against it must read the stamp before the
    * state it keeps.

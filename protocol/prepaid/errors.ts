@@ -171,7 +171,7 @@ export const PREPAID_ERRORS = defineErrors('prepaid', 'PREPAID_', {
     http: 409,
   },
   PREPAID_PAYMENT_INVALID: {
-    meaning: 'The payment was refused: a purse record whose card MAC does not verify (forged or altered) or that e-money already holds otherwise, a note key booked with other fields, or no purse verification on this center.',
+    meaning: 'The payment was refused: a purse record whose card MAC does not verify (forged or altered), whose card is blocked or unknown on the validity lists, or that e-money already holds otherwise; a note key booked with other fields; or no purse verification (e-money module) on this center.',
     action: 'Nothing was booked; the holder keeps the debit receipt and the operator refunds it after checking the card (e-money records).',
     http: 422,
   },

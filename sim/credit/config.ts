@@ -19,11 +19,11 @@ import { z } from 'zod';
 import { TesseraError } from '../../core/errors.js';
 import { CREDIT_LIMITS } from './limits.js';
 
-const bankCode = z.string().regex(/^[0-9]{4}$/, 'bank code: 4 digits');
+const bankCode = z.string().regex(/^[0-9]{4}$/, 'bank code: 4 digits').describe('The bank\'s 4-digit code.');
 const accountRef = {
   bankCode,
-  branchCode: z.string().regex(/^[0-9]{3}$/, 'branch code: 3 digits'),
-  accountNumber: z.string().regex(/^[0-9]{7}$/, 'account number: 7 digits'),
+  branchCode: z.string().regex(/^[0-9]{3}$/, 'branch code: 3 digits').describe('The branch\'s 3-digit code.'),
+  accountNumber: z.string().regex(/^[0-9]{7}$/, 'account number: 7 digits').describe('The 7-digit account number.'),
 };
 export const deviceSchema = z
   .object({
@@ -43,15 +43,17 @@ export const creditConfigSchema = z
         host: z.string().min(1).default('127.0.0.1').describe('Address the HTTP API binds (loopback by default).'),
         port: z.number().int().min(0).max(65_535).describe('Port; 0 picks a free one (printed in the ready line).'),
       })
-      .strict(),
-    currency: z.string().regex(/^[A-Z]{3}$/).default('JPY'),
+      .strict()
+      .describe('The HTTP API customers (and `tessera credit order`) use.'),
+    currency: z.string().regex(/^[A-Z]{3}$/).default('JPY').describe('ISO 4217 code of every amount.'),
     ttp: z
       .object({
         url: z.string().url().describe("The TTP's merchant API base URL (its issuer routes /v1/issuer/)."),
         apiKeyFile: z.string().min(1).describe("File holding the credit company's merchant API key at the TTP, mode 0600."),
         caFile: z.string().min(1).optional().describe("PEM CA certificate for the TTP's TLS certificate."),
       })
-      .strict(),
+      .strict()
+      .describe('The TTP (the center\'s passwords module) the credit company asks to issue.'),
     banks: z
       .array(z.object({ bankCode, url: z.string().url().describe("The bank host's HTTP endpoint (`tessera bank serve`).") }).strict())
       .min(1)
@@ -61,24 +63,27 @@ export const creditConfigSchema = z
       .min(1)
       .describe('The credit company\'s own account at each bank: customers pay into it, refunds are paid from it.'),
     customers: z
-      .array(z.object({ id: z.string().regex(/^[A-Za-z0-9._-]{1,32}$/), ...accountRef, device: deviceSchema.optional().describe('The device passwords go to when an order names none.') }).strict())
+      .array(z.object({ id: z.string().regex(/^[A-Za-z0-9._-]{1,32}$/).describe('The customer\'s id at the credit company (orders name it).'), ...accountRef, device: deviceSchema.optional().describe('The device passwords go to when an order names none.') }).strict())
       .max(CREDIT_LIMITS.customersMax)
-      .default([]),
+      .default([])
+      .describe('The card holders: the bank account each order is paid from and refunded to.'),
     terms: z
       .object({
         lifetimeMs: z.number().int().min(1_000).optional().describe('Lifetime of a password when the order names none (absent: the TTP default, 30 days).'),
         goods: z.array(z.string().regex(/^[A-Z0-9]{1,8}$/)).max(16).optional().describe('Goods categories the credit company allows by default.'),
-        partial: z.boolean().default(true),
+        partial: z.boolean().default(true).describe('Passwords may be spent in parts (the rest stays spendable).'),
       })
       .strict()
-      .default({ partial: true }),
+      .default({ partial: true })
+      .describe('Default terms of the passwords ordered (an order may narrow them).'),
     workerIntervalMs: z.number().int().min(100).default(CREDIT_LIMITS.workerIntervalMsDefault).describe('How often open orders are retried and the TTP\'s returns taken in.'),
     faults: z
       .object({
         holdAfterIssueMs: z.number().int().min(0).optional().describe('Tests: after the TTP answered an issue, wait this long before journaling it (printing {"event":"held"}): a kill -9 meanwhile loses the answer.'),
       })
       .strict()
-      .default({}),
+      .default({})
+      .describe('Fault injection for tests; leave empty in operation.'),
   })
   .strict()
   .superRefine((c, ctx) => {

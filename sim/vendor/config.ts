@@ -17,10 +17,10 @@ import { VENDOR_LIMITS } from './limits.js';
 
 const item = z
   .object({
-    code: z.string().regex(/^[A-Za-z0-9._-]{1,32}$/, 'code: 1-32 of [A-Za-z0-9._-]'),
-    name: z.string().min(1).refine((s) => Buffer.byteLength(s, 'utf8') <= 64 && !/[\x00-\x1f]/.test(s), 'name: at most 64 bytes of UTF-8, no control characters'),
+    code: z.string().regex(/^[A-Za-z0-9._-]{1,32}$/, 'code: 1-32 of [A-Za-z0-9._-]').describe('The item code a client orders by.'),
+    name: z.string().min(1).refine((s) => Buffer.byteLength(s, 'utf8') <= 64 && !/[\x00-\x1f]/.test(s), 'name: at most 64 bytes of UTF-8, no control characters').describe('The name shown on the receipt and the medium.'),
     kind: z.enum(['registration', 'goods']).describe('registration: answered with a licence key; goods: a receipt only.'),
-    priceMinor: z.number().int().min(1).max(10_000_000),
+    priceMinor: z.number().int().min(1).max(10_000_000).describe('Its price in minor units.'),
   })
   .strict();
 
@@ -34,7 +34,8 @@ export const vendorConfigSchema = z
         host: z.string().min(1).default('127.0.0.1').describe('Address the vendor binds (loopback by default: put a TLS proxy in front to publish it).'),
         port: z.number().int().min(0).max(65_535).describe('Port; 0 picks a free one (printed in the ready line).'),
       })
-      .strict(),
+      .strict()
+      .describe('The vendor\'s HTTP listener (orders from the prepaid center\'s clients).'),
     signingKeyFile: z.string().min(1).describe('File holding the vendor\'s Ed25519 signing key seed (64 hex chars; `tessera vendor keygen`), mode 0600: it signs every receipt.'),
     merchantApi: z
       .object({

@@ -224,7 +224,7 @@ export const TERM_ERRORS = defineErrors('terminal', 'TERM_', {
   },
   TERM_PREPAID_REFUSED: {
     meaning: 'The prepaid center refused the issue (details.reason: PREPAID_PAYMENT_USED, PREPAID_PAYMENT_MISMATCH, PREPAID_TERMINAL_INVALID, ...; details.resultCode the wire number): no medium was made and the payment was not taken into one.',
-    action: 'The customer\'s notes stay credited to this request in the journal (details.transactionId) and owed in cash-takings@<terminal> at the center: refund the customer from the cash box and note the request id.',
+    action: 'Cash: the customer\'s notes stay credited to this request in the journal (details.transactionId) and owed in cash-takings@<terminal> at the center: refund the customer from the cash box and note the request id. Purse (details.payment purse): the card was debited and nothing booked (the value stays in emoney-float); the signed record stays in the journal entry: refund the holder against it (docs/PREPAID.md).',
   },
   TERM_PREPAID_NOT_WRITTEN: {
     meaning: 'The medium was issued at the center but its file is not written yet (details.code: DEV_MEDIUM_ABSENT, DEV_MEDIUM_REMOVED, TERM_PREPAID_MEDIUM_IN_USE, ...): the journal keeps the issue and writes the same file as soon as a blank medium is in the drive.',

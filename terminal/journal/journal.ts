@@ -136,6 +136,18 @@ export class Journal {
     })();
   }
 
+  /**
+   * The card answered a debit that pays an online request (the prepaid issuer's purse payment): drop the
+   * doubt and journal the request carrying the card's record, in one step. The record is not an offline
+   * purchase (it is never settled by this terminal): it lives in the outbox entry until the center answers.
+   */
+  debitAnsweredToOutbox(mediumId: string, input: OutboxInput): OutboxEntry {
+    return this.db.transaction(() => {
+      this.db.prepare('DELETE FROM debits_in_doubt WHERE medium_id = ?').run(mediumId);
+      return this.outboxAdd(input);
+    })();
+  }
+
   debitInDoubt(mediumId: string): StoredDebitInDoubt | undefined {
     const row = this.db.prepare('SELECT * FROM debits_in_doubt WHERE medium_id = ?').get(mediumId) as Row | undefined;
     return row && doubtOf(row);

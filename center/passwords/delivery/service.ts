@@ -129,9 +129,6 @@ export interface DeliveryServiceOptions {
   readonly onEvent?: (e: DeliveryEvent) => void;
 }
 
-/** Lock scope shared by a receipt and the record of the submit that got its message id (Tx.lock). */
-const RECEIPT_LOCK = 'password-delivery-receipt';
-
 const PHONE = MSISDN_RE; // the rule the core normalises issue addresses to (delivery-port.ts)
 const MAIL = /^[^\s@<>"]{1,64}@[A-Za-z0-9.-]{1,190}$/;
 const ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -189,17 +186,51 @@ export class DeliveryService {
       [r.id, r.passwordSerial, r.channel, r.to, r.subject ?? 'Your settlement password', r.text, now, r.deadlineMs, now, now],
     );
     this.after(tx, { id: r.id, state: 'queued', code: 'OK', attempt: 0 });
+    // Sent at once, not at the next sweep: the password reaches the phone without waiting out the interval.
+    tx.afterCommit(() => this.timer?.wake());
   }
 
-  /** One pass: deadlines first, then the due sends. Counts of what it did. */
-  async sweep(): Promise<{ sent: number; expired: number }> {
+  /** One pass: parked receipts whose attempt is now known, deadlines, then the due sends. Counts of what it did. */
+  async sweep(): Promise<{ sent: number; expired: number; adopted: number }> {
+    const adopted = await this.adoptParkedReceipts();
     const expired = await this.expire();
     const now = this.o.clock.nowMs();
     const due = await this.o.storage.read((q) =>
       DELIVERY_ROWS.all(q, `WHERE state = 'queued' AND next_attempt_ms <= ? AND ${UNCLAIMED} ORDER BY next_attempt_ms, id LIMIT ${PWDELIVERY_LIMITS.sweepBatchMax}`, [now, now]),
     );
     const results = await Promise.all(due.map((d) => this.attempt(d.id)));
-    return { sent: results.filter(Boolean).length, expired };
+    return { sent: results.filter(Boolean).length, expired, adopted };
+  }
+
+  /**
+   * A receipt parked because no attempt held its message id yet, whose
+   * attempt holds it now. On PostgreSQL the receipt (on one node) and the
+   * record of its submit (on another, or a concurrent unit) can each miss
+   * the other's uncommitted write: the receipt is parked, the record finds
+   * nothing parked, and the delivery would stay `sent` until its deadline
+   * failed it. Both are committed by now, so the sweep applies the receipt;
+   * of two nodes adopting it, the one whose DELETE removed the row applies it.
+   */
+  private async adoptParkedReceipts(): Promise<number> {
+    const parked = await this.o.storage.read((q) =>
+      q.all<{ message_id: string }>(
+        `SELECT r.message_id FROM password_delivery_receipts r JOIN password_delivery_attempts a ON a.message_id = r.message_id ORDER BY r.at_ms LIMIT ${PWDELIVERY_LIMITS.sweepBatchMax}`,
+      ),
+    );
+    let n = 0;
+    for (const { message_id: messageId } of parked) {
+      await this.o.storage.transact(async (tx) => {
+        const r = await tx.get<{ stat: string }>(`SELECT stat FROM password_delivery_receipts WHERE message_id = ?${tx.forUpdate}`, [messageId]);
+        if (!r) return;
+        const a = await ATTEMPT_ROWS.get(tx, `WHERE message_id = ?${tx.forUpdate}`, [messageId]);
+        if (!a) return;
+        if ((await tx.run('DELETE FROM password_delivery_receipts WHERE message_id = ?', [messageId])).changes !== 1) return;
+        await this.applyReceipt(tx, a, r.stat, this.o.clock.nowMs());
+        n += 1;
+        tx.afterCommit(() => this.o.log.info({ messageId, delivery: a.deliveryId }, 'parked delivery receipt applied'));
+      });
+    }
+    return n;
   }
 
   /** Starts the periodic sweep. */
@@ -231,8 +262,6 @@ export class DeliveryService {
   /** A delivery receipt from the SMSC; resolves once recorded (the SMPP client acknowledges it then). */
   async receipt(r: { messageId: string; stat: string }): Promise<void> {
     await this.o.storage.transact(async (tx) => {
-      // One lock per message id with record(): on PostgreSQL either this sees the attempt holding it, or record() sees the parked receipt.
-      await tx.lock(RECEIPT_LOCK, r.messageId);
       const now = this.o.clock.nowMs();
       const a = await ATTEMPT_ROWS.get(tx, `WHERE message_id = ?${tx.forUpdate}`, [r.messageId]);
       if (!a) {
@@ -371,7 +400,6 @@ export class DeliveryService {
 
   private async record(id: string, channel: DeliveryChannel, attempt: number, messageId: string | null, error: unknown): Promise<void> {
     await this.o.storage.transact(async (tx) => {
-      if (messageId !== null) await tx.lock(RECEIPT_LOCK, messageId);
       const now = this.o.clock.nowMs();
       if (messageId !== null) await tx.run('UPDATE password_delivery_attempts SET message_id = ? WHERE delivery_id = ? AND attempt = ?', [messageId, id, attempt]);
       if (channel === 'email' && error === null) await tx.run("UPDATE password_delivery_attempts SET receipt = 'ACCEPTED', receipt_ms = ? WHERE delivery_id = ? AND attempt = ?", [now, id, attempt]);

@@ -101,13 +101,13 @@ describe('shared HTTP app', () => {
     const none = await call('GET', '/nowhere');
     expect({ status: none.status, code: none.json.error.code }).toEqual({ status: 404, code: 'HTTP_NO_ROUTE' });
     const coded = await call('GET', '/coded');
-    expect({ status: coded.status, error: coded.json.error }).toEqual({ status: 404, error: { code: 'STORE_NOT_FOUND', message: 'nothing here', details: { id: 'x' } } });
+    expect({ status: coded.status, error: coded.json.error }).toEqual({ status: 404, error: { code: 'STORE_NOT_FOUND', message: 'nothing here', details: { id: 'x' }, remedy: 'Check the id; add the medium or terminal first.' } });
   });
 
   it('never answers a stack or an internal message; a fault is HTTP_INTERNAL and logged', async () => {
     const r = await call('GET', '/boom');
     expect(r.status).toBe(500);
-    expect(r.json.error).toEqual({ code: 'HTTP_INTERNAL', message: 'internal error', details: { cause: 'INTERNAL' } });
+    expect(r.json.error).toEqual({ code: 'HTTP_INTERNAL', message: 'internal error', details: { cause: 'INTERNAL' }, remedy: 'Read the center log for the request; report it.' });
     expect(JSON.stringify(r.json)).not.toMatch(/file\.ts|stack|secret/);
     expect(logLines.some((l) => l.includes('http request failed'))).toBe(true);
   });

@@ -46,4 +46,45 @@ describe('startSweepTimer', () => {
     await tick();
     expect(passes).toBe(3);
   });
+
+  it('wake: runs a pass at once when idle (the interval starts again after it); wakes during a pass make one more pass right after it; none after stop', async () => {
+    const clock = new ManualClock();
+    let passes = 0;
+    let release: (() => void) | null = null;
+    const target = {
+      sweep: async () => {
+        passes += 1;
+        if (passes === 3) await new Promise<void>((r) => (release = r));
+        return { sent: 0 };
+      },
+    };
+    const timer = startSweepTimer(target, 1_000, clock, createLogger('t', { level: 'error' }, { write: () => undefined }), 'delivery');
+    await tick();
+    expect(passes).toBe(1);
+    clock.advance(500);
+    timer.wake();
+    await tick();
+    expect(passes).toBe(2);
+    // The next scheduled pass is an interval after the woken one, not the old timer's.
+    clock.advance(999);
+    await tick();
+    expect(passes).toBe(2);
+    clock.advance(1);
+    await tick();
+    expect(passes).toBe(3); // running until released
+    timer.wake();
+    timer.wake();
+    timer.wake();
+    await tick();
+    expect(passes).toBe(3);
+    release!();
+    await tick();
+    await tick();
+    expect(passes).toBe(4); // the three wakes: one more pass
+    await timer.stop();
+    timer.wake();
+    clock.advance(10_000);
+    await tick();
+    expect(passes).toBe(4);
+  });
 });

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -82,6 +83,56 @@ describe('sqlite engine', () => {
     } finally {
       await other.close();
       await s.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('changeStamp: a commit of this process moves the stamp at once, even in the loop turn that already read data_version; another process\'s commit is seen from the next turn', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-store-'));
+    const path = join(dir, 'c.db');
+    const s = await openSqlite(path);
+    try {
+      await s.transact((tx) => tx.exec('CREATE TABLE t (a INTEGER)'));
+      // Inside the unit the turn's data_version is read before the commit; after the commit, in the same turn, the stamp has moved.
+      let inside: number | undefined;
+      await s.transact(async (tx) => {
+        inside = s.changeStamp();
+        await tx.run('INSERT INTO t (a) VALUES (1)');
+      });
+      expect(inside).toBeTypeOf('number');
+      expect(s.changeStamp()).not.toBe(inside);
+      // Another connection (as another process would) commits synchronously within one turn: seen from the next turn on.
+      await new Promise((r) => setImmediate(r));
+      const before = s.changeStamp();
+      const tool = new Database(path);
+      tool.prepare('INSERT INTO t (a) VALUES (2)').run();
+      tool.close();
+      expect(s.changeStamp()).toBe(before);
+      await new Promise((r) => setImmediate(r));
+      expect(s.changeStamp()).not.toBe(before);
+    } finally {
+      await s.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('secure_delete: a text set NULL is not left readable in the database file (a delivered password must not be recoverable from a copy)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-store-'));
+    const path = join(dir, 'c.db');
+    const s = await openSqlite(path);
+    try {
+      const secret = 'W7WQ-K8PW-80YQ-Z6NF-LIVE-CODE';
+      // The shape of a delivery row: the message text mid-record, set NULL with the final state.
+      await s.transact((tx) => tx.exec('CREATE TABLE m (id INTEGER PRIMARY KEY, state TEXT, text TEXT, done INTEGER)'));
+      await s.transact(async (tx) => {
+        for (let i = 2; i < 10; i += 1) await tx.run('INSERT INTO m (id, state, text, done) VALUES (?, ?, ?, NULL)', [i, 'queued', `other ${i}`]);
+        await tx.run('INSERT INTO m (id, state, text, done) VALUES (1, ?, ?, NULL)', ['queued', `Tessera settlement password ${secret} token:TPW1:ABCDEF`.padEnd(180, 'Q')]);
+      });
+      await s.transact((tx) => tx.run('UPDATE m SET state = ?, text = NULL, done = ? WHERE id = 1', ['delivered', 1_796_171_357_706]));
+      await s.close();
+      // Closing checkpoints the WAL into the file: the old cell's bytes are gone from it.
+      expect(readFileSync(path).includes(secret)).toBe(false);
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });

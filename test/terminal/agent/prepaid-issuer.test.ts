@@ -3,7 +3,8 @@
  * test/e2e/prepaid-issuer.test.ts): the journal credits a note to one
  * request, atomically with the request's entry; notes of an older journal
  * are nobody's to take; the terminal's copy of the result-code names equals
- * the center's; the medium writer never overwrites another medium's file and
+ * the center's; a purse debit's record is journalled with its issue in one
+ * step (the doubt dropped with it); the medium writer never overwrites another medium's file and
  * leaves a medium that holds the file as it is.
  */
 import Database from 'better-sqlite3';
@@ -69,13 +70,34 @@ describe('journal: notes credited to one request', () => {
   });
 });
 
+describe('journal: a purse debit paying an issue', () => {
+  it('drops the doubt and journals the issue holding the record together, not as an offline purchase; a refused entry leaves the doubt', () => {
+    const j = Journal.open(join(dir, 'j.db'), { clock: new ManualClock(100) });
+    try {
+      const card = 'c0ffee00000000a1';
+      const doubt = { mediumId: card, counterBefore: 4, balanceBeforeMinor: 9_000, amountMinor: 3_000, currency: 'JPY', terminalId: 'KIOSK-1' };
+      j.debitSent(doubt);
+      j.outboxAdd(entry('c'.repeat(32)));
+      // The same id with other content is refused: the doubt is not dropped with it (rolled back together).
+      expect(() => j.debitAnsweredToOutbox(card, { ...entry('c'.repeat(32)), payload: Buffer.from('{"other":1}') })).toThrow(expect.objectContaining({ code: 'TERM_JOURNAL_DUPLICATE' }));
+      expect(j.debitInDoubt(card)).toMatchObject({ counterBefore: 4 });
+      const e = j.debitAnsweredToOutbox(card, { ...entry('d'.repeat(32)), payload: Buffer.from('{"purse":{"cardCounter":5}}') });
+      expect(e).toMatchObject({ transactionId: 'd'.repeat(32), state: 'pending' });
+      expect(j.debitInDoubt(card)).toBeUndefined();
+      expect(j.listUnsettled()).toEqual([]); // never settled by this terminal: the record lives in the entry
+    } finally {
+      j.close();
+    }
+  });
+});
+
 describe('prepaid issuer', () => {
   it('names every result code as the center does', () => {
     expect(Object.fromEntries(Object.entries(PREPAID_RESULT_NAMES).map(([n, name]) => [name, Number(n)]))).toEqual({ ...PREPAID_RESULT_CODES });
   });
 
   it('refuses bad settings with TERM_CONFIG_INVALID', () => {
-    expect(parsePrepaidIssuerSettings({})).toEqual({ currency: 'JPY', amountMinorMax: 50_000 });
+    expect(parsePrepaidIssuerSettings({})).toEqual({ currency: 'JPY', amountMinorMax: 50_000, pinRequired: false });
     expect(() => parsePrepaidIssuerSettings({ currency: 'yen' })).toThrow(expect.objectContaining({ code: 'TERM_CONFIG_INVALID' }));
   });
 

@@ -37,7 +37,7 @@ describe('composition', () => {
     expect(builtinRoles().names).toEqual(roles.names);
     expect(builtinCardApps().kinds).toEqual(cardApps.kinds);
     const declared = Object.fromEntries(roles.names.map((name) => [name, roles.create(config(name, name === 'vending' ? { products: { A1: 120 } } : name === 'password-pos' ? { ttpPublicKeys: ['ab'.repeat(32)] } : {})).apps]));
-    expect(declared).toEqual({ 'provider-kiosk': ['cashCard', 'purse'], shop: ['purse'], 'validity-pos': ['purse'], vending: ['purse'] });
+    expect(declared).toEqual({ 'prepaid-issuer': ['purse'], 'provider-kiosk': ['cashCard', 'purse'], shop: ['purse'], 'validity-pos': ['purse'], vending: ['purse'] });
   });
 
   it('a role or card application two capabilities register is TERM_ROLE_COMPOSITION', () => {

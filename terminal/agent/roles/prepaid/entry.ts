@@ -14,11 +14,24 @@ export interface IssueEntry {
   readonly v: 1;
   readonly amountMinor: number;
   readonly currency: string;
-  /** Cash: the notes credited to this issue (their keys are the center's booking keys). */
+  /** Cash: the notes credited to this issue (their keys are the center's booking keys); none for a purse payment. */
   readonly notes: readonly CashNoteToBook[];
+  /** Purse: the card's debit record paying this issue (hex fields), journalled with the entry as the card answered. */
+  readonly purse?: PurseRecordEntry;
   /** requested: sent or to send; answered: the center issued `mediumId`, its file not yet on a medium. */
   readonly stage: 'requested' | 'answered';
   readonly mediumId?: string;
+}
+
+/** A purse debit record as the outbox payload keeps it (JSON: the byte fields in hex). */
+export interface PurseRecordEntry {
+  readonly cardId: string;
+  readonly cardCounter: number;
+  readonly amountMinor: number;
+  readonly currency: string;
+  readonly terminalId: string;
+  readonly terminalNonce: string;
+  readonly cardMac: string;
 }
 
 export const encodeEntry = (e: IssueEntry): Buffer => Buffer.from(JSON.stringify(e), 'utf8');

@@ -13,7 +13,8 @@ import { PROTOCOL_LIMITS } from '../../../../protocol/limits.js';
 import type { OutboxEntry } from '../../../journal/types.js';
 import type { FlowOutcome, RecoverResult, RoleContext } from '../../role.js';
 import { termError } from '../../errors.js';
-import { decodeEntry, encodeEntry, ISSUE_KIND, PREPAID_ISSUER, type IssueEntry } from './entry.js';
+import type { PurchaseRecord } from '../../../../protocol/messages/types.js';
+import { decodeEntry, encodeEntry, ISSUE_KIND, PREPAID_ISSUER, type IssueEntry, type PurseRecordEntry } from './entry.js';
 import { writeIssuedFile } from './medium-writer.js';
 import { prepaidResultName } from './result-codes.js';
 import type { PrepaidIssuerSettings } from './settings.js';
@@ -33,15 +34,19 @@ export async function issueForCash(ctx: RoleContext, s: PrepaidIssuerSettings): 
 export async function complete(ctx: RoleContext, journalled: OutboxEntry): Promise<FlowOutcome> {
   const transactionId = journalled.transactionId;
   const e = decodeEntry(journalled);
-  const base = { transactionId, details: { amountMinor: e.amountMinor, currency: e.currency, payment: 'cash', notes: e.notes.length } };
+  const paid = e.purse ? { payment: 'purse', cardId: e.purse.cardId, cardCounter: e.purse.cardCounter } : { payment: 'cash', notes: e.notes.length };
+  const base = { transactionId, details: { amountMinor: e.amountMinor, currency: e.currency, ...paid } };
   const r = await ctx.link.request(() => ({
     type: 'prepaidIssue', transactionId: Buffer.from(transactionId, 'hex'), amountMinor: e.amountMinor, currency: e.currency,
     notes: e.notes.map((n) => ({ noteKey: Buffer.from(n.noteKey, 'hex'), amountMinor: n.amountMinor, currency: n.currency, stackedAtMs: n.stackedAtMs })),
+    ...(e.purse && { purseRecord: purseRecordOf(e.purse) }),
   }), { onFailure: 'TERM_TX_UNANSWERED' });
   if (r.type !== 'prepaidIssueResult') throw termError('TERM_ROLE_FAILED', 'unexpected answer to a prepaid issue', { answer: r.type });
   if (r.status !== STATUS.APPROVED) {
     ctx.journal.outboxSet(transactionId, 'done', r.resultCode);
     ctx.log.warn({ transactionId, reason: prepaidResultName(r.resultCode) }, 'prepaid issue refused');
+    // The card was debited: its signed record stays in this (closed) entry, the holder is owed it (ROLES.md).
+    if (e.purse) ctx.log.warn({ transactionId, cardId: e.purse.cardId, cardCounter: e.purse.cardCounter, owedMinor: e.amountMinor }, 'purse debited, issue refused: the holder is owed the amount');
     return { ...base, result: 'refused', code: 'TERM_PREPAID_REFUSED', details: { ...base.details, reason: prepaidResultName(r.resultCode), resultCode: r.resultCode } };
   }
   const mediumId = r.issuedMediumId?.toString('hex');
@@ -65,6 +70,13 @@ export async function complete(ctx: RoleContext, journalled: OutboxEntry): Promi
     ctx.log.warn({ transactionId, mediumId, code }, 'prepaid medium issued, file not written yet: put a blank medium in the drive');
     return { ...out, result: 'error', code: 'TERM_PREPAID_NOT_WRITTEN', details: { ...out.details, reason: code } };
   }
+}
+
+function purseRecordOf(p: PurseRecordEntry): PurchaseRecord {
+  return {
+    mediumId: Buffer.from(p.cardId, 'hex'), cardCounter: p.cardCounter, amountMinor: p.amountMinor, currency: p.currency, terminalId: p.terminalId,
+    terminalNonce: Buffer.from(p.terminalNonce, 'hex'), cardMac: Buffer.from(p.cardMac, 'hex'),
+  };
 }
 
 /** The outbox repeat: waits for a medium when the answer is in and none is in the drive; else sends again and writes. */

@@ -3,8 +3,11 @@
  * bill validator (each stacked note journalled by the agent before it
  * counts), and on the `issue` command asks the prepaid center for a medium
  * paid with those notes and writes generation 1 onto the medium in the
- * drive (issue.ts). Devices: the validator (enabled while the role runs),
- * the removable store (its insertions and removals reported).
+ * drive (issue.ts); or, with the customer's purse card inserted, debits it
+ * for the keyed amount and asks for a medium paid by the card's record
+ * (purse.ts). Devices: the validator (enabled while the role runs), the
+ * card reader (purse), the removable store (its insertions and removals
+ * reported).
  */
 import { PROTOCOL_LIMITS } from '../../../../protocol/limits.js';
 import type { Note } from '../../../devices/bill-validator.js';
@@ -12,6 +15,7 @@ import type { RoleFactory } from '../../role.js';
 import { termError } from '../../errors.js';
 import { PREPAID_ISSUER } from './entry.js';
 import { issueForCash, recoverIssue } from './issue.js';
+import { issueForPurse } from './purse.js';
 import { parsePrepaidIssuerSettings } from './settings.js';
 
 export { PREPAID_ISSUER };
@@ -21,6 +25,8 @@ export const prepaidIssuerRole: RoleFactory = (config) => {
   let detach: (() => void) | null = null;
   return {
     name: PREPAID_ISSUER,
+    apps: ['purse'],
+    onCardInserted: (ctx, card) => issueForPurse(ctx, card, s),
     start: async (ctx) => {
       const store = ctx.devices.store;
       if (store) {

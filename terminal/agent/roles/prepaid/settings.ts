@@ -11,6 +11,8 @@ export const prepaidIssuerSettingsSchema = z
     currency: z.string().regex(/^[A-Z]{3}$/, 'currency: 3 uppercase letters (ISO 4217 alpha)').default('JPY'),
     /** The most one medium is issued for: a note that would take the customer's notes past it is given back. */
     amountMinorMax: z.number().int().min(1).max(10_000_000).default(50_000),
+    /** Purse-card payment: ask the PIN before the debit (otherwise only when the card demands it). */
+    pinRequired: z.boolean().default(false),
   })
   .strict();
 

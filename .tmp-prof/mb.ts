@@ -1,0 +1,10 @@
+import Database from 'better-sqlite3';
+import { openSync, readSync } from 'node:fs';
+const p = '/tmp/mb.db';
+const w = new Database(p); w.pragma('journal_mode=WAL'); w.exec('CREATE TABLE IF NOT EXISTS t(x)'); w.exec('INSERT INTO t VALUES (1)');
+const r = new Database(p, { readonly: true });
+const dv = r.prepare('PRAGMA data_version').pluck();
+const fd = openSync(p + '-shm', 'r'); const buf = Buffer.alloc(96);
+let t = process.hrtime.bigint(); for (let i = 0; i < 200000; i++) dv.get(); console.log('data_version ns', Number(process.hrtime.bigint() - t) / 200000);
+t = process.hrtime.bigint(); for (let i = 0; i < 200000; i++) readSync(fd, buf, 0, 96, 0); console.log('pread ns', Number(process.hrtime.bigint() - t) / 200000);
+const h0 = Buffer.from(buf); w.exec('INSERT INTO t VALUES (2)'); readSync(fd, buf, 0, 96, 0); console.log('changed', !h0.equals(buf));
