@@ -145,10 +145,10 @@ export const TAG = {
   DEVICE_REASON: 0x9f2f, //    ascii 1-40 [A-Z0-9_]: the device's coded reason (e.g. DEV_PORT_GONE)
   DEVICE: 0xa5, //             constructed: kind, state, reason (one device)
   VOUCHER_SERIAL: 0x9f38, //   ascii 16 digits: a voucher card's public serial (15 digits + Luhn check digit)
-  ISSUED_MEDIUM_ID: 0x9f34, // 16 bytes: the prepaid medium an issue made (PREPAID_ISSUE_RESULT)
+  ISSUED_MEDIUM_ID: 0x9f34, // 16 bytes: the prepaid medium an issue made (PREPAID_ISSUE_RESULT only); the same value as PREPAID_MEDIUM_ID, its own tag for version-1 peers (PROTOCOL.md §6.4)
   ORIGINAL_TRANSACTION_ID: 0x9f39, // 16 bytes: the request a void cancels (the activation's TRANSACTION_ID)
   PASSWORD_QR: 0x9f40, //      ascii 1-1024 [A-Z0-9:]: a settlement password's QR text as scanned (TPQ1:...)
-  PREPAID_MEDIUM_ID: 0x9f30, // 16 bytes: a prepaid medium's id (docs/MEDIUM.md; MEDIUM_ID is the 8-byte card id)
+  PREPAID_MEDIUM_ID: 0x9f30, // 16 bytes: a prepaid medium's id (docs/MEDIUM.md; MEDIUM_ID is the 8-byte card id); the tag for it in every new message
   GENERATION: 0x9f31, //       u32: the generation of a prepaid medium's file (shown, or of the file sent back)
   MEDIUM_PROOF: 0x9f32, //     16 bytes: HMAC keyed from the file shown over the canonical request (PROTOCOL.md §6.4)
   SEALED_FILE: 0x9f33, //      28-4124 bytes: a prepaid file sealed to the holder of the file shown (§6.4)

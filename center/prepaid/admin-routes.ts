@@ -3,12 +3,15 @@
  * procedure"; `tessera prepaid frozen|recover` call them):
  *
  *   GET  /prepaid/frozen                 (viewer) frozen media, oldest first, each with its clone records
+ *   POST /prepaid/media/:id/freeze       (operator, audited with its reason) { reason }: the medium frozen for
+ *                                        review (refused everywhere, its balance kept); again: frozen-already
  *   POST /prepaid/media/:id/recover      (operator, audited with its reason) { requestId, newMediumId?, reason }:
  *                                        the frozen medium's balance to a replacement, generation 1's file
  *                                        returned (base64) for the operator to write on the holder's new medium
  *
- * The recovery's audit-trail row is written before it acts and completed
- * after (the admin API's AdminContext), with the operator and the reason.
+ * The freeze's and the recovery's audit-trail rows are written before they
+ * act and completed after (the admin API's AdminContext), with the operator
+ * and the reason.
  * Idempotent by request id: the same request again answers the same file
  * while generation 1 is not confirmed.
  */
@@ -47,6 +50,19 @@ const recovered = z.object({
   file: z.string().nullable().describe('generation 1 of the replacement (base64), to write into slot A of the new medium; null once superseded'),
 });
 
+const freezeBody = z
+  .object({ reason: z.string().min(3).max(L.freezeReasonCharsMax).describe('why (the holder\'s report, what the operator saw): the medium\'s frozen reason and the audit trail\'s') })
+  .strict();
+const frozenNow = z.object({
+  status: z.enum(['frozen', 'frozen-already']).describe('frozen-already: it was frozen before (its first reason kept)'),
+  mediumId: z.string(),
+  balanceMinor: z.number().describe('kept for the holder: recover it to a replacement (POST /prepaid/media/:id/recover)'),
+  currency: z.string(),
+  confirmedGen: z.number(),
+  pendingGen: z.number().nullable(),
+  frozenReason: z.string(),
+});
+
 export interface FrozenMediumView extends z.infer<typeof frozenMedium> {}
 
 /** Frozen media with their clone records (also the CLI's offline view). */
@@ -75,6 +91,17 @@ export function prepaidAdminRoutes(prepaid: Prepaid): (app: FastifyInstance) => 
       '/prepaid/frozen',
       { schema: { summary: 'Frozen prepaid media (oldest first, at most ' + L.frozenListMax + '), with their clone records', response: { 200: z.object({ items: z.array(frozenMedium) }), ...errorResponses } }, config: { need: 'viewer' } },
       async () => ({ items: await frozenMedia(prepaid) }),
+    );
+    a.post(
+      '/prepaid/media/:id/freeze',
+      {
+        schema: { summary: 'Freeze a medium for review (operator; audited with its reason): refused everywhere, its balance kept for the recovery', params: z.object({ id: mediumId }), body: freezeBody, response: { 200: frozenNow, ...errorResponses } },
+        config: { need: 'operator', audit: true },
+      },
+      async (req) => {
+        const op = (req.principal as { name?: string } | null)?.name;
+        return audited(app.adminContext, req, req.body.reason, () => prepaid.freeze({ mediumId: req.params.id, operator: operatorTag(op), reason: req.body.reason }));
+      },
     );
     a.post(
       '/prepaid/media/:id/recover',

@@ -28,6 +28,8 @@ export const PREPAID_LIMITS = {
   /** Payments one merchant API listing returns (largest page, default page). */
   paymentsPageMax: 1_000,
   paymentsPageDefault: 100,
+  /** An operator's freeze reason (the admin API's reason field allows as much). */
+  freezeReasonCharsMax: 200,
 } as const;
 
 assert(PREPAID_LIMITS.logEntriesMax <= PREPAID_LIMITS.usageListMax, 'a balance query returns at least what the medium shows');

@@ -170,6 +170,26 @@ export interface RecoverRequest {
   readonly operator: string;
 }
 
+export interface FreezeRequest {
+  /** The medium to freeze (32 hex). */
+  readonly mediumId: string;
+  /** The operator (1-16 of [A-Z0-9-]), named in the medium's frozen reason. */
+  readonly operator: string;
+  /** What the operator was told or saw (3-200 characters), kept as the medium's frozen reason. */
+  readonly reason: string;
+}
+
+export interface FreezeResult {
+  /** frozen: this call froze it; frozen-already: it was frozen before (its first reason kept). */
+  readonly status: 'frozen' | 'frozen-already';
+  readonly mediumId: string;
+  readonly balanceMinor: number;
+  readonly currency: string;
+  readonly confirmedGen: number;
+  readonly pendingGen: number | null;
+  readonly frozenReason: string;
+}
+
 type Refusal = { readonly refuse: PrepaidErrorCode; readonly message: string; readonly details: Record<string, unknown> };
 const refusal = (refuse: PrepaidErrorCode, message: string, details: Record<string, unknown>): Refusal => ({ refuse, message, details });
 
@@ -221,13 +241,13 @@ export class Prepaid {
     if (payment) await this.checkPaymentFree(req.requestId, payment);
     const mediumId = req.mediumId ?? this.random.bytes(16).toString('hex');
     checkId(mediumId, 'mediumId');
-    await this.registerMedium(mediumId);
     return this.storage.transact(async (tx) => {
       const debit = payment ? await this.bookPayment(tx, req, payment) : PAID_IN;
       const file = await this.createMedium(tx, { mediumId, requestId: req.requestId, balanceMinor: req.amountMinor, kind: 'issued', payee: req.terminalId });
       await ensureAccounts(tx, this.ledger, accountsFor(this.config.currency, { mediumId }));
       const code = payment?.kind === 'cash' ? 'ISSUED_CASH' : payment?.kind === 'purse' ? 'ISSUED_PURSE' : 'ISSUED';
       await applyMoves(tx, this.ledger, [move(code, req.requestId, debit, mediumAccount(mediumId), req.amountMinor, this.config.currency)]);
+      await this.registerMedium(tx, mediumId);
       return { status: 'done' as const, mediumId, balanceMinor: req.amountMinor, file };
     });
   }
@@ -286,10 +306,16 @@ export class Prepaid {
     return file;
   }
 
-  private async registerMedium(mediumId: string): Promise<void> {
+  /**
+   * The new medium on the validity lists, in the unit that creates it: the
+   * lists never name a medium whose unit did not commit (a crash or a
+   * refusal between the two left one before). A row already there (put by
+   * an older build before its unit) is kept.
+   */
+  private async registerMedium(tx: Tx, mediumId: string): Promise<void> {
     if (!this.validity) return;
-    const known = await this.validity.repository.getMedium(mediumId);
-    if (!known) await this.validity.repository.addMedia([{ id: mediumId, kind: PREPAID_MEDIUM_KIND.name, expiresAtMs: this.clock.nowMs() + PREPAID_LIMITS.mediumValidityMs }]);
+    const repository = this.validity.repository;
+    if (!(await repository.hasMediumIn(tx, mediumId))) await repository.addMediaIn(tx, [{ id: mediumId, kind: PREPAID_MEDIUM_KIND.name, expiresAtMs: this.clock.nowMs() + PREPAID_LIMITS.mediumValidityMs }]);
   }
 
   // ------------------------------------------------------------------ use
@@ -481,7 +507,6 @@ export class Prepaid {
     if (again) return this.issueAgain(again, { kind: 'recovery', payee: recoveryPayee(req.mediumId), mediumId: req.newMediumId });
     const newId = req.newMediumId ?? this.random.bytes(16).toString('hex');
     checkId(newId, 'newMediumId');
-    await this.registerMedium(newId);
     const out = await this.storage.transact(async (tx) => {
       const old = await loadMedium(tx, req.mediumId, tx.forUpdate);
       if (!old) return refusal('PREPAID_MEDIUM_UNKNOWN', 'no medium with this id', { mediumId: req.mediumId });
@@ -493,10 +518,45 @@ export class Prepaid {
       await updateMedium(tx, old, nowMs, { state: 'closed', balanceMinor: 0, frozenReason: `${old.frozenReason ?? 'frozen'}; recovered to ${newId} by ${req.operator}` });
       await this.keys.eraseAll(tx, old.id, nowMs);
       await tx.run('UPDATE prepaid_passwords SET verifier = NULL WHERE medium_id = ?', [old.id]);
+      await this.registerMedium(tx, newId);
       this.log.info({ mediumId: old.id, newMediumId: newId, operator: req.operator }, 'prepaid medium recovered');
       return { status: 'done' as const, mediumId: newId, balanceMinor: old.balanceMinor, file };
     });
     if (isRefusal(out)) throw new TesseraError(out.refuse, out.message, out.details);
+    return out;
+  }
+
+  /**
+   * The operator's freeze of a medium for review (docs/PREPAID.md,
+   * "Recovery procedure"): a holder reports the medium lost or stolen, or
+   * the operator suspects a copy that was not caught. The medium id is
+   * refused everywhere from the commit (its own row frozen, the validity
+   * lists `captured` after it, as for a caught clone); its balance is kept
+   * for the recovery. A pending generation stays as it is (its use was
+   * booked). Freezing a frozen medium answers `frozen-already` and keeps the
+   * first reason; a closed one is refused (PREPAID_MEDIUM_FROZEN).
+   */
+  async freeze(req: FreezeRequest): Promise<FreezeResult> {
+    checkId(req.mediumId, 'mediumId');
+    checkPayee(req.operator, 'operator');
+    const reason = req.reason.trim();
+    if (reason.length < 3 || reason.length > PREPAID_LIMITS.freezeReasonCharsMax) throw prepaidError('PREPAID_BAD_REQUEST', `reason: 3-${PREPAID_LIMITS.freezeReasonCharsMax} characters`, { field: 'reason' });
+    const out = await this.storage.transact(async (tx): Promise<FreezeResult | Refusal> => {
+      const m = await loadMedium(tx, req.mediumId, tx.forUpdate);
+      if (!m) return refusal('PREPAID_MEDIUM_UNKNOWN', 'no medium with this id', { mediumId: req.mediumId });
+      if (m.state === 'closed') return refusal('PREPAID_MEDIUM_FROZEN', 'the medium is closed (its value was recovered already)', { mediumId: m.id });
+      const view = (x: MediumRow, status: FreezeResult['status']): FreezeResult => ({
+        status, mediumId: x.id, balanceMinor: x.balanceMinor, currency: x.currency, confirmedGen: x.confirmedGen, pendingGen: x.pendingGen, frozenReason: x.frozenReason ?? '',
+      });
+      if (m.state === 'frozen') return view(m, 'frozen-already');
+      const frozenReason = `frozen by operator ${req.operator}: ${reason}`;
+      await updateMedium(tx, m, this.clock.nowMs(), { state: 'frozen', frozenReason });
+      this.log.warn({ mediumId: m.id, operator: req.operator, was: m.state }, 'prepaid medium frozen by the operator');
+      return view({ ...m, frozenReason }, 'frozen');
+    });
+    if (isRefusal(out)) throw new TesseraError(out.refuse, out.message, out.details);
+    // Also on a repeat: a mark a crash missed after the first freeze's commit is made now.
+    await this.markFrozen(out.mediumId);
     return out;
   }
 

@@ -162,14 +162,28 @@ export class ValidityRepository {
 
   /** Adds media (all or none; at most CENTER_LIMITS.validityBulkMax per call); kind defaults to `ic-card`. Resolves to the new version. */
   async addMedia(media: readonly NewMedium[]): Promise<number> {
+    return this.storage.transact((tx) => this.addMediaIn(tx, media));
+  }
+
+  /**
+   * addMedia inside the caller's unit of work: the media are on the lists
+   * exactly when the caller's unit commits (a module that creates a medium
+   * registers it in the same unit, so a crash never leaves one registered
+   * that does not exist). The push goes out after the commit.
+   */
+  async addMediaIn(tx: Tx, media: readonly NewMedium[]): Promise<number> {
     checkBulk(media.length);
     const rows = media.map((m) => this.newMediumRow(m));
-    return this.storage.transact(async (tx) => {
-      await refuseExisting(tx, 'media', rows.map((m) => m.id));
-      const v = await this.bumpVersion(tx);
-      await insertChunked(tx, 'media (id, kind, status, expires_at_ms, version)', rows.map((m) => [m.id, m.kind, m.status, m.expiresAtMs, v]));
-      return v;
-    });
+    await refuseExisting(tx, 'media', rows.map((m) => m.id));
+    const v = await this.bumpVersion(tx);
+    await insertChunked(tx, 'media (id, kind, status, expires_at_ms, version)', rows.map((m) => [m.id, m.kind, m.status, m.expiresAtMs, v]));
+    return v;
+  }
+
+  /** Whether a medium is on the lists, read inside the caller's unit. */
+  async hasMediumIn(tx: Tx, id: string): Promise<boolean> {
+    this.checkMediumId(id);
+    return (await tx.get('SELECT id FROM media WHERE id = ?', [id])) !== undefined;
   }
 
   async addTerminals(terminals: readonly NewTerminal[]): Promise<number> {

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { writeFileAtomic } from '../../core/atomic-write.js';
-import { TesseraError } from '../../core/errors.js';
+import { errorCode, TesseraError } from '../../core/errors.js';
 import { mediumIdHex, readMediumFile } from '../../protocol/prepaid/medium.js';
-import { readSlots, SLOT_FILES, slotToWrite } from '../../protocol/prepaid/slots.js';
+import { writeIssuedFile } from '../../terminal/agent/roles/prepaid/medium-writer.js';
+import { DirRemovableStore } from '../../terminal/devices/files/dir-removable-store.js';
 import { callApi, formatTable, type AdminOptions } from './admin.js';
 
 /**
@@ -16,12 +16,14 @@ import { callApi, formatTable, type AdminOptions } from './admin.js';
  * the reason.
  *
  *   tessera prepaid frozen [--json]                           frozen media with their clone records
+ *   tessera prepaid freeze MEDIUM --reason TEXT               the operator's freeze for review (lost, stolen,
+ *       a copy suspected): refused everywhere, the balance kept for recover; again: frozen already
  *   tessera prepaid recover MEDIUM --new-medium DIR --reason TEXT [--new-medium-id HEX] [--request-id HEX]
  *       the frozen medium's balance to a replacement; generation 1 written into slot A of the blank
  *       medium mounted at DIR. Run again (a crash, a pulled medium): the same replacement, the same file.
  */
 export function registerPrepaid(program: Command): void {
-  const prepaid = program.command('prepaid').description('prepaid media (seed 000): the operator\'s review of frozen media and recovery of their value, over the admin API');
+  const prepaid = program.command('prepaid').description('prepaid media (seed 000): the operator\'s freeze and review of media and recovery of their value, over the admin API');
   const api = (c: Command): Command =>
     c
       .option('--url <url>', 'the admin API (default: TESSERA_ADMIN_URL)')
@@ -42,6 +44,19 @@ export function registerPrepaid(program: Command): void {
 
   api(
     prepaid
+      .command('freeze')
+      .description('freeze a medium for review (lost or stolen, a copy suspected): refused everywhere from now, its balance kept for `prepaid recover`')
+      .argument('<medium>', 'the medium id (32 hex)')
+      .requiredOption('--reason <text>', 'why (the holder\'s report, what the operator saw; kept as the frozen reason and in the audit trail)'),
+  ).action(async (medium: string, o: AdminOptions & { reason: string }) => {
+    if (!/^[0-9a-f]{32}$/.test(medium)) throw new TesseraError('CLI_BAD_ARGUMENT', 'the medium id is 32 lowercase hex', { field: 'medium' });
+    const r = (await callApi(o, 'POST', `/prepaid/media/${medium}/freeze`, { reason: o.reason })) as { status: 'frozen' | 'frozen-already'; mediumId: string; balanceMinor: number; currency: string; frozenReason: string };
+    if (o.json) return out(JSON.stringify(r));
+    out(`${r.status === 'frozen' ? 'frozen' : 'frozen already'}: ${r.mediumId}, balance ${r.balanceMinor} ${r.currency} kept (${r.frozenReason}); recover it with: tessera prepaid recover ${r.mediumId} --new-medium DIR --reason TEXT`);
+  });
+
+  api(
+    prepaid
       .command('recover')
       .description('move a frozen medium\'s balance to a replacement medium and write its generation 1 to the blank medium mounted at --new-medium')
       .argument('<medium>', 'the frozen medium id (32 hex)')
@@ -54,20 +69,25 @@ export function registerPrepaid(program: Command): void {
     const dir = o.newMedium;
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new TesseraError('CLI_BAD_ARGUMENT', 'no medium is mounted at --new-medium (not a directory)', { field: 'new-medium', path: dir });
     const requestId = o.requestId ?? createHash('sha256').update(`tessera-prepaid-recover:${medium}`).digest('hex').slice(0, 32);
-    // The new medium must be blank, or already hold this recovery's replacement (a re-run).
-    const slots = readSlots(...(SLOT_FILES.map((f) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f)) : undefined)) as [Buffer | undefined, Buffer | undefined]));
-    const held = slots.current ? mediumIdHex(slots.current.view.mediumId) : null;
     const r = (await callApi(o, 'POST', `/prepaid/media/${medium}/recover`, { requestId, reason: o.reason, ...(o.newMediumId !== undefined && { newMediumId: o.newMediumId }) })) as {
       status: 'done' | 'repeated'; mediumId: string; balanceMinor: number; file: string | null;
     };
-    if (held !== null && held !== r.mediumId) throw new TesseraError('CLI_BAD_ARGUMENT', 'the medium at --new-medium holds another prepaid medium: insert a blank one and run the same command again', { field: 'new-medium', holds: held });
     let written: string | null = null;
     if (r.file !== null) {
       const file = Buffer.from(r.file, 'base64');
       const view = readMediumFile(file);
       if (mediumIdHex(view.mediumId) !== r.mediumId || view.generation !== 1) throw new TesseraError('CLI_BAD_ARGUMENT', 'the center answered a file that is not the replacement\'s generation 1', { mediumId: r.mediumId });
-      written = join(dir, SLOT_FILES[held === r.mediumId ? slots.current!.slot : slotToWrite(slots)]);
-      await writeFileAtomic(written, file, `recover-${process.pid}`);
+      // Through the removable-store driver the holder's PC reads with (its integrity envelope, the atomic write), into a
+      // mirror slot as the prepaid terminal writes an issue: a medium holding another medium's file is never overwritten.
+      const store = new DirRemovableStore({ mountDir: dir });
+      try {
+        written = join(dir, (await writeIssuedFile(store, r.mediumId, file)).slot);
+      } catch (e) {
+        if (errorCode(e) === 'TERM_PREPAID_MEDIUM_IN_USE') throw new TesseraError('CLI_BAD_ARGUMENT', 'the medium at --new-medium holds another prepaid medium: insert a blank one and run the same command again', { field: 'new-medium' });
+        throw e;
+      } finally {
+        await store.close();
+      }
     }
     if (o.json) return out(JSON.stringify({ status: r.status, frozenMediumId: medium, mediumId: r.mediumId, balanceMinor: r.balanceMinor, requestId, written }));
     out(

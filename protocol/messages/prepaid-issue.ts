@@ -13,7 +13,12 @@ import { codec } from './codec.js';
 import { amount, currency, optional, optU64, outcome, purchaseRecords, txId, writeOutcome, writePurchaseRecords } from './fields.js';
 import type { CashNote, PrepaidIssue, PrepaidIssueResult } from './types.js';
 
-/** A prepaid medium id (PROTOCOL.md §5, ISSUED_MEDIUM_ID): 16 bytes. */
+/**
+ * A prepaid medium id: 16 bytes, whichever tag carries it (PREPAID_MEDIUM_ID
+ * 9F30 in PREPAID_REQUEST/CONFIRM, ISSUED_MEDIUM_ID 9F34 in
+ * PREPAID_ISSUE_RESULT: one value, two tags kept for version-1 peers,
+ * PROTOCOL.md §6.4 "One medium id, two tags").
+ */
 export const PREPAID_MEDIUM_ID_BYTES = 16;
 /** PREPAID_INFO: the opaque prepaid information file (docs/MEDIUM.md). */
 const PREPAID_INFO_BYTES = [1, 4096] as const;

@@ -16,6 +16,7 @@ import { protoError } from '../errors.js';
 import { fixed, oneOf, sized, uint, type TlvFields } from '../tlv/fields.js';
 import type { TlvWriter } from '../tlv/writer.js';
 import { codec } from './codec.js';
+import { PREPAID_MEDIUM_ID_BYTES } from './prepaid-issue.js';
 import { ID_RE, amount, currency, optAscii, optU64, optional, txId } from './fields.js';
 import type { PrepaidConfirm, PrepaidConfirmResult, PrepaidOutcome, PrepaidRequest, PrepaidResult, PrepaidShown } from './types.js';
 
@@ -44,7 +45,7 @@ function shown(f: TlvFields): PrepaidShown {
   }
   if (id === undefined) throw protoError('PROTO_TLV_MISSING_TAG', 'the medium is shown by PREPAID_INFO or PREPAID_MEDIUM_ID', { tag: '99' });
   return {
-    mediumId: fixed(TAG.PREPAID_MEDIUM_ID, id, 16),
+    mediumId: fixed(TAG.PREPAID_MEDIUM_ID, id, PREPAID_MEDIUM_ID_BYTES),
     generation: generation(f),
     mediumProof: fixed(TAG.MEDIUM_PROOF, f.one(TAG.MEDIUM_PROOF), 16),
   };

@@ -42,7 +42,7 @@ import { runPrepaidScene, type PrepaidEvent } from './prepaid/scene.js';
 import { PREPAID_KIOSK, PREPAID_PROVIDER, PREPAID_VENDOR, preparePrepaid } from './prepaid/setup.js';
 import { prepaidEventLine, summarizePrepaid } from './prepaid/summary.js';
 
-export const DEMO_ROLES = ['provider-kiosk', 'shop', 'vending', 'voucher-pos', 'password-pos'] as const;
+export const DEMO_ROLES = ['provider-kiosk', 'shop', 'vending', 'voucher-pos', 'password-pos', 'prepaid-issuer'] as const;
 
 export interface DemoOptions {
   readonly users: number;
@@ -140,9 +140,10 @@ export async function runDemo(o: DemoOptions, d: DemoDeps): Promise<DemoResult> 
       await pwScene.close();
       await credit.close();
     }
-    d.out(`prepaid media: prepaid center in the center, provider center ${PREPAID_PROVIDER} (HTTPS, pinned), vendor ${PREPAID_VENDOR} on the merchant API; kiosk ${PREPAID_KIOSK} issues over PREPAID_ISSUE, paid in notes`);
+    d.out(`prepaid media: prepaid center in the center, provider center ${PREPAID_PROVIDER} (HTTPS, pinned), vendor ${PREPAID_VENDOR} on the merchant API; kiosk ${PREPAID_KIOSK} (prepaid-issuer: a ccTalk bill validator on a pty, a drive) issues media paid in notes`);
     const ppScene = await runPrepaidScene({
       setup: prepaidSetup, prepaid: world.center.center.module<Prepaid>(PREPAID_MODULE), center: { host: '127.0.0.1', port: world.center.center.address.port },
+      world: world.world, roles, signal: d.signal,
       masterKey: world.world.masterKey, merchantApiUrl, clock, log: world.log.child({ part: 'prepaid' }), onEvent: (e) => d.out(prepaidEventLine(e)),
     });
     try {

@@ -72,8 +72,9 @@ let pcscClaimed = false;
 
 /** The demo's cast as a world: what runs where. */
 export function demoSpec(cast: DemoCast, dir: string, roles: RoleRegistry, clock: Clock, log: Logger, vouchers?: VoucherSetup, passwords?: PasswordSetup, prepaid?: PrepaidSetup): WorldSpec {
-  // The voucher tills (started by the voucher scene) take one more reader device and a scanner each.
+  // The voucher tills (started by the voucher scene) take one more reader device and a scanner each; the prepaid kiosk a reader slot (its validator is the scene's).
   const tills = (vouchers ? VOUCHER_CHAIN.stores.length : 0) + (passwords ? 1 : 0);
+  const kiosks = prepaid ? 1 : 0;
   return {
     dir,
     terminalDir: join(dir, 'terminals'),
@@ -81,7 +82,7 @@ export function demoSpec(cast: DemoCast, dir: string, roles: RoleRegistry, clock
     terminalClock: clock,
     log: (part, name) => (part === 'terminal' ? log.child({ part }).child({ terminal: name }) : log.child({ part })),
     hardware: {
-      readerDevices: readerDevicesFor(cast) + Math.ceil(tills / 2),
+      readerDevices: readerDevicesFor(cast) + Math.ceil((tills + kiosks) / 2),
       scanners: scannersFor(cast) + tills,
       namePrefix: 'Tessera Demo',
       scannerBaudRate: DEMO_LIMITS.scannerBaud,

@@ -12,7 +12,8 @@
  * after it stored the receipt: the retry answers the same receipt, one
  * licence. Then the operator's recovery of a frozen medium with
  * `tessera prepaid frozen|recover` over the admin API, the new medium
- * written to a mount directory and usable.
+ * written to a mount directory and usable, and the operator's own freeze
+ * (`tessera prepaid freeze`).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,6 +39,7 @@ import { CliProcess, runCli } from '../../sim/world/cli-process.js';
 import { startCliBanks, writeConfigFile, writeSecretFile, type CliBanks } from '../../sim/world/cli-parts.js';
 import { freeLoopbackPort } from '../../sim/world/terminals.js';
 import { openWorld, type World } from '../../sim/world/world.js';
+import { DirRemovableStore } from '../../terminal/devices/files/dir-removable-store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tsr-ppv-'));
 const MASTER = createHash('sha256').update('prepaid-vendor/master').digest();
@@ -221,7 +223,7 @@ describe('prepaid vendor, bank and center as processes', { timeout: 240_000 }, (
     again.close();
   });
 
-  it('the operator lists a frozen medium and recovers its value to a new medium written to a mount directory (tessera prepaid frozen|recover), audited', async () => {
+  it('the operator lists a frozen medium and recovers its value to a new medium written to a mount directory (tessera prepaid frozen|recover), audited; freezes a reported medium (tessera prepaid freeze)', async () => {
     const g1 = await issued(3_000);
     await payVendor(g1, rid(), 1_200);
     // A copy of generation 1 shown after generation 2 was confirmed: frozen.
@@ -237,7 +239,9 @@ describe('prepaid vendor, bank and center as processes', { timeout: 240_000 }, (
     const recovered = await runCli(['prepaid', 'recover', frozenId, '--new-medium', mount, '--reason', 'kiosk receipt and medium log checked', '--token-file', tokenFile, '--json'], env, 60_000);
     expect(recovered.code, recovered.output).toBe(0);
     expect(recovered.lines.at(-1)).toMatchObject({ status: 'done', frozenMediumId: frozenId, balanceMinor: 1_800 });
-    const written = readFileSync(join(mount, SLOT_FILES[0]));
+    // Read as the holder's PC reads it: through the removable-store driver (its integrity envelope).
+    const newMedium = new DirRemovableStore({ mountDir: mount });
+    const written = await newMedium.readFile(SLOT_FILES[0]).finally(() => newMedium.close());
     expect(readMediumFile(written)).toMatchObject({ generation: 1, displayBalanceMinor: 1_800 });
     expect(readMediumFile(written).mediumId.toString('hex')).toBe(recovered.lines.at(-1)!['mediumId']);
     // The new medium works; the trail names the operator and the reason; nothing secret was printed.
@@ -250,6 +254,17 @@ describe('prepaid vendor, bank and center as processes', { timeout: 240_000 }, (
       expect(out).not.toContain(token);
       expect(out).not.toContain(MASTER.toString('hex'));
     }
+    // The operator's own freeze (a holder reports a medium stolen): refused from then on, its value kept; again: frozen already.
+    const stolen = await issued(900);
+    const stolenId = readMediumFile(stolen).mediumId.toString('hex');
+    const froze = await runCli(['prepaid', 'freeze', stolenId, '--reason', 'holder reports the medium stolen', '--token-file', tokenFile, '--json'], env, 60_000);
+    expect(froze.code, froze.output).toBe(0);
+    expect(froze.lines.at(-1)).toMatchObject({ status: 'frozen', mediumId: stolenId, balanceMinor: 900, frozenReason: 'frozen by operator OP-ANNA: holder reports the medium stolen' });
+    const again = await runCli(['prepaid', 'freeze', stolenId, '--reason', 'reported twice', '--token-file', tokenFile], env, 60_000);
+    expect(again.code, again.output).toBe(0);
+    expect(again.output).toContain(`frozen already: ${stolenId}, balance 900 JPY kept`);
+    expect(await prepaid.use({ requestId: rid(), shown: stolen, kind: 'vendor', payee: 'VENDOR-1', amountMinor: 100, currency: 'JPY', source: 'PROVIDER-1' }).then(() => 'OK', (e: { code: string }) => e.code)).toBe('PREPAID_MEDIUM_FROZEN');
+    expect(await storage.read((q) => q.all("SELECT actor, outcome, reason FROM admin_audit_trail WHERE route = '/prepaid/media/:id/freeze'"))).toHaveLength(2);
     const audit = await auditLedger(storage, [PREPAID_AUDIT]);
     expect(audit.ok, JSON.stringify(audit)).toBe(true);
   });

@@ -1,10 +1,13 @@
 /**
  * The prepaid-medium scene (seed 000), after the settlement-password scene:
- * a kiosk issues two rewritable media paid in bank notes: PREPAID_ISSUE with
- * the notes over the kiosk's terminal session, as the `prepaid-issuer` role
- * sends it (the notes booked to the kiosk's cash box and the medium made in
- * one unit; the role itself and its ccTalk validator are not in the demo
- * world), each generation 1 written to a mount directory. At the holders'
+ * a kiosk (the `prepaid-issuer` terminal role, kiosk.ts: an agent of the
+ * world with the simulator's ccTalk bill validator on a pty and a drive)
+ * issues two rewritable media paid in bank notes: each holder's blank
+ * medium goes into its drive, the notes into its validator (journalled as
+ * they stack), and its `issue` command sends PREPAID_ISSUE with them (the
+ * notes booked to the kiosk's cash box and the medium made in one unit)
+ * and writes generation 1 into slot A; the holder carries the medium
+ * (a VirtualMedium) to a PC. At the holders'
  * PCs (`tessera client`'s PrepaidClient, in this process) through the
  * provider center (`tessera provider serve`'s server, HTTPS with a pinned
  * SPKI, here in the demo's process, linked to the center over the framed
@@ -19,7 +22,7 @@
  * refused, the medium id frozen. Every step is one PrepaidEvent with what
  * was expected and whether it happened so; never a key or proof in a line.
  */
-import { cpSync, mkdirSync } from 'node:fs';
+import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../../../core/clock.js';
 import { errorCode } from '../../../core/errors.js';
@@ -37,10 +40,11 @@ import { providerLink } from '../../../terminal/prepaid-client/provider-link.js'
 import { parseVendorConfig } from '../../vendor/config.js';
 import { serveVendor, type ServedVendor } from '../../vendor/serve.js';
 import { writeTerminalKey } from '../../world/terminals.js';
-import { deriveTerminalKey } from '../../../center/server/terminal-keys.js';
-import type { CashNote } from '../../../protocol/messages/types.js';
-import { LinkClient } from '../../../terminal/link/link-client.js';
-import { PREPAID_CURRENCY, PREPAID_FEE_MINOR, PREPAID_ISSUER_ID, PREPAID_KIOSK, PREPAID_PROVIDER, PREPAID_VENDOR, type PrepaidSetup } from './setup.js';
+import type { World } from '../../world/world.js';
+import { VirtualMedium } from '../../medium/virtual-medium.js';
+import type { RoleRegistry } from '../../../terminal/agent/role-registry.js';
+import { startPrepaidKiosk, type PrepaidKiosk } from './kiosk.js';
+import { PREPAID_CURRENCY, PREPAID_FEE_MINOR, PREPAID_ISSUER_ID, PREPAID_PROVIDER, PREPAID_VENDOR, type PrepaidSetup } from './setup.js';
 
 export type PrepaidEventKind = 'issue' | 'balance' | 'register' | 'fee' | 'torn' | 'resume' | 'clone';
 
@@ -75,6 +79,8 @@ export interface PrepaidSceneRun {
   /** Value paid in at the kiosk for the media issued. */
   readonly paidInMinor: number;
   readonly mediumIds: readonly string[];
+  /** The kiosk's cash box by its own journal (notes stacked at the validator, not collected). */
+  readonly kioskCashBoxMinor: number;
   /** The medium whose copy was used (expected frozen). */
   readonly clonedMediumId: string | null;
   readonly providerUrl: string;
@@ -85,6 +91,10 @@ export interface PrepaidSceneRun {
 export interface PrepaidSceneOptions {
   readonly setup: PrepaidSetup;
   readonly prepaid: Prepaid;
+  /** The world the kiosk's agent joins (its reader slot, its key, the center). */
+  readonly world: World;
+  readonly roles: RoleRegistry;
+  readonly signal: AbortSignal;
   /** The center's terminal listener (the provider's link). */
   readonly center: { readonly host: string; readonly port: number };
   /** The world's master key (the provider's terminal key is derived from it, as for any terminal). */
@@ -105,12 +115,13 @@ export async function runPrepaidScene(o: PrepaidSceneOptions): Promise<PrepaidSc
   };
   const dir = o.setup.dir;
   const stores: DirRemovableStore[] = [];
-  const links: LinkClient[] = [];
   let provider: ProviderServer | undefined;
   let vendor: ServedVendor | undefined;
+  let kiosk: PrepaidKiosk | undefined;
+  let kioskCashBoxMinor = 0;
   const close = async (): Promise<void> => {
     for (const s of stores.splice(0)) await s.close().catch(() => undefined);
-    for (const l of links.splice(0)) await l.close().catch(() => undefined);
+    await kiosk?.close();
     await vendor?.close().catch(() => undefined);
     await provider?.close().catch(() => undefined);
   };
@@ -151,32 +162,38 @@ export async function runPrepaidScene(o: PrepaidSceneOptions): Promise<PrepaidSc
       return new PrepaidClient(store, link, systemRandom);
     };
 
-    // The kiosk: the holder feeds notes into the validator; the kiosk sends PREPAID_ISSUE with them over its session
-    // (the cash booked to its cash box, the medium made in the same unit), writes generation 1 and it is confirmed.
-    const kiosk = new LinkClient({ terminalId: PREPAID_KIOSK, terminalKey: deriveTerminalKey(o.masterKey, `k-${PREPAID_KIOSK}`), centers: [o.center], clock: o.clock });
-    kiosk.start();
-    links.push(kiosk);
+    // The kiosk (the prepaid-issuer role): each holder's blank medium into its drive, the notes into its ccTalk
+    // validator, `issue` (PREPAID_ISSUE with the journalled notes: booked to its cash box, the medium made in one
+    // unit), generation 1 written into slot A by the role; the holder carries the medium to their PC. Generation 1
+    // stays pending until the PC's first request shows it (the center confirms it then, S43).
+    kiosk = await startPrepaidKiosk({ world: o.world, roles: o.roles, sceneDir: dir, clock: o.clock });
+    const shelf = join(dir, 'shelf');
     const media: Array<{ name: string; id: string; mount: string }> = [];
     for (const h of PREPAID_HOLDERS) {
-      const mount = join(dir, `medium-${h.name.toLowerCase()}`);
-      mkdirSync(mount, { recursive: true, mode: 0o700 });
+      const name = h.name.toLowerCase();
+      const mount = join(dir, `medium-${name}`);
+      const atKiosk = new VirtualMedium(name, shelf, kiosk.mountDir);
       try {
-        const notes: CashNote[] = h.notes.map((amountMinor) => ({ noteKey: systemRandom.bytes(16), amountMinor, currency: PREPAID_CURRENCY, stackedAtMs: o.clock.nowMs() }));
-        const r = await kiosk.request(() => ({ type: 'prepaidIssue', transactionId: systemRandom.bytes(16), amountMinor: h.paidInMinor, currency: PREPAID_CURRENCY, notes }));
-        if (r.type !== 'prepaidIssueResult' || r.status !== 0 || !r.prepaidInfo || !r.issuedMediumId) {
-          throw Object.assign(new Error(`the center declined the issue (${r.type})`), { code: r.type === 'prepaidIssueResult' ? `PREPAID_RESULT_${r.resultCode.toString(16)}` : 'DEMO_UNEXPECTED_OUTCOME' });
+        const r = await kiosk.issue(atKiosk, h.notes, o.signal);
+        const id = r.mediumId;
+        const balanceMinor = Number(r.details?.['balanceMinor'] ?? 0);
+        if (r.result !== 'approved' || id === undefined) {
+          emit({ kind: 'issue', who: h.name, amountMinor: h.paidInMinor, balanceMinor: 0, generation: 0, mediumPrefix: '', result: r.result, code: r.code ?? 'DEMO_UNEXPECTED_OUTCOME', asExpected: false });
+          continue;
         }
-        const store = new DirRemovableStore({ mountDir: mount });
-        await store.writeFile(SLOT_FILES[0], r.prepaidInfo);
-        await store.close();
-        await o.prepaid.confirm(r.prepaidInfo, PREPAID_KIOSK);
-        const id = r.issuedMediumId.toString('hex');
+        new VirtualMedium(name, shelf, mount).insert();
+        const { view } = await pc(mount).read();
         media.push({ name: h.name, id, mount });
-        emit({ kind: 'issue', who: h.name, amountMinor: h.paidInMinor, balanceMinor: r.balanceMinor ?? 0, generation: 1, mediumPrefix: id.slice(0, 8), result: `${notes.length} note${notes.length === 1 ? '' : 's'}`, code: null, asExpected: r.balanceMinor === h.paidInMinor });
+        emit({
+          kind: 'issue', who: h.name, amountMinor: h.paidInMinor, balanceMinor, generation: view.generation, mediumPrefix: id.slice(0, 8),
+          result: `${h.notes.length} note${h.notes.length === 1 ? '' : 's'}, slot ${String(r.details?.['slot'] ?? '?')}`, code: null,
+          asExpected: balanceMinor === h.paidInMinor && view.generation === 1 && view.displayBalanceMinor === h.paidInMinor,
+        });
       } catch (e) {
         emit({ kind: 'issue', who: h.name, amountMinor: h.paidInMinor, balanceMinor: 0, generation: 0, mediumPrefix: '', result: 'error', code: errorCode(e), asExpected: false });
       }
     }
+    kioskCashBoxMinor = kiosk.cashBoxMinor();
     const aki = media.find((m) => m.name === 'Aki');
     const ben = media.find((m) => m.name === 'Ben');
     let cloneMount: string | null = null;
@@ -253,6 +270,7 @@ export async function runPrepaidScene(o: PrepaidSceneOptions): Promise<PrepaidSc
       events,
       paidInMinor: events.filter((e) => e.kind === 'issue' && e.asExpected).reduce((a, e) => a + e.amountMinor, 0),
       mediumIds: media.map((m) => m.id),
+      kioskCashBoxMinor,
       clonedMediumId: aki?.id ?? null,
       providerUrl: provider.url,
       vendorUrl,

@@ -20,6 +20,8 @@ export interface PrepaidSummary {
   readonly paidInMinor: number;
   /** The notes in the kiosk's cash box (the cash module's account). */
   readonly cashBoxMinor: number;
+  /** The notes in the kiosk's cash box by the kiosk's own journal (stacked at its validator). */
+  readonly kioskJournalMinor: number;
   readonly balancesMinor: number;
   readonly vendorMinor: number;
   readonly providerFeeMinor: number;
@@ -47,6 +49,7 @@ export async function summarizePrepaid(run: PrepaidSceneRun, o: { storage: Stora
     issued: e.filter((x) => x.kind === 'issue' && x.asExpected).length,
     paidInMinor: run.paidInMinor,
     cashBoxMinor: n(books.cashBox?.b),
+    kioskJournalMinor: run.kioskCashBoxMinor,
     balancesMinor: n(books.media?.balance),
     vendorMinor: usage('vendor'),
     providerFeeMinor: usage('provider-fee'),
@@ -59,8 +62,8 @@ export async function summarizePrepaid(run: PrepaidSceneRun, o: { storage: Stora
     { code: 'DEMO_UNEXPECTED_OUTCOME', name: 'prepaid: every step ended as planned (media issued at the kiosk, balance, a registration with its signed receipt and licence on the medium, the provider\'s fee, a torn rewrite resumed)', ok: e.length > 0 && e.every((x) => x.asExpected) && s.issued === 2 && s.registrations === 1 && s.tornRecovered },
     {
       code: 'DEMO_MONEY_NOT_CONSERVED',
-      name: `prepaid: value paid in ${formatMinor(s.paidInMinor)} (notes in the kiosk's cash box ${formatMinor(s.cashBoxMinor)}) = media balances ${formatMinor(s.balancesMinor)} + vendor payable ${formatMinor(s.vendorMinor)} + provider fees ${formatMinor(s.providerFeeMinor)}`,
-      ok: s.paidInMinor > 0 && usage('issued') === s.paidInMinor && s.cashBoxMinor === s.paidInMinor && s.paidInMinor === s.balancesMinor + s.vendorMinor + s.providerFeeMinor,
+      name: `prepaid: value paid in ${formatMinor(s.paidInMinor)} (notes in the kiosk's cash box ${formatMinor(s.cashBoxMinor)} at the center, ${formatMinor(s.kioskJournalMinor)} by the kiosk's journal) = media balances ${formatMinor(s.balancesMinor)} + vendor payable ${formatMinor(s.vendorMinor)} + provider fees ${formatMinor(s.providerFeeMinor)}`,
+      ok: s.paidInMinor > 0 && usage('issued') === s.paidInMinor && s.cashBoxMinor === s.paidInMinor && s.kioskJournalMinor === s.paidInMinor && s.paidInMinor === s.balancesMinor + s.vendorMinor + s.providerFeeMinor,
     },
     { code: 'DEMO_UNEXPECTED_OUTCOME', name: 'prepaid: the copy used after the original was refused and the medium id frozen (its value kept)', ok: s.cloneFrozen },
     { code: 'DEMO_AUDIT_FAILED', name: 'prepaid: ledger audit of the center with the prepaid checks (Σ prepaid@* = balances held)', ok: audit.ok },
@@ -70,7 +73,7 @@ export async function summarizePrepaid(run: PrepaidSceneRun, o: { storage: Stora
 
 export function prepaidSummaryLines(p: PrepaidSummary): string[] {
   return [
-    `  prepaid      ${p.issued} media issued ${formatMinor(p.paidInMinor)} paid in notes (cash box ${formatMinor(p.cashBoxMinor)}); ${p.registrations} registration with licence; torn rewrite ${p.tornRecovered ? 'recovered' : 'NOT recovered'}; clone ${p.cloneFrozen ? 'frozen' : 'NOT frozen'}`,
+    `  prepaid      ${p.issued} media issued at the kiosk ${formatMinor(p.paidInMinor)} paid in notes (cash box ${formatMinor(p.cashBoxMinor)}, kiosk journal ${formatMinor(p.kioskJournalMinor)}); ${p.registrations} registration with licence; torn rewrite ${p.tornRecovered ? 'recovered' : 'NOT recovered'}; clone ${p.cloneFrozen ? 'frozen' : 'NOT frozen'}`,
     `  prepaid books paid in ${formatMinor(p.paidInMinor)} = balances ${formatMinor(p.balancesMinor)} + vendor ${formatMinor(p.vendorMinor)} + provider ${formatMinor(p.providerFeeMinor)}; audit ${p.audit.ok ? 'ok' : `FAILED (${p.audit.failed.join(', ')})`} (${p.audit.accounts} accounts, ${p.audit.transfers} transfers)`,
   ];
 }
@@ -79,7 +82,7 @@ export function prepaidSummaryLines(p: PrepaidSummary): string[] {
 export function prepaidEventLine(e: PrepaidEvent): string {
   const mark = e.asExpected ? '' : '  ✗ unexpected';
   const what = {
-    issue: `issued at the kiosk, paid in ${formatMinor(e.amountMinor)} (${e.result}, PREPAID_ISSUE)`,
+    issue: `issued at the kiosk, paid in ${formatMinor(e.amountMinor)} (${e.result}; prepaid-issuer, ccTalk validator)`,
     balance: 'balance at the PC',
     register: `shareware registration ${formatMinor(e.amountMinor)}, receipt and licence ${e.licencePrefix ?? '?'}… stored on the medium`,
     fee: `provider's usage fee ${formatMinor(e.amountMinor)}`,

@@ -205,6 +205,31 @@ describe('prepaid center: clones', () => {
   });
 });
 
+describe('prepaid center: registration on the validity lists', () => {
+  const listed = async (id: string): Promise<string | undefined> => (await center.storage.read((q) => q.get<{ status: string }>('SELECT status FROM media WHERE id = ?', [id])))?.status;
+
+  it('registers an issued medium in the unit that creates it: a unit that dies (here its payment booking throws) leaves no medium on the lists; the retried issue lists it once', async () => {
+    const mediumId = createHash('sha256').update('registration-order').digest('hex').slice(0, 32);
+    const requestId = rid();
+    const payment = (book: () => Promise<string>) => ({ kind: 'cash' as const, refs: [{ ref: `KIOSK-1/${requestId}`, amountMinor: 900 }], book });
+    const req = { requestId, amountMinor: 900, currency: 'JPY', terminalId: 'KIOSK-1', mediumId };
+    expect(await codeOf(prepaid.issue(req, payment(async () => { throw Object.assign(new Error('the process died here'), { code: 'TEST_CRASH' }); })))).toBe('TEST_CRASH');
+    expect(await prepaid.medium(mediumId)).toBeUndefined();
+    expect(await listed(mediumId)).toBeUndefined();
+    // The terminal's journal sends the same issue again: the medium and its registration appear together.
+    expect(await prepaid.issue(req, payment(async () => 'prepaid-paid-in'))).toMatchObject({ status: 'done', mediumId, balanceMinor: 900 });
+    expect(await listed(mediumId)).toBe('active');
+  });
+
+  it('registers a replacement medium only when the recovery commits: a refused recovery lists nothing', async () => {
+    const { id, g1 } = await issued(700);
+    await prepaid.confirm(g1, 'P');
+    const newMediumId = createHash('sha256').update('refused-replacement').digest('hex').slice(0, 32);
+    expect(await codeOf(prepaid.recover({ requestId: rid(), mediumId: id, newMediumId, operator: 'OP-1' }))).toBe('PREPAID_RECOVERY_REFUSED');
+    expect(await listed(newMediumId)).toBeUndefined();
+  });
+});
+
 describe('prepaid center: audit and secrets', () => {
   it('passes the audit (sum of balances = liability), and fails it when a balance is changed without its move', async () => {
     const report = await auditLedger(center.storage, [PREPAID_AUDIT]);

@@ -201,4 +201,35 @@ describe('prepaid recovery on the admin API', () => {
     // A medium not frozen: refused, and the refusal has its row too.
     expect(await admin('POST', `/prepaid/media/${readMediumFile(file).mediumId.toString('hex')}/recover`, { requestId: rid(), reason: 'try an active medium' })).toMatchObject({ status: 409, json: { error: { code: 'PREPAID_RECOVERY_REFUSED' } } });
   });
+
+  it('the operator freezes a medium for review (a holder reports it stolen): refused everywhere, listed with its reason, balance kept and recovered; audited; again answers frozen-already', async () => {
+    const m = await medium(1_500);
+    const reason = 'holder reports the medium stolen at the station';
+    const r = await admin('POST', `/prepaid/media/${m.id}/freeze`, { reason });
+    expect(r).toMatchObject({ status: 200, json: { status: 'frozen', mediumId: m.id, balanceMinor: 1_500, currency: 'JPY', confirmedGen: 1, pendingGen: null, frozenReason: `frozen by operator OP-ANNA: ${reason}` } });
+    // Refused everywhere: the prepaid center, and the validity lists every flow asks.
+    expect(await prepaid.use({ requestId: rid(), shown: m.file, kind: 'vendor', payee: 'VENDOR-1', amountMinor: 100, currency: 'JPY', source: 'PROVIDER-1' }).then(() => 'OK', (e: { code: string }) => e.code)).toBe('PREPAID_MEDIUM_FROZEN');
+    expect((await center.storage.read((q) => q.get<{ status: string }>('SELECT status FROM media WHERE id = ?', [m.id])))?.status).toBe('captured');
+    const item = ((await admin('GET', '/prepaid/frozen')).json['items'] as Array<Record<string, unknown>>).find((x) => x['mediumId'] === m.id);
+    expect(item).toMatchObject({ state: 'frozen', balanceMinor: 1_500, frozenReason: `frozen by operator OP-ANNA: ${reason}`, clones: [] });
+    // Again: the first reason kept; nothing else changes.
+    expect(await admin('POST', `/prepaid/media/${m.id}/freeze`, { reason: 'second report' })).toMatchObject({ status: 200, json: { status: 'frozen-already', frozenReason: `frozen by operator OP-ANNA: ${reason}` } });
+    // The value goes to the replacement by the recovery; a closed medium is not frozen again; an unknown one is not found.
+    const rec = await admin('POST', `/prepaid/media/${m.id}/recover`, { requestId: rid(), reason: 'holder identified with the kiosk receipt' });
+    expect(rec).toMatchObject({ status: 200, json: { status: 'done', balanceMinor: 1_500 } });
+    expect(await admin('POST', `/prepaid/media/${m.id}/freeze`, { reason })).toMatchObject({ status: 409, json: { error: { code: 'PREPAID_MEDIUM_FROZEN' } } });
+    expect(await admin('POST', `/prepaid/media/${'0'.repeat(32)}/freeze`, { reason })).toMatchObject({ status: 404, json: { error: { code: 'PREPAID_MEDIUM_UNKNOWN' } } });
+    expect(await admin('POST', `/prepaid/media/${m.id}/freeze`, { reason: 'no' })).toMatchObject({ status: 400 });
+    const trail = await center.storage.read((q) => q.all("SELECT actor, role, outcome, code, reason FROM admin_audit_trail WHERE route = '/prepaid/media/:id/freeze'"));
+    expect(trail).toHaveLength(5);
+    expect(trail).toEqual(expect.arrayContaining([
+      { actor: 'op-anna', role: 'operator', outcome: 'ok', code: null, reason },
+      { actor: 'op-anna', role: 'operator', outcome: 'ok', code: null, reason: 'second report' },
+      { actor: 'op-anna', role: 'operator', outcome: 'refused', code: 'PREPAID_MEDIUM_FROZEN', reason },
+      { actor: 'op-anna', role: 'operator', outcome: 'refused', code: 'PREPAID_MEDIUM_UNKNOWN', reason },
+      { actor: 'op-anna', role: 'operator', outcome: 'refused', code: 'ADMIN_INVALID_BODY', reason: null },
+    ]));
+    const audit = await auditLedger(center.storage, [PREPAID_AUDIT]);
+    expect(audit.ok, JSON.stringify(audit)).toBe(true);
+  });
 });

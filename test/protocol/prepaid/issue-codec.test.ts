@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MSG } from '../../../protocol/codes.js';
+import { MSG, TAG } from '../../../protocol/codes.js';
 import { errorCode } from '../../../core/errors.js';
 import { decodeBody, encodeBodyToBuffer } from '../../../protocol/messages/catalog.js';
 import type { CashNote, PrepaidIssue, PrepaidIssueResult, PurchaseRecord } from '../../../protocol/messages/types.js';
@@ -59,6 +59,17 @@ describe('PREPAID_ISSUE_RESULT', () => {
   it('refuses a medium id that is not 16 bytes (an 8-byte card id is not a prepaid medium)', () => {
     const body = encodeBodyToBuffer({ ...ok, issuedMediumId: Buffer.alloc(8, 3) });
     expect(() => decodeBody(MSG.PREPAID_ISSUE_RESULT, body)).toThrow(expect.objectContaining({ code: 'PROTO_TLV_BAD_VALUE' }));
+  });
+
+  it('names the issued medium with ISSUED_MEDIUM_ID 9F34, not PREPAID_MEDIUM_ID 9F30: the same 16-byte value, but 9F30 in this version-1 message is an unknown tag to every peer that speaks it (PROTOCOL.md §6.4, "One medium id, two tags")', () => {
+    const body = encodeBodyToBuffer(ok);
+    const at = body.indexOf(Buffer.from('9f3410', 'hex'));
+    expect(at).toBeGreaterThan(0);
+    expect(body.subarray(at + 3, at + 19).equals(ok.issuedMediumId!)).toBe(true);
+    const renamed = Buffer.from(body);
+    renamed[at + 1] = 0x30;
+    expect(() => decodeBody(MSG.PREPAID_ISSUE_RESULT, renamed)).toThrow(expect.objectContaining({ code: 'PROTO_TLV_UNKNOWN_TAG' }));
+    expect(TAG.ISSUED_MEDIUM_ID).not.toBe(TAG.PREPAID_MEDIUM_ID);
   });
 
   it('round-trips any valid result (property)', () => {

@@ -141,16 +141,17 @@ describe('tessera demo', () => {
     for (const secret of phoneCodes) expect(first.stdout).not.toContain(secret);
     expect(first.stdout).not.toMatch(/TPW1:/);
 
-    // The prepaid-medium scene (seed 000): two media issued at the kiosk (PREPAID_ISSUE paid in notes, booked to its cash box), Aki's balance, a shareware registration from the
+    // The prepaid-medium scene (seed 000): two media issued at the kiosk (the prepaid-issuer role: notes through its ccTalk validator
+    // on a pty, PREPAID_ISSUE, booked to its cash box = its journal's, generation 1 written by the role), Aki's balance, a shareware registration from the
     // vendor (signed receipt and licence key stored on her medium) and the provider's fee at her PC through the provider
     // center; Ben's rewrite torn (the mirror slot kept generation 1) and resumed, paid once; a copy of Aki's medium used after
     // the original refused and the medium frozen; value paid in = balances + vendor + provider; the prepaid audit.
     const pp = s.prepaid!;
     expect(pp).toBeDefined();
-    expect(pp).toMatchObject({ issued: 2, registrations: 1, tornRecovered: true, cloneFrozen: true, paidInMinor: 8_000, cashBoxMinor: 8_000, balancesMinor: 6_200, vendorMinor: 1_700, providerFeeMinor: 100 });
+    expect(pp).toMatchObject({ issued: 2, registrations: 1, tornRecovered: true, cloneFrozen: true, paidInMinor: 8_000, cashBoxMinor: 8_000, kioskJournalMinor: 8_000, balancesMinor: 6_200, vendorMinor: 1_700, providerFeeMinor: 100 });
     expect(pp.audit.ok).toBe(true);
     expect(s.checks.filter((c) => c.name.startsWith('prepaid:')).map((c) => c.ok)).toEqual([true, true, true, true]);
-    expect(first.stdout).toMatch(/prepaid +Ben +[0-9a-f]{8} issued at the kiosk, paid in 3,000 JPY \(3 notes, PREPAID_ISSUE\); balance 3,000 JPY gen 1/);
+    expect(first.stdout).toMatch(/prepaid +Ben +[0-9a-f]{8} issued at the kiosk, paid in 3,000 JPY \(3 notes, slot prepaid-a\.tspm; prepaid-issuer, ccTalk validator\); balance 3,000 JPY gen 1/);
     expect(first.stdout).toMatch(/prepaid +Aki +[0-9a-f]{8} shareware registration 1,200 JPY, receipt and licence [A-Z0-9]{5}… stored on the medium; balance 3,800 JPY gen 2/);
     expect(first.stdout).toMatch(/prepaid +Ben +[0-9a-f]{8} pays 500 JPY: the rewrite tears; the mirror slot keeps generation 1/);
     expect(first.stdout).toMatch(/prepaid +Ben +[0-9a-f]{8} PC resumes the same request 500 JPY; balance 2,500 JPY gen 2$/m);
