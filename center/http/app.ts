@@ -369,7 +369,8 @@ function installInflightLimit(app: HttpApp, codes: HttpCodes, inflightMax: numbe
   });
 }
 
-const BEARER_RE = /^Bearer ([A-Za-z0-9._~+/=-]{1,256})$/;
+/** The auth scheme's name is case-insensitive (RFC 9110 §11.1): `bearer` and `BEARER` are `Bearer`. */
+const BEARER_RE = /^[Bb][Ee][Aa][Rr][Ee][Rr] ([A-Za-z0-9._~+/=-]{1,256})$/;
 
 function installAuth(app: HttpApp, codes: HttpCodes, auth: BearerAuth<unknown>): void {
   /** The principal known: the request goes on (null: refused). */

@@ -174,7 +174,9 @@ export interface ShopDailyFile {
 
 /** The day's file for every shop (merchantId null) or one. */
 export async function dailyFileIn(q: SqlExecutor, day: string, timeZone: string, merchantId: string | null): Promise<ShopDailyFile> {
-  if (!/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`))) throw new TesseraError('PASSWORD_BAD_REQUEST', 'the business day is not YYYY-MM-DD', { field: 'day' });
+  const dayMs = Date.parse(`${day}T00:00:00Z`);
+  // The round trip refuses days a month does not have (2026-02-30 parses as 2026-03-02).
+  if (!/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(day) || Number.isNaN(dayMs) || new Date(dayMs).toISOString().slice(0, 10) !== day) throw new TesseraError('PASSWORD_BAD_REQUEST', 'the business day is not YYYY-MM-DD', { field: 'day' });
   const dayOf = businessDayOf(timeZone);
   const noon = Date.parse(`${day}T12:00:00Z`);
   const window = [noon - 36 * 3_600_000, noon + 36 * 3_600_000, ...(merchantId === null ? [] : [merchantId])];

@@ -131,6 +131,11 @@ describe('shared HTTP app', () => {
     expect({ status: viewer.status, code: viewer.json.error.code, need: viewer.json.error.details.need }).toEqual({ status: 403, code: 'HTTP_FORBIDDEN', need: 'admin' });
     expect((await call('GET', '/things/abc', { token: 'tok-viewer-0123456789' })).json).toEqual({ id: 'abc' });
     expect((await call('GET', '/open')).json).toEqual({ ok: true });
+    // The scheme's name is case-insensitive (RFC 9110 §11.1).
+    for (const scheme of ['bearer', 'BEARER']) {
+      const r = await fetch(`${server.url}/things/abc`, { headers: { authorization: `${scheme} tok-viewer-0123456789` } });
+      expect({ scheme, status: r.status }).toEqual({ scheme, status: 200 });
+    }
     expect(JSON.stringify([none.json, bad.json, viewer.json])).not.toContain('tok-');
     expect(logLines.join('\n')).not.toContain('tok-');
   });
