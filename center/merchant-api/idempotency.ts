@@ -61,7 +61,7 @@ export function checkIdempotencyKey(header: string | string[] | undefined): stri
   if (header === undefined) throw new TesseraError('MERCHANT_IDEMPOTENCY_KEY_MISSING', 'a POST needs an Idempotency-Key header');
   const key = Array.isArray(header) ? header : [header];
   if (key.length !== 1 || key[0]!.length > MERCHANT_LIMITS.idempotencyKeyCharsMax || !KEY_RE.test(key[0]!)) {
-    throw new TesseraError('MERCHANT_IDEMPOTENCY_KEY_INVALID', 'Idempotency-Key must be one header of 1-255 printable ASCII characters', {
+    throw new TesseraError('MERCHANT_IDEMPOTENCY_KEY_INVALID', `Idempotency-Key must be one header of 1-${MERCHANT_LIMITS.idempotencyKeyCharsMax} printable ASCII characters`, {
       maxChars: MERCHANT_LIMITS.idempotencyKeyCharsMax,
     });
   }

@@ -13,7 +13,17 @@ export const REPLAYED_HEADER = 'idempotent-replayed';
 
 /** A preValidation hook: a POST without a well-formed Idempotency-Key is refused before its body is looked at. */
 export async function requireIdempotencyKey(req: FastifyRequest): Promise<void> {
-  checkIdempotencyKey(req.headers['idempotency-key']);
+  checkIdempotencyKey(idempotencyHeader(req));
+}
+
+/**
+ * The Idempotency-Key header as sent: Node joins repeated headers it does
+ * not know into one `a, b` string, so two keys would pass for one; the
+ * distinct values show them (two headers: MERCHANT_IDEMPOTENCY_KEY_INVALID).
+ */
+function idempotencyHeader(req: FastifyRequest): string | string[] | undefined {
+  const all = req.raw.headersDistinct['idempotency-key'];
+  return all === undefined ? undefined : all.length === 1 ? all[0] : all;
 }
 
 export function idempotentHandler<R extends FastifyRequest, B>(
@@ -22,7 +32,7 @@ export function idempotentHandler<R extends FastifyRequest, B>(
   effect: (req: R, tx: Tx) => Promise<StoredAnswer & { body: B }>,
 ): (req: R, reply: FastifyReply) => Promise<B> {
   return async (req, reply) => {
-    const key = checkIdempotencyKey(req.headers['idempotency-key']);
+    const key = checkIdempotencyKey(idempotencyHeader(req));
     const out = await store.run({ scope: scopeOf(req), key, fingerprint: requestFingerprint(req.method, req.url, req.body) }, (tx) => effect(req, tx));
     void reply.code(out.status).header(REPLAYED_HEADER, String(out.replayed));
     // A replayed body is the JSON of an answer this effect returned: the same shape.

@@ -190,6 +190,26 @@ describe('POST /v1/reconciliations (idempotent)', () => {
     expect((await get(`/v1/reconciliations/${first.json.id}`, keyB)).status).toBe(404);
   });
 
+  it('refuses two Idempotency-Key header lines (Node would join them into one key) with MERCHANT_IDEMPOTENCY_KEY_INVALID, nothing recorded', async () => {
+    const before = await count(h.storage, 'merchant_reconciliations');
+    const { request } = await import('node:http');
+    const answer = await new Promise<{ status: number; json: any }>((resolve, reject) => {
+      const u = new URL(`${h.api.url}/v1/reconciliations`);
+      const req = request(
+        { host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { authorization: `Bearer ${keyA}`, 'content-type': 'application/json', 'idempotency-key': ['rec-two-a', 'rec-two-b'] } },
+        (res) => {
+          let text = '';
+          res.on('data', (c) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) }));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+    expect({ status: answer.status, code: answer.json.error.code }).toEqual({ status: 400, code: 'MERCHANT_IDEMPOTENCY_KEY_INVALID' });
+    expect(await count(h.storage, 'merchant_reconciliations')).toBe(before);
+  });
+
   it('records differing control totals as not matched', async () => {
     const r = await post('/v1/reconciliations', JSON.stringify({ settlementIds: [B.failed], declared: { count: 1, totalMinor: 299, currency: 'JPY' } }), { 'idempotency-key': 'rec-diff' });
     expect(r.status).toBe(201);
