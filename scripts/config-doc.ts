@@ -20,6 +20,9 @@ import { webshopConfigSchema } from '../sim/webshop/config.js';
 import { creditConfigSchema } from '../sim/credit/config.js';
 import { vendorConfigSchema } from '../sim/vendor/config.js';
 import { providerConfigSchema } from '../center/provider/config-schema.js';
+import { smscConfigSchema } from '../sim/smsc/serve.js';
+import { mailboxConfigSchema } from '../sim/mailbox/serve.js';
+import { phoneConfigSchema } from '../sim/phone/config.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const CONFIG_DOC_PATH = join(root, 'docs', 'CONFIG.md');
@@ -83,6 +86,24 @@ export function configSchemasForDocs(): readonly ConfigDocSection[] {
       command: 'tessera vendor serve --config <file.json>',
       source: 'sim/vendor/config.ts (`vendorConfigSchema`)',
       schema: vendorConfigSchema,
+    },
+    {
+      title: 'SMSC (simulator, seed 003)',
+      command: 'tessera smsc serve --config <file.json>',
+      source: 'sim/smsc/serve.ts (`smscConfigSchema`)',
+      schema: smscConfigSchema,
+    },
+    {
+      title: 'Mailbox (simulator, seed 003)',
+      command: 'tessera mailbox serve --config <file.json>',
+      source: 'sim/mailbox/serve.ts (`mailboxConfigSchema`)',
+      schema: mailboxConfigSchema,
+    },
+    {
+      title: 'Phone (simulator, seed 003)',
+      command: 'tessera phone serve --config <file.json>',
+      source: 'sim/phone/config.ts (`phoneConfigSchema`)',
+      schema: phoneConfigSchema,
     },
   ];
 }

@@ -26,7 +26,8 @@ export const mailboxConfigSchema = z
         host: z.string().min(1).default('127.0.0.1').describe('Address the SMTP port binds.'),
         port: z.number().int().min(0).max(65_535).describe('SMTP port; 0 picks a free one (printed in the ready line).'),
       })
-      .strict(),
+      .strict()
+      .describe('The SMTP listener the TTP sends to.'),
     dir: z.string().min(1).describe('Directory holding one directory per mailbox (created 0700).'),
     mailboxes: z.array(address).max(10_000).describe('Addresses this server accepts mail for.'),
     auth: z
@@ -41,7 +42,8 @@ export const mailboxConfigSchema = z
         tempFailCount: z.number().int().min(-1).max(1_000).default(0).describe('The next n recipients answered 451 4.3.0 (-1: every one).'),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('Fault injection for tests; leave empty otherwise.'),
   })
   .strict();
 

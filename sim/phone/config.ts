@@ -16,7 +16,7 @@ export const phoneConfigSchema = z
     msisdn: z.string().regex(/^[0-9]{6,15}$/, 'MSISDN: 6-15 digits').describe("The phone's number (its SMPP system_id at the SMSC)."),
     dir: z.string().min(1).describe("The phone's directory: its message store and device key (0600)."),
     smsc: z
-      .object({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(1).max(65_535) })
+      .object({ host: z.string().min(1).default('127.0.0.1').describe('Host of the SMSC.'), port: z.number().int().min(1).max(65_535).describe('Its SMPP port.') })
       .strict()
       .optional()
       .describe('The SMSC it attaches to (absent: no SMS).'),

@@ -27,11 +27,13 @@ export const smscConfigSchema = z
         host: z.string().min(1).default('127.0.0.1').describe('Address the SMPP port binds.'),
         port: z.number().int().min(0).max(65_535).describe('SMPP port; 0 picks a free one (printed in the ready line).'),
       })
-      .strict(),
+      .strict()
+      .describe('The SMPP listener ESMEs (the TTP) and phones bind to.'),
     accounts: z
       .array(z.object({ systemId: z.string().min(1).max(15).describe('SMPP system_id of the ESME (the TTP).'), passwordFile: z.string().min(1).describe('File holding its SMPP password (1-8 characters), mode 0600.') }).strict())
       .min(1)
-      .max(16),
+      .max(16)
+      .describe('The ESMEs allowed to bind (the TTP), each with its password file.'),
     phones: z.array(msisdn).max(10_000).describe('MSISDNs of the simulated phones (the subscribers; other numbers are unknown).'),
     holdMs: z.number().int().min(1).max(86_400_000).default(30_000).describe('How long a message waits for a phone that is not attached before it is undeliverable.'),
     faults: z
@@ -41,7 +43,8 @@ export const smscConfigSchema = z
         throttled: z.boolean().default(false).describe('Every submit_sm answered ESME_RTHROTTLED.'),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('Fault injection for tests (also settable by control lines on stdin); leave empty otherwise.'),
   })
   .strict();
 

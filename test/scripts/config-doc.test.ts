@@ -17,7 +17,7 @@ describe('docs/CONFIG.md', () => {
 
   it('documents the center, terminal and bank host configs with types, defaults and bounds', () => {
     const titles = configSchemasForDocs().map((s) => s.title);
-    expect(titles).toEqual(['Center', 'Terminal', 'Bank host (simulator)', 'Web shop (simulator)', 'Provider center (seed 000)', 'Credit company (simulator, seed 003)', 'Software vendor (simulator, seed 000)']);
+    expect(titles).toEqual(['Center', 'Terminal', 'Bank host (simulator)', 'Web shop (simulator)', 'Provider center (seed 000)', 'Credit company (simulator, seed 003)', 'Software vendor (simulator, seed 000)', 'SMSC (simulator, seed 003)', 'Mailbox (simulator, seed 003)', 'Phone (simulator, seed 003)']);
     const doc = renderConfigDoc();
     expect(doc).toContain('| `listen.port` | integer | `7700` | 0 … 65535 |');
     expect(doc).toContain('| `validity.mode` | "direct" \\| "cached" \\| "cached-medium" \\| "cached-terminal" | `"cached"` |');
@@ -29,7 +29,7 @@ describe('docs/CONFIG.md', () => {
   it('gives every field of every config a description (.describe() in the schema)', () => {
     for (const s of configSchemasForDocs()) {
       const rows = configFieldRows(s.schema);
-      expect(rows.length, s.title).toBeGreaterThan(10);
+      expect(rows.length, s.title).toBeGreaterThan(5);
       const undescribed = rows.filter((r) => r.description.trim().length < 5).map((r) => r.path);
       expect(undescribed, `${s.title}: add .describe() to these fields`).toEqual([]);
     }
